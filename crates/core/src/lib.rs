@@ -11,3 +11,6 @@
 
 pub mod bake;
 pub mod model;
+pub mod jsonld;
+pub mod keys;
+pub mod proof;

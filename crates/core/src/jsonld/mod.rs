@@ -1,0 +1,267 @@
+//! JSON-LD to RDF and RDF Dataset Canonicalization (RDFC-1.0), offline and bounded.
+//!
+//! `eddsa-rdfc-2022` signs the canonical N-Quads of a credential, not its JSON. Two things make
+//! that step dangerous, and this module exists to handle both:
+//!
+//! - **Silently unsigned fields.** A JSON key (or `type` value) that no context defines is dropped
+//!   when JSON-LD becomes RDF, so it is not covered by the signature and anyone may change it. We
+//!   detect such terms in the same pass that produces the quads: a sentinel `@vocab` is put
+//!   before the document's contexts (so a context that sets its own `@vocab` still wins), so an undefined term expands to an IRI under
+//!   [`UNDEFINED_TERM_VOCAB`] instead of vanishing. A document without undefined terms yields
+//!   exactly the quads it would have yielded without the sentinel, so one parse serves both the
+//!   check and the canonical form.
+//! - **Dataset poisoning.** RDFC-1.0 is exponential in the worst case. Before canonicalizing we
+//!   group blank nodes by their first-degree shape and refuse datasets whose groups would make
+//!   the N-degree hashing blow up; honest credentials are nowhere near the limits.
+//!
+//! Contexts come only from [`contexts`]: a URL that is not bundled is an error, never a fetch.
+
+mod contexts;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};
+use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
+use oxrdf::{Dataset, GraphName, NamedOrBlankNode, Quad, Term};
+use serde_json::Value;
+
+/// The IRI prefix that undefined terms expand to during the check; never appears in output.
+pub const UNDEFINED_TERM_VOCAB: &str = "urn:laurel:undefined-term:";
+
+/// The most blank nodes one document may have before we refuse to canonicalize it.
+pub const MAX_BLANK_NODES: usize = 512;
+/// The largest group of blank nodes with the same first-degree shape that we canonicalize.
+pub const MAX_BLANK_NODE_GROUP: usize = 8;
+/// The most blank nodes, summed over all shape groups of two or more, that we canonicalize.
+pub const MAX_AMBIGUOUS_BLANK_NODES: usize = 48;
+
+/// Why a document could not be turned into canonical N-Quads.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JsonLdError {
+    /// The document names a context that is not bundled.
+    #[error("unknown JSON-LD context {0}: only bundled contexts are used, nothing is fetched")]
+    UnknownContext(String),
+    /// The JSON-LD processor rejected the document.
+    #[error("invalid JSON-LD: {0}")]
+    Syntax(String),
+    /// Terms that no context defines, which an RDF signature would silently leave unsigned.
+    #[error("{} not defined by the document's JSON-LD contexts and would not be signed: {}",
+        if .0.len() == 1 { "this term is" } else { "these terms are" }, .0.join(", "))]
+    UndefinedTerms(Vec<String>),
+    /// The dataset is shaped so that canonicalization could take exponential time.
+    #[error("refused to canonicalize: {0} (a possible RDF dataset poisoning attack)")]
+    TooComplex(String),
+}
+
+/// The text of a bundled context, if `url` is one.
+pub fn bundled_context(url: &str) -> Option<&'static str> {
+    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| contexts::BUNDLED.iter().copied().collect())
+        .get(url)
+        .copied()
+}
+
+/// The URLs of every bundled context.
+pub fn bundled_context_urls() -> impl Iterator<Item = &'static str> {
+    contexts::BUNDLED.iter().map(|(url, _)| *url)
+}
+
+/// What converting a document to RDF found.
+#[derive(Debug, Clone)]
+pub struct Canonical {
+    /// The RDFC-1.0 canonical N-Quads, one statement per line, each ending in `\n`.
+    pub nquads: String,
+    /// Terms no context defines (empty for a well-formed document). Their data is not in
+    /// `nquads`.
+    pub undefined_terms: Vec<String>,
+}
+
+/// Converts a JSON-LD document to RDF and canonicalizes it with RDFC-1.0 (SHA-256).
+///
+/// Undefined terms are reported in [`Canonical::undefined_terms`] rather than refused, so a
+/// verifier can still check a signature made by a lenient signer and say what it left out;
+/// callers that sign use [`canonicalize_strict`].
+pub fn canonicalize(document: &Value) -> Result<Canonical, JsonLdError> {
+    let nquads = canonical_nquads(to_rdf(document)?)?;
+    Ok(Canonical {
+        nquads,
+        undefined_terms: undefined_terms(document)?,
+    })
+}
+
+/// The terms of `document` that no context defines: keys and `type` values that a JSON-LD
+/// processor would drop.
+pub fn undefined_terms(document: &Value) -> Result<Vec<String>, JsonLdError> {
+    let mut undefined = Vec::new();
+    for quad in to_rdf_with_sentinel(document)? {
+        let mut note = |iri: &str| {
+            if let Some(term) = iri.strip_prefix(UNDEFINED_TERM_VOCAB)
+                && !undefined.iter().any(|known: &String| known == term)
+            {
+                undefined.push(term.to_string());
+            }
+        };
+        note(quad.predicate.as_str());
+        match &quad.object {
+            Term::NamedNode(node) => note(node.as_str()),
+            Term::Literal(literal) => note(literal.datatype().as_str()),
+            _ => {}
+        }
+    }
+    Ok(undefined)
+}
+
+/// Like [`canonicalize`], but refuses a document with undefined terms.
+pub fn canonicalize_strict(document: &Value) -> Result<String, JsonLdError> {
+    let canonical = canonicalize(document)?;
+    if canonical.undefined_terms.is_empty() {
+        Ok(canonical.nquads)
+    } else {
+        Err(JsonLdError::UndefinedTerms(canonical.undefined_terms))
+    }
+}
+
+fn to_rdf_with_sentinel(document: &Value) -> Result<Vec<Quad>, JsonLdError> {
+    let mut document = document.clone();
+    if let Value::Object(map) = &mut document {
+        let sentinel = serde_json::json!({ "@vocab": UNDEFINED_TERM_VOCAB });
+        // First, so that any context of the document's own that sets @vocab still wins.
+        match map.get_mut("@context") {
+            Some(Value::Array(contexts)) => contexts.insert(0, sentinel),
+            Some(other) => *other = Value::Array(vec![sentinel, other.take()]),
+            None => {
+                map.insert("@context".into(), sentinel);
+            }
+        }
+    }
+    to_rdf(&document)
+}
+
+/// Converts JSON-LD to RDF quads using only the bundled contexts.
+pub fn to_rdf(document: &Value) -> Result<Vec<Quad>, JsonLdError> {
+    let bytes =
+        serde_json::to_vec(document).map_err(|error| JsonLdError::Syntax(error.to_string()))?;
+    let mut quads = Vec::new();
+    let parser = JsonLdParser::new()
+        .for_slice(&bytes)
+        .with_load_document_callback(|url, _options| match bundled_context(url) {
+            Some(text) => Ok(JsonLdRemoteDocument {
+                document: text.as_bytes().to_vec(),
+                document_url: url.into(),
+            }),
+            None => Err(Box::new(JsonLdError::UnknownContext(url.into()))),
+        });
+    for quad in parser {
+        match quad {
+            Ok(quad) => quads.push(quad),
+            Err(error) => return Err(syntax_error(error.to_string())),
+        }
+    }
+    Ok(quads)
+}
+
+/// Maps oxjsonld's message for a failed context load back to our clearer error.
+fn syntax_error(message: String) -> JsonLdError {
+    const PREFIX: &str = "unknown JSON-LD context ";
+    const SUFFIX: &str = ": only bundled";
+    let url = message.find(PREFIX).and_then(|start| {
+        let rest = &message[start + PREFIX.len()..];
+        rest.find(SUFFIX).map(|end| rest[..end].to_string())
+    });
+    match url {
+        Some(url) => JsonLdError::UnknownContext(url),
+        None => JsonLdError::Syntax(message),
+    }
+}
+
+/// RDFC-1.0 with SHA-256, serialized as sorted canonical N-Quads.
+fn canonical_nquads(quads: Vec<Quad>) -> Result<String, JsonLdError> {
+    check_complexity(&quads)?;
+    let mut dataset: Dataset = quads.into_iter().collect();
+    dataset.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
+        hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
+    });
+    let mut lines: Vec<String> = dataset
+        .iter()
+        .map(|quad| {
+            let mut line = String::new();
+            // Writing to a String cannot fail.
+            let _ = writeln!(line, "{quad} .");
+            line
+        })
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    Ok(lines.concat())
+}
+
+/// Refuses datasets whose blank nodes would make RDFC-1.0's N-degree hashing explode.
+///
+/// RDFC-1.0 only needs the expensive step for blank nodes whose first-degree hash collides
+/// with another's; the cost grows with the factorial of such groups. We compute each blank
+/// node's first-degree shape (its quads with itself as `_:a` and other blank nodes as `_:z`,
+/// exactly what the first-degree hash covers) and cap the group sizes.
+fn check_complexity(quads: &[Quad]) -> Result<(), JsonLdError> {
+    let mut shapes: HashMap<String, Vec<String>> = HashMap::new();
+    for quad in quads {
+        for node in blank_nodes_of(quad) {
+            shapes.entry(node.to_string()).or_default().push(shape_of(quad, node));
+        }
+    }
+    if shapes.len() > MAX_BLANK_NODES {
+        return Err(JsonLdError::TooComplex(format!(
+            "{} blank nodes, more than {MAX_BLANK_NODES}",
+            shapes.len()
+        )));
+    }
+    let mut groups: HashMap<Vec<String>, usize> = HashMap::new();
+    for (_, mut lines) in shapes {
+        lines.sort_unstable();
+        *groups.entry(lines).or_default() += 1;
+    }
+    let ambiguous: usize = groups.values().filter(|&&n| n > 1).sum();
+    let largest = groups.values().copied().max().unwrap_or(0);
+    if largest > MAX_BLANK_NODE_GROUP || ambiguous > MAX_AMBIGUOUS_BLANK_NODES {
+        return Err(JsonLdError::TooComplex(format!(
+            "{ambiguous} blank nodes share their shape with another (largest group {largest})"
+        )));
+    }
+    Ok(())
+}
+
+fn blank_nodes_of(quad: &Quad) -> Vec<&str> {
+    let mut nodes = Vec::new();
+    if let NamedOrBlankNode::BlankNode(node) = &quad.subject {
+        nodes.push(node.as_str());
+    }
+    if let Term::BlankNode(node) = &quad.object {
+        nodes.push(node.as_str());
+    }
+    if let GraphName::BlankNode(node) = &quad.graph_name {
+        nodes.push(node.as_str());
+    }
+    nodes
+}
+
+fn shape_of(quad: &Quad, reference: &str) -> String {
+    let label = |node: &str| if node == reference { "_:a" } else { "_:z" };
+    let subject = match &quad.subject {
+        NamedOrBlankNode::BlankNode(node) => label(node.as_str()).to_string(),
+        other => other.to_string(),
+    };
+    let object = match &quad.object {
+        Term::BlankNode(node) => label(node.as_str()).to_string(),
+        other => other.to_string(),
+    };
+    let graph = match &quad.graph_name {
+        GraphName::BlankNode(node) => label(node.as_str()).to_string(),
+        other => other.to_string(),
+    };
+    format!("{subject} {} {object} {graph}", quad.predicate)
+}
+
+#[cfg(test)]
+mod tests;
