@@ -14,3 +14,5 @@ pub mod model;
 pub mod jsonld;
 pub mod keys;
 pub mod proof;
+pub mod jwt;
+pub mod schema;

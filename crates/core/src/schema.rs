@@ -1,0 +1,148 @@
+//! The 1EdTech Open Badges 3.0 JSON Schemas, compiled in and checked with `format` on.
+//!
+//! JSON Schema 2019-09 leaves `format` as an annotation unless asked, so a credential with
+//! `"validFrom": "yesterday"` would pass a default validator. We turn format checks on, compile
+//! each schema once per process, and report every violation with its JSON path so a user can
+//! find the field.
+
+use std::sync::OnceLock;
+
+use jsonschema::Validator;
+use serde_json::Value;
+
+/// Which schema to check against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// `ob_v3p0_achievementcredential_schema.json`: OpenBadgeCredential / AchievementCredential.
+    AchievementCredential,
+    /// `ob_v3p0_endorsementcredential_schema.json`.
+    EndorsementCredential,
+    /// `ob_v3p0_profile_schema.json`.
+    Profile,
+}
+
+/// The `credentialSchema` id Laurel writes into the credentials it issues.
+pub const ACHIEVEMENT_CREDENTIAL_SCHEMA_ID: &str =
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
+/// The `credentialSchema` id of endorsement credentials.
+pub const ENDORSEMENT_CREDENTIAL_SCHEMA_ID: &str =
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json";
+
+/// One way a document breaks a schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaViolation {
+    /// JSON Pointer to the offending value (`""` for the whole document).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for SchemaViolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = if self.path.is_empty() { "/" } else { &self.path };
+        write!(f, "{path}: {}", self.message)
+    }
+}
+
+impl Schema {
+    /// The schema a `credentialSchema` id names, if it is one of ours.
+    pub fn by_id(id: &str) -> Option<Schema> {
+        match id {
+            ACHIEVEMENT_CREDENTIAL_SCHEMA_ID
+            | "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_anyachievementcredential_schema.json"
+            | "https://purl.imsglobal.org/spec/ob/v3p0/schema/achievementcredential.json" => {
+                Some(Schema::AchievementCredential)
+            }
+            ENDORSEMENT_CREDENTIAL_SCHEMA_ID
+            | "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_anyendorsementcredential_schema.json"
+            | "https://purl.imsglobal.org/spec/ob/v3p0/schema/endorsementcredential.json" => {
+                Some(Schema::EndorsementCredential)
+            }
+            _ => None,
+        }
+    }
+
+    /// Every violation of this schema in `document`; empty when it conforms.
+    pub fn validate(self, document: &Value) -> Vec<SchemaViolation> {
+        self.validator()
+            .iter_errors(document)
+            .map(|error| SchemaViolation {
+                path: error.instance_path().to_string(),
+                message: error.to_string(),
+            })
+            .collect()
+    }
+
+    fn validator(self) -> &'static Validator {
+        static ACHIEVEMENT: OnceLock<Validator> = OnceLock::new();
+        static ENDORSEMENT: OnceLock<Validator> = OnceLock::new();
+        static PROFILE: OnceLock<Validator> = OnceLock::new();
+        let (cell, text) = match self {
+            Schema::AchievementCredential => (
+                &ACHIEVEMENT,
+                include_str!("../../../schemas/achievementcredential.json"),
+            ),
+            Schema::EndorsementCredential => (
+                &ENDORSEMENT,
+                include_str!("../../../schemas/endorsementcredential.json"),
+            ),
+            Schema::Profile => (&PROFILE, include_str!("../../../schemas/profile.json")),
+        };
+        cell.get_or_init(|| {
+            // The schemas are compiled into the binary and covered by tests, so a failure here
+            // is a build defect, not an input error.
+            #[allow(clippy::expect_used)]
+            let schema: Value = serde_json::from_str(text).expect("bundled schema is JSON");
+            #[allow(clippy::expect_used)]
+            jsonschema::options()
+                .should_validate_formats(true)
+                .build(&schema)
+                .expect("bundled schema compiles")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const OB30: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30"
+    );
+
+    fn fixture(name: &str) -> Value {
+        let text = std::fs::read_to_string(format!("{OB30}/{name}")).expect("fixture");
+        serde_json::from_str(&text).expect("JSON")
+    }
+
+    #[test]
+    fn the_1edtech_sample_conforms() {
+        assert_eq!(Schema::AchievementCredential.validate(&fixture("simple.json")), vec![]);
+        assert_eq!(Schema::AchievementCredential.validate(&fixture("complete.json")), vec![]);
+    }
+
+    #[test]
+    fn formats_are_checked() {
+        let mut credential = fixture("simple.json");
+        credential["validFrom"] = json!("yesterday");
+        let violations = Schema::AchievementCredential.validate(&credential);
+        assert!(violations.iter().any(|v| v.path == "/validFrom"), "{violations:?}");
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let mut credential = fixture("simple.json");
+        credential["credentialSubject"]["achievement"]
+            .as_object_mut()
+            .expect("achievement")
+            .remove("criteria");
+        let violations = Schema::AchievementCredential.validate(&credential);
+        assert!(
+            violations.iter().any(|v| v.message.contains("criteria")),
+            "{violations:?}"
+        );
+    }
+}
