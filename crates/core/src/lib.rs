@@ -16,3 +16,4 @@ pub mod keys;
 pub mod proof;
 pub mod jwt;
 pub mod schema;
+pub mod status;
