@@ -85,18 +85,31 @@ pub struct Canonical {
 /// verifier can still check a signature made by a lenient signer and say what it left out;
 /// callers that sign use [`canonicalize_strict`].
 pub fn canonicalize(document: &Value) -> Result<Canonical, JsonLdError> {
-    let nquads = canonical_nquads(to_rdf(document)?)?;
+    let quads = to_rdf_with_sentinel(document)?;
+    let undefined_terms = undefined_in(&quads);
+    let quads = if undefined_terms.is_empty() {
+        // Without undefined terms the sentinel changed nothing: these are the document's quads.
+        quads
+    } else {
+        // Re-read without the sentinel, so the terms are dropped exactly as any standard
+        // processor drops them and the canonical form matches the signer's.
+        to_rdf(document)?
+    };
     Ok(Canonical {
-        nquads,
-        undefined_terms: undefined_terms(document)?,
+        nquads: canonical_nquads(quads)?,
+        undefined_terms,
     })
 }
 
 /// The terms of `document` that no context defines: keys and `type` values that a JSON-LD
 /// processor would drop.
 pub fn undefined_terms(document: &Value) -> Result<Vec<String>, JsonLdError> {
+    Ok(undefined_in(&to_rdf_with_sentinel(document)?))
+}
+
+fn undefined_in(quads: &[Quad]) -> Vec<String> {
     let mut undefined = Vec::new();
-    for quad in to_rdf_with_sentinel(document)? {
+    for quad in quads {
         let mut note = |iri: &str| {
             if let Some(term) = iri.strip_prefix(UNDEFINED_TERM_VOCAB)
                 && !undefined.iter().any(|known: &String| known == term)
@@ -111,7 +124,7 @@ pub fn undefined_terms(document: &Value) -> Result<Vec<String>, JsonLdError> {
             _ => {}
         }
     }
-    Ok(undefined)
+    undefined
 }
 
 /// Like [`canonicalize`], but refuses a document with undefined terms.
