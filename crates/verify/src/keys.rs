@@ -56,31 +56,39 @@ pub struct Unresolved(pub String);
 /// Keys known without the network: those from `--keys` files.
 #[derive(Debug, Default, Clone)]
 pub struct KeyStore {
-    /// Verification method id (or `kid`) → key and controller.
-    by_id: HashMap<String, (PublicKey, Option<String>, String)>,
+    /// Verification method id (or `kid`) → key, controller and where it came from.
+    by_id: HashMap<String, (PublicKey, Option<String>, KeySource)>,
     /// Keys with no id, usable for a self-asserted key that they equal.
-    anonymous: Vec<(PublicKey, String)>,
+    anonymous: Vec<(PublicKey, KeySource)>,
 }
 
 impl KeyStore {
     /// Adds every key in a JSON document read from `file`: a JWK, a JWKS, a Multikey, or a
     /// controller / DID document. Returns how many keys were found.
     pub fn add_document(&mut self, document: &Value, file: &str) -> Result<usize, String> {
+        self.add_with_source(document, &KeySource::Pinned(file.to_string()))
+    }
+
+    /// Adds every key of a document, recording `source` as where the keys came from.
+    pub fn add_with_source(&mut self, document: &Value, source: &KeySource) -> Result<usize, String> {
         let before = self.by_id.len() + self.anonymous.len();
-        self.add_value(document, None, file)?;
+        self.add_value(document, None, source)?;
         let added = self.by_id.len() + self.anonymous.len() - before;
         if added == 0 {
-            return Err(format!("{file}: no public key found (expected a JWK, JWKS, Multikey, controller or DID document)"));
+            return Err(format!(
+                "{source}: no public key found (expected a JWK, JWKS, Multikey, controller or DID document)"
+            ));
         }
         Ok(added)
     }
 
-    /// Adds every key of a document fetched from `url` (treated as published by its origin).
-    pub fn add_fetched(&mut self, document: &Value, url: &str) -> Result<usize, String> {
-        self.add_document(document, url)
-    }
-
-    fn add_value(&mut self, value: &Value, controller: Option<&str>, file: &str) -> Result<(), String> {
+    fn add_value(
+        &mut self,
+        value: &Value,
+        controller: Option<&str>,
+        source: &KeySource,
+    ) -> Result<(), String> {
+        let file = source.to_string();
         let Some(object) = value.as_object() else {
             return Ok(());
         };
@@ -103,9 +111,9 @@ impl KeyStore {
             match id {
                 Some(id) => {
                     let id = absolute_id(id, controller.as_deref());
-                    self.by_id.insert(id, (key, controller, file.to_string()));
+                    self.by_id.insert(id, (key, controller, source.clone()));
                 }
-                None => self.anonymous.push((key, file.to_string())),
+                None => self.anonymous.push((key, source.clone())),
             }
             return Ok(());
         }
@@ -121,7 +129,7 @@ impl KeyStore {
                     {
                         item["id"] = Value::String(format!("{doc}{vm}"));
                     }
-                    self.add_value(&item, own_controller.or(document_id), file)?;
+                    self.add_value(&item, own_controller.or(document_id), source)?;
                 }
             }
         }
@@ -139,11 +147,11 @@ impl KeyStore {
                 source: KeySource::DidKey,
             });
         }
-        if let Some((key, controller, file)) = self.by_id.get(method) {
+        if let Some((key, controller, source)) = self.by_id.get(method) {
             return Ok(ResolvedKey {
                 key: key.clone(),
                 controller: controller.clone(),
-                source: KeySource::Pinned(file.clone()),
+                source: source.clone(),
             });
         }
         // `<controller>#z6Mk…`: the fragment is the key itself (1EdTech's samples use this).
@@ -168,10 +176,10 @@ impl KeyStore {
     pub fn pinned_equal(&self, key: &PublicKey) -> Option<KeySource> {
         self.by_id
             .values()
-            .map(|(known, _, file)| (known, file))
-            .chain(self.anonymous.iter().map(|(known, file)| (known, file)))
+            .map(|(known, _, source)| (known, source))
+            .chain(self.anonymous.iter().map(|(known, source)| (known, source)))
             .find(|(known, _)| *known == key)
-            .map(|(_, file)| KeySource::Pinned(file.clone()))
+            .map(|(_, source)| source.clone())
     }
 }
 

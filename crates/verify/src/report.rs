@@ -1,0 +1,195 @@
+//! The result of a verification: each step's outcome, and the verdict they add up to.
+
+use serde::Serialize;
+
+use crate::input::Container;
+use crate::keys::KeySource;
+use crate::trust::Trust;
+
+/// How one step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Checked and fine.
+    Passed,
+    /// Checked and failed: the credential is invalid.
+    Failed,
+    /// Could not be checked (missing key, status list offline, unsupported feature).
+    CouldNotCheck,
+    /// Not applicable, or not asked for.
+    Skipped,
+}
+
+/// The overall answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every step that applies passed.
+    Valid,
+    /// A step failed.
+    Invalid,
+    /// No step failed, but at least one could not be checked.
+    CouldNotCheck,
+}
+
+impl Verdict {
+    /// The process exit code: 0 valid, 1 invalid, 2 could not check.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Valid => 0,
+            Verdict::Invalid => 1,
+            Verdict::CouldNotCheck => 2,
+        }
+    }
+
+    /// Upper-case label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Valid => "VALID",
+            Verdict::Invalid => "INVALID",
+            Verdict::CouldNotCheck => "COULD NOT CHECK",
+        }
+    }
+}
+
+/// One step of the verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// Its name: parse, context, schema, proof, status, dates, recipient, endorsements.
+    pub name: &'static str,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// What was found, in plain language.
+    pub detail: String,
+}
+
+/// Who issued the credential, and whether the user trusts them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuerReport {
+    /// The issuer id.
+    pub id: String,
+    /// The issuer's name, as the credential states it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How the signing key was found (`None` when no proof verified).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Trusted, unknown or impersonated, judged against `--trust`.
+    pub trust: Trust,
+}
+
+/// Everything the verifier found out about one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The overall answer.
+    pub verdict: Verdict,
+    /// Why, when not valid: the first failing (or uncheckable) step's detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The step that decided a non-valid verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_step: Option<&'static str>,
+    /// What the input was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<Container>,
+    /// The credential's `id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_id: Option<String>,
+    /// The issuer and its trust.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<IssuerReport>,
+    /// Every step in order.
+    pub steps: Vec<Step>,
+}
+
+impl Report {
+    /// A report for input that could not be read at all.
+    pub fn unreadable(reason: String) -> Self {
+        Report::from_steps(
+            None,
+            None,
+            None,
+            vec![Step {
+                name: "parse",
+                outcome: Outcome::CouldNotCheck,
+                detail: reason,
+            }],
+        )
+    }
+
+    /// Derives the verdict from the steps: invalid if any failed, else could-not-check if any
+    /// could not be checked, else valid.
+    pub fn from_steps(
+        container: Option<Container>,
+        credential_id: Option<String>,
+        issuer: Option<IssuerReport>,
+        steps: Vec<Step>,
+    ) -> Self {
+        let first = |outcome| steps.iter().find(|step| step.outcome == outcome);
+        let (verdict, decider) = match (first(Outcome::Failed), first(Outcome::CouldNotCheck)) {
+            (Some(step), _) => (Verdict::Invalid, Some(step)),
+            (None, Some(step)) => (Verdict::CouldNotCheck, Some(step)),
+            (None, None) => (Verdict::Valid, None),
+        };
+        let impersonated = issuer
+            .as_ref()
+            .is_some_and(|issuer| issuer.trust == Trust::Impersonated);
+        let (verdict, reason, failed_step) = match decider {
+            Some(step) => (verdict, Some(step.detail.clone()), Some(step.name)),
+            None if impersonated => (
+                Verdict::Invalid,
+                Some("the issuer claims to be a trusted issuer but signed with a key that issuer does not use".into()),
+                Some("trust"),
+            ),
+            None => (verdict, None, None),
+        };
+        Report {
+            verdict,
+            reason,
+            failed_step,
+            container,
+            credential_id,
+            issuer,
+            steps,
+        }
+    }
+
+    /// The step with this name, if it ran.
+    pub fn step(&self, name: &str) -> Option<&Step> {
+        self.steps.iter().find(|step| step.name == name)
+    }
+
+    /// A human-readable rendering: a verdict line, then one line per step.
+    pub fn to_text(&self, input: &str) -> String {
+        let mut text = format!("{input}: {}", self.verdict.label());
+        if let (Some(step), Some(reason)) = (self.failed_step, &self.reason) {
+            text.push_str(&format!(" ({step}: {reason})"));
+        }
+        text.push('\n');
+        for step in &self.steps {
+            let mark = match step.outcome {
+                Outcome::Passed => "ok  ",
+                Outcome::Failed => "FAIL",
+                Outcome::CouldNotCheck => "??  ",
+                Outcome::Skipped => "--  ",
+            };
+            text.push_str(&format!("  {mark} {:<13}{}\n", step.name, step.detail));
+        }
+        if let Some(issuer) = &self.issuer {
+            let name = issuer.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+            text.push_str(&format!("  issuer: {}{name}: {}", issuer.id, issuer.trust));
+            if let Some(key) = &issuer.key {
+                text.push_str(&format!("; key {key}"));
+            }
+            text.push('\n');
+        }
+        text
+    }
+}
+
+impl KeySource {
+    /// Whether the key is vouched for by something other than the credential itself.
+    pub fn is_independent(&self) -> bool {
+        !matches!(self, KeySource::SelfAsserted)
+    }
+}
