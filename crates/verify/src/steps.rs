@@ -39,8 +39,10 @@ pub(crate) enum Kind {
 
 /// Runs every step on one credential.
 pub(crate) fn run(options: &Options, container: Container, credential: Credential, kind: Kind) -> Report {
+    let is_endorsement = |value: &Value| string_list(value.get("type")).contains(&"EndorsementCredential");
     match credential {
         Credential::Json(value) => {
+            let kind = if is_endorsement(&value) { Kind::Endorsement } else { kind };
             let mut report = run_value(options, value, kind, 0);
             report.container = Some(container);
             report
@@ -213,7 +215,25 @@ fn schema(credential: &Value, kind: Kind) -> (Outcome, String) {
     };
     // The bundled schemas are for VCDM 2.0; a VCDM 1.1 credential is checked in its 2.0 shape.
     let document = if credential.get("issuanceDate").is_some() { as_vcdm2(credential) } else { credential.clone() };
+    let mut document = document;
+    expand_compacted(&mut document);
     let mut violations = canonical.validate(&document);
+    // Compacted JSON-LD may write a one-element array as its element (`"type": "Profile"`, a
+    // single `proof`); that is the same data, so wrap such values and check again.
+    for _ in 0..64 {
+        let Some(path) = violations
+            .iter()
+            .find(|v| v.message.ends_with("is not of type \"array\""))
+            .map(|v| v.path.clone())
+        else {
+            break;
+        };
+        match document.pointer_mut(&path) {
+            Some(value) if !value.is_array() => *value = Value::Array(vec![value.take()]),
+            _ => break,
+        }
+        violations = canonical.validate(&document);
+    }
     let mut unchecked = Vec::new();
     for entry in object_list(credential.get("credentialSchema")) {
         let id = entry.get("id").and_then(Value::as_str).unwrap_or_default();
@@ -232,6 +252,37 @@ fn schema(credential: &Value, kind: Kind) -> (Outcome, String) {
         detail.push_str(&format!("; credentialSchema {} not bundled, not checked", unchecked.join(", ")));
     }
     (Outcome::Passed, detail)
+}
+
+/// Undoes JSON-LD compaction of one-element arrays, for schema checks only: `type` strings
+/// become arrays (except the classes whose schema wants a string), as do a single `proof` or
+/// `credentialSchema` object. The data is the same; 1EdTech's validator accepts both forms.
+fn expand_compacted(value: &mut Value) {
+    const STRING_TYPES: [&str; 3] = ["IdentityObject", "Image", "IdentifierEntry"];
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(kind)) = map.get("type")
+                && !STRING_TYPES.contains(&kind.as_str())
+            {
+                let kind = Value::String(kind.clone());
+                map.insert("type".into(), Value::Array(vec![kind]));
+            }
+            for key in ["proof", "credentialSchema"] {
+                if let Some(single @ Value::Object(_)) = map.get_mut(key) {
+                    *single = Value::Array(vec![single.take()]);
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                // These objects' `type` is a plain string in the schema.
+                let leave = ["proof", "credentialStatus", "credentialSchema", "refreshService", "termsOfUse"];
+                if !leave.contains(&key.as_str()) {
+                    expand_compacted(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(expand_compacted),
+        _ => {}
+    }
 }
 
 /// A VCDM 1.1 credential in VCDM 2.0 shape, for schema checks only.
@@ -314,6 +365,9 @@ fn check_one_proof(
     if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
         return Err((Outcome::Failed, "proofPurpose is not assertionMethod".into()));
     }
+    if !looks_like_url(method) {
+        return Err((Outcome::Failed, format!("verificationMethod {method:?} is not a URL")));
+    }
     let resolved = resolve(options, method).map_err(|Unresolved(reason)| (Outcome::CouldNotCheck, reason))?;
     if let Some(problem) = controller_problem(&resolved, issuer) {
         return Err((Outcome::Failed, problem));
@@ -324,6 +378,15 @@ fn check_one_proof(
         Err(ProofError::JsonLd(error)) => Err((Outcome::CouldNotCheck, error.to_string())),
         Err(error) => Err((Outcome::CouldNotCheck, error.to_string())),
     }
+}
+
+/// A URI needs a scheme: letters, digits, `+`, `-` or `.`, then `:`.
+fn looks_like_url(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(scheme, rest)| {
+        !rest.is_empty()
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 /// The key's controller must be the issuer (a key without a stated controller was vouched for

@@ -197,55 +197,34 @@ impl DecodedJwt {
 
     /// Checks that `iss`, `jti`, `nbf`, `sub` and `exp` agree with the credential (§8.2.4.1).
     ///
-    /// For the VCDM 1.1 `vc` form, missing claims are tolerated: that form allowed them to
-    /// stand in for the credential's own properties.
+    /// A claim that is present must agree with the credential. A missing claim is tolerated:
+    /// it only repeats what the signed payload already says (1EdTech's own samples omit `sub`),
+    /// and Laurel always writes them.
     pub fn check_claims(&self) -> Result<(), JwtError> {
         let Some(credential) = self.credential.as_object() else {
             return Err(JwtError::Claims("the credential is not a JSON object".into()));
         };
-        let legacy = self.payload.contains_key("vc");
-        let claim = |name: &str| self.payload.get(name);
-        let mismatch = |name: &str, expected: &dyn std::fmt::Display| {
-            JwtError::Claims(format!("{name} does not match the credential's {expected}"))
+        let first_date = |names: [&str; 2]| {
+            names
+                .iter()
+                .find_map(|name| date(credential, name).ok().flatten())
+                .map(|date| Value::from(date.timestamp()))
         };
-        match (claim("iss"), issuer_id(credential)) {
-            (Some(Value::String(iss)), Some(issuer)) if iss == issuer => {}
-            (None, _) if legacy => {}
-            (None, _) => return Err(JwtError::Claims("missing iss".into())),
-            _ => return Err(mismatch("iss", &"issuer id")),
-        }
-        match (claim("jti"), credential.get("id").and_then(Value::as_str)) {
-            (Some(Value::String(jti)), Some(id)) if jti == id => {}
-            (None, _) if legacy => {}
-            (None, _) => return Err(JwtError::Claims("missing jti".into())),
-            _ => return Err(mismatch("jti", &"id")),
-        }
-        let valid_from = date(credential, "validFrom")
-            .ok()
-            .flatten()
-            .or(date(credential, "issuanceDate").ok().flatten());
-        match (claim("nbf").and_then(Value::as_i64), valid_from) {
-            (Some(nbf), Some(from)) if nbf == from.timestamp() => {}
-            (None, _) if legacy => {}
-            (None, _) => return Err(JwtError::Claims("missing nbf".into())),
-            _ => return Err(mismatch("nbf", &"validFrom")),
-        }
-        match (claim("sub"), subject_id(credential)) {
-            (Some(Value::String(sub)), Some(subject)) if sub == subject => {}
-            (None, None) => {}
-            (None, Some(_)) if legacy => {}
-            (None, Some(_)) => return Err(JwtError::Claims("missing sub".into())),
-            _ => return Err(mismatch("sub", &"credentialSubject.id")),
-        }
-        let valid_until = date(credential, "validUntil")
-            .ok()
-            .flatten()
-            .or(date(credential, "expirationDate").ok().flatten());
-        match (claim("exp").and_then(Value::as_i64), valid_until) {
-            (Some(exp), Some(until)) if exp == until.timestamp() => {}
-            (None, None) => {}
-            (None, Some(_)) if legacy => {}
-            _ => return Err(mismatch("exp", &"validUntil")),
+        let expected = [
+            ("iss", issuer_id(credential).map(Value::from), "issuer id"),
+            ("jti", credential.get("id").cloned(), "id"),
+            ("nbf", first_date(["validFrom", "issuanceDate"]), "validFrom"),
+            ("sub", subject_id(credential).map(Value::from), "credentialSubject.id"),
+            ("exp", first_date(["validUntil", "expirationDate"]), "validUntil"),
+        ];
+        for (claim, wanted, property) in expected {
+            if let Some(actual) = self.payload.get(claim)
+                && Some(actual) != wanted.as_ref()
+            {
+                return Err(JwtError::Claims(format!(
+                    "{claim} does not match the credential's {property}"
+                )));
+            }
         }
         Ok(())
     }
