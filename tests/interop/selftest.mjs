@@ -10,7 +10,7 @@
 // the reason it was built for (a tampered credential must fail on its
 // signature, not on, say, a missing context).
 //
-// Defaults: contexts = <repo>/contexts, vectors = <repo>/../shared/vectors
+// Defaults: contexts = <repo>/contexts, vectors = <repo>/tests/vectors
 // (the shared/ folder sits beside the repository). --write keeps the manifest.
 //
 // Sources:
@@ -51,7 +51,7 @@ const repoRoot = path.resolve(here, '../..');
 const {values: opts} = parseArgs({
   options: {
     contexts: {type: 'string', default: path.join(repoRoot, 'contexts')},
-    vectors: {type: 'string', default: path.resolve(repoRoot, '../shared/vectors')},
+    vectors: {type: 'string', default: path.resolve(repoRoot, 'tests/vectors')},
     write: {type: 'string'}
   }
 });
