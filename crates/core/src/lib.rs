@@ -10,10 +10,10 @@
 #![deny(missing_docs)]
 
 pub mod bake;
-pub mod model;
 pub mod jsonld;
-pub mod keys;
-pub mod proof;
 pub mod jwt;
+pub mod keys;
+pub mod model;
+pub mod proof;
 pub mod schema;
 pub mod status;

@@ -39,7 +39,11 @@ pub struct SchemaViolation {
 
 impl std::fmt::Display for SchemaViolation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let path = if self.path.is_empty() { "/" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "/"
+        } else {
+            &self.path
+        };
         write!(f, "{path}: {}", self.message)
     }
 }
@@ -120,8 +124,14 @@ mod tests {
 
     #[test]
     fn the_1edtech_sample_conforms() {
-        assert_eq!(Schema::AchievementCredential.validate(&fixture("simple.json")), vec![]);
-        assert_eq!(Schema::AchievementCredential.validate(&fixture("complete.json")), vec![]);
+        assert_eq!(
+            Schema::AchievementCredential.validate(&fixture("simple.json")),
+            vec![]
+        );
+        assert_eq!(
+            Schema::AchievementCredential.validate(&fixture("complete.json")),
+            vec![]
+        );
     }
 
     #[test]
@@ -129,7 +139,10 @@ mod tests {
         let mut credential = fixture("simple.json");
         credential["validFrom"] = json!("yesterday");
         let violations = Schema::AchievementCredential.validate(&credential);
-        assert!(violations.iter().any(|v| v.path == "/validFrom"), "{violations:?}");
+        assert!(
+            violations.iter().any(|v| v.path == "/validFrom"),
+            "{violations:?}"
+        );
     }
 
     #[test]

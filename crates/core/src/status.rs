@@ -66,7 +66,9 @@ impl Bitstring {
             .read_to_end(&mut bytes)
             .map_err(|error| StatusListError::Encoding(error.to_string()))?;
         if bytes.len() > MAX_LIST_BYTES {
-            return Err(StatusListError::Encoding("the expanded list is too large".into()));
+            return Err(StatusListError::Encoding(
+                "the expanded list is too large".into(),
+            ));
         }
         let list = Bitstring { bytes };
         if list.len() < MIN_ENTRIES {
@@ -96,10 +98,13 @@ impl Bitstring {
 
     /// The bit at `index` (index 0 is the most significant bit of the first byte).
     pub fn get(&self, index: usize) -> Result<bool, StatusListError> {
-        let byte = self.bytes.get(index / 8).ok_or(StatusListError::OutOfRange {
-            index,
-            len: self.len(),
-        })?;
+        let byte = self
+            .bytes
+            .get(index / 8)
+            .ok_or(StatusListError::OutOfRange {
+                index,
+                len: self.len(),
+            })?;
         Ok(byte & (0x80 >> (index % 8)) != 0)
     }
 
@@ -149,6 +154,9 @@ mod tests {
     #[test]
     fn short_lists_are_refused() {
         let short = Bitstring::new(1024).encode();
-        assert_eq!(Bitstring::decode(&short), Err(StatusListError::TooShort(1024)));
+        assert_eq!(
+            Bitstring::decode(&short),
+            Err(StatusListError::TooShort(1024))
+        );
     }
 }

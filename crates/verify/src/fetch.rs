@@ -50,7 +50,10 @@ impl Fetch for HttpFetcher {
         let response = self
             .client
             .get(url)
-            .header("Accept", "application/did+json, application/ld+json, application/json")
+            .header(
+                "Accept",
+                "application/did+json, application/ld+json, application/json",
+            )
             .send()
             .map_err(|error| format!("could not fetch {url}: {error}"))?;
         if !response.status().is_success() {

@@ -70,7 +70,11 @@ impl KeyStore {
     }
 
     /// Adds every key of a document, recording `source` as where the keys came from.
-    pub fn add_with_source(&mut self, document: &Value, source: &KeySource) -> Result<usize, String> {
+    pub fn add_with_source(
+        &mut self,
+        document: &Value,
+        source: &KeySource,
+    ) -> Result<usize, String> {
         let before = self.by_id.len() + self.anonymous.len();
         self.add_value(document, None, source)?;
         let added = self.by_id.len() + self.anonymous.len() - before;
@@ -92,8 +96,14 @@ impl KeyStore {
         let Some(object) = value.as_object() else {
             return Ok(());
         };
-        let id = object.get("id").and_then(Value::as_str).or(object.get("kid").and_then(Value::as_str));
-        let own_controller = object.get("controller").and_then(Value::as_str).or(controller);
+        let id = object
+            .get("id")
+            .and_then(Value::as_str)
+            .or(object.get("kid").and_then(Value::as_str));
+        let own_controller = object
+            .get("controller")
+            .and_then(Value::as_str)
+            .or(controller);
         let key = if object.contains_key("kty") {
             Some(PublicKey::from_jwk(value).map_err(|e| format!("{file}: {e}"))?)
         } else if let Some(jwk) = object.get("publicKeyJwk") {
@@ -124,7 +134,8 @@ impl KeyStore {
             if let Some(Value::Array(items)) = object.get(member) {
                 for item in items {
                     let mut item = item.clone();
-                    if let (Some(doc), Some(Value::String(vm))) = (document_id, item.get("id").cloned())
+                    if let (Some(doc), Some(Value::String(vm))) =
+                        (document_id, item.get("id").cloned())
                         && vm.starts_with('#')
                     {
                         item["id"] = Value::String(format!("{doc}{vm}"));

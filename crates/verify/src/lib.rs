@@ -86,6 +86,11 @@ impl Verifier {
 
     /// Verifies a credential already read.
     pub fn verify_credential(&self, container: Container, credential: Credential) -> Report {
-        steps::run(&self.options, container, credential, steps::Kind::Achievement)
+        steps::run(
+            &self.options,
+            container,
+            credential,
+            steps::Kind::Achievement,
+        )
     }
 }

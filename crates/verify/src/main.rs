@@ -69,7 +69,11 @@ fn run() -> Result<u8> {
     let mut worst = Verdict::Valid;
     let mut stdout = std::io::stdout().lock();
     for input in &cli.inputs {
-        let files = if input == "-" { vec![None] } else { expand(Path::new(input))? };
+        let files = if input == "-" {
+            vec![None]
+        } else {
+            expand(Path::new(input))?
+        };
         // Chunks keep memory flat over a large folder while every core works on each chunk;
         // reports print in input order.
         for chunk in files.chunks(256) {
@@ -139,7 +143,9 @@ fn expand(path: &Path) -> Result<Vec<Option<PathBuf>>> {
     let mut files = Vec::new();
     let mut pending = vec![path.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
             let path = entry?.path();
             if path.is_dir() {
                 pending.push(path);

@@ -176,7 +176,11 @@ impl Report {
             text.push_str(&format!("  {mark} {:<13}{}\n", step.name, step.detail));
         }
         if let Some(issuer) = &self.issuer {
-            let name = issuer.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+            let name = issuer
+                .name
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
             text.push_str(&format!("  issuer: {}{name}: {}", issuer.id, issuer.trust));
             if let Some(key) = &issuer.key {
                 text.push_str(&format!("; key {key}"));

@@ -14,11 +14,19 @@ use crate::steps::{self, Kind};
 /// Checks every `credentialStatus` entry of `credential`.
 pub(crate) fn check(options: &Options, credential: &Value, depth: usize) -> (Outcome, String) {
     let entries: Vec<&Value> = match credential.get("credentialStatus") {
-        None => return (Outcome::Passed, "no credentialStatus: nothing to revoke".into()),
+        None => {
+            return (
+                Outcome::Passed,
+                "no credentialStatus: nothing to revoke".into(),
+            );
+        }
         Some(Value::Array(entries)) => entries.iter().collect(),
         Some(entry) => vec![entry],
     };
-    let credential_id = credential.get("id").and_then(Value::as_str).unwrap_or_default();
+    let credential_id = credential
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let mut results = Vec::new();
     for entry in entries {
         let result = match entry.get("type").and_then(Value::as_str) {
@@ -28,7 +36,10 @@ pub(crate) fn check(options: &Options, credential: &Value, depth: usize) -> (Out
                 Outcome::CouldNotCheck,
                 format!("status type {other} is not supported"),
             ),
-            None => (Outcome::Failed, "a credentialStatus entry has no type".into()),
+            None => (
+                Outcome::Failed,
+                "a credentialStatus entry has no type".into(),
+            ),
         };
         results.push(result);
     }
@@ -71,7 +82,10 @@ fn bitstring(options: &Options, entry: &Value, depth: usize) -> (Outcome, String
         );
     };
     let Ok(index) = index.parse::<usize>() else {
-        return (Outcome::Failed, format!("statusListIndex {index:?} is not a number"));
+        return (
+            Outcome::Failed,
+            format!("statusListIndex {index:?} is not a number"),
+        );
     };
     let list = match find_list(options, url) {
         Ok(list) => list,
@@ -107,8 +121,12 @@ fn bitstring(options: &Options, entry: &Value, depth: usize) -> (Outcome, String
     };
     match bits.get(index) {
         Ok(false) => (Outcome::Passed, format!("not set for {purpose} in {url}")),
-        Ok(true) if purpose == "suspension" => (Outcome::Failed, "the credential is suspended".into()),
-        Ok(true) if purpose == "revocation" => (Outcome::Failed, "the credential is revoked".into()),
+        Ok(true) if purpose == "suspension" => {
+            (Outcome::Failed, "the credential is suspended".into())
+        }
+        Ok(true) if purpose == "revocation" => {
+            (Outcome::Failed, "the credential is revoked".into())
+        }
         Ok(true) => (Outcome::Failed, format!("the {purpose} status is set")),
         Err(error) => (Outcome::Failed, error.to_string()),
     }
@@ -116,7 +134,10 @@ fn bitstring(options: &Options, entry: &Value, depth: usize) -> (Outcome, String
 
 fn revocation_list(options: &Options, entry: &Value, credential_id: &str) -> (Outcome, String) {
     let Some(url) = entry.get("id").and_then(Value::as_str) else {
-        return (Outcome::Failed, "a 1EdTechRevocationList entry has no id".into());
+        return (
+            Outcome::Failed,
+            "a 1EdTechRevocationList entry has no id".into(),
+        );
     };
     let list = match find_list(options, url) {
         Ok(list) => list,
@@ -135,7 +156,10 @@ fn revocation_list(options: &Options, entry: &Value, credential_id: &str) -> (Ou
                 .and_then(Value::as_str)
                 .map(|r| format!(": {r}"))
                 .unwrap_or_default();
-            (Outcome::Failed, format!("the credential is revoked{reason}"))
+            (
+                Outcome::Failed,
+                format!("the credential is revoked{reason}"),
+            )
         }
         _ => (Outcome::Passed, format!("not in the revocation list {url}")),
     }

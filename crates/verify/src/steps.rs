@@ -38,11 +38,21 @@ pub(crate) enum Kind {
 }
 
 /// Runs every step on one credential.
-pub(crate) fn run(options: &Options, container: Container, credential: Credential, kind: Kind) -> Report {
-    let is_endorsement = |value: &Value| string_list(value.get("type")).contains(&"EndorsementCredential");
+pub(crate) fn run(
+    options: &Options,
+    container: Container,
+    credential: Credential,
+    kind: Kind,
+) -> Report {
+    let is_endorsement =
+        |value: &Value| string_list(value.get("type")).contains(&"EndorsementCredential");
     match credential {
         Credential::Json(value) => {
-            let kind = if is_endorsement(&value) { Kind::Endorsement } else { kind };
+            let kind = if is_endorsement(&value) {
+                Kind::Endorsement
+            } else {
+                kind
+            };
             let mut report = run_value(options, value, kind, 0);
             report.container = Some(container);
             report
@@ -62,14 +72,28 @@ pub(crate) fn run_value(options: &Options, credential: Value, kind: Kind, depth:
     finish(options, &credential, kind, depth, steps, proof)
 }
 
-fn run_jwt(options: &Options, container: Container, compact: &str, kind: Kind, depth: usize) -> Report {
+fn run_jwt(
+    options: &Options,
+    container: Container,
+    compact: &str,
+    kind: Kind,
+    depth: usize,
+) -> Report {
     let decoded = match jwt::decode(compact) {
         Ok(decoded) => decoded,
         Err(error @ JwtError::Malformed(_)) => return Report::unreadable(error.to_string()),
         Err(error) => {
             let steps = vec![
-                Step { name: "parse", outcome: Outcome::Passed, detail: "compact JWS".into() },
-                Step { name: "proof", outcome: Outcome::Failed, detail: error.to_string() },
+                Step {
+                    name: "parse",
+                    outcome: Outcome::Passed,
+                    detail: "compact JWS".into(),
+                },
+                Step {
+                    name: "proof",
+                    outcome: Outcome::Failed,
+                    detail: error.to_string(),
+                },
             ];
             return Report::from_steps(Some(container), None, None, steps);
         }
@@ -81,24 +105,39 @@ fn run_jwt(options: &Options, container: Container, compact: &str, kind: Kind, d
     }];
     let credential = decoded.credential.clone();
     let proof = |steps: &mut Vec<Step>| -> Option<(PublicKey, KeySource)> {
-        let issuer = credential.as_object().and_then(issuer_id).unwrap_or_default().to_string();
+        let issuer = credential
+            .as_object()
+            .and_then(issuer_id)
+            .unwrap_or_default()
+            .to_string();
         let resolved = match &decoded.key {
             KeyReference::Jwk(key) => Ok(ResolvedKey {
                 key: key.clone(),
                 controller: None,
-                source: options.keys.pinned_equal(key).unwrap_or(KeySource::SelfAsserted),
+                source: options
+                    .keys
+                    .pinned_equal(key)
+                    .unwrap_or(KeySource::SelfAsserted),
             }),
             KeyReference::Kid(kid) => resolve(options, kid),
         };
         let resolved = match resolved {
             Ok(resolved) => resolved,
             Err(Unresolved(reason)) => {
-                steps.push(Step { name: "proof", outcome: Outcome::CouldNotCheck, detail: reason });
+                steps.push(Step {
+                    name: "proof",
+                    outcome: Outcome::CouldNotCheck,
+                    detail: reason,
+                });
                 return None;
             }
         };
         if let Some(problem) = controller_problem(&resolved, &issuer) {
-            steps.push(Step { name: "proof", outcome: Outcome::Failed, detail: problem });
+            steps.push(Step {
+                name: "proof",
+                outcome: Outcome::Failed,
+                detail: problem,
+            });
             return None;
         }
         let result = decoded
@@ -118,7 +157,11 @@ fn run_jwt(options: &Options, container: Container, compact: &str, kind: Kind, d
                 Some((resolved.key, resolved.source))
             }
             Err(error) => {
-                steps.push(Step { name: "proof", outcome: Outcome::Failed, detail: error.to_string() });
+                steps.push(Step {
+                    name: "proof",
+                    outcome: Outcome::Failed,
+                    detail: error.to_string(),
+                });
                 None
             }
         }
@@ -138,7 +181,11 @@ fn finish(
     proof: impl FnOnce(&mut Vec<Step>) -> Option<(PublicKey, KeySource)>,
 ) -> Report {
     let push = |steps: &mut Vec<Step>, name, (outcome, detail): (Outcome, String)| {
-        steps.push(Step { name, outcome, detail });
+        steps.push(Step {
+            name,
+            outcome,
+            detail,
+        });
     };
     push(&mut steps, "context", context_and_type(credential, kind));
     if kind != Kind::StatusList {
@@ -146,12 +193,24 @@ fn finish(
     }
     let signer = proof(&mut steps);
     if kind != Kind::StatusList {
-        push(&mut steps, "status", status::check(options, credential, depth));
+        push(
+            &mut steps,
+            "status",
+            status::check(options, credential, depth),
+        );
     }
     push(&mut steps, "dates", dates(credential, options.now));
     if kind == Kind::Achievement {
-        push(&mut steps, "recipient", recipient(credential, options.recipient.as_deref()));
-        push(&mut steps, "endorsements", endorsements(options, credential, depth));
+        push(
+            &mut steps,
+            "recipient",
+            recipient(credential, options.recipient.as_deref()),
+        );
+        push(
+            &mut steps,
+            "endorsements",
+            endorsements(options, credential, depth),
+        );
     }
     let map = credential.as_object();
     let issuer = map.and_then(issuer_id).map(|id| {
@@ -167,11 +226,16 @@ fn finish(
         IssuerReport {
             id: id.to_string(),
             name,
-            key: signer.as_ref().map(|(key, source)| format!("{} ({source})", key.describe())),
+            key: signer
+                .as_ref()
+                .map(|(key, source)| format!("{} ({source})", key.describe())),
             trust,
         }
     });
-    let id = credential.get("id").and_then(Value::as_str).map(str::to_string);
+    let id = credential
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     Report::from_steps(None, id, issuer, steps)
 }
 
@@ -189,7 +253,10 @@ fn context_and_type(credential: &Value, kind: Kind) -> (Outcome, String) {
     }
     let types = string_list(credential.get("type"));
     if !types.contains(&"VerifiableCredential") {
-        return (Outcome::Failed, "type does not include VerifiableCredential".into());
+        return (
+            Outcome::Failed,
+            "type does not include VerifiableCredential".into(),
+        );
     }
     let wanted: &[&str] = match kind {
         Kind::Achievement => &["OpenBadgeCredential", "AchievementCredential"],
@@ -197,7 +264,10 @@ fn context_and_type(credential: &Value, kind: Kind) -> (Outcome, String) {
         Kind::StatusList => &["BitstringStatusListCredential"],
     };
     if !types.iter().any(|t| wanted.contains(t)) {
-        return (Outcome::Failed, format!("type does not include {}", wanted.join(" or ")));
+        return (
+            Outcome::Failed,
+            format!("type does not include {}", wanted.join(" or ")),
+        );
     }
     if kind != Kind::StatusList && !contexts.iter().any(|c| OB_CONTEXTS.contains(c)) {
         return (
@@ -205,7 +275,10 @@ fn context_and_type(credential: &Value, kind: Kind) -> (Outcome, String) {
             "no Open Badges 3.0 context (https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.x.json)".into(),
         );
     }
-    (Outcome::Passed, format!("{} with {}", types.join(", "), contexts.join(", ")))
+    (
+        Outcome::Passed,
+        format!("{} with {}", types.join(", "), contexts.join(", ")),
+    )
 }
 
 fn schema(credential: &Value, kind: Kind) -> (Outcome, String) {
@@ -214,7 +287,11 @@ fn schema(credential: &Value, kind: Kind) -> (Outcome, String) {
         _ => Schema::AchievementCredential,
     };
     // The bundled schemas are for VCDM 2.0; a VCDM 1.1 credential is checked in its 2.0 shape.
-    let document = if credential.get("issuanceDate").is_some() { as_vcdm2(credential) } else { credential.clone() };
+    let document = if credential.get("issuanceDate").is_some() {
+        as_vcdm2(credential)
+    } else {
+        credential.clone()
+    };
     let mut document = document;
     expand_compacted(&mut document);
     let mut violations = canonical.validate(&document);
@@ -244,12 +321,19 @@ fn schema(credential: &Value, kind: Kind) -> (Outcome, String) {
         }
     }
     if let Some(violation) = violations.first() {
-        let more = if violations.len() > 1 { format!(" (and {} more)", violations.len() - 1) } else { String::new() };
+        let more = if violations.len() > 1 {
+            format!(" (and {} more)", violations.len() - 1)
+        } else {
+            String::new()
+        };
         return (Outcome::Failed, format!("{violation}{more}"));
     }
     let mut detail = "conforms to the Open Badges 3.0 JSON Schema".to_string();
     if !unchecked.is_empty() {
-        detail.push_str(&format!("; credentialSchema {} not bundled, not checked", unchecked.join(", ")));
+        detail.push_str(&format!(
+            "; credentialSchema {} not bundled, not checked",
+            unchecked.join(", ")
+        ));
     }
     (Outcome::Passed, detail)
 }
@@ -274,7 +358,13 @@ fn expand_compacted(value: &mut Value) {
             }
             for (key, child) in map.iter_mut() {
                 // These objects' `type` is a plain string in the schema.
-                let leave = ["proof", "credentialStatus", "credentialSchema", "refreshService", "termsOfUse"];
+                let leave = [
+                    "proof",
+                    "credentialStatus",
+                    "credentialSchema",
+                    "refreshService",
+                    "termsOfUse",
+                ];
                 if !leave.contains(&key.as_str()) {
                     expand_compacted(child);
                 }
@@ -304,13 +394,25 @@ fn as_vcdm2(credential: &Value) -> Value {
     copy
 }
 
-fn check_proofs(options: &Options, credential: &Value, steps: &mut Vec<Step>) -> Option<(PublicKey, KeySource)> {
+fn check_proofs(
+    options: &Options,
+    credential: &Value,
+    steps: &mut Vec<Step>,
+) -> Option<(PublicKey, KeySource)> {
     let proofs = proof::proofs_of(credential);
     if proofs.is_empty() {
-        steps.push(Step { name: "proof", outcome: Outcome::Failed, detail: "the credential has no proof".into() });
+        steps.push(Step {
+            name: "proof",
+            outcome: Outcome::Failed,
+            detail: "the credential has no proof".into(),
+        });
         return None;
     }
-    let issuer = credential.as_object().and_then(issuer_id).unwrap_or_default().to_string();
+    let issuer = credential
+        .as_object()
+        .and_then(issuer_id)
+        .unwrap_or_default()
+        .to_string();
     let mut notes = Vec::new();
     let mut could_not_check = false;
     for (index, proof) in proofs.iter().enumerate() {
@@ -332,7 +434,11 @@ fn check_proofs(options: &Options, credential: &Value, steps: &mut Vec<Step>) ->
                         prepared.cryptosuite.name(),
                         prepared.verification_method,
                         resolved.source,
-                        if notes.is_empty() { String::new() } else { format!("; {}", notes.join("; ")) }
+                        if notes.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; {}", notes.join("; "))
+                        }
                     ),
                 });
                 return Some((resolved.key, resolved.source));
@@ -348,7 +454,11 @@ fn check_proofs(options: &Options, credential: &Value, steps: &mut Vec<Step>) ->
     } else {
         Outcome::Failed
     };
-    steps.push(Step { name: "proof", outcome, detail: notes.join("; ") });
+    steps.push(Step {
+        name: "proof",
+        outcome,
+        detail: notes.join("; "),
+    });
     None
 }
 
@@ -361,20 +471,32 @@ fn check_one_proof(
     let method = proof
         .get("verificationMethod")
         .and_then(Value::as_str)
-        .ok_or((Outcome::Failed, "the proof has no verificationMethod".to_string()))?;
+        .ok_or((
+            Outcome::Failed,
+            "the proof has no verificationMethod".to_string(),
+        ))?;
     if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
-        return Err((Outcome::Failed, "proofPurpose is not assertionMethod".into()));
+        return Err((
+            Outcome::Failed,
+            "proofPurpose is not assertionMethod".into(),
+        ));
     }
     if !looks_like_url(method) {
-        return Err((Outcome::Failed, format!("verificationMethod {method:?} is not a URL")));
+        return Err((
+            Outcome::Failed,
+            format!("verificationMethod {method:?} is not a URL"),
+        ));
     }
-    let resolved = resolve(options, method).map_err(|Unresolved(reason)| (Outcome::CouldNotCheck, reason))?;
+    let resolved =
+        resolve(options, method).map_err(|Unresolved(reason)| (Outcome::CouldNotCheck, reason))?;
     if let Some(problem) = controller_problem(&resolved, issuer) {
         return Err((Outcome::Failed, problem));
     }
     match proof::verify(credential, proof, &resolved.key) {
         Ok(prepared) => Ok((resolved, prepared)),
-        Err(error @ (ProofError::BadSignature | ProofError::Malformed(_))) => Err((Outcome::Failed, error.to_string())),
+        Err(error @ (ProofError::BadSignature | ProofError::Malformed(_))) => {
+            Err((Outcome::Failed, error.to_string()))
+        }
         Err(ProofError::JsonLd(error)) => Err((Outcome::CouldNotCheck, error.to_string())),
         Err(error) => Err((Outcome::CouldNotCheck, error.to_string())),
     }
@@ -385,7 +507,9 @@ fn looks_like_url(text: &str) -> bool {
     text.split_once(':').is_some_and(|(scheme, rest)| {
         !rest.is_empty()
             && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
     })
 }
 
@@ -447,16 +571,31 @@ fn dates(credential: &Value, now: DateTime<Utc>) -> (Outcome, String) {
         }
         Ok(None)
     };
-    let (from, until) = match (date(&["validFrom", "issuanceDate"]), date(&["validUntil", "expirationDate"])) {
+    let (from, until) = match (
+        date(&["validFrom", "issuanceDate"]),
+        date(&["validUntil", "expirationDate"]),
+    ) {
         (Ok(from), Ok(until)) => (from, until),
         (Err(reason), _) | (_, Err(reason)) => return (Outcome::Failed, reason),
     };
     let at = now.format("%Y-%m-%dT%H:%M:%SZ");
     if let Some(from) = from.filter(|from| *from > now) {
-        return (Outcome::Failed, format!("not yet valid: valid from {} (checked at {at})", from.format("%Y-%m-%dT%H:%M:%SZ")));
+        return (
+            Outcome::Failed,
+            format!(
+                "not yet valid: valid from {} (checked at {at})",
+                from.format("%Y-%m-%dT%H:%M:%SZ")
+            ),
+        );
     }
     if let Some(until) = until.filter(|until| *until < now) {
-        return (Outcome::Failed, format!("expired on {} (checked at {at})", until.format("%Y-%m-%dT%H:%M:%SZ")));
+        return (
+            Outcome::Failed,
+            format!(
+                "expired on {} (checked at {at})",
+                until.format("%Y-%m-%dT%H:%M:%SZ")
+            ),
+        );
     }
     let range = match until {
         Some(until) => format!("valid until {}", until.format("%Y-%m-%dT%H:%M:%SZ")),
@@ -473,10 +612,12 @@ fn recipient(credential: &Value, email: Option<&str>) -> (Outcome, String) {
     let matched = subjects.iter().any(|subject| {
         let by_id = subject.get("id").and_then(Value::as_str)
             == Some(format!("mailto:{}", laurel_core::model::normalize_email(email)).as_str());
-        let by_identifier = object_list(subject.get("identifier")).iter().any(|identifier| {
-            serde_json::from_value::<IdentityObject>(Value::Object((*identifier).clone()))
-                .is_ok_and(|identity| identity.matches("emailAddress", email))
-        });
+        let by_identifier = object_list(subject.get("identifier"))
+            .iter()
+            .any(|identifier| {
+                serde_json::from_value::<IdentityObject>(Value::Object((*identifier).clone()))
+                    .is_ok_and(|identity| identity.matches("emailAddress", email))
+            });
         by_id || by_identifier
     });
     if matched {
@@ -493,15 +634,31 @@ fn endorsements(options: &Options, credential: &Value, depth: usize) -> (Outcome
         return (Outcome::Skipped, "no endorsements".into());
     }
     if depth >= MAX_DEPTH {
-        return (Outcome::CouldNotCheck, "endorsements nested too deeply".into());
+        return (
+            Outcome::CouldNotCheck,
+            "endorsements nested too deeply".into(),
+        );
     }
-    let mut worst = (Outcome::Passed, format!("{} endorsement(s) verify", found.len()));
+    let mut worst = (
+        Outcome::Passed,
+        format!("{} endorsement(s) verify", found.len()),
+    );
     for (index, endorsement) in found.into_iter().enumerate() {
         let report = match endorsement {
             Credential::Json(value) => run_value(options, value, Kind::Endorsement, depth + 1),
-            Credential::Jwt(compact) => run_jwt(options, Container::Jwt, &compact, Kind::Endorsement, depth + 1),
+            Credential::Jwt(compact) => run_jwt(
+                options,
+                Container::Jwt,
+                &compact,
+                Kind::Endorsement,
+                depth + 1,
+            ),
         };
-        let detail = format!("endorsement {}: {}", index + 1, report.reason.clone().unwrap_or_default());
+        let detail = format!(
+            "endorsement {}: {}",
+            index + 1,
+            report.reason.clone().unwrap_or_default()
+        );
         match report.verdict {
             crate::Verdict::Invalid => return (Outcome::Failed, detail),
             crate::Verdict::CouldNotCheck => worst = (Outcome::CouldNotCheck, detail),
@@ -521,17 +678,26 @@ fn collect_endorsements(value: &Value, found: &mut Vec<Credential>, level: usize
             for (key, child) in map {
                 match key.as_str() {
                     "endorsement" => found.extend(
-                        value_list(child).into_iter().filter(|v| v.is_object()).cloned().map(Credential::Json),
+                        value_list(child)
+                            .into_iter()
+                            .filter(|v| v.is_object())
+                            .cloned()
+                            .map(Credential::Json),
                     ),
                     "endorsementJwt" => found.extend(
-                        value_list(child).into_iter().filter_map(Value::as_str).map(|s| Credential::Jwt(s.to_string())),
+                        value_list(child)
+                            .into_iter()
+                            .filter_map(Value::as_str)
+                            .map(|s| Credential::Jwt(s.to_string())),
                     ),
                     "proof" => {}
                     _ => collect_endorsements(child, found, level + 1),
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(|item| collect_endorsements(item, found, level + 1)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_endorsements(item, found, level + 1)),
         _ => {}
     }
 }
@@ -544,9 +710,19 @@ fn value_list(value: &Value) -> Vec<&Value> {
 }
 
 fn object_list(value: Option<&Value>) -> Vec<&Map<String, Value>> {
-    value.map(value_list).unwrap_or_default().into_iter().filter_map(Value::as_object).collect()
+    value
+        .map(value_list)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(Value::as_object)
+        .collect()
 }
 
 fn string_list(value: Option<&Value>) -> Vec<&str> {
-    value.map(value_list).unwrap_or_default().into_iter().filter_map(Value::as_str).collect()
+    value
+        .map(value_list)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(Value::as_str)
+        .collect()
 }

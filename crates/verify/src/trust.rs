@@ -60,7 +60,12 @@ impl TrustList {
                 .and_then(Value::as_str)
                 .ok_or(format!("issuers[{index}] has no id"))?;
             let mut keys = Vec::new();
-            for key in entry.get("keys").and_then(Value::as_array).into_iter().flatten() {
+            for key in entry
+                .get("keys")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let parsed = match key {
                     Value::String(text) if text.starts_with("did:key:") => {
                         PublicKey::from_did_key(text)
@@ -75,7 +80,10 @@ impl TrustList {
             }
             list.issuers.push(TrustedIssuer {
                 id: id.to_string(),
-                name: entry.get("name").and_then(Value::as_str).map(str::to_string),
+                name: entry
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 keys,
             });
         }
@@ -83,7 +91,12 @@ impl TrustList {
     }
 
     /// Judges an issuer id and name signed with `key`.
-    pub fn judge(&self, issuer_id: &str, issuer_name: Option<&str>, key: Option<&PublicKey>) -> Trust {
+    pub fn judge(
+        &self,
+        issuer_id: &str,
+        issuer_name: Option<&str>,
+        key: Option<&PublicKey>,
+    ) -> Trust {
         let claimed = self.issuers.iter().filter(|issuer| {
             issuer.id == issuer_id
                 || issuer
@@ -99,11 +112,20 @@ impl TrustList {
                 return Trust::Trusted;
             }
         }
-        if any { Trust::Impersonated } else { Trust::Unknown }
+        if any {
+            Trust::Impersonated
+        } else {
+            Trust::Unknown
+        }
     }
 }
 
 fn same_name(a: &str, b: &str) -> bool {
-    let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let fold = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     fold(a) == fold(b)
 }

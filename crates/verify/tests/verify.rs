@@ -23,7 +23,10 @@ fn fixture(path: &str) -> Vec<u8> {
 }
 
 fn step(report: &Report, name: &str) -> Outcome {
-    report.step(name).unwrap_or_else(|| panic!("no step {name}: {report:#?}")).outcome
+    report
+        .step(name)
+        .unwrap_or_else(|| panic!("no step {name}: {report:#?}"))
+        .outcome
 }
 
 #[test]
@@ -54,8 +57,14 @@ fn each_1edtech_error_fixture_is_rejected_for_its_reason() {
     let cases = [
         ("simple-err-context.json", "context"),
         ("simple-err-type.json", "context"),
-        ("simple-err-credential-subject-achievement-result-description-type.json", "schema"),
-        ("simple-err-credential-subject-identifier-type.json", "schema"),
+        (
+            "simple-err-credential-subject-achievement-result-description-type.json",
+            "schema",
+        ),
+        (
+            "simple-err-credential-subject-identifier-type.json",
+            "schema",
+        ),
         ("simple-err-credential-subject-profile-type.json", "schema"),
         ("simple-err-credential-subject-result-type.json", "schema"),
         ("simple-err-credential-subject-type.json", "schema"),
@@ -77,7 +86,10 @@ fn each_1edtech_error_fixture_is_rejected_for_its_reason() {
         let report = verify_at(&fixture(&format!("{OB30}/{name}")), "2024-06-01T00:00:00Z");
         assert_ne!(report.verdict, Verdict::Valid, "{name}");
         assert!(
-            matches!(step(&report, reason), Outcome::Failed | Outcome::CouldNotCheck),
+            matches!(
+                step(&report, reason),
+                Outcome::Failed | Outcome::CouldNotCheck
+            ),
             "{name}: step {reason} did not fail: {report:#?}"
         );
     }
@@ -98,9 +110,18 @@ fn dcc_fixtures_verify_and_their_date_variants_are_rejected() {
         assert_eq!(report.verdict, Verdict::Valid, "{name}: {report:#?}");
     }
     for (name, detail) in [
-        ("dataIntegrityProof/didKey/twoOIDF-validStatus-expired.json", "expired on 2010-01-02"),
-        ("bothSignatureTypes/didkey/noRegistry-revokedStatus-expired.json", "expired on"),
-        ("dataIntegrityProof/didKey/oidf-noStatus-notExpired-notYetValid.json", "not yet valid"),
+        (
+            "dataIntegrityProof/didKey/twoOIDF-validStatus-expired.json",
+            "expired on 2010-01-02",
+        ),
+        (
+            "bothSignatureTypes/didkey/noRegistry-revokedStatus-expired.json",
+            "expired on",
+        ),
+        (
+            "dataIntegrityProof/didKey/oidf-noStatus-notExpired-notYetValid.json",
+            "not yet valid",
+        ),
     ] {
         let report = verify_at(&fixture(&format!("{dir}/{name}")), "2026-11-22T00:00:00Z");
         assert_eq!(report.verdict, Verdict::Invalid, "{name}");
@@ -149,7 +170,10 @@ fn signed(suite: Cryptosuite) -> (SigningKey, Value) {
     let did = key.public_key().to_did_key().expect("did");
     let options = ProofOptions {
         cryptosuite: suite,
-        verification_method: key.public_key().to_did_key_verification_method().expect("vm"),
+        verification_method: key
+            .public_key()
+            .to_did_key_verification_method()
+            .expect("vm"),
         created: at("2026-03-01T09:00:00Z"),
     };
     let credential = proof::sign(&unsigned(&did), &key, &options).expect("sign");
@@ -169,11 +193,21 @@ fn non_ascii_credentials_verify_in_every_format() {
     }
     for key_type in [KeyType::Ed25519, KeyType::P256, KeyType::Rsa] {
         let key = SigningKey::generate(key_type).expect("key");
-        let jwt = laurel_core::jwt::sign(&unsigned("https://badges.example.org/issuers/1"), &key, None)
-            .expect("sign");
+        let jwt = laurel_core::jwt::sign(
+            &unsigned("https://badges.example.org/issuers/1"),
+            &key,
+            None,
+        )
+        .expect("sign");
         let report = verify_at(jwt.as_bytes(), "2027-01-01T00:00:00Z");
         assert_eq!(report.verdict, Verdict::Valid, "{key_type:?}: {report:#?}");
-        assert!(report.step("proof").expect("proof").detail.contains("self-asserted"));
+        assert!(
+            report
+                .step("proof")
+                .expect("proof")
+                .detail
+                .contains("self-asserted")
+        );
     }
 }
 
@@ -186,10 +220,22 @@ fn changing_any_field_breaks_the_proof() {
             ("/validFrom", json!("2026-03-02T09:00:00Z")),
             ("/validUntil", json!("2039-03-01T09:00:00Z")),
             ("/issuer/name", json!("Someone Else")),
-            ("/credentialSubject/achievement/name", json!("Forged achievement")),
-            ("/credentialSubject/achievement/criteria/narrative", json!("Nothing")),
-            ("/credentialSubject/identifier/0/identityHash", json!(format!("sha256${}", "0".repeat(64)))),
-            ("/id", json!("urn:uuid:00000000-0000-4000-8000-000000000000")),
+            (
+                "/credentialSubject/achievement/name",
+                json!("Forged achievement"),
+            ),
+            (
+                "/credentialSubject/achievement/criteria/narrative",
+                json!("Nothing"),
+            ),
+            (
+                "/credentialSubject/identifier/0/identityHash",
+                json!(format!("sha256${}", "0".repeat(64))),
+            ),
+            (
+                "/id",
+                json!("urn:uuid:00000000-0000-4000-8000-000000000000"),
+            ),
         ];
         for (path, value) in edits {
             let mut tampered = credential.clone();
@@ -215,7 +261,9 @@ fn a_proof_moved_to_another_credential_fails() {
 #[test]
 fn a_swapped_key_fails() {
     let (_, credential) = signed(Cryptosuite::EddsaRdfc2022);
-    let other = SigningKey::generate(KeyType::Ed25519).expect("key").public_key();
+    let other = SigningKey::generate(KeyType::Ed25519)
+        .expect("key")
+        .public_key();
     let vm = other.to_did_key_verification_method().expect("vm");
     let mut swapped = credential.clone();
     swapped["proof"][0]["verificationMethod"] = json!(vm);
@@ -239,7 +287,10 @@ fn jwt_kid_pointing_at_another_issuer_fails() {
     let key = SigningKey::generate(KeyType::Ed25519).expect("key");
     let victim = "https://victim.example/issuers/1";
     // The attacker names their own did:key as kid but claims the victim as issuer.
-    let kid = key.public_key().to_did_key_verification_method().expect("vm");
+    let kid = key
+        .public_key()
+        .to_did_key_verification_method()
+        .expect("vm");
     let jwt = laurel_core::jwt::sign(&unsigned(victim), &key, Some(&kid)).expect("sign");
     let report = verify_at(jwt.as_bytes(), "2027-01-01T00:00:00Z");
     assert_eq!(report.verdict, Verdict::Invalid);
@@ -257,7 +308,10 @@ fn trust_list_distinguishes_trusted_unknown_and_impersonated() {
     let mut options = Options::offline(at("2027-01-01T00:00:00Z"));
     options.trust = Some(trusted.clone());
     let report = Verifier::new(options).verify_bytes(credential.to_string().as_bytes());
-    assert_eq!(report.issuer.as_ref().expect("issuer").trust, Trust::Trusted);
+    assert_eq!(
+        report.issuer.as_ref().expect("issuer").trust,
+        Trust::Trusted
+    );
     assert_eq!(report.verdict, Verdict::Valid);
 
     // Another key claiming the trusted issuer's name.
@@ -265,16 +319,25 @@ fn trust_list_distinguishes_trusted_unknown_and_impersonated() {
     let mut options = Options::offline(at("2027-01-01T00:00:00Z"));
     options.trust = Some(trusted);
     let report = Verifier::new(options).verify_bytes(impostor.to_string().as_bytes());
-    assert_eq!(report.issuer.as_ref().expect("issuer").trust, Trust::Impersonated);
+    assert_eq!(
+        report.issuer.as_ref().expect("issuer").trust,
+        Trust::Impersonated
+    );
     assert_eq!(report.verdict, Verdict::Invalid);
 
-    assert_eq!(check(&credential).issuer.expect("issuer").trust, Trust::Unknown);
+    assert_eq!(
+        check(&credential).issuer.expect("issuer").trust,
+        Trust::Unknown
+    );
 }
 
 #[test]
 fn recipient_email_is_checked_against_the_hashed_identifier() {
     let (_, credential) = signed(Cryptosuite::EddsaRdfc2022);
-    for (email, expected) in [(" Zoë@Example.org ", Outcome::Passed), ("mallory@example.org", Outcome::Failed)] {
+    for (email, expected) in [
+        (" Zoë@Example.org ", Outcome::Passed),
+        ("mallory@example.org", Outcome::Failed),
+    ] {
         let mut options = Options::offline(at("2027-01-01T00:00:00Z"));
         options.recipient = Some(email.into());
         let report = Verifier::new(options).verify_bytes(credential.to_string().as_bytes());
@@ -286,8 +349,15 @@ fn recipient_email_is_checked_against_the_hashed_identifier() {
 fn status_is_checked_against_a_signed_list_and_missing_lists_cannot_be_checked() {
     let key = SigningKey::generate(KeyType::Ed25519).expect("key");
     let did = key.public_key().to_did_key().expect("did");
-    let vm = key.public_key().to_did_key_verification_method().expect("vm");
-    let options = ProofOptions { cryptosuite: Cryptosuite::EddsaRdfc2022, verification_method: vm, created: at("2026-03-01T09:00:00Z") };
+    let vm = key
+        .public_key()
+        .to_did_key_verification_method()
+        .expect("vm");
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        verification_method: vm,
+        created: at("2026-03-01T09:00:00Z"),
+    };
     let list_url = "https://badges.example.org/status/1";
     let mut credential = unsigned(&did);
     credential["credentialStatus"] = json!({
@@ -320,8 +390,13 @@ fn status_is_checked_against_a_signed_list_and_missing_lists_cannot_be_checked()
     assert_eq!(offline.verdict, Verdict::CouldNotCheck);
     assert_eq!(offline.failed_step, Some("status"));
     let mut forged = list(true);
-    forged["credentialSubject"]["encodedList"] = list(false)["credentialSubject"]["encodedList"].clone();
-    assert_eq!(run(vec![forged]).verdict, Verdict::CouldNotCheck, "a list whose proof fails is not trusted");
+    forged["credentialSubject"]["encodedList"] =
+        list(false)["credentialSubject"]["encodedList"].clone();
+    assert_eq!(
+        run(vec![forged]).verdict,
+        Verdict::CouldNotCheck,
+        "a list whose proof fails is not trusted"
+    );
 }
 
 #[test]
@@ -330,9 +405,18 @@ fn hostile_inputs_are_refused_cleanly() {
     let report = verify_at(deep.as_bytes(), "2027-01-01T00:00:00Z");
     assert_eq!(report.verdict, Verdict::CouldNotCheck);
     let huge = vec![b' '; laurel_verify::input::MAX_INPUT_BYTES + 1];
-    assert_eq!(verify_at(&huge, "2027-01-01T00:00:00Z").verdict, Verdict::CouldNotCheck);
-    assert_eq!(verify_at(b"\x89PNG\r\n\x1a\ngarbage", "2027-01-01T00:00:00Z").verdict, Verdict::CouldNotCheck);
-    assert_eq!(verify_at(b"not a credential", "2027-01-01T00:00:00Z").verdict, Verdict::CouldNotCheck);
+    assert_eq!(
+        verify_at(&huge, "2027-01-01T00:00:00Z").verdict,
+        Verdict::CouldNotCheck
+    );
+    assert_eq!(
+        verify_at(b"\x89PNG\r\n\x1a\ngarbage", "2027-01-01T00:00:00Z").verdict,
+        Verdict::CouldNotCheck
+    );
+    assert_eq!(
+        verify_at(b"not a credential", "2027-01-01T00:00:00Z").verdict,
+        Verdict::CouldNotCheck
+    );
 }
 
 #[test]
@@ -364,5 +448,9 @@ fn cli_exit_codes_are_0_valid_1_invalid_2_could_not_check() {
     assert_eq!(report["verdict"], "invalid");
     assert_eq!(report["failed_step"], "proof");
     assert_eq!(run(&[&unreadable], false).status.code(), Some(2));
-    assert_eq!(run(&[dir.path()], true).status.code(), Some(1), "a folder with an invalid file");
+    assert_eq!(
+        run(&[dir.path()], true).status.code(),
+        Some(1),
+        "a folder with an invalid file"
+    );
 }

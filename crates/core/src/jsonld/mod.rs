@@ -221,7 +221,10 @@ fn check_complexity(quads: &[Quad]) -> Result<(), JsonLdError> {
     let mut shapes: HashMap<String, Vec<String>> = HashMap::new();
     for quad in quads {
         for node in blank_nodes_of(quad) {
-            shapes.entry(node.to_string()).or_default().push(shape_of(quad, node));
+            shapes
+                .entry(node.to_string())
+                .or_default()
+                .push(shape_of(quad, node));
         }
     }
     if shapes.len() > MAX_BLANK_NODES {

@@ -33,12 +33,15 @@ fn reproduces_w3c_rdfc_canonical_document_with_blank_nodes() {
 
 #[test]
 fn reproduces_1edtech_open_badge_canonical_document() {
-    let canonical =
-        canonicalize(&json("1edtech-openbadges-specification/ob_v3p0/impl/linked-data-proof-ob/credential.json"))
-            .expect("canonicalize");
+    let canonical = canonicalize(&json(
+        "1edtech-openbadges-specification/ob_v3p0/impl/linked-data-proof-ob/credential.json",
+    ))
+    .expect("canonicalize");
     assert_eq!(
         canonical.nquads,
-        read("1edtech-openbadges-specification/ob_v3p0/impl/test-vectors/obv3p0/document-canon.txt")
+        read(
+            "1edtech-openbadges-specification/ob_v3p0/impl/test-vectors/obv3p0/document-canon.txt"
+        )
     );
 }
 
@@ -73,7 +76,9 @@ fn never_fetches_an_unknown_context() {
         "type": ["VerifiableCredential"]
     });
     match canonicalize(&document) {
-        Err(JsonLdError::UnknownContext(url)) => assert_eq!(url, "https://evil.example/context.json"),
+        Err(JsonLdError::UnknownContext(url)) => {
+            assert_eq!(url, "https://evil.example/context.json")
+        }
         other => panic!("expected UnknownContext, got {other:?}"),
     }
 }
@@ -82,12 +87,17 @@ fn never_fetches_an_unknown_context() {
 fn refuses_a_poisoned_dataset() {
     // Many interlinked blank nodes of identical shape: the classic RDFC poisoning pattern.
     let nodes: Vec<Value> = (0..40)
-        .map(|i| json!({ "@id": format!("_:b{i}"), "https://example.org/p": [
-            { "@id": format!("_:b{}", (i + 1) % 40) }, { "@id": format!("_:b{}", (i + 7) % 40) }
-        ]}))
+        .map(|i| {
+            json!({ "@id": format!("_:b{i}"), "https://example.org/p": [
+                { "@id": format!("_:b{}", (i + 1) % 40) }, { "@id": format!("_:b{}", (i + 7) % 40) }
+            ]})
+        })
         .collect();
     let document = json!({ "@context": {}, "@graph": nodes });
-    assert!(matches!(canonicalize(&document), Err(JsonLdError::TooComplex(_))));
+    assert!(matches!(
+        canonicalize(&document),
+        Err(JsonLdError::TooComplex(_))
+    ));
 }
 
 #[test]
@@ -102,5 +112,8 @@ fn every_bundled_context_parses_as_json() {
 #[test]
 fn finds_no_undefined_terms_in_documents_with_scoped_contexts() {
     let document = json("w3c-vc-di-eddsa/employmentAuth.json");
-    assert_eq!(undefined_terms(&document).expect("check"), Vec::<String>::new());
+    assert_eq!(
+        undefined_terms(&document).expect("check"),
+        Vec::<String>::new()
+    );
 }

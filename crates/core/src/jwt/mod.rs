@@ -97,9 +97,7 @@ pub fn sign(credential: &Value, key: &SigningKey, kid: Option<&str>) -> Result<S
 
     let encode = |value: &Map<String, Value>| B64.encode(Value::Object(value.clone()).to_string());
     let signing_input = format!("{}.{}", encode(&header), encode(&payload));
-    let signature = key
-        .sign(signing_input.as_bytes())
-        .map_err(JwtError::Key)?;
+    let signature = key.sign(signing_input.as_bytes()).map_err(JwtError::Key)?;
     Ok(format!("{signing_input}.{}", B64.encode(signature)))
 }
 
@@ -121,7 +119,9 @@ pub fn decode(compact: &str) -> Result<DecodedJwt, JwtError> {
     let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(JwtError::Malformed("expected three dot-separated parts".into()));
+        return Err(JwtError::Malformed(
+            "expected three dot-separated parts".into(),
+        ));
     };
     let header = decode_json(header_b64, "header")?;
     let payload = decode_json(payload_b64, "payload")?;
@@ -202,7 +202,9 @@ impl DecodedJwt {
     /// and Laurel always writes them.
     pub fn check_claims(&self) -> Result<(), JwtError> {
         let Some(credential) = self.credential.as_object() else {
-            return Err(JwtError::Claims("the credential is not a JSON object".into()));
+            return Err(JwtError::Claims(
+                "the credential is not a JSON object".into(),
+            ));
         };
         let first_date = |names: [&str; 2]| {
             names
@@ -213,9 +215,21 @@ impl DecodedJwt {
         let expected = [
             ("iss", issuer_id(credential).map(Value::from), "issuer id"),
             ("jti", credential.get("id").cloned(), "id"),
-            ("nbf", first_date(["validFrom", "issuanceDate"]), "validFrom"),
-            ("sub", subject_id(credential).map(Value::from), "credentialSubject.id"),
-            ("exp", first_date(["validUntil", "expirationDate"]), "validUntil"),
+            (
+                "nbf",
+                first_date(["validFrom", "issuanceDate"]),
+                "validFrom",
+            ),
+            (
+                "sub",
+                subject_id(credential).map(Value::from),
+                "credentialSubject.id",
+            ),
+            (
+                "exp",
+                first_date(["validUntil", "expirationDate"]),
+                "validUntil",
+            ),
         ];
         for (claim, wanted, property) in expected {
             if let Some(actual) = self.payload.get(claim)
@@ -236,7 +250,9 @@ fn decode_json(part: &str, what: &str) -> Result<Map<String, Value>, JwtError> {
         .map_err(|_| JwtError::Malformed(format!("the {what} is not base64url")))?;
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
-        _ => Err(JwtError::Malformed(format!("the {what} is not a JSON object"))),
+        _ => Err(JwtError::Malformed(format!(
+            "the {what} is not a JSON object"
+        ))),
     }
 }
 

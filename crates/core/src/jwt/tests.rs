@@ -34,10 +34,15 @@ fn signs_and_verifies_in_every_algorithm_with_claims() {
         assert_eq!(decoded.payload["sub"], "did:example:learner");
         assert_eq!(decoded.payload["exp"], 1_830_395_045);
         assert_eq!(decoded.credential, credential());
-        decoded.verify_signature(&key.public_key()).expect("signature");
+        decoded
+            .verify_signature(&key.public_key())
+            .expect("signature");
         decoded.check_claims().expect("claims");
         let other = SigningKey::generate(key_type).expect("key").public_key();
-        assert!(matches!(decoded.verify_signature(&other), Err(JwtError::BadSignature)));
+        assert!(matches!(
+            decoded.verify_signature(&other),
+            Err(JwtError::BadSignature)
+        ));
     }
 }
 
@@ -46,10 +51,14 @@ fn kid_goes_in_the_header_without_jwk() {
     let key = SigningKey::generate(KeyType::P256).expect("key");
     let jwt = sign(&credential(), &key, Some("https://issuer.example/keys/1")).expect("sign");
     let header: Value = serde_json::from_slice(
-        &B64.decode(jwt.split('.').next().expect("header")).expect("b64"),
+        &B64.decode(jwt.split('.').next().expect("header"))
+            .expect("b64"),
     )
     .expect("json");
-    assert_eq!(header, json!({"alg": "ES256", "kid": "https://issuer.example/keys/1", "typ": "JWT"}));
+    assert_eq!(
+        header,
+        json!({"alg": "ES256", "kid": "https://issuer.example/keys/1", "typ": "JWT"})
+    );
 }
 
 #[test]
@@ -64,7 +73,10 @@ fn tampered_payload_fails() {
     let forged = format!("{}.{}.{}", parts[0], b64(&payload), parts[2]);
     let decoded = decode(&forged).expect("decode");
     decoded.check_claims().expect("claims are consistent");
-    assert!(matches!(decoded.verify_signature(&key.public_key()), Err(JwtError::BadSignature)));
+    assert!(matches!(
+        decoded.verify_signature(&key.public_key()),
+        Err(JwtError::BadSignature)
+    ));
 }
 
 #[test]
@@ -76,7 +88,10 @@ fn alg_none_and_hmac_are_refused() {
     let none = format!("{}.{payload}.", b64(&json!({"alg": "none", "jwk": jwk})));
     assert!(matches!(decode(&none), Err(JwtError::Header(m)) if m.contains("\"none\"")));
     // HS256 "signed" with the public key as the HMAC secret: refused before any key use.
-    let hs = format!("{}.{payload}.AAAA", b64(&json!({"alg": "HS256", "jwk": jwk})));
+    let hs = format!(
+        "{}.{payload}.AAAA",
+        b64(&json!({"alg": "HS256", "jwk": jwk}))
+    );
     assert!(matches!(decode(&hs), Err(JwtError::Header(m)) if m.contains("HS256")));
 }
 
@@ -85,8 +100,13 @@ fn alg_must_fit_the_key() {
     let rsa = SigningKey::generate(KeyType::Rsa).expect("key");
     let jwt = sign(&credential(), &rsa, Some("https://issuer.example/keys/1")).expect("sign");
     let decoded = decode(&jwt).expect("decode");
-    let ed = SigningKey::generate(KeyType::Ed25519).expect("key").public_key();
-    assert!(matches!(decoded.verify_signature(&ed), Err(JwtError::Header(_))));
+    let ed = SigningKey::generate(KeyType::Ed25519)
+        .expect("key")
+        .public_key();
+    assert!(matches!(
+        decoded.verify_signature(&ed),
+        Err(JwtError::Header(_))
+    ));
 }
 
 #[test]
@@ -127,7 +147,10 @@ fn claims_that_disagree_with_the_credential_fail() {
             serde_json::from_slice(&B64.decode(parts[1]).expect("b64")).expect("json");
         payload[claim] = value;
         let forged = format!("{}.{}.{}", parts[0], b64(&payload), parts[2]);
-        let error = decode(&forged).expect("decode").check_claims().expect_err(claim);
+        let error = decode(&forged)
+            .expect("decode")
+            .check_claims()
+            .expect_err(claim);
         assert!(error.to_string().contains(claim), "{error}");
     }
 }

@@ -17,9 +17,7 @@ use std::fmt;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeySize, PublicKeyComponents};
-use aws_lc_rs::signature::{
-    self as lc, EcdsaKeyPair, KeyPair as _, RsaKeyPair, UnparsedPublicKey,
-};
+use aws_lc_rs::signature::{self as lc, EcdsaKeyPair, KeyPair as _, RsaKeyPair, UnparsedPublicKey};
 use ed25519_dalek::Signer as _;
 use ed25519_dalek::pkcs8::DecodePrivateKey as _;
 pub use zeroize::Zeroizing;
@@ -312,11 +310,9 @@ impl PublicKey {
                 key.verify_strict(message, &signature)
                     .map_err(|_| BadSignature)
             }
-            PublicKey::P256(point) => {
-                UnparsedPublicKey::new(&lc::ECDSA_P256_SHA256_FIXED, point)
-                    .verify(message, signature)
-                    .map_err(|_| BadSignature)
-            }
+            PublicKey::P256(point) => UnparsedPublicKey::new(&lc::ECDSA_P256_SHA256_FIXED, point)
+                .verify(message, signature)
+                .map_err(|_| BadSignature),
             PublicKey::Rsa { n, e } => PublicKeyComponents {
                 n: n.as_slice(),
                 e: e.as_slice(),

@@ -50,7 +50,8 @@ impl PublicKey {
 
     /// The did:key DID of an Ed25519 key (`did:key:z6Mk…`); `None` for other key types.
     pub fn to_did_key(&self) -> Option<String> {
-        self.to_multikey().map(|multikey| format!("did:key:{multikey}"))
+        self.to_multikey()
+            .map(|multikey| format!("did:key:{multikey}"))
     }
 
     /// The did:key verification method (`did:key:z6Mk…#z6Mk…`) of an Ed25519 key.

@@ -23,15 +23,19 @@ pub(super) fn encode(der: &[u8], label: &str) -> Zeroizing<String> {
 pub(super) fn decode(text: &str, label: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
-    let start = text.find(&begin).ok_or_else(|| {
-        KeyError::Invalid(format!("expected a PEM block starting with {begin}"))
-    })?;
+    let start = text
+        .find(&begin)
+        .ok_or_else(|| KeyError::Invalid(format!("expected a PEM block starting with {begin}")))?;
     let body = &text[start + begin.len()..];
     let stop = body
         .find(&end)
         .ok_or_else(|| KeyError::Invalid(format!("the PEM block has no {end} line")))?;
-    let body: Zeroizing<String> =
-        Zeroizing::new(body[..stop].chars().filter(|c| !c.is_whitespace()).collect());
+    let body: Zeroizing<String> = Zeroizing::new(
+        body[..stop]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect(),
+    );
     STANDARD
         .decode(body.as_bytes())
         .map(Zeroizing::new)

@@ -30,8 +30,13 @@ fn derives_the_w3c_multikey_and_did_key() {
 
 #[test]
 fn did_key_with_a_foreign_fragment_is_refused() {
-    let other = SigningKey::generate(KeyType::Ed25519).expect("key").public_key();
-    let did = format!("did:key:{W3C_PUBLIC}#{}", other.to_multikey().expect("multikey"));
+    let other = SigningKey::generate(KeyType::Ed25519)
+        .expect("key")
+        .public_key();
+    let did = format!(
+        "did:key:{W3C_PUBLIC}#{}",
+        other.to_multikey().expect("multikey")
+    );
     assert!(PublicKey::from_did_key(&did).is_err());
 }
 
@@ -50,17 +55,25 @@ fn every_key_type_signs_verifies_and_round_trips_through_pem_and_jwk() {
         assert_eq!(public, key.public_key());
         public.verify(b"badge", &signature).expect("verifies");
         assert_eq!(public.verify(b"badgE", &signature), Err(BadSignature));
-        let other = SigningKey::generate(key_type).expect("generate").public_key();
+        let other = SigningKey::generate(key_type)
+            .expect("generate")
+            .public_key();
         assert_eq!(other.verify(b"badge", &signature), Err(BadSignature));
     }
 }
 
 #[test]
 fn jwk_with_private_member_is_refused() {
-    let mut jwk = SigningKey::generate(KeyType::Ed25519).expect("key").public_key().to_jwk();
+    let mut jwk = SigningKey::generate(KeyType::Ed25519)
+        .expect("key")
+        .public_key()
+        .to_jwk();
     jwk["d"] = json!("AAAA");
     let error = PublicKey::from_jwk(&jwk).expect_err("private JWK");
-    assert!(error.to_string().contains("private member \"d\""), "{error}");
+    assert!(
+        error.to_string().contains("private member \"d\""),
+        "{error}"
+    );
 }
 
 #[test]
@@ -68,7 +81,13 @@ fn debug_output_never_shows_the_secret() {
     let key = w3c_key();
     let debug = format!("{key:?}");
     let pem = key.to_pkcs8_pem();
-    let body: String = pem.lines().nth(1).expect("PEM body").chars().take(20).collect();
+    let body: String = pem
+        .lines()
+        .nth(1)
+        .expect("PEM body")
+        .chars()
+        .take(20)
+        .collect();
     assert!(debug.contains(W3C_PUBLIC), "{debug}");
     assert!(!debug.contains(&body));
     assert!(!debug.contains(W3C_SECRET));
@@ -76,7 +95,11 @@ fn debug_output_never_shows_the_secret() {
         let key = SigningKey::generate(key_type).expect("key");
         let pem = key.to_pkcs8_pem();
         let debug = format!("{key:?}");
-        for line in pem.lines().skip(1).filter(|line| !line.starts_with("-----")) {
+        for line in pem
+            .lines()
+            .skip(1)
+            .filter(|line| !line.starts_with("-----"))
+        {
             assert!(!debug.contains(line));
         }
     }
@@ -88,10 +111,17 @@ fn reads_a_pkcs8_pem_written_by_openssl() {
     let pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
     let key = SigningKey::from_pkcs8_pem(pem).expect("PEM");
     assert_eq!(
-        hex::encode(key.public_key().to_jwk()["x"].as_str().map(|x| {
-            use base64::Engine as _;
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(x).expect("b64")
-        }).expect("x")),
+        hex::encode(
+            key.public_key().to_jwk()["x"]
+                .as_str()
+                .map(|x| {
+                    use base64::Engine as _;
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .decode(x)
+                        .expect("b64")
+                })
+                .expect("x")
+        ),
         "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
     );
     assert_eq!(&*key.to_pkcs8_pem(), pem);
@@ -100,7 +130,11 @@ fn reads_a_pkcs8_pem_written_by_openssl() {
 #[test]
 fn jwk_thumbprint_matches_rfc_8037() {
     // RFC 8037 appendix A.3.
-    let jwk = json!({"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"});
+    let jwk =
+        json!({"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"});
     let key = PublicKey::from_jwk(&jwk).expect("JWK");
-    assert_eq!(key.jwk_thumbprint(), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+    assert_eq!(
+        key.jwk_thumbprint(),
+        "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+    );
 }

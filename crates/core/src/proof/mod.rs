@@ -42,7 +42,10 @@ impl Cryptosuite {
 
     /// Which suite a proof object uses, if one we know.
     pub fn of_proof(proof: &Map<String, Value>) -> Result<Self, ProofError> {
-        let proof_type = proof.get("type").and_then(Value::as_str).unwrap_or_default();
+        let proof_type = proof
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let suite = proof.get("cryptosuite").and_then(Value::as_str);
         match (proof_type, suite) {
             ("DataIntegrityProof", Some("eddsa-rdfc-2022")) => Ok(Cryptosuite::EddsaRdfc2022),
@@ -151,9 +154,10 @@ pub fn sign(
     );
     proof.insert("proofPurpose".into(), "assertionMethod".into());
     if options.cryptosuite == Cryptosuite::EddsaJcs2022 {
-        let context = unsecured.get("@context").cloned().ok_or_else(|| {
-            ProofError::Malformed("the document has no @context".into())
-        })?;
+        let context = unsecured
+            .get("@context")
+            .cloned()
+            .ok_or_else(|| ProofError::Malformed("the document has no @context".into()))?;
         proof.insert("@context".into(), context);
     }
     let prepared = prepare_parts(&unsecured, &proof, options.cryptosuite, true)?;
@@ -235,7 +239,11 @@ fn split_proofs(document: &Value) -> Result<(Map<String, Value>, Vec<Value>), Pr
     let existing = match unsecured.remove("proof") {
         Some(Value::Array(proofs)) => proofs,
         Some(proof @ Value::Object(_)) => vec![proof],
-        Some(_) => return Err(ProofError::Malformed("proof must be an object or array".into())),
+        Some(_) => {
+            return Err(ProofError::Malformed(
+                "proof must be an object or array".into(),
+            ));
+        }
         None => Vec::new(),
     };
     Ok((unsecured, existing))
@@ -284,12 +292,17 @@ fn prepare_parts(
     }
     let document = Value::Object(unsecured.clone());
     let (canonical_proof, canonical_document, unsigned_terms) = match cryptosuite {
-        Cryptosuite::EddsaJcs2022 => (jcs(&Value::Object(options.clone()))?, jcs(&document)?, vec![]),
+        Cryptosuite::EddsaJcs2022 => (
+            jcs(&Value::Object(options.clone()))?,
+            jcs(&document)?,
+            vec![],
+        ),
         Cryptosuite::EddsaRdfc2022 | Cryptosuite::Ed25519Signature2020 => {
             let mut options = options.clone();
-            let context = unsecured.get("@context").cloned().ok_or_else(|| {
-                ProofError::Malformed("the document has no @context".into())
-            })?;
+            let context = unsecured
+                .get("@context")
+                .cloned()
+                .ok_or_else(|| ProofError::Malformed("the document has no @context".into()))?;
             options.insert("@context".into(), context);
             let proof = jsonld::canonicalize_strict(&Value::Object(options))?;
             let (document, unsigned) = if signing {

@@ -44,9 +44,18 @@ fn check_vector(unsigned: &str, folder: &str, suffix: &str) {
     let signed = sign(&document, &key, &options_from(&config)).expect("sign");
     let proof = proofs_of(&signed)[0].clone();
     let prepared = prepare(&signed, &proof).expect("prepare");
-    assert_eq!(prepared.canonical_document, read(&format!("{folder}/canonDoc{suffix}.txt")));
-    assert_eq!(prepared.canonical_proof, read(&format!("{folder}/proofCanon{suffix}.txt")));
-    assert_eq!(hex::encode(&prepared.hash_data), read(&format!("{folder}/combinedHash{suffix}.txt")).trim());
+    assert_eq!(
+        prepared.canonical_document,
+        read(&format!("{folder}/canonDoc{suffix}.txt"))
+    );
+    assert_eq!(
+        prepared.canonical_proof,
+        read(&format!("{folder}/proofCanon{suffix}.txt"))
+    );
+    assert_eq!(
+        hex::encode(&prepared.hash_data),
+        read(&format!("{folder}/combinedHash{suffix}.txt")).trim()
+    );
     assert_eq!(
         proof["proofValue"].as_str().expect("proofValue"),
         read(&format!("{folder}/sigBTC58{suffix}.txt")).trim()
@@ -58,7 +67,11 @@ fn check_vector(unsigned: &str, folder: &str, suffix: &str) {
 
 #[test]
 fn reproduces_w3c_eddsa_rdfc_2022_vector() {
-    check_vector("w3c-vc-di-eddsa/unsigned.json", "w3c-vc-di-eddsa/eddsa-rdfc-2022", "DataInt");
+    check_vector(
+        "w3c-vc-di-eddsa/unsigned.json",
+        "w3c-vc-di-eddsa/eddsa-rdfc-2022",
+        "DataInt",
+    );
 }
 
 #[test]
@@ -72,7 +85,11 @@ fn reproduces_w3c_eddsa_rdfc_2022_blank_node_vector() {
 
 #[test]
 fn reproduces_w3c_eddsa_jcs_2022_vector() {
-    check_vector("w3c-vc-di-eddsa/unsigned.json", "w3c-vc-di-eddsa/eddsa-jcs-2022", "JCS");
+    check_vector(
+        "w3c-vc-di-eddsa/unsigned.json",
+        "w3c-vc-di-eddsa/eddsa-jcs-2022",
+        "JCS",
+    );
 }
 
 #[test]
@@ -108,10 +125,15 @@ fn reproduces_the_1edtech_open_badges_vector() {
     assert_eq!(proof["proofValue"], hashes["proofValue"]);
     assert_eq!(
         proof["proofValue"].as_str(),
-        Some("z5x9aCBYovW3CQCbKdNyhEm7ffYSw1YpEdPywQJoNbzDD2gkzQDKJ1sYKJaWvqZtkMtSbz35HcbgXVEDYHxCzgkCr")
+        Some(
+            "z5x9aCBYovW3CQCbKdNyhEm7ffYSw1YpEdPywQJoNbzDD2gkzQDKJ1sYKJaWvqZtkMtSbz35HcbgXVEDYHxCzgkCr"
+        )
     );
     let prepared = prepare(&signed, proof).expect("prepare");
-    assert_eq!(hex::encode(&prepared.hash_data), hashes["dataToSignHex"].as_str().expect("hex"));
+    assert_eq!(
+        hex::encode(&prepared.hash_data),
+        hashes["dataToSignHex"].as_str().expect("hex")
+    );
     // The spec's own signed example (single-object proof) verifies too.
     let example = json_file(&format!("{folder}/signed-credential.json"));
     verify(&example, proofs_of(&example)[0], &key.public_key()).expect("example verifies");
@@ -136,11 +158,14 @@ fn any_change_breaks_the_signature() {
     for suite in [Cryptosuite::EddsaRdfc2022, Cryptosuite::EddsaJcs2022] {
         let options = ProofOptions {
             cryptosuite: suite,
-            verification_method: key.public_key().to_did_key_verification_method().expect("vm"),
+            verification_method: key
+                .public_key()
+                .to_did_key_verification_method()
+                .expect("vm"),
             created: DateTime::UNIX_EPOCH,
         };
-        let signed = sign(&json_file("w3c-vc-di-eddsa/unsigned.json"), &key, &options)
-            .expect("sign");
+        let signed =
+            sign(&json_file("w3c-vc-di-eddsa/unsigned.json"), &key, &options).expect("sign");
         let proof = proofs_of(&signed)[0].clone();
         verify(&signed, &proof, &key.public_key()).expect("verifies");
         let mut tampered = signed.clone();
