@@ -1,0 +1,92 @@
+//! The `laurel` command line: argument parsing, dispatch and error reporting.
+//!
+//! Every command returns an [`anyhow::Result`]; [`main`] prints an error as `error: <message>`
+//! on standard error and exits with status 1, or 2 for a [`UsageError`] (clap itself also exits
+//! with 2 for a malformed command line). Results go to standard output; notes and warnings go to
+//! standard error, so output can be piped or redirected safely.
+
+mod bake;
+mod io;
+mod keys;
+mod sign;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Open Badges 3.0 issuer: makes keys, signs credentials and bakes them into badge images.
+#[derive(Debug, Parser)]
+#[command(name = "laurel", version, propagate_version = true)]
+#[command(after_help = "A typical run:\n  \
+    laurel keys generate --type ed25519 --out issuer.pem\n  \
+    laurel sign --key issuer.pem --proof eddsa-rdfc-2022 badge.json > signed.json\n  \
+    laurel bake --image badge.png --credential signed.json --out baked.png")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate signing keys and print their public halves.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
+    },
+    /// Sign an unsigned Open Badges 3.0 credential (Data Integrity proof or VC-JWT).
+    Sign(sign::SignArgs),
+    /// Bake a signed credential into a PNG or SVG badge image.
+    Bake(bake::BakeArgs),
+    /// Print the credential baked into a PNG or SVG badge image.
+    Extract(bake::ExtractArgs),
+}
+
+/// A mistake in how the command was invoked that clap cannot see (for example two options that
+/// do not fit together); exits with status 2 like clap's own usage errors.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Parses the command line, runs the command and turns its outcome into an exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            if error.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Keys { command } => keys::run(command),
+        Command::Sign(args) => sign::run(args),
+        Command::Bake(args) => bake::run_bake(args),
+        Command::Extract(args) => bake::run_extract(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
