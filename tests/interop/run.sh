@@ -16,7 +16,7 @@ credential=tests/data/credentials/unsigned-basic.json
 issuer=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).issuer.id)' "$credential")
 
 for type in ed25519 p256 rsa; do
-  "$laurel" keys generate --type "$type" --out "$work/$type.pem" >/dev/null
+  "$laurel" keys generate --type "$type" --out "$work/$type.pem" >/dev/null 2>&1
   "$laurel" keys public "$work/$type.pem" --format jwk > "$work/$type.jwk"
 done
 multikey=$("$laurel" keys public "$work/ed25519.pem" --format multikey)
