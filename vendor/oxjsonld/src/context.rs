@@ -4,10 +4,14 @@ use json_event_parser::{JsonEvent, JsonSyntaxError, SliceJsonParser};
 use oxiri::Iri;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
 use std::error::Error;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::mem;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::slice;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 type LoadDocumentCallback = dyn Fn(
         &str,
@@ -28,6 +32,68 @@ pub enum JsonNode {
     Object(HashMap<String, JsonNode>),
 }
 
+/// Consistent with the derived `Eq`: object entries are hashed independently of their order.
+impl Hash for JsonNode {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        mem::discriminant(self).hash(state);
+        match self {
+            Self::String(value) | Self::Number(value) => value.hash(state),
+            Self::Boolean(value) => value.hash(state),
+            Self::Null => (),
+            Self::Array(values) => values.hash(state),
+            Self::Object(entries) => {
+                static ENTRY_HASHER: LazyLock<RandomState> = LazyLock::new(RandomState::new);
+                entries.len().hash(state);
+                let mut sum = 0_u64;
+                for entry in entries {
+                    sum = sum.wrapping_add(ENTRY_HASHER.hash_one(entry));
+                }
+                sum.hash(state);
+            }
+        }
+    }
+}
+
+/// A scoped context (the `@context` of a term definition) with its hash, shared by every
+/// context that holds the definition, so that looking it up in [`PROCESSED_CONTEXT_CACHE`]
+/// neither copies nor rehashes it.
+#[derive(Debug)]
+pub struct ScopedContext {
+    node: JsonNode,
+    hash: u64,
+}
+
+impl ScopedContext {
+    fn new(node: JsonNode) -> Self {
+        static HASHER: LazyLock<RandomState> = LazyLock::new(RandomState::new);
+        Self {
+            hash: HASHER.hash_one(&node),
+            node,
+        }
+    }
+}
+
+impl PartialEq for ScopedContext {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.node == other.node
+    }
+}
+
+impl Eq for ScopedContext {}
+
+impl JsonNode {
+    /// Number of nodes, to weigh cache entries.
+    fn node_count(&self) -> usize {
+        match self {
+            Self::Array(values) => 1 + values.iter().map(Self::node_count).sum::<usize>(),
+            Self::Object(entries) => {
+                1 + entries.values().map(Self::node_count).sum::<usize>() + entries.len()
+            }
+            _ => 1,
+        }
+    }
+}
+
 #[derive(Default, Clone)]
 pub struct JsonLdContext {
     pub base_iri: Option<Iri<String>>,
@@ -37,6 +103,19 @@ pub struct JsonLdContext {
     pub default_direction: Option<&'static str>,
     pub term_definitions: HashMap<String, JsonLdTermDefinition>,
     pub previous_context: Option<Arc<JsonLdContext>>,
+    /// Identifies the content of this context for [`PROCESSED_CONTEXT_CACHE`]: 0 for an
+    /// empty context made by [`JsonLdContext::new_empty`] (whose content is then fixed by
+    /// `original_base_url`), else a process-wide unique number that
+    /// [`JsonLdContextProcessor::process_context`] gives each context when it stops changing
+    /// it: the context it returns, and each one it stores as a `previous_context`. So two
+    /// contexts with the same id (and `original_base_url`) are equal.
+    pub id: u64,
+}
+
+/// A new [`JsonLdContext::id`] (0 is kept for empty contexts).
+fn next_context_id() -> u64 {
+    static NEXT_CONTEXT_ID: AtomicU64 = AtomicU64::new(1);
+    NEXT_CONTEXT_ID.fetch_add(1, Ordering::Relaxed)
 }
 
 impl JsonLdContext {
@@ -49,6 +128,7 @@ impl JsonLdContext {
             default_direction: None,
             term_definitions: HashMap::new(),
             previous_context: None,
+            id: 0,
         }
     }
 }
@@ -61,7 +141,7 @@ pub struct JsonLdTermDefinition {
     pub protected: bool,
     pub reverse_property: bool,
     pub base_url: Option<Iri<String>>,
-    pub context: Option<JsonNode>,
+    pub context: Option<Arc<ScopedContext>>,
     pub container_mapping: &'static [&'static str],
     pub direction_mapping: Option<Option<&'static str>>,
     pub index_mapping: Option<String>,
@@ -74,8 +154,101 @@ pub struct JsonLdContextProcessor {
     pub processing_mode: JsonLdProcessingMode,
     pub lenient: bool, // Custom option to ignore invalid base IRIs
     pub max_context_recursion: usize,
-    pub remote_context_cache: Arc<Mutex<HashMap<String, (Option<Iri<String>>, JsonNode)>>>,
+    pub remote_context_cache: Arc<Mutex<HashMap<String, RemoteContextCacheEntry>>>,
     pub load_document_callback: Option<Arc<LoadDocumentCallback>>,
+    /// URLs of the remote documents used since [`Self::process_context_cached`] began a
+    /// computation (`None` outside one).
+    pub remote_document_log: Mutex<Option<Vec<String>>>,
+}
+
+/// A remote document as this processor's load document callback returned it.
+#[derive(PartialEq, Eq)]
+pub struct LoadedRemoteDocument {
+    document_url: String,
+    document: Vec<u8>,
+}
+
+/// One parser's cache of remote documents: each URL is loaded at most once per parser.
+pub struct RemoteContextCacheEntry {
+    document: Arc<LoadedRemoteDocument>,
+    /// The document's `@context` and base IRI, once parsed.
+    context: Option<(Option<Iri<String>>, JsonNode)>,
+}
+
+/// Process-wide memo of [`JsonLdContextProcessor::process_context`] results.
+///
+/// Processing a context is by far the most expensive step of converting a small document: the
+/// usual remote contexts hold hundreds of term definitions, each with scoped contexts that the
+/// algorithm processes again to validate them, and each type-scoped or property-scoped context
+/// met in a document copies the whole active context. The result is a pure function of the
+/// key below and of the remote documents loaded while computing it, so it is shared across
+/// parsers; the remote documents are compared with what this parser's load document callback
+/// returns for the same URLs before a cached result is used, so a callback that serves other
+/// content (or fails) is never bypassed. Only results computed without any error are stored.
+static PROCESSED_CONTEXT_CACHE: LazyLock<Mutex<ProcessedContextCache>> =
+    LazyLock::new(|| Mutex::new(ProcessedContextCache::default()));
+
+/// The cache is emptied when its entries weigh more than this (about 400 bytes per unit).
+const PROCESSED_CONTEXT_CACHE_MAX_WEIGHT: usize = 1 << 16;
+
+#[derive(Default)]
+struct ProcessedContextCache {
+    entries: HashMap<ProcessedContextKey, Arc<ProcessedContextEntry>>,
+    weight: usize,
+}
+
+/// The local context of a [`ProcessedContextKey`].
+#[derive(PartialEq, Eq)]
+enum LocalContextKey {
+    /// Read from the document.
+    Inline(JsonNode),
+    /// From a term definition. (`Arc`'s `Eq` compares pointers first.)
+    Scoped(Arc<ScopedContext>),
+}
+
+impl Hash for LocalContextKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            Self::Inline(node) => {
+                state.write_u8(0);
+                node.hash(state);
+            }
+            Self::Scoped(context) => {
+                state.write_u8(1);
+                context.hash.hash(state);
+            }
+        }
+    }
+}
+
+impl LocalContextKey {
+    fn node(&self) -> &JsonNode {
+        match self {
+            Self::Inline(node) => node,
+            Self::Scoped(context) => &context.node,
+        }
+    }
+}
+
+#[derive(PartialEq, Eq, Hash)]
+#[expect(clippy::struct_excessive_bools)]
+struct ProcessedContextKey {
+    active_context_id: u64,
+    active_context_original_base_url: Option<String>,
+    local_context: LocalContextKey,
+    base_url: Option<String>,
+    override_protected: bool,
+    propagate: bool,
+    validate_scoped_context: bool,
+    processing_mode: JsonLdProcessingMode,
+    lenient: bool,
+    max_context_recursion: usize,
+}
+
+struct ProcessedContextEntry {
+    context: Arc<JsonLdContext>,
+    remote_documents: Vec<(String, Arc<LoadedRemoteDocument>)>,
+    weight: usize,
 }
 
 /// Used to pass various options to the LoadDocumentCallback.
@@ -93,6 +266,169 @@ pub struct JsonLdRemoteDocument {
 }
 
 impl JsonLdContextProcessor {
+    /// [`Self::process_context`] with an empty remote context stack, memoized process-wide
+    /// (see [`PROCESSED_CONTEXT_CACHE`]).
+    #[expect(clippy::too_many_arguments)]
+    pub fn process_context_cached(
+        &self,
+        active_context: &JsonLdContext,
+        local_context: JsonNode,
+        base_url: Option<&Iri<String>>,
+        override_protected: bool,
+        propagate: bool,
+        validate_scoped_context: bool,
+        errors: &mut Vec<JsonLdSyntaxError>,
+    ) -> Arc<JsonLdContext> {
+        self.process_local_context_cached(
+            active_context,
+            LocalContextKey::Inline(local_context),
+            base_url,
+            override_protected,
+            propagate,
+            validate_scoped_context,
+            errors,
+        )
+    }
+
+    /// [`Self::process_context_cached`] for the scoped context of a term definition.
+    #[expect(clippy::too_many_arguments)]
+    pub fn process_scoped_context_cached(
+        &self,
+        active_context: &JsonLdContext,
+        local_context: &Arc<ScopedContext>,
+        base_url: Option<&Iri<String>>,
+        override_protected: bool,
+        propagate: bool,
+        validate_scoped_context: bool,
+        errors: &mut Vec<JsonLdSyntaxError>,
+    ) -> Arc<JsonLdContext> {
+        self.process_local_context_cached(
+            active_context,
+            LocalContextKey::Scoped(Arc::clone(local_context)),
+            base_url,
+            override_protected,
+            propagate,
+            validate_scoped_context,
+            errors,
+        )
+    }
+
+    #[expect(clippy::too_many_arguments)]
+    fn process_local_context_cached(
+        &self,
+        active_context: &JsonLdContext,
+        local_context: LocalContextKey,
+        base_url: Option<&Iri<String>>,
+        override_protected: bool,
+        propagate: bool,
+        validate_scoped_context: bool,
+        errors: &mut Vec<JsonLdSyntaxError>,
+    ) -> Arc<JsonLdContext> {
+        let key = ProcessedContextKey {
+            active_context_id: active_context.id,
+            active_context_original_base_url: active_context
+                .original_base_url
+                .as_ref()
+                .map(|iri| iri.as_str().to_owned()),
+            local_context,
+            base_url: base_url.map(|iri| iri.as_str().to_owned()),
+            override_protected,
+            propagate,
+            validate_scoped_context,
+            processing_mode: self.processing_mode,
+            lenient: self.lenient,
+            max_context_recursion: self.max_context_recursion,
+        };
+        let cached = PROCESSED_CONTEXT_CACHE
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entries
+            .get(&key)
+            .cloned();
+        if let Some(entry) = cached {
+            if entry.remote_documents.iter().all(|(url, document)| {
+                self.load_remote_document(url)
+                    .is_ok_and(|loaded| Arc::ptr_eq(&loaded, document) || loaded == *document)
+            }) {
+                return Arc::clone(&entry.context);
+            }
+        }
+
+        let outer_log = self
+            .remote_document_log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(Vec::new());
+        let error_count = errors.len();
+        let context = Arc::new(self.process_context(
+            active_context,
+            key.local_context.node().clone(),
+            base_url,
+            &mut Vec::new(),
+            override_protected,
+            propagate,
+            validate_scoped_context,
+            errors,
+        ));
+        let used_urls = {
+            let mut log = self
+                .remote_document_log
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let used_urls = log.take().unwrap_or_default();
+            if let Some(mut outer_log) = outer_log {
+                outer_log.extend(used_urls.iter().cloned());
+                *log = Some(outer_log);
+            }
+            used_urls
+        };
+        if errors.len() != error_count {
+            return context;
+        }
+        let remote_documents = {
+            let remote_context_cache = self
+                .remote_context_cache
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let mut remote_documents = Vec::with_capacity(used_urls.len());
+            for url in used_urls {
+                let Some(entry) = remote_context_cache.get(&url) else {
+                    return context; // Can't happen: every logged URL was loaded
+                };
+                if !remote_documents.iter().any(|(known, _)| *known == url) {
+                    remote_documents.push((url, Arc::clone(&entry.document)));
+                }
+            }
+            remote_documents
+        };
+        let weight = 1
+            + key.local_context.node().node_count()
+            + context.term_definitions.len()
+            + context
+                .previous_context
+                .as_ref()
+                .map_or(0, |previous| previous.term_definitions.len());
+        let mut cache = PROCESSED_CONTEXT_CACHE
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if cache.weight + weight > PROCESSED_CONTEXT_CACHE_MAX_WEIGHT {
+            cache.entries.clear();
+            cache.weight = 0;
+        }
+        if weight <= PROCESSED_CONTEXT_CACHE_MAX_WEIGHT {
+            let entry = Arc::new(ProcessedContextEntry {
+                context: Arc::clone(&context),
+                remote_documents,
+                weight,
+            });
+            if let Some(replaced) = cache.entries.insert(key, entry) {
+                cache.weight -= replaced.weight;
+            }
+            cache.weight += weight;
+        }
+        context
+    }
+
     /// [Context Processing Algorithm](https://www.w3.org/TR/json-ld-api/#algorithm)
     pub fn process_context(
         &self,
@@ -122,7 +458,9 @@ impl JsonLdContextProcessor {
         }
         // 3)
         if !propagate && result.previous_context.is_none() {
-            result.previous_context = Some(Arc::new(active_context.clone()));
+            let mut previous_context = active_context.clone();
+            previous_context.id = next_context_id();
+            result.previous_context = Some(Arc::new(previous_context));
         }
         // 4)
         let local_context = if let JsonNode::Array(c) = local_context {
@@ -147,6 +485,7 @@ impl JsonLdContextProcessor {
                     let mut new_result =
                         JsonLdContext::new_empty(active_context.original_base_url.clone());
                     if !propagate {
+                        result.id = next_context_id();
                         new_result.previous_context = Some(Arc::new(result));
                     }
                     result = new_result;
@@ -476,6 +815,7 @@ impl JsonLdContextProcessor {
             }
         }
         // 6)
+        result.id = next_context_id();
         result
     }
 
@@ -1092,7 +1432,7 @@ impl JsonLdContextProcessor {
                 ));
             }
             // 21.4)
-            definition.context = Some(context.clone());
+            definition.context = Some(Arc::new(ScopedContext::new(context.clone())));
             definition.base_url = base_url.cloned();
         }
         // 22)
@@ -1375,15 +1715,29 @@ impl JsonLdContextProcessor {
         Some(value)
     }
 
-    fn load_remote_context(
+    /// The remote document at `url`, from this processor's cache or its callback.
+    ///
+    /// Notes `url` in the remote document log.
+    fn load_remote_document(
         &self,
         url: &str,
-    ) -> Result<(Option<Iri<String>>, JsonNode), JsonLdSyntaxError> {
-        #[expect(clippy::unwrap_in_result)]
-        let mut remote_context_cache = self.remote_context_cache.lock().unwrap();
-        if let Some(loaded_context) = remote_context_cache.get(url) {
+    ) -> Result<Arc<LoadedRemoteDocument>, JsonLdSyntaxError> {
+        if let Some(log) = self
+            .remote_document_log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_mut()
+        {
+            log.push(url.into());
+        }
+        if let Some(entry) = self
+            .remote_context_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(url)
+        {
             // 5.2.4)
-            return Ok(loaded_context.clone());
+            return Ok(Arc::clone(&entry.document));
         }
 
         // 5.2.5)
@@ -1407,7 +1761,40 @@ impl JsonLdContextProcessor {
                 ));
             }
         };
-        let parsed_document = match json_slice_to_node(&context_document.document) {
+        let document = Arc::new(LoadedRemoteDocument {
+            document_url: context_document.document_url,
+            document: context_document.document,
+        });
+        Ok(Arc::clone(
+            &self
+                .remote_context_cache
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(url.into())
+                .or_insert(RemoteContextCacheEntry {
+                    document,
+                    context: None,
+                })
+                .document,
+        ))
+    }
+
+    fn load_remote_context(
+        &self,
+        url: &str,
+    ) -> Result<(Option<Iri<String>>, JsonNode), JsonLdSyntaxError> {
+        let document = self.load_remote_document(url)?;
+        if let Some(entry) = self
+            .remote_context_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(url)
+        {
+            if let Some(context) = &entry.context {
+                return Ok(context.clone());
+            }
+        }
+        let parsed_document = match json_slice_to_node(&document.document) {
             Ok(d) => d,
             Err(e) => {
                 return Err(JsonLdSyntaxError::msg_and_code(
@@ -1431,8 +1818,15 @@ impl JsonLdContextProcessor {
                 JsonLdErrorCode::InvalidRemoteContext,
             ));
         };
-        let document_url = Iri::parse(context_document.document_url).ok();
-        remote_context_cache.insert(url.into(), (document_url.clone(), loaded_context.clone()));
+        let document_url = Iri::parse(document.document_url.clone()).ok();
+        if let Some(entry) = self
+            .remote_context_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut(url)
+        {
+            entry.context = Some((document_url.clone(), loaded_context.clone()));
+        }
         Ok((document_url, loaded_context))
     }
 }

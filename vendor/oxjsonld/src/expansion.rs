@@ -269,6 +269,7 @@ impl JsonLdExpansionConverter {
                 max_context_recursion: MAX_CONTEXT_RECURSION,
                 remote_context_cache: Arc::new(Mutex::new(HashMap::new())), /* TODO: share in the parser */
                 load_document_callback: None,
+                remote_document_log: Mutex::new(None),
             },
             root_context,
         }
@@ -491,7 +492,7 @@ impl JsonLdExpansionConverter {
                                     true,
                                     errors,
                                 ) {
-                                    active_context = Arc::new(property_scoped_context);
+                                    active_context = property_scoped_context;
                                 }
                             }
                             self.state.push(if self.streaming {
@@ -912,7 +913,7 @@ impl JsonLdExpansionConverter {
                             true,
                             errors,
                         ) {
-                            active_context = Arc::new(property_scoped_context);
+                            active_context = property_scoped_context;
                         }
                     }
                     self.state.push(if self.streaming {
@@ -1560,7 +1561,7 @@ impl JsonLdExpansionConverter {
                                         true,
                                         errors,
                                     ) {
-                                        nest_active_context = Arc::new(property_scoped_context);
+                                        nest_active_context = property_scoped_context;
                                     }
                                     self.state.push(JsonLdExpansionState::NestStart {
                                         active_context: nest_active_context,
@@ -2761,17 +2762,16 @@ impl JsonLdExpansionConverter {
                 // 11.2) the term definition is looked up in the type-scoped context, but its
                 // scoped context is applied on top of the contexts of the previous types
                 if let Some(term_definition) = typed_scoped_context.term_definitions.get(&value) {
-                    if let Some(local_context) = term_definition.context.clone() {
-                        active_context = Arc::new(self.context_processor.process_context(
+                    if let Some(local_context) = &term_definition.context {
+                        active_context = self.context_processor.process_scoped_context_cached(
                             &active_context,
                             local_context,
                             term_definition.base_url.as_ref().or(self.base_url.as_ref()),
-                            &mut Vec::new(),
                             false,
                             false,
                             true,
                             errors,
-                        ));
+                        );
                     }
                 }
                 // 13.4.4.4)
@@ -2830,7 +2830,7 @@ impl JsonLdExpansionConverter {
                 self.new_scoped_context(&active_context, &active_property, false, true, errors);
             self.expand_value(
                 active_property,
-                property_scoped_context.map_or(active_context, Arc::new),
+                property_scoped_context.unwrap_or(active_context),
                 value,
                 reverse,
                 extra_node,
@@ -2953,16 +2953,15 @@ impl JsonLdExpansionConverter {
         context_content: Vec<JsonEvent<'static>>,
         errors: &mut Vec<JsonLdSyntaxError>,
     ) -> Arc<JsonLdContext> {
-        Arc::new(self.context_processor.process_context(
+        self.context_processor.process_context_cached(
             active_context,
             json_node_from_events(context_content.into_iter().map(Ok)).unwrap(),
             self.base_url.as_ref(),
-            &mut Vec::new(),
             false,
             true,
             true,
             errors,
-        ))
+        )
     }
 
     fn new_scoped_context(
@@ -2972,13 +2971,12 @@ impl JsonLdExpansionConverter {
         override_protected: bool,
         propagate: bool,
         errors: &mut Vec<JsonLdSyntaxError>,
-    ) -> Option<JsonLdContext> {
+    ) -> Option<Arc<JsonLdContext>> {
         let term_definition = active_context.term_definitions.get(active_property)?;
-        Some(self.context_processor.process_context(
+        Some(self.context_processor.process_scoped_context_cached(
             active_context,
-            term_definition.context.clone()?,
+            term_definition.context.as_ref()?,
             term_definition.base_url.as_ref().or(self.base_url.as_ref()),
-            &mut Vec::new(),
             override_protected,
             propagate,
             true,

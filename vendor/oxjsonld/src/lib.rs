@@ -22,3 +22,6 @@ pub use to_rdf::TokioAsyncReaderJsonLdParser;
 pub use to_rdf::{JsonLdParser, JsonLdPrefixesIter, ReaderJsonLdParser, SliceJsonLdParser};
 
 const MAX_CONTEXT_RECURSION: usize = 8;
+
+#[cfg(test)]
+mod cache_tests;
