@@ -56,7 +56,10 @@ static CREDENTIAL: LazyLock<Value> = LazyLock::new(|| {
         .expect("benchmark credential is JSON");
     // Refuse an input with undefined terms: they would make the RDFC numbers meaningless.
     let undefined = jsonld::undefined_terms(&value).expect("credential converts to RDF");
-    assert!(undefined.is_empty(), "undefined terms in benchmark input: {undefined:?}");
+    assert!(
+        undefined.is_empty(),
+        "undefined terms in benchmark input: {undefined:?}"
+    );
     value
 });
 
@@ -89,7 +92,12 @@ fn signed(cryptosuite: Cryptosuite) -> Value {
 }
 
 fn jwt_of(key: &SigningKey) -> String {
-    jwt::sign(&CREDENTIAL, key, Some("https://badges.example.edu/issuers/1#key-1")).expect("jwt")
+    jwt::sign(
+        &CREDENTIAL,
+        key,
+        Some("https://badges.example.edu/issuers/1#key-1"),
+    )
+    .expect("jwt")
 }
 
 fn bench_raw_sign(bencher: Bencher<'_, '_>, key: &'static LazyLock<SigningKey>) {
@@ -289,7 +297,9 @@ mod jsonld_steps {
 
     #[divan::bench]
     fn to_rdf_credential() -> usize {
-        jsonld::to_rdf(black_box(&CREDENTIAL)).expect("to_rdf").len()
+        jsonld::to_rdf(black_box(&CREDENTIAL))
+            .expect("to_rdf")
+            .len()
     }
 
     /// JSON-LD processing of the two bundled contexts alone (an empty node).
