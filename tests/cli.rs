@@ -665,23 +665,25 @@ fn bake_embeds_signed_credentials_in_png_and_svg() {
     }
 }
 
+/// Signs the sample credential as a VC-JWT into `dir/signed.jwt`.
+fn signed_jwt_file(dir: &Path, key_path: &Path) -> PathBuf {
+    let jwt = dir.join("signed.jwt");
+    let run = sign(
+        key_path,
+        "vc-jwt",
+        &[],
+        &data("credentials/unsigned-basic.json"),
+    )
+    .success();
+    fs::write(&jwt, run.stdout).unwrap();
+    jwt
+}
+
 #[test]
 fn bake_can_rewrite_the_image_in_place() {
     let dir = TempDir::new().unwrap();
     let (key_path, _) = generate_key(dir.path(), "rsa");
-    let jwt = dir.path().join("signed.jwt");
-    fs::write(
-        &jwt,
-        sign(
-            &key_path,
-            "vc-jwt",
-            &[],
-            &data("credentials/unsigned-basic.json"),
-        )
-        .success()
-        .stdout,
-    )
-    .unwrap();
+    let jwt = signed_jwt_file(dir.path(), &key_path);
     let image = dir.path().join("badge.svg");
     fs::copy(data("images/simple-json.svg"), &image).unwrap();
     bake(&image, &jwt, &image).success();
@@ -711,19 +713,7 @@ fn bake_refuses_a_credential_that_is_neither_json_nor_jws() {
 fn bake_refuses_an_image_that_is_not_png_or_svg() {
     let dir = TempDir::new().unwrap();
     let (key_path, _) = generate_key(dir.path(), "ed25519");
-    let jwt = dir.path().join("signed.jwt");
-    fs::write(
-        &jwt,
-        sign(
-            &key_path,
-            "vc-jwt",
-            &[],
-            &data("credentials/unsigned-basic.json"),
-        )
-        .success()
-        .stdout,
-    )
-    .unwrap();
+    let jwt = signed_jwt_file(dir.path(), &key_path);
     let image = dir.path().join("badge.gif");
     fs::write(&image, b"GIF89a\x01\x00\x01\x00").unwrap();
     let out = dir.path().join("out.gif");

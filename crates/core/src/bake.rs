@@ -352,22 +352,18 @@ pub fn extract(image: &[u8]) -> Result<Extracted, BakeError> {
 
 /// Refuses inputs above [`MAX_IMAGE_BYTES`].
 fn check_image_size(size: usize) -> Result<(), BakeError> {
-    if size > MAX_IMAGE_BYTES {
-        Err(BakeError::TooLarge {
-            what: "image",
-            size,
-            limit: MAX_IMAGE_BYTES,
-        })
-    } else {
-        Ok(())
-    }
+    check_size("image", size)
 }
 
 /// Refuses baked outputs above [`MAX_IMAGE_BYTES`], so every baked image can be extracted.
 fn check_output_size(size: usize) -> Result<(), BakeError> {
+    check_size("baked image", size)
+}
+
+fn check_size(what: &'static str, size: usize) -> Result<(), BakeError> {
     if size > MAX_IMAGE_BYTES {
         Err(BakeError::TooLarge {
-            what: "baked image",
+            what,
             size,
             limit: MAX_IMAGE_BYTES,
         })

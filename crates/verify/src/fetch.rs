@@ -1,9 +1,13 @@
 //! `--online`: fetching did:web documents, key documents and status lists over HTTP(S).
 //!
 //! Bounded on every side: HTTPS only (plain HTTP only for loopback hosts, for local testing),
-//! a 10-second timeout, at most 1 MiB per document, no more than 5 redirects.
+//! a 10-second timeout, at most 1 MiB per document, no more than 5 redirects. Each URL is
+//! fetched once per run: a folder of credentials from one issuer shares its key document and
+//! status list.
 
+use std::collections::HashMap;
 use std::io::Read as _;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -16,6 +20,8 @@ pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
 /// A [`Fetch`] backed by a blocking HTTP client.
 pub struct HttpFetcher {
     client: reqwest::blocking::Client,
+    /// Answers already fetched this run, failures included, by URL.
+    fetched: Mutex<HashMap<String, Result<Value, String>>>,
 }
 
 impl HttpFetcher {
@@ -27,7 +33,10 @@ impl HttpFetcher {
             .user_agent(concat!("laurel-verify/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| format!("cannot start the HTTP client: {error}"))?;
-        Ok(HttpFetcher { client })
+        Ok(HttpFetcher {
+            client,
+            fetched: Mutex::new(HashMap::new()),
+        })
     }
 }
 
@@ -44,6 +53,27 @@ fn allowed(url: &str) -> bool {
 
 impl Fetch for HttpFetcher {
     fn fetch_json(&self, url: &str) -> Result<Value, String> {
+        // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
+        let cached = self
+            .fetched
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(url)
+            .cloned();
+        if let Some(answer) = cached {
+            return answer;
+        }
+        let answer = self.fetch_uncached(url);
+        self.fetched
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(url.to_string(), answer.clone());
+        answer
+    }
+}
+
+impl HttpFetcher {
+    fn fetch_uncached(&self, url: &str) -> Result<Value, String> {
         if !allowed(url) {
             return Err(format!("will not fetch {url}: only HTTPS URLs are fetched"));
         }

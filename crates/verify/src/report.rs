@@ -3,7 +3,6 @@
 use serde::Serialize;
 
 use crate::input::Container;
-use crate::keys::KeySource;
 use crate::trust::Trust;
 
 /// How one step ended.
@@ -188,12 +187,5 @@ impl Report {
             text.push('\n');
         }
         text
-    }
-}
-
-impl KeySource {
-    /// Whether the key is vouched for by something other than the credential itself.
-    pub fn is_independent(&self) -> bool {
-        !matches!(self, KeySource::SelfAsserted)
     }
 }

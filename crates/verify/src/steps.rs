@@ -287,30 +287,13 @@ fn schema(credential: &Value, kind: Kind) -> (Outcome, String) {
         _ => Schema::AchievementCredential,
     };
     // The bundled schemas are for VCDM 2.0; a VCDM 1.1 credential is checked in its 2.0 shape.
-    let document = if credential.get("issuanceDate").is_some() {
+    let mut document = if credential.get("issuanceDate").is_some() {
         as_vcdm2(credential)
     } else {
         credential.clone()
     };
-    let mut document = document;
     expand_compacted(&mut document);
     let mut violations = canonical.validate(&document);
-    // Compacted JSON-LD may write a one-element array as its element (`"type": "Profile"`, a
-    // single `proof`); that is the same data, so wrap such values and check again.
-    for _ in 0..64 {
-        let Some(path) = violations
-            .iter()
-            .find(|v| v.message.ends_with("is not of type \"array\""))
-            .map(|v| v.path.clone())
-        else {
-            break;
-        };
-        match document.pointer_mut(&path) {
-            Some(value) if !value.is_array() => *value = Value::Array(vec![value.take()]),
-            _ => break,
-        }
-        violations = canonical.validate(&document);
-    }
     let mut unchecked = Vec::new();
     for entry in object_list(credential.get("credentialSchema")) {
         let id = entry.get("id").and_then(Value::as_str).unwrap_or_default();
@@ -413,50 +396,51 @@ fn check_proofs(
         .and_then(issuer_id)
         .unwrap_or_default()
         .to_string();
+    // Any proof that verifies suffices; otherwise one that was checked and failed makes the
+    // credential invalid, and only proofs that could not be checked at all leave it open.
     let mut notes = Vec::new();
-    let mut could_not_check = false;
+    let mut any_failed = false;
     for (index, proof) in proofs.iter().enumerate() {
         match check_one_proof(options, credential, proof, &issuer) {
+            Ok((_, prepared)) if !prepared.unsigned_terms.is_empty() => {
+                any_failed = true;
+                notes.push(format!(
+                    "proof {}: signature valid, but these fields are not covered by it: {}",
+                    index + 1,
+                    prepared.unsigned_terms.join(", ")
+                ));
+            }
             Ok((resolved, prepared)) => {
-                if !prepared.unsigned_terms.is_empty() {
-                    notes.push(format!(
-                        "proof {}: signature valid, but these fields are not covered by it: {}",
-                        index + 1,
-                        prepared.unsigned_terms.join(", ")
-                    ));
-                    continue;
+                let mut detail = format!(
+                    "{} signature verifies with {} (key {})",
+                    prepared.cryptosuite.name(),
+                    prepared.verification_method,
+                    resolved.source
+                );
+                for note in &notes {
+                    detail.push_str("; ");
+                    detail.push_str(note);
                 }
                 steps.push(Step {
                     name: "proof",
                     outcome: Outcome::Passed,
-                    detail: format!(
-                        "{} signature verifies with {} (key {}){}",
-                        prepared.cryptosuite.name(),
-                        prepared.verification_method,
-                        resolved.source,
-                        if notes.is_empty() {
-                            String::new()
-                        } else {
-                            format!("; {}", notes.join("; "))
-                        }
-                    ),
+                    detail,
                 });
                 return Some((resolved.key, resolved.source));
             }
             Err((outcome, reason)) => {
-                could_not_check |= outcome == Outcome::CouldNotCheck;
+                any_failed |= outcome == Outcome::Failed;
                 notes.push(format!("proof {}: {reason}", index + 1));
             }
         }
     }
-    let outcome = if could_not_check && notes.iter().all(|n| !n.contains("does not match")) {
-        Outcome::CouldNotCheck
-    } else {
-        Outcome::Failed
-    };
     steps.push(Step {
         name: "proof",
-        outcome,
+        outcome: if any_failed {
+            Outcome::Failed
+        } else {
+            Outcome::CouldNotCheck
+        },
         detail: notes.join("; "),
     });
     None

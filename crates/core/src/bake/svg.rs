@@ -36,6 +36,20 @@ fn xml_problem(reader: &Reader<'_>, detail: &str) -> BakeError {
     }
 }
 
+/// Refuses a document that ended without a root element or inside it.
+fn check_complete(reader: &Reader<'_>, root_seen: bool, depth: usize) -> Result<(), BakeError> {
+    if !root_seen {
+        return Err(xml_problem(reader, "the document has no root element"));
+    }
+    if depth > 0 {
+        return Err(xml_problem(
+            reader,
+            "the document ends before the </svg> end tag",
+        ));
+    }
+    Ok(())
+}
+
 /// Whether `haystack` contains `needle`, ignoring ASCII case.
 fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
     haystack
@@ -226,15 +240,7 @@ pub fn extract_svg(svg: &[u8]) -> Result<Extracted, BakeError> {
             None => {}
         }
     }
-    if !root_seen {
-        return Err(xml_problem(&reader, "the document has no root element"));
-    }
-    if depth > 0 {
-        return Err(xml_problem(
-            &reader,
-            "the document ends before the </svg> end tag",
-        ));
-    }
+    check_complete(&reader, root_seen, depth)?;
     match ob2 {
         Some(payload) => Ok(Extracted {
             format: ImageFormat::Svg,
@@ -434,15 +440,7 @@ pub fn bake_svg(svg: &str, payload: Payload<'_>) -> Result<String, BakeError> {
             other => out.write(other)?,
         }
     }
-    if !root_seen {
-        return Err(xml_problem(&reader, "the document has no root element"));
-    }
-    if depth > 0 {
-        return Err(xml_problem(
-            &reader,
-            "the document ends before the </svg> end tag",
-        ));
-    }
+    check_complete(&reader, root_seen, depth)?;
     let baked = String::from_utf8(out.writer.into_inner()).map_err(|e| BakeError::Xml {
         position: 0,
         detail: format!("the baked SVG is not UTF-8: {e}"),
