@@ -1,0 +1,114 @@
+//! The one error type of the HTTP API, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Policy: every failure a client can act on gets its status and a `detail` that says what to
+//! change (the field, the limit, the id). Internal failures (database down, a bug) are logged
+//! with the request id and answered with a generic 500 or 503: their text may name tables or
+//! hosts, and never reaches a client. Nothing here ever formats key material.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use laurel_store::StoreError;
+use serde_json::json;
+
+/// An API failure: a status and a message for the client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed (bad JSON, an unknown field, a bad email).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no token, or an unknown or revoked one.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: the token lacks the scope.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404: no such resource.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: the request conflicts with what is stored.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413: the body is larger than allowed.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 415: the body's media type is not accepted.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 422: well-formed, but not acceptable (an idempotency key reused for another request).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// 503: the database is unreachable.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: a bug or an unexpected failure; the message is logged, not sent.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A 404 for a kind of thing and the id asked for.
+    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
+        ApiError::NotFound(format!("no {what} with id {id}"))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => ApiError::NotFound("not found".into()),
+            StoreError::Conflict(what) => ApiError::Conflict(what),
+            StoreError::Database(message) => ApiError::Unavailable(message),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let detail = match &self {
+            ApiError::Internal(message) => {
+                tracing::error!(error = %message, "internal error");
+                metrics::counter!("laurel_errors_total", "kind" => "internal").increment(1);
+                "an internal error occurred; it has been logged".to_string()
+            }
+            ApiError::Unavailable(message) => {
+                tracing::error!(error = %message, "database unavailable");
+                metrics::counter!("laurel_errors_total", "kind" => "unavailable").increment(1);
+                "the database is unavailable; try again shortly".to_string()
+            }
+            other => other.to_string(),
+        };
+        let body = json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "detail": detail,
+        });
+        let mut response = (status, body.to_string()).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+/// Result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,82 @@
+//! The Laurel issuer service: an axum app over a [`laurel_store::Store`].
+//!
+//! # Layout
+//! - [`config`]: settings from flags, `LAUREL_*` variables and an optional TOML file.
+//! - [`vault`]: the key-encryption key that seals issuers' private keys at rest.
+//! - [`auth`]: bearer tokens with scopes (`admin`, `issue`, `read`).
+//! - [`documents`]: issuer Profiles and Achievements as Open Badges JSON-LD, shared by minting
+//!   and public hosting so both say the same thing.
+//! - [`mint`]: builds, signs (Data Integrity `eddsa-rdfc-2022` and VC-JWT) and stores awards,
+//!   exactly once per recipient and achievement.
+//! - [`api`]: the admin API under `/api/v1` and its OpenAPI document.
+//! - [`public`]: unauthenticated hosting of profiles, achievements, credentials, keys, images.
+//! - [`ops`]: `/healthz`, `/readyz`, `/metrics`, request ids and logs.
+//! - [`serve`]: binding, graceful shutdown.
+//!
+//! Time and keys are injected through [`AppState`], so tests fix the clock and run many
+//! servers side by side on port 0.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod documents;
+pub mod error;
+pub mod mint;
+pub mod ops;
+pub mod public;
+pub mod serve;
+pub mod urls;
+pub mod vault;
+
+use std::sync::Arc;
+
+use laurel_store::Store;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{ApiError, ApiResult};
+pub use urls::Urls;
+pub use vault::Vault;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<App>);
+
+/// The parts of the running service.
+pub struct App {
+    /// Where everything is kept.
+    pub store: Arc<dyn Store>,
+    /// The public URLs of ids and documents.
+    pub urls: Urls,
+    /// Seals and opens issuers' private keys.
+    pub vault: Vault,
+    /// "Now", injected.
+    pub clock: Arc<dyn Clock>,
+    /// Renders `/metrics`; `None` when no recorder is installed (most tests).
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
+
+impl AppState {
+    /// Wraps the parts.
+    pub fn new(app: App) -> Self {
+        AppState(Arc::new(app))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// The whole app: admin API, public documents and operations endpoints, with middleware.
+pub fn router(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .merge(api::router())
+        .merge(public::router())
+        .merge(ops::router())
+        .with_state(state.clone())
+        .layer(ops::layers())
+}

@@ -1,0 +1,157 @@
+//! Storage for the Laurel issuer: one [`Store`] trait, two backends.
+//!
+//! SQLite (a file in the data folder) is the embedded default; PostgreSQL serves several
+//! instances behind a load balancer. Both implement the same trait and pass the same test
+//! suite (`tests/suite.rs`), so the server is written once against `Arc<dyn Store>` and never
+//! sees a driver type: backends turn sqlx errors into [`StoreError`].
+//!
+//! Two rules carry the issuer's promises:
+//! - **Exactly once.** An award is unique per (achievement, recipient email), enforced by a
+//!   unique index, and inserted with "on conflict do nothing": a retry, a race between two
+//!   requests, or two instances on one PostgreSQL all end with the one stored credential.
+//! - **Whole or nothing.** A credential and its row are one insert; a batch is one
+//!   transaction per call, and SQLite write transactions begin `IMMEDIATE` so concurrent
+//!   writers queue instead of failing with "database is locked".
+//!
+//! Migrations live in `migrations/sqlite/` and `migrations/postgres/` at the workspace root and
+//! are embedded at compile time; a released migration is never edited.
+
+mod model;
+mod postgres;
+mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+pub use model::*;
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A unique value (a token name, say) is already taken.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database URL or options are unusable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The database could not be reached or failed (details are for logs, not users).
+    #[error("database: {0}")]
+    Database(String),
+    /// Stored data could not be read back (a bug or a hand-edited row).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything the service keeps. Implemented by [`SqliteStore`] and [`PostgresStore`].
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Checks that the database answers (for `/readyz`).
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// A setting, if stored.
+    async fn setting(&self, name: &str) -> StoreResult<Option<String>>;
+    /// Stores a setting unless one exists; returns the value now stored (the first writer wins,
+    /// so instances racing at first start agree).
+    async fn setting_init(&self, name: &str, value: &str) -> StoreResult<String>;
+
+    /// Stores a new token; [`StoreError::Conflict`] if the name is taken.
+    async fn create_token(&self, token: &ApiToken, secret_sha256: &str) -> StoreResult<()>;
+    /// The unrevoked token whose secret hashes to `secret_sha256`.
+    async fn token_by_secret(&self, secret_sha256: &str) -> StoreResult<Option<ApiToken>>;
+    /// All tokens, revoked ones included, oldest first.
+    async fn list_tokens(&self) -> StoreResult<Vec<ApiToken>>;
+    /// Revokes the token with this name or id; [`StoreError::NotFound`] if none.
+    async fn revoke_token(&self, name_or_id: &str, at: DateTime<Utc>) -> StoreResult<ApiToken>;
+
+    /// Stores a new issuer together with its first keys, in one transaction.
+    async fn create_issuer(&self, issuer: &Issuer, keys: &[IssuerKey]) -> StoreResult<()>;
+    /// Replaces an issuer's editable fields (matched by id).
+    async fn update_issuer(&self, issuer: &Issuer) -> StoreResult<()>;
+    /// One issuer.
+    async fn issuer(&self, id: Uuid) -> StoreResult<Issuer>;
+    /// All issuers, oldest first.
+    async fn list_issuers(&self) -> StoreResult<Vec<Issuer>>;
+
+    /// An issuer's keys, retired ones included, oldest first.
+    async fn issuer_keys(&self, issuer_id: Uuid) -> StoreResult<Vec<IssuerKey>>;
+    /// Every issuer's keys (for `/.well-known/jwks.json`), oldest first.
+    async fn all_keys(&self) -> StoreResult<Vec<IssuerKey>>;
+
+    /// Stores an image unless one with the same hash exists.
+    async fn put_image(&self, image: &Image) -> StoreResult<()>;
+    /// One image by its SHA-256 (hex).
+    async fn image(&self, sha256: &str) -> StoreResult<Image>;
+
+    /// Stores a new achievement; [`StoreError::NotFound`] if its issuer does not exist.
+    async fn create_achievement(&self, achievement: &Achievement) -> StoreResult<()>;
+    /// Replaces an achievement's editable fields (matched by id).
+    async fn update_achievement(&self, achievement: &Achievement) -> StoreResult<()>;
+    /// One achievement.
+    async fn achievement(&self, id: Uuid) -> StoreResult<Achievement>;
+    /// Achievements, of one issuer or all, oldest first.
+    async fn list_achievements(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<Achievement>>;
+
+    /// The awards of `achievement_id` to any of `emails` (normalized), already stored.
+    async fn awards_for(&self, achievement_id: Uuid, emails: &[String])
+    -> StoreResult<Vec<Award>>;
+    /// Stores awards in one transaction, each unless its (achievement, recipient) already has
+    /// one: the result says, in input order, whether each was created or already existed.
+    async fn insert_awards(&self, awards: &[Award]) -> StoreResult<Vec<Stored>>;
+    /// One award by id.
+    async fn award(&self, id: Uuid) -> StoreResult<Award>;
+    /// Awards matching the filter, newest first, and how many match in all.
+    async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)>;
+
+    /// A stored response for this idempotency key and token.
+    async fn idempotent_response(
+        &self,
+        key: &str,
+        token_id: Uuid,
+    ) -> StoreResult<Option<IdempotentResponse>>;
+    /// Stores a response under its idempotency key unless one is stored; returns the stored one.
+    async fn save_idempotent_response(
+        &self,
+        response: &IdempotentResponse,
+    ) -> StoreResult<IdempotentResponse>;
+}
+
+/// Opens the store a database URL names, creating the SQLite file if needed, and migrates it.
+///
+/// `sqlite://path` (or `sqlite:path`) opens SQLite; `postgres://` or `postgresql://` opens
+/// PostgreSQL.
+pub async fn connect(database_url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(PostgresStore::connect(database_url).await?))
+    } else if database_url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(SqliteStore::connect(database_url).await?))
+    } else {
+        Err(StoreError::Config(format!(
+            "unsupported database URL {:?}: use sqlite://PATH or postgres://…",
+            redact_url(database_url)
+        )))
+    }
+}
+
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

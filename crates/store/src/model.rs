@@ -1,0 +1,234 @@
+//! The rows Laurel keeps, as plain Rust types.
+//!
+//! These are the store's vocabulary, shared by both backends and by the server. They carry no
+//! driver types (no sqlx, no database-specific ids), so handlers never see how rows are kept.
+//! Everything published is kept as issued: a credential row holds the exact signed JSON and
+//! JWT, so editing an achievement or issuer later never alters what was already awarded.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// An issuing organization (an Open Badges `Profile`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Issuer {
+    /// Stable id; the public id is `{public_url}/issuers/{id}`.
+    pub id: Uuid,
+    /// Display name (required by Open Badges).
+    pub name: String,
+    /// Homepage.
+    pub url: Option<String>,
+    /// Contact address, published in the profile.
+    pub email: Option<String>,
+    /// Short description.
+    pub description: Option<String>,
+    /// Logo: the SHA-256 (hex) of an image in the image table.
+    pub image: Option<String>,
+    /// The JWS algorithm of this issuer's VC-JWTs: `ES256` (default), `RS256` or `EdDSA`.
+    pub jwt_algorithm: String,
+    /// When the issuer was created.
+    pub created_at: DateTime<Utc>,
+    /// When the issuer was last edited.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a key signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyPurpose {
+    /// Data Integrity proofs (Ed25519, `eddsa-rdfc-2022`).
+    DataIntegrity,
+    /// VC-JWT signatures (ES256, RS256 or EdDSA).
+    Jwt,
+}
+
+impl KeyPurpose {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyPurpose::DataIntegrity => "data_integrity",
+            KeyPurpose::Jwt => "jwt",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "data_integrity" => Some(KeyPurpose::DataIntegrity),
+            "jwt" => Some(KeyPurpose::Jwt),
+            _ => None,
+        }
+    }
+}
+
+/// One of an issuer's signing keys. The private half is sealed (encrypted with the
+/// key-encryption key) before it reaches the store, which never sees it in the clear.
+#[derive(Clone, PartialEq)]
+pub struct IssuerKey {
+    /// Stable id; the key's public URL is `{issuer id}/keys/{id}`.
+    pub id: Uuid,
+    /// The issuer that controls the key.
+    pub issuer_id: Uuid,
+    /// What the key signs.
+    pub purpose: KeyPurpose,
+    /// `Ed25519`, `P-256` or `RSA`.
+    pub algorithm: String,
+    /// The public key as a JWK (JSON text).
+    pub public_jwk: String,
+    /// The PKCS#8 private key, sealed by the server's key-encryption key.
+    pub sealed_private_key: Vec<u8>,
+    /// When the key was made.
+    pub created_at: DateTime<Utc>,
+    /// When it stopped being used for new credentials (it stays published).
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for IssuerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuerKey")
+            .field("id", &self.id)
+            .field("issuer_id", &self.issuer_id)
+            .field("purpose", &self.purpose)
+            .field("algorithm", &self.algorithm)
+            .field("sealed_private_key", &"[sealed]")
+            .field("created_at", &self.created_at)
+            .field("retired_at", &self.retired_at)
+            .finish()
+    }
+}
+
+/// An uploaded image (issuer logo, badge image), stored once per content hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    /// SHA-256 of the bytes, lowercase hex: the image's id and public file name.
+    pub sha256: String,
+    /// `image/png` or `image/svg+xml`.
+    pub content_type: String,
+    /// The file.
+    pub bytes: Vec<u8>,
+}
+
+/// A badge class: what can be awarded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Achievement {
+    /// Stable id; the public id is `{public_url}/achievements/{id}`.
+    pub id: Uuid,
+    /// The issuer that awards it.
+    pub issuer_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Criteria as narrative (Markdown).
+    pub criteria_narrative: Option<String>,
+    /// Criteria as a URL.
+    pub criteria_url: Option<String>,
+    /// Badge image: SHA-256 (hex) of an image in the image table.
+    pub image: Option<String>,
+    /// Open Badges `achievementType` (`Badge`, `Course`, `ext:…`).
+    pub achievement_type: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Alignments, as Open Badges `Alignment` objects (JSON array text).
+    pub alignment: String,
+    /// Continuing-education hours (Open Badges `creditsAvailable`).
+    pub credits_available: Option<f64>,
+    /// How long an awarded credential stays valid, in days (sets `validUntil`).
+    pub valid_for_days: Option<i64>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was last edited.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An award: one recipient's credential for one achievement, as signed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Award {
+    /// Stable id; the credential's public id is `{public_url}/credentials/{id}`.
+    pub id: Uuid,
+    /// What was awarded.
+    pub achievement_id: Uuid,
+    /// Who awarded it.
+    pub issuer_id: Uuid,
+    /// The recipient's email, normalized (trimmed, lowercased): unique per achievement.
+    pub recipient_email: String,
+    /// The recipient's name, if given (kept for staff; never published).
+    pub recipient_name: Option<String>,
+    /// When it was issued (the credential's `validFrom`).
+    pub issued_at: DateTime<Utc>,
+    /// The credential's `validUntil`, if any.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// The signed credential (Data Integrity proof), JSON text, exactly as issued.
+    pub credential: String,
+    /// The same credential as a VC-JWT.
+    pub jwt: String,
+}
+
+/// Which awards to list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AwardFilter {
+    /// Only this achievement's.
+    pub achievement_id: Option<Uuid>,
+    /// Only this issuer's.
+    pub issuer_id: Option<Uuid>,
+    /// Only this recipient's (normalized email).
+    pub recipient_email: Option<String>,
+    /// Issued at or after.
+    pub issued_from: Option<DateTime<Utc>>,
+    /// Issued before.
+    pub issued_until: Option<DateTime<Utc>>,
+    /// At most this many (newest first).
+    pub limit: u32,
+    /// Skip this many.
+    pub offset: u32,
+}
+
+/// What storing one award did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stored {
+    /// The award is new and now stored.
+    Created(Award),
+    /// This recipient already had this achievement: the award already stored, unchanged.
+    Existing(Award),
+}
+
+impl Stored {
+    /// The stored award, new or not.
+    pub fn award(&self) -> &Award {
+        match self {
+            Stored::Created(award) | Stored::Existing(award) => award,
+        }
+    }
+}
+
+/// An admin API token. Only the SHA-256 of the secret is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiToken {
+    /// Stable id.
+    pub id: Uuid,
+    /// Unique, human-chosen name.
+    pub name: String,
+    /// Granted scopes (`admin`, `issue`, `read`).
+    pub scopes: Vec<String>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked; a revoked token authenticates nothing.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A finished request stored under its `Idempotency-Key`, replayed on retry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdempotentResponse {
+    /// The key the client sent, scoped by the token that sent it.
+    pub key: String,
+    /// The token that made the request.
+    pub token_id: Uuid,
+    /// SHA-256 (hex) of method, path and body: a retry must match it.
+    pub request_hash: String,
+    /// HTTP status of the first response.
+    pub status: u16,
+    /// Body of the first response.
+    pub body: String,
+    /// When it was stored.
+    pub created_at: DateTime<Utc>,
+}
