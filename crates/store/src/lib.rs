@@ -13,6 +13,9 @@
 //!   transaction per call, and SQLite write transactions begin `IMMEDIATE` so concurrent
 //!   writers queue instead of failing with "database is locked".
 //!
+//! Timestamps are kept to the microsecond, PostgreSQL's precision, on both backends: a value
+//! read back equals the one stored once cut to microseconds.
+//!
 //! Migrations live in `migrations/sqlite/` and `migrations/postgres/` at the workspace root and
 //! are embedded at compile time; a released migration is never edited.
 
@@ -71,12 +74,16 @@ pub trait Store: Send + Sync + 'static {
     async fn token_by_secret(&self, secret_sha256: &str) -> StoreResult<Option<ApiToken>>;
     /// All tokens, revoked ones included, oldest first.
     async fn list_tokens(&self) -> StoreResult<Vec<ApiToken>>;
-    /// Revokes the token with this name or id; [`StoreError::NotFound`] if none.
+    /// Revokes the token with this id or, failing that, this name, and returns it;
+    /// [`StoreError::NotFound`] if none. Revoking a revoked token keeps its first revocation time.
     async fn revoke_token(&self, name_or_id: &str, at: DateTime<Utc>) -> StoreResult<ApiToken>;
 
-    /// Stores a new issuer together with its first keys, in one transaction.
+    /// Stores a new issuer together with its first keys, in one transaction:
+    /// [`StoreError::Conflict`] if the id is taken, [`StoreError::NotFound`] if a key names
+    /// another issuer that does not exist.
     async fn create_issuer(&self, issuer: &Issuer, keys: &[IssuerKey]) -> StoreResult<()>;
-    /// Replaces an issuer's editable fields (matched by id).
+    /// Replaces an issuer's editable fields (matched by id; all but `id` and `created_at`);
+    /// [`StoreError::NotFound`] if there is no such issuer.
     async fn update_issuer(&self, issuer: &Issuer) -> StoreResult<()>;
     /// One issuer.
     async fn issuer(&self, id: Uuid) -> StoreResult<Issuer>;
@@ -95,21 +102,26 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a new achievement; [`StoreError::NotFound`] if its issuer does not exist.
     async fn create_achievement(&self, achievement: &Achievement) -> StoreResult<()>;
-    /// Replaces an achievement's editable fields (matched by id).
+    /// Replaces an achievement's editable fields (matched by id; all but `id`, `issuer_id` and
+    /// `created_at`); [`StoreError::NotFound`] if there is no such achievement.
     async fn update_achievement(&self, achievement: &Achievement) -> StoreResult<()>;
     /// One achievement.
     async fn achievement(&self, id: Uuid) -> StoreResult<Achievement>;
     /// Achievements, of one issuer or all, oldest first.
     async fn list_achievements(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<Achievement>>;
 
-    /// The awards of `achievement_id` to any of `emails` (normalized), already stored.
+    /// The awards of `achievement_id` to any of `emails` (normalized), already stored, in no
+    /// particular order. Any number of emails may be asked for at once.
     async fn awards_for(&self, achievement_id: Uuid, emails: &[String]) -> StoreResult<Vec<Award>>;
     /// Stores awards in one transaction, each unless its (achievement, recipient) already has
-    /// one: the result says, in input order, whether each was created or already existed.
+    /// one: the result says, in input order, whether each was created or already existed. A
+    /// recipient listed twice gets the first award, then `Existing` of it. If an achievement or
+    /// issuer does not exist, [`StoreError::NotFound`] and nothing is stored.
     async fn insert_awards(&self, awards: &[Award]) -> StoreResult<Vec<Stored>>;
     /// One award by id.
     async fn award(&self, id: Uuid) -> StoreResult<Award>;
-    /// Awards matching the filter, newest first, and how many match in all.
+    /// Awards matching the filter, newest first (by `issued_at`, then id), and how many match
+    /// in all. A limit of 0 returns no awards, only the count.
     async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)>;
 
     /// A stored response for this idempotency key and token.
@@ -119,6 +131,7 @@ pub trait Store: Send + Sync + 'static {
         token_id: Uuid,
     ) -> StoreResult<Option<IdempotentResponse>>;
     /// Stores a response under its idempotency key unless one is stored; returns the stored one.
+    /// [`StoreError::NotFound`] if the token does not exist.
     async fn save_idempotent_response(
         &self,
         response: &IdempotentResponse,

@@ -9,6 +9,7 @@
 //! Instances starting together are safe: sqlx's migrator holds a PostgreSQL advisory lock (one
 //! per database) while it runs, so the second instance waits, then finds nothing to apply.
 
+mod awards;
 mod rows;
 
 use std::str::FromStr;
@@ -17,18 +18,18 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{Postgres, QueryBuilder, Transaction};
+use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::shared::{
-    achievement_columns, award_columns, db, idempotent_columns, issuer_columns, key_columns,
-    list_to_json, migrate_error, token_columns,
+    achievement_columns, db, idempotent_columns, issuer_columns, key_columns, list_to_json,
+    migrate_error, token_columns,
 };
 use crate::{
     Achievement, ApiToken, Award, AwardFilter, IdempotentResponse, Image, Issuer, IssuerKey, Store,
     StoreError, StoreResult, Stored, redact_url,
 };
-use rows::{achievement, award, idempotent, issuer, key, token};
+use rows::{achievement, idempotent, issuer, key, token};
 
 /// Migrations for PostgreSQL, embedded at compile time.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -160,11 +161,13 @@ impl Store for PostgresStore {
     async fn revoke_token(&self, name_or_id: &str, at: DateTime<Utc>) -> StoreResult<ApiToken> {
         // An id matches first, then a name. Revoking twice keeps the first time.
         let by_id = concat!(
-            "update api_tokens set revoked_at = coalesce(revoked_at, $2) where id = $1 returning ",
+            "update api_tokens set revoked_at = coalesce(revoked_at, $2)",
+            " where id = $1 returning ",
             token_columns!()
         );
         let by_name = concat!(
-            "update api_tokens set revoked_at = coalesce(revoked_at, $2) where name = $1 returning ",
+            "update api_tokens set revoked_at = coalesce(revoked_at, $2)",
+            " where name = $1 returning ",
             token_columns!()
         );
         let mut tx = self.write().await?;
@@ -410,110 +413,19 @@ impl Store for PostgresStore {
     }
 
     async fn awards_for(&self, achievement_id: Uuid, emails: &[String]) -> StoreResult<Vec<Award>> {
-        if emails.is_empty() {
-            return Ok(Vec::new());
-        }
-        // One array parameter: any number of emails, one statement.
-        let sql = concat!(
-            "select ",
-            award_columns!(),
-            " from awards where achievement_id = $1 and recipient_email = any($2)"
-        );
-        let rows = sqlx::query(sql)
-            .bind(achievement_id)
-            .bind(emails)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter().map(award).collect()
+        awards::awards_for(self, achievement_id, emails).await
     }
 
     async fn insert_awards(&self, awards: &[Award]) -> StoreResult<Vec<Stored>> {
-        if awards.is_empty() {
-            return Ok(Vec::new());
-        }
-        let insert = "insert into awards (id, achievement_id, issuer_id, recipient_email,
-                 recipient_name, issued_at, valid_until, credential, jwt)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             on conflict (achievement_id, recipient_email) do nothing";
-        let existing = concat!(
-            "select ",
-            award_columns!(),
-            " from awards where achievement_id = $1 and recipient_email = $2"
-        );
-        // Each insert holds its (achievement, email) key until commit, and a concurrent batch
-        // wanting the same key waits. Taking keys in one global order means two batches never
-        // wait for each other in a cycle (a deadlock PostgreSQL would break by failing one).
-        // The sort is stable, so within a batch the first of two equal keys is inserted first.
-        let mut order: Vec<usize> = (0..awards.len()).collect();
-        order.sort_by(|&i, &j| {
-            let (a, b) = (&awards[i], &awards[j]);
-            (a.achievement_id, &a.recipient_email).cmp(&(b.achievement_id, &b.recipient_email))
-        });
-        let mut stored: Vec<Option<Stored>> = vec![None; awards.len()];
-        let mut tx = self.write().await?;
-        for i in order {
-            let a = &awards[i];
-            let done = sqlx::query(insert)
-                .bind(a.id)
-                .bind(a.achievement_id)
-                .bind(a.issuer_id)
-                .bind(&a.recipient_email)
-                .bind(&a.recipient_name)
-                .bind(a.issued_at)
-                .bind(a.valid_until)
-                .bind(&a.credential)
-                .bind(&a.jwt)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            stored[i] = Some(if done.rows_affected() == 1 {
-                Stored::Created(crate::shared::as_stored(a))
-            } else {
-                let row = sqlx::query(existing)
-                    .bind(a.achievement_id)
-                    .bind(&a.recipient_email)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db)?;
-                Stored::Existing(award(&row)?)
-            });
-        }
-        tx.commit().await.map_err(db)?;
-        // Every index was visited once above, so every slot is filled.
-        Ok(stored.into_iter().flatten().collect())
+        awards::insert(self, awards).await
     }
 
     async fn award(&self, id: Uuid) -> StoreResult<Award> {
-        let sql = concat!("select ", award_columns!(), " from awards where id = $1");
-        let row = sqlx::query(sql)
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db)?;
-        award(&row)
+        awards::one(self, id).await
     }
 
     async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)> {
-        let mut count = QueryBuilder::<Postgres>::new("select count(*) from awards");
-        push_award_filter(&mut count, filter);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db)?;
-
-        let mut list =
-            QueryBuilder::<Postgres>::new(concat!("select ", award_columns!(), " from awards"));
-        push_award_filter(&mut list, filter);
-        list.push(" order by issued_at desc, id desc limit ")
-            .push_bind(i64::from(filter.limit))
-            .push(" offset ")
-            .push_bind(i64::from(filter.offset));
-        let rows = list.build().fetch_all(&self.pool).await.map_err(db)?;
-        let awards = rows.iter().map(award).collect::<StoreResult<_>>()?;
-        // A count is never negative.
-        Ok((awards, u64::try_from(total).unwrap_or(0)))
+        awards::list(self, filter).await
     }
 
     async fn idempotent_response(
@@ -567,34 +479,5 @@ impl Store for PostgresStore {
             .map_err(db)?;
         tx.commit().await.map_err(db)?;
         idempotent(&row)
-    }
-}
-
-/// Appends the `where` clause of an award listing.
-fn push_award_filter(query: &mut QueryBuilder<Postgres>, filter: &AwardFilter) {
-    let mut and = " where ";
-    let mut next = |query: &mut QueryBuilder<Postgres>, clause: &str| {
-        query.push(and).push(clause);
-        and = " and ";
-    };
-    if let Some(achievement_id) = filter.achievement_id {
-        next(query, "achievement_id = ");
-        query.push_bind(achievement_id);
-    }
-    if let Some(issuer_id) = filter.issuer_id {
-        next(query, "issuer_id = ");
-        query.push_bind(issuer_id);
-    }
-    if let Some(email) = &filter.recipient_email {
-        next(query, "recipient_email = ");
-        query.push_bind(email.clone());
-    }
-    if let Some(from) = filter.issued_from {
-        next(query, "issued_at >= ");
-        query.push_bind(from);
-    }
-    if let Some(until) = filter.issued_until {
-        next(query, "issued_at < ");
-        query.push_bind(until);
     }
 }

@@ -16,6 +16,7 @@
 //!
 //! Ids are stored as hyphenated UUID text, timestamps as fixed-width UTC text (see [`ts`]).
 
+mod awards;
 mod rows;
 
 use std::str::FromStr;
@@ -26,19 +27,18 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 
 use crate::shared::{
-    achievement_columns, award_columns, idempotent_columns, issuer_columns, key_columns,
-    token_columns,
+    achievement_columns, idempotent_columns, issuer_columns, key_columns, token_columns,
 };
 use crate::shared::{db, list_to_json, migrate_error};
 use crate::{
     Achievement, ApiToken, Award, AwardFilter, IdempotentResponse, Image, Issuer, IssuerKey, Store,
     StoreError, StoreResult, Stored, redact_url,
 };
-use rows::{achievement, award, idempotent, issuer, key, token};
+use rows::{achievement, idempotent, issuer, key, token};
 
 /// Migrations for SQLite, embedded at compile time.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -59,6 +59,24 @@ impl SqliteStore {
     /// Opens (creating it and its folder if needed) and migrates the database at `url`
     /// (`sqlite://path/to/laurel.db`).
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        // Two processes opening a new file at once collide: switching it to WAL needs the file
+        // to itself ("database is locked"), and SQLite has no lock like PostgreSQL's advisory
+        // lock to keep two migrators from applying the same migration ("table already
+        // exists"). Each migration is one transaction, so the loser changed nothing and a
+        // second try finds the work done.
+        let mut attempt = 0;
+        loop {
+            match Self::open(url).await {
+                Err(StoreError::Database(_)) if attempt < 5 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(20 << attempt)).await;
+                }
+                opened => return opened,
+            }
+        }
+    }
+
+    async fn open(url: &str) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(format!("{}: {e}", redact_url(url))))?
             .create_if_missing(true)
@@ -224,11 +242,13 @@ impl Store for SqliteStore {
     async fn revoke_token(&self, name_or_id: &str, at: DateTime<Utc>) -> StoreResult<ApiToken> {
         // An id matches first, then a name. Revoking twice keeps the first time.
         let by_id = concat!(
-            "update api_tokens set revoked_at = coalesce(revoked_at, $2) where id = $1 returning ",
+            "update api_tokens set revoked_at = coalesce(revoked_at, $2)",
+            " where id = $1 returning ",
             token_columns!()
         );
         let by_name = concat!(
-            "update api_tokens set revoked_at = coalesce(revoked_at, $2) where name = $1 returning ",
+            "update api_tokens set revoked_at = coalesce(revoked_at, $2)",
+            " where name = $1 returning ",
             token_columns!()
         );
         let mut tx = self.write().await?;
@@ -489,102 +509,19 @@ impl Store for SqliteStore {
     }
 
     async fn awards_for(&self, achievement_id: Uuid, emails: &[String]) -> StoreResult<Vec<Award>> {
-        if emails.is_empty() {
-            return Ok(Vec::new());
-        }
-        // The emails travel as one JSON array, so any number fits in one statement without
-        // meeting SQLite's limit on bound parameters, and the statement text never changes.
-        let sql = concat!(
-            "select ",
-            award_columns!(),
-            " from awards
-             where achievement_id = $1 and recipient_email in (select value from json_each($2))"
-        );
-        let rows = sqlx::query(sql)
-            .bind(id(achievement_id))
-            .bind(list_to_json(emails))
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
-        rows.iter().map(award).collect()
+        awards::awards_for(self, achievement_id, emails).await
     }
 
     async fn insert_awards(&self, awards: &[Award]) -> StoreResult<Vec<Stored>> {
-        if awards.is_empty() {
-            return Ok(Vec::new());
-        }
-        // The hot path of a bulk import: one transaction, then per award one cached insert,
-        // and a read only when the recipient already had the achievement.
-        let insert = "insert into awards (id, achievement_id, issuer_id, recipient_email,
-                 recipient_name, issued_at, valid_until, credential, jwt)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             on conflict (achievement_id, recipient_email) do nothing";
-        let existing = concat!(
-            "select ",
-            award_columns!(),
-            " from awards where achievement_id = $1 and recipient_email = $2"
-        );
-        let mut tx = self.write().await?;
-        let mut stored = Vec::with_capacity(awards.len());
-        for a in awards {
-            let done = sqlx::query(insert)
-                .bind(id(a.id))
-                .bind(id(a.achievement_id))
-                .bind(id(a.issuer_id))
-                .bind(&a.recipient_email)
-                .bind(&a.recipient_name)
-                .bind(ts(a.issued_at))
-                .bind(a.valid_until.map(ts))
-                .bind(&a.credential)
-                .bind(&a.jwt)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            if done.rows_affected() == 1 {
-                stored.push(Stored::Created(crate::shared::as_stored(a)));
-            } else {
-                let row = sqlx::query(existing)
-                    .bind(id(a.achievement_id))
-                    .bind(&a.recipient_email)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db)?;
-                stored.push(Stored::Existing(award(&row)?));
-            }
-        }
-        tx.commit().await.map_err(db)?;
-        Ok(stored)
+        awards::insert(self, awards).await
     }
 
-    async fn award(&self, award_id: Uuid) -> StoreResult<Award> {
-        let sql = concat!("select ", award_columns!(), " from awards where id = $1");
-        let row = sqlx::query(sql)
-            .bind(id(award_id))
-            .fetch_one(&self.reader)
-            .await
-            .map_err(db)?;
-        award(&row)
+    async fn award(&self, id: Uuid) -> StoreResult<Award> {
+        awards::one(self, id).await
     }
 
     async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)> {
-        let mut count = QueryBuilder::<Sqlite>::new("select count(*) from awards");
-        push_award_filter(&mut count, filter);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(&self.reader)
-            .await
-            .map_err(db)?;
-
-        let mut list =
-            QueryBuilder::<Sqlite>::new(concat!("select ", award_columns!(), " from awards"));
-        push_award_filter(&mut list, filter);
-        list.push(" order by issued_at desc, id desc limit ")
-            .push_bind(i64::from(filter.limit))
-            .push(" offset ")
-            .push_bind(i64::from(filter.offset));
-        let rows = list.build().fetch_all(&self.reader).await.map_err(db)?;
-        let awards = rows.iter().map(award).collect::<StoreResult<_>>()?;
-        Ok((awards, u64::try_from(total).unwrap_or(0)))
+        awards::list(self, filter).await
     }
 
     async fn idempotent_response(
@@ -638,34 +575,5 @@ impl Store for SqliteStore {
             .map_err(db)?;
         tx.commit().await.map_err(db)?;
         idempotent(&row)
-    }
-}
-
-/// Appends the `where` clause of an award listing.
-fn push_award_filter(query: &mut QueryBuilder<Sqlite>, filter: &AwardFilter) {
-    let mut and = " where ";
-    let mut next = |query: &mut QueryBuilder<Sqlite>, clause: &str| {
-        query.push(and).push(clause);
-        and = " and ";
-    };
-    if let Some(achievement_id) = filter.achievement_id {
-        next(query, "achievement_id = ");
-        query.push_bind(id(achievement_id));
-    }
-    if let Some(issuer_id) = filter.issuer_id {
-        next(query, "issuer_id = ");
-        query.push_bind(id(issuer_id));
-    }
-    if let Some(email) = &filter.recipient_email {
-        next(query, "recipient_email = ");
-        query.push_bind(email.clone());
-    }
-    if let Some(from) = filter.issued_from {
-        next(query, "issued_at >= ");
-        query.push_bind(ts(from));
-    }
-    if let Some(until) = filter.issued_until {
-        next(query, "issued_at < ");
-        query.push_bind(ts(until));
     }
 }

@@ -1,0 +1,161 @@
+//! Races and load: two instances on one database, many writers, repeated migrations.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use laurel_store::{Award, Image, Stored};
+use tokio::task::JoinSet;
+
+use crate::support::{TestDb, award, issuer_with_achievement, token};
+
+/// Sixteen tasks on two stores (two pools, as two instances would have) all award the same
+/// fifty recipients, in different orders and batches: each recipient ends with exactly one
+/// award, and every caller is told about that one.
+pub async fn exactly_once_across_instances(db: &TestDb) {
+    let stores = [db.open().await, db.open().await];
+    let (_, achievement) = issuer_with_achievement(&*stores[0]).await;
+    let emails: Vec<String> = (0..50).map(|i| format!("r{i}@example.org")).collect();
+
+    let mut tasks = JoinSet::new();
+    for task in 0..16 {
+        let store = stores[task % 2].clone();
+        let mut mine: Vec<Award> = emails.iter().map(|e| award(&achievement, e)).collect();
+        mine.rotate_left(task * 7 % 50);
+        if task % 3 == 0 {
+            mine.reverse();
+        }
+        tasks.spawn(async move {
+            let mut results = Vec::new();
+            for batch in mine.chunks(10 + task) {
+                results.extend(store.insert_awards(batch).await.expect("insert_awards"));
+            }
+            results
+        });
+    }
+    let mut by_email: HashMap<String, Vec<Stored>> = HashMap::new();
+    for results in tasks.join_all().await {
+        for stored in results {
+            by_email
+                .entry(stored.award().recipient_email.clone())
+                .or_default()
+                .push(stored);
+        }
+    }
+
+    let stored = stores[1].awards_for(achievement.id, &emails).await.unwrap();
+    assert_eq!(stored.len(), 50);
+    for kept in stored {
+        let results = &by_email[&kept.recipient_email];
+        assert_eq!(results.len(), 16);
+        let created: Vec<_> = results
+            .iter()
+            .filter(|s| matches!(s, Stored::Created(_)))
+            .collect();
+        assert_eq!(created.len(), 1, "{}: {created:?}", kept.recipient_email);
+        // Every caller saw the one stored award, credential text included.
+        assert!(results.iter().all(|s| s.award() == &kept));
+    }
+}
+
+/// Sixteen tasks on two stores, twenty write transactions each, plus reads: no write fails
+/// with "database is locked" (on SQLite, `BEGIN IMMEDIATE` makes them queue).
+pub async fn concurrent_writers_all_succeed(db: &TestDb) {
+    let stores = [db.open().await, db.open().await];
+    let (_, achievement) = issuer_with_achievement(&*stores[0]).await;
+
+    let mut tasks = JoinSet::new();
+    for task in 0..16 {
+        let store = stores[task % 2].clone();
+        let achievement = achievement.clone();
+        tasks.spawn(async move {
+            let mut errors = Vec::new();
+            for write in 0..20 {
+                let email = format!("t{task}w{write}@example.org");
+                let done = match write % 4 {
+                    0 => store
+                        .setting_init(&format!("t{task}w{write}"), "x")
+                        .await
+                        .map(drop),
+                    1 => {
+                        let image = Image {
+                            sha256: format!("{task:032x}{write:032x}"),
+                            content_type: "image/png".into(),
+                            bytes: vec![7; 1000],
+                        };
+                        store.put_image(&image).await
+                    }
+                    2 => store.create_token(&token(&email), &email).await,
+                    _ => store
+                        .insert_awards(&[award(&achievement, &email)])
+                        .await
+                        .map(drop),
+                };
+                errors.extend(done.err());
+                // A read between writes, as a busy server would do.
+                errors.extend(store.awards_for(achievement.id, &[email]).await.err());
+            }
+            errors
+        });
+    }
+    let errors: Vec<_> = tasks.join_all().await.into_iter().flatten().collect();
+    assert!(errors.is_empty(), "{} failed: {errors:?}", errors.len());
+    assert_eq!(stores[0].list_tokens().await.unwrap().len(), 16 * 5);
+}
+
+/// Instances racing at first start agree on a setting: the first writer wins.
+pub async fn setting_init_race(db: &TestDb) {
+    let stores = [db.open().await, db.open().await];
+    let mut tasks = JoinSet::new();
+    for task in 0..16 {
+        let store = stores[task % 2].clone();
+        tasks.spawn(async move { store.setting_init("instance", &format!("v{task}")).await });
+    }
+    let values: Vec<String> = tasks
+        .join_all()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let stored = stores[0].setting("instance").await.unwrap().unwrap();
+    assert!(values.iter().all(|v| v == &stored), "{values:?}");
+}
+
+/// Reconnecting runs the migrations again, which must change nothing.
+pub async fn migrations_run_twice(db: &TestDb) {
+    let first = db.open().await;
+    first.create_token(&token("kept"), "hash").await.unwrap();
+    let second = db.open().await;
+    assert_eq!(second.list_tokens().await.unwrap().len(), 1);
+}
+
+/// Instances starting at once on a new database: one migrates, the others find it done.
+pub async fn simultaneous_first_start(db: &TestDb) {
+    let (a, b, c) = tokio::join!(db.open(), db.open(), db.open());
+    for store in [a, b, c] {
+        store.ping().await.unwrap();
+    }
+}
+
+/// The hot path of a bulk import: 10,000 awards of realistic size, in batches of 500.
+pub async fn bulk_import_throughput(db: &TestDb) {
+    let store = db.open().await;
+    let (_, achievement) = issuer_with_achievement(&*store).await;
+    let awards: Vec<Award> = (0..10_000)
+        .map(|i| {
+            let mut x = award(&achievement, &format!("learner{i}@example.org"));
+            x.credential = format!("{}{}", x.credential, " ".repeat(3000));
+            x.jwt = format!("{}{}", x.jwt, "a".repeat(2000));
+            x
+        })
+        .collect();
+
+    let started = Instant::now();
+    for batch in awards.chunks(500) {
+        let stored = store.insert_awards(batch).await.unwrap();
+        assert!(stored.iter().all(|s| matches!(s, Stored::Created(_))));
+    }
+    let rate = awards.len() as f64 / started.elapsed().as_secs_f64();
+    eprintln!("{}: {rate:.0} awards/s stored", db.url);
+    // A generous floor for a debug build on a loaded CI machine; release is far above it.
+    assert!(rate > 1000.0, "{rate:.0} awards/s");
+}

@@ -1,0 +1,88 @@
+//! The store suite: every case runs on SQLite and on PostgreSQL.
+//!
+//! Both backends promise the same behaviour, so one set of cases (in `cases/`) checks them,
+//! each run as `sqlite::<case>` and `postgres::<case>`. SQLite cases use a fresh file in a
+//! temporary folder. PostgreSQL cases create a database of their own on the server
+//! `LAUREL_TEST_POSTGRES_URL` names and drop it afterwards; with the variable unset they return
+//! at once (so `cargo test` needs nothing but Rust), and with it set they fail, never skip,
+//! when PostgreSQL cannot be reached.
+//!
+//! Run only the PostgreSQL half with `cargo test -p laurel-store --test suite postgres`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cases;
+mod support;
+
+/// Declares, for each case, one test per backend.
+macro_rules! on_both_backends {
+    ($($module:ident :: $case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let db = crate::support::TestDb::sqlite();
+                    crate::cases::$module::$case(&db).await;
+                }
+            )*
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let Some(db) = crate::support::TestDb::postgres().await else { return };
+                    crate::cases::$module::$case(&db).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends! {
+    service::settings_round_trip,
+    service::token_round_trip,
+    service::token_name_conflict,
+    service::revoked_token_is_not_found_by_secret,
+    service::image_round_trip,
+    service::idempotency_insert_if_absent,
+    catalog::issuer_round_trip,
+    catalog::create_issuer_is_one_transaction,
+    catalog::achievement_round_trip,
+    catalog::not_found_is_mapped,
+    awards::award_round_trip,
+    awards::batch_with_duplicates,
+    awards::failed_batch_stores_nothing,
+    awards::awards_for_many_emails,
+    awards::list_awards_filters_and_pages,
+    concurrency::exactly_once_across_instances,
+    concurrency::concurrent_writers_all_succeed,
+    concurrency::setting_init_race,
+    concurrency::migrations_run_twice,
+    concurrency::simultaneous_first_start,
+    concurrency::bulk_import_throughput,
+}
+
+/// `sqlite::memory:` works, for experiments: one connection that stays open.
+#[tokio::test]
+async fn sqlite_in_memory() {
+    let store = laurel_store::connect("sqlite::memory:").await.unwrap();
+    let (_, achievement) = support::issuer_with_achievement(&*store).await;
+    let x = support::award(&achievement, "ada@example.org");
+    store.insert_awards(std::slice::from_ref(&x)).await.unwrap();
+    assert_eq!(store.award(x.id).await.unwrap(), x);
+}
+
+/// A URL that is neither SQLite nor PostgreSQL is a configuration error that hides passwords.
+#[tokio::test]
+async fn unknown_scheme_is_config_error() {
+    let err = laurel_store::connect("mysql://root:hunter2@db/laurel")
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, laurel_store::StoreError::Config(_)),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
