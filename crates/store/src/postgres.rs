@@ -54,18 +54,18 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .map_err(|e| StoreError::Database(format!("opening {}: {}", redact_url(url), db(e))))?;
+            .map_err(|e| StoreError::Database(format!("opening {}: {e}", redact_url(url))))?;
         MIGRATOR.run(&pool).await.map_err(migrate_error)?;
         Ok(PostgresStore { pool })
     }
 
-    /// Closes the pool, waiting for connections in use to come back.
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
+    /// Begins a write transaction. Read committed is PostgreSQL's default, but a server may be
+    /// set otherwise, and the exactly-once insert needs it (see the module doc), so it is named.
     async fn write(&self) -> StoreResult<Transaction<'static, Postgres>> {
-        self.pool.begin().await.map_err(db)
+        self.pool
+            .begin_with("begin isolation level read committed")
+            .await
+            .map_err(db)
     }
 }
 

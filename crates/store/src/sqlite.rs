@@ -101,7 +101,7 @@ impl SqliteStore {
         let writer = writer
             .connect_with(options.clone())
             .await
-            .map_err(|e| StoreError::Database(format!("opening {}: {}", redact_url(url), db(e))))?;
+            .map_err(|e| StoreError::Database(format!("opening {}: {e}", redact_url(url))))?;
         MIGRATOR.run(&writer).await.map_err(migrate_error)?;
 
         let reader = if in_memory {
@@ -119,12 +119,6 @@ impl SqliteStore {
     /// Begins a write transaction holding SQLite's write lock.
     async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         self.writer.begin_with("begin immediate").await.map_err(db)
-    }
-
-    /// Closes both pools, waiting for connections in use to come back.
-    pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
     }
 }
 
