@@ -132,7 +132,7 @@ fn create_parent_dir(file: &std::path::Path) -> StoreResult<()> {
 }
 
 /// A timestamp as stored: UTC, microseconds, fixed width (`2026-01-02T03:04:05.123456Z`), so
-/// text order is time order. Finer digits are dropped, as PostgreSQL does.
+/// text order is time order. Finer digits are dropped, as on PostgreSQL.
 fn ts(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
