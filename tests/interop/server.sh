@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Runs `laurel serve` on a scratch data folder, awards credentials through the admin API for
+# issuers with each VC-JWT algorithm, downloads what the public endpoints serve, and verifies
+# it with independent implementations (Digital Bazaar's Data Integrity suites, `jose`) using
+# the keys the service publishes, and with `laurel-verify --online` against the live service.
+# Tampered copies must fail. CI runs it from .ci/run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cargo build --quiet --bin laurel --bin laurel-verify
+laurel="$root/target/debug/laurel"
+verify="$root/target/debug/laurel-verify"
+npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+origin="http://127.0.0.1:$port"
+data="$work/laurel-data"
+token=$("$laurel" token create --data-dir "$data" --name interop --scope admin | grep -o 'laurel_[A-Za-z0-9_-]*' | head -n1)
+"$laurel" serve --data-dir "$data" --listen "127.0.0.1:$port" --public-url "$origin" >"$work/serve.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do
+  curl -fsS "$origin/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "$origin/readyz" >/dev/null || { cat "$work/serve.log"; exit 1; }
+
+api() { # METHOD PATH [JSON]
+  curl -fsS -X "$1" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    ${3:+--data "$3"} "$origin$2"
+}
+field() { node -e 'let d="";process.stdin.on("data",c=>d+=c).on("end",()=>console.log(JSON.parse(d)[process.argv[1]]))' "$1"; }
+
+for alg in ES256 RS256 EdDSA; do
+  issuer=$(api POST /api/v1/issuers "{\"name\":\"Library Association ($alg)\",\"url\":\"https://library.example.org\",\"jwt_algorithm\":\"$alg\"}" | field id)
+  achievement=$(api POST /api/v1/achievements "{\"issuer_id\":\"$issuer\",\"name\":\"Cataloguing webinar\",\"description\":\"Attended the cataloguing webinar.\",\"criteria_narrative\":\"Attend the whole webinar.\",\"achievement_type\":\"CertificateOfCompletion\",\"credits_available\":1.5}" | field id)
+  award=$(api POST "/api/v1/achievements/$achievement/awards" '{"email":"Reader@Example.org","name":"A. Reader"}' | field id)
+  curl -fsS "$origin/credentials/$award.json" >"$work/$alg.json"
+  curl -fsS "$origin/credentials/$award.jwt" >"$work/$alg.jwt"
+  curl -fsS "$origin/issuers/$issuer/keys" >"$work/$alg-keys.json"
+  "$verify" --online "$work/$alg.json" >/dev/null || { "$verify" --online "$work/$alg.json"; exit 1; }
+  "$verify" --online "$work/$alg.jwt" >/dev/null || { "$verify" --online "$work/$alg.jwt"; exit 1; }
+  "$verify" --keys "$work/$alg-keys.json" "$work/$alg.json" >/dev/null
+done
+
+node --input-type=module - "$work" "$origin" > "$work/manifest.json" <<'JS'
+import { readFileSync } from 'node:fs';
+const [work, origin] = process.argv.slice(2);
+const read = (name) => readFileSync(`${work}/${name}`, 'utf8').trim();
+const fetchJson = async (url) => {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+};
+const cases = [];
+for (const alg of ['ES256', 'RS256', 'EdDSA']) {
+  const document = JSON.parse(read(`${alg}.json`));
+  const keyDocument = await fetchJson(document.proof[0].verificationMethod);
+  if (keyDocument.controller !== document.issuer.id) throw new Error(`${alg}: key controller is not the issuer`);
+  const publicKey = { publicKeyMultibase: keyDocument.publicKeyMultibase };
+  cases.push({ name: `served ${alg} eddsa-rdfc-2022`, format: 'eddsa-rdfc-2022', document, publicKey, expect: 'valid' });
+  const tampered = structuredClone(document);
+  tampered.credentialSubject.achievement.name += ' (forged)';
+  cases.push({ name: `served ${alg} eddsa-rdfc-2022 tampered`, format: 'eddsa-rdfc-2022', document: tampered, publicKey, expect: 'invalid' });
+
+  const jwt = read(`${alg}.jwt`);
+  const header = JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url'));
+  const jwk = await fetchJson(header.kid);
+  cases.push({ name: `served ${alg} vc-jwt`, format: 'vc-jwt', document: jwt, publicKey: { jwk }, expect: 'valid' });
+  const [h, payload, signature] = jwt.split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url'));
+  claims.name = 'Forged';
+  const forged = [h, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
+  cases.push({ name: `served ${alg} vc-jwt tampered`, format: 'vc-jwt', document: forged, publicKey: { jwk }, expect: 'invalid' });
+}
+console.log(JSON.stringify(cases, null, 2));
+JS
+
+node tests/interop/verify.mjs --contexts contexts/ "$work/manifest.json"
