@@ -50,6 +50,8 @@ pub struct App {
     pub urls: Urls,
     /// Seals and opens issuers' private keys.
     pub vault: Vault,
+    /// Issuers' signing keys, opened once and kept for the process (`KeyCache::default()`).
+    pub keys: mint::KeyCache,
     /// "Now", injected.
     pub clock: Arc<dyn Clock>,
     /// Renders `/metrics`; `None` when no recorder is installed (most tests).
