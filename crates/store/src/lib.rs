@@ -18,6 +18,7 @@
 
 mod model;
 mod postgres;
+mod shared;
 mod sqlite;
 
 use async_trait::async_trait;
@@ -102,8 +103,7 @@ pub trait Store: Send + Sync + 'static {
     async fn list_achievements(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<Achievement>>;
 
     /// The awards of `achievement_id` to any of `emails` (normalized), already stored.
-    async fn awards_for(&self, achievement_id: Uuid, emails: &[String])
-    -> StoreResult<Vec<Award>>;
+    async fn awards_for(&self, achievement_id: Uuid, emails: &[String]) -> StoreResult<Vec<Award>>;
     /// Stores awards in one transaction, each unless its (achievement, recipient) already has
     /// one: the result says, in input order, whether each was created or already existed.
     async fn insert_awards(&self, awards: &[Award]) -> StoreResult<Vec<Stored>>;
@@ -131,9 +131,13 @@ pub trait Store: Send + Sync + 'static {
 /// PostgreSQL.
 pub async fn connect(database_url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        Ok(std::sync::Arc::new(PostgresStore::connect(database_url).await?))
+        Ok(std::sync::Arc::new(
+            PostgresStore::connect(database_url).await?,
+        ))
     } else if database_url.starts_with("sqlite:") {
-        Ok(std::sync::Arc::new(SqliteStore::connect(database_url).await?))
+        Ok(std::sync::Arc::new(
+            SqliteStore::connect(database_url).await?,
+        ))
     } else {
         Err(StoreError::Config(format!(
             "unsupported database URL {:?}: use sqlite://PATH or postgres://…",

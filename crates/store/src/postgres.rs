@@ -1,0 +1,600 @@
+//! The PostgreSQL backend: one database shared by any number of instances.
+//!
+//! Same statements and semantics as SQLite (the store suite checks both), with native `uuid`,
+//! `timestamptz` and `bytea` columns. Transactions run at PostgreSQL's default isolation, read
+//! committed, which is what "insert … on conflict do nothing, then read" needs: the insert waits
+//! for a concurrent transaction holding the same key and does nothing once it commits, and the
+//! read that follows sees that committed row.
+//!
+//! Instances starting together are safe: sqlx's migrator holds a PostgreSQL advisory lock (one
+//! per database) while it runs, so the second instance waits, then finds nothing to apply.
+
+mod rows;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Postgres, QueryBuilder, Transaction};
+use uuid::Uuid;
+
+use crate::shared::{
+    achievement_columns, award_columns, db, idempotent_columns, issuer_columns, key_columns,
+    list_to_json, migrate_error, token_columns,
+};
+use crate::{
+    Achievement, ApiToken, Award, AwardFilter, IdempotentResponse, Image, Issuer, IssuerKey, Store,
+    StoreError, StoreResult, Stored, redact_url,
+};
+use rows::{achievement, award, idempotent, issuer, key, token};
+
+/// Migrations for PostgreSQL, embedded at compile time.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// Connections per instance: enough for concurrent requests, few enough that several instances
+/// stay under PostgreSQL's default limit of 100.
+const CONNECTIONS: u32 = 10;
+
+/// The [`Store`] on a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user@host/db`) and migrates it.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("{}: {e}", redact_url(url))))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Database(format!("opening {}: {}", redact_url(url), db(e))))?;
+        MIGRATOR.run(&pool).await.map_err(migrate_error)?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// Closes the pool, waiting for connections in use to come back.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn write(&self) -> StoreResult<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(db)
+    }
+}
+
+/// Whether a unique violation is on this named constraint.
+fn unique_on(err: &sqlx::Error, constraint: &str) -> bool {
+    match err {
+        sqlx::Error::Database(e) => e.is_unique_violation() && e.constraint() == Some(constraint),
+        _ => false,
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("select 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn setting(&self, name: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("select value from settings where name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)
+    }
+
+    async fn setting_init(&self, name: &str, value: &str) -> StoreResult<String> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into settings (name, value) values ($1, $2) on conflict (name) do nothing",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let stored = sqlx::query_scalar("select value from settings where name = $1")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(stored)
+    }
+
+    async fn create_token(&self, token: &ApiToken, secret_sha256: &str) -> StoreResult<()> {
+        sqlx::query(
+            "insert into api_tokens (id, name, secret_sha256, scopes, created_at, revoked_at)
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token.id)
+        .bind(&token.name)
+        .bind(secret_sha256)
+        .bind(list_to_json(&token.scopes))
+        .bind(token.created_at)
+        .bind(token.revoked_at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match unique_on(&e, "api_tokens_name_key") {
+            true => StoreError::Conflict(format!("a token named {} already exists", token.name)),
+            false => db(e),
+        })?;
+        Ok(())
+    }
+
+    async fn token_by_secret(&self, secret_sha256: &str) -> StoreResult<Option<ApiToken>> {
+        let sql = concat!(
+            "select ",
+            token_columns!(),
+            " from api_tokens where secret_sha256 = $1 and revoked_at is null"
+        );
+        let row = sqlx::query(sql)
+            .bind(secret_sha256)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(token).transpose()
+    }
+
+    async fn list_tokens(&self) -> StoreResult<Vec<ApiToken>> {
+        let sql = concat!(
+            "select ",
+            token_columns!(),
+            " from api_tokens order by created_at, id"
+        );
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter().map(token).collect()
+    }
+
+    async fn revoke_token(&self, name_or_id: &str, at: DateTime<Utc>) -> StoreResult<ApiToken> {
+        // An id matches first, then a name. Revoking twice keeps the first time.
+        let by_id = concat!(
+            "update api_tokens set revoked_at = coalesce(revoked_at, $2) where id = $1 returning ",
+            token_columns!()
+        );
+        let by_name = concat!(
+            "update api_tokens set revoked_at = coalesce(revoked_at, $2) where name = $1 returning ",
+            token_columns!()
+        );
+        let mut tx = self.write().await?;
+        let mut row = None;
+        if let Ok(token_id) = Uuid::parse_str(name_or_id) {
+            row = sqlx::query(by_id)
+                .bind(token_id)
+                .bind(at)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        if row.is_none() {
+            row = sqlx::query(by_name)
+                .bind(name_or_id)
+                .bind(at)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        let revoked = token(row.as_ref().ok_or(StoreError::NotFound)?)?;
+        tx.commit().await.map_err(db)?;
+        Ok(revoked)
+    }
+
+    async fn create_issuer(&self, issuer: &Issuer, keys: &[IssuerKey]) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into issuers
+                 (id, name, url, email, description, image, jwt_algorithm, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(issuer.id)
+        .bind(&issuer.name)
+        .bind(&issuer.url)
+        .bind(&issuer.email)
+        .bind(&issuer.description)
+        .bind(&issuer.image)
+        .bind(&issuer.jwt_algorithm)
+        .bind(issuer.created_at)
+        .bind(issuer.updated_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        for k in keys {
+            sqlx::query(
+                "insert into issuer_keys (id, issuer_id, purpose, algorithm, public_jwk,
+                     sealed_private_key, created_at, retired_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(k.id)
+            .bind(k.issuer_id)
+            .bind(k.purpose.as_str())
+            .bind(&k.algorithm)
+            .bind(&k.public_jwk)
+            .bind(&k.sealed_private_key)
+            .bind(k.created_at)
+            .bind(k.retired_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn update_issuer(&self, issuer: &Issuer) -> StoreResult<()> {
+        let done = sqlx::query(
+            "update issuers set name = $2, url = $3, email = $4, description = $5, image = $6,
+                 jwt_algorithm = $7, updated_at = $8
+             where id = $1",
+        )
+        .bind(issuer.id)
+        .bind(&issuer.name)
+        .bind(&issuer.url)
+        .bind(&issuer.email)
+        .bind(&issuer.description)
+        .bind(&issuer.image)
+        .bind(&issuer.jwt_algorithm)
+        .bind(issuer.updated_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        match done.rows_affected() {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn issuer(&self, id: Uuid) -> StoreResult<Issuer> {
+        let sql = concat!("select ", issuer_columns!(), " from issuers where id = $1");
+        let row = sqlx::query(sql)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        issuer(&row)
+    }
+
+    async fn list_issuers(&self) -> StoreResult<Vec<Issuer>> {
+        let sql = concat!(
+            "select ",
+            issuer_columns!(),
+            " from issuers order by created_at, id"
+        );
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter().map(issuer).collect()
+    }
+
+    async fn issuer_keys(&self, issuer_id: Uuid) -> StoreResult<Vec<IssuerKey>> {
+        let sql = concat!(
+            "select ",
+            key_columns!(),
+            " from issuer_keys where issuer_id = $1 order by created_at, id"
+        );
+        let rows = sqlx::query(sql)
+            .bind(issuer_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(key).collect()
+    }
+
+    async fn all_keys(&self) -> StoreResult<Vec<IssuerKey>> {
+        let sql = concat!(
+            "select ",
+            key_columns!(),
+            " from issuer_keys order by created_at, id"
+        );
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter().map(key).collect()
+    }
+
+    async fn put_image(&self, image: &Image) -> StoreResult<()> {
+        sqlx::query(
+            "insert into images (sha256, content_type, bytes) values ($1, $2, $3)
+             on conflict (sha256) do nothing",
+        )
+        .bind(&image.sha256)
+        .bind(&image.content_type)
+        .bind(&image.bytes)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn image(&self, sha256: &str) -> StoreResult<Image> {
+        let (content_type, bytes) =
+            sqlx::query_as("select content_type, bytes from images where sha256 = $1")
+                .bind(sha256)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(Image {
+            sha256: sha256.to_string(),
+            content_type,
+            bytes,
+        })
+    }
+
+    async fn create_achievement(&self, a: &Achievement) -> StoreResult<()> {
+        sqlx::query(
+            "insert into achievements (id, issuer_id, name, description, criteria_narrative,
+                 criteria_url, image, achievement_type, tags, alignment, credits_available,
+                 valid_for_days, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(a.id)
+        .bind(a.issuer_id)
+        .bind(&a.name)
+        .bind(&a.description)
+        .bind(&a.criteria_narrative)
+        .bind(&a.criteria_url)
+        .bind(&a.image)
+        .bind(&a.achievement_type)
+        .bind(list_to_json(&a.tags))
+        .bind(&a.alignment)
+        .bind(a.credits_available)
+        .bind(a.valid_for_days)
+        .bind(a.created_at)
+        .bind(a.updated_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn update_achievement(&self, a: &Achievement) -> StoreResult<()> {
+        let done = sqlx::query(
+            "update achievements set name = $2, description = $3, criteria_narrative = $4,
+                 criteria_url = $5, image = $6, achievement_type = $7, tags = $8, alignment = $9,
+                 credits_available = $10, valid_for_days = $11, updated_at = $12
+             where id = $1",
+        )
+        .bind(a.id)
+        .bind(&a.name)
+        .bind(&a.description)
+        .bind(&a.criteria_narrative)
+        .bind(&a.criteria_url)
+        .bind(&a.image)
+        .bind(&a.achievement_type)
+        .bind(list_to_json(&a.tags))
+        .bind(&a.alignment)
+        .bind(a.credits_available)
+        .bind(a.valid_for_days)
+        .bind(a.updated_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        match done.rows_affected() {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn achievement(&self, id: Uuid) -> StoreResult<Achievement> {
+        let sql = concat!(
+            "select ",
+            achievement_columns!(),
+            " from achievements where id = $1"
+        );
+        let row = sqlx::query(sql)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        achievement(&row)
+    }
+
+    async fn list_achievements(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<Achievement>> {
+        // `$1 is null` keeps one statement for both cases; the table is small.
+        let sql = concat!(
+            "select ",
+            achievement_columns!(),
+            " from achievements where $1::uuid is null or issuer_id = $1 order by created_at, id"
+        );
+        let rows = sqlx::query(sql)
+            .bind(issuer_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(achievement).collect()
+    }
+
+    async fn awards_for(&self, achievement_id: Uuid, emails: &[String]) -> StoreResult<Vec<Award>> {
+        if emails.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One array parameter: any number of emails, one statement.
+        let sql = concat!(
+            "select ",
+            award_columns!(),
+            " from awards where achievement_id = $1 and recipient_email = any($2)"
+        );
+        let rows = sqlx::query(sql)
+            .bind(achievement_id)
+            .bind(emails)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(award).collect()
+    }
+
+    async fn insert_awards(&self, awards: &[Award]) -> StoreResult<Vec<Stored>> {
+        if awards.is_empty() {
+            return Ok(Vec::new());
+        }
+        let insert = "insert into awards (id, achievement_id, issuer_id, recipient_email,
+                 recipient_name, issued_at, valid_until, credential, jwt)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             on conflict (achievement_id, recipient_email) do nothing";
+        let existing = concat!(
+            "select ",
+            award_columns!(),
+            " from awards where achievement_id = $1 and recipient_email = $2"
+        );
+        // Each insert holds its (achievement, email) key until commit, and a concurrent batch
+        // wanting the same key waits. Taking keys in one global order means two batches never
+        // wait for each other in a cycle (a deadlock PostgreSQL would break by failing one).
+        // The sort is stable, so within a batch the first of two equal keys is inserted first.
+        let mut order: Vec<usize> = (0..awards.len()).collect();
+        order.sort_by(|&i, &j| {
+            let (a, b) = (&awards[i], &awards[j]);
+            (a.achievement_id, &a.recipient_email).cmp(&(b.achievement_id, &b.recipient_email))
+        });
+        let mut stored: Vec<Option<Stored>> = vec![None; awards.len()];
+        let mut tx = self.write().await?;
+        for i in order {
+            let a = &awards[i];
+            let done = sqlx::query(insert)
+                .bind(a.id)
+                .bind(a.achievement_id)
+                .bind(a.issuer_id)
+                .bind(&a.recipient_email)
+                .bind(&a.recipient_name)
+                .bind(a.issued_at)
+                .bind(a.valid_until)
+                .bind(&a.credential)
+                .bind(&a.jwt)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            stored[i] = Some(if done.rows_affected() == 1 {
+                Stored::Created(crate::shared::as_stored(a))
+            } else {
+                let row = sqlx::query(existing)
+                    .bind(a.achievement_id)
+                    .bind(&a.recipient_email)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                Stored::Existing(award(&row)?)
+            });
+        }
+        tx.commit().await.map_err(db)?;
+        // Every index was visited once above, so every slot is filled.
+        Ok(stored.into_iter().flatten().collect())
+    }
+
+    async fn award(&self, id: Uuid) -> StoreResult<Award> {
+        let sql = concat!("select ", award_columns!(), " from awards where id = $1");
+        let row = sqlx::query(sql)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        award(&row)
+    }
+
+    async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)> {
+        let mut count = QueryBuilder::<Postgres>::new("select count(*) from awards");
+        push_award_filter(&mut count, filter);
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+
+        let mut list =
+            QueryBuilder::<Postgres>::new(concat!("select ", award_columns!(), " from awards"));
+        push_award_filter(&mut list, filter);
+        list.push(" order by issued_at desc, id desc limit ")
+            .push_bind(i64::from(filter.limit))
+            .push(" offset ")
+            .push_bind(i64::from(filter.offset));
+        let rows = list.build().fetch_all(&self.pool).await.map_err(db)?;
+        let awards = rows.iter().map(award).collect::<StoreResult<_>>()?;
+        // A count is never negative.
+        Ok((awards, u64::try_from(total).unwrap_or(0)))
+    }
+
+    async fn idempotent_response(
+        &self,
+        key: &str,
+        token_id: Uuid,
+    ) -> StoreResult<Option<IdempotentResponse>> {
+        let sql = concat!(
+            "select ",
+            idempotent_columns!(),
+            " from idempotency where key = $1 and token_id = $2"
+        );
+        let row = sqlx::query(sql)
+            .bind(key)
+            .bind(token_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(idempotent).transpose()
+    }
+
+    async fn save_idempotent_response(
+        &self,
+        r: &IdempotentResponse,
+    ) -> StoreResult<IdempotentResponse> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into idempotency (key, token_id, request_hash, status, body, created_at)
+             values ($1, $2, $3, $4, $5, $6)
+             on conflict (key, token_id) do nothing",
+        )
+        .bind(&r.key)
+        .bind(r.token_id)
+        .bind(&r.request_hash)
+        .bind(i32::from(r.status))
+        .bind(&r.body)
+        .bind(r.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let sql = concat!(
+            "select ",
+            idempotent_columns!(),
+            " from idempotency where key = $1 and token_id = $2"
+        );
+        let row = sqlx::query(sql)
+            .bind(&r.key)
+            .bind(r.token_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        idempotent(&row)
+    }
+}
+
+/// Appends the `where` clause of an award listing.
+fn push_award_filter(query: &mut QueryBuilder<Postgres>, filter: &AwardFilter) {
+    let mut and = " where ";
+    let mut next = |query: &mut QueryBuilder<Postgres>, clause: &str| {
+        query.push(and).push(clause);
+        and = " and ";
+    };
+    if let Some(achievement_id) = filter.achievement_id {
+        next(query, "achievement_id = ");
+        query.push_bind(achievement_id);
+    }
+    if let Some(issuer_id) = filter.issuer_id {
+        next(query, "issuer_id = ");
+        query.push_bind(issuer_id);
+    }
+    if let Some(email) = &filter.recipient_email {
+        next(query, "recipient_email = ");
+        query.push_bind(email.clone());
+    }
+    if let Some(from) = filter.issued_from {
+        next(query, "issued_at >= ");
+        query.push_bind(from);
+    }
+    if let Some(until) = filter.issued_until {
+        next(query, "issued_at < ");
+        query.push_bind(until);
+    }
+}

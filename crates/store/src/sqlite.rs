@@ -1,0 +1,671 @@
+//! The SQLite backend: one file in the data folder, for a single instance.
+//!
+//! SQLite allows one writer at a time. Two things keep concurrent writers from failing with
+//! "database is locked":
+//! - all writes go through a **one-connection writer pool**, so writers in this process queue
+//!   in the pool (up to its 30 s acquire timeout) rather than in SQLite's busy handler, which
+//!   polls with sleeps of up to 100 ms and gives up after the busy timeout;
+//! - every write transaction begins **`IMMEDIATE`**, taking the write lock up front. A deferred
+//!   transaction that reads and then writes cannot wait for the lock (SQLite would deadlock),
+//!   so it fails at once; measured, 485 of 640 such transactions failed under contention. The
+//!   immediate ones wait (busy timeout 5 s) for another process, such as an admin command.
+//!
+//! Reads use a separate pool: in WAL mode they run beside the writer and see every committed
+//! write. An in-memory database (`sqlite::memory:`, for experiments) uses the writer pool for
+//! everything and keeps its one connection open, since the database dies with its last one.
+//!
+//! Ids are stored as hyphenated UUID text, timestamps as fixed-width UTC text (see [`ts`]).
+
+mod rows;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Sqlite, Transaction};
+use uuid::Uuid;
+
+use crate::shared::{
+    achievement_columns, award_columns, idempotent_columns, issuer_columns, key_columns,
+    token_columns,
+};
+use crate::shared::{db, list_to_json, migrate_error};
+use crate::{
+    Achievement, ApiToken, Award, AwardFilter, IdempotentResponse, Image, Issuer, IssuerKey, Store,
+    StoreError, StoreResult, Stored, redact_url,
+};
+use rows::{achievement, award, idempotent, issuer, key, token};
+
+/// Migrations for SQLite, embedded at compile time.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+/// How many connections serve reads. Each SQLite connection is a thread; reads are short.
+const READERS: u32 = 4;
+
+/// The [`Store`] on a SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    /// One connection: every write, each in a `BEGIN IMMEDIATE` transaction.
+    writer: SqlitePool,
+    /// Reads (the writer pool itself for an in-memory database).
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating it and its folder if needed) and migrates the database at `url`
+    /// (`sqlite://path/to/laurel.db`).
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("{}: {e}", redact_url(url))))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            create_parent_dir(options.get_filename())?;
+        }
+
+        let mut writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30));
+        if in_memory {
+            writer = writer
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        }
+        let writer = writer
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| StoreError::Database(format!("opening {}: {}", redact_url(url), db(e))))?;
+        MIGRATOR.run(&writer).await.map_err(migrate_error)?;
+
+        let reader = if in_memory {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(READERS)
+                .connect_with(options)
+                .await
+                .map_err(db)?
+        };
+        Ok(SqliteStore { writer, reader })
+    }
+
+    /// Begins a write transaction holding SQLite's write lock.
+    async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.writer.begin_with("begin immediate").await.map_err(db)
+    }
+
+    /// Closes both pools, waiting for connections in use to come back.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+/// Creates the folder that will hold the database file.
+fn create_parent_dir(file: &std::path::Path) -> StoreResult<()> {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Config(format!("creating {}: {e}", dir.display()))),
+        _ => Ok(()),
+    }
+}
+
+/// A timestamp as stored: UTC, microseconds, fixed width (`2026-01-02T03:04:05.123456Z`), so
+/// text order is time order. Finer digits are dropped, as PostgreSQL does.
+fn ts(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// An id as stored.
+fn id(id: Uuid) -> uuid::fmt::Hyphenated {
+    id.hyphenated()
+}
+
+/// Whether a unique violation is on this `table.column` (SQLite names the columns, not the
+/// constraint, in "UNIQUE constraint failed: api_tokens.name").
+fn unique_on(err: &sqlx::Error, column: &str) -> bool {
+    match err {
+        sqlx::Error::Database(e) => e.is_unique_violation() && e.message().ends_with(column),
+        _ => false,
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("select 1")
+            .execute(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn setting(&self, name: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("select value from settings where name = $1")
+            .bind(name)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)
+    }
+
+    async fn setting_init(&self, name: &str, value: &str) -> StoreResult<String> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into settings (name, value) values ($1, $2) on conflict (name) do nothing",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let stored = sqlx::query_scalar("select value from settings where name = $1")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(stored)
+    }
+
+    async fn create_token(&self, token: &ApiToken, secret_sha256: &str) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into api_tokens (id, name, secret_sha256, scopes, created_at, revoked_at)
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id(token.id))
+        .bind(&token.name)
+        .bind(secret_sha256)
+        .bind(list_to_json(&token.scopes))
+        .bind(ts(token.created_at))
+        .bind(token.revoked_at.map(ts))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match unique_on(&e, "api_tokens.name") {
+            true => StoreError::Conflict(format!("a token named {} already exists", token.name)),
+            false => db(e),
+        })?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn token_by_secret(&self, secret_sha256: &str) -> StoreResult<Option<ApiToken>> {
+        let sql = concat!(
+            "select ",
+            token_columns!(),
+            " from api_tokens where secret_sha256 = $1 and revoked_at is null"
+        );
+        let row = sqlx::query(sql)
+            .bind(secret_sha256)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(token).transpose()
+    }
+
+    async fn list_tokens(&self) -> StoreResult<Vec<ApiToken>> {
+        let sql = concat!(
+            "select ",
+            token_columns!(),
+            " from api_tokens order by created_at, id"
+        );
+        let rows = sqlx::query(sql).fetch_all(&self.reader).await.map_err(db)?;
+        rows.iter().map(token).collect()
+    }
+
+    async fn revoke_token(&self, name_or_id: &str, at: DateTime<Utc>) -> StoreResult<ApiToken> {
+        // An id matches first, then a name. Revoking twice keeps the first time.
+        let by_id = concat!(
+            "update api_tokens set revoked_at = coalesce(revoked_at, $2) where id = $1 returning ",
+            token_columns!()
+        );
+        let by_name = concat!(
+            "update api_tokens set revoked_at = coalesce(revoked_at, $2) where name = $1 returning ",
+            token_columns!()
+        );
+        let mut tx = self.write().await?;
+        let mut row = None;
+        if let Ok(token_id) = Uuid::parse_str(name_or_id) {
+            row = sqlx::query(by_id)
+                .bind(id(token_id))
+                .bind(ts(at))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        if row.is_none() {
+            row = sqlx::query(by_name)
+                .bind(name_or_id)
+                .bind(ts(at))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        let revoked = token(row.as_ref().ok_or(StoreError::NotFound)?)?;
+        tx.commit().await.map_err(db)?;
+        Ok(revoked)
+    }
+
+    async fn create_issuer(&self, issuer: &Issuer, keys: &[IssuerKey]) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into issuers
+                 (id, name, url, email, description, image, jwt_algorithm, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id(issuer.id))
+        .bind(&issuer.name)
+        .bind(&issuer.url)
+        .bind(&issuer.email)
+        .bind(&issuer.description)
+        .bind(&issuer.image)
+        .bind(&issuer.jwt_algorithm)
+        .bind(ts(issuer.created_at))
+        .bind(ts(issuer.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        for k in keys {
+            sqlx::query(
+                "insert into issuer_keys (id, issuer_id, purpose, algorithm, public_jwk,
+                     sealed_private_key, created_at, retired_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id(k.id))
+            .bind(id(k.issuer_id))
+            .bind(k.purpose.as_str())
+            .bind(&k.algorithm)
+            .bind(&k.public_jwk)
+            .bind(&k.sealed_private_key)
+            .bind(ts(k.created_at))
+            .bind(k.retired_at.map(ts))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn update_issuer(&self, issuer: &Issuer) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "update issuers set name = $2, url = $3, email = $4, description = $5, image = $6,
+                 jwt_algorithm = $7, updated_at = $8
+             where id = $1",
+        )
+        .bind(id(issuer.id))
+        .bind(&issuer.name)
+        .bind(&issuer.url)
+        .bind(&issuer.email)
+        .bind(&issuer.description)
+        .bind(&issuer.image)
+        .bind(&issuer.jwt_algorithm)
+        .bind(ts(issuer.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn issuer(&self, issuer_id: Uuid) -> StoreResult<Issuer> {
+        let sql = concat!("select ", issuer_columns!(), " from issuers where id = $1");
+        let row = sqlx::query(sql)
+            .bind(id(issuer_id))
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
+        issuer(&row)
+    }
+
+    async fn list_issuers(&self) -> StoreResult<Vec<Issuer>> {
+        let sql = concat!(
+            "select ",
+            issuer_columns!(),
+            " from issuers order by created_at, id"
+        );
+        let rows = sqlx::query(sql).fetch_all(&self.reader).await.map_err(db)?;
+        rows.iter().map(issuer).collect()
+    }
+
+    async fn issuer_keys(&self, issuer_id: Uuid) -> StoreResult<Vec<IssuerKey>> {
+        let sql = concat!(
+            "select ",
+            key_columns!(),
+            " from issuer_keys where issuer_id = $1 order by created_at, id"
+        );
+        let rows = sqlx::query(sql)
+            .bind(id(issuer_id))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        rows.iter().map(key).collect()
+    }
+
+    async fn all_keys(&self) -> StoreResult<Vec<IssuerKey>> {
+        let sql = concat!(
+            "select ",
+            key_columns!(),
+            " from issuer_keys order by created_at, id"
+        );
+        let rows = sqlx::query(sql).fetch_all(&self.reader).await.map_err(db)?;
+        rows.iter().map(key).collect()
+    }
+
+    async fn put_image(&self, image: &Image) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into images (sha256, content_type, bytes) values ($1, $2, $3)
+             on conflict (sha256) do nothing",
+        )
+        .bind(&image.sha256)
+        .bind(&image.content_type)
+        .bind(&image.bytes)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn image(&self, sha256: &str) -> StoreResult<Image> {
+        let (content_type, bytes) =
+            sqlx::query_as("select content_type, bytes from images where sha256 = $1")
+                .bind(sha256)
+                .fetch_one(&self.reader)
+                .await
+                .map_err(db)?;
+        Ok(Image {
+            sha256: sha256.to_string(),
+            content_type,
+            bytes,
+        })
+    }
+
+    async fn create_achievement(&self, a: &Achievement) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into achievements (id, issuer_id, name, description, criteria_narrative,
+                 criteria_url, image, achievement_type, tags, alignment, credits_available,
+                 valid_for_days, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(id(a.id))
+        .bind(id(a.issuer_id))
+        .bind(&a.name)
+        .bind(&a.description)
+        .bind(&a.criteria_narrative)
+        .bind(&a.criteria_url)
+        .bind(&a.image)
+        .bind(&a.achievement_type)
+        .bind(list_to_json(&a.tags))
+        .bind(&a.alignment)
+        .bind(a.credits_available)
+        .bind(a.valid_for_days)
+        .bind(ts(a.created_at))
+        .bind(ts(a.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn update_achievement(&self, a: &Achievement) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "update achievements set name = $2, description = $3, criteria_narrative = $4,
+                 criteria_url = $5, image = $6, achievement_type = $7, tags = $8, alignment = $9,
+                 credits_available = $10, valid_for_days = $11, updated_at = $12
+             where id = $1",
+        )
+        .bind(id(a.id))
+        .bind(&a.name)
+        .bind(&a.description)
+        .bind(&a.criteria_narrative)
+        .bind(&a.criteria_url)
+        .bind(&a.image)
+        .bind(&a.achievement_type)
+        .bind(list_to_json(&a.tags))
+        .bind(&a.alignment)
+        .bind(a.credits_available)
+        .bind(a.valid_for_days)
+        .bind(ts(a.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn achievement(&self, achievement_id: Uuid) -> StoreResult<Achievement> {
+        let sql = concat!(
+            "select ",
+            achievement_columns!(),
+            " from achievements where id = $1"
+        );
+        let row = sqlx::query(sql)
+            .bind(id(achievement_id))
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
+        achievement(&row)
+    }
+
+    async fn list_achievements(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<Achievement>> {
+        let rows = match issuer_id {
+            Some(issuer_id) => {
+                let sql = concat!(
+                    "select ",
+                    achievement_columns!(),
+                    " from achievements where issuer_id = $1 order by created_at, id"
+                );
+                sqlx::query(sql)
+                    .bind(id(issuer_id))
+                    .fetch_all(&self.reader)
+                    .await
+            }
+            None => {
+                let sql = concat!(
+                    "select ",
+                    achievement_columns!(),
+                    " from achievements order by created_at, id"
+                );
+                sqlx::query(sql).fetch_all(&self.reader).await
+            }
+        }
+        .map_err(db)?;
+        rows.iter().map(achievement).collect()
+    }
+
+    async fn awards_for(&self, achievement_id: Uuid, emails: &[String]) -> StoreResult<Vec<Award>> {
+        if emails.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The emails travel as one JSON array, so any number fits in one statement without
+        // meeting SQLite's limit on bound parameters, and the statement text never changes.
+        let sql = concat!(
+            "select ",
+            award_columns!(),
+            " from awards
+             where achievement_id = $1 and recipient_email in (select value from json_each($2))"
+        );
+        let rows = sqlx::query(sql)
+            .bind(id(achievement_id))
+            .bind(list_to_json(emails))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        rows.iter().map(award).collect()
+    }
+
+    async fn insert_awards(&self, awards: &[Award]) -> StoreResult<Vec<Stored>> {
+        if awards.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The hot path of a bulk import: one transaction, then per award one cached insert,
+        // and a read only when the recipient already had the achievement.
+        let insert = "insert into awards (id, achievement_id, issuer_id, recipient_email,
+                 recipient_name, issued_at, valid_until, credential, jwt)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             on conflict (achievement_id, recipient_email) do nothing";
+        let existing = concat!(
+            "select ",
+            award_columns!(),
+            " from awards where achievement_id = $1 and recipient_email = $2"
+        );
+        let mut tx = self.write().await?;
+        let mut stored = Vec::with_capacity(awards.len());
+        for a in awards {
+            let done = sqlx::query(insert)
+                .bind(id(a.id))
+                .bind(id(a.achievement_id))
+                .bind(id(a.issuer_id))
+                .bind(&a.recipient_email)
+                .bind(&a.recipient_name)
+                .bind(ts(a.issued_at))
+                .bind(a.valid_until.map(ts))
+                .bind(&a.credential)
+                .bind(&a.jwt)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            if done.rows_affected() == 1 {
+                stored.push(Stored::Created(crate::shared::as_stored(a)));
+            } else {
+                let row = sqlx::query(existing)
+                    .bind(id(a.achievement_id))
+                    .bind(&a.recipient_email)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                stored.push(Stored::Existing(award(&row)?));
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(stored)
+    }
+
+    async fn award(&self, award_id: Uuid) -> StoreResult<Award> {
+        let sql = concat!("select ", award_columns!(), " from awards where id = $1");
+        let row = sqlx::query(sql)
+            .bind(id(award_id))
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
+        award(&row)
+    }
+
+    async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)> {
+        let mut count = QueryBuilder::<Sqlite>::new("select count(*) from awards");
+        push_award_filter(&mut count, filter);
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
+
+        let mut list =
+            QueryBuilder::<Sqlite>::new(concat!("select ", award_columns!(), " from awards"));
+        push_award_filter(&mut list, filter);
+        list.push(" order by issued_at desc, id desc limit ")
+            .push_bind(i64::from(filter.limit))
+            .push(" offset ")
+            .push_bind(i64::from(filter.offset));
+        let rows = list.build().fetch_all(&self.reader).await.map_err(db)?;
+        let awards = rows.iter().map(award).collect::<StoreResult<_>>()?;
+        Ok((awards, u64::try_from(total).unwrap_or(0)))
+    }
+
+    async fn idempotent_response(
+        &self,
+        key: &str,
+        token_id: Uuid,
+    ) -> StoreResult<Option<IdempotentResponse>> {
+        let sql = concat!(
+            "select ",
+            idempotent_columns!(),
+            " from idempotency where key = $1 and token_id = $2"
+        );
+        let row = sqlx::query(sql)
+            .bind(key)
+            .bind(id(token_id))
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(idempotent).transpose()
+    }
+
+    async fn save_idempotent_response(
+        &self,
+        r: &IdempotentResponse,
+    ) -> StoreResult<IdempotentResponse> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into idempotency (key, token_id, request_hash, status, body, created_at)
+             values ($1, $2, $3, $4, $5, $6)
+             on conflict (key, token_id) do nothing",
+        )
+        .bind(&r.key)
+        .bind(id(r.token_id))
+        .bind(&r.request_hash)
+        .bind(i64::from(r.status))
+        .bind(&r.body)
+        .bind(ts(r.created_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let sql = concat!(
+            "select ",
+            idempotent_columns!(),
+            " from idempotency where key = $1 and token_id = $2"
+        );
+        let row = sqlx::query(sql)
+            .bind(&r.key)
+            .bind(id(r.token_id))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        idempotent(&row)
+    }
+}
+
+/// Appends the `where` clause of an award listing.
+fn push_award_filter(query: &mut QueryBuilder<Sqlite>, filter: &AwardFilter) {
+    let mut and = " where ";
+    let mut next = |query: &mut QueryBuilder<Sqlite>, clause: &str| {
+        query.push(and).push(clause);
+        and = " and ";
+    };
+    if let Some(achievement_id) = filter.achievement_id {
+        next(query, "achievement_id = ");
+        query.push_bind(id(achievement_id));
+    }
+    if let Some(issuer_id) = filter.issuer_id {
+        next(query, "issuer_id = ");
+        query.push_bind(id(issuer_id));
+    }
+    if let Some(email) = &filter.recipient_email {
+        next(query, "recipient_email = ");
+        query.push_bind(email.clone());
+    }
+    if let Some(from) = filter.issued_from {
+        next(query, "issued_at >= ");
+        query.push_bind(ts(from));
+    }
+    if let Some(until) = filter.issued_until {
+        next(query, "issued_at < ");
+        query.push_bind(ts(until));
+    }
+}

@@ -1,0 +1,116 @@
+//! Reading SQLite rows into the store's types.
+//!
+//! Each reader takes the columns its `*_columns!` list (in `shared.rs`) selects. Ids come back
+//! as hyphenated text, timestamps as RFC 3339 text; anything unreadable is
+//! [`StoreError::Corrupt`], never a panic.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+use crate::shared::{db, list_from_json, purpose, status};
+use crate::{
+    Achievement, ApiToken, Award, IdempotentResponse, Issuer, IssuerKey, StoreError, StoreResult,
+};
+
+pub(super) fn token(row: &SqliteRow) -> StoreResult<ApiToken> {
+    Ok(ApiToken {
+        id: uuid(row, "id")?,
+        name: row.try_get("name").map_err(db)?,
+        scopes: list_from_json(row.try_get("scopes").map_err(db)?, "api_tokens.scopes")?,
+        created_at: time(row, "created_at")?,
+        revoked_at: maybe_time(row, "revoked_at")?,
+    })
+}
+
+pub(super) fn issuer(row: &SqliteRow) -> StoreResult<Issuer> {
+    Ok(Issuer {
+        id: uuid(row, "id")?,
+        name: row.try_get("name").map_err(db)?,
+        url: row.try_get("url").map_err(db)?,
+        email: row.try_get("email").map_err(db)?,
+        description: row.try_get("description").map_err(db)?,
+        image: row.try_get("image").map_err(db)?,
+        jwt_algorithm: row.try_get("jwt_algorithm").map_err(db)?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+pub(super) fn key(row: &SqliteRow) -> StoreResult<IssuerKey> {
+    Ok(IssuerKey {
+        id: uuid(row, "id")?,
+        issuer_id: uuid(row, "issuer_id")?,
+        purpose: purpose(row.try_get("purpose").map_err(db)?)?,
+        algorithm: row.try_get("algorithm").map_err(db)?,
+        public_jwk: row.try_get("public_jwk").map_err(db)?,
+        sealed_private_key: row.try_get("sealed_private_key").map_err(db)?,
+        created_at: time(row, "created_at")?,
+        retired_at: maybe_time(row, "retired_at")?,
+    })
+}
+
+pub(super) fn achievement(row: &SqliteRow) -> StoreResult<Achievement> {
+    Ok(Achievement {
+        id: uuid(row, "id")?,
+        issuer_id: uuid(row, "issuer_id")?,
+        name: row.try_get("name").map_err(db)?,
+        description: row.try_get("description").map_err(db)?,
+        criteria_narrative: row.try_get("criteria_narrative").map_err(db)?,
+        criteria_url: row.try_get("criteria_url").map_err(db)?,
+        image: row.try_get("image").map_err(db)?,
+        achievement_type: row.try_get("achievement_type").map_err(db)?,
+        tags: list_from_json(row.try_get("tags").map_err(db)?, "achievements.tags")?,
+        alignment: row.try_get("alignment").map_err(db)?,
+        credits_available: row.try_get("credits_available").map_err(db)?,
+        valid_for_days: row.try_get("valid_for_days").map_err(db)?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+pub(super) fn award(row: &SqliteRow) -> StoreResult<Award> {
+    Ok(Award {
+        id: uuid(row, "id")?,
+        achievement_id: uuid(row, "achievement_id")?,
+        issuer_id: uuid(row, "issuer_id")?,
+        recipient_email: row.try_get("recipient_email").map_err(db)?,
+        recipient_name: row.try_get("recipient_name").map_err(db)?,
+        issued_at: time(row, "issued_at")?,
+        valid_until: maybe_time(row, "valid_until")?,
+        credential: row.try_get("credential").map_err(db)?,
+        jwt: row.try_get("jwt").map_err(db)?,
+    })
+}
+
+pub(super) fn idempotent(row: &SqliteRow) -> StoreResult<IdempotentResponse> {
+    Ok(IdempotentResponse {
+        key: row.try_get("key").map_err(db)?,
+        token_id: uuid(row, "token_id")?,
+        request_hash: row.try_get("request_hash").map_err(db)?,
+        status: status(row.try_get("status").map_err(db)?)?,
+        body: row.try_get("body").map_err(db)?,
+        created_at: time(row, "created_at")?,
+    })
+}
+
+fn uuid(row: &SqliteRow, column: &str) -> StoreResult<Uuid> {
+    let text: &str = row.try_get(column).map_err(db)?;
+    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+fn time(row: &SqliteRow, column: &str) -> StoreResult<DateTime<Utc>> {
+    parse_time(row.try_get(column).map_err(db)?, column)
+}
+
+fn maybe_time(row: &SqliteRow, column: &str) -> StoreResult<Option<DateTime<Utc>>> {
+    let text: Option<&str> = row.try_get(column).map_err(db)?;
+    text.map(|text| parse_time(text, column)).transpose()
+}
+
+fn parse_time(text: &str, column: &str) -> StoreResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
