@@ -58,6 +58,23 @@ pub struct App {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
+impl std::fmt::Debug for App {
+    /// Names the parts without their secrets: the vault and key cache print redacted.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("urls", &self.urls)
+            .field("vault", &self.vault)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl AppState {
     /// Wraps the parts.
     pub fn new(app: App) -> Self {
