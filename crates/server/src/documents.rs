@@ -30,10 +30,7 @@ impl From<DocumentError> for crate::ApiError {
 
 /// The `@context` of standalone documents: the same contexts credentials use.
 pub fn contexts() -> Value {
-    Value::Array(vec![
-        vocab::VC_CONTEXT_V2.into(),
-        vocab::OB_CONTEXT.into(),
-    ])
+    Value::Array(vec![vocab::VC_CONTEXT_V2.into(), vocab::OB_CONTEXT.into()])
 }
 
 /// The image file name to store in an issuer's or achievement's `image` field.
@@ -159,7 +156,10 @@ mod tests {
     }
 
     fn stored_achievement() -> laurel_store::Achievement {
-        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("date");
+        let at = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("date");
         laurel_store::Achievement {
             id: Uuid::nil(),
             issuer_id: Uuid::nil(),
@@ -170,7 +170,9 @@ mod tests {
             image: Some(format!("{}.svg", "ab".repeat(32))),
             achievement_type: Some("Course".into()),
             tags: vec!["library".into()],
-            alignment: r#"[{"type":["Alignment"],"targetName":"X","targetUrl":"https://x.example/1"}]"#.into(),
+            alignment:
+                r#"[{"type":["Alignment"],"targetName":"X","targetUrl":"https://x.example/1"}]"#
+                    .into(),
             credits_available: Some(3.0),
             valid_for_days: None,
             created_at: at,
@@ -185,7 +187,10 @@ mod tests {
         assert_eq!(keys[0], "@context");
         assert_eq!(document["creditsAvailable"], serde_json::json!(3));
         assert_eq!(document["type"], serde_json::json!(["Achievement"]));
-        assert_eq!(document["criteria"], serde_json::json!({"narrative": "Attend"}));
+        assert_eq!(
+            document["criteria"],
+            serde_json::json!({"narrative": "Attend"})
+        );
         assert_eq!(
             document["image"]["id"],
             format!("https://badges.example.org/images/{}.svg", "ab".repeat(32))

@@ -155,12 +155,18 @@ impl KeyCache {
     fn get(&self, id: Uuid) -> Option<Arc<SigningKey>> {
         // A poisoned lock only means another thread panicked while inserting; the map is
         // still a valid cache, so read through the poison.
-        let map = self.opened.read().unwrap_or_else(|poison| poison.into_inner());
+        let map = self
+            .opened
+            .read()
+            .unwrap_or_else(|poison| poison.into_inner());
         map.get(&id).cloned()
     }
 
     fn insert(&self, id: Uuid, key: Arc<SigningKey>) {
-        let mut map = self.opened.write().unwrap_or_else(|poison| poison.into_inner());
+        let mut map = self
+            .opened
+            .write()
+            .unwrap_or_else(|poison| poison.into_inner());
         map.insert(id, key);
     }
 }
@@ -516,15 +522,14 @@ async fn mint_and_store(
 ) -> ApiResult<()> {
     let signer = Signer::new(state, issuer, achievement).await?;
     let now = signer.now;
-    let signed: Vec<(usize, Result<Award, MintError>)> =
-        tokio::task::spawn_blocking(move || {
-            to_sign
-                .par_iter()
-                .map(|(index, recipient)| (*index, signer.sign(recipient, now)))
-                .collect()
-        })
-        .await
-        .map_err(|error| MintError::Task(error.to_string()))?;
+    let signed: Vec<(usize, Result<Award, MintError>)> = tokio::task::spawn_blocking(move || {
+        to_sign
+            .par_iter()
+            .map(|(index, recipient)| (*index, signer.sign(recipient, now)))
+            .collect()
+    })
+    .await
+    .map_err(|error| MintError::Task(error.to_string()))?;
 
     let mut indices = Vec::with_capacity(signed.len());
     let mut awards = Vec::with_capacity(signed.len());
@@ -631,11 +636,15 @@ impl Signer {
         let valid_until = self
             .valid_for_days
             .and_then(|days| now.checked_add_signed(Duration::try_days(days)?));
-        let mut builder =
-            OpenBadgeCredential::builder(self.urls.credential(id), self.profile.clone(), now, subject)
-                .name(self.name.clone())
-                .awarded_date(now)
-                .credential_schema(CredentialSchema::achievement_credential());
+        let mut builder = OpenBadgeCredential::builder(
+            self.urls.credential(id),
+            self.profile.clone(),
+            now,
+            subject,
+        )
+        .name(self.name.clone())
+        .awarded_date(now)
+        .credential_schema(CredentialSchema::achievement_credential());
         if let Some(valid_until) = valid_until {
             builder = builder.valid_until(valid_until);
         }
@@ -650,7 +659,8 @@ impl Signer {
             created: now,
         };
         let signed = proof::sign(&unsigned, &self.di_key, &options).map_err(|e| failed(&e))?;
-        let compact = jwt::sign(&signed, &self.jwt_key, Some(&self.jwt_kid)).map_err(|e| failed(&e))?;
+        let compact =
+            jwt::sign(&signed, &self.jwt_key, Some(&self.jwt_kid)).map_err(|e| failed(&e))?;
         Ok(Award {
             id,
             achievement_id: self.achievement_id,
@@ -712,8 +722,14 @@ mod tests {
         let ok = input("2026-03-01", "2026-03-01T12:00:00+02:00")
             .check()
             .expect("valid");
-        assert_eq!(ok.activity_start_date.as_deref(), Some("2026-03-01T00:00:00Z"));
-        assert_eq!(ok.activity_end_date.as_deref(), Some("2026-03-01T10:00:00Z"));
+        assert_eq!(
+            ok.activity_start_date.as_deref(),
+            Some("2026-03-01T00:00:00Z")
+        );
+        assert_eq!(
+            ok.activity_end_date.as_deref(),
+            Some("2026-03-01T10:00:00Z")
+        );
         assert!(input("2026-03-02", "2026-03-01").check().is_err());
         assert!(input("March 1", "2026-03-01").check().is_err());
     }
@@ -730,7 +746,9 @@ mod tests {
         };
         assert!(entry(None, None).check().is_err());
         assert!(entry(Some("not a url"), None).check().is_err());
-        let evidence = entry(Some("https://x.example/e"), Some(" Essay ")).check().expect("ok");
+        let evidence = entry(Some("https://x.example/e"), Some(" Essay "))
+            .check()
+            .expect("ok");
         assert_eq!(evidence.name.as_deref(), Some("Essay"));
         assert_eq!(evidence.r#type.as_slice(), ["Evidence"]);
     }
@@ -738,7 +756,10 @@ mod tests {
     #[test]
     fn jwt_algorithms_parse_exactly() {
         for name in JwtAlgorithm::NAMES {
-            assert_eq!(JwtAlgorithm::parse(name).map(JwtAlgorithm::as_str), Some(name));
+            assert_eq!(
+                JwtAlgorithm::parse(name).map(JwtAlgorithm::as_str),
+                Some(name)
+            );
         }
         assert_eq!(JwtAlgorithm::parse("es256"), None);
     }

@@ -57,7 +57,9 @@ pub enum VaultError {
     )]
     Mismatch,
     /// Sealed data could not be opened: wrong key, wrong row, or corrupted.
-    #[error("a sealed value could not be opened (wrong key-encryption key, wrong row, or corrupted)")]
+    #[error(
+        "a sealed value could not be opened (wrong key-encryption key, wrong row, or corrupted)"
+    )]
     Open,
     /// The operating system's random generator or the cipher failed.
     #[error("encryption failed")]
@@ -249,7 +251,10 @@ mod tests {
             vault.open(b"row-1", &sealed).expect("open").as_slice(),
             b"private key"
         );
-        assert!(matches!(vault.open(b"row-2", &sealed), Err(VaultError::Open)));
+        assert!(matches!(
+            vault.open(b"row-2", &sealed),
+            Err(VaultError::Open)
+        ));
         let again = vault.seal(b"row-1", b"private key").expect("seal");
         assert_ne!(sealed, again, "a fresh nonce per seal");
     }
@@ -271,13 +276,16 @@ mod tests {
     fn text_forms_hex_and_base64url_name_the_same_key() {
         let bytes = [7u8; 32];
         let from_hex = Vault::from_text(&hex::encode(bytes)).expect("hex");
-        let from_b64 = Vault::from_text(&format!(" {}\n", URL_SAFE_NO_PAD.encode(bytes)))
-            .expect("base64url");
+        let from_b64 =
+            Vault::from_text(&format!(" {}\n", URL_SAFE_NO_PAD.encode(bytes))).expect("base64url");
         let sealed = from_hex.seal(b"x", b"y").expect("seal");
         assert_eq!(from_b64.open(b"x", &sealed).expect("open").as_slice(), b"y");
         let error = Vault::from_text("short").expect_err("too short");
         assert!(error.to_string().contains("32 bytes"));
-        assert!(!error.to_string().contains("short"), "the value is never echoed");
+        assert!(
+            !error.to_string().contains("short"),
+            "the value is never echoed"
+        );
     }
 
     #[test]

@@ -71,14 +71,20 @@ async fn an_award_verifies_as_json_and_jwt_and_passes_the_schema() {
     assert_eq!(credential["validFrom"], util::NOW);
     assert_eq!(credential["awardedDate"], util::NOW);
     assert_eq!(credential["validUntil"], "2027-03-01T09:00:00Z");
-    assert_eq!(credential["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));
+    assert_eq!(
+        credential["type"],
+        json!(["VerifiableCredential", "OpenBadgeCredential"])
+    );
     let subject = &credential["credentialSubject"];
     assert_eq!(subject["activityStartDate"], "2026-02-20T00:00:00Z");
     assert_eq!(subject["activityEndDate"], "2026-02-20T16:00:00Z");
     assert_eq!(subject["achievement"]["id"], achievement["public_id"]);
     assert_eq!(subject["achievement"]["creditsAvailable"], 3);
     assert_eq!(subject["identifier"][0]["identityType"], "emailAddress");
-    assert_eq!(credential["evidence"][0]["id"], "https://portfolio.example.org/zoe");
+    assert_eq!(
+        credential["evidence"][0]["id"],
+        "https://portfolio.example.org/zoe"
+    );
     assert_eq!(credential["proof"][0]["cryptosuite"], "eddsa-rdfc-2022");
     let di_key = issuer["keys"]
         .as_array()
@@ -114,10 +120,15 @@ async fn repeating_an_award_returns_the_same_credential() {
     let app = TestApp::new().await;
     let issuer = app.issuer(json!({})).await;
     let achievement = app.achievement(&issuer, json!({})).await;
-    let first = app.award(&achievement, json!({"email": "a@example.org"})).await;
+    let first = app
+        .award(&achievement, json!({"email": "a@example.org"}))
+        .await;
     assert_eq!(first.status, StatusCode::CREATED);
     let again = app
-        .award(&achievement, json!({"email": " A@Example.org", "name": "Other"}))
+        .award(
+            &achievement,
+            json!({"email": " A@Example.org", "name": "Other"}),
+        )
         .await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text());
     assert_eq!(again.json()["id"], first.json()["id"]);
@@ -148,10 +159,17 @@ async fn idempotency_key_replays_and_refuses_another_request() {
     let first = send(json!({"email": "b@example.org"}), "key-1").await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
     let replay = send(json!({"email": "b@example.org"}), "key-1").await;
-    assert_eq!(replay.status, StatusCode::CREATED, "the first status is replayed");
+    assert_eq!(
+        replay.status,
+        StatusCode::CREATED,
+        "the first status is replayed"
+    );
     assert_eq!(replay.body, first.body);
     assert_eq!(
-        replay.headers.get("idempotent-replayed").map(|v| v.as_bytes()),
+        replay
+            .headers
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
         Some(&b"true"[..])
     );
     let other = send(json!({"email": "c@example.org"}), "key-1").await;
@@ -212,7 +230,9 @@ async fn a_batch_reports_each_row_and_bad_rows_do_not_sink_the_rest() {
     let app = TestApp::new().await;
     let issuer = app.issuer(json!({})).await;
     let achievement = app.achievement(&issuer, json!({})).await;
-    let before = app.award(&achievement, json!({"email": "old@example.org"})).await;
+    let before = app
+        .award(&achievement, json!({"email": "old@example.org"}))
+        .await;
     assert_eq!(before.status, StatusCode::CREATED);
     let response = app
         .award(
@@ -238,18 +258,42 @@ async fn a_batch_reports_each_row_and_bad_rows_do_not_sink_the_rest() {
         .collect();
     assert_eq!(
         statuses,
-        ["created", "failed", "failed", "existing", "existing", "failed", "created"]
+        [
+            "created", "failed", "failed", "existing", "existing", "failed", "created"
+        ]
     );
     let results = body["results"].as_array().expect("results");
     for (index, row) in results.iter().enumerate() {
         assert_eq!(row["index"], index);
     }
-    assert!(results[1]["error"].as_str().expect("error").contains("not an email"));
-    assert!(results[2]["error"].as_str().expect("error").contains("colour"));
-    assert!(results[5]["error"].as_str().expect("error").contains("activity_start_date"));
+    assert!(
+        results[1]["error"]
+            .as_str()
+            .expect("error")
+            .contains("not an email")
+    );
+    assert!(
+        results[2]["error"]
+            .as_str()
+            .expect("error")
+            .contains("colour")
+    );
+    assert!(
+        results[5]["error"]
+            .as_str()
+            .expect("error")
+            .contains("activity_start_date")
+    );
     assert_eq!(results[3]["award"]["id"], before.json()["id"]);
     assert_eq!(results[4]["award"]["id"], results[0]["award"]["id"]);
-    assert_eq!((body["created"].clone(), body["existing"].clone(), body["failed"].clone()), (json!(2), json!(2), json!(3)));
+    assert_eq!(
+        (
+            body["created"].clone(),
+            body["existing"].clone(),
+            body["failed"].clone()
+        ),
+        (json!(2), json!(2), json!(3))
+    );
     let list = app
         .get(&format!("/api/v1/awards?achievement={}", id(&achievement)))
         .await
@@ -260,7 +304,11 @@ async fn a_batch_reports_each_row_and_bad_rows_do_not_sink_the_rest() {
         .map(|n| json!({"email": format!("p{n}@example.org")}))
         .collect();
     let refused = app.award(&achievement, json!({"awards": too_many})).await;
-    assert!(refused.problem(StatusCode::BAD_REQUEST).contains("at most 1000"));
+    assert!(
+        refused
+            .problem(StatusCode::BAD_REQUEST)
+            .contains("at most 1000")
+    );
 }
 
 #[tokio::test]
@@ -278,7 +326,14 @@ async fn tokens_are_required_and_scoped() {
             .is_some_and(|v| v.starts_with("Bearer"))
     );
     let malformed = app
-        .send(Method::GET, "/api/v1/issuers", None, None, None, &[("Authorization", "Basic abc")])
+        .send(
+            Method::GET,
+            "/api/v1/issuers",
+            None,
+            None,
+            None,
+            &[("Authorization", "Basic abc")],
+        )
         .await;
     malformed.problem(StatusCode::UNAUTHORIZED);
     let unknown = app
@@ -289,20 +344,45 @@ async fn tokens_are_required_and_scoped() {
     let read = app.token(&["read"]).await;
     let issue = app.token(&["issue"]).await;
     assert_eq!(
-        app.call(Method::GET, "/api/v1/issuers", Some(&read), None).await.status,
+        app.call(Method::GET, "/api/v1/issuers", Some(&read), None)
+            .await
+            .status,
         StatusCode::OK
     );
     let forbidden = app
-        .call(Method::POST, "/api/v1/issuers", Some(&issue), Some(&json!({"name": "X"})))
+        .call(
+            Method::POST,
+            "/api/v1/issuers",
+            Some(&issue),
+            Some(&json!({"name": "X"})),
+        )
         .await;
-    assert!(forbidden.problem(StatusCode::FORBIDDEN).contains("\"admin\""));
+    assert!(
+        forbidden
+            .problem(StatusCode::FORBIDDEN)
+            .contains("\"admin\"")
+    );
     let awards = format!("/api/v1/achievements/{}/awards", id(&achievement));
     let by_reader = app
-        .call(Method::POST, &awards, Some(&read), Some(&json!({"email": "r@example.org"})))
+        .call(
+            Method::POST,
+            &awards,
+            Some(&read),
+            Some(&json!({"email": "r@example.org"})),
+        )
         .await;
-    assert!(by_reader.problem(StatusCode::FORBIDDEN).contains("\"issue\""));
+    assert!(
+        by_reader
+            .problem(StatusCode::FORBIDDEN)
+            .contains("\"issue\"")
+    );
     let by_issuer = app
-        .call(Method::POST, &awards, Some(&issue), Some(&json!({"email": "r@example.org"})))
+        .call(
+            Method::POST,
+            &awards,
+            Some(&issue),
+            Some(&json!({"email": "r@example.org"})),
+        )
         .await;
     assert_eq!(by_issuer.status, StatusCode::CREATED);
 
@@ -316,11 +396,19 @@ async fn tokens_are_required_and_scoped() {
         .revoke_token(&read_token.name, util::now())
         .await
         .expect("revoke");
-    let revoked = app.call(Method::GET, "/api/v1/issuers", Some(&read), None).await;
-    assert!(revoked.problem(StatusCode::UNAUTHORIZED).contains("revoked"));
+    let revoked = app
+        .call(Method::GET, "/api/v1/issuers", Some(&read), None)
+        .await;
+    assert!(
+        revoked
+            .problem(StatusCode::UNAUTHORIZED)
+            .contains("revoked")
+    );
 
     // The OpenAPI document is public.
-    let openapi = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let openapi = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
     assert_eq!(openapi.status, StatusCode::OK);
     assert_eq!(openapi.json()["openapi"], "3.1.0");
 }
@@ -346,7 +434,11 @@ async fn unknown_ids_and_paths_are_404_problems() {
             json!({"email": "a@example.org"}),
         )
         .await;
-    assert!(award.problem(StatusCode::NOT_FOUND).contains(&random.to_string()));
+    assert!(
+        award
+            .problem(StatusCode::NOT_FOUND)
+            .contains(&random.to_string())
+    );
     let wrong_method = app
         .call(Method::DELETE, "/api/v1/issuers", Some(&app.admin), None)
         .await;
@@ -373,14 +465,27 @@ async fn bad_input_is_a_problem_that_says_what_to_fix() {
             &[],
         )
         .await;
-    assert!(malformed.problem(StatusCode::BAD_REQUEST).contains("not valid JSON"));
+    assert!(
+        malformed
+            .problem(StatusCode::BAD_REQUEST)
+            .contains("not valid JSON")
+    );
     let unknown = app
-        .post("/api/v1/issuers", json!({"name": "X", "homepage": "https://x.org"}))
+        .post(
+            "/api/v1/issuers",
+            json!({"name": "X", "homepage": "https://x.org"}),
+        )
         .await;
     let detail = unknown.problem(StatusCode::BAD_REQUEST);
     assert!(detail.contains("unknown field `homepage`"), "{detail}");
-    let missing = app.post("/api/v1/issuers", json!({"url": "https://x.org"})).await;
-    assert!(missing.problem(StatusCode::BAD_REQUEST).contains("missing field `name`"));
+    let missing = app
+        .post("/api/v1/issuers", json!({"url": "https://x.org"}))
+        .await;
+    assert!(
+        missing
+            .problem(StatusCode::BAD_REQUEST)
+            .contains("missing field `name`")
+    );
     let no_type = app
         .send(
             Method::POST,
@@ -391,13 +496,27 @@ async fn bad_input_is_a_problem_that_says_what_to_fix() {
             &[],
         )
         .await;
-    assert!(no_type.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE).contains("application/json"));
+    assert!(
+        no_type
+            .problem(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            .contains("application/json")
+    );
     let algorithm = app
-        .post("/api/v1/issuers", json!({"name": "X", "jwt_algorithm": "HS256"}))
+        .post(
+            "/api/v1/issuers",
+            json!({"name": "X", "jwt_algorithm": "HS256"}),
+        )
         .await;
-    assert!(algorithm.problem(StatusCode::BAD_REQUEST).contains("ES256, RS256, EdDSA"));
+    assert!(
+        algorithm
+            .problem(StatusCode::BAD_REQUEST)
+            .contains("ES256, RS256, EdDSA")
+    );
     let url = app
-        .post("/api/v1/issuers", json!({"name": "X", "url": "javascript:alert(1)"}))
+        .post(
+            "/api/v1/issuers",
+            json!({"name": "X", "url": "javascript:alert(1)"}),
+        )
         .await;
     assert!(url.problem(StatusCode::BAD_REQUEST).contains("url"));
 
@@ -407,7 +526,10 @@ async fn bad_input_is_a_problem_that_says_what_to_fix() {
         (json!({"achievement_type": "Seminar"}), "achievement_type"),
         (json!({"credits_available": -1}), "credits_available"),
         (json!({"valid_for_days": 0}), "valid_for_days"),
-        (json!({"alignment": [{"targetName": "X", "targetUrl": "not a url"}]}), "alignment[0].targetUrl"),
+        (
+            json!({"alignment": [{"targetName": "X", "targetUrl": "not a url"}]}),
+            "alignment[0].targetUrl",
+        ),
         (json!({"alignment": [{"targetName": "X"}]}), "targetUrl"),
         (json!({"name": "  "}), "name"),
     ];
@@ -429,7 +551,11 @@ async fn bad_input_is_a_problem_that_says_what_to_fix() {
 
     let achievement = app.achievement(&issuer, json!({})).await;
     let bad_email = app.award(&achievement, json!({"email": "nobody"})).await;
-    assert!(bad_email.problem(StatusCode::BAD_REQUEST).contains("nobody"));
+    assert!(
+        bad_email
+            .problem(StatusCode::BAD_REQUEST)
+            .contains("nobody")
+    );
 
     let query = app.get("/api/v1/awards?limit=0").await;
     query.problem(StatusCode::BAD_REQUEST);
@@ -438,7 +564,8 @@ async fn bad_input_is_a_problem_that_says_what_to_fix() {
     let query = app.get("/api/v1/awards?from=last-week").await;
     assert!(query.problem(StatusCode::BAD_REQUEST).contains("from"));
 
-    let huge = json!({"awards": [{"email": "a@example.org", "narrative": "x".repeat(5 * 1024 * 1024)}]});
+    let huge =
+        json!({"awards": [{"email": "a@example.org", "narrative": "x".repeat(5 * 1024 * 1024)}]});
     let too_big = app.award(&achievement, huge).await;
     too_big.problem(StatusCode::PAYLOAD_TOO_LARGE);
 }
@@ -453,8 +580,15 @@ async fn images_are_type_and_size_checked() {
         let app = &app;
         let path = path.clone();
         async move {
-            app.send(Method::PUT, &path, Some(&app.admin), Some(content_type), Some(bytes), &[])
-                .await
+            app.send(
+                Method::PUT,
+                &path,
+                Some(&app.admin),
+                Some(content_type),
+                Some(bytes),
+                &[],
+            )
+            .await
         }
     };
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>"#;
@@ -464,12 +598,23 @@ async fn images_are_type_and_size_checked() {
     assert!(image.starts_with("https://badges.example.org/images/") && image.ends_with(".svg"));
 
     let scripted = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
-    assert!(put("image/svg+xml", scripted.to_vec()).await.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE).contains("script"));
-    put("image/png", svg.to_vec()).await.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    put("image/gif", b"GIF89a".to_vec()).await.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        put("image/svg+xml", scripted.to_vec())
+            .await
+            .problem(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            .contains("script")
+    );
+    put("image/png", svg.to_vec())
+        .await
+        .problem(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    put("image/gif", b"GIF89a".to_vec())
+        .await
+        .problem(StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
     png.resize(1024 * 1024 + 1, 0);
-    put("image/png", png).await.problem(StatusCode::PAYLOAD_TOO_LARGE);
+    put("image/png", png)
+        .await
+        .problem(StatusCode::PAYLOAD_TOO_LARGE);
 
     // The issuer's logo too; then awards embed both images.
     let logo = app
@@ -483,13 +628,31 @@ async fn images_are_type_and_size_checked() {
         )
         .await;
     assert_eq!(logo.status, StatusCode::OK, "{}", logo.text());
-    let award = app.award(&achievement, json!({"email": "img@example.org"})).await.json();
+    let award = app
+        .award(&achievement, json!({"email": "img@example.org"}))
+        .await
+        .json();
     let credential = &award["credential"];
-    assert_eq!(credential["credentialSubject"]["achievement"]["image"]["id"], image);
-    assert_eq!(credential["credentialSubject"]["achievement"]["image"]["type"], "Image");
-    assert!(credential["issuer"]["image"]["id"].as_str().expect("logo").ends_with(".png"));
+    assert_eq!(
+        credential["credentialSubject"]["achievement"]["image"]["id"],
+        image
+    );
+    assert_eq!(
+        credential["credentialSubject"]["achievement"]["image"]["type"],
+        "Image"
+    );
+    assert!(
+        credential["issuer"]["image"]["id"]
+            .as_str()
+            .expect("logo")
+            .ends_with(".png")
+    );
     let keys = app.key_document(&issuer).await;
-    assert_valid(&verify(&keys, credential.to_string().as_bytes(), "img@example.org"));
+    assert_valid(&verify(
+        &keys,
+        credential.to_string().as_bytes(),
+        "img@example.org",
+    ));
 }
 
 #[tokio::test]
@@ -497,7 +660,10 @@ async fn editing_an_achievement_never_changes_issued_credentials() {
     let app = TestApp::new().await;
     let issuer = app.issuer(json!({})).await;
     let achievement = app.achievement(&issuer, json!({})).await;
-    let award = app.award(&achievement, json!({"email": "e@example.org"})).await.json();
+    let award = app
+        .award(&achievement, json!({"email": "e@example.org"}))
+        .await
+        .json();
     let edited = app
         .patch(
             &format!("/api/v1/achievements/{}", id(&achievement)),
@@ -508,12 +674,23 @@ async fn editing_an_achievement_never_changes_issued_credentials() {
     assert_eq!(edited.json()["name"], "Catalogage expert");
     assert_eq!(edited.json()["credits_available"], Value::Null);
     let renamed_issuer = app
-        .patch(&format!("/api/v1/issuers/{}", id(&issuer)), json!({"name": "ABF", "email": null}))
+        .patch(
+            &format!("/api/v1/issuers/{}", id(&issuer)),
+            json!({"name": "ABF", "email": null}),
+        )
         .await;
-    assert_eq!(renamed_issuer.status, StatusCode::OK, "{}", renamed_issuer.text());
+    assert_eq!(
+        renamed_issuer.status,
+        StatusCode::OK,
+        "{}",
+        renamed_issuer.text()
+    );
     assert_eq!(renamed_issuer.json()["email"], Value::Null);
 
-    let stored = app.get(&format!("/api/v1/awards/{}", id(&award))).await.json();
+    let stored = app
+        .get(&format!("/api/v1/awards/{}", id(&award)))
+        .await
+        .json();
     assert_eq!(stored["credential"], award["credential"]);
     assert_eq!(stored["jwt"], award["jwt"]);
     assert_eq!(
@@ -521,13 +698,20 @@ async fn editing_an_achievement_never_changes_issued_credentials() {
         "Catalogage avancé"
     );
     // A new award carries the edit.
-    let new = app.award(&achievement, json!({"email": "f@example.org"})).await.json();
+    let new = app
+        .award(&achievement, json!({"email": "f@example.org"}))
+        .await
+        .json();
     let subject = &new["credential"]["credentialSubject"];
     assert_eq!(subject["achievement"]["name"], "Catalogage expert");
     assert_eq!(new["credential"]["issuer"]["name"], "ABF");
     assert_eq!(new["credential"]["validUntil"], "2026-03-31T09:00:00Z");
     let keys = app.key_document(&issuer).await;
-    assert_valid(&verify(&keys, new["credential"].to_string().as_bytes(), "f@example.org"));
+    assert_valid(&verify(
+        &keys,
+        new["credential"].to_string().as_bytes(),
+        "f@example.org",
+    ));
 }
 
 #[tokio::test]
@@ -544,16 +728,26 @@ async fn rs256_and_eddsa_issuers_sign_verifiable_jwts() {
             .expect("jwt key");
         assert_eq!(jwt_key["public_jwk"]["kty"], kty);
         let achievement = app.achievement(&issuer, json!({})).await;
-        let award = app.award(&achievement, json!({"email": "j@example.org"})).await.json();
+        let award = app
+            .award(&achievement, json!({"email": "j@example.org"}))
+            .await
+            .json();
         let jwt = award["jwt"].as_str().expect("jwt");
         let decoded = laurel_core::jwt::decode(jwt).expect("decodes");
         assert_eq!(decoded.alg.jws_alg(), algorithm);
         let keys = app.key_document(&issuer).await;
         assert_valid(&verify(&keys, jwt.as_bytes(), "j@example.org"));
-        assert_valid(&verify(&keys, award["credential"].to_string().as_bytes(), "j@example.org"));
+        assert_valid(&verify(
+            &keys,
+            award["credential"].to_string().as_bytes(),
+            "j@example.org",
+        ));
 
         let change = app
-            .patch(&format!("/api/v1/issuers/{}", id(&issuer)), json!({"jwt_algorithm": "ES256"}))
+            .patch(
+                &format!("/api/v1/issuers/{}", id(&issuer)),
+                json!({"jwt_algorithm": "ES256"}),
+            )
             .await;
         assert!(change.problem(StatusCode::CONFLICT).contains("fixed"));
     }
@@ -564,7 +758,9 @@ async fn awards_can_be_searched_by_achievement_email_and_date() {
     let app = TestApp::new().await;
     let issuer = app.issuer(json!({})).await;
     let first = app.achievement(&issuer, json!({})).await;
-    let second = app.achievement(&issuer, json!({"name": "Indexation"})).await;
+    let second = app
+        .achievement(&issuer, json!({"name": "Indexation"}))
+        .await;
     let emails: Vec<Value> = (0..5)
         .map(|n| json!({"email": format!("p{n}@example.org")}))
         .collect();
@@ -573,21 +769,39 @@ async fn awards_can_be_searched_by_achievement_email_and_date() {
     app.award(&second, json!({"email": "P1@example.org"})).await;
 
     let page = app
-        .get(&format!("/api/v1/awards?achievement={}&limit=2&offset=1", id(&first)))
+        .get(&format!(
+            "/api/v1/awards?achievement={}&limit=2&offset=1",
+            id(&first)
+        ))
         .await
         .json();
     assert_eq!(page["total"], 5);
     assert_eq!(page["awards"].as_array().expect("awards").len(), 2);
-    assert!(page["awards"][0].get("credential").is_none(), "lists stay small");
-    let by_email = app.get("/api/v1/awards?email=%20p1@EXAMPLE.org").await.json();
+    assert!(
+        page["awards"][0].get("credential").is_none(),
+        "lists stay small"
+    );
+    let by_email = app
+        .get("/api/v1/awards?email=%20p1@EXAMPLE.org")
+        .await
+        .json();
     assert_eq!(by_email["total"], 2);
-    let by_issuer = app.get(&format!("/api/v1/awards?issuer={}", id(&issuer))).await.json();
+    let by_issuer = app
+        .get(&format!("/api/v1/awards?issuer={}", id(&issuer)))
+        .await
+        .json();
     assert_eq!(by_issuer["total"], 6);
-    let on_the_day = app.get("/api/v1/awards?from=2026-03-01&until=2026-03-01").await.json();
+    let on_the_day = app
+        .get("/api/v1/awards?from=2026-03-01&until=2026-03-01")
+        .await
+        .json();
     assert_eq!(on_the_day["total"], 6);
     let later = app.get("/api/v1/awards?from=2026-03-02").await.json();
     assert_eq!(later["total"], 0);
-    let listed = app.get(&format!("/api/v1/achievements?issuer={}", id(&issuer))).await.json();
+    let listed = app
+        .get(&format!("/api/v1/achievements?issuer={}", id(&issuer)))
+        .await
+        .json();
     assert_eq!(listed["achievements"].as_array().expect("list").len(), 2);
 }
 
@@ -598,11 +812,21 @@ async fn no_private_key_material_in_responses_or_debug_output() {
     for algorithm in ["ES256", "RS256", "EdDSA"] {
         let issuer = app.issuer(json!({"jwt_algorithm": algorithm})).await;
         bodies.push(issuer.to_string());
-        bodies.push(app.get(&format!("/api/v1/issuers/{}", id(&issuer))).await.text());
+        bodies.push(
+            app.get(&format!("/api/v1/issuers/{}", id(&issuer)))
+                .await
+                .text(),
+        );
         let achievement = app.achievement(&issuer, json!({})).await;
-        let award = app.award(&achievement, json!({"email": "k@example.org"})).await;
+        let award = app
+            .award(&achievement, json!({"email": "k@example.org"}))
+            .await;
         bodies.push(award.text());
-        bodies.push(app.get(&format!("/api/v1/awards/{}", id(&award.json()))).await.text());
+        bodies.push(
+            app.get(&format!("/api/v1/awards/{}", id(&award.json())))
+                .await
+                .text(),
+        );
     }
     bodies.push(app.get("/api/v1/issuers").await.text());
     let debug = format!("{:?}", app.state);
@@ -618,7 +842,10 @@ async fn no_private_key_material_in_responses_or_debug_output() {
             .open(key.id.as_bytes(), &key.sealed_private_key)
             .expect("opens");
         let pem = String::from_utf8(pem.to_vec()).expect("pem");
-        let body_lines: Vec<&str> = pem.lines().filter(|line| !line.starts_with("-----")).collect();
+        let body_lines: Vec<&str> = pem
+            .lines()
+            .filter(|line| !line.starts_with("-----"))
+            .collect();
         for body in &bodies {
             assert!(!body.contains("PRIVATE KEY"));
             for line in &body_lines {
@@ -627,7 +854,12 @@ async fn no_private_key_material_in_responses_or_debug_output() {
             assert!(!body.contains("\"d\""), "a private JWK member leaked");
         }
         // Sealed keys open only for their own row.
-        assert!(app.state.vault.open(uuid::Uuid::nil().as_bytes(), &key.sealed_private_key).is_err());
+        assert!(
+            app.state
+                .vault
+                .open(uuid::Uuid::nil().as_bytes(), &key.sealed_private_key)
+                .is_err()
+        );
     }
     assert!(debug.contains("[redacted]"), "{debug}");
 }

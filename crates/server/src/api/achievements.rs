@@ -9,7 +9,9 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use laurel_core::model::{Alignment, AchievementSubject, IdentityObject, OneOrMany, OpenBadgeCredential};
+use laurel_core::model::{
+    AchievementSubject, Alignment, IdentityObject, OneOrMany, OpenBadgeCredential,
+};
 use laurel_core::schema::Schema;
 use laurel_store::{Achievement, Issuer};
 use serde::Deserialize;
@@ -24,19 +26,48 @@ use crate::{ApiError, ApiResult, AppState, documents, mint};
 
 /// The Open Badges 3.0 `achievementType` values (besides `ext:…` extensions).
 pub const ACHIEVEMENT_TYPES: &[&str] = &[
-    "Achievement", "ApprenticeshipCertificate", "Assessment", "Assignment", "AssociateDegree",
-    "Award", "Badge", "BachelorDegree", "Certificate", "CertificateOfCompletion",
-    "Certification", "CommunityService", "Competency", "Course", "CoCurricular", "Degree",
-    "Diploma", "DoctoralDegree", "Fieldwork", "GeneralEducationDevelopment",
-    "JourneymanCertificate", "LearningProgram", "License", "Membership", "ProfessionalDoctorate",
-    "QualityAssuranceCredential", "MasterCertificate", "MasterDegree", "MicroCredential",
-    "ResearchDoctorate", "SecondarySchoolDiploma",
+    "Achievement",
+    "ApprenticeshipCertificate",
+    "Assessment",
+    "Assignment",
+    "AssociateDegree",
+    "Award",
+    "Badge",
+    "BachelorDegree",
+    "Certificate",
+    "CertificateOfCompletion",
+    "Certification",
+    "CommunityService",
+    "Competency",
+    "Course",
+    "CoCurricular",
+    "Degree",
+    "Diploma",
+    "DoctoralDegree",
+    "Fieldwork",
+    "GeneralEducationDevelopment",
+    "JourneymanCertificate",
+    "LearningProgram",
+    "License",
+    "Membership",
+    "ProfessionalDoctorate",
+    "QualityAssuranceCredential",
+    "MasterCertificate",
+    "MasterDegree",
+    "MicroCredential",
+    "ResearchDoctorate",
+    "SecondarySchoolDiploma",
 ];
 
 /// The Open Badges 3.0 alignment `targetType` values (besides `ext:…`).
 pub const TARGET_TYPES: &[&str] = &[
-    "ceasn:Competency", "ceterms:Credential", "CFItem", "CFRubric", "CFRubricCriterion",
-    "CFRubricCriterionLevel", "CTDL",
+    "ceasn:Competency",
+    "ceterms:Credential",
+    "CFItem",
+    "CFRubric",
+    "CFRubricCriterion",
+    "CFRubricCriterionLevel",
+    "CTDL",
 ];
 
 /// The most tags and alignments an achievement may have.
@@ -126,7 +157,9 @@ pub async fn list(
     let issuer = match query.issuer.as_deref() {
         None | Some("") => None,
         Some(text) => Some(Uuid::parse_str(text).map_err(|_| {
-            ApiError::BadRequest(format!("issuer must be an issuer id (a UUID), got {text:?}"))
+            ApiError::BadRequest(format!(
+                "issuer must be an issuer id (a UUID), got {text:?}"
+            ))
         })?),
     };
     let achievements = state.store.list_achievements(issuer).await?;
@@ -155,7 +188,11 @@ pub async fn create(
         issuer_id: issuer.id,
         name: fields::required("name", &input.name, MAX_NAME)?,
         description: fields::required("description", &input.description, MAX_TEXT)?,
-        criteria_narrative: fields::optional("criteria_narrative", input.criteria_narrative.as_deref(), MAX_TEXT)?,
+        criteria_narrative: fields::optional(
+            "criteria_narrative",
+            input.criteria_narrative.as_deref(),
+            MAX_TEXT,
+        )?,
         criteria_url: fields::optional_url("criteria_url", input.criteria_url.as_deref())?,
         image: None,
         achievement_type: achievement_type(input.achievement_type.as_deref())?,
@@ -176,7 +213,11 @@ pub async fn create(
 }
 
 /// `GET /achievements/{id}`.
-pub async fn get(State(state): State<AppState>, bearer: Bearer, id: PathId) -> ApiResult<Json<Value>> {
+pub async fn get(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
     let achievement = load(&state, &id).await?;
     Ok(Json(view(&state, &achievement)?))
@@ -198,7 +239,8 @@ pub async fn update(
         achievement.description = fields::required("description", description, MAX_TEXT)?;
     }
     if let Some(narrative) = &input.criteria_narrative {
-        achievement.criteria_narrative = fields::optional("criteria_narrative", narrative.as_deref(), MAX_TEXT)?;
+        achievement.criteria_narrative =
+            fields::optional("criteria_narrative", narrative.as_deref(), MAX_TEXT)?;
     }
     if let Some(url) = &input.criteria_url {
         achievement.criteria_url = fields::optional_url("criteria_url", url.as_deref())?;
@@ -290,14 +332,19 @@ fn tags(list: Vec<String>) -> ApiResult<Vec<String>> {
 
 fn alignment(list: Vec<AlignmentInput>) -> ApiResult<String> {
     if list.len() > MAX_LIST {
-        return Err(ApiError::BadRequest(format!("at most {MAX_LIST} alignments")));
+        return Err(ApiError::BadRequest(format!(
+            "at most {MAX_LIST} alignments"
+        )));
     }
     let mut alignments = Vec::with_capacity(list.len());
     for (index, input) in list.into_iter().enumerate() {
         let field = |name: &str| format!("alignment[{index}].{name}");
         let target_url = fields::optional_url(&field("targetUrl"), Some(&input.target_url))?
-            .ok_or_else(|| ApiError::BadRequest(format!("{} must not be empty", field("targetUrl"))))?;
-        let target_type = fields::optional(&field("targetType"), input.target_type.as_deref(), MAX_NAME)?;
+            .ok_or_else(|| {
+                ApiError::BadRequest(format!("{} must not be empty", field("targetUrl")))
+            })?;
+        let target_type =
+            fields::optional(&field("targetType"), input.target_type.as_deref(), MAX_NAME)?;
         if let Some(kind) = &target_type
             && !TARGET_TYPES.contains(&kind.as_str())
             && !is_extension(kind)
@@ -310,7 +357,11 @@ fn alignment(list: Vec<AlignmentInput>) -> ApiResult<String> {
         }
         alignments.push(Alignment {
             r#type: OneOrMany::Many(vec!["Alignment".to_string()]),
-            target_code: fields::optional(&field("targetCode"), input.target_code.as_deref(), MAX_NAME)?,
+            target_code: fields::optional(
+                &field("targetCode"),
+                input.target_code.as_deref(),
+                MAX_NAME,
+            )?,
             target_description: fields::optional(
                 &field("targetDescription"),
                 input.target_description.as_deref(),
@@ -341,9 +392,9 @@ fn credits(value: Option<f64>) -> ApiResult<Option<f64>> {
 
 fn valid_for_days(value: Option<i64>) -> ApiResult<Option<i64>> {
     match value {
-        Some(days) if !(1..=MAX_VALID_FOR_DAYS).contains(&days) => Err(ApiError::BadRequest(format!(
-            "valid_for_days must be between 1 and {MAX_VALID_FOR_DAYS}, got {days}"
-        ))),
+        Some(days) if !(1..=MAX_VALID_FOR_DAYS).contains(&days) => Err(ApiError::BadRequest(
+            format!("valid_for_days must be between 1 and {MAX_VALID_FOR_DAYS}, got {days}"),
+        )),
         other => Ok(other),
     }
 }
@@ -353,7 +404,8 @@ fn valid_for_days(value: Option<i64>) -> ApiResult<Option<i64>> {
 fn check_awardable(state: &AppState, issuer: &Issuer, achievement: &Achievement) -> ApiResult<()> {
     if achievement.criteria_narrative.is_none() && achievement.criteria_url.is_none() {
         return Err(ApiError::BadRequest(
-            "give the criteria: criteria_narrative (Markdown), criteria_url (a web page), or both".into(),
+            "give the criteria: criteria_narrative (Markdown), criteria_url (a web page), or both"
+                .into(),
         ));
     }
     let now = state.clock.now();
@@ -371,10 +423,11 @@ fn check_awardable(state: &AppState, issuer: &Issuer, achievement: &Achievement)
     if let Some(days) = achievement.valid_for_days {
         builder = builder.valid_until(now + chrono::Duration::days(days));
     }
-    let credential = builder
-        .build()
-        .map_err(|error| ApiError::BadRequest(format!("the achievement cannot be awarded: {error}")))?;
-    let document = serde_json::to_value(&credential).map_err(|error| ApiError::Internal(error.to_string()))?;
+    let credential = builder.build().map_err(|error| {
+        ApiError::BadRequest(format!("the achievement cannot be awarded: {error}"))
+    })?;
+    let document =
+        serde_json::to_value(&credential).map_err(|error| ApiError::Internal(error.to_string()))?;
     let violations = Schema::AchievementCredential.validate(&document);
     if violations.is_empty() {
         Ok(())
@@ -414,7 +467,10 @@ mod tests {
 
     #[test]
     fn achievement_types_are_the_enumeration_or_extensions() {
-        assert_eq!(achievement_type(Some("Course")).expect("ok").as_deref(), Some("Course"));
+        assert_eq!(
+            achievement_type(Some("Course")).expect("ok").as_deref(),
+            Some("Course")
+        );
         assert!(achievement_type(Some("ext:Workshop-2")).is_ok());
         assert!(achievement_type(Some("course")).is_err());
         assert!(achievement_type(Some("ext:")).is_err());

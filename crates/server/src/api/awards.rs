@@ -49,7 +49,9 @@ pub async fn create(
     let key = idempotency_key(&headers)?;
     let request_hash = {
         let mut hasher = Sha256::new();
-        hasher.update(format!("POST\n/api/v1/achievements/{achievement_id}/awards\n"));
+        hasher.update(format!(
+            "POST\n/api/v1/achievements/{achievement_id}/awards\n"
+        ));
         hasher.update(&body);
         hex::encode(hasher.finalize())
     };
@@ -87,11 +89,18 @@ pub async fn create(
 }
 
 /// Mints one award or a batch; the status and body of a success.
-async fn award(state: &AppState, achievement_id: Uuid, body: &[u8]) -> ApiResult<(StatusCode, Value)> {
+async fn award(
+    state: &AppState,
+    achievement_id: Uuid,
+    body: &[u8],
+) -> ApiResult<(StatusCode, Value)> {
     let value: Value = parse_json(body)?;
-    let is_batch = value.as_object().is_some_and(|object| object.contains_key("awards"));
+    let is_batch = value
+        .as_object()
+        .is_some_and(|object| object.contains_key("awards"));
     if !is_batch {
-        let input: AwardInput = serde_json::from_value(value).map_err(|error| json_error(&error))?;
+        let input: AwardInput =
+            serde_json::from_value(value).map_err(|error| json_error(&error))?;
         let recipient = input.check().map_err(ApiError::BadRequest)?;
         let outcome = mint::award(state, achievement_id, vec![Ok(recipient)])
             .await?
@@ -111,7 +120,9 @@ async fn award(state: &AppState, achievement_id: Uuid, body: &[u8]) -> ApiResult
     }
     let batch: Batch = serde_json::from_value(value).map_err(|error| json_error(&error))?;
     if batch.awards.is_empty() {
-        return Err(ApiError::BadRequest("awards is empty: give at least one award".into()));
+        return Err(ApiError::BadRequest(
+            "awards is empty: give at least one award".into(),
+        ));
     }
     if batch.awards.len() > MAX_BATCH {
         return Err(ApiError::BadRequest(format!(
@@ -213,7 +224,11 @@ pub async fn list(
 }
 
 /// `GET /awards/{id}`: with the signed credential and its JWT.
-pub async fn get(State(state): State<AppState>, bearer: Bearer, id: PathId) -> ApiResult<Json<Value>> {
+pub async fn get(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
     let id = id.uuid("award")?;
     let award = state
@@ -286,7 +301,10 @@ fn replay(stored: &IdempotentResponse, request_hash: &str) -> ApiResult<Response
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
     let mut response = (status, stored.body.clone()).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(response)
 }
@@ -301,7 +319,11 @@ fn uuid_param(name: &str, value: Option<&str>) -> ApiResult<Option<Uuid>> {
 }
 
 /// An RFC 3339 date-time, or a date: its start, or (for an exclusive end) the next day's.
-fn date_param(name: &str, value: Option<&str>, end_of_day: bool) -> ApiResult<Option<DateTime<Utc>>> {
+fn date_param(
+    name: &str,
+    value: Option<&str>,
+    end_of_day: bool,
+) -> ApiResult<Option<DateTime<Utc>>> {
     let Some(text) = value.map(str::trim).filter(|text| !text.is_empty()) else {
         return Ok(None);
     };
@@ -312,7 +334,11 @@ fn date_param(name: &str, value: Option<&str>, end_of_day: bool) -> ApiResult<Op
         && let Some(start) = date.and_hms_opt(0, 0, 0)
     {
         let start = start.and_utc();
-        return Ok(Some(if end_of_day { start + Duration::days(1) } else { start }));
+        return Ok(Some(if end_of_day {
+            start + Duration::days(1)
+        } else {
+            start
+        }));
     }
     Err(ApiError::BadRequest(format!(
         "{name} must be a date (2026-03-01) or an RFC 3339 date-time (2026-03-01T09:00:00Z), got {text:?}"

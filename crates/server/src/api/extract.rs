@@ -66,7 +66,9 @@ pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    if essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json")) {
+    if essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    {
         Ok(())
     } else {
         Err(ApiError::UnsupportedMediaType(format!(
@@ -143,7 +145,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
         axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(id)| PathId(id))
-            .map_err(|rejection| ApiError::NotFound(format!("no such resource: {}", rejection.body_text())))
+            .map_err(|rejection| {
+                ApiError::NotFound(format!("no such resource: {}", rejection.body_text()))
+            })
     }
 }
 

@@ -48,7 +48,14 @@ fn content_type(headers: &HeaderMap) -> ApiResult<&'static str> {
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
-    match declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase().as_str() {
+    match declared
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+        .as_str()
+    {
         "image/png" => Ok("image/png"),
         "image/svg+xml" => Ok("image/svg+xml"),
         _ => Err(ApiError::UnsupportedMediaType(format!(
@@ -77,7 +84,8 @@ pub fn check(content_type: &str, bytes: &[u8]) -> ApiResult<()> {
             ))
         }
     } else {
-        check_svg(bytes).map_err(|why| ApiError::UnsupportedMediaType(format!("SVG refused: {why}")))
+        check_svg(bytes)
+            .map_err(|why| ApiError::UnsupportedMediaType(format!("SVG refused: {why}")))
     }
 }
 
@@ -93,7 +101,11 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
         match event {
             Event::Start(element) | Event::Empty(element) => {
                 if !seen_root {
-                    if !element.local_name().into_inner().eq_ignore_ascii_case("svg") {
+                    if !element
+                        .local_name()
+                        .into_inner()
+                        .eq_ignore_ascii_case("svg")
+                    {
                         return Err("the root element is not <svg>".into());
                     }
                     seen_root = true;
@@ -146,12 +158,19 @@ mod tests {
     use super::*;
 
     fn svg(body: &str) -> Vec<u8> {
-        format!(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">{body}</svg>"#).into_bytes()
+        format!(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">{body}</svg>"#)
+            .into_bytes()
     }
 
     #[test]
     fn plain_svg_and_png_pass() {
-        assert!(check("image/svg+xml", &svg(r#"<circle cx="5" cy="5" r="4" fill="red"/>"#)).is_ok());
+        assert!(
+            check(
+                "image/svg+xml",
+                &svg(r#"<circle cx="5" cy="5" r="4" fill="red"/>"#)
+            )
+            .is_ok()
+        );
         let mut png = PNG_SIGNATURE.to_vec();
         png.extend_from_slice(b"\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0");
         assert!(check("image/png", &png).is_ok());
@@ -170,7 +189,11 @@ mod tests {
             b"<svg><unclosed></svg>".to_vec(),
             b"\x89PNG not really".to_vec(),
         ] {
-            assert!(check("image/svg+xml", &bad).is_err(), "{}", String::from_utf8_lossy(&bad));
+            assert!(
+                check("image/svg+xml", &bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(&bad)
+            );
         }
         assert!(check("image/png", &svg("")).is_err());
         assert!(check("image/png", b"").is_err());

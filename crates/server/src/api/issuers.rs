@@ -54,7 +54,10 @@ pub struct UpdateIssuer {
 pub async fn list(state: axum::extract::State<AppState>, bearer: Bearer) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
     let issuers = state.store.list_issuers().await?;
-    let views: Vec<Value> = issuers.iter().map(|issuer| view(&state, issuer, None)).collect();
+    let views: Vec<Value> = issuers
+        .iter()
+        .map(|issuer| view(&state, issuer, None))
+        .collect();
     Ok(Json(json!({ "issuers": views })))
 }
 
@@ -83,7 +86,11 @@ pub async fn create(
     };
     let keys = mint::create_issuer(&state, &issuer, algorithm).await?;
     let location = format!("/api/v1/issuers/{}", issuer.id);
-    let mut response = (StatusCode::CREATED, Json(view(&state, &issuer, Some(&keys)))).into_response();
+    let mut response = (
+        StatusCode::CREATED,
+        Json(view(&state, &issuer, Some(&keys))),
+    )
+        .into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }

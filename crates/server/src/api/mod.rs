@@ -39,21 +39,45 @@ pub struct Route {
 
 /// Every route of the admin API.
 pub const ROUTES: &[Route] = &[
-    Route { method: Method::GET, path: "/openapi.json", handler: |m| on(m, openapi) },
-    Route { method: Method::GET, path: "/issuers", handler: |m| on(m, issuers::list) },
-    Route { method: Method::POST, path: "/issuers", handler: |m| on(m, issuers::create) },
-    Route { method: Method::GET, path: "/issuers/{id}", handler: |m| on(m, issuers::get) },
-    Route { method: Method::PATCH, path: "/issuers/{id}", handler: |m| on(m, issuers::update) },
-    Route { method: Method::PUT, path: "/issuers/{id}/image", handler: |m| on(m, issuers::put_image) },
-    Route { method: Method::GET, path: "/achievements", handler: |m| on(m, achievements::list) },
-    Route { method: Method::POST, path: "/achievements", handler: |m| on(m, achievements::create) },
-    Route { method: Method::GET, path: "/achievements/{id}", handler: |m| on(m, achievements::get) },
-    Route { method: Method::PATCH, path: "/achievements/{id}", handler: |m| on(m, achievements::update) },
-    Route { method: Method::PUT, path: "/achievements/{id}/image", handler: |m| on(m, achievements::put_image) },
-    Route { method: Method::POST, path: "/achievements/{id}/awards", handler: |m| on(m, awards::create) },
-    Route { method: Method::GET, path: "/awards", handler: |m| on(m, awards::list) },
-    Route { method: Method::GET, path: "/awards/{id}", handler: |m| on(m, awards::get) },
+    route(Method::GET, "/openapi.json", |m| on(m, openapi)),
+    route(Method::GET, "/issuers", |m| on(m, issuers::list)),
+    route(Method::POST, "/issuers", |m| on(m, issuers::create)),
+    route(Method::GET, "/issuers/{id}", |m| on(m, issuers::get)),
+    route(Method::PATCH, "/issuers/{id}", |m| on(m, issuers::update)),
+    route(Method::PUT, "/issuers/{id}/image", |m| {
+        on(m, issuers::put_image)
+    }),
+    route(Method::GET, "/achievements", |m| on(m, achievements::list)),
+    route(Method::POST, "/achievements", |m| {
+        on(m, achievements::create)
+    }),
+    route(Method::GET, "/achievements/{id}", |m| {
+        on(m, achievements::get)
+    }),
+    route(Method::PATCH, "/achievements/{id}", |m| {
+        on(m, achievements::update)
+    }),
+    route(Method::PUT, "/achievements/{id}/image", |m| {
+        on(m, achievements::put_image)
+    }),
+    route(Method::POST, "/achievements/{id}/awards", |m| {
+        on(m, awards::create)
+    }),
+    route(Method::GET, "/awards", |m| on(m, awards::list)),
+    route(Method::GET, "/awards/{id}", |m| on(m, awards::get)),
 ];
+
+const fn route(
+    method: Method,
+    path: &'static str,
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+) -> Route {
+    Route {
+        method,
+        path,
+        handler,
+    }
+}
 
 /// The admin API, mounted at [`PREFIX`]; unknown paths and methods under it get problem+json.
 pub fn router() -> Router<AppState> {
@@ -125,7 +149,10 @@ mod tests {
     fn every_route_method_has_a_filter() {
         for route in ROUTES {
             assert!(
-                matches!(route.method, Method::GET | Method::POST | Method::PATCH | Method::PUT),
+                matches!(
+                    route.method,
+                    Method::GET | Method::POST | Method::PATCH | Method::PUT
+                ),
                 "{} {}",
                 route.method,
                 route.path

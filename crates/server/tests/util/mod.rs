@@ -53,9 +53,8 @@ pub struct TestResponse {
 impl TestResponse {
     /// The body as JSON (panics with the body text if it is not).
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|error| {
-            panic!("{error}: {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&self.body)))
     }
 
     /// The body as text.
@@ -75,7 +74,12 @@ impl TestResponse {
     #[track_caller]
     pub fn problem(&self, status: StatusCode) -> String {
         assert_eq!(self.status, status, "{}", self.text());
-        assert_eq!(self.content_type(), "application/problem+json", "{}", self.text());
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "{}",
+            self.text()
+        );
         let body = self.json();
         assert_eq!(body["status"], status.as_u16());
         body["detail"].as_str().expect("detail").to_string()
@@ -137,7 +141,8 @@ impl TestApp {
     ) -> TestResponse {
         let bytes = body.map(|b| b.to_string().into_bytes());
         let content_type = body.map(|_| "application/json");
-        self.send(method, path, token, content_type, bytes, &[]).await
+        self.send(method, path, token, content_type, bytes, &[])
+            .await
     }
 
     /// Sends a request with a raw body and extra headers.
@@ -163,7 +168,12 @@ impl TestApp {
         let request = request
             .body(body.map(Body::from).unwrap_or_else(Body::empty))
             .expect("request");
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
         let body = response
@@ -240,7 +250,10 @@ impl TestApp {
     /// A controller document with an issuer's public keys (both purposes), as the issuer's
     /// id publishes them: what a verifier pins with `--keys`.
     pub async fn key_document(&self, issuer: &Value) -> Value {
-        let view = self.get(&format!("/api/v1/issuers/{}", id(issuer))).await.json();
+        let view = self
+            .get(&format!("/api/v1/issuers/{}", id(issuer)))
+            .await
+            .json();
         let controller = view["public_id"].as_str().expect("public id").to_string();
         let methods: Vec<Value> = view["keys"]
             .as_array()
