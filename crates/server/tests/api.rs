@@ -872,3 +872,100 @@ fn decode_jwt_payload(jwt: &str) -> String {
         .expect("base64url");
     String::from_utf8(bytes).expect("utf-8")
 }
+
+/// Every kind of credential the service mints verifies in implementations that share no code
+/// with Laurel (`tests/interop/verify.mjs`: Digital Bazaar's Data Integrity stack and `jose`),
+/// with the key's controller checked against the issuer id. Needs Node 20+; installs the
+/// checker's pinned packages with `npm ci` when they are missing.
+#[tokio::test]
+async fn minted_credentials_pass_the_independent_verifier() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let interop = root.join("tests/interop");
+    if !interop.join("node_modules").exists() {
+        let status = std::process::Command::new("npm")
+            .args([
+                "ci",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--prefix",
+            ])
+            .arg(&interop)
+            .status()
+            .expect("npm (Node 20+) is needed for the interoperability check");
+        assert!(status.success(), "npm ci in tests/interop failed");
+    }
+
+    let app = TestApp::new().await;
+    let mut cases = Vec::new();
+    for algorithm in ["ES256", "RS256", "EdDSA"] {
+        let issuer = app.issuer(json!({"jwt_algorithm": algorithm})).await;
+        let achievement = app
+            .achievement(
+                &issuer,
+                json!({
+                    "criteria_url": "https://bibliotheques.example.org/criteres",
+                    "alignment": [{"targetName": "Catalogage", "targetUrl": "https://cadre.example.org/c/1", "targetType": "CFItem"}],
+                    "valid_for_days": 730,
+                }),
+            )
+            .await;
+        let award = app
+            .award(
+                &achievement,
+                json!({
+                    "email": "interop@example.org",
+                    "narrative": "Travail remarquable — 図書館 📚",
+                    "evidence": [{"id": "https://portfolio.example.org/1", "name": "Portfolio"}, {"narrative": "Observed"}],
+                    "activity_start_date": "2026-02-01",
+                    "activity_end_date": "2026-02-02",
+                }),
+            )
+            .await
+            .json();
+        let keys = issuer["keys"].as_array().expect("keys");
+        let key = |purpose: &str| {
+            keys.iter()
+                .find(|key| key["purpose"] == purpose)
+                .expect("key")["public_jwk"]
+                .clone()
+        };
+        let multikey = laurel_core::keys::PublicKey::from_jwk(&key("data_integrity"))
+            .expect("jwk")
+            .to_multikey()
+            .expect("ed25519");
+        let credential = award["credential"].clone();
+        cases.push(json!({
+            "name": format!("{algorithm} issuer: eddsa-rdfc-2022"), "format": "eddsa-rdfc-2022",
+            "document": credential, "publicKey": {"publicKeyMultibase": multikey},
+            "controller": issuer["public_id"], "expect": "valid",
+        }));
+        let mut tampered = credential.clone();
+        tampered["credentialSubject"]["achievement"]["name"] = json!("Forged");
+        cases.push(json!({
+            "name": format!("{algorithm} issuer: eddsa-rdfc-2022 tampered"), "format": "eddsa-rdfc-2022",
+            "document": tampered, "publicKey": {"publicKeyMultibase": multikey},
+            "controller": issuer["public_id"], "expect": "invalid",
+        }));
+        cases.push(json!({
+            "name": format!("{algorithm} issuer: vc-jwt"), "format": "vc-jwt",
+            "document": award["jwt"], "publicKey": {"jwk": key("jwt")}, "expect": "valid",
+        }));
+    }
+    let manifest = app.dir.path().join("manifest.json");
+    std::fs::write(&manifest, serde_json::to_vec_pretty(&cases).expect("json")).expect("write");
+    let output = std::process::Command::new("node")
+        .arg(interop.join("verify.mjs"))
+        .arg("--contexts")
+        .arg(root.join("contexts"))
+        .arg(&manifest)
+        .output()
+        .expect("node (20+) is needed for the interoperability check");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("9 passed, 0 failed"), "{stdout}");
+}
