@@ -90,12 +90,19 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The whole app: admin API, public documents and operations endpoints, with middleware.
+/// The whole app: admin API, public documents and operations endpoints, with middleware and
+/// the default limits.
 pub fn router(state: AppState) -> axum::Router {
-    axum::Router::new()
+    router_with(state, &ops::Limits::default())
+}
+
+/// [`router`] with the body limit and request timeout from the settings.
+pub fn router_with(state: AppState, limits: &ops::Limits) -> axum::Router {
+    let app = axum::Router::new()
         .merge(api::router())
         .merge(public::router())
         .merge(ops::router())
-        .with_state(state.clone())
-        .layer(ops::layers())
+        .fallback(ops::not_found)
+        .with_state(state);
+    ops::with_middleware(app, limits)
 }
