@@ -3,8 +3,8 @@
 //!
 //! Images are served from the service's own origin, so an SVG carrying script would run
 //! there (stored XSS). Rather than rewrite SVGs, we refuse any with a `<script>` or
-//! `<foreignObject>` element, an event-handler attribute (`on…`), a `javascript:` URL or a
-//! DOCTYPE (entity expansion). The type is taken from `Content-Type` and must match the bytes.
+//! `<foreignObject>` element, an event-handler attribute (`on…`), a `javascript:` URL (in an
+//! attribute or a `<style>` sheet) or a DOCTYPE (entity expansion). The type is taken from `Content-Type` and must match the bytes.
 
 use axum::body::Body;
 use axum::http::{HeaderMap, header};
@@ -94,23 +94,30 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut seen_root = false;
+    let mut in_style = false;
     loop {
         let event = reader
             .read_event()
             .map_err(|error| format!("it is not well-formed XML ({error})"))?;
         match event {
-            Event::Start(element) | Event::Empty(element) => {
-                if !seen_root {
-                    if !element
-                        .local_name()
-                        .into_inner()
-                        .eq_ignore_ascii_case("svg")
-                    {
-                        return Err("the root element is not <svg>".into());
-                    }
-                    seen_root = true;
-                }
+            Event::Start(element) => {
+                check_root(&element, &mut seen_root)?;
                 check_element(&element)?;
+                in_style = element
+                    .local_name()
+                    .into_inner()
+                    .eq_ignore_ascii_case("style");
+            }
+            Event::Empty(element) => {
+                check_root(&element, &mut seen_root)?;
+                check_element(&element)?;
+            }
+            Event::End(_) => in_style = false,
+            Event::Text(text) if in_style => check_style(&text[..])?,
+            Event::CData(text) if in_style => check_style(&text[..])?,
+            // An escaped character could spell `javascript:` past the check above.
+            Event::GeneralRef(_) if in_style => {
+                return Err("its <style> uses character references (&…;)".into());
             }
             Event::DocType(_) => {
                 return Err("it has a DOCTYPE (entity declarations are not accepted)".into());
@@ -123,6 +130,35 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
         Ok(())
     } else {
         Err("it has no <svg> element".into())
+    }
+}
+
+/// The first element must be `<svg>`.
+fn check_root(element: &BytesStart<'_>, seen_root: &mut bool) -> Result<(), String> {
+    if !*seen_root {
+        if !element
+            .local_name()
+            .into_inner()
+            .eq_ignore_ascii_case("svg")
+        {
+            return Err("the root element is not <svg>".into());
+        }
+        *seen_root = true;
+    }
+    Ok(())
+}
+
+/// A `<style>` sheet may not reach script (`javascript:` URLs, old IE `expression()`).
+fn check_style(text: &str) -> Result<(), String> {
+    let css: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if css.contains("javascript:") || css.contains("expression(") {
+        Err("its <style> reaches script (javascript: or expression())".into())
+    } else {
+        Ok(())
     }
 }
 
@@ -171,6 +207,8 @@ mod tests {
             )
             .is_ok()
         );
+        let styled = svg(r#"<style>circle { fill: url(#g) }</style><circle r="4"/>"#);
+        assert!(check("image/svg+xml", &styled).is_ok());
         let mut png = PNG_SIGNATURE.to_vec();
         png.extend_from_slice(b"\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0");
         assert!(check("image/png", &png).is_ok());
@@ -184,6 +222,8 @@ mod tests {
             svg(r#"<a href=" java&#x09;script:alert(1)"><text>x</text></a>"#),
             svg(r#"<a xlink:href="JavaScript:alert(1)"/>"#),
             svg(r#"<foreignObject><div/></foreignObject>"#),
+            svg("<style>rect { background: url( JavaScript:alert(1)) }</style>"),
+            svg("<style>rect { background: url(&#106;avascript:alert(1)) }</style>"),
             br#"<!DOCTYPE svg [<!ENTITY x "y">]><svg/>"#.to_vec(),
             b"<html><body/></html>".to_vec(),
             b"<svg><unclosed></svg>".to_vec(),
