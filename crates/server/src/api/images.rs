@@ -4,7 +4,8 @@
 //! Images are served from the service's own origin, so an SVG carrying script would run
 //! there (stored XSS). Rather than rewrite SVGs, we refuse any with a `<script>` or
 //! `<foreignObject>` element, an event-handler attribute (`on…`), a `javascript:` URL (in an
-//! attribute or a `<style>` sheet) or a DOCTYPE (entity expansion). The type is taken from `Content-Type` and must match the bytes.
+//! attribute or a `<style>` sheet) or a DOCTYPE (entity expansion). The type is taken from
+//! `Content-Type` and must match the bytes.
 
 use axum::body::Body;
 use axum::http::{HeaderMap, header};
