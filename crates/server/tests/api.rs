@@ -969,3 +969,75 @@ async fn minted_credentials_pass_the_independent_verifier() {
     );
     assert!(stdout.contains("9 passed, 0 failed"), "{stdout}");
 }
+
+/// Two instances sharing one PostgreSQL database (and key-encryption key) race to award the
+/// same recipient: one credential is minted, both answer with it. Runs when
+/// `LAUREL_TEST_POSTGRES_URL` is set (as `.ci/run` does), and then fails if it is unreachable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_on_one_postgres_mint_exactly_once() {
+    let Some(database) = util::PostgresDb::create().await else {
+        eprintln!("LAUREL_TEST_POSTGRES_URL is not set: the PostgreSQL race is not run");
+        return;
+    };
+    let (_, kek) = laurel_server::Vault::generate().expect("kek");
+    let instance = || async {
+        let store = laurel_store::connect(&database.url)
+            .await
+            .expect("postgres store");
+        let vault = laurel_server::Vault::from_text(&kek).expect("kek");
+        std::sync::Arc::new(
+            TestApp::with_store(store, vault, tempfile::tempdir().expect("tempdir")).await,
+        )
+    };
+    let a = instance().await;
+    let b = instance().await;
+    let issuer = a.issuer(json!({})).await;
+    let achievement = a.achievement(&issuer, json!({})).await;
+    let email = "race@example.org".to_string();
+    let tasks: Vec<_> = (0..8)
+        .map(|n| {
+            let app = if n % 2 == 0 { a.clone() } else { b.clone() };
+            let achievement = achievement.clone();
+            let email = email.clone();
+            tokio::spawn(async move { app.award(&achievement, json!({"email": email})).await })
+        })
+        .collect();
+    let mut created = 0;
+    let mut ids = std::collections::BTreeSet::new();
+    for task in tasks {
+        let response = task.await.expect("task");
+        assert!(response.status.is_success(), "{}", response.text());
+        created += usize::from(response.status == StatusCode::CREATED);
+        ids.insert(response.json()["id"].as_str().expect("id").to_string());
+    }
+    assert_eq!(created, 1);
+    assert_eq!(ids.len(), 1);
+    let listed = b
+        .get(&format!("/api/v1/awards?achievement={}", id(&achievement)))
+        .await
+        .json();
+    assert_eq!(listed["total"], 1);
+}
+
+/// An instance started with another key-encryption key than the one that sealed the
+/// database's issuer keys refuses to start, saying why.
+#[tokio::test]
+async fn another_key_encryption_key_is_refused_at_start() {
+    let app = TestApp::new().await;
+    let (stranger, _) = laurel_server::Vault::generate().expect("kek");
+    let error = stranger
+        .check(app.state.store.as_ref())
+        .await
+        .expect_err("a different key must be refused");
+    assert!(
+        error
+            .to_string()
+            .contains("LAUREL_SECRET_KEY does not match the key that sealed"),
+        "{error}"
+    );
+    app.state
+        .vault
+        .check(app.state.store.as_ref())
+        .await
+        .expect("the right key still passes");
+}

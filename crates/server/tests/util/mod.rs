@@ -93,6 +93,16 @@ impl TestApp {
         let url = format!("sqlite://{}", dir.path().join("laurel.db").display());
         let store = laurel_store::connect(&url).await.expect("sqlite store");
         let (vault, _) = Vault::generate().expect("vault");
+        Self::with_store(store, vault, dir).await
+    }
+
+    /// An app over `store` (which `dir` may hold), sealing keys with `vault`: two apps over one
+    /// store with the same key are two instances of one installation.
+    pub async fn with_store(
+        store: Arc<dyn laurel_store::Store>,
+        vault: Vault,
+        dir: tempfile::TempDir,
+    ) -> Self {
         vault.check(store.as_ref()).await.expect("vault check");
         let state = AppState::new(App {
             store,
@@ -275,6 +285,68 @@ impl TestApp {
             })
             .collect();
         json!({ "id": controller, "verificationMethod": methods })
+    }
+}
+
+/// A PostgreSQL database made for one test on the server `LAUREL_TEST_POSTGRES_URL` names,
+/// dropped when this is dropped.
+pub struct PostgresDb {
+    /// The database's URL.
+    pub url: String,
+    server: String,
+    name: String,
+}
+
+impl PostgresDb {
+    /// A new database, or `None` when `LAUREL_TEST_POSTGRES_URL` is unset. Panics when it is
+    /// set but unusable: a configured PostgreSQL that fails is a failure, never a skip.
+    pub async fn create() -> Option<Self> {
+        use sqlx::{Connection as _, Executor as _};
+        let server = std::env::var("LAUREL_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|url| !url.is_empty())?;
+        let name = format!("laurel_server_test_{}", Uuid::new_v4().simple());
+        let mut connection = sqlx::PgConnection::connect(&server)
+            .await
+            .unwrap_or_else(|e| panic!("LAUREL_TEST_POSTGRES_URL is set but unreachable: {e}"));
+        connection
+            .execute(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .await
+            .unwrap_or_else(|e| panic!("cannot create the test database {name}: {e}"));
+        let _ = connection.close().await;
+        let authority = server.find("://").map_or(0, |i| i + 3);
+        let (head, query) = server.split_at(server.find('?').unwrap_or(server.len()));
+        let base = match head[authority..].find('/') {
+            Some(slash) => &head[..authority + slash],
+            None => head,
+        };
+        Some(PostgresDb {
+            url: format!("{base}/{name}{query}"),
+            server,
+            name,
+        })
+    }
+}
+
+impl Drop for PostgresDb {
+    /// Drops the database on a thread with its own runtime (Drop cannot await).
+    fn drop(&mut self) {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            use sqlx::{Connection as _, Executor as _};
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok(mut connection) = sqlx::PgConnection::connect(&server).await {
+                    let sql = format!("drop database if exists {name} with (force)");
+                    let _ = connection.execute(sqlx::AssertSqlSafe(sql)).await;
+                    let _ = connection.close().await;
+                }
+            });
+        })
+        .join();
     }
 }
 
