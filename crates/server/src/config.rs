@@ -519,7 +519,10 @@ mod tests {
     #[test]
     fn unknown_keys_in_the_file_are_named() {
         let dir = tempfile::tempdir().unwrap();
-        let file = write(dir.path(), "pubilc_url = \"https://x.example\"\nlisten = \"127.0.0.1:1\"\n");
+        let file = write(
+            dir.path(),
+            "pubilc_url = \"https://x.example\"\nlisten = \"127.0.0.1:1\"\n",
+        );
         let error = args(&["--config", file.to_str().unwrap()])
             .resolve(None)
             .unwrap_err()

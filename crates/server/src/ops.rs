@@ -98,7 +98,7 @@ pub fn with_middleware(router: Router, limits: &Limits) -> Router {
                         .unwrap_or("-");
                     tracing::info_span!(
                         "request",
-                        id,
+                        request_id = id,
                         method = %request.method(),
                         path = %request.uri().path(),
                     )
@@ -206,7 +206,9 @@ async fn request_id(mut request: Request, next: Next) -> Response {
             let fresh = HeaderValue::from_str(&Uuid::new_v4().to_string());
             // A hyphenated UUID is always a valid header value.
             let fresh = fresh.unwrap_or_else(|_| HeaderValue::from_static("-"));
-            request.headers_mut().insert(REQUEST_ID.clone(), fresh.clone());
+            request
+                .headers_mut()
+                .insert(REQUEST_ID.clone(), fresh.clone());
             fresh
         }
     };

@@ -4,21 +4,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod util;
 #[path = "util/hosting.rs"]
 mod hosting;
+mod util;
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode, header};
+use hosting::{LiveServer, test_app};
 use laurel_core::bake;
 use laurel_server::ops::{self, Limits};
 use laurel_server::public::badge;
 use laurel_verify::fetch::HttpFetcher;
 use laurel_verify::{KeyStore, Options, Report, Verdict, Verifier};
 use serde_json::{Value, json};
-use hosting::{LiveServer, test_app};
 use util::{ORIGIN, TestApp, TestResponse, id};
 
 /// The email and name of the recipient in these tests: they must never be published.
@@ -56,7 +56,7 @@ async fn public_get(app: &TestApp, path: &str) -> TestResponse {
     app.send(Method::GET, path, None, None, None, &[]).await
 }
 
-fn header<'a>(response: &'a TestResponse, name: header::HeaderName) -> &'a str {
+fn header(response: &TestResponse, name: header::HeaderName) -> &str {
     response
         .headers
         .get(&name)
@@ -93,40 +93,102 @@ async fn public_documents_have_their_media_types_and_cache_policies() {
     let (issuer, achievement, award) = awarded(&app, json!({})).await;
     let issuer_path = format!("/issuers/{}", id(&issuer));
     let credential_path = path(award["credential_url"].as_str().unwrap()).to_string();
-    let keys = public_get(&app, &format!("{issuer_path}/keys")).await.json();
+    let keys = public_get(&app, &format!("{issuer_path}/keys"))
+        .await
+        .json();
     let di_key = path(keys["verificationMethod"][0]["id"].as_str().unwrap()).to_string();
     let jwt_key = path(keys["verificationMethod"][1]["id"].as_str().unwrap()).to_string();
 
     let cases = [
-        (issuer_path.clone(), "application/ld+json", "public, max-age=300"),
-        (format!("/achievements/{}", id(&achievement)), "application/ld+json", "public, max-age=300"),
-        (format!("{issuer_path}/keys"), "application/ld+json", "public, max-age=3600"),
+        (
+            issuer_path.clone(),
+            "application/ld+json",
+            "public, max-age=300",
+        ),
+        (
+            format!("/achievements/{}", id(&achievement)),
+            "application/ld+json",
+            "public, max-age=300",
+        ),
+        (
+            format!("{issuer_path}/keys"),
+            "application/ld+json",
+            "public, max-age=3600",
+        ),
         (di_key, "application/ld+json", "public, max-age=3600"),
         (jwt_key, "application/jwk+json", "public, max-age=3600"),
-        ("/.well-known/jwks.json".into(), "application/jwk-set+json", "public, max-age=300"),
-        (credential_path.clone(), "application/ld+json", "public, max-age=3600"),
-        (format!("{credential_path}.json"), "application/vc+ld+json", "public, max-age=3600"),
-        (format!("{credential_path}.jwt"), "application/jwt", "public, max-age=3600"),
-        (format!("{credential_path}.png"), "image/png", "public, max-age=3600"),
-        (format!("{credential_path}.svg"), "image/svg+xml", "public, max-age=3600"),
+        (
+            "/.well-known/jwks.json".into(),
+            "application/jwk-set+json",
+            "public, max-age=300",
+        ),
+        (
+            credential_path.clone(),
+            "application/ld+json",
+            "public, max-age=3600",
+        ),
+        (
+            format!("{credential_path}.json"),
+            "application/vc+ld+json",
+            "public, max-age=3600",
+        ),
+        (
+            format!("{credential_path}.jwt"),
+            "application/jwt",
+            "public, max-age=3600",
+        ),
+        (
+            format!("{credential_path}.png"),
+            "image/png",
+            "public, max-age=3600",
+        ),
+        (
+            format!("{credential_path}.svg"),
+            "image/svg+xml",
+            "public, max-age=3600",
+        ),
     ];
     for (path, content_type, cache) in cases {
         let response = public_get(&app, &path).await;
-        assert_eq!(response.status, StatusCode::OK, "{path}: {}", response.text());
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{path}: {}",
+            response.text()
+        );
         assert_eq!(response.content_type(), content_type, "{path}");
         assert_eq!(header(&response, header::CACHE_CONTROL), cache, "{path}");
-        assert!(header(&response, header::ETAG).starts_with('"'), "{path}: strong ETag");
-        assert_eq!(header(&response, header::ACCESS_CONTROL_ALLOW_ORIGIN), "*", "{path}");
-        assert_eq!(header(&response, header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{path}");
+        assert!(
+            header(&response, header::ETAG).starts_with('"'),
+            "{path}: strong ETag"
+        );
+        assert_eq!(
+            header(&response, header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            "*",
+            "{path}"
+        );
+        assert_eq!(
+            header(&response, header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff",
+            "{path}"
+        );
     }
 
     let profile = public_get(&app, &issuer_path).await.json();
     assert_eq!(profile["id"], format!("{ORIGIN}{issuer_path}"));
     assert_eq!(profile["type"], json!(["Profile"]));
-    assert_eq!(profile["@context"][0], "https://www.w3.org/ns/credentials/v2");
+    assert_eq!(
+        profile["@context"][0],
+        "https://www.w3.org/ns/credentials/v2"
+    );
 
     // The credential is served byte for byte as stored; `.json` is the same bytes, as a file.
-    let stored = app.state.store.award(id(&award).parse().unwrap()).await.unwrap();
+    let stored = app
+        .state
+        .store
+        .award(id(&award).parse().unwrap())
+        .await
+        .unwrap();
     let document = public_get(&app, &credential_path).await;
     assert_eq!(document.text(), stored.credential);
     let download = public_get(&app, &format!("{credential_path}.json")).await;
@@ -150,14 +212,28 @@ async fn a_matching_if_none_match_is_answered_304() {
         let first = public_get(&app, &path).await;
         let etag = header(&first, header::ETAG).to_string();
         let again = app
-            .send(Method::GET, &path, None, None, None, &[("if-none-match", &etag)])
+            .send(
+                Method::GET,
+                &path,
+                None,
+                None,
+                None,
+                &[("if-none-match", &etag)],
+            )
             .await;
         assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}");
         assert!(again.body.is_empty(), "{path}");
         assert_eq!(header(&again, header::ETAG), etag, "{path}");
         assert!(!header(&again, header::CACHE_CONTROL).is_empty(), "{path}");
         let other = app
-            .send(Method::GET, &path, None, None, None, &[("if-none-match", "\"stale\"")])
+            .send(
+                Method::GET,
+                &path,
+                None,
+                None,
+                None,
+                &[("if-none-match", "\"stale\"")],
+            )
             .await;
         assert_eq!(other.status, StatusCode::OK, "{path}");
     }
@@ -166,7 +242,10 @@ async fn a_matching_if_none_match_is_answered_304() {
     let path = format!("/issuers/{}", id(&issuer));
     let before = header(&public_get(&app, &path).await, header::ETAG).to_string();
     let edited = app
-        .patch(&format!("/api/v1/issuers/{}", id(&issuer)), json!({ "description": "Edited" }))
+        .patch(
+            &format!("/api/v1/issuers/{}", id(&issuer)),
+            json!({ "description": "Edited" }),
+        )
         .await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.text());
     let after = public_get(&app, &path).await;
@@ -177,7 +256,13 @@ async fn a_matching_if_none_match_is_answered_304() {
 async fn public_responses_never_reveal_the_recipient() {
     let app = TestApp::new().await;
     let (issuer, achievement, award) = awarded(&app, json!({})).await;
-    put_image(&app, &achievement, "image/png", badge::generated_png().to_vec()).await;
+    put_image(
+        &app,
+        &achievement,
+        "image/png",
+        badge::generated_png().to_vec(),
+    )
+    .await;
     let credential = path(award["credential_url"].as_str().unwrap()).to_string();
     let mut texts = Vec::new();
     for path in [
@@ -190,7 +275,12 @@ async fn public_responses_never_reveal_the_recipient() {
         texts.push(public_get(&app, &path).await.text());
     }
     let jwt = public_get(&app, &format!("{credential}.jwt")).await.text();
-    texts.push(laurel_core::jwt::decode(&jwt).unwrap().credential.to_string());
+    texts.push(
+        laurel_core::jwt::decode(&jwt)
+            .unwrap()
+            .credential
+            .to_string(),
+    );
     for extension in ["png", "svg"] {
         let baked = public_get(&app, &format!("{credential}.{extension}")).await;
         texts.push(bake::extract(&baked.body).unwrap().payload);
@@ -198,14 +288,22 @@ async fn public_responses_never_reveal_the_recipient() {
     }
     for text in texts {
         let lower = text.to_lowercase();
-        assert!(!lower.contains(&EMAIL.to_lowercase()), "email published: {text}");
+        assert!(
+            !lower.contains(&EMAIL.to_lowercase()),
+            "email published: {text}"
+        );
         assert!(!lower.contains("camille"), "name published: {text}");
     }
     // What the credential does say: a salted hash of the email.
     let document = public_get(&app, &credential).await.json();
     let identifier = &document["credentialSubject"]["identifier"][0];
     assert_eq!(identifier["hashed"], true, "{document:#}");
-    assert!(identifier["identityHash"].as_str().unwrap().starts_with("sha256$"));
+    assert!(
+        identifier["identityHash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256$")
+    );
 }
 
 #[tokio::test]
@@ -213,7 +311,9 @@ async fn key_documents_name_the_issuer_as_controller() {
     let app = TestApp::new().await;
     let (issuer, _, award) = awarded(&app, json!({})).await;
     let issuer_id = format!("{ORIGIN}/issuers/{}", id(&issuer));
-    let controller = public_get(&app, &format!("/issuers/{}/keys", id(&issuer))).await.json();
+    let controller = public_get(&app, &format!("/issuers/{}/keys", id(&issuer)))
+        .await
+        .json();
     assert_eq!(controller["id"], issuer_id.as_str());
     let methods = controller["verificationMethod"].as_array().unwrap();
     assert_eq!(methods.len(), 2, "{controller:#}");
@@ -224,13 +324,23 @@ async fn key_documents_name_the_issuer_as_controller() {
 
     // The proof's verification method is the Multikey document; the JWT's kid the bare JWK.
     let credential = &award["credential"];
-    let method = credential["proof"][0]["verificationMethod"].as_str().unwrap();
+    let method = credential["proof"][0]["verificationMethod"]
+        .as_str()
+        .unwrap();
     let multikey = public_get(&app, path(method)).await.json();
-    assert_eq!(multikey["@context"], "https://w3id.org/security/multikey/v1");
+    assert_eq!(
+        multikey["@context"],
+        "https://w3id.org/security/multikey/v1"
+    );
     assert_eq!(multikey["id"], method);
     assert_eq!(multikey["type"], "Multikey");
     assert_eq!(multikey["controller"], issuer_id.as_str());
-    assert!(multikey["publicKeyMultibase"].as_str().unwrap().starts_with("z6Mk"));
+    assert!(
+        multikey["publicKeyMultibase"]
+            .as_str()
+            .unwrap()
+            .starts_with("z6Mk")
+    );
 
     let jwt = laurel_core::jwt::decode(award["jwt"].as_str().unwrap()).unwrap();
     let laurel_core::jwt::KeyReference::Kid(kid) = &jwt.key else {
@@ -252,11 +362,22 @@ async fn key_documents_name_the_issuer_as_controller() {
         .inspect(|key| assert_eq!(key["iss"], issuer_id.as_str()))
         .map(|key| key["kid"].as_str().unwrap())
         .collect();
-    assert!(kids.contains(&method) && kids.contains(&kid.as_str()), "{jwks:#}");
+    assert!(
+        kids.contains(&method) && kids.contains(&kid.as_str()),
+        "{jwks:#}"
+    );
 
     // Another issuer's key is not found under this issuer.
     let other = app.issuer(json!({ "name": "Other" })).await;
-    let response = public_get(&app, &format!("/issuers/{}/keys/{}", id(&other), method.rsplit('/').next().unwrap())).await;
+    let response = public_get(
+        &app,
+        &format!(
+            "/issuers/{}/keys/{}",
+            id(&other),
+            method.rsplit('/').next().unwrap()
+        ),
+    )
+    .await;
     response.problem(StatusCode::NOT_FOUND);
 }
 
@@ -295,10 +416,21 @@ const PLAIN_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="100" 
 async fn images_are_immutable_and_svgs_are_sandboxed() {
     let app = TestApp::new().await;
     let (_, achievement, _) = awarded(&app, json!({})).await;
-    put_image(&app, &achievement, "image/svg+xml", PLAIN_SVG.as_bytes().to_vec()).await;
-    let document = public_get(&app, &format!("/achievements/{}", id(&achievement))).await.json();
+    put_image(
+        &app,
+        &achievement,
+        "image/svg+xml",
+        PLAIN_SVG.as_bytes().to_vec(),
+    )
+    .await;
+    let document = public_get(&app, &format!("/achievements/{}", id(&achievement)))
+        .await
+        .json();
     let image = path(document["image"]["id"].as_str().unwrap()).to_string();
-    assert!(image.starts_with("/images/") && image.ends_with(".svg"), "{image}");
+    assert!(
+        image.starts_with("/images/") && image.ends_with(".svg"),
+        "{image}"
+    );
 
     let response = public_get(&app, &image).await;
     assert_eq!(response.status, StatusCode::OK);
@@ -322,7 +454,12 @@ async fn images_are_immutable_and_svgs_are_sandboxed() {
 }
 
 /// Checks a baked download: the right container, the credential byte for byte, and valid.
-async fn check_baked(app: &TestApp, award: &Value, verifier: &Verifier, extension: &str) -> Vec<u8> {
+async fn check_baked(
+    app: &TestApp,
+    award: &Value,
+    verifier: &Verifier,
+    extension: &str,
+) -> Vec<u8> {
     let credential = path(award["credential_url"].as_str().unwrap()).to_string();
     let response = public_get(app, &format!("{credential}.{extension}")).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
@@ -332,7 +469,12 @@ async fn check_baked(app: &TestApp, award: &Value, verifier: &Verifier, extensio
         _ => bake::ImageFormat::Svg,
     };
     assert_eq!(extracted.format, expected);
-    let stored = app.state.store.award(id(award).parse().unwrap()).await.unwrap();
+    let stored = app
+        .state
+        .store
+        .award(id(award).parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(extracted.payload, stored.credential);
     assert_valid(&verifier.verify_bytes(&response.body));
     if extension == "svg" {
@@ -348,39 +490,88 @@ async fn check_baked(app: &TestApp, award: &Value, verifier: &Verifier, extensio
 async fn baked_downloads_carry_the_credential_and_verify() {
     let app = TestApp::new().await;
     let (issuer, achievement, award) = awarded(&app, json!({})).await;
-    let keys = public_get(&app, &format!("/issuers/{}/keys", id(&issuer))).await.json();
+    let keys = public_get(&app, &format!("/issuers/{}/keys", id(&issuer)))
+        .await
+        .json();
     let verifier = offline_verifier(&keys, "keys.json");
 
     // No image: a generated medal in both formats, the SVG naming the achievement.
     let png = check_baked(&app, &award, &verifier, "png").await;
     assert!(png.starts_with(b"\x89PNG"));
     let svg = check_baked(&app, &award, &verifier, "svg").await;
-    assert!(String::from_utf8(svg).unwrap().contains("Catalogage avancé"));
+    assert!(
+        String::from_utf8(svg)
+            .unwrap()
+            .contains("Catalogage avancé")
+    );
 
     // A PNG image: baked as is into .png, shown inside an SVG for .svg.
     let (_, with_png, png_award) = {
-        let achievement = app.achievement(&issuer, json!({ "name": "With PNG" })).await;
-        put_image(&app, &achievement, "image/png", badge::generated_png().to_vec()).await;
-        let award = app.award(&achievement, json!({ "email": EMAIL })).await.json();
+        let achievement = app
+            .achievement(&issuer, json!({ "name": "With PNG" }))
+            .await;
+        put_image(
+            &app,
+            &achievement,
+            "image/png",
+            badge::generated_png().to_vec(),
+        )
+        .await;
+        let award = app
+            .award(&achievement, json!({ "email": EMAIL }))
+            .await
+            .json();
         (issuer.clone(), achievement, award)
     };
     let png = check_baked(&app, &png_award, &verifier, "png").await;
     assert!(png.len() > badge::generated_png().len());
     let svg = check_baked(&app, &png_award, &verifier, "svg").await;
-    assert!(String::from_utf8(svg).unwrap().contains("data:image/png;base64,"));
+    assert!(
+        String::from_utf8(svg)
+            .unwrap()
+            .contains("data:image/png;base64,")
+    );
 
     // An SVG image: baked as is into .svg; the artwork survives.
-    let with_svg = app.achievement(&issuer, json!({ "name": "With SVG" })).await;
-    put_image(&app, &with_svg, "image/svg+xml", PLAIN_SVG.as_bytes().to_vec()).await;
+    let with_svg = app
+        .achievement(&issuer, json!({ "name": "With SVG" }))
+        .await;
+    put_image(
+        &app,
+        &with_svg,
+        "image/svg+xml",
+        PLAIN_SVG.as_bytes().to_vec(),
+    )
+    .await;
     let svg_award = app.award(&with_svg, json!({ "email": EMAIL })).await.json();
     let svg = check_baked(&app, &svg_award, &verifier, "svg").await;
     assert!(String::from_utf8(svg).unwrap().contains("#336699"));
     check_baked(&app, &svg_award, &verifier, "png").await;
 
     // Changing the achievement's image later does not change an issued badge.
-    let before = public_get(&app, &format!("{}.png", path(png_award["credential_url"].as_str().unwrap()))).await;
-    put_image(&app, &with_png, "image/svg+xml", PLAIN_SVG.as_bytes().to_vec()).await;
-    let after = public_get(&app, &format!("{}.png", path(png_award["credential_url"].as_str().unwrap()))).await;
+    let before = public_get(
+        &app,
+        &format!(
+            "{}.png",
+            path(png_award["credential_url"].as_str().unwrap())
+        ),
+    )
+    .await;
+    put_image(
+        &app,
+        &with_png,
+        "image/svg+xml",
+        PLAIN_SVG.as_bytes().to_vec(),
+    )
+    .await;
+    let after = public_get(
+        &app,
+        &format!(
+            "{}.png",
+            path(png_award["credential_url"].as_str().unwrap())
+        ),
+    )
+    .await;
     assert_eq!(before.body, after.body);
     let _ = achievement;
 }
@@ -405,11 +596,20 @@ async fn credentials_verify_online_with_keys_fetched_from_the_service() {
         let verifier = Verifier::new(options);
         let mut reports = Vec::new();
         // The document at the credential's id, its JWT, and its baked PNG, all over HTTP.
-        let json = reqwest::blocking::get(&credential_url).unwrap().bytes().unwrap();
+        let json = reqwest::blocking::get(&credential_url)
+            .unwrap()
+            .bytes()
+            .unwrap();
         reports.push(verifier.verify_bytes(&json));
-        let jwt = reqwest::blocking::get(format!("{credential_url}.jwt")).unwrap().bytes().unwrap();
+        let jwt = reqwest::blocking::get(format!("{credential_url}.jwt"))
+            .unwrap()
+            .bytes()
+            .unwrap();
         reports.push(verifier.verify_bytes(&jwt));
-        let png = reqwest::blocking::get(format!("{credential_url}.png")).unwrap().bytes().unwrap();
+        let png = reqwest::blocking::get(format!("{credential_url}.png"))
+            .unwrap()
+            .bytes()
+            .unwrap();
         reports.push(verifier.verify_bytes(&png));
         reports
     })
@@ -433,7 +633,9 @@ async fn credentials_verify_online_with_keys_fetched_from_the_service() {
 async fn credentials_verify_offline_with_the_saved_keys_document() {
     let app = TestApp::new().await;
     let (issuer, _, award) = awarded(&app, json!({})).await;
-    let document = public_get(&app, &format!("/issuers/{}/keys", id(&issuer))).await.json();
+    let document = public_get(&app, &format!("/issuers/{}/keys", id(&issuer)))
+        .await
+        .json();
     // Saved to a file and read back, as a verifier would with `laurel-verify --keys FILE`.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("issuer-keys.json");
@@ -472,7 +674,10 @@ fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
 async fn health_readiness_and_metrics() {
     let (app, store) = test_app(ORIGIN, &Limits::default(), Some(metrics_handle())).await;
     let health = public_get(&app, "/healthz").await;
-    assert_eq!((health.status, health.text().as_str()), (StatusCode::OK, "ok"));
+    assert_eq!(
+        (health.status, health.text().as_str()),
+        (StatusCode::OK, "ok")
+    );
     let ready = public_get(&app, "/readyz").await;
     assert_eq!(ready.status, StatusCode::OK);
 
@@ -482,7 +687,11 @@ async fn health_readiness_and_metrics() {
 
     let metrics = public_get(&app, "/metrics").await;
     assert_eq!(metrics.status, StatusCode::OK);
-    assert!(metrics.content_type().starts_with("text/plain"), "{}", metrics.content_type());
+    assert!(
+        metrics.content_type().starts_with("text/plain"),
+        "{}",
+        metrics.content_type()
+    );
     let text = metrics.text();
     for needle in [
         r#"laurel_http_requests_total{method="GET",route="/healthz",status="200"}"#,
@@ -497,7 +706,9 @@ async fn health_readiness_and_metrics() {
 
     // The database goes away: not ready (503 problem), still alive.
     store.set_down(true);
-    let detail = public_get(&app, "/readyz").await.problem(StatusCode::SERVICE_UNAVAILABLE);
+    let detail = public_get(&app, "/readyz")
+        .await
+        .problem(StatusCode::SERVICE_UNAVAILABLE);
     assert!(detail.contains("database"), "{detail}");
     assert_eq!(public_get(&app, "/healthz").await.status, StatusCode::OK);
     store.set_down(false);
@@ -513,12 +724,20 @@ async fn middleware_errors_are_problems() {
     let (app, store) = test_app(ORIGIN, &limits, None).await;
 
     // Unknown route, wrong method.
-    let detail = public_get(&app, "/nothing-here").await.problem(StatusCode::NOT_FOUND);
+    let detail = public_get(&app, "/nothing-here")
+        .await
+        .problem(StatusCode::NOT_FOUND);
     assert!(detail.contains("/nothing-here"), "{detail}");
-    let response = app.send(Method::POST, "/healthz", None, None, None, &[]).await;
+    let response = app
+        .send(Method::POST, "/healthz", None, None, None, &[])
+        .await;
     let detail = response.problem(StatusCode::METHOD_NOT_ALLOWED);
     assert!(detail.contains("POST"), "{detail}");
-    assert!(header(&response, header::ALLOW).contains("GET"), "{:?}", response.headers);
+    assert!(
+        header(&response, header::ALLOW).contains("GET"),
+        "{:?}",
+        response.headers
+    );
 
     // A body over the limit, announced by Content-Length.
     let big = json!({ "name": "x".repeat(2000) }).to_string().into_bytes();
@@ -538,7 +757,9 @@ async fn middleware_errors_are_problems() {
 
     // A request slower than the timeout.
     store.set_ping_delay(Duration::from_secs(1));
-    let detail = public_get(&app, "/readyz").await.problem(StatusCode::SERVICE_UNAVAILABLE);
+    let detail = public_get(&app, "/readyz")
+        .await
+        .problem(StatusCode::SERVICE_UNAVAILABLE);
     assert!(detail.contains("longer than"), "{detail}");
 }
 
@@ -549,11 +770,25 @@ async fn request_ids_are_echoed_or_made() {
     let id = header(&made, ops::REQUEST_ID.clone()).to_string();
     assert_eq!(id.len(), 36, "a UUID: {id}");
     let echoed = app
-        .send(Method::GET, "/healthz", None, None, None, &[("x-request-id", "abc-123")])
+        .send(
+            Method::GET,
+            "/healthz",
+            None,
+            None,
+            None,
+            &[("x-request-id", "abc-123")],
+        )
         .await;
     assert_eq!(header(&echoed, ops::REQUEST_ID.clone()), "abc-123");
     let replaced = app
-        .send(Method::GET, "/healthz", None, None, None, &[("x-request-id", "a b\"c")])
+        .send(
+            Method::GET,
+            "/healthz",
+            None,
+            None,
+            None,
+            &[("x-request-id", "a b\"c")],
+        )
         .await;
     assert_ne!(header(&replaced, ops::REQUEST_ID.clone()), "a b\"c");
     // Errors carry it too.
@@ -571,7 +806,10 @@ async fn graceful_shutdown_finishes_a_request_in_flight() {
     // Let the request reach the handler, then ask the server to stop.
     tokio::time::sleep(Duration::from_millis(200)).await;
     server.begin_shutdown();
-    let response = in_flight.await.unwrap().expect("the request in flight is answered");
+    let response = in_flight
+        .await
+        .unwrap()
+        .expect("the request in flight is answered");
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text().await.unwrap(), "ready");
     let health = server.url("/healthz");

@@ -160,8 +160,7 @@ fn draw_medal() -> Vec<u8> {
 
 fn deflate(data: &[u8]) -> Vec<u8> {
     use std::io::Write as _;
-    let mut encoder =
-        flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
     // Writing to a Vec cannot fail.
     let _ = encoder.write_all(data);
     encoder.finish().unwrap_or_default()
@@ -193,7 +192,11 @@ mod tests {
 
     #[test]
     fn long_names_wrap_and_are_cut() {
-        let lines = wrap("Advanced Certificate in Something Very Long Indeed And More", 18, 3);
+        let lines = wrap(
+            "Advanced Certificate in Something Very Long Indeed And More",
+            18,
+            3,
+        );
         assert_eq!(lines.len(), 3);
         assert!(lines[2].ends_with('…'));
         assert_eq!(wrap("", 18, 3), vec!["Badge".to_string()]);
@@ -204,7 +207,10 @@ mod tests {
         let png = generated_png();
         assert_eq!(png_size(png), Some((SIZE, SIZE)));
         let baked = laurel_core::bake::bake_png(png, "{\"id\":\"x\"}").unwrap();
-        assert_eq!(laurel_core::bake::extract(&baked).unwrap().payload, "{\"id\":\"x\"}");
+        assert_eq!(
+            laurel_core::bake::extract(&baked).unwrap().payload,
+            "{\"id\":\"x\"}"
+        );
         let svg = svg_around_png(png, "A");
         assert!(svg.contains("width=\"256\""));
     }

@@ -77,7 +77,10 @@ pub async fn credential(
     let document = match format {
         Format::LinkedData => Document::new(award.credential, "application/ld+json", Cache::Hour),
         Format::Json => Document::new(award.credential, "application/vc+ld+json", Cache::Hour)
-            .with(header::CONTENT_DISPOSITION, disposition("attachment", id, "json")),
+            .with(
+                header::CONTENT_DISPOSITION,
+                disposition("attachment", id, "json"),
+            ),
         Format::Jwt => Document::new(award.jwt, "application/jwt", Cache::Hour),
         Format::Png | Format::Svg => baked(&state, award, format).await?,
     };
@@ -86,8 +89,9 @@ pub async fn credential(
 
 /// The credential baked into its badge image.
 async fn baked(state: &AppState, award: Award, format: Format) -> ApiResult<Document> {
-    let credential: Value = serde_json::from_str(&award.credential)
-        .map_err(|error| ApiError::Internal(format!("credential {}: stored JSON: {error}", award.id)))?;
+    let credential: Value = serde_json::from_str(&award.credential).map_err(|error| {
+        ApiError::Internal(format!("credential {}: stored JSON: {error}", award.id))
+    })?;
     let name = credential
         .pointer("/credentialSubject/achievement/name")
         .or_else(|| credential.get("name"))
@@ -97,13 +101,14 @@ async fn baked(state: &AppState, award: Award, format: Format) -> ApiResult<Docu
     let image = issued_image(state, &award, &credential).await?;
     let id = award.id;
     // Baking copies (PNG) or re-serializes (SVG) the whole image: off the async threads.
-    let (bytes, content_type, extension) = tokio::task::spawn_blocking(move || {
-        bake_into(image, &award.credential, &name, format)
-    })
-    .await
-    .map_err(|error| ApiError::Internal(format!("baking credential {id}: {error}")))??;
-    Ok(image_document(bytes, content_type, Cache::Hour)
-        .with(header::CONTENT_DISPOSITION, disposition("inline", id, extension)))
+    let (bytes, content_type, extension) =
+        tokio::task::spawn_blocking(move || bake_into(image, &award.credential, &name, format))
+            .await
+            .map_err(|error| ApiError::Internal(format!("baking credential {id}: {error}")))??;
+    Ok(image_document(bytes, content_type, Cache::Hour).with(
+        header::CONTENT_DISPOSITION,
+        disposition("inline", id, extension),
+    ))
 }
 
 fn bake_into(
@@ -150,7 +155,11 @@ fn bake_into(
 
 /// The image the credential names if it is one of ours (by content hash, whatever the origin
 /// was at issue), else the achievement's current image, else none.
-async fn issued_image(state: &AppState, award: &Award, credential: &Value) -> ApiResult<Option<Image>> {
+async fn issued_image(
+    state: &AppState,
+    award: &Award,
+    credential: &Value,
+) -> ApiResult<Option<Image>> {
     let named = credential
         .pointer("/credentialSubject/achievement/image")
         .and_then(|image| image.get("id").or(Some(image)))

@@ -41,7 +41,11 @@ pub async fn controller(
 ) -> ApiResult<Response> {
     let issuer = parse_id(&issuer, "issuer")?;
     // The issuer must exist even if it has no keys (a 404 otherwise).
-    state.store.issuer(issuer).await.map_err(|error| missing(error, "issuer", issuer))?;
+    state
+        .store
+        .issuer(issuer)
+        .await
+        .map_err(|error| missing(error, "issuer", issuer))?;
     let keys = state.store.issuer_keys(issuer).await?;
     let document = controller_document(&state.urls, issuer, &keys)?;
     Ok(Document::json(&document, "application/ld+json", Cache::Hour).respond(&headers))
@@ -231,7 +235,12 @@ mod tests {
         let multikey = &documents[0];
         assert_eq!(multikey["type"], "Multikey");
         assert_eq!(multikey["controller"], issuer_id.as_str());
-        assert!(multikey["publicKeyMultibase"].as_str().unwrap().starts_with("z6Mk"));
+        assert!(
+            multikey["publicKeyMultibase"]
+                .as_str()
+                .unwrap()
+                .starts_with("z6Mk")
+        );
         assert_eq!(documents[1]["alg"], "ES256");
         assert_eq!(documents[1]["use"], "sig");
     }

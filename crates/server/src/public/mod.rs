@@ -108,13 +108,21 @@ async fn image(
         "svg" => "image/svg+xml",
         _ => return Err(not_found()),
     };
-    if sha256.len() != 64 || !sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if sha256.len() != 64
+        || !sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return Err(not_found());
     }
-    let image = state.store.image(sha256).await.map_err(|error| match error {
-        laurel_store::StoreError::NotFound => not_found(),
-        other => other.into(),
-    })?;
+    let image = state
+        .store
+        .image(sha256)
+        .await
+        .map_err(|error| match error {
+            laurel_store::StoreError::NotFound => not_found(),
+            other => other.into(),
+        })?;
     if image.content_type != wanted {
         return Err(ApiError::NotFound(format!(
             "no image {file}; this image is at {}",
@@ -128,7 +136,10 @@ async fn image(
 pub(crate) fn image_document(bytes: Vec<u8>, content_type: &'static str, cache: Cache) -> Document {
     let document = Document::new(bytes, content_type, cache);
     if content_type == "image/svg+xml" {
-        document.with(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SVG_CSP))
+        document.with(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(SVG_CSP),
+        )
     } else {
         document
     }

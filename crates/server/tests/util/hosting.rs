@@ -19,7 +19,11 @@ use uuid::Uuid;
 use crate::util::{TestApp, now};
 
 /// A [`TestApp`] over a [`FlakyStore`], with its own origin and limits.
-pub async fn test_app(origin: &str, limits: &Limits, metrics: Option<metrics_exporter_prometheus::PrometheusHandle>) -> (TestApp, Arc<FlakyStore>) {
+pub async fn test_app(
+    origin: &str,
+    limits: &Limits,
+    metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+) -> (TestApp, Arc<FlakyStore>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("laurel.db").display());
     let inner = laurel_store::connect(&url).await.expect("sqlite store");
