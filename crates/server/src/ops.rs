@@ -250,8 +250,9 @@ async fn track(request: Request, next: Next) -> Response {
 
 /// Turns error responses that are not problem+json (from layers and extractors) into problems.
 async fn problems(State(limits): State<Limits>, request: Request, next: Next) -> Response {
+    // Cheap clones (the URI shares its bytes), kept only to word an error.
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let uri = request.uri().clone();
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -264,6 +265,7 @@ async fn problems(State(limits): State<Limits>, request: Request, next: Next) ->
     if is_problem {
         return response;
     }
+    let path = uri.path();
     let (parts, body) = response.into_parts();
     // Only short plain-text bodies are worth passing on (axum's rejection messages are).
     let text = axum::body::to_bytes(body, 2048)

@@ -25,7 +25,7 @@ use crate::{App, AppState, SystemClock, Urls, Vault};
 #[non_exhaustive]
 pub enum StartError {
     /// The data folder could not be created.
-    #[error("cannot create the data folder {path}: {source}")]
+    #[error("cannot create the data folder {path}")]
     DataDir {
         /// The folder.
         path: PathBuf,
@@ -33,7 +33,8 @@ pub enum StartError {
         source: std::io::Error,
     },
     /// The database could not be opened or migrated.
-    #[error("cannot open the database {url}: {source}")]
+    /// (The store's message, shown as the cause, names the URL, redacted.)
+    #[error("cannot open the database")]
     Store {
         /// The database URL, password redacted.
         url: String,
