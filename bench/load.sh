@@ -3,12 +3,14 @@
 # database, no body to speak of) as the baseline measured in the same run.
 #
 #   bench/load.sh                   # 64 connections, 10 s per endpoint
-#   DURATION=30s CONNECTIONS=128 bench/load.sh
+#   DURATION=30s CONNECTIONS=128 DISTINCT=5000 bench/load.sh
 #
 # Builds `laurel` in release mode, starts `laurel serve` on a free loopback port with a
-# temporary data folder (SQLite), awards one credential through the admin API, then runs wrk
-# (`--latency`) and prints requests/s, p99 latency and the server's peak resident memory
-# (VmHWM from /proc). Needs wrk: `apt-get install -y wrk` (the script installs it when run
+# temporary data folder (SQLite), awards credentials through the admin API, then runs wrk
+# (`--latency`) three times: /healthz, one credential over and over (served from the
+# in-memory cache of hot credentials after the first request), and DISTINCT credentials in
+# turn (more than the cache holds, so most reads go to the database). It prints requests/s,
+# p99 latency and the server's peak resident memory (VmHWM from /proc). Needs wrk: `apt-get install -y wrk` (the script installs it when run
 # as root with apt available), curl and jq. Traffic stays on 127.0.0.1.
 set -euo pipefail
 
@@ -16,6 +18,7 @@ cd "$(dirname "$0")/.."
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
+DISTINCT="${DISTINCT:-5000}"
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 
 if ! command -v wrk >/dev/null; then
@@ -69,18 +72,38 @@ achievement="$(api /achievements "{\"issuer_id\":\"$issuer\",\"name\":\"Load Tes
 credential="$(api "/achievements/$achievement/awards" '{"email":"learner@example.org"}' | jq -r .credential_url)"
 curl -sS --fail -o /dev/null "$credential"
 
+# DISTINCT more credentials, in batches of 1,000, for the mostly-uncached run.
+for start in $(seq 0 1000 $((DISTINCT - 1))); do
+    end=$((start + 1000 < DISTINCT ? start + 1000 : DISTINCT))
+    body="$(jq -nc --argjson s "$start" --argjson e "$end" \
+        '{awards: [range($s; $e) | {email: "learner\(.)@example.org"}]}')"
+    api "/achievements/$achievement/awards" "$body" \
+        | jq -r '.results[].award.credential_url' | sed "s|^$origin||" >>"$work/paths.txt"
+done
+cat >"$work/paths.lua" <<LUA
+local paths = {}
+for line in io.lines("$work/paths.txt") do paths[#paths + 1] = line end
+local i = math.random(#paths)
+request = function()
+    i = i % #paths + 1
+    return wrk.format("GET", paths[i])
+end
+LUA
+
 run() {
     local name="$1" url="$2" out
-    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url")"
+    shift 2
+    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")"
     local rps p99 errors
     rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
     p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
     errors="$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")"
-    printf '%-24s %10s req/s   p99 %8s   %s\n' "$name" "$rps" "$p99" "$errors"
+    printf '%-38s %10s req/s   p99 %8s   %s\n' "$name" "$rps" "$p99" "$errors"
 }
 
+echo "laurel serve after awarding $((DISTINCT + 1)) credentials: $(awk '/^VmRSS:/ {print $2, $3}' "/proc/$server/status") resident, peak $(awk '/^VmHWM:/ {print $2, $3}' "/proc/$server/status")"
 echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per endpoint; $(nproc) cores"
 run "GET /healthz" "$origin/healthz"
-run "GET /credentials/{id}" "$credential"
-rss="$(awk '/^VmHWM:/ {print $2, $3}' "/proc/$server/status")"
-echo "laurel serve peak RSS (VmHWM): $rss"
+run "GET /credentials/{id} (one, cached)" "$credential"
+run "GET /credentials/{id} ($DISTINCT in turn)" "$origin" -s "$work/paths.lua"
+echo "laurel serve at the end: $(awk '/^VmRSS:/ {print $2, $3}' "/proc/$server/status") resident, peak (VmHWM) $(awk '/^VmHWM:/ {print $2, $3}' "/proc/$server/status")"

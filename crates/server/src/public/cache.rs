@@ -4,6 +4,7 @@
 //! The ETag is a hash of the exact body, so it needs no stored version: two instances behind a
 //! load balancer give the same tag for the same bytes, and a changed profile gets a new one.
 
+use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -34,7 +35,8 @@ impl Cache {
 
 /// A public document: its body, media type, cache policy and optional extra headers.
 pub struct Document {
-    body: Vec<u8>,
+    body: Bytes,
+    etag: Option<HeaderValue>,
     content_type: HeaderValue,
     cache: Cache,
     extra: Vec<(header::HeaderName, HeaderValue)>,
@@ -42,9 +44,10 @@ pub struct Document {
 
 impl Document {
     /// A document with a static media type.
-    pub fn new(body: impl Into<Vec<u8>>, content_type: &'static str, cache: Cache) -> Self {
+    pub fn new(body: impl Into<Bytes>, content_type: &'static str, cache: Cache) -> Self {
         Document {
             body: body.into(),
+            etag: None,
             content_type: HeaderValue::from_static(content_type),
             cache,
             extra: Vec::new(),
@@ -56,6 +59,12 @@ impl Document {
         Document::new(value.to_string(), content_type, cache)
     }
 
+    /// Uses an ETag computed earlier with [`etag`] for these very bytes (a cached body).
+    pub fn with_etag(mut self, etag: Option<HeaderValue>) -> Self {
+        self.etag = etag;
+        self
+    }
+
     /// Adds a header (Content-Disposition, Content-Security-Policy, …).
     pub fn with(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
         self.extra.push((name, value));
@@ -64,7 +73,7 @@ impl Document {
 
     /// The response to a request with these headers: 304 if its `If-None-Match` matches.
     pub fn respond(self, request: &HeaderMap) -> Response {
-        let etag = etag(&self.body);
+        let etag = self.etag.or_else(|| etag(&self.body));
         let mut headers = HeaderMap::new();
         headers.insert(header::CACHE_CONTROL, self.cache.header());
         for (name, value) in self.extra {
@@ -84,7 +93,7 @@ impl Document {
 
 /// `"` + base64url(first 16 bytes of SHA-256(body)) + `"`: 128 bits is plenty to tell
 /// versions of one URL apart.
-fn etag(body: &[u8]) -> Option<HeaderValue> {
+pub fn etag(body: &[u8]) -> Option<HeaderValue> {
     let digest = Sha256::digest(body);
     let tag = format!("\"{}\"", URL_SAFE_NO_PAD.encode(&digest[..16]));
     // base64url and quotes are always valid header characters.

@@ -14,7 +14,20 @@
 //!
 //! axum cannot route `{id}.json` as a parameter with a suffix, so one route takes the whole
 //! file name and [`split`] separates the extension.
+//!
+//! **Hot credentials are kept in memory** ([`CredentialCache`]): a credential shared on a
+//! social network is fetched many times in a burst, and with SQLite each read is a hop to
+//! the database's own thread and back, which costs more than everything else in the request.
+//! An issued credential's bytes never change (revocation is published in status lists), so a
+//! short-lived copy is safe: entries live for a minute, within the hour clients may already
+//! cache them, and the whole cache is bounded in bytes.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Extension;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
@@ -24,7 +37,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::badge;
-use super::cache::{Cache, Document};
+use super::cache::{self, Cache, Document};
 use super::{image_document, parse_id};
 use crate::{ApiError, ApiResult, AppState, documents};
 
@@ -61,6 +74,7 @@ pub fn split(file: &str) -> Option<(&str, Format)> {
 /// The handler.
 pub async fn credential(
     State(state): State<AppState>,
+    Extension(hot): Extension<Arc<CredentialCache>>,
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
@@ -70,27 +84,155 @@ pub async fn credential(
         ))
     })?;
     let id = parse_id(id, "credential")?;
-    let award = state.store.award(id).await.map_err(|error| match error {
-        StoreError::NotFound => ApiError::not_found("credential", id),
-        other => other.into(),
-    })?;
+    let issued = match hot.get(id) {
+        Some(issued) => issued,
+        None => {
+            let award = state.store.award(id).await.map_err(|error| match error {
+                StoreError::NotFound => ApiError::not_found("credential", id),
+                other => other.into(),
+            })?;
+            hot.insert(Issued::new(award))
+        }
+    };
     let document = match format {
-        Format::LinkedData => Document::new(award.credential, "application/ld+json", Cache::Hour),
-        Format::Json => Document::new(award.credential, "application/vc+ld+json", Cache::Hour)
-            .with(
-                header::CONTENT_DISPOSITION,
-                disposition("attachment", id, "json"),
-            ),
-        Format::Jwt => Document::new(award.jwt, "application/jwt", Cache::Hour),
-        Format::Png | Format::Svg => baked(&state, award, format).await?,
+        Format::LinkedData => Document::new(
+            issued.credential.clone(),
+            "application/ld+json",
+            Cache::Hour,
+        )
+        .with_etag(issued.credential_etag.clone()),
+        Format::Json => Document::new(
+            issued.credential.clone(),
+            "application/vc+ld+json",
+            Cache::Hour,
+        )
+        .with_etag(issued.credential_etag.clone())
+        .with(
+            header::CONTENT_DISPOSITION,
+            disposition("attachment", id, "json"),
+        ),
+        Format::Jwt => Document::new(issued.jwt.clone(), "application/jwt", Cache::Hour)
+            .with_etag(issued.jwt_etag.clone()),
+        Format::Png | Format::Svg => baked(&state, &issued, format).await?,
     };
     Ok(document.respond(&headers))
 }
 
+/// What is served of one award: its two encodings, with their ETags computed once.
+#[derive(Debug)]
+pub struct Issued {
+    id: Uuid,
+    achievement_id: Uuid,
+    credential: Bytes,
+    credential_etag: Option<HeaderValue>,
+    jwt: Bytes,
+    jwt_etag: Option<HeaderValue>,
+}
+
+impl Issued {
+    fn new(award: Award) -> Self {
+        let credential = Bytes::from(award.credential);
+        let jwt = Bytes::from(award.jwt);
+        Issued {
+            id: award.id,
+            achievement_id: award.achievement_id,
+            credential_etag: cache::etag(&credential),
+            jwt_etag: cache::etag(&jwt),
+            credential,
+            jwt,
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.credential.len() + self.jwt.len() + 256
+    }
+
+    fn credential_text(&self) -> ApiResult<&str> {
+        std::str::from_utf8(&self.credential).map_err(|_| {
+            ApiError::Internal(format!("credential {}: stored text is not UTF-8", self.id))
+        })
+    }
+}
+
+/// Recently served credentials, bounded in bytes, each kept for [`CredentialCache::TTL`].
+#[derive(Debug)]
+pub struct CredentialCache {
+    budget: usize,
+    state: Mutex<CacheState>,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    entries: HashMap<Uuid, (Instant, Arc<Issued>)>,
+    bytes: usize,
+}
+
+impl CredentialCache {
+    /// How long an entry is served before the store is asked again.
+    pub const TTL: Duration = Duration::from_secs(60);
+
+    /// A cache holding at most `budget` bytes of credentials.
+    pub fn new(budget: usize) -> Self {
+        CredentialCache {
+            budget,
+            state: Mutex::new(CacheState::default()),
+        }
+    }
+
+    fn get(&self, id: Uuid) -> Option<Arc<Issued>> {
+        // A poisoned lock only means a panic mid-update; the map is still consistent enough
+        // for a cache (at worst an entry is missing).
+        let state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        state
+            .entries
+            .get(&id)
+            .filter(|(at, _)| at.elapsed() < Self::TTL)
+            .map(|(_, issued)| issued.clone())
+    }
+
+    fn insert(&self, issued: Issued) -> Arc<Issued> {
+        let issued = Arc::new(issued);
+        let size = issued.size();
+        if size > self.budget {
+            return issued;
+        }
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if state.bytes + size > self.budget {
+            // Full: drop what has expired, and if that is not enough, start over. Crude, but
+            // bounded and O(1) per request on average; hot entries come straight back.
+            state.entries.retain(|_, (at, _)| at.elapsed() < Self::TTL);
+            state.bytes = state
+                .entries
+                .values()
+                .map(|(_, issued)| issued.size())
+                .sum();
+            if state.bytes + size > self.budget {
+                state.entries.clear();
+                state.bytes = 0;
+            }
+        }
+        if let Some((_, old)) = state
+            .entries
+            .insert(issued.id, (Instant::now(), issued.clone()))
+        {
+            state.bytes -= old.size();
+        }
+        state.bytes += size;
+        issued
+    }
+}
+
 /// The credential baked into its badge image.
-async fn baked(state: &AppState, award: Award, format: Format) -> ApiResult<Document> {
-    let credential: Value = serde_json::from_str(&award.credential).map_err(|error| {
-        ApiError::Internal(format!("credential {}: stored JSON: {error}", award.id))
+async fn baked(state: &AppState, issued: &Issued, format: Format) -> ApiResult<Document> {
+    let text = issued.credential_text()?.to_owned();
+    let credential: Value = serde_json::from_str(&text).map_err(|error| {
+        ApiError::Internal(format!("credential {}: stored JSON: {error}", issued.id))
     })?;
     let name = credential
         .pointer("/credentialSubject/achievement/name")
@@ -98,11 +240,11 @@ async fn baked(state: &AppState, award: Award, format: Format) -> ApiResult<Docu
         .and_then(Value::as_str)
         .unwrap_or("Badge")
         .to_owned();
-    let image = issued_image(state, &award, &credential).await?;
-    let id = award.id;
+    let image = issued_image(state, issued.achievement_id, &credential).await?;
+    let id = issued.id;
     // Baking copies (PNG) or re-serializes (SVG) the whole image: off the async threads.
     let (bytes, content_type, extension) =
-        tokio::task::spawn_blocking(move || bake_into(image, &award.credential, &name, format))
+        tokio::task::spawn_blocking(move || bake_into(image, &text, &name, format))
             .await
             .map_err(|error| ApiError::Internal(format!("baking credential {id}: {error}")))??;
     Ok(image_document(bytes, content_type, Cache::Hour).with(
@@ -157,7 +299,7 @@ fn bake_into(
 /// was at issue), else the achievement's current image, else none.
 async fn issued_image(
     state: &AppState,
-    award: &Award,
+    achievement_id: Uuid,
     credential: &Value,
 ) -> ApiResult<Option<Image>> {
     let named = credential
@@ -172,7 +314,7 @@ async fn issued_image(
     {
         return Ok(Some(image));
     }
-    let achievement = match state.store.achievement(award.achievement_id).await {
+    let achievement = match state.store.achievement(achievement_id).await {
         Ok(achievement) => achievement,
         Err(StoreError::NotFound) => return Ok(None),
         Err(other) => return Err(other.into()),
@@ -203,6 +345,39 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    fn issued(size: usize) -> Issued {
+        Issued::new(Award {
+            id: Uuid::new_v4(),
+            achievement_id: Uuid::new_v4(),
+            issuer_id: Uuid::new_v4(),
+            recipient_email: "a@example.org".into(),
+            recipient_name: None,
+            issued_at: chrono::Utc::now(),
+            valid_until: None,
+            credential: "x".repeat(size),
+            jwt: String::new(),
+        })
+    }
+
+    #[test]
+    fn the_credential_cache_stays_within_its_budget() {
+        let cache = CredentialCache::new(10_000);
+        let first = cache.insert(issued(1_000));
+        assert!(cache.get(first.id).is_some());
+        assert!(cache.get(Uuid::new_v4()).is_none());
+        for _ in 0..50 {
+            cache.insert(issued(1_000));
+            let state = cache.state.lock().unwrap();
+            assert!(state.bytes <= 10_000, "{}", state.bytes);
+            let counted: usize = state.entries.values().map(|(_, i)| i.size()).sum();
+            assert_eq!(counted, state.bytes);
+        }
+        // Larger than the whole budget: served, not kept.
+        let huge = cache.insert(issued(20_000));
+        assert!(cache.get(huge.id).is_none());
+        assert_eq!(huge.credential.len(), 20_000);
+    }
 
     #[test]
     fn file_names_split_into_id_and_format() {

@@ -27,11 +27,13 @@ pub mod cache;
 pub mod credentials;
 pub mod keys;
 
-use axum::Router;
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
+use axum::{Extension, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
@@ -42,6 +44,10 @@ use crate::{ApiError, ApiResult, AppState, documents};
 /// styles only. An uploaded SVG is someone else's markup opened on our origin.
 pub const SVG_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
 
+/// How many bytes of recently served credentials are kept in memory (see
+/// [`credentials::CredentialCache`]): some 1,500 typical credentials with their JWTs.
+pub const CREDENTIAL_CACHE_BYTES: usize = 8 * 1024 * 1024;
+
 /// The public routes.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -51,6 +57,9 @@ pub fn router() -> Router<AppState> {
         .route("/.well-known/jwks.json", get(keys::jwks))
         .route("/achievements/{id}", get(achievement))
         .route("/credentials/{file}", get(credentials::credential))
+        .layer(Extension(Arc::new(credentials::CredentialCache::new(
+            CREDENTIAL_CACHE_BYTES,
+        ))))
         .route("/images/{file}", get(image))
         .layer(SetResponseHeaderLayer::overriding(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
