@@ -734,3 +734,299 @@ fn extract_reports_an_image_without_a_credential() {
     let run = laurel(str_args(&[&"extract", &svg])).failure(1);
     assert!(run.stderr.contains("no baked"), "{run:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// serve and token
+// ---------------------------------------------------------------------------------------------
+
+/// A `laurel` command with no `LAUREL_*` settings inherited from the environment.
+fn clean_command(args: &[&dyn AsRef<std::ffi::OsStr>]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_laurel"));
+    command.args(str_args(args));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("LAUREL_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// Runs a `laurel token …` command against the database in `data_dir`.
+fn token(data_dir: &Path, args: &[&dyn AsRef<std::ffi::OsStr>]) -> util::Run {
+    let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"token"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&[&"--data-dir", &data_dir]);
+    let output = clean_command(&all)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    util::Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// `laurel serve` running on a free loopback port.
+struct Server {
+    child: std::process::Child,
+    address: String,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `laurel serve --listen 127.0.0.1:0 --log-format json …` and waits for the line
+    /// saying where it listens.
+    fn start(data_dir: &Path) -> Server {
+        use std::io::BufRead as _;
+        let mut child = clean_command(&[
+            &"serve",
+            &"--listen",
+            &"127.0.0.1:0",
+            &"--data-dir",
+            &data_dir,
+            &"--log-format",
+            &"json",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (found, address) = std::sync::mpsc::channel();
+        let kept = log.clone();
+        // Reads the log until the process ends, so a full pipe never blocks the server.
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(entry) = serde_json::from_str::<Value>(&line)
+                    && entry["message"] == "laurel is listening"
+                {
+                    let _ = found.send(entry);
+                }
+                kept.lock().unwrap().push_str(&format!("{line}\n"));
+            }
+        });
+        let entry = address
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("laurel serve did not start: {}", log.lock().unwrap()));
+        let address = entry["address"].as_str().unwrap().to_string();
+        assert_eq!(entry["public_url"], format!("http://{address}"), "{entry}");
+        Server {
+            child,
+            address,
+            log,
+        }
+    }
+
+    /// A request over a fresh connection; the status and body.
+    fn request(&self, method: &str, path: &str, token: Option<&str>) -> (u16, String) {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(&self.address).unwrap();
+        let auth = token.map_or(String::new(), |token| {
+            format!("Authorization: Bearer {token}\r\n")
+        });
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Connection: close\r\n\r\n",
+            self.address
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("not HTTP: {response}"));
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn terminate(mut self) -> String {
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let log = self.log.lock().unwrap().clone();
+                assert!(status.success(), "laurel serve exited with {status}: {log}");
+                return log;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "laurel serve did not stop"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Only if a test failed before `terminate`.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn serve_creates_its_data_folder_serves_and_stops_on_sigterm() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("laurel-data");
+    let server = Server::start(&data);
+
+    assert_eq!(mode(&data), 0o700, "data folder mode");
+    assert!(data.join("laurel.db").is_file());
+    let secret = data.join("secret.key");
+    assert_eq!(mode(&secret), 0o600, "secret.key mode");
+    assert_eq!(fs::read_to_string(&secret).unwrap().trim().len(), 43);
+
+    assert_eq!(server.request("GET", "/healthz", None), (200, "ok".into()));
+    assert_eq!(server.request("GET", "/readyz", None).0, 200);
+    let (status, metrics) = server.request("GET", "/metrics", None);
+    assert_eq!(status, 200);
+    assert!(metrics.contains("laurel_http_requests_total"), "{metrics}");
+
+    // A token made with the CLI while the service runs works at once, and stops when revoked.
+    let created = token(&data, &[&"create", &"--name", &"ci", &"--scope", &"read"]).success();
+    let secret_token = created.stdout.trim().to_string();
+    assert_eq!(
+        server
+            .request("GET", "/api/v1/issuers", Some(&secret_token))
+            .0,
+        200
+    );
+    token(&data, &[&"revoke", &"ci"]).success();
+    assert_eq!(
+        server
+            .request("GET", "/api/v1/issuers", Some(&secret_token))
+            .0,
+        401
+    );
+
+    let log = server.terminate();
+    assert!(log.contains("\"stopped\""), "{log}");
+    assert!(
+        !log.contains(fs::read_to_string(&secret).unwrap().trim()),
+        "the key was logged"
+    );
+
+    // A second start reuses the same key.
+    let before = fs::read_to_string(&secret).unwrap();
+    let server = Server::start(&data);
+    server.terminate();
+    assert_eq!(fs::read_to_string(&secret).unwrap(), before);
+}
+
+#[test]
+fn serve_refuses_unknown_keys_in_its_config_file() {
+    let dir = TempDir::new().unwrap();
+    let config = dir.path().join("laurel.toml");
+    fs::write(
+        &config,
+        "listen = \"127.0.0.1:0\"\npubilc_url = \"https://x.example\"\n",
+    )
+    .unwrap();
+    let output = clean_command(&[&"serve", &"--config", &config])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("pubilc_url"), "{stderr}");
+}
+
+#[test]
+fn tokens_are_created_once_listed_without_secrets_and_revoked() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("laurel-data");
+    let created = token(
+        &data,
+        &[
+            &"create",
+            &"--name",
+            &"registrar",
+            &"--scope",
+            &"issue,read",
+            &"--scope",
+            &"read",
+        ],
+    )
+    .success();
+    let secret = created.stdout.trim();
+    assert!(secret.starts_with("laurel_"), "{created:#?}");
+    assert_eq!(created.stdout.lines().count(), 1);
+    assert!(created.stderr.contains("only time"), "{created:#?}");
+    assert!(!created.stderr.contains(secret));
+
+    token(
+        &data,
+        &[&"create", &"--name", &"auditor", &"--scope", &"read"],
+    )
+    .success();
+    let duplicate = token(
+        &data,
+        &[&"create", &"--name", &"registrar", &"--scope", &"read"],
+    )
+    .failure(1);
+    assert!(
+        duplicate.stderr.contains("already exists"),
+        "{duplicate:#?}"
+    );
+    let bad_scope = token(
+        &data,
+        &[&"create", &"--name", &"x", &"--scope", &"superuser"],
+    );
+    assert_eq!(bad_scope.code, Some(2), "{bad_scope:#?}");
+    assert!(
+        bad_scope.stderr.contains("admin, issue, read"),
+        "{bad_scope:#?}"
+    );
+
+    let list = token(&data, &[&"list"]).success();
+    assert!(list.stdout.starts_with("NAME"), "{list:#?}");
+    let registrar = list
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("registrar"))
+        .unwrap();
+    assert!(registrar.contains("issue,read"), "{registrar}");
+    assert!(!list.stdout.contains(secret), "a secret was listed");
+    assert!(!list.stdout.contains("laurel_"), "a secret was listed");
+
+    let id = registrar.split_whitespace().last().unwrap().to_string();
+    token(&data, &[&"revoke", &id]).success();
+    let again = token(&data, &[&"revoke", &"registrar"]).success();
+    assert!(again.stderr.contains("already revoked"), "{again:#?}");
+    let list = token(&data, &[&"list"]).success();
+    let registrar = list
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("registrar"))
+        .unwrap();
+    assert_eq!(
+        registrar.split_whitespace().nth(3).map(|d| d.len()),
+        Some(20),
+        "{registrar}"
+    );
+    let auditor = list
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("auditor"))
+        .unwrap();
+    assert_eq!(auditor.split_whitespace().nth(3), Some("-"), "{auditor}");
+
+    let unknown = token(&data, &[&"revoke", &"nobody"]).failure(1);
+    assert!(unknown.stderr.contains("nobody"), "{unknown:#?}");
+}

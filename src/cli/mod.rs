@@ -8,19 +8,25 @@
 mod bake;
 mod io;
 mod keys;
+mod serve;
 mod sign;
+mod token;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Open Badges 3.0 issuer: makes keys, signs credentials and bakes them into badge images.
+/// Open Badges 3.0 issuer: makes keys, signs credentials, bakes them into badge images, and
+/// runs the issuer service.
 #[derive(Debug, Parser)]
 #[command(name = "laurel", version, propagate_version = true)]
 #[command(after_help = "A typical run:\n  \
     laurel keys generate --type ed25519 --out issuer.pem\n  \
     laurel sign --key issuer.pem --proof eddsa-rdfc-2022 badge.json > signed.json\n  \
-    laurel bake --image badge.png --credential signed.json --out baked.png")]
+    laurel bake --image badge.png --credential signed.json --out baked.png\n\n\
+    Or run the service:\n  \
+    laurel token create --name admin --scope admin\n  \
+    laurel serve --public-url https://badges.example.org")]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,6 +45,17 @@ enum Command {
     Bake(bake::BakeArgs),
     /// Print the credential baked into a PNG or SVG badge image.
     Extract(bake::ExtractArgs),
+    /// Run the issuer service: admin API, public documents and keys, health and metrics.
+    ///
+    /// With no options it listens on 127.0.0.1:8080 and keeps everything in ./laurel-data
+    /// (an SQLite database and the generated secret.key), created on first start. Every
+    /// option can also be set with a LAUREL_* variable or in a TOML file (--config).
+    Serve(serve::ServeArgs),
+    /// Create, list and revoke bearer tokens for the admin API.
+    Token {
+        #[command(subcommand)]
+        command: token::TokenCommand,
+    },
 }
 
 /// A mistake in how the command was invoked that clap cannot see (for example two options that
@@ -76,6 +93,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sign(args) => sign::run(args),
         Command::Bake(args) => bake::run_bake(args),
         Command::Extract(args) => bake::run_extract(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Token { command } => token::run(command),
     }
 }
 

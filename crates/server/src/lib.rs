@@ -50,10 +50,29 @@ pub struct App {
     pub urls: Urls,
     /// Seals and opens issuers' private keys.
     pub vault: Vault,
+    /// Issuers' signing keys, opened once and kept for the process (`KeyCache::default()`).
+    pub keys: mint::KeyCache,
     /// "Now", injected.
     pub clock: Arc<dyn Clock>,
     /// Renders `/metrics`; `None` when no recorder is installed (most tests).
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
+
+impl std::fmt::Debug for App {
+    /// Names the parts without their secrets: the vault and key cache print redacted.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("urls", &self.urls)
+            .field("vault", &self.vault)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
 impl AppState {
@@ -71,12 +90,19 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The whole app: admin API, public documents and operations endpoints, with middleware.
+/// The whole app: admin API, public documents and operations endpoints, with middleware and
+/// the default limits.
 pub fn router(state: AppState) -> axum::Router {
-    axum::Router::new()
+    router_with(state, &ops::Limits::default())
+}
+
+/// [`router`] with the body limit and request timeout from the settings.
+pub fn router_with(state: AppState, limits: &ops::Limits) -> axum::Router {
+    let app = axum::Router::new()
         .merge(api::router())
         .merge(public::router())
         .merge(ops::router())
-        .with_state(state.clone())
-        .layer(ops::layers())
+        .fallback(ops::not_found)
+        .with_state(state);
+    ops::with_middleware(app, limits)
 }

@@ -1,0 +1,336 @@
+//! Award throughput, end to end: how many credentials per second the service mints, signs
+//! (Data Integrity `eddsa-rdfc-2022` and an ES256 VC-JWT), stores and commits when awards
+//! arrive in batches over real HTTP, and how that compares with signing alone.
+//!
+//! ```text
+//! cargo run --release -p laurel-server --example award_bench -- \
+//!     [--recipients 10000] [--batch 1000] [--concurrency 2] [--postgres URL]
+//! ```
+//!
+//! Runs, in one process and one go:
+//! 1. **baseline**: the same credentials built and signed the same way (rayon over all cores),
+//!    with no HTTP and no database, so the service's own cost is the difference;
+//! 2. **SQLite**: the service on a temporary database, awarding over loopback HTTP;
+//! 3. **PostgreSQL**, when `--postgres URL` or `LAUREL_TEST_POSTGRES_URL` names a server: a
+//!    scratch database is created on it and dropped afterwards.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use laurel_core::jwt;
+use laurel_core::keys::{KeyType, SigningKey};
+use laurel_core::model::{
+    AchievementSubject, CredentialSchema, IdentityObject, OpenBadgeCredential,
+};
+use laurel_core::proof::{self, Cryptosuite, ProofOptions};
+use laurel_server::config::Settings;
+use laurel_server::{Urls, auth, documents, serve};
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use uuid::Uuid;
+
+struct Options {
+    recipients: usize,
+    batch: usize,
+    concurrency: usize,
+    postgres: Option<String>,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        recipients: 10_000,
+        batch: 1_000,
+        concurrency: 2,
+        postgres: std::env::var("LAUREL_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|url| !url.is_empty()),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
+        match arg.as_str() {
+            "--recipients" => options.recipients = value().parse().expect("--recipients N"),
+            "--batch" => options.batch = value().parse().expect("--batch N"),
+            "--concurrency" => options.concurrency = value().parse().expect("--concurrency N"),
+            "--postgres" => options.postgres = Some(value()),
+            "--no-postgres" => options.postgres = None,
+            "--bench" => {} // passed by `cargo bench`
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    options
+}
+
+fn main() {
+    let options = options();
+    println!(
+        "awarding {} recipients in batches of {} ({} requests in flight), {} cores",
+        options.recipients,
+        options.batch,
+        options.concurrency,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let baseline = baseline(options.recipients);
+    report(
+        "baseline: sign only (no HTTP, no database)",
+        options.recipients,
+        baseline,
+        None,
+    );
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let elapsed = runtime.block_on(run_service(&sqlite, dir.path(), &options));
+    report(
+        "SQLite: HTTP + sign + store + commit",
+        options.recipients,
+        elapsed,
+        Some(baseline),
+    );
+
+    if let Some(server) = &options.postgres {
+        let (url, name) = runtime.block_on(create_database(server));
+        let elapsed = runtime.block_on(run_service(&url, dir.path(), &options));
+        runtime.block_on(drop_database(server, &name));
+        report(
+            "PostgreSQL: HTTP + sign + store + commit",
+            options.recipients,
+            elapsed,
+            Some(baseline),
+        );
+    } else {
+        println!("PostgreSQL: skipped (pass --postgres URL or set LAUREL_TEST_POSTGRES_URL)");
+    }
+}
+
+fn report(what: &str, count: usize, elapsed: Duration, baseline: Option<Duration>) {
+    let rate = count as f64 / elapsed.as_secs_f64();
+    let relative = baseline.map_or(String::new(), |baseline| {
+        format!(
+            "  ({:.0}% of the signing-only rate)",
+            100.0 * baseline.as_secs_f64() / elapsed.as_secs_f64()
+        )
+    });
+    println!(
+        "{what:<46} {count} in {:>6.2} s = {rate:>7.0} credentials/s{relative}",
+        elapsed.as_secs_f64()
+    );
+}
+
+/// Builds and signs `count` credentials as the service does, without HTTP or storage.
+fn baseline(count: usize) -> Duration {
+    let urls = Urls::new("http://127.0.0.1:1");
+    let now = Utc::now();
+    let issuer = laurel_store::Issuer {
+        id: Uuid::now_v7(),
+        name: "Benchmark Association".into(),
+        url: Some("https://association.example.org".into()),
+        email: None,
+        description: None,
+        image: None,
+        jwt_algorithm: "ES256".into(),
+        created_at: now,
+        updated_at: now,
+    };
+    let achievement = laurel_store::Achievement {
+        id: Uuid::now_v7(),
+        issuer_id: issuer.id,
+        name: "Benchmark Workshop".into(),
+        description: "A three-hour workshop.".into(),
+        criteria_narrative: Some("Attend the whole workshop.".into()),
+        criteria_url: None,
+        image: None,
+        achievement_type: Some("Course".into()),
+        tags: vec!["bench".into()],
+        alignment: "[]".into(),
+        credits_available: Some(3.0),
+        valid_for_days: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let profile = documents::issuer_profile(&urls, &issuer);
+    let document = documents::achievement(&urls, &achievement).expect("achievement");
+    let di_key = SigningKey::generate(KeyType::Ed25519).expect("key");
+    let jwt_key = SigningKey::generate(KeyType::P256).expect("key");
+    let di_method = urls.key(issuer.id, Uuid::now_v7());
+    let kid = urls.key(issuer.id, Uuid::now_v7());
+    let emails: Vec<String> = (0..count)
+        .map(|i| format!("recipient{i}@example.org"))
+        .collect();
+    let start = Instant::now();
+    let signed: Vec<(String, String)> = emails
+        .par_iter()
+        .map(|email| {
+            let id = Uuid::new_v4();
+            let salt = IdentityObject::new_salt().expect("salt");
+            let subject = AchievementSubject::with_identifier(
+                IdentityObject::hashed_email(email, &salt),
+                document.clone(),
+            );
+            let credential =
+                OpenBadgeCredential::builder(urls.credential(id), profile.clone(), now, subject)
+                    .name(achievement.name.clone())
+                    .awarded_date(now)
+                    .credential_schema(CredentialSchema::achievement_credential())
+                    .build()
+                    .expect("credential");
+            let unsigned = serde_json::to_value(&credential).expect("json");
+            let options = ProofOptions {
+                cryptosuite: Cryptosuite::EddsaRdfc2022,
+                verification_method: di_method.clone(),
+                created: now,
+            };
+            let signed = proof::sign(&unsigned, &di_key, &options).expect("proof");
+            let compact = jwt::sign(&signed, &jwt_key, Some(&kid)).expect("jwt");
+            (signed.to_string(), compact)
+        })
+        .collect();
+    let elapsed = start.elapsed();
+    assert_eq!(signed.len(), count);
+    elapsed
+}
+
+/// Starts the service on `database_url`, awards `options.recipients` over HTTP, and returns
+/// how long the awarding took (setup excluded).
+async fn run_service(database_url: &str, dir: &std::path::Path, options: &Options) -> Duration {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let mut settings = Settings::for_data_dir(dir);
+    settings.database_url = database_url.to_string();
+    settings.public_url = format!("http://{address}");
+    let state = serve::start(&settings, None).await.expect("start");
+
+    let (secret, hash) = auth::new_token();
+    let token = laurel_store::ApiToken {
+        id: Uuid::now_v7(),
+        name: format!("bench-{}", Uuid::new_v4()),
+        scopes: vec!["admin".into()],
+        created_at: Utc::now(),
+        revoked_at: None,
+    };
+    state
+        .store
+        .create_token(&token, &hash)
+        .await
+        .expect("token");
+    let app = laurel_server::router_with(state, &settings.limits());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve::serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+
+    let client = reqwest::Client::new();
+    let base = format!("http://{address}/api/v1");
+    let post = |path: String, body: Value| {
+        let request = client
+            .post(format!("{base}{path}"))
+            .bearer_auth(&secret)
+            .json(&body);
+        async move {
+            let response = request.send().await.expect("request");
+            let status = response.status();
+            let body: Value = response.json().await.expect("JSON answer");
+            assert!(status.is_success(), "{status}: {body}");
+            body
+        }
+    };
+    let issuer = post(
+        "/issuers".into(),
+        json!({ "name": "Benchmark Association", "url": "https://association.example.org" }),
+    )
+    .await;
+    let achievement = post(
+        "/achievements".into(),
+        json!({
+            "issuer_id": issuer["id"],
+            "name": "Benchmark Workshop",
+            "description": "A three-hour workshop.",
+            "criteria_narrative": "Attend the whole workshop.",
+            "achievement_type": "Course",
+            "tags": ["bench"],
+            "credits_available": 3,
+        }),
+    )
+    .await;
+    let path = format!(
+        "/achievements/{}/awards",
+        achievement["id"].as_str().expect("id")
+    );
+    let batches: Vec<Value> = (0..options.recipients)
+        .collect::<Vec<_>>()
+        .chunks(options.batch)
+        .map(|chunk| {
+            let awards: Vec<Value> = chunk
+                .iter()
+                .map(|i| json!({ "email": format!("recipient{i}@example.org"), "name": format!("Recipient {i}") }))
+                .collect();
+            json!({ "awards": awards })
+        })
+        .collect();
+
+    let start = Instant::now();
+    let limit = Arc::new(tokio::sync::Semaphore::new(options.concurrency));
+    let mut tasks = tokio::task::JoinSet::new();
+    for batch in batches {
+        let permit = limit.clone().acquire_owned().await.expect("semaphore");
+        let request = post(path.clone(), batch);
+        tasks.spawn(async move {
+            let answer = request.await;
+            drop(permit);
+            answer
+        });
+    }
+    let mut created = 0;
+    while let Some(answer) = tasks.join_next().await {
+        let answer = answer.expect("task");
+        assert_eq!(answer["failed"], 0, "{answer}");
+        created += answer["created"].as_u64().expect("created");
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(
+        created as usize, options.recipients,
+        "every award minted once"
+    );
+
+    let _ = stop.send(());
+    server.await.expect("server task").expect("server");
+    elapsed
+}
+
+/// Creates a scratch database on the PostgreSQL server `server` names.
+async fn create_database(server: &str) -> (String, String) {
+    use sqlx::{Connection as _, Executor as _};
+    let name = format!("laurel_bench_{}", Uuid::new_v4().simple());
+    let mut connection = sqlx::PgConnection::connect(server)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL: {e}"));
+    connection
+        .execute(sqlx::AssertSqlSafe(format!("create database {name}")))
+        .await
+        .expect("create database");
+    let _ = connection.close().await;
+    let authority = server.find("://").map_or(0, |i| i + 3);
+    let (head, query) = server.split_at(server.find('?').unwrap_or(server.len()));
+    let base = match head[authority..].find('/') {
+        Some(slash) => &head[..authority + slash],
+        None => head,
+    };
+    (format!("{base}/{name}{query}"), name)
+}
+
+async fn drop_database(server: &str, name: &str) {
+    use sqlx::{Connection as _, Executor as _};
+    if let Ok(mut connection) = sqlx::PgConnection::connect(server).await {
+        let sql = format!("drop database if exists {name} with (force)");
+        let _ = connection.execute(sqlx::AssertSqlSafe(sql)).await;
+        let _ = connection.close().await;
+    }
+}

@@ -1,0 +1,489 @@
+//! `/achievements`: badge classes, what an issuer awards.
+//!
+//! Inputs are checked field by field, then once more as a whole: a sample credential for the
+//! achievement is built and validated against the 1EdTech AchievementCredential schema, so an
+//! achievement that is stored can always be awarded. Editing changes what future awards say;
+//! credentials already issued are stored as signed and never change.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use laurel_core::model::{
+    AchievementSubject, Alignment, IdentityObject, OneOrMany, OpenBadgeCredential,
+};
+use laurel_core::schema::Schema;
+use laurel_store::{Achievement, Issuer};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::extract::{Json, PathId, Query};
+use super::fields::{self, MAX_NAME, MAX_TEXT, nullable};
+use super::images;
+use crate::auth::Bearer;
+use crate::{ApiError, ApiResult, AppState, documents, mint};
+
+/// The Open Badges 3.0 `achievementType` values (besides `ext:…` extensions).
+pub const ACHIEVEMENT_TYPES: &[&str] = &[
+    "Achievement",
+    "ApprenticeshipCertificate",
+    "Assessment",
+    "Assignment",
+    "AssociateDegree",
+    "Award",
+    "Badge",
+    "BachelorDegree",
+    "Certificate",
+    "CertificateOfCompletion",
+    "Certification",
+    "CommunityService",
+    "Competency",
+    "Course",
+    "CoCurricular",
+    "Degree",
+    "Diploma",
+    "DoctoralDegree",
+    "Fieldwork",
+    "GeneralEducationDevelopment",
+    "JourneymanCertificate",
+    "LearningProgram",
+    "License",
+    "Membership",
+    "ProfessionalDoctorate",
+    "QualityAssuranceCredential",
+    "MasterCertificate",
+    "MasterDegree",
+    "MicroCredential",
+    "ResearchDoctorate",
+    "SecondarySchoolDiploma",
+];
+
+/// The Open Badges 3.0 alignment `targetType` values (besides `ext:…`).
+pub const TARGET_TYPES: &[&str] = &[
+    "ceasn:Competency",
+    "ceterms:Credential",
+    "CFItem",
+    "CFRubric",
+    "CFRubricCriterion",
+    "CFRubricCriterionLevel",
+    "CTDL",
+];
+
+/// The most tags and alignments an achievement may have.
+pub const MAX_LIST: usize = 50;
+/// The longest validity period accepted, in days (a century).
+pub const MAX_VALID_FOR_DAYS: i64 = 36_500;
+
+/// `POST /achievements` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAchievement {
+    issuer_id: Uuid,
+    name: String,
+    description: String,
+    #[serde(default)]
+    criteria_narrative: Option<String>,
+    #[serde(default)]
+    criteria_url: Option<String>,
+    #[serde(default)]
+    achievement_type: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    alignment: Vec<AlignmentInput>,
+    #[serde(default)]
+    credits_available: Option<f64>,
+    #[serde(default)]
+    valid_for_days: Option<i64>,
+}
+
+/// `PATCH /achievements/{id}` body: absent fields stay, `null` clears an optional one,
+/// `tags` and `alignment` replace the whole list. The issuer cannot change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAchievement {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    criteria_narrative: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    criteria_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    achievement_type: Option<Option<String>>,
+    #[serde(default)]
+    tags: Option<Vec<String>>,
+    #[serde(default)]
+    alignment: Option<Vec<AlignmentInput>>,
+    #[serde(default, deserialize_with = "nullable")]
+    credits_available: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    valid_for_days: Option<Option<i64>>,
+}
+
+/// An alignment as the API takes it (Open Badges names; `type` is added).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AlignmentInput {
+    target_name: String,
+    target_url: String,
+    #[serde(default)]
+    target_description: Option<String>,
+    #[serde(default)]
+    target_framework: Option<String>,
+    #[serde(default)]
+    target_code: Option<String>,
+    #[serde(default)]
+    target_type: Option<String>,
+}
+
+/// `GET /achievements` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default)]
+    issuer: Option<String>,
+}
+
+/// `GET /achievements[?issuer=]`.
+pub async fn list(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let issuer = match query.issuer.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(Uuid::parse_str(text).map_err(|_| {
+            ApiError::BadRequest(format!(
+                "issuer must be an issuer id (a UUID), got {text:?}"
+            ))
+        })?),
+    };
+    let achievements = state.store.list_achievements(issuer).await?;
+    let views = achievements
+        .iter()
+        .map(|achievement| view(&state, achievement))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(Json(json!({ "achievements": views })))
+}
+
+/// `POST /achievements`.
+pub async fn create(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Json(input): Json<CreateAchievement>,
+) -> ApiResult<Response> {
+    bearer.require("admin")?;
+    let issuer = state
+        .store
+        .issuer(input.issuer_id)
+        .await
+        .map_err(|error| mint::not_found(error, "issuer", input.issuer_id))?;
+    let now = state.clock.now();
+    let achievement = Achievement {
+        id: Uuid::now_v7(),
+        issuer_id: issuer.id,
+        name: fields::required("name", &input.name, MAX_NAME)?,
+        description: fields::required("description", &input.description, MAX_TEXT)?,
+        criteria_narrative: fields::optional(
+            "criteria_narrative",
+            input.criteria_narrative.as_deref(),
+            MAX_TEXT,
+        )?,
+        criteria_url: fields::optional_url("criteria_url", input.criteria_url.as_deref())?,
+        image: None,
+        achievement_type: achievement_type(input.achievement_type.as_deref())?,
+        tags: tags(input.tags)?,
+        alignment: alignment(input.alignment)?,
+        credits_available: credits(input.credits_available)?,
+        valid_for_days: valid_for_days(input.valid_for_days)?,
+        created_at: now,
+        updated_at: now,
+    };
+    check_awardable(&state, &issuer, &achievement)?;
+    state.store.create_achievement(&achievement).await?;
+    let mut response = (StatusCode::CREATED, Json(view(&state, &achievement)?)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("/api/v1/achievements/{}", achievement.id)) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// `GET /achievements/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let achievement = load(&state, &id).await?;
+    Ok(Json(view(&state, &achievement)?))
+}
+
+/// `PATCH /achievements/{id}`.
+pub async fn update(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    Json(input): Json<UpdateAchievement>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("admin")?;
+    let mut achievement = load(&state, &id).await?;
+    if let Some(name) = &input.name {
+        achievement.name = fields::required("name", name, MAX_NAME)?;
+    }
+    if let Some(description) = &input.description {
+        achievement.description = fields::required("description", description, MAX_TEXT)?;
+    }
+    if let Some(narrative) = &input.criteria_narrative {
+        achievement.criteria_narrative =
+            fields::optional("criteria_narrative", narrative.as_deref(), MAX_TEXT)?;
+    }
+    if let Some(url) = &input.criteria_url {
+        achievement.criteria_url = fields::optional_url("criteria_url", url.as_deref())?;
+    }
+    if let Some(kind) = &input.achievement_type {
+        achievement.achievement_type = achievement_type(kind.as_deref())?;
+    }
+    if let Some(list) = input.tags {
+        achievement.tags = tags(list)?;
+    }
+    if let Some(list) = input.alignment {
+        achievement.alignment = alignment(list)?;
+    }
+    if let Some(value) = input.credits_available {
+        achievement.credits_available = credits(value)?;
+    }
+    if let Some(value) = input.valid_for_days {
+        achievement.valid_for_days = valid_for_days(value)?;
+    }
+    let issuer = state.store.issuer(achievement.issuer_id).await?;
+    check_awardable(&state, &issuer, &achievement)?;
+    achievement.updated_at = state.clock.now();
+    state.store.update_achievement(&achievement).await?;
+    Ok(Json(view(&state, &achievement)?))
+}
+
+/// `PUT /achievements/{id}/image`: the badge image, as a raw PNG or SVG body.
+pub async fn put_image(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    bearer.require("admin")?;
+    let mut achievement = load(&state, &id).await?;
+    achievement.image = Some(images::upload(&state, &headers, body).await?);
+    achievement.updated_at = state.clock.now();
+    state.store.update_achievement(&achievement).await?;
+    Ok(Json(view(&state, &achievement)?))
+}
+
+async fn load(state: &AppState, id: &PathId) -> ApiResult<Achievement> {
+    let id = id.uuid("achievement")?;
+    state
+        .store
+        .achievement(id)
+        .await
+        .map_err(|error| mint::not_found(error, "achievement", id))
+}
+
+fn achievement_type(value: Option<&str>) -> ApiResult<Option<String>> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if ACHIEVEMENT_TYPES.contains(&value) || is_extension(value) {
+        Ok(Some(value.to_string()))
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "achievement_type {value:?} is not an Open Badges type: use one of {} or an extension such as ext:Workshop",
+            ACHIEVEMENT_TYPES.join(", ")
+        )))
+    }
+}
+
+/// `ext:` followed by letters, digits, `.`, `-` or `_` (the Open Badges extension pattern).
+fn is_extension(value: &str) -> bool {
+    value.strip_prefix("ext:").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    })
+}
+
+fn tags(list: Vec<String>) -> ApiResult<Vec<String>> {
+    if list.len() > MAX_LIST {
+        return Err(ApiError::BadRequest(format!("at most {MAX_LIST} tags")));
+    }
+    let mut tags = Vec::with_capacity(list.len());
+    for (index, tag) in list.iter().enumerate() {
+        let tag = fields::required(&format!("tags[{index}]"), tag, MAX_NAME)?;
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    Ok(tags)
+}
+
+fn alignment(list: Vec<AlignmentInput>) -> ApiResult<String> {
+    if list.len() > MAX_LIST {
+        return Err(ApiError::BadRequest(format!(
+            "at most {MAX_LIST} alignments"
+        )));
+    }
+    let mut alignments = Vec::with_capacity(list.len());
+    for (index, input) in list.into_iter().enumerate() {
+        let field = |name: &str| format!("alignment[{index}].{name}");
+        let target_url = fields::optional_url(&field("targetUrl"), Some(&input.target_url))?
+            .ok_or_else(|| {
+                ApiError::BadRequest(format!("{} must not be empty", field("targetUrl")))
+            })?;
+        let target_type =
+            fields::optional(&field("targetType"), input.target_type.as_deref(), MAX_NAME)?;
+        if let Some(kind) = &target_type
+            && !TARGET_TYPES.contains(&kind.as_str())
+            && !is_extension(kind)
+        {
+            return Err(ApiError::BadRequest(format!(
+                "{} {kind:?} is not an Open Badges alignment type: use one of {} or ext:…",
+                field("targetType"),
+                TARGET_TYPES.join(", ")
+            )));
+        }
+        alignments.push(Alignment {
+            r#type: OneOrMany::Many(vec!["Alignment".to_string()]),
+            target_code: fields::optional(
+                &field("targetCode"),
+                input.target_code.as_deref(),
+                MAX_NAME,
+            )?,
+            target_description: fields::optional(
+                &field("targetDescription"),
+                input.target_description.as_deref(),
+                MAX_TEXT,
+            )?,
+            target_name: fields::required(&field("targetName"), &input.target_name, MAX_NAME)?,
+            target_framework: fields::optional(
+                &field("targetFramework"),
+                input.target_framework.as_deref(),
+                MAX_NAME,
+            )?,
+            target_type,
+            target_url,
+            extra: Default::default(),
+        });
+    }
+    serde_json::to_string(&alignments).map_err(|error| ApiError::Internal(error.to_string()))
+}
+
+fn credits(value: Option<f64>) -> ApiResult<Option<f64>> {
+    match value {
+        Some(hours) if !hours.is_finite() || hours < 0.0 => Err(ApiError::BadRequest(format!(
+            "credits_available must be a number of hours ≥ 0, got {hours}"
+        ))),
+        other => Ok(other),
+    }
+}
+
+fn valid_for_days(value: Option<i64>) -> ApiResult<Option<i64>> {
+    match value {
+        Some(days) if !(1..=MAX_VALID_FOR_DAYS).contains(&days) => Err(ApiError::BadRequest(
+            format!("valid_for_days must be between 1 and {MAX_VALID_FOR_DAYS}, got {days}"),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Fails unless the achievement has criteria and a credential for it passes the 1EdTech
+/// AchievementCredential schema.
+fn check_awardable(state: &AppState, issuer: &Issuer, achievement: &Achievement) -> ApiResult<()> {
+    if achievement.criteria_narrative.is_none() && achievement.criteria_url.is_none() {
+        return Err(ApiError::BadRequest(
+            "give the criteria: criteria_narrative (Markdown), criteria_url (a web page), or both"
+                .into(),
+        ));
+    }
+    let now = state.clock.now();
+    let subject = AchievementSubject::with_identifier(
+        IdentityObject::hashed_email("someone@example.org", "salt"),
+        documents::achievement(&state.urls, achievement)?,
+    );
+    let mut builder = OpenBadgeCredential::builder(
+        state.urls.credential(Uuid::nil()),
+        documents::issuer_profile(&state.urls, issuer),
+        now,
+        subject,
+    )
+    .name(achievement.name.clone());
+    if let Some(days) = achievement.valid_for_days {
+        builder = builder.valid_until(now + chrono::Duration::days(days));
+    }
+    let credential = builder.build().map_err(|error| {
+        ApiError::BadRequest(format!("the achievement cannot be awarded: {error}"))
+    })?;
+    let document =
+        serde_json::to_value(&credential).map_err(|error| ApiError::Internal(error.to_string()))?;
+    let violations = Schema::AchievementCredential.validate(&document);
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        Err(ApiError::BadRequest(format!(
+            "credentials for this achievement would not pass the Open Badges schema: {}",
+            list.join("; ")
+        )))
+    }
+}
+
+/// The admin view of an achievement.
+fn view(state: &AppState, achievement: &Achievement) -> ApiResult<Value> {
+    Ok(json!({
+        "id": achievement.id,
+        "public_id": state.urls.achievement(achievement.id),
+        "issuer_id": achievement.issuer_id,
+        "name": achievement.name,
+        "description": achievement.description,
+        "criteria_narrative": achievement.criteria_narrative,
+        "criteria_url": achievement.criteria_url,
+        "image": achievement.image.as_deref().map(|stored| documents::image_url(&state.urls, stored)),
+        "achievement_type": achievement.achievement_type,
+        "tags": achievement.tags,
+        "alignment": documents::alignments(&achievement.alignment)?,
+        "credits_available": achievement.credits_available,
+        "valid_for_days": achievement.valid_for_days,
+        "created_at": achievement.created_at,
+        "updated_at": achievement.updated_at,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn achievement_types_are_the_enumeration_or_extensions() {
+        assert_eq!(
+            achievement_type(Some("Course")).expect("ok").as_deref(),
+            Some("Course")
+        );
+        assert!(achievement_type(Some("ext:Workshop-2")).is_ok());
+        assert!(achievement_type(Some("course")).is_err());
+        assert!(achievement_type(Some("ext:")).is_err());
+        assert!(achievement_type(Some("ext:a b")).is_err());
+        assert_eq!(achievement_type(Some(" ")).expect("ok"), None);
+    }
+
+    #[test]
+    fn numbers_are_bounded() {
+        assert!(credits(Some(-1.0)).is_err());
+        assert!(credits(Some(f64::NAN)).is_err());
+        assert!(credits(Some(0.0)).is_ok());
+        assert!(valid_for_days(Some(0)).is_err());
+        assert!(valid_for_days(Some(365)).is_ok());
+    }
+}

@@ -1,0 +1,346 @@
+//! Awards: `POST /achievements/{id}/awards` mints, `/awards` lists and shows.
+//!
+//! The POST body is one award object (answered 201 when minted, 200 when the recipient
+//! already had it) or a batch `{"awards": [...]}` of at most [`MAX_BATCH`] rows, answered 200
+//! with one result per row in input order: a bad row fails alone, and a database failure
+//! fails the rows it affected, never storing part of one.
+//!
+//! `Idempotency-Key`: a successful response is stored under (key, token) with a SHA-256 of
+//! method, path and body. A retry with the same key and request gets the stored response
+//! (header `Idempotent-Replayed: true`); the same key with another request is a 422. Failed
+//! requests are not stored, so they can be retried with the same key: minting is exactly
+//! once per recipient anyway, so a retry never mints twice.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use laurel_core::model::normalize_email;
+use laurel_store::{Award, AwardFilter, IdempotentResponse};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::extract::{Json, PathId, Query, RawBody, json_error, parse_json, require_json};
+use crate::auth::Bearer;
+use crate::mint::{self, AwardInput, Outcome};
+use crate::{ApiError, ApiResult, AppState, Urls};
+
+/// The most rows one batch request may hold.
+pub const MAX_BATCH: usize = 1_000;
+/// The page size of `GET /awards` when `limit` is not given.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// The largest page `GET /awards` returns.
+pub const MAX_LIMIT: u32 = 1_000;
+/// The longest `Idempotency-Key` accepted.
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// `POST /achievements/{id}/awards`.
+pub async fn create(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
+    bearer.require("issue")?;
+    let achievement_id = id.uuid("achievement")?;
+    let key = idempotency_key(&headers)?;
+    let request_hash = {
+        let mut hasher = Sha256::new();
+        hasher.update(format!(
+            "POST\n/api/v1/achievements/{achievement_id}/awards\n"
+        ));
+        hasher.update(&body);
+        hex::encode(hasher.finalize())
+    };
+    if let Some(key) = &key
+        && let Some(stored) = state.store.idempotent_response(key, bearer.0.id).await?
+    {
+        return replay(&stored, &request_hash);
+    }
+    require_json(&headers)?;
+    let (status, value) = award(&state, achievement_id, &body).await?;
+    let Some(key) = key else {
+        return Ok((status, Json(value)).into_response());
+    };
+    let response = IdempotentResponse {
+        key,
+        token_id: bearer.0.id,
+        request_hash: request_hash.clone(),
+        status: status.as_u16(),
+        body: value.to_string(),
+        created_at: state.clock.now(),
+    };
+    match state.store.save_idempotent_response(&response).await {
+        // Another request with this key and body finished first: answer as it did.
+        Ok(stored) if stored.request_hash == request_hash && stored.body != response.body => {
+            replay(&stored, &request_hash)
+        }
+        Ok(_) => Ok((status, Json(value)).into_response()),
+        Err(error) => {
+            // The awards are stored; only the replay record is missing, and minting is
+            // exactly once, so a retry still cannot mint twice.
+            tracing::warn!(error = %error, "could not store an idempotent response");
+            Ok((status, Json(value)).into_response())
+        }
+    }
+}
+
+/// Mints one award or a batch; the status and body of a success.
+async fn award(
+    state: &AppState,
+    achievement_id: Uuid,
+    body: &[u8],
+) -> ApiResult<(StatusCode, Value)> {
+    let value: Value = parse_json(body)?;
+    let is_batch = value
+        .as_object()
+        .is_some_and(|object| object.contains_key("awards"));
+    if !is_batch {
+        let input: AwardInput =
+            serde_json::from_value(value).map_err(|error| json_error(&error))?;
+        let recipient = input.check().map_err(ApiError::BadRequest)?;
+        let outcome = mint::award(state, achievement_id, vec![Ok(recipient)])
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::Internal("no outcome for a single award".into()))?;
+        return match outcome {
+            Outcome::Created(award) => Ok((StatusCode::CREATED, full(&state.urls, &award))),
+            Outcome::Existing(award) => Ok((StatusCode::OK, full(&state.urls, &award))),
+            Outcome::Failed(error) => Err(error),
+        };
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Batch {
+        awards: Vec<Value>,
+    }
+    let batch: Batch = serde_json::from_value(value).map_err(|error| json_error(&error))?;
+    if batch.awards.is_empty() {
+        return Err(ApiError::BadRequest(
+            "awards is empty: give at least one award".into(),
+        ));
+    }
+    if batch.awards.len() > MAX_BATCH {
+        return Err(ApiError::BadRequest(format!(
+            "a batch holds at most {MAX_BATCH} awards, got {}: split it into several requests",
+            batch.awards.len()
+        )));
+    }
+    let rows = batch
+        .awards
+        .into_iter()
+        .map(|row| {
+            serde_json::from_value::<AwardInput>(row)
+                .map_err(|error| json_error(&error))
+                .and_then(|input| input.check().map_err(ApiError::BadRequest))
+        })
+        .collect();
+    let outcomes = mint::award(state, achievement_id, rows).await?;
+    let (mut created, mut existing, mut failed) = (0, 0, 0);
+    let results: Vec<Value> = outcomes
+        .iter()
+        .enumerate()
+        .map(|(index, outcome)| match outcome {
+            Outcome::Created(award) => {
+                created += 1;
+                json!({ "index": index, "status": "created", "award": summary(&state.urls, award) })
+            }
+            Outcome::Existing(award) => {
+                existing += 1;
+                json!({ "index": index, "status": "existing", "award": summary(&state.urls, award) })
+            }
+            Outcome::Failed(error) => {
+                failed += 1;
+                json!({ "index": index, "status": "failed", "error": public_detail(error) })
+            }
+        })
+        .collect();
+    Ok((
+        StatusCode::OK,
+        json!({ "created": created, "existing": existing, "failed": failed, "results": results }),
+    ))
+}
+
+/// `GET /awards` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default)]
+    achievement: Option<String>,
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    until: Option<String>,
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    offset: Option<u32>,
+}
+
+/// `GET /awards?achievement=&issuer=&email=&from=&until=&limit=&offset=`, newest first.
+///
+/// `from` is inclusive and `until` exclusive; a plain date as `until` means the end of that
+/// day, so `from=2026-03-01&until=2026-03-31` is the whole of March 1–31.
+pub async fn list(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_LIMIT}, got {limit}"
+        )));
+    }
+    let filter = AwardFilter {
+        achievement_id: uuid_param("achievement", query.achievement.as_deref())?,
+        issuer_id: uuid_param("issuer", query.issuer.as_deref())?,
+        recipient_email: query
+            .email
+            .as_deref()
+            .map(normalize_email)
+            .filter(|email| !email.is_empty()),
+        issued_from: date_param("from", query.from.as_deref(), false)?,
+        issued_until: date_param("until", query.until.as_deref(), true)?,
+        limit,
+        offset: query.offset.unwrap_or(0),
+    };
+    let (awards, total) = state.store.list_awards(&filter).await?;
+    Ok(Json(json!({
+        "total": total,
+        "limit": filter.limit,
+        "offset": filter.offset,
+        "awards": awards.iter().map(|award| summary(&state.urls, award)).collect::<Vec<_>>(),
+    })))
+}
+
+/// `GET /awards/{id}`: with the signed credential and its JWT.
+pub async fn get(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let id = id.uuid("award")?;
+    let award = state
+        .store
+        .award(id)
+        .await
+        .map_err(|error| mint::not_found(error, "award", id))?;
+    Ok(Json(full(&state.urls, &award)))
+}
+
+/// The admin view of an award, without the credential itself.
+pub fn summary(urls: &Urls, award: &Award) -> Value {
+    json!({
+        "id": award.id,
+        "achievement_id": award.achievement_id,
+        "issuer_id": award.issuer_id,
+        "recipient_email": award.recipient_email,
+        "recipient_name": award.recipient_name,
+        "issued_at": award.issued_at,
+        "valid_until": award.valid_until,
+        "credential_url": urls.credential(award.id),
+    })
+}
+
+/// The admin view with the signed credential (JSON) and the VC-JWT.
+pub fn full(urls: &Urls, award: &Award) -> Value {
+    let mut value = summary(urls, award);
+    value["credential"] = serde_json::from_str(&award.credential).unwrap_or(Value::Null);
+    value["jwt"] = Value::String(award.jwt.clone());
+    value
+}
+
+/// What a client may read about a failed row (internal details are logged instead).
+fn public_detail(error: &ApiError) -> String {
+    match error {
+        ApiError::Internal(message) => {
+            tracing::error!(error = %message, "award row failed");
+            "an internal error occurred; it has been logged; nothing was stored for this row".into()
+        }
+        ApiError::Unavailable(_) => {
+            "the database is unavailable; nothing was stored for this row: retry it".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().map(str::trim).unwrap_or("");
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(ApiError::BadRequest(format!(
+            "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters (a UUID is a good choice)"
+        )));
+    }
+    Ok(Some(key.to_string()))
+}
+
+fn replay(stored: &IdempotentResponse, request_hash: &str) -> ApiResult<Response> {
+    if stored.request_hash != request_hash {
+        return Err(ApiError::Unprocessable(format!(
+            "Idempotency-Key {:?} was already used for a different request (another achievement or body); use a new key for each new request",
+            stored.key
+        )));
+    }
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, stored.body.clone()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    Ok(response)
+}
+
+fn uuid_param(name: &str, value: Option<&str>) -> ApiResult<Option<Uuid>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => Uuid::parse_str(text).map(Some).map_err(|_| {
+            ApiError::BadRequest(format!("{name} must be an id (a UUID), got {text:?}"))
+        }),
+    }
+}
+
+/// An RFC 3339 date-time, or a date: its start, or (for an exclusive end) the next day's.
+fn date_param(
+    name: &str,
+    value: Option<&str>,
+    end_of_day: bool,
+) -> ApiResult<Option<DateTime<Utc>>> {
+    let Some(text) = value.map(str::trim).filter(|text| !text.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(instant.with_timezone(&Utc)));
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        && let Some(start) = date.and_hms_opt(0, 0, 0)
+    {
+        let start = start.and_utc();
+        return Ok(Some(if end_of_day {
+            start + Duration::days(1)
+        } else {
+            start
+        }));
+    }
+    Err(ApiError::BadRequest(format!(
+        "{name} must be a date (2026-03-01) or an RFC 3339 date-time (2026-03-01T09:00:00Z), got {text:?}"
+    )))
+}

@@ -1,0 +1,112 @@
+//! Checks shared by the resources' inputs. Each error names the field and what to send.
+
+use laurel_core::model::looks_like_uri;
+use serde::{Deserialize, Deserializer};
+
+use crate::ApiError;
+
+/// The longest name accepted, in bytes.
+pub const MAX_NAME: usize = 500;
+/// The longest description or narrative accepted, in bytes.
+pub const MAX_TEXT: usize = 10_000;
+/// The longest URL accepted, in bytes.
+pub const MAX_URL: usize = 2_048;
+
+/// Deserializes a field that may be absent (`None`), `null` (`Some(None)`: clear it) or a
+/// value (`Some(Some(v))`), for PATCH bodies. Use with `#[serde(default)]`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A required, non-blank text, trimmed.
+pub fn required(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ApiError::BadRequest(format!("{field} must not be empty")));
+    }
+    check_length(field, value, max)?;
+    Ok(value.to_string())
+}
+
+/// An optional text, trimmed; blank becomes absent.
+pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => {
+            check_length(field, value, max)?;
+            Ok(Some(value.to_string()))
+        }
+    }
+}
+
+/// An optional absolute `http(s)` URL.
+pub fn optional_url(field: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(value) = optional(field, value, MAX_URL)? else {
+        return Ok(None);
+    };
+    if is_http_url(&value) {
+        Ok(Some(value))
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "{field} must be an absolute http(s) URL such as https://example.org/page, got {value:?}"
+        )))
+    }
+}
+
+/// An optional contact email (checked like a recipient's, and normalized).
+pub fn optional_email(field: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
+    match optional(field, value, 254)? {
+        None => Ok(None),
+        Some(email) => crate::mint::recipient_email(&email)
+            .map(Some)
+            .map_err(|detail| ApiError::BadRequest(format!("{field}: {detail}"))),
+    }
+}
+
+/// Whether `value` is an absolute `http:` or `https:` URL with a host.
+pub fn is_http_url(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    looks_like_uri(value) && rest.is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+}
+
+fn check_length(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
+    if value.len() > max {
+        Err(ApiError::BadRequest(format!(
+            "{field} is {} bytes long; the limit is {max}",
+            value.len()
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_must_be_http_with_a_host() {
+        assert!(is_http_url("https://example.org"));
+        assert!(is_http_url("http://example.org/x?y=1"));
+        assert!(!is_http_url("https://"));
+        assert!(!is_http_url("https:///x"));
+        assert!(!is_http_url("ftp://example.org"));
+        assert!(!is_http_url("javascript:alert(1)"));
+        assert!(!is_http_url("https://exa mple.org"));
+    }
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(required("name", "  A ", 10).expect("ok"), "A");
+        assert!(required("name", "   ", 10).is_err());
+        assert!(required("name", "abcdef", 3).is_err());
+        assert_eq!(optional("d", Some(" "), 10).expect("ok"), None);
+    }
+}

@@ -1,0 +1,215 @@
+//! `/issuers`: the organizations that issue, each with its own keys and public id.
+//!
+//! An issuer's JWT algorithm is chosen at creation and then fixed: its keys are generated
+//! with it, and changing it would need key rotation (a new key, the old one kept published),
+//! which this version does not do. A PATCH naming another algorithm is a 409.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use laurel_store::{Issuer, IssuerKey};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::extract::{Json, PathId};
+use super::fields::{self, MAX_NAME, MAX_TEXT, nullable};
+use super::images;
+use crate::auth::Bearer;
+use crate::mint::{self, JwtAlgorithm};
+use crate::{ApiError, ApiResult, AppState, documents};
+
+/// `POST /issuers` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateIssuer {
+    name: String,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    jwt_algorithm: Option<String>,
+}
+
+/// `PATCH /issuers/{id}` body: absent fields stay, `null` clears an optional one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateIssuer {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    description: Option<Option<String>>,
+    #[serde(default)]
+    jwt_algorithm: Option<String>,
+}
+
+/// `GET /issuers`.
+pub async fn list(state: axum::extract::State<AppState>, bearer: Bearer) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let issuers = state.store.list_issuers().await?;
+    let views: Vec<Value> = issuers
+        .iter()
+        .map(|issuer| view(&state, issuer, None))
+        .collect();
+    Ok(Json(json!({ "issuers": views })))
+}
+
+/// `POST /issuers`: creates the issuer and its keys.
+pub async fn create(
+    state: axum::extract::State<AppState>,
+    bearer: Bearer,
+    Json(input): Json<CreateIssuer>,
+) -> ApiResult<Response> {
+    bearer.require("admin")?;
+    let algorithm = match input.jwt_algorithm.as_deref() {
+        None => JwtAlgorithm::default(),
+        Some(name) => parse_algorithm(name)?,
+    };
+    let now = state.clock.now();
+    let issuer = Issuer {
+        id: Uuid::now_v7(),
+        name: fields::required("name", &input.name, MAX_NAME)?,
+        url: fields::optional_url("url", input.url.as_deref())?,
+        email: fields::optional_email("email", input.email.as_deref())?,
+        description: fields::optional("description", input.description.as_deref(), MAX_TEXT)?,
+        image: None,
+        jwt_algorithm: algorithm.as_str().to_string(),
+        created_at: now,
+        updated_at: now,
+    };
+    let keys = mint::create_issuer(&state, &issuer, algorithm).await?;
+    let location = format!("/api/v1/issuers/{}", issuer.id);
+    let mut response = (
+        StatusCode::CREATED,
+        Json(view(&state, &issuer, Some(&keys))),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// `GET /issuers/{id}`, with its public keys.
+pub async fn get(
+    state: axum::extract::State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let issuer = load(&state, &id).await?;
+    let keys = state.store.issuer_keys(issuer.id).await?;
+    Ok(Json(view(&state, &issuer, Some(&keys))))
+}
+
+/// `PATCH /issuers/{id}`.
+pub async fn update(
+    state: axum::extract::State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    Json(input): Json<UpdateIssuer>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("admin")?;
+    let mut issuer = load(&state, &id).await?;
+    if let Some(name) = input.jwt_algorithm.as_deref() {
+        let algorithm = parse_algorithm(name)?;
+        if algorithm.as_str() != issuer.jwt_algorithm {
+            return Err(ApiError::Conflict(format!(
+                "jwt_algorithm is fixed when an issuer is created (its keys are made for it): this issuer signs with {}; create another issuer to use {}",
+                issuer.jwt_algorithm,
+                algorithm.as_str()
+            )));
+        }
+    }
+    if let Some(name) = &input.name {
+        issuer.name = fields::required("name", name, MAX_NAME)?;
+    }
+    if let Some(url) = &input.url {
+        issuer.url = fields::optional_url("url", url.as_deref())?;
+    }
+    if let Some(email) = &input.email {
+        issuer.email = fields::optional_email("email", email.as_deref())?;
+    }
+    if let Some(description) = &input.description {
+        issuer.description = fields::optional("description", description.as_deref(), MAX_TEXT)?;
+    }
+    issuer.updated_at = state.clock.now();
+    state.store.update_issuer(&issuer).await?;
+    let keys = state.store.issuer_keys(issuer.id).await?;
+    Ok(Json(view(&state, &issuer, Some(&keys))))
+}
+
+/// `PUT /issuers/{id}/image`: the logo, as a raw PNG or SVG body.
+pub async fn put_image(
+    state: axum::extract::State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    bearer.require("admin")?;
+    let mut issuer = load(&state, &id).await?;
+    issuer.image = Some(images::upload(&state, &headers, body).await?);
+    issuer.updated_at = state.clock.now();
+    state.store.update_issuer(&issuer).await?;
+    let keys = state.store.issuer_keys(issuer.id).await?;
+    Ok(Json(view(&state, &issuer, Some(&keys))))
+}
+
+async fn load(state: &AppState, id: &PathId) -> ApiResult<Issuer> {
+    let id = id.uuid("issuer")?;
+    state
+        .store
+        .issuer(id)
+        .await
+        .map_err(|error| mint::not_found(error, "issuer", id))
+}
+
+fn parse_algorithm(name: &str) -> ApiResult<JwtAlgorithm> {
+    JwtAlgorithm::parse(name).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "jwt_algorithm must be one of {} (got {name:?})",
+            JwtAlgorithm::NAMES.join(", ")
+        ))
+    })
+}
+
+/// The admin view of an issuer; `keys` lists its public keys (never private material).
+fn view(state: &AppState, issuer: &Issuer, keys: Option<&[IssuerKey]>) -> Value {
+    let mut value = json!({
+        "id": issuer.id,
+        "public_id": state.urls.issuer(issuer.id),
+        "name": issuer.name,
+        "url": issuer.url,
+        "email": issuer.email,
+        "description": issuer.description,
+        "image": issuer.image.as_deref().map(|stored| documents::image_url(&state.urls, stored)),
+        "jwt_algorithm": issuer.jwt_algorithm,
+        "created_at": issuer.created_at,
+        "updated_at": issuer.updated_at,
+    });
+    if let Some(keys) = keys {
+        value["keys"] = keys
+            .iter()
+            .map(|key| {
+                json!({
+                    "id": key.id,
+                    "url": state.urls.key(issuer.id, key.id),
+                    "purpose": key.purpose.as_str(),
+                    "algorithm": key.algorithm,
+                    "public_jwk": serde_json::from_str::<Value>(&key.public_jwk).unwrap_or(Value::Null),
+                    "created_at": key.created_at,
+                    "retired_at": key.retired_at,
+                })
+            })
+            .collect();
+    }
+    value
+}

@@ -1,0 +1,162 @@
+//! The admin API under `/api/v1`: JSON in and out, bearer tokens with scopes, and every error
+//! as `application/problem+json`.
+//!
+//! The routes live in one table, [`ROUTES`], from which the router is built; a test checks
+//! that the hand-written OpenAPI document (`openapi.json`, served at `/api/v1/openapi.json`)
+//! describes exactly these routes, so the two cannot drift apart. The document is written
+//! by hand rather than generated, to keep the build lean (no proc-macro OpenAPI crates).
+//!
+//! Scopes: `admin` for issuers, achievements and images; `issue` to award; `read` for GETs.
+
+pub mod achievements;
+pub mod awards;
+pub mod extract;
+pub mod fields;
+pub mod images;
+pub mod issuers;
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+
+use crate::{ApiError, AppState};
+
+/// Where the API is mounted.
+pub const PREFIX: &str = "/api/v1";
+
+/// The OpenAPI 3.1 document of this API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// One route of the API: method, path under [`PREFIX`], and how to make its handler.
+pub struct Route {
+    /// `GET`, `POST`, `PATCH` or `PUT`.
+    pub method: Method,
+    /// The path under [`PREFIX`], in axum 0.8 syntax (`/issuers/{id}`).
+    pub path: &'static str,
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+}
+
+/// Every route of the admin API.
+pub const ROUTES: &[Route] = &[
+    route(Method::GET, "/openapi.json", |m| on(m, openapi)),
+    route(Method::GET, "/issuers", |m| on(m, issuers::list)),
+    route(Method::POST, "/issuers", |m| on(m, issuers::create)),
+    route(Method::GET, "/issuers/{id}", |m| on(m, issuers::get)),
+    route(Method::PATCH, "/issuers/{id}", |m| on(m, issuers::update)),
+    route(Method::PUT, "/issuers/{id}/image", |m| {
+        on(m, issuers::put_image)
+    }),
+    route(Method::GET, "/achievements", |m| on(m, achievements::list)),
+    route(Method::POST, "/achievements", |m| {
+        on(m, achievements::create)
+    }),
+    route(Method::GET, "/achievements/{id}", |m| {
+        on(m, achievements::get)
+    }),
+    route(Method::PATCH, "/achievements/{id}", |m| {
+        on(m, achievements::update)
+    }),
+    route(Method::PUT, "/achievements/{id}/image", |m| {
+        on(m, achievements::put_image)
+    }),
+    route(Method::POST, "/achievements/{id}/awards", |m| {
+        on(m, awards::create)
+    }),
+    route(Method::GET, "/awards", |m| on(m, awards::list)),
+    route(Method::GET, "/awards/{id}", |m| on(m, awards::get)),
+];
+
+const fn route(
+    method: Method,
+    path: &'static str,
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+) -> Route {
+    Route {
+        method,
+        path,
+        handler,
+    }
+}
+
+/// The admin API, mounted at [`PREFIX`]; unknown paths and methods under it get problem+json.
+pub fn router() -> Router<AppState> {
+    let mut api = Router::new();
+    for route in ROUTES {
+        api = api.route(route.path, (route.handler)(filter(&route.method)));
+    }
+    let api = api
+        .fallback(|| async {
+            ApiError::NotFound(format!(
+                "no such endpoint; the API is described at {PREFIX}/openapi.json"
+            ))
+        })
+        .method_not_allowed_fallback(|method: Method| async move {
+            ApiError::MethodNotAllowed(format!(
+                "{method} is not allowed on this endpoint; see {PREFIX}/openapi.json"
+            ))
+        });
+    Router::new().nest(PREFIX, api)
+}
+
+/// `GET /openapi.json` (no token needed: it describes, it does not reveal).
+async fn openapi() -> Response {
+    let mut response = OPENAPI.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn filter(method: &Method) -> MethodFilter {
+    match *method {
+        Method::POST => MethodFilter::POST,
+        Method::PATCH => MethodFilter::PATCH,
+        Method::PUT => MethodFilter::PUT,
+        Method::DELETE => MethodFilter::DELETE,
+        _ => MethodFilter::GET,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn openapi_documents_exactly_the_routes() {
+        let document: serde_json::Value = serde_json::from_str(OPENAPI).expect("valid JSON");
+        assert_eq!(document["openapi"].as_str().map(|v| &v[..3]), Some("3.1"));
+        let mut documented = BTreeSet::new();
+        for (path, item) in document["paths"].as_object().expect("paths") {
+            for method in item.as_object().expect("path item").keys() {
+                if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                    documented.insert(format!("{} {path}", method.to_uppercase()));
+                }
+            }
+        }
+        let routed: BTreeSet<String> = ROUTES
+            .iter()
+            .map(|route| format!("{} {}", route.method, route.path))
+            .collect();
+        assert_eq!(documented, routed);
+        assert_eq!(document["servers"][0]["url"], PREFIX);
+    }
+
+    #[test]
+    fn every_route_method_has_a_filter() {
+        for route in ROUTES {
+            assert!(
+                matches!(
+                    route.method,
+                    Method::GET | Method::POST | Method::PATCH | Method::PUT
+                ),
+                "{} {}",
+                route.method,
+                route.path
+            );
+        }
+    }
+}

@@ -1,0 +1,372 @@
+//! Operations: health, readiness, metrics, and the middleware every request goes through.
+//!
+//! - `/healthz` answers 200 while the process serves HTTP at all (liveness: restart me if not).
+//! - `/readyz` answers 200 only while the database answers (readiness: send me traffic), else a
+//!   503 problem.
+//! - `/metrics` is Prometheus text: requests by method, route and status, a latency histogram,
+//!   errors, and credentials issued (counted where they are minted).
+//!
+//! The middleware, outermost first: a request id (the client's `x-request-id` if it is short
+//! and plain, else a new UUID; echoed on the response and recorded in the span every log line
+//! of the request carries), a tracing span with one log line per response, metrics, the
+//! problem mapper, a timeout and a body limit.
+//!
+//! The problem mapper exists because several layers answer on their own, in plain text or
+//! with no body at all: the body limit (413), the timeout, axum's 405 and its extractor
+//! rejections. It turns any error response that is not already `application/problem+json`
+//! into one, so a client sees one error format whatever produced the error. Bodies that are
+//! already problems (every [`ApiError`](crate::ApiError)) pass through untouched.
+
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::config::LogFormat;
+
+/// The request id header, read from clients and echoed back.
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The problem+json media type.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// How long `/readyz` waits for the database before calling it unavailable.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The longest client-supplied request id kept; longer ones are replaced.
+const MAX_REQUEST_ID: usize = 64;
+
+/// HTTP limits enforced by the middleware (from `--body-limit` and `--request-timeout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest request body, in bytes.
+    pub body_limit: usize,
+    /// How long a request may take.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_limit: crate::config::DEFAULT_BODY_LIMIT,
+            request_timeout: crate::config::DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+}
+
+/// `/healthz`, `/readyz` and `/metrics`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+}
+
+/// Wraps a whole app in the middleware described in the module docs.
+pub fn with_middleware(router: Router, limits: &Limits) -> Router {
+    // `Router::layer` wraps every route (and the fallback) after routing, so the metrics
+    // middleware can read the matched route template rather than the raw path, which would
+    // give every credential id its own time series.
+    router
+        // The body limit below governs, not axum's default 2 MB for extractors.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(limits.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limits.request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(*limits, problems))
+        .layer(middleware::from_fn(track))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let id = request
+                        .headers()
+                        .get(&REQUEST_ID)
+                        .and_then(|value| value.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        request_id = id,
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                    )
+                })
+                .on_request(())
+                .on_response(|response: &Response, latency: Duration, _span: &Span| {
+                    tracing::info!(
+                        status = response.status().as_u16(),
+                        ms = latency.as_secs_f64() * 1000.0,
+                        "response"
+                    );
+                })
+                // 5xx are logged by `on_response` above and by `ApiError` with the cause.
+                .on_failure(()),
+        )
+        .layer(middleware::from_fn(request_id))
+}
+
+/// The 404 for a path no route matches.
+pub async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        &format!("nothing is served at {method} {}", uri.path()),
+    )
+}
+
+/// A problem+json response with this status and detail (the shape [`crate::ApiError`] uses).
+pub fn problem(status: StatusCode, detail: &str) -> Response {
+    let body = json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => "ready".into_response(),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "not ready: the database does not answer");
+            problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unreachable; this instance cannot serve requests yet",
+            )
+        }
+        Err(_) => {
+            tracing::warn!("not ready: the database did not answer in time");
+            problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &format!(
+                    "the database did not answer within {} s",
+                    READY_TIMEOUT.as_secs()
+                ),
+            )
+        }
+    }
+}
+
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    match &state.metrics {
+        Some(handle) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            )],
+            handle.render(),
+        )
+            .into_response(),
+        None => problem(
+            StatusCode::NOT_FOUND,
+            "metrics are not recorded in this process",
+        ),
+    }
+}
+
+/// Keeps a plain client request id, or makes one; echoes it on the response.
+async fn request_id(mut request: Request, next: Next) -> Response {
+    let keep = request.headers().get(&REQUEST_ID).is_some_and(|value| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= MAX_REQUEST_ID
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    });
+    let id = if keep {
+        request.headers().get(&REQUEST_ID).cloned()
+    } else {
+        None
+    };
+    let id = match id {
+        Some(id) => id,
+        None => {
+            let fresh = HeaderValue::from_str(&Uuid::new_v4().to_string());
+            // A hyphenated UUID is always a valid header value.
+            let fresh = fresh.unwrap_or_else(|_| HeaderValue::from_static("-"));
+            request
+                .headers_mut()
+                .insert(REQUEST_ID.clone(), fresh.clone());
+            fresh
+        }
+    };
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(REQUEST_ID.clone(), id);
+    response
+}
+
+/// Records request count, latency and errors by method, route template and status.
+async fn track(request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    let status = response.status();
+    let elapsed = start.elapsed().as_secs_f64();
+    metrics::histogram!(
+        "laurel_http_request_duration_seconds",
+        "method" => method.clone(),
+        "route" => route.clone(),
+    )
+    .record(elapsed);
+    if status.is_server_error() {
+        metrics::counter!("laurel_http_errors_total", "route" => route.clone(), "status" => status.as_str().to_owned())
+            .increment(1);
+    }
+    metrics::counter!(
+        "laurel_http_requests_total",
+        "method" => method,
+        "route" => route,
+        "status" => status.as_str().to_owned(),
+    )
+    .increment(1);
+    response
+}
+
+/// Turns error responses that are not problem+json (from layers and extractors) into problems.
+async fn problems(State(limits): State<Limits>, request: Request, next: Next) -> Response {
+    // Cheap clones (the URI shares its bytes), kept only to word an error.
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return response;
+    }
+    let path = uri.path();
+    let (parts, body) = response.into_parts();
+    // Only short plain-text bodies are worth passing on (axum's rejection messages are).
+    let text = axum::body::to_bytes(body, 2048)
+        .await
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty());
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "the request body is larger than the limit of {} bytes; send less (a smaller image, or a batch split in parts)",
+            limits.body_limit
+        ),
+        // axum adds the `Allow` header after every layer has run, so it cannot be quoted here.
+        StatusCode::METHOD_NOT_ALLOWED => format!(
+            "{method} is not allowed on {path}; the Allow header lists the methods that are"
+        ),
+        StatusCode::SERVICE_UNAVAILABLE if text.is_none() => format!(
+            "the request took longer than {} s and was stopped; retry, or send smaller batches",
+            limits.request_timeout.as_secs_f64()
+        ),
+        StatusCode::NOT_FOUND if text.is_none() => format!("nothing is served at {path}"),
+        _ => text.unwrap_or_else(|| {
+            status
+                .canonical_reason()
+                .unwrap_or("the request failed")
+                .to_owned()
+        }),
+    };
+    let mut response = problem(status, &detail);
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    response
+}
+
+/// Installs the global log subscriber: text or JSON lines on standard error, filtered by
+/// `filter` (a tracing `EnvFilter` directive such as `info`). Only the binary calls this.
+pub fn init_logging(format: LogFormat, filter: &str) -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .map_err(|error| format!("invalid log filter {filter:?}: {error}"))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let result = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+    };
+    result.map_err(|error| format!("cannot install the logger: {error}"))
+}
+
+/// Installs the global Prometheus recorder and describes Laurel's metrics. Only the binary
+/// (and benchmarks) call this: the recorder is process-wide, so tests use their own.
+pub fn install_metrics() -> Result<metrics_exporter_prometheus::PrometheusHandle, String> {
+    let handle = metrics_recorder()
+        .install_recorder()
+        .map_err(|error| format!("cannot install the metrics recorder: {error}"))?;
+    describe_metrics();
+    Ok(handle)
+}
+
+/// The Prometheus recorder with Laurel's histogram buckets (latency in seconds).
+pub fn metrics_recorder() -> metrics_exporter_prometheus::PrometheusBuilder {
+    use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+    const BUCKETS: [f64; 13] = [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+    ];
+    PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Suffix("duration_seconds".into()), &BUCKETS)
+        // Only fails for an empty bucket list, which BUCKETS is not.
+        .unwrap_or_else(|_| PrometheusBuilder::new())
+}
+
+/// Help text for each metric, shown in `/metrics`.
+pub fn describe_metrics() {
+    metrics::describe_counter!(
+        "laurel_http_requests_total",
+        "HTTP requests answered, by method, route template and status"
+    );
+    metrics::describe_histogram!(
+        "laurel_http_request_duration_seconds",
+        metrics::Unit::Seconds,
+        "Time to answer an HTTP request (until the response headers), by method and route"
+    );
+    metrics::describe_counter!(
+        "laurel_http_errors_total",
+        "HTTP responses with a 5xx status, by route and status"
+    );
+    metrics::describe_counter!(
+        "laurel_errors_total",
+        "Internal and database errors, by kind"
+    );
+    metrics::describe_counter!(
+        "laurel_credentials_issued_total",
+        "Credentials minted and stored (repeats of an existing award are not counted)"
+    );
+}

@@ -1,0 +1,391 @@
+//! `GET /credentials/{id}[.json|.jwt|.png|.svg]`: an issued credential, as stored, in each form.
+//!
+//! - no extension: the signed credential (Data Integrity proof), `application/ld+json`;
+//! - `.json`: the same bytes as a download (`application/vc+ld+json`, the media type Open
+//!   Badges gives credential files, with `Content-Disposition: attachment`);
+//! - `.jwt`: the VC-JWT, `application/jwt`;
+//! - `.png`, `.svg`: the signed JSON credential baked into the badge image (see [`badge`] for
+//!   what is baked when the achievement has no image of that format).
+//!
+//! The image baked is the one the credential names (`credentialSubject.achievement.image`),
+//! looked up by its content hash, so a later change of the achievement's image does not change
+//! an issued badge. Only when the credential names no stored image is the achievement's
+//! current image used.
+//!
+//! axum cannot route `{id}.json` as a parameter with a suffix, so one route takes the whole
+//! file name and [`split`] separates the extension.
+//!
+//! **Hot credentials are kept in memory** ([`CredentialCache`]): a credential shared on a
+//! social network is fetched many times in a burst, and with SQLite each read is a hop to
+//! the database's own thread and back, which costs more than everything else in the request.
+//! An issued credential's bytes never change (revocation is published in status lists), so a
+//! short-lived copy is safe: entries live for a minute, within the hour clients may already
+//! cache them, and the whole cache is bounded in bytes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use laurel_core::bake::{self, Payload};
+use laurel_store::{Award, Image, StoreError};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::badge;
+use super::cache::{self, Cache, Document};
+use super::{image_document, parse_id};
+use crate::{ApiError, ApiResult, AppState, documents};
+
+/// The forms a credential is served in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The JSON-LD document at the credential's id.
+    LinkedData,
+    /// The JSON, as a file download.
+    Json,
+    /// The VC-JWT.
+    Jwt,
+    /// Baked into a PNG.
+    Png,
+    /// Baked into an SVG.
+    Svg,
+}
+
+/// Splits a file name into the credential id and the form asked for.
+pub fn split(file: &str) -> Option<(&str, Format)> {
+    let Some((id, extension)) = file.rsplit_once('.') else {
+        return Some((file, Format::LinkedData));
+    };
+    let format = match extension {
+        "json" => Format::Json,
+        "jwt" => Format::Jwt,
+        "png" => Format::Png,
+        "svg" => Format::Svg,
+        _ => return None,
+    };
+    Some((id, format))
+}
+
+/// The handler.
+pub async fn credential(
+    State(state): State<AppState>,
+    Extension(hot): Extension<Arc<CredentialCache>>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let (id, format) = split(&file).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no credential file {file}; credentials are served as .json, .jwt, .png and .svg"
+        ))
+    })?;
+    let id = parse_id(id, "credential")?;
+    let issued = match hot.get(id) {
+        Some(issued) => issued,
+        None => {
+            let award = state.store.award(id).await.map_err(|error| match error {
+                StoreError::NotFound => ApiError::not_found("credential", id),
+                other => other.into(),
+            })?;
+            hot.insert(Issued::new(award))
+        }
+    };
+    let document = match format {
+        Format::LinkedData => Document::new(
+            issued.credential.clone(),
+            "application/ld+json",
+            Cache::Hour,
+        )
+        .with_etag(issued.credential_etag.clone()),
+        Format::Json => Document::new(
+            issued.credential.clone(),
+            "application/vc+ld+json",
+            Cache::Hour,
+        )
+        .with_etag(issued.credential_etag.clone())
+        .with(
+            header::CONTENT_DISPOSITION,
+            disposition("attachment", id, "json"),
+        ),
+        Format::Jwt => Document::new(issued.jwt.clone(), "application/jwt", Cache::Hour)
+            .with_etag(issued.jwt_etag.clone()),
+        Format::Png | Format::Svg => baked(&state, &issued, format).await?,
+    };
+    Ok(document.respond(&headers))
+}
+
+/// What is served of one award: its two encodings, with their ETags computed once.
+#[derive(Debug)]
+pub struct Issued {
+    id: Uuid,
+    achievement_id: Uuid,
+    credential: Bytes,
+    credential_etag: Option<HeaderValue>,
+    jwt: Bytes,
+    jwt_etag: Option<HeaderValue>,
+}
+
+impl Issued {
+    fn new(award: Award) -> Self {
+        let credential = Bytes::from(award.credential);
+        let jwt = Bytes::from(award.jwt);
+        Issued {
+            id: award.id,
+            achievement_id: award.achievement_id,
+            credential_etag: cache::etag(&credential),
+            jwt_etag: cache::etag(&jwt),
+            credential,
+            jwt,
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.credential.len() + self.jwt.len() + 256
+    }
+
+    fn credential_text(&self) -> ApiResult<&str> {
+        std::str::from_utf8(&self.credential).map_err(|_| {
+            ApiError::Internal(format!("credential {}: stored text is not UTF-8", self.id))
+        })
+    }
+}
+
+/// Recently served credentials, bounded in bytes, each kept for [`CredentialCache::TTL`].
+#[derive(Debug)]
+pub struct CredentialCache {
+    budget: usize,
+    state: Mutex<CacheState>,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    entries: HashMap<Uuid, (Instant, Arc<Issued>)>,
+    bytes: usize,
+}
+
+impl CredentialCache {
+    /// How long an entry is served before the store is asked again.
+    pub const TTL: Duration = Duration::from_secs(60);
+
+    /// A cache holding at most `budget` bytes of credentials.
+    pub fn new(budget: usize) -> Self {
+        CredentialCache {
+            budget,
+            state: Mutex::new(CacheState::default()),
+        }
+    }
+
+    fn get(&self, id: Uuid) -> Option<Arc<Issued>> {
+        // A poisoned lock only means a panic mid-update; the map is still consistent enough
+        // for a cache (at worst an entry is missing).
+        let state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        state
+            .entries
+            .get(&id)
+            .filter(|(at, _)| at.elapsed() < Self::TTL)
+            .map(|(_, issued)| issued.clone())
+    }
+
+    fn insert(&self, issued: Issued) -> Arc<Issued> {
+        let issued = Arc::new(issued);
+        let size = issued.size();
+        if size > self.budget {
+            return issued;
+        }
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if state.bytes + size > self.budget {
+            // Full: drop what has expired, and if that is not enough, start over. Crude, but
+            // bounded and O(1) per request on average; hot entries come straight back.
+            state.entries.retain(|_, (at, _)| at.elapsed() < Self::TTL);
+            state.bytes = state
+                .entries
+                .values()
+                .map(|(_, issued)| issued.size())
+                .sum();
+            if state.bytes + size > self.budget {
+                state.entries.clear();
+                state.bytes = 0;
+            }
+        }
+        if let Some((_, old)) = state
+            .entries
+            .insert(issued.id, (Instant::now(), issued.clone()))
+        {
+            state.bytes -= old.size();
+        }
+        state.bytes += size;
+        issued
+    }
+}
+
+/// The credential baked into its badge image.
+async fn baked(state: &AppState, issued: &Issued, format: Format) -> ApiResult<Document> {
+    let text = issued.credential_text()?.to_owned();
+    let credential: Value = serde_json::from_str(&text).map_err(|error| {
+        ApiError::Internal(format!("credential {}: stored JSON: {error}", issued.id))
+    })?;
+    let name = credential
+        .pointer("/credentialSubject/achievement/name")
+        .or_else(|| credential.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("Badge")
+        .to_owned();
+    let image = issued_image(state, issued.achievement_id, &credential).await?;
+    let id = issued.id;
+    // Baking copies (PNG) or re-serializes (SVG) the whole image: off the async threads.
+    let (bytes, content_type, extension) =
+        tokio::task::spawn_blocking(move || bake_into(image, &text, &name, format))
+            .await
+            .map_err(|error| ApiError::Internal(format!("baking credential {id}: {error}")))??;
+    Ok(image_document(bytes, content_type, Cache::Hour).with(
+        header::CONTENT_DISPOSITION,
+        disposition("inline", id, extension),
+    ))
+}
+
+fn bake_into(
+    image: Option<Image>,
+    credential: &str,
+    name: &str,
+    format: Format,
+) -> ApiResult<(Vec<u8>, &'static str, &'static str)> {
+    let failed = |error: bake::BakeError| ApiError::Internal(format!("baking: {error}"));
+    if format == Format::Png {
+        let artwork = match &image {
+            Some(image) if image.content_type == "image/png" => image.bytes.as_slice(),
+            _ => badge::generated_png(),
+        };
+        let baked = match bake::bake_png(artwork, credential) {
+            Ok(baked) => baked,
+            Err(error) => {
+                // An upload that cannot be baked (it passed the upload checks, so this is
+                // rare): a badge with the generated artwork is better than none.
+                tracing::warn!(%error, "the badge image cannot be baked; using a generated one");
+                bake::bake_png(badge::generated_png(), credential).map_err(failed)?
+            }
+        };
+        return Ok((baked, "image/png", "png"));
+    }
+    let generated = || badge::generated_svg(name);
+    let artwork = match &image {
+        Some(image) if image.content_type == "image/svg+xml" => {
+            String::from_utf8(image.bytes.clone()).unwrap_or_else(|_| generated())
+        }
+        Some(image) => badge::svg_around_png(&image.bytes, name),
+        None => generated(),
+    };
+    let payload = Payload::Json(credential);
+    let baked = match bake::bake_svg(&artwork, payload) {
+        Ok(baked) => baked,
+        Err(error) => {
+            tracing::warn!(%error, "the badge image cannot be baked; using a generated one");
+            bake::bake_svg(&generated(), payload).map_err(failed)?
+        }
+    };
+    Ok((baked.into_bytes(), "image/svg+xml", "svg"))
+}
+
+/// The image the credential names if it is one of ours (by content hash, whatever the origin
+/// was at issue), else the achievement's current image, else none.
+async fn issued_image(
+    state: &AppState,
+    achievement_id: Uuid,
+    credential: &Value,
+) -> ApiResult<Option<Image>> {
+    let named = credential
+        .pointer("/credentialSubject/achievement/image")
+        .and_then(|image| image.get("id").or(Some(image)))
+        .and_then(Value::as_str);
+    let Some(named) = named else {
+        return Ok(None);
+    };
+    if let Some((_, file)) = named.rsplit_once("/images/")
+        && let Some(image) = stored_image(state, file).await?
+    {
+        return Ok(Some(image));
+    }
+    let achievement = match state.store.achievement(achievement_id).await {
+        Ok(achievement) => achievement,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(other) => return Err(other.into()),
+    };
+    match achievement.image {
+        Some(file) => stored_image(state, &file).await,
+        None => Ok(None),
+    }
+}
+
+async fn stored_image(state: &AppState, file: &str) -> ApiResult<Option<Image>> {
+    let (sha256, _) = documents::parse_image_file_name(file);
+    match state.store.image(sha256).await {
+        Ok(image) => Ok(Some(image)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn disposition(kind: &str, id: Uuid, extension: &str) -> HeaderValue {
+    let value = format!("{kind}; filename=\"badge-{id}.{extension}\"");
+    // A UUID and ASCII words: always a valid header value.
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn issued(size: usize) -> Issued {
+        Issued::new(Award {
+            id: Uuid::new_v4(),
+            achievement_id: Uuid::new_v4(),
+            issuer_id: Uuid::new_v4(),
+            recipient_email: "a@example.org".into(),
+            recipient_name: None,
+            issued_at: chrono::Utc::now(),
+            valid_until: None,
+            credential: "x".repeat(size),
+            jwt: String::new(),
+        })
+    }
+
+    #[test]
+    fn the_credential_cache_stays_within_its_budget() {
+        let cache = CredentialCache::new(10_000);
+        let first = cache.insert(issued(1_000));
+        assert!(cache.get(first.id).is_some());
+        assert!(cache.get(Uuid::new_v4()).is_none());
+        for _ in 0..50 {
+            cache.insert(issued(1_000));
+            let state = cache.state.lock().unwrap();
+            assert!(state.bytes <= 10_000, "{}", state.bytes);
+            let counted: usize = state.entries.values().map(|(_, i)| i.size()).sum();
+            assert_eq!(counted, state.bytes);
+        }
+        // Larger than the whole budget: served, not kept.
+        let huge = cache.insert(issued(20_000));
+        assert!(cache.get(huge.id).is_none());
+        assert_eq!(huge.credential.len(), 20_000);
+    }
+
+    #[test]
+    fn file_names_split_into_id_and_format() {
+        assert_eq!(split("abc"), Some(("abc", Format::LinkedData)));
+        assert_eq!(split("abc.json"), Some(("abc", Format::Json)));
+        assert_eq!(split("abc.jwt"), Some(("abc", Format::Jwt)));
+        assert_eq!(split("abc.png"), Some(("abc", Format::Png)));
+        assert_eq!(split("abc.svg"), Some(("abc", Format::Svg)));
+        assert_eq!(split("abc.exe"), None);
+    }
+}

@@ -1,0 +1,247 @@
+//! Issuers' public keys, published so that verifiers can check our signatures.
+//!
+//! Ids are HTTPS URLs under `--public-url` (see the README for why not did:web). Each key has
+//! its own document, at the URL a proof or JWT names:
+//!
+//! - a **Data Integrity** key (Ed25519) is a Multikey document, the form 1EdTech's validator
+//!   accepts for "an HTTPS URL serving the key document itself", with `controller` = the issuer
+//!   id, which the validator and `laurel-verify` both require;
+//! - a **VC-JWT** key is a bare JWK with `kid` = its URL and `iss` = the issuer id: the
+//!   validator wants a bare JWK (not a set) behind an HTTP `kid`.
+//!
+//! `/issuers/{id}/keys` is a controller document listing every key of the issuer (retired
+//! ones too: old credentials still name them), which a verifier can save and use offline
+//! (`laurel-verify --keys FILE`). `/.well-known/jwks.json` lists every issuer's keys as JWKs
+//! with `kid` and `iss`, where the Open Badges implementation guide looks for them.
+//!
+//! Keys are re-encoded from their parsed public half, never copied from the stored text, so a
+//! stored JWK that somehow held private members could not leak through here.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use laurel_core::keys::PublicKey;
+use laurel_store::{IssuerKey, KeyPurpose};
+use serde_json::{Value, json};
+
+use super::cache::{Cache, Document};
+use super::parse_id;
+use crate::{ApiError, ApiResult, AppState, Urls};
+
+/// The JSON-LD context of a standalone Multikey document.
+pub const MULTIKEY_CONTEXT: &str = "https://w3id.org/security/multikey/v1";
+/// The JSON-LD context of a controller document.
+pub const CONTROLLER_CONTEXT: &str = "https://www.w3.org/ns/cid/v1";
+
+/// `GET /issuers/{id}/keys`: the issuer's controller document.
+pub async fn controller(
+    State(state): State<AppState>,
+    Path(issuer): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let issuer = parse_id(&issuer, "issuer")?;
+    // The issuer must exist even if it has no keys (a 404 otherwise).
+    state
+        .store
+        .issuer(issuer)
+        .await
+        .map_err(|error| missing(error, "issuer", issuer))?;
+    let keys = state.store.issuer_keys(issuer).await?;
+    let document = controller_document(&state.urls, issuer, &keys)?;
+    Ok(Document::json(&document, "application/ld+json", Cache::Hour).respond(&headers))
+}
+
+/// `GET /issuers/{id}/keys/{key}`: one key's document (Multikey, or a bare JWK).
+pub async fn key(
+    State(state): State<AppState>,
+    Path((issuer, key)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let issuer_id = parse_id(&issuer, "issuer")?;
+    let key_id = parse_id(&key, "key")?;
+    let keys = state.store.issuer_keys(issuer_id).await?;
+    let key = keys
+        .iter()
+        .find(|key| key.id == key_id)
+        .ok_or_else(|| ApiError::NotFound(format!("issuer {issuer} has no key {key}")))?;
+    let (document, content_type) = match key.purpose {
+        KeyPurpose::DataIntegrity => (multikey_document(&state.urls, key)?, "application/ld+json"),
+        KeyPurpose::Jwt => (jwk(&state.urls, key)?, "application/jwk+json"),
+    };
+    Ok(Document::json(&document, content_type, Cache::Hour).respond(&headers))
+}
+
+/// `GET /.well-known/jwks.json`: every issuer's keys as a JWK Set.
+pub async fn jwks(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let keys = state.store.all_keys().await?;
+    let document = jwk_set(&state.urls, &keys)?;
+    // A set that grows with every new issuer: cached briefly.
+    Ok(Document::json(&document, "application/jwk-set+json", Cache::FiveMinutes).respond(&headers))
+}
+
+/// A Data Integrity key as a standalone Multikey document.
+pub fn multikey_document(urls: &Urls, key: &IssuerKey) -> Result<Value, ApiError> {
+    let mut method = verification_method(urls, key)?;
+    if let Value::Object(members) = &mut method {
+        // `@context` first, as JSON-LD readers expect.
+        let mut document = serde_json::Map::new();
+        document.insert("@context".into(), MULTIKEY_CONTEXT.into());
+        document.extend(std::mem::take(members));
+        return Ok(Value::Object(document));
+    }
+    Ok(method)
+}
+
+/// A key as a bare JWK with `kid` (its URL), `iss` (the issuer id) and, for VC-JWT keys, `alg`.
+pub fn jwk(urls: &Urls, key: &IssuerKey) -> Result<Value, ApiError> {
+    let public = public_key(key)?;
+    let mut jwk = public.to_jwk();
+    jwk["kid"] = urls.key(key.issuer_id, key.id).into();
+    jwk["iss"] = urls.issuer(key.issuer_id).into();
+    jwk["use"] = "sig".into();
+    if key.purpose == KeyPurpose::Jwt {
+        jwk["alg"] = public.key_type().jws_alg().into();
+    }
+    Ok(jwk)
+}
+
+/// A key as a verification method of the issuer's controller document: `Multikey` for Data
+/// Integrity keys, `JsonWebKey` for VC-JWT keys.
+pub fn verification_method(urls: &Urls, key: &IssuerKey) -> Result<Value, ApiError> {
+    let public = public_key(key)?;
+    let id = urls.key(key.issuer_id, key.id);
+    let controller = urls.issuer(key.issuer_id);
+    match (key.purpose, public.to_multikey()) {
+        (KeyPurpose::DataIntegrity, Some(multikey)) => Ok(json!({
+            "id": id,
+            "type": "Multikey",
+            "controller": controller,
+            "publicKeyMultibase": multikey,
+        })),
+        (KeyPurpose::DataIntegrity, None) => Err(ApiError::Internal(format!(
+            "key {} is a Data Integrity key but not Ed25519",
+            key.id
+        ))),
+        (KeyPurpose::Jwt, _) => Ok(json!({
+            "id": id,
+            "type": "JsonWebKey",
+            "controller": controller,
+            "publicKeyJwk": public.to_jwk(),
+        })),
+    }
+}
+
+/// The issuer's controller document: every key, each also an assertion method.
+pub fn controller_document(
+    urls: &Urls,
+    issuer: uuid::Uuid,
+    keys: &[IssuerKey],
+) -> Result<Value, ApiError> {
+    let methods = keys
+        .iter()
+        .map(|key| verification_method(urls, key))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<Value> = methods.iter().map(|method| method["id"].clone()).collect();
+    Ok(json!({
+        "@context": [CONTROLLER_CONTEXT],
+        "id": urls.issuer(issuer),
+        "verificationMethod": methods,
+        "assertionMethod": ids,
+    }))
+}
+
+/// A JWK Set of these keys.
+pub fn jwk_set(urls: &Urls, keys: &[IssuerKey]) -> Result<Value, ApiError> {
+    let keys = keys
+        .iter()
+        .map(|key| jwk(urls, key))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json!({ "keys": keys }))
+}
+
+fn public_key(key: &IssuerKey) -> Result<PublicKey, ApiError> {
+    let jwk: Value = serde_json::from_str(&key.public_jwk)
+        .map_err(|error| ApiError::Internal(format!("key {}: stored JWK: {error}", key.id)))?;
+    PublicKey::from_jwk(&jwk)
+        .map_err(|error| ApiError::Internal(format!("key {}: stored JWK: {error}", key.id)))
+}
+
+/// A store "not found" as a 404 naming what was asked for.
+pub(super) fn missing(error: laurel_store::StoreError, what: &str, id: uuid::Uuid) -> ApiError {
+    match error {
+        laurel_store::StoreError::NotFound => ApiError::not_found(what, id),
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::Utc;
+    use laurel_core::keys::{KeyType, SigningKey};
+    use laurel_verify::{KeySource, KeyStore};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn key(issuer: Uuid, purpose: KeyPurpose, key_type: KeyType) -> (IssuerKey, PublicKey) {
+        let signing = SigningKey::generate(key_type).unwrap();
+        let public = signing.public_key();
+        let key = IssuerKey {
+            id: Uuid::new_v4(),
+            issuer_id: issuer,
+            purpose,
+            algorithm: key_type.name().into(),
+            public_jwk: public.to_jwk().to_string(),
+            sealed_private_key: vec![1, 2, 3],
+            created_at: Utc::now(),
+            retired_at: None,
+        };
+        (key, public)
+    }
+
+    /// Every published form resolves in laurel-verify's key store, with the issuer as
+    /// controller: the single documents, the controller document and the JWK Set.
+    #[test]
+    fn laurel_verify_resolves_every_published_form_with_the_issuer_as_controller() {
+        let urls = Urls::new("https://badges.example.org");
+        let issuer = Uuid::new_v4();
+        let (di, di_public) = key(issuer, KeyPurpose::DataIntegrity, KeyType::Ed25519);
+        let (jwt, jwt_public) = key(issuer, KeyPurpose::Jwt, KeyType::P256);
+        let issuer_id = urls.issuer(issuer);
+        let keys = [di.clone(), jwt.clone()];
+        let documents = [
+            multikey_document(&urls, &di).unwrap(),
+            jwk(&urls, &jwt).unwrap(),
+            controller_document(&urls, issuer, &keys).unwrap(),
+            jwk_set(&urls, &keys).unwrap(),
+        ];
+        for (index, document) in documents.iter().enumerate() {
+            let mut store = KeyStore::default();
+            store.add_document(document, "saved.json").unwrap();
+            let wanted: &[(&IssuerKey, &PublicKey)] = match index {
+                0 => &[(&di, &di_public)],
+                1 => &[(&jwt, &jwt_public)],
+                _ => &[(&di, &di_public), (&jwt, &jwt_public)],
+            };
+            for (key, public) in wanted {
+                let resolved = store.resolve(&urls.key(issuer, key.id)).unwrap();
+                assert_eq!(&resolved.key, *public, "document {index}");
+                assert_eq!(resolved.controller.as_deref(), Some(issuer_id.as_str()));
+                assert_eq!(resolved.source, KeySource::Pinned("saved.json".into()));
+            }
+        }
+        let multikey = &documents[0];
+        assert_eq!(multikey["type"], "Multikey");
+        assert_eq!(multikey["controller"], issuer_id.as_str());
+        assert!(
+            multikey["publicKeyMultibase"]
+                .as_str()
+                .unwrap()
+                .starts_with("z6Mk")
+        );
+        assert_eq!(documents[1]["alg"], "ES256");
+        assert_eq!(documents[1]["use"], "sig");
+    }
+}

@@ -1,0 +1,160 @@
+//! Public hosting, no authentication: what anyone on the web fetches to display and verify
+//! what Laurel issued.
+//!
+//! | path | serves | cached |
+//! |---|---|---|
+//! | `/issuers/{id}` | the issuer's Profile (JSON-LD) | 5 min |
+//! | `/issuers/{id}/keys` | controller document of all its keys | 1 h |
+//! | `/issuers/{id}/keys/{key}` | one key: Multikey document or bare JWK | 1 h |
+//! | `/.well-known/jwks.json` | every issuer's keys as a JWK Set | 5 min |
+//! | `/achievements/{id}` | the Achievement (JSON-LD) | 5 min |
+//! | `/credentials/{id}` | the signed credential (JSON-LD) | 1 h |
+//! | `/credentials/{id}.json`, `.jwt`, `.png`, `.svg` | downloads: JSON, VC-JWT, baked images | 1 h |
+//! | `/images/{sha256}.png`, `.svg` | uploaded images, content-addressed | 1 year, immutable |
+//!
+//! Every response has a strong `ETag` and answers `If-None-Match` with 304 ([`cache`]).
+//! Unknown and malformed ids are 404 problems, never 400s: to a visitor a mistyped link is
+//! simply not there.
+//!
+//! **Privacy.** A credential is served exactly as signed. It identifies its recipient only by
+//! a salted hash of the email, and nothing here adds the award row's email or name.
+//!
+//! **Cross-origin.** Every response allows any origin (`Access-Control-Allow-Origin: *`), so
+//! browser-based verifiers and backpacks can fetch documents and keys.
+
+pub mod badge;
+pub mod cache;
+pub mod credentials;
+pub mod keys;
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Extension, Router};
+use tower_http::set_header::SetResponseHeaderLayer;
+use uuid::Uuid;
+
+use self::cache::{Cache, Document};
+use crate::{ApiError, ApiResult, AppState, documents};
+
+/// The Content-Security-Policy of every SVG served: no scripts, no external loads, inline
+/// styles only. An uploaded SVG is someone else's markup opened on our origin.
+pub const SVG_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
+
+/// How many bytes of recently served credentials are kept in memory (see
+/// [`credentials::CredentialCache`]): some 1,500 typical credentials with their JWTs.
+pub const CREDENTIAL_CACHE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The public routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/issuers/{id}", get(issuer))
+        .route("/issuers/{id}/keys", get(keys::controller))
+        .route("/issuers/{id}/keys/{key}", get(keys::key))
+        .route("/.well-known/jwks.json", get(keys::jwks))
+        .route("/achievements/{id}", get(achievement))
+        .route("/credentials/{file}", get(credentials::credential))
+        .layer(Extension(Arc::new(credentials::CredentialCache::new(
+            CREDENTIAL_CACHE_BYTES,
+        ))))
+        .route("/images/{file}", get(image))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+}
+
+/// `GET /issuers/{id}`: the issuer's Profile.
+async fn issuer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let id = parse_id(&id, "issuer")?;
+    let issuer = state
+        .store
+        .issuer(id)
+        .await
+        .map_err(|error| keys::missing(error, "issuer", id))?;
+    let document = documents::profile_document(&state.urls, &issuer);
+    Ok(Document::json(&document, "application/ld+json", Cache::FiveMinutes).respond(&headers))
+}
+
+/// `GET /achievements/{id}`: the Achievement as it is now (credentials keep the version they
+/// were signed with).
+async fn achievement(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let id = parse_id(&id, "achievement")?;
+    let achievement = state
+        .store
+        .achievement(id)
+        .await
+        .map_err(|error| keys::missing(error, "achievement", id))?;
+    let document = documents::achievement_document(&state.urls, &achievement)?;
+    Ok(Document::json(&document, "application/ld+json", Cache::FiveMinutes).respond(&headers))
+}
+
+/// `GET /images/{sha256}.{png|svg}`: an uploaded image, by content hash.
+async fn image(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let not_found = || ApiError::NotFound(format!("no image {file}"));
+    let (sha256, extension) = file.rsplit_once('.').ok_or_else(not_found)?;
+    let wanted = match extension {
+        "png" => "image/png",
+        "svg" => "image/svg+xml",
+        _ => return Err(not_found()),
+    };
+    if sha256.len() != 64
+        || !sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err(not_found());
+    }
+    let image = state
+        .store
+        .image(sha256)
+        .await
+        .map_err(|error| match error {
+            laurel_store::StoreError::NotFound => not_found(),
+            other => other.into(),
+        })?;
+    if image.content_type != wanted {
+        return Err(ApiError::NotFound(format!(
+            "no image {file}; this image is at {}",
+            state.urls.image(sha256, &image.content_type)
+        )));
+    }
+    Ok(image_document(image.bytes, wanted, Cache::Immutable).respond(&headers))
+}
+
+/// An image response; SVGs get the restrictive [`SVG_CSP`].
+pub(crate) fn image_document(bytes: Vec<u8>, content_type: &'static str, cache: Cache) -> Document {
+    let document = Document::new(bytes, content_type, cache);
+    if content_type == "image/svg+xml" {
+        document.with(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(SVG_CSP),
+        )
+    } else {
+        document
+    }
+}
+
+/// A path id as a UUID; anything else is a 404 (not a 400: a mistyped link is just absent).
+pub(crate) fn parse_id(text: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::try_parse(text).map_err(|_| ApiError::not_found(what, text))
+}

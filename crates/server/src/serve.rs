@@ -1,0 +1,148 @@
+//! Starting the service: opening what it needs, then serving until told to stop.
+//!
+//! [`start`] turns [`Settings`] into an [`AppState`]: it creates the data folder, opens and
+//! migrates the database, loads (or on first start generates) the key-encryption key and
+//! checks it against the database. [`serve`] runs the app on a listener the caller bound,
+//! until a shutdown future the caller chose completes. Neither binds a port nor installs a
+//! signal handler or a global recorder itself, so tests run many servers side by side on
+//! port 0 and stop them when they like; the binary passes its listener, Ctrl-C/SIGTERM and
+//! the process-wide metrics recorder.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::vault::VaultError;
+use crate::{App, AppState, SystemClock, Urls, Vault};
+
+/// Why the service could not start. Each message says what to fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The data folder could not be created.
+    #[error("cannot create the data folder {path}")]
+    DataDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database could not be opened or migrated.
+    /// (The store's message, shown as the cause, names the URL, redacted.)
+    #[error("cannot open the database")]
+    Store {
+        /// The database URL, password redacted.
+        url: String,
+        /// Why.
+        source: laurel_store::StoreError,
+    },
+    /// The key-encryption key could not be loaded, or does not fit the database.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+/// Opens everything the service needs, as [`Settings`] say. `metrics` is the handle of a
+/// recorder the caller installed (the binary), or `None`.
+pub async fn start(
+    settings: &Settings,
+    metrics: Option<PrometheusHandle>,
+) -> Result<AppState, StartError> {
+    create_data_dir(settings)?;
+    let store = laurel_store::connect(&settings.database_url)
+        .await
+        .map_err(|source| StartError::Store {
+            url: laurel_store::redact_url(&settings.database_url),
+            source,
+        })?;
+    let vault = Vault::load(&settings.data_dir, settings.secret_key.as_deref())?;
+    vault.check(store.as_ref()).await?;
+    Ok(AppState::new(App {
+        store,
+        urls: Urls::new(&settings.public_url),
+        vault,
+        keys: Default::default(),
+        clock: Arc::new(SystemClock),
+        metrics,
+    }))
+}
+
+/// Opens only the database (for `laurel token`): the data folder is created for SQLite, and
+/// migrations run, but no key material is touched.
+pub async fn open_store(settings: &Settings) -> Result<Arc<dyn laurel_store::Store>, StartError> {
+    if settings.database_url.starts_with("sqlite:") {
+        create_data_dir(settings)?;
+    }
+    laurel_store::connect(&settings.database_url)
+        .await
+        .map_err(|source| StartError::Store {
+            url: laurel_store::redact_url(&settings.database_url),
+            source,
+        })
+}
+
+/// Serves `app` (from [`crate::router`] or [`crate::router_with`]) on `listener` until
+/// `shutdown` completes; then stops accepting connections, lets requests in flight finish,
+/// and returns.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on Ctrl-C or (on Unix) SIGTERM: what the binary passes to [`serve`].
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Creates the data folder (owner-only on Unix: it may hold `secret.key` and the database).
+fn create_data_dir(settings: &Settings) -> Result<(), StartError> {
+    let path = &settings.data_dir;
+    let error = |source| StartError::DataDir {
+        path: path.clone(),
+        source,
+    };
+    if path.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(error)
+}

@@ -1,0 +1,262 @@
+//! Helpers for the hosting tests: a real server on a loopback port, and a store wrapper that
+//! can be made slow or unreachable.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use laurel_server::ops::Limits;
+use laurel_server::{App, AppState, FixedClock, Urls, Vault, mint};
+use laurel_store::*;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use crate::util::{TestApp, now};
+
+/// A [`TestApp`] over a [`FlakyStore`], with its own origin and limits.
+pub async fn test_app(
+    origin: &str,
+    limits: &Limits,
+    metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+) -> (TestApp, Arc<FlakyStore>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("laurel.db").display());
+    let inner = laurel_store::connect(&url).await.expect("sqlite store");
+    let store = Arc::new(FlakyStore::new(inner));
+    let (vault, _) = Vault::generate().expect("vault");
+    vault.check(store.as_ref()).await.expect("vault check");
+    let state = AppState::new(App {
+        store: store.clone(),
+        urls: Urls::new(origin),
+        vault,
+        keys: mint::KeyCache::default(),
+        clock: Arc::new(FixedClock(now())),
+        metrics,
+    });
+    let router = laurel_server::router_with(state.clone(), limits);
+    let mut app = TestApp {
+        router,
+        state,
+        dir,
+        admin: String::new(),
+    };
+    app.admin = app.token(&["admin"]).await;
+    (app, store)
+}
+
+/// A service listening on `127.0.0.1:{port}`, with `http://127.0.0.1:{port}` as its public
+/// URL, so the ids in what it issues resolve to it.
+pub struct LiveServer {
+    /// The same service, also reachable without a socket (for the admin helpers).
+    pub app: TestApp,
+    /// Its store, to make it slow or unreachable.
+    pub store: Arc<FlakyStore>,
+    /// `http://127.0.0.1:{port}`.
+    pub origin: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl LiveServer {
+    /// Binds a free loopback port and serves on it.
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let origin = format!("http://{}", listener.local_addr().expect("address"));
+        let (app, store) = test_app(&origin, &Limits::default(), None).await;
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let task = tokio::spawn(laurel_server::serve::serve(
+            listener,
+            app.router.clone(),
+            async move {
+                let _ = stop.await;
+            },
+        ));
+        LiveServer {
+            app,
+            store,
+            origin,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        }
+    }
+
+    /// `{origin}{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+
+    /// Asks the server to shut down (it finishes requests in flight).
+    pub fn begin_shutdown(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+
+    /// Shuts down and waits until `serve` has returned.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        self.begin_shutdown();
+        let task = self.task.take().expect("running");
+        tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("serve returns after shutdown")
+            .expect("serve task")
+    }
+}
+
+/// A store that delegates to a real one, except that `ping` can be slowed down and any call
+/// can be made to fail as if the database were unreachable.
+pub struct FlakyStore {
+    inner: Arc<dyn Store>,
+    down: AtomicBool,
+    ping_delay_ms: AtomicU64,
+}
+
+impl FlakyStore {
+    /// Wraps `inner`, healthy and fast.
+    pub fn new(inner: Arc<dyn Store>) -> Self {
+        FlakyStore {
+            inner,
+            down: AtomicBool::new(false),
+            ping_delay_ms: AtomicU64::new(0),
+        }
+    }
+
+    /// Makes every call fail (`true`) or work again.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    /// Makes `ping` take this long.
+    pub fn set_ping_delay(&self, delay: Duration) {
+        self.ping_delay_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    fn check(&self) -> StoreResult<()> {
+        if self.down.load(Ordering::SeqCst) {
+            Err(StoreError::Database("connection refused (test)".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[async_trait]
+impl Store for FlakyStore {
+    async fn ping(&self) -> StoreResult<()> {
+        let delay = self.ping_delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        self.check()?;
+        self.inner.ping().await
+    }
+    async fn setting(&self, name: &str) -> StoreResult<Option<String>> {
+        self.check()?;
+        self.inner.setting(name).await
+    }
+    async fn setting_init(&self, name: &str, value: &str) -> StoreResult<String> {
+        self.check()?;
+        self.inner.setting_init(name, value).await
+    }
+    async fn create_token(&self, token: &ApiToken, secret_sha256: &str) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_token(token, secret_sha256).await
+    }
+    async fn token_by_secret(&self, secret_sha256: &str) -> StoreResult<Option<ApiToken>> {
+        self.check()?;
+        self.inner.token_by_secret(secret_sha256).await
+    }
+    async fn list_tokens(&self) -> StoreResult<Vec<ApiToken>> {
+        self.check()?;
+        self.inner.list_tokens().await
+    }
+    async fn revoke_token(&self, name_or_id: &str, at: DateTime<Utc>) -> StoreResult<ApiToken> {
+        self.check()?;
+        self.inner.revoke_token(name_or_id, at).await
+    }
+    async fn create_issuer(&self, issuer: &Issuer, keys: &[IssuerKey]) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_issuer(issuer, keys).await
+    }
+    async fn update_issuer(&self, issuer: &Issuer) -> StoreResult<()> {
+        self.check()?;
+        self.inner.update_issuer(issuer).await
+    }
+    async fn issuer(&self, id: Uuid) -> StoreResult<Issuer> {
+        self.check()?;
+        self.inner.issuer(id).await
+    }
+    async fn list_issuers(&self) -> StoreResult<Vec<Issuer>> {
+        self.check()?;
+        self.inner.list_issuers().await
+    }
+    async fn issuer_keys(&self, issuer_id: Uuid) -> StoreResult<Vec<IssuerKey>> {
+        self.check()?;
+        self.inner.issuer_keys(issuer_id).await
+    }
+    async fn all_keys(&self) -> StoreResult<Vec<IssuerKey>> {
+        self.check()?;
+        self.inner.all_keys().await
+    }
+    async fn put_image(&self, image: &Image) -> StoreResult<()> {
+        self.check()?;
+        self.inner.put_image(image).await
+    }
+    async fn image(&self, sha256: &str) -> StoreResult<Image> {
+        self.check()?;
+        self.inner.image(sha256).await
+    }
+    async fn create_achievement(&self, achievement: &Achievement) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_achievement(achievement).await
+    }
+    async fn update_achievement(&self, achievement: &Achievement) -> StoreResult<()> {
+        self.check()?;
+        self.inner.update_achievement(achievement).await
+    }
+    async fn achievement(&self, id: Uuid) -> StoreResult<Achievement> {
+        self.check()?;
+        self.inner.achievement(id).await
+    }
+    async fn list_achievements(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<Achievement>> {
+        self.check()?;
+        self.inner.list_achievements(issuer_id).await
+    }
+    async fn awards_for(&self, achievement_id: Uuid, emails: &[String]) -> StoreResult<Vec<Award>> {
+        self.check()?;
+        self.inner.awards_for(achievement_id, emails).await
+    }
+    async fn insert_awards(&self, awards: &[Award]) -> StoreResult<Vec<Stored>> {
+        self.check()?;
+        self.inner.insert_awards(awards).await
+    }
+    async fn award(&self, id: Uuid) -> StoreResult<Award> {
+        self.check()?;
+        self.inner.award(id).await
+    }
+    async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)> {
+        self.check()?;
+        self.inner.list_awards(filter).await
+    }
+    async fn idempotent_response(
+        &self,
+        key: &str,
+        token_id: Uuid,
+    ) -> StoreResult<Option<IdempotentResponse>> {
+        self.check()?;
+        self.inner.idempotent_response(key, token_id).await
+    }
+    async fn save_idempotent_response(
+        &self,
+        response: &IdempotentResponse,
+    ) -> StoreResult<IdempotentResponse> {
+        self.check()?;
+        self.inner.save_idempotent_response(response).await
+    }
+}

@@ -1,0 +1,368 @@
+//! A whole service in-process for tests: a temporary SQLite store, a fixed clock, a fresh
+//! vault, `https://badges.example.org` as the public origin, and requests sent straight to
+//! the router (no socket) with `tower::ServiceExt::oneshot`.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use chrono::{DateTime, Utc};
+use http_body_util::BodyExt as _;
+use laurel_server::{App, AppState, FixedClock, Urls, Vault, auth, mint};
+use laurel_store::ApiToken;
+use serde_json::{Value, json};
+use tower::ServiceExt as _;
+use uuid::Uuid;
+
+/// The public origin of test apps.
+pub const ORIGIN: &str = "https://badges.example.org";
+/// "Now" for test apps.
+pub const NOW: &str = "2026-03-01T09:00:00Z";
+
+/// [`NOW`] as a time.
+pub fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(NOW)
+        .expect("NOW is RFC 3339")
+        .with_timezone(&Utc)
+}
+
+/// A running service without a socket.
+pub struct TestApp {
+    /// The whole app, as `laurel serve` runs it.
+    pub router: axum::Router,
+    /// Its state (store, vault, clock…), to look behind the API.
+    pub state: AppState,
+    /// Holds the database file; deleted when the app is dropped.
+    pub dir: tempfile::TempDir,
+    /// A token with the `admin` scope.
+    pub admin: String,
+}
+
+/// A response, body read.
+#[derive(Debug)]
+pub struct TestResponse {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    /// The body as JSON (panics with the body text if it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The `Content-Type` header.
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts a problem+json response with this status; returns its `detail`.
+    #[track_caller]
+    pub fn problem(&self, status: StatusCode) -> String {
+        assert_eq!(self.status, status, "{}", self.text());
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "{}",
+            self.text()
+        );
+        let body = self.json();
+        assert_eq!(body["status"], status.as_u16());
+        body["detail"].as_str().expect("detail").to_string()
+    }
+}
+
+impl TestApp {
+    /// A fresh app over a new database, with an admin token.
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("laurel.db").display());
+        let store = laurel_store::connect(&url).await.expect("sqlite store");
+        let (vault, _) = Vault::generate().expect("vault");
+        Self::with_store(store, vault, dir).await
+    }
+
+    /// An app over `store` (which `dir` may hold), sealing keys with `vault`: two apps over one
+    /// store with the same key are two instances of one installation.
+    pub async fn with_store(
+        store: Arc<dyn laurel_store::Store>,
+        vault: Vault,
+        dir: tempfile::TempDir,
+    ) -> Self {
+        vault.check(store.as_ref()).await.expect("vault check");
+        let state = AppState::new(App {
+            store,
+            urls: Urls::new(ORIGIN),
+            vault,
+            keys: mint::KeyCache::default(),
+            clock: Arc::new(FixedClock(now())),
+            metrics: None,
+        });
+        let router = laurel_server::router(state.clone());
+        let mut app = TestApp {
+            router,
+            state,
+            dir,
+            admin: String::new(),
+        };
+        app.admin = app.token(&["admin"]).await;
+        app
+    }
+
+    /// A new token with these scopes.
+    pub async fn token(&self, scopes: &[&str]) -> String {
+        let (secret, hash) = auth::new_token();
+        let token = ApiToken {
+            id: Uuid::now_v7(),
+            name: format!("test-{}", Uuid::new_v4()),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            created_at: now(),
+            revoked_at: None,
+        };
+        self.state
+            .store
+            .create_token(&token, &hash)
+            .await
+            .expect("token stored");
+        secret
+    }
+
+    /// Sends a request; `body` is sent as JSON when given.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let bytes = body.map(|b| b.to_string().into_bytes());
+        let content_type = body.map(|_| "application/json");
+        self.send(method, path, token, content_type, bytes, &[])
+            .await
+    }
+
+    /// Sends a request with a raw body and extra headers.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request
+            .body(body.map(Body::from).unwrap_or_else(Body::empty))
+            .expect("request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `GET` with the admin token.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.call(Method::GET, path, Some(&self.admin), None).await
+    }
+
+    /// `POST` JSON with the admin token.
+    pub async fn post(&self, path: &str, body: Value) -> TestResponse {
+        self.call(Method::POST, path, Some(&self.admin), Some(&body))
+            .await
+    }
+
+    /// `PATCH` JSON with the admin token.
+    pub async fn patch(&self, path: &str, body: Value) -> TestResponse {
+        self.call(Method::PATCH, path, Some(&self.admin), Some(&body))
+            .await
+    }
+
+    /// Creates an issuer (extra fields merged into a default body); returns its admin view.
+    pub async fn issuer(&self, extra: Value) -> Value {
+        let mut body = json!({
+            "name": "Association des Bibliothécaires",
+            "url": "https://bibliotheques.example.org",
+            "email": "badges@bibliotheques.example.org",
+            "description": "National library association",
+        });
+        merge(&mut body, extra);
+        let response = self.post("/api/v1/issuers", body).await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+        response.json()
+    }
+
+    /// Creates an achievement of `issuer` (extra fields merged into a default body).
+    pub async fn achievement(&self, issuer: &Value, extra: Value) -> Value {
+        let mut body = json!({
+            "issuer_id": issuer["id"],
+            "name": "Catalogage avancé",
+            "description": "Atelier de trois heures sur le catalogage RDA.",
+            "criteria_narrative": "Assister à l'atelier complet et réussir l'exercice final.",
+            "achievement_type": "Course",
+            "tags": ["catalogage", "RDA"],
+            "credits_available": 3,
+        });
+        merge(&mut body, extra);
+        let response = self.post("/api/v1/achievements", body).await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+        response.json()
+    }
+
+    /// Awards `achievement` with this body (as the admin); returns the response.
+    pub async fn award(&self, achievement: &Value, body: Value) -> TestResponse {
+        self.post(
+            &format!("/api/v1/achievements/{}/awards", id(achievement)),
+            body,
+        )
+        .await
+    }
+
+    /// A controller document with an issuer's public keys (both purposes), as the issuer's
+    /// id publishes them: what a verifier pins with `--keys`.
+    pub async fn key_document(&self, issuer: &Value) -> Value {
+        let view = self
+            .get(&format!("/api/v1/issuers/{}", id(issuer)))
+            .await
+            .json();
+        let controller = view["public_id"].as_str().expect("public id").to_string();
+        let methods: Vec<Value> = view["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .map(|key| {
+                let jwk = &key["public_jwk"];
+                let public = laurel_core::keys::PublicKey::from_jwk(jwk).expect("public jwk");
+                match public.to_multikey() {
+                    Some(multikey) if key["purpose"] == "data_integrity" => json!({
+                        "id": key["url"], "type": "Multikey", "controller": controller,
+                        "publicKeyMultibase": multikey,
+                    }),
+                    _ => json!({
+                        "id": key["url"], "type": "JsonWebKey", "controller": controller,
+                        "publicKeyJwk": jwk,
+                    }),
+                }
+            })
+            .collect();
+        json!({ "id": controller, "verificationMethod": methods })
+    }
+}
+
+/// A PostgreSQL database made for one test on the server `LAUREL_TEST_POSTGRES_URL` names,
+/// dropped when this is dropped.
+pub struct PostgresDb {
+    /// The database's URL.
+    pub url: String,
+    server: String,
+    name: String,
+}
+
+impl PostgresDb {
+    /// A new database, or `None` when `LAUREL_TEST_POSTGRES_URL` is unset. Panics when it is
+    /// set but unusable: a configured PostgreSQL that fails is a failure, never a skip.
+    pub async fn create() -> Option<Self> {
+        use sqlx::{Connection as _, Executor as _};
+        let server = std::env::var("LAUREL_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|url| !url.is_empty())?;
+        let name = format!("laurel_server_test_{}", Uuid::new_v4().simple());
+        let mut connection = sqlx::PgConnection::connect(&server)
+            .await
+            .unwrap_or_else(|e| panic!("LAUREL_TEST_POSTGRES_URL is set but unreachable: {e}"));
+        connection
+            .execute(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .await
+            .unwrap_or_else(|e| panic!("cannot create the test database {name}: {e}"));
+        let _ = connection.close().await;
+        let authority = server.find("://").map_or(0, |i| i + 3);
+        let (head, query) = server.split_at(server.find('?').unwrap_or(server.len()));
+        let base = match head[authority..].find('/') {
+            Some(slash) => &head[..authority + slash],
+            None => head,
+        };
+        Some(PostgresDb {
+            url: format!("{base}/{name}{query}"),
+            server,
+            name,
+        })
+    }
+}
+
+impl Drop for PostgresDb {
+    /// Drops the database on a thread with its own runtime (Drop cannot await).
+    fn drop(&mut self) {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            use sqlx::{Connection as _, Executor as _};
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok(mut connection) = sqlx::PgConnection::connect(&server).await {
+                    let sql = format!("drop database if exists {name} with (force)");
+                    let _ = connection.execute(sqlx::AssertSqlSafe(sql)).await;
+                    let _ = connection.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The `id` field of an admin view, as text.
+pub fn id(view: &Value) -> String {
+    view["id"].as_str().expect("id").to_string()
+}
+
+fn merge(body: &mut Value, extra: Value) {
+    if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        for (key, value) in extra {
+            if value.is_null() {
+                body.remove(&key);
+            } else {
+                body.insert(key, value);
+            }
+        }
+    }
+}

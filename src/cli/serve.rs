@@ -1,0 +1,59 @@
+//! `laurel serve`: run the issuer service.
+//!
+//! All the work is in `laurel-server`; this only reads the settings, installs the logger and
+//! the metrics recorder (both process-wide, so the binary's to own), binds the port, and
+//! serves until Ctrl-C or SIGTERM, finishing requests in flight.
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+use laurel_server::config::{Settings, SettingsArgs};
+use laurel_server::{ops, serve};
+use tokio::net::TcpListener;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+pub fn run(args: ServeArgs) -> Result<()> {
+    let settings = args.settings.load()?;
+    ops::init_logging(settings.log_format, &settings.log_filter).map_err(anyhow::Error::msg)?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(run_service(settings, args.settings.public_url.is_some()))
+}
+
+async fn run_service(mut settings: Settings, public_url_given: bool) -> Result<()> {
+    // Bind first: a port in use fails before anything is created.
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    // With port 0 the default public URL must name the port actually bound.
+    if settings.listen.port() == 0
+        && !public_url_given
+        && settings.public_url == format!("http://{}", settings.listen)
+    {
+        settings.public_url = format!("http://{address}");
+    }
+    let metrics = ops::install_metrics().map_err(anyhow::Error::msg)?;
+    let state = serve::start(&settings, Some(metrics)).await?;
+    tracing::info!(
+        %address,
+        public_url = %settings.public_url,
+        database = %laurel_store::redact_url(&settings.database_url),
+        data_dir = %settings.data_dir.display(),
+        "laurel is listening"
+    );
+    let app = laurel_server::router_with(state, &settings.limits());
+    serve::serve(listener, app, serve::shutdown_signal())
+        .await
+        .context("the server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
