@@ -848,6 +848,11 @@ impl Server {
         (status, body)
     }
 
+    /// A request with a JSON body over a fresh connection; the status and body.
+    fn send_json(&self, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+        send_json(&self.address, method, path, token, body)
+    }
+
     /// Sends SIGTERM and waits for a clean exit.
     fn terminate(mut self) -> String {
         let killed = std::process::Command::new("kill")
@@ -870,6 +875,35 @@ impl Server {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
     }
+}
+
+/// A request with a JSON body to `address` over a fresh connection; the status and body (0 and
+/// nothing if the connection was cut).
+fn send_json(address: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    use std::io::{Read as _, Write as _};
+    let Ok(mut stream) = std::net::TcpStream::connect(address) else {
+        return (0, String::new());
+    };
+    let _ = write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        address,
+        body.len()
+    );
+    let mut response = String::new();
+    // A killed server cuts the response short: that is an empty answer, not a test failure.
+    let _ = stream.read_to_string(&mut response);
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    (status, body)
 }
 
 impl Drop for Server {
@@ -1029,4 +1063,136 @@ fn tokens_are_created_once_listed_without_secrets_and_revoked() {
 
     let unknown = token(&data, &[&"revoke", &"nobody"]).failure(1);
     assert!(unknown.stderr.contains("nobody"), "{unknown:#?}");
+}
+
+/// A service killed (SIGKILL) while it mints batches leaves only whole awards: every stored row
+/// has its signed credential and JWT, and retrying the same batches after a restart completes
+/// them, finding exactly the rows stored before the kill and minting none twice.
+#[test]
+fn a_killed_server_leaves_only_whole_awards_and_a_retry_completes_them() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("laurel-data");
+    let admin = token(
+        &data,
+        &[&"create", &"--name", &"staff", &"--scope", &"admin"],
+    )
+    .success()
+    .stdout
+    .trim()
+    .to_string();
+    let server = Server::start(&data);
+    let (status, issuer) = server.send_json(
+        "POST",
+        "/api/v1/issuers",
+        &admin,
+        r#"{"name":"Library Association"}"#,
+    );
+    assert_eq!(status, 201, "{issuer}");
+    let issuer: Value = serde_json::from_str(&issuer).unwrap();
+    let achievement = format!(
+        r#"{{"issuer_id":"{}","name":"Webinar","description":"Attended.","criteria_narrative":"Attend."}}"#,
+        issuer["id"].as_str().unwrap()
+    );
+    let (status, achievement) =
+        server.send_json("POST", "/api/v1/achievements", &admin, &achievement);
+    assert_eq!(status, 201, "{achievement}");
+    let achievement: Value = serde_json::from_str(&achievement).unwrap();
+    let awards_path = format!(
+        "/api/v1/achievements/{}/awards",
+        achievement["id"].as_str().unwrap()
+    );
+    let batches: Vec<String> = (0..40)
+        .map(|batch| {
+            let rows: Vec<String> = (0..50)
+                .map(|row| format!(r#"{{"email":"reader{batch}-{row}@example.org"}}"#))
+                .collect();
+            format!(r#"{{"awards":[{}]}}"#, rows.join(","))
+        })
+        .collect();
+
+    // Send batches one after another and kill the service while they are being minted.
+    let address = server.address.clone();
+    let sender = {
+        let (batches, path, admin) = (batches.clone(), awards_path.clone(), admin.clone());
+        std::thread::spawn(move || {
+            for batch in &batches {
+                if send_json(&address, "POST", &path, &admin, batch).0 != 200 {
+                    break;
+                }
+            }
+        })
+    };
+    // Kill once some batches are stored, so the kill lands while later ones are in flight.
+    let count_path = format!(
+        "/api/v1/awards?achievement={}&limit=1",
+        achievement["id"].as_str().unwrap()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (_, counted) = server.request("GET", &count_path, Some(&admin));
+        let total = serde_json::from_str::<Value>(&counted).unwrap()["total"]
+            .as_u64()
+            .unwrap();
+        if total >= 300 || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    sender.join().unwrap();
+    drop(server);
+
+    let server = Server::start(&data);
+    let (status, listed) = server.request(
+        "GET",
+        &format!(
+            "/api/v1/awards?achievement={}&limit=1000",
+            achievement["id"].as_str().unwrap()
+        ),
+        Some(&admin),
+    );
+    assert_eq!(status, 200, "{listed}");
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    let before_kill = listed["total"].as_u64().unwrap();
+    eprintln!("{before_kill} awards were stored before the kill");
+    for award in listed["awards"].as_array().unwrap() {
+        let id = award["id"].as_str().unwrap();
+        let (status, full) = server.request("GET", &format!("/api/v1/awards/{id}"), Some(&admin));
+        assert_eq!(status, 200, "{full}");
+        let full: Value = serde_json::from_str(&full).unwrap();
+        // The restarted service listens on another port, so compare the path, not the origin.
+        let credential_id = full["credential"]["id"].as_str().unwrap();
+        assert!(
+            credential_id.ends_with(&format!("/credentials/{id}")),
+            "{full}"
+        );
+        assert!(
+            full["credential"]["proof"][0]["proofValue"].is_string(),
+            "{full}"
+        );
+        assert_eq!(
+            full["jwt"].as_str().unwrap().split('.').count(),
+            3,
+            "{full}"
+        );
+    }
+
+    let (mut created, mut existing) = (0, 0);
+    for batch in &batches {
+        let (status, body) = server.send_json("POST", &awards_path, &admin, batch);
+        assert_eq!(status, 200, "{body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["failed"], 0, "{body}");
+        created += body["created"].as_u64().unwrap();
+        existing += body["existing"].as_u64().unwrap();
+    }
+    assert_eq!(existing, before_kill, "rows stored before the kill");
+    assert!(
+        existing < 2000,
+        "the kill came after the last batch: nothing was tested"
+    );
+    assert_eq!(created + existing, 2000);
+    server.terminate();
 }

@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --quiet --bin laurel --bin laurel-verify
+cargo build --quiet --bin laurel && cargo build --quiet -p laurel-verify --bin laurel-verify
 laurel="$root/target/debug/laurel"
 verify="$root/target/debug/laurel-verify"
 npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null
