@@ -1067,7 +1067,8 @@ fn tokens_are_created_once_listed_without_secrets_and_revoked() {
 
 /// A service killed (SIGKILL) while it mints batches leaves only whole awards: every stored row
 /// has its signed credential and JWT, and retrying the same batches after a restart completes
-/// them, finding exactly the rows stored before the kill and minting none twice.
+/// them, finding exactly the rows stored before the kill and minting none twice. Its log names
+/// every request's id and holds no secret.
 #[test]
 fn a_killed_server_leaves_only_whole_awards_and_a_retry_completes_them() {
     let dir = TempDir::new().unwrap();
@@ -1194,5 +1195,24 @@ fn a_killed_server_leaves_only_whole_awards_and_a_retry_completes_them() {
         "the kill came after the last batch: nothing was tested"
     );
     assert_eq!(created + existing, 2000);
-    server.terminate();
+
+    // The log of all that names each request and holds no secret: no private key, no
+    // key-encryption key, no token, no recipient email.
+    let log = server.terminate();
+    let kek = fs::read_to_string(data.join("secret.key")).unwrap();
+    for secret in ["PRIVATE KEY", kek.trim(), admin.as_str(), "@example.org"] {
+        assert!(!log.contains(secret), "the log holds {secret:?}");
+    }
+    let responses: Vec<Value> = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|entry| entry["message"] == "response")
+        .collect();
+    assert!(responses.len() > 40, "{log}");
+    for entry in &responses {
+        assert!(
+            entry["request_id"].is_string() || entry["span"]["request_id"].is_string(),
+            "{entry}"
+        );
+    }
 }

@@ -309,8 +309,10 @@ async fn problems(State(limits): State<Limits>, request: Request, next: Next) ->
 pub fn init_logging(format: LogFormat, filter: &str) -> Result<(), String> {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .map_err(|error| format!("invalid log filter {filter:?}: {error}"))?;
+    // Colours only on a terminal: a log file or collector would get escape codes otherwise.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let result = match format {
         LogFormat::Text => builder.try_init(),

@@ -159,16 +159,57 @@ pub async fn connect(database_url: &str) -> StoreResult<std::sync::Arc<dyn Store
     }
 }
 
-/// A database URL with any password replaced, for messages and logs.
+/// A database URL with any password replaced, for messages and logs: the `user:password@`
+/// form and a `password=` query parameter (which libpq-style URLs also accept).
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let base = match (base.find("://"), base.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
+            let credentials = &base[scheme_end + 3..at];
             match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_string(),
+                Some((user, _)) => format!("{}{user}:***{}", &base[..scheme_end + 3], &base[at..]),
+                None => base.to_string(),
             }
         }
-        _ => url.to_string(),
+        _ => base.to_string(),
+    };
+    match query {
+        None => base,
+        Some(query) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, _)) if name.eq_ignore_ascii_case("password") => {
+                        format!("{name}=***")
+                    }
+                    _ => pair.to_string(),
+                })
+                .collect();
+            format!("{base}?{}", query.join("&"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_survive_redaction() {
+        assert_eq!(
+            redact_url("postgres://laurel:s3cret@db.example.org/laurel"),
+            "postgres://laurel:***@db.example.org/laurel"
+        );
+        assert_eq!(
+            redact_url("postgres://laurel@db/laurel?sslmode=require&password=s3cret"),
+            "postgres://laurel@db/laurel?sslmode=require&password=***"
+        );
+        assert_eq!(
+            redact_url("sqlite://./laurel-data/laurel.db"),
+            "sqlite://./laurel-data/laurel.db"
+        );
     }
 }

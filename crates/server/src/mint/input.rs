@@ -1,0 +1,286 @@
+//! What a client may ask for in an award, checked before anything is signed: the email
+//! (normalized), bounded free text, evidence and activity dates.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use laurel_core::model::{Evidence, looks_like_uri, normalize_email};
+use serde::Deserialize;
+
+/// The most evidence entries one award may carry.
+pub const MAX_EVIDENCE: usize = 20;
+/// The longest free text (narratives, names, descriptions) an award accepts, in bytes.
+pub const MAX_TEXT: usize = 10_000;
+
+/// One award as a client asks for it (a row of a batch, or the whole body).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwardInput {
+    /// The recipient's email (normalized: trimmed, lowercased).
+    pub email: String,
+    /// The recipient's name, kept for staff and never published.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// How the recipient earned it (Markdown), published in the credential.
+    #[serde(default)]
+    pub narrative: Option<String>,
+    /// Evidence, published in the credential.
+    #[serde(default)]
+    pub evidence: Vec<EvidenceInput>,
+    /// When the activity started (RFC 3339 date-time, or a date `YYYY-MM-DD`).
+    #[serde(default)]
+    pub activity_start_date: Option<String>,
+    /// When the activity ended (RFC 3339 date-time, or a date `YYYY-MM-DD`).
+    #[serde(default)]
+    pub activity_end_date: Option<String>,
+}
+
+/// One evidence entry as a client gives it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceInput {
+    /// URL of the evidence (`url` is accepted as a synonym).
+    #[serde(default, alias = "url")]
+    pub id: Option<String>,
+    /// What the evidence shows (Markdown).
+    #[serde(default)]
+    pub narrative: Option<String>,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Short description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Kind of evidence, e.g. "Portfolio".
+    #[serde(default)]
+    pub genre: Option<String>,
+    /// Intended audience.
+    #[serde(default)]
+    pub audience: Option<String>,
+}
+
+/// A checked award request: what minting needs.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    /// Normalized email.
+    pub email: String,
+    /// Name, if given.
+    pub name: Option<String>,
+    /// Narrative, if given.
+    pub narrative: Option<String>,
+    /// Evidence entries.
+    pub evidence: Vec<Evidence>,
+    /// `activityStartDate`, as a UTC `Z` date-time.
+    pub activity_start_date: Option<String>,
+    /// `activityEndDate`, as a UTC `Z` date-time.
+    pub activity_end_date: Option<String>,
+}
+
+impl AwardInput {
+    /// Checks the request; the error is a sentence for the client.
+    pub fn check(self) -> Result<Recipient, String> {
+        let email = recipient_email(&self.email)?;
+        let name = text("name", self.name)?;
+        let narrative = text("narrative", self.narrative)?;
+        if self.evidence.len() > MAX_EVIDENCE {
+            return Err(format!(
+                "evidence: at most {MAX_EVIDENCE} entries per award, got {}",
+                self.evidence.len()
+            ));
+        }
+        let evidence = self
+            .evidence
+            .into_iter()
+            .enumerate()
+            .map(|(index, entry)| entry.check().map_err(|e| format!("evidence[{index}]: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let start = activity_date("activity_start_date", self.activity_start_date)?;
+        let end = activity_date("activity_end_date", self.activity_end_date)?;
+        if let (Some(start), Some(end)) = (start, end)
+            && end < start
+        {
+            return Err("activity_end_date is before activity_start_date".into());
+        }
+        let format = |date: DateTime<Utc>| date.to_rfc3339_opts(SecondsFormat::Secs, true);
+        Ok(Recipient {
+            email,
+            name,
+            narrative,
+            evidence,
+            activity_start_date: start.map(format),
+            activity_end_date: end.map(format),
+        })
+    }
+}
+
+impl EvidenceInput {
+    fn check(self) -> Result<Evidence, String> {
+        if let Some(id) = &self.id
+            && !looks_like_uri(id)
+        {
+            return Err(format!("id must be a URL, got {id:?}"));
+        }
+        let mut evidence = Evidence::new();
+        evidence.id = self.id;
+        evidence.narrative = text("narrative", self.narrative)?;
+        evidence.name = text("name", self.name)?;
+        evidence.description = text("description", self.description)?;
+        evidence.genre = text("genre", self.genre)?;
+        evidence.audience = text("audience", self.audience)?;
+        if evidence.id.is_none()
+            && evidence.narrative.is_none()
+            && evidence.name.is_none()
+            && evidence.description.is_none()
+        {
+            return Err("give at least one of id (a URL), narrative, name or description".into());
+        }
+        Ok(evidence)
+    }
+}
+
+/// Normalizes a recipient email (trimmed, lowercased) and checks it is an address.
+pub fn recipient_email(raw: &str) -> Result<String, String> {
+    let email = normalize_email(raw);
+    let bad = |why: &str| Err(format!("email {raw:?} is not a valid address: {why}"));
+    if email.is_empty() {
+        return Err("email is empty".into());
+    }
+    if email.len() > 254 {
+        return bad("longer than 254 characters");
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return bad("it has no @");
+    };
+    if local.is_empty() || local.len() > 64 {
+        return bad("the part before @ must have 1 to 64 characters");
+    }
+    if local.contains('@') || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("it contains spaces, control characters or a second @");
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return bad("the part before @ has a misplaced dot");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2
+        || labels.iter().any(|label| {
+            label.is_empty()
+                || label.len() > 63
+                || label.starts_with('-')
+                || label.ends_with('-')
+                || !label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+    {
+        return bad("the domain must look like example.org");
+    }
+    Ok(email)
+}
+
+/// Trims optional free text; empty becomes absent; too long is an error.
+fn text(field: &str, value: Option<String>) -> Result<Option<String>, String> {
+    match value.map(|v| v.trim().to_string()) {
+        Some(v) if v.len() > MAX_TEXT => Err(format!(
+            "{field} is longer than {MAX_TEXT} bytes ({})",
+            v.len()
+        )),
+        Some(v) if v.is_empty() => Ok(None),
+        other => Ok(other),
+    }
+}
+
+/// Parses an activity date: an RFC 3339 date-time (any offset) or a plain date (midnight UTC).
+fn activity_date(field: &str, value: Option<String>) -> Result<Option<DateTime<Utc>>, String> {
+    let Some(value) = value else { return Ok(None) };
+    let value = value.trim();
+    if let Ok(date) = DateTime::parse_from_rfc3339(value) {
+        return Ok(Some(date.with_timezone(&Utc)));
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        && let Some(midnight) = date.and_hms_opt(0, 0, 0)
+    {
+        return Ok(Some(midnight.and_utc()));
+    }
+    Err(format!(
+        "{field} must be a date (2026-03-01) or an RFC 3339 date-time (2026-03-01T09:00:00Z), got {value:?}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mint::JwtAlgorithm;
+
+    #[test]
+    fn emails_are_normalized_and_checked() {
+        assert_eq!(
+            recipient_email("  Zoë.Doe@Example.ORG ").as_deref(),
+            Ok("zoë.doe@example.org")
+        );
+        for bad in [
+            "",
+            "plain",
+            "@example.org",
+            "a@",
+            "a@b",
+            "a b@example.org",
+            "a@@example.org",
+            "a@-x.org",
+            "a@x..org",
+            ".a@x.org",
+        ] {
+            assert!(recipient_email(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn activity_dates_accept_dates_and_datetimes_in_order() {
+        let input = |start: &str, end: &str| AwardInput {
+            email: "a@example.org".into(),
+            name: None,
+            narrative: None,
+            evidence: Vec::new(),
+            activity_start_date: Some(start.into()),
+            activity_end_date: Some(end.into()),
+        };
+        let ok = input("2026-03-01", "2026-03-01T12:00:00+02:00")
+            .check()
+            .expect("valid");
+        assert_eq!(
+            ok.activity_start_date.as_deref(),
+            Some("2026-03-01T00:00:00Z")
+        );
+        assert_eq!(
+            ok.activity_end_date.as_deref(),
+            Some("2026-03-01T10:00:00Z")
+        );
+        assert!(input("2026-03-02", "2026-03-01").check().is_err());
+        assert!(input("March 1", "2026-03-01").check().is_err());
+    }
+
+    #[test]
+    fn evidence_needs_content_and_a_url_id() {
+        let entry = |id: Option<&str>, name: Option<&str>| EvidenceInput {
+            id: id.map(str::to_string),
+            narrative: None,
+            name: name.map(str::to_string),
+            description: None,
+            genre: None,
+            audience: None,
+        };
+        assert!(entry(None, None).check().is_err());
+        assert!(entry(Some("not a url"), None).check().is_err());
+        let evidence = entry(Some("https://x.example/e"), Some(" Essay "))
+            .check()
+            .expect("ok");
+        assert_eq!(evidence.name.as_deref(), Some("Essay"));
+        assert_eq!(evidence.r#type.as_slice(), ["Evidence"]);
+    }
+
+    #[test]
+    fn jwt_algorithms_parse_exactly() {
+        for name in JwtAlgorithm::NAMES {
+            assert_eq!(
+                JwtAlgorithm::parse(name).map(JwtAlgorithm::as_str),
+                Some(name)
+            );
+        }
+        assert_eq!(JwtAlgorithm::parse("es256"), None);
+    }
+}

@@ -1,0 +1,165 @@
+//! Issuer keys for minting: made when an issuer is created, sealed at rest, opened once.
+//!
+//! Opening a key means an AES-GCM open and, for RSA and P-256, parsing PKCS#8; per award that
+//! would cost more than the signature, so opened keys are cached per key id.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use laurel_core::keys::{KeyType, SigningKey};
+use laurel_store::{Issuer, IssuerKey, KeyPurpose};
+use uuid::Uuid;
+
+use crate::vault::Vault;
+use crate::{ApiResult, AppState};
+
+use super::MintError;
+
+/// The JWS algorithm of an issuer's VC-JWTs. Fixed when the issuer is created: the store
+/// keeps an issuer's keys from creation on, and a second JWT key would need rotation, which
+/// this version does not offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JwtAlgorithm {
+    /// ECDSA P-256 (the default: short signatures, accepted by 1EdTech's validator).
+    #[default]
+    Es256,
+    /// RSA-2048 PKCS#1 v1.5 (the Open Badges minimum for interoperability).
+    Rs256,
+    /// Ed25519 (compact, but 1EdTech's validator does not accept it for VC-JWT).
+    EdDsa,
+}
+
+impl JwtAlgorithm {
+    /// Every accepted name, as the API spells them.
+    pub const NAMES: [&'static str; 3] = ["ES256", "RS256", "EdDSA"];
+
+    /// Parses `ES256`, `RS256` or `EdDSA` (exact spelling).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "ES256" => Some(Self::Es256),
+            "RS256" => Some(Self::Rs256),
+            "EdDSA" => Some(Self::EdDsa),
+            _ => None,
+        }
+    }
+
+    /// The JWS `alg` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Es256 => "ES256",
+            Self::Rs256 => "RS256",
+            Self::EdDsa => "EdDSA",
+        }
+    }
+
+    fn key_type(self) -> KeyType {
+        match self {
+            Self::Es256 => KeyType::P256,
+            Self::Rs256 => KeyType::Rsa,
+            Self::EdDsa => KeyType::Ed25519,
+        }
+    }
+}
+
+/// Issuers' signing keys, opened once per process and kept by key id.
+#[derive(Default)]
+pub struct KeyCache {
+    opened: RwLock<HashMap<Uuid, Arc<SigningKey>>>,
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self.opened.read().map(|map| map.len()).unwrap_or_default();
+        write!(f, "KeyCache({count} keys, [redacted])")
+    }
+}
+
+impl KeyCache {
+    /// The signing key of a stored key row, opening it with the vault on first use.
+    pub fn open(&self, vault: &Vault, key: &IssuerKey) -> Result<Arc<SigningKey>, MintError> {
+        if let Some(found) = self.get(key.id) {
+            return Ok(found);
+        }
+        let pem = vault.open(key.id.as_bytes(), &key.sealed_private_key)?;
+        let text = std::str::from_utf8(&pem).map_err(|_| {
+            MintError::Key(laurel_core::keys::KeyError::Invalid(
+                "a sealed key is not PEM text".into(),
+            ))
+        })?;
+        let signing = Arc::new(SigningKey::from_pkcs8_pem(text)?);
+        self.insert(key.id, signing.clone());
+        Ok(signing)
+    }
+
+    fn get(&self, id: Uuid) -> Option<Arc<SigningKey>> {
+        // A poisoned lock only means another thread panicked while inserting; the map is
+        // still a valid cache, so read through the poison.
+        let map = self
+            .opened
+            .read()
+            .unwrap_or_else(|poison| poison.into_inner());
+        map.get(&id).cloned()
+    }
+
+    fn insert(&self, id: Uuid, key: Arc<SigningKey>) {
+        let mut map = self
+            .opened
+            .write()
+            .unwrap_or_else(|poison| poison.into_inner());
+        map.insert(id, key);
+    }
+}
+
+/// Creates an issuer with a new Ed25519 Data Integrity key and a JWT key for its algorithm,
+/// both sealed by the vault, in one store transaction.
+pub async fn create_issuer(
+    state: &AppState,
+    issuer: &Issuer,
+    algorithm: JwtAlgorithm,
+) -> ApiResult<Vec<IssuerKey>> {
+    let issuer_id = issuer.id;
+    let now = issuer.created_at;
+    // RSA key generation takes a good fraction of a second: not on the async threads.
+    let generated = tokio::task::spawn_blocking(move || -> Result<_, MintError> {
+        let di = SigningKey::generate(KeyType::Ed25519)?;
+        let jwt = SigningKey::generate(algorithm.key_type())?;
+        Ok([(KeyPurpose::DataIntegrity, di), (KeyPurpose::Jwt, jwt)])
+    })
+    .await
+    .map_err(|error| MintError::Task(error.to_string()))??;
+    let mut rows = Vec::new();
+    let mut opened = Vec::new();
+    for (purpose, key) in generated {
+        let id = Uuid::now_v7();
+        let sealed = state
+            .vault
+            .seal(id.as_bytes(), key.to_pkcs8_pem().as_bytes())
+            .map_err(MintError::from)?;
+        let public = key.public_key();
+        rows.push(IssuerKey {
+            id,
+            issuer_id,
+            purpose,
+            algorithm: algorithm_name(public.key_type()).to_string(),
+            public_jwk: public.to_jwk().to_string(),
+            sealed_private_key: sealed,
+            created_at: now,
+            retired_at: None,
+        });
+        opened.push((id, Arc::new(key)));
+    }
+    state.store.create_issuer(issuer, &rows).await?;
+    for (id, key) in opened {
+        state.keys.insert(id, key);
+    }
+    Ok(rows)
+}
+
+/// The `algorithm` stored with a key: `Ed25519`, `P-256` or `RSA`.
+pub fn algorithm_name(key_type: KeyType) -> &'static str {
+    match key_type {
+        KeyType::Ed25519 => "Ed25519",
+        KeyType::P256 => "P-256",
+        KeyType::Rsa => "RSA",
+    }
+}

@@ -1,0 +1,341 @@
+//! Minting: issuer keys, and awards built, signed and stored exactly once.
+//!
+//! An award is an `OpenBadgeCredential` with a Data Integrity proof (`eddsa-rdfc-2022`, by
+//! the issuer's Ed25519 key) and the same signed credential as a VC-JWT (by the issuer's JWT
+//! key: ES256, RS256 or EdDSA). Both are stored in one row, exactly as signed, so editing an
+//! achievement later never changes what was issued.
+//!
+//! **Exactly once.** One recipient gets one credential per achievement. Before signing, the
+//! awards already stored for the batch's recipients are looked up and returned as they are;
+//! after signing, the store's insert ("on conflict do nothing" on (achievement, email))
+//! settles races between requests and instances: a loser's freshly signed credential is
+//! dropped, never stored or published, and the winner's is returned.
+//!
+//! **Speed.** Canonicalizing and signing is CPU work (RDFC-1.0, then an RSA or ECDSA
+//! signature), so it runs on the blocking pool and fans out with rayon, never on the async
+//! runtime's threads. Opened signing keys are cached per key id: opening (AES-GCM) and
+//! parsing (RSA especially) once per award would cost more than the signature.
+//!
+//! **Privacy.** The recipient is identified in the credential only by a salted SHA-256 of the
+//! normalized email, with a fresh salt per credential; the email and name stay in the row.
+
+mod input;
+mod keys;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use laurel_core::jwt;
+use laurel_core::keys::SigningKey;
+use laurel_core::model::{
+    self, AchievementSubject, CredentialSchema, IdentityObject, OpenBadgeCredential, Profile,
+};
+use laurel_core::proof::{self, Cryptosuite, ProofOptions};
+use laurel_store::{Award, Issuer, KeyPurpose, Stored};
+use rayon::prelude::*;
+use uuid::Uuid;
+
+use crate::{ApiError, ApiResult, AppState, Urls, documents};
+
+pub use input::*;
+pub use keys::*;
+
+/// Why minting failed inside the service (never the client's fault). Messages never contain
+/// key material: the wrapped errors are all written not to.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MintError {
+    /// Generating, opening or parsing a key failed.
+    #[error("key: {0}")]
+    Key(#[from] laurel_core::keys::KeyError),
+    /// A sealed key did not open.
+    #[error("vault: {0}")]
+    Vault(#[from] crate::vault::VaultError),
+    /// The issuer has no usable key for a purpose.
+    #[error("issuer {issuer} has no active {purpose} key")]
+    NoKey {
+        /// The issuer.
+        issuer: Uuid,
+        /// `data_integrity` or `jwt`.
+        purpose: &'static str,
+    },
+    /// The credential could not be built, signed or encoded.
+    #[error("signing: {0}")]
+    Sign(String),
+    /// The blocking task died.
+    #[error("signing task: {0}")]
+    Task(String),
+}
+
+impl From<MintError> for ApiError {
+    fn from(error: MintError) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+/// What happened to one requested award.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Minted and stored now.
+    Created(Award),
+    /// The recipient already had this achievement: the stored award, unchanged.
+    Existing(Award),
+    /// Not awarded; nothing stored for this row.
+    Failed(ApiError),
+}
+
+/// Awards an achievement to each recipient (rows already rejected stay failed), exactly once
+/// per recipient. Results are in input order.
+pub async fn award(
+    state: &AppState,
+    achievement_id: Uuid,
+    rows: Vec<Result<Recipient, ApiError>>,
+) -> ApiResult<Vec<Outcome>> {
+    let achievement = state
+        .store
+        .achievement(achievement_id)
+        .await
+        .map_err(|error| not_found(error, "achievement", achievement_id))?;
+    let issuer = state.store.issuer(achievement.issuer_id).await?;
+
+    // The first row for each email is the one minted; repeats share its outcome.
+    let mut first_row: HashMap<String, usize> = HashMap::new();
+    let mut unique: Vec<(usize, Recipient)> = Vec::new();
+    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(rows.len());
+    let mut repeat_of: Vec<Option<usize>> = Vec::with_capacity(rows.len());
+    for (index, row) in rows.into_iter().enumerate() {
+        match row {
+            Err(error) => {
+                outcomes.push(Some(Outcome::Failed(error)));
+                repeat_of.push(None);
+            }
+            Ok(recipient) => {
+                outcomes.push(None);
+                match first_row.get(&recipient.email) {
+                    Some(&first) => repeat_of.push(Some(first)),
+                    None => {
+                        first_row.insert(recipient.email.clone(), index);
+                        repeat_of.push(None);
+                        unique.push((index, recipient));
+                    }
+                }
+            }
+        }
+    }
+
+    if !unique.is_empty() {
+        let emails: Vec<String> = unique.iter().map(|(_, r)| r.email.clone()).collect();
+        let existing: HashMap<String, Award> = state
+            .store
+            .awards_for(achievement_id, &emails)
+            .await?
+            .into_iter()
+            .map(|award| (award.recipient_email.clone(), award))
+            .collect();
+        let mut to_sign = Vec::new();
+        for (index, recipient) in unique {
+            match existing.get(&recipient.email) {
+                Some(award) => outcomes[index] = Some(Outcome::Existing(award.clone())),
+                None => to_sign.push((index, recipient)),
+            }
+        }
+        if !to_sign.is_empty() {
+            mint_and_store(state, &issuer, &achievement, to_sign, &mut outcomes).await?;
+        }
+    }
+
+    // Repeats come after their first row, whose outcome is settled by now.
+    for index in 0..outcomes.len() {
+        if outcomes[index].is_some() {
+            continue;
+        }
+        let repeat = match repeat_of[index].and_then(|first| outcomes[first].as_ref()) {
+            Some(Outcome::Created(award) | Outcome::Existing(award)) => {
+                Outcome::Existing(award.clone())
+            }
+            Some(Outcome::Failed(error)) => Outcome::Failed(error.clone()),
+            None => Outcome::Failed(ApiError::Internal(format!(
+                "award row {index} was not processed"
+            ))),
+        };
+        outcomes[index] = Some(repeat);
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|outcome| {
+            outcome.unwrap_or_else(|| Outcome::Failed(ApiError::Internal("lost award row".into())))
+        })
+        .collect())
+}
+
+/// Signs the rows (in parallel, off the async threads) and stores them in one transaction.
+async fn mint_and_store(
+    state: &AppState,
+    issuer: &Issuer,
+    achievement: &laurel_store::Achievement,
+    to_sign: Vec<(usize, Recipient)>,
+    outcomes: &mut [Option<Outcome>],
+) -> ApiResult<()> {
+    let signer = Signer::new(state, issuer, achievement).await?;
+    let now = signer.now;
+    let signed: Vec<(usize, Result<Award, MintError>)> = tokio::task::spawn_blocking(move || {
+        to_sign
+            .par_iter()
+            .map(|(index, recipient)| (*index, signer.sign(recipient, now)))
+            .collect()
+    })
+    .await
+    .map_err(|error| MintError::Task(error.to_string()))?;
+
+    let mut indices = Vec::with_capacity(signed.len());
+    let mut awards = Vec::with_capacity(signed.len());
+    for (index, result) in signed {
+        match result {
+            Ok(award) => {
+                indices.push(index);
+                awards.push(award);
+            }
+            Err(error) => outcomes[index] = Some(Outcome::Failed(error.into())),
+        }
+    }
+    if awards.is_empty() {
+        return Ok(());
+    }
+    match state.store.insert_awards(&awards).await {
+        Ok(stored) => {
+            let created = stored
+                .iter()
+                .filter(|s| matches!(s, Stored::Created(_)))
+                .count();
+            metrics::counter!("laurel_credentials_issued_total").increment(created as u64);
+            for (index, stored) in indices.into_iter().zip(stored) {
+                outcomes[index] = Some(match stored {
+                    Stored::Created(award) => Outcome::Created(award),
+                    Stored::Existing(award) => Outcome::Existing(award),
+                });
+            }
+        }
+        // One transaction: nothing of this batch was stored, so every row it held failed.
+        Err(error) => {
+            let error = ApiError::from(error);
+            tracing::error!(error = %error, rows = indices.len(), "storing awards failed");
+            for index in indices {
+                outcomes[index] = Some(Outcome::Failed(error.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Everything one award's signature needs, shared by the parallel signers.
+struct Signer {
+    profile: Profile,
+    achievement: model::Achievement,
+    achievement_id: Uuid,
+    issuer_id: Uuid,
+    name: String,
+    valid_for_days: Option<i64>,
+    di_key: Arc<SigningKey>,
+    di_method: String,
+    jwt_key: Arc<SigningKey>,
+    jwt_kid: String,
+    urls: Urls,
+    now: DateTime<Utc>,
+}
+
+impl Signer {
+    async fn new(
+        state: &AppState,
+        issuer: &Issuer,
+        achievement: &laurel_store::Achievement,
+    ) -> ApiResult<Self> {
+        let keys = state.store.issuer_keys(issuer.id).await?;
+        let active = |purpose: KeyPurpose, name: &'static str| {
+            keys.iter()
+                .rev()
+                .find(|key| key.purpose == purpose && key.retired_at.is_none())
+                .ok_or(MintError::NoKey {
+                    issuer: issuer.id,
+                    purpose: name,
+                })
+        };
+        let di = active(KeyPurpose::DataIntegrity, "data_integrity")?;
+        let jwt = active(KeyPurpose::Jwt, "jwt")?;
+        let urls = state.urls.clone();
+        Ok(Signer {
+            profile: documents::issuer_profile(&urls, issuer),
+            achievement: documents::achievement(&urls, achievement)?,
+            achievement_id: achievement.id,
+            issuer_id: issuer.id,
+            name: achievement.name.clone(),
+            valid_for_days: achievement.valid_for_days,
+            di_key: state.keys.open(&state.vault, di)?,
+            di_method: urls.key(issuer.id, di.id),
+            jwt_key: state.keys.open(&state.vault, jwt)?,
+            jwt_kid: urls.key(issuer.id, jwt.id),
+            urls,
+            now: state.clock.now(),
+        })
+    }
+
+    fn sign(&self, recipient: &Recipient, now: DateTime<Utc>) -> Result<Award, MintError> {
+        let failed = |error: &dyn std::fmt::Display| MintError::Sign(error.to_string());
+        let id = Uuid::new_v4();
+        let salt = IdentityObject::new_salt().map_err(|e| failed(&e))?;
+        let mut subject = AchievementSubject::with_identifier(
+            IdentityObject::hashed_email(&recipient.email, &salt),
+            self.achievement.clone(),
+        );
+        subject.activity_start_date = recipient.activity_start_date.clone();
+        subject.activity_end_date = recipient.activity_end_date.clone();
+        subject.narrative = recipient.narrative.clone();
+        let valid_until = self
+            .valid_for_days
+            .and_then(|days| now.checked_add_signed(Duration::try_days(days)?));
+        let mut builder = OpenBadgeCredential::builder(
+            self.urls.credential(id),
+            self.profile.clone(),
+            now,
+            subject,
+        )
+        .name(self.name.clone())
+        .awarded_date(now)
+        .credential_schema(CredentialSchema::achievement_credential());
+        if let Some(valid_until) = valid_until {
+            builder = builder.valid_until(valid_until);
+        }
+        for evidence in &recipient.evidence {
+            builder = builder.evidence(evidence.clone());
+        }
+        let credential = builder.build().map_err(|e| failed(&e))?;
+        let unsigned = serde_json::to_value(&credential).map_err(|e| failed(&e))?;
+        let options = ProofOptions {
+            cryptosuite: Cryptosuite::EddsaRdfc2022,
+            verification_method: self.di_method.clone(),
+            created: now,
+        };
+        let signed = proof::sign(&unsigned, &self.di_key, &options).map_err(|e| failed(&e))?;
+        let compact =
+            jwt::sign(&signed, &self.jwt_key, Some(&self.jwt_kid)).map_err(|e| failed(&e))?;
+        Ok(Award {
+            id,
+            achievement_id: self.achievement_id,
+            issuer_id: self.issuer_id,
+            recipient_email: recipient.email.clone(),
+            recipient_name: recipient.name.clone(),
+            issued_at: now,
+            valid_until,
+            credential: signed.to_string(),
+            jwt: compact,
+        })
+    }
+}
+
+/// A store "not found" as a 404 naming what was asked for.
+pub fn not_found(error: laurel_store::StoreError, what: &str, id: Uuid) -> ApiError {
+    match error {
+        laurel_store::StoreError::NotFound => ApiError::not_found(what, id),
+        other => other.into(),
+    }
+}
