@@ -802,9 +802,17 @@ async fn graceful_shutdown_finishes_a_request_in_flight() {
     server.store.set_ping_delay(Duration::from_millis(600));
     let url = server.url("/readyz");
     let client = reqwest::Client::new();
+    let before = server.store.pings_started();
     let in_flight = tokio::spawn(async move { client.get(url).send().await });
-    // Let the request reach the handler, then ask the server to stop.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Wait until the request is inside the handler, then ask the server to stop.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while server.store.pings_started() == before {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the request never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     server.begin_shutdown();
     let response = in_flight
         .await
@@ -818,24 +826,42 @@ async fn graceful_shutdown_finishes_a_request_in_flight() {
     assert!(reqwest::get(health).await.is_err());
 }
 
+/// A body announced larger than the limit is refused from its headers, before it is read. The
+/// client here sends only the headers and part of the body, then reads the answer: a client
+/// that insists on writing all 4 MiB may find the connection closed under it, which is the
+/// point of refusing early.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_body_over_a_socket_is_a_413_problem() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let server = LiveServer::start().await;
-    let body = vec![b' '; laurel_server::config::DEFAULT_BODY_LIMIT + 1];
-    let response = reqwest::Client::new()
-        .post(server.url("/api/v1/issuers"))
-        .bearer_auth(&server.app.admin)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(
-        response.headers()[header::CONTENT_TYPE],
-        "application/problem+json"
+    let url = server.url("/api/v1/issuers");
+    let address = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("address")
+        .to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /api/v1/issuers HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        server.app.admin,
+        laurel_server::config::DEFAULT_BODY_LIMIT + 1
     );
-    let problem: Value = response.json().await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&[b' '; 1024]).await.unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("content-type: application/problem+json"),
+        "{response}"
+    );
+    let body = response.split_once("\r\n\r\n").expect("body").1;
+    let problem: Value = serde_json::from_str(body).expect("problem json");
     assert_eq!(problem["status"], 413);
     server.stop().await.unwrap();
 }

@@ -114,6 +114,8 @@ pub struct FlakyStore {
     inner: Arc<dyn Store>,
     down: AtomicBool,
     ping_delay_ms: AtomicU64,
+    /// How many pings have begun: lets a test wait until a request is inside a handler.
+    pings_started: AtomicU64,
 }
 
 impl FlakyStore {
@@ -123,6 +125,7 @@ impl FlakyStore {
             inner,
             down: AtomicBool::new(false),
             ping_delay_ms: AtomicU64::new(0),
+            pings_started: AtomicU64::new(0),
         }
     }
 
@@ -137,6 +140,11 @@ impl FlakyStore {
             .store(delay.as_millis() as u64, Ordering::SeqCst);
     }
 
+    /// How many pings have begun so far.
+    pub fn pings_started(&self) -> u64 {
+        self.pings_started.load(Ordering::SeqCst)
+    }
+
     fn check(&self) -> StoreResult<()> {
         if self.down.load(Ordering::SeqCst) {
             Err(StoreError::Database("connection refused (test)".into()))
@@ -149,6 +157,7 @@ impl FlakyStore {
 #[async_trait]
 impl Store for FlakyStore {
     async fn ping(&self) -> StoreResult<()> {
+        self.pings_started.fetch_add(1, Ordering::SeqCst);
         let delay = self.ping_delay_ms.load(Ordering::SeqCst);
         if delay > 0 {
             tokio::time::sleep(Duration::from_millis(delay)).await;
