@@ -1216,3 +1216,24 @@ fn a_killed_server_leaves_only_whole_awards_and_a_retry_completes_them() {
         );
     }
 }
+
+#[test]
+fn help_never_prints_a_database_password_from_the_environment() {
+    for command in [&["serve", "--help"][..], &["token", "list", "--help"][..]] {
+        let output = clean_command(
+            &command
+                .iter()
+                .map(|a| a as &dyn AsRef<std::ffi::OsStr>)
+                .collect::<Vec<_>>(),
+        )
+        .env(
+            "LAUREL_DATABASE_URL",
+            "postgres://laurel:s3cret@db.example.org/laurel",
+        )
+        .output()
+        .unwrap();
+        let help = String::from_utf8(output.stdout).unwrap();
+        assert!(help.contains("LAUREL_DATABASE_URL"), "{help}");
+        assert!(!help.contains("s3cret"), "{help}");
+    }
+}

@@ -48,7 +48,13 @@ pub struct DatabaseArgs {
     pub data_dir: Option<PathBuf>,
     /// The database: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB
     /// [default: sqlite://DATA_DIR/laurel.db].
-    #[arg(long, env = "LAUREL_DATABASE_URL", value_name = "URL")]
+    // hide_env_values: `--help` would otherwise print the variable's value, password included.
+    #[arg(
+        long,
+        env = "LAUREL_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 }
 
