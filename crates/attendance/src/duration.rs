@@ -23,7 +23,7 @@ pub fn parse_seconds(cell: &str) -> Option<u64> {
 /// "65" or "64.5": a number of minutes.
 fn parse_minutes_number(cell: &str) -> Option<u64> {
     let minutes: f64 = cell.parse().ok()?;
-    if !minutes.is_finite() || minutes < 0.0 || minutes > 1_000_000.0 {
+    if !(0.0..=1_000_000.0).contains(&minutes) {
         return None;
     }
     // Bounded above, so the cast cannot truncate.

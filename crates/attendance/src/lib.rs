@@ -219,12 +219,15 @@ fn read_records(text: &str) -> Result<Vec<(u64, Vec<String>)>, ReportError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let lines = LineIndex::new(text);
     let mut records: Vec<Numbered> = Vec::new();
     let mut record = StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {
-                let line = record.position().map_or(0, |position| position.line());
+                let line = record
+                    .position()
+                    .map_or(0, |position| lines.line_at(position.byte()));
                 records.push((line, record.iter().map(str::to_owned).collect()));
             }
             Ok(false) => break,
@@ -232,7 +235,7 @@ fn read_records(text: &str) -> Result<Vec<(u64, Vec<String>)>, ReportError> {
                 return Err(ReportError::Csv {
                     line: err
                         .position()
-                        .map_or(0, |position| line_of(&position.line())),
+                        .map_or(0, |position| line_of(&lines.line_at(position.byte()))),
                     message: err.to_string(),
                 });
             }
@@ -282,4 +285,65 @@ fn read_data(
 
 fn line_of(line: &u64) -> usize {
     usize::try_from(*line).unwrap_or(usize::MAX)
+}
+
+/// Physical line numbers from byte offsets.
+///
+/// The CSV reader's own line counter miscounts CRLF line ends and blank lines (it reports
+/// the second row of a CRLF file as line 1), and users compare our line numbers with their
+/// editor's, so we count newlines ourselves.
+struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offsets of every `\n`.
+    newlines: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let newlines = text
+            .bytes()
+            .enumerate()
+            .filter_map(|(offset, byte)| (byte == b'\n').then_some(offset))
+            .collect();
+        LineIndex { text, newlines }
+    }
+
+    /// The 1-based line of the record starting at `byte`. The reader may report the start of
+    /// the blank lines before a record, so line ends there are stepped over: a record never
+    /// begins with one (blank lines are not records).
+    fn line_at(&self, byte: u64) -> u64 {
+        let start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        let skipped = self.text.as_bytes()[start..]
+            .iter()
+            .take_while(|byte| matches!(byte, b'\r' | b'\n'))
+            .count();
+        let before = self
+            .newlines
+            .partition_point(|&offset| offset < start + skipped);
+        u64::try_from(before).unwrap_or(u64::MAX - 1) + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<u64> {
+        read_records(text)
+            .expect("records")
+            .into_iter()
+            .map(|(line, _)| line)
+            .collect()
+    }
+
+    #[test]
+    fn line_numbers_are_physical_lines() {
+        assert_eq!(lines("a\r\nb\r\nc\r\n"), [1, 2, 3]);
+        assert_eq!(lines("a\nb\n\n\nc\n"), [1, 2, 5]);
+        assert_eq!(lines("a\r\n\r\nb"), [1, 3]);
+        assert_eq!(lines("a\n\"x\ny\"\nc\n"), [1, 2, 4]);
+        assert_eq!(lines("\n\na,b\n"), [3]);
+    }
 }
