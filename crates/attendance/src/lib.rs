@@ -9,7 +9,14 @@
 //!
 //! # Formats
 //!
-//! The format is detected from the header row; see [`Format`]. Lines before the header
+//! The format is detected from the header row, the first row whose column names match one
+//! of these, checked in this order:
+//!
+//! 1. **Zoom**: has "Email" and "Time in Session (minutes)".
+//! 2. **GoToWebinar**: has "Email Address", and "Time in Session" or "Interest Rating".
+//! 3. **Plain**: has "email" and "minutes".
+//!
+//! The result says which was used ([`Format`]). Lines before the header
 //! (report title, "Report Generated:", webinar details, host and panelist sections) are
 //! skipped. When the file has a line whose first cell is "Attendee Details", as Zoom and
 //! GoToWebinar attendee reports do, the header is looked for after it, so hosts and panelists
@@ -39,10 +46,12 @@
 //!   or any duration shape GoToWebinar uses. Values containing commas are quoted
 //!   (`"Doe, Jane"`).
 //!
-//! These shapes are based on the platforms' published help pages on attendee reports and on
-//! exports seen in public projects that parse them; the sample files under
-//! `tests/data/attendance/` are made up by us in those shapes. Column names are matched
-//! trimmed and case-insensitively, and only by name, so column order and extra columns do not
+//! These shapes come from what we know of the two platforms' CSV exports, checked against
+//! GoTo's help pages on the attendee report and public projects that parse Zoom reports
+//! (which look for the "Attendee Details" section). The platforms add, rename and reorder
+//! columns between versions, so we match only the few columns we need, by name; the sample
+//! files under `tests/data/attendance/` are made up by us in these shapes. Column names are
+//! matched trimmed and case-insensitively, so column order and extra columns do not
 //! matter. For anything else, pass a [`ColumnMapping`] to [`parse_with_mapping`].
 //!
 //! # What is done with messy files
@@ -101,7 +110,8 @@ pub struct Attendee {
     pub name: Option<String>,
     /// Time in session over all rows, rounded to the nearest minute.
     pub minutes: u32,
-    /// Earliest join time, in the report's local time (see the module docs of why no zone).
+    /// Earliest join time, as the report's wall-clock time: exports carry no usable time
+    /// zone, so placing it in the event's zone is up to the caller.
     pub first_join: Option<NaiveDateTime>,
     /// Latest leave time.
     pub last_leave: Option<NaiveDateTime>,
@@ -208,10 +218,10 @@ pub fn parse_with_mapping(bytes: &[u8], mapping: &ColumnMapping) -> Result<Repor
     ))
 }
 
-/// A record with the line it starts on (0 when the reader did not say, which it always does).
+/// A record's cells with the physical line it starts on.
 type Numbered = (u64, Vec<String>);
 
-fn read_records(text: &str) -> Result<Vec<(u64, Vec<String>)>, ReportError> {
+fn read_records(text: &str) -> Result<Vec<Numbered>, ReportError> {
     if text.trim().is_empty() {
         return Err(ReportError::Empty);
     }
@@ -345,5 +355,20 @@ mod tests {
         assert_eq!(lines("a\r\n\r\nb"), [1, 3]);
         assert_eq!(lines("a\n\"x\ny\"\nc\n"), [1, 2, 4]);
         assert_eq!(lines("\n\na,b\n"), [3]);
+    }
+
+    #[test]
+    fn unbalanced_quote_is_reported_on_its_line() {
+        let text = "email,name,minutes\na@x.org,A,5\nb@x.org,\"Open,6\nc@x.org,C,7\n";
+        let report = parse(text.as_bytes()).expect("parses");
+        assert_eq!(report.attendees.len(), 1);
+        let [_, rejected] = report.lines.as_slice() else {
+            panic!("expected two results: {:?}", report.lines);
+        };
+        assert_eq!(rejected.line, 3);
+        assert!(
+            matches!(&rejected.outcome, LineOutcome::Rejected { reason } if reason.contains("quote is probably unbalanced")),
+            "{rejected:?}"
+        );
     }
 }
