@@ -72,6 +72,7 @@ mod error;
 mod format;
 mod merge;
 mod row;
+pub mod rules;
 mod timestamp;
 
 use chrono::NaiveDateTime;

@@ -1,0 +1,289 @@
+//! The rules themselves, checked when they are made so evaluation never meets a
+//! nonsensical one (a 0 % or 140 % threshold, "at least 0 sessions").
+
+use std::num::NonZeroUsize;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// When an achievement is earned. Build with [`Rule::participation`],
+/// [`Rule::series_completion`] or [`Rule::completion`], or deserialize (which runs the same
+/// checks).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "RuleSpec")]
+pub enum Rule {
+    /// Attended one session, meeting the threshold.
+    Participation {
+        /// Id of the session.
+        session: String,
+        /// How much of the session counts as attending it.
+        #[serde(flatten)]
+        threshold: Threshold,
+    },
+    /// Attended at least `at_least` of the sessions of a series (all of them when `None`),
+    /// meeting the threshold in each session counted.
+    SeriesCompletion {
+        /// Id of the series.
+        series: String,
+        /// How many sessions are needed; all of the series' sessions when `None`.
+        at_least: Option<NonZeroUsize>,
+        /// How much of each session counts as attending it.
+        #[serde(flatten)]
+        threshold: Threshold,
+    },
+    /// A completion of `what` is recorded.
+    Completion {
+        /// Id of what has to be completed.
+        what: String,
+    },
+}
+
+impl Rule {
+    /// "Attended `session` for at least `min_minutes` minutes, or at least `min_percent`
+    /// percent of it". With neither, any attendance counts.
+    pub fn participation(
+        session: impl Into<String>,
+        min_minutes: Option<u32>,
+        min_percent: Option<u8>,
+    ) -> Result<Rule, RuleError> {
+        Ok(Rule::Participation {
+            session: non_empty(session.into(), "session")?,
+            threshold: Threshold::new(min_minutes, min_percent)?,
+        })
+    }
+
+    /// "Attended at least `at_least` of the sessions of `series`" (all when `None`), where
+    /// a session is attended when its attendance meets `threshold`.
+    pub fn series_completion(
+        series: impl Into<String>,
+        at_least: Option<usize>,
+        threshold: Threshold,
+    ) -> Result<Rule, RuleError> {
+        let at_least = match at_least {
+            None => None,
+            Some(count) => Some(NonZeroUsize::new(count).ok_or(RuleError::AtLeastZero)?),
+        };
+        Ok(Rule::SeriesCompletion {
+            series: non_empty(series.into(), "series")?,
+            at_least,
+            threshold,
+        })
+    }
+
+    /// "Completion recorded for `what`".
+    pub fn completion(what: impl Into<String>) -> Result<Rule, RuleError> {
+        Ok(Rule::Completion {
+            what: non_empty(what.into(), "completion")?,
+        })
+    }
+}
+
+/// How much of a session someone must attend for it to count: at least `min_minutes`
+/// minutes **or** at least `min_percent` percent of the planned duration, whichever is
+/// set; with neither set, any attendance record counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ThresholdSpec")]
+pub struct Threshold {
+    min_minutes: Option<u32>,
+    min_percent: Option<u8>,
+}
+
+impl Threshold {
+    /// Any attendance counts.
+    pub const ANY: Threshold = Threshold {
+        min_minutes: None,
+        min_percent: None,
+    };
+
+    /// A threshold; minutes must be at least 1 and percent 1 to 100 (leave one out rather
+    /// than set it to 0).
+    pub fn new(min_minutes: Option<u32>, min_percent: Option<u8>) -> Result<Threshold, RuleError> {
+        if min_minutes == Some(0) {
+            return Err(RuleError::MinutesZero);
+        }
+        if let Some(percent) = min_percent
+            && !(1..=100).contains(&percent)
+        {
+            return Err(RuleError::PercentOutOfRange(percent));
+        }
+        Ok(Threshold {
+            min_minutes,
+            min_percent,
+        })
+    }
+
+    /// Minimum minutes, when set.
+    pub fn min_minutes(&self) -> Option<u32> {
+        self.min_minutes
+    }
+
+    /// Minimum percentage of the session, when set.
+    pub fn min_percent(&self) -> Option<u8> {
+        self.min_percent
+    }
+
+    /// Whether `minutes` in a session planned for `duration_minutes` meets the threshold.
+    /// A session with no planned duration is met by any attendance under a percentage.
+    pub fn is_met(&self, minutes: u32, duration_minutes: u32) -> bool {
+        let by_minutes = self.min_minutes.map(|min| minutes >= min);
+        // Compared in whole numbers: minutes/duration >= percent/100.
+        let by_percent = self.min_percent.map(|percent| {
+            u64::from(minutes) * 100 >= u64::from(percent) * u64::from(duration_minutes)
+        });
+        match (by_minutes, by_percent) {
+            (None, None) => true,
+            (Some(met), None) | (None, Some(met)) => met,
+            (Some(a), Some(b)) => a || b,
+        }
+    }
+}
+
+/// Why a rule cannot be made. Messages are shown to programme staff setting up a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum RuleError {
+    /// A percentage threshold outside 1 to 100.
+    #[error(
+        "a minimum percentage must be between 1 and 100, not {0}; leave it out to count any attendance"
+    )]
+    PercentOutOfRange(u8),
+    /// A minutes threshold of 0.
+    #[error("a minimum of 0 minutes means nothing; leave it out to count any attendance")]
+    MinutesZero,
+    /// A series rule asking for at least 0 sessions.
+    #[error(
+        "a series rule needs at least 1 session; leave \"at least\" out to require every session of the series"
+    )]
+    AtLeastZero,
+    /// An empty id.
+    #[error("the rule names no {0}; give the id of the {0}")]
+    MissingId(&'static str),
+}
+
+fn non_empty(id: String, what: &'static str) -> Result<String, RuleError> {
+    if id.trim().is_empty() {
+        Err(RuleError::MissingId(what))
+    } else {
+        Ok(id)
+    }
+}
+
+/// The unchecked shape of a [`Rule`] as it is stored or sent.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum RuleSpec {
+    Participation {
+        session: String,
+        min_minutes: Option<u32>,
+        min_percent: Option<u8>,
+    },
+    SeriesCompletion {
+        series: String,
+        at_least: Option<usize>,
+        min_minutes: Option<u32>,
+        min_percent: Option<u8>,
+    },
+    Completion {
+        what: String,
+    },
+}
+
+impl TryFrom<RuleSpec> for Rule {
+    type Error = RuleError;
+
+    fn try_from(spec: RuleSpec) -> Result<Rule, RuleError> {
+        match spec {
+            RuleSpec::Participation {
+                session,
+                min_minutes,
+                min_percent,
+            } => Rule::participation(session, min_minutes, min_percent),
+            RuleSpec::SeriesCompletion {
+                series,
+                at_least,
+                min_minutes,
+                min_percent,
+            } => {
+                Rule::series_completion(series, at_least, Threshold::new(min_minutes, min_percent)?)
+            }
+            RuleSpec::Completion { what } => Rule::completion(what),
+        }
+    }
+}
+
+/// The unchecked shape of a [`Threshold`].
+#[derive(Deserialize)]
+struct ThresholdSpec {
+    min_minutes: Option<u32>,
+    min_percent: Option<u8>,
+}
+
+impl TryFrom<ThresholdSpec> for Threshold {
+    type Error = RuleError;
+
+    fn try_from(spec: ThresholdSpec) -> Result<Threshold, RuleError> {
+        Threshold::new(spec.min_minutes, spec.min_percent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_outside_1_to_100_is_rejected() {
+        assert_eq!(
+            Rule::participation("s1", None, Some(0)),
+            Err(RuleError::PercentOutOfRange(0))
+        );
+        let err = Rule::participation("s1", None, Some(101)).expect_err("101 %");
+        assert!(
+            err.to_string().contains("between 1 and 100, not 101"),
+            "{err}"
+        );
+        assert!(Rule::participation("s1", None, Some(100)).is_ok());
+        assert!(Rule::participation("s1", None, Some(1)).is_ok());
+    }
+
+    #[test]
+    fn zero_minutes_zero_sessions_and_empty_ids_are_rejected() {
+        assert_eq!(Threshold::new(Some(0), None), Err(RuleError::MinutesZero));
+        let err = Rule::series_completion("webinars", Some(0), Threshold::ANY).expect_err("0");
+        assert_eq!(err, RuleError::AtLeastZero);
+        assert!(err.to_string().contains("at least 1 session"), "{err}");
+        let err = Rule::completion(" ").expect_err("empty");
+        assert_eq!(
+            err.to_string(),
+            "the rule names no completion; give the id of the completion"
+        );
+    }
+
+    #[test]
+    fn threshold_is_minutes_or_percent() {
+        let threshold = Threshold::new(Some(45), Some(75)).expect("valid");
+        assert!(threshold.is_met(45, 120), "exactly the minutes");
+        assert!(!threshold.is_met(44, 120));
+        assert!(threshold.is_met(30, 40), "75 % of 40 is 30");
+        assert!(!threshold.is_met(29, 40));
+        assert!(Threshold::ANY.is_met(0, 60));
+    }
+
+    #[test]
+    fn deserializing_checks_the_rule() {
+        let rule: Rule =
+            serde_json_like(r#"{"kind":"participation","session":"s1","min_percent":80}"#);
+        assert_eq!(
+            rule,
+            Rule::participation("s1", None, Some(80)).expect("valid")
+        );
+        let err = serde_json::from_str::<Rule>(
+            r#"{"kind":"series_completion","series":"x","at_least":0}"#,
+        )
+        .expect_err("at least 0");
+        assert!(err.to_string().contains("at least 1 session"), "{err}");
+    }
+
+    fn serde_json_like(text: &str) -> Rule {
+        serde_json::from_str(text).expect("valid rule")
+    }
+}
