@@ -4,8 +4,9 @@
 //! re-saved in a spreadsheet more often than not. This crate turns such a file into one
 //! [`Attendee`] per email address, and says for every data line what became of it, so the
 //! import can show "line 14: rejected, \"jane.example.org\" is not an email address" instead
-//! of failing the whole file. It does no I/O and knows nothing of events or awards: the
-//! caller decides what an attendee's minutes are worth.
+//! of failing the whole file. It does no I/O: the caller decides what an attendee's minutes
+//! are worth, with the help of [`rules`], which says who meets an achievement's award rule
+//! given sessions, attendance and completions (also pure: no storage, no clock).
 //!
 //! # Formats
 //!

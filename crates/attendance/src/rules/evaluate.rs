@@ -42,8 +42,7 @@ pub struct Completed {
 pub fn evaluate(rule: &Rule, facts: &Facts) -> Vec<Qualified> {
     match rule {
         Rule::Participation { session, threshold } => {
-            let sessions: Vec<&Session> =
-                facts.sessions.iter().filter(|s| &s.id == session).collect();
+            let sessions = unique(facts.sessions.iter().filter(|s| &s.id == session));
             attended(&sessions, 1, *threshold, facts, None)
         }
         Rule::SeriesCompletion {
@@ -51,11 +50,12 @@ pub fn evaluate(rule: &Rule, facts: &Facts) -> Vec<Qualified> {
             at_least,
             threshold,
         } => {
-            let sessions: Vec<&Session> = facts
-                .sessions
-                .iter()
-                .filter(|s| s.series.as_ref() == Some(series))
-                .collect();
+            let sessions = unique(
+                facts
+                    .sessions
+                    .iter()
+                    .filter(|s| s.series.as_ref() == Some(series)),
+            );
             let needed = at_least.map_or(sessions.len(), |count| count.get());
             attended(
                 &sessions,
@@ -207,6 +207,13 @@ fn completed(what: &str, facts: &Facts) -> Vec<Qualified> {
         .collect()
 }
 
+/// Sessions by id, each once: a session listed twice in the facts must not raise the
+/// count "all sessions of the series" asks for.
+fn unique<'a>(sessions: impl Iterator<Item = &'a Session>) -> Vec<&'a Session> {
+    let mut seen = HashSet::new();
+    sessions.filter(|s| seen.insert(s.id.as_str())).collect()
+}
+
 fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -299,6 +306,19 @@ mod tests {
             evaluate(&rule, &facts).is_empty(),
             "s2 is not a known session"
         );
+    }
+
+    #[test]
+    fn a_session_listed_twice_is_one_session_of_the_series() {
+        let mut first = session("s1", at(10, 0), 60);
+        first.series = Some("x".to_owned());
+        let facts = Facts {
+            sessions: vec![first.clone(), first],
+            attendance: vec![record("a@x.org", "s1", 60)],
+            completions: Vec::new(),
+        };
+        let rule = Rule::series_completion("x", None, Threshold::ANY).expect("valid");
+        assert_eq!(emails(&evaluate(&rule, &facts)), ["a@x.org"]);
     }
 
     #[test]

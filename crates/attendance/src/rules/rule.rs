@@ -271,7 +271,8 @@ mod tests {
     #[test]
     fn deserializing_checks_the_rule() {
         let rule: Rule =
-            serde_json_like(r#"{"kind":"participation","session":"s1","min_percent":80}"#);
+            serde_json::from_str(r#"{"kind":"participation","session":"s1","min_percent":80}"#)
+                .expect("valid rule");
         assert_eq!(
             rule,
             Rule::participation("s1", None, Some(80)).expect("valid")
@@ -281,9 +282,5 @@ mod tests {
         )
         .expect_err("at least 0");
         assert!(err.to_string().contains("at least 1 session"), "{err}");
-    }
-
-    fn serde_json_like(text: &str) -> Rule {
-        serde_json::from_str(text).expect("valid rule")
     }
 }
