@@ -70,7 +70,5 @@ pub struct Facts {
     pub completions: Vec<CompletionRecord>,
 }
 
-/// The form in which emails are compared: trimmed and lowercased.
-pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
+/// The form in which emails are compared: trimmed and lowercased, as everywhere in Laurel.
+pub use laurel_core::model::normalize_email;
