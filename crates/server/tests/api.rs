@@ -470,6 +470,10 @@ async fn bad_input_is_a_problem_that_says_what_to_fix() {
             .problem(StatusCode::BAD_REQUEST)
             .contains("not valid JSON")
     );
+    // serde would fill a struct from an array of its fields; a body must be an object.
+    let array = app.post("/api/v1/issuers", json!(["X", null])).await;
+    let detail = array.problem(StatusCode::BAD_REQUEST);
+    assert!(detail.contains("must be a JSON object"), "{detail}");
     let unknown = app
         .post(
             "/api/v1/issuers",

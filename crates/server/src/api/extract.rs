@@ -83,8 +83,19 @@ pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// Parses a JSON body; the error says where the syntax broke or which field is wrong.
+///
+/// Every body of this API is a JSON object. serde would also fill a struct from an array of
+/// its fields in order (`[null, null]`), which no client means, so anything else is refused.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|error| json_error(&error))
+    match bytes.iter().find(|byte| !byte.is_ascii_whitespace()) {
+        Some(b'{') => serde_json::from_slice(bytes).map_err(|error| json_error(&error)),
+        None => Err(ApiError::BadRequest(
+            "the body is empty: send a JSON object".into(),
+        )),
+        Some(_) => Err(ApiError::BadRequest(
+            "the body must be a JSON object ({...})".into(),
+        )),
+    }
 }
 
 /// A serde_json error as a 400 a client can act on.
