@@ -125,7 +125,7 @@ pub fn achievement_document(
 }
 
 /// Hours as a JSON number: whole numbers without a fraction (`36`, not `36.0`).
-fn number(value: f64) -> Option<Number> {
+pub(crate) fn number(value: f64) -> Option<Number> {
     if value.fract() == 0.0 && value.abs() < 1e15 {
         // Exact: a whole number below 2^53 converts to i64 without loss.
         Some(Number::from(value as i64))

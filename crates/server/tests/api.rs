@@ -58,6 +58,8 @@ async fn an_award_verifies_as_json_and_jwt_and_passes_the_schema() {
                 "evidence": [{"url": "https://portfolio.example.org/zoe", "name": "Portfolio"}],
                 "activity_start_date": "2026-02-20",
                 "activity_end_date": "2026-02-20T17:00:00+01:00",
+                "result": {"status": "Completed", "value": "40/40"},
+                "credits_earned": 2.5,
             }),
         )
         .await;
@@ -80,6 +82,11 @@ async fn an_award_verifies_as_json_and_jwt_and_passes_the_schema() {
     assert_eq!(subject["activityEndDate"], "2026-02-20T16:00:00Z");
     assert_eq!(subject["achievement"]["id"], achievement["public_id"]);
     assert_eq!(subject["achievement"]["creditsAvailable"], 3);
+    assert_eq!(subject["creditsEarned"], 2.5);
+    assert_eq!(
+        subject["result"],
+        json!([{"type": ["Result"], "status": "Completed", "value": "40/40"}])
+    );
     assert_eq!(subject["identifier"][0]["identityType"], "emailAddress");
     assert_eq!(
         credential["evidence"][0]["id"],
@@ -105,6 +112,10 @@ async fn an_award_verifies_as_json_and_jwt_and_passes_the_schema() {
     ));
     let jwt = award["jwt"].as_str().expect("jwt");
     assert_valid(&verify(&keys, jwt.as_bytes(), "Zoë.Martin@example.org"));
+    let payload: Value = serde_json::from_str(&decode_jwt_payload(jwt)).expect("payload");
+    let jwt_subject = &payload["credentialSubject"];
+    assert_eq!(jwt_subject["creditsEarned"], 2.5);
+    assert_eq!(jwt_subject["result"][0]["status"], "Completed");
     let wrong = verify(&keys, jwt.as_bytes(), "someone.else@example.org");
     assert_eq!(wrong.verdict, Verdict::Invalid);
 
@@ -113,6 +124,97 @@ async fn an_award_verifies_as_json_and_jwt_and_passes_the_schema() {
         assert!(!text.to_lowercase().contains("martin@example"), "{text}");
         assert!(!text.contains("Zoë Martin"), "{text}");
     }
+}
+
+#[tokio::test]
+async fn awards_refuse_unknown_result_statuses_and_too_many_credits() {
+    let app = TestApp::new().await;
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    let detail = app
+        .award(
+            &achievement,
+            json!({"email": "a@example.org", "result": {"status": "Passed"}}),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+    assert!(detail.contains("result"), "{detail}");
+    assert!(
+        detail.contains("Completed, Enrolled, Failed, InProgress, OnHold, Provisional, Withdrew"),
+        "{detail}"
+    );
+    let detail = app
+        .award(
+            &achievement,
+            json!({"email": "a@example.org", "result": {"value": "A"}}),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+    assert!(detail.contains("status"), "{detail}");
+    // The test achievement has credits_available 3.
+    let detail = app
+        .award(
+            &achievement,
+            json!({"email": "a@example.org", "credits_earned": 3.5}),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+    assert!(detail.contains("credits_available (3)"), "{detail}");
+    let detail = app
+        .award(
+            &achievement,
+            json!({"email": "a@example.org", "credits_earned": -1}),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+    assert!(detail.contains("credits_earned"), "{detail}");
+
+    // Batch rows fail alone; omitted credits stay omitted.
+    let response = app
+        .award(
+            &achievement,
+            json!({"awards": [
+                {"email": "b@example.org", "credits_earned": 4},
+                {"email": "c@example.org", "result": {"status": "Withdrawn"}},
+                {"email": "d@example.org", "result": {"status": "InProgress"}, "credits_earned": 3},
+                {"email": "e@example.org"},
+            ]}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let results = response.json()["results"].clone();
+    assert_eq!(results[0]["status"], "failed");
+    assert!(
+        results[0]["error"]
+            .as_str()
+            .expect("error")
+            .contains("greater than the achievement's credits_available")
+    );
+    assert_eq!(results[1]["status"], "failed");
+    assert!(
+        results[1]["error"]
+            .as_str()
+            .expect("error")
+            .contains("Withdrew")
+    );
+    assert_eq!(results[2]["status"], "created");
+    assert_eq!(results[3]["status"], "created");
+    let shown = |row: &Value| {
+        let id = row["award"]["id"].as_str().expect("id").to_string();
+        let app = &app;
+        async move { app.get(&format!("/api/v1/awards/{id}")).await.json() }
+    };
+    let d = shown(&results[2]).await;
+    let subject = &d["credential"]["credentialSubject"];
+    assert_eq!(subject["creditsEarned"], 3);
+    assert_eq!(subject["result"][0]["status"], "InProgress");
+    assert!(subject["result"][0].get("value").is_none());
+    let violations = Schema::AchievementCredential.validate(&d["credential"]);
+    assert!(violations.is_empty(), "{violations:?}");
+    let e = shown(&results[3]).await;
+    let subject = &e["credential"]["credentialSubject"];
+    assert!(subject.get("creditsEarned").is_none(), "{subject}");
+    assert!(subject.get("result").is_none(), "{subject}");
 }
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 //! What a client may ask for in an award, checked before anything is signed: the email
-//! (normalized), bounded free text, evidence and activity dates.
+//! (normalized), bounded free text, evidence, activity dates, a result and credits earned.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use laurel_core::model::{Evidence, looks_like_uri, normalize_email};
+use laurel_core::model::{AchievementResult, Evidence, looks_like_uri, normalize_email};
 use serde::Deserialize;
 
 /// The most evidence entries one award may carry.
@@ -31,6 +31,34 @@ pub struct AwardInput {
     /// When the activity ended (RFC 3339 date-time, or a date `YYYY-MM-DD`).
     #[serde(default)]
     pub activity_end_date: Option<String>,
+    /// The outcome, published as `credentialSubject.result`.
+    #[serde(default)]
+    pub result: Option<ResultInput>,
+    /// Credits earned (≥ 0, at most the achievement's `credits_available` when it has one).
+    #[serde(default)]
+    pub credits_earned: Option<f64>,
+}
+
+/// The OB 3.0 `ResultStatusType` values, exactly as the specification spells them.
+pub const RESULT_STATUSES: [&str; 7] = [
+    "Completed",
+    "Enrolled",
+    "Failed",
+    "InProgress",
+    "OnHold",
+    "Provisional",
+    "Withdrew",
+];
+
+/// A result as a client gives it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultInput {
+    /// One of [`RESULT_STATUSES`].
+    pub status: String,
+    /// The value, e.g. a grade.
+    #[serde(default)]
+    pub value: Option<String>,
 }
 
 /// One evidence entry as a client gives it.
@@ -72,6 +100,10 @@ pub struct Recipient {
     pub activity_start_date: Option<String>,
     /// `activityEndDate`, as a UTC `Z` date-time.
     pub activity_end_date: Option<String>,
+    /// `result`, if given.
+    pub result: Option<AchievementResult>,
+    /// `creditsEarned`, if given (checked against the achievement when minting).
+    pub credits_earned: Option<f64>,
 }
 
 impl AwardInput {
@@ -99,6 +131,17 @@ impl AwardInput {
         {
             return Err("activity_end_date is before activity_start_date".into());
         }
+        let result = self
+            .result
+            .map(|result| result.check().map_err(|e| format!("result: {e}")))
+            .transpose()?;
+        if let Some(credits) = self.credits_earned
+            && !(credits.is_finite() && credits >= 0.0)
+        {
+            return Err(format!(
+                "credits_earned must be a number ≥ 0, got {credits}"
+            ));
+        }
         let format = |date: DateTime<Utc>| date.to_rfc3339_opts(SecondsFormat::Secs, true);
         Ok(Recipient {
             email,
@@ -107,7 +150,37 @@ impl AwardInput {
             evidence,
             activity_start_date: start.map(format),
             activity_end_date: end.map(format),
+            result,
+            credits_earned: self.credits_earned,
         })
+    }
+}
+
+impl Recipient {
+    /// Checks `credits_earned` against the achievement's `credits_available`, if it has one.
+    pub fn check_credits(&self, credits_available: Option<f64>) -> Result<(), String> {
+        match (self.credits_earned, credits_available) {
+            (Some(earned), Some(available)) if earned > available => Err(format!(
+                "credits_earned ({earned}) is greater than the achievement's credits_available ({available})"
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl ResultInput {
+    fn check(self) -> Result<AchievementResult, String> {
+        let status = self.status.trim();
+        if !RESULT_STATUSES.contains(&status) {
+            return Err(format!(
+                "status must be one of {}, got {status:?}",
+                RESULT_STATUSES.join(", ")
+            ));
+        }
+        let mut result = AchievementResult::new();
+        result.status = Some(status.to_string());
+        result.value = text("value", self.value)?;
+        Ok(result)
     }
 }
 
@@ -238,6 +311,8 @@ mod tests {
             evidence: Vec::new(),
             activity_start_date: Some(start.into()),
             activity_end_date: Some(end.into()),
+            result: None,
+            credits_earned: None,
         };
         let ok = input("2026-03-01", "2026-03-01T12:00:00+02:00")
             .check()
@@ -252,6 +327,34 @@ mod tests {
         );
         assert!(input("2026-03-02", "2026-03-01").check().is_err());
         assert!(input("March 1", "2026-03-01").check().is_err());
+    }
+
+    #[test]
+    fn results_and_credits_are_checked() {
+        let input = |status: &str, credits: Option<f64>| AwardInput {
+            email: "a@example.org".into(),
+            name: None,
+            narrative: None,
+            evidence: Vec::new(),
+            activity_start_date: None,
+            activity_end_date: None,
+            result: Some(ResultInput {
+                status: status.into(),
+                value: Some(" A ".into()),
+            }),
+            credits_earned: credits,
+        };
+        let ok = input("Completed", Some(2.5)).check().expect("valid");
+        let result = ok.result.as_ref().expect("result");
+        assert_eq!(result.r#type.as_slice(), ["Result"]);
+        assert_eq!(result.status.as_deref(), Some("Completed"));
+        assert_eq!(result.value.as_deref(), Some("A"));
+        assert!(ok.check_credits(Some(3.0)).is_ok());
+        assert!(ok.check_credits(None).is_ok());
+        assert!(ok.check_credits(Some(2.0)).is_err());
+        let error = input("Done", None).check().expect_err("unknown status");
+        assert!(error.contains("Completed, Enrolled"), "{error}");
+        assert!(input("Completed", Some(-1.0)).check().is_err());
     }
 
     #[test]

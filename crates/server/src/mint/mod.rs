@@ -98,6 +98,19 @@ pub async fn award(
         .await
         .map_err(|error| not_found(error, "achievement", achievement_id))?;
     let issuer = state.store.issuer(achievement.issuer_id).await?;
+    // Credits earned are checked against this achievement's credits available: a row over
+    // them fails alone (a single award answers 400).
+    let rows: Vec<Result<Recipient, ApiError>> = rows
+        .into_iter()
+        .map(|row| {
+            row.and_then(|recipient| {
+                recipient
+                    .check_credits(achievement.credits_available)
+                    .map_err(ApiError::BadRequest)?;
+                Ok(recipient)
+            })
+        })
+        .collect();
 
     // The first row for each email is the one minted; repeats share its outcome.
     let mut first_row: HashMap<String, usize> = HashMap::new();
@@ -290,6 +303,10 @@ impl Signer {
         subject.activity_start_date = recipient.activity_start_date.clone();
         subject.activity_end_date = recipient.activity_end_date.clone();
         subject.narrative = recipient.narrative.clone();
+        subject.credits_earned = recipient.credits_earned.and_then(documents::number);
+        if let Some(result) = &recipient.result {
+            subject.result.push(result.clone());
+        }
         let valid_until = self
             .valid_for_days
             .and_then(|days| now.checked_add_signed(Duration::try_days(days)?));
