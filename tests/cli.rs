@@ -627,8 +627,14 @@ fn bake_embeds_signed_credentials_in_png_and_svg() {
     .unwrap();
 
     for (image, format) in [
-        ("images/simple-json.png", ImageFormat::Png),
-        ("images/simple-json.svg", ImageFormat::Svg),
+        (
+            "../vectors/1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30/simple-json.png",
+            ImageFormat::Png,
+        ),
+        (
+            "../vectors/1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30/simple-json.svg",
+            ImageFormat::Svg,
+        ),
     ] {
         for credential in [&signed_json, &signed_jwt] {
             let out = dir
@@ -685,7 +691,7 @@ fn bake_can_rewrite_the_image_in_place() {
     let (key_path, _) = generate_key(dir.path(), "rsa");
     let jwt = signed_jwt_file(dir.path(), &key_path);
     let image = dir.path().join("badge.svg");
-    fs::copy(data("images/simple-json.svg"), &image).unwrap();
+    fs::copy(data("../vectors/1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30/simple-json.svg"), &image).unwrap();
     bake(&image, &jwt, &image).success();
     let extracted = bake::extract(&fs::read(&image).unwrap()).unwrap();
     assert_eq!(extracted.payload, fs::read_to_string(&jwt).unwrap().trim());
@@ -703,7 +709,7 @@ fn bake_refuses_a_credential_that_is_neither_json_nor_jws() {
     ] {
         let credential = dir.path().join(name);
         fs::write(&credential, contents).unwrap();
-        let run = bake(&data("images/simple-json.png"), &credential, &out).failure(1);
+        let run = bake(&data("../vectors/1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30/simple-json.png"), &credential, &out).failure(1);
         assert!(run.stderr.contains(name), "{run:#?}");
         assert!(!out.exists(), "{name}: wrote {}", out.display());
     }

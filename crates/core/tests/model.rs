@@ -11,10 +11,32 @@ use laurel_core::model::{
 };
 use serde_json::{Value, json};
 
+/// A published credential from `tests/vectors/` (sources in its README), named by a prefix for
+/// its collection: `1edtech-` (1EdTech's validator test resources), `dcc-` (DCC's
+/// vc-test-fixtures, v2 Data Integrity did:key), or the OB spec's `ob-spec-signed-credential`.
+///
+/// What they exercise: `1edtech-simple*` (`AchievementCredential` alias, `-08:00` offset, OB
+/// context 3.0.2); `1edtech-complete` (every OB class, nested endorsements, 1EdTech schema,
+/// status and refresh types, integer `creditsEarned`); `1edtech-endorsement-valid` (an
+/// EndorsementCredential); `1edtech-credential-status-revoked` and `*_v1` (VCDM 1.1,
+/// `issuanceDate`, string `type`s, single-object `proof`, Ed25519Signature2020); `dcc-*`
+/// (single-object `proof` and `identifier`, BitstringStatusListEntry, JsonSchema, a rich issuer,
+/// an unlisted `achievementType`); `dcc-…-minimal` (a plain VC that must not parse as an OB).
 fn fixture(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/model")
-        .join(name);
+    let vectors = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors");
+    let path = if let Some(file) = name.strip_prefix("1edtech-") {
+        vectors
+            .join("1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30")
+            .join(file)
+    } else if let Some(file) = name.strip_prefix("dcc-") {
+        vectors
+            .join("dcc-vc-test-fixtures/verifiableCredentials/v2/dataIntegrityProof/didKey")
+            .join(file)
+    } else if name == "ob-spec-signed-credential.json" {
+        vectors.join("1edtech-openbadges-specification/ob_v3p0/impl/linked-data-proof-ob/signed-credential.json")
+    } else {
+        panic!("no fixture collection for {name}")
+    };
     let text = std::fs::read_to_string(&path).expect("fixture exists");
     serde_json::from_str(&text).expect("fixture is JSON")
 }

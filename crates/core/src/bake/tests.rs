@@ -8,12 +8,27 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::*;
 
-const SIMPLE_JSON_PNG: &[u8] = include_bytes!("../../tests/data/bake/simple-json.png");
-const SIMPLE_JSON_SVG: &[u8] = include_bytes!("../../tests/data/bake/simple-json.svg");
-const SIMPLE_JWT_PNG: &[u8] = include_bytes!("../../tests/data/bake/simple-jwt.png");
-const SIMPLE_JWT_SVG: &[u8] = include_bytes!("../../tests/data/bake/simple-jwt.svg");
-const SIMPLE_JWT_V1_PNG: &[u8] = include_bytes!("../../tests/data/bake/simple-jwt_v1.png");
-const SIMPLE_JWT_V1_SVG: &[u8] = include_bytes!("../../tests/data/bake/simple-jwt_v1.svg");
+// 1EdTech validator fixtures (tests/vectors/README.md). The PNGs put the `openbadgecredential`
+// iTXt chunk after the image data, so extraction must not depend on chunk position; the `_v1`
+// files carry a VC Data Model 1.1 style JWT (`vc` claim).
+const SIMPLE_JSON_PNG: &[u8] = include_bytes!(
+    "../../../../tests/vectors/1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30/simple-json.png"
+);
+const SIMPLE_JSON_SVG: &[u8] = include_bytes!(
+    "../../../../tests/vectors/1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30/simple-json.svg"
+);
+const SIMPLE_JWT_PNG: &[u8] = include_bytes!(
+    "../../../../tests/vectors/1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30/simple-jwt.png"
+);
+const SIMPLE_JWT_SVG: &[u8] = include_bytes!(
+    "../../../../tests/vectors/1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30/simple-jwt.svg"
+);
+const SIMPLE_JWT_V1_PNG: &[u8] = include_bytes!(
+    "../../../../tests/vectors/1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30/simple-jwt_v1.png"
+);
+const SIMPLE_JWT_V1_SVG: &[u8] = include_bytes!(
+    "../../../../tests/vectors/1edtech-dc-public-validator/inspector-vc/src/test/resources/ob30/simple-jwt_v1.svg"
+);
 
 /// A credential with accents, CJK, emoji and a `]]>` that must survive SVG CDATA.
 const TRICKY_JSON: &str = r#"{
