@@ -10,18 +10,13 @@
 //!
 //! Rasterizing an SVG would need a renderer (and would run someone else's markup through it),
 //! so an SVG-only badge gets a plain generated PNG instead; the `.svg` download shows the real
-//! artwork. The generated PNG is drawn once per process.
-
-use std::sync::OnceLock;
+//! artwork. The PNG medal is a fixed file (`medal.png`), the same disc and ring as the SVG.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 /// Side of the generated images, in pixels.
 const SIZE: u32 = 256;
-/// Medal colours: a laurel green disc with a gold ring.
-const GREEN: [u8; 3] = [0x2f, 0x6b, 0x3a];
-const GOLD: [u8; 3] = [0xe8, 0xc5, 0x47];
 
 /// A plain SVG medal showing `name` (escaped), for achievements without an image.
 pub fn generated_svg(name: &str) -> String {
@@ -59,10 +54,12 @@ pub fn svg_around_png(png: &[u8], name: &str) -> String {
     )
 }
 
-/// A plain PNG medal (no text: text needs a font renderer), drawn once.
+/// A plain PNG medal (no text: text needs a font renderer): a laurel-green disc with a gold
+/// ring, 256 × 256, `medal.png` beside this file. A fixed file rather than drawn at run time:
+/// it never changes, and a PNG encoder here would repeat the chunk writing `laurel_core::bake`
+/// already does.
 pub fn generated_png() -> &'static [u8] {
-    static PNG: OnceLock<Vec<u8>> = OnceLock::new();
-    PNG.get_or_init(draw_medal)
+    include_bytes!("medal.png")
 }
 
 /// Width and height from a PNG's IHDR chunk.
@@ -123,57 +120,6 @@ fn escape(text: &str) -> String {
         }
     }
     escaped
-}
-
-fn draw_medal() -> Vec<u8> {
-    let center = SIZE as f32 / 2.0;
-    let mut raw = Vec::with_capacity(((SIZE * 4 + 1) * SIZE) as usize);
-    for y in 0..SIZE {
-        raw.push(0); // filter: none
-        for x in 0..SIZE {
-            let dx = x as f32 + 0.5 - center;
-            let dy = y as f32 + 0.5 - center;
-            let distance = (dx * dx + dy * dy).sqrt();
-            // Coverage of the disc (radius 124) and of the ring (radius 108, 6 wide), with a
-            // one-pixel soft edge.
-            let disc = (124.5 - distance).clamp(0.0, 1.0);
-            let ring = (3.5 - (distance - 108.0).abs()).clamp(0.0, 1.0);
-            let mut pixel = [0u8; 4];
-            for channel in 0..3 {
-                let colour = GREEN[channel] as f32 * (1.0 - ring) + GOLD[channel] as f32 * ring;
-                pixel[channel] = colour.round() as u8;
-            }
-            pixel[3] = (disc * 255.0).round() as u8;
-            raw.extend_from_slice(&pixel);
-        }
-    }
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut header = Vec::with_capacity(13);
-    header.extend_from_slice(&SIZE.to_be_bytes());
-    header.extend_from_slice(&SIZE.to_be_bytes());
-    header.extend_from_slice(&[8, 6, 0, 0, 0]); // 8-bit RGBA, deflate, no filter, no interlace
-    chunk(&mut png, b"IHDR", &header);
-    chunk(&mut png, b"IDAT", &deflate(&raw));
-    chunk(&mut png, b"IEND", &[]);
-    png
-}
-
-fn deflate(data: &[u8]) -> Vec<u8> {
-    use std::io::Write as _;
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(data);
-    encoder.finish().unwrap_or_default()
-}
-
-fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    let length = u32::try_from(data.len()).unwrap_or(u32::MAX);
-    png.extend_from_slice(&length.to_be_bytes());
-    let start = png.len();
-    png.extend_from_slice(kind);
-    png.extend_from_slice(data);
-    let crc = crc32fast::hash(&png[start..]);
-    png.extend_from_slice(&crc.to_be_bytes());
 }
 
 #[cfg(test)]
