@@ -154,14 +154,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let issuer = match query.issuer.as_deref() {
-        None | Some("") => None,
-        Some(text) => Some(Uuid::parse_str(text).map_err(|_| {
-            ApiError::BadRequest(format!(
-                "issuer must be an issuer id (a UUID), got {text:?}"
-            ))
-        })?),
-    };
+    let issuer = fields::id_param("issuer", query.issuer.as_deref())?;
     let achievements = state.store.list_achievements(issuer).await?;
     let views = achievements
         .iter()

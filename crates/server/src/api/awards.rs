@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query, RawBody, json_error, parse_json, require_json};
+use super::fields;
 use crate::auth::Bearer;
 use crate::mint::{self, AwardInput, Outcome};
 use crate::{ApiError, ApiResult, AppState, Urls};
@@ -202,8 +203,8 @@ pub async fn list(
         )));
     }
     let filter = AwardFilter {
-        achievement_id: uuid_param("achievement", query.achievement.as_deref())?,
-        issuer_id: uuid_param("issuer", query.issuer.as_deref())?,
+        achievement_id: fields::id_param("achievement", query.achievement.as_deref())?,
+        issuer_id: fields::id_param("issuer", query.issuer.as_deref())?,
         recipient_email: query
             .email
             .as_deref()
@@ -307,15 +308,6 @@ fn replay(stored: &IdempotentResponse, request_hash: &str) -> ApiResult<Response
     );
     headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(response)
-}
-
-fn uuid_param(name: &str, value: Option<&str>) -> ApiResult<Option<Uuid>> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => Uuid::parse_str(text).map(Some).map_err(|_| {
-            ApiError::BadRequest(format!("{name} must be an id (a UUID), got {text:?}"))
-        }),
-    }
 }
 
 /// An RFC 3339 date-time, or a date: its start, or (for an exclusive end) the next day's.

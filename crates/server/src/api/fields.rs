@@ -67,6 +67,16 @@ pub fn optional_email(field: &str, value: Option<&str>) -> Result<Option<String>
     }
 }
 
+/// An optional id in a query string: absent or empty means no filter.
+pub fn id_param(name: &str, value: Option<&str>) -> Result<Option<uuid::Uuid>, ApiError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => uuid::Uuid::parse_str(text).map(Some).map_err(|_| {
+            ApiError::BadRequest(format!("{name} must be an id (a UUID), got {text:?}"))
+        }),
+    }
+}
+
 /// Whether `value` is an absolute `http:` or `https:` URL with a host.
 pub fn is_http_url(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
