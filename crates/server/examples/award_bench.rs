@@ -97,9 +97,13 @@ fn main() {
     );
 
     if let Some(server) = &options.postgres {
-        let (url, name) = runtime.block_on(create_database(server));
-        let elapsed = runtime.block_on(run_service(&url, dir.path(), &options));
-        runtime.block_on(drop_database(server, &name));
+        let database = runtime
+            .block_on(laurel_store::ScratchDatabase::create(
+                server,
+                "laurel_bench",
+            ))
+            .unwrap_or_else(|e| panic!("cannot make a scratch database on {server}: {e}"));
+        let elapsed = runtime.block_on(run_service(database.url(), dir.path(), &options));
         report(
             "PostgreSQL: HTTP + sign + store + commit",
             options.recipients,
@@ -303,34 +307,4 @@ async fn run_service(database_url: &str, dir: &std::path::Path, options: &Option
     let _ = stop.send(());
     server.await.expect("server task").expect("server");
     elapsed
-}
-
-/// Creates a scratch database on the PostgreSQL server `server` names.
-async fn create_database(server: &str) -> (String, String) {
-    use sqlx::{Connection as _, Executor as _};
-    let name = format!("laurel_bench_{}", Uuid::new_v4().simple());
-    let mut connection = sqlx::PgConnection::connect(server)
-        .await
-        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL: {e}"));
-    connection
-        .execute(sqlx::AssertSqlSafe(format!("create database {name}")))
-        .await
-        .expect("create database");
-    let _ = connection.close().await;
-    let authority = server.find("://").map_or(0, |i| i + 3);
-    let (head, query) = server.split_at(server.find('?').unwrap_or(server.len()));
-    let base = match head[authority..].find('/') {
-        Some(slash) => &head[..authority + slash],
-        None => head,
-    };
-    (format!("{base}/{name}{query}"), name)
-}
-
-async fn drop_database(server: &str, name: &str) {
-    use sqlx::{Connection as _, Executor as _};
-    if let Ok(mut connection) = sqlx::PgConnection::connect(server).await {
-        let sql = format!("drop database if exists {name} with (force)");
-        let _ = connection.execute(sqlx::AssertSqlSafe(sql)).await;
-        let _ = connection.close().await;
-    }
 }

@@ -21,6 +21,7 @@
 
 mod model;
 mod postgres;
+mod scratch;
 mod shared;
 mod sqlite;
 
@@ -30,6 +31,7 @@ use uuid::Uuid;
 
 pub use model::*;
 pub use postgres::PostgresStore;
+pub use scratch::ScratchDatabase;
 pub use sqlite::SqliteStore;
 
 /// Why a store call failed.

@@ -293,60 +293,23 @@ impl TestApp {
 pub struct PostgresDb {
     /// The database's URL.
     pub url: String,
-    server: String,
-    name: String,
+    _database: laurel_store::ScratchDatabase,
 }
 
 impl PostgresDb {
     /// A new database, or `None` when `LAUREL_TEST_POSTGRES_URL` is unset. Panics when it is
     /// set but unusable: a configured PostgreSQL that fails is a failure, never a skip.
     pub async fn create() -> Option<Self> {
-        use sqlx::{Connection as _, Executor as _};
         let server = std::env::var("LAUREL_TEST_POSTGRES_URL")
             .ok()
             .filter(|url| !url.is_empty())?;
-        let name = format!("laurel_server_test_{}", Uuid::new_v4().simple());
-        let mut connection = sqlx::PgConnection::connect(&server)
+        let database = laurel_store::ScratchDatabase::create(&server, "laurel_server_test")
             .await
-            .unwrap_or_else(|e| panic!("LAUREL_TEST_POSTGRES_URL is set but unreachable: {e}"));
-        connection
-            .execute(sqlx::AssertSqlSafe(format!("create database {name}")))
-            .await
-            .unwrap_or_else(|e| panic!("cannot create the test database {name}: {e}"));
-        let _ = connection.close().await;
-        let authority = server.find("://").map_or(0, |i| i + 3);
-        let (head, query) = server.split_at(server.find('?').unwrap_or(server.len()));
-        let base = match head[authority..].find('/') {
-            Some(slash) => &head[..authority + slash],
-            None => head,
-        };
+            .unwrap_or_else(|e| panic!("LAUREL_TEST_POSTGRES_URL is set but unusable: {e}"));
         Some(PostgresDb {
-            url: format!("{base}/{name}{query}"),
-            server,
-            name,
+            url: database.url().to_string(),
+            _database: database,
         })
-    }
-}
-
-impl Drop for PostgresDb {
-    /// Drops the database on a thread with its own runtime (Drop cannot await).
-    fn drop(&mut self) {
-        let (server, name) = (self.server.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            use sqlx::{Connection as _, Executor as _};
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                if let Ok(mut connection) = sqlx::PgConnection::connect(&server).await {
-                    let sql = format!("drop database if exists {name} with (force)");
-                    let _ = connection.execute(sqlx::AssertSqlSafe(sql)).await;
-                    let _ = connection.close().await;
-                }
-            });
-        })
-        .join();
     }
 }
 

@@ -8,8 +8,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use laurel_store::{Achievement, ApiToken, Award, Issuer, IssuerKey, KeyPurpose, Store};
-use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
+use laurel_store::{
+    Achievement, ApiToken, Award, Issuer, IssuerKey, KeyPurpose, ScratchDatabase, Store,
+};
 use uuid::Uuid;
 
 /// The variable naming the PostgreSQL server for tests.
@@ -21,8 +22,8 @@ pub struct TestDb {
     pub url: String,
     /// Keeps the SQLite folder until the test ends.
     _dir: Option<tempfile::TempDir>,
-    /// For PostgreSQL: the server URL and the database to drop at the end.
-    postgres: Option<(String, String)>,
+    /// For PostgreSQL: the database, dropped when the test ends.
+    _postgres: Option<ScratchDatabase>,
 }
 
 impl TestDb {
@@ -33,7 +34,7 @@ impl TestDb {
         TestDb {
             url,
             _dir: Some(dir),
-            postgres: None,
+            _postgres: None,
         }
     }
 
@@ -46,19 +47,15 @@ impl TestDb {
         let server = std::env::var(POSTGRES_ENV)
             .ok()
             .filter(|url| !url.is_empty())?;
-        let name = format!("laurel_test_{}", Uuid::new_v4().simple());
-        let mut conn = PgConnection::connect(&server).await.unwrap_or_else(|e| {
-            panic!("{POSTGRES_ENV} is set but PostgreSQL cannot be reached: {e}")
-        });
-        conn.execute(AssertSqlSafe(format!("create database {name}")))
+        let database = ScratchDatabase::create(&server, "laurel_test")
             .await
-            .unwrap_or_else(|e| panic!("cannot create the test database {name}: {e}"));
-        let _ = conn.close().await;
-        let url = with_database(&server, &name);
+            .unwrap_or_else(|e| {
+                panic!("{POSTGRES_ENV} is set but PostgreSQL cannot be reached: {e}")
+            });
         Some(TestDb {
-            url,
+            url: database.url().to_string(),
             _dir: None,
-            postgres: Some((server, name)),
+            _postgres: Some(database),
         })
     }
 
@@ -68,46 +65,6 @@ impl TestDb {
             .await
             .expect("the test database opens")
     }
-}
-
-impl Drop for TestDb {
-    /// Drops a PostgreSQL test database, best effort. Drop cannot await, and the test's own
-    /// runtime may be gone or busy, so a short-lived thread with its own runtime does it.
-    fn drop(&mut self) {
-        let Some((server, name)) = self.postgres.take() else {
-            return;
-        };
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let mut conn = PgConnection::connect(&server).await?;
-                let sql = format!("drop database if exists {name} with (force)");
-                conn.execute(AssertSqlSafe(sql)).await?;
-                conn.close().await
-            })?;
-            Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
-        })
-        .join();
-        if let Ok(Err(e)) = dropped {
-            eprintln!("could not drop a test database: {e}");
-        }
-    }
-}
-
-/// `url` with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let authority = url.find("://").map_or(0, |i| i + 3);
-    let (head, query) = match url.find('?') {
-        Some(q) => (&url[..q], &url[q..]),
-        None => (url, ""),
-    };
-    let base = match head[authority..].find('/') {
-        Some(slash) => &head[..authority + slash],
-        None => head,
-    };
-    format!("{base}/{name}{query}")
 }
 
 /// Now, to the microsecond: what both databases keep.
@@ -204,17 +161,4 @@ pub async fn issuer_with_achievement(store: &dyn Store) -> (Issuer, Achievement)
         .await
         .expect("achievement stored");
     (issuer, achievement)
-}
-
-#[test]
-fn database_names_are_replaced() {
-    assert_eq!(
-        with_database("postgres://u@h:5432/test", "x"),
-        "postgres://u@h:5432/x"
-    );
-    assert_eq!(
-        with_database("postgres://u@h/test?sslmode=disable", "x"),
-        "postgres://u@h/x?sslmode=disable"
-    );
-    assert_eq!(with_database("postgres://u:p@h", "x"), "postgres://u:p@h/x");
 }
