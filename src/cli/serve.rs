@@ -43,6 +43,8 @@ async fn run_service(mut settings: Settings, public_url_given: bool) -> Result<(
     }
     let metrics = ops::install_metrics().map_err(anyhow::Error::msg)?;
     let state = serve::start(&settings, Some(metrics)).await?;
+    // Before "listening": a signal sent once that line is out must find its handler.
+    let shutdown = serve::shutdown_signal().context("cannot listen for Ctrl-C and SIGTERM")?;
     tracing::info!(
         %address,
         public_url = %settings.public_url,
@@ -51,7 +53,7 @@ async fn run_service(mut settings: Settings, public_url_given: bool) -> Result<(
         "laurel is listening"
     );
     let app = laurel_server::router_with(state, &settings.limits());
-    serve::serve(listener, app, serve::shutdown_signal())
+    serve::serve(listener, app, shutdown)
         .await
         .context("the server failed")?;
     tracing::info!("stopped");

@@ -98,33 +98,36 @@ pub async fn serve(
         .await
 }
 
-/// Completes on Ctrl-C or (on Unix) SIGTERM: what the binary passes to [`serve`].
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Listens for Ctrl-C and (on Unix) SIGTERM, and returns a future that completes on either:
+/// what the binary passes to [`serve`].
+///
+/// The handlers are installed here, before the caller announces that it is listening, not when
+/// the future is first polled: a SIGTERM sent right after "listening" must stop the service
+/// gracefully, not kill it with the signal's default action.
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
+            tracing::info!("shutting down: finishing requests in flight");
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if let Err(error) = tokio::signal::ctrl_c().await {
+                tracing::error!(%error, "cannot listen for Ctrl-C");
                 std::future::pending::<()>().await;
             }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+            tracing::info!("shutting down: finishing requests in flight");
+        })
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
 
 /// Creates the data folder (owner-only on Unix: it may hold `secret.key` and the database).
