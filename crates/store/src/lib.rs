@@ -19,6 +19,7 @@
 //! Migrations live in `migrations/sqlite/` and `migrations/postgres/` at the workspace root and
 //! are embedded at compile time; a released migration is never edited.
 
+mod activity;
 mod model;
 mod postgres;
 mod scratch;
@@ -29,6 +30,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+pub use activity::*;
 pub use model::*;
 pub use postgres::PostgresStore;
 pub use scratch::ScratchDatabase;
@@ -125,6 +127,59 @@ pub trait Store: Send + Sync + 'static {
     /// Awards matching the filter, newest first (by `issued_at`, then id), and how many match
     /// in all. A limit of 0 returns no awards, only the count.
     async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)>;
+
+    /// Stores a new series; [`StoreError::NotFound`] if its issuer does not exist.
+    async fn create_series(&self, series: &Series) -> StoreResult<()>;
+    /// Replaces a series' editable fields (`title`, `description`, `updated_at`);
+    /// [`StoreError::NotFound`] if there is no such series.
+    async fn update_series(&self, series: &Series) -> StoreResult<()>;
+    /// One series.
+    async fn series(&self, id: Uuid) -> StoreResult<Series>;
+    /// Series, of one issuer or all, oldest first.
+    async fn list_series(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<Series>>;
+
+    /// Stores a new event; [`StoreError::NotFound`] if its issuer or series does not exist.
+    async fn create_event(&self, event: &Event) -> StoreResult<()>;
+    /// Replaces an event's editable fields (all but `id`, `issuer_id` and `created_at`);
+    /// [`StoreError::NotFound`] if there is no such event (or its new series does not exist).
+    async fn update_event(&self, event: &Event) -> StoreResult<()>;
+    /// One event.
+    async fn event(&self, id: Uuid) -> StoreResult<Event>;
+    /// Events matching the filter, by start time (then id).
+    async fn list_events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>>;
+
+    /// Records attendance in one transaction and says, in input order, what each record did.
+    /// A record for an (event, email) already stored merges into it: the larger minutes, the
+    /// earlier join, the later leave, the stored name (or the new one if none was stored); the
+    /// stored `source` and `recorded_at` stay. A record listed twice in `records` is applied
+    /// twice, in order. [`StoreError::NotFound`] (and nothing stored) if an event does not
+    /// exist. Concurrent calls for the same rows never lose minutes nor fail on the unique key.
+    async fn record_attendance(&self, records: &[Attendance]) -> StoreResult<Vec<Recorded>>;
+    /// The attendance of these events, by event then email.
+    async fn attendance_of(&self, event_ids: &[Uuid]) -> StoreResult<Vec<Attendance>>;
+
+    /// Records completions in one transaction, each unless (issuer, what, email) already has
+    /// one: `New` or `Unchanged` per record, in input order. [`StoreError::NotFound`] (and
+    /// nothing stored) if an issuer does not exist.
+    async fn record_completions(&self, records: &[Completion]) -> StoreResult<Vec<Recorded>>;
+    /// An issuer's completions, of one `what` or all, by `what`, then completion time, then id.
+    async fn completions(
+        &self,
+        issuer_id: Uuid,
+        what: Option<&str>,
+    ) -> StoreResult<Vec<Completion>>;
+
+    /// Stores a new import job; [`StoreError::NotFound`] if its event does not exist.
+    async fn create_import(&self, job: &ImportJob) -> StoreResult<()>;
+    /// Replaces a job's progress fields (all but `id`, `event_id`, `dry_run`, `file_name` and
+    /// `created_at`); [`StoreError::NotFound`] if there is no such job.
+    async fn update_import(&self, job: &ImportJob) -> StoreResult<()>;
+    /// One import job.
+    async fn import(&self, id: Uuid) -> StoreResult<ImportJob>;
+    /// Import jobs, of one event or all, newest first, at most `limit`. Their `result` is
+    /// left out (`None`): it can be large, and [`Store::import`] has it.
+    async fn list_imports(&self, event_id: Option<Uuid>, limit: u32)
+    -> StoreResult<Vec<ImportJob>>;
 
     /// A stored response for this idempotency key and token.
     async fn idempotent_response(

@@ -135,6 +135,10 @@ pub struct Achievement {
     pub credits_available: Option<f64>,
     /// How long an awarded credential stays valid, in days (sets `validUntil`).
     pub valid_for_days: Option<i64>,
+    /// When the achievement is awarded by itself: a JSON array of award rules (the server's
+    /// `laurel_attendance::rules::Rule`s), `[]` for none. Kept as text like `alignment`, so
+    /// the store needs no rule type.
+    pub award_rules: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it was last edited.

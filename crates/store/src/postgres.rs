@@ -9,6 +9,7 @@
 //! Instances starting together are safe: sqlx's migrator holds a PostgreSQL advisory lock (one
 //! per database) while it runs, so the second instance waits, then finds nothing to apply.
 
+mod activity;
 mod awards;
 mod rows;
 
@@ -26,8 +27,9 @@ use crate::shared::{
     migrate_error, token_columns,
 };
 use crate::{
-    Achievement, ApiToken, Award, AwardFilter, IdempotentResponse, Image, Issuer, IssuerKey, Store,
-    StoreError, StoreResult, Stored, redact_url,
+    Achievement, ApiToken, Attendance, Award, AwardFilter, Completion, Event, EventFilter,
+    IdempotentResponse, Image, ImportJob, Issuer, IssuerKey, Recorded, Series, Store, StoreError,
+    StoreResult, Stored, redact_url,
 };
 use rows::{achievement, idempotent, issuer, key, token};
 
@@ -332,8 +334,8 @@ impl Store for PostgresStore {
         sqlx::query(
             "insert into achievements (id, issuer_id, name, description, criteria_narrative,
                  criteria_url, image, achievement_type, tags, alignment, credits_available,
-                 valid_for_days, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                 valid_for_days, award_rules, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(a.id)
         .bind(a.issuer_id)
@@ -347,6 +349,7 @@ impl Store for PostgresStore {
         .bind(&a.alignment)
         .bind(a.credits_available)
         .bind(a.valid_for_days)
+        .bind(&a.award_rules)
         .bind(a.created_at)
         .bind(a.updated_at)
         .execute(&self.pool)
@@ -359,7 +362,8 @@ impl Store for PostgresStore {
         let done = sqlx::query(
             "update achievements set name = $2, description = $3, criteria_narrative = $4,
                  criteria_url = $5, image = $6, achievement_type = $7, tags = $8, alignment = $9,
-                 credits_available = $10, valid_for_days = $11, updated_at = $12
+                 credits_available = $10, valid_for_days = $11, award_rules = $12,
+                 updated_at = $13
              where id = $1",
         )
         .bind(a.id)
@@ -373,6 +377,7 @@ impl Store for PostgresStore {
         .bind(&a.alignment)
         .bind(a.credits_available)
         .bind(a.valid_for_days)
+        .bind(&a.award_rules)
         .bind(a.updated_at)
         .execute(&self.pool)
         .await
@@ -426,6 +431,78 @@ impl Store for PostgresStore {
 
     async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)> {
         awards::list(self, filter).await
+    }
+
+    async fn create_series(&self, series: &Series) -> StoreResult<()> {
+        activity::create_series(self, series).await
+    }
+
+    async fn update_series(&self, series: &Series) -> StoreResult<()> {
+        activity::update_series(self, series).await
+    }
+
+    async fn series(&self, id: Uuid) -> StoreResult<Series> {
+        activity::one_series(self, id).await
+    }
+
+    async fn list_series(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<Series>> {
+        activity::list_series(self, issuer_id).await
+    }
+
+    async fn create_event(&self, event: &Event) -> StoreResult<()> {
+        activity::create_event(self, event).await
+    }
+
+    async fn update_event(&self, event: &Event) -> StoreResult<()> {
+        activity::update_event(self, event).await
+    }
+
+    async fn event(&self, id: Uuid) -> StoreResult<Event> {
+        activity::one_event(self, id).await
+    }
+
+    async fn list_events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>> {
+        activity::list_events(self, filter).await
+    }
+
+    async fn record_attendance(&self, records: &[Attendance]) -> StoreResult<Vec<Recorded>> {
+        activity::record_attendance(self, records).await
+    }
+
+    async fn attendance_of(&self, event_ids: &[Uuid]) -> StoreResult<Vec<Attendance>> {
+        activity::attendance_of(self, event_ids).await
+    }
+
+    async fn record_completions(&self, records: &[Completion]) -> StoreResult<Vec<Recorded>> {
+        activity::record_completions(self, records).await
+    }
+
+    async fn completions(
+        &self,
+        issuer_id: Uuid,
+        what: Option<&str>,
+    ) -> StoreResult<Vec<Completion>> {
+        activity::completions(self, issuer_id, what).await
+    }
+
+    async fn create_import(&self, job: &ImportJob) -> StoreResult<()> {
+        activity::create_import(self, job).await
+    }
+
+    async fn update_import(&self, job: &ImportJob) -> StoreResult<()> {
+        activity::update_import(self, job).await
+    }
+
+    async fn import(&self, id: Uuid) -> StoreResult<ImportJob> {
+        activity::one_import(self, id).await
+    }
+
+    async fn list_imports(
+        &self,
+        event_id: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<ImportJob>> {
+        activity::list_imports(self, event_id, limit).await
     }
 
     async fn idempotent_response(

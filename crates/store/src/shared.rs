@@ -1,12 +1,16 @@
-//! What both backends share: turning sqlx errors into [`StoreError`], and the JSON text that
-//! holds list columns.
+//! What both backends share: turning sqlx errors into [`StoreError`], the JSON text that holds
+//! list columns, and how recorded attendance merges, so the two backends cannot disagree on it.
 //!
 //! Error messages never carry bound values (a token's secret hash, a recipient's email): only
 //! the database's own primary message, which names tables and columns, and the SQLSTATE code.
 
-use sqlx::error::ErrorKind;
+use std::collections::HashMap;
 
-use crate::{StoreError, StoreResult};
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::error::ErrorKind;
+use uuid::Uuid;
+
+use crate::{Attendance, Completion, Recorded, StoreError, StoreResult};
 
 /// Maps a sqlx error to the store's vocabulary.
 ///
@@ -72,15 +76,207 @@ pub(crate) fn status(value: i64) -> StoreResult<u16> {
     u16::try_from(value).map_err(|_| StoreError::Corrupt(format!("HTTP status {value}")))
 }
 
-/// An award as the database keeps it: timestamps cut to microseconds, the precision of
-/// PostgreSQL's `timestamptz` (and of SQLite's stored text), so a `Created` result equals what
-/// a later read returns.
+/// Reads an event format stored by [`crate::EventFormat::as_str`].
+pub(crate) fn event_format(text: &str) -> StoreResult<crate::EventFormat> {
+    crate::EventFormat::parse(text)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown event format {text:?}")))
+}
+
+/// Reads an import status stored by [`crate::ImportStatus::as_str`].
+pub(crate) fn import_status(text: &str) -> StoreResult<crate::ImportStatus> {
+    crate::ImportStatus::parse(text)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown import status {text:?}")))
+}
+
+/// Reads a stored count (minutes, rows): the columns are 64-bit so that every `u32` fits.
+pub(crate) fn count(value: i64, column: &str) -> StoreResult<u32> {
+    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} is {value}")))
+}
+
+/// A timestamp as the database keeps it: cut to microseconds, the precision of PostgreSQL's
+/// `timestamptz` (and of SQLite's stored text).
+fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(6)
+}
+
+/// An award as the database keeps it (timestamps cut to microseconds), so a `Created` result
+/// equals what a later read returns.
 pub(crate) fn as_stored(award: &crate::Award) -> crate::Award {
-    use chrono::SubsecRound;
     crate::Award {
-        issued_at: award.issued_at.trunc_subsecs(6),
-        valid_until: award.valid_until.map(|at| at.trunc_subsecs(6)),
+        issued_at: micros(award.issued_at),
+        valid_until: award.valid_until.map(micros),
         ..award.clone()
+    }
+}
+
+/// An attendance batch, planned: what [`crate::Store::record_attendance`] stores and answers.
+///
+/// Records are grouped by (event, email). A group is merged in Rust, in input order, into the
+/// one row to insert when none is stored, so a backend writes each (event, email) once per
+/// call: PostgreSQL refuses to touch a row twice in one statement, and writing all rows in one
+/// statement is what keeps 10,000 records fast. Once the backend knows which rows were
+/// already stored (and holds them locked), [`AttendanceBatch::outcomes`] replays the records
+/// in order over them, which gives each record its exact outcome, a duplicate included.
+pub(crate) struct AttendanceBatch {
+    /// The records with timestamps cut to microseconds, so comparing them with stored rows is
+    /// comparing what the database would hold.
+    records: Vec<Attendance>,
+    /// For each record, its group's index in `merged`.
+    slots: Vec<usize>,
+    /// For each (event, email), its index in `merged`.
+    index: HashMap<(Uuid, String), usize>,
+    /// One row per (event, email), in order of first appearance: the group's records merged in
+    /// order. This is the row inserted when none is stored.
+    pub(crate) merged: Vec<Attendance>,
+}
+
+impl AttendanceBatch {
+    pub(crate) fn new(records: &[Attendance]) -> Self {
+        let records: Vec<Attendance> = records
+            .iter()
+            .map(|r| Attendance {
+                first_join: r.first_join.map(micros),
+                last_leave: r.last_leave.map(micros),
+                recorded_at: micros(r.recorded_at),
+                ..r.clone()
+            })
+            .collect();
+        let mut index = HashMap::with_capacity(records.len());
+        let mut slots = Vec::with_capacity(records.len());
+        let mut merged: Vec<Attendance> = Vec::with_capacity(records.len());
+        for r in &records {
+            let key = (r.event_id, r.recipient_email.clone());
+            match index.get(&key) {
+                Some(&slot) => {
+                    merge_into(&mut merged[slot], r);
+                    slots.push(slot);
+                }
+                None => {
+                    index.insert(key, merged.len());
+                    slots.push(merged.len());
+                    merged.push(r.clone());
+                }
+            }
+        }
+        AttendanceBatch {
+            records,
+            slots,
+            index,
+            merged,
+        }
+    }
+
+    /// The index in `merged` of this (event, email), if the batch has it.
+    pub(crate) fn slot(&self, key: &(Uuid, String)) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
+    /// The outcome of every record, in input order, and the stored rows that change (with their
+    /// new values), given `before`: for each of `merged`, the row stored before this call, or
+    /// `None` if there was none (the backend inserts `merged` for those).
+    pub(crate) fn outcomes(
+        &self,
+        before: Vec<Option<Attendance>>,
+    ) -> (Vec<Recorded>, Vec<Attendance>) {
+        let stored: Vec<bool> = before.iter().map(Option::is_some).collect();
+        let mut changed = vec![false; before.len()];
+        let mut rows = before;
+        let mut outcomes = Vec::with_capacity(self.records.len());
+        for (r, &slot) in self.records.iter().zip(&self.slots) {
+            let outcome = match &mut rows[slot] {
+                Some(row) => match merge_into(row, r) {
+                    true => Recorded::Updated,
+                    false => Recorded::Unchanged,
+                },
+                empty => {
+                    *empty = Some(r.clone());
+                    Recorded::New
+                }
+            };
+            changed[slot] |= outcome == Recorded::Updated;
+            outcomes.push(outcome);
+        }
+        let updates = rows
+            .into_iter()
+            .zip(stored.into_iter().zip(changed))
+            .filter_map(|(row, (stored, changed))| row.filter(|_| stored && changed))
+            .collect();
+        (outcomes, updates)
+    }
+}
+
+/// Merges a record into a row: the larger minutes, the earlier join, the later leave, the row's
+/// name or else the record's; the row's source and recording time stay. Says whether the row
+/// changed.
+fn merge_into(row: &mut Attendance, record: &Attendance) -> bool {
+    let minutes = row.minutes.max(record.minutes);
+    let first_join = either(row.first_join, record.first_join, std::cmp::min);
+    let last_leave = either(row.last_leave, record.last_leave, std::cmp::max);
+    let name_missing = row.recipient_name.is_none() && record.recipient_name.is_some();
+    let changed = minutes != row.minutes
+        || first_join != row.first_join
+        || last_leave != row.last_leave
+        || name_missing;
+    row.minutes = minutes;
+    row.first_join = first_join;
+    row.last_leave = last_leave;
+    if name_missing {
+        row.recipient_name.clone_from(&record.recipient_name);
+    }
+    changed
+}
+
+/// Two optional times combined by `pick`; an unknown one (`None`) is ignored.
+fn either(
+    a: Option<DateTime<Utc>>,
+    b: Option<DateTime<Utc>>,
+    pick: fn(DateTime<Utc>, DateTime<Utc>) -> DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(pick(a, b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A completions batch, planned: the first record of each (issuer, what, email), to insert
+/// unless one is stored, and how to answer for every record.
+pub(crate) struct CompletionBatch {
+    /// The first record of each (issuer, what, email), timestamps cut to microseconds.
+    pub(crate) firsts: Vec<Completion>,
+    /// For each record, its index in `firsts` if it is the first of its key.
+    first: Vec<Option<usize>>,
+}
+
+impl CompletionBatch {
+    pub(crate) fn new(records: &[Completion]) -> Self {
+        let mut seen = std::collections::HashSet::with_capacity(records.len());
+        let mut firsts = Vec::with_capacity(records.len());
+        let mut first = Vec::with_capacity(records.len());
+        for r in records {
+            if seen.insert((r.issuer_id, r.what.as_str(), r.recipient_email.as_str())) {
+                first.push(Some(firsts.len()));
+                firsts.push(Completion {
+                    completed_at: micros(r.completed_at),
+                    recorded_at: micros(r.recorded_at),
+                    ..r.clone()
+                });
+            } else {
+                first.push(None);
+            }
+        }
+        CompletionBatch { firsts, first }
+    }
+
+    /// The outcome of every record, in input order, given the ids of the `firsts` that were
+    /// inserted: those are `New`; every other record, a later duplicate included, `Unchanged`.
+    pub(crate) fn outcomes(&self, inserted: &std::collections::HashSet<Uuid>) -> Vec<Recorded> {
+        self.first
+            .iter()
+            .map(|first| match first {
+                Some(i) if inserted.contains(&self.firsts[*i].id) => Recorded::New,
+                _ => Recorded::Unchanged,
+            })
+            .collect()
     }
 }
 
@@ -112,8 +308,8 @@ macro_rules! key_columns {
 macro_rules! achievement_columns {
     () => {
         "id, issuer_id, name, description, criteria_narrative, criteria_url, image, \
-         achievement_type, tags, alignment, credits_available, valid_for_days, created_at, \
-         updated_at"
+         achievement_type, tags, alignment, credits_available, valid_for_days, award_rules, \
+         created_at, updated_at"
     };
 }
 
@@ -132,7 +328,47 @@ macro_rules! idempotent_columns {
     };
 }
 
+/// The columns of `series`.
+macro_rules! series_columns {
+    () => {
+        "id, issuer_id, title, description, created_at, updated_at"
+    };
+}
+
+/// The columns of `events`.
+macro_rules! event_columns {
+    () => {
+        "id, issuer_id, series_id, title, starts_at, duration_minutes, format, created_at, \
+         updated_at"
+    };
+}
+
+/// The columns of `attendance`.
+macro_rules! attendance_columns {
+    () => {
+        "event_id, recipient_email, recipient_name, minutes, first_join, last_leave, source, \
+         recorded_at"
+    };
+}
+
+/// The columns of `completions`.
+macro_rules! completion_columns {
+    () => {
+        "id, issuer_id, what, recipient_email, recipient_name, completed_at, score, evidence, \
+         recorded_at"
+    };
+}
+
+/// The columns of `import_jobs`, all but `result`, which can be large: listings leave it out
+/// and reading one job adds it.
+macro_rules! import_columns {
+    () => {
+        "id, event_id, status, dry_run, file_name, total_rows, processed_rows, error, \
+         created_at, updated_at, finished_at"
+    };
+}
+
 pub(crate) use {
-    achievement_columns, award_columns, idempotent_columns, issuer_columns, key_columns,
-    token_columns,
+    achievement_columns, attendance_columns, award_columns, completion_columns, event_columns,
+    idempotent_columns, import_columns, issuer_columns, key_columns, series_columns, token_columns,
 };

@@ -55,12 +55,23 @@ on_both_backends! {
     awards::failed_batch_stores_nothing,
     awards::awards_for_many_emails,
     awards::list_awards_filters_and_pages,
+    activity::series_round_trip,
+    activity::event_round_trip,
+    activity::activity_not_found_is_mapped,
+    activity::attendance_merges,
+    activity::attendance_outcomes_against_stored_rows,
+    activity::completions_insert_if_absent,
+    activity::import_jobs_round_trip,
+    activity::award_rules_round_trip,
     concurrency::exactly_once_across_instances,
     concurrency::concurrent_writers_all_succeed,
     concurrency::setting_init_race,
     concurrency::migrations_run_twice,
     concurrency::simultaneous_first_start,
     concurrency::bulk_import_throughput,
+    concurrency::concurrent_attendance_keeps_max_minutes,
+    concurrency::concurrent_completions_exactly_once,
+    concurrency::bulk_attendance_throughput,
 }
 
 /// `sqlite::memory:` works, for experiments: one connection that stays open.

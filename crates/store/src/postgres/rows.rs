@@ -7,8 +7,11 @@
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
-use crate::shared::{db, list_from_json, purpose, status};
-use crate::{Achievement, ApiToken, Award, IdempotentResponse, Issuer, IssuerKey, StoreResult};
+use crate::shared::{count, db, event_format, import_status, list_from_json, purpose, status};
+use crate::{
+    Achievement, ApiToken, Attendance, Award, Completion, Event, IdempotentResponse, ImportJob,
+    Issuer, IssuerKey, Series, StoreResult,
+};
 
 pub(super) fn token(row: &PgRow) -> StoreResult<ApiToken> {
     Ok(ApiToken {
@@ -61,6 +64,7 @@ pub(super) fn achievement(row: &PgRow) -> StoreResult<Achievement> {
         alignment: row.try_get("alignment").map_err(db)?,
         credits_available: row.try_get("credits_available").map_err(db)?,
         valid_for_days: row.try_get("valid_for_days").map_err(db)?,
+        award_rules: row.try_get("award_rules").map_err(db)?,
         created_at: row.try_get("created_at").map_err(db)?,
         updated_at: row.try_get("updated_at").map_err(db)?,
     })
@@ -88,5 +92,84 @@ pub(super) fn idempotent(row: &PgRow) -> StoreResult<IdempotentResponse> {
         status: status(i64::from(row.try_get::<i32, _>("status").map_err(db)?))?,
         body: row.try_get("body").map_err(db)?,
         created_at: row.try_get("created_at").map_err(db)?,
+    })
+}
+
+pub(super) fn series(row: &PgRow) -> StoreResult<Series> {
+    Ok(Series {
+        id: row.try_get("id").map_err(db)?,
+        issuer_id: row.try_get("issuer_id").map_err(db)?,
+        title: row.try_get("title").map_err(db)?,
+        description: row.try_get("description").map_err(db)?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        updated_at: row.try_get("updated_at").map_err(db)?,
+    })
+}
+
+pub(super) fn event(row: &PgRow) -> StoreResult<Event> {
+    Ok(Event {
+        id: row.try_get("id").map_err(db)?,
+        issuer_id: row.try_get("issuer_id").map_err(db)?,
+        series_id: row.try_get("series_id").map_err(db)?,
+        title: row.try_get("title").map_err(db)?,
+        starts_at: row.try_get("starts_at").map_err(db)?,
+        duration_minutes: count(
+            row.try_get("duration_minutes").map_err(db)?,
+            "events.duration_minutes",
+        )?,
+        format: event_format(row.try_get("format").map_err(db)?)?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        updated_at: row.try_get("updated_at").map_err(db)?,
+    })
+}
+
+pub(super) fn attendance(row: &PgRow) -> StoreResult<Attendance> {
+    Ok(Attendance {
+        event_id: row.try_get("event_id").map_err(db)?,
+        recipient_email: row.try_get("recipient_email").map_err(db)?,
+        recipient_name: row.try_get("recipient_name").map_err(db)?,
+        minutes: count(row.try_get("minutes").map_err(db)?, "attendance.minutes")?,
+        first_join: row.try_get("first_join").map_err(db)?,
+        last_leave: row.try_get("last_leave").map_err(db)?,
+        source: row.try_get("source").map_err(db)?,
+        recorded_at: row.try_get("recorded_at").map_err(db)?,
+    })
+}
+
+pub(super) fn completion(row: &PgRow) -> StoreResult<Completion> {
+    Ok(Completion {
+        id: row.try_get("id").map_err(db)?,
+        issuer_id: row.try_get("issuer_id").map_err(db)?,
+        what: row.try_get("what").map_err(db)?,
+        recipient_email: row.try_get("recipient_email").map_err(db)?,
+        recipient_name: row.try_get("recipient_name").map_err(db)?,
+        completed_at: row.try_get("completed_at").map_err(db)?,
+        score: row.try_get("score").map_err(db)?,
+        evidence: row.try_get("evidence").map_err(db)?,
+        recorded_at: row.try_get("recorded_at").map_err(db)?,
+    })
+}
+
+/// An import job without its `result` (see `import_columns!`).
+pub(super) fn import_job(row: &PgRow) -> StoreResult<ImportJob> {
+    Ok(ImportJob {
+        id: row.try_get("id").map_err(db)?,
+        event_id: row.try_get("event_id").map_err(db)?,
+        status: import_status(row.try_get("status").map_err(db)?)?,
+        dry_run: row.try_get("dry_run").map_err(db)?,
+        file_name: row.try_get("file_name").map_err(db)?,
+        total_rows: count(
+            row.try_get("total_rows").map_err(db)?,
+            "import_jobs.total_rows",
+        )?,
+        processed_rows: count(
+            row.try_get("processed_rows").map_err(db)?,
+            "import_jobs.processed_rows",
+        )?,
+        result: None,
+        error: row.try_get("error").map_err(db)?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        updated_at: row.try_get("updated_at").map_err(db)?,
+        finished_at: row.try_get("finished_at").map_err(db)?,
     })
 }

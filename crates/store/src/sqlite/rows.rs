@@ -9,9 +9,10 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
-use crate::shared::{db, list_from_json, purpose, status};
+use crate::shared::{count, db, event_format, import_status, list_from_json, purpose, status};
 use crate::{
-    Achievement, ApiToken, Award, IdempotentResponse, Issuer, IssuerKey, StoreError, StoreResult,
+    Achievement, ApiToken, Attendance, Award, Completion, Event, IdempotentResponse, ImportJob,
+    Issuer, IssuerKey, Series, StoreError, StoreResult,
 };
 
 pub(super) fn token(row: &SqliteRow) -> StoreResult<ApiToken> {
@@ -65,6 +66,7 @@ pub(super) fn achievement(row: &SqliteRow) -> StoreResult<Achievement> {
         alignment: row.try_get("alignment").map_err(db)?,
         credits_available: row.try_get("credits_available").map_err(db)?,
         valid_for_days: row.try_get("valid_for_days").map_err(db)?,
+        award_rules: row.try_get("award_rules").map_err(db)?,
         created_at: time(row, "created_at")?,
         updated_at: time(row, "updated_at")?,
     })
@@ -95,8 +97,93 @@ pub(super) fn idempotent(row: &SqliteRow) -> StoreResult<IdempotentResponse> {
     })
 }
 
+pub(super) fn series(row: &SqliteRow) -> StoreResult<Series> {
+    Ok(Series {
+        id: uuid(row, "id")?,
+        issuer_id: uuid(row, "issuer_id")?,
+        title: row.try_get("title").map_err(db)?,
+        description: row.try_get("description").map_err(db)?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+pub(super) fn event(row: &SqliteRow) -> StoreResult<Event> {
+    let series_id: Option<&str> = row.try_get("series_id").map_err(db)?;
+    Ok(Event {
+        id: uuid(row, "id")?,
+        issuer_id: uuid(row, "issuer_id")?,
+        series_id: series_id
+            .map(|text| parse_uuid(text, "series_id"))
+            .transpose()?,
+        title: row.try_get("title").map_err(db)?,
+        starts_at: time(row, "starts_at")?,
+        duration_minutes: count(
+            row.try_get("duration_minutes").map_err(db)?,
+            "events.duration_minutes",
+        )?,
+        format: event_format(row.try_get("format").map_err(db)?)?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+pub(super) fn attendance(row: &SqliteRow) -> StoreResult<Attendance> {
+    Ok(Attendance {
+        event_id: uuid(row, "event_id")?,
+        recipient_email: row.try_get("recipient_email").map_err(db)?,
+        recipient_name: row.try_get("recipient_name").map_err(db)?,
+        minutes: count(row.try_get("minutes").map_err(db)?, "attendance.minutes")?,
+        first_join: maybe_time(row, "first_join")?,
+        last_leave: maybe_time(row, "last_leave")?,
+        source: row.try_get("source").map_err(db)?,
+        recorded_at: time(row, "recorded_at")?,
+    })
+}
+
+pub(super) fn completion(row: &SqliteRow) -> StoreResult<Completion> {
+    Ok(Completion {
+        id: uuid(row, "id")?,
+        issuer_id: uuid(row, "issuer_id")?,
+        what: row.try_get("what").map_err(db)?,
+        recipient_email: row.try_get("recipient_email").map_err(db)?,
+        recipient_name: row.try_get("recipient_name").map_err(db)?,
+        completed_at: time(row, "completed_at")?,
+        score: row.try_get("score").map_err(db)?,
+        evidence: row.try_get("evidence").map_err(db)?,
+        recorded_at: time(row, "recorded_at")?,
+    })
+}
+
+/// An import job without its `result` (see `import_columns!`).
+pub(super) fn import_job(row: &SqliteRow) -> StoreResult<ImportJob> {
+    Ok(ImportJob {
+        id: uuid(row, "id")?,
+        event_id: uuid(row, "event_id")?,
+        status: import_status(row.try_get("status").map_err(db)?)?,
+        dry_run: row.try_get("dry_run").map_err(db)?,
+        file_name: row.try_get("file_name").map_err(db)?,
+        total_rows: count(
+            row.try_get("total_rows").map_err(db)?,
+            "import_jobs.total_rows",
+        )?,
+        processed_rows: count(
+            row.try_get("processed_rows").map_err(db)?,
+            "import_jobs.processed_rows",
+        )?,
+        result: None,
+        error: row.try_get("error").map_err(db)?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
+        finished_at: maybe_time(row, "finished_at")?,
+    })
+}
+
 fn uuid(row: &SqliteRow, column: &str) -> StoreResult<Uuid> {
-    let text: &str = row.try_get(column).map_err(db)?;
+    parse_uuid(row.try_get(column).map_err(db)?, column)
+}
+
+fn parse_uuid(text: &str, column: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
 }
 

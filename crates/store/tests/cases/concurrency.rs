@@ -3,10 +3,13 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use laurel_store::{Award, Image, Stored};
+use chrono::Duration;
+use laurel_store::{Attendance, Award, Image, Recorded, Stored};
 use tokio::task::JoinSet;
 
-use crate::support::{TestDb, award, issuer_with_achievement, token};
+use crate::support::{
+    TestDb, attendance, award, completion, issuer_with_achievement, issuer_with_event, now, token,
+};
 
 /// Sixteen tasks on two stores (two pools, as two instances would have) all award the same
 /// fifty recipients, in different orders and batches: each recipient ends with exactly one
@@ -158,4 +161,161 @@ pub async fn bulk_import_throughput(db: &TestDb) {
     eprintln!("{}: {rate:.0} awards/s stored", db.url);
     // A generous floor for a debug build on a loaded CI machine; release is far above it.
     assert!(rate > 1000.0, "{rate:.0} awards/s");
+}
+
+/// Eight tasks on two stores record attendance of the same fifty people at one event, each with
+/// its own minutes and join times, in different orders and batches (some listing a person
+/// twice): every call succeeds, each person is `New` exactly once, and the rows end with the
+/// most minutes, the earliest join and the latest leave any task recorded.
+pub async fn concurrent_attendance_keeps_max_minutes(db: &TestDb) {
+    let stores = [db.open().await, db.open().await];
+    let (_, event) = issuer_with_event(&*stores[0]).await;
+    let emails: Vec<String> = (0..50).map(|i| format!("p{i}@example.org")).collect();
+    let t0 = now() - Duration::hours(2);
+    let record = |task: usize, i: usize| Attendance {
+        first_join: Some(t0 + Duration::minutes(((task * 7 + i) % 13) as i64)),
+        last_leave: Some(t0 + Duration::minutes(60 + ((task * 5 + i) % 17) as i64)),
+        ..attendance(event.id, &emails[i], ((task * 31 + i * 17) % 97) as u32)
+    };
+
+    let mut tasks = JoinSet::new();
+    for task in 0..8 {
+        let store = stores[task % 2].clone();
+        let mut mine: Vec<Attendance> = (0..50).map(|i| record(task, i)).collect();
+        mine.rotate_left(task * 7 % 50);
+        if task % 3 == 0 {
+            mine.reverse();
+        }
+        // A person listed twice in one call.
+        mine.push(mine[task].clone());
+        tasks.spawn(async move {
+            let mut results = Vec::new();
+            for batch in mine.chunks(7 + task) {
+                let outcomes = store.record_attendance(batch).await?;
+                results.extend(
+                    batch
+                        .iter()
+                        .map(|a| a.recipient_email.clone())
+                        .zip(outcomes),
+                );
+            }
+            Ok::<_, laurel_store::StoreError>(results)
+        });
+    }
+    let mut new: HashMap<String, usize> = HashMap::new();
+    for results in tasks.join_all().await {
+        for (email, outcome) in results.expect("record_attendance") {
+            *new.entry(email).or_default() += usize::from(outcome == Recorded::New);
+        }
+    }
+    assert!(new.values().all(|&n| n == 1), "{new:?}");
+
+    let rows = stores[1].attendance_of(&[event.id]).await.unwrap();
+    assert_eq!(rows.len(), 50);
+    for row in rows {
+        let i = emails
+            .iter()
+            .position(|e| *e == row.recipient_email)
+            .unwrap();
+        let all: Vec<Attendance> = (0..8).map(|task| record(task, i)).collect();
+        assert_eq!(row.minutes, all.iter().map(|a| a.minutes).max().unwrap());
+        assert_eq!(
+            row.first_join,
+            all.iter().filter_map(|a| a.first_join).min()
+        );
+        assert_eq!(
+            row.last_leave,
+            all.iter().filter_map(|a| a.last_leave).max()
+        );
+    }
+}
+
+/// Eight tasks on two stores record the same completions: each is `New` exactly once.
+pub async fn concurrent_completions_exactly_once(db: &TestDb) {
+    let stores = [db.open().await, db.open().await];
+    let (issuer, _) = issuer_with_event(&*stores[0]).await;
+    let emails: Vec<String> = (0..40).map(|i| format!("c{i}@example.org")).collect();
+
+    let mut tasks = JoinSet::new();
+    for task in 0..8 {
+        let store = stores[task % 2].clone();
+        let mut mine: Vec<_> = emails
+            .iter()
+            .map(|e| completion(issuer.id, "course", e))
+            .collect();
+        mine.rotate_left(task * 11 % 40);
+        if task % 2 == 0 {
+            mine.reverse();
+        }
+        tasks.spawn(async move {
+            let mut new = Vec::new();
+            for batch in mine.chunks(5 + task) {
+                let outcomes = store.record_completions(batch).await?;
+                for (c, outcome) in batch.iter().zip(outcomes) {
+                    if outcome == Recorded::New {
+                        new.push(c.clone());
+                    }
+                }
+            }
+            Ok::<_, laurel_store::StoreError>(new)
+        });
+    }
+    let mut new: Vec<_> = Vec::new();
+    for results in tasks.join_all().await {
+        new.extend(results.expect("record_completions"));
+    }
+    new.sort_by_key(|c| c.recipient_email.clone());
+    let mut stored = stores[1].completions(issuer.id, None).await.unwrap();
+    stored.sort_by_key(|c| c.recipient_email.clone());
+    // The one each caller was told is new is the one stored.
+    assert_eq!(new, stored);
+    assert_eq!(stored.len(), 40);
+}
+
+/// The store's part of an attendance import: 10,000 records in one call, new, then the same
+/// again (all unchanged), then each with more minutes (all updated).
+pub async fn bulk_attendance_throughput(db: &TestDb) {
+    let store = db.open().await;
+    let (_, event) = issuer_with_event(&*store).await;
+    let t0 = now() - Duration::hours(2);
+    let records: Vec<Attendance> = (0..10_000)
+        .map(|i| Attendance {
+            recipient_name: Some(format!("Learner {i}")),
+            first_join: Some(t0 + Duration::seconds(i)),
+            last_leave: Some(t0 + Duration::minutes(90)),
+            source: "import:zoom".into(),
+            ..attendance(event.id, &format!("learner{i}@example.org"), 60)
+        })
+        .collect();
+    let more: Vec<Attendance> = records
+        .iter()
+        .map(|a| Attendance {
+            minutes: a.minutes + 1,
+            ..a.clone()
+        })
+        .collect();
+
+    let mut times = Vec::new();
+    for (batch, expected) in [
+        (&records, Recorded::New),
+        (&records, Recorded::Unchanged),
+        (&more, Recorded::Updated),
+    ] {
+        let started = Instant::now();
+        let outcomes = store.record_attendance(batch).await.unwrap();
+        times.push(started.elapsed());
+        assert!(outcomes.iter().all(|o| *o == expected), "{expected:?}");
+    }
+    eprintln!(
+        "{}: 10,000 attendance records new, unchanged, updated: {times:?}",
+        db.url
+    );
+    assert_eq!(
+        store.attendance_of(&[event.id]).await.unwrap().len(),
+        10_000
+    );
+    // A generous ceiling for a debug build on a loaded CI machine; release is far below it.
+    for time in times {
+        assert!(time.as_secs_f64() < 5.0, "{time:?}");
+    }
 }

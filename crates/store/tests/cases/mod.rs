@@ -1,5 +1,6 @@
 //! The cases, each an `async fn(&TestDb)` that `suite.rs` runs on every backend.
 
+pub mod activity;
 pub mod awards;
 pub mod catalog;
 pub mod concurrency;

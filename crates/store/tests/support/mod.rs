@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use laurel_store::{
-    Achievement, ApiToken, Award, Issuer, IssuerKey, KeyPurpose, ScratchDatabase, Store,
+    Achievement, ApiToken, Attendance, Award, Completion, Event, EventFormat, ImportJob,
+    ImportStatus, Issuer, IssuerKey, KeyPurpose, ScratchDatabase, Series, Store,
 };
 use uuid::Uuid;
 
@@ -118,6 +119,7 @@ pub fn achievement(issuer_id: Uuid, name: &str) -> Achievement {
             .into(),
         credits_available: Some(1.5),
         valid_for_days: Some(365),
+        award_rules: "[]".into(),
         created_at: at,
         updated_at: at,
     }
@@ -135,6 +137,78 @@ pub fn award(achievement: &Achievement, email: &str) -> Award {
         valid_until: None,
         credential: format!(r#"{{"id":"urn:uuid:{id}","type":["VerifiableCredential"]}}"#),
         jwt: format!("eyJ.{id}.sig"),
+    }
+}
+
+pub fn series(issuer_id: Uuid, title: &str) -> Series {
+    let at = now();
+    Series {
+        id: Uuid::now_v7(),
+        issuer_id,
+        title: title.to_string(),
+        description: Some("Three webinars. « Ünïcode » too.".into()),
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+pub fn event(issuer_id: Uuid, series_id: Option<Uuid>, starts_at: DateTime<Utc>) -> Event {
+    let at = now();
+    Event {
+        id: Uuid::now_v7(),
+        issuer_id,
+        series_id,
+        title: "Cataloguing basics".into(),
+        starts_at,
+        duration_minutes: 90,
+        format: EventFormat::Online,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+pub fn attendance(event_id: Uuid, email: &str, minutes: u32) -> Attendance {
+    Attendance {
+        event_id,
+        recipient_email: email.to_string(),
+        recipient_name: None,
+        minutes,
+        first_join: None,
+        last_leave: None,
+        source: "api".into(),
+        recorded_at: now(),
+    }
+}
+
+pub fn completion(issuer_id: Uuid, what: &str, email: &str) -> Completion {
+    Completion {
+        id: Uuid::now_v7(),
+        issuer_id,
+        what: what.to_string(),
+        recipient_email: email.to_string(),
+        recipient_name: Some("Ada Lovelace".into()),
+        completed_at: now(),
+        score: Some("87".into()),
+        evidence: Some("https://lms.example.org/grades/1".into()),
+        recorded_at: now(),
+    }
+}
+
+pub fn import_job(event_id: Uuid) -> ImportJob {
+    let at = now();
+    ImportJob {
+        id: Uuid::now_v7(),
+        event_id,
+        status: ImportStatus::Queued,
+        dry_run: false,
+        file_name: Some("zoom-report.csv".into()),
+        total_rows: 0,
+        processed_rows: 0,
+        result: None,
+        error: None,
+        created_at: at,
+        updated_at: at,
+        finished_at: None,
     }
 }
 
@@ -161,4 +235,16 @@ pub async fn issuer_with_achievement(store: &dyn Store) -> (Issuer, Achievement)
         .await
         .expect("achievement stored");
     (issuer, achievement)
+}
+
+/// An issuer and one of its events (in no series), stored.
+pub async fn issuer_with_event(store: &dyn Store) -> (Issuer, Event) {
+    let issuer = issuer("Example Library");
+    store
+        .create_issuer(&issuer, &[])
+        .await
+        .expect("issuer stored");
+    let event = event(issuer.id, None, now());
+    store.create_event(&event).await.expect("event stored");
+    (issuer, event)
 }

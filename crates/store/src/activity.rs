@@ -1,0 +1,219 @@
+//! What happened: sessions and series, who attended them, who completed what, and the imports
+//! that brought attendance in.
+//!
+//! These rows are facts, kept apart from the awards they lead to: the server evaluates an
+//! achievement's award rules over them, so a rule changed or a record arriving late is settled by
+//! evaluating again, never by editing an award. Recording a fact twice changes nothing, which is
+//! what makes re-running an import harmless.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A named group of sessions ("Cataloguing basics, three webinars").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// Stable id.
+    pub id: Uuid,
+    /// The issuer that runs it.
+    pub issuer_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// What the series is about.
+    pub description: Option<String>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was last edited.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// How a session is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventFormat {
+    /// A webinar or other online session.
+    Online,
+    /// A workshop in a room.
+    InPerson,
+}
+
+impl EventFormat {
+    /// The name stored in the database and used by the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventFormat::Online => "online",
+            EventFormat::InPerson => "in_person",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "online" => Some(EventFormat::Online),
+            "in_person" => Some(EventFormat::InPerson),
+            _ => None,
+        }
+    }
+}
+
+/// One session: a webinar or a workshop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Stable id.
+    pub id: Uuid,
+    /// The issuer that runs it.
+    pub issuer_id: Uuid,
+    /// The series it belongs to, if any (a series of the same issuer).
+    pub series_id: Option<Uuid>,
+    /// Title.
+    pub title: String,
+    /// When it starts (or started).
+    pub starts_at: DateTime<Utc>,
+    /// Planned length in minutes: the base of percentage thresholds.
+    pub duration_minutes: u32,
+    /// Online or in person.
+    pub format: EventFormat,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was last edited.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFilter {
+    /// Only this issuer's.
+    pub issuer_id: Option<Uuid>,
+    /// Only this series'.
+    pub series_id: Option<Uuid>,
+}
+
+/// One person's attendance of one session. Unique per (event, email): recording it again
+/// merges (see [`crate::Store::record_attendance`]), so the same report imported twice, or two
+/// overlapping reports, leave one row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attendance {
+    /// The session.
+    pub event_id: Uuid,
+    /// Email, normalized (trimmed, lowercased).
+    pub recipient_email: String,
+    /// Name, when a record gave one.
+    pub recipient_name: Option<String>,
+    /// Minutes in the session.
+    pub minutes: u32,
+    /// Earliest join, when known.
+    pub first_join: Option<DateTime<Utc>>,
+    /// Latest leave, when known.
+    pub last_leave: Option<DateTime<Utc>>,
+    /// Where the record came from (`api`, `import:zoom`, `cli:plain`, ...).
+    pub source: String,
+    /// When it was first recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A recorded completion of something (a course, an assignment) by one person. Unique per
+/// (issuer, what, email): the first record is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Completion {
+    /// Stable id.
+    pub id: Uuid,
+    /// The issuer that recorded it.
+    pub issuer_id: Uuid,
+    /// What was completed: the issuer's own key for it (`cataloguing-101`).
+    pub what: String,
+    /// Email, normalized (trimmed, lowercased).
+    pub recipient_email: String,
+    /// Name, when given.
+    pub recipient_name: Option<String>,
+    /// When it was completed.
+    pub completed_at: DateTime<Utc>,
+    /// Result or score as the source gave it (`87`, `pass`).
+    pub score: Option<String>,
+    /// Evidence: a URL or a description.
+    pub evidence: Option<String>,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// What recording one fact did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recorded {
+    /// A new row.
+    New,
+    /// An existing row now says more (more minutes, an earlier join, a later leave, a name).
+    Updated,
+    /// Already known: nothing changed.
+    Unchanged,
+}
+
+/// Where an import job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    /// Accepted, not started.
+    Queued,
+    /// Being recorded and awarded.
+    Running,
+    /// Done (rows may still have been rejected: see its result).
+    Succeeded,
+    /// Stopped by an error that is not one row's fault (see `error`).
+    Failed,
+}
+
+impl ImportStatus {
+    /// The name stored in the database and used by the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStatus::Queued => "queued",
+            ImportStatus::Running => "running",
+            ImportStatus::Succeeded => "succeeded",
+            ImportStatus::Failed => "failed",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "queued" => Some(ImportStatus::Queued),
+            "running" => Some(ImportStatus::Running),
+            "succeeded" => Some(ImportStatus::Succeeded),
+            "failed" => Some(ImportStatus::Failed),
+            _ => None,
+        }
+    }
+
+    /// Whether the job is over.
+    pub fn is_finished(self) -> bool {
+        matches!(self, ImportStatus::Succeeded | ImportStatus::Failed)
+    }
+}
+
+/// An attendance import: kept in the database so any instance can answer a poll.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportJob {
+    /// Stable id.
+    pub id: Uuid,
+    /// The session the report is for.
+    pub event_id: Uuid,
+    /// Where it is.
+    pub status: ImportStatus,
+    /// A dry run records and awards nothing; it reports what would happen.
+    pub dry_run: bool,
+    /// The uploaded file's name, when known.
+    pub file_name: Option<String>,
+    /// Data rows in the file (0 until parsed).
+    pub total_rows: u32,
+    /// Rows handled so far.
+    pub processed_rows: u32,
+    /// The outcome as JSON text (summary and per-line results), once finished.
+    pub result: Option<String>,
+    /// Why the job failed, when it did.
+    pub error: Option<String>,
+    /// When it was accepted.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When it finished.
+    pub finished_at: Option<DateTime<Utc>>,
+}
