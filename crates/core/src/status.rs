@@ -45,6 +45,16 @@ pub struct Bitstring {
 }
 
 impl Bitstring {
+    /// A list from its raw bytes (index 0 is the most significant bit of the first byte).
+    pub fn from_bytes(bytes: Vec<u8>) -> Self {
+        Bitstring { bytes }
+    }
+
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// An all-zero list of `entries` bits (rounded up to whole bytes).
     pub fn new(entries: usize) -> Self {
         Bitstring {
@@ -125,9 +135,101 @@ impl Bitstring {
     }
 }
 
+/// Hands out every index of a list of `entries` exactly once, in an order keyed by a secret:
+/// the `position`-th credential put on a list gets `index(position)`.
+///
+/// The Bitstring Status List spec asks issuers to assign indexes at random, so that an index
+/// tells nothing about when a credential was issued or who else was issued with it. Drawing
+/// random indexes and remembering which are taken needs a set per list shared by every
+/// instance; a keyed permutation needs only a counter: a 4-round Feistel network over the
+/// smallest even number of bits that covers the list (SHA-256 as the round function), walked
+/// again from any value past the end until it lands inside. Distinct positions always give
+/// distinct indexes, so no index is ever reused.
+#[derive(Clone)]
+pub struct IndexShuffle {
+    key: [u8; 32],
+    entries: u64,
+    half_bits: u32,
+}
+
+impl std::fmt::Debug for IndexShuffle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexShuffle")
+            .field("entries", &self.entries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IndexShuffle {
+    /// A permutation of `0..entries` keyed by `key` (any length; 16 random bytes or more).
+    pub fn new(key: &[u8], entries: u64) -> Self {
+        use sha2::Digest as _;
+        let entries = entries.max(2);
+        let bits = 64 - (entries - 1).leading_zeros();
+        IndexShuffle {
+            key: sha2::Sha256::digest(key).into(),
+            entries,
+            half_bits: bits.div_ceil(2),
+        }
+    }
+
+    /// The index of the `position`-th entry; `position` must be below `entries`.
+    pub fn index(&self, position: u64) -> u64 {
+        let mut value = position % self.entries;
+        loop {
+            value = self.permute(value);
+            if value < self.entries {
+                return value;
+            }
+        }
+    }
+
+    fn permute(&self, value: u64) -> u64 {
+        use sha2::Digest as _;
+        let mask = (1u64 << self.half_bits) - 1;
+        let (mut left, mut right) = (value >> self.half_bits, value & mask);
+        for round in 0u8..4 {
+            let digest = sha2::Sha256::new()
+                .chain_update(self.key)
+                .chain_update([round])
+                .chain_update(right.to_be_bytes())
+                .finalize();
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&digest[..8]);
+            let mixed = left ^ (u64::from_be_bytes(word) & mask);
+            left = right;
+            right = mixed;
+        }
+        (left << self.half_bits) | right
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shuffled_indexes_cover_the_list_once_in_a_keyed_order() {
+        for entries in [2u64, 3, 1000, 4096, 5000] {
+            let shuffle = IndexShuffle::new(b"list key", entries);
+            let mut seen = vec![false; entries as usize];
+            for position in 0..entries {
+                let index = shuffle.index(position);
+                assert!(index < entries);
+                assert!(!seen[index as usize], "{index} given twice");
+                seen[index as usize] = true;
+            }
+        }
+        let a = IndexShuffle::new(b"one key", MIN_ENTRIES as u64);
+        let b = IndexShuffle::new(b"another key", MIN_ENTRIES as u64);
+        let first: Vec<u64> = (0..8).map(|p| a.index(p)).collect();
+        assert_ne!(first, (0..8).map(|p| b.index(p)).collect::<Vec<_>>());
+        // Not issue order: consecutive positions land far apart.
+        assert!(
+            first.windows(2).any(|w| w[0].abs_diff(w[1]) > 1_000),
+            "{first:?}"
+        );
+    }
 
     #[test]
     fn decodes_the_spec_example_as_an_empty_list() {
