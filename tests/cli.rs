@@ -1243,3 +1243,165 @@ fn help_never_prints_a_database_password_from_the_environment() {
         assert!(!help.contains("s3cret"), "{help}");
     }
 }
+
+/// Runs `laurel import attendance …` against the database in `data_dir`, for a service whose
+/// public URL is `public_url`.
+fn import(data_dir: &Path, public_url: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> util::Run {
+    let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"import", &"attendance"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&[&"--data-dir", &data_dir, &"--public-url", &public_url]);
+    let output = clean_command(&all)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    util::Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn import_attendance_records_awards_and_reports_each_line() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("laurel-data");
+    let server = Server::start(&data);
+    let public_url = format!("http://{}", server.address);
+    let admin = token(
+        &data,
+        &[&"create", &"--name", &"admin", &"--scope", &"admin"],
+    )
+    .success()
+    .stdout
+    .trim()
+    .to_string();
+    let (_, issuer) = server.send_json(
+        "POST",
+        "/api/v1/issuers",
+        &admin,
+        r#"{"name":"Library Association"}"#,
+    );
+    let issuer: Value = serde_json::from_str(&issuer).unwrap();
+    let (status, event) = server.send_json(
+        "POST",
+        "/api/v1/events",
+        &admin,
+        &json!({"issuer_id": issuer["id"], "title": "Open Data for Community Health",
+                "starts_at": "2024-03-14T10:00:00Z", "duration_minutes": 64})
+        .to_string(),
+    );
+    assert_eq!(status, 201, "{event}");
+    let event: Value = serde_json::from_str(&event).unwrap();
+    let event_id = event["id"].as_str().unwrap().to_string();
+    let (status, achievement) = server.send_json(
+        "POST",
+        "/api/v1/achievements",
+        &admin,
+        &json!({"issuer_id": issuer["id"], "name": "Open data webinar", "description": "Attended.",
+                "criteria_narrative": "Attend 40 minutes.",
+                "award_rules": [{"kind": "participation", "session": event_id, "min_minutes": 40}]})
+        .to_string(),
+    );
+    assert_eq!(status, 201, "{achievement}");
+    let report = util::data("attendance/zoom_webinar.csv");
+
+    // A dry run: what would happen, nothing recorded. One line is rejected: exit 3.
+    let dry = import(
+        &data,
+        &public_url,
+        &[&"--event", &event_id, &"--dry-run", &report],
+    );
+    assert_eq!(dry.code, Some(3), "{dry:#?}");
+    assert!(
+        dry.stdout
+            .contains("line 13: recorded amara.okafor@example.org"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.contains("line 17: merged into line 13"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.contains("line 18: rejected no email address"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout
+            .contains("would award \"Open data webinar\" to 4"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stderr.contains("1 line(s) of the report were rejected"),
+        "{}",
+        dry.stderr
+    );
+    // Not a terminal: plain progress lines.
+    assert!(dry.stderr.contains("recording: 4/4"), "{}", dry.stderr);
+    let awards_path = format!(
+        "/api/v1/awards?achievement={}",
+        achievement_id(&achievement)
+    );
+    let (_, page) = server.send_json("GET", &awards_path, &admin, "");
+    assert_eq!(serde_json::from_str::<Value>(&page).unwrap()["total"], 0);
+
+    let real = import(&data, &public_url, &[&"--event", &event_id, &report]);
+    assert_eq!(real.code, Some(3), "{real:#?}");
+    assert!(real.stdout.contains("4 recorded"), "{}", real.stdout);
+    assert!(
+        real.stdout.contains("awarded \"Open data webinar\" to 4"),
+        "{}",
+        real.stdout
+    );
+    assert!(real.stderr.contains("awarding: 4/4"), "{}", real.stderr);
+    let (_, page) = server.send_json("GET", &awards_path, &admin, "");
+    let page: Value = serde_json::from_str(&page).unwrap();
+    assert_eq!(page["total"], 4);
+    // Credentials minted by the command carry the service's public URL.
+    assert!(
+        page["awards"][0]["credential_url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&public_url),
+        "{page}"
+    );
+
+    // Again, as JSON: everyone a duplicate, nothing minted; the API lists all three jobs.
+    let again = import(
+        &data,
+        &public_url,
+        &[&"--event", &event_id, &"--json", &report],
+    );
+    let result: Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(result["summary"]["duplicate"], 4, "{result}");
+    assert_eq!(result["awards"][0]["created"], 0);
+    let (_, jobs) = server.send_json("GET", "/api/v1/imports", &admin, "");
+    assert_eq!(
+        serde_json::from_str::<Value>(&jobs).unwrap()["imports"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // Mistakes: a malformed id is a usage error (2), an unknown event or an unreadable
+    // report a failure (1), with nothing printed on standard output.
+    import(&data, &public_url, &[&"--event", &"webinar-1", &report]).failure(2);
+    let unknown = uuid::Uuid::nil().to_string();
+    let run = import(&data, &public_url, &[&"--event", &unknown, &report]).failure(1);
+    assert!(run.stderr.contains("no event with id"), "{}", run.stderr);
+    let no_header = util::data("attendance/no_header.csv");
+    let run = import(&data, &public_url, &[&"--event", &event_id, &no_header]).failure(1);
+    assert!(run.stderr.contains("cannot be read"), "{}", run.stderr);
+    server.terminate();
+}
+
+fn achievement_id(body: &str) -> String {
+    serde_json::from_str::<Value>(body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}

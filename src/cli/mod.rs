@@ -1,11 +1,13 @@
 //! The `laurel` command line: argument parsing, dispatch and error reporting.
 //!
 //! Every command returns an [`anyhow::Result`]; [`main`] prints an error as `error: <message>`
-//! on standard error and exits with status 1, or 2 for a [`UsageError`] (clap itself also exits
-//! with 2 for a malformed command line). Results go to standard output; notes and warnings go to
+//! on standard error and exits with status 1, 2 for a [`UsageError`] (clap itself also exits
+//! with 2 for a malformed command line), or 3 when `laurel import` finished but rejected some
+//! lines of its file. Results go to standard output; notes and warnings go to
 //! standard error, so output can be piped or redirected safely.
 
 mod bake;
+mod import;
 mod io;
 mod keys;
 mod serve;
@@ -51,6 +53,11 @@ enum Command {
     /// (an SQLite database and the generated secret.key), created on first start. Every
     /// option can also be set with a LAUREL_* variable or in a TOML file (--config).
     Serve(serve::ServeArgs),
+    /// Import attendance reports: record who attended and award achievements by rule.
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
+    },
     /// Create, list and revoke bearer tokens for the admin API.
     Token {
         #[command(subcommand)]
@@ -80,6 +87,8 @@ pub fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             if error.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
+            } else if error.downcast_ref::<import::LinesRejected>().is_some() {
+                ExitCode::from(3)
             } else {
                 ExitCode::FAILURE
             }
@@ -95,6 +104,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Extract(args) => bake::run_extract(args),
         Command::Serve(args) => serve::run(args),
         Command::Token { command } => token::run(command),
+        Command::Import { command } => import::run(command),
     }
 }
 

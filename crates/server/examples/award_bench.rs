@@ -1,6 +1,8 @@
 //! Award throughput, end to end: how many credentials per second the service mints, signs
 //! (Data Integrity `eddsa-rdfc-2022` and an ES256 VC-JWT), stores and commits when awards
-//! arrive in batches over real HTTP, and how that compares with signing alone.
+//! arrive in batches over real HTTP, and how that compares with signing alone; then how long
+//! importing a webinar attendance report of as many rows takes, every attendee recorded and
+//! awarded by rule.
 //!
 //! ```text
 //! cargo run --release -p laurel-server --example award_bench -- \
@@ -11,7 +13,11 @@
 //! 1. **baseline**: the same credentials built and signed the same way (rayon over all cores),
 //!    with no HTTP and no database, so the service's own cost is the difference;
 //! 2. **SQLite**: the service on a temporary database, awarding over loopback HTTP;
-//! 3. **PostgreSQL**, when `--postgres URL` or `LAUREL_TEST_POSTGRES_URL` names a server: a
+//! 3. **SQLite import**: a Zoom-shaped attendee report of `--recipients` rows (a tenth of the
+//!    people rejoined once, so two rows) posted to `/events/{id}/attendance/import` for a
+//!    session whose achievement has a participation rule, polled until the job is done:
+//!    parsed, recorded, evaluated, and every credential minted;
+//! 4. **PostgreSQL**, when `--postgres URL` or `LAUREL_TEST_POSTGRES_URL` names a server: a
 //!    scratch database is created on it and dropped afterwards.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -88,13 +94,14 @@ fn main() {
         .expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let elapsed = runtime.block_on(run_service(&sqlite, dir.path(), &options));
+    let (elapsed, import) = runtime.block_on(run_service(&sqlite, dir.path(), &options));
     report(
         "SQLite: HTTP + sign + store + commit",
         options.recipients,
         elapsed,
         Some(baseline),
     );
+    report_import("SQLite", &options, import);
 
     if let Some(server) = &options.postgres {
         let database = runtime
@@ -103,13 +110,14 @@ fn main() {
                 "laurel_bench",
             ))
             .unwrap_or_else(|e| panic!("cannot make a scratch database on {server}: {e}"));
-        let elapsed = runtime.block_on(run_service(database.url(), dir.path(), &options));
+        let (elapsed, import) = runtime.block_on(run_service(database.url(), dir.path(), &options));
         report(
             "PostgreSQL: HTTP + sign + store + commit",
             options.recipients,
             elapsed,
             Some(baseline),
         );
+        report_import("PostgreSQL", &options, import);
     } else {
         println!("PostgreSQL: skipped (pass --postgres URL or set LAUREL_TEST_POSTGRES_URL)");
     }
@@ -127,6 +135,44 @@ fn report(what: &str, count: usize, elapsed: Duration, baseline: Option<Duration
         "{what:<46} {count} in {:>6.2} s = {rate:>7.0} credentials/s{relative}",
         elapsed.as_secs_f64()
     );
+}
+
+fn report_import(database: &str, options: &Options, elapsed: Duration) {
+    println!(
+        "{:<46} {} rows in {:>6.2} s = {:>7.0} credentials/s (target: under 10 s)",
+        format!("{database}: import report, record, award by rule"),
+        options.recipients + options.recipients / 10,
+        elapsed.as_secs_f64(),
+        options.recipients as f64 / elapsed.as_secs_f64()
+    );
+}
+
+/// A Zoom webinar attendee report: `people` attendees, every tenth of them on two rows (left
+/// and rejoined), after the preamble and host section Zoom writes.
+fn zoom_report(people: usize) -> String {
+    let mut text = String::from(
+        "Attendee Report\nReport Generated:,\"Mar 14, 2026 11:48 AM\"\n\
+         Topic,Webinar ID,Actual Start Time,Actual Duration (minutes)\n\
+         Benchmark webinar,842 1190 3375,\"Mar 14, 2026 10:00:00\",60\n\
+         Host Details\nAttended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n\
+         Yes,Host,host@association.example.org,\"Mar 14, 2026 09:55:00\",\"Mar 14, 2026 11:00:00\",65\n\
+         Attendee Details\n\
+         Attended,User Name (Original Name),First Name,Last Name,Email,Registration Time,Approval Status,Join Time,Leave Time,Time in Session (minutes),Is Guest,Country/Region Name\n",
+    );
+    for i in 0..people {
+        let row = |join: &str, leave: &str, minutes: u32| {
+            format!(
+                "Yes,Attendee {i},Attendee,{i},attendee{i}@example.org,\"Mar 01, 2026 14:22:05\",approved,\"Mar 14, 2026 {join}\",\"Mar 14, 2026 {leave}\",{minutes},Yes,Canada\n"
+            )
+        };
+        if i % 10 == 0 {
+            text.push_str(&row("10:00:00", "10:30:00", 30));
+            text.push_str(&row("10:35:00", "11:00:00", 25));
+        } else {
+            text.push_str(&row("10:01:00", "10:59:00", 58));
+        }
+    }
+    text
 }
 
 /// Builds and signs `count` credentials as the service does, without HTTP or storage.
@@ -157,6 +203,7 @@ fn baseline(count: usize) -> Duration {
         alignment: "[]".into(),
         credits_available: Some(3.0),
         valid_for_days: None,
+        award_rules: "[]".into(),
         created_at: now,
         updated_at: now,
     };
@@ -202,9 +249,14 @@ fn baseline(count: usize) -> Duration {
     elapsed
 }
 
-/// Starts the service on `database_url`, awards `options.recipients` over HTTP, and returns
-/// how long the awarding took (setup excluded).
-async fn run_service(database_url: &str, dir: &std::path::Path, options: &Options) -> Duration {
+/// Starts the service on `database_url`, awards `options.recipients` over HTTP, then imports
+/// a report of as many attendees; returns how long the awarding and the import took (setup
+/// excluded).
+async fn run_service(
+    database_url: &str,
+    dir: &std::path::Path,
+    options: &Options,
+) -> (Duration, Duration) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     let mut settings = Settings::for_data_dir(dir);
@@ -304,7 +356,68 @@ async fn run_service(database_url: &str, dir: &std::path::Path, options: &Option
         "every award minted once"
     );
 
+    let event = post(
+        "/events".into(),
+        json!({
+            "issuer_id": issuer["id"], "title": "Benchmark webinar",
+            "starts_at": "2026-03-14T10:00:00Z", "duration_minutes": 60,
+        }),
+    )
+    .await;
+    post(
+        "/achievements".into(),
+        json!({
+            "issuer_id": issuer["id"],
+            "name": "Benchmark webinar",
+            "description": "Attended the webinar.",
+            "criteria_narrative": "Attend at least 45 minutes.",
+            "award_rules": [{"kind": "participation", "session": event["id"], "min_minutes": 45}],
+        }),
+    )
+    .await;
+    let report = zoom_report(options.recipients);
+    let start = Instant::now();
+    let job: Value = client
+        .post(format!(
+            "{base}/events/{}/attendance/import",
+            event["id"].as_str().expect("id")
+        ))
+        .bearer_auth(&secret)
+        .header("content-type", "text/csv")
+        .body(report)
+        .send()
+        .await
+        .expect("import request")
+        .json()
+        .await
+        .expect("job");
+    let url = format!("http://{address}{}", job["url"].as_str().expect("job url"));
+    let done = loop {
+        let view: Value = client
+            .get(&url)
+            .bearer_auth(&secret)
+            .send()
+            .await
+            .expect("poll")
+            .json()
+            .await
+            .expect("job view");
+        if view["status"] == "succeeded" || view["status"] == "failed" {
+            break view;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    let imported = start.elapsed();
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let result = &done["result"];
+    assert_eq!(
+        result["awards"][0]["created"].as_u64(),
+        Some(options.recipients as u64),
+        "every attendee awarded once: {}",
+        result["summary"]
+    );
+
     let _ = stop.send(());
     server.await.expect("server task").expect("server");
-    elapsed
+    (elapsed, imported)
 }

@@ -175,6 +175,7 @@ mod tests {
                     .into(),
             credits_available: Some(3.0),
             valid_for_days: None,
+            award_rules: "[]".into(),
             created_at: at,
             updated_at: at,
         }

@@ -8,6 +8,7 @@
 //!   and public hosting so both say the same thing.
 //! - [`mint`]: builds, signs (Data Integrity `eddsa-rdfc-2022` and VC-JWT) and stores awards,
 //!   exactly once per recipient and achievement.
+//! - [`activity`]: events, attendance and completions; award rules; attendance imports.
 //! - [`api`]: the admin API under `/api/v1` and its OpenAPI document.
 //! - [`public`]: unauthenticated hosting of profiles, achievements, credentials, keys, images.
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`, request ids and logs.
@@ -16,6 +17,7 @@
 //! Time and keys are injected through [`AppState`], so tests fix the clock and run many
 //! servers side by side on port 0.
 
+pub mod activity;
 pub mod api;
 pub mod auth;
 pub mod clock;

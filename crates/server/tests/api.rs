@@ -4,31 +4,9 @@ mod util;
 
 use axum::http::{Method, StatusCode, header};
 use laurel_core::schema::Schema;
-use laurel_verify::{Options, Report, Verdict, Verifier};
+use laurel_verify::Verdict;
 use serde_json::{Value, json};
-use util::{TestApp, id};
-
-/// Verifies credential bytes (JSON or JWT) offline with the issuer's keys pinned, a day
-/// after issuing, checking the recipient's email against the hashed identifier.
-fn verify(key_document: &Value, bytes: &[u8], email: &str) -> Report {
-    let mut options = Options::offline(util::now() + chrono::Duration::days(1));
-    options
-        .keys
-        .add_document(key_document, "issuer-keys.json")
-        .expect("keys");
-    options.recipient = Some(email.to_string());
-    Verifier::new(options).verify_bytes(bytes)
-}
-
-#[track_caller]
-fn assert_valid(report: &Report) {
-    assert_eq!(
-        report.verdict,
-        Verdict::Valid,
-        "{}",
-        report.to_text("credential")
-    );
-}
+use util::{TestApp, assert_valid, id, verify};
 
 #[tokio::test]
 async fn an_award_verifies_as_json_and_jwt_and_passes_the_schema() {

@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::extract::{Json, PathId, Query};
 use super::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 use super::images;
+use super::rules;
 use crate::auth::Bearer;
 use crate::{ApiError, ApiResult, AppState, documents, mint};
 
@@ -96,6 +97,8 @@ pub struct CreateAchievement {
     credits_available: Option<f64>,
     #[serde(default)]
     valid_for_days: Option<i64>,
+    #[serde(default)]
+    award_rules: Vec<Value>,
 }
 
 /// `PATCH /achievements/{id}` body: absent fields stay, `null` clears an optional one,
@@ -121,6 +124,8 @@ pub struct UpdateAchievement {
     credits_available: Option<Option<f64>>,
     #[serde(default, deserialize_with = "nullable")]
     valid_for_days: Option<Option<i64>>,
+    #[serde(default)]
+    award_rules: Option<Vec<Value>>,
 }
 
 /// An alignment as the API takes it (Open Badges names; `type` is added).
@@ -193,6 +198,7 @@ pub async fn create(
         alignment: alignment(input.alignment)?,
         credits_available: credits(input.credits_available)?,
         valid_for_days: valid_for_days(input.valid_for_days)?,
+        award_rules: rules::check(&state, issuer.id, input.award_rules).await?,
         created_at: now,
         updated_at: now,
     };
@@ -252,6 +258,9 @@ pub async fn update(
     }
     if let Some(value) = input.valid_for_days {
         achievement.valid_for_days = valid_for_days(value)?;
+    }
+    if let Some(list) = input.award_rules {
+        achievement.award_rules = rules::check(&state, achievement.issuer_id, list).await?;
     }
     let issuer = state.store.issuer(achievement.issuer_id).await?;
     check_awardable(&state, &issuer, &achievement)?;
@@ -449,6 +458,7 @@ fn view(state: &AppState, achievement: &Achievement) -> ApiResult<Value> {
         "alignment": documents::alignments(&achievement.alignment)?,
         "credits_available": achievement.credits_available,
         "valid_for_days": achievement.valid_for_days,
+        "award_rules": rules::view(achievement),
         "created_at": achievement.created_at,
         "updated_at": achievement.updated_at,
     }))

@@ -46,7 +46,7 @@ pub async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<B
         .map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::PayloadTooLarge(
-                    "the request body is larger than this server accepts; send fewer awards per request".into(),
+                    "the request body is larger than this server accepts (its --body-limit): send less per request, or ask the operator to raise the limit".into(),
                 )
             } else {
                 ApiError::BadRequest(format!("could not read the request body: {}", rejection.body_text()))

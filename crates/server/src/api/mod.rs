@@ -6,14 +6,19 @@
 //! describes exactly these routes, so the two cannot drift apart. The document is written
 //! by hand rather than generated, to keep the build lean (no proc-macro OpenAPI crates).
 //!
-//! Scopes: `admin` for issuers, achievements and images; `issue` to award; `read` for GETs.
+//! Scopes: `admin` for issuers, achievements, images, series and events; `issue` to award and
+//! to record attendance and completions (which award by rule); `read` for GETs.
 
 pub mod achievements;
 pub mod awards;
+pub mod completions;
+pub mod events;
 pub mod extract;
 pub mod fields;
 pub mod images;
+pub mod imports;
 pub mod issuers;
+pub mod rules;
 
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
@@ -63,8 +68,39 @@ pub const ROUTES: &[Route] = &[
     route(Method::POST, "/achievements/{id}/awards", |m| {
         on(m, awards::create)
     }),
+    route(Method::GET, "/achievements/{id}/rules/preview", |m| {
+        on(m, rules::preview)
+    }),
+    route(Method::POST, "/achievements/{id}/rules/evaluate", |m| {
+        on(m, rules::evaluate)
+    }),
     route(Method::GET, "/awards", |m| on(m, awards::list)),
     route(Method::GET, "/awards/{id}", |m| on(m, awards::get)),
+    route(Method::GET, "/series", |m| on(m, events::list_series)),
+    route(Method::POST, "/series", |m| on(m, events::create_series)),
+    route(Method::GET, "/series/{id}", |m| on(m, events::get_series)),
+    route(Method::PATCH, "/series/{id}", |m| {
+        on(m, events::update_series)
+    }),
+    route(Method::GET, "/events", |m| on(m, events::list_events)),
+    route(Method::POST, "/events", |m| on(m, events::create_event)),
+    route(Method::GET, "/events/{id}", |m| on(m, events::get_event)),
+    route(Method::PATCH, "/events/{id}", |m| {
+        on(m, events::update_event)
+    }),
+    route(Method::GET, "/events/{id}/attendance", |m| {
+        on(m, events::list_attendance)
+    }),
+    route(Method::POST, "/events/{id}/attendance", |m| {
+        on(m, events::record_attendance)
+    }),
+    route(Method::POST, "/events/{id}/attendance/import", |m| {
+        on(m, imports::create)
+    }),
+    route(Method::GET, "/imports", |m| on(m, imports::list)),
+    route(Method::GET, "/imports/{id}", |m| on(m, imports::get)),
+    route(Method::GET, "/completions", |m| on(m, completions::list)),
+    route(Method::POST, "/completions", |m| on(m, completions::create)),
 ];
 
 const fn route(

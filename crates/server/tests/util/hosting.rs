@@ -268,4 +268,76 @@ impl Store for FlakyStore {
         self.check()?;
         self.inner.save_idempotent_response(response).await
     }
+    async fn create_series(&self, series: &Series) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_series(series).await
+    }
+    async fn update_series(&self, series: &Series) -> StoreResult<()> {
+        self.check()?;
+        self.inner.update_series(series).await
+    }
+    async fn series(&self, id: Uuid) -> StoreResult<Series> {
+        self.check()?;
+        self.inner.series(id).await
+    }
+    async fn list_series(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<Series>> {
+        self.check()?;
+        self.inner.list_series(issuer_id).await
+    }
+    async fn create_event(&self, event: &Event) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_event(event).await
+    }
+    async fn update_event(&self, event: &Event) -> StoreResult<()> {
+        self.check()?;
+        self.inner.update_event(event).await
+    }
+    async fn event(&self, id: Uuid) -> StoreResult<Event> {
+        self.check()?;
+        self.inner.event(id).await
+    }
+    async fn list_events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>> {
+        self.check()?;
+        self.inner.list_events(filter).await
+    }
+    async fn record_attendance(&self, records: &[Attendance]) -> StoreResult<Vec<Recorded>> {
+        self.check()?;
+        self.inner.record_attendance(records).await
+    }
+    async fn attendance_of(&self, event_ids: &[Uuid]) -> StoreResult<Vec<Attendance>> {
+        self.check()?;
+        self.inner.attendance_of(event_ids).await
+    }
+    async fn record_completions(&self, records: &[Completion]) -> StoreResult<Vec<Recorded>> {
+        self.check()?;
+        self.inner.record_completions(records).await
+    }
+    async fn completions(
+        &self,
+        issuer_id: Uuid,
+        what: Option<&str>,
+    ) -> StoreResult<Vec<Completion>> {
+        self.check()?;
+        self.inner.completions(issuer_id, what).await
+    }
+    async fn create_import(&self, job: &ImportJob) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_import(job).await
+    }
+    async fn update_import(&self, job: &ImportJob) -> StoreResult<()> {
+        self.check()?;
+        self.inner.update_import(job).await
+    }
+    async fn import(&self, id: Uuid) -> StoreResult<ImportJob> {
+        self.check()?;
+        self.inner.import(id).await
+    }
+    async fn list_imports(
+        &self,
+        event_id: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<ImportJob>> {
+        self.check()?;
+        self.inner.list_imports(event_id, limit).await
+    }
 }

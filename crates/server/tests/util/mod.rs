@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use http_body_util::BodyExt as _;
 use laurel_server::{App, AppState, FixedClock, Urls, Vault, auth, mint};
 use laurel_store::ApiToken;
+use laurel_verify::{Options, Report, Verdict, Verifier};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 use uuid::Uuid;
@@ -311,6 +312,28 @@ impl PostgresDb {
             _database: database,
         })
     }
+}
+
+/// Verifies credential bytes (JSON or JWT) offline with the issuer's keys pinned, a day
+/// after issuing, checking the recipient's email against the hashed identifier.
+pub fn verify(key_document: &Value, bytes: &[u8], email: &str) -> Report {
+    let mut options = Options::offline(now() + chrono::Duration::days(1));
+    options
+        .keys
+        .add_document(key_document, "issuer-keys.json")
+        .expect("keys");
+    options.recipient = Some(email.to_string());
+    Verifier::new(options).verify_bytes(bytes)
+}
+
+#[track_caller]
+pub fn assert_valid(report: &Report) {
+    assert_eq!(
+        report.verdict,
+        Verdict::Valid,
+        "{}",
+        report.to_text("credential")
+    );
 }
 
 /// The `id` field of an admin view, as text.

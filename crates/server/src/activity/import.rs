@@ -1,0 +1,438 @@
+//! Importing an attendance report: parse, record, award, and report on every line.
+//!
+//! The API and `laurel import attendance` share this. Parsing is fast and checked first, so a
+//! file that cannot be read at all (no header, not text) is refused before a job exists. Then
+//! a job records the attendees in chunks, one transaction each, and awards by rule through the
+//! one award path; its row in the database says how far it got, so any instance can answer a
+//! poll. A malformed line is rejected alone and never stops the others; recording is an
+//! idempotent merge, so running the same file again (or two overlapping files at once) changes
+//! nothing twice and mints nobody twice.
+//!
+//! Report times carry no usable time zone: join and leave times are read in the offset the
+//! caller gives, or else in the offset that puts the earliest join nearest the session's start
+//! (rounded to 30 minutes; people join webinars around their start).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset as _, TimeDelta, Utc};
+use laurel_attendance::{ColumnMapping, LineOutcome, Report};
+use laurel_store::{Attendance, Event, ImportJob, ImportStatus, Recorded};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::rules::{self, Minted, Plan, Scope};
+use crate::{ApiError, ApiResult, AppState};
+
+/// How many attendees one store transaction records.
+const RECORD_CHUNK: usize = 1_000;
+
+/// A report that parsed, ready to import into one event.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The session the report is for.
+    pub event: Event,
+    /// The report.
+    pub report: Report,
+    /// The attendees as attendance rows, in the report's order.
+    pub attendance: Vec<Attendance>,
+    /// The offset report times were read in.
+    pub utc_offset: FixedOffset,
+}
+
+/// Parses a report for `event`; a whole-file problem is a 422 naming it.
+pub fn parse(
+    event: Event,
+    bytes: &[u8],
+    mapping: Option<&ColumnMapping>,
+    utc_offset: Option<FixedOffset>,
+    now: DateTime<Utc>,
+) -> ApiResult<Parsed> {
+    let report = match mapping {
+        Some(mapping) => laurel_attendance::parse_with_mapping(bytes, mapping),
+        None => laurel_attendance::parse(bytes),
+    }
+    .map_err(|error| {
+        ApiError::Unprocessable(format!("the attendance report cannot be read: {error}"))
+    })?;
+    let utc_offset = utc_offset.unwrap_or_else(|| {
+        guess_offset(
+            event.starts_at,
+            report.attendees.iter().filter_map(|a| a.first_join).min(),
+        )
+    });
+    let source = format!(
+        "import:{}",
+        serde_json::to_value(report.format)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "report".into())
+    );
+    let to_utc = |time: Option<NaiveDateTime>| {
+        time.and_then(|naive| naive.and_local_timezone(utc_offset).single())
+            .map(|time| time.with_timezone(&Utc))
+    };
+    let attendance = report
+        .attendees
+        .iter()
+        .map(|attendee| Attendance {
+            event_id: event.id,
+            recipient_email: attendee.email.clone(),
+            recipient_name: attendee.name.clone(),
+            minutes: attendee.minutes,
+            first_join: to_utc(attendee.first_join),
+            last_leave: to_utc(attendee.last_leave),
+            source: source.clone(),
+            recorded_at: now,
+        })
+        .collect();
+    Ok(Parsed {
+        event,
+        report,
+        attendance,
+        utc_offset,
+    })
+}
+
+/// The offset in which `first_join`, read as local time, is nearest to `start`, rounded to
+/// 30 minutes; UTC when there is no join time or it is more than 14 hours off.
+fn guess_offset(start: DateTime<Utc>, first_join: Option<NaiveDateTime>) -> FixedOffset {
+    let utc = Utc.fix();
+    let Some(join) = first_join else { return utc };
+    let minutes = (join - start.naive_utc()).num_minutes();
+    if minutes.abs() > 14 * 60 {
+        return utc;
+    }
+    let rounded = (minutes as f64 / 30.0).round() as i32 * 30;
+    FixedOffset::east_opt(rounded * 60).unwrap_or(utc)
+}
+
+/// A new job for a parsed report (not yet stored).
+pub fn new_job(
+    parsed: &Parsed,
+    dry_run: bool,
+    file_name: Option<String>,
+    now: DateTime<Utc>,
+) -> ImportJob {
+    ImportJob {
+        id: uuid::Uuid::now_v7(),
+        event_id: parsed.event.id,
+        status: ImportStatus::Queued,
+        dry_run,
+        file_name,
+        total_rows: u32::try_from(parsed.report.lines.len()).unwrap_or(u32::MAX),
+        processed_rows: 0,
+        result: None,
+        error: None,
+        created_at: now,
+        updated_at: now,
+        finished_at: None,
+    }
+}
+
+/// Where a running import is, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Attendees recorded (or compared, in a dry run) so far, of all.
+    Recording {
+        /// Done.
+        done: usize,
+        /// All.
+        total: usize,
+    },
+    /// Credentials minted (or counted, in a dry run) so far, of all pending.
+    Awarding {
+        /// Done.
+        done: usize,
+        /// All.
+        total: usize,
+    },
+}
+
+/// The counts of an import.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Data lines after the header.
+    pub lines: usize,
+    /// People in the report.
+    pub attendees: usize,
+    /// People recorded for the first time.
+    pub recorded: usize,
+    /// People already recorded whose record now says more (more minutes, say).
+    pub updated: usize,
+    /// People already recorded exactly so: nothing changed.
+    pub duplicate: usize,
+    /// Lines added to a person seen on an earlier line (a rejoin).
+    pub merged: usize,
+    /// Lines that are not attendance (a registrant who did not attend, a blank row).
+    pub skipped: usize,
+    /// Lines that could not be used.
+    pub rejected: usize,
+}
+
+/// Runs the job: records (unless a dry run), awards by rule, and stores the outcome in the
+/// job's row, updating its progress as it goes. The finished job is returned; a failure that
+/// is no line's fault marks the job failed with the reason, and is returned too.
+pub async fn run(
+    state: &AppState,
+    mut job: ImportJob,
+    parsed: Parsed,
+    mut progress: impl FnMut(Progress),
+) -> ApiResult<ImportJob> {
+    job.status = ImportStatus::Running;
+    job.updated_at = state.clock.now();
+    state.store.update_import(&job).await?;
+    match work(state, &mut job, &parsed, &mut progress).await {
+        Ok(result) => {
+            job.status = ImportStatus::Succeeded;
+            job.result = Some(result.to_string());
+        }
+        Err(error) => {
+            tracing::error!(job = %job.id, %error, "attendance import failed");
+            job.status = ImportStatus::Failed;
+            job.error = Some(public_detail(&error));
+        }
+    }
+    let now = state.clock.now();
+    job.updated_at = now;
+    job.finished_at = Some(now);
+    state.store.update_import(&job).await?;
+    Ok(job)
+}
+
+async fn work(
+    state: &AppState,
+    job: &mut ImportJob,
+    parsed: &Parsed,
+    progress: &mut impl FnMut(Progress),
+) -> ApiResult<Value> {
+    let total = parsed.attendance.len();
+    let mut recorded: Vec<Recorded> = Vec::with_capacity(total);
+    if job.dry_run {
+        let mut stored: HashMap<String, Attendance> = state
+            .store
+            .attendance_of(&[parsed.event.id])
+            .await?
+            .into_iter()
+            .map(|record| (record.recipient_email.clone(), record))
+            .collect();
+        for record in &parsed.attendance {
+            recorded.push(rules::merge_into(&mut stored, record.clone()));
+        }
+        progress(Progress::Recording { done: total, total });
+    } else {
+        for chunk in parsed.attendance.chunks(RECORD_CHUNK) {
+            recorded.extend(state.store.record_attendance(chunk).await?);
+            progress(Progress::Recording {
+                done: recorded.len(),
+                total,
+            });
+            // Progress in lines: the share of attendees recorded, applied to the file's lines.
+            let lines = parsed.report.lines.len();
+            job.processed_rows =
+                u32::try_from(lines * recorded.len() / total.max(1)).unwrap_or(u32::MAX);
+            job.updated_at = state.clock.now();
+            save_progress(state, job).await;
+        }
+    }
+
+    let extra: &[Attendance] = if job.dry_run { &parsed.attendance } else { &[] };
+    let plans = rules::plan(state, &Scope::Event(parsed.event.clone()), extra).await?;
+    let awards: Vec<Value> = if job.dry_run {
+        plans
+            .iter()
+            .map(|plan| {
+                json!({
+                    "achievement_id": plan.achievement.id,
+                    "name": plan.achievement.name,
+                    "qualified": plan.qualified,
+                    "would_award": plan.pending.len(),
+                    "recipients": plan.pending.iter().map(|r| &r.email).collect::<Vec<_>>(),
+                })
+            })
+            .collect()
+    } else {
+        let pending: usize = plans.iter().map(|plan| plan.pending.len()).sum();
+        progress(Progress::Awarding {
+            done: 0,
+            total: pending,
+        });
+        // Chunk by chunk, so the job's row shows minting moving on.
+        let mut done = 0;
+        let mut minted = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let mut total = Minted {
+                achievement_id: plan.achievement.id,
+                name: plan.achievement.name.clone(),
+                qualified: plan.qualified,
+                created: 0,
+                existing: 0,
+                failed: 0,
+            };
+            for chunk in plan.pending.chunks(rules::MINT_CHUNK) {
+                let part = Plan {
+                    achievement: plan.achievement.clone(),
+                    qualified: 0,
+                    pending: chunk.to_vec(),
+                    sessions: Vec::new(),
+                };
+                for outcome in rules::mint(state, vec![part]).await? {
+                    total.created += outcome.created;
+                    total.existing += outcome.existing;
+                    total.failed += outcome.failed;
+                }
+                done += chunk.len();
+                progress(Progress::Awarding {
+                    done,
+                    total: pending,
+                });
+                job.updated_at = state.clock.now();
+                save_progress(state, job).await;
+            }
+            minted.push(total);
+        }
+        minted
+            .iter()
+            .map(|m| serde_json::to_value(m).unwrap_or(Value::Null))
+            .collect()
+    };
+    job.processed_rows = job.total_rows;
+    Ok(outcome(parsed, &recorded, job.dry_run, awards))
+}
+
+/// Stores the job's progress; a failure here only delays what a poll shows, so it is logged.
+async fn save_progress(state: &AppState, job: &ImportJob) {
+    if let Err(error) = state.store.update_import(job).await {
+        tracing::warn!(job = %job.id, %error, "could not store an import's progress");
+    }
+}
+
+/// The job's result: format, summary, awards and one entry per line.
+fn outcome(parsed: &Parsed, recorded: &[Recorded], dry_run: bool, awards: Vec<Value>) -> Value {
+    let report = &parsed.report;
+    // The line on which each attendee was first seen, and what recording them did.
+    let mut by_line: HashMap<usize, (&str, Recorded)> = HashMap::new();
+    for (attendee, what) in report.attendees.iter().zip(recorded) {
+        if let Some(&line) = attendee.lines.first() {
+            by_line.insert(line, (attendee.email.as_str(), *what));
+        }
+    }
+    let mut summary = Summary {
+        lines: report.lines.len(),
+        attendees: report.attendees.len(),
+        ..Summary::default()
+    };
+    let lines: Vec<Value> = report
+        .lines
+        .iter()
+        .map(|line| match &line.outcome {
+            LineOutcome::Recorded => {
+                let (email, what) = by_line
+                    .get(&line.line)
+                    .copied()
+                    .unwrap_or(("", Recorded::New));
+                let outcome = match what {
+                    Recorded::New => {
+                        summary.recorded += 1;
+                        "recorded"
+                    }
+                    Recorded::Updated => {
+                        summary.updated += 1;
+                        "updated"
+                    }
+                    Recorded::Unchanged => {
+                        summary.duplicate += 1;
+                        "duplicate"
+                    }
+                };
+                json!({ "line": line.line, "outcome": outcome, "email": email })
+            }
+            LineOutcome::Merged { into_line } => {
+                summary.merged += 1;
+                json!({ "line": line.line, "outcome": "merged", "into_line": into_line })
+            }
+            LineOutcome::Skipped { reason } => {
+                summary.skipped += 1;
+                json!({ "line": line.line, "outcome": "skipped", "reason": reason })
+            }
+            LineOutcome::Rejected { reason } => {
+                summary.rejected += 1;
+                json!({ "line": line.line, "outcome": "rejected", "reason": reason })
+            }
+        })
+        .collect();
+    json!({
+        "dry_run": dry_run,
+        "format": report.format,
+        "encoding": report.encoding,
+        "header_line": report.header_line,
+        "utc_offset": parsed.utc_offset.to_string(),
+        "summary": summary,
+        "awards": awards,
+        "lines": lines,
+    })
+}
+
+/// What a client may see of an error: internal and database details stay in the log.
+fn public_detail(error: &ApiError) -> String {
+    match error {
+        ApiError::Internal(_) => "an internal error occurred; it has been logged".into(),
+        ApiError::Unavailable(_) => {
+            "the database was unavailable; run the import again: it is harmless".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A job whose instance stopped while it ran: not updated for this long, it is reported as
+/// failed (recording and minting are idempotent, so running the file again finishes it).
+pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(10);
+
+/// The job as a client should see it: a running job that has not moved for [`STALE_AFTER`]
+/// is reported as failed, interrupted.
+pub fn as_seen(mut job: ImportJob, now: DateTime<Utc>) -> ImportJob {
+    if !job.status.is_finished() && now - job.updated_at > STALE_AFTER {
+        job.status = ImportStatus::Failed;
+        job.error = Some(
+            "interrupted: the instance running this import stopped; run the import again (it is harmless)"
+                .into(),
+        );
+    }
+    job
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+
+    use super::*;
+
+    fn naive(h: u32, m: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 3, 10)
+            .and_then(|d| d.and_hms_opt(h, m, 0))
+            .expect("valid")
+    }
+
+    #[test]
+    fn offsets_are_guessed_from_the_earliest_join() {
+        let start = Utc
+            .with_ymd_and_hms(2026, 3, 10, 14, 0, 0)
+            .single()
+            .expect("valid");
+        // Joined at 08:55 local for a 14:00 UTC start: UTC-5.
+        assert_eq!(
+            guess_offset(start, Some(naive(8, 55))).local_minus_utc(),
+            -5 * 3600
+        );
+        assert_eq!(guess_offset(start, Some(naive(14, 3))).local_minus_utc(), 0);
+        // India, +05:30.
+        assert_eq!(
+            guess_offset(start, Some(naive(19, 28))).local_minus_utc(),
+            5 * 3600 + 1800
+        );
+        assert_eq!(guess_offset(start, None).local_minus_utc(), 0);
+        assert_eq!(
+            guess_offset(start, Some(naive(0, 0) - TimeDelta::days(3))).local_minus_utc(),
+            0
+        );
+    }
+}

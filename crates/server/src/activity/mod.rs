@@ -1,0 +1,12 @@
+//! Attendance and completion: recording what happened, and awarding achievements by rule.
+//!
+//! - [`rules`]: which achievements a fact may earn, who meets their rules now ("who would be
+//!   awarded"), and minting for them through [`crate::mint`], exactly once per recipient.
+//! - [`import`]: attendance reports (Zoom, GoToWebinar, plain CSV) parsed, recorded and awarded
+//!   as a job whose progress and per-line results any instance can report.
+//!
+//! Both the HTTP API and the `laurel import attendance` command run this code, so a file gives
+//! the same result whichever way it arrives.
+
+pub mod import;
+pub mod rules;

@@ -1,0 +1,440 @@
+//! Award rules at work: which achievements a fact may earn, who meets their rules now, and
+//! minting for them through the one award path.
+//!
+//! Evaluation is `laurel_attendance::rules`' pure function over every stored fact the rules
+//! look at, run again whenever a fact arrives. So a record that comes late, a session added
+//! to a series after some awards, or a rule edited later are all settled the same way: whoever
+//! meets a rule now and has no credential yet gets one, and whoever has one keeps it (minting
+//! is exactly once per recipient and achievement).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use laurel_attendance::rules::{self, Facts, Qualified, Rule};
+use laurel_core::model::{AchievementResult, Evidence};
+use laurel_store::{Achievement, Attendance, Event, EventFilter, StoreError};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::mint::{self, Outcome, Recipient};
+use crate::{ApiError, ApiResult, AppState};
+
+/// How many recipients one minting call takes: one store transaction each.
+pub const MINT_CHUNK: usize = 1_000;
+
+/// What a new fact can affect.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// Attendance of this event: rules naming it or its series.
+    Event(Event),
+    /// A change to the sessions of a series (one left it): rules naming the series.
+    Series {
+        /// The series' issuer.
+        issuer_id: Uuid,
+        /// The series.
+        series_id: Uuid,
+    },
+    /// A completion of `what` at this issuer: rules asking for it.
+    Completion {
+        /// The issuer whose achievements may be earned.
+        issuer_id: Uuid,
+        /// What was completed.
+        what: String,
+    },
+    /// Every rule of one achievement.
+    Achievement(Achievement),
+}
+
+/// An achievement's rules evaluated now: who meets them and has no credential yet.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The achievement.
+    pub achievement: Achievement,
+    /// How many people meet one of its rules, awarded or not.
+    pub qualified: usize,
+    /// Those who meet a rule and have no credential yet, by email: what minting would award.
+    pub pending: Vec<Recipient>,
+    /// For each pending recipient, the ids of the sessions that count (evidence).
+    pub sessions: Vec<Vec<String>>,
+}
+
+/// What minting a plan did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Minted {
+    /// The achievement.
+    pub achievement_id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// People meeting one of its rules.
+    pub qualified: usize,
+    /// Credentials minted now.
+    pub created: usize,
+    /// Recipients who had it already (minted meanwhile by a concurrent request).
+    pub existing: usize,
+    /// Recipients whose credential could not be minted (see the log); evaluating again retries.
+    pub failed: usize,
+}
+
+/// The award rules of an achievement, as stored.
+pub fn rules_of(achievement: &Achievement) -> ApiResult<Vec<Rule>> {
+    serde_json::from_str(&achievement.award_rules).map_err(|error| {
+        ApiError::Internal(format!(
+            "achievement {} has unreadable award rules: {error}",
+            achievement.id
+        ))
+    })
+}
+
+/// Evaluates the rules that `scope` touches. `extra` is attendance not yet stored (a dry-run
+/// import), merged into the stored attendance as storing it would.
+pub async fn plan(state: &AppState, scope: &Scope, extra: &[Attendance]) -> ApiResult<Vec<Plan>> {
+    let achievements: Vec<(Achievement, Vec<Rule>)> = match scope {
+        Scope::Achievement(achievement) => vec![(achievement.clone(), rules_of(achievement)?)],
+        Scope::Event(event) => touched(state, event.issuer_id, |rule| match rule {
+            Rule::Participation { session, .. } => *session == event.id.to_string(),
+            Rule::SeriesCompletion { series, .. } => {
+                event.series_id.map(|id| id.to_string()).as_ref() == Some(series)
+            }
+            Rule::Completion { .. } => false,
+        })
+        .await?,
+        Scope::Series {
+            issuer_id,
+            series_id,
+        } => touched(state, *issuer_id, |rule| {
+            matches!(rule, Rule::SeriesCompletion { series, .. } if *series == series_id.to_string())
+        })
+        .await?,
+        Scope::Completion { issuer_id, what } => touched(state, *issuer_id, |rule| {
+            matches!(rule, Rule::Completion { what: wanted } if wanted == what)
+        })
+        .await?,
+    };
+    let mut facts = FactCache::new(extra);
+    let mut plans = Vec::with_capacity(achievements.len());
+    for (achievement, rules) in achievements {
+        plans.push(plan_one(state, &mut facts, achievement, &rules).await?);
+    }
+    Ok(plans)
+}
+
+/// Mints what the plans say is pending, in chunks of [`MINT_CHUNK`]; the outcome per
+/// achievement.
+pub async fn mint(state: &AppState, plans: Vec<Plan>) -> ApiResult<Vec<Minted>> {
+    let mut minted = Vec::with_capacity(plans.len());
+    for plan in plans {
+        let mut result = Minted {
+            achievement_id: plan.achievement.id,
+            name: plan.achievement.name.clone(),
+            qualified: plan.qualified,
+            created: 0,
+            existing: 0,
+            failed: 0,
+        };
+        for chunk in plan.pending.chunks(MINT_CHUNK) {
+            let rows = chunk.iter().cloned().map(Ok).collect();
+            for outcome in mint::award(state, plan.achievement.id, rows).await? {
+                match outcome {
+                    Outcome::Created(_) => result.created += 1,
+                    Outcome::Existing(_) => result.existing += 1,
+                    Outcome::Failed(error) => {
+                        tracing::warn!(achievement = %plan.achievement.id, %error, "an award by rule failed");
+                        result.failed += 1;
+                    }
+                }
+            }
+        }
+        minted.push(result);
+    }
+    Ok(minted)
+}
+
+/// The issuer's achievements with a rule for which `touches` holds.
+async fn touched(
+    state: &AppState,
+    issuer_id: Uuid,
+    touches: impl Fn(&Rule) -> bool,
+) -> ApiResult<Vec<(Achievement, Vec<Rule>)>> {
+    let mut touched = Vec::new();
+    for achievement in state.store.list_achievements(Some(issuer_id)).await? {
+        if achievement.award_rules.trim() == "[]" {
+            continue;
+        }
+        let rules = rules_of(&achievement)?;
+        if rules.iter().any(&touches) {
+            touched.push((achievement, rules));
+        }
+    }
+    Ok(touched)
+}
+
+/// One achievement's plan: every rule evaluated, the first rule a person meets deciding what
+/// their credential says.
+async fn plan_one(
+    state: &AppState,
+    cache: &mut FactCache<'_>,
+    achievement: Achievement,
+    rules: &[Rule],
+) -> ApiResult<Plan> {
+    let mut qualified: Vec<Qualified> = Vec::new();
+    let mut seen = HashSet::new();
+    for rule in rules {
+        let sessions = match rule {
+            Rule::Participation { session, .. } => match Uuid::parse_str(session) {
+                Ok(id) => cache.event(state, id).await?.into_iter().collect(),
+                Err(_) => Vec::new(),
+            },
+            Rule::SeriesCompletion { series, .. } => match Uuid::parse_str(series) {
+                Ok(id) => cache.series_events(state, id).await?,
+                Err(_) => Vec::new(),
+            },
+            Rule::Completion { .. } => Vec::new(),
+        };
+        let mut facts = Facts::default();
+        for event in &sessions {
+            facts.sessions.push(session_of(event));
+            for record in cache.attendance(state, event.id).await? {
+                facts.attendance.push(rules::AttendanceRecord {
+                    email: record.recipient_email.clone(),
+                    session: event.id.to_string(),
+                    minutes: record.minutes,
+                    join: record.first_join,
+                    leave: record.last_leave,
+                });
+            }
+        }
+        if let Rule::Completion { what } = rule {
+            facts.completions = state
+                .store
+                .completions(achievement.issuer_id, Some(what))
+                .await?
+                .into_iter()
+                .map(|completion| rules::CompletionRecord {
+                    email: completion.recipient_email,
+                    what: completion.what,
+                    date: completion.completed_at,
+                    score: completion.score,
+                    evidence: completion.evidence,
+                })
+                .collect();
+        }
+        for person in rules::evaluate(rule, &facts) {
+            if seen.insert(person.email.clone()) {
+                qualified.push(person);
+            }
+        }
+    }
+
+    let emails: Vec<String> = qualified.iter().map(|q| q.email.clone()).collect();
+    let awarded: HashSet<String> = if emails.is_empty() {
+        HashSet::new()
+    } else {
+        state
+            .store
+            .awards_for(achievement.id, &emails)
+            .await?
+            .into_iter()
+            .map(|award| award.recipient_email)
+            .collect()
+    };
+    let total = qualified.len();
+    let mut pending = Vec::new();
+    let mut sessions = Vec::new();
+    for person in qualified {
+        if awarded.contains(&person.email) {
+            continue;
+        }
+        let recipient = recipient(cache, &achievement, &person);
+        sessions.push(person.sessions);
+        pending.push(recipient);
+    }
+    Ok(Plan {
+        achievement,
+        qualified: total,
+        pending,
+        sessions,
+    })
+}
+
+/// What the credential of someone who met a rule says: the activity's span, a Completed
+/// result where the rule is a completion, the achievement's credits, and the sessions (or
+/// completion evidence) as evidence.
+fn recipient(cache: &FactCache<'_>, achievement: &Achievement, person: &Qualified) -> Recipient {
+    let mut evidence = Vec::new();
+    let mut name = None;
+    for session in &person.sessions {
+        let Some(event) = Uuid::parse_str(session)
+            .ok()
+            .and_then(|id| cache.events.get(&id).cloned().flatten())
+        else {
+            continue;
+        };
+        let record = cache.record(event.id, &person.email);
+        if name.is_none() {
+            name = record.and_then(|record| record.recipient_name.clone());
+        }
+        let mut item = Evidence::new();
+        item.name = Some(event.title.clone());
+        item.genre = Some("Attendance".into());
+        item.description = Some(match record {
+            Some(record) => format!(
+                "Attended {} of {} minutes of the {} session on {}.",
+                record.minutes,
+                event.duration_minutes,
+                match event.format {
+                    laurel_store::EventFormat::Online => "online",
+                    laurel_store::EventFormat::InPerson => "in-person",
+                },
+                event.starts_at.format("%Y-%m-%d")
+            ),
+            None => format!(
+                "Attended the session on {}.",
+                event.starts_at.format("%Y-%m-%d")
+            ),
+        });
+        evidence.push(item);
+    }
+    for item in &person.evidence {
+        let mut entry = Evidence::new();
+        if laurel_core::model::looks_like_uri(item) {
+            entry.id = Some(item.clone());
+        } else {
+            entry.narrative = Some(item.clone());
+        }
+        evidence.push(entry);
+    }
+    evidence.truncate(mint::MAX_EVIDENCE);
+    let result = person.result.as_ref().map(|completed| {
+        let mut result = AchievementResult::new();
+        result.status = Some("Completed".into());
+        result.value = completed.score.clone();
+        result
+    });
+    Recipient {
+        email: person.email.clone(),
+        name,
+        narrative: None,
+        evidence,
+        activity_start_date: Some(timestamp(person.activity_start)),
+        activity_end_date: Some(timestamp(person.activity_end)),
+        result,
+        credits_earned: achievement.credits_available,
+    }
+}
+
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// An event as the rules see it.
+fn session_of(event: &Event) -> rules::Session {
+    rules::Session {
+        id: event.id.to_string(),
+        title: event.title.clone(),
+        start: event.starts_at,
+        duration_minutes: event.duration_minutes,
+        series: event.series_id.map(|id| id.to_string()),
+    }
+}
+
+/// Events and attendance loaded once per evaluation, with not-yet-stored attendance merged in.
+struct FactCache<'a> {
+    extra: &'a [Attendance],
+    events: HashMap<Uuid, Option<Event>>,
+    series: HashMap<Uuid, Vec<Uuid>>,
+    attendance: HashMap<Uuid, HashMap<String, Attendance>>,
+}
+
+impl<'a> FactCache<'a> {
+    fn new(extra: &'a [Attendance]) -> Self {
+        FactCache {
+            extra,
+            events: HashMap::new(),
+            series: HashMap::new(),
+            attendance: HashMap::new(),
+        }
+    }
+
+    async fn event(&mut self, state: &AppState, id: Uuid) -> ApiResult<Option<Event>> {
+        if let Some(event) = self.events.get(&id) {
+            return Ok(event.clone());
+        }
+        let event = match state.store.event(id).await {
+            Ok(event) => Some(event),
+            Err(StoreError::NotFound) => None,
+            Err(error) => return Err(error.into()),
+        };
+        self.events.insert(id, event.clone());
+        Ok(event)
+    }
+
+    async fn series_events(&mut self, state: &AppState, series: Uuid) -> ApiResult<Vec<Event>> {
+        if let std::collections::hash_map::Entry::Vacant(entry) = self.series.entry(series) {
+            let filter = EventFilter {
+                series_id: Some(series),
+                ..EventFilter::default()
+            };
+            let events = state.store.list_events(&filter).await?;
+            entry.insert(events.iter().map(|event| event.id).collect());
+            for event in events {
+                self.events.insert(event.id, Some(event));
+            }
+        }
+        Ok(self.series[&series]
+            .iter()
+            .filter_map(|id| self.events.get(id).cloned().flatten())
+            .collect())
+    }
+
+    async fn attendance(&mut self, state: &AppState, event: Uuid) -> ApiResult<Vec<Attendance>> {
+        if !self.attendance.contains_key(&event) {
+            let mut by_email: HashMap<String, Attendance> = state
+                .store
+                .attendance_of(&[event])
+                .await?
+                .into_iter()
+                .map(|record| (record.recipient_email.clone(), record))
+                .collect();
+            for record in self.extra.iter().filter(|record| record.event_id == event) {
+                merge_into(&mut by_email, record.clone());
+            }
+            self.attendance.insert(event, by_email);
+        }
+        Ok(self.attendance[&event].values().cloned().collect())
+    }
+
+    fn record(&self, event: Uuid, email: &str) -> Option<&Attendance> {
+        self.attendance.get(&event)?.get(email)
+    }
+}
+
+/// Merges a record into one event's attendance exactly as the store does when recording it
+/// (see `Store::record_attendance`): what it did, and the merged row.
+pub fn merge_into(
+    by_email: &mut HashMap<String, Attendance>,
+    record: Attendance,
+) -> laurel_store::Recorded {
+    use laurel_store::Recorded;
+    let Some(stored) = by_email.get_mut(&record.recipient_email) else {
+        by_email.insert(record.recipient_email.clone(), record);
+        return Recorded::New;
+    };
+    let before = stored.clone();
+    stored.minutes = stored.minutes.max(record.minutes);
+    stored.first_join = match (stored.first_join, record.first_join) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    stored.last_leave = match (stored.last_leave, record.last_leave) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    if stored.recipient_name.is_none() {
+        stored.recipient_name = record.recipient_name;
+    }
+    if *stored == before {
+        Recorded::Unchanged
+    } else {
+        Recorded::Updated
+    }
+}

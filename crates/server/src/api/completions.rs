@@ -1,0 +1,246 @@
+//! `/completions`: who completed what (a course, an assignment), as a course platform reports it.
+//!
+//! `what` is the issuer's own key for the thing completed (`cataloguing-101`); an achievement
+//! whose rule is `{"kind": "completion", "what": "cataloguing-101"}` is awarded as soon as a
+//! completion of it is recorded. The first completion recorded per (issuer, what, email) is
+//! kept; recording it again changes nothing. One completion sent alone is answered like one
+//! award (an error status if it is refused); in a batch a bad row is rejected alone.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::extract::State;
+use chrono::{DateTime, NaiveDate, Utc};
+use laurel_store::{Completion, Recorded, StoreError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::extract::{Json, Query, RawBody, json_error, parse_json, require_json};
+use super::fields::{self, MAX_NAME, MAX_TEXT};
+use crate::activity::rules::{self, Scope};
+use crate::auth::Bearer;
+use crate::mint::recipient_email;
+use crate::{ApiError, ApiResult, AppState};
+
+/// The most completions one request may hold.
+pub const MAX_BATCH: usize = 10_000;
+
+/// One completion as a client gives it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompletionInput {
+    issuer_id: Uuid,
+    what: String,
+    email: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    completed_at: Option<String>,
+    /// A string or a number ("pass", 87).
+    #[serde(default)]
+    score: Option<Value>,
+    #[serde(default)]
+    evidence: Option<String>,
+}
+
+/// `POST /completions`: one completion, or `{"completions": [...]}`. Records them (a bad row
+/// fails alone) and awards by rule at once.
+pub async fn create(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    headers: axum::http::HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<Value>> {
+    bearer.require("issue")?;
+    require_json(&headers)?;
+    let value: Value = parse_json(&body)?;
+    let single = !value
+        .as_object()
+        .is_some_and(|object| object.contains_key("completions"));
+    let rows: Vec<Value> = match value {
+        Value::Object(mut object) if object.contains_key("completions") => {
+            if object.len() > 1 {
+                return Err(ApiError::BadRequest(
+                    "a batch body has only \"completions\": put issuer_id in each row".into(),
+                ));
+            }
+            match object.remove("completions") {
+                Some(Value::Array(rows)) => rows,
+                _ => {
+                    return Err(ApiError::BadRequest(
+                        "completions must be an array of completion objects".into(),
+                    ));
+                }
+            }
+        }
+        other => vec![other],
+    };
+    if rows.is_empty() || rows.len() > MAX_BATCH {
+        return Err(ApiError::BadRequest(format!(
+            "give 1 to {MAX_BATCH} completions, got {}",
+            rows.len()
+        )));
+    }
+    let now = state.clock.now();
+    let mut results = vec![Value::Null; rows.len()];
+    let mut valid = Vec::new();
+    let mut valid_index = Vec::new();
+    let mut issuers: BTreeMap<Uuid, bool> = BTreeMap::new();
+    for (index, row) in rows.into_iter().enumerate() {
+        let mut checked = serde_json::from_value::<CompletionInput>(row)
+            .map_err(|error| json_error(&error))
+            .and_then(|input| completion(input, now));
+        if let Ok(record) = &checked {
+            let known = match issuers.get(&record.issuer_id) {
+                Some(known) => *known,
+                None => {
+                    let known = match state.store.issuer(record.issuer_id).await {
+                        Ok(_) => true,
+                        Err(StoreError::NotFound) => false,
+                        Err(error) => return Err(error.into()),
+                    };
+                    issuers.insert(record.issuer_id, known);
+                    known
+                }
+            };
+            if !known {
+                checked = Err(ApiError::not_found("issuer", record.issuer_id));
+            }
+        }
+        match checked {
+            Ok(record) => {
+                valid_index.push(index);
+                valid.push(record);
+            }
+            // One completion asked for alone fails the request, as one award does.
+            Err(error) if single => return Err(error),
+            Err(error) => {
+                results[index] =
+                    json!({ "index": index, "status": "rejected", "error": error.to_string() });
+            }
+        }
+    }
+    let recorded = if valid.is_empty() {
+        Vec::new()
+    } else {
+        state.store.record_completions(&valid).await?
+    };
+    let (mut new, mut duplicate) = (0, 0);
+    for ((index, record), what) in valid_index.iter().zip(&valid).zip(recorded) {
+        let status = if what == Recorded::New {
+            new += 1;
+            "recorded"
+        } else {
+            duplicate += 1;
+            "duplicate"
+        };
+        results[*index] = json!({
+            "index": index, "status": status, "email": record.recipient_email, "what": record.what,
+        });
+    }
+    let scopes: BTreeSet<(Uuid, String)> = valid
+        .iter()
+        .map(|record| (record.issuer_id, record.what.clone()))
+        .collect();
+    let mut awards = Vec::new();
+    for (issuer_id, what) in scopes {
+        let plans = rules::plan(&state, &Scope::Completion { issuer_id, what }, &[]).await?;
+        awards.extend(rules::mint(&state, plans).await?);
+    }
+    Ok(Json(json!({
+        "recorded": new,
+        "duplicate": duplicate,
+        "rejected": results.len() - valid.len(),
+        "results": results,
+        "awards": awards,
+    })))
+}
+
+/// `GET /completions` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    issuer: String,
+    #[serde(default)]
+    what: Option<String>,
+}
+
+/// `GET /completions?issuer=[&what=]`.
+pub async fn list(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let issuer = fields::id_param("issuer", Some(&query.issuer))?
+        .ok_or_else(|| ApiError::BadRequest("issuer is required".into()))?;
+    let what = query
+        .what
+        .as_deref()
+        .map(str::trim)
+        .filter(|w| !w.is_empty());
+    let completions = state.store.completions(issuer, what).await?;
+    Ok(Json(json!({
+        "completions": completions.iter().map(view).collect::<Vec<_>>(),
+    })))
+}
+
+fn completion(input: CompletionInput, now: DateTime<Utc>) -> ApiResult<Completion> {
+    let completed_at = match input.completed_at.as_deref().map(str::trim) {
+        None | Some("") => now,
+        Some(text) => date_or_instant(text)?,
+    };
+    let evidence = fields::optional("evidence", input.evidence.as_deref(), MAX_TEXT)?;
+    Ok(Completion {
+        id: Uuid::now_v7(),
+        issuer_id: input.issuer_id,
+        what: fields::required("what", &input.what, MAX_NAME)?,
+        recipient_email: recipient_email(&input.email).map_err(ApiError::BadRequest)?,
+        recipient_name: fields::optional("name", input.name.as_deref(), MAX_NAME)?,
+        completed_at,
+        score: score(input.score)?,
+        evidence,
+        recorded_at: now,
+    })
+}
+
+/// A score given as a string or a number, kept as text.
+fn score(value: Option<Value>) -> ApiResult<Option<String>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => fields::optional("score", Some(&text), MAX_NAME),
+        Some(Value::Number(number)) => Ok(Some(number.to_string())),
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "score must be a string or a number, got {other}"
+        ))),
+    }
+}
+
+fn date_or_instant(text: &str) -> ApiResult<DateTime<Utc>> {
+    if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
+        return Ok(instant.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|midnight| midnight.and_utc())
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "completed_at must be a date (2026-03-01) or an RFC 3339 date-time, got {text:?}"
+            ))
+        })
+}
+
+fn view(completion: &Completion) -> Value {
+    json!({
+        "id": completion.id,
+        "issuer_id": completion.issuer_id,
+        "what": completion.what,
+        "email": completion.recipient_email,
+        "name": completion.recipient_name,
+        "completed_at": completion.completed_at,
+        "score": completion.score,
+        "evidence": completion.evidence,
+        "recorded_at": completion.recorded_at,
+    })
+}

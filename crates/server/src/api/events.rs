@@ -1,0 +1,564 @@
+//! `/series` and `/events`: the sessions programme staff run, and who attended them.
+//!
+//! An event (a webinar or workshop session) belongs to an issuer and optionally to one of its
+//! series. Recording attendance (`POST /events/{id}/attendance`, or an import) evaluates the
+//! award rules that name the event or its series and mints at once. Adding an event to a
+//! series, or moving it, evaluates that series' rules again: nobody is awarded twice, and
+//! whoever now qualifies is awarded.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use laurel_store::{Attendance, Event, EventFilter, EventFormat, Recorded, Series};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::extract::{Json, PathId, Query, json_error};
+use super::fields::{self, MAX_NAME, MAX_TEXT, nullable};
+use crate::activity::rules::{self, Scope};
+use crate::auth::Bearer;
+use crate::mint::{self, recipient_email};
+use crate::{ApiError, ApiResult, AppState};
+
+/// The longest session accepted, in minutes (a week).
+pub const MAX_DURATION_MINUTES: u32 = 7 * 24 * 60;
+/// The most attendance records one request may hold (larger lists: import a report).
+pub const MAX_RECORDS: usize = 10_000;
+
+/// `POST /series` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSeries {
+    issuer_id: Uuid,
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// `PATCH /series/{id}` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSeries {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    description: Option<Option<String>>,
+}
+
+/// `GET /series` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesQuery {
+    #[serde(default)]
+    issuer: Option<String>,
+}
+
+/// `GET /events` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    series: Option<String>,
+}
+
+/// `GET /series[?issuer=]`.
+pub async fn list_series(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(query): Query<SeriesQuery>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let issuer = fields::id_param("issuer", query.issuer.as_deref())?;
+    let series = state.store.list_series(issuer).await?;
+    Ok(Json(
+        json!({ "series": series.iter().map(series_view).collect::<Vec<_>>() }),
+    ))
+}
+
+/// `POST /series`.
+pub async fn create_series(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Json(input): Json<CreateSeries>,
+) -> ApiResult<Response> {
+    bearer.require("admin")?;
+    let issuer = state
+        .store
+        .issuer(input.issuer_id)
+        .await
+        .map_err(|error| mint::not_found(error, "issuer", input.issuer_id))?;
+    let now = state.clock.now();
+    let series = Series {
+        id: Uuid::now_v7(),
+        issuer_id: issuer.id,
+        title: fields::required("title", &input.title, MAX_NAME)?,
+        description: fields::optional("description", input.description.as_deref(), MAX_TEXT)?,
+        created_at: now,
+        updated_at: now,
+    };
+    state.store.create_series(&series).await?;
+    Ok(created(
+        &format!("/api/v1/series/{}", series.id),
+        series_view(&series),
+    ))
+}
+
+/// `GET /series/{id}`: with its events.
+pub async fn get_series(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let series = load_series(&state, id.uuid("series")?).await?;
+    let events = state
+        .store
+        .list_events(&EventFilter {
+            series_id: Some(series.id),
+            ..EventFilter::default()
+        })
+        .await?;
+    let mut view = series_view(&series);
+    view["events"] = events.iter().map(event_view).collect();
+    Ok(Json(view))
+}
+
+/// `PATCH /series/{id}`.
+pub async fn update_series(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    Json(input): Json<UpdateSeries>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("admin")?;
+    let mut series = load_series(&state, id.uuid("series")?).await?;
+    if let Some(title) = &input.title {
+        series.title = fields::required("title", title, MAX_NAME)?;
+    }
+    if let Some(description) = &input.description {
+        series.description = fields::optional("description", description.as_deref(), MAX_TEXT)?;
+    }
+    series.updated_at = state.clock.now();
+    state.store.update_series(&series).await?;
+    Ok(Json(series_view(&series)))
+}
+
+/// `POST /events` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEvent {
+    issuer_id: Uuid,
+    title: String,
+    starts_at: String,
+    duration_minutes: u32,
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    series_id: Option<Uuid>,
+}
+
+/// `PATCH /events/{id}` body: absent fields stay; `series_id: null` takes the event out of its
+/// series.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateEvent {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    starts_at: Option<String>,
+    #[serde(default)]
+    duration_minutes: Option<u32>,
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    series_id: Option<Option<Uuid>>,
+}
+
+/// `GET /events[?issuer=&series=]`, by start time.
+pub async fn list_events(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let filter = EventFilter {
+        issuer_id: fields::id_param("issuer", query.issuer.as_deref())?,
+        series_id: fields::id_param("series", query.series.as_deref())?,
+    };
+    let events = state.store.list_events(&filter).await?;
+    Ok(Json(
+        json!({ "events": events.iter().map(event_view).collect::<Vec<_>>() }),
+    ))
+}
+
+/// `POST /events`. An event created in a series evaluates the series' rules.
+pub async fn create_event(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Json(input): Json<CreateEvent>,
+) -> ApiResult<Response> {
+    bearer.require("admin")?;
+    let issuer = state
+        .store
+        .issuer(input.issuer_id)
+        .await
+        .map_err(|error| mint::not_found(error, "issuer", input.issuer_id))?;
+    if let Some(series) = input.series_id {
+        check_series(&state, series, issuer.id).await?;
+    }
+    let now = state.clock.now();
+    let event = Event {
+        id: Uuid::now_v7(),
+        issuer_id: issuer.id,
+        series_id: input.series_id,
+        title: fields::required("title", &input.title, MAX_NAME)?,
+        starts_at: instant("starts_at", &input.starts_at)?,
+        duration_minutes: duration(input.duration_minutes)?,
+        format: format(input.format.as_deref())?,
+        created_at: now,
+        updated_at: now,
+    };
+    state.store.create_event(&event).await?;
+    let mut view = event_view(&event);
+    if event.series_id.is_some() {
+        view["awards"] = evaluate(&state, vec![Scope::Event(event.clone())]).await?;
+    }
+    Ok(created(&format!("/api/v1/events/{}", event.id), view))
+}
+
+/// `GET /events/{id}`.
+pub async fn get_event(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let event = load_event(&state, &id).await?;
+    Ok(Json(event_view(&event)))
+}
+
+/// `PATCH /events/{id}`. A change of series, duration or time evaluates the rules again.
+pub async fn update_event(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    Json(input): Json<UpdateEvent>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("admin")?;
+    let mut event = load_event(&state, &id).await?;
+    let before = event.clone();
+    if let Some(title) = &input.title {
+        event.title = fields::required("title", title, MAX_NAME)?;
+    }
+    if let Some(starts_at) = &input.starts_at {
+        event.starts_at = instant("starts_at", starts_at)?;
+    }
+    if let Some(minutes) = input.duration_minutes {
+        event.duration_minutes = duration(minutes)?;
+    }
+    if let Some(name) = &input.format {
+        event.format = format(Some(name))?;
+    }
+    if let Some(series) = input.series_id {
+        if let Some(series) = series {
+            check_series(&state, series, event.issuer_id).await?;
+        }
+        event.series_id = series;
+    }
+    event.updated_at = state.clock.now();
+    state.store.update_event(&event).await?;
+    let mut view = event_view(&event);
+    if event.series_id != before.series_id
+        || event.duration_minutes != before.duration_minutes
+        || event.starts_at != before.starts_at
+    {
+        let mut scopes = vec![Scope::Event(event.clone())];
+        // Leaving a series can complete it for those who missed this session.
+        if let Some(series_id) = before
+            .series_id
+            .filter(|_| before.series_id != event.series_id)
+        {
+            scopes.push(Scope::Series {
+                issuer_id: event.issuer_id,
+                series_id,
+            });
+        }
+        view["awards"] = evaluate(&state, scopes).await?;
+    }
+    Ok(Json(view))
+}
+
+/// `POST /events/{id}/attendance` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordAttendance {
+    /// Each a record; checked one by one so a bad one fails alone.
+    attendance: Vec<Value>,
+}
+
+/// One attendance record as a client gives it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceInput {
+    email: String,
+    #[serde(default)]
+    name: Option<String>,
+    minutes: u32,
+    #[serde(default)]
+    joined_at: Option<String>,
+    #[serde(default)]
+    left_at: Option<String>,
+}
+
+/// `GET /events/{id}/attendance`: everyone recorded, by email.
+pub async fn list_attendance(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let event = load_event(&state, &id).await?;
+    let records = state.store.attendance_of(&[event.id]).await?;
+    Ok(Json(json!({
+        "event_id": event.id,
+        "attendance": records.iter().map(attendance_view).collect::<Vec<_>>(),
+    })))
+}
+
+/// `POST /events/{id}/attendance`: records attendance (a bad record fails alone, the others
+/// are recorded) and awards by rule at once.
+pub async fn record_attendance(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    Json(input): Json<RecordAttendance>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("issue")?;
+    let event = load_event(&state, &id).await?;
+    if input.attendance.is_empty() {
+        return Err(ApiError::BadRequest(
+            "attendance is empty: give at least one record".into(),
+        ));
+    }
+    if input.attendance.len() > MAX_RECORDS {
+        return Err(ApiError::BadRequest(format!(
+            "at most {MAX_RECORDS} records per request, got {}: import a report instead (POST /api/v1/events/{}/attendance/import)",
+            input.attendance.len(),
+            event.id
+        )));
+    }
+    let now = state.clock.now();
+    let mut results: Vec<Value> = Vec::with_capacity(input.attendance.len());
+    let mut valid = Vec::new();
+    let mut valid_index = Vec::new();
+    for (index, record) in input.attendance.into_iter().enumerate() {
+        let checked = serde_json::from_value::<AttendanceInput>(record)
+            .map_err(|error| json_error(&error))
+            .and_then(|record| attendance(&event, record, now));
+        match checked {
+            Ok(record) => {
+                valid_index.push(index);
+                valid.push(record);
+                results.push(Value::Null);
+            }
+            Err(error) => results.push(json!({
+                "index": index, "status": "rejected", "error": error.to_string(),
+            })),
+        }
+    }
+    let recorded = if valid.is_empty() {
+        Vec::new()
+    } else {
+        state.store.record_attendance(&valid).await?
+    };
+    let mut counts = (0, 0, 0);
+    for ((index, record), what) in valid_index.into_iter().zip(&valid).zip(recorded) {
+        let status = match what {
+            Recorded::New => {
+                counts.0 += 1;
+                "recorded"
+            }
+            Recorded::Updated => {
+                counts.1 += 1;
+                "updated"
+            }
+            Recorded::Unchanged => {
+                counts.2 += 1;
+                "duplicate"
+            }
+        };
+        results[index] =
+            json!({ "index": index, "status": status, "email": record.recipient_email });
+    }
+    let rejected = results.len() - valid.len();
+    let awards = evaluate(&state, vec![Scope::Event(event)]).await?;
+    Ok(Json(json!({
+        "recorded": counts.0,
+        "updated": counts.1,
+        "duplicate": counts.2,
+        "rejected": rejected,
+        "results": results,
+        "awards": awards,
+    })))
+}
+
+/// Evaluates the rules these scopes touch and mints: the outcome per achievement.
+async fn evaluate(state: &AppState, scopes: Vec<Scope>) -> ApiResult<Value> {
+    let mut minted = Vec::new();
+    for scope in scopes {
+        let plans = rules::plan(state, &scope, &[]).await?;
+        minted.extend(rules::mint(state, plans).await?);
+    }
+    serde_json::to_value(minted).map_err(|error| ApiError::Internal(error.to_string()))
+}
+
+/// Loads an event named in a path.
+pub async fn load_event(state: &AppState, id: &PathId) -> ApiResult<Event> {
+    let id = id.uuid("event")?;
+    state
+        .store
+        .event(id)
+        .await
+        .map_err(|error| mint::not_found(error, "event", id))
+}
+
+async fn load_series(state: &AppState, id: Uuid) -> ApiResult<Series> {
+    state
+        .store
+        .series(id)
+        .await
+        .map_err(|error| mint::not_found(error, "series", id))
+}
+
+/// A series must exist and belong to the event's issuer.
+async fn check_series(state: &AppState, id: Uuid, issuer_id: Uuid) -> ApiResult<()> {
+    let series = state.store.series(id).await.map_err(|error| match error {
+        laurel_store::StoreError::NotFound => {
+            ApiError::BadRequest(format!("series_id: no series with id {id}"))
+        }
+        other => other.into(),
+    })?;
+    if series.issuer_id != issuer_id {
+        return Err(ApiError::BadRequest(format!(
+            "series_id: series {id} belongs to another issuer"
+        )));
+    }
+    Ok(())
+}
+
+fn attendance(event: &Event, input: AttendanceInput, now: DateTime<Utc>) -> ApiResult<Attendance> {
+    let email = recipient_email(&input.email).map_err(ApiError::BadRequest)?;
+    let first_join = input
+        .joined_at
+        .as_deref()
+        .map(|text| instant("joined_at", text))
+        .transpose()?;
+    let last_leave = input
+        .left_at
+        .as_deref()
+        .map(|text| instant("left_at", text))
+        .transpose()?;
+    if let (Some(join), Some(leave)) = (first_join, last_leave)
+        && leave < join
+    {
+        return Err(ApiError::BadRequest("left_at is before joined_at".into()));
+    }
+    if input.minutes > MAX_DURATION_MINUTES {
+        return Err(ApiError::BadRequest(format!(
+            "minutes must be at most {MAX_DURATION_MINUTES}, got {}",
+            input.minutes
+        )));
+    }
+    Ok(Attendance {
+        event_id: event.id,
+        recipient_email: email,
+        recipient_name: fields::optional("name", input.name.as_deref(), MAX_NAME)?,
+        minutes: input.minutes,
+        first_join,
+        last_leave,
+        source: "api".into(),
+        recorded_at: now,
+    })
+}
+
+/// An RFC 3339 date-time with its offset.
+pub fn instant(field: &str, text: &str) -> ApiResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|instant| instant.with_timezone(&Utc))
+        .map_err(|_| {
+            ApiError::BadRequest(format!(
+                "{field} must be an RFC 3339 date-time with its offset, such as 2026-03-10T14:00:00Z or 2026-03-10T09:00:00-05:00, got {text:?}"
+            ))
+        })
+}
+
+fn duration(minutes: u32) -> ApiResult<u32> {
+    if (1..=MAX_DURATION_MINUTES).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "duration_minutes must be between 1 and {MAX_DURATION_MINUTES}, got {minutes}"
+        )))
+    }
+}
+
+fn format(name: Option<&str>) -> ApiResult<EventFormat> {
+    match name.map(str::trim) {
+        None => Ok(EventFormat::Online),
+        Some(name) => EventFormat::parse(name).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "format must be \"online\" or \"in_person\", got {name:?}"
+            ))
+        }),
+    }
+}
+
+fn created(location: &str, body: Value) -> Response {
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+fn series_view(series: &Series) -> Value {
+    json!({
+        "id": series.id,
+        "issuer_id": series.issuer_id,
+        "title": series.title,
+        "description": series.description,
+        "created_at": series.created_at,
+        "updated_at": series.updated_at,
+    })
+}
+
+/// The admin view of an event.
+pub fn event_view(event: &Event) -> Value {
+    json!({
+        "id": event.id,
+        "issuer_id": event.issuer_id,
+        "series_id": event.series_id,
+        "title": event.title,
+        "starts_at": event.starts_at,
+        "duration_minutes": event.duration_minutes,
+        "format": event.format.as_str(),
+        "created_at": event.created_at,
+        "updated_at": event.updated_at,
+    })
+}
+
+fn attendance_view(record: &Attendance) -> Value {
+    json!({
+        "email": record.recipient_email,
+        "name": record.recipient_name,
+        "minutes": record.minutes,
+        "joined_at": record.first_join,
+        "left_at": record.last_leave,
+        "source": record.source,
+        "recorded_at": record.recorded_at,
+    })
+}

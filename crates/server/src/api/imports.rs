@@ -1,0 +1,237 @@
+//! Attendance report imports: `POST /events/{id}/attendance/import` starts one, `/imports`
+//! reports on them.
+//!
+//! The body is the report file itself (CSV, any `Content-Type`). It is parsed before the
+//! answer, so a file that cannot be read at all is a 422 at once; then the answer is `202
+//! Accepted` with the job, and recording and minting go on in the background while the
+//! client polls `GET /imports/{id}` (on any instance: the job lives in the database). A
+//! finished job has a summary, what was awarded, and one result per line of the file.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{FixedOffset, Offset as _, Utc};
+use laurel_attendance::{Column, ColumnMapping};
+use laurel_store::ImportJob;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::events::load_event;
+use super::extract::{Json, PathId, Query, RawBody};
+use super::fields;
+use crate::activity::import;
+use crate::auth::Bearer;
+use crate::{ApiError, ApiResult, AppState, mint};
+
+/// The page size of `GET /imports`.
+pub const LIST_LIMIT: u32 = 100;
+
+/// `POST /events/{id}/attendance/import` query.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// Report what would be recorded and awarded; record and award nothing.
+    #[serde(default)]
+    pub dry_run: Option<bool>,
+    /// The file's name, kept with the job for people.
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// The UTC offset of the report's times (`+02:00`, `-05:00`, `Z`).
+    #[serde(default)]
+    pub utc_offset: Option<String>,
+    /// Column mapping: header names, or `#N` for the N-th column (from 1).
+    #[serde(default)]
+    pub email_column: Option<String>,
+    #[serde(default)]
+    #[allow(missing_docs)]
+    pub name_column: Option<String>,
+    #[serde(default)]
+    #[allow(missing_docs)]
+    pub first_name_column: Option<String>,
+    #[serde(default)]
+    #[allow(missing_docs)]
+    pub last_name_column: Option<String>,
+    #[serde(default)]
+    #[allow(missing_docs)]
+    pub minutes_column: Option<String>,
+    #[serde(default)]
+    #[allow(missing_docs)]
+    pub join_column: Option<String>,
+    #[serde(default)]
+    #[allow(missing_docs)]
+    pub leave_column: Option<String>,
+}
+
+impl ImportQuery {
+    /// The explicit column mapping, if any column is named; `email_column` is then required.
+    pub fn mapping(&self) -> ApiResult<Option<ColumnMapping>> {
+        let others = [
+            &self.name_column,
+            &self.first_name_column,
+            &self.last_name_column,
+            &self.minutes_column,
+            &self.join_column,
+            &self.leave_column,
+        ];
+        let Some(email) = &self.email_column else {
+            if others.iter().any(|column| column.is_some()) {
+                return Err(ApiError::BadRequest(
+                    "a column mapping needs email_column (a header name, or #N for the N-th column)"
+                        .into(),
+                ));
+            }
+            return Ok(None);
+        };
+        let mut mapping = ColumnMapping::new(column("email_column", email)?);
+        let optional = |field: &str, value: &Option<String>| {
+            value.as_deref().map(|text| column(field, text)).transpose()
+        };
+        mapping.name = optional("name_column", &self.name_column)?;
+        mapping.first_name = optional("first_name_column", &self.first_name_column)?;
+        mapping.last_name = optional("last_name_column", &self.last_name_column)?;
+        mapping.minutes = optional("minutes_column", &self.minutes_column)?;
+        mapping.join = optional("join_column", &self.join_column)?;
+        mapping.leave = optional("leave_column", &self.leave_column)?;
+        if mapping.minutes.is_none() && (mapping.join.is_none() || mapping.leave.is_none()) {
+            return Err(ApiError::BadRequest(
+                "a column mapping needs minutes_column, or both join_column and leave_column"
+                    .into(),
+            ));
+        }
+        Ok(Some(mapping))
+    }
+
+    /// The UTC offset, if given.
+    pub fn offset(&self) -> ApiResult<Option<FixedOffset>> {
+        self.utc_offset.as_deref().map(parse_offset).transpose()
+    }
+}
+
+/// `+HH:MM`, `-HH:MM` or `Z`.
+pub fn parse_offset(text: &str) -> ApiResult<FixedOffset> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
+        return Ok(Utc.fix());
+    }
+    text.parse::<FixedOffset>().map_err(|_| {
+        ApiError::BadRequest(format!(
+            "utc_offset must look like +02:00, -05:00 or Z, got {text:?}"
+        ))
+    })
+}
+
+fn column(field: &str, text: &str) -> ApiResult<Column> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ApiError::BadRequest(format!("{field} is empty")));
+    }
+    match text.strip_prefix('#') {
+        Some(number) => match number.parse::<usize>() {
+            Ok(position @ 1..) => Ok(Column::Index(position - 1)),
+            _ => Err(ApiError::BadRequest(format!(
+                "{field}: #N names the N-th column, counting from 1; got {text:?}"
+            ))),
+        },
+        None => Ok(Column::Named(text.to_string())),
+    }
+}
+
+/// `POST /events/{id}/attendance/import[?dry_run=true&...]`: 202 with the job.
+pub async fn create(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    Query(query): Query<ImportQuery>,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
+    bearer.require("issue")?;
+    let event = load_event(&state, &id).await?;
+    let mapping = query.mapping()?;
+    let offset = query.offset()?;
+    let file_name = fields::optional("file_name", query.file_name.as_deref(), fields::MAX_NAME)?;
+    let now = state.clock.now();
+    let parsed = import::parse(event, &body, mapping.as_ref(), offset, now)?;
+    let job = import::new_job(&parsed, query.dry_run.unwrap_or(false), file_name, now);
+    state.store.create_import(&job).await?;
+    let view = view(&job, false);
+    let location = format!("/api/v1/imports/{}", job.id);
+    let task_state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = import::run(&task_state, job, parsed, |_| {}).await {
+            tracing::error!(%error, "an attendance import could not record its outcome");
+        }
+    });
+    let mut response = (StatusCode::ACCEPTED, Json(view)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// `GET /imports` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default)]
+    event: Option<String>,
+}
+
+/// `GET /imports[?event=]`: the newest jobs first, without their per-line results.
+pub async fn list(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let event = fields::id_param("event", query.event.as_deref())?;
+    let now = state.clock.now();
+    let jobs = state.store.list_imports(event, LIST_LIMIT).await?;
+    Ok(Json(json!({
+        "imports": jobs
+            .into_iter()
+            .map(|job| view(&import::as_seen(job, now), false))
+            .collect::<Vec<_>>(),
+    })))
+}
+
+/// `GET /imports/{id}`: the job, with its result once finished.
+pub async fn get(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let id = id.uuid("import")?;
+    let job = state
+        .store
+        .import(id)
+        .await
+        .map_err(|error| mint::not_found(error, "import", id))?;
+    Ok(Json(view(&import::as_seen(job, state.clock.now()), true)))
+}
+
+/// The API's view of a job; `with_result` adds the finished job's result.
+pub fn view(job: &ImportJob, with_result: bool) -> Value {
+    let mut view = json!({
+        "id": job.id,
+        "event_id": job.event_id,
+        "status": job.status.as_str(),
+        "dry_run": job.dry_run,
+        "file_name": job.file_name,
+        "total_rows": job.total_rows,
+        "processed_rows": job.processed_rows,
+        "error": job.error,
+        "created_at": job.created_at,
+        "updated_at": job.updated_at,
+        "finished_at": job.finished_at,
+        "url": format!("/api/v1/imports/{}", job.id),
+    });
+    if with_result {
+        view["result"] = job
+            .result
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or(Value::Null);
+    }
+    view
+}

@@ -1,0 +1,168 @@
+//! Award rules on achievements: checking them when set, and `/achievements/{id}/rules/...`.
+//!
+//! Rules are set with the achievement (`award_rules` in `POST` and `PATCH /achievements`).
+//! Setting or changing them mints nothing by itself: `GET .../rules/preview` shows who would be
+//! awarded now, and `POST .../rules/evaluate` awards them. From then on every attendance or
+//! completion recorded evaluates them at once.
+
+use axum::extract::State;
+use laurel_attendance::rules::Rule;
+use laurel_store::{Achievement, StoreError};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::extract::{Json, PathId};
+use crate::activity::rules::{self, Scope};
+use crate::auth::Bearer;
+use crate::{ApiError, ApiResult, AppState, mint};
+
+/// The most rules one achievement may have.
+pub const MAX_RULES: usize = 20;
+
+/// Checks rules as a client gives them: each well formed, naming events and series of
+/// `issuer_id`. The JSON text to store.
+pub async fn check(state: &AppState, issuer_id: Uuid, input: Vec<Value>) -> ApiResult<String> {
+    if input.len() > MAX_RULES {
+        return Err(ApiError::BadRequest(format!(
+            "award_rules: at most {MAX_RULES} rules"
+        )));
+    }
+    let mut rules = Vec::with_capacity(input.len());
+    for (index, value) in input.into_iter().enumerate() {
+        let field = format!("award_rules[{index}]");
+        let mut rule: Rule = serde_json::from_value(value).map_err(|error| {
+            ApiError::BadRequest(format!(
+                "{field}: {error}; a rule is {{\"kind\": \"participation\", \"session\": EVENT_ID, \"min_minutes\"?: N, \"min_percent\"?: P}}, {{\"kind\": \"series_completion\", \"series\": SERIES_ID, \"at_least\"?: K, \"min_minutes\"?: N, \"min_percent\"?: P}} or {{\"kind\": \"completion\", \"what\": KEY}}"
+            ))
+        })?;
+        match &mut rule {
+            Rule::Participation { session, .. } => {
+                let id = parse_id(&field, "session", session)?;
+                let owner = match state.store.event(id).await {
+                    Ok(event) => event.issuer_id,
+                    Err(StoreError::NotFound) => {
+                        return Err(ApiError::BadRequest(format!(
+                            "{field}.session: no event with id {id}"
+                        )));
+                    }
+                    Err(error) => return Err(error.into()),
+                };
+                same_issuer(&field, "session", owner, issuer_id)?;
+                // Stored in the one form evaluation compares with.
+                *session = id.to_string();
+            }
+            Rule::SeriesCompletion { series, .. } => {
+                let id = parse_id(&field, "series", series)?;
+                let owner = match state.store.series(id).await {
+                    Ok(series) => series.issuer_id,
+                    Err(StoreError::NotFound) => {
+                        return Err(ApiError::BadRequest(format!(
+                            "{field}.series: no series with id {id}"
+                        )));
+                    }
+                    Err(error) => return Err(error.into()),
+                };
+                same_issuer(&field, "series", owner, issuer_id)?;
+                *series = id.to_string();
+            }
+            Rule::Completion { what } => {
+                *what = what.trim().to_string();
+                if what.is_empty() {
+                    return Err(ApiError::BadRequest(format!(
+                        "{field}.what must not be empty"
+                    )));
+                }
+            }
+        }
+        rules.push(rule);
+    }
+    serde_json::to_string(&rules).map_err(|error| ApiError::Internal(error.to_string()))
+}
+
+/// The stored rules of an achievement as JSON for its view.
+pub fn view(achievement: &Achievement) -> Value {
+    serde_json::from_str(&achievement.award_rules).unwrap_or_else(|_| json!([]))
+}
+
+/// `GET /achievements/{id}/rules/preview`: who meets the rules now and has no credential yet.
+pub async fn preview(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let achievement = load(&state, &id).await?;
+    let mut plans = rules::plan(&state, &Scope::Achievement(achievement.clone()), &[]).await?;
+    let plan = plans
+        .pop()
+        .ok_or_else(|| ApiError::Internal("no plan for one achievement".into()))?;
+    let pending: Vec<Value> = plan
+        .pending
+        .iter()
+        .zip(&plan.sessions)
+        .map(|(recipient, sessions)| {
+            json!({
+                "email": recipient.email,
+                "name": recipient.name,
+                "activity_start_date": recipient.activity_start_date,
+                "activity_end_date": recipient.activity_end_date,
+                "sessions": sessions,
+                "result": recipient.result.as_ref().and_then(|r| r.status.clone()),
+                "credits_earned": recipient.credits_earned,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "achievement_id": achievement.id,
+        "award_rules": view(&achievement),
+        "qualified": plan.qualified,
+        "already_awarded": plan.qualified - plan.pending.len(),
+        "would_award": pending.len(),
+        "pending": pending,
+    })))
+}
+
+/// `POST /achievements/{id}/rules/evaluate`: awards everyone the preview lists.
+pub async fn evaluate(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("issue")?;
+    let achievement = load(&state, &id).await?;
+    let plans = rules::plan(&state, &Scope::Achievement(achievement), &[]).await?;
+    let mut minted = rules::mint(&state, plans).await?;
+    let minted = minted
+        .pop()
+        .ok_or_else(|| ApiError::Internal("no outcome for one achievement".into()))?;
+    serde_json::to_value(minted)
+        .map(Json)
+        .map_err(|error| ApiError::Internal(error.to_string()))
+}
+
+async fn load(state: &AppState, id: &PathId) -> ApiResult<Achievement> {
+    let id = id.uuid("achievement")?;
+    state
+        .store
+        .achievement(id)
+        .await
+        .map_err(|error| mint::not_found(error, "achievement", id))
+}
+
+fn parse_id(field: &str, name: &str, text: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(text.trim()).map_err(|_| {
+        ApiError::BadRequest(format!(
+            "{field}.{name} must be an id (a UUID), got {text:?}"
+        ))
+    })
+}
+
+fn same_issuer(field: &str, name: &str, owner: Uuid, issuer: Uuid) -> ApiResult<()> {
+    if owner == issuer {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "{field}.{name} belongs to another issuer than the achievement's"
+        )))
+    }
+}
