@@ -28,7 +28,8 @@ struct Cli {
     #[arg(long)]
     json: bool,
     /// A key document to trust for key resolution: JWK, JWKS, Multikey, controller or DID
-    /// document (did:web documents too). Repeatable.
+    /// document (did:web documents too). Repeatable. A key marked `revoked` (compromised) is
+    /// not trusted for proofs made at or after that time.
     #[arg(long = "keys", value_name = "FILE")]
     keys: Vec<PathBuf>,
     /// A trust list: {"issuers": [{"id", "name", "keys": [...]}]}. Issuers using a trusted

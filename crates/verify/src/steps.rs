@@ -9,7 +9,7 @@ use laurel_core::schema::Schema;
 use serde_json::{Map, Value};
 
 use crate::input::{Container, Credential};
-use crate::keys::{KeySource, KeyStore, ResolvedKey, Unresolved};
+use crate::keys::{KeySource, KeyStore, ResolvedKey, Unresolved, format_time};
 use crate::report::{IssuerReport, Outcome, Report, Step};
 use crate::trust::Trust;
 use crate::{Options, status};
@@ -110,16 +110,15 @@ fn run_jwt(
             .and_then(issuer_id)
             .unwrap_or_default()
             .to_string();
-        let resolved = match &decoded.key {
-            KeyReference::Jwk(key) => Ok(ResolvedKey {
-                key: key.clone(),
-                controller: None,
-                source: options
-                    .keys
-                    .pinned_equal(key)
-                    .unwrap_or(KeySource::SelfAsserted),
-            }),
-            KeyReference::Kid(kid) => resolve(options, kid),
+        let (resolved, key_name) = match &decoded.key {
+            KeyReference::Jwk(key) => {
+                let name = key.describe();
+                (
+                    options.keys.resolve_embedded(key.clone(), None, &name),
+                    name,
+                )
+            }
+            KeyReference::Kid(kid) => (resolve(options, kid), kid.clone()),
         };
         let resolved = match resolved {
             Ok(resolved) => resolved,
@@ -142,25 +141,34 @@ fn run_jwt(
         }
         let result = decoded
             .verify_signature(&resolved.key)
-            .and_then(|()| decoded.check_claims());
+            .and_then(|()| decoded.check_claims())
+            .map_err(|error| error.to_string())
+            .and_then(|()| {
+                compromise(&key_name, resolved.revoked, jwt_signed_at(&decoded.payload))
+            });
         match result {
-            Ok(()) => {
+            Ok(note) => {
+                let mut detail = format!(
+                    "VC-JWT {} signature and claims verify; key {}",
+                    decoded.alg.jws_alg(),
+                    resolved.source
+                );
+                if let Some(note) = note {
+                    detail.push_str("; ");
+                    detail.push_str(&note);
+                }
                 steps.push(Step {
                     name: "proof",
                     outcome: Outcome::Passed,
-                    detail: format!(
-                        "VC-JWT {} signature and claims verify; key {}",
-                        decoded.alg.jws_alg(),
-                        resolved.source
-                    ),
+                    detail,
                 });
                 Some((resolved.key, resolved.source))
             }
-            Err(error) => {
+            Err(reason) => {
                 steps.push(Step {
                     name: "proof",
                     outcome: Outcome::Failed,
-                    detail: error.to_string(),
+                    detail: reason,
                 });
                 None
             }
@@ -402,7 +410,7 @@ fn check_proofs(
     let mut any_failed = false;
     for (index, proof) in proofs.iter().enumerate() {
         match check_one_proof(options, credential, proof, &issuer) {
-            Ok((_, prepared)) if !prepared.unsigned_terms.is_empty() => {
+            Ok((_, prepared, _)) if !prepared.unsigned_terms.is_empty() => {
                 any_failed = true;
                 notes.push(format!(
                     "proof {}: signature valid, but these fields are not covered by it: {}",
@@ -410,14 +418,14 @@ fn check_proofs(
                     prepared.unsigned_terms.join(", ")
                 ));
             }
-            Ok((resolved, prepared)) => {
+            Ok((resolved, prepared, compromise_note)) => {
                 let mut detail = format!(
                     "{} signature verifies with {} (key {})",
                     prepared.cryptosuite.name(),
                     prepared.verification_method,
                     resolved.source
                 );
-                for note in &notes {
+                for note in compromise_note.iter().chain(&notes) {
                     detail.push_str("; ");
                     detail.push_str(note);
                 }
@@ -446,12 +454,14 @@ fn check_proofs(
     None
 }
 
+/// Checks one proof. Ok holds the key, what was signed, and a note when the key was marked
+/// compromised after the proof was made.
 fn check_one_proof(
     options: &Options,
     credential: &Value,
     proof: &Map<String, Value>,
     issuer: &str,
-) -> Result<(ResolvedKey, proof::Prepared), (Outcome, String)> {
+) -> Result<(ResolvedKey, proof::Prepared, Option<String>), (Outcome, String)> {
     let method = proof
         .get("verificationMethod")
         .and_then(Value::as_str)
@@ -476,14 +486,75 @@ fn check_one_proof(
     if let Some(problem) = controller_problem(&resolved, issuer) {
         return Err((Outcome::Failed, problem));
     }
-    match proof::verify(credential, proof, &resolved.key) {
-        Ok(prepared) => Ok((resolved, prepared)),
+    let prepared = match proof::verify(credential, proof, &resolved.key) {
+        Ok(prepared) => prepared,
         Err(error @ (ProofError::BadSignature | ProofError::Malformed(_))) => {
-            Err((Outcome::Failed, error.to_string()))
+            return Err((Outcome::Failed, error.to_string()));
         }
-        Err(ProofError::JsonLd(error)) => Err((Outcome::CouldNotCheck, error.to_string())),
-        Err(error) => Err((Outcome::CouldNotCheck, error.to_string())),
+        Err(ProofError::JsonLd(error)) => return Err((Outcome::CouldNotCheck, error.to_string())),
+        Err(error) => return Err((Outcome::CouldNotCheck, error.to_string())),
+    };
+    let created = match proof.get("created") {
+        None => Err("the proof has no created time".to_string()),
+        Some(value) => value
+            .as_str()
+            .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+            .map(|created| created.to_utc())
+            .ok_or_else(|| "the proof's created is not an RFC 3339 date-time".to_string()),
+    };
+    let note = compromise(method, resolved.revoked, created).map_err(|r| (Outcome::Failed, r))?;
+    Ok((resolved, prepared, note))
+}
+
+/// Whether a valid signature by a key its controller marked compromised (`revoked`) still
+/// counts. Once the private key may be in other hands a signature proves nothing by itself,
+/// so only a proof that says it was made before the compromise is kept; one made at or after
+/// it, or that does not say when it was made, is invalid: the controller told us not to trust
+/// it, which is a checked failure, not a missing piece.
+///
+/// `signed` is when the proof says it was made (`created`, or a JWT's `iat` or `nbf`), or why
+/// that cannot be told. Ok holds a note for the report when the key is marked at all.
+fn compromise(
+    key: &str,
+    revoked: Option<DateTime<Utc>>,
+    signed: Result<DateTime<Utc>, String>,
+) -> Result<Option<String>, String> {
+    let Some(since) = revoked else {
+        return Ok(None);
+    };
+    match signed {
+        Ok(at) if at < since => Ok(Some(format!(
+            "its controller has since marked key {key} compromised, from {}, after this proof was made on {}",
+            format_time(since),
+            format_time(at)
+        ))),
+        Ok(at) => Err(format!(
+            "signed by key {key} on {}, but its controller marked that key compromised since {}",
+            format_time(at),
+            format_time(since)
+        )),
+        Err(unknown) => Err(format!(
+            "signed by key {key}, but its controller marked that key compromised since {} and {unknown}, so the proof cannot be shown to predate the compromise",
+            format_time(since)
+        )),
     }
+}
+
+/// When a VC-JWT says it was signed: `iat`, else `nbf` (a NumericDate, seconds since the
+/// epoch; a fraction is rounded up, never making the JWT look older than it says).
+fn jwt_signed_at(payload: &Map<String, Value>) -> Result<DateTime<Utc>, String> {
+    let (claim, value) = ["iat", "nbf"]
+        .into_iter()
+        .find_map(|claim| payload.get(claim).map(|value| (claim, value)))
+        .ok_or_else(|| "the JWT has neither iat nor nbf to say when it was signed".to_string())?;
+    let at = match value.as_i64() {
+        Some(seconds) => DateTime::from_timestamp(seconds, 0),
+        None => value
+            .as_f64()
+            .filter(|seconds| seconds.is_finite())
+            .and_then(|seconds| DateTime::from_timestamp_micros((seconds * 1e6).ceil() as i64)),
+    };
+    at.ok_or_else(|| format!("the JWT's {claim} is not a NumericDate"))
 }
 
 /// A URI needs a scheme: letters, digits, `+`, `-` or `.`, then `:`.
@@ -523,7 +594,10 @@ fn resolve(options: &Options, method: &str) -> Result<ResolvedKey, Unresolved> {
     fetched
         .add_with_source(&document, &KeySource::Fetched(url.clone()))
         .map_err(Unresolved)?;
-    fetched.resolve(method)
+    // A `--keys` file marking this key compromised still counts when the key is fetched.
+    options
+        .keys
+        .with_revocation(method, fetched.resolve(method)?)
 }
 
 /// Where a verification method's document lives: did:web per the did:web spec, HTTP(S) as is.
