@@ -217,3 +217,71 @@ pub struct ImportJob {
     /// When it finished.
     pub finished_at: Option<DateTime<Utc>>,
 }
+
+/// A W3C Bitstring Status List of one issuer and purpose, with its signed credential.
+#[derive(Clone, PartialEq)]
+pub struct StatusList {
+    /// Stable id; the list credential is served at `{public_url}/status/{id}`.
+    pub id: Uuid,
+    /// The issuer whose credentials it covers (and who signs it).
+    pub issuer_id: Uuid,
+    /// `revocation`.
+    pub purpose: String,
+    /// How many entries (bits) it has: at least 131,072.
+    pub size: u32,
+    /// How many positions have been handed out (see [`Allocation`]).
+    pub allocated: u32,
+    /// Keys the order in which indexes are handed out (`laurel_core::status::IndexShuffle`).
+    pub key: Vec<u8>,
+    /// The bits, `size / 8` bytes; index 0 is the most significant bit of the first byte.
+    pub bits: Vec<u8>,
+    /// Bumped whenever a bit changes.
+    pub version: i64,
+    /// The signed `BitstringStatusListCredential` (JSON text), when one was stored.
+    pub credential: Option<String>,
+    /// The `version` that credential shows (0 when none).
+    pub signed_version: i64,
+    /// When the list was started.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for StatusList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StatusList")
+            .field("id", &self.id)
+            .field("issuer_id", &self.issuer_id)
+            .field("purpose", &self.purpose)
+            .field("size", &self.size)
+            .field("allocated", &self.allocated)
+            .field("version", &self.version)
+            .field("signed_version", &self.signed_version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A position handed out on a list: the `position`-th entry of list `list_id`, whose index
+/// the caller derives from the list's `key` and `size`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allocation {
+    /// The list.
+    pub list_id: Uuid,
+    /// The list's shuffle key.
+    pub key: Vec<u8>,
+    /// The list's size.
+    pub size: u32,
+    /// The position: distinct for every allocation of one list.
+    pub position: u32,
+}
+
+/// What a status change did to one award.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatusChange {
+    /// Changed: the award as it is now.
+    Changed(crate::Award),
+    /// Already so: the award, unchanged.
+    Unchanged(crate::Award),
+    /// No award has this id.
+    Missing(Uuid),
+}

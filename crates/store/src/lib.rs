@@ -181,6 +181,68 @@ pub trait Store: Send + Sync + 'static {
     async fn list_imports(&self, event_id: Option<Uuid>, limit: u32)
     -> StoreResult<Vec<ImportJob>>;
 
+    /// Hands out `count` positions on the issuer's status lists of `purpose`, in one
+    /// transaction: from its newest list with positions left, then from new lists of `size`
+    /// entries (all bits 0, a fresh random key) as each fills. Positions are never handed out
+    /// twice, also to concurrent callers on several instances.
+    async fn allocate_status(
+        &self,
+        issuer_id: Uuid,
+        purpose: &str,
+        count: u32,
+        size: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Allocation>>;
+    /// One status list.
+    async fn status_list(&self, id: Uuid) -> StoreResult<StatusList>;
+    /// Status lists, of one issuer or all, oldest first.
+    async fn status_lists(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<StatusList>>;
+    /// Stores the signed credential of a list for `version`, unless one for the same or a
+    /// newer version is stored; whether it was stored.
+    async fn save_status_credential(
+        &self,
+        list_id: Uuid,
+        version: i64,
+        credential: &str,
+    ) -> StoreResult<bool>;
+
+    /// Revokes awards, in one transaction: each not yet revoked gets `revoked_at` and the
+    /// reason, and its bit set in its status list (each list changed gets one `version` bump).
+    /// Revocation is permanent: a revoked award is `Unchanged`, its first reason kept. Results
+    /// in input order; an unknown id is `Missing`. Concurrent calls never lose a bit.
+    async fn revoke_awards(
+        &self,
+        ids: &[Uuid],
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<StatusChange>>;
+    /// Suspends an award (issuer-side only; no bit changes): `Unchanged` if it is suspended
+    /// already; [`StoreError::NotFound`] if there is no such award.
+    async fn suspend_award(
+        &self,
+        id: Uuid,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<StatusChange>;
+    /// Lifts a suspension: `Unchanged` if it was not suspended; [`StoreError::NotFound`] if
+    /// there is no such award.
+    async fn unsuspend_award(&self, id: Uuid) -> StoreResult<StatusChange>;
+    /// Replaces a re-issued award's credential, JWT, `issued_at`, `valid_until` and
+    /// `recipient_name` (matched by id); [`StoreError::NotFound`] if there is no such award.
+    async fn replace_credential(&self, award: &Award) -> StoreResult<()>;
+
+    /// Rotates keys in one transaction: the issuer's unretired keys of each purpose among
+    /// `new_keys` are retired at `at` (they stay published), and `new_keys` stored.
+    async fn rotate_keys(
+        &self,
+        issuer_id: Uuid,
+        new_keys: &[IssuerKey],
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Marks a key compromised since `since` (an earlier mark is replaced) and returns it;
+    /// [`StoreError::NotFound`] if there is no such key.
+    async fn compromise_key(&self, key_id: Uuid, since: DateTime<Utc>) -> StoreResult<IssuerKey>;
+
     /// A stored response for this idempotency key and token.
     async fn idempotent_response(
         &self,

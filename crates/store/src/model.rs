@@ -81,6 +81,9 @@ pub struct IssuerKey {
     pub created_at: DateTime<Utc>,
     /// When it stopped being used for new credentials (it stays published).
     pub retired_at: Option<DateTime<Utc>>,
+    /// When the key is known to have been compromised: its signatures from then on are not
+    /// to be trusted (published as the verification method's `revoked`).
+    pub compromised_since: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for IssuerKey {
@@ -93,6 +96,7 @@ impl std::fmt::Debug for IssuerKey {
             .field("sealed_private_key", &"[sealed]")
             .field("created_at", &self.created_at)
             .field("retired_at", &self.retired_at)
+            .field("compromised_since", &self.compromised_since)
             .finish()
     }
 }
@@ -166,6 +170,27 @@ pub struct Award {
     pub credential: String,
     /// The same credential as a VC-JWT.
     pub jwt: String,
+    /// Where the credential's revocation bit is (its `credentialStatus`); `None` for
+    /// credentials minted before status lists existed here.
+    pub status: Option<StatusSlot>,
+    /// When it was revoked (permanent); set only by [`crate::Store::revoke_awards`].
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Why, as the issuer said (shown on the public page, never in the list).
+    pub revocation_reason: Option<String>,
+    /// When it was suspended (reversible, kept issuer-side: OB 3.0 allows one status entry,
+    /// which is the revocation list's).
+    pub suspended_at: Option<DateTime<Utc>>,
+    /// Why it was suspended.
+    pub suspension_reason: Option<String>,
+}
+
+/// A credential's place in a status list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StatusSlot {
+    /// The list.
+    pub list_id: Uuid,
+    /// The bit: the credential's `statusListIndex`.
+    pub index: u32,
 }
 
 /// Which awards to list.

@@ -19,6 +19,7 @@
 mod activity;
 mod awards;
 mod rows;
+mod status;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -36,9 +37,9 @@ use crate::shared::{
 };
 use crate::shared::{db, list_to_json, migrate_error};
 use crate::{
-    Achievement, ApiToken, Attendance, Award, AwardFilter, Completion, Event, EventFilter,
-    IdempotentResponse, Image, ImportJob, Issuer, IssuerKey, Recorded, Series, Store, StoreError,
-    StoreResult, Stored, redact_url,
+    Achievement, Allocation, ApiToken, Attendance, Award, AwardFilter, Completion, Event,
+    EventFilter, IdempotentResponse, Image, ImportJob, Issuer, IssuerKey, Recorded, Series,
+    StatusChange, StatusList, Store, StoreError, StoreResult, Stored, redact_url,
 };
 use rows::{achievement, idempotent, issuer, key, token};
 
@@ -142,6 +143,34 @@ fn ts(at: DateTime<Utc>) -> String {
 /// An id as stored.
 fn id(id: Uuid) -> uuid::fmt::Hyphenated {
     id.hyphenated()
+}
+
+/// A batch as the JSON text `json_each` and `jsonb_each` read.
+fn json<T: serde::Serialize + ?Sized>(rows: &T) -> StoreResult<String> {
+    // Strings, numbers and nulls always serialize; the error is never seen.
+    serde_json::to_string(rows).map_err(|e| StoreError::Database(format!("encoding a batch: {e}")))
+}
+
+/// Stores one key inside a write transaction.
+async fn insert_key(tx: &mut Transaction<'static, Sqlite>, k: &IssuerKey) -> StoreResult<()> {
+    sqlx::query(
+        "insert into issuer_keys (id, issuer_id, purpose, algorithm, public_jwk,
+             sealed_private_key, created_at, retired_at, compromised_since)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id(k.id))
+    .bind(id(k.issuer_id))
+    .bind(k.purpose.as_str())
+    .bind(&k.algorithm)
+    .bind(&k.public_jwk)
+    .bind(&k.sealed_private_key)
+    .bind(ts(k.created_at))
+    .bind(k.retired_at.map(ts))
+    .bind(k.compromised_since.map(ts))
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(())
 }
 
 /// Whether a unique violation is on this `table.column` (SQLite names the columns, not the
@@ -290,22 +319,7 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         for k in keys {
-            sqlx::query(
-                "insert into issuer_keys (id, issuer_id, purpose, algorithm, public_jwk,
-                     sealed_private_key, created_at, retired_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(id(k.id))
-            .bind(id(k.issuer_id))
-            .bind(k.purpose.as_str())
-            .bind(&k.algorithm)
-            .bind(&k.public_jwk)
-            .bind(&k.sealed_private_key)
-            .bind(ts(k.created_at))
-            .bind(k.retired_at.map(ts))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+            insert_key(&mut tx, k).await?;
         }
         tx.commit().await.map_err(db)
     }
@@ -593,6 +607,73 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<ImportJob>> {
         activity::list_imports(self, event_id, limit).await
+    }
+
+    async fn allocate_status(
+        &self,
+        issuer_id: Uuid,
+        purpose: &str,
+        count: u32,
+        size: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Allocation>> {
+        status::allocate(self, issuer_id, purpose, count, size, now).await
+    }
+
+    async fn status_list(&self, id: Uuid) -> StoreResult<StatusList> {
+        status::one_list(self, id).await
+    }
+
+    async fn status_lists(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<StatusList>> {
+        status::lists(self, issuer_id).await
+    }
+
+    async fn save_status_credential(
+        &self,
+        list_id: Uuid,
+        version: i64,
+        credential: &str,
+    ) -> StoreResult<bool> {
+        status::save_credential(self, list_id, version, credential).await
+    }
+
+    async fn revoke_awards(
+        &self,
+        ids: &[Uuid],
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<StatusChange>> {
+        status::revoke(self, ids, reason, at).await
+    }
+
+    async fn suspend_award(
+        &self,
+        id: Uuid,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<StatusChange> {
+        status::suspend(self, id, reason, at).await
+    }
+
+    async fn unsuspend_award(&self, id: Uuid) -> StoreResult<StatusChange> {
+        status::unsuspend(self, id).await
+    }
+
+    async fn replace_credential(&self, award: &Award) -> StoreResult<()> {
+        status::replace_credential(self, award).await
+    }
+
+    async fn rotate_keys(
+        &self,
+        issuer_id: Uuid,
+        new_keys: &[IssuerKey],
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        status::rotate_keys(self, issuer_id, new_keys, at).await
+    }
+
+    async fn compromise_key(&self, key_id: Uuid, since: DateTime<Utc>) -> StoreResult<IssuerKey> {
+        status::compromise_key(self, key_id, since).await
     }
 
     async fn idempotent_response(

@@ -63,6 +63,13 @@ on_both_backends! {
     activity::completions_insert_if_absent,
     activity::import_jobs_round_trip,
     activity::award_rules_round_trip,
+    status::allocation_spans_lists,
+    status::revoke_sets_bits,
+    status::suspend_round_trip,
+    status::status_credential_keeps_newest,
+    status::replace_credential_round_trip,
+    status::rotate_keys_retires_previous,
+    status::compromise_key_marks,
     concurrency::exactly_once_across_instances,
     concurrency::concurrent_writers_all_succeed,
     concurrency::setting_init_race,
@@ -72,6 +79,9 @@ on_both_backends! {
     concurrency::concurrent_attendance_keeps_max_minutes,
     concurrency::concurrent_completions_exactly_once,
     concurrency::bulk_attendance_throughput,
+    concurrency::concurrent_allocation_never_repeats,
+    concurrency::concurrent_revocations_keep_every_bit,
+    concurrency::bulk_revoke_throughput,
 }
 
 /// `sqlite::memory:` works, for experiments: one connection that stays open.

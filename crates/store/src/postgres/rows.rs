@@ -7,10 +7,12 @@
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
-use crate::shared::{count, db, event_format, import_status, list_from_json, purpose, status};
+use crate::shared::{
+    count, db, event_format, import_status, list_from_json, purpose, status, status_slot,
+};
 use crate::{
     Achievement, ApiToken, Attendance, Award, Completion, Event, IdempotentResponse, ImportJob,
-    Issuer, IssuerKey, Series, StoreResult,
+    Issuer, IssuerKey, Series, StatusList, StoreResult,
 };
 
 pub(super) fn token(row: &PgRow) -> StoreResult<ApiToken> {
@@ -47,6 +49,7 @@ pub(super) fn key(row: &PgRow) -> StoreResult<IssuerKey> {
         sealed_private_key: row.try_get("sealed_private_key").map_err(db)?,
         created_at: row.try_get("created_at").map_err(db)?,
         retired_at: row.try_get("retired_at").map_err(db)?,
+        compromised_since: row.try_get("compromised_since").map_err(db)?,
     })
 }
 
@@ -81,6 +84,34 @@ pub(super) fn award(row: &PgRow) -> StoreResult<Award> {
         valid_until: row.try_get("valid_until").map_err(db)?,
         credential: row.try_get("credential").map_err(db)?,
         jwt: row.try_get("jwt").map_err(db)?,
+        status: status_slot(
+            row.try_get("status_list_id").map_err(db)?,
+            row.try_get("status_index").map_err(db)?,
+        )?,
+        revoked_at: row.try_get("revoked_at").map_err(db)?,
+        revocation_reason: row.try_get("revocation_reason").map_err(db)?,
+        suspended_at: row.try_get("suspended_at").map_err(db)?,
+        suspension_reason: row.try_get("suspension_reason").map_err(db)?,
+    })
+}
+
+pub(super) fn status_list(row: &PgRow) -> StoreResult<StatusList> {
+    Ok(StatusList {
+        id: row.try_get("id").map_err(db)?,
+        issuer_id: row.try_get("issuer_id").map_err(db)?,
+        purpose: row.try_get("purpose").map_err(db)?,
+        size: count(row.try_get("size").map_err(db)?, "status_lists.size")?,
+        allocated: count(
+            row.try_get("allocated").map_err(db)?,
+            "status_lists.allocated",
+        )?,
+        key: row.try_get("key").map_err(db)?,
+        bits: row.try_get("bits").map_err(db)?,
+        version: row.try_get("version").map_err(db)?,
+        credential: row.try_get("credential").map_err(db)?,
+        signed_version: row.try_get("signed_version").map_err(db)?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        updated_at: row.try_get("updated_at").map_err(db)?,
     })
 }
 

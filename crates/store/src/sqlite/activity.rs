@@ -19,7 +19,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::rows::{attendance, completion, event, import_job, series};
-use super::{SqliteStore, id, ts};
+use super::{SqliteStore, id, json, ts};
 use crate::shared::{
     AttendanceBatch, CompletionBatch, attendance_columns, completion_columns, db, event_columns,
     import_columns, series_columns,
@@ -494,10 +494,4 @@ pub(super) async fn list_imports(
     }
     .map_err(db)?;
     rows.iter().map(import_job).collect()
-}
-
-/// A batch as the JSON text `json_each` reads.
-fn json<T: Serialize + ?Sized>(rows: &T) -> StoreResult<String> {
-    // Strings, numbers and nulls always serialize; the error is never seen.
-    serde_json::to_string(rows).map_err(|e| StoreError::Database(format!("encoding a batch: {e}")))
 }

@@ -45,9 +45,13 @@ pub(super) async fn insert(store: &SqliteStore, awards: &[Award]) -> StoreResult
     }
     // The hot path of a bulk import: one transaction, then per award one cached insert,
     // and a read only when the recipient already had the achievement.
+    // The status and revocation columns are written as given: normally a slot from
+    // `allocate_status` and no revocation or suspension (only their own calls set those).
+    // A slot already taken fails the unique index, and the whole call with it.
     let insert = "insert into awards (id, achievement_id, issuer_id, recipient_email,
-             recipient_name, issued_at, valid_until, credential, jwt)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             recipient_name, issued_at, valid_until, credential, jwt, status_list_id,
+             status_index, revoked_at, revocation_reason, suspended_at, suspension_reason)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          on conflict (achievement_id, recipient_email) do nothing";
     let existing = concat!(
         "select ",
@@ -67,6 +71,12 @@ pub(super) async fn insert(store: &SqliteStore, awards: &[Award]) -> StoreResult
             .bind(a.valid_until.map(ts))
             .bind(&a.credential)
             .bind(&a.jwt)
+            .bind(a.status.map(|slot| id(slot.list_id)))
+            .bind(a.status.map(|slot| i64::from(slot.index)))
+            .bind(a.revoked_at.map(ts))
+            .bind(&a.revocation_reason)
+            .bind(a.suspended_at.map(ts))
+            .bind(&a.suspension_reason)
             .execute(&mut *tx)
             .await
             .map_err(db)?;

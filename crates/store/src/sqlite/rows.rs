@@ -9,10 +9,12 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
-use crate::shared::{count, db, event_format, import_status, list_from_json, purpose, status};
+use crate::shared::{
+    count, db, event_format, import_status, list_from_json, purpose, status, status_slot,
+};
 use crate::{
     Achievement, ApiToken, Attendance, Award, Completion, Event, IdempotentResponse, ImportJob,
-    Issuer, IssuerKey, Series, StoreError, StoreResult,
+    Issuer, IssuerKey, Series, StatusList, StoreError, StoreResult,
 };
 
 pub(super) fn token(row: &SqliteRow) -> StoreResult<ApiToken> {
@@ -49,6 +51,7 @@ pub(super) fn key(row: &SqliteRow) -> StoreResult<IssuerKey> {
         sealed_private_key: row.try_get("sealed_private_key").map_err(db)?,
         created_at: time(row, "created_at")?,
         retired_at: maybe_time(row, "retired_at")?,
+        compromised_since: maybe_time(row, "compromised_since")?,
     })
 }
 
@@ -83,6 +86,34 @@ pub(super) fn award(row: &SqliteRow) -> StoreResult<Award> {
         valid_until: maybe_time(row, "valid_until")?,
         credential: row.try_get("credential").map_err(db)?,
         jwt: row.try_get("jwt").map_err(db)?,
+        status: status_slot(
+            maybe_uuid(row, "status_list_id")?,
+            row.try_get("status_index").map_err(db)?,
+        )?,
+        revoked_at: maybe_time(row, "revoked_at")?,
+        revocation_reason: row.try_get("revocation_reason").map_err(db)?,
+        suspended_at: maybe_time(row, "suspended_at")?,
+        suspension_reason: row.try_get("suspension_reason").map_err(db)?,
+    })
+}
+
+pub(super) fn status_list(row: &SqliteRow) -> StoreResult<StatusList> {
+    Ok(StatusList {
+        id: uuid(row, "id")?,
+        issuer_id: uuid(row, "issuer_id")?,
+        purpose: row.try_get("purpose").map_err(db)?,
+        size: count(row.try_get("size").map_err(db)?, "status_lists.size")?,
+        allocated: count(
+            row.try_get("allocated").map_err(db)?,
+            "status_lists.allocated",
+        )?,
+        key: row.try_get("key").map_err(db)?,
+        bits: row.try_get("bits").map_err(db)?,
+        version: row.try_get("version").map_err(db)?,
+        credential: row.try_get("credential").map_err(db)?,
+        signed_version: row.try_get("signed_version").map_err(db)?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
     })
 }
 
@@ -181,6 +212,11 @@ pub(super) fn import_job(row: &SqliteRow) -> StoreResult<ImportJob> {
 
 fn uuid(row: &SqliteRow, column: &str) -> StoreResult<Uuid> {
     parse_uuid(row.try_get(column).map_err(db)?, column)
+}
+
+fn maybe_uuid(row: &SqliteRow, column: &str) -> StoreResult<Option<Uuid>> {
+    let text: Option<&str> = row.try_get(column).map_err(db)?;
+    text.map(|text| parse_uuid(text, column)).transpose()
 }
 
 fn parse_uuid(text: &str, column: &str) -> StoreResult<Uuid> {

@@ -1,12 +1,14 @@
 //! Races and load: two instances on one database, many writers, repeated migrations.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use chrono::Duration;
-use laurel_store::{Attendance, Award, Image, Recorded, Stored};
+use laurel_store::{Attendance, Award, Image, Recorded, StatusChange, Stored};
 use tokio::task::JoinSet;
+use uuid::Uuid;
 
+use crate::cases::status::{REVOCATION, award_at, set_bits};
 use crate::support::{
     TestDb, attendance, award, completion, issuer_with_achievement, issuer_with_event, now, token,
 };
@@ -314,6 +316,158 @@ pub async fn bulk_attendance_throughput(db: &TestDb) {
         store.attendance_of(&[event.id]).await.unwrap().len(),
         10_000
     );
+    // A generous ceiling for a debug build on a loaded CI machine; release is far below it.
+    for time in times {
+        assert!(time.as_secs_f64() < 5.0, "{time:?}");
+    }
+}
+
+/// Eight tasks on two stores hand out positions on one issuer's lists at once, in calls of
+/// different sizes, some spanning lists: no position is handed out twice, and every list's
+/// `allocated` is exactly the positions handed out on it.
+pub async fn concurrent_allocation_never_repeats(db: &TestDb) {
+    let stores = [db.open().await, db.open().await];
+    let (issuer, _) = issuer_with_achievement(&*stores[0]).await;
+
+    let mut tasks = JoinSet::new();
+    for task in 0..8u32 {
+        let store = stores[task as usize % 2].clone();
+        tasks.spawn(async move {
+            let mut handed = Vec::new();
+            for call in 0..12u32 {
+                let count = 1 + (task * 5 + call * 3) % 9;
+                handed.extend(
+                    store
+                        .allocate_status(issuer.id, REVOCATION, count, 50, now())
+                        .await?,
+                );
+            }
+            Ok::<_, laurel_store::StoreError>(handed)
+        });
+    }
+    let mut by_list: HashMap<Uuid, Vec<u32>> = HashMap::new();
+    let mut total = 0;
+    for handed in tasks.join_all().await {
+        for a in handed.expect("allocate_status") {
+            assert_eq!(a.size, 50);
+            by_list.entry(a.list_id).or_default().push(a.position);
+            total += 1;
+        }
+    }
+    let lists = stores[1].status_lists(Some(issuer.id)).await.unwrap();
+    assert_eq!(lists.len(), by_list.len());
+    for list in lists {
+        let mut positions = by_list.remove(&list.id).unwrap();
+        positions.sort_unstable();
+        let expected: Vec<u32> = (0..list.allocated).collect();
+        assert_eq!(positions, expected, "list {}", list.id);
+    }
+    eprintln!("{}: {total} positions handed out", db.url);
+}
+
+/// Eight tasks on two stores revoke disjoint awards of one list at once, in calls of one to
+/// three awards: every bit ends set, and the list's version counts every call.
+pub async fn concurrent_revocations_keep_every_bit(db: &TestDb) {
+    let stores = [db.open().await, db.open().await];
+    let (issuer, achievement) = issuer_with_achievement(&*stores[0]).await;
+    let handed = stores[0]
+        .allocate_status(issuer.id, REVOCATION, 200, 256, now())
+        .await
+        .unwrap();
+    let list_id = handed[0].list_id;
+    let awards: Vec<Award> = (0..200)
+        .map(|i| award_at(&achievement, &format!("r{i}@example.org"), list_id, i))
+        .collect();
+    stores[0].insert_awards(&awards).await.unwrap();
+
+    let mut tasks = JoinSet::new();
+    for task in 0..8usize {
+        let store = stores[task % 2].clone();
+        let mine: Vec<Uuid> = awards.iter().skip(task).step_by(8).map(|a| a.id).collect();
+        tasks.spawn(async move {
+            let mut calls = 0;
+            for batch in mine.chunks(1 + task % 3) {
+                let outcomes = store.revoke_awards(batch, "race", now()).await?;
+                assert!(
+                    outcomes
+                        .iter()
+                        .all(|o| matches!(o, StatusChange::Changed(_)))
+                );
+                calls += 1;
+            }
+            Ok::<_, laurel_store::StoreError>(calls)
+        });
+    }
+    let mut calls = 0;
+    for done in tasks.join_all().await {
+        calls += done.expect("revoke_awards");
+    }
+
+    let list = stores[1].status_list(list_id).await.unwrap();
+    assert_eq!(set_bits(&list.bits), (0..200).collect::<Vec<u32>>());
+    assert_eq!(list.version, 1 + calls);
+    let ids: Vec<Uuid> = awards.iter().map(|a| a.id).collect();
+    let again = stores[1].revoke_awards(&ids, "again", now()).await.unwrap();
+    assert!(again.iter().all(|o| matches!(o, StatusChange::Unchanged(a)
+        if a.revocation_reason.as_deref() == Some("race"))));
+}
+
+/// Revoking 10,000 awards in one call (a course withdrawn), then again (all unchanged).
+pub async fn bulk_revoke_throughput(db: &TestDb) {
+    let store = db.open().await;
+    let (issuer, achievement) = issuer_with_achievement(&*store).await;
+    let handed = store
+        .allocate_status(issuer.id, REVOCATION, 10_000, 131_072, now())
+        .await
+        .unwrap();
+    assert_eq!(handed.len(), 10_000);
+    let list_id = handed[0].list_id;
+    let awards: Vec<Award> = handed
+        .iter()
+        .enumerate()
+        // Spread over the list, as shuffled indexes would be.
+        .map(|(i, a)| {
+            let index = (a.position * 13) % 131_072;
+            award_at(
+                &achievement,
+                &format!("learner{i}@example.org"),
+                list_id,
+                index,
+            )
+        })
+        .collect();
+    for batch in awards.chunks(1000) {
+        store.insert_awards(batch).await.unwrap();
+    }
+    let ids: Vec<Uuid> = awards.iter().map(|a| a.id).collect();
+
+    let mut times = Vec::new();
+    for changed in [true, false] {
+        let started = Instant::now();
+        let outcomes = store
+            .revoke_awards(&ids, "Course withdrawn", now())
+            .await
+            .unwrap();
+        times.push(started.elapsed());
+        assert_eq!(outcomes.len(), 10_000);
+        assert!(outcomes.iter().zip(&ids).all(|(o, id)| match o {
+            StatusChange::Changed(a) => changed && a.id == *id,
+            StatusChange::Unchanged(a) => !changed && a.id == *id,
+            StatusChange::Missing(_) => false,
+        }));
+    }
+    eprintln!("{}: 10,000 revocations, then none: {times:?}", db.url);
+    let list = store.status_list(list_id).await.unwrap();
+    let expected: HashSet<u32> = awards
+        .iter()
+        .filter_map(|a| a.status)
+        .map(|s| s.index)
+        .collect();
+    assert_eq!(
+        set_bits(&list.bits).into_iter().collect::<HashSet<_>>(),
+        expected
+    );
+    assert_eq!(list.version, 2);
     // A generous ceiling for a debug build on a loaded CI machine; release is far below it.
     for time in times {
         assert!(time.as_secs_f64() < 5.0, "{time:?}");

@@ -5,3 +5,4 @@ pub mod awards;
 pub mod catalog;
 pub mod concurrency;
 pub mod service;
+pub mod status;

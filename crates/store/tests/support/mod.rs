@@ -100,6 +100,7 @@ pub fn key(issuer_id: Uuid, purpose: KeyPurpose) -> IssuerKey {
         sealed_private_key: (0..=255u8).collect(),
         created_at: now(),
         retired_at: None,
+        compromised_since: None,
     }
 }
 
@@ -137,6 +138,11 @@ pub fn award(achievement: &Achievement, email: &str) -> Award {
         valid_until: None,
         credential: format!(r#"{{"id":"urn:uuid:{id}","type":["VerifiableCredential"]}}"#),
         jwt: format!("eyJ.{id}.sig"),
+        status: None,
+        revoked_at: None,
+        revocation_reason: None,
+        suspended_at: None,
+        suspension_reason: None,
     }
 }
 
