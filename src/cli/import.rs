@@ -16,11 +16,11 @@ use anyhow::{Context as _, Result, bail};
 use clap::{Args, Subcommand};
 use laurel_server::activity::import::{self, Progress};
 use laurel_server::api::imports::ImportQuery;
-use laurel_server::config::{DatabaseArgs, SettingsArgs};
 use laurel_store::{ImportStatus, StoreError};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::service::{self, ServiceArgs};
 use super::{UsageError, io};
 
 /// The largest report read, in bytes.
@@ -36,11 +36,7 @@ pub enum ImportCommand {
 #[derive(Debug, Args)]
 pub struct AttendanceArgs {
     #[command(flatten)]
-    database: DatabaseArgs,
-    /// The origin the service's ids are built from; must match `laurel serve --public-url`,
-    /// since credentials minted here carry it [default: http://127.0.0.1:8080].
-    #[arg(long, env = "LAUREL_PUBLIC_URL", value_name = "URL")]
-    public_url: Option<String>,
+    service: ServiceArgs,
     /// The event (session) the report is for: its id.
     #[arg(long, value_name = "ID")]
     event: String,
@@ -120,19 +116,7 @@ pub fn run(command: ImportCommand) -> Result<()> {
     let mapping = query.mapping().map_err(|e| UsageError(e.to_string()))?;
     let offset = query.offset().map_err(|e| UsageError(e.to_string()))?;
     let bytes = io::read_limited(&args.file, MAX_REPORT, "attendance report")?;
-    let settings = SettingsArgs {
-        database: args.database.clone(),
-        public_url: args.public_url.clone(),
-        ..SettingsArgs::default()
-    }
-    .load()?;
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let job = runtime.block_on(async {
-        let state = laurel_server::serve::start(&settings, None).await?;
+    let job = args.service.run(|state| async move {
         let event = match state.store.event(event_id).await {
             Ok(event) => event,
             Err(StoreError::NotFound) => bail!("no event with id {event_id}"),
@@ -154,7 +138,7 @@ pub fn run(command: ImportCommand) -> Result<()> {
         let mut bar = ProgressDisplay::new();
         let job = import::run(&state, job, parsed, |progress| bar.show(progress)).await;
         bar.finish();
-        job.map_err(|error| anyhow::anyhow!("{error}"))
+        job.map_err(service::api)
     })?;
 
     if job.status == ImportStatus::Failed {

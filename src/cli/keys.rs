@@ -1,4 +1,5 @@
-//! `laurel keys`: generate key files and print their public halves.
+//! `laurel keys`: generate key files and print their public halves (`rotate` and `revoke`, on
+//! the service's issuer keys, live in [`super::lifecycle`]).
 
 use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
@@ -24,6 +25,12 @@ pub enum KeysCommand {
     Generate(GenerateArgs),
     /// Print the public half of a private key file.
     Public(PublicArgs),
+    /// Give an issuer of the service new keys; the old ones are retired and stay published,
+    /// so credentials they signed keep verifying, offline and online.
+    Rotate(super::lifecycle::RotateArgs),
+    /// Mark a service key compromised since a time: proofs it made from then on fail
+    /// verification. A key still in use is rotated out first.
+    Revoke(super::lifecycle::CompromisedArgs),
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +100,8 @@ pub fn run(command: KeysCommand) -> Result<()> {
     match command {
         KeysCommand::Generate(args) => generate(args),
         KeysCommand::Public(args) => public(args),
+        KeysCommand::Rotate(args) => super::lifecycle::rotate(args),
+        KeysCommand::Revoke(args) => super::lifecycle::compromised(args),
     }
 }
 

@@ -10,7 +10,9 @@ mod bake;
 mod import;
 mod io;
 mod keys;
+mod lifecycle;
 mod serve;
+mod service;
 mod sign;
 mod token;
 
@@ -36,7 +38,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Generate signing keys and print their public halves.
+    /// Generate signing keys and print their public halves; rotate an issuer's keys, or mark
+    /// one compromised.
     Keys {
         #[command(subcommand)]
         command: keys::KeysCommand,
@@ -57,6 +60,16 @@ enum Command {
     Import {
         #[command(subcommand)]
         command: import::ImportCommand,
+    },
+    /// Revoke, suspend, unsuspend or re-issue a credential the service issued.
+    Credential {
+        #[command(subcommand)]
+        command: lifecycle::CredentialCommand,
+    },
+    /// An issuer's key history, for offline verifiers.
+    Issuer {
+        #[command(subcommand)]
+        command: lifecycle::IssuerCommand,
     },
     /// Create, list and revoke bearer tokens for the admin API.
     Token {
@@ -105,6 +118,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args),
         Command::Token { command } => token::run(command),
         Command::Import { command } => import::run(command),
+        Command::Credential { command } => lifecycle::run_credential(command),
+        Command::Issuer { command } => lifecycle::run_issuer(command),
     }
 }
 

@@ -10,6 +10,7 @@
 //!   exactly once per recipient and achievement.
 //! - [`activity`]: events, attendance and completions; award rules; attendance imports.
 //! - [`api`]: the admin API under `/api/v1` and its OpenAPI document.
+//! - [`lifecycle`]: status lists, revocation and suspension, re-issue, key rotation.
 //! - [`public`]: unauthenticated hosting of profiles, achievements, credentials, keys, images.
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`, request ids and logs.
 //! - [`serve`]: binding, graceful shutdown.
@@ -24,6 +25,7 @@ pub mod clock;
 pub mod config;
 pub mod documents;
 pub mod error;
+pub mod lifecycle;
 pub mod mint;
 pub mod ops;
 pub mod public;
@@ -54,6 +56,8 @@ pub struct App {
     pub vault: Vault,
     /// Issuers' signing keys, opened once and kept for the process (`KeyCache::default()`).
     pub keys: mint::KeyCache,
+    /// Recently served credentials (`CredentialCache::default()`); changes forget theirs.
+    pub credentials: public::credentials::CredentialCache,
     /// "Now", injected.
     pub clock: Arc<dyn Clock>,
     /// Renders `/metrics`; `None` when no recorder is installed (most tests).

@@ -66,6 +66,7 @@ pub async fn start(
         urls: Urls::new(&settings.public_url),
         vault,
         keys: Default::default(),
+        credentials: Default::default(),
         clock: Arc::new(SystemClock),
         metrics,
     }))

@@ -60,6 +60,11 @@ impl Urls {
         format!("{}/images/{sha256}.{extension}", self.origin)
     }
 
+    /// A status list credential's id.
+    pub fn status_list(&self, id: Uuid) -> String {
+        format!("{}/status/{id}", self.origin)
+    }
+
     /// The JWK Set of every issuer's keys.
     pub fn jwks(&self) -> String {
         format!("{}/.well-known/jwks.json", self.origin)

@@ -82,7 +82,7 @@ async fn an_award_verifies_as_json_and_jwt_and_passes_the_schema() {
     let violations = Schema::AchievementCredential.validate(credential);
     assert!(violations.is_empty(), "{violations:?}");
 
-    let keys = app.key_document(&issuer).await;
+    let keys = app.pinned(&issuer).await;
     assert_valid(&verify(
         &keys,
         credential.to_string().as_bytes(),
@@ -731,7 +731,7 @@ async fn images_are_type_and_size_checked() {
             .expect("logo")
             .ends_with(".png")
     );
-    let keys = app.key_document(&issuer).await;
+    let keys = app.pinned(&issuer).await;
     assert_valid(&verify(
         &keys,
         credential.to_string().as_bytes(),
@@ -790,7 +790,7 @@ async fn editing_an_achievement_never_changes_issued_credentials() {
     assert_eq!(subject["achievement"]["name"], "Catalogage expert");
     assert_eq!(new["credential"]["issuer"]["name"], "ABF");
     assert_eq!(new["credential"]["validUntil"], "2026-03-31T09:00:00Z");
-    let keys = app.key_document(&issuer).await;
+    let keys = app.pinned(&issuer).await;
     assert_valid(&verify(
         &keys,
         new["credential"].to_string().as_bytes(),
@@ -819,7 +819,7 @@ async fn rs256_and_eddsa_issuers_sign_verifiable_jwts() {
         let jwt = award["jwt"].as_str().expect("jwt");
         let decoded = laurel_core::jwt::decode(jwt).expect("decodes");
         assert_eq!(decoded.alg.jws_alg(), algorithm);
-        let keys = app.key_document(&issuer).await;
+        let keys = app.pinned(&issuer).await;
         assert_valid(&verify(&keys, jwt.as_bytes(), "j@example.org"));
         assert_valid(&verify(
             &keys,

@@ -178,7 +178,7 @@ async fn a_series_is_awarded_to_those_who_attended_every_session_with_what_happe
             .validate(credential)
             .is_empty()
     );
-    let keys = app.key_document(&issuer).await;
+    let keys = app.pinned(&issuer).await;
     assert_valid(&verify(
         &keys,
         credential.to_string().as_bytes(),
@@ -377,7 +377,7 @@ async fn a_recorded_completion_awards_with_its_score_and_evidence() {
         "https://lms.example.org/submissions/42"
     );
     assert_valid(&verify(
-        &app.key_document(&issuer).await,
+        &app.pinned(&issuer).await,
         credential.to_string().as_bytes(),
         "erin@example.org",
     ));

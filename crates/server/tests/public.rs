@@ -70,11 +70,12 @@ fn path(url: &str) -> &str {
 }
 
 /// A verifier pinned to the keys in `document` (as `laurel-verify --keys FILE` does).
-fn offline_verifier(document: &Value, file: &str) -> Verifier {
+fn offline_verifier(document: &Value, file: &str, status_lists: Vec<Value>) -> Verifier {
     let mut keys = KeyStore::default();
     keys.add_document(document, file).unwrap();
     let mut options = Options::offline(util::now() + chrono::Duration::days(1));
     options.keys = keys;
+    options.status_lists = status_lists;
     Verifier::new(options)
 }
 
@@ -493,7 +494,7 @@ async fn baked_downloads_carry_the_credential_and_verify() {
     let keys = public_get(&app, &format!("/issuers/{}/keys", id(&issuer)))
         .await
         .json();
-    let verifier = offline_verifier(&keys, "keys.json");
+    let verifier = offline_verifier(&keys, "keys.json", app.pinned(&issuer).await.lists);
 
     // No image: a generated medal in both formats, the SVG naming the achievement.
     let png = check_baked(&app, &award, &verifier, "png").await;
@@ -641,7 +642,11 @@ async fn credentials_verify_offline_with_the_saved_keys_document() {
     let file = dir.path().join("issuer-keys.json");
     std::fs::write(&file, document.to_string()).unwrap();
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    let verifier = offline_verifier(&saved, &file.display().to_string());
+    let verifier = offline_verifier(
+        &saved,
+        &file.display().to_string(),
+        app.pinned(&issuer).await.lists,
+    );
 
     let credential = path(award["credential_url"].as_str().unwrap()).to_string();
     for form in [credential.clone(), format!("{credential}.jwt")] {

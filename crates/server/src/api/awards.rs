@@ -251,6 +251,12 @@ pub fn summary(urls: &Urls, award: &Award) -> Value {
         "issued_at": award.issued_at,
         "valid_until": award.valid_until,
         "credential_url": urls.credential(award.id),
+        "status_list_url": award.status.map(|slot| urls.status_list(slot.list_id)),
+        "status_list_index": award.status.map(|slot| slot.index),
+        "revoked_at": award.revoked_at,
+        "revocation_reason": award.revocation_reason,
+        "suspended_at": award.suspended_at,
+        "suspension_reason": award.suspension_reason,
     })
 }
 

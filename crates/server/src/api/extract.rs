@@ -162,6 +162,28 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     }
 }
 
+/// A JSON body whose fields are all optional: no body at all means the defaults.
+#[derive(Debug, Clone)]
+pub struct OptionalJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for OptionalJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Default,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let headers = request.headers().clone();
+        let bytes = body_bytes(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        require_json(&headers)?;
+        parse_json(&bytes).map(OptionalJson)
+    }
+}
+
 /// The raw request body (for handlers that hash it before parsing), with body-limit
 /// failures as 413 problem+json.
 #[derive(Debug, Clone)]

@@ -1,8 +1,7 @@
 //! `/issuers`: the organizations that issue, each with its own keys and public id.
 //!
-//! An issuer's JWT algorithm is chosen at creation and then fixed: its keys are generated
-//! with it, and changing it would need key rotation (a new key, the old one kept published),
-//! which this version does not do. A PATCH naming another algorithm is a 409.
+//! An issuer's JWT algorithm is chosen at creation and then fixed: its keys, rotated ones
+//! included, are generated with it. A PATCH naming another algorithm is a 409.
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -181,6 +180,21 @@ fn parse_algorithm(name: &str) -> ApiResult<JwtAlgorithm> {
     })
 }
 
+/// `POST /issuers/{id}/keys/rotate`: new keys for new credentials; the old ones retired and
+/// still published, so everything they signed keeps verifying. The issuer with all its keys.
+pub async fn rotate_keys(
+    state: axum::extract::State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("admin")?;
+    let id = id.uuid("issuer")?;
+    crate::lifecycle::rotate_keys(&state, id).await?;
+    let issuer = state.store.issuer(id).await?;
+    let keys = state.store.issuer_keys(id).await?;
+    Ok(Json(view(&state, &issuer, Some(&keys))))
+}
+
 /// The admin view of an issuer; `keys` lists its public keys (never private material).
 fn view(state: &AppState, issuer: &Issuer, keys: Option<&[IssuerKey]>) -> Value {
     let mut value = json!({
@@ -207,6 +221,7 @@ fn view(state: &AppState, issuer: &Issuer, keys: Option<&[IssuerKey]>) -> Value 
                     "public_jwk": serde_json::from_str::<Value>(&key.public_jwk).unwrap_or(Value::Null),
                     "created_at": key.created_at,
                     "retired_at": key.retired_at,
+                    "compromised_since": key.compromised_since,
                 })
             })
             .collect();

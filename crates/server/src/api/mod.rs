@@ -6,12 +6,14 @@
 //! describes exactly these routes, so the two cannot drift apart. The document is written
 //! by hand rather than generated, to keep the build lean (no proc-macro OpenAPI crates).
 //!
-//! Scopes: `admin` for issuers, achievements, images, series and events; `issue` to award and
-//! to record attendance and completions (which award by rule); `read` for GETs.
+//! Scopes: `admin` for issuers (and their key rotation), achievements, images, series and
+//! events; `issue` to award, to record attendance and completions (which award by rule), and to
+//! revoke, suspend and re-issue credentials; `read` for GETs.
 
 pub mod achievements;
 pub mod awards;
 pub mod completions;
+pub mod credentials;
 pub mod events;
 pub mod extract;
 pub mod fields;
@@ -73,6 +75,24 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::POST, "/achievements/{id}/rules/evaluate", |m| {
         on(m, rules::evaluate)
+    }),
+    route(Method::POST, "/issuers/{id}/keys/rotate", |m| {
+        on(m, issuers::rotate_keys)
+    }),
+    route(Method::POST, "/credentials/revoke", |m| {
+        on(m, credentials::revoke_batch)
+    }),
+    route(Method::POST, "/credentials/{id}/revoke", |m| {
+        on(m, credentials::revoke)
+    }),
+    route(Method::POST, "/credentials/{id}/suspend", |m| {
+        on(m, credentials::suspend)
+    }),
+    route(Method::POST, "/credentials/{id}/unsuspend", |m| {
+        on(m, credentials::unsuspend)
+    }),
+    route(Method::POST, "/credentials/{id}/reissue", |m| {
+        on(m, credentials::reissue)
     }),
     route(Method::GET, "/awards", |m| on(m, awards::list)),
     route(Method::GET, "/awards/{id}", |m| on(m, awards::get)),

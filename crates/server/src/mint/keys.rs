@@ -15,9 +15,8 @@ use crate::{ApiResult, AppState};
 
 use super::MintError;
 
-/// The JWS algorithm of an issuer's VC-JWTs. Fixed when the issuer is created: the store
-/// keeps an issuer's keys from creation on, and a second JWT key would need rotation, which
-/// this version does not offer.
+/// The JWS algorithm of an issuer's VC-JWTs. Fixed when the issuer is created: its keys,
+/// rotated ones included, are of this algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum JwtAlgorithm {
     /// ECDSA P-256 (the default: short signatures, accepted by 1EdTech's validator).
@@ -101,6 +100,13 @@ impl KeyCache {
         map.get(&id).cloned()
     }
 
+    /// Keeps keys opened when they were made (after they are stored).
+    pub fn remember(&self, opened: OpenedKeys) {
+        for (id, key) in opened {
+            self.insert(id, key);
+        }
+    }
+
     fn insert(&self, id: Uuid, key: Arc<SigningKey>) {
         let mut map = self
             .opened
@@ -117,8 +123,23 @@ pub async fn create_issuer(
     issuer: &Issuer,
     algorithm: JwtAlgorithm,
 ) -> ApiResult<Vec<IssuerKey>> {
-    let issuer_id = issuer.id;
-    let now = issuer.created_at;
+    let (rows, opened) = new_keys(state, issuer.id, algorithm, issuer.created_at).await?;
+    state.store.create_issuer(issuer, &rows).await?;
+    state.keys.remember(opened);
+    Ok(rows)
+}
+
+/// Keys opened when they were made, to be kept by [`KeyCache::remember`] once stored.
+pub type OpenedKeys = Vec<(Uuid, Arc<SigningKey>)>;
+
+/// A new Ed25519 Data Integrity key and a JWT key for `algorithm`, sealed by the vault, as
+/// rows to store (not stored yet) and opened.
+pub async fn new_keys(
+    state: &AppState,
+    issuer_id: Uuid,
+    algorithm: JwtAlgorithm,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<(Vec<IssuerKey>, OpenedKeys)> {
     // RSA key generation takes a good fraction of a second: not on the async threads.
     let generated = tokio::task::spawn_blocking(move || -> Result<_, MintError> {
         let di = SigningKey::generate(KeyType::Ed25519)?;
@@ -145,14 +166,11 @@ pub async fn create_issuer(
             sealed_private_key: sealed,
             created_at: now,
             retired_at: None,
+            compromised_since: None,
         });
         opened.push((id, Arc::new(key)));
     }
-    state.store.create_issuer(issuer, &rows).await?;
-    for (id, key) in opened {
-        state.keys.insert(id, key);
-    }
-    Ok(rows)
+    Ok((rows, opened))
 }
 
 /// The `algorithm` stored with a key: `Ed25519`, `P-256` or `RSA`.

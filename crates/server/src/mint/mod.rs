@@ -32,10 +32,11 @@ use laurel_core::model::{
     self, AchievementSubject, CredentialSchema, IdentityObject, OpenBadgeCredential, Profile,
 };
 use laurel_core::proof::{self, Cryptosuite, ProofOptions};
-use laurel_store::{Award, Issuer, KeyPurpose, Stored};
+use laurel_store::{Award, Issuer, KeyPurpose, StatusSlot, Stored};
 use rayon::prelude::*;
 use uuid::Uuid;
 
+use crate::lifecycle::status;
 use crate::{ApiError, ApiResult, AppState, Urls, documents};
 
 pub use input::*;
@@ -192,10 +193,14 @@ async fn mint_and_store(
 ) -> ApiResult<()> {
     let signer = Signer::new(state, issuer, achievement).await?;
     let now = signer.now;
+    // Each credential's revocation bit. A credential that loses an exactly-once race leaves
+    // its bit unused, never reused.
+    let slots = status::allocate(state, issuer.id, to_sign.len(), now).await?;
     let signed: Vec<(usize, Result<Award, MintError>)> = tokio::task::spawn_blocking(move || {
         to_sign
             .par_iter()
-            .map(|(index, recipient)| (*index, signer.sign(recipient, now)))
+            .zip(slots)
+            .map(|((index, recipient), slot)| (*index, signer.sign(recipient, now, slot)))
             .collect()
     })
     .await
@@ -292,7 +297,12 @@ impl Signer {
         })
     }
 
-    fn sign(&self, recipient: &Recipient, now: DateTime<Utc>) -> Result<Award, MintError> {
+    fn sign(
+        &self,
+        recipient: &Recipient,
+        now: DateTime<Utc>,
+        slot: StatusSlot,
+    ) -> Result<Award, MintError> {
         let failed = |error: &dyn std::fmt::Display| MintError::Sign(error.to_string());
         let id = Uuid::new_v4();
         let salt = IdentityObject::new_salt().map_err(|e| failed(&e))?;
@@ -318,7 +328,8 @@ impl Signer {
         )
         .name(self.name.clone())
         .awarded_date(now)
-        .credential_schema(CredentialSchema::achievement_credential());
+        .credential_schema(CredentialSchema::achievement_credential())
+        .credential_status(status::entry(&self.urls, slot));
         if let Some(valid_until) = valid_until {
             builder = builder.valid_until(valid_until);
         }
@@ -345,6 +356,11 @@ impl Signer {
             valid_until,
             credential: signed.to_string(),
             jwt: compact,
+            status: Some(slot),
+            revoked_at: None,
+            revocation_reason: None,
+            suspended_at: None,
+            suspension_reason: None,
         })
     }
 }

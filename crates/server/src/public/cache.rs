@@ -21,6 +21,8 @@ pub enum Cache {
     Hour,
     /// Editable documents (profiles, achievements) and lists that grow (the JWK Set).
     FiveMinutes,
+    /// Status lists: a revocation should reach verifiers soon (the lists' `ttl`).
+    Minute,
 }
 
 impl Cache {
@@ -29,6 +31,7 @@ impl Cache {
             Cache::Immutable => "public, max-age=31536000, immutable",
             Cache::Hour => "public, max-age=3600",
             Cache::FiveMinutes => "public, max-age=300",
+            Cache::Minute => "public, max-age=60",
         })
     }
 }

@@ -18,15 +18,15 @@
 //! **Hot credentials are kept in memory** ([`CredentialCache`]): a credential shared on a
 //! social network is fetched many times in a burst, and with SQLite each read is a hop to
 //! the database's own thread and back, which costs more than everything else in the request.
-//! An issued credential's bytes never change (revocation is published in status lists), so a
-//! short-lived copy is safe: entries live for a minute, within the hour clients may already
-//! cache them, and the whole cache is bounded in bytes.
+//! A credential's bytes change only when it is re-issued (revocation is published in status
+//! lists), which forgets the copy on the instance that did it; so a short-lived copy is safe:
+//! entries live for a minute, within the hour clients may already cache them, and the whole
+//! cache is bounded in bytes.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -74,7 +74,6 @@ pub fn split(file: &str) -> Option<(&str, Format)> {
 /// The handler.
 pub async fn credential(
     State(state): State<AppState>,
-    Extension(hot): Extension<Arc<CredentialCache>>,
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
@@ -84,6 +83,7 @@ pub async fn credential(
         ))
     })?;
     let id = parse_id(id, "credential")?;
+    let hot = &state.credentials;
     let issued = match hot.get(id) {
         Some(issued) => issued,
         None => {
@@ -155,6 +155,9 @@ impl Issued {
 }
 
 /// Recently served credentials, bounded in bytes, each kept for [`CredentialCache::TTL`].
+///
+/// Each instance has its own: a credential re-issued on another instance of a cluster is
+/// served as it was for at most [`CredentialCache::TTL`].
 #[derive(Debug)]
 pub struct CredentialCache {
     budget: usize,
@@ -167,9 +170,26 @@ struct CacheState {
     bytes: usize,
 }
 
+impl Default for CredentialCache {
+    fn default() -> Self {
+        CredentialCache::new(super::CREDENTIAL_CACHE_BYTES)
+    }
+}
+
 impl CredentialCache {
     /// How long an entry is served before the store is asked again.
     pub const TTL: Duration = Duration::from_secs(60);
+
+    /// Forgets a credential that changed (re-issued, revoked, suspended).
+    pub fn forget(&self, id: Uuid) {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, issued)) = state.entries.remove(&id) {
+            state.bytes -= issued.size();
+        }
+    }
 
     /// A cache holding at most `budget` bytes of credentials.
     pub fn new(budget: usize) -> Self {
@@ -357,6 +377,11 @@ mod tests {
             valid_until: None,
             credential: "x".repeat(size),
             jwt: String::new(),
+            status: None,
+            revoked_at: None,
+            revocation_reason: None,
+            suspended_at: None,
+            suspension_reason: None,
         })
     }
 

@@ -102,6 +102,8 @@ pub fn jwk(urls: &Urls, key: &IssuerKey) -> Result<Value, ApiError> {
     if key.purpose == KeyPurpose::Jwt {
         jwk["alg"] = public.key_type().jws_alg().into();
     }
+    // A VC-JWT `kid` dereferences to this bare JWK, so it carries the marks too.
+    mark_lifecycle(&mut jwk, key);
     Ok(jwk)
 }
 
@@ -111,23 +113,42 @@ pub fn verification_method(urls: &Urls, key: &IssuerKey) -> Result<Value, ApiErr
     let public = public_key(key)?;
     let id = urls.key(key.issuer_id, key.id);
     let controller = urls.issuer(key.issuer_id);
-    match (key.purpose, public.to_multikey()) {
-        (KeyPurpose::DataIntegrity, Some(multikey)) => Ok(json!({
+    let mut method = match (key.purpose, public.to_multikey()) {
+        (KeyPurpose::DataIntegrity, Some(multikey)) => json!({
             "id": id,
             "type": "Multikey",
             "controller": controller,
             "publicKeyMultibase": multikey,
-        })),
-        (KeyPurpose::DataIntegrity, None) => Err(ApiError::Internal(format!(
-            "key {} is a Data Integrity key but not Ed25519",
-            key.id
-        ))),
-        (KeyPurpose::Jwt, _) => Ok(json!({
+        }),
+        (KeyPurpose::DataIntegrity, None) => {
+            return Err(ApiError::Internal(format!(
+                "key {} is a Data Integrity key but not Ed25519",
+                key.id
+            )));
+        }
+        (KeyPurpose::Jwt, _) => json!({
             "id": id,
             "type": "JsonWebKey",
             "controller": controller,
             "publicKeyJwk": public.to_jwk(),
-        })),
+        }),
+    };
+    mark_lifecycle(&mut method, key);
+    Ok(method)
+}
+
+/// Marks a published key as retired (no longer signing new credentials; what it signed stays
+/// valid) and, when compromised, with the Controlled Identifiers `revoked` time: proofs made
+/// from then on are not to be trusted.
+fn mark_lifecycle(document: &mut Value, key: &IssuerKey) {
+    let timestamp = |at: chrono::DateTime<chrono::Utc>| {
+        Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    };
+    if let Some(at) = key.retired_at {
+        document["retired"] = timestamp(at);
+    }
+    if let Some(since) = key.compromised_since {
+        document["revoked"] = timestamp(since);
     }
 }
 
@@ -197,6 +218,7 @@ mod tests {
             sealed_private_key: vec![1, 2, 3],
             created_at: Utc::now(),
             retired_at: None,
+            compromised_since: None,
         };
         (key, public)
     }

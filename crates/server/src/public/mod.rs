@@ -10,6 +10,7 @@
 //! | `/achievements/{id}` | the Achievement (JSON-LD) | 5 min |
 //! | `/credentials/{id}` | the signed credential (JSON-LD) | 1 h |
 //! | `/credentials/{id}.json`, `.jwt`, `.png`, `.svg` | downloads: JSON, VC-JWT, baked images | 1 h |
+//! | `/status/{id}` | a signed Bitstring Status List (revocation) | 1 min (its `ttl`) |
 //! | `/images/{sha256}.png`, `.svg` | uploaded images, content-addressed | 1 year, immutable |
 //!
 //! Every response has a strong `ETag` and answers `If-None-Match` with 304 ([`cache`]).
@@ -27,13 +28,11 @@ pub mod cache;
 pub mod credentials;
 pub mod keys;
 
-use std::sync::Arc;
-
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Extension, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
@@ -57,9 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/.well-known/jwks.json", get(keys::jwks))
         .route("/achievements/{id}", get(achievement))
         .route("/credentials/{file}", get(credentials::credential))
-        .layer(Extension(Arc::new(credentials::CredentialCache::new(
-            CREDENTIAL_CACHE_BYTES,
-        ))))
+        .route("/status/{id}", get(status_list))
         .route("/images/{file}", get(image))
         .layer(SetResponseHeaderLayer::overriding(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -102,6 +99,22 @@ async fn achievement(
         .map_err(|error| keys::missing(error, "achievement", id))?;
     let document = documents::achievement_document(&state.urls, &achievement)?;
     Ok(Document::json(&document, "application/ld+json", Cache::FiveMinutes).respond(&headers))
+}
+
+/// `GET /status/{id}`: a status list credential, signed for its current bits.
+async fn status_list(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let id = parse_id(&id, "status list")?;
+    let (_, credential) = crate::lifecycle::status::signed(&state, id)
+        .await
+        .map_err(|error| match error {
+            ApiError::NotFound(_) => ApiError::not_found("status list", id),
+            other => other,
+        })?;
+    Ok(Document::new(credential, "application/ld+json", Cache::Minute).respond(&headers))
 }
 
 /// `GET /images/{sha256}.{png|svg}`: an uploaded image, by content hash.

@@ -35,6 +35,7 @@ pub async fn test_app(
         urls: Urls::new(origin),
         vault,
         keys: mint::KeyCache::default(),
+        credentials: Default::default(),
         clock: Arc::new(FixedClock(now())),
         metrics,
     });
@@ -339,5 +340,76 @@ impl Store for FlakyStore {
     ) -> StoreResult<Vec<ImportJob>> {
         self.check()?;
         self.inner.list_imports(event_id, limit).await
+    }
+    async fn allocate_status(
+        &self,
+        issuer_id: Uuid,
+        purpose: &str,
+        count: u32,
+        size: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Allocation>> {
+        self.check()?;
+        self.inner
+            .allocate_status(issuer_id, purpose, count, size, now)
+            .await
+    }
+    async fn status_list(&self, id: Uuid) -> StoreResult<StatusList> {
+        self.check()?;
+        self.inner.status_list(id).await
+    }
+    async fn status_lists(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<StatusList>> {
+        self.check()?;
+        self.inner.status_lists(issuer_id).await
+    }
+    async fn save_status_credential(
+        &self,
+        list_id: Uuid,
+        version: i64,
+        credential: &str,
+    ) -> StoreResult<bool> {
+        self.check()?;
+        self.inner
+            .save_status_credential(list_id, version, credential)
+            .await
+    }
+    async fn revoke_awards(
+        &self,
+        ids: &[Uuid],
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<StatusChange>> {
+        self.check()?;
+        self.inner.revoke_awards(ids, reason, at).await
+    }
+    async fn suspend_award(
+        &self,
+        id: Uuid,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<StatusChange> {
+        self.check()?;
+        self.inner.suspend_award(id, reason, at).await
+    }
+    async fn unsuspend_award(&self, id: Uuid) -> StoreResult<StatusChange> {
+        self.check()?;
+        self.inner.unsuspend_award(id).await
+    }
+    async fn replace_credential(&self, award: &Award) -> StoreResult<()> {
+        self.check()?;
+        self.inner.replace_credential(award).await
+    }
+    async fn rotate_keys(
+        &self,
+        issuer_id: Uuid,
+        new_keys: &[IssuerKey],
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.check()?;
+        self.inner.rotate_keys(issuer_id, new_keys, at).await
+    }
+    async fn compromise_key(&self, key_id: Uuid, since: DateTime<Utc>) -> StoreResult<IssuerKey> {
+        self.check()?;
+        self.inner.compromise_key(key_id, since).await
     }
 }

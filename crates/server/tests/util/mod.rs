@@ -110,6 +110,7 @@ impl TestApp {
             urls: Urls::new(ORIGIN),
             vault,
             keys: mint::KeyCache::default(),
+            credentials: Default::default(),
             clock: Arc::new(FixedClock(now())),
             metrics: None,
         });
@@ -258,34 +259,44 @@ impl TestApp {
         .await
     }
 
-    /// A controller document with an issuer's public keys (both purposes), as the issuer's
-    /// id publishes them: what a verifier pins with `--keys`.
-    pub async fn key_document(&self, issuer: &Value) -> Value {
-        let view = self
-            .get(&format!("/api/v1/issuers/{}", id(issuer)))
+    /// An issuer's keys and status lists as the service publishes them: what a verifier pins
+    /// with `--keys` and `--status-list`.
+    pub async fn pinned(&self, issuer: &Value) -> Pinned {
+        let issuer_id = Uuid::parse_str(&id(issuer)).expect("issuer id");
+        let mut lists = Vec::new();
+        for list in self
+            .state
+            .store
+            .status_lists(Some(issuer_id))
             .await
-            .json();
-        let controller = view["public_id"].as_str().expect("public id").to_string();
-        let methods: Vec<Value> = view["keys"]
-            .as_array()
-            .expect("keys")
-            .iter()
-            .map(|key| {
-                let jwk = &key["public_jwk"];
-                let public = laurel_core::keys::PublicKey::from_jwk(jwk).expect("public jwk");
-                match public.to_multikey() {
-                    Some(multikey) if key["purpose"] == "data_integrity" => json!({
-                        "id": key["url"], "type": "Multikey", "controller": controller,
-                        "publicKeyMultibase": multikey,
-                    }),
-                    _ => json!({
-                        "id": key["url"], "type": "JsonWebKey", "controller": controller,
-                        "publicKeyJwk": jwk,
-                    }),
-                }
-            })
-            .collect();
-        json!({ "id": controller, "verificationMethod": methods })
+            .expect("status lists")
+        {
+            let response = self
+                .call(Method::GET, &format!("/status/{}", list.id), None, None)
+                .await;
+            assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+            lists.push(response.json());
+        }
+        Pinned {
+            keys: self.key_document(issuer).await,
+            lists,
+        }
+    }
+
+    /// The controller document of an issuer's public keys (both purposes, retired and
+    /// compromised ones marked), as `/issuers/{id}/keys` publishes it: what a verifier pins
+    /// with `--keys`.
+    pub async fn key_document(&self, issuer: &Value) -> Value {
+        let response = self
+            .call(
+                Method::GET,
+                &format!("/issuers/{}/keys", id(issuer)),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        response.json()
     }
 }
 
@@ -314,14 +325,24 @@ impl PostgresDb {
     }
 }
 
-/// Verifies credential bytes (JSON or JWT) offline with the issuer's keys pinned, a day
-/// after issuing, checking the recipient's email against the hashed identifier.
-pub fn verify(key_document: &Value, bytes: &[u8], email: &str) -> Report {
+/// What a verifier pins to check an issuer's credentials offline: its keys and its status
+/// lists, as the service publishes them.
+pub struct Pinned {
+    /// The controller document of the issuer's keys.
+    pub keys: Value,
+    /// Every status list of the issuer, as served.
+    pub lists: Vec<Value>,
+}
+
+/// Verifies credential bytes (JSON or JWT) offline with the issuer's keys and status lists
+/// pinned, a day after issuing, checking the recipient's email against the hashed identifier.
+pub fn verify(pinned: &Pinned, bytes: &[u8], email: &str) -> Report {
     let mut options = Options::offline(now() + chrono::Duration::days(1));
     options
         .keys
-        .add_document(key_document, "issuer-keys.json")
+        .add_document(&pinned.keys, "issuer-keys.json")
         .expect("keys");
+    options.status_lists = pinned.lists.clone();
     options.recipient = Some(email.to_string());
     Verifier::new(options).verify_bytes(bytes)
 }
