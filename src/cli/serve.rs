@@ -43,6 +43,11 @@ async fn run_service(mut settings: Settings, public_url_given: bool) -> Result<(
     }
     let metrics = ops::install_metrics().map_err(anyhow::Error::msg)?;
     let state = serve::start(&settings, Some(metrics)).await?;
+    state
+        .store
+        .set_setting(serve::PUBLIC_URL_SETTING, &settings.public_url)
+        .await
+        .context("cannot record the public URL")?;
     // Before "listening": a signal sent once that line is out must find its handler.
     let shutdown = serve::shutdown_signal().context("cannot listen for Ctrl-C and SIGTERM")?;
     tracing::info!(

@@ -6,39 +6,59 @@ use std::future::Future;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use laurel_server::AppState;
 use laurel_server::config::{DatabaseArgs, SettingsArgs};
+use laurel_server::{AppState, serve};
 
 /// Which service: its database and public URL.
 #[derive(Debug, Clone, Args)]
 pub struct ServiceArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
-    /// The origin the service's ids are built from; must match `laurel serve --public-url`,
-    /// since what this command signs carries it [default: http://127.0.0.1:8080].
+    /// The origin the service's ids are built from [default: the one `laurel serve` last ran
+    /// with]. What this command signs carries it, so it must be the service's.
     #[arg(long, env = "LAUREL_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
 }
 
 impl ServiceArgs {
     /// Opens the service's state and runs `work` with it on a fresh runtime.
+    ///
+    /// The public URL is the one given (`--public-url` or `LAUREL_PUBLIC_URL`) or else the one
+    /// `laurel serve` last ran with, which it records; only with neither is it the config
+    /// file's or the default.
+    /// Everything signed here carries it, so a URL given that differs from the service's is
+    /// worth a warning.
     pub fn run<T, F, Fut>(&self, work: F) -> Result<T>
     where
         F: FnOnce(AppState) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let settings = SettingsArgs {
+        let args = SettingsArgs {
             database: self.database.clone(),
             public_url: self.public_url.clone(),
             ..SettingsArgs::default()
-        }
-        .load()?;
+        };
+        let mut settings = args.load()?;
+        let given = self.public_url.is_some();
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .context("cannot start the async runtime")?
             .block_on(async {
-                let state = laurel_server::serve::start(&settings, None).await?;
+                let store = serve::open_store(&settings).await?;
+                let served = store
+                    .setting(serve::PUBLIC_URL_SETTING)
+                    .await
+                    .context("cannot read the service's public URL")?;
+                match served {
+                    Some(served) if !given => settings.public_url = served,
+                    Some(served) if served != settings.public_url => eprintln!(
+                        "warning: the service last ran with --public-url {served}; what this command signs carries {}",
+                        settings.public_url
+                    ),
+                    _ => {}
+                }
+                let state = serve::start(&settings, None).await?;
                 work(state).await
             })
     }

@@ -3,7 +3,9 @@
 # issuers with each VC-JWT algorithm, downloads what the public endpoints serve, and verifies
 # it with independent implementations (Digital Bazaar's Data Integrity suites, `jose`) using
 # the keys the service publishes, and with `laurel-verify --online` against the live service.
-# Tampered copies must fail. CI runs it from .ci/run.
+# Tampered copies must fail. The status lists are checked too: their proofs by Digital
+# Bazaar's suite, their bits read with Node's own gunzip, before and after a revocation,
+# which `laurel-verify --online` must then report. CI runs it from .ci/run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -45,13 +47,25 @@ for alg in ES256 RS256 EdDSA; do
   curl -fsS "$origin/credentials/$award.json" >"$work/$alg.json"
   curl -fsS "$origin/credentials/$award.jwt" >"$work/$alg.jwt"
   curl -fsS "$origin/issuers/$issuer/keys" >"$work/$alg-keys.json"
+  list_url=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).credentialStatus.statusListCredential)' "$work/$alg.json")
+  curl -fsS "$list_url" >"$work/$alg-status.json"
+  echo "$award" >"$work/$alg.award"
   "$verify" --online "$work/$alg.json" >/dev/null || { "$verify" --online "$work/$alg.json"; exit 1; }
   "$verify" --online "$work/$alg.jwt" >/dev/null || { "$verify" --online "$work/$alg.jwt"; exit 1; }
-  "$verify" --keys "$work/$alg-keys.json" "$work/$alg.json" >/dev/null
+  "$verify" --keys "$work/$alg-keys.json" --status-list "$work/$alg-status.json" "$work/$alg.json" >/dev/null
 done
+
+# Revoke the ES256 issuer's credential: both verifiers must see it in the list served now.
+api POST "/api/v1/credentials/$(cat "$work/ES256.award")/revoke" '{"reason":"interop check"}' >/dev/null
+curl -fsS "$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).credentialStatus.statusListCredential)' "$work/ES256.json")" >"$work/ES256-status-revoked.json"
+if "$verify" --online "$work/ES256.json" >"$work/revoked.txt"; then
+  echo "laurel-verify --online accepted a revoked credential"; cat "$work/revoked.txt"; exit 1
+fi
+grep -q revoked "$work/revoked.txt" || { cat "$work/revoked.txt"; exit 1; }
 
 node --input-type=module - "$work" "$origin" > "$work/manifest.json" <<'JS'
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 const [work, origin] = process.argv.slice(2);
 const read = (name) => readFileSync(`${work}/${name}`, 'utf8').trim();
 const fetchJson = async (url) => {
@@ -65,20 +79,41 @@ for (const alg of ['ES256', 'RS256', 'EdDSA']) {
   const keyDocument = await fetchJson(document.proof[0].verificationMethod);
   if (keyDocument.controller !== document.issuer.id) throw new Error(`${alg}: key controller is not the issuer`);
   const publicKey = { publicKeyMultibase: keyDocument.publicKeyMultibase };
-  cases.push({ name: `served ${alg} eddsa-rdfc-2022`, format: 'eddsa-rdfc-2022', document, publicKey, expect: 'valid' });
+  // Status is checked below, from the lists themselves.
+  cases.push({ name: `served ${alg} eddsa-rdfc-2022`, format: 'eddsa-rdfc-2022', document, publicKey, expect: 'valid', statusCheck: 'skip' });
   const tampered = structuredClone(document);
   tampered.credentialSubject.achievement.name += ' (forged)';
-  cases.push({ name: `served ${alg} eddsa-rdfc-2022 tampered`, format: 'eddsa-rdfc-2022', document: tampered, publicKey, expect: 'invalid' });
+  cases.push({ name: `served ${alg} eddsa-rdfc-2022 tampered`, format: 'eddsa-rdfc-2022', document: tampered, publicKey, expect: 'invalid', statusCheck: 'skip' });
+
+  // The status list: its proof, its shape, and the credential's bit, read without Laurel.
+  const lists = alg === 'ES256' ? [['before', false], ['revoked', true]] : [['before', false]];
+  for (const [when, expected] of lists) {
+    const list = JSON.parse(read(when === 'before' ? `${alg}-status.json` : `${alg}-status-revoked.json`));
+    const listKey = await fetchJson(list.proof[0].verificationMethod);
+    if (listKey.controller !== list.issuer) throw new Error(`${alg} ${when}: list key controller is not its issuer`);
+    cases.push({ name: `served ${alg} status list (${when})`, format: 'eddsa-rdfc-2022', document: list, publicKey: { publicKeyMultibase: listKey.publicKeyMultibase }, expect: 'valid' });
+    const subject = list.credentialSubject;
+    if (!list.type.includes('BitstringStatusListCredential') || subject.type !== 'BitstringStatusList' || subject.statusPurpose !== 'revocation') {
+      throw new Error(`${alg} ${when}: not a revocation BitstringStatusListCredential`);
+    }
+    if (!subject.encodedList.startsWith('u')) throw new Error(`${alg}: encodedList is not multibase base64url`);
+    const bits = gunzipSync(Buffer.from(subject.encodedList.slice(1), 'base64url'));
+    if (bits.length * 8 < 131072) throw new Error(`${alg}: the list has ${bits.length * 8} entries`);
+    const index = Number(document.credentialStatus.statusListIndex);
+    const set = (bits[Math.floor(index / 8)] & (0x80 >> (index % 8))) !== 0;
+    if (set !== expected) throw new Error(`${alg} ${when}: bit ${index} is ${set}, expected ${expected}`);
+    process.stderr.write(`ok   ${alg} status list (${when}): ${bits.length * 8} entries, bit ${index} ${set ? 'set' : 'clear'}\n`);
+  }
 
   const jwt = read(`${alg}.jwt`);
   const header = JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url'));
   const jwk = await fetchJson(header.kid);
-  cases.push({ name: `served ${alg} vc-jwt`, format: 'vc-jwt', document: jwt, publicKey: { jwk }, expect: 'valid' });
+  cases.push({ name: `served ${alg} vc-jwt`, format: 'vc-jwt', document: jwt, publicKey: { jwk }, expect: 'valid', statusCheck: 'skip' });
   const [h, payload, signature] = jwt.split('.');
   const claims = JSON.parse(Buffer.from(payload, 'base64url'));
   claims.name = 'Forged';
   const forged = [h, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
-  cases.push({ name: `served ${alg} vc-jwt tampered`, format: 'vc-jwt', document: forged, publicKey: { jwk }, expect: 'invalid' });
+  cases.push({ name: `served ${alg} vc-jwt tampered`, format: 'vc-jwt', document: forged, publicKey: { jwk }, expect: 'invalid', statusCheck: 'skip' });
 }
 console.log(JSON.stringify(cases, null, 2));
 JS

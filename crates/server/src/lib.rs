@@ -58,6 +58,8 @@ pub struct App {
     pub keys: mint::KeyCache,
     /// Recently served credentials (`CredentialCache::default()`); changes forget theirs.
     pub credentials: public::credentials::CredentialCache,
+    /// Recently served status lists, for a second (`ListCache::default()`).
+    pub status_lists: public::status::ListCache,
     /// "Now", injected.
     pub clock: Arc<dyn Clock>,
     /// Renders `/metrics`; `None` when no recorder is installed (most tests).

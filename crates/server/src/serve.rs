@@ -67,10 +67,15 @@ pub async fn start(
         vault,
         keys: Default::default(),
         credentials: Default::default(),
+        status_lists: Default::default(),
         clock: Arc::new(SystemClock),
         metrics,
     }))
 }
+
+/// The setting that remembers the public URL `laurel serve` last ran with, so commands that
+/// sign on the service's behalf (`laurel import`, `laurel credential`) use the same one.
+pub const PUBLIC_URL_SETTING: &str = "public_url";
 
 /// Opens only the database (for `laurel token`): the data folder is created for SQLite, and
 /// migrations run, but no key material is touched.

@@ -200,6 +200,35 @@ async fn a_series_is_awarded_to_those_who_attended_every_session_with_what_happe
     assert_eq!(again["duplicate"], 2, "{again}");
     assert_eq!(created(&again), 0);
 
+    // Two records of one person in one request are one attendance, summed (a rejoin).
+    let rejoin = app
+        .post(
+            &format!("/api/v1/events/{}/attendance", id(&sessions[0])),
+            json!({"attendance": [
+                {"email": "eve@example.org", "minutes": 30},
+                {"email": "EVE@example.org", "minutes": 25},
+            ]}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (rejoin["recorded"].clone(), rejoin["merged"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(rejoin["results"][1]["into_index"], 0);
+    let recorded = app
+        .get(&format!("/api/v1/events/{}/attendance", id(&sessions[0])))
+        .await
+        .json();
+    let eve = recorded["attendance"]
+        .as_array()
+        .expect("attendance")
+        .iter()
+        .find(|record| record["email"] == "eve@example.org")
+        .expect("eve")
+        .clone();
+    assert_eq!(eve["minutes"], 55);
+
     // A late record: Bob's rejoin in session 2 arrives from another source with more minutes.
     let late = attend(&app, &sessions[1], &[("bob@example.org", 52)]).await;
     assert_eq!(late["updated"], 1, "{late}");

@@ -34,6 +34,7 @@ pub use activity::*;
 pub use model::*;
 pub use postgres::PostgresStore;
 pub use scratch::ScratchDatabase;
+pub use shared::merge_attendance;
 pub use sqlite::SqliteStore;
 
 /// Why a store call failed.
@@ -71,6 +72,9 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a setting unless one exists; returns the value now stored (the first writer wins,
     /// so instances racing at first start agree).
     async fn setting_init(&self, name: &str, value: &str) -> StoreResult<String>;
+
+    /// Stores a setting, replacing any value stored.
+    async fn set_setting(&self, name: &str, value: &str) -> StoreResult<()>;
 
     /// Stores a new token; [`StoreError::Conflict`] if the name is taken.
     async fn create_token(&self, token: &ApiToken, secret_sha256: &str) -> StoreResult<()>;
@@ -205,6 +209,10 @@ pub trait Store: Send + Sync + 'static {
         version: i64,
         credential: &str,
     ) -> StoreResult<bool>;
+
+    /// Marks every status list credential of an issuer as out of date, so each is signed again
+    /// (with the issuer's current key) when next asked for: after its keys change.
+    async fn resign_status_lists(&self, issuer_id: Uuid) -> StoreResult<()>;
 
     /// Revokes awards, in one transaction: each not yet revoked gets `revoked_at` and the
     /// reason, and its bit set in its status list (each list changed gets one `version` bump).

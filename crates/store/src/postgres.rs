@@ -139,6 +139,20 @@ impl Store for PostgresStore {
         Ok(stored)
     }
 
+    async fn set_setting(&self, name: &str, value: &str) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into settings (name, value) values ($1, $2) \
+             on conflict (name) do update set value = excluded.value",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
     async fn create_token(&self, token: &ApiToken, secret_sha256: &str) -> StoreResult<()> {
         sqlx::query(
             "insert into api_tokens (id, name, secret_sha256, scopes, created_at, revoked_at)
@@ -574,6 +588,17 @@ impl Store for PostgresStore {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         status::rotate_keys(self, issuer_id, new_keys, at).await
+    }
+
+    async fn resign_status_lists(&self, issuer_id: Uuid) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        // 0 is below every list's version: each is signed again on its next read.
+        sqlx::query("update status_lists set signed_version = 0 where issuer_id = $1")
+            .bind(issuer_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)
     }
 
     async fn compromise_key(&self, key_id: Uuid, since: DateTime<Utc>) -> StoreResult<IssuerKey> {

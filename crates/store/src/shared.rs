@@ -301,7 +301,7 @@ impl AttendanceBatch {
             let key = (r.event_id, r.recipient_email.clone());
             match index.get(&key) {
                 Some(&slot) => {
-                    merge_into(&mut merged[slot], r);
+                    merge_attendance(&mut merged[slot], r);
                     slots.push(slot);
                 }
                 None => {
@@ -337,7 +337,7 @@ impl AttendanceBatch {
         let mut outcomes = Vec::with_capacity(self.records.len());
         for (r, &slot) in self.records.iter().zip(&self.slots) {
             let outcome = match &mut rows[slot] {
-                Some(row) => match merge_into(row, r) {
+                Some(row) => match merge_attendance(row, r) {
                     true => Recorded::Updated,
                     false => Recorded::Unchanged,
                 },
@@ -360,8 +360,9 @@ impl AttendanceBatch {
 
 /// Merges a record into a row: the larger minutes, the earlier join, the later leave, the row's
 /// name or else the record's; the row's source and recording time stay. Says whether the row
-/// changed.
-fn merge_into(row: &mut Attendance, record: &Attendance) -> bool {
+/// changed. This is what [`crate::Store::record_attendance`] does to a stored row, exported so
+/// a dry run can predict it exactly.
+pub fn merge_attendance(row: &mut Attendance, record: &Attendance) -> bool {
     let minutes = row.minutes.max(record.minutes);
     let first_join = either(row.first_join, record.first_join, std::cmp::min);
     let last_leave = either(row.last_leave, record.last_leave, std::cmp::max);

@@ -9,8 +9,8 @@
 //! nothing twice and mints nobody twice.
 //!
 //! Report times carry no usable time zone: join and leave times are read in the offset the
-//! caller gives, or else in the offset that puts the earliest join nearest the session's start
-//! (rounded to 30 minutes; people join webinars around their start).
+//! caller gives, or else in the offset that puts the median first join nearest the session's
+//! start (rounded to 15 minutes; people join webinars around their start).
 
 use std::collections::HashMap;
 
@@ -55,10 +55,13 @@ pub fn parse(
         ApiError::Unprocessable(format!("the attendance report cannot be read: {error}"))
     })?;
     let utc_offset = utc_offset.unwrap_or_else(|| {
-        guess_offset(
-            event.starts_at,
-            report.attendees.iter().filter_map(|a| a.first_join).min(),
-        )
+        let mut joins: Vec<NaiveDateTime> = report
+            .attendees
+            .iter()
+            .filter_map(|a| a.first_join)
+            .collect();
+        joins.sort_unstable();
+        guess_offset(event.starts_at, joins.get(joins.len() / 2).copied())
     });
     let source = format!(
         "import:{}",
@@ -93,16 +96,17 @@ pub fn parse(
     })
 }
 
-/// The offset in which `first_join`, read as local time, is nearest to `start`, rounded to
-/// 30 minutes; UTC when there is no join time or it is more than 14 hours off.
-fn guess_offset(start: DateTime<Utc>, first_join: Option<NaiveDateTime>) -> FixedOffset {
+/// The offset in which `join` (the median first join), read as local time, is nearest to
+/// `start`, rounded to 15 minutes; UTC when there is no join time or it is more than 14 hours
+/// off. The median, so one attendee waiting in the lobby early cannot shift everyone.
+fn guess_offset(start: DateTime<Utc>, join: Option<NaiveDateTime>) -> FixedOffset {
     let utc = Utc.fix();
-    let Some(join) = first_join else { return utc };
+    let Some(join) = join else { return utc };
     let minutes = (join - start.naive_utc()).num_minutes();
     if minutes.abs() > 14 * 60 {
         return utc;
     }
-    let rounded = (minutes as f64 / 30.0).round() as i32 * 30;
+    let rounded = (minutes as f64 / 15.0).round() as i32 * 15;
     FixedOffset::east_opt(rounded * 60).unwrap_or(utc)
 }
 
@@ -216,7 +220,7 @@ async fn work(
             .map(|record| (record.recipient_email.clone(), record))
             .collect();
         for record in &parsed.attendance {
-            recorded.push(rules::merge_into(&mut stored, record.clone()));
+            recorded.push(rules::merge_into(&mut stored, record));
         }
         progress(Progress::Recording { done: total, total });
     } else {

@@ -396,7 +396,7 @@ impl<'a> FactCache<'a> {
                 .map(|record| (record.recipient_email.clone(), record))
                 .collect();
             for record in self.extra.iter().filter(|record| record.event_id == event) {
-                merge_into(&mut by_email, record.clone());
+                merge_into(&mut by_email, record);
             }
             self.attendance.insert(event, by_email);
         }
@@ -409,32 +409,23 @@ impl<'a> FactCache<'a> {
 }
 
 /// Merges a record into one event's attendance exactly as the store does when recording it
-/// (see `Store::record_attendance`): what it did, and the merged row.
+/// (see `Store::record_attendance` and [`laurel_store::merge_attendance`]): what it did.
 pub fn merge_into(
     by_email: &mut HashMap<String, Attendance>,
-    record: Attendance,
+    record: &Attendance,
 ) -> laurel_store::Recorded {
     use laurel_store::Recorded;
-    let Some(stored) = by_email.get_mut(&record.recipient_email) else {
-        by_email.insert(record.recipient_email.clone(), record);
-        return Recorded::New;
-    };
-    let before = stored.clone();
-    stored.minutes = stored.minutes.max(record.minutes);
-    stored.first_join = match (stored.first_join, record.first_join) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    stored.last_leave = match (stored.last_leave, record.last_leave) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    if stored.recipient_name.is_none() {
-        stored.recipient_name = record.recipient_name;
-    }
-    if *stored == before {
-        Recorded::Unchanged
-    } else {
-        Recorded::Updated
+    match by_email.get_mut(&record.recipient_email) {
+        None => {
+            by_email.insert(record.recipient_email.clone(), record.clone());
+            Recorded::New
+        }
+        Some(stored) => {
+            if laurel_store::merge_attendance(stored, record) {
+                Recorded::Updated
+            } else {
+                Recorded::Unchanged
+            }
+        }
     }
 }

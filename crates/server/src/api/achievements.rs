@@ -7,8 +7,8 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use laurel_core::model::{
     AchievementSubject, Alignment, IdentityObject, OneOrMany, OpenBadgeCredential,
 };
@@ -204,11 +204,11 @@ pub async fn create(
     };
     check_awardable(&state, &issuer, &achievement)?;
     state.store.create_achievement(&achievement).await?;
-    let mut response = (StatusCode::CREATED, Json(view(&state, &achievement)?)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&format!("/api/v1/achievements/{}", achievement.id)) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(super::located(
+        StatusCode::CREATED,
+        &format!("/api/v1/achievements/{}", achievement.id),
+        view(&state, &achievement)?,
+    ))
 }
 
 /// `GET /achievements/{id}`.

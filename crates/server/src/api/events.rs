@@ -1,14 +1,17 @@
 //! `/series` and `/events`: the sessions programme staff run, and who attended them.
 //!
 //! An event (a webinar or workshop session) belongs to an issuer and optionally to one of its
-//! series. Recording attendance (`POST /events/{id}/attendance`, or an import) evaluates the
+//! series. Several records of one person in one request are summed (a rejoin), as rows of an
+//! imported report are; recording a person again later keeps the largest minutes. Recording attendance (`POST /events/{id}/attendance`, or an import) evaluates the
 //! award rules that name the event or its series and mints at once. Adding an event to a
 //! series, or moving it, evaluates that series' rules again: nobody is awarded twice, and
 //! whoever now qualifies is awarded.
 
+use std::collections::HashMap;
+
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use laurel_store::{Attendance, Event, EventFilter, EventFormat, Recorded, Series};
 use serde::Deserialize;
@@ -353,21 +356,38 @@ pub async fn record_attendance(
     }
     let now = state.clock.now();
     let mut results: Vec<Value> = Vec::with_capacity(input.attendance.len());
-    let mut valid = Vec::new();
+    let mut valid: Vec<Attendance> = Vec::new();
     let mut valid_index = Vec::new();
+    // A person's records within one request are one attendance, summed (they left and
+    // rejoined), as in an imported report; across requests the largest is kept.
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let (mut merged, mut rejected) = (0, 0);
     for (index, record) in input.attendance.into_iter().enumerate() {
         let checked = serde_json::from_value::<AttendanceInput>(record)
             .map_err(|error| json_error(&error))
             .and_then(|record| attendance(&event, record, now));
         match checked {
-            Ok(record) => {
-                valid_index.push(index);
-                valid.push(record);
-                results.push(Value::Null);
+            Ok(record) => match first.get(&record.recipient_email) {
+                Some(&at) => {
+                    add_session(&mut valid[at], &record);
+                    merged += 1;
+                    results.push(json!({
+                        "index": index, "status": "merged", "into_index": valid_index[at],
+                    }));
+                }
+                None => {
+                    first.insert(record.recipient_email.clone(), valid.len());
+                    valid_index.push(index);
+                    valid.push(record);
+                    results.push(Value::Null);
+                }
+            },
+            Err(error) => {
+                rejected += 1;
+                results.push(json!({
+                    "index": index, "status": "rejected", "error": error.to_string(),
+                }));
             }
-            Err(error) => results.push(json!({
-                "index": index, "status": "rejected", "error": error.to_string(),
-            })),
         }
     }
     let recorded = if valid.is_empty() {
@@ -394,16 +414,32 @@ pub async fn record_attendance(
         results[index] =
             json!({ "index": index, "status": status, "email": record.recipient_email });
     }
-    let rejected = results.len() - valid.len();
     let awards = evaluate(&state, vec![Scope::Event(event)]).await?;
     Ok(Json(json!({
         "recorded": counts.0,
         "updated": counts.1,
         "duplicate": counts.2,
+        "merged": merged,
         "rejected": rejected,
         "results": results,
         "awards": awards,
     })))
+}
+
+/// Adds another session of one person to their first record in the same request.
+fn add_session(record: &mut Attendance, more: &Attendance) {
+    record.minutes = record.minutes.saturating_add(more.minutes);
+    record.first_join = match (record.first_join, more.first_join) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    record.last_leave = match (record.last_leave, more.last_leave) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    if record.recipient_name.is_none() {
+        record.recipient_name.clone_from(&more.recipient_name);
+    }
 }
 
 /// Evaluates the rules these scopes touch and mints: the outcome per achievement.
@@ -518,11 +554,7 @@ fn format(name: Option<&str>) -> ApiResult<EventFormat> {
 }
 
 fn created(location: &str, body: Value) -> Response {
-    let mut response = (StatusCode::CREATED, Json(body)).into_response();
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
+    super::located(StatusCode::CREATED, location, body)
 }
 
 fn series_view(series: &Series) -> Value {

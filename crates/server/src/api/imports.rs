@@ -8,8 +8,8 @@
 //! finished job has a summary, what was awarded, and one result per line of the file.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{FixedOffset, Offset as _, Utc};
 use laurel_attendance::{Column, ColumnMapping};
 use laurel_store::ImportJob;
@@ -161,11 +161,7 @@ pub async fn create(
             tracing::error!(%error, "an attendance import could not record its outcome");
         }
     });
-    let mut response = (StatusCode::ACCEPTED, Json(view)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(super::located(StatusCode::ACCEPTED, &location, view))
 }
 
 /// `GET /imports` query.

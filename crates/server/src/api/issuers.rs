@@ -4,8 +4,8 @@
 //! included, are generated with it. A PATCH naming another algorithm is a 409.
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use laurel_store::{Issuer, IssuerKey};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -84,16 +84,11 @@ pub async fn create(
         updated_at: now,
     };
     let keys = mint::create_issuer(&state, &issuer, algorithm).await?;
-    let location = format!("/api/v1/issuers/{}", issuer.id);
-    let mut response = (
+    Ok(super::located(
         StatusCode::CREATED,
-        Json(view(&state, &issuer, Some(&keys))),
-    )
-        .into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+        &format!("/api/v1/issuers/{}", issuer.id),
+        view(&state, &issuer, Some(&keys)),
+    ))
 }
 
 /// `GET /issuers/{id}`, with its public keys.

@@ -23,7 +23,7 @@ pub mod issuers;
 pub mod rules;
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 
@@ -153,6 +153,15 @@ pub fn router() -> Router<AppState> {
             ))
         });
     Router::new().nest(PREFIX, api)
+}
+
+/// A `201 Created` (or `202 Accepted`) answer with the new resource's `Location`.
+pub(crate) fn located(status: StatusCode, location: &str, body: serde_json::Value) -> Response {
+    let mut response = (status, extract::Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
 }
 
 /// `GET /openapi.json` (no token needed: it describes, it does not reveal).

@@ -43,7 +43,12 @@ pub async fn revoke(state: &AppState, ids: &[Uuid], reason: &str) -> ApiResult<V
         })
         .collect();
     for list in lists {
-        status::signed(state, list).await?;
+        // The revocation is stored; a list that fails to sign now is signed when next asked
+        // for, so this call still succeeds.
+        if let Err(error) = status::signed(state, list).await {
+            tracing::error!(%list, %error, "could not sign a status list after revoking");
+        }
+        state.status_lists.forget(list);
     }
     for change in &changes {
         if let StatusChange::Changed(award) = change {
@@ -103,18 +108,13 @@ pub async fn reissue(state: &AppState, id: Uuid, name: Option<String>) -> ApiRes
     let issuer = state.store.issuer(award.issuer_id).await?;
     let achievement = state.store.achievement(award.achievement_id).await?;
     let keys = state.store.issuer_keys(issuer.id).await?;
-    let active = |purpose: KeyPurpose, name: &'static str| {
-        keys.iter()
-            .rev()
-            .find(|key| key.purpose == purpose && key.retired_at.is_none())
-            .ok_or(MintError::NoKey {
-                issuer: issuer.id,
-                purpose: name,
-            })
-    };
-    let di = active(KeyPurpose::DataIntegrity, "data_integrity")?;
-    let jwt_key = active(KeyPurpose::Jwt, "jwt")?;
-    let now = state.clock.now();
+    let di = mint::active_key(&keys, issuer.id, KeyPurpose::DataIntegrity)?;
+    let jwt_key = mint::active_key(&keys, issuer.id, KeyPurpose::Jwt)?;
+    // Newer than the credential it replaces, even within the same second.
+    let now = state
+        .clock
+        .now()
+        .max(award.issued_at + chrono::Duration::seconds(1));
 
     let mut credential: Value = serde_json::from_str(&award.credential)
         .map_err(|error| ApiError::Internal(format!("stored credential {id}: {error}")))?;
@@ -181,6 +181,9 @@ pub async fn rotate_keys(state: &AppState, issuer_id: Uuid) -> ApiResult<Vec<Iss
     let (rows, opened) = mint::new_keys(state, issuer_id, algorithm, now).await?;
     state.store.rotate_keys(issuer_id, &rows, now).await?;
     state.keys.remember(opened);
+    // Lists are signed again, with the new key, when next asked for: a list signed by a key
+    // later marked compromised must not stay in circulation.
+    state.store.resign_status_lists(issuer_id).await?;
     Ok(rows)
 }
 

@@ -21,7 +21,7 @@ use laurel_store::{KeyPurpose, StatusList, StatusSlot};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::mint::MintError;
+use crate::mint::{self, MintError};
 use crate::{ApiError, ApiResult, AppState, Urls};
 
 /// Entries per list: the spec's minimum, 131,072 (16 KiB of bits).
@@ -101,17 +101,10 @@ pub async fn signed(state: &AppState, list_id: Uuid) -> ApiResult<(StatusList, S
 /// key.
 async fn sign(state: &AppState, list: &StatusList) -> ApiResult<String> {
     let keys = state.store.issuer_keys(list.issuer_id).await?;
-    let key = keys
-        .iter()
-        .rev()
-        .find(|key| key.purpose == KeyPurpose::DataIntegrity && key.retired_at.is_none())
-        .ok_or(MintError::NoKey {
-            issuer: list.issuer_id,
-            purpose: "data_integrity",
-        })?;
+    let key = mint::active_key(&keys, list.issuer_id, KeyPurpose::DataIntegrity)?;
     let signing = state.keys.open(&state.vault, key)?;
     let now = state.clock.now();
-    let document = document(&state.urls, list, now);
+    let document = document(&state.urls, list);
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
         verification_method: state.urls.key(list.issuer_id, key.id),
@@ -124,8 +117,10 @@ async fn sign(state: &AppState, list: &StatusList) -> ApiResult<String> {
     Ok(signed.to_string())
 }
 
-/// The unsigned `BitstringStatusListCredential` of a list as it is now.
-pub fn document(urls: &Urls, list: &StatusList, now: DateTime<Utc>) -> Value {
+/// The unsigned `BitstringStatusListCredential` of a list as it is now. It is valid from when
+/// the list began (not from this signature: a verifier whose clock is a little behind must
+/// not see a list signed a moment ago as not yet valid).
+pub fn document(urls: &Urls, list: &StatusList) -> Value {
     let url = urls.status_list(list.id);
     let encoded = Bitstring::from_bytes(list.bits.clone()).encode();
     json!({
@@ -133,7 +128,7 @@ pub fn document(urls: &Urls, list: &StatusList, now: DateTime<Utc>) -> Value {
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": urls.issuer(list.issuer_id),
-        "validFrom": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "validFrom": list.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "credentialSubject": {
             "id": format!("{url}#list"),
             "type": "BitstringStatusList",

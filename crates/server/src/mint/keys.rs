@@ -173,6 +173,21 @@ pub async fn new_keys(
     Ok((rows, opened))
 }
 
+/// The key an issuer signs with now for `purpose`: its newest unretired one.
+pub fn active_key(
+    keys: &[IssuerKey],
+    issuer: Uuid,
+    purpose: KeyPurpose,
+) -> Result<&IssuerKey, MintError> {
+    keys.iter()
+        .rev()
+        .find(|key| key.purpose == purpose && key.retired_at.is_none())
+        .ok_or(MintError::NoKey {
+            issuer,
+            purpose: purpose.as_str(),
+        })
+}
+
 /// The `algorithm` stored with a key: `Ed25519`, `P-256` or `RSA`.
 pub fn algorithm_name(key_type: KeyType) -> &'static str {
     match key_type {

@@ -269,17 +269,8 @@ impl Signer {
         achievement: &laurel_store::Achievement,
     ) -> ApiResult<Self> {
         let keys = state.store.issuer_keys(issuer.id).await?;
-        let active = |purpose: KeyPurpose, name: &'static str| {
-            keys.iter()
-                .rev()
-                .find(|key| key.purpose == purpose && key.retired_at.is_none())
-                .ok_or(MintError::NoKey {
-                    issuer: issuer.id,
-                    purpose: name,
-                })
-        };
-        let di = active(KeyPurpose::DataIntegrity, "data_integrity")?;
-        let jwt = active(KeyPurpose::Jwt, "jwt")?;
+        let di = active_key(&keys, issuer.id, KeyPurpose::DataIntegrity)?;
+        let jwt = active_key(&keys, issuer.id, KeyPurpose::Jwt)?;
         let urls = state.urls.clone();
         Ok(Signer {
             profile: documents::issuer_profile(&urls, issuer),

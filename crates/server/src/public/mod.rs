@@ -10,6 +10,7 @@
 //! | `/achievements/{id}` | the Achievement (JSON-LD) | 5 min |
 //! | `/credentials/{id}` | the signed credential (JSON-LD) | 1 h |
 //! | `/credentials/{id}.json`, `.jwt`, `.png`, `.svg` | downloads: JSON, VC-JWT, baked images | 1 h |
+//! | `/credentials/{id}/status` | the issuer's word on it: revoked, suspended (and why), expired | 1 min |
 //! | `/status/{id}` | a signed Bitstring Status List (revocation) | 1 min (its `ttl`) |
 //! | `/images/{sha256}.png`, `.svg` | uploaded images, content-addressed | 1 year, immutable |
 //!
@@ -27,6 +28,7 @@ pub mod badge;
 pub mod cache;
 pub mod credentials;
 pub mod keys;
+pub mod status;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -56,7 +58,8 @@ pub fn router() -> Router<AppState> {
         .route("/.well-known/jwks.json", get(keys::jwks))
         .route("/achievements/{id}", get(achievement))
         .route("/credentials/{file}", get(credentials::credential))
-        .route("/status/{id}", get(status_list))
+        .route("/credentials/{id}/status", get(status::credential))
+        .route("/status/{id}", get(status::list))
         .route("/images/{file}", get(image))
         .layer(SetResponseHeaderLayer::overriding(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -99,22 +102,6 @@ async fn achievement(
         .map_err(|error| keys::missing(error, "achievement", id))?;
     let document = documents::achievement_document(&state.urls, &achievement)?;
     Ok(Document::json(&document, "application/ld+json", Cache::FiveMinutes).respond(&headers))
-}
-
-/// `GET /status/{id}`: a status list credential, signed for its current bits.
-async fn status_list(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    let id = parse_id(&id, "status list")?;
-    let (_, credential) = crate::lifecycle::status::signed(&state, id)
-        .await
-        .map_err(|error| match error {
-            ApiError::NotFound(_) => ApiError::not_found("status list", id),
-            other => other,
-        })?;
-    Ok(Document::new(credential, "application/ld+json", Cache::Minute).respond(&headers))
 }
 
 /// `GET /images/{sha256}.{png|svg}`: an uploaded image, by content hash.

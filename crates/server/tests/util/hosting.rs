@@ -36,6 +36,7 @@ pub async fn test_app(
         vault,
         keys: mint::KeyCache::default(),
         credentials: Default::default(),
+        status_lists: Default::default(),
         clock: Arc::new(FixedClock(now())),
         metrics,
     });
@@ -411,5 +412,13 @@ impl Store for FlakyStore {
     async fn compromise_key(&self, key_id: Uuid, since: DateTime<Utc>) -> StoreResult<IssuerKey> {
         self.check()?;
         self.inner.compromise_key(key_id, since).await
+    }
+    async fn set_setting(&self, name: &str, value: &str) -> StoreResult<()> {
+        self.check()?;
+        self.inner.set_setting(name, value).await
+    }
+    async fn resign_status_lists(&self, issuer_id: Uuid) -> StoreResult<()> {
+        self.check()?;
+        self.inner.resign_status_lists(issuer_id).await
     }
 }

@@ -111,6 +111,7 @@ impl TestApp {
             vault,
             keys: mint::KeyCache::default(),
             credentials: Default::default(),
+            status_lists: Default::default(),
             clock: Arc::new(FixedClock(now())),
             metrics: None,
         });

@@ -20,6 +20,12 @@ pub async fn settings_round_trip(db: &TestDb) {
         store.setting("instance").await.unwrap().as_deref(),
         Some("first")
     );
+    store.set_setting("instance", "third").await.unwrap();
+    store.set_setting("other", "x").await.unwrap();
+    assert_eq!(
+        store.setting("instance").await.unwrap().as_deref(),
+        Some("third")
+    );
 }
 
 pub async fn token_round_trip(db: &TestDb) {

@@ -378,6 +378,14 @@ pub async fn status_credential_keeps_newest(db: &TestDb) {
             .await
             .unwrap()
     );
+
+    // After a key change every list of the issuer is out of date, and takes a new signature
+    // for its current version.
+    store.resign_status_lists(issuer.id).await.unwrap();
+    let list = store.status_list(list_id).await.unwrap();
+    assert_eq!(list.signed_version, 0);
+    assert!(list.signed_version < list.version);
+    assert!(saved(1, "{\"v\":\"1, new key\"}").await);
 }
 
 pub async fn replace_credential_round_trip(db: &TestDb) {
