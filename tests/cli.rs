@@ -18,6 +18,7 @@ use laurel_core::keys::{KeyType, PublicKey, SigningKey};
 use laurel_core::proof::{self, Cryptosuite};
 use serde_json::{Value, json};
 use tempfile::TempDir;
+use util::service::{Server, clean_command, on_service, send_json, token};
 use util::{data, laurel, laurel_with_stdin, sample_credential};
 
 const KEY_TYPES: [(&str, KeyType); 3] = [
@@ -745,181 +746,6 @@ fn extract_reports_an_image_without_a_credential() {
 // serve and token
 // ---------------------------------------------------------------------------------------------
 
-/// A `laurel` command with no `LAUREL_*` settings inherited from the environment.
-fn clean_command(args: &[&dyn AsRef<std::ffi::OsStr>]) -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_laurel"));
-    command.args(str_args(args));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("LAUREL_") {
-            command.env_remove(name);
-        }
-    }
-    command
-}
-
-/// Runs a `laurel token …` command against the database in `data_dir`.
-fn token(data_dir: &Path, args: &[&dyn AsRef<std::ffi::OsStr>]) -> util::Run {
-    let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"token"];
-    all.extend_from_slice(args);
-    all.extend_from_slice(&[&"--data-dir", &data_dir]);
-    let output = clean_command(&all)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    util::Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
-/// `laurel serve` running on a free loopback port.
-struct Server {
-    child: std::process::Child,
-    address: String,
-    log: std::sync::Arc<std::sync::Mutex<String>>,
-}
-
-impl Server {
-    /// Starts `laurel serve --listen 127.0.0.1:0 --log-format json …` and waits for the line
-    /// saying where it listens.
-    fn start(data_dir: &Path) -> Server {
-        use std::io::BufRead as _;
-        let mut child = clean_command(&[
-            &"serve",
-            &"--listen",
-            &"127.0.0.1:0",
-            &"--data-dir",
-            &data_dir,
-            &"--log-format",
-            &"json",
-        ])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let (found, address) = std::sync::mpsc::channel();
-        let kept = log.clone();
-        // Reads the log until the process ends, so a full pipe never blocks the server.
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Ok(entry) = serde_json::from_str::<Value>(&line)
-                    && entry["message"] == "laurel is listening"
-                {
-                    let _ = found.send(entry);
-                }
-                kept.lock().unwrap().push_str(&format!("{line}\n"));
-            }
-        });
-        let entry = address
-            .recv_timeout(std::time::Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("laurel serve did not start: {}", log.lock().unwrap()));
-        let address = entry["address"].as_str().unwrap().to_string();
-        assert_eq!(entry["public_url"], format!("http://{address}"), "{entry}");
-        Server {
-            child,
-            address,
-            log,
-        }
-    }
-
-    /// A request over a fresh connection; the status and body.
-    fn request(&self, method: &str, path: &str, token: Option<&str>) -> (u16, String) {
-        use std::io::{Read as _, Write as _};
-        let mut stream = std::net::TcpStream::connect(&self.address).unwrap();
-        let auth = token.map_or(String::new(), |token| {
-            format!("Authorization: Bearer {token}\r\n")
-        });
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Connection: close\r\n\r\n",
-            self.address
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let status = response
-            .split(' ')
-            .nth(1)
-            .and_then(|code| code.parse().ok())
-            .unwrap_or_else(|| panic!("not HTTP: {response}"));
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, body)| body.to_string())
-            .unwrap_or_default();
-        (status, body)
-    }
-
-    /// A request with a JSON body over a fresh connection; the status and body.
-    fn send_json(&self, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
-        send_json(&self.address, method, path, token, body)
-    }
-
-    /// Sends SIGTERM and waits for a clean exit.
-    fn terminate(mut self) -> String {
-        let killed = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                std::thread::sleep(std::time::Duration::from_millis(100));
-                let log = self.log.lock().unwrap().clone();
-                assert!(status.success(), "laurel serve exited with {status}: {log}");
-                return log;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "laurel serve did not stop"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-    }
-}
-
-/// A request with a JSON body to `address` over a fresh connection; the status and body (0 and
-/// nothing if the connection was cut).
-fn send_json(address: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
-    use std::io::{Read as _, Write as _};
-    let Ok(mut stream) = std::net::TcpStream::connect(address) else {
-        return (0, String::new());
-    };
-    let _ = write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        address,
-        body.len()
-    );
-    let mut response = String::new();
-    // A killed server cuts the response short: that is an empty answer, not a test failure.
-    let _ = stream.read_to_string(&mut response);
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // Only if a test failed before `terminate`.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn serve_creates_its_data_folder_serves_and_stops_on_sigterm() {
     let dir = TempDir::new().unwrap();
@@ -1249,16 +1075,7 @@ fn help_never_prints_a_database_password_from_the_environment() {
 fn import(data_dir: &Path, public_url: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> util::Run {
     let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"import", &"attendance"];
     all.extend_from_slice(args);
-    all.extend_from_slice(&[&"--data-dir", &data_dir, &"--public-url", &public_url]);
-    let output = clean_command(&all)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    util::Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    on_service(data_dir, public_url, &all)
 }
 
 #[test]

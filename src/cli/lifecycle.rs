@@ -7,7 +7,8 @@
 use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use laurel_server::lifecycle;
+use laurel_server::api::fields::{self, MAX_NAME};
+use laurel_server::lifecycle::{self, MAX_REASON};
 use laurel_server::public::keys::controller_document;
 use laurel_store::{Award, StatusChange, StoreError};
 use uuid::Uuid;
@@ -60,11 +61,11 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
     match command {
         CredentialCommand::Revoke(args) => {
             let id = parse_id(&args.target.id, "credential")?;
-            let Some(reason) = args.reason.filter(|r| !r.trim().is_empty()) else {
+            let Some(reason) = text("--reason", args.reason.as_deref(), MAX_REASON)? else {
                 return Err(UsageError("revoking needs --reason TEXT".into()).into());
             };
             let change = args.target.service.run(|state| async move {
-                let mut changes = lifecycle::revoke(&state, &[id], reason.trim())
+                let mut changes = lifecycle::revoke(&state, &[id], &reason)
                     .await
                     .map_err(service::api)?;
                 changes
@@ -75,13 +76,9 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
         }
         CredentialCommand::Suspend(args) => {
             let id = parse_id(&args.target.id, "credential")?;
+            let reason = text("--reason", args.reason.as_deref(), MAX_REASON)?;
             let change = args.target.service.run(|state| async move {
-                let reason = args
-                    .reason
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty());
-                lifecycle::suspend(&state, id, reason)
+                lifecycle::suspend(&state, id, reason.as_deref())
                     .await
                     .map_err(service::api)
             })?;
@@ -96,8 +93,9 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
         }
         CredentialCommand::Reissue(args) => {
             let id = parse_id(&args.target.id, "credential")?;
+            let name = text("--name", args.name.as_deref(), MAX_NAME)?;
             let award = args.target.service.run(|state| async move {
-                lifecycle::reissue(&state, id, args.name)
+                lifecycle::reissue(&state, id, name)
                     .await
                     .map_err(service::api)
             })?;
@@ -225,6 +223,12 @@ pub fn run_issuer(command: IssuerCommand) -> Result<()> {
         controller_document(&state.urls, issuer, &keys).map_err(service::api)
     })?;
     io::print(&format!("{document:#}\n"))
+}
+
+/// An optional text checked as the API checks it: trimmed, blank meaning absent, and no
+/// longer than `max` bytes (a usage error otherwise).
+fn text(option: &str, value: Option<&str>, max: usize) -> Result<Option<String>> {
+    fields::optional(option, value, max).map_err(|error| UsageError(error.to_string()).into())
 }
 
 fn parse_id(text: &str, what: &str) -> Result<Uuid> {
