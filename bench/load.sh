@@ -9,7 +9,8 @@
 # temporary data folder (SQLite), awards credentials through the admin API, then runs wrk
 # (`--latency`) three times: /healthz, one credential over and over (served from the
 # in-memory cache of hot credentials after the first request), and DISTINCT credentials in
-# turn (more than the cache holds, so most reads go to the database). It prints requests/s,
+# turn (more than the cache holds, so most reads go to the database), and the credentials'
+# signed revocation list (as verifiers fetch it). It prints requests/s,
 # p99 latency and the server's peak resident memory (VmHWM from /proc). Needs wrk: `apt-get install -y wrk` (the script installs it when run
 # as root with apt available), curl and jq. Traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -106,4 +107,6 @@ echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per endpoint; $
 run "GET /healthz" "$origin/healthz"
 run "GET /credentials/{id} (one, cached)" "$credential"
 run "GET /credentials/{id} ($DISTINCT in turn)" "$origin" -s "$work/paths.lua"
+status_list="$(curl -sS --fail "$credential" | jq -r .credentialStatus.statusListCredential)"
+run "GET /status/{id} (the revocation list)" "$status_list"
 echo "laurel serve at the end: $(awk '/^VmRSS:/ {print $2, $3}' "/proc/$server/status") resident, peak (VmHWM) $(awk '/^VmHWM:/ {print $2, $3}' "/proc/$server/status")"

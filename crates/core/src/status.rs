@@ -242,6 +242,17 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_list_encodes_to_the_size_of_the_spec_example() {
+        let example = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA";
+        let encoded = Bitstring::new(MIN_ENTRIES).encode();
+        assert_eq!(encoded.len(), example.len(), "{encoded}");
+        assert_eq!(
+            Bitstring::decode(&encoded).expect("decode"),
+            Bitstring::decode(example).expect("decode")
+        );
+    }
+
+    #[test]
     fn index_zero_is_the_leftmost_bit_and_round_trips() {
         let mut list = Bitstring::new(MIN_ENTRIES);
         list.set(0, true).expect("set");

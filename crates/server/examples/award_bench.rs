@@ -17,7 +17,9 @@
 //!    people rejoined once, so two rows) posted to `/events/{id}/attendance/import` for a
 //!    session whose achievement has a participation rule, polled until the job is done:
 //!    parsed, recorded, evaluated, and every credential minted;
-//! 4. **PostgreSQL**, when `--postgres URL` or `LAUREL_TEST_POSTGRES_URL` names a server: a
+//! 4. **revocation**: the 10,000 credentials awarded in step 2 revoked in one batch request
+//!    (`POST /credentials/revoke`): bits set in one transaction, the list signed again;
+//! 5. **PostgreSQL**, when `--postgres URL` or `LAUREL_TEST_POSTGRES_URL` names a server: a
 //!    scratch database is created on it and dropped afterwards.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -29,7 +31,8 @@ use chrono::Utc;
 use laurel_core::jwt;
 use laurel_core::keys::{KeyType, SigningKey};
 use laurel_core::model::{
-    AchievementSubject, CredentialSchema, IdentityObject, OpenBadgeCredential,
+    AchievementSubject, BitstringStatusListEntry, CredentialSchema, IdentityObject,
+    OpenBadgeCredential,
 };
 use laurel_core::proof::{self, Cryptosuite, ProofOptions};
 use laurel_server::config::Settings;
@@ -94,7 +97,7 @@ fn main() {
         .expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let (elapsed, import) = runtime.block_on(run_service(&sqlite, dir.path(), &options));
+    let (elapsed, import, revoke) = runtime.block_on(run_service(&sqlite, dir.path(), &options));
     report(
         "SQLite: HTTP + sign + store + commit",
         options.recipients,
@@ -102,6 +105,7 @@ fn main() {
         Some(baseline),
     );
     report_import("SQLite", &options, import);
+    report_revoke("SQLite", &options, revoke);
 
     if let Some(server) = &options.postgres {
         let database = runtime
@@ -110,7 +114,8 @@ fn main() {
                 "laurel_bench",
             ))
             .unwrap_or_else(|e| panic!("cannot make a scratch database on {server}: {e}"));
-        let (elapsed, import) = runtime.block_on(run_service(database.url(), dir.path(), &options));
+        let (elapsed, import, revoke) =
+            runtime.block_on(run_service(database.url(), dir.path(), &options));
         report(
             "PostgreSQL: HTTP + sign + store + commit",
             options.recipients,
@@ -118,6 +123,7 @@ fn main() {
             Some(baseline),
         );
         report_import("PostgreSQL", &options, import);
+        report_revoke("PostgreSQL", &options, revoke);
     } else {
         println!("PostgreSQL: skipped (pass --postgres URL or set LAUREL_TEST_POSTGRES_URL)");
     }
@@ -144,6 +150,15 @@ fn report_import(database: &str, options: &Options, elapsed: Duration) {
         options.recipients + options.recipients / 10,
         elapsed.as_secs_f64(),
         options.recipients as f64 / elapsed.as_secs_f64()
+    );
+}
+
+fn report_revoke(database: &str, options: &Options, elapsed: Duration) {
+    println!(
+        "{:<46} {} in {:>6.2} s (target: under 5 s)",
+        format!("{database}: revoke in one batch, list re-signed"),
+        options.recipients,
+        elapsed.as_secs_f64(),
     );
 }
 
@@ -216,10 +231,12 @@ fn baseline(count: usize) -> Duration {
     let emails: Vec<String> = (0..count)
         .map(|i| format!("recipient{i}@example.org"))
         .collect();
+    let list = urls.status_list(Uuid::now_v7());
     let start = Instant::now();
     let signed: Vec<(String, String)> = emails
         .par_iter()
-        .map(|email| {
+        .enumerate()
+        .map(|(index, email)| {
             let id = Uuid::new_v4();
             let salt = IdentityObject::new_salt().expect("salt");
             let subject = AchievementSubject::with_identifier(
@@ -231,6 +248,11 @@ fn baseline(count: usize) -> Duration {
                     .name(achievement.name.clone())
                     .awarded_date(now)
                     .credential_schema(CredentialSchema::achievement_credential())
+                    .credential_status(BitstringStatusListEntry::new(
+                        "revocation",
+                        list.clone(),
+                        index as u64,
+                    ))
                     .build()
                     .expect("credential");
             let unsigned = serde_json::to_value(&credential).expect("json");
@@ -249,14 +271,14 @@ fn baseline(count: usize) -> Duration {
     elapsed
 }
 
-/// Starts the service on `database_url`, awards `options.recipients` over HTTP, then imports
-/// a report of as many attendees; returns how long the awarding and the import took (setup
-/// excluded).
+/// Starts the service on `database_url`, awards `options.recipients` over HTTP, imports a
+/// report of as many attendees, and revokes the first awards in one batch; returns how long
+/// the awarding, the import and the revocation took (setup excluded).
 async fn run_service(
     database_url: &str,
     dir: &std::path::Path,
     options: &Options,
-) -> (Duration, Duration) {
+) -> (Duration, Duration, Duration) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     let mut settings = Settings::for_data_dir(dir);
@@ -345,10 +367,14 @@ async fn run_service(
         });
     }
     let mut created = 0;
+    let mut ids: Vec<Value> = Vec::with_capacity(options.recipients);
     while let Some(answer) = tasks.join_next().await {
         let answer = answer.expect("task");
         assert_eq!(answer["failed"], 0, "{answer}");
         created += answer["created"].as_u64().expect("created");
+        for result in answer["results"].as_array().expect("results") {
+            ids.push(result["award"]["id"].clone());
+        }
     }
     let elapsed = start.elapsed();
     assert_eq!(
@@ -417,7 +443,20 @@ async fn run_service(
         result["summary"]
     );
 
+    let start = Instant::now();
+    let revoked = post(
+        "/credentials/revoke".into(),
+        json!({ "ids": ids, "reason": "Benchmark" }),
+    )
+    .await;
+    let revoking = start.elapsed();
+    assert_eq!(
+        revoked["revoked"].as_u64(),
+        Some(options.recipients as u64),
+        "{revoked}"
+    );
+
     let _ = stop.send(());
     server.await.expect("server task").expect("server");
-    (elapsed, imported)
+    (elapsed, imported, revoking)
 }
