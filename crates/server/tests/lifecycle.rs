@@ -532,3 +532,94 @@ async fn a_key_marked_compromised_fails_what_it_signed_after_the_time() {
         "jo@example.org",
     ));
 }
+
+/// `POST /api/v1/verify` (no token): the verifier's report, with this service's keys and
+/// lists read from its store, and the issuer's suspension and revocation reason added.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_verify_api_checks_our_credentials_and_says_why_not() {
+    let app = TestApp::new().await;
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    let award = issue(&app, &achievement, "kim@example.org").await;
+    let verify = |body: Vec<u8>, content_type: &'static str| {
+        let app = &app;
+        async move {
+            let response = app
+                .send(
+                    Method::POST,
+                    "/api/v1/verify",
+                    None,
+                    Some(content_type),
+                    Some(body),
+                    &[],
+                )
+                .await;
+            assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+            response.json()
+        }
+    };
+    let credential = award["credential"].to_string().into_bytes();
+    let report = verify(credential.clone(), "application/json").await;
+    assert_eq!(report["verdict"], "valid", "{report:#}");
+    let status = report["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|step| step["name"] == "status")
+        .expect("status step")
+        .clone();
+    assert_eq!(status["outcome"], "passed", "{status}");
+    let jwt = award["jwt"].as_str().expect("jwt").as_bytes().to_vec();
+    assert_eq!(verify(jwt, "application/jwt").await["verdict"], "valid");
+    let png = app
+        .call(
+            Method::GET,
+            &format!("/credentials/{}.png", id(&award)),
+            None,
+            None,
+        )
+        .await
+        .body;
+    assert_eq!(verify(png, "image/png").await["verdict"], "valid");
+
+    app.post(
+        &format!("/api/v1/credentials/{}/suspend", id(&award)),
+        json!({"reason": "Under review"}),
+    )
+    .await;
+    let suspended = verify(credential.clone(), "application/json").await;
+    assert_eq!(suspended["verdict"], "invalid");
+    assert_eq!(suspended["failed_step"], "suspension");
+    assert!(
+        suspended["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("Under review"),
+        "{suspended:#}"
+    );
+    app.call(
+        Method::POST,
+        &format!("/api/v1/credentials/{}/unsuspend", id(&award)),
+        Some(&app.admin),
+        None,
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/credentials/{}/revoke", id(&award)),
+        json!({"reason": "Duplicate record"}),
+    )
+    .await;
+    let revoked = verify(credential, "application/json").await;
+    assert_eq!(revoked["verdict"], "invalid");
+    let reason = revoked["reason"].as_str().expect("reason");
+    assert!(
+        reason.contains("revoked") && reason.contains("Duplicate record"),
+        "{reason}"
+    );
+
+    let garbage = verify(b"not a credential".to_vec(), "text/plain").await;
+    assert_ne!(garbage["verdict"], "valid");
+    app.send(Method::POST, "/api/v1/verify", None, None, None, &[])
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+}

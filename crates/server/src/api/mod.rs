@@ -21,6 +21,7 @@ pub mod images;
 pub mod imports;
 pub mod issuers;
 pub mod rules;
+pub mod verify;
 
 use axum::Router;
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -94,6 +95,7 @@ pub const ROUTES: &[Route] = &[
     route(Method::POST, "/credentials/{id}/reissue", |m| {
         on(m, credentials::reissue)
     }),
+    route(Method::POST, "/verify", |m| on(m, verify::verify)),
     route(Method::GET, "/awards", |m| on(m, awards::list)),
     route(Method::GET, "/awards/{id}", |m| on(m, awards::get)),
     route(Method::GET, "/series", |m| on(m, events::list_series)),
