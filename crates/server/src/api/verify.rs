@@ -31,6 +31,13 @@ pub async fn verify(
             "send the credential as the body: JSON, a VC-JWT, or a baked PNG or SVG".into(),
         ));
     }
+    check(&state, body.to_vec()).await.map(Json)
+}
+
+/// Verifies credential bytes (JSON, VC-JWT, baked PNG or SVG) as this service sees them: the
+/// verifier's steps with this service's keys and lists from its store, plus the issuer's word
+/// on a credential it issued (a suspension fails it; a revocation's reason is added).
+pub async fn check(state: &AppState, body: Vec<u8>) -> ApiResult<Report> {
     let mut options = Options::offline(state.clock.now());
     options.fetcher = Some(Box::new(StoreFetcher {
         state: state.clone(),
@@ -45,7 +52,7 @@ pub async fn verify(
     if let Some(id) = report
         .credential_id
         .as_deref()
-        .and_then(|id| own_credential(&state, id))
+        .and_then(|id| own_credential(state, id))
     {
         match state.store.award(id).await {
             Ok(award) => {
@@ -82,7 +89,7 @@ pub async fn verify(
             Err(error) => return Err(error.into()),
         }
     }
-    Ok(Json(report))
+    Ok(report)
 }
 
 /// The award id of a credential id under this service's public URL.
