@@ -12,6 +12,8 @@
 //! - [`api`]: the admin API under `/api/v1` and its OpenAPI document.
 //! - [`lifecycle`]: status lists, revocation and suspension, re-issue, key rotation.
 //! - [`public`]: unauthenticated hosting of profiles, achievements, credentials, keys, images.
+//! - [`pages`]: the same public URLs as HTML for browsers (content negotiation), with a live
+//!   verification on credential pages.
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`, request ids and logs.
 //! - [`serve`]: binding, graceful shutdown.
 //!
@@ -28,6 +30,7 @@ pub mod error;
 pub mod lifecycle;
 pub mod mint;
 pub mod ops;
+pub mod pages;
 pub mod public;
 pub mod serve;
 pub mod urls;
@@ -60,6 +63,8 @@ pub struct App {
     pub credentials: public::credentials::CredentialCache,
     /// Recently served status lists, for a second (`ListCache::default()`).
     pub status_lists: public::status::ListCache,
+    /// Recent verification results of credential pages (`VerdictCache::default()`).
+    pub verdicts: pages::verdicts::VerdictCache,
     /// "Now", injected.
     pub clock: Arc<dyn Clock>,
     /// Renders `/metrics`; `None` when no recorder is installed (most tests).
@@ -109,6 +114,7 @@ pub fn router_with(state: AppState, limits: &ops::Limits) -> axum::Router {
     let app = axum::Router::new()
         .merge(api::router())
         .merge(public::router())
+        .merge(pages::router())
         .merge(ops::router())
         .fallback(ops::not_found)
         .with_state(state);

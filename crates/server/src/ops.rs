@@ -15,7 +15,8 @@
 //! with no body at all: the body limit (413), the timeout, axum's 405 and its extractor
 //! rejections. It turns any error response that is not already `application/problem+json`
 //! into one, so a client sees one error format whatever produced the error. Bodies that are
-//! already problems (every [`ApiError`](crate::ApiError)) pass through untouched.
+//! already problems (every [`ApiError`](crate::ApiError)), and the HTML error pages of
+//! [`crate::pages`], pass through untouched.
 
 use std::time::{Duration, Instant};
 
@@ -258,11 +259,15 @@ async fn problems(State(limits): State<Limits>, request: Request, next: Next) ->
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let is_problem = response
+    // Problems, and the HTML error pages browsers get (crate::pages), are already worded.
+    let worded = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if is_problem {
+        .is_some_and(|value| {
+            value.as_bytes().starts_with(PROBLEM_JSON.as_bytes())
+                || value.as_bytes().starts_with(b"text/html")
+        });
+    if worded {
         return response;
     }
     let path = uri.path();

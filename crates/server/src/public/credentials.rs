@@ -1,6 +1,7 @@
 //! `GET /credentials/{id}[.json|.jwt|.png|.svg]`: an issued credential, as stored, in each form.
 //!
-//! - no extension: the signed credential (Data Integrity proof), `application/ld+json`;
+//! - no extension: the signed credential (Data Integrity proof), `application/ld+json`, or
+//!   for a browser the credential page ([`crate::pages::credential`]), with `Vary: Accept`;
 //! - `.json`: the same bytes as a download (`application/vc+ld+json`, the media type Open
 //!   Badges gives credential files, with `Content-Disposition: attachment`);
 //! - `.jwt`: the VC-JWT, `application/jwt`;
@@ -82,6 +83,9 @@ pub async fn credential(
             "no credential file {file}; credentials are served as .json, .jwt, .png and .svg"
         ))
     })?;
+    if format == Format::LinkedData && crate::pages::wants_html(&headers) {
+        return Ok(crate::pages::credential::page(&state, id, &headers).await);
+    }
     let id = parse_id(id, "credential")?;
     let hot = &state.credentials;
     let issued = match hot.get(id) {
@@ -100,7 +104,8 @@ pub async fn credential(
             "application/ld+json",
             Cache::Hour,
         )
-        .with_etag(issued.credential_etag.clone()),
+        .with_etag(issued.credential_etag.clone())
+        .with(header::VARY, HeaderValue::from_static("Accept")),
         Format::Json => Document::new(
             issued.credential.clone(),
             "application/vc+ld+json",

@@ -3,7 +3,7 @@
 //!
 //! | path | serves | cached |
 //! |---|---|---|
-//! | `/issuers/{id}` | the issuer's Profile (JSON-LD) | 5 min |
+//! | `/issuers/{id}` | the issuer's Profile (JSON-LD; HTML for browsers, see [`crate::pages`]) | 5 min |
 //! | `/issuers/{id}/keys` | controller document of all its keys | 1 h |
 //! | `/issuers/{id}/keys/{key}` | one key: Multikey document or bare JWK | 1 h |
 //! | `/.well-known/jwks.json` | every issuer's keys as a JWK Set | 5 min |
@@ -77,6 +77,9 @@ async fn issuer(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    if crate::pages::wants_html(&headers) {
+        return Ok(crate::pages::catalog::issuer(&state, &id, &headers).await);
+    }
     let id = parse_id(&id, "issuer")?;
     let issuer = state
         .store
@@ -84,7 +87,12 @@ async fn issuer(
         .await
         .map_err(|error| keys::missing(error, "issuer", id))?;
     let document = documents::profile_document(&state.urls, &issuer);
-    Ok(Document::json(&document, "application/ld+json", Cache::FiveMinutes).respond(&headers))
+    let (vary, accept) = crate::pages::vary();
+    Ok(
+        Document::json(&document, "application/ld+json", Cache::FiveMinutes)
+            .with(vary, accept)
+            .respond(&headers),
+    )
 }
 
 /// `GET /achievements/{id}`: the Achievement as it is now (credentials keep the version they
@@ -94,6 +102,9 @@ async fn achievement(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    if crate::pages::wants_html(&headers) {
+        return Ok(crate::pages::catalog::achievement(&state, &id, &headers).await);
+    }
     let id = parse_id(&id, "achievement")?;
     let achievement = state
         .store
@@ -101,7 +112,12 @@ async fn achievement(
         .await
         .map_err(|error| keys::missing(error, "achievement", id))?;
     let document = documents::achievement_document(&state.urls, &achievement)?;
-    Ok(Document::json(&document, "application/ld+json", Cache::FiveMinutes).respond(&headers))
+    let (vary, accept) = crate::pages::vary();
+    Ok(
+        Document::json(&document, "application/ld+json", Cache::FiveMinutes)
+            .with(vary, accept)
+            .respond(&headers),
+    )
 }
 
 /// `GET /images/{sha256}.{png|svg}`: an uploaded image, by content hash.

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, Utc};
 use http_body_util::BodyExt as _;
-use laurel_server::{App, AppState, FixedClock, Urls, Vault, auth, mint};
+use laurel_server::{App, AppState, Clock, FixedClock, Urls, Vault, auth, mint};
 use laurel_store::ApiToken;
 use laurel_verify::{Options, Report, Verdict, Verifier};
 use serde_json::{Value, json};
@@ -90,11 +90,16 @@ impl TestResponse {
 impl TestApp {
     /// A fresh app over a new database, with an admin token.
     pub async fn new() -> Self {
+        Self::with_clock(Arc::new(FixedClock(now()))).await
+    }
+
+    /// A fresh app whose "now" is `clock` (tests that move time on).
+    pub async fn with_clock(clock: Arc<dyn Clock>) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}", dir.path().join("laurel.db").display());
         let store = laurel_store::connect(&url).await.expect("sqlite store");
         let (vault, _) = Vault::generate().expect("vault");
-        Self::with_store(store, vault, dir).await
+        Self::with_store_and_clock(store, vault, dir, clock).await
     }
 
     /// An app over `store` (which `dir` may hold), sealing keys with `vault`: two apps over one
@@ -104,6 +109,16 @@ impl TestApp {
         vault: Vault,
         dir: tempfile::TempDir,
     ) -> Self {
+        Self::with_store_and_clock(store, vault, dir, Arc::new(FixedClock(now()))).await
+    }
+
+    /// [`TestApp::with_store`] with this clock.
+    pub async fn with_store_and_clock(
+        store: Arc<dyn laurel_store::Store>,
+        vault: Vault,
+        dir: tempfile::TempDir,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         vault.check(store.as_ref()).await.expect("vault check");
         let state = AppState::new(App {
             store,
@@ -112,7 +127,8 @@ impl TestApp {
             keys: mint::KeyCache::default(),
             credentials: Default::default(),
             status_lists: Default::default(),
-            clock: Arc::new(FixedClock(now())),
+            verdicts: Default::default(),
+            clock,
             metrics: None,
         });
         let router = laurel_server::router(state.clone());

@@ -1,0 +1,178 @@
+//! Public pages: what a recipient shares and an employer clicks, as server-rendered HTML on
+//! the same URLs as the JSON-LD (`/credentials/{id}`, `/achievements/{id}`, `/issuers/{id}`).
+//!
+//! **Content negotiation.** A request whose `Accept` prefers `text/html` to JSON (a browser)
+//! gets the page; everything else (verifiers, backpacks, `curl`) gets the JSON-LD exactly as
+//! before. Both carry `Vary: Accept` so caches keep them apart. See [`wants_html`].
+//!
+//! **Why plain Rust, no template engine.** The pages are few and small; `format!` with one
+//! escaping function ([`html::esc`]) for every interpolated value keeps the whole attack
+//! surface in one reviewable file, with no new dependency. Pages load only the stylesheet and
+//! script served by this binary ([`assets`]), under a Content-Security-Policy that allows
+//! nothing else, so they work offline on an intranet and carry no trackers.
+//!
+//! - [`credential`]: the credential page, with a live verification ([`verdicts`] caches it).
+//! - [`catalog`]: achievement and issuer pages.
+//! - [`layout`]: `<head>` (Open Graph and Twitter card tags), header, footer.
+
+pub mod assets;
+pub mod catalog;
+pub mod credential;
+pub mod html;
+pub mod layout;
+pub mod verdicts;
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::public::cache::{Cache, Document};
+use crate::{ApiError, AppState};
+
+/// The policy of every page: its own stylesheet and script, images from here or any HTTPS
+/// site (an issuer's logo may live on its own site), nothing else; no framing.
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
+     img-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The asset routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/assets/{file}", get(assets::asset))
+}
+
+/// Whether the request prefers HTML to JSON: the best `q` for `text/html` (or
+/// `application/xhtml+xml`) is above zero and above the best for any JSON type. Each type's `q`
+/// comes from its most specific matching range (`text/html` over `text/*` over `*/*`). No
+/// `Accept`, or `*/*` alone, is JSON: the documents' long-standing answer.
+pub fn wants_html(headers: &HeaderMap) -> bool {
+    let ranges: Vec<(String, f32)> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(parse_range)
+        .collect();
+    if ranges.is_empty() {
+        return false;
+    }
+    let q = |media: &str| quality(&ranges, media);
+    let html = q("text/html").max(q("application/xhtml+xml"));
+    let json = q("application/ld+json")
+        .max(q("application/json"))
+        .max(q("application/vc+ld+json"));
+    html > 0.0 && html > json
+}
+
+fn parse_range(text: &str) -> Option<(String, f32)> {
+    let mut parts = text.split(';').map(str::trim);
+    let media = parts.next().filter(|m| !m.is_empty())?.to_ascii_lowercase();
+    let q = parts
+        .filter_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+        .find_map(|v| v.trim().parse::<f32>().ok())
+        .unwrap_or(1.0);
+    Some((media, q.clamp(0.0, 1.0)))
+}
+
+fn quality(ranges: &[(String, f32)], media: &str) -> f32 {
+    let kind = media.split('/').next().unwrap_or("");
+    let specificity = |range: &str| {
+        if range == media {
+            Some(3)
+        } else if range.strip_suffix("/*") == Some(kind) {
+            Some(2)
+        } else if range == "*/*" {
+            Some(1)
+        } else {
+            None
+        }
+    };
+    ranges
+        .iter()
+        .filter_map(|(range, q)| specificity(range).map(|s| (s, *q)))
+        .max_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
+        .map_or(0.0, |(_, q)| q)
+}
+
+/// `Vary: Accept`, for every negotiated response.
+pub fn vary() -> (header::HeaderName, HeaderValue) {
+    (header::VARY, HeaderValue::from_static("Accept"))
+}
+
+/// An HTML page response: ETag, cache policy, CSP, `Vary: Accept`.
+pub fn respond(html: String, cache: Cache, request: &HeaderMap) -> Response {
+    let (name, value) = vary();
+    Document::new(html, "text/html; charset=utf-8", cache)
+        .with(name, value)
+        .with(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_CSP),
+        )
+        .with(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        )
+        .respond(request)
+}
+
+/// An error for a browser: the HTML 404 page for a missing thing, the problem+json otherwise
+/// (a 500 is logged and answered the same way for everyone).
+pub fn error_page(error: ApiError) -> Response {
+    let ApiError::NotFound(_) = error else {
+        return error.into_response();
+    };
+    let head = layout::Head {
+        title: "Not found".into(),
+        description: "There is nothing at this address.".into(),
+        ..Default::default()
+    };
+    let body = "<h1>Not found</h1>\n<p>There is no credential, achievement or issuer at this \
+                address. Check the link you were given, or ask whoever shared it.</p>";
+    let mut response = (StatusCode::NOT_FOUND, layout::page(&head, body, None)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    let (name, value) = vary();
+    headers.insert(name, value);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(header::ACCEPT, value);
+        }
+        headers
+    }
+
+    #[test]
+    fn browsers_get_html_and_everyone_else_json() {
+        let firefox = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        let chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7";
+        assert!(wants_html(&accept(firefox)));
+        assert!(wants_html(&accept(chrome)));
+        assert!(wants_html(&accept("text/html")));
+        assert!(wants_html(&accept("text/*, application/json;q=0.5")));
+        for json in [
+            "",
+            "*/*",
+            "application/ld+json",
+            "application/json, text/html;q=0.5",
+            "application/ld+json, text/html",
+            "text/html;q=0",
+            "application/*",
+        ] {
+            assert!(!wants_html(&accept(json)), "{json}");
+        }
+        assert!(!wants_html(&HeaderMap::new()));
+    }
+}

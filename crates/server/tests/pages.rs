@@ -1,0 +1,575 @@
+//! Public pages: the credential, achievement and issuer pages a browser gets on the same URLs
+//! as the JSON-LD (content negotiation), in every state a credential can be in, with hostile
+//! text in every field, and the recipient's email nowhere.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod util;
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::http::{Method, StatusCode};
+use chrono::{DateTime, Utc};
+use laurel_server::Clock;
+use serde_json::{Value, json};
+use util::{ORIGIN, TestApp, TestResponse, id};
+
+/// What a browser sends.
+const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+const EMAIL: &str = "Camille.Durand@Example.org";
+const NAME: &str = "Camille Durand";
+/// Hostile text: a script, and an attribute break-out.
+const SCRIPT: &str = "<script>alert(1)</script>";
+const BREAKOUT: &str = "\"><img src=x onerror=alert(2)>";
+
+async fn browse(app: &TestApp, path: &str) -> TestResponse {
+    app.send(Method::GET, path, None, None, None, &[("accept", BROWSER)])
+        .await
+}
+
+fn path(url: &str) -> String {
+    url.strip_prefix(ORIGIN).unwrap_or(url).to_string()
+}
+
+fn header<'a>(response: &'a TestResponse, name: &str) -> &'a str {
+    response
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// An issuer, an achievement with `extra`, and an award to [`EMAIL`] named [`NAME`].
+async fn awarded(app: &TestApp, extra: Value) -> (Value, Value, Value) {
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, extra).await;
+    let response = app
+        .award(&achievement, json!({ "email": EMAIL, "name": NAME }))
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    (issuer, achievement, response.json())
+}
+
+/// The credential page of an award, as a browser gets it (asserting a 200 HTML page).
+async fn page(app: &TestApp, award: &Value) -> String {
+    let response = browse(app, &path(award["credential_url"].as_str().unwrap())).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.content_type(), "text/html; charset=utf-8");
+    response.text()
+}
+
+/// The `data-verdict` of the page's verdict element.
+fn verdict(html: &str) -> &str {
+    let start = html
+        .find("id=\"verdict\" data-verdict=\"")
+        .expect("verdict element")
+        + "id=\"verdict\" data-verdict=\"".len();
+    &html[start..start + html[start..].find('"').unwrap()]
+}
+
+/// The value of an attribute `name="…"` of the element with `id`.
+fn attribute<'a>(html: &'a str, element_id: &str, name: &str) -> &'a str {
+    let at = html.find(&format!("id=\"{element_id}\"")).expect("element");
+    let tag_start = html[..at].rfind('<').unwrap();
+    let tag = &html[tag_start..tag_start + html[tag_start..].find('>').unwrap()];
+    let key = format!("{name}=\"");
+    let start = tag.find(&key).expect("attribute") + key.len();
+    &tag[start..start + tag[start..].find('"').unwrap()]
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn query_pairs(url: &str) -> Vec<(String, String)> {
+    let query = url.split_once('?').unwrap().1;
+    query
+        .split('&')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap();
+            (name.to_string(), percent_decode(value))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[track_caller]
+fn assert_page_shape(html: &str) {
+    assert!(html.starts_with("<!doctype html>"), "{html}");
+    for part in [
+        "<html lang=\"en\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        "<title>",
+        "<header",
+        "<main>",
+        "<footer",
+        "<link rel=\"stylesheet\" href=\"/assets/laurel.css?v=",
+        "<script src=\"/assets/laurel.js?v=",
+    ] {
+        assert!(html.contains(part), "missing {part}");
+    }
+    // Nothing is loaded from elsewhere: no external scripts, styles or fonts.
+    assert!(!html.contains("<script src=\"http"), "{html}");
+    assert!(!html.contains("stylesheet\" href=\"http"), "{html}");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_valid_credential_page_shows_the_badge_the_people_and_a_valid_verdict() {
+    let app = TestApp::new().await;
+    let (issuer, achievement, award) = awarded(&app, json!({})).await;
+    let html = page(&app, &award).await;
+    assert_page_shape(&html);
+    assert_eq!(verdict(&html), "valid", "{html}");
+    assert!(html.contains("Catalogage avancé"));
+    assert!(html.contains("Atelier de trois heures sur le catalogage RDA."));
+    assert!(html.contains("Assister à l&#39;atelier complet"));
+    assert!(html.contains("Association des Bibliothécaires"));
+    assert!(html.contains(&format!(
+        "href=\"{}\"",
+        issuer["public_id"].as_str().unwrap()
+    )));
+    assert!(html.contains("href=\"https://bibliotheques.example.org\""));
+    assert!(html.contains(&format!("Awarded to <strong>{NAME}</strong>")));
+    assert!(html.contains("1 March 2026"), "the issue date");
+    assert!(html.contains("3 hours"), "credits");
+    assert!(!html.contains("id=\"revoked\"") && !html.contains("id=\"suspended\""));
+    assert!(!html.contains("id=\"expired\""));
+    // No image uploaded: the baked SVG is the picture, the baked PNG the preview.
+    let url = award["credential_url"].as_str().unwrap();
+    assert!(html.contains(&format!(
+        "<img class=\"badge\" src=\"{url}.svg\" alt=\"Badge: Catalogage avancé\""
+    )));
+    assert!(html.contains(&format!(
+        "<meta property=\"og:image\" content=\"{url}.png\">"
+    )));
+    for (property, value) in [
+        (
+            "og:title",
+            "Catalogage avancé · Association des Bibliothécaires",
+        ),
+        ("og:url", url),
+        (
+            "og:description",
+            "Atelier de trois heures sur le catalogage RDA.",
+        ),
+    ] {
+        assert!(
+            html.contains(&format!(
+                "<meta property=\"{property}\" content=\"{value}\">"
+            )),
+            "{property}: {html}"
+        );
+    }
+    assert!(html.contains("<meta name=\"twitter:card\" content=\"summary\">"));
+    assert!(html.contains(&format!(
+        "<meta name=\"twitter:image\" content=\"{url}.png\">"
+    )));
+    // Steps in plain language, and every download.
+    assert!(html.contains("Issuer&#39;s signature"), "{html}");
+    for extension in ["png", "svg", "json", "jwt"] {
+        assert!(
+            html.contains(&format!("href=\"{url}.{extension}\" download")),
+            "{extension}"
+        );
+    }
+    assert!(html.contains(&format!("data-copy=\"{url}\"")));
+    assert!(html.contains("id=\"email\""));
+    // The achievement link leads to its page.
+    assert!(html.contains(&format!(
+        "href=\"{ORIGIN}/achievements/{}\"",
+        id(&achievement)
+    )));
+    // The email never appears.
+    assert!(!html.to_lowercase().contains(&EMAIL.to_lowercase()));
+}
+
+#[tokio::test]
+async fn the_linkedin_link_fills_every_field() {
+    let app = TestApp::new().await;
+    let (_, _, award) = awarded(&app, json!({ "valid_for_days": 400 })).await;
+    let html = page(&app, &award).await;
+    let href = unescape(attribute(&html, "linkedin", "href"));
+    assert!(
+        href.starts_with("https://www.linkedin.com/profile/add?"),
+        "{href}"
+    );
+    let url = award["credential_url"].as_str().unwrap();
+    let expected: Vec<(String, String)> = [
+        ("startTask", "CERTIFICATION_NAME"),
+        ("name", "Catalogage avancé"),
+        ("organizationName", "Association des Bibliothécaires"),
+        ("issueYear", "2026"),
+        ("issueMonth", "3"),
+        ("expirationYear", "2027"),
+        ("expirationMonth", "4"),
+        ("certUrl", url),
+        ("certId", award["id"].as_str().unwrap()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(query_pairs(&href), expected);
+    // Encoded, not raw: no space or accent survives in the link.
+    assert!(!href.contains(' ') && !href.contains('é'), "{href}");
+}
+
+#[tokio::test]
+async fn a_revoked_credential_says_so_with_its_reason() {
+    let app = TestApp::new().await;
+    let (_, _, award) = awarded(&app, json!({})).await;
+    assert_eq!(verdict(&page(&app, &award).await), "valid");
+    let revoked = app
+        .post(
+            &format!("/api/v1/credentials/{}/revoke", id(&award)),
+            json!({ "reason": "Attendance was recorded in error." }),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
+    let html = page(&app, &award).await;
+    assert!(html.contains("id=\"revoked\""), "{html}");
+    assert!(html.contains("This credential has been revoked"));
+    assert!(html.contains("Attendance was recorded in error."));
+    assert!(
+        html.find("id=\"revoked\"").unwrap() < html.find("<h1>").unwrap(),
+        "at the top"
+    );
+    assert_eq!(verdict(&html), "invalid", "{html}");
+    assert!(
+        !html.contains("id=\"linkedin\""),
+        "no LinkedIn link for a revoked credential"
+    );
+}
+
+#[tokio::test]
+async fn a_suspended_credential_says_so_with_its_reason_and_comes_back() {
+    let app = TestApp::new().await;
+    let (_, _, award) = awarded(&app, json!({})).await;
+    assert_eq!(verdict(&page(&app, &award).await), "valid");
+    let suspend = app
+        .post(
+            &format!("/api/v1/credentials/{}/suspend", id(&award)),
+            json!({ "reason": "Under review" }),
+        )
+        .await;
+    assert_eq!(suspend.status, StatusCode::OK, "{}", suspend.text());
+    let html = page(&app, &award).await;
+    assert!(html.contains("id=\"suspended\""), "{html}");
+    assert!(html.contains("This credential is suspended"));
+    assert!(html.contains("Under review"));
+    assert_eq!(verdict(&html), "invalid");
+
+    let lifted = app
+        .post(
+            &format!("/api/v1/credentials/{}/unsuspend", id(&award)),
+            json!({}),
+        )
+        .await;
+    assert_eq!(lifted.status, StatusCode::OK, "{}", lifted.text());
+    let html = page(&app, &award).await;
+    assert!(!html.contains("id=\"suspended\""));
+    assert_eq!(verdict(&html), "valid", "the cached verdict is not reused");
+}
+
+/// A clock tests can move.
+struct MovableClock(Mutex<DateTime<Utc>>);
+
+impl Clock for MovableClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn an_expired_credential_says_so() {
+    let clock = Arc::new(MovableClock(Mutex::new(util::now())));
+    let app = TestApp::with_clock(clock.clone()).await;
+    let (_, _, award) = awarded(&app, json!({ "valid_for_days": 30 })).await;
+    let html = page(&app, &award).await;
+    assert_eq!(verdict(&html), "valid");
+    assert!(html.contains("Valid until"));
+    assert!(html.contains("31 March 2026"), "{html}");
+
+    *clock.0.lock().unwrap() = util::now() + chrono::Duration::days(60);
+    let html = page(&app, &award).await;
+    assert!(html.contains("id=\"expired\""), "{html}");
+    assert!(html.contains("This credential expired</strong> on 31 March 2026"));
+    assert_eq!(verdict(&html), "invalid", "{html}");
+}
+
+#[tokio::test]
+async fn hostile_text_in_every_field_is_escaped() {
+    let app = TestApp::new().await;
+    let hostile = |field: &str| format!("{field} {SCRIPT} {BREAKOUT}");
+    let issuer = app
+        .issuer(json!({ "name": hostile("issuer"), "description": hostile("issuer description") }))
+        .await;
+    let achievement = app
+        .achievement(
+            &issuer,
+            json!({
+                "name": hostile("achievement"),
+                "description": hostile("description"),
+                "criteria_narrative": hostile("criteria"),
+                "tags": [hostile("tag")],
+            }),
+        )
+        .await;
+    let response = app
+        .award(
+            &achievement,
+            json!({
+                "email": EMAIL,
+                "name": hostile("recipient"),
+                "evidence": [{
+                    "id": "https://evidence.example.org/1",
+                    "name": hostile("evidence name"),
+                    "narrative": hostile("evidence narrative"),
+                }],
+            }),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    let award = response.json();
+    let suspend = app
+        .post(
+            &format!("/api/v1/credentials/{}/suspend", id(&award)),
+            json!({ "reason": hostile("suspension") }),
+        )
+        .await;
+    assert_eq!(suspend.status, StatusCode::OK, "{}", suspend.text());
+
+    let mut pages = vec![page(&app, &award).await];
+    // Revoke after the suspension was seen: a revoked credential cannot be suspended.
+    let revoke = app
+        .post(
+            &format!("/api/v1/credentials/{}/revoke", id(&award)),
+            json!({ "reason": hostile("revocation") }),
+        )
+        .await;
+    assert_eq!(revoke.status, StatusCode::OK, "{}", revoke.text());
+    pages.push(page(&app, &award).await);
+    for path in [
+        format!("/achievements/{}", id(&achievement)),
+        format!("/issuers/{}", id(&issuer)),
+    ] {
+        let response = browse(&app, &path).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        pages.push(response.text());
+    }
+    let escaped_script = "&lt;script&gt;alert(1)&lt;/script&gt;";
+    let escaped_breakout = "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;";
+    for html in &pages {
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("<img src=x"), "{html}");
+        assert!(!html.contains("\"><img"), "{html}");
+        assert!(!html.to_lowercase().contains(&EMAIL.to_lowercase()));
+    }
+    let credential_pages = format!("{}{}", pages[0], pages[1]);
+    for field in [
+        "issuer",
+        "achievement",
+        "description",
+        "criteria",
+        "recipient",
+        "evidence name",
+        "evidence narrative",
+        "suspension",
+        "revocation",
+    ] {
+        assert!(
+            credential_pages.contains(&format!("{field} {escaped_script} {escaped_breakout}")),
+            "{field} not shown escaped"
+        );
+    }
+    for field in ["achievement", "description", "criteria", "tag", "issuer"] {
+        assert!(
+            pages[2].contains(&format!("{field} {escaped_script}")),
+            "{field}"
+        );
+    }
+    for field in ["issuer", "issuer description", "achievement"] {
+        assert!(
+            pages[3].contains(&format!("{field} {escaped_script}")),
+            "{field}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn json_clients_still_get_json_ld_and_every_answer_varies_on_accept() {
+    let app = TestApp::new().await;
+    let (issuer, achievement, award) = awarded(&app, json!({})).await;
+    let paths = [
+        path(award["credential_url"].as_str().unwrap()),
+        format!("/achievements/{}", id(&achievement)),
+        format!("/issuers/{}", id(&issuer)),
+    ];
+    for path in &paths {
+        for accept in [
+            None,
+            Some("*/*"),
+            Some("application/ld+json"),
+            Some("application/json"),
+        ] {
+            let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("accept", *a)).collect();
+            let response = app
+                .send(Method::GET, path, None, None, None, &headers)
+                .await;
+            assert_eq!(response.status, StatusCode::OK, "{path} {accept:?}");
+            assert_eq!(
+                response.content_type(),
+                "application/ld+json",
+                "{path} {accept:?}"
+            );
+            assert_eq!(header(&response, "vary"), "Accept", "{path} {accept:?}");
+            response.json();
+        }
+        let html = browse(&app, path).await;
+        assert_eq!(html.content_type(), "text/html; charset=utf-8", "{path}");
+        assert_eq!(header(&html, "vary"), "Accept", "{path}");
+        assert!(header(&html, "content-security-policy").contains("default-src 'none'"));
+        assert!(!header(&html, "etag").is_empty());
+        // A conditional request gets a 304 for the page too.
+        let again = app
+            .send(
+                Method::GET,
+                path,
+                None,
+                None,
+                None,
+                &[
+                    ("accept", BROWSER),
+                    ("if-none-match", header(&html, "etag")),
+                ],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}");
+    }
+    // Downloads are not negotiated.
+    let json = browse(&app, &format!("{}.json", paths[0])).await;
+    assert_eq!(json.content_type(), "application/vc+ld+json");
+}
+
+#[tokio::test]
+async fn achievement_and_issuer_pages_say_what_it_takes_and_who_issues_it() {
+    let app = TestApp::new().await;
+    let (issuer, achievement, _) = awarded(&app, json!({})).await;
+    for email in ["a@example.org", "b@example.org"] {
+        app.award(&achievement, json!({ "email": email })).await;
+    }
+    let html = browse(&app, &format!("/achievements/{}", id(&achievement)))
+        .await
+        .text();
+    assert_page_shape(&html);
+    assert!(html.contains("<h1>Catalogage avancé</h1>"));
+    assert!(html.contains("What it takes"));
+    assert!(html.contains("Assister à l&#39;atelier complet"));
+    assert!(html.contains("<dd id=\"awarded\">3 times</dd>"), "{html}");
+    assert!(html.contains(&format!("href=\"{ORIGIN}/issuers/{}\"", id(&issuer))));
+    assert!(html.contains("<meta property=\"og:title\""));
+
+    let html = browse(&app, &format!("/issuers/{}", id(&issuer)))
+        .await
+        .text();
+    assert_page_shape(&html);
+    assert!(html.contains("<h1>Association des Bibliothécaires</h1>"));
+    assert!(html.contains("National library association"));
+    assert!(html.contains("href=\"https://bibliotheques.example.org\""));
+    assert!(html.contains(&format!(
+        "href=\"{ORIGIN}/achievements/{}\"",
+        id(&achievement)
+    )));
+}
+
+#[tokio::test]
+async fn unknown_ids_are_an_html_404_for_browsers_and_a_problem_for_the_rest() {
+    let app = TestApp::new().await;
+    let unknown = uuid::Uuid::new_v4();
+    for path in [
+        format!("/credentials/{unknown}"),
+        format!("/achievements/{unknown}"),
+        format!("/issuers/{unknown}"),
+        "/credentials/not-a-uuid".to_string(),
+    ] {
+        let html = browse(&app, &path).await;
+        assert_eq!(html.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(html.content_type(), "text/html; charset=utf-8", "{path}");
+        assert!(html.text().contains("<h1>Not found</h1>"));
+        assert_page_shape(&html.text());
+        let json = app.send(Method::GET, &path, None, None, None, &[]).await;
+        json.problem(StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn assets_are_served_long_cached_and_pages_link_their_versions() {
+    let app = TestApp::new().await;
+    let (_, _, award) = awarded(&app, json!({})).await;
+    let html = page(&app, &award).await;
+    for (name, content_type) in [
+        ("laurel.css", "text/css; charset=utf-8"),
+        ("laurel.js", "text/javascript; charset=utf-8"),
+    ] {
+        let start = html.find(&format!("/assets/{name}?v=")).unwrap();
+        let url = &html[start..start + html[start..].find('"').unwrap()];
+        let response = app.send(Method::GET, url, None, None, None, &[]).await;
+        assert_eq!(response.status, StatusCode::OK, "{url}");
+        assert_eq!(response.content_type(), content_type);
+        assert_eq!(
+            header(&response, "cache-control"),
+            "public, max-age=31536000, immutable"
+        );
+    }
+    let css = app
+        .send(Method::GET, "/assets/laurel.css", None, None, None, &[])
+        .await;
+    assert!(css.text().contains("@media print"));
+    let missing = app
+        .send(Method::GET, "/assets/other.css", None, None, None, &[])
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+/// A cached credential page renders fast. Debug builds are several times slower than
+/// release; the figure is printed (`--nocapture`), and the bound is loose.
+#[tokio::test]
+async fn a_cached_credential_page_renders_quickly() {
+    let app = TestApp::new().await;
+    let (_, _, award) = awarded(&app, json!({})).await;
+    let path = path(award["credential_url"].as_str().unwrap());
+    let first = Instant::now();
+    browse(&app, &path).await;
+    let uncached = first.elapsed();
+    assert_eq!(app.state.verdicts.len(), 1);
+    let rounds = 50;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        let response = browse(&app, &path).await;
+        assert_eq!(response.status, StatusCode::OK);
+    }
+    let cached = start.elapsed() / rounds;
+    println!("credential page: first (verifying) {uncached:?}, cached {cached:?} per request");
+    assert!(cached < std::time::Duration::from_millis(50), "{cached:?}");
+}
