@@ -119,7 +119,14 @@ pub fn with_middleware(router: Router, limits: &Limits) -> Router {
 }
 
 /// The 404 for a path no route matches.
-pub async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
+pub async fn not_found(
+    method: Method,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if method == Method::GET && crate::pages::wants_html(&headers) {
+        return crate::pages::error_page(crate::ApiError::NotFound(String::new()));
+    }
     problem(
         StatusCode::NOT_FOUND,
         &format!("nothing is served at {method} {}", uri.path()),

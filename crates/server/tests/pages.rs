@@ -140,6 +140,9 @@ async fn a_valid_credential_page_shows_the_badge_the_people_and_a_valid_verdict(
     let app = TestApp::new().await;
     let (issuer, achievement, award) = awarded(&app, json!({})).await;
     let html = page(&app, &award).await;
+    if let Ok(file) = std::env::var("LAUREL_DUMP_PAGE") {
+        std::fs::write(file, &html).unwrap();
+    }
     assert_page_shape(&html);
     assert_eq!(verdict(&html), "valid", "{html}");
     assert!(html.contains("Catalogage avancé"));
@@ -188,6 +191,7 @@ async fn a_valid_credential_page_shows_the_badge_the_people_and_a_valid_verdict(
     )));
     // Steps in plain language, and every download.
     assert!(html.contains("Issuer&#39;s signature"), "{html}");
+    assert!(!html.contains("--recipient"), "no command-line wording");
     for extension in ["png", "svg", "json", "jwt"] {
         assert!(
             html.contains(&format!("href=\"{url}.{extension}\" download")),
@@ -521,6 +525,13 @@ async fn unknown_ids_are_an_html_404_for_browsers_and_a_problem_for_the_rest() {
         let json = app.send(Method::GET, &path, None, None, None, &[]).await;
         json.problem(StatusCode::NOT_FOUND);
     }
+    // Any other address a browser opens is the same page.
+    let elsewhere = browse(&app, "/no/such/page").await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    assert!(elsewhere.text().contains("<h1>Not found</h1>"));
+    app.send(Method::GET, "/no/such/page", None, None, None, &[])
+        .await
+        .problem(StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

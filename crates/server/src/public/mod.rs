@@ -3,7 +3,7 @@
 //!
 //! | path | serves | cached |
 //! |---|---|---|
-//! | `/issuers/{id}` | the issuer's Profile (JSON-LD; HTML for browsers, see [`crate::pages`]) | 5 min |
+//! | `/issuers/{id}` | the issuer's Profile (JSON-LD) | 5 min |
 //! | `/issuers/{id}/keys` | controller document of all its keys | 1 h |
 //! | `/issuers/{id}/keys/{key}` | one key: Multikey document or bare JWK | 1 h |
 //! | `/.well-known/jwks.json` | every issuer's keys as a JWK Set | 5 min |
@@ -13,6 +13,9 @@
 //! | `/credentials/{id}/status` | the issuer's word on it: revoked, suspended (and why), expired | 1 min |
 //! | `/status/{id}` | a signed Bitstring Status List (revocation) | 1 min (its `ttl`) |
 //! | `/images/{sha256}.png`, `.svg` | uploaded images, content-addressed | 1 year, immutable |
+//!
+//! `/issuers/{id}`, `/achievements/{id}` and `/credentials/{id}` are also web pages: a browser
+//! (an `Accept` preferring `text/html`) gets [`crate::pages`], and both answers vary on `Accept`.
 //!
 //! Every response has a strong `ETag` and answers `If-None-Match` with 304 ([`cache`]).
 //! Unknown and malformed ids are 404 problems, never 400s: to a visitor a mistyped link is
