@@ -9,7 +9,7 @@ mod util;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use chrono::{DateTime, Utc};
 use laurel_server::Clock;
 use serde_json::{Value, json};
@@ -583,4 +583,82 @@ async fn a_cached_credential_page_renders_quickly() {
     let cached = start.elapsed() / rounds;
     println!("credential page: first (verifying) {uncached:?}, cached {cached:?} per request");
     assert!(cached < std::time::Duration::from_millis(50), "{cached:?}");
+}
+
+/// The verify page: a form anyone can use; pasted credentials are checked without any script
+/// and the answer is never cached; hostile paste comes back escaped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_verify_page_checks_a_pasted_credential() {
+    let app = TestApp::new().await;
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    let award = app
+        .award(&achievement, json!({"email": "lee@example.org"}))
+        .await
+        .json();
+
+    let form = app.call(Method::GET, "/verify", None, None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let html = form.text();
+    assert!(
+        html.contains(r#"<form id="verify-form" method="post" action="/verify">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<label for="verify-file">"#));
+    assert!(html.contains(r#"<label for="verify-text">"#));
+
+    let post = |body: String| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/verify",
+                None,
+                Some("application/x-www-form-urlencoded"),
+                Some(body.into_bytes()),
+                &[],
+            )
+            .await
+        }
+    };
+    let encoded = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect()
+    };
+    let valid = post(format!(
+        "credential={}",
+        encoded(&award["credential"].to_string())
+    ))
+    .await;
+    assert_eq!(valid.status, StatusCode::OK, "{}", valid.text());
+    assert_eq!(valid.headers[header::CACHE_CONTROL], "no-store");
+    assert!(
+        valid.text().contains(r#"data-verdict="valid""#),
+        "{}",
+        valid.text()
+    );
+    let jwt = post(format!(
+        "credential={}",
+        encoded(award["jwt"].as_str().unwrap())
+    ))
+    .await;
+    assert!(jwt.text().contains(r#"data-verdict="valid""#));
+
+    let hostile = post(format!(
+        "credential={}",
+        encoded("<script>alert(1)</script>")
+    ))
+    .await;
+    let text = hostile.text();
+    assert!(!text.contains("<script>alert(1)</script>"), "{text}");
+    assert!(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!text.contains(r#"data-verdict="valid""#));
+    let empty = post("credential=".into()).await;
+    assert!(empty.text().contains("Paste a credential"));
 }

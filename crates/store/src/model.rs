@@ -160,7 +160,8 @@ pub struct Award {
     pub issuer_id: Uuid,
     /// The recipient's email, normalized (trimmed, lowercased): unique per achievement.
     pub recipient_email: String,
-    /// The recipient's name, if given (kept for staff; never published).
+    /// The recipient's name, if given: shown on the credential's public page, never in the
+    /// signed credential (which names the recipient only by a salted hash of the email).
     pub recipient_name: Option<String>,
     /// When it was issued (the credential's `validFrom`).
     pub issued_at: DateTime<Utc>,

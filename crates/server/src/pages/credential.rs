@@ -269,7 +269,8 @@ fn issuer_line(facts: &Facts) -> String {
     format!(r#"<p class="issuer">{logo}Issued by {named}{site}</p>"#)
 }
 
-fn verification_section(report: &Report, now: DateTime<Utc>) -> String {
+/// The verdict and each step, in plain language (also the verify page's result).
+pub fn verification_section(report: &Report, now: DateTime<Utc>) -> String {
     let (kind, line) = match report.verdict {
         Verdict::Valid => (
             "valid",

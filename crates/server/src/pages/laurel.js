@@ -14,3 +14,65 @@
     });
   });
 })();
+
+// The verify page: a chosen file is checked through the verify API (a form cannot send a
+// file's bytes without it); pasted text is posted by the form itself, script or not.
+(function () {
+  "use strict";
+  var form = document.getElementById("verify-form");
+  var file = document.getElementById("verify-file");
+  var result = document.getElementById("verify-result");
+  if (!form || !file || !result || !window.fetch) { return; }
+  var titles = {
+    parse: "Readable", context: "Format", schema: "Open Badges structure",
+    proof: "Issuer's signature", status: "Revocation", dates: "Validity period",
+    recipient: "Recipient", endorsements: "Endorsements", suspension: "Suspension"
+  };
+  var outcomes = {
+    "passed": "Passed", "failed": "Failed", "could-not-check": "Could not check",
+    "skipped": "Not applicable"
+  };
+  function show(report) {
+    result.textContent = "";
+    var verdict = document.createElement("p");
+    verdict.id = "verdict";
+    verdict.setAttribute("data-verdict", report.verdict);
+    verdict.setAttribute("role", "status");
+    verdict.textContent = report.verdict === "valid"
+      ? "Verified: this credential was signed by its issuer, has not been altered, and is in good standing."
+      : (report.verdict === "invalid" ? "Not valid: " : "Could not be fully checked: ") + (report.reason || "");
+    result.appendChild(verdict);
+    var list = document.createElement("ol");
+    list.className = "steps";
+    (report.steps || []).forEach(function (step) {
+      var item = document.createElement("li");
+      var strong = document.createElement("strong");
+      strong.textContent = titles[step.name] || step.name;
+      item.appendChild(document.createTextNode((outcomes[step.outcome] || step.outcome) + ": "));
+      item.appendChild(strong);
+      item.appendChild(document.createTextNode(". " + step.detail));
+      list.appendChild(item);
+    });
+    result.appendChild(list);
+  }
+  form.addEventListener("submit", function (event) {
+    var chosen = file.files && file.files[0];
+    if (!chosen) { return; }
+    event.preventDefault();
+    result.textContent = "Checking " + chosen.name + "…";
+    chosen.arrayBuffer().then(function (bytes) {
+      return fetch("/api/v1/verify", {
+        method: "POST",
+        headers: { "Content-Type": chosen.type || "application/octet-stream" },
+        body: bytes
+      });
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) { throw new Error(body.detail || response.statusText); }
+        show(body);
+      });
+    }).catch(function (error) {
+      result.textContent = "The file could not be checked: " + error.message;
+    });
+  });
+})();

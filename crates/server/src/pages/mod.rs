@@ -13,6 +13,7 @@
 //!
 //! - [`credential`]: the credential page, with a live verification ([`verdicts`] caches it).
 //! - [`catalog`]: achievement and issuer pages.
+//! - [`verify`]: the verify page (paste or choose a file), for anyone.
 //! - [`layout`]: `<head>` (Open Graph and Twitter card tags), header, footer.
 
 pub mod assets;
@@ -21,6 +22,7 @@ pub mod credential;
 pub mod html;
 pub mod layout;
 pub mod verdicts;
+pub mod verify;
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -37,7 +39,9 @@ pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'se
 
 /// The asset routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/assets/{file}", get(assets::asset))
+    Router::new()
+        .route("/assets/{file}", get(assets::asset))
+        .route("/verify", get(verify::form).post(verify::check))
 }
 
 /// Whether the request prefers HTML to JSON: the best `q` for `text/html` (or

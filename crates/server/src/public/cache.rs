@@ -23,6 +23,8 @@ pub enum Cache {
     FiveMinutes,
     /// Status lists: a revocation should reach verifiers soon (the lists' `ttl`).
     Minute,
+    /// Answers about what a visitor sent (the verify page): never kept.
+    NoStore,
 }
 
 impl Cache {
@@ -32,6 +34,7 @@ impl Cache {
             Cache::Hour => "public, max-age=3600",
             Cache::FiveMinutes => "public, max-age=300",
             Cache::Minute => "public, max-age=60",
+            Cache::NoStore => "no-store",
         })
     }
 }
