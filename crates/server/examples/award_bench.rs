@@ -202,6 +202,9 @@ fn baseline(count: usize) -> Duration {
         description: None,
         image: None,
         jwt_algorithm: "ES256".into(),
+        brand_color: None,
+        show_award_count: true,
+        linkedin_organization_id: None,
         created_at: now,
         updated_at: now,
     };

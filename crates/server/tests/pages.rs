@@ -563,6 +563,229 @@ async fn assets_are_served_long_cached_and_pages_link_their_versions() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
+/// An issuer with `settings`, an achievement and an award, as in [`awarded`].
+async fn awarded_by(app: &TestApp, settings: Value) -> (Value, Value, Value) {
+    let issuer = app.issuer(settings).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    let response = app
+        .award(&achievement, json!({ "email": EMAIL, "name": NAME }))
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    (issuer, achievement, response.json())
+}
+
+#[tokio::test]
+async fn an_issuers_colour_is_a_stylesheet_of_its_own_linked_from_its_pages() {
+    let app = TestApp::new().await;
+    let (issuer, achievement, award) = awarded_by(&app, json!({ "brand_color": "#FFD700" })).await;
+    assert_eq!(issuer["brand_color"], "#ffd700");
+    let issuer_id = id(&issuer);
+    let link = format!("<link rel=\"stylesheet\" href=\"/assets/brand/{issuer_id}.css?v=ffd700\">");
+    let credential_page = page(&app, &award).await;
+    assert_page_shape(&credential_page);
+    assert!(credential_page.contains(&link), "{credential_page}");
+    for path in [
+        format!("/achievements/{}", id(&achievement)),
+        format!("/issuers/{issuer_id}"),
+    ] {
+        let html = browse(&app, &path).await.text();
+        assert!(html.contains(&link), "{path}: {html}");
+    }
+    // No inline style anywhere: the policy would block it.
+    assert!(!credential_page.contains("style="), "{credential_page}");
+    assert!(!credential_page.contains("<style"), "{credential_page}");
+
+    let css_path = format!("/assets/brand/{issuer_id}.css");
+    let css = app
+        .send(Method::GET, &css_path, None, None, None, &[])
+        .await;
+    assert_eq!(css.status, StatusCode::OK, "{}", css.text());
+    assert_eq!(css.content_type(), "text/css; charset=utf-8");
+    // Gold is light: near-black text on it.
+    assert!(
+        css.text()
+            .contains("--brand: #ffd700; --brand-text: #1b1f24;"),
+        "{}",
+        css.text()
+    );
+    assert_eq!(header(&css, "cache-control"), "public, max-age=300");
+    let etag = header(&css, "etag").to_string();
+    assert!(etag.starts_with('"'), "{etag}");
+    let again = app
+        .send(
+            Method::GET,
+            &css_path,
+            None,
+            None,
+            None,
+            &[("if-none-match", &etag)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    // laurel.css paints the header bar and the main button with it.
+    let base = app
+        .send(Method::GET, "/assets/laurel.css", None, None, None, &[])
+        .await
+        .text();
+    assert!(base.contains("var(--brand,"), "{base}");
+    assert!(base.contains("var(--brand-text,"), "{base}");
+
+    // A dark colour gets white text, and a new link version.
+    let patched = app
+        .patch(
+            &format!("/api/v1/issuers/{issuer_id}"),
+            json!({ "brand_color": "#0b5394" }),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text());
+    let css = app
+        .send(Method::GET, &css_path, None, None, None, &[])
+        .await;
+    assert!(
+        css.text()
+            .contains("--brand: #0b5394; --brand-text: #ffffff;")
+    );
+    assert_ne!(header(&css, "etag"), etag);
+    let html = browse(&app, &format!("/issuers/{issuer_id}")).await.text();
+    assert!(html.contains(&format!("/assets/brand/{issuer_id}.css?v=0b5394")));
+
+    // Cleared: no link, and no stylesheet.
+    let patched = app
+        .patch(
+            &format!("/api/v1/issuers/{issuer_id}"),
+            json!({ "brand_color": null }),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text());
+    assert_eq!(patched.json()["brand_color"], Value::Null);
+    assert!(!page(&app, &award).await.contains("/assets/brand/"));
+    let gone = app
+        .send(Method::GET, &css_path, None, None, None, &[])
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    for path in [
+        format!("/assets/brand/{}.css", uuid::Uuid::new_v4()),
+        "/assets/brand/not-an-id.css".to_string(),
+        format!("/assets/brand/{issuer_id}.js"),
+    ] {
+        let response = app.send(Method::GET, &path, None, None, None, &[]).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_colour_or_linkedin_id_is_a_400_naming_the_field() {
+    let app = TestApp::new().await;
+    for bad in [
+        "red",
+        "#12345",
+        "#1234567",
+        "#12345g",
+        "0b5394",
+        "#fff",
+        " # 0b5394",
+    ] {
+        let response = app
+            .post(
+                "/api/v1/issuers",
+                json!({ "name": "Colourful", "brand_color": bad }),
+            )
+            .await;
+        let detail = response.problem(StatusCode::BAD_REQUEST);
+        assert!(detail.contains("brand_color"), "{bad}: {detail}");
+    }
+    let issuer = app.issuer(json!({})).await;
+    let path = format!("/api/v1/issuers/{}", id(&issuer));
+    let detail = app
+        .patch(&path, json!({ "brand_color": "blue" }))
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+    assert!(detail.contains("brand_color"), "{detail}");
+    for bad in ["acme", "12a4", "-5", "1.5"] {
+        let detail = app
+            .patch(&path, json!({ "linkedin_organization_id": bad }))
+            .await
+            .problem(StatusCode::BAD_REQUEST);
+        assert!(
+            detail.contains("linkedin_organization_id"),
+            "{bad}: {detail}"
+        );
+    }
+    let detail = app
+        .post(
+            "/api/v1/issuers",
+            json!({ "name": "Linked", "linkedin_organization_id": "x1" }),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+    assert!(detail.contains("linkedin_organization_id"), "{detail}");
+    // Nothing was changed by the refused edits.
+    let stored = app.get(&path).await.json();
+    assert_eq!(stored["brand_color"], Value::Null);
+    assert_eq!(stored["linkedin_organization_id"], Value::Null);
+    assert_eq!(stored["show_award_count"], true);
+}
+
+#[tokio::test]
+async fn the_award_count_shows_only_when_the_issuer_allows_it() {
+    let app = TestApp::new().await;
+    let (issuer, achievement, _) = awarded_by(&app, json!({ "show_award_count": false })).await;
+    assert_eq!(issuer["show_award_count"], false);
+    let path = format!("/achievements/{}", id(&achievement));
+    let html = browse(&app, &path).await.text();
+    assert_page_shape(&html);
+    assert!(html.contains("What it takes"));
+    assert!(!html.contains("id=\"awarded\""), "{html}");
+    assert!(!html.contains("1 time"), "{html}");
+
+    let patched = app
+        .patch(
+            &format!("/api/v1/issuers/{}", id(&issuer)),
+            json!({ "show_award_count": true }),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text());
+    let html = browse(&app, &path).await.text();
+    assert!(html.contains("<dd id=\"awarded\">1 time</dd>"), "{html}");
+}
+
+#[tokio::test]
+async fn the_linkedin_link_names_the_organization_id_only_when_set() {
+    let app = TestApp::new().await;
+    let (issuer, _, award) =
+        awarded_by(&app, json!({ "linkedin_organization_id": "2414183" })).await;
+    assert_eq!(issuer["linkedin_organization_id"], "2414183");
+    let html = page(&app, &award).await;
+    let href = unescape(attribute(&html, "linkedin", "href"));
+    let pairs = query_pairs(&href);
+    assert!(
+        pairs.contains(&("organizationId".to_string(), "2414183".to_string())),
+        "{href}"
+    );
+    assert!(pairs.contains(&(
+        "organizationName".to_string(),
+        "Association des Bibliothécaires".to_string()
+    )));
+
+    // Cleared: gone from the link.
+    let patched = app
+        .patch(
+            &format!("/api/v1/issuers/{}", id(&issuer)),
+            json!({ "linkedin_organization_id": null }),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text());
+    let html = page(&app, &award).await;
+    let href = unescape(attribute(&html, "linkedin", "href"));
+    assert!(!href.contains("organizationId"), "{href}");
+
+    // An issuer that never set it: absent.
+    let (_, _, other) = awarded(&app, json!({})).await;
+    let html = page(&app, &other).await;
+    let href = unescape(attribute(&html, "linkedin", "href"));
+    assert!(!href.contains("organizationId"), "{href}");
+}
+
 /// A cached credential page renders fast. Debug builds are several times slower than
 /// release; the figure is printed (`--nocapture`), and the bound is loose.
 #[tokio::test]

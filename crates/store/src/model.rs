@@ -26,6 +26,12 @@ pub struct Issuer {
     pub image: Option<String>,
     /// The JWS algorithm of this issuer's VC-JWTs: `ES256` (default), `RS256` or `EdDSA`.
     pub jwt_algorithm: String,
+    /// The issuer's colour on its public pages (`#rrggbb`), if it has one.
+    pub brand_color: Option<String>,
+    /// Whether its achievement pages say how many times each badge was awarded.
+    pub show_award_count: bool,
+    /// Its LinkedIn company id (digits), for the "Add to profile" link's `organizationId`.
+    pub linkedin_organization_id: Option<String>,
     /// When the issuer was created.
     pub created_at: DateTime<Utc>,
     /// When the issuer was last edited.

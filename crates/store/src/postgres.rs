@@ -236,8 +236,9 @@ impl Store for PostgresStore {
         let mut tx = self.write().await?;
         sqlx::query(
             "insert into issuers
-                 (id, name, url, email, description, image, jwt_algorithm, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 (id, name, url, email, description, image, jwt_algorithm, brand_color,
+                  show_award_count, linkedin_organization_id, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(issuer.id)
         .bind(&issuer.name)
@@ -246,6 +247,9 @@ impl Store for PostgresStore {
         .bind(&issuer.description)
         .bind(&issuer.image)
         .bind(&issuer.jwt_algorithm)
+        .bind(&issuer.brand_color)
+        .bind(issuer.show_award_count)
+        .bind(&issuer.linkedin_organization_id)
         .bind(issuer.created_at)
         .bind(issuer.updated_at)
         .execute(&mut *tx)
@@ -260,7 +264,8 @@ impl Store for PostgresStore {
     async fn update_issuer(&self, issuer: &Issuer) -> StoreResult<()> {
         let done = sqlx::query(
             "update issuers set name = $2, url = $3, email = $4, description = $5, image = $6,
-                 jwt_algorithm = $7, updated_at = $8
+                 jwt_algorithm = $7, brand_color = $8, show_award_count = $9,
+                 linkedin_organization_id = $10, updated_at = $11
              where id = $1",
         )
         .bind(issuer.id)
@@ -270,6 +275,9 @@ impl Store for PostgresStore {
         .bind(&issuer.description)
         .bind(&issuer.image)
         .bind(&issuer.jwt_algorithm)
+        .bind(&issuer.brand_color)
+        .bind(issuer.show_award_count)
+        .bind(&issuer.linkedin_organization_id)
         .bind(issuer.updated_at)
         .execute(&self.pool)
         .await

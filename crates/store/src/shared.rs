@@ -447,7 +447,8 @@ macro_rules! token_columns {
 /// The columns of `issuers`.
 macro_rules! issuer_columns {
     () => {
-        "id, name, url, email, description, image, jwt_algorithm, created_at, updated_at"
+        "id, name, url, email, description, image, jwt_algorithm, brand_color, show_award_count, \
+         linkedin_organization_id, created_at, updated_at"
     };
 }
 

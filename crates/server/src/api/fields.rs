@@ -67,6 +67,41 @@ pub fn optional_email(field: &str, value: Option<&str>) -> Result<Option<String>
     }
 }
 
+/// An optional colour, `#RRGGBB` (stored lowercase).
+pub fn optional_color(field: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(value) =
+        optional(field, value, 7).map_err(|_| color_error(field, value.unwrap_or_default()))?
+    else {
+        return Ok(None);
+    };
+    let hex = value.strip_prefix('#').unwrap_or_default();
+    if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(Some(value.to_ascii_lowercase()))
+    } else {
+        Err(color_error(field, &value))
+    }
+}
+
+fn color_error(field: &str, value: &str) -> ApiError {
+    ApiError::BadRequest(format!(
+        "{field} must be a colour written #RRGGBB (six hexadecimal digits), such as #0b5394, got {value:?}"
+    ))
+}
+
+/// An optional number written in digits only (an id from another service), at most 20.
+pub fn optional_digits(field: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(value) = optional(field, value, 20)? else {
+        return Ok(None);
+    };
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(Some(value))
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "{field} must be digits only (such as 2414183), got {value:?}"
+        )))
+    }
+}
+
 /// An optional id in a query string: absent or empty means no filter.
 pub fn id_param(name: &str, value: Option<&str>) -> Result<Option<uuid::Uuid>, ApiError> {
     match value.map(str::trim) {

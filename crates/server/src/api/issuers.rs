@@ -31,6 +31,12 @@ pub struct CreateIssuer {
     description: Option<String>,
     #[serde(default)]
     jwt_algorithm: Option<String>,
+    #[serde(default)]
+    brand_color: Option<String>,
+    #[serde(default)]
+    show_award_count: Option<bool>,
+    #[serde(default)]
+    linkedin_organization_id: Option<String>,
 }
 
 /// `PATCH /issuers/{id}` body: absent fields stay, `null` clears an optional one.
@@ -47,6 +53,12 @@ pub struct UpdateIssuer {
     description: Option<Option<String>>,
     #[serde(default)]
     jwt_algorithm: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    brand_color: Option<Option<String>>,
+    #[serde(default)]
+    show_award_count: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    linkedin_organization_id: Option<Option<String>>,
 }
 
 /// `GET /issuers`.
@@ -80,6 +92,12 @@ pub async fn create(
         description: fields::optional("description", input.description.as_deref(), MAX_TEXT)?,
         image: None,
         jwt_algorithm: algorithm.as_str().to_string(),
+        brand_color: fields::optional_color("brand_color", input.brand_color.as_deref())?,
+        show_award_count: input.show_award_count.unwrap_or(true),
+        linkedin_organization_id: fields::optional_digits(
+            "linkedin_organization_id",
+            input.linkedin_organization_id.as_deref(),
+        )?,
         created_at: now,
         updated_at: now,
     };
@@ -133,6 +151,16 @@ pub async fn update(
     }
     if let Some(description) = &input.description {
         issuer.description = fields::optional("description", description.as_deref(), MAX_TEXT)?;
+    }
+    if let Some(color) = &input.brand_color {
+        issuer.brand_color = fields::optional_color("brand_color", color.as_deref())?;
+    }
+    if let Some(show) = input.show_award_count {
+        issuer.show_award_count = show;
+    }
+    if let Some(id) = &input.linkedin_organization_id {
+        issuer.linkedin_organization_id =
+            fields::optional_digits("linkedin_organization_id", id.as_deref())?;
     }
     issuer.updated_at = state.clock.now();
     state.store.update_issuer(&issuer).await?;
@@ -201,6 +229,9 @@ fn view(state: &AppState, issuer: &Issuer, keys: Option<&[IssuerKey]>) -> Value 
         "description": issuer.description,
         "image": issuer.image.as_deref().map(|stored| documents::image_url(&state.urls, stored)),
         "jwt_algorithm": issuer.jwt_algorithm,
+        "brand_color": issuer.brand_color,
+        "show_award_count": issuer.show_award_count,
+        "linkedin_organization_id": issuer.linkedin_organization_id,
         "created_at": issuer.created_at,
         "updated_at": issuer.updated_at,
     });

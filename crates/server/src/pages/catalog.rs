@@ -1,14 +1,15 @@
 //! Achievement and issuer pages: what it takes to earn a badge and who issues it.
 //!
 //! Unlike a credential page these show the rows as they are now (the JSON at the same URLs
-//! does too). The number of awards is public here: it says how established a badge is and
-//! names nobody.
+//! does too). The number of awards is public here unless the issuer turned it off
+//! (`show_award_count`): it says how established a badge is and names nobody.
 
 use axum::http::HeaderMap;
 use axum::response::Response;
 use laurel_store::{Achievement, AwardFilter, Issuer, StoreError};
 use uuid::Uuid;
 
+use super::brand;
 use super::html::{self, esc, link};
 use super::layout::{self, Head};
 use crate::public::cache::Cache;
@@ -50,14 +51,16 @@ async fn achievement_html(state: &AppState, id: &str) -> ApiResult<String> {
         .issuer(achievement.issuer_id)
         .await
         .map_err(missing("issuer", achievement.issuer_id))?;
-    let (_, awarded) = state
-        .store
-        .list_awards(&AwardFilter {
+    let awarded = if issuer.show_award_count {
+        let filter = AwardFilter {
             achievement_id: Some(id),
             limit: 0,
             ..AwardFilter::default()
-        })
-        .await?;
+        };
+        state.store.list_awards(&filter).await?.1
+    } else {
+        0
+    };
     Ok(render_achievement(
         &state.urls,
         &achievement,
@@ -119,11 +122,13 @@ pub fn render_achievement(
             esc(&achievement.tags.join(", "))
         ));
     }
-    let times = if awarded == 1 { "time" } else { "times" };
-    facts.push_str(&format!(
-        "<dt>Awarded</dt><dd id=\"awarded\">{}</dd>\n",
-        esc(&format!("{awarded} {times}"))
-    ));
+    if issuer.show_award_count {
+        let times = if awarded == 1 { "time" } else { "times" };
+        facts.push_str(&format!(
+            "<dt>Awarded</dt><dd id=\"awarded\">{}</dd>\n",
+            esc(&format!("{awarded} {times}"))
+        ));
+    }
     let body = format!(
         r#"<div class="hero">
 {picture}
@@ -149,6 +154,7 @@ pub fn render_achievement(
         url,
         image: image.filter(|i| i.ends_with(".png")),
         image_alt: format!("Badge: {}", achievement.name),
+        brand: brand::stylesheet_url(issuer),
     };
     let footer = issuer.url.as_deref().map(|u| (issuer.name.as_str(), u));
     layout::page(&head, &body, footer)
@@ -230,6 +236,7 @@ pub fn render_issuer(urls: &Urls, issuer: &Issuer, achievements: &[Achievement])
         url,
         image: image.filter(|i| i.ends_with(".png")),
         image_alt: format!("{} logo", issuer.name),
+        brand: brand::stylesheet_url(issuer),
     };
     let footer = issuer.url.as_deref().map(|u| (issuer.name.as_str(), u));
     layout::page(&head, &body, footer)

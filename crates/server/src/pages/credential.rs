@@ -12,10 +12,11 @@
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Datelike, Utc};
-use laurel_store::{Award, StoreError};
+use laurel_store::{Award, Issuer, StoreError};
 use laurel_verify::{Outcome, Report, Verdict};
 use serde_json::Value;
 
+use super::brand;
 use super::html::{self, esc, link};
 use super::layout::{self, Head};
 use super::verdicts::VerdictKey;
@@ -41,7 +42,21 @@ async fn build(state: &AppState, id: &str) -> ApiResult<String> {
         .map_err(|error| ApiError::Internal(format!("credential {id}: stored JSON: {error}")))?;
     let now = state.clock.now();
     let report = verification(state, &award, now).await?;
-    Ok(render(&state.urls, &award, &credential, &report, now))
+    // The issuer's page settings as they are now (colour, LinkedIn id); never its published
+    // facts, which come from the signed credential.
+    let issuer = match state.store.issuer(award.issuer_id).await {
+        Ok(issuer) => Some(issuer),
+        Err(StoreError::NotFound) => None,
+        Err(other) => return Err(other.into()),
+    };
+    Ok(render(
+        &state.urls,
+        &award,
+        issuer.as_ref(),
+        &credential,
+        &report,
+        now,
+    ))
 }
 
 /// The verification report of an award's stored credential, from the cache when nothing it
@@ -74,10 +89,12 @@ pub async fn verification(
     Ok(state.verdicts.insert(key, report))
 }
 
-/// The page's HTML for an award, its parsed credential and its verification report, at `now`.
+/// The page's HTML for an award, its issuer's page settings (when the issuer row is there),
+/// its parsed credential and its verification report, at `now`.
 pub fn render(
     urls: &Urls,
     award: &Award,
+    issuer: Option<&Issuer>,
     credential: &Value,
     report: &Report,
     now: DateTime<Utc>,
@@ -102,14 +119,14 @@ pub fn render(
             )
         })
         .unwrap_or_default();
-    let issuer = issuer_line(&facts);
+    let issued_by = issuer_line(&facts);
     body.push_str(&format!(
         r#"<div class="hero">
 <img class="badge" src="{src}" alt="{alt}" width="160" height="160">
 <div class="summary">
 <h1>{name}</h1>
 {awarded_to}
-{issuer}
+{issued_by}
 <p>{description}</p>
 </div>
 </div>
@@ -122,7 +139,8 @@ pub fn render(
     body.push_str(&verification_section(report, now));
     body.push_str(&details(&facts));
     body.push_str(&evidence(credential));
-    body.push_str(&actions(award, &facts, &url));
+    let organization_id = issuer.and_then(|i| i.linkedin_organization_id.as_deref());
+    body.push_str(&actions(award, &facts, &url, organization_id));
     let mut description = facts.description.clone();
     if description.chars().count() > 200 {
         description = description.chars().take(197).collect::<String>() + "…";
@@ -133,6 +151,7 @@ pub fn render(
         url: url.clone(),
         image: Some(preview),
         image_alt: format!("Badge: {}", facts.name),
+        brand: issuer.and_then(brand::stylesheet_url),
     };
     let footer = facts
         .issuer_url
@@ -425,14 +444,14 @@ fn evidence(credential: &Value) -> String {
     format!("<h2>Evidence</h2>\n<ul class=\"plain\">\n{list}</ul>\n")
 }
 
-fn actions(award: &Award, facts: &Facts, url: &str) -> String {
+fn actions(award: &Award, facts: &Facts, url: &str, organization_id: Option<&str>) -> String {
     let href = esc(url);
     let in_good_standing = award.revoked_at.is_none() && award.suspended_at.is_none();
     let linkedin = if in_good_standing {
         format!(
             r#"<li><a class="primary" id="linkedin" href="{}" rel="noopener">Add to LinkedIn profile</a></li>
 "#,
-            esc(&linkedin_url(award, facts, url))
+            esc(&linkedin_url(award, facts, url, organization_id))
         )
     } else {
         String::new()
@@ -467,14 +486,18 @@ fn actions(award: &Award, facts: &Facts, url: &str) -> String {
     )
 }
 
-/// LinkedIn's "Add to profile" link, every field it takes that the credential has
-/// (`organizationId` needs a LinkedIn company id, which Laurel has no setting for).
-fn linkedin_url(award: &Award, facts: &Facts, url: &str) -> String {
+/// LinkedIn's "Add to profile" link, every field it takes that the credential has, and
+/// `organizationId` when the issuer set its LinkedIn company id (LinkedIn then shows the
+/// company's logo and links its page).
+fn linkedin_url(award: &Award, facts: &Facts, url: &str, organization_id: Option<&str>) -> String {
     let mut pairs = vec![
         ("startTask", "CERTIFICATION_NAME".to_string()),
         ("name", facts.name.clone()),
         ("organizationName", facts.issuer_name.clone()),
     ];
+    if let Some(id) = organization_id {
+        pairs.push(("organizationId", id.to_string()));
+    }
     if let Some(at) = facts.awarded.or(facts.valid_from) {
         pairs.push(("issueYear", at.year().to_string()));
         pairs.push(("issueMonth", at.month().to_string()));

@@ -18,6 +18,8 @@ pub struct Head {
     pub image: Option<String>,
     /// The image's alt text.
     pub image_alt: String,
+    /// The issuer's colour stylesheet ([`super::brand::stylesheet_url`]), when it has one.
+    pub brand: Option<String>,
 }
 
 /// A whole HTML document: `body` is trusted markup built from escaped values; `footer_link`
@@ -64,7 +66,7 @@ pub fn page(head: &Head, body: &str, footer_link: Option<(&str, &str)>) -> Strin
 <title>{title}</title>
 {meta}<link rel="canonical" href="{url}">
 <link rel="stylesheet" href="{css}">
-<script src="{js}" defer></script>
+{brand}<script src="{js}" defer></script>
 </head>
 <body>
 <header class="site"><strong>Open Badges</strong></header>
@@ -76,6 +78,11 @@ pub fn page(head: &Head, body: &str, footer_link: Option<(&str, &str)>) -> Strin
 </html>
 "#,
         css = esc(&assets::css_url()),
+        brand = head
+            .brand
+            .as_deref()
+            .map(|href| format!("<link rel=\"stylesheet\" href=\"{}\">\n", esc(href)))
+            .unwrap_or_default(),
         js = esc(&assets::js_url()),
     )
 }

@@ -15,8 +15,10 @@
 //! - [`catalog`]: achievement and issuer pages.
 //! - [`verify`]: the verify page (paste or choose a file), for anyone.
 //! - [`layout`]: `<head>` (Open Graph and Twitter card tags), header, footer.
+//! - [`brand`]: an issuer's colour, as a stylesheet of its own (the policy allows no inline style).
 
 pub mod assets;
+pub mod brand;
 pub mod catalog;
 pub mod credential;
 pub mod html;
@@ -41,6 +43,7 @@ pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'se
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/{file}", get(assets::asset))
+        .route("/assets/brand/{file}", get(brand::serve))
         .route("/verify", get(verify::form).post(verify::check))
 }
 

@@ -36,6 +36,9 @@ pub(super) fn issuer(row: &SqliteRow) -> StoreResult<Issuer> {
         description: row.try_get("description").map_err(db)?,
         image: row.try_get("image").map_err(db)?,
         jwt_algorithm: row.try_get("jwt_algorithm").map_err(db)?,
+        brand_color: row.try_get("brand_color").map_err(db)?,
+        show_award_count: row.try_get("show_award_count").map_err(db)?,
+        linkedin_organization_id: row.try_get("linkedin_organization_id").map_err(db)?,
         created_at: time(row, "created_at")?,
         updated_at: time(row, "updated_at")?,
     })

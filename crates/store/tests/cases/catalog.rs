@@ -13,7 +13,12 @@ pub async fn issuer_round_trip(db: &TestDb) {
     retired.retired_at = Some(now());
     let keys = vec![current, retired];
     store.create_issuer(&first, &keys).await.unwrap();
-    let second = issuer("Second");
+    let second = laurel_store::Issuer {
+        brand_color: Some("#0b5394".into()),
+        show_award_count: false,
+        linkedin_organization_id: Some("1337".into()),
+        ..issuer("Second")
+    };
     let second_key = key(second.id, KeyPurpose::Jwt);
     store
         .create_issuer(&second, std::slice::from_ref(&second_key))
@@ -38,6 +43,9 @@ pub async fn issuer_round_trip(db: &TestDb) {
         description: None,
         image: Some("ab".repeat(32)),
         jwt_algorithm: "EdDSA".into(),
+        brand_color: Some("#a0c4ff".into()),
+        show_award_count: false,
+        linkedin_organization_id: Some("2414183".into()),
         updated_at: now(),
         // Neither id nor creation time can change.
         created_at: now() + chrono::Duration::days(1),
@@ -49,9 +57,19 @@ pub async fn issuer_round_trip(db: &TestDb) {
         stored,
         laurel_store::Issuer {
             created_at: first.created_at,
-            ..edited
+            ..edited.clone()
         }
     );
+    // And back: the settings clear.
+    let cleared = laurel_store::Issuer {
+        brand_color: None,
+        show_award_count: true,
+        linkedin_organization_id: None,
+        updated_at: now(),
+        ..stored
+    };
+    store.update_issuer(&cleared).await.unwrap();
+    assert_eq!(store.issuer(first.id).await.unwrap(), cleared);
 
     let err = store.create_issuer(&first, &[]).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");

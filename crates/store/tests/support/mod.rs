@@ -83,6 +83,9 @@ pub fn issuer(name: &str) -> Issuer {
         description: Some("Issues badges. « Ünïcode » too.".into()),
         image: None,
         jwt_algorithm: "ES256".into(),
+        brand_color: None,
+        show_award_count: true,
+        linkedin_organization_id: None,
         created_at: at,
         updated_at: at,
     }
