@@ -8,7 +8,8 @@
 # Builds `laurel` in release mode, starts `laurel serve` on a free loopback port with a
 # temporary data folder (SQLite), awards credentials through the admin API, then runs wrk
 # (`--latency`) three times: /healthz, one credential over and over (served from the
-# in-memory cache of hot credentials after the first request), and DISTINCT credentials in
+# in-memory cache of hot credentials after the first request), the same credential's web page
+# (as a browser asks for it: rendered, its verification cached), and DISTINCT credentials in
 # turn (more than the cache holds, so most reads go to the database), and the credentials'
 # signed revocation list (as verifiers fetch it). It prints requests/s,
 # p99 latency and the server's peak resident memory (VmHWM from /proc). Needs wrk: `apt-get install -y wrk` (the script installs it when run
@@ -106,6 +107,7 @@ echo "laurel serve after awarding $((DISTINCT + 1)) credentials: $(awk '/^VmRSS:
 echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per endpoint; $(nproc) cores"
 run "GET /healthz" "$origin/healthz"
 run "GET /credentials/{id} (one, cached)" "$credential"
+run "GET /credentials/{id} as a web page" "$credential" -H "Accept: text/html"
 run "GET /credentials/{id} ($DISTINCT in turn)" "$origin" -s "$work/paths.lua"
 status_list="$(curl -sS --fail "$credential" | jq -r .credentialStatus.statusListCredential)"
 run "GET /status/{id} (the revocation list)" "$status_list"

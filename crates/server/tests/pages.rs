@@ -7,7 +7,6 @@
 mod util;
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use axum::http::{Method, StatusCode, header};
 use chrono::{DateTime, Utc};
@@ -786,26 +785,27 @@ async fn the_linkedin_link_names_the_organization_id_only_when_set() {
     assert!(!href.contains("organizationId"), "{href}");
 }
 
-/// A cached credential page renders fast. Debug builds are several times slower than
-/// release; the figure is printed (`--nocapture`), and the bound is loose.
+/// A page view verifies once: later views of the same credential, in the same state, reuse
+/// the result (its speed is measured by `bench/load.sh`, not here).
 #[tokio::test]
-async fn a_cached_credential_page_renders_quickly() {
+async fn a_credential_page_verifies_once_while_nothing_changes() {
     let app = TestApp::new().await;
     let (_, _, award) = awarded(&app, json!({})).await;
     let path = path(award["credential_url"].as_str().unwrap());
-    let first = Instant::now();
-    browse(&app, &path).await;
-    let uncached = first.elapsed();
-    assert_eq!(app.state.verdicts.len(), 1);
-    let rounds = 50;
-    let start = Instant::now();
-    for _ in 0..rounds {
+    for _ in 0..3 {
         let response = browse(&app, &path).await;
         assert_eq!(response.status, StatusCode::OK);
     }
-    let cached = start.elapsed() / rounds;
-    println!("credential page: first (verifying) {uncached:?}, cached {cached:?} per request");
-    assert!(cached < std::time::Duration::from_millis(50), "{cached:?}");
+    assert_eq!(app.state.verdicts.len(), 1);
+    app.post(
+        &format!("/api/v1/credentials/{}/suspend", id(&award)),
+        json!({"reason": "Under review"}),
+    )
+    .await;
+    // A new state is verified anew, not served from the old result.
+    let html = browse(&app, &path).await.text();
+    assert!(html.contains("Under review"));
+    assert!(html.contains(r#"data-verdict="invalid""#), "{html}");
 }
 
 /// The verify page: a form anyone can use; pasted credentials are checked without any script
