@@ -16,6 +16,9 @@ pub struct ServeArgs {
     settings: SettingsArgs,
 }
 
+/// How long a stopping service waits for imports in progress.
+const JOBS_GRACE: std::time::Duration = std::time::Duration::from_secs(120);
+
 pub fn run(args: ServeArgs) -> Result<()> {
     let settings = args.settings.load()?;
     ops::init_logging(settings.log_format, &settings.log_filter).map_err(anyhow::Error::msg)?;
@@ -57,10 +60,24 @@ async fn run_service(mut settings: Settings, public_url_given: bool) -> Result<(
         data_dir = %settings.data_dir.display(),
         "laurel is listening"
     );
+    let jobs = state.jobs.clone();
     let app = laurel_server::router_with(state, &settings.limits());
     serve::serve(listener, app, shutdown)
         .await
         .context("the server failed")?;
+    // Imports answered already but still recording and minting: let them finish.
+    if jobs.running() > 0 {
+        tracing::info!(
+            jobs = jobs.running(),
+            "waiting for attendance imports to finish"
+        );
+        if tokio::time::timeout(JOBS_GRACE, jobs.idle()).await.is_err() {
+            tracing::warn!(
+                jobs = jobs.running(),
+                "stopping with imports unfinished; running their files again completes them"
+            );
+        }
+    }
     tracing::info!("stopped");
     Ok(())
 }

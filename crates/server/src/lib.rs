@@ -27,6 +27,7 @@ pub mod clock;
 pub mod config;
 pub mod documents;
 pub mod error;
+pub mod jobs;
 pub mod lifecycle;
 pub mod mint;
 pub mod ops;
@@ -63,6 +64,8 @@ pub struct App {
     pub credentials: public::credentials::CredentialCache,
     /// Recently served status lists, for a second (`ListCache::default()`).
     pub status_lists: public::status::ListCache,
+    /// Background jobs (imports) a graceful shutdown waits for (`Jobs::default()`).
+    pub jobs: jobs::Jobs,
     /// Recent verification results of credential pages (`VerdictCache::default()`).
     pub verdicts: pages::verdicts::VerdictCache,
     /// "Now", injected.

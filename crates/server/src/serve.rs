@@ -68,6 +68,7 @@ pub async fn start(
         keys: Default::default(),
         credentials: Default::default(),
         status_lists: Default::default(),
+        jobs: Default::default(),
         verdicts: Default::default(),
         clock: Arc::new(SystemClock),
         metrics,

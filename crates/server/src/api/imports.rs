@@ -156,7 +156,7 @@ pub async fn create(
     let view = view(&job, false);
     let location = format!("/api/v1/imports/{}", job.id);
     let task_state = state.clone();
-    tokio::spawn(async move {
+    state.jobs.spawn(async move {
         if let Err(error) = import::run(&task_state, job, parsed, |_| {}).await {
             tracing::error!(%error, "an attendance import could not record its outcome");
         }

@@ -37,6 +37,7 @@ pub async fn test_app(
         keys: mint::KeyCache::default(),
         credentials: Default::default(),
         status_lists: Default::default(),
+        jobs: Default::default(),
         verdicts: Default::default(),
         clock: Arc::new(FixedClock(now())),
         metrics,

@@ -127,6 +127,7 @@ impl TestApp {
             keys: mint::KeyCache::default(),
             credentials: Default::default(),
             status_lists: Default::default(),
+            jobs: Default::default(),
             verdicts: Default::default(),
             clock,
             metrics: None,
