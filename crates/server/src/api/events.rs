@@ -104,7 +104,8 @@ pub async fn create_series(
         updated_at: now,
     };
     state.store.create_series(&series).await?;
-    Ok(created(
+    Ok(super::located(
+        StatusCode::CREATED,
         &format!("/api/v1/series/{}", series.id),
         series_view(&series),
     ))
@@ -230,7 +231,11 @@ pub async fn create_event(
     if event.series_id.is_some() {
         view["awards"] = evaluate(&state, vec![Scope::Event(event.clone())]).await?;
     }
-    Ok(created(&format!("/api/v1/events/{}", event.id), view))
+    Ok(super::located(
+        StatusCode::CREATED,
+        &format!("/api/v1/events/{}", event.id),
+        view,
+    ))
 }
 
 /// `GET /events/{id}`.
@@ -551,10 +556,6 @@ fn format(name: Option<&str>) -> ApiResult<EventFormat> {
             ))
         }),
     }
-}
-
-fn created(location: &str, body: Value) -> Response {
-    super::located(StatusCode::CREATED, location, body)
 }
 
 fn series_view(series: &Series) -> Value {

@@ -39,26 +39,27 @@ pub struct ImportQuery {
     /// The UTC offset of the report's times (`+02:00`, `-05:00`, `Z`).
     #[serde(default)]
     pub utc_offset: Option<String>,
-    /// Column mapping: header names, or `#N` for the N-th column (from 1).
+    /// The column of emails, for a report whose format is not detected: a header name, or
+    /// `#N` for the N-th column (from 1). The other `*_column`s name theirs the same way.
     #[serde(default)]
     pub email_column: Option<String>,
+    /// The column of full names.
     #[serde(default)]
-    #[allow(missing_docs)]
     pub name_column: Option<String>,
+    /// The column of first names.
     #[serde(default)]
-    #[allow(missing_docs)]
     pub first_name_column: Option<String>,
+    /// The column of last names.
     #[serde(default)]
-    #[allow(missing_docs)]
     pub last_name_column: Option<String>,
+    /// The column of minutes attended.
     #[serde(default)]
-    #[allow(missing_docs)]
     pub minutes_column: Option<String>,
+    /// The column of join times (with `leave_column`, when there are no minutes).
     #[serde(default)]
-    #[allow(missing_docs)]
     pub join_column: Option<String>,
+    /// The column of leave times.
     #[serde(default)]
-    #[allow(missing_docs)]
     pub leave_column: Option<String>,
 }
 
