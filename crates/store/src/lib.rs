@@ -20,6 +20,7 @@
 //! are embedded at compile time; a released migration is never edited.
 
 mod activity;
+mod email;
 mod model;
 mod postgres;
 mod scratch;
@@ -31,6 +32,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use activity::*;
+pub use email::*;
 pub use model::*;
 pub use postgres::PostgresStore;
 pub use scratch::ScratchDatabase;
@@ -125,7 +127,10 @@ pub trait Store: Send + Sync + 'static {
     /// one: the result says, in input order, whether each was created or already existed. A
     /// recipient listed twice gets the first award, then `Existing` of it. If an achievement or
     /// issuer does not exist, [`StoreError::NotFound`] and nothing is stored.
-    async fn insert_awards(&self, awards: &[Award]) -> StoreResult<Vec<Stored>>;
+    ///
+    /// With `notify`, each award created whose issuer has email settings gets a queued
+    /// notification in the same transaction (the outbox).
+    async fn insert_awards(&self, awards: &[Award], notify: bool) -> StoreResult<Vec<Stored>>;
     /// One award by id.
     async fn award(&self, id: Uuid) -> StoreResult<Award>;
     /// Awards matching the filter, newest first (by `issued_at`, then id), and how many match
@@ -250,6 +255,63 @@ pub trait Store: Send + Sync + 'static {
     /// Marks a key compromised since `since` (an earlier mark is replaced) and returns it;
     /// [`StoreError::NotFound`] if there is no such key.
     async fn compromise_key(&self, key_id: Uuid, since: DateTime<Utc>) -> StoreResult<IssuerKey>;
+
+    /// An issuer's email settings, if it has any.
+    async fn email_settings(&self, issuer_id: Uuid) -> StoreResult<Option<EmailSettings>>;
+    /// Stores an issuer's email settings, replacing any (the rate window carries on);
+    /// [`StoreError::NotFound`] if there is no such issuer.
+    async fn set_email_settings(&self, settings: &EmailSettings) -> StoreResult<()>;
+    /// Deletes an issuer's email settings (awarding queues no more email); whether there were
+    /// any. Notifications already queued stay, and fail when tried.
+    async fn delete_email_settings(&self, issuer_id: Uuid) -> StoreResult<bool>;
+
+    /// The template kept under `owner_id` (an achievement's or an issuer's id), if any.
+    async fn email_template(&self, owner_id: Uuid) -> StoreResult<Option<EmailTemplate>>;
+    /// Stores a template under its owner, replacing any; [`StoreError::NotFound`] if its
+    /// issuer or achievement does not exist.
+    async fn set_email_template(&self, template: &EmailTemplate) -> StoreResult<()>;
+    /// Deletes the template kept under `owner_id`; whether there was one.
+    async fn delete_email_template(&self, owner_id: Uuid) -> StoreResult<bool>;
+
+    /// One credential's notification, if it has one.
+    async fn notification(&self, award_id: Uuid) -> StoreResult<Option<Notification>>;
+    /// Notifications matching the filter, most recently queued first (then by award id), and
+    /// how many match in all.
+    async fn list_notifications(
+        &self,
+        filter: &NotificationFilter,
+    ) -> StoreResult<(Vec<Notification>, u64)>;
+    /// Queues these credentials' emails (again), in one transaction: a credential without a
+    /// notification gets one; a sent or failed one is queued again with no attempts; one
+    /// queued or being sent is `Unchanged`. Results in input order; unknown ids are `Missing`.
+    async fn queue_notifications(
+        &self,
+        award_ids: &[Uuid],
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<Requeued>>;
+    /// Queues again the emails of an achievement's credentials that `which` selects, in one
+    /// transaction; how many were queued.
+    async fn resend_notifications(
+        &self,
+        achievement_id: Uuid,
+        which: &[Resend],
+        at: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    /// Claims up to `limit` due notifications for the worker `claim`, in one transaction:
+    /// queued rows whose `next_attempt_at` has come, and rows whose previous claim lapsed.
+    /// Each becomes `sending` until `lease_until`, with one more attempt. An issuer's
+    /// `rate_per_minute` caps its claims per minute across all callers. Concurrent callers
+    /// (several instances on one PostgreSQL) never claim the same row.
+    async fn claim_notifications(
+        &self,
+        claim: Uuid,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>>;
+    /// Records how claimed notifications' attempts ended, in one transaction. A report whose
+    /// claim no longer holds the row changes nothing.
+    async fn finish_notifications(&self, deliveries: &[Delivery]) -> StoreResult<()>;
 
     /// A stored response for this idempotency key and token.
     async fn idempotent_response(

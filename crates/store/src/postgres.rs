@@ -11,6 +11,7 @@
 
 mod activity;
 mod awards;
+mod email;
 mod rows;
 mod status;
 
@@ -28,7 +29,8 @@ use crate::shared::{
     migrate_error, token_columns,
 };
 use crate::{
-    Achievement, Allocation, ApiToken, Attendance, Award, AwardFilter, Completion, Event,
+    Achievement, Allocation, ApiToken, Attendance, Award, AwardFilter, Completion, Delivery,
+    EmailSettings, EmailTemplate, Event, Notification, NotificationFilter, Requeued, Resend,
     EventFilter, IdempotentResponse, Image, ImportJob, Issuer, IssuerKey, Recorded, Series,
     StatusChange, StatusList, Store, StoreError, StoreResult, Stored, redact_url,
 };
@@ -451,8 +453,8 @@ impl Store for PostgresStore {
         awards::awards_for(self, achievement_id, emails).await
     }
 
-    async fn insert_awards(&self, awards: &[Award]) -> StoreResult<Vec<Stored>> {
-        awards::insert(self, awards).await
+    async fn insert_awards(&self, awards: &[Award], notify: bool) -> StoreResult<Vec<Stored>> {
+        awards::insert(self, awards, notify).await
     }
 
     async fn award(&self, id: Uuid) -> StoreResult<Award> {
@@ -611,6 +613,72 @@ impl Store for PostgresStore {
 
     async fn compromise_key(&self, key_id: Uuid, since: DateTime<Utc>) -> StoreResult<IssuerKey> {
         status::compromise_key(self, key_id, since).await
+    }
+
+    async fn email_settings(&self, issuer_id: Uuid) -> StoreResult<Option<EmailSettings>> {
+        email::settings(self, issuer_id).await
+    }
+
+    async fn set_email_settings(&self, settings: &EmailSettings) -> StoreResult<()> {
+        email::set_settings(self, settings).await
+    }
+
+    async fn delete_email_settings(&self, issuer_id: Uuid) -> StoreResult<bool> {
+        email::delete_settings(self, issuer_id).await
+    }
+
+    async fn email_template(&self, owner_id: Uuid) -> StoreResult<Option<EmailTemplate>> {
+        email::template(self, owner_id).await
+    }
+
+    async fn set_email_template(&self, template: &EmailTemplate) -> StoreResult<()> {
+        email::set_template(self, template).await
+    }
+
+    async fn delete_email_template(&self, owner_id: Uuid) -> StoreResult<bool> {
+        email::delete_template(self, owner_id).await
+    }
+
+    async fn notification(&self, award_id: Uuid) -> StoreResult<Option<Notification>> {
+        email::one(self, award_id).await
+    }
+
+    async fn list_notifications(
+        &self,
+        filter: &NotificationFilter,
+    ) -> StoreResult<(Vec<Notification>, u64)> {
+        email::list(self, filter).await
+    }
+
+    async fn queue_notifications(
+        &self,
+        award_ids: &[Uuid],
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<Requeued>> {
+        email::queue(self, award_ids, at).await
+    }
+
+    async fn resend_notifications(
+        &self,
+        achievement_id: Uuid,
+        which: &[Resend],
+        at: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        email::resend(self, achievement_id, which, at).await
+    }
+
+    async fn claim_notifications(
+        &self,
+        claim: Uuid,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
+        email::claim(self, claim, now, lease_until, limit).await
+    }
+
+    async fn finish_notifications(&self, deliveries: &[Delivery]) -> StoreResult<()> {
+        email::finish(self, deliveries).await
     }
 
     async fn idempotent_response(

@@ -93,6 +93,44 @@ pub(crate) fn import_status(text: &str) -> StoreResult<crate::ImportStatus> {
 }
 
 /// Reads a stored count (minutes, rows): the columns are 64-bit so that every `u32` fits.
+pub(crate) fn notification_state(text: &str) -> StoreResult<crate::NotificationState> {
+    crate::NotificationState::parse(text)
+        .ok_or_else(|| StoreError::Corrupt(format!("notification state {text:?}")))
+}
+
+pub(crate) fn smtp_security(text: &str) -> StoreResult<crate::SmtpSecurity> {
+    crate::SmtpSecurity::parse(text)
+        .ok_or_else(|| StoreError::Corrupt(format!("smtp security {text:?}")))
+}
+
+pub(crate) fn smtp_port(value: i64) -> StoreResult<u16> {
+    u16::try_from(value).map_err(|_| StoreError::Corrupt(format!("smtp port {value}")))
+}
+
+/// The length of an issuer's rate window.
+pub(crate) const RATE_WINDOW_SECONDS: i64 = 60;
+
+/// An issuer's sending budget now: how many notifications may still be claimed in its current
+/// rate window (`u32::MAX` without a limit), and the window after claiming (its start and the
+/// count before this claim). A window older than [`RATE_WINDOW_SECONDS`] starts afresh now.
+pub(crate) fn rate_budget(
+    rate_per_minute: Option<u32>,
+    window_started_at: Option<DateTime<Utc>>,
+    window_count: u32,
+    now: DateTime<Utc>,
+) -> (u32, DateTime<Utc>, u32) {
+    let current = window_started_at
+        .filter(|start| *start <= now && (now - *start).num_seconds() < RATE_WINDOW_SECONDS);
+    let (start, count) = match current {
+        Some(start) => (start, window_count),
+        None => (now, 0),
+    };
+    match rate_per_minute {
+        None => (u32::MAX, start, count),
+        Some(rate) => (rate.saturating_sub(count), start, count),
+    }
+}
+
 pub(crate) fn count(value: i64, column: &str) -> StoreResult<u32> {
     u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} is {value}")))
 }
@@ -532,6 +570,34 @@ macro_rules! import_columns {
          created_at, updated_at, finished_at"
     };
 }
+
+/// The columns of `issuer_email`.
+macro_rules! email_settings_columns {
+    () => {
+        "issuer_id, smtp_host, smtp_port, smtp_security, smtp_username, smtp_password, \
+         from_address, from_name, reply_to, rate_per_minute, dry_run, updated_at"
+    };
+}
+
+/// The columns of `email_templates`.
+macro_rules! email_template_columns {
+    () => {
+        "issuer_id, achievement_id, subject, text_body, html_body, updated_at"
+    };
+}
+
+/// The columns of `notifications`.
+macro_rules! notification_columns {
+    () => {
+        "award_id, issuer_id, achievement_id, state, attempts, created_at, queued_at, \
+         next_attempt_at, claim, claimed_until, last_attempt_at, sent_at, failed_at, \
+         last_error, smtp_reply, message_id, subject, dry_run"
+    };
+}
+
+pub(crate) use {
+    email_settings_columns, email_template_columns, notification_columns,
+};
 
 pub(crate) use {
     achievement_columns, attendance_columns, award_columns, completion_columns, event_columns,

@@ -82,6 +82,12 @@ on_both_backends! {
     concurrency::concurrent_allocation_never_repeats,
     concurrency::concurrent_revocations_keep_every_bit,
     concurrency::bulk_revoke_throughput,
+    email::settings_and_templates_round_trip,
+    email::awards_fill_the_outbox,
+    email::claim_and_finish,
+    email::rate_limit_caps_claims,
+    email::queue_and_resend,
+    email::concurrent_claims_never_overlap,
 }
 
 /// `sqlite::memory:` works, for experiments: one connection that stays open.
@@ -90,7 +96,7 @@ async fn sqlite_in_memory() {
     let store = laurel_store::connect("sqlite::memory:").await.unwrap();
     let (_, achievement) = support::issuer_with_achievement(&*store).await;
     let x = support::award(&achievement, "ada@example.org");
-    store.insert_awards(std::slice::from_ref(&x)).await.unwrap();
+    store.insert_awards(std::slice::from_ref(&x), false).await.unwrap();
     assert_eq!(store.award(x.id).await.unwrap(), x);
 }
 

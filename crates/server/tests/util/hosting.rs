@@ -245,9 +245,9 @@ impl Store for FlakyStore {
         self.check()?;
         self.inner.awards_for(achievement_id, emails).await
     }
-    async fn insert_awards(&self, awards: &[Award]) -> StoreResult<Vec<Stored>> {
+    async fn insert_awards(&self, awards: &[Award], notify: bool) -> StoreResult<Vec<Stored>> {
         self.check()?;
-        self.inner.insert_awards(awards).await
+        self.inner.insert_awards(awards, notify).await
     }
     async fn award(&self, id: Uuid) -> StoreResult<Award> {
         self.check()?;

@@ -37,7 +37,11 @@ pub(super) async fn awards_for(
     rows.iter().map(award).collect()
 }
 
-pub(super) async fn insert(store: &PostgresStore, awards: &[Award]) -> StoreResult<Vec<Stored>> {
+pub(super) async fn insert(
+    store: &PostgresStore,
+    awards: &[Award],
+    notify: bool,
+) -> StoreResult<Vec<Stored>> {
     if awards.is_empty() {
         return Ok(Vec::new());
     }
@@ -97,6 +101,18 @@ pub(super) async fn insert(store: &PostgresStore, awards: &[Award]) -> StoreResu
                 .map_err(db)?;
             Stored::Existing(award(&row)?)
         });
+    }
+    if notify {
+        let created: Vec<Uuid> = stored
+            .iter()
+            .filter_map(|s| match s {
+                Some(Stored::Created(a)) => Some(a.id),
+                _ => None,
+            })
+            .collect();
+        if let Some(first) = awards.first() {
+            super::email::enqueue_new(&mut tx, &created, first.issued_at).await?;
+        }
     }
     tx.commit().await.map_err(db)?;
     // Every index was visited once above, so every slot is filled.

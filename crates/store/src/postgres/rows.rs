@@ -8,10 +8,12 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 
 use crate::shared::{
-    count, db, event_format, import_status, list_from_json, purpose, status, status_slot,
+    count, db, event_format, import_status, list_from_json, notification_state, purpose,
+    smtp_port, smtp_security, status, status_slot,
 };
 use crate::{
-    Achievement, ApiToken, Attendance, Award, Completion, Event, IdempotentResponse, ImportJob,
+    Achievement, ApiToken, Attendance, Award, Completion, EmailSettings, EmailTemplate, Event,
+    Notification, IdempotentResponse, ImportJob,
     Issuer, IssuerKey, Series, StatusList, StoreResult,
 };
 
@@ -205,5 +207,59 @@ pub(super) fn import_job(row: &PgRow) -> StoreResult<ImportJob> {
         created_at: row.try_get("created_at").map_err(db)?,
         updated_at: row.try_get("updated_at").map_err(db)?,
         finished_at: row.try_get("finished_at").map_err(db)?,
+    })
+}
+
+pub(super) fn email_settings(row: &PgRow) -> StoreResult<EmailSettings> {
+    let rate: Option<i64> = row.try_get("rate_per_minute").map_err(db)?;
+    Ok(EmailSettings {
+        issuer_id: row.try_get("issuer_id").map_err(db)?,
+        host: row.try_get("smtp_host").map_err(db)?,
+        port: smtp_port(row.try_get("smtp_port").map_err(db)?)?,
+        security: smtp_security(row.try_get("smtp_security").map_err(db)?)?,
+        username: row.try_get("smtp_username").map_err(db)?,
+        sealed_password: row.try_get("smtp_password").map_err(db)?,
+        from_address: row.try_get("from_address").map_err(db)?,
+        from_name: row.try_get("from_name").map_err(db)?,
+        reply_to: row.try_get("reply_to").map_err(db)?,
+        rate_per_minute: rate
+            .map(|rate| count(rate, "issuer_email.rate_per_minute"))
+            .transpose()?,
+        dry_run: row.try_get("dry_run").map_err(db)?,
+        updated_at: row.try_get("updated_at").map_err(db)?,
+    })
+}
+
+pub(super) fn email_template(row: &PgRow) -> StoreResult<EmailTemplate> {
+    Ok(EmailTemplate {
+        issuer_id: row.try_get("issuer_id").map_err(db)?,
+        achievement_id: row.try_get("achievement_id").map_err(db)?,
+        subject: row.try_get("subject").map_err(db)?,
+        text_body: row.try_get("text_body").map_err(db)?,
+        html_body: row.try_get("html_body").map_err(db)?,
+        updated_at: row.try_get("updated_at").map_err(db)?,
+    })
+}
+
+pub(super) fn notification(row: &PgRow) -> StoreResult<Notification> {
+    Ok(Notification {
+        award_id: row.try_get("award_id").map_err(db)?,
+        issuer_id: row.try_get("issuer_id").map_err(db)?,
+        achievement_id: row.try_get("achievement_id").map_err(db)?,
+        state: notification_state(row.try_get("state").map_err(db)?)?,
+        attempts: count(row.try_get("attempts").map_err(db)?, "notifications.attempts")?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        queued_at: row.try_get("queued_at").map_err(db)?,
+        next_attempt_at: row.try_get("next_attempt_at").map_err(db)?,
+        claim: row.try_get("claim").map_err(db)?,
+        claimed_until: row.try_get("claimed_until").map_err(db)?,
+        last_attempt_at: row.try_get("last_attempt_at").map_err(db)?,
+        sent_at: row.try_get("sent_at").map_err(db)?,
+        failed_at: row.try_get("failed_at").map_err(db)?,
+        last_error: row.try_get("last_error").map_err(db)?,
+        smtp_reply: row.try_get("smtp_reply").map_err(db)?,
+        message_id: row.try_get("message_id").map_err(db)?,
+        subject: row.try_get("subject").map_err(db)?,
+        dry_run: row.try_get("dry_run").map_err(db)?,
     })
 }

@@ -39,7 +39,11 @@ pub(super) async fn awards_for(
     rows.iter().map(award).collect()
 }
 
-pub(super) async fn insert(store: &SqliteStore, awards: &[Award]) -> StoreResult<Vec<Stored>> {
+pub(super) async fn insert(
+    store: &SqliteStore,
+    awards: &[Award],
+    notify: bool,
+) -> StoreResult<Vec<Stored>> {
     if awards.is_empty() {
         return Ok(Vec::new());
     }
@@ -90,6 +94,18 @@ pub(super) async fn insert(store: &SqliteStore, awards: &[Award]) -> StoreResult
                 .await
                 .map_err(db)?;
             stored.push(Stored::Existing(award(&row)?));
+        }
+    }
+    if notify {
+        let created: Vec<String> = stored
+            .iter()
+            .filter_map(|s| match s {
+                Stored::Created(a) => Some(id(a.id).to_string()),
+                Stored::Existing(_) => None,
+            })
+            .collect();
+        if let Some(first) = awards.first() {
+            super::email::enqueue_new(&mut tx, &created, first.issued_at).await?;
         }
     }
     tx.commit().await.map_err(db)?;

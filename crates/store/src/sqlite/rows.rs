@@ -10,10 +10,12 @@ use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::shared::{
-    count, db, event_format, import_status, list_from_json, purpose, status, status_slot,
+    count, db, event_format, import_status, list_from_json, notification_state, purpose,
+    smtp_port, smtp_security, status, status_slot,
 };
 use crate::{
-    Achievement, ApiToken, Attendance, Award, Completion, Event, IdempotentResponse, ImportJob,
+    Achievement, ApiToken, Attendance, Award, Completion, EmailSettings, EmailTemplate, Event,
+    Notification, IdempotentResponse, ImportJob,
     Issuer, IssuerKey, Series, StatusList, StoreError, StoreResult,
 };
 
@@ -210,6 +212,60 @@ pub(super) fn import_job(row: &SqliteRow) -> StoreResult<ImportJob> {
         created_at: time(row, "created_at")?,
         updated_at: time(row, "updated_at")?,
         finished_at: maybe_time(row, "finished_at")?,
+    })
+}
+
+pub(super) fn email_settings(row: &SqliteRow) -> StoreResult<EmailSettings> {
+    let rate: Option<i64> = row.try_get("rate_per_minute").map_err(db)?;
+    Ok(EmailSettings {
+        issuer_id: uuid(row, "issuer_id")?,
+        host: row.try_get("smtp_host").map_err(db)?,
+        port: smtp_port(row.try_get("smtp_port").map_err(db)?)?,
+        security: smtp_security(row.try_get("smtp_security").map_err(db)?)?,
+        username: row.try_get("smtp_username").map_err(db)?,
+        sealed_password: row.try_get("smtp_password").map_err(db)?,
+        from_address: row.try_get("from_address").map_err(db)?,
+        from_name: row.try_get("from_name").map_err(db)?,
+        reply_to: row.try_get("reply_to").map_err(db)?,
+        rate_per_minute: rate
+            .map(|rate| count(rate, "issuer_email.rate_per_minute"))
+            .transpose()?,
+        dry_run: row.try_get("dry_run").map_err(db)?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+pub(super) fn email_template(row: &SqliteRow) -> StoreResult<EmailTemplate> {
+    Ok(EmailTemplate {
+        issuer_id: uuid(row, "issuer_id")?,
+        achievement_id: maybe_uuid(row, "achievement_id")?,
+        subject: row.try_get("subject").map_err(db)?,
+        text_body: row.try_get("text_body").map_err(db)?,
+        html_body: row.try_get("html_body").map_err(db)?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+pub(super) fn notification(row: &SqliteRow) -> StoreResult<Notification> {
+    Ok(Notification {
+        award_id: uuid(row, "award_id")?,
+        issuer_id: uuid(row, "issuer_id")?,
+        achievement_id: uuid(row, "achievement_id")?,
+        state: notification_state(row.try_get("state").map_err(db)?)?,
+        attempts: count(row.try_get("attempts").map_err(db)?, "notifications.attempts")?,
+        created_at: time(row, "created_at")?,
+        queued_at: time(row, "queued_at")?,
+        next_attempt_at: time(row, "next_attempt_at")?,
+        claim: maybe_uuid(row, "claim")?,
+        claimed_until: maybe_time(row, "claimed_until")?,
+        last_attempt_at: maybe_time(row, "last_attempt_at")?,
+        sent_at: maybe_time(row, "sent_at")?,
+        failed_at: maybe_time(row, "failed_at")?,
+        last_error: row.try_get("last_error").map_err(db)?,
+        smtp_reply: row.try_get("smtp_reply").map_err(db)?,
+        message_id: row.try_get("message_id").map_err(db)?,
+        subject: row.try_get("subject").map_err(db)?,
+        dry_run: row.try_get("dry_run").map_err(db)?,
     })
 }
 

@@ -17,7 +17,7 @@ pub async fn award_round_trip(db: &TestDb) {
     };
 
     let stored = store
-        .insert_awards(&[plain.clone(), full.clone()])
+        .insert_awards(&[plain.clone(), full.clone()], false)
         .await
         .unwrap();
     assert_eq!(
@@ -29,14 +29,14 @@ pub async fn award_round_trip(db: &TestDb) {
     );
     assert_eq!(store.award(plain.id).await.unwrap(), plain);
     assert_eq!(store.award(full.id).await.unwrap(), full);
-    assert_eq!(store.insert_awards(&[]).await.unwrap(), vec![]);
+    assert_eq!(store.insert_awards(&[], false).await.unwrap(), vec![]);
 
     // Timestamps keep microseconds, on both backends, and a `Created` result says what a read
     // will return.
     let mut fine = award(&achievement, "nano@example.org");
     fine.issued_at += Duration::nanoseconds(789);
     let created = store
-        .insert_awards(std::slice::from_ref(&fine))
+        .insert_awards(std::slice::from_ref(&fine), false)
         .await
         .unwrap();
     assert_eq!(created[0].award(), &store.award(fine.id).await.unwrap());
@@ -54,7 +54,7 @@ pub async fn batch_with_duplicates(db: &TestDb) {
     let x_again = award(&achievement, "x@example.org");
 
     let stored = store
-        .insert_awards(&[x.clone(), y.clone(), x_again])
+        .insert_awards(&[x.clone(), y.clone(), x_again], false)
         .await
         .unwrap();
     assert_eq!(
@@ -71,7 +71,7 @@ pub async fn batch_with_duplicates(db: &TestDb) {
         award(&achievement, "y@example.org"),
         award(&achievement, "x@example.org"),
     ];
-    let stored = store.insert_awards(&retry).await.unwrap();
+    let stored = store.insert_awards(&retry, false).await.unwrap();
     assert_eq!(stored, vec![Stored::Existing(y), Stored::Existing(x)]);
     let (_, total) = store
         .list_awards(&AwardFilter {
@@ -95,10 +95,10 @@ pub async fn awards_for_many_emails(db: &TestDb) {
         .map(|e| award(&achievement, e))
         .collect();
     for chunk in awards.chunks(500) {
-        store.insert_awards(chunk).await.unwrap();
+        store.insert_awards(chunk, false).await.unwrap();
     }
     store
-        .insert_awards(&[award(&other, &emails[1300])])
+        .insert_awards(&[award(&other, &emails[1300])], false)
         .await
         .unwrap();
 
@@ -129,7 +129,7 @@ pub async fn list_awards_filters_and_pages(db: &TestDb) {
         all.push(x);
     }
     all[4].issued_at = all[3].issued_at;
-    store.insert_awards(&all).await.unwrap();
+    store.insert_awards(&all, false).await.unwrap();
 
     let mut newest_first = all.clone();
     newest_first.sort_by_key(|x| std::cmp::Reverse((x.issued_at, x.id)));
@@ -232,14 +232,14 @@ pub async fn failed_batch_stores_nothing(db: &TestDb) {
     let orphan = award(&ghost, "orphan@example.org");
 
     let err = store
-        .insert_awards(&[good.clone(), orphan])
+        .insert_awards(&[good.clone(), orphan], false)
         .await
         .unwrap_err();
     assert!(matches!(err, laurel_store::StoreError::NotFound), "{err:?}");
     assert!(store.award(good.id).await.is_err());
     // The store is usable afterwards and the good award can be stored on its own.
     let stored = store
-        .insert_awards(std::slice::from_ref(&good))
+        .insert_awards(std::slice::from_ref(&good), false)
         .await
         .unwrap();
     assert_eq!(stored, vec![Stored::Created(good)]);

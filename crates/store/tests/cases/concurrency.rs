@@ -32,7 +32,7 @@ pub async fn exactly_once_across_instances(db: &TestDb) {
         tasks.spawn(async move {
             let mut results = Vec::new();
             for batch in mine.chunks(10 + task) {
-                results.extend(store.insert_awards(batch).await.expect("insert_awards"));
+                results.extend(store.insert_awards(batch, false).await.expect("insert_awards"));
             }
             results
         });
@@ -91,7 +91,7 @@ pub async fn concurrent_writers_all_succeed(db: &TestDb) {
                     }
                     2 => store.create_token(&token(&email), &email).await,
                     _ => store
-                        .insert_awards(&[award(&achievement, &email)])
+                        .insert_awards(&[award(&achievement, &email)], false)
                         .await
                         .map(drop),
                 };
@@ -156,7 +156,7 @@ pub async fn bulk_import_throughput(db: &TestDb) {
 
     let started = Instant::now();
     for batch in awards.chunks(500) {
-        let stored = store.insert_awards(batch).await.unwrap();
+        let stored = store.insert_awards(batch, false).await.unwrap();
         assert!(stored.iter().all(|s| matches!(s, Stored::Created(_))));
     }
     let rate = awards.len() as f64 / started.elapsed().as_secs_f64();
@@ -378,7 +378,7 @@ pub async fn concurrent_revocations_keep_every_bit(db: &TestDb) {
     let awards: Vec<Award> = (0..200)
         .map(|i| award_at(&achievement, &format!("r{i}@example.org"), list_id, i))
         .collect();
-    stores[0].insert_awards(&awards).await.unwrap();
+    stores[0].insert_awards(&awards, false).await.unwrap();
 
     let mut tasks = JoinSet::new();
     for task in 0..8usize {
@@ -437,7 +437,7 @@ pub async fn bulk_revoke_throughput(db: &TestDb) {
         })
         .collect();
     for batch in awards.chunks(1000) {
-        store.insert_awards(batch).await.unwrap();
+        store.insert_awards(batch, false).await.unwrap();
     }
     let ids: Vec<Uuid> = awards.iter().map(|a| a.id).collect();
 

@@ -4,5 +4,6 @@ pub mod activity;
 pub mod awards;
 pub mod catalog;
 pub mod concurrency;
+pub mod email;
 pub mod service;
 pub mod status;

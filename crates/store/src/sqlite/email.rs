@@ -1,0 +1,481 @@
+//! Email on SQLite: settings, templates and the outbox.
+//!
+//! Claiming runs in one `BEGIN IMMEDIATE` transaction, which holds SQLite's only write lock:
+//! no other writer (no other worker in this process, no admin command) can claim the same rows
+//! meanwhile, so no row locks are needed.
+
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Row, Sqlite};
+use uuid::Uuid;
+
+use super::rows::{email_settings, email_template, notification};
+use super::{SqliteStore, id, ts};
+use crate::shared::{
+    count, db, email_settings_columns, email_template_columns, notification_columns, rate_budget,
+};
+use crate::{
+    Delivery, DeliveryOutcome, EmailSettings, EmailTemplate, Notification, NotificationFilter,
+    Requeued, Resend, StoreError, StoreResult,
+};
+
+/// The rows a worker may claim (`$1`: now): queued and due, or claimed under a lapsed lease.
+macro_rules! due {
+    () => {
+        "((state = 'queued' and next_attempt_at <= $1) \
+          or (state = 'sending' and claimed_until <= $1))"
+    }
+}
+
+/// Queues an achievement's notifications again (`$1`: the achievement, `$2`: now); the
+/// condition choosing which follows.
+macro_rules! requeue {
+    () => {
+        "update notifications set state = 'queued', attempts = 0, queued_at = $2, \
+             next_attempt_at = $2, claim = null, claimed_until = null, sent_at = null, \
+             failed_at = null, last_error = null, smtp_reply = null, dry_run = 0 \
+         where achievement_id = $1 and "
+    }
+}
+
+/// Queues a notification for each of `award_ids` created in this transaction whose issuer has
+/// email settings: the outbox half of `insert_awards`.
+pub(super) async fn enqueue_new(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    award_ids: &[String],
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    if award_ids.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(award_ids)
+        .map_err(|e| StoreError::Database(format!("encoding a batch: {e}")))?;
+    sqlx::query(
+        "insert into notifications (award_id, issuer_id, achievement_id, state, attempts,
+             created_at, queued_at, next_attempt_at)
+         select a.id, a.issuer_id, a.achievement_id, 'queued', 0, $2, $2, $2
+         from awards a
+         where a.id in (select value from json_each($1))
+           and exists (select 1 from issuer_email e where e.issuer_id = a.issuer_id)",
+    )
+    .bind(ids)
+    .bind(ts(at))
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(super) async fn settings(
+    store: &SqliteStore,
+    issuer_id: Uuid,
+) -> StoreResult<Option<EmailSettings>> {
+    let sql = concat!(
+        "select ",
+        email_settings_columns!(),
+        " from issuer_email where issuer_id = $1"
+    );
+    let row = sqlx::query(sql)
+        .bind(id(issuer_id))
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(email_settings).transpose()
+}
+
+pub(super) async fn set_settings(store: &SqliteStore, s: &EmailSettings) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    let issuer: Option<String> = sqlx::query_scalar("select id from issuers where id = $1")
+        .bind(id(s.issuer_id))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    if issuer.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query(
+        "insert into issuer_email (issuer_id, smtp_host, smtp_port, smtp_security, smtp_username,
+             smtp_password, from_address, from_name, reply_to, rate_per_minute, dry_run,
+             updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         on conflict (issuer_id) do update set smtp_host = excluded.smtp_host,
+             smtp_port = excluded.smtp_port, smtp_security = excluded.smtp_security,
+             smtp_username = excluded.smtp_username, smtp_password = excluded.smtp_password,
+             from_address = excluded.from_address, from_name = excluded.from_name,
+             reply_to = excluded.reply_to, rate_per_minute = excluded.rate_per_minute,
+             dry_run = excluded.dry_run, updated_at = excluded.updated_at",
+    )
+    .bind(id(s.issuer_id))
+    .bind(&s.host)
+    .bind(i64::from(s.port))
+    .bind(s.security.as_str())
+    .bind(&s.username)
+    .bind(&s.sealed_password)
+    .bind(&s.from_address)
+    .bind(&s.from_name)
+    .bind(&s.reply_to)
+    .bind(s.rate_per_minute.map(i64::from))
+    .bind(s.dry_run)
+    .bind(ts(s.updated_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+pub(super) async fn delete_settings(store: &SqliteStore, issuer_id: Uuid) -> StoreResult<bool> {
+    let mut tx = store.write().await?;
+    let done = sqlx::query("delete from issuer_email where issuer_id = $1")
+        .bind(id(issuer_id))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn template(
+    store: &SqliteStore,
+    owner_id: Uuid,
+) -> StoreResult<Option<EmailTemplate>> {
+    let sql = concat!(
+        "select ",
+        email_template_columns!(),
+        " from email_templates where owner_id = $1"
+    );
+    let row = sqlx::query(sql)
+        .bind(id(owner_id))
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(email_template).transpose()
+}
+
+pub(super) async fn set_template(store: &SqliteStore, t: &EmailTemplate) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    let owner: Option<String> = match t.achievement_id {
+        Some(achievement_id) => {
+            sqlx::query_scalar("select id from achievements where id = $1 and issuer_id = $2")
+                .bind(id(achievement_id))
+                .bind(id(t.issuer_id))
+                .fetch_optional(&mut *tx)
+                .await
+        }
+        None => {
+            sqlx::query_scalar("select id from issuers where id = $1")
+                .bind(id(t.issuer_id))
+                .fetch_optional(&mut *tx)
+                .await
+        }
+    }
+    .map_err(db)?;
+    if owner.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query(
+        "insert into email_templates (owner_id, issuer_id, achievement_id, subject, text_body,
+             html_body, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (owner_id) do update set subject = excluded.subject,
+             text_body = excluded.text_body, html_body = excluded.html_body,
+             updated_at = excluded.updated_at",
+    )
+    .bind(id(t.owner_id()))
+    .bind(id(t.issuer_id))
+    .bind(t.achievement_id.map(id))
+    .bind(&t.subject)
+    .bind(&t.text_body)
+    .bind(&t.html_body)
+    .bind(ts(t.updated_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+pub(super) async fn delete_template(store: &SqliteStore, owner_id: Uuid) -> StoreResult<bool> {
+    let mut tx = store.write().await?;
+    let done = sqlx::query("delete from email_templates where owner_id = $1")
+        .bind(id(owner_id))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn one(store: &SqliteStore, award_id: Uuid) -> StoreResult<Option<Notification>> {
+    let sql = concat!(
+        "select ",
+        notification_columns!(),
+        " from notifications where award_id = $1"
+    );
+    let row = sqlx::query(sql)
+        .bind(id(award_id))
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(notification).transpose()
+}
+
+pub(super) async fn list(
+    store: &SqliteStore,
+    filter: &NotificationFilter,
+) -> StoreResult<(Vec<Notification>, u64)> {
+    let mut total = QueryBuilder::<Sqlite>::new("select count(*) from notifications");
+    push_filter(&mut total, filter);
+    let total: i64 = total
+        .build_query_scalar()
+        .fetch_one(&store.reader)
+        .await
+        .map_err(db)?;
+    let mut page = QueryBuilder::<Sqlite>::new(concat!(
+        "select ",
+        notification_columns!(),
+        " from notifications"
+    ));
+    push_filter(&mut page, filter);
+    page.push(" order by queued_at desc, award_id limit ")
+        .push_bind(i64::from(filter.limit))
+        .push(" offset ")
+        .push_bind(i64::from(filter.offset));
+    let rows = page.build().fetch_all(&store.reader).await.map_err(db)?;
+    let rows = rows.iter().map(notification).collect::<StoreResult<_>>()?;
+    // A count is never negative.
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
+
+fn push_filter(query: &mut QueryBuilder<Sqlite>, filter: &NotificationFilter) {
+    let mut and = " where ";
+    if let Some(issuer_id) = filter.issuer_id {
+        query.push(and).push("issuer_id = ").push_bind(id(issuer_id));
+        and = " and ";
+    }
+    if let Some(achievement_id) = filter.achievement_id {
+        query
+            .push(and)
+            .push("achievement_id = ")
+            .push_bind(id(achievement_id));
+        and = " and ";
+    }
+    if let Some(state) = filter.state {
+        query.push(and).push("state = ").push_bind(state.as_str());
+    }
+}
+
+pub(super) async fn queue(
+    store: &SqliteStore,
+    award_ids: &[Uuid],
+    at: DateTime<Utc>,
+) -> StoreResult<Vec<Requeued>> {
+    let select = concat!(
+        "select ",
+        notification_columns!(),
+        " from notifications where award_id = $1"
+    );
+    let mut tx = store.write().await?;
+    let mut results = Vec::with_capacity(award_ids.len());
+    for &award_id in award_ids {
+        let inserted = sqlx::query(
+            "insert into notifications (award_id, issuer_id, achievement_id, state, attempts,
+                 created_at, queued_at, next_attempt_at)
+             select id, issuer_id, achievement_id, 'queued', 0, $2, $2, $2
+             from awards where id = $1
+             on conflict (award_id) do update set state = 'queued', attempts = 0,
+                 queued_at = excluded.queued_at, next_attempt_at = excluded.next_attempt_at,
+                 claim = null, claimed_until = null, sent_at = null, failed_at = null,
+                 last_error = null, smtp_reply = null, dry_run = 0
+             where notifications.state in ('sent', 'failed')",
+        )
+        .bind(id(award_id))
+        .bind(ts(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        let row = sqlx::query(select)
+            .bind(id(award_id))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        results.push(match (row, inserted) {
+            (None, _) => Requeued::Missing,
+            (Some(row), 1) => Requeued::Queued(notification(&row)?),
+            (Some(row), _) => Requeued::Unchanged(notification(&row)?),
+        });
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(results)
+}
+
+pub(super) async fn resend(
+    store: &SqliteStore,
+    achievement_id: Uuid,
+    which: &[Resend],
+    at: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let mut tx = store.write().await?;
+    let mut queued = 0;
+    for kind in which {
+        let sql = match kind {
+            Resend::Failed => concat!(requeue!(), "state = 'failed'"),
+            Resend::DryRun => concat!(requeue!(), "state = 'sent' and dry_run = 1"),
+            Resend::Unsent => {
+                "insert into notifications (award_id, issuer_id, achievement_id, state, attempts,
+                     created_at, queued_at, next_attempt_at)
+                 select a.id, a.issuer_id, a.achievement_id, 'queued', 0, $2, $2, $2
+                 from awards a
+                 where a.achievement_id = $1 and a.revoked_at is null
+                   and not exists (select 1 from notifications n where n.award_id = a.id)"
+            }
+        };
+        queued += sqlx::query(sql)
+            .bind(id(achievement_id))
+            .bind(ts(at))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(queued)
+}
+
+pub(super) async fn claim(
+    store: &SqliteStore,
+    claim: Uuid,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u32,
+) -> StoreResult<Vec<Notification>> {
+    let mut tx = store.write().await?;
+    let issuers = sqlx::query(concat!(
+        "select n.issuer_id, e.rate_per_minute, e.window_started_at, e.window_count
+         from (select distinct issuer_id from notifications where ",
+        due!(),
+        ") n left join issuer_email e on e.issuer_id = n.issuer_id"
+    ))
+    .bind(ts(now))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    let mut claimed = Vec::new();
+    for row in issuers {
+        let left = limit.saturating_sub(u32::try_from(claimed.len()).unwrap_or(u32::MAX));
+        if left == 0 {
+            break;
+        }
+        let issuer_id: String = row.try_get("issuer_id").map_err(db)?;
+        let rate: Option<i64> = row.try_get("rate_per_minute").map_err(db)?;
+        let rate = rate
+            .map(|rate| count(rate, "issuer_email.rate_per_minute"))
+            .transpose()?;
+        let started: Option<String> = row.try_get("window_started_at").map_err(db)?;
+        let started = started
+            .map(|text| {
+                DateTime::parse_from_rfc3339(&text)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|e| StoreError::Corrupt(format!("window_started_at: {e}")))
+            })
+            .transpose()?;
+        let window_count = count(
+            row.try_get("window_count").map_err(db)?,
+            "issuer_email.window_count",
+        )?;
+        let (budget, window_start, window_count) = rate_budget(rate, started, window_count, now);
+        let take = budget.min(left);
+        if take == 0 {
+            continue;
+        }
+        let sql = concat!(
+            "update notifications set state = 'sending', attempts = attempts + 1, claim = $2,
+                 claimed_until = $3, last_attempt_at = $1
+             where award_id in (select award_id from notifications where issuer_id = $4 and ",
+            due!(),
+            " order by next_attempt_at, award_id limit $5) returning ",
+            notification_columns!()
+        );
+        let rows = sqlx::query(sql)
+            .bind(ts(now))
+            .bind(id(claim))
+            .bind(ts(lease_until))
+            .bind(&issuer_id)
+            .bind(i64::from(take))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+        if rate.is_some() {
+            let taken = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+            sqlx::query(
+                "update issuer_email set window_started_at = $2, window_count = $3
+                 where issuer_id = $1",
+            )
+            .bind(&issuer_id)
+            .bind(ts(window_start))
+            .bind(i64::from(window_count.saturating_add(taken)))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        for row in &rows {
+            claimed.push(notification(row)?);
+        }
+    }
+    tx.commit().await.map_err(db)?;
+    claimed.sort_by_key(|n| (n.next_attempt_at, n.award_id));
+    Ok(claimed)
+}
+
+pub(super) async fn finish(store: &SqliteStore, deliveries: &[Delivery]) -> StoreResult<()> {
+    if deliveries.is_empty() {
+        return Ok(());
+    }
+    let mut tx = store.write().await?;
+    for d in deliveries {
+        let query = match &d.outcome {
+            DeliveryOutcome::Sent {
+                message_id,
+                subject,
+                reply,
+                dry_run,
+            } => sqlx::query(
+                "update notifications set state = 'sent', sent_at = $3, claim = null,
+                     claimed_until = null, message_id = $4, subject = $5, smtp_reply = $6,
+                     dry_run = $7, last_error = null
+                 where award_id = $1 and claim = $2 and state = 'sending'",
+            )
+            .bind(id(d.award_id))
+            .bind(id(d.claim))
+            .bind(ts(d.at))
+            .bind(message_id)
+            .bind(subject)
+            .bind(reply)
+            .bind(*dry_run),
+            DeliveryOutcome::Retry {
+                error,
+                reply,
+                next_attempt_at,
+            } => sqlx::query(
+                "update notifications set state = 'queued', next_attempt_at = $3, claim = null,
+                     claimed_until = null, last_error = $4, smtp_reply = $5
+                 where award_id = $1 and claim = $2 and state = 'sending'",
+            )
+            .bind(id(d.award_id))
+            .bind(id(d.claim))
+            .bind(ts(*next_attempt_at))
+            .bind(error)
+            .bind(reply),
+            DeliveryOutcome::Failed { error, reply } => sqlx::query(
+                "update notifications set state = 'failed', failed_at = $3, claim = null,
+                     claimed_until = null, last_error = $4, smtp_reply = $5
+                 where award_id = $1 and claim = $2 and state = 'sending'",
+            )
+            .bind(id(d.award_id))
+            .bind(id(d.claim))
+            .bind(ts(d.at))
+            .bind(error)
+            .bind(reply),
+        };
+        query.execute(&mut *tx).await.map_err(db)?;
+    }
+    tx.commit().await.map_err(db)
+}
