@@ -7,7 +7,7 @@
 use anyhow::{Context as _, Result};
 use clap::Args;
 use laurel_server::config::{Settings, SettingsArgs};
-use laurel_server::{ops, serve};
+use laurel_server::{email, ops, serve};
 use tokio::net::TcpListener;
 
 #[derive(Debug, Args)]
@@ -61,10 +61,22 @@ async fn run_service(mut settings: Settings, public_url_given: bool) -> Result<(
         "laurel is listening"
     );
     let jobs = state.jobs.clone();
+    let (stop_email, email_stopped) = tokio::sync::watch::channel(false);
+    let email_worker = settings
+        .email
+        .worker
+        .then(|| tokio::spawn(email::worker::run(state.clone(), email_stopped)));
     let app = laurel_server::router_with(state, &settings.limits());
     serve::serve(listener, app, shutdown)
         .await
         .context("the server failed")?;
+    // The email batch in hand finishes (each send is bounded by the SMTP timeout).
+    let _ = stop_email.send(true);
+    if let Some(worker) = email_worker
+        && tokio::time::timeout(JOBS_GRACE, worker).await.is_err()
+    {
+        tracing::warn!("stopping with emails still sending; their claims lapse and another run sends them");
+    }
     // Imports answered already but still recording and minting: let them finish.
     if jobs.running() > 0 {
         tracing::info!(

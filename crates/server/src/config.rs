@@ -85,6 +85,17 @@ pub struct SettingsArgs {
     /// 2m [default: 30s].
     #[arg(long, env = "LAUREL_REQUEST_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Option<Duration>,
+    /// Render and record every notification email but send none, for all issuers (staging,
+    /// rehearsals).
+    #[arg(long, env = "LAUREL_EMAIL_DRY_RUN")]
+    pub email_dry_run: bool,
+    /// Do not run the email worker in this instance (another instance sends).
+    #[arg(long, env = "LAUREL_NO_EMAIL_WORKER")]
+    pub no_email_worker: bool,
+    /// How long one SMTP command may take before the attempt counts as failed (it is
+    /// retried): 30s, 10s [default: 30s].
+    #[arg(long, env = "LAUREL_SMTP_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    pub smtp_timeout: Option<Duration>,
 }
 
 /// How log lines are written.
@@ -119,6 +130,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// The key-encryption key from `LAUREL_SECRET_KEY`, if set.
     pub secret_key: Option<String>,
+    /// How notification emails are sent.
+    pub email: crate::email::EmailOptions,
 }
 
 impl fmt::Debug for Settings {
@@ -135,6 +148,7 @@ impl fmt::Debug for Settings {
             .field("log_filter", &self.log_filter)
             .field("body_limit", &self.body_limit)
             .field("request_timeout", &self.request_timeout)
+            .field("email", &self.email)
             .field(
                 "secret_key",
                 &self.secret_key.as_ref().map(|_| "[redacted]"),
@@ -158,6 +172,7 @@ impl Settings {
             body_limit: DEFAULT_BODY_LIMIT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             secret_key: None,
+            email: crate::email::EmailOptions::default(),
         }
     }
 
@@ -207,6 +222,17 @@ struct FileSettings {
     log_filter: Option<String>,
     body_limit: Option<SizeValue>,
     request_timeout: Option<DurationValue>,
+    email: Option<FileEmail>,
+}
+
+/// The `[email]` table of the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEmail {
+    dry_run: Option<bool>,
+    worker: Option<bool>,
+    timeout: Option<DurationValue>,
+    max_attempts: Option<u32>,
 }
 
 /// A size in the file: a number of bytes or a string with a unit.
@@ -307,6 +333,32 @@ impl SettingsArgs {
             }
             (None, None) => DEFAULT_REQUEST_TIMEOUT,
         };
+        let file_email = file.email.unwrap_or_default();
+        let mut email = crate::email::EmailOptions {
+            dry_run: self.email_dry_run || file_email.dry_run.unwrap_or(false),
+            worker: !self.no_email_worker && file_email.worker.unwrap_or(true),
+            ..crate::email::EmailOptions::default()
+        };
+        match (self.smtp_timeout, file_email.timeout) {
+            (Some(timeout), _) => email.timeout = timeout,
+            (None, Some(DurationValue::Seconds(seconds))) => {
+                email.timeout = Duration::from_secs(seconds);
+            }
+            (None, Some(DurationValue::Text(text))) => {
+                email.timeout =
+                    parse_duration(&text).map_err(|e| invalid(format!("email.timeout: {e}")))?;
+            }
+            (None, None) => {}
+        }
+        if let Some(attempts) = file_email.max_attempts {
+            if attempts == 0 {
+                return Err(invalid("email.max_attempts must be at least 1".into()));
+            }
+            email.max_attempts = attempts;
+        }
+        if email.timeout.is_zero() {
+            return Err(ConfigError::Value("the SMTP timeout must be above 0".into()));
+        }
         if body_limit == 0 {
             return Err(ConfigError::Value("the body limit must be above 0".into()));
         }
@@ -325,6 +377,7 @@ impl SettingsArgs {
             body_limit,
             request_timeout,
             secret_key,
+            email,
         })
     }
 }

@@ -10,6 +10,8 @@
 //!   exactly once per recipient and achievement.
 //! - [`activity`]: events, attendance and completions; award rules; attendance imports.
 //! - [`api`]: the admin API under `/api/v1` and its OpenAPI document.
+//! - [`email`]: the outbox worker that tells recipients of their badge over SMTP, with
+//!   per-issuer settings, templates, retries and rate limits.
 //! - [`lifecycle`]: status lists, revocation and suspension, re-issue, key rotation.
 //! - [`public`]: unauthenticated hosting of profiles, achievements, credentials, keys, images.
 //! - [`pages`]: the same public URLs as HTML for browsers (content negotiation), with a live
@@ -26,6 +28,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod documents;
+pub mod email;
 pub mod error;
 pub mod jobs;
 pub mod lifecycle;
@@ -68,6 +71,8 @@ pub struct App {
     pub jobs: jobs::Jobs,
     /// Recent verification results of credential pages (`VerdictCache::default()`).
     pub verdicts: pages::verdicts::VerdictCache,
+    /// Email: the worker's options, open SMTP connections (`Notifier::default()`).
+    pub email: email::Notifier,
     /// "Now", injected.
     pub clock: Arc<dyn Clock>,
     /// Renders `/metrics`; `None` when no recorder is installed (most tests).

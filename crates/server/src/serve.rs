@@ -70,6 +70,7 @@ pub async fn start(
         status_lists: Default::default(),
         jobs: Default::default(),
         verdicts: Default::default(),
+        email: crate::email::Notifier::new(settings.email.clone()),
         clock: Arc::new(SystemClock),
         metrics,
     }))

@@ -225,6 +225,8 @@ pub enum DeliveryOutcome {
     },
     /// A temporary failure: try again at `next_attempt_at`.
     Retry {
+        /// The `Message-ID` tried, kept for the next attempt (a resend clears it).
+        message_id: Option<String>,
         /// Why.
         error: String,
         /// The server's reply, if it answered.

@@ -133,7 +133,7 @@ pub async fn mint(state: &AppState, plans: Vec<Plan>) -> ApiResult<Vec<Minted>> 
         };
         for chunk in plan.pending.chunks(MINT_CHUNK) {
             let rows = chunk.iter().cloned().map(Ok).collect();
-            for outcome in mint::award(state, plan.achievement.id, rows).await? {
+            for outcome in mint::award(state, plan.achievement.id, rows, true).await? {
                 match outcome {
                     Outcome::Created(_) => result.created += 1,
                     Outcome::Existing(_) => result.existing += 1,

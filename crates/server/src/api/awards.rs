@@ -102,8 +102,9 @@ async fn award(
     if !is_batch {
         let input: AwardInput =
             serde_json::from_value(value).map_err(|error| json_error(&error))?;
+        let notify = input.notify.unwrap_or(true);
         let recipient = input.check().map_err(ApiError::BadRequest)?;
-        let outcome = mint::award(state, achievement_id, vec![Ok(recipient)])
+        let outcome = mint::award(state, achievement_id, vec![Ok(recipient)], notify)
             .await?
             .pop()
             .ok_or_else(|| ApiError::Internal("no outcome for a single award".into()))?;
@@ -118,6 +119,8 @@ async fn award(
     #[serde(deny_unknown_fields)]
     struct Batch {
         awards: Vec<Value>,
+        #[serde(default)]
+        notify: Option<bool>,
     }
     let batch: Batch = serde_json::from_value(value).map_err(|error| json_error(&error))?;
     if batch.awards.is_empty() {
@@ -137,10 +140,18 @@ async fn award(
         .map(|row| {
             serde_json::from_value::<AwardInput>(row)
                 .map_err(|error| json_error(&error))
-                .and_then(|input| input.check().map_err(ApiError::BadRequest))
+                .and_then(|input| {
+                    if input.notify.is_some() {
+                        return Err(ApiError::BadRequest(
+                            "notify applies to the whole batch: give it beside awards".into(),
+                        ));
+                    }
+                    input.check().map_err(ApiError::BadRequest)
+                })
         })
         .collect();
-    let outcomes = mint::award(state, achievement_id, rows).await?;
+    let notify = batch.notify.unwrap_or(true);
+    let outcomes = mint::award(state, achievement_id, rows, notify).await?;
     let (mut created, mut existing, mut failed) = (0, 0, 0);
     let results: Vec<Value> = outcomes
         .iter()

@@ -6,14 +6,15 @@
 //! describes exactly these routes, so the two cannot drift apart. The document is written
 //! by hand rather than generated, to keep the build lean (no proc-macro OpenAPI crates).
 //!
-//! Scopes: `admin` for issuers (and their key rotation), achievements, images, series and
-//! events; `issue` to award, to record attendance and completions (which award by rule), and to
-//! revoke, suspend and re-issue credentials; `read` for GETs.
+//! Scopes: `admin` for issuers (and their key rotation, email settings and templates),
+//! achievements, images, series and events; `issue` to award, to record attendance and completions (which award by rule), and to
+//! revoke, suspend and re-issue credentials and to resend their emails; `read` for GETs.
 
 pub mod achievements;
 pub mod awards;
 pub mod completions;
 pub mod credentials;
+pub mod email;
 pub mod events;
 pub mod extract;
 pub mod fields;
@@ -122,6 +123,46 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/imports", |m| on(m, imports::list)),
     route(Method::GET, "/imports/{id}", |m| on(m, imports::get)),
     route(Method::GET, "/completions", |m| on(m, completions::list)),
+    route(Method::GET, "/issuers/{id}/email", |m| {
+        on(m, email::get_settings)
+    }),
+    route(Method::PUT, "/issuers/{id}/email", |m| {
+        on(m, email::put_settings)
+    }),
+    route(Method::DELETE, "/issuers/{id}/email", |m| {
+        on(m, email::delete_settings)
+    }),
+    route(Method::GET, "/issuers/{id}/email/template", |m| {
+        on(m, email::get_issuer_template)
+    }),
+    route(Method::PUT, "/issuers/{id}/email/template", |m| {
+        on(m, email::put_issuer_template)
+    }),
+    route(Method::DELETE, "/issuers/{id}/email/template", |m| {
+        on(m, email::delete_issuer_template)
+    }),
+    route(Method::GET, "/achievements/{id}/email/template", |m| {
+        on(m, email::get_achievement_template)
+    }),
+    route(Method::PUT, "/achievements/{id}/email/template", |m| {
+        on(m, email::put_achievement_template)
+    }),
+    route(Method::DELETE, "/achievements/{id}/email/template", |m| {
+        on(m, email::delete_achievement_template)
+    }),
+    route(Method::POST, "/achievements/{id}/email/preview", |m| {
+        on(m, email::preview)
+    }),
+    route(Method::POST, "/achievements/{id}/notify", |m| {
+        on(m, email::resend)
+    }),
+    route(Method::GET, "/credentials/{id}/notification", |m| {
+        on(m, email::get_notification)
+    }),
+    route(Method::POST, "/credentials/{id}/notify", |m| {
+        on(m, email::notify)
+    }),
+    route(Method::GET, "/notifications", |m| on(m, email::list)),
     route(Method::POST, "/completions", |m| on(m, completions::create)),
 ];
 
@@ -218,7 +259,7 @@ mod tests {
             assert!(
                 matches!(
                     route.method,
-                    Method::GET | Method::POST | Method::PATCH | Method::PUT
+                    Method::GET | Method::POST | Method::PATCH | Method::PUT | Method::DELETE
                 ),
                 "{} {}",
                 route.method,

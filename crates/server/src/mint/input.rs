@@ -37,6 +37,10 @@ pub struct AwardInput {
     /// Credits earned (≥ 0, at most the achievement's `credits_available` when it has one).
     #[serde(default)]
     pub credits_earned: Option<f64>,
+    /// Whether the recipient is emailed (when the issuer has email settings); default true.
+    /// In a batch it is given once, beside `awards`.
+    #[serde(default)]
+    pub notify: Option<bool>,
 }
 
 /// The OB 3.0 `ResultStatusType` values, exactly as the specification spells them.

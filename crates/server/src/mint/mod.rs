@@ -88,10 +88,14 @@ pub enum Outcome {
 
 /// Awards an achievement to each recipient (rows already rejected stay failed), exactly once
 /// per recipient. Results are in input order.
+///
+/// With `notify`, each credential created is queued for its recipient's email (when the issuer
+/// has email settings), in the same transaction, and the email worker is woken.
 pub async fn award(
     state: &AppState,
     achievement_id: Uuid,
     rows: Vec<Result<Recipient, ApiError>>,
+    notify: bool,
 ) -> ApiResult<Vec<Outcome>> {
     let achievement = state
         .store
@@ -155,7 +159,7 @@ pub async fn award(
             }
         }
         if !to_sign.is_empty() {
-            mint_and_store(state, &issuer, &achievement, to_sign, &mut outcomes).await?;
+            mint_and_store(state, &issuer, &achievement, to_sign, &mut outcomes, notify).await?;
         }
     }
 
@@ -190,6 +194,7 @@ async fn mint_and_store(
     achievement: &laurel_store::Achievement,
     to_sign: Vec<(usize, Recipient)>,
     outcomes: &mut [Option<Outcome>],
+    notify: bool,
 ) -> ApiResult<()> {
     let signer = Signer::new(state, issuer, achievement).await?;
     let now = signer.now;
@@ -220,12 +225,15 @@ async fn mint_and_store(
     if awards.is_empty() {
         return Ok(());
     }
-    match state.store.insert_awards(&awards).await {
+    match state.store.insert_awards(&awards, notify).await {
         Ok(stored) => {
             let created = stored
                 .iter()
                 .filter(|s| matches!(s, Stored::Created(_)))
                 .count();
+            if notify && created > 0 {
+                state.email.wake();
+            }
             metrics::counter!("laurel_credentials_issued_total").increment(created as u64);
             for (index, stored) in indices.into_iter().zip(stored) {
                 outcomes[index] = Some(match stored {

@@ -486,6 +486,15 @@ fn actions(award: &Award, facts: &Facts, url: &str, organization_id: Option<&str
     )
 }
 
+/// LinkedIn's "Add to profile" link for an award (what the page's button and the
+/// notification email link to): `url` is the credential's public URL.
+pub fn linkedin_link(award: &Award, issuer: Option<&Issuer>, url: &str) -> String {
+    let credential: Value = serde_json::from_str(&award.credential).unwrap_or(Value::Null);
+    let facts = Facts::read(&credential);
+    let organization_id = issuer.and_then(|i| i.linkedin_organization_id.as_deref());
+    linkedin_url(award, &facts, url, organization_id)
+}
+
 /// LinkedIn's "Add to profile" link, every field it takes that the credential has, and
 /// `organizationId` when the issuer set its LinkedIn company id (LinkedIn then shows the
 /// company's logo and links its page).

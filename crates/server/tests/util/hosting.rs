@@ -39,6 +39,7 @@ pub async fn test_app(
         status_lists: Default::default(),
         jobs: Default::default(),
         verdicts: Default::default(),
+        email: Default::default(),
         clock: Arc::new(FixedClock(now())),
         metrics,
     });
@@ -256,6 +257,72 @@ impl Store for FlakyStore {
     async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)> {
         self.check()?;
         self.inner.list_awards(filter).await
+    }
+    async fn email_settings(&self, issuer_id: Uuid) -> StoreResult<Option<EmailSettings>> {
+        self.check()?;
+        self.inner.email_settings(issuer_id).await
+    }
+    async fn set_email_settings(&self, settings: &EmailSettings) -> StoreResult<()> {
+        self.check()?;
+        self.inner.set_email_settings(settings).await
+    }
+    async fn delete_email_settings(&self, issuer_id: Uuid) -> StoreResult<bool> {
+        self.check()?;
+        self.inner.delete_email_settings(issuer_id).await
+    }
+    async fn email_template(&self, owner_id: Uuid) -> StoreResult<Option<EmailTemplate>> {
+        self.check()?;
+        self.inner.email_template(owner_id).await
+    }
+    async fn set_email_template(&self, template: &EmailTemplate) -> StoreResult<()> {
+        self.check()?;
+        self.inner.set_email_template(template).await
+    }
+    async fn delete_email_template(&self, owner_id: Uuid) -> StoreResult<bool> {
+        self.check()?;
+        self.inner.delete_email_template(owner_id).await
+    }
+    async fn notification(&self, award_id: Uuid) -> StoreResult<Option<Notification>> {
+        self.check()?;
+        self.inner.notification(award_id).await
+    }
+    async fn list_notifications(
+        &self,
+        filter: &NotificationFilter,
+    ) -> StoreResult<(Vec<Notification>, u64)> {
+        self.check()?;
+        self.inner.list_notifications(filter).await
+    }
+    async fn queue_notifications(
+        &self,
+        award_ids: &[Uuid],
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<Requeued>> {
+        self.check()?;
+        self.inner.queue_notifications(award_ids, at).await
+    }
+    async fn resend_notifications(
+        &self,
+        achievement_id: Uuid,
+        which: &[Resend],
+        at: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        self.check()?;
+        self.inner.resend_notifications(achievement_id, which, at).await
+    }
+    async fn claim_notifications(
+        &self,
+        claim: Uuid,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
+        self.check()?;
+        self.inner.claim_notifications(claim, now, lease_until, limit).await
+    }
+    async fn finish_notifications(&self, deliveries: &[Delivery]) -> StoreResult<()> {
+        self.check()?;
+        self.inner.finish_notifications(deliveries).await
     }
     async fn idempotent_response(
         &self,

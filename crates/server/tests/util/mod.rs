@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, Utc};
 use http_body_util::BodyExt as _;
+use laurel_server::email::EmailOptions;
 use laurel_server::{App, AppState, Clock, FixedClock, Urls, Vault, auth, mint};
 use laurel_store::ApiToken;
 use laurel_verify::{Options, Report, Verdict, Verifier};
@@ -119,6 +120,26 @@ impl TestApp {
         dir: tempfile::TempDir,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        Self::with_parts(store, vault, dir, clock, EmailOptions::default()).await
+    }
+
+    /// A fresh app whose email worker behaves as `email` says.
+    pub async fn with_email(email: EmailOptions) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("laurel.db").display());
+        let store = laurel_store::connect(&url).await.expect("sqlite store");
+        let (vault, _) = Vault::generate().expect("vault");
+        Self::with_parts(store, vault, dir, Arc::new(FixedClock(now())), email).await
+    }
+
+    /// An app from all its parts.
+    pub async fn with_parts(
+        store: Arc<dyn laurel_store::Store>,
+        vault: Vault,
+        dir: tempfile::TempDir,
+        clock: Arc<dyn Clock>,
+        email: EmailOptions,
+    ) -> Self {
         vault.check(store.as_ref()).await.expect("vault check");
         let state = AppState::new(App {
             store,
@@ -129,6 +150,7 @@ impl TestApp {
             status_lists: Default::default(),
             jobs: Default::default(),
             verdicts: Default::default(),
+            email: laurel_server::email::Notifier::new(email),
             clock,
             metrics: None,
         });

@@ -32,7 +32,7 @@ macro_rules! requeue {
     () => {
         "update notifications set state = 'queued', attempts = 0, queued_at = $2, \
              next_attempt_at = $2, claim = null, claimed_until = null, sent_at = null, \
-             failed_at = null, last_error = null, smtp_reply = null, dry_run = 0 \
+             failed_at = null, last_error = null, smtp_reply = null, message_id = null, dry_run = 0 \
          where achievement_id = $1 and "
     }
 }
@@ -283,7 +283,7 @@ pub(super) async fn queue(
              on conflict (award_id) do update set state = 'queued', attempts = 0,
                  queued_at = excluded.queued_at, next_attempt_at = excluded.next_attempt_at,
                  claim = null, claimed_until = null, sent_at = null, failed_at = null,
-                 last_error = null, smtp_reply = null, dry_run = 0
+                 last_error = null, smtp_reply = null, message_id = null, dry_run = 0
              where notifications.state in ('sent', 'failed')",
         )
         .bind(id(award_id))
@@ -451,19 +451,22 @@ pub(super) async fn finish(store: &SqliteStore, deliveries: &[Delivery]) -> Stor
             .bind(reply)
             .bind(*dry_run),
             DeliveryOutcome::Retry {
+                message_id,
                 error,
                 reply,
                 next_attempt_at,
             } => sqlx::query(
                 "update notifications set state = 'queued', next_attempt_at = $3, claim = null,
-                     claimed_until = null, last_error = $4, smtp_reply = $5
+                     claimed_until = null, last_error = $4, smtp_reply = $5,
+                     message_id = coalesce($6, message_id)
                  where award_id = $1 and claim = $2 and state = 'sending'",
             )
             .bind(id(d.award_id))
             .bind(id(d.claim))
             .bind(ts(*next_attempt_at))
             .bind(error)
-            .bind(reply),
+            .bind(reply)
+            .bind(message_id),
             DeliveryOutcome::Failed { error, reply } => sqlx::query(
                 "update notifications set state = 'failed', failed_at = $3, claim = null,
                      claimed_until = null, last_error = $4, smtp_reply = $5

@@ -199,6 +199,7 @@ pub async fn claim_and_finish(db: &TestDb) {
                 claim: worker,
                 at: t0,
                 outcome: DeliveryOutcome::Retry {
+                    message_id: Some("<b@example.org>".into()),
                     error: "connection refused".into(),
                     reply: None,
                     next_attempt_at: retry_at,
@@ -238,6 +239,7 @@ pub async fn claim_and_finish(db: &TestDb) {
     assert_eq!(retry.state, NotificationState::Queued);
     assert_eq!(retry.next_attempt_at, retry_at);
     assert_eq!(retry.last_error.as_deref(), Some("connection refused"));
+    assert_eq!(retry.message_id.as_deref(), Some("<b@example.org>"));
     let failed = store.notification(ids[2]).await.unwrap().unwrap();
     assert_eq!(failed.state, NotificationState::Failed);
     assert_eq!(failed.failed_at, Some(t0));
@@ -355,7 +357,7 @@ pub async fn queue_and_resend(db: &TestDb) {
         .queue_notifications(&[a, queued_one, old.id, Uuid::now_v7()], t1)
         .await
         .unwrap();
-    assert!(matches!(&results[0], Requeued::Queued(n) if n.attempts == 0 && n.next_attempt_at == t1 && n.last_error.is_none()));
+    assert!(matches!(&results[0], Requeued::Queued(n) if n.attempts == 0 && n.next_attempt_at == t1 && n.last_error.is_none() && n.message_id.is_none()));
     assert!(matches!(&results[1], Requeued::Unchanged(n) if n.state == NotificationState::Queued));
     // A credential awarded before email was set up gets its first notification.
     assert!(matches!(&results[2], Requeued::Queued(n) if n.award_id == old.id));

@@ -1,0 +1,675 @@
+//! Email: an issuer's SMTP settings, templates and previews; credentials' delivery state;
+//! resending one or an achievement's failed ones.
+//!
+//! The SMTP password is write-only: it is sealed with the service's key-encryption key before
+//! it is stored, and reads say only whether one is set. Templates are checked when saved (an
+//! unknown `{{variable}}` is a 400 naming it), and a preview renders one exactly as the worker
+//! would, for a real credential or a sample recipient. See [`crate::email`].
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use laurel_store::{
+    Achievement, Award, EmailSettings, EmailTemplate, Notification, NotificationFilter,
+    NotificationState, Requeued, Resend, SmtpSecurity,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::extract::{Json, OptionalJson, PathId, Query};
+use super::fields::{self, MAX_NAME};
+use crate::auth::Bearer;
+use crate::email::message;
+use crate::email::smtp::password_aad;
+use crate::email::template::Source;
+use crate::email::worker::{self, TemplateSource};
+use crate::mint::not_found;
+use crate::{ApiError, ApiResult, AppState};
+
+/// `PUT /issuers/{id}/email` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsInput {
+    host: String,
+    port: Option<u16>,
+    security: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    /// Absent: keep the stored password; `null`: remove it; text: replace it.
+    #[serde(default, deserialize_with = "fields::nullable")]
+    password: Option<Option<String>>,
+    from_address: String,
+    #[serde(default)]
+    from_name: Option<String>,
+    #[serde(default)]
+    reply_to: Option<String>,
+    #[serde(default)]
+    rate_per_minute: Option<u32>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// `PUT …/email/template` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateInput {
+    subject: String,
+    text: String,
+    #[serde(default)]
+    html: Option<String>,
+}
+
+/// `POST /achievements/{id}/email/preview` body: all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewInput {
+    /// A template to try instead of the stored one.
+    #[serde(default)]
+    template: Option<TemplateInput>,
+    /// Render the email of this credential (of this achievement).
+    #[serde(default)]
+    credential_id: Option<Uuid>,
+    /// A sample recipient's name (without `credential_id`).
+    #[serde(default)]
+    recipient_name: Option<String>,
+    /// A sample recipient's address (without `credential_id`).
+    #[serde(default)]
+    recipient_email: Option<String>,
+}
+
+/// `POST /achievements/{id}/notify` body.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResendInput {
+    /// Which credentials: `failed` (the default), `unsent`, `dry_run`.
+    #[serde(default)]
+    which: Option<Vec<Resend>>,
+}
+
+/// `GET /notifications` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    issuer_id: Option<String>,
+    achievement_id: Option<String>,
+    state: Option<String>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+}
+
+/// The default page size of `GET /notifications`.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// The largest page of `GET /notifications`.
+pub const MAX_LIMIT: u32 = 1_000;
+/// The longest SMTP password accepted.
+const MAX_PASSWORD: usize = 1_024;
+
+/// `GET /issuers/{id}/email`.
+pub async fn get_settings(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let issuer_id = id.uuid("issuer")?;
+    state
+        .store
+        .issuer(issuer_id)
+        .await
+        .map_err(|e| not_found(e, "issuer", issuer_id))?;
+    let settings = state.store.email_settings(issuer_id).await?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "issuer {issuer_id} has no email settings: PUT them here to email recipients"
+        ))
+    })?;
+    Ok(Json(settings_json(&settings)))
+}
+
+/// `PUT /issuers/{id}/email`: sets (or replaces) the issuer's SMTP server and sender.
+pub async fn put_settings(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    Json(input): Json<SettingsInput>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("admin")?;
+    let issuer_id = id.uuid("issuer")?;
+    state
+        .store
+        .issuer(issuer_id)
+        .await
+        .map_err(|e| not_found(e, "issuer", issuer_id))?;
+    let stored = state.store.email_settings(issuer_id).await?;
+    let host = fields::required("host", &input.host, 253)?;
+    if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
+        return Err(ApiError::BadRequest(format!(
+            "host must be a host name such as smtp.example.org, got {host:?}"
+        )));
+    }
+    let security = match input.security.as_deref() {
+        None => SmtpSecurity::Starttls,
+        Some(text) => SmtpSecurity::parse(text).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "security must be starttls (port 587), tls (port 465) or none (a relay on \
+                 this host), got {text:?}"
+            ))
+        })?,
+    };
+    let port = input.port.unwrap_or(match security {
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::Starttls => 587,
+        SmtpSecurity::None => 25,
+    });
+    if port == 0 {
+        return Err(ApiError::BadRequest("port must be 1 to 65535".into()));
+    }
+    let username = fields::optional("username", input.username.as_deref(), MAX_NAME)?;
+    let sealed_password = match input.password {
+        None => stored.and_then(|s| s.sealed_password),
+        Some(None) => None,
+        Some(Some(password)) => {
+            if password.is_empty() || password.len() > MAX_PASSWORD {
+                return Err(ApiError::BadRequest(format!(
+                    "password must be 1 to {MAX_PASSWORD} bytes (null removes it)"
+                )));
+            }
+            Some(
+                state
+                    .vault
+                    .seal(&password_aad(issuer_id), password.as_bytes())
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+            )
+        }
+    };
+    if sealed_password.is_some() && username.is_none() {
+        return Err(ApiError::BadRequest(
+            "a password needs a username: give username too".into(),
+        ));
+    }
+    let from_address = address("from_address", &input.from_address)?;
+    let reply_to = match fields::optional("reply_to", input.reply_to.as_deref(), 254)? {
+        Some(reply_to) => Some(address("reply_to", &reply_to)?),
+        None => None,
+    };
+    if input.rate_per_minute == Some(0) {
+        return Err(ApiError::BadRequest(
+            "rate_per_minute must be at least 1 (leave it out for no limit)".into(),
+        ));
+    }
+    let settings = EmailSettings {
+        issuer_id,
+        host,
+        port,
+        security,
+        username,
+        sealed_password,
+        from_address,
+        from_name: fields::optional("from_name", input.from_name.as_deref(), MAX_NAME)?,
+        reply_to,
+        rate_per_minute: input.rate_per_minute,
+        dry_run: input.dry_run,
+        updated_at: state.clock.now(),
+    };
+    state.store.set_email_settings(&settings).await?;
+    // The transport is rebuilt when `updated_at` changes; a clock that stands still (tests)
+    // would keep the old one, so forget it outright.
+    state.email.transports.forget(issuer_id);
+    Ok(Json(settings_json(&settings)))
+}
+
+/// `DELETE /issuers/{id}/email`: stops emailing for this issuer.
+pub async fn delete_settings(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Response> {
+    bearer.require("admin")?;
+    let issuer_id = id.uuid("issuer")?;
+    if !state.store.delete_email_settings(issuer_id).await? {
+        return Err(ApiError::NotFound(format!(
+            "issuer {issuer_id} has no email settings"
+        )));
+    }
+    state.email.transports.forget(issuer_id);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /issuers/{id}/email/template`: the issuer's default template (or Laurel's).
+pub async fn get_issuer_template(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let issuer_id = id.uuid("issuer")?;
+    state
+        .store
+        .issuer(issuer_id)
+        .await
+        .map_err(|e| not_found(e, "issuer", issuer_id))?;
+    Ok(Json(match state.store.email_template(issuer_id).await? {
+        Some(t) => template_json(&Source::from(&t), TemplateSource::Issuer),
+        None => template_json(&Source::default_template(), TemplateSource::Default),
+    }))
+}
+
+/// `PUT /issuers/{id}/email/template`.
+pub async fn put_issuer_template(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    Json(input): Json<TemplateInput>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("admin")?;
+    let issuer_id = id.uuid("issuer")?;
+    let source = checked(input)?;
+    let template = stored_template(&state, issuer_id, None, &source);
+    state
+        .store
+        .set_email_template(&template)
+        .await
+        .map_err(|e| not_found(e, "issuer", issuer_id))?;
+    Ok(Json(template_json(&source, TemplateSource::Issuer)))
+}
+
+/// `DELETE /issuers/{id}/email/template`: back to Laurel's default.
+pub async fn delete_issuer_template(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Response> {
+    bearer.require("admin")?;
+    let issuer_id = id.uuid("issuer")?;
+    delete_template(&state, issuer_id, "issuer").await
+}
+
+/// `GET /achievements/{id}/email/template`: the template its emails use, and where from.
+pub async fn get_achievement_template(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let achievement = achievement(&state, &id).await?;
+    let (source, from) = worker::template_for(&state, &achievement).await?;
+    Ok(Json(template_json(&source, from)))
+}
+
+/// `PUT /achievements/{id}/email/template`.
+pub async fn put_achievement_template(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    Json(input): Json<TemplateInput>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("admin")?;
+    let achievement = achievement(&state, &id).await?;
+    let source = checked(input)?;
+    let template = stored_template(
+        &state,
+        achievement.issuer_id,
+        Some(achievement.id),
+        &source,
+    );
+    state.store.set_email_template(&template).await?;
+    Ok(Json(template_json(&source, TemplateSource::Achievement)))
+}
+
+/// `DELETE /achievements/{id}/email/template`: back to the issuer's template.
+pub async fn delete_achievement_template(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Response> {
+    bearer.require("admin")?;
+    let achievement_id = id.uuid("achievement")?;
+    delete_template(&state, achievement_id, "achievement").await
+}
+
+/// `POST /achievements/{id}/email/preview`: the email as the worker would send it.
+pub async fn preview(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    OptionalJson(mut input): OptionalJson<PreviewInput>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let achievement = achievement(&state, &id).await?;
+    let issuer = state.store.issuer(achievement.issuer_id).await?;
+    let (source, from) = match input.template.take() {
+        Some(template) => (checked(template)?, None),
+        None => {
+            let (source, from) = worker::template_for(&state, &achievement).await?;
+            (source, Some(from))
+        }
+    };
+    let award = match input.credential_id {
+        Some(credential_id) => {
+            if input.recipient_name.is_some() || input.recipient_email.is_some() {
+                return Err(ApiError::BadRequest(
+                    "give credential_id or a sample recipient, not both".into(),
+                ));
+            }
+            let award = state
+                .store
+                .award(credential_id)
+                .await
+                .map_err(|e| not_found(e, "credential", credential_id))?;
+            if award.achievement_id != achievement.id {
+                return Err(ApiError::BadRequest(format!(
+                    "credential {credential_id} is not of achievement {}",
+                    achievement.id
+                )));
+            }
+            award
+        }
+        None => sample_award(&state, &achievement, &input)?,
+    };
+    let rendered = source
+        .render(&worker::values(&state, &award, &achievement, &issuer))
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let settings = state.store.email_settings(issuer.id).await?;
+    let from_line = settings.as_ref().map(|s| {
+        let name = s.from_name.as_deref().unwrap_or(&issuer.name);
+        format!("{name} <{}>", s.from_address)
+    });
+    let to = match &award.recipient_name {
+        Some(name) => format!("{name} <{}>", award.recipient_email),
+        None => award.recipient_email.clone(),
+    };
+    Ok(Json(json!({
+        "from": from_line,
+        "reply_to": settings.as_ref().and_then(|s| s.reply_to.clone()),
+        "to": to,
+        "subject": rendered.subject,
+        "text": rendered.text,
+        "html": rendered.html,
+        "template_source": from,
+        "email_configured": settings.is_some(),
+        "dry_run": state.email.options.dry_run || settings.is_some_and(|s| s.dry_run),
+    })))
+}
+
+/// `GET /credentials/{id}/notification`: how telling its recipient went.
+pub async fn get_notification(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let award_id = id.uuid("credential")?;
+    let award = state
+        .store
+        .award(award_id)
+        .await
+        .map_err(|e| not_found(e, "credential", award_id))?;
+    let notification = state.store.notification(award_id).await?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "credential {award_id} has no email: its issuer had no email settings when it \
+             was awarded, or it was awarded with notify false; POST …/notify to send one"
+        ))
+    })?;
+    Ok(Json(notification_json(&notification, Some(&award))))
+}
+
+/// `POST /credentials/{id}/notify`: (re)sends the credential's email.
+pub async fn notify(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Response> {
+    bearer.require("issue")?;
+    let award_id = id.uuid("credential")?;
+    let award = state
+        .store
+        .award(award_id)
+        .await
+        .map_err(|e| not_found(e, "credential", award_id))?;
+    if award.revoked_at.is_some() {
+        return Err(ApiError::Conflict(format!(
+            "credential {award_id} is revoked: its recipient is not emailed about it"
+        )));
+    }
+    if state.store.email_settings(award.issuer_id).await?.is_none() {
+        return Err(ApiError::Conflict(format!(
+            "issuer {} has no email settings: PUT /api/v1/issuers/{}/email first",
+            award.issuer_id, award.issuer_id
+        )));
+    }
+    let result = state
+        .store
+        .queue_notifications(&[award_id], state.clock.now())
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("no outcome for one notification".into()))?;
+    let (queued, notification) = match result {
+        Requeued::Queued(n) => (true, n),
+        Requeued::Unchanged(n) => (false, n),
+        Requeued::Missing => return Err(ApiError::not_found("credential", award_id)),
+    };
+    if queued {
+        state.email.wake();
+    }
+    let mut body = notification_json(&notification, Some(&award));
+    body["queued"] = json!(queued);
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+}
+
+/// `POST /achievements/{id}/notify`: queues again the emails of an achievement's credentials
+/// that failed (or were never sent, or only recorded in dry mode).
+pub async fn resend(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+    OptionalJson(input): OptionalJson<ResendInput>,
+) -> ApiResult<Response> {
+    bearer.require("issue")?;
+    let achievement = achievement(&state, &id).await?;
+    let which = input.which.unwrap_or_else(|| vec![Resend::Failed]);
+    if which.is_empty() {
+        return Err(ApiError::BadRequest(
+            "which must name at least one of failed, unsent, dry_run".into(),
+        ));
+    }
+    if state
+        .store
+        .email_settings(achievement.issuer_id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::Conflict(format!(
+            "issuer {} has no email settings: PUT /api/v1/issuers/{}/email first",
+            achievement.issuer_id, achievement.issuer_id
+        )));
+    }
+    let queued = state
+        .store
+        .resend_notifications(achievement.id, &which, state.clock.now())
+        .await?;
+    if queued > 0 {
+        state.email.wake();
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "achievement_id": achievement.id, "which": which, "queued": queued })),
+    )
+        .into_response())
+}
+
+/// `GET /notifications`: delivery states, most recently queued first.
+pub async fn list(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    bearer.require("read")?;
+    let state_filter = match query.state.as_deref() {
+        None => None,
+        Some(text) => Some(NotificationState::parse(text).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "state must be queued, sending, sent or failed, got {text:?}"
+            ))
+        })?),
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit > MAX_LIMIT {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be at most {MAX_LIMIT}, got {limit}"
+        )));
+    }
+    let filter = NotificationFilter {
+        issuer_id: fields::id_param("issuer_id", query.issuer_id.as_deref())?,
+        achievement_id: fields::id_param("achievement_id", query.achievement_id.as_deref())?,
+        state: state_filter,
+        limit,
+        offset: query.offset.unwrap_or(0),
+    };
+    let (rows, total) = state.store.list_notifications(&filter).await?;
+    let rows: Vec<Value> = rows.iter().map(|n| notification_json(n, None)).collect();
+    Ok(Json(json!({
+        "notifications": rows,
+        "total": total,
+        "limit": filter.limit,
+        "offset": filter.offset,
+    })))
+}
+
+/// A notification as the API shows it.
+pub fn notification_json(n: &Notification, award: Option<&Award>) -> Value {
+    let mut value = json!({
+        "credential_id": n.award_id,
+        "issuer_id": n.issuer_id,
+        "achievement_id": n.achievement_id,
+        "state": n.state,
+        "attempts": n.attempts,
+        "created_at": n.created_at,
+        "queued_at": n.queued_at,
+        "next_attempt_at": (n.state == NotificationState::Queued).then_some(n.next_attempt_at),
+        "last_attempt_at": n.last_attempt_at,
+        "sent_at": n.sent_at,
+        "failed_at": n.failed_at,
+        "last_error": n.last_error,
+        "smtp_reply": n.smtp_reply,
+        "message_id": n.message_id,
+        "subject": n.subject,
+        "dry_run": n.dry_run,
+    });
+    if let Some(award) = award {
+        value["recipient_email"] = json!(award.recipient_email);
+    }
+    value
+}
+
+fn settings_json(s: &EmailSettings) -> Value {
+    json!({
+        "issuer_id": s.issuer_id,
+        "host": s.host,
+        "port": s.port,
+        "security": s.security,
+        "username": s.username,
+        "password_set": s.sealed_password.is_some(),
+        "from_address": s.from_address,
+        "from_name": s.from_name,
+        "reply_to": s.reply_to,
+        "rate_per_minute": s.rate_per_minute,
+        "dry_run": s.dry_run,
+        "updated_at": s.updated_at,
+    })
+}
+
+fn template_json(source: &Source, from: TemplateSource) -> Value {
+    json!({
+        "subject": source.subject,
+        "text": source.text,
+        "html": source.html,
+        "source": from,
+    })
+}
+
+fn address(field: &str, value: &str) -> ApiResult<String> {
+    let value = value.trim();
+    message::mailbox("address", None, value)
+        .map(|_| value.to_string())
+        .map_err(|e| ApiError::BadRequest(format!("{field}: {e}")))
+}
+
+fn checked(input: TemplateInput) -> ApiResult<Source> {
+    let source = Source {
+        subject: input.subject,
+        text: input.text,
+        html: input.html.filter(|html| !html.trim().is_empty()),
+    };
+    source
+        .check()
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    Ok(source)
+}
+
+fn stored_template(
+    state: &AppState,
+    issuer_id: Uuid,
+    achievement_id: Option<Uuid>,
+    source: &Source,
+) -> EmailTemplate {
+    EmailTemplate {
+        issuer_id,
+        achievement_id,
+        subject: source.subject.clone(),
+        text_body: source.text.clone(),
+        html_body: source.html.clone(),
+        updated_at: state.clock.now(),
+    }
+}
+
+async fn delete_template(state: &AppState, owner_id: Uuid, what: &str) -> ApiResult<Response> {
+    if state.store.delete_email_template(owner_id).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "{what} {owner_id} has no email template of its own"
+        )))
+    }
+}
+
+async fn achievement(state: &AppState, id: &PathId) -> ApiResult<Achievement> {
+    let achievement_id = id.uuid("achievement")?;
+    state
+        .store
+        .achievement(achievement_id)
+        .await
+        .map_err(|e| not_found(e, "achievement", achievement_id))
+}
+
+/// A stand-in award for previews without a credential.
+fn sample_award(
+    state: &AppState,
+    achievement: &Achievement,
+    input: &PreviewInput,
+) -> ApiResult<Award> {
+    let email = match &input.recipient_email {
+        Some(email) => crate::mint::recipient_email(email)
+            .map_err(|detail| ApiError::BadRequest(format!("recipient_email: {detail}")))?,
+        None => "recipient@example.org".into(),
+    };
+    let now = state.clock.now();
+    Ok(Award {
+        id: Uuid::nil(),
+        achievement_id: achievement.id,
+        issuer_id: achievement.issuer_id,
+        recipient_email: email,
+        recipient_name: match &input.recipient_name {
+            Some(name) => fields::optional("recipient_name", Some(name), MAX_NAME)?,
+            None => Some("Sample Recipient".into()),
+        },
+        issued_at: now,
+        valid_until: None,
+        credential: json!({ "name": achievement.name, "awardedDate": now }).to_string(),
+        jwt: String::new(),
+        status: None,
+        revoked_at: None,
+        revocation_reason: None,
+        suspended_at: None,
+        suspension_reason: None,
+    })
+}

@@ -1,0 +1,338 @@
+//! The worker: claims due notifications, renders and sends them, records how each went.
+//!
+//! One worker runs per instance (`laurel serve`). It claims a batch under a lease, sends up to
+//! [`EmailOptions::concurrency`](super::EmailOptions) emails at once, and records the batch's
+//! outcomes in one transaction. It sleeps until awards made in this process wake it, or for
+//! the poll interval (awards made by another instance or by `laurel import` are found then).
+//! Stopping lets the batch in hand finish; its rows would otherwise wait out their lease.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use laurel_store::{
+    Achievement, Award, Delivery, DeliveryOutcome, EmailSettings, Issuer, Notification,
+};
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use super::message::{self, Parts};
+use super::smtp::{self, Sent};
+use super::template::{Source, Values};
+use crate::{ApiResult, AppState};
+
+/// What one batch came to.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// Notifications claimed.
+    pub claimed: usize,
+    /// Accepted by the mail server, or recorded in dry mode.
+    pub sent: usize,
+    /// To be tried again.
+    pub retried: usize,
+    /// Given up.
+    pub failed: usize,
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, other: Tally) {
+        self.claimed += other.claimed;
+        self.sent += other.sent;
+        self.retried += other.retried;
+        self.failed += other.failed;
+    }
+}
+
+/// Runs the worker until `stop` turns true.
+pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+    let worker = Uuid::now_v7();
+    tracing::info!(%worker, "email worker started");
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let batch = state.email.options.batch as usize;
+        match deliver_batch(&state, worker).await {
+            // A full batch: there may be more right away.
+            Ok(tally) if tally.claimed >= batch => continue,
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "email worker: claiming or recording failed"),
+        }
+        tokio::select! {
+            _ = stop.changed() => {}
+            _ = state.email.woken(state.email.options.poll) => {}
+        }
+    }
+    tracing::info!(%worker, "email worker stopped");
+}
+
+/// Delivers batches until nothing is due (tests, benchmarks and `laurel` commands that want
+/// the outbox empty now).
+pub async fn drain(state: &AppState) -> ApiResult<Tally> {
+    let worker = Uuid::now_v7();
+    let mut total = Tally::default();
+    loop {
+        let tally = deliver_batch(state, worker).await?;
+        if tally.claimed == 0 {
+            return Ok(total);
+        }
+        total += tally;
+    }
+}
+
+/// Claims one batch for `worker`, sends it, and records the outcomes.
+pub async fn deliver_batch(state: &AppState, worker: Uuid) -> ApiResult<Tally> {
+    let options = &state.email.options;
+    let now = state.clock.now();
+    let lease = chrono::Duration::from_std(options.lease).unwrap_or(chrono::Duration::minutes(15));
+    let claimed = state
+        .store
+        .claim_notifications(worker, now, now + lease, options.batch)
+        .await?;
+    let mut tally = Tally {
+        claimed: claimed.len(),
+        ..Tally::default()
+    };
+    if claimed.is_empty() {
+        return Ok(tally);
+    }
+    let context = Arc::new(Context::load(state, &claimed).await?);
+    let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let mut sends = JoinSet::new();
+    for notification in claimed {
+        let state = state.clone();
+        let context = context.clone();
+        let permits = permits.clone();
+        sends.spawn(async move {
+            // The semaphore is never closed, so acquiring only waits.
+            let _permit = permits.acquire_owned().await;
+            let outcome = deliver(&state, &context, &notification).await;
+            Delivery {
+                award_id: notification.award_id,
+                claim: worker,
+                at: state.clock.now(),
+                outcome,
+            }
+        });
+    }
+    let mut deliveries = Vec::with_capacity(tally.claimed);
+    while let Some(done) = sends.join_next().await {
+        match done {
+            Ok(delivery) => deliveries.push(delivery),
+            // A panicked send leaves its row claimed; the lease brings it back.
+            Err(error) => tracing::error!(%error, "an email send task failed"),
+        }
+    }
+    for delivery in &deliveries {
+        let outcome = match &delivery.outcome {
+            DeliveryOutcome::Sent { .. } => {
+                tally.sent += 1;
+                "sent"
+            }
+            DeliveryOutcome::Retry { error, .. } => {
+                tally.retried += 1;
+                tracing::warn!(award = %delivery.award_id, %error, "email will be retried");
+                "retry"
+            }
+            DeliveryOutcome::Failed { error, .. } => {
+                tally.failed += 1;
+                tracing::warn!(award = %delivery.award_id, %error, "email failed");
+                "failed"
+            }
+        };
+        metrics::counter!("laurel_emails_total", "outcome" => outcome).increment(1);
+    }
+    state.store.finish_notifications(&deliveries).await?;
+    Ok(tally)
+}
+
+/// What a batch shares: issuers, their settings, achievements and their templates.
+struct Context {
+    issuers: HashMap<Uuid, (Issuer, Option<EmailSettings>)>,
+    achievements: HashMap<Uuid, (Achievement, Source)>,
+}
+
+impl Context {
+    async fn load(state: &AppState, batch: &[Notification]) -> ApiResult<Self> {
+        let mut issuers = HashMap::new();
+        let mut achievements = HashMap::new();
+        for n in batch {
+            if !issuers.contains_key(&n.issuer_id) {
+                let issuer = state.store.issuer(n.issuer_id).await?;
+                let settings = state.store.email_settings(n.issuer_id).await?;
+                issuers.insert(n.issuer_id, (issuer, settings));
+            }
+            if !achievements.contains_key(&n.achievement_id) {
+                let achievement = state.store.achievement(n.achievement_id).await?;
+                let (source, _) = template_for(state, &achievement).await?;
+                achievements.insert(n.achievement_id, (achievement, source));
+            }
+        }
+        Ok(Context {
+            issuers,
+            achievements,
+        })
+    }
+}
+
+/// Where a template came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateSource {
+    /// The achievement's own.
+    Achievement,
+    /// The issuer's default.
+    Issuer,
+    /// Laurel's default.
+    Default,
+}
+
+/// The template an achievement's emails use: its own, else its issuer's, else the default.
+pub async fn template_for(
+    state: &AppState,
+    achievement: &Achievement,
+) -> ApiResult<(Source, TemplateSource)> {
+    if let Some(t) = state.store.email_template(achievement.id).await? {
+        return Ok((Source::from(&t), TemplateSource::Achievement));
+    }
+    if let Some(t) = state.store.email_template(achievement.issuer_id).await? {
+        return Ok((Source::from(&t), TemplateSource::Issuer));
+    }
+    Ok((Source::default_template(), TemplateSource::Default))
+}
+
+/// The values an award's email fills in.
+pub fn values(state: &AppState, award: &Award, achievement: &Achievement, issuer: &Issuer) -> Values {
+    let credential_url = state.urls.credential(award.id);
+    Values {
+        recipient_name: award.recipient_name.clone().unwrap_or_default(),
+        recipient_email: award.recipient_email.clone(),
+        badge_name: achievement.name.clone(),
+        badge_description: achievement.description.clone(),
+        issuer_name: issuer.name.clone(),
+        issued_on: award.issued_at.format("%Y-%m-%d").to_string(),
+        linkedin_url: crate::pages::credential::linkedin_link(award, Some(issuer), &credential_url),
+        credential_url,
+        verify_url: format!("{}/verify", state.urls.origin()),
+    }
+}
+
+/// The host name of the service's public URL: the `Message-ID` domain and SMTP `EHLO` name.
+pub fn domain(state: &AppState) -> String {
+    let origin = state.urls.origin();
+    let host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+    let host = host.split(['/', ':']).next().unwrap_or(host);
+    if host.is_empty() {
+        "localhost".into()
+    } else {
+        host.to_string()
+    }
+}
+
+fn failed(error: impl Into<String>) -> DeliveryOutcome {
+    DeliveryOutcome::Failed {
+        error: error.into(),
+        reply: None,
+    }
+}
+
+/// Renders, builds and sends one notification; never fails, only reports.
+async fn deliver(state: &AppState, context: &Context, n: &Notification) -> DeliveryOutcome {
+    let options = &state.email.options;
+    let award = match state.store.award(n.award_id).await {
+        Ok(award) => award,
+        Err(laurel_store::StoreError::NotFound) => return failed("the credential no longer exists"),
+        Err(error) => {
+            let error = format!("reading the credential: {error}");
+            return retry_or_fail(state, n, None, error, None);
+        }
+    };
+    if award.revoked_at.is_some() {
+        return failed("the credential was revoked before its email was sent");
+    }
+    let Some((issuer, settings)) = context.issuers.get(&n.issuer_id) else {
+        return failed("the issuer no longer exists");
+    };
+    let Some(settings) = settings else {
+        return failed("the issuer has no email settings: set them, then resend");
+    };
+    let Some((achievement, source)) = context.achievements.get(&n.achievement_id) else {
+        return failed("the achievement no longer exists");
+    };
+    let rendered = match source.render(&values(state, &award, achievement, issuer)) {
+        Ok(rendered) => rendered,
+        Err(error) => return failed(format!("the template does not render: {error}")),
+    };
+    let domain = domain(state);
+    // Retries of one queueing send the same Message-ID; a resend (which clears it) a new one.
+    let message_id = n
+        .message_id
+        .clone()
+        .unwrap_or_else(|| message::message_id(&domain));
+    let built = message::build(&Parts {
+        settings,
+        issuer_name: &issuer.name,
+        to: &award.recipient_email,
+        to_name: award.recipient_name.as_deref(),
+        rendered: &rendered,
+        message_id: &message_id,
+        date: state.clock.now(),
+    });
+    let message = match built {
+        Ok(message) => message,
+        Err(error) => return failed(error.to_string()),
+    };
+    let sent = |reply: Option<String>, dry_run: bool| DeliveryOutcome::Sent {
+        message_id: message_id.clone(),
+        subject: rendered.subject.clone(),
+        reply,
+        dry_run,
+    };
+    if options.dry_run || settings.dry_run {
+        return sent(None, true);
+    }
+    let transport = match state.email.transports.get(
+        settings,
+        &state.vault,
+        options.timeout,
+        u32::try_from(options.concurrency).unwrap_or(u32::MAX),
+        &domain,
+    ) {
+        Ok(transport) => transport,
+        Err(error) => return failed(format!("the email settings are unusable: {error}")),
+    };
+    match smtp::send(&transport, message, options.timeout).await {
+        Sent::Accepted(reply) => sent(Some(reply), false),
+        Sent::Permanent { error, reply } => DeliveryOutcome::Failed { error, reply },
+        Sent::Temporary { error, reply } => {
+            retry_or_fail(state, n, Some(message_id.clone()), error, reply)
+        }
+    }
+}
+
+/// A temporary failure: retried after the backoff, or given up after the last attempt.
+fn retry_or_fail(
+    state: &AppState,
+    n: &Notification,
+    message_id: Option<String>,
+    error: String,
+    reply: Option<String>,
+) -> DeliveryOutcome {
+    let options = &state.email.options;
+    if n.attempts >= options.max_attempts {
+        return DeliveryOutcome::Failed {
+            error: format!("gave up after {} attempts: {error}", n.attempts),
+            reply,
+        };
+    }
+    let wait = chrono::Duration::from_std(options.backoff_after(n.attempts))
+        .unwrap_or(chrono::Duration::hours(6));
+    let next_attempt_at: DateTime<Utc> = state.clock.now() + wait;
+    DeliveryOutcome::Retry {
+        message_id,
+        error,
+        reply,
+        next_attempt_at,
+    }
+}
