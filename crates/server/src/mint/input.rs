@@ -317,6 +317,7 @@ mod tests {
             activity_end_date: Some(end.into()),
             result: None,
             credits_earned: None,
+            notify: None,
         };
         let ok = input("2026-03-01", "2026-03-01T12:00:00+02:00")
             .check()
@@ -347,6 +348,7 @@ mod tests {
                 value: Some(" A ".into()),
             }),
             credits_earned: credits,
+            notify: None,
         };
         let ok = input("Completed", Some(2.5)).check().expect("valid");
         let result = ok.result.as_ref().expect("result");

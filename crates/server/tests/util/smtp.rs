@@ -99,6 +99,7 @@ async fn session(
     behaviour: &Behaviour,
     kept: &Mutex<Vec<Received>>,
 ) -> std::io::Result<()> {
+    stream.set_nodelay(true)?;
     if !behaviour.greeting_delay.is_zero() {
         tokio::time::sleep(behaviour.greeting_delay).await;
     }
@@ -169,8 +170,8 @@ async fn session(
         } else {
             "502 5.5.2 Command not recognized".into()
         };
-        write.write_all(reply.as_bytes()).await?;
-        write.write_all(b"\r\n").await?;
+        // One write per reply: two would meet Nagle's algorithm and the client's delayed ACK.
+        write.write_all(format!("{reply}\r\n").as_bytes()).await?;
     }
 }
 
