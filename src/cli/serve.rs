@@ -75,7 +75,9 @@ async fn run_service(mut settings: Settings, public_url_given: bool) -> Result<(
     if let Some(worker) = email_worker
         && tokio::time::timeout(JOBS_GRACE, worker).await.is_err()
     {
-        tracing::warn!("stopping with emails still sending; their claims lapse and another run sends them");
+        tracing::warn!(
+            "stopping with emails still sending; their claims lapse and another run sends them"
+        );
     }
     // Imports answered already but still recording and minting: let them finish.
     if jobs.running() > 0 {

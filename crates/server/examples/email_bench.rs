@@ -6,8 +6,9 @@
 //! cargo run --release -p laurel-server --example email_bench -- [--emails 10000] [--postgres URL]
 //! ```
 //!
-//! 1. **baseline**: 10,000 messages built and sent with one pooled lettre transport, as many
-//!    at once as the worker sends, to the sink;
+//! 1. **baseline**: the same number of messages built with lettre and sent over as many
+//!    connections as the worker uses (`TCP_NODELAY`, as the worker's), each sending its share
+//!    in turn: SMTP itself, with no database, template or outbox;
 //! 2. **SQLite**: the service on a temporary database awards 10,000 recipients over loopback
 //!    HTTP (not timed), which queues 10,000 notifications; then the worker's batches are
 //!    timed from the first claim until the outbox is empty: claim, read each credential,
@@ -29,12 +30,13 @@ use laurel_server::config::Settings;
 use laurel_server::email::EmailOptions;
 use laurel_server::email::worker::drain;
 use laurel_server::{auth, serve};
+use lettre::Message;
 use lettre::message::header::ContentType;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::transport::smtp::extension::ClientId;
 use serde_json::{Value, json};
 use smtp::SmtpSink;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
@@ -46,7 +48,12 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--emails" => emails = args.next().and_then(|v| v.parse().ok()).expect("--emails N"),
+            "--emails" => {
+                emails = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--emails N")
+            }
             "--postgres" => postgres = args.next(),
             "--no-postgres" => postgres = None,
             "--bench" => {}
@@ -63,17 +70,30 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     let baseline = runtime.block_on(baseline(emails, concurrency));
-    report("baseline: lettre straight to the sink", emails, baseline, None);
+    report(
+        "baseline: SMTP alone (lettre, same connections, no outbox)",
+        emails,
+        baseline,
+        None,
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
     let elapsed = runtime.block_on(outbox(&sqlite, dir.path(), emails));
     report("SQLite: outbox drained", emails, elapsed, Some(baseline));
     if let Some(server) = postgres {
         let database = runtime
-            .block_on(laurel_store::ScratchDatabase::create(&server, "laurel_bench"))
+            .block_on(laurel_store::ScratchDatabase::create(
+                &server,
+                "laurel_bench",
+            ))
             .unwrap_or_else(|e| panic!("cannot make a scratch database on {server}: {e}"));
         let elapsed = runtime.block_on(outbox(database.url(), dir.path(), emails));
-        report("PostgreSQL: outbox drained", emails, elapsed, Some(baseline));
+        report(
+            "PostgreSQL: outbox drained",
+            emails,
+            elapsed,
+            Some(baseline),
+        );
     } else {
         println!("PostgreSQL: skipped (pass --postgres URL or set LAUREL_TEST_POSTGRES_URL)");
     }
@@ -82,36 +102,56 @@ fn main() {
 fn report(what: &str, count: usize, elapsed: Duration, baseline: Option<Duration>) {
     let rate = count as f64 / elapsed.as_secs_f64();
     let relative = baseline.map_or(String::new(), |b| {
-        format!(" ({:.0}% of baseline speed)", 100.0 * b.as_secs_f64() / elapsed.as_secs_f64())
+        format!(
+            " ({:.0}% of baseline speed)",
+            100.0 * b.as_secs_f64() / elapsed.as_secs_f64()
+        )
     });
-    println!("{what}: {count} in {:.2} s, {rate:.0}/s{relative}", elapsed.as_secs_f64());
+    println!(
+        "{what}: {count} in {:.2} s, {rate:.0}/s{relative}",
+        elapsed.as_secs_f64()
+    );
 }
 
 async fn baseline(count: usize, concurrency: usize) -> Duration {
     let sink = SmtpSink::start().await;
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
-        .port(sink.port)
-        .pool_config(PoolConfig::new().max_size(concurrency as u32))
-        .build();
+    let hello = ClientId::Domain("bench.example.org".into());
     let started = Instant::now();
-    let mut sends = JoinSet::new();
-    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(concurrency));
-    for i in 0..count {
-        let transport = transport.clone();
-        let permits = permits.clone();
-        sends.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let message = Message::builder()
-                .from("Benchmark Association <badges@example.org>".parse().unwrap())
-                .to(format!("Recipient {i} <r{i}@example.org>").parse().unwrap())
-                .subject("You have earned the badge \"Benchmark Workshop\"")
-                .header(ContentType::TEXT_PLAIN)
-                .body(format!("Hello,\n\nhttps://badges.example.org/credentials/{i}\n"))
-                .unwrap();
-            transport.send(message).await.expect("sent");
+    let mut connections = JoinSet::new();
+    for worker in 0..concurrency {
+        let hello = hello.clone();
+        let port = sink.port;
+        connections.spawn(async move {
+            let stream = TcpStream::connect(("127.0.0.1", port))
+                .await
+                .expect("connect");
+            stream.set_nodelay(true).expect("nodelay");
+            let mut connection =
+                AsyncSmtpConnection::connect_with_transport(Box::new(stream), &hello)
+                    .await
+                    .expect("EHLO");
+            for i in (worker..count).step_by(concurrency) {
+                let message = Message::builder()
+                    .from(
+                        "Benchmark Association <badges@example.org>"
+                            .parse()
+                            .unwrap(),
+                    )
+                    .to(format!("Recipient {i} <r{i}@example.org>").parse().unwrap())
+                    .subject("You have earned the badge \"Benchmark Workshop\"")
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(format!(
+                        "Hello,\n\nhttps://badges.example.org/credentials/{i}\n"
+                    ))
+                    .unwrap();
+                connection
+                    .send(message.envelope(), &message.formatted())
+                    .await
+                    .expect("sent");
+            }
         });
     }
-    while sends.join_next().await.is_some() {}
+    while connections.join_next().await.is_some() {}
     let elapsed = started.elapsed();
     assert_eq!(sink.count(), count);
     elapsed
@@ -133,7 +173,11 @@ async fn outbox(database_url: &str, dir: &std::path::Path, count: usize) -> Dura
         created_at: Utc::now(),
         revoked_at: None,
     };
-    state.store.create_token(&token, &hash).await.expect("token");
+    state
+        .store
+        .create_token(&token, &hash)
+        .await
+        .expect("token");
     let app = laurel_server::router_with(state.clone(), &settings.limits());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(serve::serve(listener, app, async move {
@@ -175,13 +219,21 @@ async fn outbox(database_url: &str, dir: &std::path::Path, count: usize) -> Dura
                 "criteria_narrative": "Attend the whole workshop." }),
     )
     .await;
-    let path = format!("/achievements/{}/awards", achievement["id"].as_str().unwrap());
+    let path = format!(
+        "/achievements/{}/awards",
+        achievement["id"].as_str().unwrap()
+    );
     for chunk in (0..count).collect::<Vec<_>>().chunks(1_000) {
         let rows: Vec<Value> = chunk
             .iter()
             .map(|i| json!({ "email": format!("r{i}@example.org"), "name": format!("Recipient {i}") }))
             .collect();
-        send(reqwest::Method::POST, path.clone(), json!({ "awards": rows })).await;
+        send(
+            reqwest::Method::POST,
+            path.clone(),
+            json!({ "awards": rows }),
+        )
+        .await;
     }
 
     let started = Instant::now();

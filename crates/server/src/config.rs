@@ -357,7 +357,9 @@ impl SettingsArgs {
             email.max_attempts = attempts;
         }
         if email.timeout.is_zero() {
-            return Err(ConfigError::Value("the SMTP timeout must be above 0".into()));
+            return Err(ConfigError::Value(
+                "the SMTP timeout must be above 0".into(),
+            ));
         }
         if body_limit == 0 {
             return Err(ConfigError::Value("the body limit must be above 0".into()));

@@ -104,14 +104,19 @@ async fn an_award_arrives_with_encoded_names_and_working_links() {
     );
     assert_eq!(
         message.subject(),
-        Some("You have earned the badge \"Catalogage avancé\" from Association des Bibliothécaires")
+        Some(
+            "You have earned the badge \"Catalogage avancé\" from Association des Bibliothécaires"
+        )
     );
     assert!(message.date().is_some());
     let url = format!("{ORIGIN}/credentials/{credential}");
     let text = message.body_text(0).unwrap();
     assert!(text.contains("Hello Zoë Åberg-Núñez,"), "{text}");
     assert!(text.contains(&url), "{text}");
-    assert!(text.contains("https://www.linkedin.com/profile/add?"), "{text}");
+    assert!(
+        text.contains("https://www.linkedin.com/profile/add?"),
+        "{text}"
+    );
     let html = message.body_html(0).unwrap();
     assert!(html.contains(&format!("href=\"{url}\"")), "{html}");
     assert!(html.contains("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"));
@@ -192,7 +197,10 @@ async fn a_slow_server_times_out() {
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
     let started = std::time::Instant::now();
     drain(&app.state).await.unwrap();
-    assert!(started.elapsed() < Duration::from_secs(3), "did not time out");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "did not time out"
+    );
     let state = notification(&app, &credential).await;
     assert_eq!(state["state"], "failed");
     let error = state["last_error"].as_str().unwrap();
@@ -221,7 +229,10 @@ async fn a_rejected_recipient_fails_at_once_with_the_reply() {
 
     let rejected = notification(&app, &nobody).await;
     assert_eq!(rejected["state"], "failed");
-    assert_eq!(rejected["attempts"], 1, "a permanent failure is not retried");
+    assert_eq!(
+        rejected["attempts"], 1,
+        "a permanent failure is not retried"
+    );
     let reply = rejected["smtp_reply"].as_str().unwrap();
     assert!(reply.starts_with("550"), "{reply}");
     assert!(reply.contains("User unknown"), "{reply}");
@@ -253,7 +264,12 @@ async fn dry_mode_records_everything_and_sends_nothing() {
     let state = notification(&app, &credential).await;
     assert_eq!(state["state"], "sent");
     assert_eq!(state["dry_run"], true);
-    assert!(state["subject"].as_str().unwrap().contains("Catalogage avancé"));
+    assert!(
+        state["subject"]
+            .as_str()
+            .unwrap()
+            .contains("Catalogage avancé")
+    );
     assert_eq!(sink.count(), 0);
 
     // Leaving dry mode, the recorded ones can be sent for real.
@@ -265,7 +281,12 @@ async fn dry_mode_records_everything_and_sends_nothing() {
     for field in ["issuer_id", "password_set", "updated_at"] {
         settings.as_object_mut().unwrap().remove(field);
     }
-    let response = put(&app, &format!("/api/v1/issuers/{}/email", id(&issuer)), settings).await;
+    let response = put(
+        &app,
+        &format!("/api/v1/issuers/{}/email", id(&issuer)),
+        settings,
+    )
+    .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     let resend = app
         .post(
@@ -329,7 +350,10 @@ async fn resending_sends_again_with_a_new_message_id() {
         )
         .await;
     assert_eq!(revoke.status, StatusCode::OK, "{}", revoke.text());
-    let detail = app.post(&path, json!(null)).await.problem(StatusCode::CONFLICT);
+    let detail = app
+        .post(&path, json!(null))
+        .await
+        .problem(StatusCode::CONFLICT);
     assert!(detail.contains("revoked"), "{detail}");
 }
 
@@ -499,7 +523,12 @@ async fn templates_are_checked_previewed_and_used() {
         .json();
     assert_eq!(sample["subject"], "Badge « Catalogage avancé » pour <Zoë>");
     assert_eq!(sample["template_source"], "achievement");
-    assert!(sample["from"].as_str().unwrap().contains("badges@bibliotheques.example.org"));
+    assert!(
+        sample["from"]
+            .as_str()
+            .unwrap()
+            .contains("badges@bibliotheques.example.org")
+    );
     let credential = award(&app, &achievement, "zoe@example.org", "Zoë").await;
     let real = app
         .post(&preview_path, json!({ "credential_id": credential }))
@@ -522,7 +551,10 @@ async fn templates_are_checked_previewed_and_used() {
     drain(&app.state).await.unwrap();
     let message = sink.received().pop().unwrap();
     let message = MessageParser::default().parse(&message.data).unwrap();
-    assert_eq!(message.subject(), Some("Badge « Catalogage avancé » pour Zoë"));
+    assert_eq!(
+        message.subject(),
+        Some("Badge « Catalogage avancé » pour Zoë")
+    );
 
     let response = app
         .call(Method::DELETE, &template_path, Some(&app.admin), None)
@@ -603,4 +635,41 @@ async fn two_instances_share_one_outbox(url: &str) {
     told.dedup();
     assert_eq!(told.len(), 200);
     assert_eq!(sink.count(), 200, "an email was sent twice");
+}
+
+/// The worker as `laurel serve` runs it: an award wakes it, the email arrives without anyone
+/// draining by hand, and it stops when told.
+#[tokio::test]
+async fn the_running_worker_sends_what_is_awarded_and_stops_when_told() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_email(EmailOptions {
+        // Only the wake-up can explain a quick delivery.
+        poll: Duration::from_secs(600),
+        ..quick()
+    })
+    .await;
+    let (_, achievement) = setup(&app, sink.port, json!({})).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(laurel_server::email::worker::run(
+        app.state.clone(),
+        stopped,
+    ));
+    let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while sink.count() == 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(sink.count(), 1, "the worker did not send");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while notification(&app, &credential).await["state"] != "sent"
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(notification(&app, &credential).await["state"], "sent");
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), worker)
+        .await
+        .expect("the worker stops")
+        .unwrap();
 }

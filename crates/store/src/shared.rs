@@ -595,9 +595,7 @@ macro_rules! notification_columns {
     };
 }
 
-pub(crate) use {
-    email_settings_columns, email_template_columns, notification_columns,
-};
+pub(crate) use {email_settings_columns, email_template_columns, notification_columns};
 
 pub(crate) use {
     achievement_columns, attendance_columns, award_columns, completion_columns, event_columns,

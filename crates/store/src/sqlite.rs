@@ -39,9 +39,9 @@ use crate::shared::{
 use crate::shared::{db, list_to_json, migrate_error};
 use crate::{
     Achievement, Allocation, ApiToken, Attendance, Award, AwardFilter, Completion, Delivery,
-    EmailSettings, EmailTemplate, Event, Notification, NotificationFilter, Requeued, Resend,
-    EventFilter, IdempotentResponse, Image, ImportJob, Issuer, IssuerKey, Recorded, Series,
-    StatusChange, StatusList, Store, StoreError, StoreResult, Stored, redact_url,
+    EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse, Image, ImportJob, Issuer,
+    IssuerKey, Notification, NotificationFilter, Recorded, Requeued, Resend, Series, StatusChange,
+    StatusList, Store, StoreError, StoreResult, Stored, redact_url,
 };
 use rows::{achievement, idempotent, issuer, key, token};
 

@@ -118,11 +118,15 @@ pub async fn get_settings(
         .issuer(issuer_id)
         .await
         .map_err(|e| not_found(e, "issuer", issuer_id))?;
-    let settings = state.store.email_settings(issuer_id).await?.ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "issuer {issuer_id} has no email settings: PUT them here to email recipients"
-        ))
-    })?;
+    let settings = state
+        .store
+        .email_settings(issuer_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "issuer {issuer_id} has no email settings: PUT them here to email recipients"
+            ))
+        })?;
     Ok(Json(settings_json(&settings)))
 }
 
@@ -306,12 +310,7 @@ pub async fn put_achievement_template(
     bearer.require("admin")?;
     let achievement = achievement(&state, &id).await?;
     let source = checked(input)?;
-    let template = stored_template(
-        &state,
-        achievement.issuer_id,
-        Some(achievement.id),
-        &source,
-    );
+    let template = stored_template(&state, achievement.issuer_id, Some(achievement.id), &source);
     state.store.set_email_template(&template).await?;
     Ok(Json(template_json(&source, TemplateSource::Achievement)))
 }

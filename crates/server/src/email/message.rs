@@ -6,10 +6,10 @@
 //! has the badge image and downloads).
 
 use chrono::{DateTime, Utc};
+use laurel_store::EmailSettings;
 use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use laurel_store::EmailSettings;
 use uuid::Uuid;
 
 use super::template::Rendered;
@@ -32,11 +32,13 @@ pub fn mailbox(
     name: Option<&str>,
     address: &str,
 ) -> Result<Mailbox, AddressError> {
-    let parsed = address.parse().map_err(|e: lettre::address::AddressError| AddressError {
-        what,
-        address: address.to_string(),
-        message: e.to_string(),
-    })?;
+    let parsed = address
+        .parse()
+        .map_err(|e: lettre::address::AddressError| AddressError {
+            what,
+            address: address.to_string(),
+            message: e.to_string(),
+        })?;
     let name = name
         .map(|n| n.replace(['\r', '\n'], " ").trim().to_string())
         .filter(|n| !n.is_empty());

@@ -122,7 +122,9 @@ mod tests {
             max_backoff: Duration::from_secs(600),
             ..EmailOptions::default()
         };
-        let waits: Vec<u64> = (1..=6).map(|a| options.backoff_after(a).as_secs()).collect();
+        let waits: Vec<u64> = (1..=6)
+            .map(|a| options.backoff_after(a).as_secs())
+            .collect();
         assert_eq!(waits, [60, 120, 240, 480, 600, 600]);
         assert_eq!(options.backoff_after(u32::MAX).as_secs(), 600);
     }

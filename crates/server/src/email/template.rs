@@ -329,7 +329,11 @@ mod tests {
         let source = Source::default_template();
         source.check().unwrap();
         let rendered = source.render(&values()).unwrap();
-        assert!(rendered.text.contains("https://badges.example.org/credentials/1"));
+        assert!(
+            rendered
+                .text
+                .contains("https://badges.example.org/credentials/1")
+        );
         assert!(rendered.html.unwrap().contains("Cataloguing &amp; You"));
     }
 }

@@ -203,7 +203,12 @@ pub async fn template_for(
 }
 
 /// The values an award's email fills in.
-pub fn values(state: &AppState, award: &Award, achievement: &Achievement, issuer: &Issuer) -> Values {
+pub fn values(
+    state: &AppState,
+    award: &Award,
+    achievement: &Achievement,
+    issuer: &Issuer,
+) -> Values {
     let credential_url = state.urls.credential(award.id);
     Values {
         recipient_name: award.recipient_name.clone().unwrap_or_default(),
@@ -221,7 +226,10 @@ pub fn values(state: &AppState, award: &Award, achievement: &Achievement, issuer
 /// The host name of the service's public URL: the `Message-ID` domain and SMTP `EHLO` name.
 pub fn domain(state: &AppState) -> String {
     let origin = state.urls.origin();
-    let host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+    let host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(origin);
     let host = host.split(['/', ':']).next().unwrap_or(host);
     if host.is_empty() {
         "localhost".into()
@@ -242,7 +250,9 @@ async fn deliver(state: &AppState, context: &Context, n: &Notification) -> Deliv
     let options = &state.email.options;
     let award = match state.store.award(n.award_id).await {
         Ok(award) => award,
-        Err(laurel_store::StoreError::NotFound) => return failed("the credential no longer exists"),
+        Err(laurel_store::StoreError::NotFound) => {
+            return failed("the credential no longer exists");
+        }
         Err(error) => {
             let error = format!("reading the credential: {error}");
             return retry_or_fail(state, n, None, error, None);

@@ -308,7 +308,9 @@ impl Store for FlakyStore {
         at: DateTime<Utc>,
     ) -> StoreResult<u64> {
         self.check()?;
-        self.inner.resend_notifications(achievement_id, which, at).await
+        self.inner
+            .resend_notifications(achievement_id, which, at)
+            .await
     }
     async fn claim_notifications(
         &self,
@@ -318,7 +320,9 @@ impl Store for FlakyStore {
         limit: u32,
     ) -> StoreResult<Vec<Notification>> {
         self.check()?;
-        self.inner.claim_notifications(claim, now, lease_until, limit).await
+        self.inner
+            .claim_notifications(claim, now, lease_until, limit)
+            .await
     }
     async fn finish_notifications(&self, deliveries: &[Delivery]) -> StoreResult<()> {
         self.check()?;

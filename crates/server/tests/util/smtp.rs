@@ -138,7 +138,9 @@ async fn session(
             if to.is_empty() {
                 "554 5.5.1 No valid recipients".into()
             } else {
-                write.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
+                write
+                    .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                    .await?;
                 let mut data = Vec::new();
                 loop {
                     let mut raw = Vec::new();
@@ -148,7 +150,11 @@ async fn session(
                     if raw == b".\r\n" {
                         break;
                     }
-                    let unstuffed = if raw.starts_with(b"..") { &raw[1..] } else { &raw[..] };
+                    let unstuffed = if raw.starts_with(b"..") {
+                        &raw[1..]
+                    } else {
+                        &raw[..]
+                    };
                     data.extend_from_slice(unstuffed);
                 }
                 let mut kept = kept.lock().unwrap();

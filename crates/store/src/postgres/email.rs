@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
-use super::rows::{email_settings, email_template, notification};
 use super::PostgresStore;
+use super::rows::{email_settings, email_template, notification};
 use crate::shared::{
     count, db, email_settings_columns, email_template_columns, notification_columns, rate_budget,
 };
@@ -25,7 +25,7 @@ macro_rules! due {
     () => {
         "((state = 'queued' and next_attempt_at <= $1) \
           or (state = 'sending' and claimed_until <= $1))"
-    }
+    };
 }
 
 /// Queues an achievement's notifications again (`$1`: the achievement, `$2`: now); the
@@ -203,7 +203,10 @@ pub(super) async fn delete_template(store: &PostgresStore, owner_id: Uuid) -> St
     Ok(done.rows_affected() == 1)
 }
 
-pub(super) async fn one(store: &PostgresStore, award_id: Uuid) -> StoreResult<Option<Notification>> {
+pub(super) async fn one(
+    store: &PostgresStore,
+    award_id: Uuid,
+) -> StoreResult<Option<Notification>> {
     let sql = concat!(
         "select ",
         notification_columns!(),

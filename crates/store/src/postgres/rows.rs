@@ -8,13 +8,13 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 
 use crate::shared::{
-    count, db, event_format, import_status, list_from_json, notification_state, purpose,
-    smtp_port, smtp_security, status, status_slot,
+    count, db, event_format, import_status, list_from_json, notification_state, purpose, smtp_port,
+    smtp_security, status, status_slot,
 };
 use crate::{
     Achievement, ApiToken, Attendance, Award, Completion, EmailSettings, EmailTemplate, Event,
-    Notification, IdempotentResponse, ImportJob,
-    Issuer, IssuerKey, Series, StatusList, StoreResult,
+    IdempotentResponse, ImportJob, Issuer, IssuerKey, Notification, Series, StatusList,
+    StoreResult,
 };
 
 pub(super) fn token(row: &PgRow) -> StoreResult<ApiToken> {
@@ -247,7 +247,10 @@ pub(super) fn notification(row: &PgRow) -> StoreResult<Notification> {
         issuer_id: row.try_get("issuer_id").map_err(db)?,
         achievement_id: row.try_get("achievement_id").map_err(db)?,
         state: notification_state(row.try_get("state").map_err(db)?)?,
-        attempts: count(row.try_get("attempts").map_err(db)?, "notifications.attempts")?,
+        attempts: count(
+            row.try_get("attempts").map_err(db)?,
+            "notifications.attempts",
+        )?,
         created_at: row.try_get("created_at").map_err(db)?,
         queued_at: row.try_get("queued_at").map_err(db)?,
         next_attempt_at: row.try_get("next_attempt_at").map_err(db)?,

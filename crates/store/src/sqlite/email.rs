@@ -23,7 +23,7 @@ macro_rules! due {
     () => {
         "((state = 'queued' and next_attempt_at <= $1) \
           or (state = 'sending' and claimed_until <= $1))"
-    }
+    };
 }
 
 /// Queues an achievement's notifications again (`$1`: the achievement, `$2`: now); the
@@ -247,7 +247,10 @@ pub(super) async fn list(
 fn push_filter(query: &mut QueryBuilder<Sqlite>, filter: &NotificationFilter) {
     let mut and = " where ";
     if let Some(issuer_id) = filter.issuer_id {
-        query.push(and).push("issuer_id = ").push_bind(id(issuer_id));
+        query
+            .push(and)
+            .push("issuer_id = ")
+            .push_bind(id(issuer_id));
         and = " and ";
     }
     if let Some(achievement_id) = filter.achievement_id {

@@ -10,13 +10,13 @@ use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::shared::{
-    count, db, event_format, import_status, list_from_json, notification_state, purpose,
-    smtp_port, smtp_security, status, status_slot,
+    count, db, event_format, import_status, list_from_json, notification_state, purpose, smtp_port,
+    smtp_security, status, status_slot,
 };
 use crate::{
     Achievement, ApiToken, Attendance, Award, Completion, EmailSettings, EmailTemplate, Event,
-    Notification, IdempotentResponse, ImportJob,
-    Issuer, IssuerKey, Series, StatusList, StoreError, StoreResult,
+    IdempotentResponse, ImportJob, Issuer, IssuerKey, Notification, Series, StatusList, StoreError,
+    StoreResult,
 };
 
 pub(super) fn token(row: &SqliteRow) -> StoreResult<ApiToken> {
@@ -252,7 +252,10 @@ pub(super) fn notification(row: &SqliteRow) -> StoreResult<Notification> {
         issuer_id: uuid(row, "issuer_id")?,
         achievement_id: uuid(row, "achievement_id")?,
         state: notification_state(row.try_get("state").map_err(db)?)?,
-        attempts: count(row.try_get("attempts").map_err(db)?, "notifications.attempts")?,
+        attempts: count(
+            row.try_get("attempts").map_err(db)?,
+            "notifications.attempts",
+        )?,
         created_at: time(row, "created_at")?,
         queued_at: time(row, "queued_at")?,
         next_attempt_at: time(row, "next_attempt_at")?,

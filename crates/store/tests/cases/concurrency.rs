@@ -32,7 +32,12 @@ pub async fn exactly_once_across_instances(db: &TestDb) {
         tasks.spawn(async move {
             let mut results = Vec::new();
             for batch in mine.chunks(10 + task) {
-                results.extend(store.insert_awards(batch, false).await.expect("insert_awards"));
+                results.extend(
+                    store
+                        .insert_awards(batch, false)
+                        .await
+                        .expect("insert_awards"),
+                );
             }
             results
         });

@@ -46,7 +46,10 @@ pub async fn settings_and_templates_round_trip(db: &TestDb) {
 
     let mut first = settings(issuer.id);
     store.set_email_settings(&first).await.unwrap();
-    assert_eq!(store.email_settings(issuer.id).await.unwrap(), Some(first.clone()));
+    assert_eq!(
+        store.email_settings(issuer.id).await.unwrap(),
+        Some(first.clone())
+    );
     first.security = SmtpSecurity::Tls;
     first.port = 465;
     first.sealed_password = None;
@@ -122,7 +125,10 @@ pub async fn awards_fill_the_outbox(db: &TestDb) {
         .unwrap();
     assert_eq!(store.notification(before.id).await.unwrap(), None);
 
-    store.set_email_settings(&settings(issuer.id)).await.unwrap();
+    store
+        .set_email_settings(&settings(issuer.id))
+        .await
+        .unwrap();
     let ada = award(&achievement, "ada@example.org");
     let quiet = award(&achievement, "quiet@example.org");
     store
@@ -157,12 +163,18 @@ pub async fn awards_fill_the_outbox(db: &TestDb) {
 pub async fn claim_and_finish(db: &TestDb) {
     let store = db.open().await;
     let (issuer, achievement) = issuer_with_achievement(&*store).await;
-    store.set_email_settings(&settings(issuer.id)).await.unwrap();
+    store
+        .set_email_settings(&settings(issuer.id))
+        .await
+        .unwrap();
     let ids = awarded(&*store, &achievement, 3).await;
     let t0 = now() + Duration::seconds(1);
     let lease = t0 + Duration::minutes(5);
     let worker = Uuid::now_v7();
-    let claimed = store.claim_notifications(worker, t0, lease, 10).await.unwrap();
+    let claimed = store
+        .claim_notifications(worker, t0, lease, 10)
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 3);
     for n in &claimed {
         assert_eq!(n.state, NotificationState::Sending);
@@ -286,7 +298,10 @@ pub async fn rate_limit_caps_claims(db: &TestDb) {
     let t0 = now() + Duration::seconds(1);
     let lease = t0 + Duration::hours(1);
     let worker = Uuid::now_v7();
-    let first = store.claim_notifications(worker, t0, lease, 100).await.unwrap();
+    let first = store
+        .claim_notifications(worker, t0, lease, 100)
+        .await
+        .unwrap();
     let of = |list: &[laurel_store::Notification], issuer_id| {
         list.iter().filter(|n| n.issuer_id == issuer_id).count()
     };
@@ -314,7 +329,10 @@ pub async fn queue_and_resend(db: &TestDb) {
         .insert_awards(std::slice::from_ref(&old), true)
         .await
         .unwrap();
-    store.set_email_settings(&settings(issuer.id)).await.unwrap();
+    store
+        .set_email_settings(&settings(issuer.id))
+        .await
+        .unwrap();
     let ids = awarded(&*store, &achievement, 3).await;
     let t0 = now() + Duration::seconds(1);
     let worker = Uuid::now_v7();
@@ -357,7 +375,9 @@ pub async fn queue_and_resend(db: &TestDb) {
         .queue_notifications(&[a, queued_one, old.id, Uuid::now_v7()], t1)
         .await
         .unwrap();
-    assert!(matches!(&results[0], Requeued::Queued(n) if n.attempts == 0 && n.next_attempt_at == t1 && n.last_error.is_none() && n.message_id.is_none()));
+    assert!(
+        matches!(&results[0], Requeued::Queued(n) if n.attempts == 0 && n.next_attempt_at == t1 && n.last_error.is_none() && n.message_id.is_none())
+    );
     assert!(matches!(&results[1], Requeued::Unchanged(n) if n.state == NotificationState::Queued));
     // A credential awarded before email was set up gets its first notification.
     assert!(matches!(&results[2], Requeued::Queued(n) if n.award_id == old.id));

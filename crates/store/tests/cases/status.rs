@@ -292,7 +292,10 @@ pub async fn suspend_round_trip(db: &TestDb) {
         .unwrap();
     let list_id = handed[0].list_id;
     let x = award_at(&achievement, "x@example.org", list_id, 2);
-    store.insert_awards(std::slice::from_ref(&x), false).await.unwrap();
+    store
+        .insert_awards(std::slice::from_ref(&x), false)
+        .await
+        .unwrap();
 
     let at = fine(now());
     let suspended = Award {
@@ -396,7 +399,10 @@ pub async fn replace_credential_round_trip(db: &TestDb) {
         .await
         .unwrap();
     let x = award_at(&achievement, "x@example.org", handed[0].list_id, 5);
-    store.insert_awards(std::slice::from_ref(&x), false).await.unwrap();
+    store
+        .insert_awards(std::slice::from_ref(&x), false)
+        .await
+        .unwrap();
 
     let reissued = Award {
         credential: "{\"reissued\":true}".into(),
