@@ -3,6 +3,8 @@
 //! slow, permanent failure when it refuses the recipient, dry mode, resends, templates,
 //! rate limits, and two instances sharing one outbox.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "util/smtp.rs"]
 mod smtp;
 mod util;

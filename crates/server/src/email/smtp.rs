@@ -59,10 +59,13 @@ pub fn password_aad(issuer_id: Uuid) -> Vec<u8> {
     format!("laurel smtp password {issuer_id}").into_bytes()
 }
 
+/// An issuer's mailer and the settings version (`updated_at`) it was made for.
+type Versioned = (DateTime<Utc>, Arc<Mailer>);
+
 /// Open connections by issuer, with the settings version each pool was made for.
 #[derive(Default)]
 pub struct Transports {
-    open: Mutex<HashMap<Uuid, (DateTime<Utc>, Arc<Mailer>)>>,
+    open: Mutex<HashMap<Uuid, Versioned>>,
 }
 
 impl std::fmt::Debug for Transports {

@@ -253,6 +253,7 @@ const DEFAULT_HTML: &str = r#"<!DOCTYPE html>
 "#;
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

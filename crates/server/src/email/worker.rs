@@ -7,6 +7,7 @@
 //! Stopping lets the batch in hand finish; its rows would otherwise wait out their lease.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -158,15 +159,15 @@ impl Context {
         let mut issuers = HashMap::new();
         let mut achievements = HashMap::new();
         for n in batch {
-            if !issuers.contains_key(&n.issuer_id) {
+            if let Entry::Vacant(slot) = issuers.entry(n.issuer_id) {
                 let issuer = state.store.issuer(n.issuer_id).await?;
                 let settings = state.store.email_settings(n.issuer_id).await?;
-                issuers.insert(n.issuer_id, (issuer, settings));
+                slot.insert((issuer, settings));
             }
-            if !achievements.contains_key(&n.achievement_id) {
+            if let Entry::Vacant(slot) = achievements.entry(n.achievement_id) {
                 let achievement = state.store.achievement(n.achievement_id).await?;
                 let (source, _) = template_for(state, &achievement).await?;
-                achievements.insert(n.achievement_id, (achievement, source));
+                slot.insert((achievement, source));
             }
         }
         Ok(Context {
