@@ -431,7 +431,7 @@ fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
 }
 
 /// The keys a config file may have (the fields of [`FileSettings`]).
-const KNOWN_KEYS: [&str; 8] = [
+const KNOWN_KEYS: [&str; 9] = [
     "listen",
     "data_dir",
     "database_url",
@@ -440,6 +440,7 @@ const KNOWN_KEYS: [&str; 8] = [
     "log_filter",
     "body_limit",
     "request_timeout",
+    "email",
 ];
 
 /// An origin for ids: http(s), a host, no query or fragment. The trailing `/` is dropped.
@@ -572,6 +573,42 @@ mod tests {
         assert_eq!(settings.public_url, "https://flag.example");
         assert_eq!(settings.body_limit, 10);
         assert_eq!(settings.listen.to_string(), "127.0.0.1:9999");
+    }
+
+    #[test]
+    fn email_settings_come_from_flags_and_the_email_table() {
+        let defaults = SettingsArgs::default().resolve(None).unwrap().email;
+        assert!(defaults.worker && !defaults.dry_run);
+        assert_eq!(defaults.timeout, Duration::from_secs(30));
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(
+            dir.path(),
+            "[email]\ndry_run = true\ntimeout = \"10s\"\nmax_attempts = 3\n",
+        );
+        let file = file.to_str().unwrap();
+        let email = args(&["--config", file]).resolve(None).unwrap().email;
+        assert!(email.dry_run);
+        assert_eq!(email.timeout, Duration::from_secs(10));
+        assert_eq!(email.max_attempts, 3);
+        let email = args(&[
+            "--config",
+            file,
+            "--smtp-timeout",
+            "2s",
+            "--no-email-worker",
+        ])
+        .resolve(None)
+        .unwrap()
+        .email;
+        assert_eq!(email.timeout, Duration::from_secs(2));
+        assert!(!email.worker);
+
+        let bad = write(dir.path(), "[email]\nmax_attempts = 0\n");
+        let error = args(&["--config", bad.to_str().unwrap()])
+            .resolve(None)
+            .unwrap_err();
+        assert!(error.to_string().contains("max_attempts"), "{error}");
     }
 
     #[test]

@@ -256,6 +256,29 @@ async fn a_rejected_recipient_fails_at_once_with_the_reply() {
     assert_eq!(failed["notifications"][0]["credential_id"], nobody.as_str());
 }
 
+/// STARTTLS is required, not opportunistic: a server that does not offer it gets nothing, and
+/// staff are told why, without a pointless retry.
+#[tokio::test]
+async fn starttls_is_required_not_hoped_for() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_email(quick()).await;
+    let (_, achievement) = setup(&app, sink.port, json!({ "security": "starttls" })).await;
+    let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
+    drain(&app.state).await.unwrap();
+    let state = notification(&app, &credential).await;
+    assert_eq!(state["state"], "failed");
+    assert_eq!(state["attempts"], 1);
+    let error = state["last_error"].as_str().unwrap();
+    assert!(error.contains("STARTTLS"), "{error}");
+    assert_eq!(sink.count(), 0, "nothing may travel in the clear");
+    // The award's admin view carries the delivery state too.
+    let view = app
+        .get(&format!("/api/v1/awards/{credential}"))
+        .await
+        .json();
+    assert_eq!(view["notification"]["state"], "failed");
+}
+
 #[tokio::test]
 async fn dry_mode_records_everything_and_sends_nothing() {
     let sink = SmtpSink::start().await;

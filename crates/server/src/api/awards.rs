@@ -248,7 +248,12 @@ pub async fn get(
         .award(id)
         .await
         .map_err(|error| mint::not_found(error, "award", id))?;
-    Ok(Json(full(&state.urls, &award)))
+    let mut view = full(&state.urls, &award);
+    view["notification"] = match state.store.notification(id).await? {
+        Some(n) => super::email::notification_json(&n, None),
+        None => Value::Null,
+    };
+    Ok(Json(view))
 }
 
 /// The admin view of an award, without the credential itself.

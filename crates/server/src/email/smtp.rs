@@ -358,7 +358,9 @@ fn classify(error: &lettre::transport::smtp::Error) -> Sent {
         format!("{code} {detail}")
     });
     let description = describe(error);
-    if error.is_permanent() {
+    // A client error is lettre refusing to go on (a server without STARTTLS when it is
+    // required, say): trying again cannot help until the settings change.
+    if error.is_permanent() || error.is_client() {
         Sent::Permanent {
             error: description,
             reply,
@@ -381,6 +383,8 @@ fn describe(error: &lettre::transport::smtp::Error) -> String {
         "the mail server refused the email for now"
     } else if error.is_tls() {
         "the secure connection to the mail server failed"
+    } else if error.is_client() {
+        "the mail server cannot be used as set"
     } else {
         "the mail server could not be reached"
     };
