@@ -486,6 +486,25 @@ async fn settings_keep_the_password_secret_and_check_their_fields() {
         let detail = put(&app, &path, bad).await.problem(StatusCode::BAD_REQUEST);
         assert!(detail.contains(says), "{field}: {detail}");
     }
+    // A kept password never follows the settings to another server.
+    let mut elsewhere = body.clone();
+    elsewhere.as_object_mut().unwrap().remove("password");
+    elsewhere["host"] = json!("smtp.attacker.example");
+    put(&app, &path, body.clone()).await;
+    let detail = put(&app, &path, elsewhere)
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+    assert!(detail.contains("give the password again"), "{detail}");
+    // No password in the clear to another host.
+    let mut clear = body.clone();
+    clear["security"] = json!("none");
+    let detail = put(&app, &path, clear.clone())
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+    assert!(detail.contains("in the clear"), "{detail}");
+    clear["host"] = json!("127.0.0.1");
+    assert_eq!(put(&app, &path, clear).await.status, StatusCode::OK);
+
     let response = app
         .call(Method::DELETE, &path, Some(&app.admin), None)
         .await;
@@ -581,6 +600,11 @@ async fn templates_are_checked_previewed_and_used() {
         Some("Badge « Catalogage avancé » pour Zoë")
     );
 
+    // An achievement's template is not deleted through the issuer's path.
+    let wrong = format!("/api/v1/issuers/{}/email/template", id(&achievement));
+    app.call(Method::DELETE, &wrong, Some(&app.admin), None)
+        .await
+        .problem(StatusCode::NOT_FOUND);
     let response = app
         .call(Method::DELETE, &template_path, Some(&app.admin), None)
         .await;
@@ -697,4 +721,49 @@ async fn the_running_worker_sends_what_is_awarded_and_stops_when_told() {
         .await
         .expect("the worker stops")
         .unwrap();
+}
+
+/// A worker that dies mid-batch leaves its rows claimed; once the claim lapses another worker
+/// takes them, and a row interrupted more often than attempts allow fails instead of looping.
+#[tokio::test]
+async fn rows_of_a_crashed_worker_are_taken_over_then_given_up() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_email(EmailOptions {
+        max_attempts: 2,
+        ..quick()
+    })
+    .await;
+    let (_, achievement) = setup(&app, sink.port, json!({})).await;
+    let first = award(&app, &achievement, "ada@example.org", "Ada").await;
+    // A worker claims it with a lease that has already lapsed, then "dies".
+    let store = &app.state.store;
+    let crashed = store
+        .claim_notifications(uuid::Uuid::now_v7(), now(), now(), 10)
+        .await
+        .unwrap();
+    assert_eq!(crashed.len(), 1);
+    assert_eq!(notification(&app, &first).await["state"], "sending");
+    // The next worker sends it (attempt 2 of 2).
+    drain(&app.state).await.unwrap();
+    assert_eq!(notification(&app, &first).await["state"], "sent");
+    assert_eq!(sink.count(), 1);
+
+    let second = award(&app, &achievement, "grace@example.org", "Grace").await;
+    for _ in 0..2 {
+        store
+            .claim_notifications(uuid::Uuid::now_v7(), now(), now(), 10)
+            .await
+            .unwrap();
+    }
+    drain(&app.state).await.unwrap();
+    let state = notification(&app, &second).await;
+    assert_eq!(state["state"], "failed");
+    assert!(
+        state["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted"),
+        "{state}"
+    );
+    assert_eq!(sink.count(), 1, "given up, not sent");
 }

@@ -119,8 +119,10 @@ pub(crate) fn rate_budget(
     window_count: u32,
     now: DateTime<Utc>,
 ) -> (u32, DateTime<Utc>, u32) {
-    let current = window_started_at
-        .filter(|start| *start <= now && (now - *start).num_seconds() < RATE_WINDOW_SECONDS);
+    // A start ahead of `now` (another instance's clock runs ahead) is still the current
+    // window: throwing it away would reset the count and let the limit be exceeded.
+    let current =
+        window_started_at.filter(|start| (now - *start).num_seconds() < RATE_WINDOW_SECONDS);
     let (start, count) = match current {
         Some(start) => (start, window_count),
         None => (now, 0),
@@ -602,3 +604,28 @@ pub(crate) use {
     idempotent_columns, import_columns, issuer_columns, key_columns, series_columns,
     status_list_columns, token_columns,
 };
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use super::rate_budget;
+
+    #[test]
+    fn a_rate_window_lasts_a_minute_even_if_it_starts_ahead_of_this_clock() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+        assert_eq!(rate_budget(None, None, 0, now), (u32::MAX, now, 0));
+        assert_eq!(rate_budget(Some(10), None, 0, now), (10, now, 0));
+        let started = now - Duration::seconds(30);
+        assert_eq!(
+            rate_budget(Some(10), Some(started), 7, now),
+            (3, started, 7)
+        );
+        // Another instance's clock runs ahead: its window is still the current one.
+        let ahead = now + Duration::seconds(5);
+        assert_eq!(rate_budget(Some(10), Some(ahead), 10, now), (0, ahead, 10));
+        // A minute on, a new window.
+        let old = now - Duration::seconds(60);
+        assert_eq!(rate_budget(Some(10), Some(old), 10, now), (10, now, 0));
+    }
+}

@@ -88,6 +88,7 @@ on_both_backends! {
     email::rate_limit_caps_claims,
     email::queue_and_resend,
     email::concurrent_claims_never_overlap,
+    email::claims_share_the_batch_between_issuers,
 }
 
 /// `sqlite::memory:` works, for experiments: one connection that stays open.

@@ -169,7 +169,19 @@ pub async fn put_settings(
         return Err(ApiError::BadRequest("port must be 1 to 65535".into()));
     }
     let username = fields::optional("username", input.username.as_deref(), MAX_NAME)?;
+    // A kept password goes only where it went before: otherwise anyone allowed to edit the
+    // settings could send it to a server of their own.
+    let same_server = stored.as_ref().is_some_and(|s| {
+        s.host.eq_ignore_ascii_case(&host) && s.port == port && s.username == username
+    });
     let sealed_password = match input.password {
+        None if !same_server && stored.as_ref().is_some_and(|s| s.sealed_password.is_some()) => {
+            return Err(ApiError::BadRequest(
+                "password: give the password again when changing host, port or username (null \
+                 for none)"
+                    .into(),
+            ));
+        }
         None => stored.and_then(|s| s.sealed_password),
         Some(None) => None,
         Some(Some(password)) => {
@@ -190,6 +202,12 @@ pub async fn put_settings(
         return Err(ApiError::BadRequest(
             "a password needs a username: give username too".into(),
         ));
+    }
+    if username.is_some() && security == SmtpSecurity::None && !is_loopback(&host) {
+        return Err(ApiError::BadRequest(format!(
+            "security: none would send the password to {host} in the clear; use starttls or tls \
+             (none is for a relay on this host)"
+        )));
     }
     let from_address = address("from_address", &input.from_address)?;
     let reply_to = match fields::optional("reply_to", input.reply_to.as_deref(), 254)? {
@@ -230,6 +248,11 @@ pub async fn delete_settings(
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
     let issuer_id = id.uuid("issuer")?;
+    state
+        .store
+        .issuer(issuer_id)
+        .await
+        .map_err(|e| not_found(e, "issuer", issuer_id))?;
     if !state.store.delete_email_settings(issuer_id).await? {
         return Err(ApiError::NotFound(format!(
             "issuer {issuer_id} has no email settings"
@@ -285,6 +308,11 @@ pub async fn delete_issuer_template(
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
     let issuer_id = id.uuid("issuer")?;
+    state
+        .store
+        .issuer(issuer_id)
+        .await
+        .map_err(|e| not_found(e, "issuer", issuer_id))?;
     delete_template(&state, issuer_id, "issuer").await
 }
 
@@ -322,8 +350,8 @@ pub async fn delete_achievement_template(
     id: PathId,
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
-    let achievement_id = id.uuid("achievement")?;
-    delete_template(&state, achievement_id, "achievement").await
+    let achievement = achievement(&state, &id).await?;
+    delete_template(&state, achievement.id, "achievement").await
 }
 
 /// `POST /achievements/{id}/email/preview`: the email as the worker would send it.
@@ -584,6 +612,15 @@ fn template_json(source: &Source, from: TemplateSource) -> Value {
         "html": source.html,
         "source": from,
     })
+}
+
+/// Whether `host` names this machine (where a relay without TLS is acceptable).
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn address(field: &str, value: &str) -> ApiResult<String> {

@@ -43,8 +43,8 @@ pub struct EmailOptions {
     pub concurrency: usize,
     /// Notifications claimed at once.
     pub batch: u32,
-    /// How long a claim holds: longer than a batch can take, so no other instance takes
-    /// rows still being sent.
+    /// How long a claim holds at least; [`EmailOptions::lease_for_batch`] lengthens it when
+    /// a batch could take longer, so no other instance takes rows still being sent.
     pub lease: Duration,
     /// How often an idle worker looks for work that another process queued (awards made
     /// here wake it at once).
@@ -61,7 +61,7 @@ impl Default for EmailOptions {
             max_backoff: Duration::from_secs(6 * 60 * 60),
             timeout: Duration::from_secs(30),
             concurrency: 8,
-            batch: 64,
+            batch: 16,
             lease: Duration::from_secs(15 * 60),
             poll: Duration::from_secs(2),
         }
@@ -69,6 +69,15 @@ impl Default for EmailOptions {
 }
 
 impl EmailOptions {
+    /// How long a batch's claim holds: `lease`, or twice the longest a batch can take (its
+    /// rounds of `concurrency` sends, each bounded by `timeout`), whichever is longer.
+    pub fn lease_for_batch(&self) -> Duration {
+        let concurrency = u32::try_from(self.concurrency.max(1)).unwrap_or(u32::MAX);
+        let rounds = self.batch.div_ceil(concurrency).max(1);
+        self.lease
+            .max(self.timeout.saturating_mul(rounds.saturating_mul(2)))
+    }
+
     /// The wait after a failed attempt `attempts` (1 for the first): `backoff`, doubling each
     /// time, never more than `max_backoff`.
     pub fn backoff_after(&self, attempts: u32) -> Duration {
@@ -127,5 +136,17 @@ mod tests {
             .collect();
         assert_eq!(waits, [60, 120, 240, 480, 600, 600]);
         assert_eq!(options.backoff_after(u32::MAX).as_secs(), 600);
+    }
+
+    #[test]
+    fn the_lease_outlasts_the_slowest_batch() {
+        let options = EmailOptions::default();
+        assert_eq!(options.lease_for_batch(), options.lease);
+        let slow = EmailOptions {
+            timeout: Duration::from_secs(300),
+            ..EmailOptions::default()
+        };
+        // 16 emails, 8 at a time: two rounds of at most five minutes, doubled.
+        assert_eq!(slow.lease_for_batch(), Duration::from_secs(1200));
     }
 }

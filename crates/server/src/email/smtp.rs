@@ -35,6 +35,9 @@ use crate::vault::Vault;
 /// and a dropped one would cost a failed attempt to find out.
 const IDLE: Duration = Duration::from_secs(30);
 
+/// A kept connection idle longer than this is checked with NOOP before it is used.
+const CHECK_AFTER: Duration = Duration::from_secs(2);
+
 /// Why an issuer's mail server cannot be used as set.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
@@ -196,29 +199,23 @@ impl Direct {
     async fn send(&self, message: &Message) -> Result<Response, SendError> {
         let envelope = message.envelope();
         let bytes = message.formatted();
-        // A kept connection may have been dropped by the server meanwhile: on failure, try
-        // once more on a new one (a server's refusal is final, and not retried here).
-        if let Some(mut connection) = self.take_idle() {
-            match connection.send(envelope, &bytes).await {
-                Ok(response) => {
-                    self.put_back(connection);
-                    return Ok(response);
+        // A connection is never resent on: a failure after DATA may come after the server
+        // took the message, and sending again would deliver it twice. A kept connection idle
+        // for a while is checked with NOOP first (the server may have dropped it).
+        let mut connection = match self.take_idle() {
+            Some((since, mut connection)) => {
+                if since.elapsed() < CHECK_AFTER || connection.test_connected().await {
+                    connection
+                } else {
+                    connection.abort().await;
+                    self.connect().await?
                 }
-                Err(error) if error.is_permanent() || error.is_transient() => {
-                    self.put_back(connection);
-                    return Err(error.into());
-                }
-                Err(_) => connection.abort().await,
             }
-        }
-        let mut connection = self.connect().await?;
+            None => self.connect().await?,
+        };
         let sent = connection.send(envelope, &bytes).await;
-        match &sent {
-            Err(error) if !(error.is_permanent() || error.is_transient()) => {
-                connection.abort().await;
-            }
-            _ => self.put_back(connection),
-        }
+        // lettre marks a connection broken on any error it meets; those are not kept.
+        self.put_back(connection);
         Ok(sent?)
     }
 
@@ -249,14 +246,15 @@ impl Direct {
         Ok(connection)
     }
 
-    fn take_idle(&self) -> Option<AsyncSmtpConnection> {
+    fn take_idle(&self) -> Option<(Instant, AsyncSmtpConnection)> {
         let mut idle = self
             .idle
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Connections idle too long are dropped (closing their sockets) on the way.
         while let Some((since, connection)) = idle.pop() {
             if since.elapsed() < IDLE && !connection.has_broken() {
-                return Some(connection);
+                return Some((since, connection));
             }
         }
         None

@@ -86,7 +86,8 @@ pub async fn drain(state: &AppState) -> ApiResult<Tally> {
 pub async fn deliver_batch(state: &AppState, worker: Uuid) -> ApiResult<Tally> {
     let options = &state.email.options;
     let now = state.clock.now();
-    let lease = chrono::Duration::from_std(options.lease).unwrap_or(chrono::Duration::minutes(15));
+    let lease = chrono::Duration::from_std(options.lease_for_batch())
+        .unwrap_or(chrono::Duration::minutes(15));
     let claimed = state
         .store
         .claim_notifications(worker, now, now + lease, options.batch)
@@ -98,7 +99,7 @@ pub async fn deliver_batch(state: &AppState, worker: Uuid) -> ApiResult<Tally> {
     if claimed.is_empty() {
         return Ok(tally);
     }
-    let context = Arc::new(Context::load(state, &claimed).await?);
+    let context = Arc::new(Context::load(state, &claimed).await);
     let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut sends = JoinSet::new();
     for notification in claimed {
@@ -144,36 +145,64 @@ pub async fn deliver_batch(state: &AppState, worker: Uuid) -> ApiResult<Tally> {
         };
         metrics::counter!("laurel_emails_total", "outcome" => outcome).increment(1);
     }
-    state.store.finish_notifications(&deliveries).await?;
-    Ok(tally)
+    // The emails went out: recording that must not be lost to a passing database error, or
+    // their claims would lapse and they would be sent again.
+    let mut tries = 0;
+    loop {
+        match state.store.finish_notifications(&deliveries).await {
+            Ok(()) => return Ok(tally),
+            Err(error) if tries < 5 => {
+                tries += 1;
+                tracing::warn!(%error, tries, "recording sent emails failed; trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(200 << tries)).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
 }
 
-/// What a batch shares: issuers, their settings, achievements and their templates.
+/// What a batch shares: issuers, their settings, achievements and their templates. A read
+/// that fails is kept as its error, so it fails (and retries) only the rows that need it.
 struct Context {
-    issuers: HashMap<Uuid, (Issuer, Option<EmailSettings>)>,
-    achievements: HashMap<Uuid, (Achievement, Source)>,
+    issuers: HashMap<Uuid, Result<(Issuer, Option<EmailSettings>), String>>,
+    achievements: HashMap<Uuid, Result<(Achievement, Source), String>>,
 }
 
 impl Context {
-    async fn load(state: &AppState, batch: &[Notification]) -> ApiResult<Self> {
+    async fn load(state: &AppState, batch: &[Notification]) -> Self {
         let mut issuers = HashMap::new();
         let mut achievements = HashMap::new();
         for n in batch {
             if let Entry::Vacant(slot) = issuers.entry(n.issuer_id) {
-                let issuer = state.store.issuer(n.issuer_id).await?;
-                let settings = state.store.email_settings(n.issuer_id).await?;
-                slot.insert((issuer, settings));
+                let read = async {
+                    let issuer = state.store.issuer(n.issuer_id).await?;
+                    let settings = state.store.email_settings(n.issuer_id).await?;
+                    Ok::<_, laurel_store::StoreError>((issuer, settings))
+                };
+                slot.insert(read.await.map_err(|e| format!("reading the issuer: {e}")));
             }
             if let Entry::Vacant(slot) = achievements.entry(n.achievement_id) {
-                let achievement = state.store.achievement(n.achievement_id).await?;
-                let (source, _) = template_for(state, &achievement).await?;
-                slot.insert((achievement, source));
+                let read = async {
+                    let achievement = state
+                        .store
+                        .achievement(n.achievement_id)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let (source, _) = template_for(state, &achievement)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok::<_, String>((achievement, source))
+                };
+                slot.insert(
+                    read.await
+                        .map_err(|e| format!("reading the achievement: {e}")),
+                );
             }
         }
-        Ok(Context {
+        Context {
             issuers,
             achievements,
-        })
+        }
     }
 }
 
@@ -249,6 +278,14 @@ fn failed(error: impl Into<String>) -> DeliveryOutcome {
 /// Renders, builds and sends one notification; never fails, only reports.
 async fn deliver(state: &AppState, context: &Context, n: &Notification) -> DeliveryOutcome {
     let options = &state.email.options;
+    // Claimed again after its lease lapsed (a worker died or hung mid-batch) more often than
+    // attempts allow: stop, rather than retrying every lease forever.
+    if n.attempts > options.max_attempts {
+        return failed(format!(
+            "gave up after {} attempts: its sending was interrupted each time",
+            n.attempts - 1
+        ));
+    }
     let award = match state.store.award(n.award_id).await {
         Ok(award) => award,
         Err(laurel_store::StoreError::NotFound) => {
@@ -262,14 +299,18 @@ async fn deliver(state: &AppState, context: &Context, n: &Notification) -> Deliv
     if award.revoked_at.is_some() {
         return failed("the credential was revoked before its email was sent");
     }
-    let Some((issuer, settings)) = context.issuers.get(&n.issuer_id) else {
-        return failed("the issuer no longer exists");
+    let (issuer, settings) = match context.issuers.get(&n.issuer_id) {
+        Some(Ok(read)) => read,
+        Some(Err(error)) => return retry_or_fail(state, n, None, error.clone(), None),
+        None => return failed("the issuer no longer exists"),
     };
     let Some(settings) = settings else {
         return failed("the issuer has no email settings: set them, then resend");
     };
-    let Some((achievement, source)) = context.achievements.get(&n.achievement_id) else {
-        return failed("the achievement no longer exists");
+    let (achievement, source) = match context.achievements.get(&n.achievement_id) {
+        Some(Ok(read)) => read,
+        Some(Err(error)) => return retry_or_fail(state, n, None, error.clone(), None),
+        None => return failed("the achievement no longer exists"),
     };
     let rendered = match source.render(&values(state, &award, achievement, issuer)) {
         Ok(rendered) => rendered,

@@ -35,7 +35,9 @@ macro_rules! requeue {
         "update notifications set state = 'queued', attempts = 0, queued_at = $2, \
              next_attempt_at = $2, claim = null, claimed_until = null, sent_at = null, \
              failed_at = null, last_error = null, smtp_reply = null, message_id = null, dry_run = false \
-         where achievement_id = $1 and "
+         where achievement_id = $1 \
+           and not exists (select 1 from awards a where a.id = notifications.award_id \
+                           and a.revoked_at is not null) and "
     }
 }
 
@@ -351,14 +353,18 @@ pub(super) async fn claim(
     limit: u32,
 ) -> StoreResult<Vec<Notification>> {
     let mut tx = store.write().await?;
+    // Oldest work first, and each issuer a share of the batch, so one issuer's backlog never
+    // holds up another's emails.
     let issuers: Vec<Uuid> = sqlx::query_scalar(concat!(
-        "select distinct issuer_id from notifications where ",
-        due!()
+        "select issuer_id from notifications where ",
+        due!(),
+        " group by issuer_id order by min(next_attempt_at), issuer_id"
     ))
     .bind(now)
     .fetch_all(&mut *tx)
     .await
     .map_err(db)?;
+    let share = limit.div_ceil(u32::try_from(issuers.len()).unwrap_or(u32::MAX).max(1));
     let mut claimed = Vec::new();
     for issuer_id in issuers {
         let left = limit.saturating_sub(u32::try_from(claimed.len()).unwrap_or(u32::MAX));
@@ -403,7 +409,7 @@ pub(super) async fn claim(
             }
         };
         let (budget, window_start, window_count) = rate_budget(rate, started, window_count, now);
-        let take = budget.min(left);
+        let take = budget.min(left).min(share);
         if take == 0 {
             continue;
         }

@@ -33,7 +33,9 @@ macro_rules! requeue {
         "update notifications set state = 'queued', attempts = 0, queued_at = $2, \
              next_attempt_at = $2, claim = null, claimed_until = null, sent_at = null, \
              failed_at = null, last_error = null, smtp_reply = null, message_id = null, dry_run = 0 \
-         where achievement_id = $1 and "
+         where achievement_id = $1 \
+           and not exists (select 1 from awards a where a.id = notifications.award_id \
+                           and a.revoked_at is not null) and "
     }
 }
 
@@ -351,16 +353,20 @@ pub(super) async fn claim(
     limit: u32,
 ) -> StoreResult<Vec<Notification>> {
     let mut tx = store.write().await?;
+    // Oldest work first, and each issuer a share of the batch, so one issuer's backlog never
+    // holds up another's emails.
     let issuers = sqlx::query(concat!(
         "select n.issuer_id, e.rate_per_minute, e.window_started_at, e.window_count
-         from (select distinct issuer_id from notifications where ",
+         from (select issuer_id, min(next_attempt_at) as oldest from notifications where ",
         due!(),
-        ") n left join issuer_email e on e.issuer_id = n.issuer_id"
+        " group by issuer_id) n left join issuer_email e on e.issuer_id = n.issuer_id
+         order by n.oldest, n.issuer_id"
     ))
     .bind(ts(now))
     .fetch_all(&mut *tx)
     .await
     .map_err(db)?;
+    let share = limit.div_ceil(u32::try_from(issuers.len()).unwrap_or(u32::MAX).max(1));
     let mut claimed = Vec::new();
     for row in issuers {
         let left = limit.saturating_sub(u32::try_from(claimed.len()).unwrap_or(u32::MAX));
@@ -385,7 +391,7 @@ pub(super) async fn claim(
             "issuer_email.window_count",
         )?;
         let (budget, window_start, window_count) = rate_budget(rate, started, window_count, now);
-        let take = budget.min(left);
+        let take = budget.min(left).min(share);
         if take == 0 {
             continue;
         }

@@ -462,3 +462,27 @@ pub async fn concurrent_claims_never_overlap(db: &TestDb) {
     assert_eq!(claimed, ids.len(), "a row was claimed twice or never");
     assert_eq!(seen, ids.into_iter().collect());
 }
+
+/// One issuer's backlog does not hold up another's emails: a batch is shared between the
+/// issuers with work due, oldest first.
+pub async fn claims_share_the_batch_between_issuers(db: &TestDb) {
+    let store = db.open().await;
+    let (busy, busy_badge) = issuer_with_achievement(&*store).await;
+    let (quiet, quiet_badge) = issuer_with_achievement(&*store).await;
+    store.set_email_settings(&settings(busy.id)).await.unwrap();
+    store.set_email_settings(&settings(quiet.id)).await.unwrap();
+    awarded(&*store, &busy_badge, 40).await;
+    awarded(&*store, &quiet_badge, 3).await;
+    let t0 = now() + Duration::seconds(1);
+    let claimed = store
+        .claim_notifications(Uuid::now_v7(), t0, t0 + Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    let quiet_ones = claimed.iter().filter(|n| n.issuer_id == quiet.id).count();
+    assert_eq!(quiet_ones, 3, "{claimed:?}");
+    assert_eq!(
+        claimed.len(),
+        8,
+        "five for the busy issuer, three for the quiet one"
+    );
+}
