@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use laurel_store::{
-    Achievement, Award, EmailSettings, EmailTemplate, Notification, NotificationFilter,
+    Achievement, Award, EmailSettings, EmailTemplate, Issuer, Notification, NotificationFilter,
     NotificationState, Requeued, Resend, SmtpSecurity,
 };
 use serde::Deserialize;
@@ -112,12 +112,7 @@ pub async fn get_settings(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let issuer_id = id.uuid("issuer")?;
-    state
-        .store
-        .issuer(issuer_id)
-        .await
-        .map_err(|e| not_found(e, "issuer", issuer_id))?;
+    let issuer_id = issuer(&state, &id).await?.id;
     let settings = state
         .store
         .email_settings(issuer_id)
@@ -138,12 +133,7 @@ pub async fn put_settings(
     Json(input): Json<SettingsInput>,
 ) -> ApiResult<Json<Value>> {
     bearer.require("admin")?;
-    let issuer_id = id.uuid("issuer")?;
-    state
-        .store
-        .issuer(issuer_id)
-        .await
-        .map_err(|e| not_found(e, "issuer", issuer_id))?;
+    let issuer_id = issuer(&state, &id).await?.id;
     let stored = state.store.email_settings(issuer_id).await?;
     let host = fields::required("host", &input.host, 253)?;
     if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
@@ -247,12 +237,7 @@ pub async fn delete_settings(
     id: PathId,
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
-    let issuer_id = id.uuid("issuer")?;
-    state
-        .store
-        .issuer(issuer_id)
-        .await
-        .map_err(|e| not_found(e, "issuer", issuer_id))?;
+    let issuer_id = issuer(&state, &id).await?.id;
     if !state.store.delete_email_settings(issuer_id).await? {
         return Err(ApiError::NotFound(format!(
             "issuer {issuer_id} has no email settings"
@@ -269,12 +254,7 @@ pub async fn get_issuer_template(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let issuer_id = id.uuid("issuer")?;
-    state
-        .store
-        .issuer(issuer_id)
-        .await
-        .map_err(|e| not_found(e, "issuer", issuer_id))?;
+    let issuer_id = issuer(&state, &id).await?.id;
     Ok(Json(match state.store.email_template(issuer_id).await? {
         Some(t) => template_json(&Source::from(&t), TemplateSource::Issuer),
         None => template_json(&Source::default_template(), TemplateSource::Default),
@@ -307,12 +287,7 @@ pub async fn delete_issuer_template(
     id: PathId,
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
-    let issuer_id = id.uuid("issuer")?;
-    state
-        .store
-        .issuer(issuer_id)
-        .await
-        .map_err(|e| not_found(e, "issuer", issuer_id))?;
+    let issuer_id = issuer(&state, &id).await?.id;
     delete_template(&state, issuer_id, "issuer").await
 }
 
@@ -666,6 +641,15 @@ async fn delete_template(state: &AppState, owner_id: Uuid, what: &str) -> ApiRes
             "{what} {owner_id} has no email template of its own"
         )))
     }
+}
+
+async fn issuer(state: &AppState, id: &PathId) -> ApiResult<Issuer> {
+    let issuer_id = id.uuid("issuer")?;
+    state
+        .store
+        .issuer(issuer_id)
+        .await
+        .map_err(|e| not_found(e, "issuer", issuer_id))
 }
 
 async fn achievement(state: &AppState, id: &PathId) -> ApiResult<Achievement> {
