@@ -20,6 +20,7 @@
 //! are embedded at compile time; a released migration is never edited.
 
 mod activity;
+mod console;
 mod email;
 mod model;
 mod postgres;
@@ -32,6 +33,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use activity::*;
+pub use console::*;
 pub use email::*;
 pub use model::*;
 pub use postgres::PostgresStore;
@@ -312,6 +314,37 @@ pub trait Store: Send + Sync + 'static {
     /// Records how claimed notifications' attempts ended, in one transaction. A report whose
     /// claim no longer holds the row changes nothing.
     async fn finish_notifications(&self, deliveries: &[Delivery]) -> StoreResult<()>;
+
+    /// Stores a new staff account; [`StoreError::Conflict`] if the username is taken.
+    async fn create_user(&self, user: &User) -> StoreResult<()>;
+    /// The account with this (lowercased) username.
+    async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>>;
+    /// One account.
+    async fn user(&self, id: Uuid) -> StoreResult<User>;
+    /// All accounts, by username.
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Records the outcome of sign-ins: the count of failures in a row and any lock-out;
+    /// [`StoreError::NotFound`] if there is no such account.
+    async fn set_sign_in_state(
+        &self,
+        user_id: Uuid,
+        failed_sign_ins: u32,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> StoreResult<()>;
+    /// Stores a new session.
+    async fn create_session(&self, session: &Session) -> StoreResult<()>;
+    /// The session whose secret hashes to this, if it has not expired at `now`.
+    async fn session(
+        &self,
+        secret_sha256: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Session>>;
+    /// Ends a session; whether there was one.
+    async fn delete_session(&self, secret_sha256: &str) -> StoreResult<bool>;
+    /// Appends to the audit log.
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// The audit log, newest first, and how many entries it holds.
+    async fn list_audit(&self, limit: u32, offset: u32) -> StoreResult<(Vec<AuditEntry>, u64)>;
 
     /// A stored response for this idempotency key and token.
     async fn idempotent_response(

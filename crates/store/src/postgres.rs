@@ -11,6 +11,7 @@
 
 mod activity;
 mod awards;
+mod console;
 mod email;
 mod rows;
 mod status;
@@ -29,10 +30,11 @@ use crate::shared::{
     migrate_error, token_columns,
 };
 use crate::{
-    Achievement, Allocation, ApiToken, Attendance, Award, AwardFilter, Completion, Delivery,
-    EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse, Image, ImportJob, Issuer,
-    IssuerKey, Notification, NotificationFilter, Recorded, Requeued, Resend, Series, StatusChange,
-    StatusList, Store, StoreError, StoreResult, Stored, redact_url,
+    Achievement, Allocation, ApiToken, Attendance, AuditEntry, Award, AwardFilter, Completion,
+    Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse, Image,
+    ImportJob, Issuer, IssuerKey, Notification, NotificationFilter, Recorded, Requeued, Resend,
+    Series, Session, StatusChange, StatusList, Store, StoreError, StoreResult, Stored, User,
+    redact_url,
 };
 use rows::{achievement, idempotent, issuer, key, token};
 
@@ -679,6 +681,55 @@ impl Store for PostgresStore {
 
     async fn finish_notifications(&self, deliveries: &[Delivery]) -> StoreResult<()> {
         email::finish(self, deliveries).await
+    }
+
+    async fn create_user(&self, user: &User) -> StoreResult<()> {
+        console::create_user(self, user).await
+    }
+
+    async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>> {
+        console::user_by_name(self, username).await
+    }
+
+    async fn user(&self, id: Uuid) -> StoreResult<User> {
+        console::one_user(self, id).await
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        console::list_users(self).await
+    }
+
+    async fn set_sign_in_state(
+        &self,
+        user_id: Uuid,
+        failed_sign_ins: u32,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
+        console::set_sign_in_state(self, user_id, failed_sign_ins, locked_until).await
+    }
+
+    async fn create_session(&self, session: &Session) -> StoreResult<()> {
+        console::create_session(self, session).await
+    }
+
+    async fn session(
+        &self,
+        secret_sha256: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Session>> {
+        console::session(self, secret_sha256, now).await
+    }
+
+    async fn delete_session(&self, secret_sha256: &str) -> StoreResult<bool> {
+        console::delete_session(self, secret_sha256).await
+    }
+
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        console::append_audit(self, entry).await
+    }
+
+    async fn list_audit(&self, limit: u32, offset: u32) -> StoreResult<(Vec<AuditEntry>, u64)> {
+        console::list_audit(self, limit, offset).await
     }
 
     async fn idempotent_response(

@@ -89,6 +89,7 @@ on_both_backends! {
     email::queue_and_resend,
     email::concurrent_claims_never_overlap,
     email::claims_share_the_batch_between_issuers,
+    console::users_sessions_and_audit_round_trip,
 }
 
 /// `sqlite::memory:` works, for experiments: one connection that stays open.

@@ -328,6 +328,57 @@ impl Store for FlakyStore {
         self.check()?;
         self.inner.finish_notifications(deliveries).await
     }
+    async fn create_user(&self, user: &User) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_user(user).await
+    }
+    async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>> {
+        self.check()?;
+        self.inner.user_by_name(username).await
+    }
+    async fn user(&self, id: Uuid) -> StoreResult<User> {
+        self.check()?;
+        self.inner.user(id).await
+    }
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        self.check()?;
+        self.inner.list_users().await
+    }
+    async fn set_sign_in_state(
+        &self,
+        user_id: Uuid,
+        failed_sign_ins: u32,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
+        self.check()?;
+        self.inner
+            .set_sign_in_state(user_id, failed_sign_ins, locked_until)
+            .await
+    }
+    async fn create_session(&self, session: &Session) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_session(session).await
+    }
+    async fn session(
+        &self,
+        secret_sha256: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Session>> {
+        self.check()?;
+        self.inner.session(secret_sha256, now).await
+    }
+    async fn delete_session(&self, secret_sha256: &str) -> StoreResult<bool> {
+        self.check()?;
+        self.inner.delete_session(secret_sha256).await
+    }
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        self.check()?;
+        self.inner.append_audit(entry).await
+    }
+    async fn list_audit(&self, limit: u32, offset: u32) -> StoreResult<(Vec<AuditEntry>, u64)> {
+        self.check()?;
+        self.inner.list_audit(limit, offset).await
+    }
     async fn idempotent_response(
         &self,
         key: &str,

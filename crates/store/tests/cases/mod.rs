@@ -4,6 +4,7 @@ pub mod activity;
 pub mod awards;
 pub mod catalog;
 pub mod concurrency;
+pub mod console;
 pub mod email;
 pub mod service;
 pub mod status;

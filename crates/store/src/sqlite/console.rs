@@ -1,0 +1,253 @@
+//! Staff accounts, sessions and the audit log on SQLite.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+use super::{SqliteStore, id, ts};
+use crate::shared::{count, db, list_from_json, list_to_json};
+use crate::{AuditEntry, Role, Session, StoreError, StoreResult, User};
+
+const USER_COLUMNS: &str = "id, username, password_hash, role, issuer_ids, failed_sign_ins, \
+                            locked_until, created_at, disabled_at";
+
+fn parse_uuid(text: &str, column: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+fn parse_time(text: &str, column: &str) -> StoreResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+fn maybe_time(row: &SqliteRow, column: &str) -> StoreResult<Option<DateTime<Utc>>> {
+    let text: Option<String> = row.try_get(column).map_err(db)?;
+    text.map(|t| parse_time(&t, column)).transpose()
+}
+
+fn user(row: &SqliteRow) -> StoreResult<User> {
+    let role: String = row.try_get("role").map_err(db)?;
+    let issuer_ids: String = row.try_get("issuer_ids").map_err(db)?;
+    Ok(User {
+        id: parse_uuid(&row.try_get::<String, _>("id").map_err(db)?, "users.id")?,
+        username: row.try_get("username").map_err(db)?,
+        password_hash: row.try_get("password_hash").map_err(db)?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+        issuer_ids: list_from_json(&issuer_ids, "users.issuer_ids")?
+            .iter()
+            .map(|text| parse_uuid(text, "users.issuer_ids"))
+            .collect::<StoreResult<_>>()?,
+        failed_sign_ins: count(
+            row.try_get("failed_sign_ins").map_err(db)?,
+            "users.failed_sign_ins",
+        )?,
+        locked_until: maybe_time(row, "locked_until")?,
+        created_at: parse_time(
+            &row.try_get::<String, _>("created_at").map_err(db)?,
+            "users.created_at",
+        )?,
+        disabled_at: maybe_time(row, "disabled_at")?,
+    })
+}
+
+pub(super) async fn create_user(store: &SqliteStore, u: &User) -> StoreResult<()> {
+    let ids: Vec<String> = u.issuer_ids.iter().map(Uuid::to_string).collect();
+    let mut tx = store.write().await?;
+    let done = sqlx::query(
+        "insert into users (id, username, password_hash, role, issuer_ids, failed_sign_ins,
+             locked_until, created_at, disabled_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (username) do nothing",
+    )
+    .bind(id(u.id))
+    .bind(&u.username)
+    .bind(&u.password_hash)
+    .bind(u.role.as_str())
+    .bind(list_to_json(&ids))
+    .bind(i64::from(u.failed_sign_ins))
+    .bind(u.locked_until.map(ts))
+    .bind(ts(u.created_at))
+    .bind(u.disabled_at.map(ts))
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!(
+            "the username {:?} is taken",
+            u.username
+        )));
+    }
+    Ok(())
+}
+
+pub(super) async fn user_by_name(store: &SqliteStore, name: &str) -> StoreResult<Option<User>> {
+    let sql = format!("select {USER_COLUMNS} from users where username = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(name)
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(user).transpose()
+}
+
+pub(super) async fn one_user(store: &SqliteStore, user_id: Uuid) -> StoreResult<User> {
+    let sql = format!("select {USER_COLUMNS} from users where id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id(user_id))
+        .fetch_one(&store.reader)
+        .await
+        .map_err(db)?;
+    user(&row)
+}
+
+pub(super) async fn list_users(store: &SqliteStore) -> StoreResult<Vec<User>> {
+    let sql = format!("select {USER_COLUMNS} from users order by username");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&store.reader)
+        .await
+        .map_err(db)?;
+    rows.iter().map(user).collect()
+}
+
+pub(super) async fn set_sign_in_state(
+    store: &SqliteStore,
+    user_id: Uuid,
+    failed: u32,
+    locked_until: Option<DateTime<Utc>>,
+) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    let done =
+        sqlx::query("update users set failed_sign_ins = $2, locked_until = $3 where id = $1")
+            .bind(id(user_id))
+            .bind(i64::from(failed))
+            .bind(locked_until.map(ts))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub(super) async fn create_session(store: &SqliteStore, s: &Session) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    sqlx::query(
+        "insert into sessions (secret_sha256, user_id, csrf_token, created_at, expires_at)
+         values ($1, $2, $3, $4, $5)",
+    )
+    .bind(&s.secret_sha256)
+    .bind(id(s.user_id))
+    .bind(&s.csrf_token)
+    .bind(ts(s.created_at))
+    .bind(ts(s.expires_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+pub(super) async fn session(
+    store: &SqliteStore,
+    secret_sha256: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Session>> {
+    let row = sqlx::query(
+        "select secret_sha256, user_id, csrf_token, created_at, expires_at from sessions
+         where secret_sha256 = $1 and expires_at > $2",
+    )
+    .bind(secret_sha256)
+    .bind(ts(now))
+    .fetch_optional(&store.reader)
+    .await
+    .map_err(db)?;
+    row.map(|row| {
+        Ok(Session {
+            secret_sha256: row.try_get("secret_sha256").map_err(db)?,
+            user_id: parse_uuid(&row.try_get::<String, _>("user_id").map_err(db)?, "user_id")?,
+            csrf_token: row.try_get("csrf_token").map_err(db)?,
+            created_at: parse_time(
+                &row.try_get::<String, _>("created_at").map_err(db)?,
+                "created_at",
+            )?,
+            expires_at: parse_time(
+                &row.try_get::<String, _>("expires_at").map_err(db)?,
+                "expires_at",
+            )?,
+        })
+    })
+    .transpose()
+}
+
+pub(super) async fn delete_session(store: &SqliteStore, secret_sha256: &str) -> StoreResult<bool> {
+    let mut tx = store.write().await?;
+    let done = sqlx::query("delete from sessions where secret_sha256 = $1")
+        .bind(secret_sha256)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn append_audit(store: &SqliteStore, e: &AuditEntry) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    sqlx::query(
+        "insert into audit_log (id, at, user_id, username, action, target, detail)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id(e.id))
+    .bind(ts(e.at))
+    .bind(e.user_id.map(id))
+    .bind(&e.username)
+    .bind(&e.action)
+    .bind(&e.target)
+    .bind(&e.detail)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+pub(super) async fn list_audit(
+    store: &SqliteStore,
+    limit: u32,
+    offset: u32,
+) -> StoreResult<(Vec<AuditEntry>, u64)> {
+    let total: i64 = sqlx::query_scalar("select count(*) from audit_log")
+        .fetch_one(&store.reader)
+        .await
+        .map_err(db)?;
+    let rows = sqlx::query(
+        "select id, at, user_id, username, action, target, detail from audit_log
+         order by at desc, id desc limit $1 offset $2",
+    )
+    .bind(i64::from(limit))
+    .bind(i64::from(offset))
+    .fetch_all(&store.reader)
+    .await
+    .map_err(db)?;
+    let entries = rows
+        .iter()
+        .map(|row| {
+            let user_id: Option<String> = row.try_get("user_id").map_err(db)?;
+            Ok(AuditEntry {
+                id: parse_uuid(&row.try_get::<String, _>("id").map_err(db)?, "audit_log.id")?,
+                at: parse_time(&row.try_get::<String, _>("at").map_err(db)?, "audit_log.at")?,
+                user_id: user_id
+                    .map(|text| parse_uuid(&text, "audit_log.user_id"))
+                    .transpose()?,
+                username: row.try_get("username").map_err(db)?,
+                action: row.try_get("action").map_err(db)?,
+                target: row.try_get("target").map_err(db)?,
+                detail: row.try_get("detail").map_err(db)?,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    // A count is never negative.
+    Ok((entries, u64::try_from(total).unwrap_or(0)))
+}
