@@ -1222,3 +1222,43 @@ fn achievement_id(body: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+#[test]
+fn user_create_makes_a_console_account_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let created = util::laurel_with_stdin(
+        ["user", "create", "--admin", "Ada", "--data-dir", data],
+        b"correct horse battery staple\n",
+    )
+    .success();
+    assert!(
+        created.stderr.contains("created admin \"ada\""),
+        "{}",
+        created.stderr
+    );
+    let again = util::laurel_with_stdin(
+        ["user", "create", "ada", "--data-dir", data],
+        b"another long password\n",
+    )
+    .failure(1);
+    assert!(again.stderr.contains("taken"), "{}", again.stderr);
+    let short = util::laurel_with_stdin(["user", "create", "bob", "--data-dir", data], b"short\n")
+        .failure(2);
+    assert!(short.stderr.contains("at least 12"), "{}", short.stderr);
+    let manager = util::laurel_with_stdin(
+        [
+            "user",
+            "create",
+            "bob",
+            "--role",
+            "manager",
+            "--data-dir",
+            data,
+        ],
+        b"correct horse battery staple\n",
+    )
+    .failure(2);
+    assert!(manager.stderr.contains("--issuer"), "{}", manager.stderr);
+}

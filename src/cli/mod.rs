@@ -15,6 +15,7 @@ mod serve;
 mod service;
 mod sign;
 mod token;
+mod user;
 
 use std::process::ExitCode;
 
@@ -76,6 +77,11 @@ enum Command {
         #[command(subcommand)]
         command: token::TokenCommand,
     },
+    /// Create accounts for the web console (/console).
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
 }
 
 /// A mistake in how the command was invoked that clap cannot see (for example two options that
@@ -117,6 +123,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Extract(args) => bake::run_extract(args),
         Command::Serve(args) => serve::run(args),
         Command::Token { command } => token::run(command),
+        Command::User { command } => user::run(command),
         Command::Import { command } => import::run(command),
         Command::Credential { command } => lifecycle::run_credential(command),
         Command::Issuer { command } => lifecycle::run_issuer(command),

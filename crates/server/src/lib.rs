@@ -16,6 +16,7 @@
 //! - [`public`]: unauthenticated hosting of profiles, achievements, credentials, keys, images.
 //! - [`pages`]: the same public URLs as HTML for browsers (content negotiation), with a live
 //!   verification on credential pages.
+//! - [`console`]: the staff console (sign-in, roles, audit log, dashboard) as HTML.
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics`, request ids and logs.
 //! - [`serve`]: binding, graceful shutdown.
 //!
@@ -27,6 +28,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod documents;
 pub mod email;
 pub mod error;
@@ -123,6 +125,7 @@ pub fn router_with(state: AppState, limits: &ops::Limits) -> axum::Router {
         .merge(api::router())
         .merge(public::router())
         .merge(pages::router())
+        .merge(console::router())
         .merge(ops::router())
         .fallback(ops::not_found)
         .with_state(state);

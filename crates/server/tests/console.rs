@@ -1,0 +1,273 @@
+//! The staff console: signing in and out, CSRF, lock-out, roles, the audit log, the dashboard.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod util;
+
+use axum::http::{Method, StatusCode, header};
+use laurel_server::console;
+use laurel_store::Role;
+use serde_json::json;
+use util::{TestApp, TestResponse, now};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".into(),
+                other => format!("%{other:02X}"),
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+        .into_bytes()
+}
+
+fn cookies(response: &TestResponse) -> Vec<String> {
+    response
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+fn cookie_value(response: &TestResponse, name: &str) -> Option<String> {
+    cookies(response).into_iter().find_map(|c| {
+        let first = c.split(';').next()?.to_string();
+        let (key, value) = first.split_once('=')?;
+        (key == name && !value.is_empty()).then(|| value.to_string())
+    })
+}
+
+fn hidden_csrf(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+async fn add_user(app: &TestApp, name: &str, role: Role) {
+    let user = console::new_user(name, PASSWORD, role, Vec::new(), now()).unwrap();
+    app.state.store.create_user(&user).await.unwrap();
+}
+
+/// The sign-in form, then a POST of it: the response.
+async fn try_sign_in(app: &TestApp, username: &str, password: &str) -> TestResponse {
+    let page = app
+        .send(Method::GET, "/console/sign-in", None, None, None, &[])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = hidden_csrf(&page.text());
+    let cookie = format!(
+        "laurel_sign_in={}",
+        cookie_value(&page, "laurel_sign_in").unwrap()
+    );
+    app.send(
+        Method::POST,
+        "/console/sign-in",
+        None,
+        Some("application/x-www-form-urlencoded"),
+        Some(form(&[
+            ("csrf", &csrf),
+            ("username", username),
+            ("password", password),
+        ])),
+        &[("cookie", &cookie)],
+    )
+    .await
+}
+
+/// Signs in; the session cookie header to send.
+async fn signed_in(app: &TestApp, username: &str) -> String {
+    let response = try_sign_in(app, username, PASSWORD).await;
+    assert_eq!(
+        response.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        response.text()
+    );
+    format!(
+        "laurel_session={}",
+        cookie_value(&response, "laurel_session").unwrap()
+    )
+}
+
+async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
+    app.send(Method::GET, path, None, None, None, &[("cookie", cookie)])
+        .await
+}
+
+#[tokio::test]
+async fn pages_need_a_session() {
+    let app = TestApp::new().await;
+    for path in ["/console", "/console/audit"] {
+        let response = app.send(Method::GET, path, None, None, None, &[]).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(response.headers[header::LOCATION], "/console/sign-in");
+    }
+    let forged = get(&app, "/console", "laurel_session=made-up").await;
+    assert_eq!(forged.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_safe_cookie_and_shows_the_dashboard() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    let awarded = app
+        .award(
+            &achievement,
+            json!({ "email": "zoe@example.org", "name": "Zoë <b>" }),
+        )
+        .await;
+    assert_eq!(awarded.status, StatusCode::CREATED);
+
+    let response = try_sign_in(&app, "  Ada ", PASSWORD).await;
+    assert_eq!(
+        response.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        response.text()
+    );
+    assert_eq!(response.headers[header::LOCATION], "/console");
+    let session = cookies(&response)
+        .into_iter()
+        .find(|c| c.starts_with("laurel_session="))
+        .unwrap();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/console"] {
+        assert!(session.contains(attribute), "{session}");
+    }
+    let cookie = session.split(';').next().unwrap().to_string();
+    let dashboard = get(&app, "/console", &cookie).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert_eq!(dashboard.headers[header::CACHE_CONTROL], "no-store");
+    let html = dashboard.text();
+    assert!(
+        html.contains("Signed in as <strong>ada</strong> (admin)"),
+        "{html}"
+    );
+    assert!(html.contains("Zoë &lt;b&gt;"), "escaped: {html}");
+    assert!(html.contains("zoe@example.org"));
+    assert!(html.contains("<td>Catalogage avancé</td><td class=\"number\">1</td>"));
+    assert!(html.contains(&format!(
+        "<td>{}</td><td class=\"number\">1</td>",
+        now().format("%Y-%m")
+    )));
+    assert!(html.contains("0 notification emails failed."));
+    assert!(html.contains("No import is in progress."));
+}
+
+#[tokio::test]
+async fn a_wrong_password_keeps_the_username_and_locks_after_five() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    for _ in 0..4 {
+        let response = try_sign_in(&app, "ada", "wrong password!!").await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+        let html = response.text();
+        assert!(html.contains("Wrong username or password."), "{html}");
+        assert!(html.contains("value=\"ada\""), "the username is kept");
+        assert!(cookie_value(&response, "laurel_session").is_none());
+    }
+    let fifth = try_sign_in(&app, "ada", "wrong password!!").await;
+    assert_eq!(fifth.status, StatusCode::TOO_MANY_REQUESTS);
+    // Locked: even the right password is refused until the lock ends.
+    let locked = try_sign_in(&app, "ada", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.text().contains("locked until"));
+    assert!(cookie_value(&locked, "laurel_session").is_none());
+    // An unknown username gets the same answer as a wrong password.
+    let unknown = try_sign_in(&app, "nobody", PASSWORD).await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert!(unknown.text().contains("Wrong username or password."));
+}
+
+#[tokio::test]
+async fn forms_without_their_csrf_token_change_nothing() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    // Sign-in posted without the form's cookie (as from another site).
+    let forged = app
+        .send(
+            Method::POST,
+            "/console/sign-in",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            Some(form(&[
+                ("csrf", "x"),
+                ("username", "ada"),
+                ("password", PASSWORD),
+            ])),
+            &[],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(cookie_value(&forged, "laurel_session").is_none());
+
+    let cookie = signed_in(&app, "ada").await;
+    let sign_out = |csrf: String| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/console/sign-out",
+                None,
+                Some("application/x-www-form-urlencoded"),
+                Some(form(&[("csrf", &csrf)])),
+                &[("cookie", &cookie)],
+            )
+            .await
+        }
+    };
+    let refused = sign_out("not-the-token".into()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(get(&app, "/console", &cookie).await.status, StatusCode::OK);
+    let csrf = hidden_csrf(&get(&app, "/console", &cookie).await.text());
+    let done = sign_out(csrf).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&app, "/console", &cookie).await.status,
+        StatusCode::SEE_OTHER,
+        "the session ended"
+    );
+}
+
+#[tokio::test]
+async fn only_administrators_read_the_audit_log() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    add_user(&app, "val", Role::Viewer).await;
+    try_sign_in(&app, "ada", "wrong password!!").await;
+    let viewer = signed_in(&app, "val").await;
+    let refused = get(&app, "/console/audit", &viewer).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        !get(&app, "/console", &viewer)
+            .await
+            .text()
+            .contains("Audit log</a>")
+    );
+
+    let admin = signed_in(&app, "ada").await;
+    let page = get(&app, "/console/audit", &admin).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("3 entries"), "{html}");
+    for line in [
+        "<td>ada</td><td>sign_in_failed</td>",
+        "<td>val</td><td>sign_in</td>",
+        "<td>ada</td><td>sign_in</td>",
+    ] {
+        assert!(html.contains(line), "{line}: {html}");
+    }
+}
