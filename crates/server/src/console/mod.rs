@@ -2,12 +2,14 @@
 //!
 //! This release has signing in and out (argon2id passwords, sessions in `HttpOnly`,
 //! `SameSite=Strict` cookies, CSRF tokens on every form, lock-out after repeated failures),
-//! roles (administrator, issuer manager, viewer), the audit log, and the dashboard. Accounts
+//! roles (administrator, issuer manager, viewer), the audit log, the dashboard, and API
+//! tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
 
 pub mod pages;
 pub mod password;
 pub mod session;
+pub mod tokens;
 
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -37,6 +39,11 @@ pub fn router() -> Router<AppState> {
         .route("/console/sign-in", get(sign_in_form).post(sign_in))
         .route("/console/sign-out", axum::routing::post(sign_out))
         .route("/console/audit", get(audit))
+        .route("/console/tokens", get(tokens::list).post(tokens::create))
+        .route(
+            "/console/tokens/revoke",
+            axum::routing::post(tokens::revoke),
+        )
 }
 
 /// Writes one line of the audit log; a failure is logged, never shown to the user.
@@ -218,12 +225,19 @@ pub struct Csrf {
     csrf: String,
 }
 
+/// The answer to a form whose CSRF token does not match: nothing was changed.
+pub fn forged() -> Response {
+    pages::error(&ApiError::Forbidden(
+        "the form expired or came from another site; nothing was changed. Reload the page and \
+         try again."
+            .into(),
+    ))
+}
+
 /// `POST /console/sign-out`.
 async fn sign_out(State(state): State<AppState>, staff: Staff, Form(form): Form<Csrf>) -> Response {
     if !staff.check_csrf(&form.csrf) {
-        return pages::error(&ApiError::Forbidden(
-            "the form expired or came from another site; nothing was changed".into(),
-        ));
+        return forged();
     }
     if let Err(error) = state
         .store
