@@ -209,6 +209,8 @@ pub struct AwardFilter {
     pub issuer_id: Option<Uuid>,
     /// Only this recipient's (normalized email).
     pub recipient_email: Option<String>,
+    /// Only recipients whose email or name contains this text (ignoring ASCII case).
+    pub recipient_contains: Option<String>,
     /// Issued at or after.
     pub issued_from: Option<DateTime<Utc>>,
     /// Issued before.

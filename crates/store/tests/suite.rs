@@ -55,6 +55,7 @@ on_both_backends! {
     awards::failed_batch_stores_nothing,
     awards::awards_for_many_emails,
     awards::list_awards_filters_and_pages,
+    awards::search_by_part_of_email_or_name,
     activity::series_round_trip,
     activity::event_round_trip,
     activity::activity_not_found_is_mapped,

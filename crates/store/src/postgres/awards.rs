@@ -173,6 +173,20 @@ fn push_award_filter(query: &mut QueryBuilder<Postgres>, filter: &AwardFilter) {
         next(query, "recipient_email = ");
         query.push_bind(email.clone());
     }
+    if let Some(text) = &filter.recipient_contains {
+        // `like` with its wildcards escaped, so the text is matched as written.
+        let escaped = text
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        next(query, "(lower(recipient_email) like ");
+        query.push_bind(pattern.clone());
+        query.push(" escape '\\' or lower(coalesce(recipient_name, '')) like ");
+        query.push_bind(pattern);
+        query.push(" escape '\\')");
+    }
     if let Some(from) = filter.issued_from {
         next(query, "issued_at >= ");
         query.push_bind(from);

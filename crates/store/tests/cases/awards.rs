@@ -244,3 +244,41 @@ pub async fn failed_batch_stores_nothing(db: &TestDb) {
         .unwrap();
     assert_eq!(stored, vec![Stored::Created(good)]);
 }
+
+/// Staff search awards by part of a recipient's email or name; `%` and `_` are plain text.
+pub async fn search_by_part_of_email_or_name(db: &TestDb) {
+    let store = db.open().await;
+    let (_, achievement) = crate::support::issuer_with_achievement(&*store).await;
+    let mut ada = award(&achievement, "ada.lovelace@example.org");
+    ada.recipient_name = Some("Ada Lovelace".into());
+    let mut grace = award(&achievement, "grace@navy.example");
+    grace.recipient_name = Some("Grace Hopper".into());
+    let mut odd = award(&achievement, "x_100%@example.org");
+    odd.recipient_name = None;
+    store
+        .insert_awards(&[ada.clone(), grace.clone(), odd.clone()], false)
+        .await
+        .unwrap();
+    let search = |text: &str| {
+        let store = store.clone();
+        let text = text.to_string();
+        async move {
+            let (found, _) = store
+                .list_awards(&AwardFilter {
+                    recipient_contains: Some(text),
+                    limit: 10,
+                    ..AwardFilter::default()
+                })
+                .await
+                .unwrap();
+            let mut emails: Vec<String> = found.into_iter().map(|a| a.recipient_email).collect();
+            emails.sort();
+            emails
+        }
+    };
+    assert_eq!(search("LOVELACE").await, ["ada.lovelace@example.org"]);
+    assert_eq!(search("hopper").await, ["grace@navy.example"]);
+    assert_eq!(search("example").await.len(), 3);
+    assert_eq!(search("0%").await, ["x_100%@example.org"]);
+    assert!(search("a%e").await.is_empty(), "% is not a wildcard");
+}
