@@ -372,3 +372,146 @@ async fn administrators_create_list_and_revoke_api_tokens() {
     let audit = get(&app, "/console/audit", &admin).await.text();
     assert!(audit.contains("token.create") && audit.contains("token.revoke"));
 }
+
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    pairs: &[(&str, &str)],
+) -> TestResponse {
+    app.send(
+        Method::POST,
+        path,
+        None,
+        Some("application/x-www-form-urlencoded"),
+        Some(form(pairs)),
+        &[("cookie", cookie)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn staff_find_revoke_and_export_awards() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    add_user(&app, "val", Role::Viewer).await;
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    let mut ids = Vec::new();
+    for (email, name) in [
+        ("zoe@example.org", "Zoë Åberg"),
+        ("grace@example.org", "=HYPERLINK(\"http://evil\")"),
+        ("ada@example.org", "Ada, Countess"),
+    ] {
+        let response = app
+            .award(
+                &achievement,
+                json!({ "email": email, "name": name, "credits_earned": 1.5 }),
+            )
+            .await;
+        ids.push(util::id(&response.json()));
+    }
+    let admin = signed_in(&app, "ada").await;
+    let found = get(&app, "/console/awards?q=GRACE", &admin).await;
+    assert_eq!(found.status, StatusCode::OK);
+    let html = found.text();
+    assert!(html.contains("1 awards found."), "{html}");
+    assert!(html.contains("grace@example.org") && !html.contains("zoe@example.org"));
+    assert!(html.contains("value=\"GRACE\""), "the search is kept");
+
+    // A bad date is shown beside its field.
+    let bad = get(&app, "/console/awards?from=March", &admin).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("id=\"from-error\""));
+
+    // Viewers read but may not act; forms need the CSRF token and a reason.
+    let viewer = signed_in(&app, "val").await;
+    let viewer_page = get(&app, "/console/awards", &viewer).await.text();
+    assert!(!viewer_page.contains("/revoke"), "no actions for viewers");
+    let viewer_csrf = hidden_csrf(&viewer_page);
+    let path = format!("/console/awards/{}/revoke", ids[0]);
+    let refused = post_form(
+        &app,
+        &path,
+        &viewer,
+        &[("csrf", &viewer_csrf), ("reason", "x")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let csrf = hidden_csrf(&get(&app, "/console", &admin).await.text());
+    let forged = post_form(&app, &path, &admin, &[("csrf", "nope"), ("reason", "x")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let no_reason = post_form(&app, &path, &admin, &[("csrf", &csrf), ("reason", " ")]).await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    let award = app
+        .state
+        .store
+        .award(ids[0].parse().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        award.revoked_at.is_none(),
+        "nothing changed on a refused form"
+    );
+
+    let revoked = post_form(
+        &app,
+        &path,
+        &admin,
+        &[("csrf", &csrf), ("reason", "issued in error")],
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
+    assert!(
+        revoked
+            .text()
+            .contains("Revoked the award of zoe@example.org.")
+    );
+    let award = app
+        .state
+        .store
+        .award(ids[0].parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(award.revocation_reason.as_deref(), Some("issued in error"));
+    let audit = get(&app, "/console/audit", &admin).await.text();
+    assert!(audit.contains("award.revoke"), "{audit}");
+    // The email cannot be resent while the issuer has no email settings: said plainly.
+    let resend = post_form(
+        &app,
+        &format!("/console/awards/{}/notify", ids[1]),
+        &admin,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(resend.status, StatusCode::CONFLICT);
+    assert!(resend.text().contains("no email settings"));
+
+    // The CSV export: every award found, quoted where needed, formulas neutralised.
+    let csv = get(&app, "/console/awards.csv", &admin).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.content_type().starts_with("text/csv"));
+    let text = csv.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "recipient_name,recipient_email,badge,awarded,credits_earned,state,credential_url"
+    );
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        text.contains("\"'=HYPERLINK(\"\"http://evil\"\")\",grace@example.org"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"Ada, Countess\",ada@example.org,Catalogage avancé,"),
+        "{text}"
+    );
+    assert!(
+        text.contains(",1.5,revoked,") || text.contains(",1.5,active,"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Zoë Åberg,zoe@example.org,Catalogage avancé,2026-03-01,1.5,revoked,"),
+        "{text}"
+    );
+}

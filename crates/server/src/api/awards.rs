@@ -188,6 +188,8 @@ pub struct ListQuery {
     #[serde(default)]
     email: Option<String>,
     #[serde(default)]
+    q: Option<String>,
+    #[serde(default)]
     from: Option<String>,
     #[serde(default)]
     until: Option<String>,
@@ -197,7 +199,8 @@ pub struct ListQuery {
     offset: Option<u32>,
 }
 
-/// `GET /awards?achievement=&issuer=&email=&from=&until=&limit=&offset=`, newest first.
+/// `GET /awards?achievement=&issuer=&email=&q=&from=&until=&limit=&offset=`, newest first
+/// (`q`: part of the recipient's email or name).
 ///
 /// `from` is inclusive and `until` exclusive; a plain date as `until` means the end of that
 /// day, so `from=2026-03-01&until=2026-03-31` is the whole of March 1–31.
@@ -221,6 +224,12 @@ pub async fn list(
             .as_deref()
             .map(normalize_email)
             .filter(|email| !email.is_empty()),
+        recipient_contains: query
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_string),
         issued_from: date_param("from", query.from.as_deref(), false)?,
         issued_until: date_param("until", query.until.as_deref(), true)?,
         limit,

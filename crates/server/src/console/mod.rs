@@ -2,10 +2,11 @@
 //!
 //! This release has signing in and out (argon2id passwords, sessions in `HttpOnly`,
 //! `SameSite=Strict` cookies, CSRF tokens on every form, lock-out after repeated failures),
-//! roles (administrator, issuer manager, viewer), the audit log, the dashboard, and API
-//! tokens. Accounts
+//! roles (administrator, issuer manager, viewer), the audit log, the dashboard, award search
+//! with revoke, suspend, resend and CSV export, and API tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
 
+pub mod awards;
 pub mod pages;
 pub mod password;
 pub mod session;
@@ -39,6 +40,12 @@ pub fn router() -> Router<AppState> {
         .route("/console/sign-in", get(sign_in_form).post(sign_in))
         .route("/console/sign-out", axum::routing::post(sign_out))
         .route("/console/audit", get(audit))
+        .route("/console/awards", get(awards::list))
+        .route("/console/awards.csv", get(awards::export))
+        .route(
+            "/console/awards/{id}/{action}",
+            axum::routing::post(awards::act),
+        )
         .route("/console/tokens", get(tokens::list).post(tokens::create))
         .route(
             "/console/tokens/revoke",

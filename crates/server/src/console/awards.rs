@@ -1,0 +1,408 @@
+//! `/console/awards`: find awards (by part of a name or email, badge, dates), open a
+//! credential, revoke or suspend one with a reason, resend its email, and export what was found
+//! as CSV for reporting.
+//!
+//! Administrators act on every award, issuer managers on their issuers' awards, viewers only
+//! read. Every action needs the session's CSRF token and is written to the audit log.
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use laurel_store::{Award, AwardFilter, Role, StatusChange};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::session::Staff;
+use super::{audit_log, forged, pages};
+use crate::pages::html::{date, esc, query};
+use crate::{ApiError, AppState, lifecycle};
+
+/// Awards per page.
+const PAGE: u32 = 50;
+/// The most rows one CSV export holds.
+const MAX_EXPORT: u32 = 100_000;
+
+/// The search form's fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct Search {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    achievement: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    offset: u32,
+}
+
+impl Search {
+    /// The store filter, or what is wrong with a field (name, message).
+    fn filter(&self, limit: u32) -> Result<AwardFilter, (&'static str, String)> {
+        let day = |field: &'static str,
+                   text: &str|
+         -> Result<Option<DateTime<Utc>>, (&'static str, String)> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| Some(d.and_utc()))
+                .ok_or((field, format!("“{text}” is not a date such as 2026-03-01.")))
+        };
+        let achievement_id = match self.achievement.trim() {
+            "" => None,
+            text => Some(
+                Uuid::parse_str(text)
+                    .map_err(|_| ("achievement", "Choose a badge from the list.".to_string()))?,
+            ),
+        };
+        let until = day("until", &self.until)?.map(|d| d + chrono::Duration::days(1));
+        Ok(AwardFilter {
+            achievement_id,
+            recipient_contains: Some(self.q.trim().to_string()).filter(|q| !q.is_empty()),
+            issued_from: day("from", &self.from)?,
+            issued_until: until,
+            limit,
+            offset: self.offset,
+            ..AwardFilter::default()
+        })
+    }
+
+    fn query_string(&self, offset: u32) -> String {
+        query(&[
+            ("q", self.q.clone()),
+            ("achievement", self.achievement.clone()),
+            ("from", self.from.clone()),
+            ("until", self.until.clone()),
+            ("offset", offset.to_string()),
+        ])
+    }
+}
+
+/// Whether `staff` may change `award`.
+fn may_change(staff: &Staff, award: &Award) -> bool {
+    match staff.user.role {
+        Role::Admin => true,
+        Role::Manager => staff.user.issuer_ids.contains(&award.issuer_id),
+        Role::Viewer => false,
+    }
+}
+
+/// `GET /console/awards`.
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(search): Query<Search>,
+) -> Response {
+    match render(&state, &staff, &search, None).await {
+        Ok(response) => response,
+        Err(error) => pages::error(&error),
+    }
+}
+
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    search: &Search,
+    notice: Option<&str>,
+) -> Result<Response, ApiError> {
+    let achievements = state.store.list_achievements(None).await?;
+    let (status, field_error, rows, total) = match search.filter(PAGE) {
+        Ok(filter) => {
+            let (awards, total) = state.store.list_awards(&filter).await?;
+            (StatusCode::OK, None, awards, total)
+        }
+        Err((field, message)) => (
+            StatusCode::BAD_REQUEST,
+            Some((field, message)),
+            Vec::new(),
+            0,
+        ),
+    };
+    let error_for = |field: &str| match &field_error {
+        Some((f, message)) if *f == field => (
+            format!(
+                r#"<span class="error" id="{field}-error">{}</span>"#,
+                esc(message)
+            ),
+            format!(r#" aria-invalid="true" aria-describedby="{field}-error""#),
+        ),
+        _ => (String::new(), String::new()),
+    };
+    let (from_error, from_attr) = error_for("from");
+    let (until_error, until_attr) = error_for("until");
+    let (badge_error, badge_attr) = error_for("achievement");
+    let options: String = achievements
+        .iter()
+        .map(|a| {
+            let selected = if a.id.to_string() == search.achievement.trim() {
+                " selected"
+            } else {
+                ""
+            };
+            format!(
+                r#"<option value="{}"{selected}>{}</option>"#,
+                a.id,
+                esc(&a.name)
+            )
+        })
+        .collect();
+    let names: std::collections::HashMap<Uuid, &str> = achievements
+        .iter()
+        .map(|a| (a.id, a.name.as_str()))
+        .collect();
+    let csrf = esc(&staff.session.csrf_token);
+    let table: String = rows
+        .iter()
+        .map(|award| {
+            let state_text = if award.revoked_at.is_some() {
+                "revoked"
+            } else if award.suspended_at.is_some() {
+                "suspended"
+            } else {
+                "active"
+            };
+            let actions = if may_change(staff, award) && award.revoked_at.is_none() {
+                format!(
+                    r#"<form method="post" action="/console/awards/{id}/revoke" class="inline">
+<input type="hidden" name="csrf" value="{csrf}">
+<label for="reason-{id}" class="muted">Reason</label> <input id="reason-{id}" name="reason" required maxlength="1000">
+<button type="submit" name="action" value="revoke">Revoke</button>
+<button type="submit" name="action" value="suspend" formaction="/console/awards/{id}/suspend">Suspend</button>
+</form>
+<form method="post" action="/console/awards/{id}/notify" class="inline">
+<input type="hidden" name="csrf" value="{csrf}"><button type="submit">Resend email</button></form>"#,
+                    id = award.id
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                r#"<tr id="award-{id}"><td>{name}</td><td>{email}</td><td>{badge}</td><td>{awarded}</td><td>{state_text}</td><td><a href="{url}">Open</a></td><td>{actions}</td></tr>
+"#,
+                id = award.id,
+                name = esc(award.recipient_name.as_deref().unwrap_or("")),
+                email = esc(&award.recipient_email),
+                badge = esc(names.get(&award.achievement_id).copied().unwrap_or("")),
+                awarded = date(award.issued_at),
+                url = esc(&state.urls.credential(award.id)),
+            )
+        })
+        .collect();
+    let more = if u64::from(search.offset) + u64::from(PAGE) < total {
+        format!(
+            r#"<p><a href="/console/awards?{}">Next {PAGE}</a></p>"#,
+            esc(&search.query_string(search.offset + PAGE))
+        )
+    } else {
+        String::new()
+    };
+    let notice = notice
+        .map(|n| format!(r#"<p class="notice warn" role="status">{}</p>"#, esc(n)))
+        .unwrap_or_default();
+    let body = format!(
+        r#"{notice}<form method="get" action="/console/awards">
+<p><label for="q">Name or email contains</label><br><input id="q" name="q" value="{q}"></p>
+<p><label for="achievement">Badge</label><br><select id="achievement" name="achievement"{badge_attr}><option value="">Any</option>{options}</select> {badge_error}</p>
+<p><label for="from">Awarded from</label><br><input id="from" name="from" placeholder="2026-01-31" value="{from}"{from_attr}> {from_error}</p>
+<p><label for="until">Awarded until</label><br><input id="until" name="until" placeholder="2026-12-31" value="{until}"{until_attr}> {until_error}</p>
+<p><button type="submit">Search</button> <a href="/console/awards.csv?{export}">Export these as CSV</a></p>
+</form>
+<p id="found">{total} awards found.</p>
+<table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Badge</th><th scope="col">Awarded</th><th scope="col">State</th><th scope="col">Credential</th><th scope="col">Actions</th></tr></thead>
+<tbody>
+{table}</tbody></table>
+{more}"#,
+        q = esc(&search.q),
+        from = esc(&search.from),
+        until = esc(&search.until),
+        export = esc(&search.query_string(0)),
+    );
+    Ok(pages::respond(
+        status,
+        pages::page("Awards", Some(staff), &body),
+    ))
+}
+
+/// `GET /console/awards.csv`: what the search finds, for reporting.
+pub async fn export(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Query(search): Query<Search>,
+) -> Response {
+    let filter = match search.filter(MAX_EXPORT) {
+        Ok(filter) => AwardFilter {
+            offset: 0,
+            ..filter
+        },
+        Err((_, message)) => return pages::error(&ApiError::BadRequest(message)),
+    };
+    let (awards, achievements) = match (
+        state.store.list_awards(&filter).await,
+        state.store.list_achievements(None).await,
+    ) {
+        (Ok((awards, _)), Ok(achievements)) => (awards, achievements),
+        (Err(error), _) | (_, Err(error)) => return pages::error(&error.into()),
+    };
+    let names: std::collections::HashMap<Uuid, &str> = achievements
+        .iter()
+        .map(|a| (a.id, a.name.as_str()))
+        .collect();
+    let mut out = String::from(
+        "recipient_name,recipient_email,badge,awarded,credits_earned,state,credential_url\r\n",
+    );
+    for award in &awards {
+        let credits = serde_json::from_str::<Value>(&award.credential)
+            .ok()
+            .and_then(|c| c.pointer("/credentialSubject/creditsEarned").cloned())
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        let state_text = if award.revoked_at.is_some() {
+            "revoked"
+        } else if award.suspended_at.is_some() {
+            "suspended"
+        } else {
+            "active"
+        };
+        let fields = [
+            award.recipient_name.clone().unwrap_or_default(),
+            award.recipient_email.clone(),
+            names
+                .get(&award.achievement_id)
+                .copied()
+                .unwrap_or("")
+                .to_string(),
+            award.issued_at.format("%Y-%m-%d").to_string(),
+            credits,
+            state_text.to_string(),
+            state.urls.credential(award.id),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    let mut response = out.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"awards.csv\""),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// One CSV field: quoted when it must be, and a leading `=`, `+`, `-` or `@` neutralised so a
+/// spreadsheet never runs a recipient's name as a formula.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// An action form's fields.
+#[derive(Debug, Deserialize)]
+pub struct Action {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /console/awards/{id}/revoke`, `/suspend` and `/notify`.
+pub async fn act(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, action)): Path<(String, String)>,
+    Form(form): Form<Action>,
+) -> Response {
+    if !staff.check_csrf(&form.csrf) {
+        return forged();
+    }
+    match try_act(&state, &staff, &id, &action, form.reason.trim()).await {
+        Ok(done) => match render(&state, &staff, &Search::default(), Some(&done)).await {
+            Ok(response) => response,
+            Err(error) => pages::error(&error),
+        },
+        Err(error) => pages::error(&error),
+    }
+}
+
+async fn try_act(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    action: &str,
+    reason: &str,
+) -> Result<String, ApiError> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found("award", Uuid::nil()))?;
+    let award = state
+        .store
+        .award(id)
+        .await
+        .map_err(|e| crate::mint::not_found(e, "award", id))?;
+    if !may_change(staff, &award) {
+        return Err(ApiError::Forbidden(
+            "your account may not change this award".into(),
+        ));
+    }
+    let who = award.recipient_email.clone();
+    let message = match action {
+        "revoke" | "suspend" if reason.is_empty() => {
+            return Err(ApiError::BadRequest(
+                "give a reason: it is shown on the credential's page".into(),
+            ));
+        }
+        "revoke" => {
+            let change = lifecycle::revoke(state, &[id], reason).await?;
+            match change.first() {
+                Some(StatusChange::Changed(_)) => format!("Revoked the award of {who}."),
+                _ => format!("The award of {who} was revoked already."),
+            }
+        }
+        "suspend" => match lifecycle::suspend(state, id, Some(reason)).await? {
+            StatusChange::Changed(_) => format!("Suspended the award of {who}."),
+            _ => format!("The award of {who} was suspended already."),
+        },
+        "notify" => {
+            if state.store.email_settings(award.issuer_id).await?.is_none() {
+                return Err(ApiError::Conflict(
+                    "this issuer has no email settings yet".into(),
+                ));
+            }
+            state
+                .store
+                .queue_notifications(&[id], state.clock.now())
+                .await?;
+            state.email.wake();
+            format!("Queued the email to {who}.")
+        }
+        _ => return Err(ApiError::NotFound("no such action".into())),
+    };
+    audit_log(
+        state,
+        Some(&staff.user),
+        &staff.user.username,
+        &format!("award.{action}"),
+        Some(id.to_string()),
+        json!({ "recipient": who, "reason": (!reason.is_empty()).then_some(reason) }),
+    )
+    .await;
+    Ok(message)
+}
