@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: `laurel serve` on a scratch data folder, one credential awarded through the admin
-# API, then tests/e2e/pages.mjs in headless Chromium (Debian's chromium package; .ci/run
+# API, then tests/e2e/pages.mjs (public pages) and tests/e2e/console.mjs (the staff console:
+# sign in, find the award, revoke it, sign out) in headless Chromium (Debian's chromium package; .ci/run
 # installs it). Screenshots go to target/e2e-screenshots/ (the test artifacts).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,6 +22,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 origin="http://127.0.0.1:$port"
 data="$work/laurel-data"
 token=$("$laurel" token create --data-dir "$data" --name e2e --scope admin | grep -o 'laurel_[A-Za-z0-9_-]*' | head -n1)
+staff_password='e2e staff password, long enough'
+LAUREL_USER_PASSWORD="$staff_password" "$laurel" user create --admin staff --data-dir "$data" 2>/dev/null
 "$laurel" serve --data-dir "$data" --listen "127.0.0.1:$port" --public-url "$origin" >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do
@@ -39,3 +42,4 @@ award=$(api POST "/api/v1/achievements/$achievement/awards" '{"email":"reader@ex
 curl -fsS "$origin/credentials/$award.png" >"$work/badge.png"
 
 node tests/e2e/pages.mjs "$origin" "$origin/credentials/$award" "$work/badge.png" "$root/target/e2e-screenshots"
+node tests/e2e/console.mjs "$origin" staff "$staff_password" reader@example.org "$root/target/e2e-screenshots"

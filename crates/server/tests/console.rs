@@ -415,7 +415,7 @@ async fn staff_find_revoke_and_export_awards() {
     let found = get(&app, "/console/awards?q=GRACE", &admin).await;
     assert_eq!(found.status, StatusCode::OK);
     let html = found.text();
-    assert!(html.contains("1 awards found."), "{html}");
+    assert!(html.contains("1 award found."), "{html}");
     assert!(html.contains("grace@example.org") && !html.contains("zoe@example.org"));
     assert!(html.contains("value=\"GRACE\""), "the search is kept");
 

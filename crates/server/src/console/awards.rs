@@ -214,11 +214,12 @@ async fn render(
 <p><label for="until">Awarded until</label><br><input id="until" name="until" placeholder="2026-12-31" value="{until}"{until_attr}> {until_error}</p>
 <p><button type="submit">Search</button> <a href="/console/awards.csv?{export}">Export these as CSV</a></p>
 </form>
-<p id="found">{total} awards found.</p>
+<p id="found">{total} {noun} found.</p>
 <table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Badge</th><th scope="col">Awarded</th><th scope="col">State</th><th scope="col">Credential</th><th scope="col">Actions</th></tr></thead>
 <tbody>
 {table}</tbody></table>
 {more}"#,
+        noun = if total == 1 { "award" } else { "awards" },
         q = esc(&search.q),
         from = esc(&search.from),
         until = esc(&search.until),
