@@ -515,3 +515,96 @@ async fn staff_find_revoke_and_export_awards() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn staff_award_by_hand_and_mistakes_are_shown_beside_the_field() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    add_user(&app, "val", Role::Viewer).await;
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    let badge = util::id(&achievement);
+    let viewer = signed_in(&app, "val").await;
+    assert!(
+        !get(&app, "/console/awards", &viewer)
+            .await
+            .text()
+            .contains("award-form")
+    );
+
+    let admin = signed_in(&app, "ada").await;
+    let csrf = hidden_csrf(&get(&app, "/console", &admin).await.text());
+    let bad = post_form(
+        &app,
+        "/console/awards/new",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("achievement", &badge),
+            ("email", "not-an-email"),
+            ("name", "Zoë"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let html = bad.text();
+    assert!(html.contains("id=\"new-email-error\""), "{html}");
+    assert!(
+        html.contains("value=\"not-an-email\"") && html.contains("value=\"Zoë\""),
+        "kept"
+    );
+    let (_, total) = app
+        .state
+        .store
+        .list_awards(&laurel_store::AwardFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(total, 0, "nothing stored");
+
+    let made = post_form(
+        &app,
+        "/console/awards/new",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("achievement", &badge),
+            ("email", "Zoe@Example.org"),
+            ("name", "Zoë"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text());
+    assert!(
+        made.text()
+            .contains("Awarded “Catalogage avancé” to zoe@example.org.")
+    );
+    let again = post_form(
+        &app,
+        "/console/awards/new",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("achievement", &badge),
+            ("email", "zoe@example.org"),
+        ],
+    )
+    .await;
+    assert!(again.text().contains("already has"), "{}", again.text());
+    let (awards, total) = app
+        .state
+        .store
+        .list_awards(&laurel_store::AwardFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(awards[0].recipient_name.as_deref(), Some("Zoë"));
+    assert!(
+        get(&app, "/console/audit", &admin)
+            .await
+            .text()
+            .contains("award.create")
+    );
+}

@@ -100,7 +100,7 @@ pub async fn list(
     staff: Staff,
     Query(search): Query<Search>,
 ) -> Response {
-    match render(&state, &staff, &search, None).await {
+    match render(&state, &staff, &search, None, &NewAward::default()).await {
         Ok(response) => response,
         Err(error) => pages::error(&error),
     }
@@ -111,8 +111,10 @@ async fn render(
     staff: &Staff,
     search: &Search,
     notice: Option<&str>,
+    new: &NewAward,
 ) -> Result<Response, ApiError> {
     let achievements = state.store.list_achievements(None).await?;
+    let award_form = new_award_form(staff, &achievements, new);
     let (status, field_error, rows, total) = match search.filter(PAGE) {
         Ok(filter) => {
             let (awards, total) = state.store.list_awards(&filter).await?;
@@ -206,8 +208,14 @@ async fn render(
     let notice = notice
         .map(|n| format!(r#"<p class="notice warn" role="status">{}</p>"#, esc(n)))
         .unwrap_or_default();
+    let status = if new.error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        status
+    };
     let body = format!(
-        r#"{notice}<form method="get" action="/console/awards">
+        r#"{notice}{award_form}<h2>Find awards</h2>
+<form method="get" action="/console/awards">
 <p><label for="q">Name or email contains</label><br><input id="q" name="q" value="{q}"></p>
 <p><label for="achievement">Badge</label><br><select id="achievement" name="achievement"{badge_attr}><option value="">Any</option>{options}</select> {badge_error}</p>
 <p><label for="from">Awarded from</label><br><input id="from" name="from" placeholder="2026-01-31" value="{from}"{from_attr}> {from_error}</p>
@@ -337,7 +345,15 @@ pub async fn act(
         return forged();
     }
     match try_act(&state, &staff, &id, &action, form.reason.trim()).await {
-        Ok(done) => match render(&state, &staff, &Search::default(), Some(&done)).await {
+        Ok(done) => match render(
+            &state,
+            &staff,
+            &Search::default(),
+            Some(&done),
+            &NewAward::default(),
+        )
+        .await
+        {
             Ok(response) => response,
             Err(error) => pages::error(&error),
         },
@@ -405,5 +421,193 @@ async fn try_act(
         json!({ "recipient": who, "reason": (!reason.is_empty()).then_some(reason) }),
     )
     .await;
+    Ok(message)
+}
+
+/// The award-by-hand form's fields (and, shown again, what was typed).
+#[derive(Debug, Default, Deserialize)]
+pub struct NewAward {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    achievement: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    notify: Option<String>,
+    /// The field at fault and why (set when the form is shown again).
+    #[serde(skip)]
+    error: Option<(&'static str, String)>,
+}
+
+fn new_award_form(
+    staff: &Staff,
+    achievements: &[laurel_store::Achievement],
+    new: &NewAward,
+) -> String {
+    let mine: Vec<&laurel_store::Achievement> = achievements
+        .iter()
+        .filter(|a| match staff.user.role {
+            Role::Admin => true,
+            Role::Manager => staff.user.issuer_ids.contains(&a.issuer_id),
+            Role::Viewer => false,
+        })
+        .collect();
+    if mine.is_empty() {
+        return String::new();
+    }
+    let error_for = |field: &str| match &new.error {
+        Some((f, message)) if *f == field => (
+            format!(
+                r#"<span class="error" id="new-{field}-error">{}</span>"#,
+                esc(message)
+            ),
+            format!(r#" aria-invalid="true" aria-describedby="new-{field}-error""#),
+        ),
+        _ => (String::new(), String::new()),
+    };
+    let (badge_error, badge_attr) = error_for("achievement");
+    let (email_error, email_attr) = error_for("email");
+    let (name_error, name_attr) = error_for("name");
+    let options: String = mine
+        .iter()
+        .map(|a| {
+            let selected = if a.id.to_string() == new.achievement {
+                " selected"
+            } else {
+                ""
+            };
+            format!(
+                r#"<option value="{}"{selected}>{}</option>"#,
+                a.id,
+                esc(&a.name)
+            )
+        })
+        .collect();
+    let notify = if new.error.is_some() && new.notify.is_none() {
+        ""
+    } else {
+        " checked"
+    };
+    format!(
+        r#"<h2>Award by hand</h2>
+<form method="post" action="/console/awards/new" id="award-form">
+<input type="hidden" name="csrf" value="{csrf}">
+<p><label for="new-achievement">Badge</label><br><select id="new-achievement" name="achievement"{badge_attr}>{options}</select> {badge_error}</p>
+<p><label for="new-email">Recipient's email</label><br><input id="new-email" name="email" type="email" required value="{email}"{email_attr}> {email_error}</p>
+<p><label for="new-name">Recipient's name (shown on the badge page)</label><br><input id="new-name" name="name" value="{name}"{name_attr}> {name_error}</p>
+<p><label><input type="checkbox" name="notify" value="yes"{notify}> Email the recipient</label></p>
+<p><button type="submit">Award</button></p>
+</form>"#,
+        csrf = esc(&staff.session.csrf_token),
+        email = esc(&new.email),
+        name = esc(&new.name),
+    )
+}
+
+/// `POST /console/awards/new`: awards a badge to one person.
+pub async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(mut form): Form<NewAward>,
+) -> Response {
+    if !staff.check_csrf(&form.csrf) {
+        return forged();
+    }
+    let outcome = try_create(&state, &staff, &form).await;
+    let (notice, error) = match outcome {
+        Ok(message) => (Some(message), None),
+        Err(CreateError::Field(field, message)) => (None, Some((field, message))),
+        Err(CreateError::Other(error)) => return pages::error(&error),
+    };
+    let new = if error.is_some() {
+        form.error = error;
+        form
+    } else {
+        NewAward::default()
+    };
+    match render(&state, &staff, &Search::default(), notice.as_deref(), &new).await {
+        Ok(response) => response,
+        Err(error) => pages::error(&error),
+    }
+}
+
+enum CreateError {
+    Field(&'static str, String),
+    Other(ApiError),
+}
+
+impl From<ApiError> for CreateError {
+    fn from(error: ApiError) -> Self {
+        CreateError::Other(error)
+    }
+}
+
+async fn try_create(
+    state: &AppState,
+    staff: &Staff,
+    form: &NewAward,
+) -> Result<String, CreateError> {
+    let achievement_id = Uuid::parse_str(form.achievement.trim())
+        .map_err(|_| CreateError::Field("achievement", "Choose a badge.".into()))?;
+    let achievement = state
+        .store
+        .achievement(achievement_id)
+        .await
+        .map_err(|_| CreateError::Field("achievement", "Choose a badge.".into()))?;
+    let allowed = match staff.user.role {
+        Role::Admin => true,
+        Role::Manager => staff.user.issuer_ids.contains(&achievement.issuer_id),
+        Role::Viewer => false,
+    };
+    if !allowed {
+        return Err(CreateError::Other(ApiError::Forbidden(
+            "your account may not award this badge".into(),
+        )));
+    }
+    let email = crate::mint::recipient_email(&form.email)
+        .map_err(|e| CreateError::Field("email", format!("{e}.")))?;
+    let name = form.name.trim();
+    if name.chars().count() > 500 {
+        return Err(CreateError::Field("name", "At most 500 characters.".into()));
+    }
+    let recipient = crate::mint::Recipient {
+        email: email.clone(),
+        name: (!name.is_empty()).then(|| name.to_string()),
+        narrative: None,
+        evidence: Vec::new(),
+        activity_start_date: None,
+        activity_end_date: None,
+        result: None,
+        credits_earned: None,
+    };
+    let notify = form.notify.is_some();
+    let outcome = crate::mint::award(state, achievement.id, vec![Ok(recipient)], notify)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("no outcome for one award".into()))?;
+    let message = match outcome {
+        crate::mint::Outcome::Created(award) => {
+            audit_log(
+                state,
+                Some(&staff.user),
+                &staff.user.username,
+                "award.create",
+                Some(award.id.to_string()),
+                json!({ "recipient": email, "achievement": achievement.name, "notify": notify }),
+            )
+            .await;
+            format!("Awarded “{}” to {email}.", achievement.name)
+        }
+        crate::mint::Outcome::Existing(_) => {
+            format!(
+                "{email} already has “{}”: nothing was changed.",
+                achievement.name
+            )
+        }
+        crate::mint::Outcome::Failed(error) => return Err(CreateError::Other(error)),
+    };
     Ok(message)
 }

@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/audit", get(audit))
         .route("/console/awards", get(awards::list))
         .route("/console/awards.csv", get(awards::export))
+        .route("/console/awards/new", axum::routing::post(awards::create))
         .route(
             "/console/awards/{id}/{action}",
             axum::routing::post(awards::act),
