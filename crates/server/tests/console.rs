@@ -608,3 +608,121 @@ async fn staff_award_by_hand_and_mistakes_are_shown_beside_the_field() {
             .contains("award.create")
     );
 }
+
+#[tokio::test]
+async fn administrators_create_and_edit_issuers_and_rotate_their_keys() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    add_user(&app, "val", Role::Viewer).await;
+    let admin = signed_in(&app, "ada").await;
+    let csrf = hidden_csrf(&get(&app, "/console", &admin).await.text());
+
+    let bad = post_form(
+        &app,
+        "/console/issuers",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("name", "Library Association"),
+            ("url", "ftp://nope"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let html = bad.text();
+    assert!(html.contains("id=\"url-error\""), "{html}");
+    assert!(
+        html.contains("value=\"Library Association\""),
+        "what was typed is kept"
+    );
+    assert!(app.state.store.list_issuers().await.unwrap().is_empty());
+
+    let made = post_form(
+        &app,
+        "/console/issuers",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("name", "Library Association"),
+            ("url", "https://library.example.org"),
+            ("show_award_count", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let page_path = made.headers[header::LOCATION].to_str().unwrap().to_string();
+    let issuer = app.state.store.list_issuers().await.unwrap().pop().unwrap();
+    assert_eq!(page_path, format!("/console/issuers/{}", issuer.id));
+    let page = get(&app, &page_path, &admin).await.text();
+    assert_eq!(
+        page.matches("class=\"key-state\">in use").count(),
+        2,
+        "two keys in use: {page}"
+    );
+
+    let colour = post_form(
+        &app,
+        &page_path,
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("name", "Library Association"),
+            ("brand_color", "red"),
+        ],
+    )
+    .await;
+    assert_eq!(colour.status, StatusCode::BAD_REQUEST);
+    assert!(colour.text().contains("id=\"brand_color-error\""));
+    assert_eq!(
+        app.state.store.issuer(issuer.id).await.unwrap().brand_color,
+        None
+    );
+    let saved = post_form(
+        &app,
+        &page_path,
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("name", "Library Association"),
+            ("brand_color", "#1A5F7A"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK);
+    let stored = app.state.store.issuer(issuer.id).await.unwrap();
+    assert_eq!(stored.brand_color.as_deref(), Some("#1a5f7a"));
+    assert!(!stored.show_award_count, "an unticked box is false");
+
+    let rotated = post_form(
+        &app,
+        &format!("{page_path}/rotate-keys"),
+        &admin,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(rotated.status, StatusCode::OK);
+    let html = rotated.text();
+    assert_eq!(html.matches("class=\"key-state\">in use").count(), 2);
+    assert_eq!(
+        html.matches("class=\"key-state\">retired ").count(),
+        2,
+        "{html}"
+    );
+
+    let viewer = signed_in(&app, "val").await;
+    let viewer_page = get(&app, &page_path, &viewer).await.text();
+    assert!(!viewer_page.contains("rotate-keys"));
+    let viewer_csrf = hidden_csrf(&viewer_page);
+    let refused = post_form(
+        &app,
+        &format!("{page_path}/rotate-keys"),
+        &viewer,
+        &[("csrf", &viewer_csrf)],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let audit = get(&app, "/console/audit", &admin).await.text();
+    for action in ["issuer.create", "issuer.update", "issuer.rotate_keys"] {
+        assert!(audit.contains(action), "{action}");
+    }
+}

@@ -3,10 +3,12 @@
 //! This release has signing in and out (argon2id passwords, sessions in `HttpOnly`,
 //! `SameSite=Strict` cookies, CSRF tokens on every form, lock-out after repeated failures),
 //! roles (administrator, issuer manager, viewer), the audit log, the dashboard, award search
-//! with revoke, suspend, resend and CSV export, and API tokens. Accounts
+//! with revoke, suspend, resend and CSV export, issuers (profile, branding, keys and their
+//! rotation), and API tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
 
 pub mod awards;
+pub mod issuers;
 pub mod pages;
 pub mod password;
 pub mod session;
@@ -48,6 +50,15 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(awards::act),
         )
         .route("/console/tokens", get(tokens::list).post(tokens::create))
+        .route("/console/issuers", get(issuers::list).post(issuers::create))
+        .route(
+            "/console/issuers/{id}",
+            get(issuers::show).post(issuers::update),
+        )
+        .route(
+            "/console/issuers/{id}/rotate-keys",
+            axum::routing::post(issuers::rotate),
+        )
         .route(
             "/console/tokens/revoke",
             axum::routing::post(tokens::revoke),
