@@ -726,3 +726,144 @@ async fn administrators_create_and_edit_issuers_and_rotate_their_keys() {
         assert!(audit.contains(action), "{action}");
     }
 }
+
+#[tokio::test]
+async fn badges_are_previewed_before_they_are_saved() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    let issuer = app.issuer(json!({})).await;
+    let other = app.issuer(json!({ "name": "Other Association" })).await;
+    let manager = console::new_user(
+        "mia",
+        PASSWORD,
+        Role::Manager,
+        vec![util::id(&other).parse().unwrap()],
+        now(),
+    )
+    .unwrap();
+    app.state.store.create_user(&manager).await.unwrap();
+    let admin = signed_in(&app, "ada").await;
+    let csrf = hidden_csrf(&get(&app, "/console/achievements", &admin).await.text());
+    let issuer_id = util::id(&issuer);
+    let fields = |extra: &[(&'static str, &'static str)]| {
+        let mut all: Vec<(&str, String)> = vec![
+            ("csrf", csrf.clone()),
+            ("issuer", issuer_id.clone()),
+            ("name", "Cataloguing webinar".into()),
+            ("description", "Attended the cataloguing webinar.".into()),
+            ("criteria_narrative", "Attend the whole webinar.".into()),
+            ("achievement_type", "CertificateOfCompletion".into()),
+            ("tags", "cataloguing, RDA".into()),
+            ("credits_available", "1.5".into()),
+            ("valid_for_days", "730".into()),
+        ];
+        for (k, v) in extra {
+            all.retain(|(key, _)| key != k);
+            all.push((k, v.to_string()));
+        }
+        all
+    };
+    let send = |pairs: Vec<(&'static str, String)>, cookie: String, path: String| {
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(app, &path, &cookie, &pairs).await
+        }
+    };
+    let preview = send(
+        fields(&[("action", "preview")]),
+        admin.clone(),
+        "/console/achievements".into(),
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let html = preview.text();
+    assert!(html.contains("id=\"credential-preview\""), "{html}");
+    assert!(html.contains("OpenBadgeCredential") && html.contains("validUntil"));
+    assert!(
+        app.state
+            .store
+            .list_achievements(None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a preview saves nothing"
+    );
+
+    let bad = send(
+        fields(&[("credits_available", "lots")]),
+        admin.clone(),
+        "/console/achievements".into(),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("id=\"credits_available-error\""));
+    let no_criteria = send(
+        fields(&[("criteria_narrative", "")]),
+        admin.clone(),
+        "/console/achievements".into(),
+    )
+    .await;
+    assert_eq!(no_criteria.status, StatusCode::BAD_REQUEST);
+    assert!(no_criteria.text().contains("give the criteria"));
+    assert!(
+        app.state
+            .store
+            .list_achievements(None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let saved = send(
+        fields(&[("action", "save")]),
+        admin.clone(),
+        "/console/achievements".into(),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let path = saved.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let stored = app
+        .state
+        .store
+        .list_achievements(None)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(stored.tags, ["cataloguing", "RDA"]);
+    assert_eq!(
+        (stored.credits_available, stored.valid_for_days),
+        (Some(1.5), Some(730))
+    );
+
+    // A manager of another issuer may read it, not change it.
+    let mia = signed_in(&app, "mia").await;
+    let page = get(&app, &path, &mia).await.text();
+    assert!(!page.contains("value=\"save\""));
+    let mia_csrf = hidden_csrf(&get(&app, "/console", &mia).await.text());
+    let mut theirs = fields(&[("name", "Renamed")]);
+    theirs.retain(|(k, _)| *k != "csrf");
+    theirs.push(("csrf", mia_csrf));
+    let refused = send(theirs, mia.clone(), path.clone()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.state.store.achievement(stored.id).await.unwrap().name,
+        "Cataloguing webinar"
+    );
+
+    let renamed = send(
+        fields(&[("name", "Cataloguing webinar (2026)"), ("action", "save")]),
+        admin.clone(),
+        path,
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK);
+    assert_eq!(
+        app.state.store.achievement(stored.id).await.unwrap().name,
+        "Cataloguing webinar (2026)"
+    );
+}

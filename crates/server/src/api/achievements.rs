@@ -294,7 +294,7 @@ async fn load(state: &AppState, id: &PathId) -> ApiResult<Achievement> {
         .map_err(|error| mint::not_found(error, "achievement", id))
 }
 
-fn achievement_type(value: Option<&str>) -> ApiResult<Option<String>> {
+pub(crate) fn achievement_type(value: Option<&str>) -> ApiResult<Option<String>> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -318,7 +318,7 @@ fn is_extension(value: &str) -> bool {
     })
 }
 
-fn tags(list: Vec<String>) -> ApiResult<Vec<String>> {
+pub(crate) fn tags(list: Vec<String>) -> ApiResult<Vec<String>> {
     if list.len() > MAX_LIST {
         return Err(ApiError::BadRequest(format!("at most {MAX_LIST} tags")));
     }
@@ -383,7 +383,7 @@ fn alignment(list: Vec<AlignmentInput>) -> ApiResult<String> {
     serde_json::to_string(&alignments).map_err(|error| ApiError::Internal(error.to_string()))
 }
 
-fn credits(value: Option<f64>) -> ApiResult<Option<f64>> {
+pub(crate) fn credits(value: Option<f64>) -> ApiResult<Option<f64>> {
     match value {
         Some(hours) if !hours.is_finite() || hours < 0.0 => Err(ApiError::BadRequest(format!(
             "credits_available must be a number of hours ≥ 0, got {hours}"
@@ -392,7 +392,7 @@ fn credits(value: Option<f64>) -> ApiResult<Option<f64>> {
     }
 }
 
-fn valid_for_days(value: Option<i64>) -> ApiResult<Option<i64>> {
+pub(crate) fn valid_for_days(value: Option<i64>) -> ApiResult<Option<i64>> {
     match value {
         Some(days) if !(1..=MAX_VALID_FOR_DAYS).contains(&days) => Err(ApiError::BadRequest(
             format!("valid_for_days must be between 1 and {MAX_VALID_FOR_DAYS}, got {days}"),
@@ -403,7 +403,21 @@ fn valid_for_days(value: Option<i64>) -> ApiResult<Option<i64>> {
 
 /// Fails unless the achievement has criteria and a credential for it passes the 1EdTech
 /// AchievementCredential schema.
-fn check_awardable(state: &AppState, issuer: &Issuer, achievement: &Achievement) -> ApiResult<()> {
+pub(crate) fn check_awardable(
+    state: &AppState,
+    issuer: &Issuer,
+    achievement: &Achievement,
+) -> ApiResult<()> {
+    preview_credential(state, issuer, achievement).map(|_| ())
+}
+
+/// The credential this achievement would mint now, unsigned, for a sample recipient: checked
+/// as [`check_awardable`] says, and shown to staff before they save.
+pub(crate) fn preview_credential(
+    state: &AppState,
+    issuer: &Issuer,
+    achievement: &Achievement,
+) -> ApiResult<Value> {
     if achievement.criteria_narrative.is_none() && achievement.criteria_url.is_none() {
         return Err(ApiError::BadRequest(
             "give the criteria: criteria_narrative (Markdown), criteria_url (a web page), or both"
@@ -432,7 +446,7 @@ fn check_awardable(state: &AppState, issuer: &Issuer, achievement: &Achievement)
         serde_json::to_value(&credential).map_err(|error| ApiError::Internal(error.to_string()))?;
     let violations = Schema::AchievementCredential.validate(&document);
     if violations.is_empty() {
-        Ok(())
+        Ok(document)
     } else {
         let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
         Err(ApiError::BadRequest(format!(

@@ -4,9 +4,10 @@
 //! `SameSite=Strict` cookies, CSRF tokens on every form, lock-out after repeated failures),
 //! roles (administrator, issuer manager, viewer), the audit log, the dashboard, award search
 //! with revoke, suspend, resend and CSV export, issuers (profile, branding, keys and their
-//! rotation), and API tokens. Accounts
+//! rotation), badges with a preview of the credential they mint, and API tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
 
+pub mod achievements;
 pub mod awards;
 pub mod issuers;
 pub mod pages;
@@ -51,6 +52,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/tokens", get(tokens::list).post(tokens::create))
         .route("/console/issuers", get(issuers::list).post(issuers::create))
+        .route(
+            "/console/achievements",
+            get(achievements::list).post(achievements::create),
+        )
+        .route(
+            "/console/achievements/{id}",
+            get(achievements::show).post(achievements::update),
+        )
         .route(
             "/console/issuers/{id}",
             get(issuers::show).post(issuers::update),
