@@ -867,3 +867,85 @@ async fn badges_are_previewed_before_they_are_saved() {
         "Cataloguing webinar (2026)"
     );
 }
+
+#[tokio::test]
+async fn administrators_make_accounts_and_mistakes_are_shown_beside_the_field() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    add_user(&app, "val", Role::Viewer).await;
+    let issuer = app.issuer(json!({})).await;
+    let viewer = signed_in(&app, "val").await;
+    assert_eq!(
+        get(&app, "/console/users", &viewer).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let admin = signed_in(&app, "ada").await;
+    let csrf = hidden_csrf(&get(&app, "/console/users", &admin).await.text());
+    let short = post_form(
+        &app,
+        "/console/users",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("username", "mia"),
+            ("password", "short"),
+            ("role", "viewer"),
+        ],
+    )
+    .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(short.text().contains("id=\"password-error\""));
+    assert!(short.text().contains("value=\"mia\""), "kept");
+    let manager_without = post_form(
+        &app,
+        "/console/users",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("username", "mia"),
+            ("password", PASSWORD),
+            ("role", "manager"),
+        ],
+    )
+    .await;
+    assert!(manager_without.text().contains("id=\"issuers-error\""));
+    assert!(
+        app.state.store.user_by_name("mia").await.unwrap().is_none(),
+        "nothing stored"
+    );
+    let made = post_form(
+        &app,
+        "/console/users",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("username", "Mia"),
+            ("password", PASSWORD),
+            ("role", "manager"),
+            ("issuers", &util::id(&issuer)),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let mia = app.state.store.user_by_name("mia").await.unwrap().unwrap();
+    assert_eq!(mia.role, Role::Manager);
+    assert_eq!(
+        mia.issuer_ids,
+        [util::id(&issuer).parse::<uuid::Uuid>().unwrap()]
+    );
+    let taken = post_form(
+        &app,
+        "/console/users",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("username", "mia"),
+            ("password", PASSWORD),
+            ("role", "viewer"),
+        ],
+    )
+    .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    // The new account signs in.
+    signed_in(&app, "mia").await;
+}

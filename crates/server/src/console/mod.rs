@@ -4,7 +4,7 @@
 //! `SameSite=Strict` cookies, CSRF tokens on every form, lock-out after repeated failures),
 //! roles (administrator, issuer manager, viewer), the audit log, the dashboard, award search
 //! with revoke, suspend, resend and CSV export, issuers (profile, branding, keys and their
-//! rotation), badges with a preview of the credential they mint, and API tokens. Accounts
+//! rotation), badges with a preview of the credential they mint, accounts, and API tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
 
 pub mod achievements;
@@ -14,6 +14,7 @@ pub mod pages;
 pub mod password;
 pub mod session;
 pub mod tokens;
+pub mod users;
 
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(awards::act),
         )
         .route("/console/tokens", get(tokens::list).post(tokens::create))
+        .route("/console/users", get(users::list).post(users::create))
         .route("/console/issuers", get(issuers::list).post(issuers::create))
         .route(
             "/console/achievements",

@@ -18,7 +18,7 @@ pub fn page(title: &str, staff: Option<&Staff>, body: &str) -> String {
     let nav = match staff {
         Some(staff) => {
             let audit = if staff.is_admin() {
-                r#"<li><a href="/console/tokens">API tokens</a></li><li><a href="/console/audit">Audit log</a></li>"#
+                r#"<li><a href="/console/users">Accounts</a></li><li><a href="/console/tokens">API tokens</a></li><li><a href="/console/audit">Audit log</a></li>"#
             } else {
                 ""
             };

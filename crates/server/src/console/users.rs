@@ -1,0 +1,259 @@
+//! `/console/users`: staff accounts, for administrators: list, and create with a role and,
+//! for a manager, the issuers managed. (Disabling accounts is not in the console yet.)
+
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use laurel_store::{Role, StoreError};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::session::Staff;
+use super::{audit_log, forged, new_user, pages};
+use crate::AppState;
+use crate::pages::html::{date, esc};
+
+/// The new-account form's fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewUser {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    /// Issuer ids, comma-separated (managers).
+    #[serde(default)]
+    issuers: String,
+}
+
+/// `GET /console/users`.
+pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
+    if !staff.is_admin() {
+        return not_allowed(&staff);
+    }
+    render(
+        &state,
+        &staff,
+        &NewUser::default(),
+        None,
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /console/users`: creates an account.
+pub async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<NewUser>,
+) -> Response {
+    if !staff.is_admin() {
+        return not_allowed(&staff);
+    }
+    if !staff.check_csrf(&form.csrf) {
+        return forged();
+    }
+    let refuse = |field: &'static str, message: String| (field, message);
+    let role = match form.role.as_str() {
+        "admin" => Ok(Role::Admin),
+        "manager" => Ok(Role::Manager),
+        "viewer" => Ok(Role::Viewer),
+        _ => Err(refuse("role", "Choose a role.".into())),
+    };
+    let issuers: Result<Vec<Uuid>, _> = form
+        .issuers
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            Uuid::parse_str(t).map_err(|_| refuse("issuers", format!("“{t}” is not an issuer id.")))
+        })
+        .collect();
+    let checked = match (role, issuers) {
+        (Err(e), _) | (_, Err(e)) => Err(e),
+        (Ok(Role::Manager), Ok(list)) if list.is_empty() => Err(refuse(
+            "issuers",
+            "A manager manages at least one issuer.".into(),
+        )),
+        (Ok(role), Ok(list)) if role != Role::Manager && !list.is_empty() => {
+            Err(refuse("issuers", "Only managers are given issuers.".into()))
+        }
+        (Ok(role), Ok(list)) => Ok((role, list)),
+    };
+    let (role, issuers) = match checked {
+        Ok(found) => found,
+        Err(error) => {
+            return render(
+                &state,
+                &staff,
+                &form,
+                Some(&error),
+                None,
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        }
+    };
+    for issuer in &issuers {
+        if state.store.issuer(*issuer).await.is_err() {
+            let error = ("issuers", format!("There is no issuer {issuer}."));
+            return render(
+                &state,
+                &staff,
+                &form,
+                Some(&error),
+                None,
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        }
+    }
+    let user = match new_user(
+        &form.username,
+        &form.password,
+        role,
+        issuers,
+        state.clock.now(),
+    ) {
+        Ok(user) => user,
+        Err(message) => {
+            let field = if message.contains("password") {
+                "password"
+            } else {
+                "username"
+            };
+            return render(
+                &state,
+                &staff,
+                &form,
+                Some(&(field, message)),
+                None,
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        }
+    };
+    match state.store.create_user(&user).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            let error = (
+                "username",
+                format!("The username “{}” is taken.", user.username),
+            );
+            return render(
+                &state,
+                &staff,
+                &form,
+                Some(&error),
+                None,
+                StatusCode::CONFLICT,
+            )
+            .await;
+        }
+        Err(error) => return pages::error(&error.into()),
+    }
+    audit_log(
+        &state,
+        Some(&staff.user),
+        &staff.user.username,
+        "user.create",
+        Some(user.id.to_string()),
+        json!({ "username": user.username, "role": user.role.as_str() }),
+    )
+    .await;
+    let notice = format!("Created {} “{}”.", user.role.as_str(), user.username);
+    render(
+        &state,
+        &staff,
+        &NewUser::default(),
+        None,
+        Some(&notice),
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+fn not_allowed(staff: &Staff) -> Response {
+    pages::respond(
+        StatusCode::FORBIDDEN,
+        pages::page(
+            "Not allowed",
+            Some(staff),
+            "<p role=\"alert\">Only administrators manage accounts.</p>",
+        ),
+    )
+}
+
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    form: &NewUser,
+    error: Option<&(&'static str, String)>,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let users = match state.store.list_users().await {
+        Ok(users) => users,
+        Err(error) => return pages::error(&error.into()),
+    };
+    let rows: String = users
+        .iter()
+        .map(|u| {
+            let issuers: Vec<String> = u.issuer_ids.iter().map(Uuid::to_string).collect();
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                esc(&u.username),
+                u.role.as_str(),
+                esc(&issuers.join(", ")),
+                date(u.created_at),
+            )
+        })
+        .collect();
+    let mark = |name: &str| match error {
+        Some((f, message)) if *f == name => (
+            format!(
+                r#" <span class="error" id="{name}-error">{}</span>"#,
+                esc(message)
+            ),
+            format!(r#" aria-invalid="true" aria-describedby="{name}-error""#),
+        ),
+        _ => (String::new(), String::new()),
+    };
+    let (username_error, username_attrs) = mark("username");
+    let (password_error, password_attrs) = mark("password");
+    let (role_error, role_attrs) = mark("role");
+    let (issuers_error, issuers_attrs) = mark("issuers");
+    let role_options: String = ["viewer", "manager", "admin"]
+        .iter()
+        .map(|r| {
+            let selected = if *r == form.role { " selected" } else { "" };
+            format!(r#"<option value="{r}"{selected}>{r}</option>"#)
+        })
+        .collect();
+    let notice = notice
+        .map(|n| format!(r#"<p class="notice warn" role="status">{}</p>"#, esc(n)))
+        .unwrap_or_default();
+    let body = format!(
+        r#"{notice}<table><thead><tr><th scope="col">Username</th><th scope="col">Role</th><th scope="col">Issuers</th><th scope="col">Created</th></tr></thead>
+<tbody>
+{rows}</tbody></table>
+<h2>New account</h2>
+<form method="post" action="/console/users">
+<input type="hidden" name="csrf" value="{csrf}">
+<p><label for="username">Username</label><br><input id="username" name="username" autocomplete="off" value="{username}"{username_attrs}>{username_error}</p>
+<p><label for="password">Password (12 characters or more)</label><br><input id="password" name="password" type="password" autocomplete="new-password"{password_attrs}>{password_error}</p>
+<p><label for="role">Role</label><br><select id="role" name="role"{role_attrs}>{role_options}</select>{role_error}</p>
+<p><label for="issuers">Issuers managed (ids, for managers)</label><br><input id="issuers" name="issuers" value="{issuers}"{issuers_attrs}>{issuers_error}</p>
+<p><button type="submit">Create account</button></p>
+</form>"#,
+        csrf = esc(&staff.session.csrf_token),
+        username = esc(&form.username),
+        issuers = esc(&form.issuers),
+    );
+    pages::respond(status, pages::page("Accounts", Some(staff), &body))
+}
