@@ -949,3 +949,152 @@ async fn administrators_make_accounts_and_mistakes_are_shown_beside_the_field() 
     // The new account signs in.
     signed_in(&app, "mia").await;
 }
+
+#[tokio::test]
+async fn a_session_report_is_reviewed_then_imported_and_awarded() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    let issuer = app.issuer(json!({})).await;
+    let admin = signed_in(&app, "ada").await;
+    let csrf = hidden_csrf(&get(&app, "/console/events", &admin).await.text());
+    let issuer_id = util::id(&issuer);
+
+    let bad = post_form(
+        &app,
+        "/console/events",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("issuer", &issuer_id),
+            ("title", "Cataloguing webinar"),
+            ("starts_at", "tomorrow"),
+            ("duration_minutes", "60"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("id=\"starts_at-error\""));
+    assert!(bad.text().contains("value=\"Cataloguing webinar\""));
+    let made = post_form(
+        &app,
+        "/console/events",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("issuer", &issuer_id),
+            ("title", "Cataloguing webinar"),
+            ("starts_at", "2026-02-20 14:00"),
+            ("duration_minutes", "60"),
+            ("format", "online"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let event_path = made.headers[header::LOCATION].to_str().unwrap().to_string();
+    let event_id = event_path.rsplit('/').next().unwrap().to_string();
+    app.achievement(
+        &issuer,
+        json!({ "award_rules": [{ "kind": "participation", "session": event_id, "min_minutes": 30 }] }),
+    )
+    .await;
+
+    let report =
+        "email,name,minutes\nada@example.org,Ada,55\nbob@example.org,Bob,10\nnot-an-email,X,40\n";
+    let import_path = format!("{event_path}/import");
+    let review = post_form(
+        &app,
+        &import_path,
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("action", "review"),
+            ("report", report),
+            ("file_name", "webinar.csv"),
+        ],
+    )
+    .await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.text());
+    let html = review.text();
+    assert!(html.contains("id=\"import-review\""), "{html}");
+    assert!(html.contains("<strong>1 rejected</strong>"), "{html}");
+    assert!(
+        html.contains("1 would be awarded (ada@example.org)"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"confirm-import\""));
+    assert!(
+        app.state
+            .store
+            .attendance_of(&[event_id.parse().unwrap()])
+            .await
+            .unwrap()
+            .is_empty(),
+        "a review records nothing"
+    );
+
+    let unreadable = post_form(
+        &app,
+        &import_path,
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("action", "review"),
+            ("report", "just some words"),
+        ],
+    )
+    .await;
+    assert_eq!(unreadable.status, StatusCode::BAD_REQUEST);
+    assert!(unreadable.text().contains("id=\"report-error\""));
+
+    let confirmed = post_form(
+        &app,
+        &import_path,
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("action", "confirm"),
+            ("report", report),
+            ("file_name", "webinar.csv"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.text()
+    );
+    let job_path = confirmed.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    app.state.jobs.idle().await;
+    let job = get(&app, &job_path, &admin).await;
+    let html = job.text();
+    assert!(html.contains("data-status=\"succeeded\""), "{html}");
+    assert!(html.contains("1 awarded now"), "{html}");
+    let csv = get(&app, &format!("{job_path}/result.csv"), &admin).await;
+    assert!(csv.content_type().starts_with("text/csv"));
+    let text = csv.text();
+    assert!(
+        text.starts_with("line,outcome,email,reason\r\n2,recorded,ada@example.org,"),
+        "{text}"
+    );
+    assert!(text.contains("4,rejected,,"), "{text}");
+    assert_eq!(
+        app.state
+            .store
+            .attendance_of(&[event_id.parse().unwrap()])
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let (_, awarded) = app
+        .state
+        .store
+        .list_awards(&laurel_store::AwardFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(awarded, 1);
+}

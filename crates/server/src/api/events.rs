@@ -476,7 +476,7 @@ async fn load_series(state: &AppState, id: Uuid) -> ApiResult<Series> {
 }
 
 /// A series must exist and belong to the event's issuer.
-async fn check_series(state: &AppState, id: Uuid, issuer_id: Uuid) -> ApiResult<()> {
+pub(crate) async fn check_series(state: &AppState, id: Uuid, issuer_id: Uuid) -> ApiResult<()> {
     let series = state.store.series(id).await.map_err(|error| match error {
         laurel_store::StoreError::NotFound => {
             ApiError::BadRequest(format!("series_id: no series with id {id}"))
@@ -537,7 +537,7 @@ pub fn instant(field: &str, text: &str) -> ApiResult<DateTime<Utc>> {
         })
 }
 
-fn duration(minutes: u32) -> ApiResult<u32> {
+pub(crate) fn duration(minutes: u32) -> ApiResult<u32> {
     if (1..=MAX_DURATION_MINUTES).contains(&minutes) {
         Ok(minutes)
     } else {
@@ -547,7 +547,7 @@ fn duration(minutes: u32) -> ApiResult<u32> {
     }
 }
 
-fn format(name: Option<&str>) -> ApiResult<EventFormat> {
+pub(crate) fn format(name: Option<&str>) -> ApiResult<EventFormat> {
     match name.map(str::trim) {
         None => Ok(EventFormat::Online),
         Some(name) => EventFormat::parse(name).ok_or_else(|| {

@@ -312,7 +312,7 @@ pub async fn export(
 
 /// One CSV field: quoted when it must be, and a leading `=`, `+`, `-` or `@` neutralised so a
 /// spreadsheet never runs a recipient's name as a formula.
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {

@@ -4,11 +4,13 @@
 //! `SameSite=Strict` cookies, CSRF tokens on every form, lock-out after repeated failures),
 //! roles (administrator, issuer manager, viewer), the audit log, the dashboard, award search
 //! with revoke, suspend, resend and CSV export, issuers (profile, branding, keys and their
-//! rotation), badges with a preview of the credential they mint, accounts, and API tokens. Accounts
+//! rotation), badges with a preview of the credential they mint, sessions with attendance imports (review,
+//! confirm, progress, per-line CSV), accounts, and API tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
 
 pub mod achievements;
 pub mod awards;
+pub mod events;
 pub mod issuers;
 pub mod pages;
 pub mod password;
@@ -54,6 +56,18 @@ pub fn router() -> Router<AppState> {
         .route("/console/tokens", get(tokens::list).post(tokens::create))
         .route("/console/users", get(users::list).post(users::create))
         .route("/console/issuers", get(issuers::list).post(issuers::create))
+        .route("/console/events", get(events::list).post(events::create))
+        .route(
+            "/console/series",
+            axum::routing::post(events::create_series),
+        )
+        .route("/console/events/{id}", get(events::show))
+        .route(
+            "/console/events/{id}/import",
+            axum::routing::post(events::import),
+        )
+        .route("/console/imports/{id}", get(events::job))
+        .route("/console/imports/{id}/result.csv", get(events::result_csv))
         .route(
             "/console/achievements",
             get(achievements::list).post(achievements::create),

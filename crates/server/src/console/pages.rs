@@ -24,7 +24,7 @@ pub fn page(title: &str, staff: Option<&Staff>, body: &str) -> String {
             };
             format!(
                 r#"<nav aria-label="Console"><ul class="plain inline">
-<li><a href="/console">Dashboard</a></li><li><a href="/console/issuers">Issuers</a></li><li><a href="/console/achievements">Badges</a></li><li><a href="/console/awards">Awards</a></li>{audit}
+<li><a href="/console">Dashboard</a></li><li><a href="/console/issuers">Issuers</a></li><li><a href="/console/achievements">Badges</a></li><li><a href="/console/events">Sessions</a></li><li><a href="/console/awards">Awards</a></li>{audit}
 </ul>
 <form method="post" action="/console/sign-out" class="inline">
 <input type="hidden" name="csrf" value="{csrf}">
@@ -47,6 +47,7 @@ pub fn page(title: &str, staff: Option<&Staff>, body: &str) -> String {
 <meta name="robots" content="noindex">
 <title>{title} · Laurel console</title>
 <link rel="stylesheet" href="{css}">
+<script src="{js}" defer></script>
 </head>
 <body>
 <header class="site"><strong>Laurel console</strong>
@@ -60,6 +61,7 @@ pub fn page(title: &str, staff: Option<&Staff>, body: &str) -> String {
 "#,
         title = esc(title),
         css = esc(&assets::css_url()),
+        js = esc(&assets::js_url()),
     )
 }
 

@@ -76,3 +76,22 @@
     });
   });
 })();
+
+// Console: a file chosen in an <input type=file data-fill=ID> is read into the textarea with
+// that id (and its name into the field data-name names), so the form posts plain text and
+// works the same when the report is pasted instead.
+(function () {
+  var inputs = document.querySelectorAll("input[type=file][data-fill]");
+  Array.prototype.forEach.call(inputs, function (input) {
+    input.addEventListener("change", function () {
+      var chosen = input.files && input.files[0];
+      var target = document.getElementById(input.getAttribute("data-fill"));
+      if (!chosen || !target) { return; }
+      chosen.text().then(function (text) {
+        target.value = text;
+        var name = document.getElementById(input.getAttribute("data-name") || "");
+        if (name) { name.value = chosen.name; }
+      });
+    });
+  });
+})();
