@@ -2,15 +2,19 @@
 // dashboard, find an award, revoke it with a reason, sign out. Saves screenshots of each page
 // at laptop and tablet sizes.
 //
-//   node tests/e2e/console.mjs ORIGIN USERNAME PASSWORD RECIPIENT_EMAIL SCREENSHOT_DIR
+//   node tests/e2e/console.mjs ORIGIN USERNAME PASSWORD RECIPIENT_EMAIL SCREENSHOT_DIR REPORT_CSV
+//
+// Then, as staff setting up a programme: create a session, a badge awarded for attending it
+// (previewing the credential first), import an attendance report through the review step,
+// and see the awards appear.
 //
 // Uses Debian's /usr/bin/chromium (or $CHROMIUM); playwright-core downloads no browser.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 
-const [origin, username, password, email, shots] = process.argv.slice(2);
-if (!shots) {
-  console.error('usage: console.mjs ORIGIN USERNAME PASSWORD RECIPIENT_EMAIL SCREENSHOT_DIR');
+const [origin, username, password, email, shots, reportCsv] = process.argv.slice(2);
+if (!reportCsv) {
+  console.error('usage: console.mjs ORIGIN USERNAME PASSWORD RECIPIENT_EMAIL SCREENSHOT_DIR REPORT_CSV');
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -60,6 +64,42 @@ try {
   check((await page.locator('main').textContent()).includes(`Revoked the award of ${email}.`), 'the award is revoked');
   check((await page.locator('tbody tr').first().textContent()).includes('revoked'), 'the list shows it revoked');
   await page.screenshot({ path: `${shots}/console-awards.png`, fullPage: true });
+
+  // A session, a badge awarded for attending it, and its attendance report.
+  await page.click('a[href="/console/events"]');
+  await page.fill('#title', 'Cataloguing webinar');
+  await page.fill('#starts_at', '2026-02-20 14:00');
+  await page.fill('#duration_minutes', '60');
+  await page.click('form[action="/console/events"] button[type=submit]');
+  await page.waitForURL(/\/console\/events\/[0-9a-f-]+$/);
+  const session = page.url().split('/').pop();
+  await page.goto(`${origin}/console/achievements`, { waitUntil: 'load' });
+  await page.fill('#name', 'Cataloguing webinar attendee');
+  await page.fill('#description', 'Attended the cataloguing webinar.');
+  await page.fill('#criteria_narrative', 'Attend at least 30 minutes of the webinar.');
+  await page.fill('#credits_available', '1');
+  await page.fill('#award_rules', JSON.stringify([{ kind: 'participation', session, min_minutes: 30 }]));
+  await page.click('button[value=preview]');
+  check((await page.locator('#credential-preview').textContent()).includes('OpenBadgeCredential'),
+    'the badge form previews the credential it will mint');
+  await page.screenshot({ path: `${shots}/console-badge-preview.png`, fullPage: true });
+  await page.click('button[value=save]');
+  await page.waitForURL(/\/console\/achievements\/[0-9a-f-]+$/);
+  await page.goto(`${origin}/console/events/${session}`, { waitUntil: 'load' });
+  await page.setInputFiles('#report-file', reportCsv);
+  await page.waitForFunction(() => document.getElementById('report').value.includes('@'));
+  await page.click('button[value=review]');
+  await page.waitForLoadState('load');
+  const review = await page.locator('#import-review').textContent();
+  check(review.includes('rejected') && review.includes('would be awarded'), 'the review says who is awarded and what is rejected');
+  await page.screenshot({ path: `${shots}/console-import-review.png`, fullPage: true });
+  await page.click('#confirm-import');
+  await page.waitForURL(/\/console\/imports\//);
+  await page.locator('#import-status[data-status=succeeded]').waitFor({ timeout: 30000 });
+  check((await page.locator('main').textContent()).includes('awarded now'), 'the import awarded by rule');
+  await page.screenshot({ path: `${shots}/console-import-done.png`, fullPage: true });
+  await page.goto(`${origin}/console/awards?q=jane.doe`, { waitUntil: 'load' });
+  check((await page.locator('#found').textContent()).startsWith('1 award found'), 'the imported attendee has the badge');
 
   const tablet = await browser.newPage({ viewport: { width: 820, height: 1180 } });
   await tablet.context().addCookies(await page.context().cookies());
