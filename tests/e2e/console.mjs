@@ -2,7 +2,7 @@
 // dashboard, find an award, revoke it with a reason, sign out. Saves screenshots of each page
 // at laptop and tablet sizes.
 //
-//   node tests/e2e/console.mjs ORIGIN USERNAME PASSWORD RECIPIENT_EMAIL SCREENSHOT_DIR REPORT_CSV
+//   node tests/e2e/console.mjs ORIGIN USERNAME PASSWORD RECIPIENT_EMAIL SCREENSHOT_DIR REPORT_CSV BADGE_PNG
 //
 // Then, as staff setting up a programme: create a session, a badge awarded for attending it
 // (previewing the credential first), import an attendance report through the review step,
@@ -12,9 +12,9 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 
-const [origin, username, password, email, shots, reportCsv] = process.argv.slice(2);
-if (!reportCsv) {
-  console.error('usage: console.mjs ORIGIN USERNAME PASSWORD RECIPIENT_EMAIL SCREENSHOT_DIR REPORT_CSV');
+const [origin, username, password, email, shots, reportCsv, badgePng] = process.argv.slice(2);
+if (!badgePng) {
+  console.error('usage: console.mjs ORIGIN USERNAME PASSWORD RECIPIENT_EMAIL SCREENSHOT_DIR REPORT_CSV BADGE_PNG');
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -85,6 +85,8 @@ try {
   await page.screenshot({ path: `${shots}/console-badge-preview.png`, fullPage: true });
   await page.click('button[value=save]');
   await page.waitForURL(/\/console\/achievements\/[0-9a-f-]+$/);
+  await Promise.all([page.waitForEvent('load'), page.setInputFiles('#image-file', badgePng)]);
+  check(await page.locator('img[alt="The current image"]').count() === 1, 'the badge image is uploaded');
   await page.goto(`${origin}/console/events/${session}`, { waitUntil: 'load' });
   await page.setInputFiles('#report-file', reportCsv);
   await page.waitForFunction(() => document.getElementById('report').value.includes('@'));

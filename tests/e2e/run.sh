@@ -42,4 +42,4 @@ award=$(api POST "/api/v1/achievements/$achievement/awards" '{"email":"reader@ex
 curl -fsS "$origin/credentials/$award.png" >"$work/badge.png"
 
 node tests/e2e/pages.mjs "$origin" "$origin/credentials/$award" "$work/badge.png" "$root/target/e2e-screenshots"
-node tests/e2e/console.mjs "$origin" staff "$staff_password" reader@example.org "$root/target/e2e-screenshots" "$root/tests/data/attendance/plain.csv"
+node tests/e2e/console.mjs "$origin" staff "$staff_password" reader@example.org "$root/target/e2e-screenshots" "$root/tests/data/attendance/plain.csv" "$root/crates/server/src/public/medal.png"

@@ -1098,3 +1098,82 @@ async fn a_session_report_is_reviewed_then_imported_and_awarded() {
         .unwrap();
     assert_eq!(awarded, 1);
 }
+
+#[tokio::test]
+async fn images_are_uploaded_with_the_csrf_token_and_checked() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    add_user(&app, "val", Role::Viewer).await;
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    let admin = signed_in(&app, "ada").await;
+    let page_path = format!("/console/achievements/{}", util::id(&achievement));
+    let page = get(&app, &page_path, &admin).await.text();
+    assert!(
+        page.contains("data-upload=\"/console/achievements/"),
+        "{page}"
+    );
+    let csrf = hidden_csrf(&page);
+    let png = include_bytes!("../src/public/medal.png").to_vec();
+    let upload = |token: String, cookie: String, content_type: &'static str, body: Vec<u8>| {
+        let app = &app;
+        let path = format!("{page_path}/image");
+        async move {
+            app.send(
+                Method::POST,
+                &path,
+                None,
+                Some(content_type),
+                Some(body),
+                &[("cookie", &cookie), ("x-csrf-token", &token)],
+            )
+            .await
+        }
+    };
+    let forged = upload("nope".into(), admin.clone(), "image/png", png.clone()).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let wrong = upload(csrf.clone(), admin.clone(), "image/gif", png.clone()).await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "{}",
+        wrong.text()
+    );
+    let script = upload(
+        csrf.clone(),
+        admin.clone(),
+        "image/svg+xml",
+        br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec(),
+    )
+    .await;
+    assert_eq!(script.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(script.text().contains("script"), "{}", script.text());
+    let stored = app
+        .state
+        .store
+        .achievement(util::id(&achievement).parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(stored.image, None, "nothing stored from a refused upload");
+
+    let viewer = signed_in(&app, "val").await;
+    let viewer_csrf = hidden_csrf(&get(&app, "/console", &viewer).await.text());
+    let refused = upload(viewer_csrf, viewer, "image/png", png.clone()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let saved = upload(csrf, admin.clone(), "image/png", png).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    let stored = app
+        .state
+        .store
+        .achievement(util::id(&achievement).parse().unwrap())
+        .await
+        .unwrap();
+    assert!(stored.image.is_some());
+    assert!(
+        get(&app, &page_path, &admin)
+            .await
+            .text()
+            .contains("alt=\"The current image\"")
+    );
+}

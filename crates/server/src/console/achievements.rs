@@ -424,8 +424,20 @@ fn render_one(
     } else {
         preview_section(preview)
     };
+    let image = if may_change(staff, achievement.issuer_id) {
+        super::images::control(
+            state,
+            &format!("/console/achievements/{}/image", achievement.id),
+            achievement.image.as_deref(),
+            &staff.session.csrf_token,
+            &format!("/api/v1/achievements/{}/image", achievement.id),
+        )
+    } else {
+        String::new()
+    };
     let body = format!(
         r#"{notice}<p><a href="{public}">Public badge page</a></p>
+{image}
 {editor}"#,
         public = esc(&state.urls.achievement(achievement.id)),
     );

@@ -327,8 +327,20 @@ async fn render_one(
     } else {
         String::new()
     };
+    let image = if staff.is_admin() {
+        super::images::control(
+            state,
+            &format!("/console/issuers/{}/image", issuer.id),
+            issuer.image.as_deref(),
+            &staff.session.csrf_token,
+            &format!("/api/v1/issuers/{}/image", issuer.id),
+        )
+    } else {
+        String::new()
+    };
     let body = format!(
         r#"{notice}<p><a href="{public}">Public page</a></p>
+{image}
 <h2>Profile and branding</h2>
 {profile}
 <h2>Keys</h2>

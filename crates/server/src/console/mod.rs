@@ -11,6 +11,7 @@
 pub mod achievements;
 pub mod awards;
 pub mod events;
+pub mod images;
 pub mod issuers;
 pub mod pages;
 pub mod password;
@@ -83,6 +84,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/console/issuers/{id}/rotate-keys",
             axum::routing::post(issuers::rotate),
+        )
+        .route(
+            "/console/issuers/{id}/image",
+            axum::routing::post(images::issuer),
+        )
+        .route(
+            "/console/achievements/{id}/image",
+            axum::routing::post(images::achievement),
         )
         .route(
             "/console/tokens/revoke",

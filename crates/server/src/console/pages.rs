@@ -11,7 +11,8 @@ use crate::pages::html::esc;
 /// The policy of every console page: the binary's own stylesheet and script, forms posting
 /// only here, no framing.
 pub const CONSOLE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
-     img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+     img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
 
 /// A whole page: navigation for who is signed in (if anyone), then `body`.
 pub fn page(title: &str, staff: Option<&Staff>, body: &str) -> String {

@@ -95,3 +95,36 @@
     });
   });
 })();
+
+// Console: an image chosen in <input type=file data-upload=URL data-csrf=TOKEN> is sent as the
+// request body (PNG or SVG), then the page reloads to show it; a refusal is shown as said.
+(function () {
+  var inputs = document.querySelectorAll("input[type=file][data-upload]");
+  Array.prototype.forEach.call(inputs, function (input) {
+    input.addEventListener("change", function () {
+      var chosen = input.files && input.files[0];
+      var status = document.getElementById("image-status");
+      if (!chosen) { return; }
+      if (status) { status.textContent = "Uploading " + chosen.name + "…"; }
+      chosen.arrayBuffer().then(function (bytes) {
+        return fetch(input.getAttribute("data-upload"), {
+          method: "POST",
+          headers: { "Content-Type": chosen.type, "X-CSRF-Token": input.getAttribute("data-csrf") },
+          body: bytes,
+          credentials: "same-origin"
+        });
+      }).then(function (response) {
+        return response.text().then(function (text) {
+          if (!response.ok) {
+            var detail = text;
+            try { detail = JSON.parse(text).detail || text; } catch (ignored) { /* plain text */ }
+            throw new Error(detail);
+          }
+          window.location.reload();
+        });
+      }).catch(function (error) {
+        if (status) { status.textContent = "Not saved: " + error.message; }
+      });
+    });
+  });
+})();
