@@ -946,8 +946,49 @@ async fn administrators_make_accounts_and_mistakes_are_shown_beside_the_field() 
     )
     .await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
-    // The new account signs in.
+    // The new account signs in; disabled, its session ends and it cannot sign in again.
+    let mia_session = signed_in(&app, "mia").await;
+    let page = get(&app, "/console/users", &admin).await.text();
+    assert_eq!(page.matches("value=\"Disable\"").count(), 0);
+    assert_eq!(
+        page.matches(">Disable</button>").count(),
+        2,
+        "every account but one's own"
+    );
+    let toggled = post_form(
+        &app,
+        "/console/users/toggle",
+        &admin,
+        &[("csrf", &csrf), ("id", &mia.id.to_string())],
+    )
+    .await;
+    assert_eq!(toggled.status, StatusCode::OK);
+    assert!(toggled.text().contains("Disabled “mia”."));
+    assert_eq!(
+        get(&app, "/console", &mia_session).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        try_sign_in(&app, "mia", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    post_form(
+        &app,
+        "/console/users/toggle",
+        &admin,
+        &[("csrf", &csrf), ("id", &mia.id.to_string())],
+    )
+    .await;
     signed_in(&app, "mia").await;
+    let ada = app.state.store.user_by_name("ada").await.unwrap().unwrap();
+    let own = post_form(
+        &app,
+        "/console/users/toggle",
+        &admin,
+        &[("csrf", &csrf), ("id", &ada.id.to_string())],
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::CONFLICT);
 }
 
 #[tokio::test]

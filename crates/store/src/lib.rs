@@ -331,6 +331,9 @@ pub trait Store: Send + Sync + 'static {
         failed_sign_ins: u32,
         locked_until: Option<DateTime<Utc>>,
     ) -> StoreResult<()>;
+    /// Disables an account at `at` (ending its sessions) or, with `None`, enables it again;
+    /// [`StoreError::NotFound`] if there is no such account.
+    async fn set_user_disabled(&self, user_id: Uuid, at: Option<DateTime<Utc>>) -> StoreResult<()>;
     /// Stores a new session.
     async fn create_session(&self, session: &Session) -> StoreResult<()>;
     /// The session whose secret hashes to this, if it has not expired at `now`.

@@ -804,6 +804,10 @@ impl Store for SqliteStore {
         console::set_sign_in_state(self, user_id, failed_sign_ins, locked_until).await
     }
 
+    async fn set_user_disabled(&self, user_id: Uuid, at: Option<DateTime<Utc>>) -> StoreResult<()> {
+        console::set_disabled(self, user_id, at).await
+    }
+
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
         console::create_session(self, session).await
     }

@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/tokens", get(tokens::list).post(tokens::create))
         .route("/console/users", get(users::list).post(users::create))
+        .route("/console/users/toggle", axum::routing::post(users::toggle))
         .route("/console/issuers", get(issuers::list).post(issuers::create))
         .route("/console/events", get(events::list).post(events::create))
         .route(

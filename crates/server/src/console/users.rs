@@ -1,5 +1,6 @@
-//! `/console/users`: staff accounts, for administrators: list, and create with a role and,
-//! for a manager, the issuers managed. (Disabling accounts is not in the console yet.)
+//! `/console/users`: staff accounts, for administrators: list; create with a role and, for a
+//! manager, the issuers managed; disable (ending the account's sessions at once) and enable.
+//! Administrators cannot disable their own account, so one always remains.
 
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
@@ -201,16 +202,30 @@ async fn render(
         Ok(users) => users,
         Err(error) => return pages::error(&error.into()),
     };
+    let csrf = esc(&staff.session.csrf_token);
     let rows: String = users
         .iter()
         .map(|u| {
             let issuers: Vec<String> = u.issuer_ids.iter().map(Uuid::to_string).collect();
+            let (state_text, button) = match u.disabled_at {
+                Some(at) => (format!("disabled {}", date(at)), "Enable"),
+                None => ("active".to_string(), "Disable"),
+            };
+            let action = if u.id == staff.user.id {
+                String::new()
+            } else {
+                format!(
+                    r#"<form method="post" action="/console/users/toggle" class="inline"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="id" value="{}"><button type="submit">{button}</button></form>"#,
+                    u.id
+                )
+            };
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>\n",
                 esc(&u.username),
                 u.role.as_str(),
                 esc(&issuers.join(", ")),
                 date(u.created_at),
+                state_text,
             )
         })
         .collect();
@@ -239,7 +254,7 @@ async fn render(
         .map(|n| format!(r#"<p class="notice warn" role="status">{}</p>"#, esc(n)))
         .unwrap_or_default();
     let body = format!(
-        r#"{notice}<table><thead><tr><th scope="col">Username</th><th scope="col">Role</th><th scope="col">Issuers</th><th scope="col">Created</th></tr></thead>
+        r#"{notice}<table><thead><tr><th scope="col">Username</th><th scope="col">Role</th><th scope="col">Issuers</th><th scope="col">Created</th><th scope="col">State</th><th scope="col"></th></tr></thead>
 <tbody>
 {rows}</tbody></table>
 <h2>New account</h2>
@@ -251,9 +266,75 @@ async fn render(
 <p><label for="issuers">Issuers managed (ids, for managers)</label><br><input id="issuers" name="issuers" value="{issuers}"{issuers_attrs}>{issuers_error}</p>
 <p><button type="submit">Create account</button></p>
 </form>"#,
-        csrf = esc(&staff.session.csrf_token),
         username = esc(&form.username),
         issuers = esc(&form.issuers),
     );
     pages::respond(status, pages::page("Accounts", Some(staff), &body))
+}
+
+/// The disable/enable form's fields.
+#[derive(Debug, Deserialize)]
+pub struct Toggle {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id: String,
+}
+
+/// `POST /console/users/toggle`: disables an active account, enables a disabled one.
+pub async fn toggle(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<Toggle>,
+) -> Response {
+    if !staff.is_admin() {
+        return not_allowed(&staff);
+    }
+    if !staff.check_csrf(&form.csrf) {
+        return forged();
+    }
+    let Ok(id) = Uuid::parse_str(form.id.trim()) else {
+        return pages::error(&crate::ApiError::NotFound("no such account".into()));
+    };
+    if id == staff.user.id {
+        return pages::error(&crate::ApiError::Conflict(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    let user = match state.store.user(id).await {
+        Ok(user) => user,
+        Err(error) => return pages::error(&crate::mint::not_found(error, "account", id)),
+    };
+    let disable = user.disabled_at.is_none();
+    let at = disable.then(|| state.clock.now());
+    if let Err(error) = state.store.set_user_disabled(id, at).await {
+        return pages::error(&error.into());
+    }
+    audit_log(
+        &state,
+        Some(&staff.user),
+        &staff.user.username,
+        if disable {
+            "user.disable"
+        } else {
+            "user.enable"
+        },
+        Some(id.to_string()),
+        json!({ "username": user.username }),
+    )
+    .await;
+    let notice = format!(
+        "{} “{}”.",
+        if disable { "Disabled" } else { "Enabled" },
+        user.username
+    );
+    render(
+        &state,
+        &staff,
+        &NewUser::default(),
+        None,
+        Some(&notice),
+        StatusCode::OK,
+    )
+    .await
 }

@@ -355,6 +355,10 @@ impl Store for FlakyStore {
             .set_sign_in_state(user_id, failed_sign_ins, locked_until)
             .await
     }
+    async fn set_user_disabled(&self, user_id: Uuid, at: Option<DateTime<Utc>>) -> StoreResult<()> {
+        self.check()?;
+        self.inner.set_user_disabled(user_id, at).await
+    }
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
         self.check()?;
         self.inner.create_session(session).await

@@ -222,3 +222,28 @@ pub(super) async fn list_audit(
     // A count is never negative.
     Ok((entries, u64::try_from(total).unwrap_or(0)))
 }
+
+pub(super) async fn set_disabled(
+    store: &PostgresStore,
+    user_id: Uuid,
+    at: Option<DateTime<Utc>>,
+) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    let done = sqlx::query("update users set disabled_at = $2 where id = $1")
+        .bind(user_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if at.is_some() {
+        sqlx::query("delete from sessions where user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+    }
+    tx.commit().await.map_err(db)
+}

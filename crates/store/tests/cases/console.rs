@@ -74,6 +74,20 @@ pub async fn users_sessions_and_audit_round_trip(db: &TestDb) {
             .unwrap(),
         None
     );
+    // Disabling an account ends its sessions; enabling it again does not bring them back.
+    store.set_user_disabled(ada.id, Some(now())).await.unwrap();
+    assert!(store.user(ada.id).await.unwrap().disabled_at.is_some());
+    assert_eq!(
+        store.session(&session.secret_sha256, now()).await.unwrap(),
+        None
+    );
+    store.set_user_disabled(ada.id, None).await.unwrap();
+    assert_eq!(store.user(ada.id).await.unwrap().disabled_at, None);
+    assert!(matches!(
+        store.set_user_disabled(Uuid::now_v7(), None).await,
+        Err(StoreError::NotFound)
+    ));
+    store.create_session(&session).await.unwrap();
     assert!(store.delete_session(&session.secret_sha256).await.unwrap());
     assert!(!store.delete_session(&session.secret_sha256).await.unwrap());
     assert_eq!(
