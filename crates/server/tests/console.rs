@@ -840,10 +840,11 @@ async fn badges_are_previewed_before_they_are_saved() {
         (Some(1.5), Some(730))
     );
 
-    // A manager of another issuer may read it, not change it.
+    // A manager of another issuer neither sees it nor changes it.
     let mia = signed_in(&app, "mia").await;
-    let page = get(&app, &path, &mia).await.text();
-    assert!(!page.contains("value=\"save\""));
+    assert_eq!(get(&app, &path, &mia).await.status, StatusCode::FORBIDDEN);
+    let list = get(&app, "/console/achievements", &mia).await.text();
+    assert!(!list.contains("Cataloguing webinar</a>"), "{list}");
     let mia_csrf = hidden_csrf(&get(&app, "/console", &mia).await.text());
     let mut theirs = fields(&[("name", "Renamed")]);
     theirs.retain(|(k, _)| *k != "csrf");
@@ -1216,5 +1217,61 @@ async fn images_are_uploaded_with_the_csrf_token_and_checked() {
             .await
             .text()
             .contains("alt=\"The current image\"")
+    );
+}
+
+#[tokio::test]
+async fn managers_see_only_their_issuers() {
+    let app = TestApp::new().await;
+    let ours = app.issuer(json!({ "name": "Our Association" })).await;
+    let theirs = app.issuer(json!({ "name": "Their Association" })).await;
+    let our_badge = app.achievement(&ours, json!({ "name": "Our badge" })).await;
+    let their_badge = app
+        .achievement(&theirs, json!({ "name": "Their badge" }))
+        .await;
+    app.award(&our_badge, json!({ "email": "ours@example.org" }))
+        .await;
+    app.award(&their_badge, json!({ "email": "theirs@example.org" }))
+        .await;
+    let manager = console::new_user(
+        "mia",
+        PASSWORD,
+        Role::Manager,
+        vec![util::id(&ours).parse().unwrap()],
+        now(),
+    )
+    .unwrap();
+    app.state.store.create_user(&manager).await.unwrap();
+    let mia = signed_in(&app, "mia").await;
+    for path in [
+        "/console",
+        "/console/awards",
+        "/console/awards.csv",
+        "/console/issuers",
+        "/console/achievements",
+    ] {
+        let text = get(&app, path, &mia).await.text();
+        assert!(
+            !text.contains("theirs@example.org")
+                && !text.contains("Their badge")
+                && !text.contains("Their Association"),
+            "{path}: {text}"
+        );
+    }
+    assert!(
+        get(&app, "/console/awards", &mia)
+            .await
+            .text()
+            .contains("ours@example.org")
+    );
+    assert_eq!(
+        get(
+            &app,
+            &format!("/console/issuers/{}", util::id(&theirs)),
+            &mia
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
     );
 }

@@ -207,6 +207,8 @@ pub struct AwardFilter {
     pub achievement_id: Option<Uuid>,
     /// Only this issuer's.
     pub issuer_id: Option<Uuid>,
+    /// Only these issuers' (when not empty): what an issuer manager may see.
+    pub issuer_ids: Vec<Uuid>,
     /// Only this recipient's (normalized email).
     pub recipient_email: Option<String>,
     /// Only recipients whose email or name contains this text (ignoring ASCII case).

@@ -219,6 +219,7 @@ pub async fn list(
     let filter = AwardFilter {
         achievement_id: fields::id_param("achievement", query.achievement.as_deref())?,
         issuer_id: fields::id_param("issuer", query.issuer.as_deref())?,
+        issuer_ids: Vec::new(),
         recipient_email: query
             .email
             .as_deref()

@@ -169,6 +169,7 @@ async fn render_list(
         issuers.iter().map(|i| (i.id, i.name.as_str())).collect();
     let rows: String = achievements
         .iter()
+        .filter(|a| staff.may_see(a.issuer_id))
         .map(|a| {
             format!(
                 r#"<tr><td><a href="/console/achievements/{id}">{name}</a></td><td>{issuer}</td><td><a href="{public}">public page</a></td></tr>
@@ -285,6 +286,9 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<St
         Ok(found) => found,
         Err(error) => return pages::error(&error),
     };
+    if !staff.may_see(achievement.issuer_id) {
+        return not_allowed(&staff);
+    }
     let form = AchievementForm::from_achievement(&achievement);
     let preview = preview_credential(&state, &issuer, &achievement).ok();
     render_one(

@@ -113,10 +113,17 @@ async fn render(
     notice: Option<&str>,
     new: &NewAward,
 ) -> Result<Response, ApiError> {
-    let achievements = state.store.list_achievements(None).await?;
+    let achievements: Vec<_> = state
+        .store
+        .list_achievements(None)
+        .await?
+        .into_iter()
+        .filter(|a| staff.may_see(a.issuer_id))
+        .collect();
     let award_form = new_award_form(staff, &achievements, new);
     let (status, field_error, rows, total) = match search.filter(PAGE) {
-        Ok(filter) => {
+        Ok(mut filter) => {
+            filter.issuer_ids = staff.visible_issuers().unwrap_or_default().to_vec();
             let (awards, total) = state.store.list_awards(&filter).await?;
             (StatusCode::OK, None, awards, total)
         }
@@ -242,12 +249,13 @@ async fn render(
 /// `GET /console/awards.csv`: what the search finds, for reporting.
 pub async fn export(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Query(search): Query<Search>,
 ) -> Response {
     let filter = match search.filter(MAX_EXPORT) {
         Ok(filter) => AwardFilter {
             offset: 0,
+            issuer_ids: staff.visible_issuers().unwrap_or_default().to_vec(),
             ..filter
         },
         Err((_, message)) => return pages::error(&ApiError::BadRequest(message)),

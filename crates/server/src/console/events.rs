@@ -100,6 +100,7 @@ async fn render_list(
         series.iter().map(|s| (s.id, s.title.as_str())).collect();
     let rows: String = events
         .iter()
+        .filter(|e| staff.may_see(e.issuer_id))
         .map(|e| {
             format!(
                 r#"<tr><td><a href="/console/events/{id}">{title}</a></td><td>{starts}</td><td class="number">{minutes}</td><td>{series}</td></tr>
@@ -340,6 +341,7 @@ impl ImportForm {
 /// `GET /console/events/{id}`: the session, its imports, and the import form.
 pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
     match load_event(&state, &id).await {
+        Ok(event) if !staff.may_see(event.issuer_id) => not_allowed(&staff),
         Ok(event) => render_event(&state, &staff, &event, &ImportForm::default(), None, None).await,
         Err(error) => pages::error(&error),
     }

@@ -90,6 +90,7 @@ async fn render_list(
     };
     let rows: String = issuers
         .iter()
+        .filter(|i| staff.may_see(i.id))
         .map(|i| {
             format!(
                 r#"<tr><td><a href="/console/issuers/{id}">{name}</a></td><td><a href="{public}">public page</a></td><td>{created}</td></tr>
@@ -171,6 +172,7 @@ pub async fn create(
 /// `GET /console/issuers/{id}`.
 pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
     match load(&state, &id).await {
+        Ok(issuer) if !staff.may_see(issuer.id) => not_allowed(&staff),
         Ok(issuer) => {
             let form = IssuerForm::from_issuer(&issuer);
             render_one(&state, &staff, &issuer, &form, None, None).await

@@ -328,14 +328,23 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Response {
 
 async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiError> {
     let now = state.clock.now();
+    // An issuer manager sees their issuers' figures; everyone else sees all.
+    let issuer_ids = staff.visible_issuers().unwrap_or_default().to_vec();
     let (recent, total) = state
         .store
         .list_awards(&AwardFilter {
+            issuer_ids: issuer_ids.clone(),
             limit: 10,
             ..AwardFilter::default()
         })
         .await?;
-    let achievements = state.store.list_achievements(None).await?;
+    let achievements: Vec<_> = state
+        .store
+        .list_achievements(None)
+        .await?
+        .into_iter()
+        .filter(|a| staff.may_see(a.issuer_id))
+        .collect();
     let names: std::collections::HashMap<Uuid, String> = achievements
         .iter()
         .map(|a| (a.id, a.name.clone()))
@@ -361,6 +370,7 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiEr
         let (_, count) = state
             .store
             .list_awards(&AwardFilter {
+                issuer_ids: issuer_ids.clone(),
                 issued_from: Some(start),
                 issued_until: Some(end),
                 limit: 0,
@@ -372,21 +382,33 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiEr
             start.format("%Y-%m")
         ));
     }
-    let (_, failed) = state
-        .store
-        .list_notifications(&NotificationFilter {
-            state: Some(NotificationState::Failed),
-            limit: 0,
-            ..NotificationFilter::default()
-        })
-        .await?;
-    let running: Vec<_> = state
-        .store
-        .list_imports(None, 50)
-        .await?
-        .into_iter()
-        .filter(|job| matches!(job.status, ImportStatus::Queued | ImportStatus::Running))
-        .collect();
+    let scopes: Vec<Option<Uuid>> = match staff.visible_issuers() {
+        Some(ids) => ids.iter().copied().map(Some).collect(),
+        None => vec![None],
+    };
+    let mut failed = 0;
+    for issuer_id in scopes {
+        let (_, count) = state
+            .store
+            .list_notifications(&NotificationFilter {
+                issuer_id,
+                state: Some(NotificationState::Failed),
+                limit: 0,
+                ..NotificationFilter::default()
+            })
+            .await?;
+        failed += count;
+    }
+    let mut running = Vec::new();
+    for job in state.store.list_imports(None, 50).await? {
+        if !matches!(job.status, ImportStatus::Queued | ImportStatus::Running) {
+            continue;
+        }
+        let event = state.store.event(job.event_id).await?;
+        if staff.may_see(event.issuer_id) {
+            running.push(job);
+        }
+    }
     let recent_rows: String = recent
         .iter()
         .map(|award| {

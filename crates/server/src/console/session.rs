@@ -39,6 +39,18 @@ impl Staff {
         matches!(self.user.role, Role::Admin | Role::Manager)
     }
 
+    /// The issuers whose things they may see: `None` for all (administrators and viewers),
+    /// the managed ones for an issuer manager.
+    pub fn visible_issuers(&self) -> Option<&[uuid::Uuid]> {
+        (self.user.role == Role::Manager).then_some(self.user.issuer_ids.as_slice())
+    }
+
+    /// Whether they may see things of this issuer.
+    pub fn may_see(&self, issuer_id: uuid::Uuid) -> bool {
+        self.visible_issuers()
+            .is_none_or(|ids| ids.contains(&issuer_id))
+    }
+
     /// Whether they are an administrator.
     pub fn is_admin(&self) -> bool {
         self.user.role == Role::Admin

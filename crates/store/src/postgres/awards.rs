@@ -173,6 +173,11 @@ fn push_award_filter(query: &mut QueryBuilder<Postgres>, filter: &AwardFilter) {
         next(query, "recipient_email = ");
         query.push_bind(email.clone());
     }
+    if !filter.issuer_ids.is_empty() {
+        next(query, "issuer_id = any(");
+        query.push_bind(filter.issuer_ids.clone());
+        query.push(")");
+    }
     if let Some(text) = &filter.recipient_contains {
         // `like` with its wildcards escaped, so the text is matched as written.
         let escaped = text

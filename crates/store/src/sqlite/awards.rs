@@ -166,6 +166,16 @@ fn push_award_filter(query: &mut QueryBuilder<Sqlite>, filter: &AwardFilter) {
         next(query, "recipient_email = ");
         query.push_bind(email.clone());
     }
+    if !filter.issuer_ids.is_empty() {
+        let ids: Vec<String> = filter
+            .issuer_ids
+            .iter()
+            .map(|i| id(*i).to_string())
+            .collect();
+        next(query, "issuer_id in (select value from json_each(");
+        query.push_bind(list_to_json(&ids));
+        query.push("))");
+    }
     if let Some(text) = &filter.recipient_contains {
         // `like` with its wildcards escaped, so the text is matched as written.
         let escaped = text

@@ -281,4 +281,32 @@ pub async fn search_by_part_of_email_or_name(db: &TestDb) {
     assert_eq!(search("example").await.len(), 3);
     assert_eq!(search("0%").await, ["x_100%@example.org"]);
     assert!(search("a%e").await.is_empty(), "% is not a wildcard");
+
+    // An issuer manager sees only their issuers' awards.
+    let (_, elsewhere) = crate::support::issuer_with_achievement(&*store).await;
+    store
+        .insert_awards(&[award(&elsewhere, "ada.lovelace@example.org")], false)
+        .await
+        .unwrap();
+    let scoped = |issuer_ids: Vec<uuid::Uuid>| {
+        let store = store.clone();
+        async move {
+            store
+                .list_awards(&AwardFilter {
+                    issuer_ids,
+                    limit: 10,
+                    ..AwardFilter::default()
+                })
+                .await
+                .unwrap()
+                .1
+        }
+    };
+    assert_eq!(scoped(vec![achievement.issuer_id]).await, 3);
+    assert_eq!(scoped(vec![elsewhere.issuer_id]).await, 1);
+    assert_eq!(
+        scoped(vec![achievement.issuer_id, elsewhere.issuer_id]).await,
+        4
+    );
+    assert_eq!(scoped(Vec::new()).await, 4, "empty: everyone's");
 }
