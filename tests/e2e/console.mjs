@@ -79,9 +79,12 @@ try {
   await page.fill('#criteria_narrative', 'Attend at least 30 minutes of the webinar.');
   await page.fill('#credits_available', '1');
   await page.fill('#award_rules', JSON.stringify([{ kind: 'participation', session, min_minutes: 30 }]));
-  await page.click('button[value=preview]');
+  // Previewed as it is typed, without a click.
+  await page.locator('#credential-preview').waitFor({ timeout: 15000 });
   check((await page.locator('#credential-preview').textContent()).includes('OpenBadgeCredential'),
-    'the badge form previews the credential it will mint');
+    'the badge form previews, as it is typed, the credential it will mint');
+  check((await page.locator('#page-preview').textContent()).includes('Cataloguing webinar attendee'),
+    'and how the badge looks on its public page');
   await page.screenshot({ path: `${shots}/console-badge-preview.png`, fullPage: true });
   await page.click('button[value=save]');
   await page.waitForURL(/\/console\/achievements\/[0-9a-f-]+$/);

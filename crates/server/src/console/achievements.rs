@@ -454,15 +454,29 @@ fn render_one(
 }
 
 fn preview_section(preview: Option<&Value>) -> String {
-    match preview {
-        Some(document) => format!(
-            r#"<section aria-labelledby="preview"><h2 id="preview">The credential it mints</h2>
+    let Some(document) = preview else {
+        return r#"<div id="live-preview" aria-live="polite"></div>"#.to_string();
+    };
+    let text = |pointer: &str| {
+        document
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
+    let criteria = text("/credentialSubject/achievement/criteria/narrative");
+    format!(
+        r#"<div id="live-preview" aria-live="polite">
+<section aria-labelledby="page-preview-title" id="page-preview"><h2 id="page-preview-title">On its public page</h2>
+<div class="notice warn"><p><strong>{name}</strong></p><p>{description}</p><p class="narrative">{criteria}</p><p class="muted">Issued by {issuer}</p></div></section>
+<section aria-labelledby="preview"><h2 id="preview">The credential it mints</h2>
 <p class="muted">For a sample recipient, before signing: the recipient appears only as a salted hash of their email.</p>
-<pre id="credential-preview">{}</pre></section>"#,
-            esc(&serde_json::to_string_pretty(document).unwrap_or_default())
-        ),
-        None => String::new(),
-    }
+<pre id="credential-preview">{json}</pre></section></div>"#,
+        name = esc(text("/credentialSubject/achievement/name")),
+        description = esc(text("/credentialSubject/achievement/description")),
+        criteria = esc(criteria),
+        issuer = esc(text("/issuer/name")),
+        json = esc(&serde_json::to_string_pretty(document).unwrap_or_default()),
+    )
 }
 
 fn fields_form(
@@ -525,7 +539,7 @@ fn fields_form(
         None => String::new(),
     };
     format!(
-        r#"<form method="post" action="{action}">
+        r#"<form method="post" action="{action}" data-live-preview>
 <input type="hidden" name="csrf" value="{csrf}">
 {issuer_field}{name}{description}{narrative}{criteria_url}{kind}{tags}{credits}{days}{rules}<p><button type="submit" name="action" value="preview">Preview the credential</button> <button type="submit" name="action" value="save">Save</button></p>
 </form>

@@ -128,3 +128,32 @@
     });
   });
 })();
+
+// Console: a form marked data-live-preview is previewed as it is typed in: a moment after the
+// last keystroke it is posted with action=preview (which saves nothing) and the page's
+// #live-preview is replaced by the answer's. Without script the Preview button does the same.
+(function () {
+  var form = document.querySelector("form[data-live-preview]");
+  var target = document.getElementById("live-preview");
+  if (!form || !target || !window.fetch || !window.DOMParser) { return; }
+  var timer = null;
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var body = new URLSearchParams(new FormData(form));
+      body.set("action", "preview");
+      fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (response) { return response.text(); })
+        .then(function (html) {
+          var page = new DOMParser().parseFromString(html, "text/html");
+          var fresh = page.getElementById("live-preview");
+          var errors = page.querySelectorAll("span.error");
+          if (fresh && fresh.children.length) {
+            target.replaceChildren.apply(target, Array.prototype.slice.call(fresh.childNodes));
+          } else if (errors.length) {
+            target.textContent = "Not previewed: " + errors[0].textContent;
+          }
+        });
+    }, 600);
+  });
+})();
