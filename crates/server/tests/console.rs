@@ -108,9 +108,55 @@ async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
 #[tokio::test]
 async fn pages_need_a_session() {
     let app = TestApp::new().await;
-    for path in ["/console", "/console/audit"] {
-        let response = app.send(Method::GET, path, None, None, None, &[]).await;
+    let id = "0190a8c4-5f6e-7b8a-9c0d-1e2f3a4b5c6d";
+    for path in [
+        "/console".to_string(),
+        "/console/audit".into(),
+        "/console/awards".into(),
+        "/console/awards.csv".into(),
+        "/console/issuers".into(),
+        format!("/console/issuers/{id}"),
+        "/console/achievements".into(),
+        format!("/console/achievements/{id}"),
+        "/console/events".into(),
+        format!("/console/events/{id}"),
+        format!("/console/imports/{id}"),
+        format!("/console/imports/{id}/result.csv"),
+        "/console/users".into(),
+        "/console/tokens".into(),
+    ] {
+        let response = app.send(Method::GET, &path, None, None, None, &[]).await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(response.headers[header::LOCATION], "/console/sign-in");
+    }
+    for path in [
+        "/console/sign-out".to_string(),
+        "/console/awards/new".into(),
+        format!("/console/awards/{id}/revoke"),
+        "/console/issuers".into(),
+        format!("/console/issuers/{id}/rotate-keys"),
+        format!("/console/issuers/{id}/image"),
+        "/console/achievements".into(),
+        format!("/console/achievements/{id}/image"),
+        "/console/events".into(),
+        "/console/series".into(),
+        format!("/console/events/{id}/import"),
+        "/console/users".into(),
+        "/console/users/toggle".into(),
+        "/console/tokens".into(),
+        "/console/tokens/revoke".into(),
+    ] {
+        let response = app
+            .send(
+                Method::POST,
+                &path,
+                None,
+                Some("application/x-www-form-urlencoded"),
+                Some(b"csrf=x".to_vec()),
+                &[],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "POST {path}");
         assert_eq!(response.headers[header::LOCATION], "/console/sign-in");
     }
     let forged = get(&app, "/console", "laurel_session=made-up").await;

@@ -117,7 +117,22 @@ async fn render_list(
     let new = if mine.is_empty() {
         String::new()
     } else {
-        new_event_form(staff, &mine, &series, form, error)
+        let issuer_options: String = mine
+            .iter()
+            .map(|i| format!(r#"<option value="{}">{}</option>"#, i.id, esc(&i.name)))
+            .collect();
+        format!(
+            r#"{sessions}
+<h2>New series</h2>
+<form method="post" action="/console/series">
+<input type="hidden" name="csrf" value="{csrf}">
+<p><label for="series-issuer">Issuer</label><br><select id="series-issuer" name="issuer">{issuer_options}</select></p>
+<p><label for="series-title">Title (sessions that count together, e.g. a webinar series)</label><br><input id="series-title" name="title" required></p>
+<p><button type="submit">Create series</button></p>
+</form>"#,
+            sessions = new_event_form(staff, &mine, &series, form, error),
+            csrf = esc(&staff.session.csrf_token),
+        )
     };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
