@@ -8,7 +8,7 @@
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use laurel_store::{Achievement, Issuer, Role};
+use laurel_store::{Achievement, Issuer};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -51,7 +51,7 @@ pub struct AchievementForm {
     award_rules: String,
 }
 
-type FieldError = (&'static str, String);
+use super::pages::FieldError;
 
 impl AchievementForm {
     fn from_achievement(a: &Achievement) -> Self {
@@ -138,14 +138,6 @@ fn pretty(rules: &str) -> String {
     }
 }
 
-fn may_change(staff: &Staff, issuer_id: Uuid) -> bool {
-    match staff.user.role {
-        Role::Admin => true,
-        Role::Manager => staff.user.issuer_ids.contains(&issuer_id),
-        Role::Viewer => false,
-    }
-}
-
 /// `GET /console/achievements`.
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
     render_list(&state, &staff, &AchievementForm::default(), None, None).await
@@ -181,7 +173,10 @@ async fn render_list(
             )
         })
         .collect();
-    let mine: Vec<&Issuer> = issuers.iter().filter(|i| may_change(staff, i.id)).collect();
+    let mine: Vec<&Issuer> = issuers
+        .iter()
+        .filter(|i| staff.may_change_issuer(i.id))
+        .collect();
     let new = if mine.is_empty() {
         String::new()
     } else {
@@ -224,8 +219,8 @@ pub async fn create(
         let error = ("issuer", "Choose an issuer.".to_string());
         return render_list(&state, &staff, &form, Some(&error), None).await;
     };
-    if !may_change(&staff, issuer_id) {
-        return not_allowed(&staff);
+    if !staff.may_change_issuer(issuer_id) {
+        return pages::not_allowed(&staff, "Your account may not change this issuer's badges.");
     }
     let issuer = match state.store.issuer(issuer_id).await {
         Ok(issuer) => issuer,
@@ -287,7 +282,7 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<St
         Err(error) => return pages::error(&error),
     };
     if !staff.may_see(achievement.issuer_id) {
-        return not_allowed(&staff);
+        return pages::not_allowed(&staff, "Your account may not change this issuer's badges.");
     }
     let form = AchievementForm::from_achievement(&achievement);
     let preview = preview_credential(&state, &issuer, &achievement).ok();
@@ -316,8 +311,8 @@ pub async fn update(
         Ok(found) => found,
         Err(error) => return pages::error(&error),
     };
-    if !may_change(&staff, achievement.issuer_id) {
-        return not_allowed(&staff);
+    if !staff.may_change_issuer(achievement.issuer_id) {
+        return pages::not_allowed(&staff, "Your account may not change this issuer's badges.");
     }
     let mut changed = achievement.clone();
     if let Err(error) = form.apply(&state, &mut changed).await {
@@ -393,17 +388,6 @@ async fn load(state: &AppState, id: &str) -> Result<(Achievement, Issuer), ApiEr
     Ok((achievement, issuer))
 }
 
-fn not_allowed(staff: &Staff) -> Response {
-    pages::respond(
-        StatusCode::FORBIDDEN,
-        pages::page(
-            "Not allowed",
-            Some(staff),
-            "<p role=\"alert\">Your account may not change this issuer's badges.</p>",
-        ),
-    )
-}
-
 fn render_one(
     state: &AppState,
     staff: &Staff,
@@ -413,10 +397,8 @@ fn render_one(
     preview: Option<&Value>,
     notice: Option<&str>,
 ) -> Response {
-    let notice = notice
-        .map(|n| format!(r#"<p class="notice warn" role="status">{}</p>"#, esc(n)))
-        .unwrap_or_default();
-    let editor = if may_change(staff, achievement.issuer_id) {
+    let notice = pages::notice(notice);
+    let editor = if staff.may_change_issuer(achievement.issuer_id) {
         fields_form(
             staff,
             &format!("/console/achievements/{}", achievement.id),
@@ -428,7 +410,7 @@ fn render_one(
     } else {
         preview_section(preview)
     };
-    let image = if may_change(staff, achievement.issuer_id) {
+    let image = if staff.may_change_issuer(achievement.issuer_id) {
         super::images::control(
             state,
             &format!("/console/achievements/{}/image", achievement.id),

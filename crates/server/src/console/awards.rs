@@ -6,10 +6,10 @@
 //! read. Every action needs the session's CSRF token and is written to the audit log.
 
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
-use laurel_store::{Award, AwardFilter, Role, StatusChange};
+use laurel_store::{AwardFilter, StatusChange};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -82,15 +82,6 @@ impl Search {
             ("until", self.until.clone()),
             ("offset", offset.to_string()),
         ])
-    }
-}
-
-/// Whether `staff` may change `award`.
-fn may_change(staff: &Staff, award: &Award) -> bool {
-    match staff.user.role {
-        Role::Admin => true,
-        Role::Manager => staff.user.issuer_ids.contains(&award.issuer_id),
-        Role::Viewer => false,
     }
 }
 
@@ -177,7 +168,7 @@ async fn render(
             } else {
                 "active"
             };
-            let actions = if may_change(staff, award) && award.revoked_at.is_none() {
+            let actions = if staff.may_change_issuer(award.issuer_id) && award.revoked_at.is_none() {
                 format!(
                     r#"<form method="post" action="/console/awards/{id}/revoke" class="inline">
 <input type="hidden" name="csrf" value="{csrf}">
@@ -212,9 +203,7 @@ async fn render(
     } else {
         String::new()
     };
-    let notice = notice
-        .map(|n| format!(r#"<p class="notice warn" role="status">{}</p>"#, esc(n)))
-        .unwrap_or_default();
+    let notice = pages::notice(notice);
     let status = if new.error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
@@ -304,18 +293,7 @@ pub async fn export(
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
-    let mut response = out.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"awards.csv\""),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    pages::csv(out, "awards.csv")
 }
 
 /// One CSV field: quoted when it must be, and a leading `=`, `+`, `-` or `@` neutralised so a
@@ -382,7 +360,7 @@ async fn try_act(
         .award(id)
         .await
         .map_err(|e| crate::mint::not_found(e, "award", id))?;
-    if !may_change(staff, &award) {
+    if !staff.may_change_issuer(award.issuer_id) {
         return Err(ApiError::Forbidden(
             "your account may not change this award".into(),
         ));
@@ -457,11 +435,7 @@ fn new_award_form(
 ) -> String {
     let mine: Vec<&laurel_store::Achievement> = achievements
         .iter()
-        .filter(|a| match staff.user.role {
-            Role::Admin => true,
-            Role::Manager => staff.user.issuer_ids.contains(&a.issuer_id),
-            Role::Viewer => false,
-        })
+        .filter(|a| staff.may_change_issuer(a.issuer_id))
         .collect();
     if mine.is_empty() {
         return String::new();
@@ -565,12 +539,7 @@ async fn try_create(
         .achievement(achievement_id)
         .await
         .map_err(|_| CreateError::Field("achievement", "Choose a badge.".into()))?;
-    let allowed = match staff.user.role {
-        Role::Admin => true,
-        Role::Manager => staff.user.issuer_ids.contains(&achievement.issuer_id),
-        Role::Viewer => false,
-    };
-    if !allowed {
+    if !staff.may_change_issuer(achievement.issuer_id) {
         return Err(CreateError::Other(ApiError::Forbidden(
             "your account may not award this badge".into(),
         )));

@@ -8,10 +8,10 @@
 //! pasted. Creating sessions and importing are for administrators and the issuer's managers.
 
 use axum::extract::{Form, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDateTime;
-use laurel_store::{Event, EventFilter, ImportStatus, Issuer, Role, Series};
+use laurel_store::{Event, EventFilter, ImportStatus, Issuer, Series};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -24,39 +24,7 @@ use crate::api::imports::ImportQuery;
 use crate::pages::html::{date, esc};
 use crate::{ApiError, AppState};
 
-type FieldError = (&'static str, String);
-
-fn may_change(staff: &Staff, issuer_id: Uuid) -> bool {
-    match staff.user.role {
-        Role::Admin => true,
-        Role::Manager => staff.user.issuer_ids.contains(&issuer_id),
-        Role::Viewer => false,
-    }
-}
-
-fn mark(error: Option<&FieldError>, name: &str) -> (String, String) {
-    match error {
-        Some((f, message)) if *f == name => (
-            format!(
-                r#" <span class="error" id="{name}-error">{}</span>"#,
-                esc(message)
-            ),
-            format!(r#" aria-invalid="true" aria-describedby="{name}-error""#),
-        ),
-        _ => (String::new(), String::new()),
-    }
-}
-
-fn not_allowed(staff: &Staff) -> Response {
-    pages::respond(
-        StatusCode::FORBIDDEN,
-        pages::page(
-            "Not allowed",
-            Some(staff),
-            "<p role=\"alert\">Your account may not change this issuer's sessions.</p>",
-        ),
-    )
-}
+use super::pages::FieldError;
 
 /// The new-session form's fields.
 #[derive(Debug, Default, Deserialize)]
@@ -113,7 +81,10 @@ async fn render_list(
             )
         })
         .collect();
-    let mine: Vec<&Issuer> = issuers.iter().filter(|i| may_change(staff, i.id)).collect();
+    let mine: Vec<&Issuer> = issuers
+        .iter()
+        .filter(|i| staff.may_change_issuer(i.id))
+        .collect();
     let new = if mine.is_empty() {
         String::new()
     } else {
@@ -155,11 +126,11 @@ fn new_event_form(
     form: &EventForm,
     error: Option<&FieldError>,
 ) -> String {
-    let (title_error, title_attrs) = mark(error, "title");
-    let (starts_error, starts_attrs) = mark(error, "starts_at");
-    let (duration_error, duration_attrs) = mark(error, "duration_minutes");
-    let (issuer_error, issuer_attrs) = mark(error, "issuer");
-    let (series_error, series_attrs) = mark(error, "series");
+    let (title_error, title_attrs) = pages::field_error(error, "title");
+    let (starts_error, starts_attrs) = pages::field_error(error, "starts_at");
+    let (duration_error, duration_attrs) = pages::field_error(error, "duration_minutes");
+    let (issuer_error, issuer_attrs) = pages::field_error(error, "issuer");
+    let (series_error, series_attrs) = pages::field_error(error, "series");
     let issuer_options: String = issuers
         .iter()
         .map(|i| {
@@ -235,7 +206,12 @@ pub async fn create(
         Err(Checked::Field(error)) => {
             return render_list(&state, &staff, &form, Some(&error)).await;
         }
-        Err(Checked::Refused) => return not_allowed(&staff),
+        Err(Checked::Refused) => {
+            return pages::not_allowed(
+                &staff,
+                "Your account may not change this issuer's sessions.",
+            );
+        }
     };
     if let Err(error) = state.store.create_event(&event).await {
         return pages::error(&error.into());
@@ -261,7 +237,7 @@ async fn check_event(state: &AppState, staff: &Staff, form: &EventForm) -> Resul
     let field = |name: &'static str| move |e: ApiError| Checked::Field((name, e.to_string()));
     let issuer_id = Uuid::parse_str(form.issuer.trim())
         .map_err(|_| Checked::Field(("issuer", "Choose an issuer.".into())))?;
-    if !may_change(staff, issuer_id) {
+    if !staff.may_change_issuer(issuer_id) {
         return Err(Checked::Refused);
     }
     state
@@ -356,7 +332,10 @@ impl ImportForm {
 /// `GET /console/events/{id}`: the session, its imports, and the import form.
 pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
     match load_event(&state, &id).await {
-        Ok(event) if !staff.may_see(event.issuer_id) => not_allowed(&staff),
+        Ok(event) if !staff.may_see(event.issuer_id) => pages::not_allowed(
+            &staff,
+            "Your account may not change this issuer's sessions.",
+        ),
         Ok(event) => render_event(&state, &staff, &event, &ImportForm::default(), None, None).await,
         Err(error) => pages::error(&error),
     }
@@ -402,7 +381,7 @@ async fn render_event(
             )
         })
         .collect();
-    let import_section = if may_change(staff, event.issuer_id) {
+    let import_section = if staff.may_change_issuer(event.issuer_id) {
         import_form(staff, event, form, error, review)
     } else {
         String::new()
@@ -432,9 +411,9 @@ fn import_form(
     error: Option<&FieldError>,
     review: Option<&Value>,
 ) -> String {
-    let (report_error, report_attrs) = mark(error, "report");
-    let (email_error, email_attrs) = mark(error, "email_column");
-    let (offset_error, offset_attrs) = mark(error, "utc_offset");
+    let (report_error, report_attrs) = pages::field_error(error, "report");
+    let (email_error, email_attrs) = pages::field_error(error, "email_column");
+    let (offset_error, offset_attrs) = pages::field_error(error, "utc_offset");
     let confirm = if review.is_some() {
         r#" <button type="submit" name="action" value="confirm" id="confirm-import">Confirm: record and award</button>"#
     } else {
@@ -557,8 +536,11 @@ pub async fn import(
         Ok(event) => event,
         Err(error) => return pages::error(&error),
     };
-    if !may_change(&staff, event.issuer_id) {
-        return not_allowed(&staff);
+    if !staff.may_change_issuer(event.issuer_id) {
+        return pages::not_allowed(
+            &staff,
+            "Your account may not change this issuer's sessions.",
+        );
     }
     if form.report.trim().is_empty() {
         let error = ("report", "Choose the report file, or paste it.".to_string());
@@ -736,18 +718,7 @@ pub async fn result_csv(
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
-    let mut response = out.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"import-result.csv\""),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    pages::csv(out, "import-result.csv")
 }
 
 /// The new-series form's fields.
@@ -773,8 +744,11 @@ pub async fn create_series(
     let Ok(issuer_id) = Uuid::parse_str(form.issuer.trim()) else {
         return pages::error(&ApiError::BadRequest("choose an issuer".into()));
     };
-    if !may_change(&staff, issuer_id) {
-        return not_allowed(&staff);
+    if !staff.may_change_issuer(issuer_id) {
+        return pages::not_allowed(
+            &staff,
+            "Your account may not change this issuer's sessions.",
+        );
     }
     let title = match fields::required("title", &form.title, MAX_NAME) {
         Ok(title) => title,

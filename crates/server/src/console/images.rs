@@ -9,7 +9,6 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use laurel_store::Role;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -53,12 +52,7 @@ pub async fn achievement(
         Ok(a) => a,
         Err(error) => return failed(&crate::mint::not_found(error, "achievement", id)),
     };
-    let allowed = match staff.user.role {
-        Role::Admin => true,
-        Role::Manager => staff.user.issuer_ids.contains(&achievement.issuer_id),
-        Role::Viewer => false,
-    };
-    if !allowed {
+    if !staff.may_change_issuer(achievement.issuer_id) {
         return answer(
             StatusCode::FORBIDDEN,
             "Your account may not change this badge.",

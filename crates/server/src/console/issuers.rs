@@ -131,7 +131,7 @@ pub async fn create(
     Form(form): Form<IssuerForm>,
 ) -> Response {
     if !staff.is_admin() {
-        return not_allowed(&staff);
+        return pages::not_allowed(&staff, "Only administrators change issuers.");
     }
     if !staff.check_csrf(&form.csrf) {
         return forged();
@@ -172,7 +172,9 @@ pub async fn create(
 /// `GET /console/issuers/{id}`.
 pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
     match load(&state, &id).await {
-        Ok(issuer) if !staff.may_see(issuer.id) => not_allowed(&staff),
+        Ok(issuer) if !staff.may_see(issuer.id) => {
+            pages::not_allowed(&staff, "Only administrators change issuers.")
+        }
         Ok(issuer) => {
             let form = IssuerForm::from_issuer(&issuer);
             render_one(&state, &staff, &issuer, &form, None, None).await
@@ -189,7 +191,7 @@ pub async fn update(
     Form(form): Form<IssuerForm>,
 ) -> Response {
     if !staff.is_admin() {
-        return not_allowed(&staff);
+        return pages::not_allowed(&staff, "Only administrators change issuers.");
     }
     if !staff.check_csrf(&form.csrf) {
         return forged();
@@ -234,7 +236,7 @@ pub async fn rotate(
     Form(form): Form<Csrf>,
 ) -> Response {
     if !staff.is_admin() {
-        return not_allowed(&staff);
+        return pages::not_allowed(&staff, "Only administrators change issuers.");
     }
     if !staff.check_csrf(&form.csrf) {
         return forged();
@@ -277,17 +279,6 @@ async fn load(state: &AppState, id: &str) -> Result<Issuer, ApiError> {
         .map_err(|e| mint::not_found(e, "issuer", id))
 }
 
-fn not_allowed(staff: &Staff) -> Response {
-    pages::respond(
-        StatusCode::FORBIDDEN,
-        pages::page(
-            "Not allowed",
-            Some(staff),
-            "<p role=\"alert\">Only administrators change issuers.</p>",
-        ),
-    )
-}
-
 async fn render_one(
     state: &AppState,
     staff: &Staff,
@@ -300,9 +291,7 @@ async fn render_one(
         Ok(keys) => keys,
         Err(error) => return pages::error(&error.into()),
     };
-    let notice = notice
-        .map(|n| format!(r#"<p class="notice warn" role="status">{}</p>"#, esc(n)))
-        .unwrap_or_default();
+    let notice = pages::notice(notice);
     let profile = if staff.is_admin() {
         fields_form(
             staff,

@@ -131,3 +131,54 @@ pub fn sign_in(csrf: &str, username: &str, error: Option<&str>) -> String {
         ),
     )
 }
+
+/// A mistake in a form field: its name and what to say.
+pub type FieldError = (&'static str, String);
+
+/// For the field `name`: the message to show beside it and the attributes tying it to the
+/// input (`aria-invalid`, `aria-describedby`), when `error` is about it; else empty.
+pub fn field_error(error: Option<&FieldError>, name: &str) -> (String, String) {
+    match error {
+        Some((field, message)) if *field == name => (
+            format!(
+                r#" <span class="error" id="{name}-error">{}</span>"#,
+                esc(message)
+            ),
+            format!(r#" aria-invalid="true" aria-describedby="{name}-error""#),
+        ),
+        _ => (String::new(), String::new()),
+    }
+}
+
+/// A status line at the top of a page ("Saved.").
+pub fn notice(text: Option<&str>) -> String {
+    text.map(|n| format!(r#"<p class="notice warn" role="status">{}</p>"#, esc(n)))
+        .unwrap_or_default()
+}
+
+/// A 403 page saying why.
+pub fn not_allowed(staff: &Staff, why: &str) -> Response {
+    respond(
+        StatusCode::FORBIDDEN,
+        page(
+            "Not allowed",
+            Some(staff),
+            &format!("<p role=\"alert\">{}</p>", esc(why)),
+        ),
+    )
+}
+
+/// A CSV download that is never cached.
+pub fn csv(body: String, file_name: &'static str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

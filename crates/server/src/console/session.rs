@@ -39,6 +39,16 @@ impl Staff {
         matches!(self.user.role, Role::Admin | Role::Manager)
     }
 
+    /// Whether they may change things of this issuer: administrators any, issuer managers
+    /// theirs, viewers none.
+    pub fn may_change_issuer(&self, issuer_id: uuid::Uuid) -> bool {
+        match self.user.role {
+            Role::Admin => true,
+            Role::Manager => self.user.issuer_ids.contains(&issuer_id),
+            Role::Viewer => false,
+        }
+    }
+
     /// The issuers whose things they may see: `None` for all (administrators and viewers),
     /// the managed ones for an issuer manager.
     pub fn visible_issuers(&self) -> Option<&[uuid::Uuid]> {

@@ -34,7 +34,7 @@ pub struct NewUser {
 /// `GET /console/users`.
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
     if !staff.is_admin() {
-        return not_allowed(&staff);
+        return pages::not_allowed(&staff, "Only administrators manage accounts.");
     }
     render(
         &state,
@@ -54,7 +54,7 @@ pub async fn create(
     Form(form): Form<NewUser>,
 ) -> Response {
     if !staff.is_admin() {
-        return not_allowed(&staff);
+        return pages::not_allowed(&staff, "Only administrators manage accounts.");
     }
     if !staff.check_csrf(&form.csrf) {
         return forged();
@@ -179,17 +179,6 @@ pub async fn create(
     .await
 }
 
-fn not_allowed(staff: &Staff) -> Response {
-    pages::respond(
-        StatusCode::FORBIDDEN,
-        pages::page(
-            "Not allowed",
-            Some(staff),
-            "<p role=\"alert\">Only administrators manage accounts.</p>",
-        ),
-    )
-}
-
 async fn render(
     state: &AppState,
     staff: &Staff,
@@ -250,9 +239,7 @@ async fn render(
             format!(r#"<option value="{r}"{selected}>{r}</option>"#)
         })
         .collect();
-    let notice = notice
-        .map(|n| format!(r#"<p class="notice warn" role="status">{}</p>"#, esc(n)))
-        .unwrap_or_default();
+    let notice = pages::notice(notice);
     let body = format!(
         r#"{notice}<table><thead><tr><th scope="col">Username</th><th scope="col">Role</th><th scope="col">Issuers</th><th scope="col">Created</th><th scope="col">State</th><th scope="col"></th></tr></thead>
 <tbody>
@@ -288,7 +275,7 @@ pub async fn toggle(
     Form(form): Form<Toggle>,
 ) -> Response {
     if !staff.is_admin() {
-        return not_allowed(&staff);
+        return pages::not_allowed(&staff, "Only administrators manage accounts.");
     }
     if !staff.check_csrf(&form.csrf) {
         return forged();
