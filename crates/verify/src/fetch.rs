@@ -52,7 +52,7 @@ fn allowed(url: &str) -> bool {
 }
 
 impl Fetch for HttpFetcher {
-    fn fetch_json(&self, url: &str) -> Result<Value, String> {
+    fn fetch_json(&self, url: &str, _deadline: std::time::Instant) -> Result<Value, String> {
         // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
         let cached = self
             .fetched

@@ -31,8 +31,9 @@ pub use trust::{Trust, TrustList};
 
 /// Fetches JSON documents for `--online`: did:web documents, key documents, status lists.
 pub trait Fetch: Send + Sync {
-    /// GETs `url` and parses it as JSON. The error is a sentence for the user.
-    fn fetch_json(&self, url: &str) -> Result<Value, String>;
+    /// GETs `url` and parses it as JSON, giving up at `deadline` (connecting, redirects and
+    /// the whole body included). The error is a sentence for the user.
+    fn fetch_json(&self, url: &str, deadline: std::time::Instant) -> Result<Value, String>;
 }
 
 /// Everything a verification depends on besides the credential.

@@ -317,7 +317,7 @@ fn a_revoked_mark_survives_another_copy_of_the_key_without_it() {
 struct Served(Vec<(String, Value)>);
 
 impl Fetch for Served {
-    fn fetch_json(&self, url: &str) -> Result<Value, String> {
+    fn fetch_json(&self, url: &str, _deadline: std::time::Instant) -> Result<Value, String> {
         self.0
             .iter()
             .find(|(served, _)| served == url)

@@ -107,7 +107,7 @@ struct StoreFetcher {
 }
 
 impl Fetch for StoreFetcher {
-    fn fetch_json(&self, url: &str) -> Result<Value, String> {
+    fn fetch_json(&self, url: &str, _deadline: std::time::Instant) -> Result<Value, String> {
         let elsewhere = || {
             format!(
                 "{url} is not a document of this service, and this service fetches nothing else: check it with laurel-verify --online"
