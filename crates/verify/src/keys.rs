@@ -3,8 +3,14 @@
 //! A verification method resolves without the network when it carries its key (did:key, or
 //! `<issuer id>#z6Mk…` as 1EdTech's samples do), when a `--keys` file holds a document for it
 //! (a JWK, JWKS, Multikey, controller document or DID document, did:web ones included), or,
-//! only with `--online`, by fetching it. The key's controller must be the credential's issuer;
-//! a key that only the credential itself vouches for is reported as self-asserted.
+//! only with `--online`, by fetching the issuer's own documents (see `steps::published`).
+//!
+//! Finding a key is not enough: a signature proves only that *some* key signed. The key must
+//! also be *bound* to the issuer ([`KeySource::binds`]): the issuer is that did:key, the user
+//! pinned the key, a trust list (or the hosting service) names it as the issuer's, or the
+//! issuer publishes it at its own address. A key only the credential vouches for (a VC-JWT
+//! header `jwk`, a key in a URL fragment), or a key document elsewhere that merely claims the
+//! issuer, never makes a credential valid.
 //!
 //! A verification method may carry `"revoked": "<dateTime>"` (W3C Controlled Identifiers): its
 //! controller says the private key was compromised then, so proofs made from then on prove
@@ -26,10 +32,32 @@ pub enum KeySource {
     DidKey,
     /// A `--keys` file the user supplied.
     Pinned(String),
-    /// Fetched from the issuer's published document (`--online`).
-    Fetched(String),
+    /// A trust list names it as the issuer's key (`--trust`, or the hosting service's own
+    /// issuers); the string says which list.
+    Listed(String),
+    /// Published by the issuer at its own address (`--online`): listed under
+    /// `assertionMethod` in the document at the issuer id (or its DID document), or served
+    /// under the issuer id's own path with the issuer as its controller.
+    Published(String),
+    /// Fetched from a document that is not the issuer's own (another host or path): what it
+    /// says about the issuer is only a claim.
+    Elsewhere(String),
     /// Only the credential vouches for it (a header `jwk`, or a key in a URL fragment).
     SelfAsserted,
+}
+
+impl KeySource {
+    /// Whether this source ties the key to the issuer, so that a signature by it can make a
+    /// credential valid (the controller must still be the issuer).
+    pub fn binds(&self) -> bool {
+        matches!(
+            self,
+            KeySource::DidKey
+                | KeySource::Pinned(_)
+                | KeySource::Listed(_)
+                | KeySource::Published(_)
+        )
+    }
 }
 
 impl std::fmt::Display for KeySource {
@@ -37,7 +65,11 @@ impl std::fmt::Display for KeySource {
         match self {
             KeySource::DidKey => f.write_str("did:key"),
             KeySource::Pinned(file) => write!(f, "pinned by {file}"),
-            KeySource::Fetched(url) => write!(f, "published at {url}"),
+            KeySource::Listed(list) => write!(f, "listed by {list}"),
+            KeySource::Published(url) => write!(f, "published by the issuer at {url}"),
+            KeySource::Elsewhere(url) => {
+                write!(f, "from {url}, which is not the issuer's own address")
+            }
             KeySource::SelfAsserted => {
                 f.write_str("self-asserted (only the credential vouches for it)")
             }

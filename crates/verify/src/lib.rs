@@ -12,11 +12,13 @@
 //! Nothing here touches the network unless a [`Fetch`] is supplied (`laurel-verify --online`);
 //! time comes from [`Options::now`], never the system clock.
 
+mod binding;
 #[cfg(feature = "online")]
 pub mod fetch;
 pub mod input;
 pub mod keys;
 mod report;
+pub mod run;
 mod status;
 mod steps;
 pub mod trust;
@@ -26,7 +28,7 @@ use serde_json::Value;
 
 pub use input::{Container, Credential};
 pub use keys::{KeySource, KeyStore};
-pub use report::{IssuerReport, Outcome, Report, Step, Verdict};
+pub use report::{Binding, IssuerReport, Outcome, Report, Step, Verdict};
 pub use trust::{Trust, TrustList};
 
 /// Fetches JSON documents for `--online`: did:web documents, key documents, status lists.
@@ -50,6 +52,9 @@ pub struct Options {
     pub recipient: Option<String>,
     /// The network, only with `--online`.
     pub fetcher: Option<Box<dyn Fetch>>,
+    /// When each verification must stop, fetching included (the service's request deadline);
+    /// `None`: [`run::DEFAULT_TIME_PER_INPUT`] from the start of each input.
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Options {
@@ -62,6 +67,7 @@ impl Options {
             status_lists: Vec::new(),
             recipient: None,
             fetcher: None,
+            deadline: None,
         }
     }
 }

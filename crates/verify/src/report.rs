@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::input::Container;
+use crate::keys::KeySource;
 use crate::trust::Trust;
 
 /// How one step ended.
@@ -17,6 +18,9 @@ pub enum Outcome {
     CouldNotCheck,
     /// Not applicable, or not asked for.
     Skipped,
+    /// Checked, and worth knowing, but not about the credential itself: an endorsement inside
+    /// it that does not verify or has expired. Does not change the verdict.
+    Warning,
 }
 
 /// The overall answer.
@@ -62,6 +66,33 @@ pub struct Step {
     pub detail: String,
 }
 
+/// How the signing key was tied to the issuer (see the key-binding rules in the README).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", content = "where", rename_all = "kebab-case")]
+pub enum Binding {
+    /// The issuer is a did:key, and this is its key.
+    DidKey,
+    /// The user pinned the key (`--keys FILE`).
+    Pinned(String),
+    /// A trust list names it as the issuer's (`--trust`, or the hosting service's store).
+    Listed(String),
+    /// The issuer publishes it at its own address.
+    Published(String),
+}
+
+impl Binding {
+    /// The binding a key source gives, if it gives one.
+    pub fn of(source: &KeySource) -> Option<Self> {
+        match source {
+            KeySource::DidKey => Some(Binding::DidKey),
+            KeySource::Pinned(file) => Some(Binding::Pinned(file.clone())),
+            KeySource::Listed(list) => Some(Binding::Listed(list.clone())),
+            KeySource::Published(url) => Some(Binding::Published(url.clone())),
+            KeySource::Elsewhere(_) | KeySource::SelfAsserted => None,
+        }
+    }
+}
+
 /// Who issued the credential, and whether the user trusts them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IssuerReport {
@@ -73,6 +104,10 @@ pub struct IssuerReport {
     /// How the signing key was found (`None` when no proof verified).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// How the signing key is tied to the issuer (`None` unless every proof verified with a
+    /// key bound to the issuer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound_by: Option<Binding>,
     /// Trusted, unknown or impersonated, judged against `--trust`.
     pub trust: Trust,
 }
@@ -171,6 +206,7 @@ impl Report {
                 Outcome::Failed => "FAIL",
                 Outcome::CouldNotCheck => "??  ",
                 Outcome::Skipped => "--  ",
+                Outcome::Warning => "warn",
             };
             text.push_str(&format!("  {mark} {:<13}{}\n", step.name, step.detail));
         }

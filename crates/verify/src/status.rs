@@ -7,12 +7,12 @@
 use laurel_core::status::Bitstring;
 use serde_json::Value;
 
-use crate::Options;
+use crate::run::Run;
 use crate::report::Outcome;
 use crate::steps::{self, Kind};
 
 /// Checks every `credentialStatus` entry of `credential`.
-pub(crate) fn check(options: &Options, credential: &Value, depth: usize) -> (Outcome, String) {
+pub(crate) fn check(options: &Run, credential: &Value, depth: usize) -> (Outcome, String) {
     let entries: Vec<&Value> = match credential.get("credentialStatus") {
         None => {
             return (
@@ -53,7 +53,7 @@ pub(crate) fn check(options: &Options, credential: &Value, depth: usize) -> (Out
     (Outcome::Passed, details.join("; "))
 }
 
-fn find_list(options: &Options, url: &str) -> Result<Value, String> {
+fn find_list(options: &Run, url: &str) -> Result<Value, String> {
     if let Some(list) = options
         .status_lists
         .iter()
@@ -61,15 +61,15 @@ fn find_list(options: &Options, url: &str) -> Result<Value, String> {
     {
         return Ok(list.clone());
     }
-    match &options.fetcher {
-        Some(fetcher) => fetcher.fetch_json(url, std::time::Instant::now() + std::time::Duration::from_secs(10)),
+    match options.fetch(url) {
+        Some(fetched) => fetched,
         None => Err(format!(
             "the status list {url} is not available offline: pass it with --status-list FILE, or use --online"
         )),
     }
 }
 
-fn bitstring(options: &Options, entry: &Value, depth: usize) -> (Outcome, String) {
+fn bitstring(options: &Run, entry: &Value, depth: usize) -> (Outcome, String) {
     let text = |name: &str| entry.get(name).and_then(Value::as_str);
     let (Some(url), Some(purpose), Some(index)) = (
         text("statusListCredential"),
@@ -132,7 +132,7 @@ fn bitstring(options: &Options, entry: &Value, depth: usize) -> (Outcome, String
     }
 }
 
-fn revocation_list(options: &Options, entry: &Value, credential_id: &str) -> (Outcome, String) {
+fn revocation_list(options: &Run, entry: &Value, credential_id: &str) -> (Outcome, String) {
     let Some(url) = entry.get("id").and_then(Value::as_str) else {
         return (
             Outcome::Failed,

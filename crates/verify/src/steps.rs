@@ -8,9 +8,11 @@ use laurel_core::proof::{self, ProofError};
 use laurel_core::schema::Schema;
 use serde_json::{Map, Value};
 
+use crate::binding::{self, Issuer};
 use crate::input::{Container, Credential};
-use crate::keys::{KeySource, KeyStore, ResolvedKey, Unresolved, format_time};
+use crate::keys::{KeySource, ResolvedKey, Unresolved, format_time};
 use crate::report::{IssuerReport, Outcome, Report, Step};
+use crate::run::Run;
 use crate::trust::Trust;
 use crate::{Options, status};
 
@@ -25,6 +27,10 @@ const OB_CONTEXTS: [&str; 5] = [
 ];
 /// Endorsements inside endorsements inside status lists: deeper than this is refused.
 const MAX_DEPTH: usize = 3;
+/// The most proofs one credential may carry (a proof set); more are not checked.
+const MAX_PROOFS: usize = 4;
+/// The most endorsements checked in one credential.
+const MAX_ENDORSEMENTS: usize = 16;
 
 /// What kind of credential is being checked, which decides the steps that apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +50,7 @@ pub(crate) fn run(
     credential: Credential,
     kind: Kind,
 ) -> Report {
+    let options = &Run::new(options);
     let is_endorsement =
         |value: &Value| string_list(value.get("type")).contains(&"EndorsementCredential");
     match credential {
@@ -62,7 +69,7 @@ pub(crate) fn run(
 }
 
 /// Runs every step on a JSON credential (embedded proof).
-pub(crate) fn run_value(options: &Options, credential: Value, kind: Kind, depth: usize) -> Report {
+pub(crate) fn run_value(options: &Run, credential: Value, kind: Kind, depth: usize) -> Report {
     let steps = vec![Step {
         name: "parse",
         outcome: Outcome::Passed,
@@ -73,7 +80,7 @@ pub(crate) fn run_value(options: &Options, credential: Value, kind: Kind, depth:
 }
 
 fn run_jwt(
-    options: &Options,
+    options: &Run,
     container: Container,
     compact: &str,
     kind: Kind,
@@ -105,83 +112,99 @@ fn run_jwt(
     }];
     let credential = decoded.credential.clone();
     let proof = |steps: &mut Vec<Step>| -> Option<(PublicKey, KeySource)> {
-        let issuer = credential
-            .as_object()
-            .and_then(issuer_id)
-            .unwrap_or_default()
-            .to_string();
-        let (resolved, key_name) = match &decoded.key {
-            KeyReference::Jwk(key) => {
-                let name = key.describe();
-                (
-                    options.keys.resolve_embedded(key.clone(), None, &name),
-                    name,
-                )
-            }
-            KeyReference::Kid(kid) => (resolve(options, kid), kid.clone()),
+        let result = check_jwt_proof(options, &decoded, &credential);
+        let (outcome, detail, signer) = match result {
+            Ok((resolved, detail)) => (Outcome::Passed, detail, Some(resolved)),
+            Err((outcome, detail)) => (outcome, detail, None),
         };
-        let resolved = match resolved {
-            Ok(resolved) => resolved,
-            Err(Unresolved(reason)) => {
-                steps.push(Step {
-                    name: "proof",
-                    outcome: Outcome::CouldNotCheck,
-                    detail: reason,
-                });
-                return None;
-            }
-        };
-        if let Some(problem) = controller_problem(&resolved, &issuer) {
-            steps.push(Step {
-                name: "proof",
-                outcome: Outcome::Failed,
-                detail: problem,
-            });
-            return None;
-        }
-        let result = decoded
-            .verify_signature(&resolved.key)
-            .and_then(|()| decoded.check_claims())
-            .map_err(|error| error.to_string())
-            .and_then(|()| {
-                compromise(&key_name, resolved.revoked, jwt_signed_at(&decoded.payload))
-            });
-        match result {
-            Ok(note) => {
-                let mut detail = format!(
-                    "VC-JWT {} signature and claims verify; key {}",
-                    decoded.alg.jws_alg(),
-                    resolved.source
-                );
-                if let Some(note) = note {
-                    detail.push_str("; ");
-                    detail.push_str(&note);
-                }
-                steps.push(Step {
-                    name: "proof",
-                    outcome: Outcome::Passed,
-                    detail,
-                });
-                Some((resolved.key, resolved.source))
-            }
-            Err(reason) => {
-                steps.push(Step {
-                    name: "proof",
-                    outcome: Outcome::Failed,
-                    detail: reason,
-                });
-                None
-            }
-        }
+        steps.push(Step {
+            name: "proof",
+            outcome,
+            detail,
+        });
+        signer.map(|resolved| (resolved.key, resolved.source))
     };
     let mut report = finish(options, &credential, kind, depth, steps, proof);
     report.container = Some(container);
     report
 }
 
+/// Checks a VC-JWT's signature, claims and key binding. Ok holds the bound key and the
+/// step's detail.
+fn check_jwt_proof(
+    options: &Run,
+    decoded: &jwt::DecodedJwt,
+    credential: &Value,
+) -> Result<(ResolvedKey, String), (Outcome, String)> {
+    let issuer = issuer_of(credential);
+    let (resolved, key_name, online_reason) = match &decoded.key {
+        KeyReference::Jwk(key) => {
+            let name = key.describe();
+            (
+                options.keys.resolve_embedded(key.clone(), None, &name),
+                name,
+                None,
+            )
+        }
+        KeyReference::Kid(kid) => {
+            let (resolved, reason) = binding::resolve(options, kid, issuer.id);
+            (resolved, kid.clone(), reason)
+        }
+    };
+    let resolved =
+        resolved.map_err(|Unresolved(reason)| (Outcome::CouldNotCheck, reason))?;
+    if let Some(problem) = controller_problem(&resolved, issuer.id) {
+        return Err((Outcome::Failed, problem));
+    }
+    decoded
+        .verify_signature(&resolved.key)
+        .and_then(|()| decoded.check_claims())
+        .map_err(|error| (Outcome::Failed, error.to_string()))?;
+    let resolved = binding::bind(options, resolved, &issuer, online_reason)?;
+    safe_json_ld(credential)?;
+    let note = compromise(&key_name, resolved.revoked, jwt_signed_at(&decoded.payload))
+        .map_err(|reason| (Outcome::Failed, reason))?;
+    let mut detail = format!(
+        "VC-JWT {} signature and claims verify; key {}",
+        decoded.alg.jws_alg(),
+        resolved.source
+    );
+    if let Some(note) = note {
+        detail.push_str("; ");
+        detail.push_str(&note);
+    }
+    Ok((resolved, detail))
+}
+
+/// A JWT's signature covers its JSON, but readers of the credential process it as JSON-LD:
+/// what they would drop (safe mode) or not understand makes it invalid, as for embedded
+/// proofs; a context we do not have leaves it unchecked.
+fn safe_json_ld(credential: &Value) -> Result<(), (Outcome, String)> {
+    use laurel_core::jsonld::{JsonLdError, check_safe};
+    match check_safe(credential) {
+        Ok(()) => Ok(()),
+        Err(error @ (JsonLdError::UnknownContext(_) | JsonLdError::TooComplex(_))) => {
+            Err((Outcome::CouldNotCheck, error.to_string()))
+        }
+        Err(error) => Err((Outcome::Failed, error.to_string())),
+    }
+}
+
+/// The issuer a credential names: its id (empty if none) and name.
+fn issuer_of(credential: &Value) -> Issuer<'_> {
+    let map = credential.as_object();
+    Issuer {
+        id: map.and_then(issuer_id).unwrap_or_default(),
+        name: map
+            .and_then(|m| m.get("issuer"))
+            .and_then(|issuer| issuer.get("name"))
+            .and_then(Value::as_str),
+    }
+}
+
 /// The steps after parsing, shared by JSON and JWT; `proof` adds the proof step.
 fn finish(
-    options: &Options,
+    options: &Run,
     credential: &Value,
     kind: Kind,
     depth: usize,
@@ -220,23 +243,25 @@ fn finish(
             endorsements(options, credential, depth),
         );
     }
-    let map = credential.as_object();
-    let issuer = map.and_then(issuer_id).map(|id| {
-        let name = map
-            .and_then(|m| m.get("issuer"))
-            .and_then(|issuer| issuer.get("name"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+    let named = issuer_of(credential);
+    let issuer = (!named.id.is_empty()).then(|| {
         let trust = match &options.trust {
-            Some(list) => list.judge(id, name.as_deref(), signer.as_ref().map(|(key, _)| key)),
+            Some(list) => list.judge(
+                named.id,
+                named.name,
+                signer.as_ref().map(|(key, _)| key),
+            ),
             None => Trust::Unknown,
         };
         IssuerReport {
-            id: id.to_string(),
-            name,
+            id: named.id.to_string(),
+            name: named.name.map(str::to_string),
             key: signer
                 .as_ref()
                 .map(|(key, source)| format!("{} ({source})", key.describe())),
+            bound_by: signer
+                .as_ref()
+                .and_then(|(_, source)| crate::Binding::of(source)),
             trust,
         }
     });
@@ -386,7 +411,7 @@ fn as_vcdm2(credential: &Value) -> Value {
 }
 
 fn check_proofs(
-    options: &Options,
+    options: &Run,
     credential: &Value,
     steps: &mut Vec<Step>,
 ) -> Option<(PublicKey, KeySource)> {
@@ -399,25 +424,35 @@ fn check_proofs(
         });
         return None;
     }
-    let issuer = credential
-        .as_object()
-        .and_then(issuer_id)
-        .unwrap_or_default()
-        .to_string();
-    // Any proof that verifies suffices; otherwise one that was checked and failed makes the
-    // credential invalid, and only proofs that could not be checked at all leave it open.
-    let mut notes = Vec::new();
-    let mut any_failed = false;
+    if proofs.len() > MAX_PROOFS {
+        steps.push(Step {
+            name: "proof",
+            outcome: Outcome::CouldNotCheck,
+            detail: format!(
+                "the credential has {} proofs; at most {MAX_PROOFS} are checked",
+                proofs.len()
+            ),
+        });
+        return None;
+    }
+    let issuer = issuer_of(credential);
+    // A proof set: every proof must verify (Data Integrity). One that fails makes the
+    // credential invalid whatever the others say; one that could not be checked leaves it
+    // unchecked.
+    let mut passed = Vec::new();
+    let mut failed = Vec::new();
+    let mut unchecked = Vec::new();
+    let mut ignored = Vec::new();
+    let mut signer = None;
     for (index, proof) in proofs.iter().enumerate() {
-        match check_one_proof(options, credential, proof, &issuer) {
-            Ok((_, prepared, _)) if !prepared.unsigned_terms.is_empty() => {
-                any_failed = true;
-                notes.push(format!(
-                    "proof {}: signature valid, but these fields are not covered by it: {}",
-                    index + 1,
-                    prepared.unsigned_terms.join(", ")
-                ));
+        let label = |text: String| {
+            if proofs.len() == 1 {
+                text
+            } else {
+                format!("proof {}: {text}", index + 1)
             }
+        };
+        match check_one_proof(options, credential, proof, &issuer) {
             Ok((resolved, prepared, compromise_note)) => {
                 let mut detail = format!(
                     "{} signature verifies with {} (key {})",
@@ -425,43 +460,55 @@ fn check_proofs(
                     prepared.verification_method,
                     resolved.source
                 );
-                for note in compromise_note.iter().chain(&notes) {
+                if let Some(note) = compromise_note {
                     detail.push_str("; ");
-                    detail.push_str(note);
+                    detail.push_str(&note);
                 }
-                steps.push(Step {
-                    name: "proof",
-                    outcome: Outcome::Passed,
-                    detail,
-                });
-                return Some((resolved.key, resolved.source));
+                passed.push(label(detail));
+                signer.get_or_insert((resolved.key, resolved.source));
             }
-            Err((outcome, reason)) => {
-                any_failed |= outcome == Outcome::Failed;
-                notes.push(format!("proof {}: {reason}", index + 1));
-            }
+            Err((Outcome::Failed, reason)) => failed.push(label(reason)),
+            Err((Outcome::Skipped, reason)) => ignored.push(label(reason)),
+            Err((_, reason)) => unchecked.push(label(reason)),
         }
+    }
+    let (outcome, mut details) = if !failed.is_empty() {
+        (Outcome::Failed, failed)
+    } else if !unchecked.is_empty() {
+        (Outcome::CouldNotCheck, unchecked)
+    } else if passed.is_empty() {
+        (Outcome::CouldNotCheck, ignored.clone())
+    } else {
+        (Outcome::Passed, passed)
+    };
+    if outcome == Outcome::Passed {
+        details.extend(ignored);
     }
     steps.push(Step {
         name: "proof",
-        outcome: if any_failed {
-            Outcome::Failed
-        } else {
-            Outcome::CouldNotCheck
-        },
-        detail: notes.join("; "),
+        outcome,
+        detail: details.join("; "),
     });
-    None
+    (outcome == Outcome::Passed).then_some(signer).flatten()
 }
 
-/// Checks one proof. Ok holds the key, what was signed, and a note when the key was marked
-/// compromised after the proof was made.
+/// Checks one proof: its shape, its key, the signature, that nothing escaped the signature,
+/// and that the key is the issuer's. Ok holds the bound key, what was signed, and a note when
+/// the key was marked compromised after the proof was made.
 fn check_one_proof(
-    options: &Options,
+    options: &Run,
     credential: &Value,
     proof: &Map<String, Value>,
-    issuer: &str,
+    issuer: &Issuer,
 ) -> Result<(ResolvedKey, proof::Prepared, Option<String>), (Outcome, String)> {
+    // A proof of a kind we do not know is no Data Integrity proof we can judge: it is set
+    // aside (and said), as 1EdTech's validator does; the known ones must all verify.
+    if let Err(error) = proof::Cryptosuite::of_proof(proof) {
+        return Err((
+            Outcome::Skipped,
+            format!("not checked: {error} is not a proof type this verifier knows"),
+        ));
+    }
     let method = proof
         .get("verificationMethod")
         .and_then(Value::as_str)
@@ -481,19 +528,32 @@ fn check_one_proof(
             format!("verificationMethod {method:?} is not a URL"),
         ));
     }
+    if options.out_of_time() {
+        return Err((
+            Outcome::CouldNotCheck,
+            "the time allowed for checking this credential ran out".into(),
+        ));
+    }
+    let (resolved, online_reason) = binding::resolve(options, method, issuer.id);
     let resolved =
-        resolve(options, method).map_err(|Unresolved(reason)| (Outcome::CouldNotCheck, reason))?;
-    if let Some(problem) = controller_problem(&resolved, issuer) {
+        resolved.map_err(|Unresolved(reason)| (Outcome::CouldNotCheck, reason))?;
+    if let Some(problem) = controller_problem(&resolved, issuer.id) {
         return Err((Outcome::Failed, problem));
     }
     let prepared = match proof::verify(credential, proof, &resolved.key) {
         Ok(prepared) => prepared,
-        Err(error @ (ProofError::BadSignature | ProofError::Malformed(_))) => {
-            return Err((Outcome::Failed, error.to_string()));
-        }
-        Err(ProofError::JsonLd(error)) => return Err((Outcome::CouldNotCheck, error.to_string())),
-        Err(error) => return Err((Outcome::CouldNotCheck, error.to_string())),
+        Err(error) => return Err(proof_error(error)),
     };
+    if !prepared.unsigned_terms.is_empty() {
+        return Err((
+            Outcome::Failed,
+            format!(
+                "the signature is valid, but these fields are not covered by it: {}",
+                prepared.unsigned_terms.join(", ")
+            ),
+        ));
+    }
+    let resolved = binding::bind(options, resolved, issuer, online_reason)?;
     let created = match proof.get("created") {
         None => Err("the proof has no created time".to_string()),
         Some(value) => value
@@ -504,6 +564,21 @@ fn check_one_proof(
     };
     let note = compromise(method, resolved.revoked, created).map_err(|r| (Outcome::Failed, r))?;
     Ok((resolved, prepared, note))
+}
+
+/// How a proof error counts: a bad signature, a malformed proof, or content the signature
+/// cannot cover (safe mode) is a checked failure; a context we do not have, a suite we do not
+/// know, or a document too costly to canonicalize is "could not check".
+fn proof_error(error: ProofError) -> (Outcome, String) {
+    use laurel_core::jsonld::JsonLdError;
+    let outcome = match &error {
+        ProofError::BadSignature | ProofError::Malformed(_) => Outcome::Failed,
+        ProofError::JsonLd(JsonLdError::Unsafe { .. } | JsonLdError::UndefinedTerms(_)) => {
+            Outcome::Failed
+        }
+        _ => Outcome::CouldNotCheck,
+    };
+    (outcome, error.to_string())
 }
 
 /// Whether a valid signature by a key its controller marked compromised (`revoked`) still
@@ -579,43 +654,6 @@ fn controller_problem(resolved: &ResolvedKey, issuer: &str) -> Option<String> {
     }
 }
 
-/// Resolves a verification method offline, then (with `--online`) by fetching it.
-fn resolve(options: &Options, method: &str) -> Result<ResolvedKey, Unresolved> {
-    let offline = options.keys.resolve(method);
-    let (Err(unresolved), Some(fetcher)) = (&offline, &options.fetcher) else {
-        return offline;
-    };
-    let url = match document_url(method) {
-        Some(url) => url,
-        None => return Err(unresolved.clone()),
-    };
-    let document = fetcher.fetch_json(&url, std::time::Instant::now() + std::time::Duration::from_secs(10)).map_err(Unresolved)?;
-    let mut fetched = KeyStore::default();
-    fetched
-        .add_with_source(&document, &KeySource::Fetched(url.clone()))
-        .map_err(Unresolved)?;
-    // A `--keys` file marking this key compromised still counts when the key is fetched.
-    options
-        .keys
-        .with_revocation(method, fetched.resolve(method)?)
-}
-
-/// Where a verification method's document lives: did:web per the did:web spec, HTTP(S) as is.
-fn document_url(method: &str) -> Option<String> {
-    let base = method.split('#').next()?;
-    if let Some(rest) = base.strip_prefix("did:web:") {
-        let mut parts = rest.split(':').map(|part| part.replace("%3A", ":"));
-        let host = parts.next()?;
-        let path: Vec<String> = parts.collect();
-        return Some(if path.is_empty() {
-            format!("https://{host}/.well-known/did.json")
-        } else {
-            format!("https://{host}/{}/did.json", path.join("/"))
-        });
-    }
-    (base.starts_with("https://") || base.starts_with("http://")).then(|| base.to_string())
-}
-
 fn dates(credential: &Value, now: DateTime<Utc>) -> (Outcome, String) {
     let date = |names: &[&str]| -> Result<Option<DateTime<Utc>>, String> {
         for name in names {
@@ -685,23 +723,21 @@ fn recipient(credential: &Value, email: Option<&str>) -> (Outcome, String) {
     }
 }
 
-fn endorsements(options: &Options, credential: &Value, depth: usize) -> (Outcome, String) {
+/// Endorsements are third parties' claims about the issuer, the achievement or the
+/// credential. One that does not verify, or has expired, is reported as its own finding (a
+/// warning): the badge is still the issuer's badge.
+fn endorsements(options: &Run, credential: &Value, depth: usize) -> (Outcome, String) {
     let mut found = Vec::new();
     collect_endorsements(credential, &mut found, 0);
     if found.is_empty() {
         return (Outcome::Skipped, "no endorsements".into());
     }
     if depth >= MAX_DEPTH {
-        return (
-            Outcome::CouldNotCheck,
-            "endorsements nested too deeply".into(),
-        );
+        return (Outcome::Warning, "endorsements nested too deeply were not checked".into());
     }
-    let mut worst = (
-        Outcome::Passed,
-        format!("{} endorsement(s) verify", found.len()),
-    );
-    for (index, endorsement) in found.into_iter().enumerate() {
+    let total = found.len();
+    let mut findings = Vec::new();
+    for (index, endorsement) in found.into_iter().take(MAX_ENDORSEMENTS).enumerate() {
         let report = match endorsement {
             Credential::Json(value) => run_value(options, value, Kind::Endorsement, depth + 1),
             Credential::Jwt(compact) => run_jwt(
@@ -712,18 +748,33 @@ fn endorsements(options: &Options, credential: &Value, depth: usize) -> (Outcome
                 depth + 1,
             ),
         };
-        let detail = format!(
-            "endorsement {}: {}",
+        let by = report
+            .issuer
+            .as_ref()
+            .map(|issuer| issuer.name.clone().unwrap_or_else(|| issuer.id.clone()))
+            .map(|by| format!(" (by {by})"))
+            .unwrap_or_default();
+        let what = match report.verdict {
+            crate::Verdict::Valid => continue,
+            crate::Verdict::Invalid => "does not verify",
+            crate::Verdict::CouldNotCheck => "could not be checked",
+        };
+        findings.push(format!(
+            "endorsement {}{by} {what}: {}",
             index + 1,
-            report.reason.clone().unwrap_or_default()
-        );
-        match report.verdict {
-            crate::Verdict::Invalid => return (Outcome::Failed, detail),
-            crate::Verdict::CouldNotCheck => worst = (Outcome::CouldNotCheck, detail),
-            crate::Verdict::Valid => {}
-        }
+            report.reason.unwrap_or_default()
+        ));
     }
-    worst
+    if total > MAX_ENDORSEMENTS {
+        findings.push(format!(
+            "only the first {MAX_ENDORSEMENTS} of {total} endorsements were checked"
+        ));
+    }
+    if findings.is_empty() {
+        (Outcome::Passed, format!("{total} endorsement(s) verify"))
+    } else {
+        (Outcome::Warning, findings.join("; "))
+    }
 }
 
 /// Endorsements embedded anywhere in the credential (`endorsement`, `endorsementJwt`).

@@ -33,10 +33,18 @@ impl std::fmt::Display for Trust {
     }
 }
 
-/// Issuers the user trusts.
-#[derive(Debug, Clone, Default)]
+/// Issuers the user trusts, or that a hosting service knows as its own.
+#[derive(Debug, Clone)]
 pub struct TrustList {
+    /// Who vouches for this list, as reports name it ("the trust list trust.json").
+    label: String,
     issuers: Vec<TrustedIssuer>,
+}
+
+impl Default for TrustList {
+    fn default() -> Self {
+        TrustList::new("your trust list")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +55,39 @@ struct TrustedIssuer {
 }
 
 impl TrustList {
+    /// An empty list that reports call `label`.
+    pub fn new(label: impl Into<String>) -> Self {
+        TrustList {
+            label: label.into(),
+            issuers: Vec::new(),
+        }
+    }
+
+    /// The same list under another label.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Who vouches for this list.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Adds an issuer with its keys.
+    pub fn add(&mut self, id: impl Into<String>, name: Option<String>, keys: Vec<PublicKey>) {
+        self.issuers.push(TrustedIssuer {
+            id: id.into(),
+            name,
+            keys,
+        });
+    }
+
+    /// Whether the list has an issuer with this id.
+    pub fn knows(&self, issuer_id: &str) -> bool {
+        self.issuers.iter().any(|issuer| issuer.id == issuer_id)
+    }
+
     /// Reads a trust list document. The error is a sentence for the user.
     pub fn from_json(document: &Value) -> Result<Self, String> {
         let issuers = document

@@ -29,6 +29,42 @@ fn step(report: &Report, name: &str) -> Outcome {
         .outcome
 }
 
+/// Options that pin every key the input names in a URL fragment (`<issuer>#z6Mk…`) or a JWT
+/// header `jwk`, as a user who got the issuer's keys from the issuer would.
+fn pinning_embedded_keys(bytes: &[u8], now: &str) -> Options {
+    let mut documents = Vec::new();
+    let collect = |value: &Value, documents: &mut Vec<Value>| {
+        let text = value.to_string();
+        for part in text.split('#').skip(1) {
+            let key: String = part
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if key.starts_with("z6Mk") {
+                documents.push(json!({ "publicKeyMultibase": key }));
+            }
+        }
+    };
+    match laurel_verify::input::read(bytes).expect("readable").1 {
+        laurel_verify::Credential::Json(value) => collect(&value, &mut documents),
+        laurel_verify::Credential::Jwt(compact) => {
+            let decoded = laurel_core::jwt::decode(&compact).expect("jwt");
+            if let laurel_core::jwt::KeyReference::Jwk(key) = &decoded.key {
+                documents.push(key.to_jwk());
+            }
+            collect(&decoded.credential, &mut documents);
+        }
+    }
+    let mut options = Options::offline(at(now));
+    for document in documents {
+        options
+            .keys
+            .add_document(&document, "issuer-keys.json")
+            .expect("pin");
+    }
+    options
+}
+
 #[test]
 fn fixtures_1edtech_treats_as_valid_verify() {
     for name in [
@@ -47,8 +83,28 @@ fn fixtures_1edtech_treats_as_valid_verify() {
         "simple-jwt_v1.png",
         "simple-jwt_v1.svg",
     ] {
-        let report = verify_at(&fixture(&format!("{OB30}/{name}")), "2024-06-01T00:00:00Z");
+        let bytes = fixture(&format!("{OB30}/{name}"));
+        // Their keys are only in URL fragments or JWT headers: nothing binds them to the
+        // issuer until the user pins them.
+        let report = verify_at(&bytes, "2024-06-01T00:00:00Z");
+        assert_eq!(report.verdict, Verdict::CouldNotCheck, "{name}: {report:#?}");
+        assert!(
+            report
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("not one the issuer publishes")),
+            "{name}: {report:#?}"
+        );
+        let pinned = pinning_embedded_keys(&bytes, "2024-06-01T00:00:00Z");
+        let report = Verifier::new(pinned).verify_bytes(&bytes);
         assert_eq!(report.verdict, Verdict::Valid, "{name}: {report:#?}");
+        assert!(
+            matches!(
+                report.issuer.as_ref().and_then(|i| i.bound_by.clone()),
+                Some(laurel_verify::Binding::Pinned(_))
+            ),
+            "{name}: {report:#?}"
+        );
     }
 }
 
@@ -199,8 +255,9 @@ fn non_ascii_credentials_verify_in_every_format() {
             None,
         )
         .expect("sign");
+        // A header key vouches only for itself: never valid on its own ...
         let report = verify_at(jwt.as_bytes(), "2027-01-01T00:00:00Z");
-        assert_eq!(report.verdict, Verdict::Valid, "{key_type:?}: {report:#?}");
+        assert_eq!(report.verdict, Verdict::CouldNotCheck, "{key_type:?}: {report:#?}");
         assert!(
             report
                 .step("proof")
@@ -208,6 +265,10 @@ fn non_ascii_credentials_verify_in_every_format() {
                 .detail
                 .contains("self-asserted")
         );
+        // ... and valid once the user pins it.
+        let options = pinning_embedded_keys(jwt.as_bytes(), "2027-01-01T00:00:00Z");
+        let report = Verifier::new(options).verify_bytes(jwt.as_bytes());
+        assert_eq!(report.verdict, Verdict::Valid, "{key_type:?}: {report:#?}");
     }
 }
 

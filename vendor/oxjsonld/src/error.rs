@@ -97,6 +97,9 @@ impl From<JsonSyntaxError> for JsonLdSyntaxError {
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum JsonLdErrorCode {
+    /// Safe mode (Laurel's addition, as in jsonld.js `safe: true`): data that expansion or
+    /// RDF conversion would silently drop.
+    SafeModeViolation,
     /// Two properties which expand to the same keyword have been detected.
     /// This might occur if a keyword and an alias thereof are used at the same time.
     CollidingKeywords,
@@ -207,6 +210,7 @@ pub enum JsonLdErrorCode {
 impl fmt::Display for JsonLdErrorCode {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Self::SafeModeViolation => "safe mode violation",
             Self::CollidingKeywords => "colliding keywords",
             Self::ConflictingIndexes => "conflicting indexes",
             Self::ContextOverflow => "context overflow",

@@ -41,6 +41,7 @@ pub enum JsonLdEvent {
     EndIncluded,
 }
 
+#[derive(Debug)]
 pub enum JsonLdValue {
     String(String),
     Number(String),
@@ -277,6 +278,12 @@ impl JsonLdExpansionConverter {
 
     pub fn is_end(&self) -> bool {
         self.is_end
+    }
+
+    /// Whether the converter is skipping a JSON value (safe mode reports a skip that no error
+    /// explains as dropped data).
+    pub fn is_skipping(&self) -> bool {
+        matches!(self.state.last(), Some(JsonLdExpansionState::Skip { .. }))
     }
 
     pub fn with_load_document_callback(

@@ -1,5 +1,5 @@
 use crate::context::{JsonLdLoadDocumentOptions, JsonLdRemoteDocument, JsonLdTermDefinition};
-use crate::error::{JsonLdParseError, JsonLdSyntaxError};
+use crate::error::{JsonLdErrorCode, JsonLdParseError, JsonLdSyntaxError};
 use crate::expansion::{JsonLdEvent, JsonLdExpansionConverter, JsonLdValue};
 use crate::profile::{JsonLdProcessingMode, JsonLdProfile, JsonLdProfileSet};
 #[cfg(feature = "async-tokio")]
@@ -63,6 +63,7 @@ use tokio::io::AsyncRead;
 pub struct JsonLdParser {
     processing_mode: JsonLdProcessingMode,
     lenient: bool,
+    safe: bool,
     profile: JsonLdProfileSet,
     base: Option<Iri<String>>,
 }
@@ -82,6 +83,19 @@ impl JsonLdParser {
     #[inline]
     pub fn lenient(mut self) -> Self {
         self.lenient = true;
+        self
+    }
+
+    /// Safe mode (as jsonld.js `safe: true`, which Data Integrity recommends): data that
+    /// expansion or RDF conversion would silently drop is an error instead. Node and
+    /// property IRIs that are not absolute IRIs, blank-node predicates, values with an
+    /// invalid language tag or datatype, free-floating values, literals under a reverse
+    /// property, and any JSON value expansion skips without an error of its own.
+    ///
+    /// Laurel's addition to the vendored crate.
+    #[inline]
+    pub fn safe_mode(mut self) -> Self {
+        self.safe = true;
         self
     }
 
@@ -291,6 +305,8 @@ impl JsonLdParser {
             to_rdf: JsonLdToRdfConverter {
                 state: vec![JsonLdToRdfState::Graph(Some(GraphName::DefaultGraph))],
                 lenient: self.lenient,
+                safe: self.safe,
+                dropped: Vec::new(),
             },
             json_error: false,
         }
@@ -858,11 +874,29 @@ impl InternalJsonLdParser {
         results: &mut Vec<Quad>,
         errors: &mut Vec<JsonLdSyntaxError>,
     ) {
+        let errors_before = errors.len();
+        let skipping_before = self.expansion.is_skipping();
         self.expansion
             .convert_event(event, &mut self.expended_events, errors);
+        if self.to_rdf.safe
+            && !skipping_before
+            && errors.len() == errors_before
+            && self.expansion.is_skipping()
+        {
+            errors.push(JsonLdSyntaxError::msg_and_code(
+                "safe mode: a JSON value that JSON-LD expansion ignores",
+                JsonLdErrorCode::SafeModeViolation,
+            ));
+        }
         for event in self.expended_events.drain(..) {
             self.to_rdf.convert_event(event, results);
         }
+        errors.extend(self.to_rdf.dropped.drain(..).map(|message| {
+            JsonLdSyntaxError::msg_and_code(
+                format!("safe mode: {message}"),
+                JsonLdErrorCode::SafeModeViolation,
+            )
+        }));
     }
 
     fn is_end(&self) -> bool {
@@ -901,6 +935,9 @@ enum JsonLdToRdfState {
 struct JsonLdToRdfConverter {
     state: Vec<JsonLdToRdfState>,
     lenient: bool,
+    /// Safe mode: what would be dropped is described in `dropped` instead of vanishing.
+    safe: bool,
+    dropped: Vec<String>,
 }
 
 impl JsonLdToRdfConverter {
@@ -919,7 +956,13 @@ impl JsonLdToRdfConverter {
                             self.state
                                 .push(JsonLdToRdfState::StartObject { buffer, nesting });
                         } else {
-                            let id = self.convert_named_or_blank_node(id);
+                            let converted = self.convert_named_or_blank_node(id.clone());
+                            if converted.is_none() {
+                                self.note_dropped(format!(
+                                    "the node id {id:?} is not an absolute IRI"
+                                ));
+                            }
+                            let id = converted;
                             self.emit_quads_for_new_object(id.as_ref(), results);
                             self.state.push(JsonLdToRdfState::Object(id));
                             for event in buffer {
@@ -962,16 +1005,20 @@ impl JsonLdToRdfConverter {
                 }
             }
             JsonLdToRdfState::Object(id) => match event {
-                JsonLdEvent::Id(_) => {
-                    // TODO: add a warning?
+                JsonLdEvent::Id(other) => {
+                    self.note_dropped(format!("a second node id {other:?} for one node"));
                     self.state.push(JsonLdToRdfState::Object(id));
                 }
                 JsonLdEvent::Type(t) => {
+                    let converted = self.convert_named_or_blank_node(t.clone());
+                    if converted.is_none() {
+                        self.note_dropped(format!("the type {t:?} is not an absolute IRI"));
+                    }
                     // Not for a node that is the value of a dropped property
                     if let (true, Some(s), Some(o), Some(g)) = (
                         self.has_defined_last_predicate(),
                         &id,
-                        self.convert_named_or_blank_node(t),
+                        converted,
                         self.last_graph_name(),
                     ) {
                         results.push(Quad::new(s.clone(), rdf::TYPE, o, g.clone()))
@@ -981,9 +1028,15 @@ impl JsonLdToRdfConverter {
                 JsonLdEvent::EndObject => (),
                 JsonLdEvent::StartProperty { name, reverse } => {
                     self.state.push(JsonLdToRdfState::Object(id));
+                    let converted = self.convert_named_node(name.clone());
+                    if converted.is_none() {
+                        self.note_dropped(format!(
+                            "the property {name:?} is not an absolute IRI"
+                        ));
+                    }
                     self.state.push(JsonLdToRdfState::Property {
                         id: if self.has_defined_last_predicate() {
-                            self.convert_named_node(name)
+                            converted
                         } else {
                             None // We do not want to emit if one of the parent property is not emitted
                         },
@@ -1025,10 +1078,8 @@ impl JsonLdToRdfConverter {
                     direction,
                 } => {
                     self.state.push(state);
-                    self.emit_quad_for_new_literal(
-                        self.convert_literal(value, language, direction, r#type),
-                        results,
-                    )
+                    let literal = self.checked_literal(value, language, direction, r#type);
+                    self.emit_quad_for_new_literal(literal, results)
                 }
                 JsonLdEvent::Json(value) => {
                     self.state.push(state);
@@ -1067,10 +1118,8 @@ impl JsonLdToRdfConverter {
                     direction,
                 } => {
                     self.add_new_list_node_state(current_node, results);
-                    self.emit_quad_for_new_literal(
-                        self.convert_literal(value, language, direction, r#type),
-                        results,
-                    )
+                    let literal = self.checked_literal(value, language, direction, r#type);
+                    self.emit_quad_for_new_literal(literal, results)
                 }
                 JsonLdEvent::Json(value) => {
                     self.add_new_list_node_state(current_node, results);
@@ -1116,7 +1165,14 @@ impl JsonLdToRdfConverter {
                         nesting: 0,
                     });
                 }
-                JsonLdEvent::Value { .. } | JsonLdEvent::Json(_) => {
+                JsonLdEvent::Value { value, .. } => {
+                    self.note_dropped(format!(
+                        "a free-floating value {value:?} that belongs to no node"
+                    ));
+                    self.state.push(state);
+                }
+                JsonLdEvent::Json(_) => {
+                    self.note_dropped("a free-floating JSON literal that belongs to no node".into());
                     self.state.push(state);
                 }
                 JsonLdEvent::EndGraph => (),
@@ -1143,6 +1199,7 @@ impl JsonLdToRdfConverter {
                 }
                 JsonLdEvent::Value { .. } | JsonLdEvent::Json(_) => {
                     // Illegal but might happen in "lenient" mode
+                    self.note_dropped("a value inside @included".into());
                     self.state.push(JsonLdToRdfState::Included);
                 }
                 JsonLdEvent::EndIncluded => (),
@@ -1180,7 +1237,34 @@ impl JsonLdToRdfConverter {
         }
     }
 
-    fn emit_quad_for_new_literal(&self, literal: Option<Literal>, results: &mut Vec<Quad>) {
+    /// Records data that safe mode refuses to drop silently.
+    fn note_dropped(&mut self, what: String) {
+        if self.safe {
+            self.dropped.push(what);
+        }
+    }
+
+    /// A literal, with a safe-mode note when it cannot be made.
+    fn checked_literal(
+        &mut self,
+        value: JsonLdValue,
+        language: Option<String>,
+        direction: Option<&'static str>,
+        r#type: Option<String>,
+    ) -> Option<Literal> {
+        let described = self.safe.then(|| {
+            format!("the value {value:?} (language {language:?}, datatype {:?}) has an invalid language tag or datatype", r#type)
+        });
+        let literal = self.convert_literal(value, language, direction, r#type);
+        if literal.is_none() {
+            if let Some(described) = described {
+                self.dropped.push(described);
+            }
+        }
+        literal
+    }
+
+    fn emit_quad_for_new_literal(&mut self, literal: Option<Literal>, results: &mut Vec<Quad>) {
         let Some(literal) = literal else {
             return;
         };
@@ -1194,6 +1278,10 @@ impl JsonLdToRdfConverter {
             return;
         };
         if reverse {
+            self.note_dropped(format!(
+                "the literal {:?} under the reverse property {predicate}",
+                literal.value()
+            ));
             return;
         }
         results.push(Quad::new(

@@ -17,6 +17,7 @@
 //! Contexts come only from [`contexts`]: a URL that is not bundled is an error, never a fetch.
 
 mod contexts;
+mod safe;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -51,6 +52,15 @@ pub enum JsonLdError {
     #[error("{} not defined by the document's JSON-LD contexts and would not be signed: {}",
         if .0.len() == 1 { "this term is" } else { "these terms are" }, .0.join(", "))]
     UndefinedTerms(Vec<String>),
+    /// Content that JSON-LD processing would drop or ignore (safe mode), so a signature over
+    /// the RDF would not cover it: `path` is where it is in the document (empty if unknown).
+    #[error("{}{problem}: JSON-LD processing would drop or ignore it, so no signature can cover it", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+    Unsafe {
+        /// Where, as `credentialSubject.evidence[1].id`.
+        path: String,
+        /// What is wrong, in words.
+        problem: String,
+    },
     /// The dataset is shaped so that canonicalization could take exponential time.
     #[error("refused to canonicalize: {0} (a possible RDF dataset poisoning attack)")]
     TooComplex(String),
@@ -92,8 +102,10 @@ pub fn canonicalize(document: &Value) -> Result<Canonical, JsonLdError> {
         quads
     } else {
         // Re-read without the sentinel, so the terms are dropped exactly as any standard
-        // processor drops them and the canonical form matches the signer's.
-        to_rdf(document)?
+        // processor drops them and the canonical form matches the signer's. Safe mode would
+        // refuse the drop, which is the point: the caller is told of the undefined terms, and
+        // a verifier can still say whether the signature covered the rest.
+        convert(document, document, false)?
     };
     Ok(Canonical {
         nquads: canonical_nquads(quads)?,
@@ -137,8 +149,9 @@ pub fn canonicalize_strict(document: &Value) -> Result<String, JsonLdError> {
     }
 }
 
-fn to_rdf_with_sentinel(document: &Value) -> Result<Vec<Quad>, JsonLdError> {
-    let mut document = document.clone();
+fn to_rdf_with_sentinel(original: &Value) -> Result<Vec<Quad>, JsonLdError> {
+    safe::scan(original)?;
+    let mut document = original.clone();
     if let Value::Object(map) = &mut document {
         let sentinel = serde_json::json!({ "@vocab": UNDEFINED_TERM_VOCAB });
         // First, so that any context of the document's own that sets @vocab still wins.
@@ -150,15 +163,40 @@ fn to_rdf_with_sentinel(document: &Value) -> Result<Vec<Quad>, JsonLdError> {
             }
         }
     }
-    to_rdf(&document)
+    convert(&document, original, true)
 }
 
-/// Converts JSON-LD to RDF quads using only the bundled contexts.
+/// Converts JSON-LD to RDF quads using only the bundled contexts, in safe mode: anything the
+/// conversion would drop is an error (see [`safe`]).
 pub fn to_rdf(document: &Value) -> Result<Vec<Quad>, JsonLdError> {
+    safe::scan(document)?;
+    convert(document, document, true)
+}
+
+/// Checks that `document` passes JSON-LD safe mode and defines every term it uses: what
+/// signing with any suite, and verifying, require of a credential, since every JSON-LD
+/// consumer (and RDF signature) would otherwise see less than its JSON says.
+pub fn check_safe(document: &Value) -> Result<(), JsonLdError> {
+    let undefined = undefined_terms(document)?;
+    if undefined.is_empty() {
+        Ok(())
+    } else {
+        Err(JsonLdError::UndefinedTerms(undefined))
+    }
+}
+
+/// The conversion itself; `original` is the document as given, for naming paths in errors
+/// (`document` may carry the undefined-term sentinel).
+fn convert(document: &Value, original: &Value, safe: bool) -> Result<Vec<Quad>, JsonLdError> {
     let bytes =
         serde_json::to_vec(document).map_err(|error| JsonLdError::Syntax(error.to_string()))?;
     let mut quads = Vec::new();
-    let parser = JsonLdParser::new()
+    let parser = if safe {
+        JsonLdParser::new().safe_mode()
+    } else {
+        JsonLdParser::new()
+    };
+    let parser = parser
         .for_slice(&bytes)
         .with_load_document_callback(|url, _options| match bundled_context(url) {
             Some(text) => Ok(JsonLdRemoteDocument {
@@ -170,7 +208,13 @@ pub fn to_rdf(document: &Value) -> Result<Vec<Quad>, JsonLdError> {
     for quad in parser {
         match quad {
             Ok(quad) => quads.push(quad),
-            Err(error) => return Err(syntax_error(error.to_string())),
+            Err(error) => {
+                let message = error.to_string();
+                if message.starts_with("safe mode: ") {
+                    return Err(safe::locate(original, &message));
+                }
+                return Err(syntax_error(message));
+            }
         }
     }
     Ok(quads)

@@ -36,6 +36,9 @@ pub enum JwtError {
     /// The signature does not match.
     #[error("the JWT signature does not match the key")]
     BadSignature,
+    /// The credential fails JSON-LD safe mode or uses undefined terms.
+    #[error(transparent)]
+    JsonLd(#[from] crate::jsonld::JsonLdError),
 }
 
 /// How a VC-JWT names its key.
@@ -64,6 +67,9 @@ pub struct DecodedJwt {
 
 /// Signs `credential` as a VC-JWT, naming the key by `kid` or, without one, by header `jwk`.
 pub fn sign(credential: &Value, key: &SigningKey, kid: Option<&str>) -> Result<String, JwtError> {
+    // The signature covers the JSON, but a credential is also JSON-LD: what its readers would
+    // drop must not be in it.
+    crate::jsonld::check_safe(credential)?;
     let credential = credential
         .as_object()
         .ok_or_else(|| JwtError::Claims("a credential must be a JSON object".into()))?;

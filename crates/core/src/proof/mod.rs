@@ -6,8 +6,9 @@
 //! the canonical form (RDFC-1.0 N-Quads or RFC 8785 JCS), so one code path serves all three and
 //! the verifier can report the intermediate values when a signature fails.
 //!
-//! Signing refuses documents with terms no context defines: under `eddsa-rdfc-2022` such a term
-//! would be silently left out of the signature (see [`crate::jsonld`]).
+//! Signing and verifying refuse documents that fail JSON-LD safe mode or use terms no context
+//! defines: under `eddsa-rdfc-2022` such content would be silently left out of the signature
+//! (see [`crate::jsonld`]); under `eddsa-jcs-2022` it is signed but other consumers drop it.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
@@ -292,11 +293,17 @@ fn prepare_parts(
     }
     let document = Value::Object(unsecured.clone());
     let (canonical_proof, canonical_document, unsigned_terms) = match cryptosuite {
-        Cryptosuite::EddsaJcs2022 => (
-            jcs(&Value::Object(options.clone()))?,
-            jcs(&document)?,
-            vec![],
-        ),
+        Cryptosuite::EddsaJcs2022 => {
+            // JCS signs the JSON itself, so nothing goes unsigned; but every JSON-LD consumer
+            // of the credential would see less than its JSON says, so the same safe-mode rules
+            // apply as for the RDF suite.
+            jsonld::check_safe(&document)?;
+            (
+                jcs(&Value::Object(options.clone()))?,
+                jcs(&document)?,
+                vec![],
+            )
+        }
         Cryptosuite::EddsaRdfc2022 | Cryptosuite::Ed25519Signature2020 => {
             let mut options = options.clone();
             let context = unsecured

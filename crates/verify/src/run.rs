@@ -1,0 +1,72 @@
+//! One verification in progress: the options, plus what it may still spend.
+//!
+//! Every entry point must stay bounded on any input, so a verification carries its limits
+//! with it: a wall-clock deadline (the service's request deadline, or the CLI's per-input
+//! limit) and a cap on the documents it may fetch. Nested checks (status lists, endorsements)
+//! share the same [`Run`], so the limits hold for the input as a whole.
+
+use std::cell::Cell;
+use std::ops::Deref;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::Options;
+
+/// The most documents one input may cause to be fetched (key, controller and status list
+/// documents, over all its proofs, status entries and endorsements).
+pub const MAX_FETCHES_PER_INPUT: usize = 8;
+
+/// How long one input may take when the caller sets no deadline, fetching included.
+pub const DEFAULT_TIME_PER_INPUT: Duration = Duration::from_secs(20);
+
+/// A verification of one input.
+pub(crate) struct Run<'a> {
+    options: &'a Options,
+    deadline: Instant,
+    fetches: Cell<usize>,
+}
+
+impl<'a> Run<'a> {
+    pub(crate) fn new(options: &'a Options) -> Self {
+        let deadline = options
+            .deadline
+            .unwrap_or_else(|| Instant::now() + DEFAULT_TIME_PER_INPUT);
+        Run {
+            options,
+            deadline,
+            fetches: Cell::new(0),
+        }
+    }
+
+    /// Fetches `url` through the options' fetcher, within this input's deadline and fetch
+    /// cap. `None` when there is no fetcher (offline).
+    pub(crate) fn fetch(&self, url: &str) -> Option<Result<Value, String>> {
+        let fetcher = self.options.fetcher.as_ref()?;
+        if self.fetches.get() >= MAX_FETCHES_PER_INPUT {
+            return Some(Err(format!(
+                "did not fetch {url}: this credential already needed {MAX_FETCHES_PER_INPUT} documents, the most one credential may fetch"
+            )));
+        }
+        if Instant::now() >= self.deadline {
+            return Some(Err(format!(
+                "did not fetch {url}: the time allowed for checking this credential ran out"
+            )));
+        }
+        self.fetches.set(self.fetches.get() + 1);
+        Some(fetcher.fetch_json(url, self.deadline))
+    }
+
+    /// Whether the deadline has passed.
+    pub(crate) fn out_of_time(&self) -> bool {
+        Instant::now() >= self.deadline
+    }
+}
+
+impl Deref for Run<'_> {
+    type Target = Options;
+
+    fn deref(&self) -> &Options {
+        self.options
+    }
+}
