@@ -41,11 +41,21 @@ pub enum JsonLdEvent {
     EndIncluded,
 }
 
-#[derive(Debug)]
 pub enum JsonLdValue {
     String(String),
     Number(String),
     Boolean(bool),
+}
+
+/// As JSON would write it (a string quoted), for safe-mode messages.
+impl std::fmt::Debug for JsonLdValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::String(value) => write!(f, "{value:?}"),
+            Self::Number(value) => f.write_str(value),
+            Self::Boolean(value) => write!(f, "{value}"),
+        }
+    }
 }
 
 enum JsonLdExpansionState {

@@ -1253,7 +1253,11 @@ impl JsonLdToRdfConverter {
         r#type: Option<String>,
     ) -> Option<Literal> {
         let described = self.safe.then(|| {
-            format!("the value {value:?} (language {language:?}, datatype {:?}) has an invalid language tag or datatype", r#type)
+            match (&language, &r#type) {
+                (Some(language), _) => format!("the value {value:?} has the invalid language tag {language:?}"),
+                (None, Some(datatype)) => format!("the value {value:?} has the invalid datatype {datatype:?}"),
+                (None, None) => format!("the value {value:?} cannot be made an RDF literal"),
+            }
         });
         let literal = self.convert_literal(value, language, direction, r#type);
         if literal.is_none() {
