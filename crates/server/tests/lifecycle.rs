@@ -443,7 +443,13 @@ async fn a_revocation_is_seen_online_at_once() {
         let url = credential_url.clone();
         tokio::task::spawn_blocking(move || {
             let mut options = Options::offline(util::now() + chrono::Duration::days(1));
-            options.fetcher = Some(Box::new(HttpFetcher::new(FetchPolicy { allow_local: true, ..FetchPolicy::default() }).expect("fetcher")));
+            options.fetcher = Some(Box::new(
+                HttpFetcher::new(FetchPolicy {
+                    allow_local: true,
+                    ..FetchPolicy::default()
+                })
+                .expect("fetcher"),
+            ));
             let bytes = reqwest::blocking::get(&url)
                 .expect("credential")
                 .bytes()

@@ -593,7 +593,13 @@ async fn credentials_verify_online_with_keys_fetched_from_the_service() {
     // The verifier's fetcher is blocking reqwest: off the async threads.
     let reports = tokio::task::spawn_blocking(move || {
         let mut options = Options::offline(util::now() + chrono::Duration::days(1));
-        options.fetcher = Some(Box::new(HttpFetcher::new(FetchPolicy { allow_local: true, ..FetchPolicy::default() }).unwrap()));
+        options.fetcher = Some(Box::new(
+            HttpFetcher::new(FetchPolicy {
+                allow_local: true,
+                ..FetchPolicy::default()
+            })
+            .unwrap(),
+        ));
         let verifier = Verifier::new(options);
         let mut reports = Vec::new();
         // The document at the credential's id, its JWT, and its baked PNG, all over HTTP.

@@ -56,9 +56,7 @@ impl Server {
 
 /// The request path, once the headers have arrived.
 fn read_request(stream: &mut TcpStream) -> Option<String> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut request = Vec::new();
     let mut byte = [0u8; 1];
     while !request.ends_with(b"\r\n\r\n") && request.len() < 16 * 1024 {
@@ -106,6 +104,10 @@ fn soon() -> Instant {
     Instant::now() + Duration::from_secs(5)
 }
 
+fn ip(address: &str) -> IpAddr {
+    address.parse().expect(address)
+}
+
 /// The error with the URL taken out, to compare texts across URLs.
 fn generic(url: &str, error: &str) -> String {
     error.replace(url, "URL")
@@ -150,7 +152,10 @@ fn only_https_is_fetched_but_http_from_loopback_with_allow_local() {
     assert!(local.allows_url("http://[::1]:8080/keys"));
     assert!(local.allows_url("http://localhost:8080/keys"));
     assert!(local.allows_url("https://10.1.2.3/keys"));
-    assert!(!local.allows_url("http://10.1.2.3/keys"), "http only to loopback");
+    assert!(
+        !local.allows_url("http://10.1.2.3/keys"),
+        "http only to loopback"
+    );
     assert!(!local.allows_url("http://badges.example.org/keys"));
     let error = fetcher(FetchPolicy::default())
         .fetch_json("ftp://badges.example.org/keys", soon())
@@ -263,12 +268,12 @@ fn the_address_classifier_knows_every_range() {
         assert!(FetchPolicy::default().allows_address(ip), "{address}");
     }
     let local = local();
-    assert!(local.allows_address("127.0.0.1".parse().unwrap()));
-    assert!(local.allows_address("10.0.0.1".parse().unwrap()));
-    assert!(local.allows_address("fe80::1".parse().unwrap()));
-    assert!(!local.allows_address("169.254.169.254".parse().unwrap()));
-    assert!(!local.allows_address("fd00:ec2::254".parse().unwrap()));
-    assert!(!local.allows_address("::ffff:169.254.169.254".parse().unwrap()));
+    assert!(local.allows_address(ip("127.0.0.1")));
+    assert!(local.allows_address(ip("10.0.0.1")));
+    assert!(local.allows_address(ip("fe80::1")));
+    assert!(!local.allows_address(ip("169.254.169.254")));
+    assert!(!local.allows_address(ip("fd00:ec2::254")));
+    assert!(!local.allows_address(ip("::ffff:169.254.169.254")));
 }
 
 #[test]
@@ -301,7 +306,11 @@ fn a_redirect_to_a_refused_url_is_refused_and_never_reached() {
     let url = first.url("/elsewhere");
     let error = fetcher.fetch_json(&url, soon()).expect_err("refused");
     assert_eq!(error, format!("could not fetch {url}"));
-    assert_eq!(target.connections(), 0, "the refused target was never reached");
+    assert_eq!(
+        target.connections(),
+        0,
+        "the refused target was never reached"
+    );
     // A redirect within what is allowed is followed.
     assert_eq!(
         fetcher.fetch_json(&first.url("/here"), soon()),
