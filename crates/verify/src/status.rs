@@ -62,7 +62,10 @@ fn find_list(options: &Options, url: &str) -> Result<Value, String> {
         return Ok(list.clone());
     }
     match &options.fetcher {
-        Some(fetcher) => fetcher.fetch_json(url, std::time::Instant::now() + std::time::Duration::from_secs(10)),
+        Some(fetcher) => fetcher.fetch_json(
+            url,
+            std::time::Instant::now() + std::time::Duration::from_secs(10),
+        ),
         None => Err(format!(
             "the status list {url} is not available offline: pass it with --status-list FILE, or use --online"
         )),

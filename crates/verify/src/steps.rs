@@ -589,7 +589,12 @@ fn resolve(options: &Options, method: &str) -> Result<ResolvedKey, Unresolved> {
         Some(url) => url,
         None => return Err(unresolved.clone()),
     };
-    let document = fetcher.fetch_json(&url, std::time::Instant::now() + std::time::Duration::from_secs(10)).map_err(Unresolved)?;
+    let document = fetcher
+        .fetch_json(
+            &url,
+            std::time::Instant::now() + std::time::Duration::from_secs(10),
+        )
+        .map_err(Unresolved)?;
     let mut fetched = KeyStore::default();
     fetched
         .add_with_source(&document, &KeySource::Fetched(url.clone()))
