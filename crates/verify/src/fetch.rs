@@ -87,26 +87,8 @@ impl FetchPolicy {
         let Some(host) = url.host_str() else {
             return false;
         };
-        // The URL parser has already normalised IP literals (`0x7f.1` is `127.0.0.1`); IPv6
-        // ones keep their brackets.
-        let ip: Option<IpAddr> = host
-            .strip_prefix('[')
-            .and_then(|rest| rest.strip_suffix(']'))
-            .unwrap_or(host)
-            .parse()
-            .ok();
-        let scheme_ok = match url.scheme() {
-            "https" => true,
-            "http" => {
-                self.allow_local
-                    && match ip {
-                        Some(ip) => ip.is_loopback(),
-                        None => host.eq_ignore_ascii_case("localhost"),
-                    }
-            }
-            _ => false,
-        };
-        if !scheme_ok {
+        let ip = host_ip(host);
+        if !self.scheme_allowed(url.scheme(), host, ip) {
             return false;
         }
         if let Some(ports) = &self.only_ports {
@@ -118,6 +100,33 @@ impl FetchPolicy {
         // A host name is judged by what it resolves to, in [`FilteringResolver`].
         ip.is_none_or(|ip| self.allows_address(ip))
     }
+}
+
+impl FetchPolicy {
+    /// `https`, or with `allow_local` plain `http` to a loopback host.
+    fn scheme_allowed(&self, scheme: &str, host: &str, ip: Option<IpAddr>) -> bool {
+        match scheme {
+            "https" => true,
+            "http" => {
+                self.allow_local
+                    && match ip {
+                        Some(ip) => ip.is_loopback(),
+                        None => host.eq_ignore_ascii_case("localhost"),
+                    }
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The address of a URL host that is an IP literal. The URL parser has already normalised them
+/// (`0x7f.1` is `127.0.0.1`); IPv6 ones keep their brackets.
+fn host_ip(host: &str) -> Option<IpAddr> {
+    host.strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .unwrap_or(host)
+        .parse()
+        .ok()
 }
 
 /// Whether `ip` is an ordinary public unicast address. Not public: unspecified and "this
@@ -291,11 +300,18 @@ fn could_not_fetch(url: &str) -> String {
 impl HttpFetcher {
     fn fetch_uncached(&self, url: &str, deadline: Instant) -> Result<Value, String> {
         let start = Instant::now();
-        let end = deadline.min(start + self.policy.timeout);
+        let end = start
+            .checked_add(self.policy.timeout)
+            .map_or(deadline, |limit| deadline.min(limit));
         let Ok(parsed) = Url::parse(url) else {
             return Err(format!("will not fetch {url}: it is not a URL"));
         };
-        if !matches!(parsed.scheme(), "https" | "http") {
+        // Said plainly, as it depends on the URL alone: nothing about the network shows.
+        let host = parsed.host_str().unwrap_or_default();
+        if !self
+            .policy
+            .scheme_allowed(parsed.scheme(), host, host_ip(host))
+        {
             return Err(format!("will not fetch {url}: only HTTPS URLs are fetched"));
         }
         if !self.policy.allows(&parsed) {

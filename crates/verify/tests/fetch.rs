@@ -118,7 +118,6 @@ fn loopback_is_refused_without_allow_local_and_fetched_with_it() {
     let server = json_server();
     let fetcher_default = fetcher(FetchPolicy::default());
     for url in [
-        server.url("/doc.json"),
         format!("https://127.0.0.1:{}/doc.json", server.port),
         format!("https://[::ffff:127.0.0.1]:{}/doc.json", server.port),
         // A host name: refused by what it resolves to.
@@ -131,11 +130,16 @@ fn loopback_is_refused_without_allow_local_and_fetched_with_it() {
     }
     assert_eq!(server.connections(), 0, "nothing was even connected to");
 
-    let value = fetcher(local())
+    let local = fetcher(local());
+    let value = local
         .fetch_json(&server.url("/doc.json"), soon())
         .expect("fetched");
     assert_eq!(value, json!({"ok": true}));
     assert_eq!(server.connections(), 1);
+    // A host name, through the filtering resolver.
+    let by_name = format!("http://localhost:{}/doc.json", server.port);
+    assert_eq!(local.fetch_json(&by_name, soon()), Ok(json!({"ok": true})));
+    assert_eq!(server.connections(), 2);
 }
 
 #[test]
@@ -157,10 +161,18 @@ fn only_https_is_fetched_but_http_from_loopback_with_allow_local() {
         "http only to loopback"
     );
     assert!(!local.allows_url("http://badges.example.org/keys"));
-    let error = fetcher(FetchPolicy::default())
-        .fetch_json("ftp://badges.example.org/keys", soon())
-        .expect_err("refused");
-    assert!(error.contains("only HTTPS"), "{error}");
+    for (policy, url) in [
+        (FetchPolicy::default(), "ftp://badges.example.org/keys"),
+        (FetchPolicy::default(), "http://badges.example.org/keys"),
+        (FetchPolicy::default(), "http://127.0.0.1/keys"),
+        (local, "http://10.1.2.3/keys"),
+    ] {
+        let error = fetcher(policy).fetch_json(url, soon()).expect_err(url);
+        assert_eq!(
+            error,
+            format!("will not fetch {url}: only HTTPS URLs are fetched")
+        );
+    }
 }
 
 #[test]
