@@ -100,9 +100,7 @@ impl FetchPolicy {
         // A host name is judged by what it resolves to, in [`FilteringResolver`].
         ip.is_none_or(|ip| self.allows_address(ip))
     }
-}
 
-impl FetchPolicy {
     /// `https`, or with `allow_local` plain `http` to a loopback host.
     fn scheme_allowed(&self, scheme: &str, host: &str, ip: Option<IpAddr>) -> bool {
         match scheme {
