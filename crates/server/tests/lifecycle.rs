@@ -7,7 +7,7 @@ mod util;
 
 use axum::http::{Method, StatusCode, header};
 use laurel_core::status::{Bitstring, MIN_ENTRIES};
-use laurel_verify::fetch::HttpFetcher;
+use laurel_verify::fetch::{FetchPolicy, HttpFetcher};
 use laurel_verify::{Options, Report, Verdict, Verifier};
 use serde_json::{Value, json};
 use util::{TestApp, assert_valid, id};
@@ -443,7 +443,13 @@ async fn a_revocation_is_seen_online_at_once() {
         let url = credential_url.clone();
         tokio::task::spawn_blocking(move || {
             let mut options = Options::offline(util::now() + chrono::Duration::days(1));
-            options.fetcher = Some(Box::new(HttpFetcher::new().expect("fetcher")));
+            options.fetcher = Some(Box::new(
+                HttpFetcher::new(FetchPolicy {
+                    allow_local: true,
+                    ..FetchPolicy::default()
+                })
+                .expect("fetcher"),
+            ));
             let bytes = reqwest::blocking::get(&url)
                 .expect("credential")
                 .bytes()

@@ -16,7 +16,7 @@ use hosting::{LiveServer, test_app};
 use laurel_core::bake;
 use laurel_server::ops::{self, Limits};
 use laurel_server::public::badge;
-use laurel_verify::fetch::HttpFetcher;
+use laurel_verify::fetch::{FetchPolicy, HttpFetcher};
 use laurel_verify::{KeyStore, Options, Report, Verdict, Verifier};
 use serde_json::{Value, json};
 use util::{ORIGIN, TestApp, TestResponse, id};
@@ -593,7 +593,13 @@ async fn credentials_verify_online_with_keys_fetched_from_the_service() {
     // The verifier's fetcher is blocking reqwest: off the async threads.
     let reports = tokio::task::spawn_blocking(move || {
         let mut options = Options::offline(util::now() + chrono::Duration::days(1));
-        options.fetcher = Some(Box::new(HttpFetcher::new().unwrap()));
+        options.fetcher = Some(Box::new(
+            HttpFetcher::new(FetchPolicy {
+                allow_local: true,
+                ..FetchPolicy::default()
+            })
+            .unwrap(),
+        ));
         let verifier = Verifier::new(options);
         let mut reports = Vec::new();
         // The document at the credential's id, its JWT, and its baked PNG, all over HTTP.

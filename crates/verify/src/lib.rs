@@ -9,7 +9,9 @@
 //! - **could not check**: something needed was unavailable (a key or status list offline,
 //!   unreadable input). A credential is never "valid" because a check could not run.
 //!
-//! Nothing here touches the network unless a [`Fetch`] is supplied (`laurel-verify --online`);
+//! Nothing here touches the network unless a [`Fetch`] is supplied (`laurel-verify --online`,
+//! whose fetcher, `fetch::HttpFetcher`, keeps to HTTPS, public addresses, 10 s and 1 MiB per
+//! document and 5 redirects, each re-checked; see the `fetch` module);
 //! time comes from [`Options::now`], never the system clock.
 
 mod binding;

@@ -46,9 +46,14 @@ struct Cli {
     /// Check that the credential was issued to this email address.
     #[arg(long, value_name = "EMAIL")]
     recipient: Option<String>,
-    /// Allow fetching did:web documents, HTTPS key documents and status lists.
+    /// Allow fetching did:web documents, HTTPS key documents and status lists: HTTPS only,
+    /// public addresses only, 10 s and 1 MiB per document, at most 5 redirects.
     #[arg(long)]
     online: bool,
+    /// With --online, also fetch from loopback and private addresses (and plain HTTP from
+    /// loopback); for testing.
+    #[arg(long, requires = "online")]
+    allow_local: bool,
     /// Credentials to check: files, folders (every file inside), or - for standard input.
     #[arg(value_name = "FILE", required = true)]
     inputs: Vec<String>,
@@ -204,7 +209,11 @@ fn options(cli: &Cli) -> Result<Options> {
         #[cfg(feature = "online")]
         {
             options.fetcher = Some(Box::new(
-                laurel_verify::fetch::HttpFetcher::new().map_err(anyhow::Error::msg)?,
+                laurel_verify::fetch::HttpFetcher::new(laurel_verify::fetch::FetchPolicy {
+                    allow_local: cli.allow_local,
+                    ..Default::default()
+                })
+                .map_err(anyhow::Error::msg)?,
             ));
         }
         #[cfg(not(feature = "online"))]
