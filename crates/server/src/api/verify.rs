@@ -7,19 +7,45 @@
 //! without any network. Anything else is not fetched (the server makes no outbound requests on
 //! a visitor's behalf), and the report says it could not be checked.
 //!
+//! The service knows its own issuers: each one's keys (from the store) are pinned, and a
+//! credential that names a hosted issuer, by id or by name, but was signed with another key is
+//! reported as forged (see the verifier's key-binding rules). A credential id under this
+//! service's address that the store has never issued is forged too.
+//!
 //! A credential this service issued also gets the issuer's word on it: a suspension, which is
 //! kept issuer-side and in no list, fails the check with its reason. Uploads are limited by
 //! the body limit and never stored.
+//!
+//! Verification is CPU work that anyone can ask for: it runs on the blocking pool, at most one
+//! per core at a time ([`SLOTS`]), and each check carries a deadline so that its work stops
+//! when the request's time is up instead of burning on after the answer.
+
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
+use laurel_core::keys::PublicKey;
 use laurel_store::StoreError;
-use laurel_verify::{Fetch, Options, Outcome, Report, Step, Verifier};
+use laurel_verify::{Fetch, KeySource, KeyStore, Options, Outcome, Report, Step, TrustList, Verifier};
 use serde_json::Value;
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::extract::{Json, RawBody};
 use crate::public::keys;
 use crate::{ApiError, ApiResult, AppState, lifecycle};
+
+/// How the service names itself in reports: a key "listed by this site".
+pub const HOSTED: &str = "this site";
+
+/// How long one verification may take, waiting for a slot included.
+const DEADLINE: Duration = Duration::from_secs(10);
+
+/// Verifications running at once: one per core, so that anonymous checks cannot take every
+/// thread of the blocking pool or starve the rest of the service.
+static SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
+    Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+});
 
 /// `POST /verify` (no token): the report.
 pub async fn verify(
@@ -38,12 +64,24 @@ pub async fn verify(
 /// verifier's steps with this service's keys and lists from its store, plus the issuer's word
 /// on a credential it issued (a suspension fails it; a revocation's reason is added).
 pub async fn check(state: &AppState, body: Vec<u8>) -> ApiResult<Report> {
+    let deadline = Instant::now() + DEADLINE;
     let mut options = Options::offline(state.clock.now());
+    let (keys, trust) = hosted_issuers(state).await?;
+    options.keys = keys;
+    options.trust = Some(trust);
+    options.deadline = Some(deadline);
     options.fetcher = Some(Box::new(StoreFetcher {
         state: state.clone(),
         handle: tokio::runtime::Handle::current(),
     }));
     let verifier = Verifier::new(options);
+    let busy = || {
+        ApiError::Unavailable("too many credentials are being checked right now; try again in a moment".into())
+    };
+    let _slot = tokio::time::timeout_at(deadline.into(), SLOTS.acquire())
+        .await
+        .map_err(|_| busy())?
+        .map_err(|_| busy())?;
     // Canonicalizing and checking signatures is CPU work, and the fetcher blocks on the store:
     // both off the async threads.
     let mut report = tokio::task::spawn_blocking(move || verifier.verify_bytes(&body))
@@ -85,11 +123,56 @@ pub async fn check(state: &AppState, body: Vec<u8>) -> ApiResult<Report> {
                     report.steps,
                 );
             }
-            Err(StoreError::NotFound) => {}
+            Err(StoreError::NotFound) => {
+                report.steps.push(Step {
+                    name: "issued here",
+                    outcome: Outcome::Failed,
+                    detail: "forged: the credential's id is an address on this site, but this site never issued a credential with that id".into(),
+                });
+                report = Report::from_steps(
+                    report.container,
+                    report.credential_id,
+                    report.issuer,
+                    report.steps,
+                );
+            }
             Err(error) => return Err(error.into()),
         }
     }
     Ok(report)
+}
+
+/// Every hosted issuer's keys, pinned (their controller documents, with any `revoked` marks),
+/// and a trust list of the hosted issuers by id and name.
+async fn hosted_issuers(state: &AppState) -> ApiResult<(KeyStore, TrustList)> {
+    let issuers = state.store.list_issuers().await?;
+    let all_keys = state.store.all_keys().await?;
+    let mut store = KeyStore::default();
+    let mut trust = TrustList::new(HOSTED);
+    for issuer in issuers {
+        let own: Vec<_> = all_keys
+            .iter()
+            .filter(|key| key.issuer_id == issuer.id)
+            .cloned()
+            .collect();
+        let mut public = Vec::new();
+        for key in &own {
+            let jwk: Value = serde_json::from_str(&key.public_jwk)
+                .map_err(|error| ApiError::Internal(format!("key {}: {error}", key.id)))?;
+            public.push(
+                PublicKey::from_jwk(&jwk)
+                    .map_err(|error| ApiError::Internal(format!("key {}: {error}", key.id)))?,
+            );
+        }
+        if !own.is_empty() {
+            let document = keys::controller_document(&state.urls, issuer.id, &own)?;
+            store
+                .add_with_source(&document, &KeySource::Listed(HOSTED.into()))
+                .map_err(ApiError::Internal)?;
+        }
+        trust.add(state.urls.issuer(issuer.id), Some(issuer.name.clone()), public);
+    }
+    Ok((store, trust))
 }
 
 /// The award id of a credential id under this service's public URL.
@@ -122,7 +205,8 @@ impl Fetch for StoreFetcher {
         let missing = |what: &str| format!("{url}: no such {what} on this service");
         self.handle.block_on(async {
             match segments.as_slice() {
-                ["issuers", issuer, "keys"] => {
+                // The issuer id: its controller document (what a verifier binds keys with).
+                ["issuers", issuer] | ["issuers", issuer, "keys"] => {
                     let issuer = id(issuer)?;
                     let found = state
                         .store

@@ -319,6 +319,7 @@ pub fn verification_section(report: &Report, now: DateTime<Utc>) -> String {
                 Outcome::Failed => "Failed",
                 Outcome::CouldNotCheck => "Could not check",
                 Outcome::Skipped => "Not applicable",
+                Outcome::Warning => "Note",
             };
             // The verifier words this step for its command line; here nobody gave an email.
             let detail = if step.name == "recipient" && step.outcome == Outcome::Skipped {
