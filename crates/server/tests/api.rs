@@ -1148,3 +1148,38 @@ async fn another_key_encryption_key_is_refused_at_start() {
         .await
         .expect("the right key still passes");
 }
+
+#[tokio::test]
+async fn evidence_and_link_fields_must_be_http_iris_so_nothing_signed_can_be_dropped() {
+    let app = TestApp::new().await;
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    for bad in [
+        "https://ok.example/x?a=1&b=\"2\"",
+        "https://x.example/with space",
+        "javascript:alert(1)",
+        "data:text/html,hello",
+    ] {
+        let response = app
+            .award(
+                &achievement,
+                json!({"email": "zoe@example.org", "evidence": [{"id": bad, "name": "Transcript"}]}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{bad}: {}", response.text());
+        assert!(response.text().contains("http(s)"), "{}", response.text());
+    }
+    // Nothing was awarded by the refused requests.
+    let list = app
+        .get(&format!("/api/v1/awards?achievement={}", id(&achievement)))
+        .await
+        .json();
+    assert_eq!(list["total"], 0);
+    let response = app
+        .award(
+            &achievement,
+            json!({"email": "zoe@example.org", "evidence": [{"id": "https://portfolio.example.org/é", "name": "Portfolio"}]}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+}

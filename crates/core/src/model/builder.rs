@@ -53,17 +53,28 @@ pub enum BuildError {
     Date(#[from] DateTimeError),
 }
 
-/// True if `value` looks like an absolute URI: an RFC 3986 scheme (`ALPHA *(ALPHA / DIGIT /
-/// "+" / "-" / ".")`), a colon, a non-empty rest, and no whitespace or control characters.
+/// True if `value` is an absolute IRI (RFC 3987) with a non-empty rest after the scheme:
+/// what JSON-LD keeps as a node id. A string that is not one (a quote, a space, `<x>`) would
+/// be dropped on the way to RDF, and with it whatever it names, unsigned.
 pub fn looks_like_uri(value: &str) -> bool {
-    let Some((scheme, rest)) = value.split_once(':') else {
-        return false;
-    };
-    let mut scheme_chars = scheme.chars();
-    scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        && !rest.is_empty()
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+    oxiri::Iri::parse(value).is_ok_and(|iri| {
+        value.len() > iri.scheme().len() + 1
+    })
+}
+
+/// True if `value` is an absolute `http:` or `https:` IRI (RFC 3987) with a host: the only
+/// links Laurel signs into credentials (evidence, criteria, alignments, issuer and image
+/// URLs), so that nothing signed can be dropped by JSON-LD or become a `javascript:` link in
+/// someone else's viewer.
+pub fn is_http_iri(value: &str) -> bool {
+    oxiri::Iri::parse(value).is_ok_and(|iri| {
+        matches!(iri.scheme(), "http" | "https")
+            && iri.authority().is_some_and(|authority| {
+                // A host, not only userinfo or a port.
+                let host = authority.rsplit('@').next().unwrap_or_default();
+                !host.is_empty() && !host.starts_with(':')
+            })
+    })
 }
 
 fn check_uri(field: &'static str, value: &str) -> Result<(), BuildError> {

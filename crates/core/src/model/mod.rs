@@ -36,7 +36,7 @@ pub mod vocab;
 pub use achievement::{
     Achievement, Alignment, Criteria, Related, ResultDescription, RubricCriterionLevel,
 };
-pub use builder::{BuildError, CredentialBuilder, SubjectKind, looks_like_uri};
+pub use builder::{BuildError, CredentialBuilder, SubjectKind, is_http_iri, looks_like_uri};
 pub use credential::{
     AchievementCredential, Context, Credential, EndorsementCredential, OpenBadgeCredential,
 };

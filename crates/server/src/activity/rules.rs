@@ -296,7 +296,7 @@ fn recipient(cache: &FactCache<'_>, achievement: &Achievement, person: &Qualifie
     }
     for item in &person.evidence {
         let mut entry = Evidence::new();
-        if laurel_core::model::looks_like_uri(item) {
+        if laurel_core::model::is_http_iri(item) {
             entry.id = Some(item.clone());
         } else {
             entry.narrative = Some(item.clone());

@@ -1,6 +1,5 @@
 //! Checks shared by the resources' inputs. Each error names the field and what to send.
 
-use laurel_core::model::looks_like_uri;
 use serde::{Deserialize, Deserializer};
 
 use crate::ApiError;
@@ -112,13 +111,9 @@ pub fn id_param(name: &str, value: Option<&str>) -> Result<Option<uuid::Uuid>, A
     }
 }
 
-/// Whether `value` is an absolute `http:` or `https:` URL with a host.
+/// Whether `value` is an absolute `http:` or `https:` IRI (RFC 3987) with a host.
 pub fn is_http_url(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
-    looks_like_uri(value) && rest.is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+    laurel_core::model::is_http_iri(value)
 }
 
 fn check_length(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
@@ -145,6 +140,19 @@ mod tests {
         assert!(!is_http_url("ftp://example.org"));
         assert!(!is_http_url("javascript:alert(1)"));
         assert!(!is_http_url("https://exa mple.org"));
+        // Not RFC 3987 IRIs: JSON-LD would drop them, and what they name, unsigned.
+        for bad in [
+            "https://ok.example/x?a=1&b=\"2\"",
+            "https://registrar.example.edu/transcript\"",
+            "https://x.example/<x>",
+            "https://x.example/a b",
+            "https://x.example/a\\b",
+            "data:text/html,<script>",
+            "HTTPS//x.example",
+        ] {
+            assert!(!is_http_url(bad), "{bad}");
+        }
+        assert!(is_http_url("https://bücherei.example/abzeichen/é"));
     }
 
     #[test]

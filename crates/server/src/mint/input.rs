@@ -2,7 +2,7 @@
 //! (normalized), bounded free text, evidence, activity dates, a result and credits earned.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use laurel_core::model::{AchievementResult, Evidence, looks_like_uri, normalize_email};
+use laurel_core::model::{AchievementResult, Evidence, is_http_iri, normalize_email};
 use serde::Deserialize;
 
 /// The most evidence entries one award may carry.
@@ -191,9 +191,11 @@ impl ResultInput {
 impl EvidenceInput {
     fn check(self) -> Result<Evidence, String> {
         if let Some(id) = &self.id
-            && !looks_like_uri(id)
+            && !is_http_iri(id)
         {
-            return Err(format!("id must be a URL, got {id:?}"));
+            return Err(format!(
+                "id must be an absolute http(s) address such as https://example.org/portfolio/1 (no spaces, quotes or angle brackets), got {id:?}"
+            ));
         }
         let mut evidence = Evidence::new();
         evidence.id = self.id;
