@@ -354,6 +354,20 @@ fn suspend_and_unsuspend_round_trip_in_the_admin_api() {
 }
 
 #[test]
+fn audit_checks_every_stored_credential_against_json_ld_safe_mode() {
+    let service = Service::start();
+    service.award("reader@example.org", "Ada Reeder");
+    service.award("writer@example.org", "Bea Writer");
+    let run = service.laurel(&[&"credential", &"audit"]).success();
+    assert_eq!(run.stdout, "", "{run:#?}");
+    assert!(
+        run.stderr.contains("2 stored credential(s) checked: all pass"),
+        "{run:#?}"
+    );
+    service.stop();
+}
+
+#[test]
 fn reissue_keeps_the_id_and_awarded_date_and_records_the_new_name() {
     let service = Service::start();
     let award = service.award("reader@example.org", "Ada Reeder");

@@ -28,6 +28,16 @@ pub enum CredentialCommand {
     /// Issue a credential again: same id and awarded date, the issuer's and achievement's
     /// current descriptions, signed now with the current keys.
     Reissue(ReissueArgs),
+    /// List stored credentials that fail JSON-LD safe mode (content their signature never
+    /// covered, such as an evidence id that is not an IRI), with the path and reason: fix the
+    /// award's data and re-issue each one.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    service: ServiceArgs,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +116,64 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
             );
             io::print(&format!("{}\n", award.credential))
         }
+        CredentialCommand::Audit(args) => {
+            let (checked, found) = args.service.run(|state| async move {
+                audit(&state).await.map_err(service::api)
+            })?;
+            let mut text = String::new();
+            for (id, problem) in &found {
+                text.push_str(&format!("{id}\t{problem}\n"));
+            }
+            io::print(&text)?;
+            if found.is_empty() {
+                eprintln!("{checked} stored credential(s) checked: all pass JSON-LD safe mode");
+            } else {
+                eprintln!(
+                    "{} of {checked} stored credential(s) fail JSON-LD safe mode: correct each award's data and run `laurel credential reissue ID`",
+                    found.len()
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Every stored credential that fails JSON-LD safe mode, with why, and how many were checked.
+async fn audit(
+    state: &laurel_server::AppState,
+) -> Result<(u64, Vec<(Uuid, String)>), laurel_server::ApiError> {
+    const PAGE: u32 = 500;
+    let mut found = Vec::new();
+    let mut checked = 0;
+    let mut offset = 0;
+    loop {
+        let filter = laurel_store::AwardFilter {
+            limit: PAGE,
+            offset,
+            ..Default::default()
+        };
+        let (awards, _) = state.store.list_awards(&filter).await?;
+        for award in &awards {
+            checked += 1;
+            let problem = match serde_json::from_str::<serde_json::Value>(&award.credential) {
+                Ok(mut credential) => {
+                    if let Some(map) = credential.as_object_mut() {
+                        map.remove("proof");
+                    }
+                    laurel_core::jsonld::check_safe(&credential)
+                        .err()
+                        .map(|error| error.to_string())
+                }
+                Err(error) => Some(format!("the stored credential is not JSON: {error}")),
+            };
+            if let Some(problem) = problem {
+                found.push((award.id, problem));
+            }
+        }
+        if awards.len() < PAGE as usize {
+            return Ok((checked, found));
+        }
+        offset += PAGE;
     }
 }
 
