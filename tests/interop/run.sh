@@ -9,7 +9,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cargo build --quiet --bin laurel
-laurel="$root/target/debug/laurel"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+laurel="$target_dir/debug/laurel"
 npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null
 
 credential=tests/data/credentials/unsigned-basic.json
@@ -29,7 +30,7 @@ for type in ed25519 p256 rsa; do
 done
 
 node --input-type=module - "$work" "$multikey" > "$work/manifest.json" <<'JS'
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 const [work, multikey] = process.argv.slice(2);
 const read = (name) => readFileSync(`${work}/${name}`, 'utf8').trim();
 const cases = [];
@@ -51,7 +52,47 @@ for (const type of ['ed25519', 'p256', 'rsa']) {
   const forged = [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
   cases.push({ name: `laurel vc-jwt ${type} tampered`, format: 'vc-jwt', document: forged, publicKey: { jwk }, expect: 'invalid' });
 }
+// Content added to a genuine credential that JSON-LD processing would drop, so an RDF
+// signature would not cover it (JSON-LD safe mode). Laurel refuses each; jsonld.js in safe
+// mode must too. Each is also written out for laurel-verify below.
+const genuine = JSON.parse(read('eddsa-rdfc-2022.json'));
+const dropped = {
+  'evidence id with a quote': (c) => { c.evidence = [{ id: 'https://registrar.example.edu/transcript"', type: ['Evidence'], name: 'Official transcript: Summa cum laude' }]; },
+  'evidence id with a space': (c) => { c.evidence = [{ id: 'https://registrar.example.edu/a b', type: ['Evidence'], name: 'Summa cum laude' }]; },
+  'result with an invalid IRI': (c) => { c.credentialSubject.result = [{ id: 'https://x.example/r<x>', type: ['Result'], value: 'A+ with distinction' }]; },
+  'relative evidence id': (c) => { c.evidence = [{ id: 'transcript', type: ['Evidence'], name: 'Summa cum laude' }]; },
+  'inline context: term mapped to null': (c) => { c['@context'].push({ honors: null }); c.credentialSubject.honors = 'Summa cum laude'; },
+  'inline context: term mapped to a blank node': (c) => { c['@context'].push({ honors: '_:h' }); c.credentialSubject.honors = 'Summa cum laude'; },
+  'inline context: @vocab blank node': (c) => { c['@context'].push({ '@vocab': '_:' }); c.credentialSubject.honors = 'Summa cum laude'; },
+  'property that is not an IRI': (c) => { c.credentialSubject['https://x.example/bad key'] = 'hidden'; },
+  'undefined term': (c) => { c.credentialSubject.honors = 'Summa cum laude'; },
+};
+const attacks = {};
+for (const [name, change] of Object.entries(dropped)) {
+  const document = structuredClone(genuine);
+  change(document);
+  attacks[name] = document;
+  cases.push({ name: `dropped content: ${name}`, format: 'eddsa-rdfc-2022', document, publicKey: { publicKeyMultibase: multikey }, expect: 'invalid' });
+}
+writeFileSync(`${work}/attacks.json`, JSON.stringify(attacks));
 console.log(JSON.stringify(cases, null, 2));
 JS
 
 node tests/interop/verify.mjs --contexts contexts/ "$work/manifest.json"
+
+# laurel-verify, with the signing key pinned, calls each dropped-content input invalid (exit 1).
+cargo build --quiet -p laurel-verify --bin laurel-verify
+echo "$multikey" > "$work/key.multikey"
+mkdir -p "$work/attacks"
+node -e 'const fs=require("fs");const a=JSON.parse(fs.readFileSync(process.argv[1]));let i=0;for(const [n,d] of Object.entries(a)){fs.writeFileSync(`${process.argv[2]}/${i++}.json`,JSON.stringify(d));}' "$work/attacks.json" "$work/attacks"
+"$target_dir/debug/laurel-verify" --keys "$work/key.multikey" "$work/eddsa-rdfc-2022.json" >/dev/null
+for attack in "$work"/attacks/*.json; do
+  status=0
+  "$target_dir/debug/laurel-verify" --keys "$work/key.multikey" "$attack" > "$work/out.txt" || status=$?
+  if [ "$status" -ne 1 ]; then
+    echo "FAIL laurel-verify did not call a dropped-content input invalid (exit $status):" >&2
+    cat "$work/out.txt" >&2
+    exit 1
+  fi
+done
+echo "ok   laurel-verify refuses every dropped-content input ($(ls "$work"/attacks | wc -l) cases)"
