@@ -9,7 +9,8 @@
 //!
 //! What the budget is charged for: one unit per quad serialized for a first-degree hash, per
 //! related blank node hashed, per call of Hash N-Degree Quads, per permutation tried (plus the
-//! size of the issuer copied for it), and per step of a hash path.
+//! size of the issuer copied for it), and per step of a hash path (plus the path's length, which
+//! each step compares). A unit is roughly 65 ns of one core in a release build.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -403,7 +404,8 @@ impl State<'_> {
                     !chosen.is_empty() && path.len() >= chosen.len() && path > chosen
                 };
                 for &other in &permutation {
-                    self.budget.spend(1)?;
+                    // Comparing paths costs their length: long paths cost more per step.
+                    self.budget.spend(1 + path.len() as u64 / 1024)?;
                     if self.canonical.has(other) {
                         path.push_str("_:c14n");
                         push_number(&mut path, self.canonical.id(other));
@@ -423,7 +425,7 @@ impl State<'_> {
                 }
                 let mut pruned = false;
                 for &other in &recursion {
-                    self.budget.spend(1)?;
+                    self.budget.spend(1 + path.len() as u64 / 1024)?;
                     let (hash, issued) = self.hash_n_degree(other, copy)?;
                     copy = issued;
                     path.push_str("_:b");

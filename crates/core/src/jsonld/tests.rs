@@ -117,3 +117,4 @@ fn finds_no_undefined_terms_in_documents_with_scoped_contexts() {
         Vec::<String>::new()
     );
 }
+
