@@ -63,7 +63,8 @@ fn cliques(cliques: usize, size: usize) -> Value {
                 .filter(|&b| b != a)
                 .map(|b| json!({ "@id": format!("_:c{clique}n{b}") }))
                 .collect();
-            nodes.push(json!({ "@id": format!("_:c{clique}n{a}"), "https://example.org/p": links }));
+            nodes
+                .push(json!({ "@id": format!("_:c{clique}n{a}"), "https://example.org/p": links }));
         }
     }
     json!({ "@graph": nodes })
@@ -72,13 +73,11 @@ fn cliques(cliques: usize, size: usize) -> Value {
 static POISONED_DOCUMENT: LazyLock<Value> = LazyLock::new(|| cliques(6, 8));
 
 fn bench_quads(bencher: Bencher<'_, '_>, quads: Vec<Quad>, expect_ok: bool) {
-    bencher
-        .with_inputs(|| quads.clone())
-        .bench_values(|quads| {
-            let result = jsonld::canonical_nquads_within(quads, &Budget::for_one_document());
-            assert_eq!(result.is_ok(), expect_ok);
-            black_box(result)
-        });
+    bencher.with_inputs(|| quads.clone()).bench_values(|quads| {
+        let result = jsonld::canonical_nquads_within(quads, &Budget::for_one_document());
+        assert_eq!(result.is_ok(), expect_ok);
+        black_box(result)
+    });
 }
 
 mod honest {

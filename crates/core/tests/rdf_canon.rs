@@ -39,12 +39,21 @@ fn passes_every_w3c_rdfc10_evaluation_test() {
     let mut passed = 0;
     for test in &tests {
         let id = test["id"].as_str().expect("id");
-        if test["hashAlgorithm"].as_str().is_some_and(|hash| hash != "SHA256") {
+        if test["hashAlgorithm"]
+            .as_str()
+            .is_some_and(|hash| hash != "SHA256")
+        {
             // We implement RDFC-1.0 with SHA-256 only (test075 uses SHA-384).
             continue;
         }
-        let input = read(&format!("{SUITE}/{}", test["action"].as_str().expect("action")));
-        let expected = read(&format!("{SUITE}/{}", test["result"].as_str().expect("result")));
+        let input = read(&format!(
+            "{SUITE}/{}",
+            test["action"].as_str().expect("action")
+        ));
+        let expected = read(&format!(
+            "{SUITE}/{}",
+            test["result"].as_str().expect("result")
+        ));
         match jsonld::canonical_nquads_within(parse_nquads(&input), &Budget::for_one_document()) {
             Ok(actual) if actual == expected => passed += 1,
             Ok(actual) => failures.push(format!("{id}: got\n{actual}expected\n{expected}")),
@@ -60,7 +69,10 @@ fn refuses_every_w3c_rdfc10_negative_test() {
     let tests = entries("rdfc:RDFC10NegativeEvalTest");
     assert!(!tests.is_empty());
     for test in &tests {
-        let input = read(&format!("{SUITE}/{}", test["action"].as_str().expect("action")));
+        let input = read(&format!(
+            "{SUITE}/{}",
+            test["action"].as_str().expect("action")
+        ));
         let result =
             jsonld::canonical_nquads_within(parse_nquads(&input), &Budget::for_one_document());
         assert!(
@@ -94,7 +106,8 @@ fn clique(size: usize, name: &str) -> Vec<Quad> {
 fn refuses_cliques_of_indistinguishable_blank_nodes() {
     for size in [6, 8, 12] {
         let started = std::time::Instant::now();
-        let result = jsonld::canonical_nquads_within(clique(size, "n"), &Budget::for_one_document());
+        let result =
+            jsonld::canonical_nquads_within(clique(size, "n"), &Budget::for_one_document());
         assert!(
             matches!(&result, Err(JsonLdError::TooComplex(message)) if message == "canonicalization too complex"),
             "clique of {size}: {result:?}"
@@ -141,7 +154,11 @@ fn open_badges_credentials_canonicalize_as_before() {
     ] {
         let document: Value = serde_json::from_str(&read(&format!("{ROOT}/{json}"))).expect(json);
         let canonical = jsonld::canonicalize(&document).expect(json);
-        assert_eq!(canonical.nquads, read(&format!("{ROOT}/{nquads}")), "{json}");
+        assert_eq!(
+            canonical.nquads,
+            read(&format!("{ROOT}/{nquads}")),
+            "{json}"
+        );
     }
 }
 
@@ -291,7 +308,6 @@ impl Reader {
         }
     }
 }
-
 
 /// 1EdTech's `complete.json` (without its proof) has several identical endorsements with proof
 /// graphs. oxrdf 0.3.5's RDFC-1.0 (which Laurel used before) canonicalizes it differently from

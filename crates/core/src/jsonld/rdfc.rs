@@ -99,10 +99,7 @@ impl Dataset {
             if !quad.graph_name.is_default_graph() {
                 scratch.clear();
                 let _ = write!(scratch, "{}", quad.graph_name);
-                ids[3] = intern(
-                    &scratch,
-                    matches!(quad.graph_name, GraphName::BlankNode(_)),
-                );
+                ids[3] = intern(&scratch, matches!(quad.graph_name, GraphName::BlankNode(_)));
             }
             quads.push(ids);
         }
@@ -148,7 +145,12 @@ impl Dataset {
     }
 
     /// Appends the canonical N-Quads line for `quad`, blank nodes written by `label`.
-    fn write_quad(&self, quad: &[u32; 4], out: &mut String, label: &mut impl FnMut(u32, &mut String)) {
+    fn write_quad(
+        &self,
+        quad: &[u32; 4],
+        out: &mut String,
+        label: &mut impl FnMut(u32, &mut String),
+    ) {
         for (position, &term) in quad.iter().enumerate() {
             if term == NONE {
                 continue;
@@ -205,7 +207,7 @@ impl Dataset {
                 issuer.issue(node);
                 paths.push(state.hash_n_degree(node, issuer)?);
             }
-            paths.sort_by(|a, b| a.0.cmp(&b.0));
+            paths.sort_by_key(|path| path.0);
             for (_, issuer) in &paths {
                 for &node in &issuer.order {
                     state.canonical.issue(node);

@@ -117,4 +117,3 @@ fn finds_no_undefined_terms_in_documents_with_scoped_contexts() {
         Vec::<String>::new()
     );
 }
-
