@@ -328,3 +328,46 @@ fn matches_the_reference_implementation_where_oxrdf_did_not() {
         ))
     );
 }
+
+/// A cycle of `size` blank nodes: all look alike to the first-degree hash, and the N-degree
+/// hashing recurses along the whole cycle.
+fn cycle(size: usize) -> Vec<Quad> {
+    let p = NamedNode::new_unchecked("http://example.com/next");
+    (0..size)
+        .map(|i| {
+            Quad::new(
+                BlankNode::new_unchecked(format!("n{i}")),
+                p.clone(),
+                BlankNode::new_unchecked(format!("n{}", (i + 1) % size)),
+                GraphName::DefaultGraph,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_deepest_recursion_fits_a_small_stack() {
+    // From any node of a cycle, Hash N-Degree Quads recurses around the whole cycle: with the
+    // most blank nodes we accept, that is the deepest recursion an input can cause. Run it on a
+    // 1 MiB stack (half of a Tokio worker's); the budget stops the input after the first nodes.
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            jsonld::canonical_nquads_within(
+                cycle(jsonld::MAX_BLANK_NODES),
+                &Budget::for_one_document(),
+            )
+        })
+        .expect("thread");
+    let result = worker.join().expect("no stack overflow");
+    assert!(
+        matches!(result, Err(JsonLdError::TooComplex(_))),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_short_cycle_canonicalizes() {
+    let canonical = jsonld::canonical_nquads_within(cycle(20), &Budget::for_one_document());
+    assert_eq!(canonical.expect("canonical").lines().count(), 20);
+}

@@ -27,6 +27,18 @@ type Hash = [u8; 32];
 /// No blank node / no identifier issued / no graph name.
 const NONE: u32 = u32::MAX;
 
+/// How deep Hash N-Degree Quads may recurse before we give up (as for an exhausted budget).
+///
+/// Each level is a stack frame of a few hundred bytes (a few KB in a debug build), and the
+/// recursion follows chains of blank nodes that only their neighbours tell apart: a cycle of
+/// 512 such nodes would recurse 511 deep. Datasets that recurse this deep cost about what
+/// [`Budget::for_one_document`] allows or more anyway (a cycle of 100 such nodes spends about
+/// 127 000 units, an RDF list of 100 identical values 116 000, of 100 alternating between two
+/// values 58 000), so the limit refuses next to nothing that the default budget would accept,
+/// and keeps the stack needed well under a Tokio worker's 2 MiB (a debug build overflowed 1 MiB
+/// at 511 levels).
+const MAX_DEPTH: u32 = 128;
+
 /// The position of a blank node in a quad, as Hash Related Blank Node writes it.
 const POSITIONS: [(usize, u8); 3] = [(0, b's'), (2, b'o'), (3, b'g')];
 
@@ -205,7 +217,7 @@ impl Dataset {
                 }
                 let mut issuer = Issuer::new(nodes);
                 issuer.issue(node);
-                paths.push(state.hash_n_degree(node, issuer)?);
+                paths.push(state.hash_n_degree(node, issuer, 0)?);
             }
             paths.sort_by_key(|path| path.0);
             for (_, issuer) in &paths {
@@ -363,8 +375,17 @@ impl State<'_> {
     }
 
     /// 4.8.3: Hash N-Degree Quads, for `node` with the temporary `issuer`; returns the hash and
-    /// the issuer that produced the chosen paths.
-    fn hash_n_degree(&self, node: u32, mut issuer: Issuer) -> Result<(Hash, Issuer), Exhausted> {
+    /// the issuer that produced the chosen paths. `depth` counts the recursive calls above this
+    /// one, up to [`MAX_DEPTH`].
+    fn hash_n_degree(
+        &self,
+        node: u32,
+        mut issuer: Issuer,
+        depth: u32,
+    ) -> Result<(Hash, Issuer), Exhausted> {
+        if depth > MAX_DEPTH {
+            return Err(Exhausted::Work);
+        }
         self.budget.spend(1)?;
         let dataset = self.dataset;
         // 4.8.3 (1–3): related hash → related blank nodes, as sorted (hash, node) pairs.
@@ -428,7 +449,7 @@ impl State<'_> {
                 let mut pruned = false;
                 for &other in &recursion {
                     self.budget.spend(1 + path.len() as u64 / 1024)?;
-                    let (hash, issued) = self.hash_n_degree(other, copy)?;
+                    let (hash, issued) = self.hash_n_degree(other, copy, depth + 1)?;
                     copy = issued;
                     path.push_str("_:b");
                     push_number(&mut path, copy.id(other));
