@@ -11,7 +11,7 @@
 //! - `poisoned::*`: datasets that RDFC-1.0 cannot canonicalize in reasonable time, refused when
 //!   the budget runs out: cliques of indistinguishable blank nodes (every node linked to every
 //!   other by one predicate), and the W3C suite's negative test (a 10-clique);
-//! - `document::poisoned_6x8`: a ~9 KB JSON-LD document holding six 8-cliques, end to end.
+//! - `document::poisoned_6x8`: a ~8 KB JSON-LD document holding six 8-cliques, end to end.
 //!
 //! The `poisoned` figures are the worst case a document can cost: the time to spend
 //! `Budget::for_one_document()`.
