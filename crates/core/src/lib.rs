@@ -7,9 +7,11 @@
 //! # Layout
 //! - [`model`]: typed serde structs for Open Badges 3.0 on VC Data Model 2.0.
 //! - [`bake`]: embedding credentials in PNG and SVG badge images, and extracting them.
+//! - [`budget`]: how much work one untrusted document may cause.
 #![deny(missing_docs)]
 
 pub mod bake;
+pub mod budget;
 pub mod jsonld;
 pub mod jwt;
 pub mod keys;

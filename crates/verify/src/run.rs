@@ -9,6 +9,7 @@ use std::cell::Cell;
 use std::ops::Deref;
 use std::time::{Duration, Instant};
 
+use laurel_core::budget::Budget;
 use serde_json::Value;
 
 use crate::Options;
@@ -25,6 +26,9 @@ pub(crate) struct Run<'a> {
     options: &'a Options,
     deadline: Instant,
     fetches: Cell<usize>,
+    /// The canonicalization work allowed for this input, all its documents together (proofs,
+    /// status lists, endorsements): twice what one document may spend.
+    pub(crate) budget: Budget,
 }
 
 impl<'a> Run<'a> {
@@ -36,6 +40,7 @@ impl<'a> Run<'a> {
             options,
             deadline,
             fetches: Cell::new(0),
+            budget: Budget::new(2 * Budget::ONE_DOCUMENT_UNITS).with_deadline(deadline),
         }
     }
 

@@ -540,7 +540,7 @@ fn check_one_proof(
     if let Some(problem) = controller_problem(&resolved, issuer.id) {
         return Err((Outcome::Failed, problem));
     }
-    let prepared = match proof::verify(credential, proof, &resolved.key) {
+    let prepared = match proof::verify_within(credential, proof, &resolved.key, &options.budget) {
         Ok(prepared) => prepared,
         Err(error) => return Err(proof_error(error)),
     };

@@ -10,33 +10,31 @@
 //!   [`UNDEFINED_TERM_VOCAB`] instead of vanishing. A document without undefined terms yields
 //!   exactly the quads it would have yielded without the sentinel, so one parse serves both the
 //!   check and the canonical form.
-//! - **Dataset poisoning.** RDFC-1.0 is exponential in the worst case. Before canonicalizing we
-//!   group blank nodes by their first-degree shape and refuse datasets whose groups would make
-//!   the N-degree hashing blow up; honest credentials are nowhere near the limits.
+//! - **Dataset poisoning.** RDFC-1.0 is exponential in the worst case. Our own implementation
+//!   of it (`rdfc`) charges every step of its work, including inside the N-degree hashing,
+//!   to a [`Budget`], and gives up with [`JsonLdError::TooComplex`] when the budget is spent;
+//!   honest credentials use a tiny fraction of [`Budget::for_one_document`].
 //!
 //! Contexts come only from [`contexts`]: a URL that is not bundled is an error, never a fetch.
 
 mod contexts;
+mod rdfc;
 mod safe;
 
-use std::collections::HashMap;
-use std::fmt::Write as _;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};
-use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
-use oxrdf::{Dataset, GraphName, NamedOrBlankNode, Quad, Term};
+use oxrdf::{GraphName, NamedOrBlankNode, Quad, Term};
 use serde_json::Value;
+
+use crate::budget::Budget;
 
 /// The IRI prefix that undefined terms expand to during the check; never appears in output.
 pub const UNDEFINED_TERM_VOCAB: &str = "urn:laurel:undefined-term:";
 
 /// The most blank nodes one document may have before we refuse to canonicalize it.
 pub const MAX_BLANK_NODES: usize = 512;
-/// The largest group of blank nodes with the same first-degree shape that we canonicalize.
-pub const MAX_BLANK_NODE_GROUP: usize = 8;
-/// The most blank nodes, summed over all shape groups of two or more, that we canonicalize.
-pub const MAX_AMBIGUOUS_BLANK_NODES: usize = 48;
 
 /// Why a document could not be turned into canonical N-Quads.
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +93,12 @@ pub struct Canonical {
 /// verifier can still check a signature made by a lenient signer and say what it left out;
 /// callers that sign use [`canonicalize_strict`].
 pub fn canonicalize(document: &Value) -> Result<Canonical, JsonLdError> {
+    canonicalize_within(document, &Budget::for_one_document())
+}
+
+/// [`canonicalize`], charging the canonicalization to `budget` (a verifier shares one budget
+/// across every document of one input).
+pub fn canonicalize_within(document: &Value, budget: &Budget) -> Result<Canonical, JsonLdError> {
     let quads = to_rdf_with_sentinel(document)?;
     let undefined_terms = undefined_in(&quads);
     let quads = if undefined_terms.is_empty() {
@@ -108,7 +112,7 @@ pub fn canonicalize(document: &Value) -> Result<Canonical, JsonLdError> {
         convert(document, document, false)?
     };
     Ok(Canonical {
-        nquads: canonical_nquads(quads)?,
+        nquads: canonical_nquads_within(quads, budget)?,
         undefined_terms,
     })
 }
@@ -141,7 +145,12 @@ fn undefined_in(quads: &[Quad]) -> Vec<String> {
 
 /// Like [`canonicalize`], but refuses a document with undefined terms.
 pub fn canonicalize_strict(document: &Value) -> Result<String, JsonLdError> {
-    let canonical = canonicalize(document)?;
+    canonicalize_strict_within(document, &Budget::for_one_document())
+}
+
+/// [`canonicalize_strict`], charging the canonicalization to `budget`.
+pub fn canonicalize_strict_within(document: &Value, budget: &Budget) -> Result<String, JsonLdError> {
+    let canonical = canonicalize_within(document, budget)?;
     if canonical.undefined_terms.is_empty() {
         Ok(canonical.nquads)
     } else {
@@ -234,93 +243,38 @@ fn syntax_error(message: String) -> JsonLdError {
     }
 }
 
-/// RDFC-1.0 with SHA-256, serialized as sorted canonical N-Quads.
-fn canonical_nquads(quads: Vec<Quad>) -> Result<String, JsonLdError> {
-    check_complexity(&quads)?;
-    let mut dataset: Dataset = quads.into_iter().collect();
-    dataset.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
-        hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
-    });
-    let mut lines: Vec<String> = dataset
-        .iter()
-        .map(|quad| {
-            let mut line = String::new();
-            // Writing to a String cannot fail.
-            let _ = writeln!(line, "{quad} .");
-            line
-        })
-        .collect();
-    lines.sort_unstable();
-    lines.dedup();
-    Ok(lines.concat())
+/// RDFC-1.0 with SHA-256, serialized as sorted canonical N-Quads (one statement per line, each
+/// ending in `" .\n"`), charging the work to `budget`.
+///
+/// Refuses with [`JsonLdError::TooComplex`] a dataset of more than [`MAX_BLANK_NODES`] blank
+/// nodes, or one whose canonicalization would spend more than the budget allows (the
+/// exponential case of RDFC-1.0: many blank nodes that only their neighbours tell apart).
+pub fn canonical_nquads_within(quads: Vec<Quad>, budget: &Budget) -> Result<String, JsonLdError> {
+    check_blank_node_count(&quads)?;
+    rdfc::canonical_nquads(quads, budget)
 }
 
-/// Refuses datasets whose blank nodes would make RDFC-1.0's N-degree hashing explode.
-///
-/// RDFC-1.0 only needs the expensive step for blank nodes whose first-degree hash collides
-/// with another's; the cost grows with the factorial of such groups. We compute each blank
-/// node's first-degree shape (its quads with itself as `_:a` and other blank nodes as `_:z`,
-/// exactly what the first-degree hash covers) and cap the group sizes.
-fn check_complexity(quads: &[Quad]) -> Result<(), JsonLdError> {
-    let mut shapes: HashMap<String, Vec<String>> = HashMap::new();
+/// Refuses datasets with more than [`MAX_BLANK_NODES`] blank nodes: a cheap first check, before
+/// any hashing.
+fn check_blank_node_count(quads: &[Quad]) -> Result<(), JsonLdError> {
+    let mut nodes: HashSet<&str> = HashSet::new();
     for quad in quads {
-        for node in blank_nodes_of(quad) {
-            shapes
-                .entry(node.to_string())
-                .or_default()
-                .push(shape_of(quad, node));
+        if let NamedOrBlankNode::BlankNode(node) = &quad.subject {
+            nodes.insert(node.as_str());
+        }
+        if let Term::BlankNode(node) = &quad.object {
+            nodes.insert(node.as_str());
+        }
+        if let GraphName::BlankNode(node) = &quad.graph_name {
+            nodes.insert(node.as_str());
+        }
+        if nodes.len() > MAX_BLANK_NODES {
+            return Err(JsonLdError::TooComplex(format!(
+                "more than {MAX_BLANK_NODES} blank nodes"
+            )));
         }
     }
-    if shapes.len() > MAX_BLANK_NODES {
-        return Err(JsonLdError::TooComplex(format!(
-            "{} blank nodes, more than {MAX_BLANK_NODES}",
-            shapes.len()
-        )));
-    }
-    let mut groups: HashMap<Vec<String>, usize> = HashMap::new();
-    for (_, mut lines) in shapes {
-        lines.sort_unstable();
-        *groups.entry(lines).or_default() += 1;
-    }
-    let ambiguous: usize = groups.values().filter(|&&n| n > 1).sum();
-    let largest = groups.values().copied().max().unwrap_or(0);
-    if largest > MAX_BLANK_NODE_GROUP || ambiguous > MAX_AMBIGUOUS_BLANK_NODES {
-        return Err(JsonLdError::TooComplex(format!(
-            "{ambiguous} blank nodes share their shape with another (largest group {largest})"
-        )));
-    }
     Ok(())
-}
-
-fn blank_nodes_of(quad: &Quad) -> Vec<&str> {
-    let mut nodes = Vec::new();
-    if let NamedOrBlankNode::BlankNode(node) = &quad.subject {
-        nodes.push(node.as_str());
-    }
-    if let Term::BlankNode(node) = &quad.object {
-        nodes.push(node.as_str());
-    }
-    if let GraphName::BlankNode(node) = &quad.graph_name {
-        nodes.push(node.as_str());
-    }
-    nodes
-}
-
-fn shape_of(quad: &Quad, reference: &str) -> String {
-    let label = |node: &str| if node == reference { "_:a" } else { "_:z" };
-    let subject = match &quad.subject {
-        NamedOrBlankNode::BlankNode(node) => label(node.as_str()).to_string(),
-        other => other.to_string(),
-    };
-    let object = match &quad.object {
-        Term::BlankNode(node) => label(node.as_str()).to_string(),
-        other => other.to_string(),
-    };
-    let graph = match &quad.graph_name {
-        GraphName::BlankNode(node) => label(node.as_str()).to_string(),
-        other => other.to_string(),
-    };
-    format!("{subject} {} {object} {graph}", quad.predicate)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::budget::Budget;
 use crate::jsonld::{self, JsonLdError};
 use crate::keys::{
     BadSignature, KeyError, KeyType, PublicKey, SigningKey, decode_multibase_base58,
@@ -161,7 +162,8 @@ pub fn sign(
             .ok_or_else(|| ProofError::Malformed("the document has no @context".into()))?;
         proof.insert("@context".into(), context);
     }
-    let prepared = prepare_parts(&unsecured, &proof, options.cryptosuite, true)?;
+    let budget = Budget::for_one_document();
+    let prepared = prepare_parts(&unsecured, &proof, options.cryptosuite, true, &budget)?;
     let signature = key.sign(&prepared.hash_data)?;
     proof.insert(
         "proofValue".into(),
@@ -185,6 +187,15 @@ pub fn proofs_of(document: &Value) -> Vec<&Map<String, Value>> {
 
 /// Recomputes what `proof` (one of `document`'s proofs) signed.
 pub fn prepare(document: &Value, proof: &Map<String, Value>) -> Result<Prepared, ProofError> {
+    prepare_within(document, proof, &Budget::for_one_document())
+}
+
+/// [`prepare`], charging canonicalization to `budget`.
+pub fn prepare_within(
+    document: &Value,
+    proof: &Map<String, Value>,
+    budget: &Budget,
+) -> Result<Prepared, ProofError> {
     let (unsecured, _) = split_proofs(document)?;
     let cryptosuite = Cryptosuite::of_proof(proof)?;
     let mut options = proof.clone();
@@ -192,7 +203,7 @@ pub fn prepare(document: &Value, proof: &Map<String, Value>) -> Result<Prepared,
     if cryptosuite == Cryptosuite::EddsaJcs2022 {
         check_jcs_context(&unsecured, &options)?;
     }
-    prepare_parts(&unsecured, &options, cryptosuite, false)
+    prepare_parts(&unsecured, &options, cryptosuite, false, budget)
 }
 
 /// Checks `proof` on `document` with `key`.
@@ -201,7 +212,18 @@ pub fn verify(
     proof: &Map<String, Value>,
     key: &PublicKey,
 ) -> Result<Prepared, ProofError> {
-    let prepared = prepare(document, proof)?;
+    verify_within(document, proof, key, &Budget::for_one_document())
+}
+
+/// [`verify`], charging canonicalization to `budget`: what a verifier of untrusted input uses,
+/// so that all the documents of one input share one bound.
+pub fn verify_within(
+    document: &Value,
+    proof: &Map<String, Value>,
+    key: &PublicKey,
+    budget: &Budget,
+) -> Result<Prepared, ProofError> {
+    let prepared = prepare_within(document, proof, budget)?;
     let signature = signature_of(proof)?;
     if key.key_type() != KeyType::Ed25519 {
         return Err(ProofError::Unsupported(format!(
@@ -275,6 +297,7 @@ fn prepare_parts(
     options: &Map<String, Value>,
     cryptosuite: Cryptosuite,
     signing: bool,
+    budget: &Budget,
 ) -> Result<Prepared, ProofError> {
     let verification_method = options
         .get("verificationMethod")
@@ -311,11 +334,11 @@ fn prepare_parts(
                 .cloned()
                 .ok_or_else(|| ProofError::Malformed("the document has no @context".into()))?;
             options.insert("@context".into(), context);
-            let proof = jsonld::canonicalize_strict(&Value::Object(options))?;
+            let proof = jsonld::canonicalize_strict_within(&Value::Object(options), budget)?;
             let (document, unsigned) = if signing {
-                (jsonld::canonicalize_strict(&document)?, Vec::new())
+                (jsonld::canonicalize_strict_within(&document, budget)?, Vec::new())
             } else {
-                let canonical = jsonld::canonicalize(&document)?;
+                let canonical = jsonld::canonicalize_within(&document, budget)?;
                 (canonical.nquads, canonical.undefined_terms)
             };
             (proof, document, unsigned)
