@@ -64,8 +64,19 @@ pub async fn verify(
 /// verifier's steps with this service's keys and lists from its store, plus the issuer's word
 /// on a credential it issued (a suspension fails it; a revocation's reason is added).
 pub async fn check(state: &AppState, body: Vec<u8>) -> ApiResult<Report> {
+    check_with(state, body, None).await
+}
+
+/// [`check`], also checking that the credential was awarded to `recipient` (an email): the
+/// `recipient` step passes or fails instead of being skipped.
+pub async fn check_with(
+    state: &AppState,
+    body: Vec<u8>,
+    recipient: Option<String>,
+) -> ApiResult<Report> {
     let deadline = Instant::now() + DEADLINE;
     let mut options = Options::offline(state.clock.now());
+    options.recipient = recipient;
     let (keys, trust) = hosted_issuers(state).await?;
     options.keys = keys;
     options.trust = Some(trust);
@@ -176,7 +187,7 @@ async fn hosted_issuers(state: &AppState) -> ApiResult<(KeyStore, TrustList)> {
 }
 
 /// The award id of a credential id under this service's public URL.
-fn own_credential(state: &AppState, id: &str) -> Option<Uuid> {
+pub(crate) fn own_credential(state: &AppState, id: &str) -> Option<Uuid> {
     let prefix = state.urls.credential(Uuid::nil());
     let prefix = prefix.strip_suffix(&Uuid::nil().to_string())?;
     Uuid::parse_str(id.strip_prefix(prefix)?).ok()
