@@ -26,7 +26,9 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use laurel_core::keys::PublicKey;
 use laurel_store::StoreError;
-use laurel_verify::{Fetch, KeySource, KeyStore, Options, Outcome, Report, Step, TrustList, Verifier};
+use laurel_verify::{
+    Fetch, KeySource, KeyStore, Options, Outcome, Report, Step, TrustList, Verifier,
+};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
@@ -87,7 +89,9 @@ pub async fn check_with(
     }));
     let verifier = Verifier::new(options);
     let busy = || {
-        ApiError::Unavailable("too many credentials are being checked right now; try again in a moment".into())
+        ApiError::Unavailable(
+            "too many credentials are being checked right now; try again in a moment".into(),
+        )
     };
     let _slot = tokio::time::timeout_at(deadline.into(), SLOTS.acquire())
         .await
@@ -181,7 +185,11 @@ async fn hosted_issuers(state: &AppState) -> ApiResult<(KeyStore, TrustList)> {
                 .add_with_source(&document, &KeySource::Listed(HOSTED.into()))
                 .map_err(ApiError::Internal)?;
         }
-        trust.add(state.urls.issuer(issuer.id), Some(issuer.name.clone()), public);
+        trust.add(
+            state.urls.issuer(issuer.id),
+            Some(issuer.name.clone()),
+            public,
+        );
     }
     Ok((store, trust))
 }

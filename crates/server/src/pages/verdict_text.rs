@@ -75,7 +75,10 @@ pub fn sentence(report: &Report) -> (&'static str, String) {
         }
         Verdict::CouldNotCheck => (
             "could-not-check",
-            format!("We could not fully check this badge: {}", plain_reason(report)),
+            format!(
+                "We could not fully check this badge: {}",
+                plain_reason(report)
+            ),
         ),
     }
 }
@@ -254,7 +257,9 @@ pub fn recipient_line(report: &Report, asked: bool) -> String {
         Some(Outcome::Failed) => "no",
         _ => "we could not tell",
     };
-    format!("<p id=\"recipient-match\">Awarded to this email address: <strong>{answer}</strong></p>\n")
+    format!(
+        "<p id=\"recipient-match\">Awarded to this email address: <strong>{answer}</strong></p>\n"
+    )
 }
 
 /// The badge as the credential describes it, its issuer as the report knows it, its dates
@@ -311,10 +316,16 @@ pub fn badge_section(credential: &Value, report: &Report, origin: &str) -> Strin
     }
     let credits = |pointer: &str| credential.pointer(pointer).and_then(Value::as_f64);
     if let Some(credits) = credits("/credentialSubject/creditsEarned") {
-        row("Credits earned", esc(&format!("{} hours", html::hours(credits))));
+        row(
+            "Credits earned",
+            esc(&format!("{} hours", html::hours(credits))),
+        );
     }
     if let Some(credits) = credits("/credentialSubject/achievement/creditsAvailable") {
-        row("Credits available", esc(&format!("{} hours", html::hours(credits))));
+        row(
+            "Credits available",
+            esc(&format!("{} hours", html::hours(credits))),
+        );
     }
     let note = if report.verdict == Verdict::Valid {
         ""

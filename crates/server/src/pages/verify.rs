@@ -102,7 +102,12 @@ pub async fn check(
         }
     };
     let shown = if file.is_empty() { pasted } else { "" };
-    Ok(respond(page(&state, shown, &input.recipient, Some(&result))))
+    Ok(respond(page(
+        &state,
+        shown,
+        &input.recipient,
+        Some(&result),
+    )))
 }
 
 /// Whether pasted text is a web address rather than a credential.
@@ -139,7 +144,9 @@ async fn hosted_credential(state: &AppState, address: &str) -> ApiResult<Option<
 fn claims(bytes: &[u8]) -> Option<Value> {
     match input::read(bytes).ok()?.1 {
         Credential::Json(value) => Some(value),
-        Credential::Jwt(compact) => laurel_core::jwt::decode(&compact).ok().map(|d| d.credential),
+        Credential::Jwt(compact) => laurel_core::jwt::decode(&compact)
+            .ok()
+            .map(|d| d.credential),
     }
     .filter(Value::is_object)
 }
