@@ -164,7 +164,6 @@ pub fn clean(detail: &str) -> String {
     let mentions_cli = |text: &str| text.contains("--") || text.contains("laurel-verify");
     let kept: Vec<String> = detail
         .split("; ")
-        .filter(|clause| !mentions_cli(clause))
         .map(|clause| {
             // "X: pass … with --keys, or use --online": keep "X".
             let mut clause = clause.to_string();
@@ -387,4 +386,47 @@ fn issuer_text(credential: &Value, report: &Report, origin: &str) -> String {
         Hosting::Unknown => "That issuer is unknown to this site.",
     };
     format!("The credential says it comes from {who}. {how}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use laurel_verify::Step;
+
+    #[test]
+    fn command_line_advice_is_left_out() {
+        assert_eq!(
+            clean(
+                "the signing key is not one the issuer publishes: the key k is embedded; look the issuer's keys up at its own address (laurel-verify --online) or pin them (--keys)"
+            ),
+            "the signing key is not one the issuer publishes: the key k is embedded"
+        );
+        assert_eq!(
+            clean(
+                "the key m is not available offline: pass its key or DID document with --keys FILE, or use --online"
+            ),
+            "the key m is not available offline"
+        );
+        assert_eq!(clean("no --recipient given"), "");
+    }
+
+    #[test]
+    fn an_unbound_key_is_could_not_check_in_plain_words() {
+        let report = Report::from_steps(
+            None,
+            None,
+            None,
+            vec![Step {
+                name: "proof",
+                outcome: Outcome::CouldNotCheck,
+                detail:
+                    "the key m is not available offline: pass it with --keys FILE, or use --online"
+                        .into(),
+            }],
+        );
+        let (kind, line) = sentence(&report);
+        assert_eq!(kind, "could-not-check");
+        assert!(line.starts_with("We could not fully check this badge: we could not confirm"));
+        assert!(!line.contains("--"));
+    }
 }
