@@ -37,7 +37,7 @@ try {
       `${name}: the credential URL is a web page for a browser`);
     const verdict = page.locator('#verdict');
     check(await verdict.getAttribute('data-verdict') === 'valid', `${name}: the credential page says valid`);
-    check((await verdict.textContent()).includes('Verified'), `${name}: the verdict is in plain words`);
+    check((await verdict.textContent()).includes('This badge is genuine'), `${name}: the verdict is in plain words`);
     const linkedin = new URL(await page.locator('#linkedin').getAttribute('href'));
     check(linkedin.origin === 'https://www.linkedin.com' && linkedin.pathname === '/profile/add',
       `${name}: LinkedIn add-to-profile link`);

@@ -885,3 +885,247 @@ async fn the_verify_page_checks_a_pasted_credential() {
     let empty = post("credential=".into()).await;
     assert!(empty.text().contains("Paste a credential"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The verify page in plain words.
+
+/// Posts the verify form with these fields, as a browser without script would.
+async fn verify_form(app: &TestApp, fields: &[(&str, &str)]) -> String {
+    let encoded = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect()
+    };
+    let body = fields
+        .iter()
+        .map(|(name, value)| format!("{name}={}", encoded(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let response = app
+        .send(
+            Method::POST,
+            "/verify",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            Some(body.into_bytes()),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let html = response.text();
+    assert_no_command_line(&html);
+    html
+}
+
+#[track_caller]
+fn assert_no_command_line(html: &str) {
+    for flag in ["--recipient", "--online", "--keys", "laurel-verify"] {
+        assert!(!html.contains(flag), "{flag} shown: {html}");
+    }
+}
+
+/// The technical steps are there, collapsed, and after the verdict.
+#[track_caller]
+fn assert_details_collapsed(html: &str) {
+    let details = html
+        .find("<details class=\"technical\"><summary>Technical details</summary>")
+        .expect("collapsed details");
+    assert!(html.find("id=\"verdict\"").unwrap() < details);
+    assert!(html[details..].contains("Issuer&#39;s signature"));
+}
+
+/// A hosted credential with its achievement renamed, re-signed with a fresh key that claims
+/// to be the issuer's.
+fn forged(credential: &Value) -> (Value, laurel_core::keys::SigningKey) {
+    use laurel_core::keys::{KeyType, SigningKey};
+    use laurel_core::proof::{Cryptosuite, ProofOptions};
+    let mut copy = credential.clone();
+    copy.as_object_mut().unwrap().remove("proof");
+    copy["credentialSubject"]["achievement"]["name"] = json!("Catalogage forgé");
+    let key = SigningKey::generate(KeyType::Ed25519).unwrap();
+    let multikey = key.public_key().to_multikey().unwrap();
+    let issuer = copy["issuer"]["id"].as_str().unwrap().to_string();
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        verification_method: format!("{issuer}#{multikey}"),
+        created: util::now(),
+    };
+    (
+        laurel_core::proof::sign(&copy, &key, &options).unwrap(),
+        key,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_genuine_hosted_credential_is_said_genuine_with_its_issuer_and_dates() {
+    let app = TestApp::new().await;
+    let (issuer, _, award) = awarded(&app, json!({})).await;
+    let html = verify_form(&app, &[("credential", &award["credential"].to_string())]).await;
+    assert_page_shape(&html);
+    assert_eq!(verdict(&html), "valid", "{html}");
+    let name = issuer["name"].as_str().unwrap();
+    assert!(
+        html.contains(&esc_like(&format!(
+            "This badge is genuine: {name} issued it, it has not been changed, and it is in good standing."
+        ))),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("Issued by <strong>{}</strong>", esc_like(name))),
+        "{html}"
+    );
+    assert!(html.contains("hosted by this site"), "{html}");
+    assert!(html.contains("Catalogage avancé"));
+    // The service keeps the recipient's name beside the credential, not in it.
+    assert!(
+        html.contains("the recipient&#39;s name is not in the credential"),
+        "{html}"
+    );
+    assert!(html.contains("1 March 2026"), "the issue date: {html}");
+    assert!(html.contains("3 hours"), "credits: {html}");
+    assert!(
+        !html.contains("Awarded to this email address"),
+        "no email asked"
+    );
+    assert_details_collapsed(&html);
+    // The badge comes after the verdict and before the details.
+    let badge = html.find("id=\"badge-heading\"").expect("badge section");
+    assert!(html.find("id=\"verdict\"").unwrap() < badge);
+    assert!(badge < html.find("<details").unwrap());
+    // The credential page says the same sentence.
+    let own = page(&app, &award).await;
+    assert!(own.contains("This badge is genuine"), "{own}");
+    assert!(own.contains("<summary>Technical details</summary>"));
+    assert_no_command_line(&own);
+}
+
+/// What the tests expect `esc` to have made of text with an apostrophe.
+fn esc_like(text: &str) -> String {
+    text.replace('&', "&amp;").replace('\'', "&#39;")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forgery_of_a_hosted_issuer_is_red_and_never_issued_by() {
+    let app = TestApp::new().await;
+    let (issuer, _, award) = awarded(&app, json!({})).await;
+    let (forgery, key) = forged(&award["credential"]);
+    let html = verify_form(&app, &[("credential", &forgery.to_string())]).await;
+    assert_eq!(verdict(&html), "invalid", "{html}");
+    assert!(
+        html.contains("This is not a genuine badge: it is forged."),
+        "{html}"
+    );
+    assert!(html.contains("did not sign"), "{html}");
+    assert!(!html.contains("Issued by"), "{html}");
+    assert!(html.contains("Catalogage forgé"), "shown as a claim");
+    assert!(html.contains(&esc_like(issuer["name"].as_str().unwrap())));
+    assert_details_collapsed(&html);
+
+    // The same forgery as a VC-JWT carrying its own key in the header.
+    let mut claims = forgery.clone();
+    claims.as_object_mut().unwrap().remove("proof");
+    let jwt = laurel_core::jwt::sign(&claims, &key, None).unwrap();
+    let html = verify_form(&app, &[("credential", &jwt)]).await;
+    assert_eq!(verdict(&html), "invalid", "{html}");
+    assert!(html.contains("not a genuine badge"), "{html}");
+    assert!(html.contains("forged"), "{html}");
+    assert!(!html.contains("Issued by"), "{html}");
+    assert!(
+        html.contains("Catalogage forgé"),
+        "the JWT's claims are shown"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credential_pages_address_is_verified_and_other_addresses_are_refused() {
+    let app = TestApp::new().await;
+    let (_, _, award) = awarded(&app, json!({})).await;
+    let url = award["credential_url"].as_str().unwrap();
+    assert!(url.starts_with(ORIGIN));
+    let html = verify_form(&app, &[("credential", url)]).await;
+    assert_eq!(verdict(&html), "valid", "{html}");
+    assert!(html.contains("Catalogage avancé"));
+    let html = verify_form(&app, &[("credential", &format!("{url}.json"))]).await;
+    assert_eq!(verdict(&html), "valid", "{html}");
+
+    for foreign in [
+        "https://elsewhere.example.org/credentials/1",
+        &format!("{ORIGIN}/credentials/{}", uuid::Uuid::new_v4()),
+        &format!("{ORIGIN}/achievements/x"),
+    ] {
+        let html = verify_form(&app, &[("credential", foreign)]).await;
+        assert!(
+            html.contains(
+                "Paste the credential itself, or the address of a badge hosted on this site"
+            ),
+            "{foreign}: {html}"
+        );
+        assert_ne!(verdict(&html), "valid");
+        assert!(!html.contains("<details"), "nothing was checked");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_recipient_email_box_says_yes_or_no() {
+    let app = TestApp::new().await;
+    let (_, _, award) = awarded(&app, json!({})).await;
+    let credential = award["credential"].to_string();
+    let right = verify_form(&app, &[("credential", &credential), ("recipient", EMAIL)]).await;
+    assert!(
+        right.contains("Awarded to this email address: <strong>yes</strong>"),
+        "{right}"
+    );
+    assert_eq!(verdict(&right), "valid");
+    let wrong = verify_form(
+        &app,
+        &[
+            ("credential", &credential),
+            ("recipient", "someone@example.org"),
+        ],
+    )
+    .await;
+    assert!(
+        wrong.contains("Awarded to this email address: <strong>no</strong>"),
+        "{wrong}"
+    );
+    assert!(
+        wrong.contains("not awarded to the email address you entered"),
+        "{wrong}"
+    );
+    let empty = verify_form(&app, &[("credential", &credential), ("recipient", "")]).await;
+    assert!(!empty.contains("Awarded to this email address"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chosen_file_is_posted_as_base64_and_rendered_the_same() {
+    use base64::Engine;
+    let app = TestApp::new().await;
+    let (_, _, award) = awarded(&app, json!({})).await;
+    let url = award["credential_url"].as_str().unwrap();
+    let png = app
+        .send(
+            Method::GET,
+            &path(&format!("{url}.png")),
+            None,
+            None,
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(png.status, StatusCode::OK);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&png.body);
+    let html = verify_form(&app, &[("credential", ""), ("file_base64", &encoded)]).await;
+    assert_eq!(verdict(&html), "valid", "{html}");
+    assert!(html.contains("This badge is genuine"));
+    assert!(html.contains("Catalogage avancé"));
+    let junk = verify_form(&app, &[("file_base64", "not base64!")]).await;
+    assert!(junk.contains("could not be read"), "{junk}");
+    // Something unreadable is said plainly.
+    let unreadable = verify_form(&app, &[("credential", "{\"not\": \"a credential\"}")]).await;
+    assert_ne!(verdict(&unreadable), "valid");
+}

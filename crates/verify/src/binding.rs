@@ -66,7 +66,10 @@ pub(crate) fn bind(
                 return Ok(found);
             }
             Trust::Impersonated => {
-                return Err((Outcome::Failed, impersonation(list.label(), issuer, &found.key)));
+                return Err((
+                    Outcome::Failed,
+                    impersonation(list.label(), issuer, &found.key),
+                ));
             }
             Trust::Unknown => {}
         }
@@ -239,12 +242,30 @@ mod tests {
     #[test]
     fn key_urls_under_the_issuer_path_only() {
         let issuer = "https://host.example/issuers/1";
-        assert!(under_issuer_path("https://host.example/issuers/1/keys/2", issuer));
-        assert!(!under_issuer_path("https://host.example/issuers/10/keys/2", issuer));
-        assert!(!under_issuer_path("https://host.example/issuers/1#z6Mk", issuer));
-        assert!(!under_issuer_path("https://other.example/issuers/1/keys/2", issuer));
-        assert!(!under_issuer_path("https://host.example/issuers/1/../2/keys", issuer));
-        assert!(!under_issuer_path("did:web:host.example#key", "did:web:host.example"));
+        assert!(under_issuer_path(
+            "https://host.example/issuers/1/keys/2",
+            issuer
+        ));
+        assert!(!under_issuer_path(
+            "https://host.example/issuers/10/keys/2",
+            issuer
+        ));
+        assert!(!under_issuer_path(
+            "https://host.example/issuers/1#z6Mk",
+            issuer
+        ));
+        assert!(!under_issuer_path(
+            "https://other.example/issuers/1/keys/2",
+            issuer
+        ));
+        assert!(!under_issuer_path(
+            "https://host.example/issuers/1/../2/keys",
+            issuer
+        ));
+        assert!(!under_issuer_path(
+            "did:web:host.example#key",
+            "did:web:host.example"
+        ));
     }
 
     #[test]
@@ -261,14 +282,25 @@ mod tests {
         ] {
             assert!(lists_assertion_method(&document, id, method), "{method}");
         }
-        assert!(!lists_assertion_method(&document, id, "https://host.example/issuers/1#key-2"));
-        assert!(!lists_assertion_method(&document, id, "https://evil.example/k/2"));
+        assert!(!lists_assertion_method(
+            &document,
+            id,
+            "https://host.example/issuers/1#key-2"
+        ));
+        assert!(!lists_assertion_method(
+            &document,
+            id,
+            "https://evil.example/k/2"
+        ));
     }
 
     #[test]
     fn origins() {
         assert!(same_origin("https://a.example/x", "https://a.example/y#z"));
-        assert!(!same_origin("https://a.example/x", "https://a.example:8443/x"));
+        assert!(!same_origin(
+            "https://a.example/x",
+            "https://a.example:8443/x"
+        ));
         assert!(!same_origin("https://a.example/x", "http://a.example/x"));
         assert_eq!(
             document_url("did:web:a.example:issuers:1#key"),

@@ -7,8 +7,8 @@
 use laurel_core::status::Bitstring;
 use serde_json::Value;
 
-use crate::run::Run;
 use crate::report::Outcome;
+use crate::run::Run;
 use crate::steps::{self, Kind};
 
 /// Checks every `credentialStatus` entry of `credential`.

@@ -79,13 +79,7 @@ pub(crate) fn run_value(options: &Run, credential: Value, kind: Kind, depth: usi
     finish(options, &credential, kind, depth, steps, proof)
 }
 
-fn run_jwt(
-    options: &Run,
-    container: Container,
-    compact: &str,
-    kind: Kind,
-    depth: usize,
-) -> Report {
+fn run_jwt(options: &Run, container: Container, compact: &str, kind: Kind, depth: usize) -> Report {
     let decoded = match jwt::decode(compact) {
         Ok(decoded) => decoded,
         Err(error @ JwtError::Malformed(_)) => return Report::unreadable(error.to_string()),
@@ -151,8 +145,7 @@ fn check_jwt_proof(
             (resolved, kid.clone(), reason)
         }
     };
-    let resolved =
-        resolved.map_err(|Unresolved(reason)| (Outcome::CouldNotCheck, reason))?;
+    let resolved = resolved.map_err(|Unresolved(reason)| (Outcome::CouldNotCheck, reason))?;
     if let Some(problem) = controller_problem(&resolved, issuer.id) {
         return Err((Outcome::Failed, problem));
     }
@@ -246,11 +239,7 @@ fn finish(
     let named = issuer_of(credential);
     let issuer = (!named.id.is_empty()).then(|| {
         let trust = match &options.trust {
-            Some(list) => list.judge(
-                named.id,
-                named.name,
-                signer.as_ref().map(|(key, _)| key),
-            ),
+            Some(list) => list.judge(named.id, named.name, signer.as_ref().map(|(key, _)| key)),
             None => Trust::Unknown,
         };
         IssuerReport {
@@ -535,8 +524,7 @@ fn check_one_proof(
         ));
     }
     let (resolved, online_reason) = binding::resolve(options, method, issuer.id);
-    let resolved =
-        resolved.map_err(|Unresolved(reason)| (Outcome::CouldNotCheck, reason))?;
+    let resolved = resolved.map_err(|Unresolved(reason)| (Outcome::CouldNotCheck, reason))?;
     if let Some(problem) = controller_problem(&resolved, issuer.id) {
         return Err((Outcome::Failed, problem));
     }
@@ -733,7 +721,10 @@ fn endorsements(options: &Run, credential: &Value, depth: usize) -> (Outcome, St
         return (Outcome::Skipped, "no endorsements".into());
     }
     if depth >= MAX_DEPTH {
-        return (Outcome::Warning, "endorsements nested too deeply were not checked".into());
+        return (
+            Outcome::Warning,
+            "endorsements nested too deeply were not checked".into(),
+        );
     }
     let total = found.len();
     let mut findings = Vec::new();

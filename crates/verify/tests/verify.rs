@@ -87,7 +87,11 @@ fn fixtures_1edtech_treats_as_valid_verify() {
         // Their keys are only in URL fragments or JWT headers: nothing binds them to the
         // issuer until the user pins them.
         let report = verify_at(&bytes, "2024-06-01T00:00:00Z");
-        assert_eq!(report.verdict, Verdict::CouldNotCheck, "{name}: {report:#?}");
+        assert_eq!(
+            report.verdict,
+            Verdict::CouldNotCheck,
+            "{name}: {report:#?}"
+        );
         assert!(
             report
                 .reason
@@ -257,7 +261,11 @@ fn non_ascii_credentials_verify_in_every_format() {
         .expect("sign");
         // A header key vouches only for itself: never valid on its own ...
         let report = verify_at(jwt.as_bytes(), "2027-01-01T00:00:00Z");
-        assert_eq!(report.verdict, Verdict::CouldNotCheck, "{key_type:?}: {report:#?}");
+        assert_eq!(
+            report.verdict,
+            Verdict::CouldNotCheck,
+            "{key_type:?}: {report:#?}"
+        );
         assert!(
             report
                 .step("proof")

@@ -136,9 +136,7 @@ fn find(value: &Value, message: &str, path: &mut String, depth: usize) -> Option
         return None;
     }
     match value {
-        Value::String(text) => message
-            .contains(&format!("{text:?}"))
-            .then(|| path.clone()),
+        Value::String(text) => message.contains(&format!("{text:?}")).then(|| path.clone()),
         Value::Array(items) => items.iter().enumerate().find_map(|(index, item)| {
             let mark = path.len();
             path.push_str(&format!("[{index}]"));

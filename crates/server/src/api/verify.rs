@@ -26,7 +26,9 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use laurel_core::keys::PublicKey;
 use laurel_store::StoreError;
-use laurel_verify::{Fetch, KeySource, KeyStore, Options, Outcome, Report, Step, TrustList, Verifier};
+use laurel_verify::{
+    Fetch, KeySource, KeyStore, Options, Outcome, Report, Step, TrustList, Verifier,
+};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
@@ -64,8 +66,19 @@ pub async fn verify(
 /// verifier's steps with this service's keys and lists from its store, plus the issuer's word
 /// on a credential it issued (a suspension fails it; a revocation's reason is added).
 pub async fn check(state: &AppState, body: Vec<u8>) -> ApiResult<Report> {
+    check_with(state, body, None).await
+}
+
+/// [`check`], also checking that the credential was awarded to `recipient` (an email): the
+/// `recipient` step passes or fails instead of being skipped.
+pub async fn check_with(
+    state: &AppState,
+    body: Vec<u8>,
+    recipient: Option<String>,
+) -> ApiResult<Report> {
     let deadline = Instant::now() + DEADLINE;
     let mut options = Options::offline(state.clock.now());
+    options.recipient = recipient;
     let (keys, trust) = hosted_issuers(state).await?;
     options.keys = keys;
     options.trust = Some(trust);
@@ -76,7 +89,9 @@ pub async fn check(state: &AppState, body: Vec<u8>) -> ApiResult<Report> {
     }));
     let verifier = Verifier::new(options);
     let busy = || {
-        ApiError::Unavailable("too many credentials are being checked right now; try again in a moment".into())
+        ApiError::Unavailable(
+            "too many credentials are being checked right now; try again in a moment".into(),
+        )
     };
     let _slot = tokio::time::timeout_at(deadline.into(), SLOTS.acquire())
         .await
@@ -170,13 +185,17 @@ async fn hosted_issuers(state: &AppState) -> ApiResult<(KeyStore, TrustList)> {
                 .add_with_source(&document, &KeySource::Listed(HOSTED.into()))
                 .map_err(ApiError::Internal)?;
         }
-        trust.add(state.urls.issuer(issuer.id), Some(issuer.name.clone()), public);
+        trust.add(
+            state.urls.issuer(issuer.id),
+            Some(issuer.name.clone()),
+            public,
+        );
     }
     Ok((store, trust))
 }
 
 /// The award id of a credential id under this service's public URL.
-fn own_credential(state: &AppState, id: &str) -> Option<Uuid> {
+pub(crate) fn own_credential(state: &AppState, id: &str) -> Option<Uuid> {
     let prefix = state.urls.credential(Uuid::nil());
     let prefix = prefix.strip_suffix(&Uuid::nil().to_string())?;
     Uuid::parse_str(id.strip_prefix(prefix)?).ok()

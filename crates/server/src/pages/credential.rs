@@ -13,12 +13,13 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Datelike, Utc};
 use laurel_store::{Award, Issuer, StoreError};
-use laurel_verify::{Outcome, Report, Verdict};
+use laurel_verify::{Report, Verdict};
 use serde_json::Value;
 
 use super::brand;
 use super::html::{self, esc, link};
 use super::layout::{self, Head};
+use super::verdict_text;
 use super::verdicts::VerdictKey;
 use crate::public::cache::Cache;
 use crate::public::parse_id;
@@ -119,7 +120,7 @@ pub fn render(
             )
         })
         .unwrap_or_default();
-    let issued_by = issuer_line(&facts);
+    let issued_by = issuer_line(&facts, report.verdict == Verdict::Valid);
     body.push_str(&format!(
         r#"<div class="hero">
 <img class="badge" src="{src}" alt="{alt}" width="160" height="160">
@@ -262,7 +263,7 @@ fn notices(award: &Award, facts: &Facts, now: DateTime<Utc>) -> String {
     out
 }
 
-fn issuer_line(facts: &Facts) -> String {
+fn issuer_line(facts: &Facts, valid: bool) -> String {
     let logo = facts
         .issuer_image
         .as_deref()
@@ -285,84 +286,21 @@ fn issuer_line(facts: &Facts) -> String {
         .and_then(link)
         .map(|href| format!(r#" (<a href="{href}" rel="noopener">website</a>)"#))
         .unwrap_or_default();
-    format!(r#"<p class="issuer">{logo}Issued by {named}{site}</p>"#)
+    // Stated as fact only when the check bound the signing key to the issuer.
+    let by = if valid { "Issued by" } else { "From" };
+    format!(r#"<p class="issuer">{logo}{by} {named}{site}</p>"#)
 }
 
-/// The verdict and each step, in plain language (also the verify page's result).
+/// The verdict as one plain sentence, then the verifier's steps, collapsed.
 pub fn verification_section(report: &Report, now: DateTime<Utc>) -> String {
-    let (kind, line) = match report.verdict {
-        Verdict::Valid => (
-            "valid",
-            "Verified: this credential was signed by its issuer, has not been altered, and is in good standing.".to_string(),
-        ),
-        Verdict::Invalid => (
-            "invalid",
-            format!(
-                "Not valid: {}",
-                report.reason.as_deref().unwrap_or("a check failed")
-            ),
-        ),
-        Verdict::CouldNotCheck => (
-            "could-not-check",
-            format!(
-                "Could not be fully checked: {}",
-                report.reason.as_deref().unwrap_or("a check could not be made")
-            ),
-        ),
-    };
-    let steps: String = report
-        .steps
-        .iter()
-        .map(|step| {
-            let outcome = match step.outcome {
-                Outcome::Passed => "Passed",
-                Outcome::Failed => "Failed",
-                Outcome::CouldNotCheck => "Could not check",
-                Outcome::Skipped => "Not applicable",
-                Outcome::Warning => "Note",
-            };
-            // The verifier words this step for its command line; here nobody gave an email.
-            let detail = if step.name == "recipient" && step.outcome == Outcome::Skipped {
-                "the recipient is named by a salted hash of their email, which only someone who knows the email can check"
-            } else {
-                &step.detail
-            };
-            format!(
-                "<li><span class=\"outcome\">{}</span>: <strong>{}</strong>. {}</li>\n",
-                esc(outcome),
-                esc(step_title(step.name)),
-                esc(detail)
-            )
-        })
-        .collect();
     format!(
         r#"<section aria-labelledby="verification">
 <h2 id="verification">Verification</h2>
-<p id="verdict" data-verdict="{kind}" role="status">{line}</p>
-<ol class="steps">
-{steps}</ol>
-<p class="muted">Checked on {checked} by this site, with the issuer's published keys and revocation list.</p>
-</section>
+{verdict}{details}</section>
 "#,
-        line = esc(&line),
-        checked = esc(&html::date(now)),
+        verdict = verdict_text::verdict_paragraph(report),
+        details = verdict_text::technical_details(report, now),
     )
-}
-
-/// A step's name in plain language.
-fn step_title(name: &str) -> &str {
-    match name {
-        "parse" => "Readable",
-        "context" => "Format",
-        "schema" => "Open Badges structure",
-        "proof" => "Issuer's signature",
-        "status" => "Revocation",
-        "dates" => "Validity period",
-        "recipient" => "Recipient",
-        "endorsements" => "Endorsements",
-        "suspension" => "Suspension",
-        other => other,
-    }
 }
 
 fn details(facts: &Facts) -> String {

@@ -15,64 +15,38 @@
   });
 })();
 
-// The verify page: a chosen file is checked through the verify API (a form cannot send a
-// file's bytes without it); pasted text is posted by the form itself, script or not.
+// The verify page: a chosen file's bytes go, base64-encoded, into the form's hidden
+// file_base64 field, and the form is submitted as usual: the server renders the result, the
+// same way as for pasted text (which needs no script at all).
 (function () {
   "use strict";
   var form = document.getElementById("verify-form");
   var file = document.getElementById("verify-file");
+  var data = document.getElementById("verify-file-data");
   var result = document.getElementById("verify-result");
-  if (!form || !file || !result || !window.fetch) { return; }
-  var titles = {
-    parse: "Readable", context: "Format", schema: "Open Badges structure",
-    proof: "Issuer's signature", status: "Revocation", dates: "Validity period",
-    recipient: "Recipient", endorsements: "Endorsements", suspension: "Suspension"
-  };
-  var outcomes = {
-    "passed": "Passed", "failed": "Failed", "could-not-check": "Could not check",
-    "skipped": "Not applicable"
-  };
-  function show(report) {
-    result.textContent = "";
-    var verdict = document.createElement("p");
-    verdict.id = "verdict";
-    verdict.setAttribute("data-verdict", report.verdict);
-    verdict.setAttribute("role", "status");
-    verdict.textContent = report.verdict === "valid"
-      ? "Verified: this credential was signed by its issuer, has not been altered, and is in good standing."
-      : (report.verdict === "invalid" ? "Not valid: " : "Could not be fully checked: ") + (report.reason || "");
-    result.appendChild(verdict);
-    var list = document.createElement("ol");
-    list.className = "steps";
-    (report.steps || []).forEach(function (step) {
-      var item = document.createElement("li");
-      var strong = document.createElement("strong");
-      strong.textContent = titles[step.name] || step.name;
-      item.appendChild(document.createTextNode((outcomes[step.outcome] || step.outcome) + ": "));
-      item.appendChild(strong);
-      item.appendChild(document.createTextNode(". " + step.detail));
-      list.appendChild(item);
-    });
-    result.appendChild(list);
+  if (!form || !file || !data || !result) { return; }
+  function base64(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var chunks = [];
+    for (var i = 0; i < bytes.length; i += 0x8000) {
+      chunks.push(String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000)));
+    }
+    return btoa(chunks.join(""));
   }
+  // Coming back to the page (history) finds the file input usable again.
+  window.addEventListener("pageshow", function () { file.disabled = false; });
   form.addEventListener("submit", function (event) {
     var chosen = file.files && file.files[0];
-    if (!chosen) { return; }
+    if (!chosen) { data.value = ""; return; }
     event.preventDefault();
     result.textContent = "Checking " + chosen.name + "…";
-    chosen.arrayBuffer().then(function (bytes) {
-      return fetch("/api/v1/verify", {
-        method: "POST",
-        headers: { "Content-Type": chosen.type || "application/octet-stream" },
-        body: bytes
-      });
-    }).then(function (response) {
-      return response.json().then(function (body) {
-        if (!response.ok) { throw new Error(body.detail || response.statusText); }
-        show(body);
-      });
-    }).catch(function (error) {
-      result.textContent = "The file could not be checked: " + error.message;
+    chosen.arrayBuffer().then(function (buffer) {
+      data.value = base64(buffer);
+      // The file itself is not sent (a plain form sends only its name).
+      file.disabled = true;
+      form.submit();
+    }).catch(function () {
+      result.textContent = "The file could not be read. Choose it again, or paste the credential instead.";
     });
   });
 })();

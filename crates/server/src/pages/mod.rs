@@ -13,6 +13,7 @@
 //!
 //! - [`credential`]: the credential page, with a live verification ([`verdicts`] caches it).
 //! - [`catalog`]: achievement and issuer pages.
+//! - [`verdict_text`]: a verification report in plain words (both pages).
 //! - [`verify`]: the verify page (paste or choose a file), for anyone.
 //! - [`layout`]: `<head>` (Open Graph and Twitter card tags), header, footer.
 //! - [`brand`]: an issuer's colour, as a stylesheet of its own (the policy allows no inline style).
@@ -23,6 +24,7 @@ pub mod catalog;
 pub mod credential;
 pub mod html;
 pub mod layout;
+pub mod verdict_text;
 pub mod verdicts;
 pub mod verify;
 

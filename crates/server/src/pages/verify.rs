@@ -2,10 +2,12 @@
 //!
 //! `GET /verify` is a form. Pasting JSON or a VC-JWT works without any script: the form posts
 //! to `POST /verify`, which answers with the same page and the result. Choosing a file (JSON,
-//! JWT, baked PNG or SVG) is enhanced by the site's script, which sends the file's bytes to
-//! `POST /api/v1/verify` and shows the steps. Either way the check is
-//! [`crate::api::verify::check`], the credential is never stored, and the answer is never
-//! cached.
+//! JWT, baked PNG or SVG) is enhanced by the site's script, which puts the file's bytes,
+//! base64-encoded, in the form's `file_base64` field and submits it: one renderer
+//! ([`super::verdict_text`]) for both. Pasting the address of a credential page of this site
+//! checks that stored credential; no other address is fetched. An optional email checks the
+//! recipient. Either way the check is [`crate::api::verify::check_with`], the credential is
+//! never stored, and the answer is never cached.
 
 use axum::Form;
 use axum::extract::State;
@@ -13,28 +15,40 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::credential::verification_section;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use laurel_store::StoreError;
+use laurel_verify::{Credential, input};
+use serde_json::Value;
+
 use super::html::esc;
 use super::layout;
+use super::verdict_text;
 use crate::public::cache::{Cache, Document};
 use crate::{ApiResult, AppState};
 
-/// The verify page's policy: like every page's, but the form may post here and the script may
-/// call the verify API.
+/// The verify page's policy: like every page's, but the form may post here.
 const VERIFY_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
      img-src 'self' https: data:; connect-src 'self'; base-uri 'none'; form-action 'self'; \
      frame-ancestors 'none'";
 
 /// `GET /verify`: the form.
 pub async fn form(State(state): State<AppState>) -> Response {
-    respond(page(&state, "", None))
+    respond(page(&state, "", "", None))
 }
 
 /// The form's fields.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Pasted {
+    /// Pasted text: a credential's JSON, a VC-JWT, or a credential page's address here.
     #[serde(default)]
     credential: String,
+    /// A chosen file's bytes, base64-encoded by the page's script.
+    #[serde(default)]
+    file_base64: String,
+    /// The email the credential should have been awarded to (optional).
+    #[serde(default)]
+    recipient: String,
 }
 
 /// `POST /verify`: the form again, with the result of checking what was pasted.
@@ -43,18 +57,101 @@ pub async fn check(
     Form(input): Form<Pasted>,
 ) -> ApiResult<Response> {
     let pasted = input.credential.trim();
-    let result = if pasted.is_empty() {
-        "<p id=\"verdict\" data-verdict=\"could-not-check\" role=\"status\">Paste a credential \
-         (its JSON, or a VC-JWT) or choose a file first.</p>"
-            .to_string()
+    let recipient = Some(input.recipient.trim().to_string()).filter(|email| !email.is_empty());
+    let file = input.file_base64.trim();
+    let bytes = if !file.is_empty() {
+        // A data: URL's prefix is tolerated; whitespace (line breaks) too.
+        let encoded: String = file
+            .rsplit_once(";base64,")
+            .map_or(file, |(_, data)| data)
+            .split_whitespace()
+            .collect();
+        BASE64.decode(encoded).map_err(|_| {
+            "The chosen file could not be read. Choose it again, or paste the credential instead."
+        })
+    } else if pasted.is_empty() {
+        Err("Paste a credential (its JSON, or a VC-JWT) or choose a file first.")
+    } else if is_address(pasted) {
+        hosted_credential(&state, pasted).await?.ok_or(
+            "Paste the credential itself, or the address of a badge hosted on this site. This site does not fetch other addresses.",
+        )
     } else {
-        let report = crate::api::verify::check(&state, pasted.as_bytes().to_vec()).await?;
-        verification_section(&report, state.clock.now())
+        Ok(pasted.as_bytes().to_vec())
     };
-    Ok(respond(page(&state, pasted, Some(&result))))
+    let result = match bytes {
+        Err(message) => format!(
+            "<p id=\"verdict\" data-verdict=\"could-not-check\" role=\"status\">{}</p>",
+            esc(message)
+        ),
+        Ok(bytes) => {
+            let credential = claims(&bytes);
+            let asked = recipient.is_some();
+            let report = crate::api::verify::check_with(&state, bytes, recipient).await?;
+            let now = state.clock.now();
+            let mut out = verdict_text::verdict_paragraph(&report);
+            out.push_str(&verdict_text::recipient_line(&report, asked));
+            if let Some(credential) = &credential {
+                out.push_str(&verdict_text::badge_section(
+                    credential,
+                    &report,
+                    state.urls.origin(),
+                ));
+            }
+            out.push_str(&verdict_text::technical_details(&report, now));
+            out
+        }
+    };
+    let shown = if file.is_empty() { pasted } else { "" };
+    Ok(respond(page(
+        &state,
+        shown,
+        &input.recipient,
+        Some(&result),
+    )))
 }
 
-fn page(state: &AppState, pasted: &str, result: Option<&str>) -> String {
+/// Whether pasted text is a web address rather than a credential.
+fn is_address(text: &str) -> bool {
+    (text.starts_with("https://") || text.starts_with("http://"))
+        && !text.contains(char::is_whitespace)
+}
+
+/// The stored credential a pasted address names, when it is a credential page of this site
+/// (`{origin}/credentials/{id}`, with or without a download extension); `None` for any other
+/// address. Nothing is fetched.
+async fn hosted_credential(state: &AppState, address: &str) -> ApiResult<Option<Vec<u8>>> {
+    let address = address
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    let address = [".json", ".jwt", ".png", ".svg"]
+        .iter()
+        .find_map(|extension| address.strip_suffix(extension))
+        .unwrap_or(address);
+    let Some(id) = crate::api::verify::own_credential(state, address) else {
+        return Ok(None);
+    };
+    match state.store.award(id).await {
+        Ok(award) => Ok(Some(award.credential.into_bytes())),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The credential's JSON as it claims itself, for showing: read as the verifier reads it
+/// (a baked image's credential, a VC-JWT's claims).
+fn claims(bytes: &[u8]) -> Option<Value> {
+    match input::read(bytes).ok()?.1 {
+        Credential::Json(value) => Some(value),
+        Credential::Jwt(compact) => laurel_core::jwt::decode(&compact)
+            .ok()
+            .map(|d| d.credential),
+    }
+    .filter(Value::is_object)
+}
+
+fn page(state: &AppState, pasted: &str, recipient: &str, result: Option<&str>) -> String {
     let head = layout::Head {
         title: "Verify an Open Badge".into(),
         description:
@@ -71,12 +168,17 @@ changed, revoked or suspended, and that it is in force. What you check is not ke
 <input type="file" id="verify-file" name="file" accept=".json,.jwt,.txt,.png,.svg,application/json,image/png,image/svg+xml"></p>
 <p><label for="verify-text">Or paste the credential (its JSON, or a VC-JWT)</label><br>
 <textarea id="verify-text" name="credential" rows="8" spellcheck="false">{pasted}</textarea></p>
+<p class="muted">You can also paste the address of a badge hosted on this site.</p>
+<p><label for="verify-recipient">Recipient's email (optional)</label><br>
+<input type="email" id="verify-recipient" name="recipient" value="{recipient}" autocomplete="off"></p>
+<input type="hidden" id="verify-file-data" name="file_base64" value="">
 <p><button type="submit">Verify</button></p>
 </form>
 <div id="verify-result" aria-live="polite">
 {result}</div>
 "#,
         pasted = esc(pasted),
+        recipient = esc(recipient),
         result = result.unwrap_or(""),
     );
     layout::page(&head, &body, None)

@@ -18,7 +18,10 @@ fn refused_at(change: impl FnOnce(&mut Value), path: &str) {
     let mut document = credential();
     change(&mut document);
     match canonicalize(&document) {
-        Err(JsonLdError::Unsafe { path: found, problem }) => {
+        Err(JsonLdError::Unsafe {
+            path: found,
+            problem,
+        }) => {
             assert_eq!(found, path, "{problem}");
         }
         other => panic!("expected Unsafe at {path}, got {other:?}"),
@@ -84,7 +87,15 @@ fn inline_contexts_are_refused_whatever_they_say() {
 #[test]
 fn keywords_a_credential_does_not_need_are_refused() {
     for keyword in [
-        "@reverse", "@graph", "@included", "@nest", "@index", "@set", "@list", "@vocab", "@foo",
+        "@reverse",
+        "@graph",
+        "@included",
+        "@nest",
+        "@index",
+        "@set",
+        "@list",
+        "@vocab",
+        "@foo",
     ] {
         refused_at(
             |c| c["credentialSubject"][keyword] = json!({ "https://x.example/p": "v" }),

@@ -1,0 +1,432 @@
+//! A verification report in words a non-expert reads: the verdict as one sentence, the badge
+//! as the credential *claims* it, its dates and credits, and the verifier's steps kept below,
+//! collapsed, for whoever wants them.
+//!
+//! Shared by the verify page and each credential's page. The issuer's name is stated as fact
+//! ("Issued by …") only next to a valid verdict, that is when the signing key is bound to the
+//! issuer; otherwise it is what the credential says. Command-line advice the verifier gives
+//! (its flags) never reaches the page: [`clean`] takes it out.
+
+use chrono::{DateTime, Utc};
+use laurel_verify::{Binding, Outcome, Report, Trust, Verdict};
+use serde_json::Value;
+
+use super::html::{self, esc, link};
+use crate::api::verify::HOSTED;
+
+/// How the issuer a credential names is known to this site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hosting {
+    /// The issuer lives in this site's store.
+    Hosted,
+    /// Not hosted here, but its key is published at its own address.
+    Published,
+    /// Identified by its key (did:key).
+    DidKey,
+    /// None of the above.
+    Unknown,
+}
+
+impl Hosting {
+    /// How the report's issuer is known, `origin` being this site's address.
+    pub fn of(report: &Report, origin: &str) -> Self {
+        let Some(issuer) = &report.issuer else {
+            return Hosting::Unknown;
+        };
+        let under_origin = issuer
+            .id
+            .strip_prefix(origin)
+            .is_some_and(|rest| rest.starts_with('/'));
+        match &issuer.bound_by {
+            Some(Binding::Listed(list)) if list == HOSTED => Hosting::Hosted,
+            _ if under_origin => Hosting::Hosted,
+            Some(Binding::Published(_)) => Hosting::Published,
+            Some(Binding::DidKey) => Hosting::DidKey,
+            _ if issuer.id.starts_with("did:key:") => Hosting::DidKey,
+            _ => Hosting::Unknown,
+        }
+    }
+}
+
+/// The `data-verdict` value and the one plain sentence for a report.
+pub fn sentence(report: &Report) -> (&'static str, String) {
+    match report.verdict {
+        Verdict::Valid => {
+            let by = report
+                .issuer
+                .as_ref()
+                .map(|issuer| issuer.name.clone().unwrap_or_else(|| issuer.id.clone()))
+                .unwrap_or_else(|| "its issuer".into());
+            (
+                "valid",
+                format!(
+                    "This badge is genuine: {by} issued it, it has not been changed, and it is in good standing."
+                ),
+            )
+        }
+        Verdict::Invalid => {
+            let reason = plain_reason(report);
+            let lead = if not_genuine(report) {
+                "This is not a genuine badge"
+            } else {
+                "This badge is not valid"
+            };
+            ("invalid", format!("{lead}: {reason}"))
+        }
+        Verdict::CouldNotCheck => (
+            "could-not-check",
+            format!(
+                "We could not fully check this badge: {}",
+                plain_reason(report)
+            ),
+        ),
+    }
+}
+
+/// Whether an invalid verdict means the badge is not what it claims (rather than a genuine
+/// badge that is revoked, suspended, out of date or someone else's).
+fn not_genuine(report: &Report) -> bool {
+    !matches!(
+        report.failed_step,
+        Some("status" | "suspension" | "dates" | "recipient")
+    )
+}
+
+/// Whether the report says the credential borrows a hosted issuer's name or id.
+pub fn forged(report: &Report) -> bool {
+    let reason = report.reason.as_deref().unwrap_or("");
+    reason.starts_with("forged")
+        || report.failed_step == Some("trust")
+        || report
+            .issuer
+            .as_ref()
+            .is_some_and(|issuer| issuer.trust == Trust::Impersonated)
+}
+
+/// Why a report is not valid, in plain words (a clause ending in a full stop).
+pub fn plain_reason(report: &Report) -> String {
+    let reason = report.reason.as_deref().unwrap_or("");
+    let lower = reason.to_lowercase();
+    let step = report.failed_step.unwrap_or("");
+    let outcome = report
+        .step(step)
+        .map_or(Outcome::Failed, |found| found.outcome);
+    let issuer = report
+        .issuer
+        .as_ref()
+        .map(|issuer| issuer.name.clone().unwrap_or_else(|| issuer.id.clone()))
+        .unwrap_or_else(|| "the issuer it names".into());
+    if step == "issued here" {
+        return "it is forged. Its address says it comes from this site, but this site never issued it.".into();
+    }
+    if forged(report) {
+        return format!(
+            "it is forged. It claims to come from {issuer}, an issuer hosted on this site, but it was signed with a key that issuer does not use: the real issuer did not sign it."
+        );
+    }
+    if lower.contains("ran out") || lower.contains("too deeply") || lower.contains("too many") {
+        return "it is too complex to check here.".into();
+    }
+    match step {
+        "parse" => "we could not read it. Paste the credential itself (its JSON, or the text of a VC-JWT), choose the badge file, or paste the address of a badge hosted on this site.".into(),
+        "context" => "it uses a vocabulary this site does not know, so it cannot be checked safely.".into(),
+        "schema" => "the credential is not shaped as an Open Badge should be (the details are in the technical details below).".into(),
+        "status" if lower.contains("suspended") => "its issuer has suspended it.".into(),
+        "status" if outcome == Outcome::Failed => "its issuer has revoked it.".into(),
+        "status" => "we could not find out whether its issuer has revoked it: its revocation list is kept where this site does not look.".into(),
+        "suspension" => "its issuer has suspended it.".into(),
+        "dates" if lower.starts_with("expired") => "it has expired: its period of validity is over.".into(),
+        "dates" if lower.contains("not yet valid") => "it is not valid yet: its period of validity has not started.".into(),
+        "dates" => "its dates cannot be read.".into(),
+        "recipient" => "it was not awarded to the email address you entered.".into(),
+        "proof" | "key" if outcome == Outcome::CouldNotCheck
+            || lower.contains("not one the issuer publishes") =>
+        {
+            format!(
+                "we could not confirm that the key that signed it belongs to {issuer}. The issuer does not publish that key anywhere this site can check. Badges hosted on this site, and badges whose issuer is identified by its key (did:key), can be fully checked here; for others, ask the issuer."
+            )
+        }
+        "proof" => "the signature does not match: it was changed after it was signed, or it was not signed by the key it names.".into(),
+        _ if reason.is_empty() => "a check could not be completed.".into(),
+        _ => {
+            let mut text = clean(reason);
+            if !text.ends_with('.') {
+                text.push('.');
+            }
+            text
+        }
+    }
+}
+
+/// A verifier's detail without its command-line advice: clauses naming a flag or the
+/// command are left out.
+pub fn clean(detail: &str) -> String {
+    let mentions_cli = |text: &str| text.contains("--") || text.contains("laurel-verify");
+    let kept: Vec<String> = detail
+        .split("; ")
+        .map(|clause| {
+            // "X: pass … with --keys, or use --online": keep "X".
+            let mut clause = clause.to_string();
+            while mentions_cli(&clause) {
+                match clause.rfind(": ") {
+                    Some(at) => clause.truncate(at),
+                    None => {
+                        clause.clear();
+                        break;
+                    }
+                }
+            }
+            clause
+        })
+        .filter(|clause| !clause.is_empty())
+        .collect();
+    kept.join("; ")
+}
+
+/// The verdict paragraph (the page's `#verdict`).
+pub fn verdict_paragraph(report: &Report) -> String {
+    let (kind, line) = sentence(report);
+    format!(
+        "<p id=\"verdict\" data-verdict=\"{kind}\" role=\"status\">{}</p>\n",
+        esc(&line)
+    )
+}
+
+/// The verifier's steps, collapsed.
+pub fn technical_details(report: &Report, now: DateTime<Utc>) -> String {
+    let steps: String = report
+        .steps
+        .iter()
+        .map(|step| {
+            let outcome = match step.outcome {
+                Outcome::Passed => "Passed",
+                Outcome::Failed => "Failed",
+                Outcome::CouldNotCheck => "Could not check",
+                Outcome::Skipped => "Not applicable",
+                Outcome::Warning => "Note",
+            };
+            let detail = if step.name == "recipient" && step.outcome == Outcome::Skipped {
+                "the recipient is named by a salted hash of their email, which only someone who knows the email can check".to_string()
+            } else {
+                clean(&step.detail)
+            };
+            format!(
+                "<li><span class=\"outcome\">{}</span>: <strong>{}</strong>. {}</li>\n",
+                esc(outcome),
+                esc(step_title(step.name)),
+                esc(&detail)
+            )
+        })
+        .collect();
+    format!(
+        r#"<details class="technical"><summary>Technical details</summary>
+<ol class="steps">
+{steps}</ol>
+<p class="muted">Checked on {checked} by this site, with the keys and revocation lists of the issuers it hosts. It fetched nothing from elsewhere.</p>
+</details>
+"#,
+        checked = esc(&html::date(now)),
+    )
+}
+
+/// A step's name in plain language.
+pub fn step_title(name: &str) -> &str {
+    match name {
+        "parse" => "Readable",
+        "context" => "Format",
+        "schema" => "Open Badges structure",
+        "proof" => "Issuer's signature",
+        "status" => "Revocation",
+        "dates" => "Validity period",
+        "recipient" => "Recipient",
+        "endorsements" => "Endorsements",
+        "suspension" => "Suspension",
+        "issued here" => "Known to this site",
+        other => other,
+    }
+}
+
+/// Whether the email asked about matched: a plain line, or nothing when none was asked.
+pub fn recipient_line(report: &Report, asked: bool) -> String {
+    if !asked {
+        return String::new();
+    }
+    let answer = match report.step("recipient").map(|step| step.outcome) {
+        Some(Outcome::Passed) => "yes",
+        Some(Outcome::Failed) => "no",
+        _ => "we could not tell",
+    };
+    format!(
+        "<p id=\"recipient-match\">Awarded to this email address: <strong>{answer}</strong></p>\n"
+    )
+}
+
+/// The badge as the credential describes it, its issuer as the report knows it, its dates
+/// and credits.
+pub fn badge_section(credential: &Value, report: &Report, origin: &str) -> String {
+    let text = |pointer: &str| {
+        credential
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let name = text("/credentialSubject/achievement/name")
+        .or_else(|| text("/name"))
+        .unwrap_or_else(|| "A badge with no name".into());
+    let image = credential
+        .pointer("/credentialSubject/achievement/image")
+        .and_then(|image| image.get("id").or(Some(image)))
+        .and_then(Value::as_str)
+        .filter(|url| url.starts_with("https://") || url.starts_with("data:image/"))
+        .and_then(|url| {
+            if url.starts_with("data:") {
+                Some(esc(url))
+            } else {
+                link(url)
+            }
+        })
+        .map(|src| {
+            format!(
+                "<img class=\"badge\" src=\"{src}\" alt=\"{}\" width=\"120\" height=\"120\">\n",
+                esc(&format!("Badge: {name}"))
+            )
+        })
+        .unwrap_or_default();
+    let recipient = match text("/credentialSubject/name") {
+        Some(who) => format!("<strong>{}</strong>", esc(&who)),
+        None => "the recipient&#39;s name is not in the credential".into(),
+    };
+    let mut rows = String::new();
+    let mut row = |term: &str, value: String| {
+        rows.push_str(&format!("<dt>{}</dt><dd>{value}</dd>\n", esc(term)));
+    };
+    row("Badge", esc(&name));
+    row("Awarded to", recipient);
+    row("Issuer", issuer_text(credential, report, origin));
+    let date = |pointer: &str| text(pointer).as_deref().and_then(html::parse_date);
+    if let Some(at) = date("/validFrom").or_else(|| date("/issuanceDate")) {
+        row("Issued", esc(&html::date(at)));
+    }
+    if let Some(at) = date("/awardedDate") {
+        row("Awarded", esc(&html::date(at)));
+    }
+    if let Some(at) = date("/validUntil").or_else(|| date("/expirationDate")) {
+        row("Valid until", esc(&html::date(at)));
+    }
+    let credits = |pointer: &str| credential.pointer(pointer).and_then(Value::as_f64);
+    if let Some(credits) = credits("/credentialSubject/creditsEarned") {
+        row(
+            "Credits earned",
+            esc(&format!("{} hours", html::hours(credits))),
+        );
+    }
+    if let Some(credits) = credits("/credentialSubject/achievement/creditsAvailable") {
+        row(
+            "Credits available",
+            esc(&format!("{} hours", html::hours(credits))),
+        );
+    }
+    let note = if report.verdict == Verdict::Valid {
+        ""
+    } else {
+        "<p class=\"muted\">This is what the credential says about itself; as it did not pass the check, none of it is confirmed.</p>\n"
+    };
+    format!(
+        r#"<section class="claimed" aria-labelledby="badge-heading">
+<h2 id="badge-heading">The badge</h2>
+{image}<dl class="facts">
+{rows}</dl>
+{note}</section>
+"#
+    )
+}
+
+/// Who the issuer is: stated only with a valid verdict, else what the credential claims.
+fn issuer_text(credential: &Value, report: &Report, origin: &str) -> String {
+    let issuer = credential.get("issuer");
+    let id = issuer
+        .and_then(|issuer| issuer.get("id").or(Some(issuer)))
+        .and_then(Value::as_str)
+        .or_else(|| report.issuer.as_ref().map(|issuer| issuer.id.as_str()))
+        .unwrap_or("");
+    let name = issuer
+        .and_then(|issuer| issuer.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("an unnamed issuer");
+    let who = if id.is_empty() {
+        format!("<strong>{}</strong>", esc(name))
+    } else {
+        format!("<strong>{}</strong> ({})", esc(name), esc(id))
+    };
+    let hosting = Hosting::of(report, origin);
+    let bound = report
+        .issuer
+        .as_ref()
+        .is_some_and(|issuer| issuer.bound_by.is_some());
+    if report.verdict == Verdict::Valid && bound {
+        let how = match hosting {
+            Hosting::Hosted => "This issuer is hosted by this site.",
+            Hosting::Published => {
+                "This issuer is not hosted here, but its key is published at its own address."
+            }
+            Hosting::DidKey => "This issuer is identified by its key (did:key).",
+            Hosting::Unknown => "This issuer is unknown to this site.",
+        };
+        return format!("Issued by {who}. {how}");
+    }
+    if forged(report) || report.failed_step == Some("issued here") {
+        return format!(
+            "The credential claims to come from {who}. That issuer is hosted by this site, and it did not sign this credential."
+        );
+    }
+    let how = match hosting {
+        Hosting::Hosted => "That issuer is hosted by this site.",
+        Hosting::Published => "That issuer publishes its key at its own address.",
+        Hosting::DidKey => "That issuer is identified by its key (did:key).",
+        Hosting::Unknown => "That issuer is unknown to this site.",
+    };
+    format!("The credential says it comes from {who}. {how}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use laurel_verify::Step;
+
+    #[test]
+    fn command_line_advice_is_left_out() {
+        assert_eq!(
+            clean(
+                "the signing key is not one the issuer publishes: the key k is embedded; look the issuer's keys up at its own address (laurel-verify --online) or pin them (--keys)"
+            ),
+            "the signing key is not one the issuer publishes: the key k is embedded"
+        );
+        assert_eq!(
+            clean(
+                "the key m is not available offline: pass its key or DID document with --keys FILE, or use --online"
+            ),
+            "the key m is not available offline"
+        );
+        assert_eq!(clean("no --recipient given"), "");
+    }
+
+    #[test]
+    fn an_unbound_key_is_could_not_check_in_plain_words() {
+        let report = Report::from_steps(
+            None,
+            None,
+            None,
+            vec![Step {
+                name: "proof",
+                outcome: Outcome::CouldNotCheck,
+                detail:
+                    "the key m is not available offline: pass it with --keys FILE, or use --online"
+                        .into(),
+            }],
+        );
+        let (kind, line) = sentence(&report);
+        assert_eq!(kind, "could-not-check");
+        assert!(line.starts_with("We could not fully check this badge: we could not confirm"));
+        assert!(!line.contains("--"));
+    }
+}
