@@ -361,7 +361,8 @@ fn audit_checks_every_stored_credential_against_json_ld_safe_mode() {
     let run = service.laurel(&[&"credential", &"audit"]).success();
     assert_eq!(run.stdout, "", "{run:#?}");
     assert!(
-        run.stderr.contains("2 stored credential(s) checked: all pass"),
+        run.stderr
+            .contains("2 stored credential(s) checked: all pass"),
         "{run:#?}"
     );
     service.stop();

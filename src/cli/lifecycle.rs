@@ -117,9 +117,9 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
             io::print(&format!("{}\n", award.credential))
         }
         CredentialCommand::Audit(args) => {
-            let (checked, found) = args.service.run(|state| async move {
-                audit(&state).await.map_err(service::api)
-            })?;
+            let (checked, found) = args
+                .service
+                .run(|state| async move { audit(&state).await.map_err(service::api) })?;
             let mut text = String::new();
             for (id, problem) in &found {
                 text.push_str(&format!("{id}\t{problem}\n"));

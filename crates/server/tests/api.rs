@@ -1166,7 +1166,12 @@ async fn evidence_and_link_fields_must_be_http_iris_so_nothing_signed_can_be_dro
                 json!({"email": "zoe@example.org", "evidence": [{"id": bad, "name": "Transcript"}]}),
             )
             .await;
-        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{bad}: {}", response.text());
+        assert_eq!(
+            response.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}: {}",
+            response.text()
+        );
         assert!(response.text().contains("http(s)"), "{}", response.text());
     }
     // Nothing was awarded by the refused requests.

@@ -629,7 +629,10 @@ async fn credentials_verify_online_with_keys_fetched_from_the_service() {
         assert_eq!(issuer.id, issuer_id);
         let key = issuer.key.as_deref().unwrap();
         assert!(
-            key.contains(&format!("(published by the issuer at {}/issuers/", server.origin)),
+            key.contains(&format!(
+                "(published by the issuer at {}/issuers/",
+                server.origin
+            )),
             "{key}"
         );
     }

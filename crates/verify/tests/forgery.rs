@@ -74,16 +74,29 @@ fn a_fragment_key_on_a_known_issuer_is_a_forgery() {
     let forger = ed25519();
     let mut credential = unsigned(ISSUER);
     credential["credentialSubject"]["achievement"]["name"] = "Forged badge".into();
-    let forged = sign_with(&forger, &credential, &format!("{ISSUER}#{}", multikey(&forger)));
+    let forged = sign_with(
+        &forger,
+        &credential,
+        &format!("{ISSUER}#{}", multikey(&forger)),
+    );
 
     // Offline with nothing pinned: the key vouches only for itself.
     let report = verify(Options::offline(at(NOW)), &forged);
     assert_eq!(report.verdict, Verdict::CouldNotCheck, "{report:#?}");
-    assert!(report.reason.expect("reason").contains("not one the issuer publishes"));
+    assert!(
+        report
+            .reason
+            .expect("reason")
+            .contains("not one the issuer publishes")
+    );
 
     // The issuer is known (a trust list, as the service's hosted issuers are): forged.
     let mut trust = TrustList::new("this site");
-    trust.add(ISSUER, Some("Académie Laurel® — 月桂樹アカデミー".into()), vec![issuer_key.public_key()]);
+    trust.add(
+        ISSUER,
+        Some("Académie Laurel® — 月桂樹アカデミー".into()),
+        vec![issuer_key.public_key()],
+    );
     let mut options = Options::offline(at(NOW));
     options.trust = Some(trust.clone());
     let report = verify(options, &forged);
@@ -94,7 +107,10 @@ fn a_fragment_key_on_a_known_issuer_is_a_forgery() {
     let other = sign_with(
         &forger,
         &unsigned(&forger.public_key().to_did_key().expect("did")),
-        &forger.public_key().to_did_key_verification_method().expect("vm"),
+        &forger
+            .public_key()
+            .to_did_key_verification_method()
+            .expect("vm"),
     );
     let mut options = Options::offline(at(NOW));
     options.trust = Some(trust);
@@ -169,10 +185,16 @@ fn keys_the_issuer_publishes_at_its_own_address_bind() {
 fn one_bad_proof_in_a_set_makes_the_credential_invalid() {
     let key = ed25519();
     let did = key.public_key().to_did_key().expect("did");
-    let method = key.public_key().to_did_key_verification_method().expect("vm");
+    let method = key
+        .public_key()
+        .to_did_key_verification_method()
+        .expect("vm");
     let once = sign_with(&key, &unsigned(&did), &method);
     let twice = sign_with(&key, &once, &method);
-    assert_eq!(verify(Options::offline(at(NOW)), &twice).verdict, Verdict::Valid);
+    assert_eq!(
+        verify(Options::offline(at(NOW)), &twice).verdict,
+        Verdict::Valid
+    );
     let mut broken = twice.clone();
     broken["proof"][1]["proofValue"] = once["proof"][0]["proofValue"].clone();
     broken["proof"][1]["created"] = "2026-03-02T09:00:00Z".into();
@@ -185,7 +207,10 @@ fn one_bad_proof_in_a_set_makes_the_credential_invalid() {
 fn a_blank_node_clique_stops_as_too_complex() {
     let key = ed25519();
     let did = key.public_key().to_did_key().expect("did");
-    let method = key.public_key().to_did_key_verification_method().expect("vm");
+    let method = key
+        .public_key()
+        .to_did_key_verification_method()
+        .expect("vm");
     let mut credential = sign_with(&key, &unsigned(&did), &method);
     // Eight indistinguishable blank nodes, each linked to every other, six times over.
     let mut evidence = Vec::new();
@@ -195,7 +220,9 @@ fn a_blank_node_clique_stops_as_too_complex() {
                 .filter(|other| *other != node)
                 .map(|other| json!({ "id": format!("_:c{clique}n{other}") }))
                 .collect();
-            evidence.push(json!({ "id": format!("_:c{clique}n{node}"), "https://example.org/link": links }));
+            evidence.push(
+                json!({ "id": format!("_:c{clique}n{node}"), "https://example.org/link": links }),
+            );
         }
     }
     credential["evidence"] = Value::Array(evidence);
@@ -203,7 +230,10 @@ fn a_blank_node_clique_stops_as_too_complex() {
     let report = verify(Options::offline(at(NOW)), &credential);
     assert_ne!(report.verdict, Verdict::Valid, "{report:#?}");
     assert!(
-        report.steps.iter().any(|step| step.detail.contains("too complex")),
+        report
+            .steps
+            .iter()
+            .any(|step| step.detail.contains("too complex")),
         "{report:#?}"
     );
     // A bound on work, not a benchmark: the budget stops it long before this.

@@ -149,7 +149,10 @@ pub fn canonicalize_strict(document: &Value) -> Result<String, JsonLdError> {
 }
 
 /// [`canonicalize_strict`], charging the canonicalization to `budget`.
-pub fn canonicalize_strict_within(document: &Value, budget: &Budget) -> Result<String, JsonLdError> {
+pub fn canonicalize_strict_within(
+    document: &Value,
+    budget: &Budget,
+) -> Result<String, JsonLdError> {
     let canonical = canonicalize_within(document, budget)?;
     if canonical.undefined_terms.is_empty() {
         Ok(canonical.nquads)

@@ -57,9 +57,7 @@ pub enum BuildError {
 /// what JSON-LD keeps as a node id. A string that is not one (a quote, a space, `<x>`) would
 /// be dropped on the way to RDF, and with it whatever it names, unsigned.
 pub fn looks_like_uri(value: &str) -> bool {
-    oxiri::Iri::parse(value).is_ok_and(|iri| {
-        value.len() > iri.scheme().len() + 1
-    })
+    oxiri::Iri::parse(value).is_ok_and(|iri| value.len() > iri.scheme().len() + 1)
 }
 
 /// True if `value` is an absolute `http:` or `https:` IRI (RFC 3987) with a host: the only

@@ -336,7 +336,10 @@ fn prepare_parts(
             options.insert("@context".into(), context);
             let proof = jsonld::canonicalize_strict_within(&Value::Object(options), budget)?;
             let (document, unsigned) = if signing {
-                (jsonld::canonicalize_strict_within(&document, budget)?, Vec::new())
+                (
+                    jsonld::canonicalize_strict_within(&document, budget)?,
+                    Vec::new(),
+                )
             } else {
                 let canonical = jsonld::canonicalize_within(&document, budget)?;
                 (canonical.nquads, canonical.undefined_terms)
