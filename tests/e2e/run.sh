@@ -15,7 +15,8 @@ cleanup() {
 trap cleanup EXIT
 
 cargo build --quiet --bin laurel
-laurel="$root/target/debug/laurel"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+laurel="$target_dir/debug/laurel"
 npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -19,8 +19,9 @@ cleanup() {
 trap cleanup EXIT
 
 cargo build --quiet --bin laurel && cargo build --quiet -p laurel-verify --bin laurel-verify
-laurel="$root/target/debug/laurel"
-verify="$root/target/debug/laurel-verify"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+laurel="$target_dir/debug/laurel"
+verify="$target_dir/debug/laurel-verify"
 npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
