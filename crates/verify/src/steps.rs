@@ -347,14 +347,31 @@ fn schema(credential: &Value, kind: Kind) -> (Outcome, String) {
 /// become arrays (except the classes whose schema wants a string), as do a single `proof` or
 /// `credentialSchema` object. The data is the same; 1EdTech's validator accepts both forms.
 fn expand_compacted(value: &mut Value) {
-    const STRING_TYPES: [&str; 3] = ["IdentityObject", "Image", "IdentifierEntry"];
+    const STRING_TYPES: [&str; 4] = [
+        "IdentityObject",
+        "Image",
+        "IdentifierEntry",
+        "GeoCoordinates",
+    ];
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(kind)) = map.get("type")
-                && !STRING_TYPES.contains(&kind.as_str())
-            {
-                let kind = Value::String(kind.clone());
-                map.insert("type".into(), Value::Array(vec![kind]));
+            match map.get("type") {
+                Some(Value::String(kind)) if !STRING_TYPES.contains(&kind.as_str()) => {
+                    let kind = Value::String(kind.clone());
+                    map.insert("type".into(), Value::Array(vec![kind]));
+                }
+                // The same data the other way round: a one-element array where the schema
+                // wants the class name as a string (DCC's fixtures write `["GeoCoordinates"]`).
+                Some(Value::Array(kinds))
+                    if kinds.len() == 1
+                        && kinds[0]
+                            .as_str()
+                            .is_some_and(|kind| STRING_TYPES.contains(&kind)) =>
+                {
+                    let kind = kinds[0].clone();
+                    map.insert("type".into(), kind);
+                }
+                _ => {}
             }
             for key in ["proof", "credentialSchema"] {
                 if let Some(single @ Value::Object(_)) = map.get_mut(key) {

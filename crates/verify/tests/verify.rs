@@ -165,9 +165,19 @@ fn dcc_fixtures_verify_and_their_date_variants_are_rejected() {
         "dataIntegrityProof/didKey/legacyRegistry-noStatus-notExpired-withSchema.json",
         "bothSignatureTypes/didkey/legacy-noStatus-noExpiry.json",
         "bothSignatureTypes/didkey/legacy-noStatus-notExpired-endorsement.json",
+        "dataIntegrityProof/didKey/oidf-noStatus-notExpired-complexIssuer.json",
     ] {
         let report = verify_at(&fixture(&format!("{dir}/{name}")), "2026-11-22T00:00:00Z");
         assert_eq!(report.verdict, Verdict::Valid, "{name}: {report:#?}");
+        if name.contains("complexIssuer") {
+            // The issuer profile's endorsement expired: its own finding, not the badge's.
+            let endorsements = report.step("endorsements").expect("step");
+            assert_eq!(endorsements.outcome, Outcome::Warning, "{report:#?}");
+            assert!(
+                endorsements.detail.contains("expired on 2020-01-01"),
+                "{report:#?}"
+            );
+        }
     }
     for (name, detail) in [
         (
