@@ -181,8 +181,9 @@ fn check_verification_method(method: &str, key: &SigningKey) -> Result<()> {
     Ok(())
 }
 
-/// Refuses a credential that breaks the Open Badges 3.0 schema or uses undefined JSON-LD terms,
-/// listing every problem.
+/// Refuses a credential that breaks the Open Badges 3.0 schema, fails JSON-LD safe mode or
+/// uses undefined JSON-LD terms, listing every problem (whatever the proof: a VC-JWT's
+/// credential is JSON-LD to its readers too).
 fn check_credential(credential: &Value) -> Result<()> {
     let is_endorsement = match credential.get("type") {
         Some(Value::Array(types)) => types.iter().any(|t| t == "EndorsementCredential"),

@@ -844,19 +844,9 @@ async fn the_verify_page_checks_a_pasted_credential() {
             .await
         }
     };
-    let encoded = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                other => format!("%{other:02X}"),
-            })
-            .collect()
-    };
     let valid = post(format!(
         "credential={}",
-        encoded(&award["credential"].to_string())
+        url_encoded(&award["credential"].to_string())
     ))
     .await;
     assert_eq!(valid.status, StatusCode::OK, "{}", valid.text());
@@ -868,14 +858,14 @@ async fn the_verify_page_checks_a_pasted_credential() {
     );
     let jwt = post(format!(
         "credential={}",
-        encoded(award["jwt"].as_str().unwrap())
+        url_encoded(award["jwt"].as_str().unwrap())
     ))
     .await;
     assert!(jwt.text().contains(r#"data-verdict="valid""#));
 
     let hostile = post(format!(
         "credential={}",
-        encoded("<script>alert(1)</script>")
+        url_encoded("<script>alert(1)</script>")
     ))
     .await;
     let text = hostile.text();
@@ -889,21 +879,23 @@ async fn the_verify_page_checks_a_pasted_credential() {
 // ---------------------------------------------------------------------------------------------
 // The verify page in plain words.
 
+/// A form field's value as `application/x-www-form-urlencoded` writes it.
+fn url_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 /// Posts the verify form with these fields, as a browser without script would.
 async fn verify_form(app: &TestApp, fields: &[(&str, &str)]) -> String {
-    let encoded = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                other => format!("%{other:02X}"),
-            })
-            .collect()
-    };
     let body = fields
         .iter()
-        .map(|(name, value)| format!("{name}={}", encoded(value)))
+        .map(|(name, value)| format!("{name}={}", url_encoded(value)))
         .collect::<Vec<_>>()
         .join("&");
     let response = app

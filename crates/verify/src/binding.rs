@@ -232,7 +232,20 @@ fn under_issuer_path(method: &str, issuer: &str) -> bool {
         return false;
     }
     let prefix = format!("{}/", issuer.trim_end_matches('/'));
-    method.starts_with(&prefix) && !method[prefix.len()..].contains("..")
+    let Some(rest) = method.strip_prefix(&prefix) else {
+        return false;
+    };
+    // Plain path segments only: no percent-encoding, backslashes, queries or empty, `.` or
+    // `..` segments, any of which a URL parser may turn into another issuer's path
+    // (`%2e%2e/2/keys` is `../2/keys` to the WHATWG parser).
+    let path = rest.split('#').next().unwrap_or_default();
+    !path.is_empty()
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '/' | ':'))
+        && path
+            .split('/')
+            .all(|segment| !matches!(segment, "" | "." | ".."))
 }
 
 #[cfg(test)]
@@ -262,6 +275,18 @@ mod tests {
             "https://host.example/issuers/1/../2/keys",
             issuer
         ));
+        for tricky in [
+            "https://host.example/issuers/1/%2e%2e/2/keys/3",
+            "https://host.example/issuers/1/%2E%2E/2/keys/3",
+            "https://host.example/issuers/1/.%2e/2/keys/3",
+            "https://host.example/issuers/1/..\\2/keys/3",
+            "https://host.example/issuers/1//keys",
+            "https://host.example/issuers/1/./keys",
+            "https://host.example/issuers/1/keys?x=../2",
+            "https://host.example/issuers/1/",
+        ] {
+            assert!(!under_issuer_path(tricky, issuer), "{tricky}");
+        }
         assert!(!under_issuer_path(
             "did:web:host.example#key",
             "did:web:host.example"

@@ -3,7 +3,7 @@
 //! A verification method resolves without the network when it carries its key (did:key, or
 //! `<issuer id>#z6Mk…` as 1EdTech's samples do), when a `--keys` file holds a document for it
 //! (a JWK, JWKS, Multikey, controller document or DID document, did:web ones included), or,
-//! only with `--online`, by fetching the issuer's own documents (see `steps::published`).
+//! only with `--online`, by fetching the issuer's own documents (see the `binding` module).
 //!
 //! Finding a key is not enough: a signature proves only that *some* key signed. The key must
 //! also be *bound* to the issuer ([`KeySource::binds`]): the issuer is that did:key, the user
@@ -39,9 +39,6 @@ pub enum KeySource {
     /// `assertionMethod` in the document at the issuer id (or its DID document), or served
     /// under the issuer id's own path with the issuer as its controller.
     Published(String),
-    /// Fetched from a document that is not the issuer's own (another host or path): what it
-    /// says about the issuer is only a claim.
-    Elsewhere(String),
     /// Only the credential vouches for it (a header `jwk`, or a key in a URL fragment).
     SelfAsserted,
 }
@@ -67,9 +64,6 @@ impl std::fmt::Display for KeySource {
             KeySource::Pinned(file) => write!(f, "pinned by {file}"),
             KeySource::Listed(list) => write!(f, "listed by {list}"),
             KeySource::Published(url) => write!(f, "published by the issuer at {url}"),
-            KeySource::Elsewhere(url) => {
-                write!(f, "from {url}, which is not the issuer's own address")
-            }
             KeySource::SelfAsserted => {
                 f.write_str("self-asserted (only the credential vouches for it)")
             }

@@ -198,6 +198,7 @@ fn options(cli: &Cli) -> Result<Options> {
     if let Some(path) = &cli.trust {
         options.trust = Some(
             TrustList::from_json(&read_json(path)?)
+                .map(|list| list.with_label(format!("the trust list {}", path.display())))
                 .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?,
         );
     }

@@ -88,7 +88,7 @@ impl Binding {
             KeySource::Pinned(file) => Some(Binding::Pinned(file.clone())),
             KeySource::Listed(list) => Some(Binding::Listed(list.clone())),
             KeySource::Published(url) => Some(Binding::Published(url.clone())),
-            KeySource::Elsewhere(_) | KeySource::SelfAsserted => None,
+            KeySource::SelfAsserted => None,
         }
     }
 }

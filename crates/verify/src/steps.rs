@@ -572,8 +572,9 @@ fn check_one_proof(
 }
 
 /// How a proof error counts: a bad signature, a malformed proof, a document that is not valid
-/// JSON-LD, or content the signature cannot cover (safe mode) is a checked failure; a context we do not have, a suite we do not
-/// know, or a document too costly to canonicalize is "could not check".
+/// JSON-LD, or content the signature cannot cover (safe mode) is a checked failure; a context
+/// we do not have, a suite we do not know, or a document too costly to canonicalize is "could
+/// not check".
 fn proof_error(error: ProofError) -> (Outcome, String) {
     use laurel_core::jsonld::JsonLdError;
     let outcome = match &error {

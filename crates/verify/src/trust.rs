@@ -83,11 +83,6 @@ impl TrustList {
         });
     }
 
-    /// Whether the list has an issuer with this id.
-    pub fn knows(&self, issuer_id: &str) -> bool {
-        self.issuers.iter().any(|issuer| issuer.id == issuer_id)
-    }
-
     /// Reads a trust list document. The error is a sentence for the user.
     pub fn from_json(document: &Value) -> Result<Self, String> {
         let issuers = document

@@ -41,6 +41,15 @@ fn ed25519() -> SigningKey {
     SigningKey::generate(KeyType::Ed25519).expect("key")
 }
 
+/// A key's did:key and its verification method.
+fn did_key(key: &SigningKey) -> (String, String) {
+    let public = key.public_key();
+    (
+        public.to_did_key().expect("did"),
+        public.to_did_key_verification_method().expect("vm"),
+    )
+}
+
 fn multikey(key: &SigningKey) -> String {
     key.public_key().to_multikey().expect("multikey")
 }
@@ -104,14 +113,8 @@ fn a_fragment_key_on_a_known_issuer_is_a_forgery() {
     assert!(report.reason.expect("reason").starts_with("forged"));
 
     // The issuer's *name* under another id, with another key: forged as well.
-    let other = sign_with(
-        &forger,
-        &unsigned(&forger.public_key().to_did_key().expect("did")),
-        &forger
-            .public_key()
-            .to_did_key_verification_method()
-            .expect("vm"),
-    );
+    let (did, method) = did_key(&forger);
+    let other = sign_with(&forger, &unsigned(&did), &method);
     let mut options = Options::offline(at(NOW));
     options.trust = Some(trust);
     assert_eq!(verify(options, &other).verdict, Verdict::Invalid);
@@ -184,11 +187,7 @@ fn keys_the_issuer_publishes_at_its_own_address_bind() {
 #[test]
 fn one_bad_proof_in_a_set_makes_the_credential_invalid() {
     let key = ed25519();
-    let did = key.public_key().to_did_key().expect("did");
-    let method = key
-        .public_key()
-        .to_did_key_verification_method()
-        .expect("vm");
+    let (did, method) = did_key(&key);
     let once = sign_with(&key, &unsigned(&did), &method);
     let twice = sign_with(&key, &once, &method);
     assert_eq!(
@@ -206,11 +205,7 @@ fn one_bad_proof_in_a_set_makes_the_credential_invalid() {
 #[test]
 fn a_blank_node_clique_stops_as_too_complex() {
     let key = ed25519();
-    let did = key.public_key().to_did_key().expect("did");
-    let method = key
-        .public_key()
-        .to_did_key_verification_method()
-        .expect("vm");
+    let (did, method) = did_key(&key);
     let mut credential = sign_with(&key, &unsigned(&did), &method);
     // Eight indistinguishable blank nodes, each linked to every other, six times over.
     let mut evidence = Vec::new();

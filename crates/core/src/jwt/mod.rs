@@ -36,9 +36,6 @@ pub enum JwtError {
     /// The signature does not match.
     #[error("the JWT signature does not match the key")]
     BadSignature,
-    /// The credential fails JSON-LD safe mode or uses undefined terms.
-    #[error(transparent)]
-    JsonLd(#[from] crate::jsonld::JsonLdError),
 }
 
 /// How a VC-JWT names its key.
@@ -66,10 +63,12 @@ pub struct DecodedJwt {
 }
 
 /// Signs `credential` as a VC-JWT, naming the key by `kid` or, without one, by header `jwk`.
+///
+/// The JWT covers the JSON as it is; whether the credential is safe as JSON-LD
+/// ([`crate::jsonld::check_safe`]) is the caller's check, made once per credential: `laurel
+/// sign` checks before any proof, and the service signs its Data Integrity proof first, which
+/// checks the same content.
 pub fn sign(credential: &Value, key: &SigningKey, kid: Option<&str>) -> Result<String, JwtError> {
-    // The signature covers the JSON, but a credential is also JSON-LD: what its readers would
-    // drop must not be in it.
-    crate::jsonld::check_safe(credential)?;
     let credential = credential
         .as_object()
         .ok_or_else(|| JwtError::Claims("a credential must be a JSON object".into()))?;

@@ -24,7 +24,6 @@ use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
-use laurel_core::keys::PublicKey;
 use laurel_store::StoreError;
 use laurel_verify::{
     Fetch, KeySource, KeyStore, Options, Outcome, Report, Step, TrustList, Verifier,
@@ -170,15 +169,10 @@ async fn hosted_issuers(state: &AppState) -> ApiResult<(KeyStore, TrustList)> {
             .filter(|key| key.issuer_id == issuer.id)
             .cloned()
             .collect();
-        let mut public = Vec::new();
-        for key in &own {
-            let jwk: Value = serde_json::from_str(&key.public_jwk)
-                .map_err(|error| ApiError::Internal(format!("key {}: {error}", key.id)))?;
-            public.push(
-                PublicKey::from_jwk(&jwk)
-                    .map_err(|error| ApiError::Internal(format!("key {}: {error}", key.id)))?,
-            );
-        }
+        let public = own
+            .iter()
+            .map(keys::public_key)
+            .collect::<Result<Vec<_>, _>>()?;
         if !own.is_empty() {
             let document = keys::controller_document(&state.urls, issuer.id, &own)?;
             store

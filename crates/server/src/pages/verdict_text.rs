@@ -51,12 +51,17 @@ impl Hosting {
 /// The `data-verdict` value and the one plain sentence for a report.
 pub fn sentence(report: &Report) -> (&'static str, String) {
     match report.verdict {
+        // A did:key is anyone's to make: the signature is the key's, but the name beside it
+        // is only what the credential says.
+        Verdict::Valid if key_only(report) => (
+            "valid",
+            format!(
+                "This badge has not been changed since it was signed and is in good standing. Its issuer is known only by its key and calls itself {}, which this site cannot confirm.",
+                claimed_issuer(report, "nothing")
+            ),
+        ),
         Verdict::Valid => {
-            let by = report
-                .issuer
-                .as_ref()
-                .map(|issuer| issuer.name.clone().unwrap_or_else(|| issuer.id.clone()))
-                .unwrap_or_else(|| "its issuer".into());
+            let by = claimed_issuer(report, "its issuer");
             (
                 "valid",
                 format!(
@@ -81,6 +86,24 @@ pub fn sentence(report: &Report) -> (&'static str, String) {
             ),
         ),
     }
+}
+
+/// Whether the signing key is bound to the issuer only by being its did:key.
+fn key_only(report: &Report) -> bool {
+    report
+        .issuer
+        .as_ref()
+        .is_some_and(|issuer| issuer.bound_by == Some(Binding::DidKey))
+}
+
+/// The issuer's name as the credential gives it (its id if it has none, `otherwise` if it
+/// names no issuer).
+fn claimed_issuer(report: &Report, otherwise: &str) -> String {
+    report
+        .issuer
+        .as_ref()
+        .map(|issuer| issuer.name.clone().unwrap_or_else(|| issuer.id.clone()))
+        .unwrap_or_else(|| otherwise.into())
 }
 
 /// Whether an invalid verdict means the badge is not what it claims (rather than a genuine
@@ -111,11 +134,7 @@ pub fn plain_reason(report: &Report) -> String {
     let outcome = report
         .step(step)
         .map_or(Outcome::Failed, |found| found.outcome);
-    let issuer = report
-        .issuer
-        .as_ref()
-        .map(|issuer| issuer.name.clone().unwrap_or_else(|| issuer.id.clone()))
-        .unwrap_or_else(|| "the issuer it names".into());
+    let issuer = claimed_issuer(report, "the issuer it names");
     if step == "issued here" {
         return "it is forged. Its address says it comes from this site, but this site never issued it.".into();
     }
@@ -124,7 +143,10 @@ pub fn plain_reason(report: &Report) -> String {
             "it is forged. It claims to come from {issuer}, an issuer hosted on this site, but it was signed with a key that issuer does not use: the real issuer did not sign it."
         );
     }
-    if lower.contains("ran out") || lower.contains("too deeply") || lower.contains("too many") {
+    if ["too complex", "ran out", "too deeply", "too many"]
+        .iter()
+        .any(|words| lower.contains(words))
+    {
         return "it is too complex to check here.".into();
     }
     match step {
@@ -363,6 +385,13 @@ fn issuer_text(credential: &Value, report: &Report, origin: &str) -> String {
         .issuer
         .as_ref()
         .is_some_and(|issuer| issuer.bound_by.is_some());
+    if report.verdict == Verdict::Valid && key_only(report) {
+        return format!(
+            "Signed with the key {}, which is the issuer's only identity. It calls itself <strong>{}</strong>; this site cannot confirm who that is.",
+            esc(id),
+            esc(name)
+        );
+    }
     if report.verdict == Verdict::Valid && bound {
         let how = match hosting {
             Hosting::Hosted => "This issuer is hosted by this site.",

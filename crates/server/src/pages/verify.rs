@@ -29,7 +29,7 @@ use crate::{ApiResult, AppState};
 
 /// The verify page's policy: like every page's, but the form may post here.
 const VERIFY_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
-     img-src 'self' https: data:; connect-src 'self'; base-uri 'none'; form-action 'self'; \
+     img-src 'self' https: data:; base-uri 'none'; form-action 'self'; \
      frame-ancestors 'none'";
 
 /// `GET /verify`: the form.

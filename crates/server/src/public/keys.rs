@@ -180,7 +180,8 @@ pub fn jwk_set(urls: &Urls, keys: &[IssuerKey]) -> Result<Value, ApiError> {
     Ok(json!({ "keys": keys }))
 }
 
-fn public_key(key: &IssuerKey) -> Result<PublicKey, ApiError> {
+/// A stored key's public half, parsed from its JWK.
+pub(crate) fn public_key(key: &IssuerKey) -> Result<PublicKey, ApiError> {
     let jwk: Value = serde_json::from_str(&key.public_jwk)
         .map_err(|error| ApiError::Internal(format!("key {}: stored JWK: {error}", key.id)))?;
     PublicKey::from_jwk(&jwk)
