@@ -439,6 +439,57 @@ mod tests {
         assert_eq!(clean("no --recipient given"), "");
     }
 
+    fn report_with(step: Step, bound_by: Option<Binding>) -> Report {
+        Report::from_steps(
+            None,
+            None,
+            Some(laurel_verify::IssuerReport {
+                id: "did:key:z6MkExample".into(),
+                name: Some("American Library Association".into()),
+                key: None,
+                bound_by,
+                trust: Trust::Unknown,
+            }),
+            vec![step],
+        )
+    }
+
+    #[test]
+    fn a_poisoned_input_is_too_complex_not_a_key_problem() {
+        let report = report_with(
+            Step {
+                name: "proof",
+                outcome: Outcome::CouldNotCheck,
+                detail: "refused to canonicalize: canonicalization too complex (a possible RDF dataset poisoning attack)".into(),
+            },
+            None,
+        );
+        let (kind, line) = sentence(&report);
+        assert_eq!(kind, "could-not-check");
+        assert!(line.contains("too complex to check"), "{line}");
+    }
+
+    #[test]
+    fn a_did_key_issuer_name_is_only_claimed() {
+        let passed = Step {
+            name: "proof",
+            outcome: Outcome::Passed,
+            detail: "ok".into(),
+        };
+        let (kind, line) = sentence(&report_with(passed.clone(), Some(Binding::DidKey)));
+        assert_eq!(kind, "valid");
+        assert!(!line.contains("issued it"), "{line}");
+        assert!(
+            line.contains("calls itself American Library Association"),
+            "{line}"
+        );
+        let (_, hosted) = sentence(&report_with(passed, Some(Binding::Listed(HOSTED.into()))));
+        assert!(
+            hosted.contains("American Library Association issued it"),
+            "{hosted}"
+        );
+    }
+
     #[test]
     fn an_unbound_key_is_could_not_check_in_plain_words() {
         let report = Report::from_steps(
