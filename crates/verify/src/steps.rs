@@ -105,9 +105,10 @@ fn run_jwt(options: &Run, container: Container, compact: &str, kind: Kind, depth
         detail: format!("VC-JWT ({})", decoded.alg.jws_alg()),
     }];
     let credential = decoded.credential.clone();
-    let proof = |steps: &mut Vec<Step>| -> Option<(PublicKey, KeySource)> {
-        let result = check_jwt_proof(options, &decoded, &credential);
-        let (outcome, detail, signer) = match result {
+    let proof = |steps: &mut Vec<Step>| -> Signer {
+        let mut verified = None;
+        let result = check_jwt_proof(options, &decoded, &credential, &mut verified);
+        let (outcome, detail, bound) = match result {
             Ok((resolved, detail)) => (Outcome::Passed, detail, Some(resolved)),
             Err((outcome, detail)) => (outcome, detail, None),
         };
@@ -116,19 +117,32 @@ fn run_jwt(options: &Run, container: Container, compact: &str, kind: Kind, depth
             outcome,
             detail,
         });
-        signer.map(|resolved| (resolved.key, resolved.source))
+        Signer {
+            bound: bound.map(|resolved| (resolved.key, resolved.source)),
+            verified,
+        }
     };
     let mut report = finish(options, &credential, kind, depth, steps, proof);
     report.container = Some(container);
     report
 }
 
+/// Who signed: the key bound to the issuer when every proof passed, and any key whose
+/// signature verified, bound or not (a trust list judges that one: a verified signature by a
+/// key that is not the named issuer's is an impersonation; a signature that does not verify
+/// says nothing about who made it).
+struct Signer {
+    bound: Option<(PublicKey, KeySource)>,
+    verified: Option<PublicKey>,
+}
+
 /// Checks a VC-JWT's signature, claims and key binding. Ok holds the bound key and the
-/// step's detail.
+/// step's detail; `verified` gets the key once its signature verifies.
 fn check_jwt_proof(
     options: &Run,
     decoded: &jwt::DecodedJwt,
     credential: &Value,
+    verified: &mut Option<PublicKey>,
 ) -> Result<(ResolvedKey, String), (Outcome, String)> {
     let issuer = issuer_of(credential);
     let (resolved, key_name, online_reason) = match &decoded.key {
@@ -153,6 +167,7 @@ fn check_jwt_proof(
         .verify_signature(&resolved.key)
         .and_then(|()| decoded.check_claims())
         .map_err(|error| (Outcome::Failed, error.to_string()))?;
+    *verified = Some(resolved.key.clone());
     let resolved = binding::bind(options, resolved, &issuer, online_reason)?;
     safe_json_ld(credential)?;
     let note = compromise(&key_name, resolved.revoked, jwt_signed_at(&decoded.payload))
@@ -202,7 +217,7 @@ fn finish(
     kind: Kind,
     depth: usize,
     mut steps: Vec<Step>,
-    proof: impl FnOnce(&mut Vec<Step>) -> Option<(PublicKey, KeySource)>,
+    proof: impl FnOnce(&mut Vec<Step>) -> Signer,
 ) -> Report {
     let push = |steps: &mut Vec<Step>, name, (outcome, detail): (Outcome, String)| {
         steps.push(Step {
@@ -239,16 +254,18 @@ fn finish(
     let named = issuer_of(credential);
     let issuer = (!named.id.is_empty()).then(|| {
         let trust = match &options.trust {
-            Some(list) => list.judge(named.id, named.name, signer.as_ref().map(|(key, _)| key)),
+            Some(list) => list.judge(named.id, named.name, signer.verified.as_ref()),
             None => Trust::Unknown,
         };
         IssuerReport {
             id: named.id.to_string(),
             name: named.name.map(str::to_string),
             key: signer
+                .bound
                 .as_ref()
                 .map(|(key, source)| format!("{} ({source})", key.describe())),
             bound_by: signer
+                .bound
                 .as_ref()
                 .and_then(|(_, source)| crate::Binding::of(source)),
             trust,
@@ -416,11 +433,12 @@ fn as_vcdm2(credential: &Value) -> Value {
     copy
 }
 
-fn check_proofs(
-    options: &Run,
-    credential: &Value,
-    steps: &mut Vec<Step>,
-) -> Option<(PublicKey, KeySource)> {
+fn check_proofs(options: &Run, credential: &Value, steps: &mut Vec<Step>) -> Signer {
+    let mut verified = None;
+    let unsigned = Signer {
+        bound: None,
+        verified: None,
+    };
     let proofs = proof::proofs_of(credential);
     if proofs.is_empty() {
         steps.push(Step {
@@ -428,7 +446,7 @@ fn check_proofs(
             outcome: Outcome::Failed,
             detail: "the credential has no proof".into(),
         });
-        return None;
+        return unsigned;
     }
     if proofs.len() > MAX_PROOFS {
         steps.push(Step {
@@ -439,7 +457,7 @@ fn check_proofs(
                 proofs.len()
             ),
         });
-        return None;
+        return unsigned;
     }
     let issuer = issuer_of(credential);
     // A proof set: every proof must verify (Data Integrity). One that fails makes the
@@ -458,7 +476,7 @@ fn check_proofs(
                 format!("proof {}: {text}", index + 1)
             }
         };
-        match check_one_proof(options, credential, proof, &issuer) {
+        match check_one_proof(options, credential, proof, &issuer, &mut verified) {
             Ok((resolved, prepared, compromise_note)) => {
                 let mut detail = format!(
                     "{} signature verifies with {} (key {})",
@@ -495,7 +513,10 @@ fn check_proofs(
         outcome,
         detail: details.join("; "),
     });
-    (outcome == Outcome::Passed).then_some(signer).flatten()
+    Signer {
+        bound: (outcome == Outcome::Passed).then_some(signer).flatten(),
+        verified,
+    }
 }
 
 /// Checks one proof: its shape, its key, the signature, that nothing escaped the signature,
@@ -506,6 +527,7 @@ fn check_one_proof(
     credential: &Value,
     proof: &Map<String, Value>,
     issuer: &Issuer,
+    verified: &mut Option<PublicKey>,
 ) -> Result<(ResolvedKey, proof::Prepared, Option<String>), (Outcome, String)> {
     // A proof of a kind we do not know is no Data Integrity proof we can judge: it is set
     // aside (and said), as 1EdTech's validator does; the known ones must all verify.
@@ -558,6 +580,7 @@ fn check_one_proof(
             ),
         ));
     }
+    verified.get_or_insert_with(|| resolved.key.clone());
     let resolved = binding::bind(options, resolved, issuer, online_reason)?;
     let created = match proof.get("created") {
         None => Err("the proof has no created time".to_string()),

@@ -126,7 +126,9 @@ impl TrustList {
         Ok(list)
     }
 
-    /// Judges an issuer id and name signed with `key`.
+    /// Judges an issuer id and name signed with `key` (a key whose signature verified). With no
+    /// such key there is nothing to judge: a credential whose signature fails is invalid for
+    /// that, not an impersonation.
     pub fn judge(
         &self,
         issuer_id: &str,
@@ -141,10 +143,13 @@ impl TrustList {
                     .zip(issuer_name)
                     .is_some_and(|(trusted, claimed)| same_name(trusted, claimed))
         });
+        let Some(key) = key else {
+            return Trust::Unknown;
+        };
         let mut any = false;
         for issuer in claimed {
             any = true;
-            if issuer.id == issuer_id && key.is_some_and(|key| issuer.keys.contains(key)) {
+            if issuer.id == issuer_id && issuer.keys.contains(key) {
                 return Trust::Trusted;
             }
         }

@@ -234,3 +234,24 @@ fn a_blank_node_clique_stops_as_too_complex() {
     // A bound on work, not a benchmark: the budget stops it long before this.
     assert!(started.elapsed().as_secs() < 5);
 }
+
+#[test]
+fn a_changed_genuine_credential_is_altered_not_impersonated() {
+    let issuer_key = ed25519();
+    let (did, method) = did_key(&issuer_key);
+    let mut changed = sign_with(&issuer_key, &unsigned(&did), &method);
+    changed["credentialSubject"]["achievement"]["name"] = "Changed after signing".into();
+    let mut trust = TrustList::new("this site");
+    trust.add(did, None, vec![issuer_key.public_key()]);
+    let mut options = Options::offline(at(NOW));
+    options.trust = Some(trust);
+    let report = verify(options, &changed);
+    assert_eq!(report.verdict, Verdict::Invalid, "{report:#?}");
+    assert_eq!(report.failed_step, Some("proof"));
+    assert!(report.reason.expect("reason").contains("does not match"));
+    // No signature verified, so nothing claims to be anyone: not an impersonation.
+    assert_eq!(
+        report.issuer.expect("issuer").trust,
+        laurel_verify::Trust::Unknown
+    );
+}
