@@ -1034,6 +1034,49 @@ async fn a_forgery_of_a_hosted_issuer_is_red_and_never_issued_by() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_genuine_credential_is_the_issuers_but_not_valid() {
+    let app = TestApp::new().await;
+    let (_, _, award) = awarded(&app, json!({})).await;
+    let revoked = app
+        .post(
+            &format!("/api/v1/credentials/{}/revoke", id(&award)),
+            json!({ "reason": "Attendance was recorded in error." }),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
+    let html = verify_form(&app, &[("credential", &award["credential"].to_string())]).await;
+    assert_eq!(verdict(&html), "invalid", "{html}");
+    assert!(
+        html.contains("This badge is not valid: its issuer has revoked it (Attendance was recorded in error.)."),
+        "{html}"
+    );
+    assert!(html.contains("signature on it checks out"), "{html}");
+    assert!(!html.contains("not confirmed"), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_genuine_credential_reads_as_changed_not_forged() {
+    let app = TestApp::new().await;
+    let (_, _, award) = awarded(&app, json!({})).await;
+    let mut changed = award["credential"].clone();
+    changed["credentialSubject"]["achievement"]["name"] = json!("Catalogage retouché");
+    let html = verify_form(&app, &[("credential", &changed.to_string())]).await;
+    assert_eq!(verdict(&html), "invalid", "{html}");
+    assert!(html.contains("changed after it was signed"), "{html}");
+    assert!(!html.contains("forged"), "{html}");
+    assert!(
+        html.contains("What this credential claims (not confirmed)"),
+        "{html}"
+    );
+    assert!(!html.contains("Issued by"), "{html}");
+    // The result comes before the form, and the keyboard can be taken to it.
+    let result_at = html.find("id=\"verify-result\"").expect("result");
+    let form_at = html.find("id=\"verify-form\"").expect("form");
+    assert!(result_at < form_at, "{html}");
+    assert!(html.contains("tabindex=\"-1\""), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_credential_pages_address_is_verified_and_other_addresses_are_refused() {
     let app = TestApp::new().await;
     let (_, _, award) = awarded(&app, json!({})).await;

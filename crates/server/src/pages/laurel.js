@@ -25,6 +25,9 @@
   var data = document.getElementById("verify-file-data");
   var result = document.getElementById("verify-result");
   if (!form || !file || !data || !result) { return; }
+  // A result just rendered: take the keyboard (and a screen reader) to its verdict.
+  var verdict = document.getElementById("verdict");
+  if (verdict) { verdict.focus(); }
   function base64(buffer) {
     var bytes = new Uint8Array(buffer);
     var chunks = [];

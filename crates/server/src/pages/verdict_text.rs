@@ -88,6 +88,14 @@ pub fn sentence(report: &Report) -> (&'static str, String) {
     }
 }
 
+/// Whether every proof verified with a key bound to the issuer, whatever else failed.
+pub fn signed_by_issuer(report: &Report) -> bool {
+    report
+        .issuer
+        .as_ref()
+        .is_some_and(|issuer| issuer.bound_by.is_some())
+}
+
 /// Whether the signing key is bound to the issuer only by being its did:key.
 fn key_only(report: &Report) -> bool {
     report
@@ -134,6 +142,10 @@ pub fn plain_reason(report: &Report) -> String {
     let outcome = report
         .step(step)
         .map_or(Outcome::Failed, |found| found.outcome);
+    let detail = report
+        .step(step)
+        .map(|found| found.detail.clone())
+        .unwrap_or_default();
     let issuer = claimed_issuer(report, "the issuer it names");
     if step == "issued here" {
         return "it is forged. Its address says it comes from this site, but this site never issued it.".into();
@@ -150,13 +162,20 @@ pub fn plain_reason(report: &Report) -> String {
         return "it is too complex to check here.".into();
     }
     match step {
-        "parse" => "we could not read it. Paste the credential itself (its JSON, or the text of a VC-JWT), choose the badge file, or paste the address of a badge hosted on this site.".into(),
+        "parse" => "we could not read it as a badge. Choose the badge file you were sent, paste the text of its credential, or paste the link of a badge hosted on this site.".into(),
         "context" => "it uses a vocabulary this site does not know, so it cannot be checked safely.".into(),
         "schema" => "the credential is not shaped as an Open Badge should be (the details are in the technical details below).".into(),
         "status" if lower.contains("suspended") => "its issuer has suspended it.".into(),
-        "status" if outcome == Outcome::Failed => "its issuer has revoked it.".into(),
+        "status" if outcome == Outcome::Failed => format!(
+            "its issuer has revoked it{}.",
+            issuer_words(&detail, "the credential is revoked: ")
+        ),
         "status" => "we could not find out whether its issuer has revoked it: its revocation list is kept where this site does not look.".into(),
-        "suspension" => "its issuer has suspended it.".into(),
+        "suspension" => format!(
+            "its issuer has suspended it{}.",
+            issuer_words(&detail, "suspended by its issuer on ")
+                .replacen(" (", " (on ", 1)
+        ),
         "dates" if lower.starts_with("expired") => "it has expired: its period of validity is over.".into(),
         "dates" if lower.contains("not yet valid") => "it is not valid yet: its period of validity has not started.".into(),
         "dates" => "its dates cannot be read.".into(),
@@ -165,7 +184,7 @@ pub fn plain_reason(report: &Report) -> String {
             || lower.contains("not one the issuer publishes") =>
         {
             format!(
-                "we could not confirm that the key that signed it belongs to {issuer}. The issuer does not publish that key anywhere this site can check. Badges hosted on this site, and badges whose issuer is identified by its key (did:key), can be fully checked here; for others, ask the issuer."
+                "we could not confirm that the key that signed it belongs to {issuer}. The issuer does not publish that key anywhere this site can check. Badges hosted on this site, and badges whose issuer is known only by its key, can be fully checked here; for others, ask the issuer."
             )
         }
         "proof" => "the signature does not match: it was changed after it was signed, or it was not signed by the key it names.".into(),
@@ -178,6 +197,17 @@ pub fn plain_reason(report: &Report) -> String {
             text
         }
     }
+}
+
+/// What the issuer said, quoted from a step's `detail` after `prefix`: ` ("Issued in error")`,
+/// or nothing when the detail does not carry it.
+fn issuer_words(detail: &str, prefix: &str) -> String {
+    detail
+        .split_once(prefix)
+        .map(|(_, said)| said.trim())
+        .filter(|said| !said.is_empty())
+        .map(|said| format!(" ({said})"))
+        .unwrap_or_default()
 }
 
 /// A verifier's detail without its command-line advice: clauses naming a flag or the
@@ -205,11 +235,12 @@ pub fn clean(detail: &str) -> String {
     kept.join("; ")
 }
 
-/// The verdict paragraph (the page's `#verdict`).
+/// The verdict paragraph (the page's `#verdict`; focusable, so the page's script can move the
+/// keyboard to it once the result is shown).
 pub fn verdict_paragraph(report: &Report) -> String {
     let (kind, line) = sentence(report);
     format!(
-        "<p id=\"verdict\" data-verdict=\"{kind}\" role=\"status\">{}</p>\n",
+        "<p id=\"verdict\" data-verdict=\"{kind}\" role=\"status\" tabindex=\"-1\">{}</p>\n",
         esc(&line)
     )
 }
@@ -348,17 +379,29 @@ pub fn badge_section(credential: &Value, report: &Report, origin: &str) -> Strin
             esc(&format!("{} hours", html::hours(credits))),
         );
     }
-    let note = if report.verdict == Verdict::Valid {
-        ""
+    // A genuine badge that is not in force (revoked, expired, someone else's) is still its
+    // issuer's; anything else is only what the credential says about itself.
+    let (heading, before, after) = if report.verdict == Verdict::Valid {
+        ("The badge", "", "")
+    } else if signed_by_issuer(report) {
+        (
+            "The badge",
+            "",
+            "<p class=\"muted\">The issuer&#39;s signature on it checks out, but the badge is not valid, for the reason above.</p>\n",
+        )
     } else {
-        "<p class=\"muted\">This is what the credential says about itself; as it did not pass the check, none of it is confirmed.</p>\n"
+        (
+            "What this credential claims (not confirmed)",
+            "<p class=\"notice warn\">This is what the credential says about itself. It did not pass the check, so none of it is confirmed.</p>\n",
+            "",
+        )
     };
     format!(
         r#"<section class="claimed" aria-labelledby="badge-heading">
-<h2 id="badge-heading">The badge</h2>
-{image}<dl class="facts">
+<h2 id="badge-heading">{heading}</h2>
+{before}{image}<dl class="facts">
 {rows}</dl>
-{note}</section>
+{after}</section>
 "#
     )
 }
@@ -381,10 +424,7 @@ fn issuer_text(credential: &Value, report: &Report, origin: &str) -> String {
         format!("<strong>{}</strong> ({})", esc(name), esc(id))
     };
     let hosting = Hosting::of(report, origin);
-    let bound = report
-        .issuer
-        .as_ref()
-        .is_some_and(|issuer| issuer.bound_by.is_some());
+    let bound = signed_by_issuer(report);
     if report.verdict == Verdict::Valid && key_only(report) {
         return format!(
             "Signed with the key {}, which is the issuer's only identity. It calls itself <strong>{}</strong>; this site cannot confirm who that is.",

@@ -70,7 +70,9 @@ pub async fn check(
             "The chosen file could not be read. Choose it again, or paste the credential instead."
         })
     } else if pasted.is_empty() {
-        Err("Paste a credential (its JSON, or a VC-JWT) or choose a file first.")
+        Err(
+            "Paste a credential (its link or its text) or choose the badge file you were sent, then press Verify.",
+        )
     } else if is_address(pasted) {
         hosted_credential(&state, pasted).await?.ok_or(
             "Paste the credential itself, or the address of a badge hosted on this site. This site does not fetch other addresses.",
@@ -159,27 +161,33 @@ fn page(state: &AppState, pasted: &str, recipient: &str, result: Option<&str>) -
         url: format!("{}/verify", state.urls.origin()),
         ..Default::default()
     };
+    // The result comes first, where the eye (and the keyboard, see laurel.js) lands after
+    // submitting; the form follows for the next check.
+    let result = match result {
+        Some(result) => format!(
+            "<section id=\"verify-result\" aria-labelledby=\"result-heading\">\n<h2 id=\"result-heading\">Result</h2>\n{result}</section>\n<h2>Check another badge</h2>\n"
+        ),
+        None => "<div id=\"verify-result\" aria-live=\"polite\"></div>\n".into(),
+    };
     let body = format!(
         r#"<h1>Verify an Open Badge</h1>
-<p>Check a credential someone shared with you: that its issuer signed it, that it was not
-changed, revoked or suspended, and that it is in force. What you check is not kept.</p>
-<form id="verify-form" method="post" action="/verify">
-<p><label for="verify-file">A credential file (JSON, JWT, or a badge image: PNG or SVG)</label><br>
+<p>Check a badge someone shared with you: that its issuer really awarded it, that nobody
+changed it, and that it has not been revoked, suspended or expired. What you check is not
+kept.</p>
+{result}<form id="verify-form" method="post" action="/verify">
+<p><label for="verify-file">The badge file you were sent (the badge image, or its credential file)</label><br>
 <input type="file" id="verify-file" name="file" accept=".json,.jwt,.txt,.png,.svg,application/json,image/png,image/svg+xml"></p>
-<p><label for="verify-text">Or paste the credential (its JSON, or a VC-JWT)</label><br>
-<textarea id="verify-text" name="credential" rows="8" spellcheck="false">{pasted}</textarea></p>
-<p class="muted">You can also paste the address of a badge hosted on this site.</p>
+<p><label for="verify-text">Or paste the badge's link or the text of its credential</label><br>
+<textarea id="verify-text" name="credential" rows="8" spellcheck="false" aria-describedby="verify-text-hint">{pasted}</textarea></p>
+<p class="muted" id="verify-text-hint">A link works for badges hosted on this site; for others, paste the credential's text.</p>
 <p><label for="verify-recipient">Recipient's email (optional)</label><br>
 <input type="email" id="verify-recipient" name="recipient" value="{recipient}" autocomplete="off"></p>
 <input type="hidden" id="verify-file-data" name="file_base64" value="">
 <p><button type="submit">Verify</button></p>
 </form>
-<div id="verify-result" aria-live="polite">
-{result}</div>
 "#,
         pasted = esc(pasted),
         recipient = esc(recipient),
-        result = result.unwrap_or(""),
     );
     layout::page(&head, &body, None)
 }
