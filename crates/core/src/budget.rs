@@ -61,8 +61,11 @@ impl Budget {
     /// units for 5 nodes, 123 966 for 6, 1.2 million for 7 (80 ms), and far more from 8 on.
     ///
     /// 100 000 units is 200 times what the largest honest credential needs and 10 times the W3C
-    /// poison tests, refuses a 6-clique and anything worse, and stops any input after about
-    /// 7 ms of one core (about ten times that in a debug build).
+    /// poison tests, refuses a 6-clique and anything worse, and stops canonicalization after
+    /// about 7 ms of one core (about ten times that in a debug build); work that grows with the
+    /// length of a term (a long predicate read by every related-node hash) is charged by its
+    /// length. A verifier gives one input (its proofs, status lists and endorsements together)
+    /// twice this.
     pub const ONE_DOCUMENT_UNITS: u64 = 100_000;
 
     /// A budget of `units`, with no deadline.
@@ -83,7 +86,8 @@ impl Budget {
         }
     }
 
-    /// The default for one document: generous for any honest credential, and such that no input keeps a core busy for more than a fraction of a second.
+    /// The default for one document: generous for any honest credential, and such that no
+    /// input keeps a core busy for more than a fraction of a second.
     ///
     /// That is [`Budget::ONE_DOCUMENT_UNITS`] units; see there for how the number was chosen.
     pub fn for_one_document() -> Self {
@@ -95,9 +99,11 @@ impl Budget {
         self.remaining.load(Ordering::Relaxed)
     }
 
-    /// Spends `units`; Err when the units are gone or the deadline has passed (check the clock at most every ~1024 units, Instant::now is not free).
+    /// Spends `units`; Err when the units are gone or the deadline has passed (the clock is read
+    /// at most every ~1024 units: `Instant::now` is not free).
     ///
-    /// Once a budget has refused, it refuses every later request too.
+    /// Once a budget has refused for its deadline, it refuses every later request too; once
+    /// its units are gone, every request for more than nothing.
     pub fn spend(&self, units: u64) -> Result<(), Exhausted> {
         if self.expired.load(Ordering::Relaxed) {
             return Err(Exhausted::Deadline);

@@ -140,7 +140,7 @@ fn published(run: &Run, method: &str, issuer: &str) -> Result<ResolvedKey, Strin
                 }
                 Err(_) if !same_origin(method, issuer) => {
                     return Err(format!(
-                        "the issuer lists {method} at {controller_url} but its key is on another host"
+                        "the issuer lists {method} at {controller_url} but gives no key for it there"
                     ));
                 }
                 Err(_) => {}
@@ -198,10 +198,24 @@ pub(crate) fn document_url(id: &str) -> Option<String> {
     if let Some(rest) = base.strip_prefix("did:web:") {
         let mut parts = rest.split(':').map(|part| part.replace("%3A", ":"));
         let host = parts.next()?;
-        if host.is_empty() {
+        // A host name (with an optional `%3A`-encoded port) and plain path segments: nothing
+        // (`@`, `/`, `?`) that would make the URL point somewhere the id does not say.
+        let plain = |text: &str, extra: &[char]| {
+            !text.is_empty()
+                && text.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '-' | '.') || extra.contains(&c)
+                })
+        };
+        if !plain(&host, &[':']) {
             return None;
         }
         let path: Vec<String> = parts.collect();
+        if !path
+            .iter()
+            .all(|segment| plain(segment, &['_', '~']) && segment != "..")
+        {
+            return None;
+        }
         return Some(if path.is_empty() {
             format!("https://{host}/.well-known/did.json")
         } else {
@@ -331,5 +345,13 @@ mod tests {
             document_url("did:web:a.example:issuers:1#key"),
             Some("https://a.example/issuers/1/did.json".into())
         );
+        for tricky in [
+            "did:web:trusted.example@evil.example",
+            "did:web:trusted.example%2Fevil",
+            "did:web:a.example:..:x",
+            "did:web:",
+        ] {
+            assert_eq!(document_url(tricky), None, "{tricky}");
+        }
     }
 }

@@ -142,8 +142,12 @@ pub fn is_public_address(ip: IpAddr) -> bool {
 }
 
 fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
+    let [a, b, c, _] = ip.octets();
     !(a == 0 // unspecified, "this network"
+        || (a == 192 && b == 0 && (c == 0 || c == 2)) // IETF protocol assignments, documentation
+        || (a == 198 && (b == 18 || b == 19)) // benchmarking (often used inside networks)
+        || (a == 198 && b == 51 && c == 100) // documentation
+        || (a == 203 && b == 0 && c == 113) // documentation
         || a == 127 // loopback
         || a == 10 // private
         || (a == 172 && (16..32).contains(&b)) // private
@@ -163,7 +167,10 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (segments[0] & 0xfe00) == 0xfc00 // unique local (private)
         || (segments[0] & 0xffc0) == 0xfe80 // link-local
         || (segments[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
-        || (segments[0] & 0xff00) == 0xff00) // multicast
+        || (segments[0] & 0xff00) == 0xff00 // multicast
+        || (segments[0] == 0x64 && segments[1] == 0xff9b && segments[2] == 1) // local NAT64
+        || (segments[0] == 0x2001 && segments[1] == 0) // Teredo (hides an IPv4 address)
+        || (segments[0] == 0x2001 && segments[1] == 0x0db8)) // documentation
 }
 
 /// The IPv4 address inside an IPv4-mapped, IPv4-compatible, NAT64 or 6to4 address.
@@ -228,8 +235,9 @@ impl Resolve for FilteringResolver {
 pub struct HttpFetcher {
     client: reqwest::blocking::Client,
     policy: FetchPolicy,
-    /// Answers already fetched this run, failures included, by URL.
-    fetched: Mutex<HashMap<String, Result<Value, String>>>,
+    /// Documents already fetched this run, by URL. Failures are not kept: one input's time
+    /// running out, or a passing network error, must not fail the inputs after it.
+    fetched: Mutex<HashMap<String, Value>>,
 }
 
 impl HttpFetcher {
@@ -241,8 +249,13 @@ impl HttpFetcher {
             .connect_timeout(policy.timeout)
             .redirect(reqwest::redirect::Policy::custom(move |attempt| {
                 // `previous` holds the first URL and every redirect followed so far.
+                let first = attempt.previous().first().map(reqwest::Url::origin);
                 if attempt.previous().len() > MAX_REDIRECTS {
                     attempt.error("too many redirects")
+                } else if first != Some(attempt.url().origin()) {
+                    // A document is the issuer's only if it comes from the issuer's own
+                    // origin: an (open) redirect elsewhere must not make it so.
+                    attempt.error("redirect to another origin")
                 } else if redirects.allows(attempt.url()) {
                     attempt.follow()
                 } else {
@@ -278,14 +291,16 @@ impl Fetch for HttpFetcher {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .get(url)
             .cloned();
-        if let Some(answer) = cached {
-            return answer;
+        if let Some(document) = cached {
+            return Ok(document);
         }
         let answer = self.fetch_uncached(url, deadline);
-        self.fetched
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(url.to_string(), answer.clone());
+        if let Ok(document) = &answer {
+            self.fetched
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .insert(url.to_string(), document.clone());
+        }
         answer
     }
 }

@@ -251,6 +251,16 @@ fn the_address_classifier_knows_every_range() {
         "::127.0.0.1",
         "64:ff9b::10.0.0.1",
         "2002:a00:1::1",
+        "192.0.0.8",
+        "192.0.2.1",
+        "198.18.0.1",
+        "198.19.255.255",
+        "198.51.100.1",
+        "203.0.113.1",
+        "64:ff9b:1::a00:1",
+        "2001::1",
+        "2001:0:4136:e378::1",
+        "2001:db8::1",
     ];
     for address in refused {
         let ip: IpAddr = address.parse().expect(address);
@@ -328,6 +338,53 @@ fn a_redirect_to_a_refused_url_is_refused_and_never_reached() {
         fetcher.fetch_json(&first.url("/here"), soon()),
         Ok(json!({"here": true}))
     );
+}
+
+#[test]
+fn a_redirect_to_another_origin_is_refused_even_when_allowed() {
+    // A document is the issuer's only if it comes from the issuer's own origin: an open
+    // redirect on that origin must not make another server's document count.
+    let target = json_server();
+    let target_url = target.url("/doc.json");
+    let redirect_to = target_url.clone();
+    let first = Server::start(move |_, stream| {
+        respond(
+            stream,
+            "302 Found",
+            &format!("Location: {redirect_to}\r\n"),
+            b"",
+        )
+    });
+    let fetcher = fetcher(local());
+    assert!(fetcher.policy().allows_url(&target_url));
+    let url = first.url("/issuers/1/keys/2");
+    assert_eq!(
+        fetcher.fetch_json(&url, soon()),
+        Err(format!("could not fetch {url}"))
+    );
+    assert_eq!(
+        target.connections(),
+        0,
+        "the other origin was never reached"
+    );
+}
+
+#[test]
+fn a_failure_is_not_kept_for_the_next_input() {
+    // Answers 500 once, then the document.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let server = Server::start(move |_, stream| {
+        if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+            respond(stream, "500 Internal Server Error", "", b"");
+        } else {
+            respond(stream, "200 OK", "", br#"{"ok":true}"#);
+        }
+    });
+    let fetcher = fetcher(local());
+    let url = server.url("/doc.json");
+    assert!(fetcher.fetch_json(&url, soon()).is_err());
+    assert_eq!(fetcher.fetch_json(&url, soon()), Ok(json!({"ok": true})));
 }
 
 #[test]

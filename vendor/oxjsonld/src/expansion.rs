@@ -51,7 +51,7 @@ pub enum JsonLdValue {
 impl std::fmt::Debug for JsonLdValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::String(value) => write!(f, "{value:?}"),
+            Self::String(value) => f.write_str(&crate::to_rdf::quoted(value)),
             Self::Number(value) => f.write_str(value),
             Self::Boolean(value) => write!(f, "{value}"),
         }

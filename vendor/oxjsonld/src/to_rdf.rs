@@ -959,7 +959,8 @@ impl JsonLdToRdfConverter {
                             let converted = self.convert_named_or_blank_node(id.clone());
                             if converted.is_none() {
                                 self.note_dropped(format!(
-                                    "the node id {id:?} is not an absolute IRI"
+                                    "the node id {} is not an absolute IRI",
+                                    quoted(&id)
                                 ));
                             }
                             let id = converted;
@@ -1006,13 +1007,13 @@ impl JsonLdToRdfConverter {
             }
             JsonLdToRdfState::Object(id) => match event {
                 JsonLdEvent::Id(other) => {
-                    self.note_dropped(format!("a second node id {other:?} for one node"));
+                    self.note_dropped(format!("a second node id {} for one node", quoted(&other)));
                     self.state.push(JsonLdToRdfState::Object(id));
                 }
                 JsonLdEvent::Type(t) => {
                     let converted = self.convert_named_or_blank_node(t.clone());
                     if converted.is_none() {
-                        self.note_dropped(format!("the type {t:?} is not an absolute IRI"));
+                        self.note_dropped(format!("the type {} is not an absolute IRI", quoted(&t)));
                     }
                     // Not for a node that is the value of a dropped property
                     if let (true, Some(s), Some(o), Some(g)) = (
@@ -1031,7 +1032,8 @@ impl JsonLdToRdfConverter {
                     let converted = self.convert_named_node(name.clone());
                     if converted.is_none() {
                         self.note_dropped(format!(
-                            "the property {name:?} is not an absolute IRI"
+                            "the property {} is not an absolute IRI",
+                            quoted(&name)
                         ));
                     }
                     self.state.push(JsonLdToRdfState::Property {
@@ -1254,8 +1256,8 @@ impl JsonLdToRdfConverter {
     ) -> Option<Literal> {
         let described = self.safe.then(|| {
             match (&language, &r#type) {
-                (Some(language), _) => format!("the value {value:?} has the invalid language tag {language:?}"),
-                (None, Some(datatype)) => format!("the value {value:?} has the invalid datatype {datatype:?}"),
+                (Some(language), _) => format!("the value {value:?} has the invalid language tag {}", quoted(language)),
+                (None, Some(datatype)) => format!("the value {value:?} has the invalid datatype {}", quoted(datatype)),
                 (None, None) => format!("the value {value:?} cannot be made an RDF literal"),
             }
         });
@@ -1723,5 +1725,15 @@ mod tests {
             canonicalize_xsd_number("0E-10", true),
             Some(RdfJsonNumber::Double("0.0E0".into()))
         );
+    }
+}
+
+/// A string as a safe-mode message quotes it (Rust's `{:?}`), cut to 200 characters: the
+/// messages must stay small whatever the document holds.
+pub(crate) fn quoted(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        None => format!("{text:?}"),
+        Some((end, _)) => format!("{:?}…", &text[..end]),
     }
 }

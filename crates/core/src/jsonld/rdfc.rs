@@ -47,6 +47,12 @@ const POSITIONS: [(usize, u8); 3] = [(0, b's'), (2, b'o'), (3, b'g')];
 pub(crate) fn canonical_nquads(quads: Vec<Quad>, budget: &Budget) -> Result<String, JsonLdError> {
     let dataset = Dataset::new(&quads);
     drop(quads);
+    if dataset.mentions.len() > super::MAX_BLANK_NODES {
+        return Err(JsonLdError::TooComplex(format!(
+            "more than {} blank nodes",
+            super::MAX_BLANK_NODES
+        )));
+    }
     dataset.canonicalize(budget).map_err(|exhausted| {
         JsonLdError::TooComplex(match exhausted {
             Exhausted::Work => "canonicalization too complex".into(),
@@ -386,8 +392,10 @@ impl State<'_> {
         if depth > MAX_DEPTH {
             return Err(Exhausted::Work);
         }
-        self.budget.spend(1)?;
         let dataset = self.dataset;
+        // Every quad that mentions the node is walked, related or not.
+        self.budget
+            .spend(1 + dataset.mentions[node as usize].len() as u64)?;
         // 4.8.3 (1–3): related hash → related blank nodes, as sorted (hash, node) pairs.
         let mut related: Vec<(Hash, u32)> = Vec::new();
         for &quad in &dataset.mentions[node as usize] {
@@ -396,7 +404,9 @@ impl State<'_> {
                 if let Some(other) = dataset.blank(quad[index])
                     && other != node
                 {
-                    self.budget.spend(1)?;
+                    // Hashing a related node reads the predicate: a long IRI costs more.
+                    self.budget
+                        .spend(1 + dataset.text(quad[1]).len() as u64 / 1024)?;
                     related.push((self.hash_related(other, quad, &issuer, position), other));
                 }
             }
@@ -496,12 +506,9 @@ fn next_permutation(items: &mut [u32]) -> bool {
 
 /// The lowercase hexadecimal form of a hash.
 fn hex(hash: &Hash) -> [u8; 64] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0u8; 64];
-    for (index, byte) in hash.iter().enumerate() {
-        out[2 * index] = DIGITS[usize::from(byte >> 4)];
-        out[2 * index + 1] = DIGITS[usize::from(byte & 0xf)];
-    }
+    // 32 bytes always fit in 64 hex digits: this cannot fail.
+    let _ = ::hex::encode_to_slice(hash, &mut out);
     out
 }
 
@@ -520,6 +527,11 @@ fn decimal(mut number: u32, digits: &mut [u8; 10]) -> &[u8] {
 
 /// Appends the decimal form of `number`.
 fn push_number(out: &mut String, number: u32) {
-    // Writing to a String cannot fail.
-    let _ = write!(out, "{number}");
+    let mut digits = [0u8; 10];
+    // Decimal digits are ASCII.
+    out.extend(
+        decimal(number, &mut digits)
+            .iter()
+            .map(|&digit| digit as char),
+    );
 }

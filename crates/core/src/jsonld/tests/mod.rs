@@ -124,3 +124,50 @@ fn finds_no_undefined_terms_in_documents_with_scoped_contexts() {
 }
 
 mod safe_mode;
+
+#[test]
+fn a_long_iri_repeated_over_many_values_is_refused_before_it_fills_memory() {
+    // Each quad repeats the subject and predicate: 2,000 values under a 4 KB id and a 4 KB
+    // property would be 16 MB of RDF from 20 KB of JSON.
+    let id = format!("https://x.example/{}", "a".repeat(4096));
+    let property = format!("https://x.example/p/{}", "b".repeat(4096));
+    let document = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": { "id": id, property: (0..2000).collect::<Vec<_>>() },
+    });
+    match canonicalize(&document) {
+        Err(JsonLdError::TooComplex(reason)) => {
+            assert!(reason.contains("bytes of RDF"), "{reason}")
+        }
+        other => panic!("expected TooComplex, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_clique_under_a_long_property_is_charged_for_its_length() {
+    // Five indistinguishable blank nodes cost little with a short property; with a 64 KB one
+    // every related-node hash reads 64 KB, and the budget counts it.
+    let clique = |property: &str| {
+        let nodes: Vec<Value> = (0..5)
+            .map(|i| {
+                let links: Vec<Value> = (0..5)
+                    .filter(|j| *j != i)
+                    .map(|j| json!({ "id": format!("_:n{j}") }))
+                    .collect();
+                json!({ "id": format!("_:n{i}"), property: links })
+            })
+            .collect();
+        json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "https://x.example/links": nodes,
+        })
+    };
+    assert!(canonicalize(&clique("https://x.example/p")).is_ok());
+    let long = format!("https://x.example/{}", "p".repeat(65_536));
+    assert!(matches!(
+        canonicalize(&clique(&long)),
+        Err(JsonLdError::TooComplex(_))
+    ));
+}
