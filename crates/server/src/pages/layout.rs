@@ -73,7 +73,7 @@ pub fn page(head: &Head, body: &str, footer_link: Option<(&str, &str)>) -> Strin
 <main>
 {body}
 </main>
-<footer class="site"><p>{footer}An Open Badges 3.0 credential: a signed, verifiable record. Issued with Laurel.</p></footer>
+<footer class="site"><p>{footer}Open Badges 3.0: signed records of achievement that anyone can check. Made with Laurel.</p></footer>
 </body>
 </html>
 "#,

@@ -78,6 +78,11 @@ pub fn sentence(report: &Report) -> (&'static str, String) {
             };
             ("invalid", format!("{lead}: {reason}"))
         }
+        // Nothing readable: there was no badge to check at all.
+        Verdict::CouldNotCheck if report.failed_step == Some("parse") => (
+            "could-not-check",
+            "We could not read this as a badge. Choose the badge file you were sent, paste the text of its credential, or paste the link of a badge hosted on this site.".into(),
+        ),
         Verdict::CouldNotCheck => (
             "could-not-check",
             format!(
@@ -187,7 +192,7 @@ pub fn plain_reason(report: &Report) -> String {
                 "we could not confirm that the key that signed it belongs to {issuer}. The issuer does not publish that key anywhere this site can check. Badges hosted on this site, and badges whose issuer is known only by its key, can be fully checked here; for others, ask the issuer."
             )
         }
-        "proof" => "the signature does not match: it was changed after it was signed, or it was not signed by the key it names.".into(),
+        "proof" => "it was changed after it was signed, or it was not signed by the key it names.".into(),
         _ if reason.is_empty() => "a check could not be completed.".into(),
         _ => {
             let mut text = clean(reason);
