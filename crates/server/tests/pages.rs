@@ -1168,3 +1168,61 @@ async fn a_chosen_file_is_posted_as_base64_and_rendered_the_same() {
     let unreadable = verify_form(&app, &[("credential", "{\"not\": \"a credential\"}")]).await;
     assert_ne!(verdict(&unreadable), "valid");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_verify_api_never_calls_a_forgery_altered_content_or_a_poisoned_input_valid() {
+    let app = TestApp::new().await;
+    let (_, _, award) = awarded(&app, json!({})).await;
+    let check = |body: Vec<u8>| {
+        let app = &app;
+        async move {
+            let response = app
+                .send(
+                    Method::POST,
+                    "/api/v1/verify",
+                    None,
+                    Some("application/json"),
+                    Some(body),
+                    &[],
+                )
+                .await;
+            assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+            response.json()
+        }
+    };
+    let genuine = award["credential"].clone();
+    assert_eq!(
+        check(genuine.to_string().into_bytes()).await["verdict"],
+        "valid"
+    );
+
+    // Signed with a key the hosted issuer does not use.
+    let (forgery, _) = forged(&genuine);
+    let report = check(forgery.to_string().into_bytes()).await;
+    assert_eq!(report["verdict"], "invalid", "{report}");
+    assert!(
+        report["reason"].as_str().unwrap().starts_with("forged"),
+        "{report}"
+    );
+
+    // Content the signature does not cover: an evidence id JSON-LD would drop.
+    let mut added = genuine.clone();
+    added["evidence"] = json!([{ "id": "https://x.example/transcript\"", "type": ["Evidence"], "name": "Summa cum laude" }]);
+    let report = check(added.to_string().into_bytes()).await;
+    assert_eq!(report["verdict"], "invalid", "{report}");
+
+    // A clique of indistinguishable blank nodes: stopped by the work budget.
+    let mut poisoned = genuine.clone();
+    let nodes: Vec<Value> = (0..8)
+        .map(|i| {
+            let links: Vec<Value> = (0..8)
+                .filter(|j| *j != i)
+                .map(|j| json!({ "id": format!("_:n{j}") }))
+                .collect();
+            json!({ "id": format!("_:n{i}"), "https://x.example/link": links })
+        })
+        .collect();
+    poisoned["https://x.example/links"] = Value::Array(nodes);
+    let report = check(poisoned.to_string().into_bytes()).await;
+    assert_ne!(report["verdict"], "valid", "{report}");
+}
