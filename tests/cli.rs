@@ -1262,3 +1262,58 @@ fn user_create_makes_a_console_account_once() {
     .failure(2);
     assert!(manager.stderr.contains("--issuer"), "{}", manager.stderr);
 }
+
+#[test]
+fn serve_refuses_another_public_url_once_it_has_signed_unless_told_to_move() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("laurel-data");
+    let server = Server::start(&data);
+    let first_url = server.public_url();
+    let admin = token(&data, &[&"create", &"--name", &"ci", &"--scope", &"admin"]).success();
+    let (status, body) = server.send_json(
+        "POST",
+        "/api/v1/issuers",
+        admin.stdout.trim(),
+        r#"{"name": "Example Library"}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    let log = server.terminate();
+    // Plain http on a loopback address: said at every start.
+    assert!(log.contains("uses plain http"), "{log}");
+    assert!(log.contains("this computer's own address"), "{log}");
+
+    // Port 0 again gives another port, so another public URL: refused, saying how to go on.
+    let refused = clean_command(&[
+        &"serve",
+        &"--listen",
+        &"127.0.0.1:0",
+        &"--data-dir",
+        &data,
+        &"--public-url",
+        &"https://badges.example.org",
+    ])
+    .stdin(std::process::Stdio::null())
+    .output()
+    .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains(&first_url), "{stderr}");
+    assert!(stderr.contains("--change-public-url"), "{stderr}");
+
+    // The recorded one starts; so does a new one with --change-public-url, which is then kept.
+    let server = Server::start_with(&data, &[&"--public-url", &first_url]);
+    server.terminate();
+    let server = Server::start_with(
+        &data,
+        &[
+            &"--public-url",
+            &"https://badges.example.org",
+            &"--change-public-url",
+        ],
+    );
+    assert_eq!(server.public_url_logged, "https://badges.example.org");
+    let log = server.terminate();
+    assert!(!log.contains("uses plain http"), "{log}");
+    let again = Server::start_with(&data, &[&"--public-url", &"https://badges.example.org"]);
+    again.terminate();
+}

@@ -130,11 +130,9 @@ pub fn run(command: ImportCommand) -> Result<()> {
             .filter(|_| !io::is_stdin(&args.file))
             .map(|name| name.to_string_lossy().into_owned());
         let job = import::new_job(&parsed, args.dry_run, file_name, state.clock.now());
-        state
-            .store
-            .create_import(&job)
+        import::enqueue(&state, &job, &parsed)
             .await
-            .context("cannot store the import job")?;
+            .map_err(service::api)?;
         let mut bar = ProgressDisplay::new();
         let job = import::run(&state, job, parsed, |progress| bar.show(progress)).await;
         bar.finish();

@@ -7,13 +7,17 @@
 use anyhow::{Context as _, Result};
 use clap::Args;
 use laurel_server::config::{Settings, SettingsArgs};
-use laurel_server::{email, ops, serve};
+use laurel_server::{activity, email, ops, public_url, serve};
 use tokio::net::TcpListener;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     settings: SettingsArgs,
+    /// Start even though the public URL differs from the one credentials were already signed
+    /// with (they keep pointing at the old one: see "Moving to a new address" in the README).
+    #[arg(long)]
+    change_public_url: bool,
 }
 
 /// How long a stopping service waits for imports in progress.
@@ -26,10 +30,18 @@ pub fn run(args: ServeArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?
-        .block_on(run_service(settings, args.settings.public_url.is_some()))
+        .block_on(run_service(
+            settings,
+            args.settings.public_url.is_some(),
+            args.change_public_url,
+        ))
 }
 
-async fn run_service(mut settings: Settings, public_url_given: bool) -> Result<()> {
+async fn run_service(
+    mut settings: Settings,
+    public_url_given: bool,
+    change_public_url: bool,
+) -> Result<()> {
     // Bind first: a port in use fails before anything is created.
     let listener = TcpListener::bind(settings.listen)
         .await
@@ -46,11 +58,18 @@ async fn run_service(mut settings: Settings, public_url_given: bool) -> Result<(
     }
     let metrics = ops::install_metrics().map_err(anyhow::Error::msg)?;
     let state = serve::start(&settings, Some(metrics)).await?;
-    state
-        .store
-        .set_setting(serve::PUBLIC_URL_SETTING, &settings.public_url)
-        .await
-        .context("cannot record the public URL")?;
+    public_url::record(
+        state.store.as_ref(),
+        &settings.public_url,
+        change_public_url,
+    )
+    .await?;
+    for warning in public_url::warnings(&settings.public_url) {
+        tracing::warn!("{warning}");
+    }
+    // Per-line import results past their time (see `activity::bounds`) go now, not only when
+    // their issuer next imports.
+    activity::bounds::expire(&state, None).await;
     // Before "listening": a signal sent once that line is out must find its handler.
     let shutdown = serve::shutdown_signal().context("cannot listen for Ctrl-C and SIGTERM")?;
     tracing::info!(

@@ -95,6 +95,8 @@ fn parse_response(raw: &str) -> Option<Response> {
 pub struct Server {
     pub child: Child,
     pub address: String,
+    /// The public URL it said it runs with.
+    pub public_url_logged: String,
     log: Arc<Mutex<String>>,
 }
 
@@ -102,7 +104,18 @@ impl Server {
     /// Starts `laurel serve --listen 127.0.0.1:0 --log-format json …` and waits for the line
     /// saying where it listens.
     pub fn start(data_dir: &Path) -> Server {
-        let mut child = clean_command(&[
+        let server = Server::start_with(data_dir, &[]);
+        assert_eq!(
+            server.public_url_logged,
+            server.public_url(),
+            "the default public URL names the port bound"
+        );
+        server
+    }
+
+    /// [`Server::start`] with more options (`--public-url …`, say).
+    pub fn start_with(data_dir: &Path, extra: &[&dyn AsRef<OsStr>]) -> Server {
+        let mut args: Vec<&dyn AsRef<OsStr>> = vec![
             &"serve",
             &"--listen",
             &"127.0.0.1:0",
@@ -110,12 +123,14 @@ impl Server {
             &data_dir,
             &"--log-format",
             &"json",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        ];
+        args.extend_from_slice(extra);
+        let mut child = clean_command(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         let stderr = child.stderr.take().unwrap();
         let log = Arc::new(Mutex::new(String::new()));
         let (found, address) = mpsc::channel();
@@ -136,10 +151,11 @@ impl Server {
             .recv_timeout(Duration::from_secs(60))
             .unwrap_or_else(|_| panic!("laurel serve did not start: {}", log.lock().unwrap()));
         let address = entry["address"].as_str().unwrap().to_string();
-        assert_eq!(entry["public_url"], format!("http://{address}"), "{entry}");
+        let public_url_logged = entry["public_url"].as_str().unwrap().to_string();
         Server {
             child,
             address,
+            public_url_logged,
             log,
         }
     }

@@ -40,6 +40,9 @@ pub enum ApiError {
     /// 422: well-formed, but not acceptable (an idempotency key reused for another request).
     #[error("{0}")]
     Unprocessable(String),
+    /// 429: too much at once (an issuer's import queue is full); try again later.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// 503: the database is unreachable.
     #[error("{0}")]
     Unavailable(String),
@@ -61,6 +64,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -110,6 +114,12 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // RFC 9110 §10.2.3: when to try again (an import takes seconds to minutes).
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             // RFC 6750 §3: a 401 names the scheme the client must use.
             response.headers_mut().insert(

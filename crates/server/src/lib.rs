@@ -38,6 +38,7 @@ pub mod mint;
 pub mod ops;
 pub mod pages;
 pub mod public;
+pub mod public_url;
 pub mod serve;
 pub mod urls;
 pub mod vault;

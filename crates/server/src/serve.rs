@@ -76,9 +76,9 @@ pub async fn start(
     }))
 }
 
-/// The setting that remembers the public URL `laurel serve` last ran with, so commands that
-/// sign on the service's behalf (`laurel import`, `laurel credential`) use the same one.
-pub const PUBLIC_URL_SETTING: &str = "public_url";
+/// The setting that remembers the public URL `laurel serve` last ran with (see
+/// [`crate::public_url`]).
+pub const PUBLIC_URL_SETTING: &str = crate::public_url::SETTING;
 
 /// Opens only the database (for `laurel token`): the data folder is created for SQLite, and
 /// migrations run, but no key material is touched.

@@ -808,3 +808,113 @@ async fn an_explicit_column_mapping_and_offset_read_any_csv() {
     assert_eq!(jo["minutes"], 118);
     assert_eq!(jo["joined_at"], "2026-02-10T14:02:00Z");
 }
+
+/// A clock tests can move.
+struct MovableClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl laurel_server::clock::Clock for MovableClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().expect("clock")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issuer_may_have_three_imports_waiting_and_old_per_line_results_expire() {
+    let clock = std::sync::Arc::new(MovableClock(std::sync::Mutex::new(util::now())));
+    let app = TestApp::with_clock(clock.clone()).await;
+    let busy = app.issuer(json!({"name": "Busy Library"})).await;
+    let calm = app.issuer(json!({"name": "Calm Library"})).await;
+    let busy_event = event(&app, &busy, json!({})).await;
+    let calm_event = event(&app, &calm, json!({})).await;
+
+    // Three imports of the busy issuer are waiting (as if still parsing elsewhere).
+    let event_id = uuid::Uuid::parse_str(&id(&busy_event)).expect("uuid");
+    for _ in 0..3 {
+        let job = laurel_store::ImportJob {
+            id: uuid::Uuid::now_v7(),
+            event_id,
+            status: laurel_store::ImportStatus::Queued,
+            dry_run: false,
+            file_name: None,
+            total_rows: 1,
+            processed_rows: 0,
+            result: None,
+            error: None,
+            created_at: util::now(),
+            updated_at: util::now(),
+            finished_at: None,
+        };
+        app.state.store.create_import(&job).await.expect("stored");
+    }
+    let before = app.get("/api/v1/imports").await.json()["imports"]
+        .as_array()
+        .map(Vec::len);
+    let response = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/events/{}/attendance/import", id(&busy_event)),
+            Some(&app.admin),
+            Some("text/csv"),
+            Some(plain_report(0..3)),
+            &[],
+        )
+        .await;
+    let detail = response.problem(StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        detail.contains("already has 3 imports waiting or running"),
+        "{detail}"
+    );
+    assert_eq!(
+        response
+            .headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("30")
+    );
+    let after = app.get("/api/v1/imports").await.json()["imports"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(before, after, "nothing stored for the refused import");
+
+    // Another issuer is not held up; its result names every attendee, for a while.
+    let job = finished(
+        &app,
+        &start_import(&app, &calm_event, "", &plain_report(0..3)).await,
+    )
+    .await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["result"]["lines"].as_array().map(Vec::len), Some(3));
+    let review = finished(
+        &app,
+        &start_import(&app, &calm_event, "?dry_run=true", &plain_report(0..5)).await,
+    )
+    .await;
+    assert!(review["result"].to_string().contains("@"), "{review}");
+
+    // A day on, the review's per-line results are gone; the import's stay for 30 days.
+    *clock.0.lock().expect("clock") = util::now() + chrono::Duration::hours(25);
+    let seen = app.get(review["url"].as_str().expect("url")).await.json();
+    assert!(seen["result"]["lines"].is_null(), "{seen}");
+    assert!(!seen["result"].to_string().contains("@example"), "{seen}");
+    assert!(seen["result"]["lines_expired_at"].is_string(), "{seen}");
+    assert_eq!(seen["result"]["summary"]["lines"], 5, "the summary stays");
+    let kept = app.get(job["url"].as_str().expect("url")).await.json();
+    assert_eq!(kept["result"]["lines"].as_array().map(Vec::len), Some(3));
+
+    // Dropped from the database too, once the issuer imports again.
+    let _ = finished(
+        &app,
+        &start_import(&app, &calm_event, "", &plain_report(0..1)).await,
+    )
+    .await;
+    let review_id = uuid::Uuid::parse_str(review["id"].as_str().expect("id")).expect("uuid");
+    let stored = app.state.store.import(review_id).await.expect("job");
+    assert!(
+        !stored.result.expect("result").contains("@example"),
+        "the stored review still names attendees"
+    );
+
+    *clock.0.lock().expect("clock") = util::now() + chrono::Duration::days(31);
+    let old = app.get(job["url"].as_str().expect("url")).await.json();
+    assert!(old["result"]["lines"].is_null(), "{old}");
+}

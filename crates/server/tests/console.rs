@@ -210,6 +210,12 @@ async fn signing_in_sets_a_safe_cookie_and_shows_the_dashboard() {
     )));
     assert!(html.contains("0 notification emails failed."));
     assert!(html.contains("No import is in progress."));
+    // The public URL every badge links to; an https one on a public name needs no warning.
+    assert!(
+        html.contains(r#"<a id="public-url" href="https://badges.example.org">"#),
+        "{html}"
+    );
+    assert!(!html.contains("plain http"), "{html}");
 }
 
 #[tokio::test]

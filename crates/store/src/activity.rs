@@ -218,6 +218,34 @@ pub struct ImportJob {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// How many imports one issuer may have waiting or running at once (see
+/// [`crate::Store::create_import_within`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportQuota {
+    /// The issuer whose session the new import is for.
+    pub issuer_id: Uuid,
+    /// At most this many of its imports queued or running.
+    pub max_unfinished: u32,
+    /// Unfinished imports not updated since then are stale (their instance stopped) and do
+    /// not count.
+    pub fresh_since: DateTime<Utc>,
+}
+
+/// A finished import whose stored result still has its per-line detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportResultSize {
+    /// The import.
+    pub id: Uuid,
+    /// The issuer of its session.
+    pub issuer_id: Uuid,
+    /// Whether it was a dry run (the console's review step).
+    pub dry_run: bool,
+    /// When it finished.
+    pub finished_at: DateTime<Utc>,
+    /// The size of its stored result, in bytes.
+    pub bytes: u64,
+}
+
 /// A W3C Bitstring Status List of one issuer and purpose, with its signed credential.
 #[derive(Clone, PartialEq)]
 pub struct StatusList {

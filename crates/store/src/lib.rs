@@ -182,6 +182,24 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a new import job; [`StoreError::NotFound`] if its event does not exist.
     async fn create_import(&self, job: &ImportJob) -> StoreResult<()>;
+    /// Stores a new import job unless the issuer already has `quota.max_unfinished` imports
+    /// queued or running (updated since `quota.fresh_since`); `false`, storing nothing, then.
+    /// The count and the insert are one transaction, so concurrent callers on several
+    /// instances cannot both slip under the limit. [`StoreError::NotFound`] if the issuer or
+    /// the event does not exist.
+    async fn create_import_within(&self, job: &ImportJob, quota: &ImportQuota)
+    -> StoreResult<bool>;
+    /// Finished imports (of one issuer, or all) whose result still has its per-line detail,
+    /// newest first, with the size of each result.
+    async fn import_results(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<ImportResultSize>>;
+    /// Replaces a finished import's result with `result` (shortened: per-line detail dropped)
+    /// and records when; [`StoreError::NotFound`] if there is no such job.
+    async fn expire_import_result(
+        &self,
+        id: Uuid,
+        result: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Replaces a job's progress fields (all but `id`, `event_id`, `dry_run`, `file_name` and
     /// `created_at`); [`StoreError::NotFound`] if there is no such job.
     async fn update_import(&self, job: &ImportJob) -> StoreResult<()>;

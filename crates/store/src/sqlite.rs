@@ -41,9 +41,9 @@ use crate::shared::{db, list_to_json, migrate_error};
 use crate::{
     Achievement, Allocation, ApiToken, Attendance, AuditEntry, Award, AwardFilter, Completion,
     Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse, Image,
-    ImportJob, Issuer, IssuerKey, Notification, NotificationFilter, Recorded, Requeued, Resend,
-    Series, Session, StatusChange, StatusList, Store, StoreError, StoreResult, Stored, User,
-    redact_url,
+    ImportJob, ImportQuota, ImportResultSize, Issuer, IssuerKey, Notification, NotificationFilter,
+    Recorded, Requeued, Resend, Series, Session, StatusChange, StatusList, Store, StoreError,
+    StoreResult, Stored, User, redact_url,
 };
 use rows::{achievement, idempotent, issuer, key, token};
 
@@ -617,6 +617,27 @@ impl Store for SqliteStore {
 
     async fn create_import(&self, job: &ImportJob) -> StoreResult<()> {
         activity::create_import(self, job).await
+    }
+
+    async fn create_import_within(
+        &self,
+        job: &ImportJob,
+        quota: &ImportQuota,
+    ) -> StoreResult<bool> {
+        activity::create_import_within(self, job, quota).await
+    }
+
+    async fn import_results(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<ImportResultSize>> {
+        activity::import_results(self, issuer_id).await
+    }
+
+    async fn expire_import_result(
+        &self,
+        id: Uuid,
+        result: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        activity::expire_import_result(self, id, result, at).await
     }
 
     async fn update_import(&self, job: &ImportJob) -> StoreResult<()> {

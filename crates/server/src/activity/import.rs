@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset as _, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset as _, Utc};
 use laurel_attendance::{ColumnMapping, LineOutcome, Report};
 use laurel_store::{Attendance, Event, ImportJob, ImportStatus, Recorded};
 use serde::Serialize;
@@ -133,6 +133,12 @@ pub fn new_job(
     }
 }
 
+/// Stores a new job for `parsed`, within its issuer's bounds (see [`super::bounds`]): a 429
+/// when the issuer already has as many imports waiting or running as it may.
+pub async fn enqueue(state: &AppState, job: &ImportJob, parsed: &Parsed) -> ApiResult<()> {
+    super::bounds::enqueue(state, job, parsed.event.issuer_id).await
+}
+
 /// Where a running import is, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
@@ -200,6 +206,8 @@ pub async fn run(
     job.updated_at = now;
     job.finished_at = Some(now);
     state.store.update_import(&job).await?;
+    // This result counts toward the issuer's budget now: older ones may have to go.
+    super::bounds::expire(state, Some(parsed.event.issuer_id)).await;
     Ok(job)
 }
 
@@ -387,13 +395,13 @@ fn public_detail(error: &ApiError) -> String {
     }
 }
 
-/// A job whose instance stopped while it ran: not updated for this long, it is reported as
-/// failed (recording and minting are idempotent, so running the file again finishes it).
-pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(10);
+pub use super::bounds::STALE_AFTER;
 
 /// The job as a client should see it: a running job that has not moved for [`STALE_AFTER`]
-/// is reported as failed, interrupted.
-pub fn as_seen(mut job: ImportJob, now: DateTime<Utc>) -> ImportJob {
+/// is reported as failed, interrupted; per-line results past their time are not shown
+/// (see [`super::bounds`]).
+pub fn as_seen(job: ImportJob, now: DateTime<Utc>) -> ImportJob {
+    let mut job = super::bounds::hide_expired(job, now);
     if !job.status.is_finished() && now - job.updated_at > STALE_AFTER {
         job.status = ImportStatus::Failed;
         job.error = Some(
@@ -406,7 +414,7 @@ pub fn as_seen(mut job: ImportJob, now: DateTime<Utc>) -> ImportJob {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{NaiveDate, TimeZone};
+    use chrono::{NaiveDate, TimeDelta, TimeZone};
 
     use super::*;
 

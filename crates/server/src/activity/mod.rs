@@ -4,9 +4,12 @@
 //!   awarded"), and minting for them through [`crate::mint`], exactly once per recipient.
 //! - [`import`]: attendance reports (Zoom, GoToWebinar, plain CSV) parsed, recorded and awarded
 //!   as a job whose progress and per-line results any instance can report.
+//! - [`bounds`]: how many imports an issuer may run at once, and how long their per-line
+//!   results (every attendee's address) are kept.
 //!
 //! Both the HTTP API and the `laurel import attendance` command run this code, so a file gives
 //! the same result whichever way it arrives.
 
+pub mod bounds;
 pub mod import;
 pub mod rules;

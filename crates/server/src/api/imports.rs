@@ -153,7 +153,7 @@ pub async fn create(
     let now = state.clock.now();
     let parsed = import::parse(event, &body, mapping.as_ref(), offset, now)?;
     let job = import::new_job(&parsed, query.dry_run.unwrap_or(false), file_name, now);
-    state.store.create_import(&job).await?;
+    import::enqueue(&state, &job, &parsed).await?;
     let view = view(&job, false);
     let location = format!("/api/v1/imports/{}", job.id);
     let task_state = state.clone();

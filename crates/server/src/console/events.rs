@@ -577,8 +577,13 @@ pub async fn import(
         }
     };
     let job = import::new_job(&parsed, !confirm, query.file_name.clone(), now);
-    if let Err(error) = state.store.create_import(&job).await {
-        return pages::error(&error.into());
+    match import::enqueue(&state, &job, &parsed).await {
+        Ok(()) => {}
+        Err(error @ ApiError::TooManyRequests(_)) => {
+            let error = ("report", error.to_string());
+            return render_event(&state, &staff, &event, &form, Some(&error), None).await;
+        }
+        Err(error) => return pages::error(&error),
     }
     if !confirm {
         // A review changes nothing, and is quick: it is shown at once.
@@ -657,13 +662,13 @@ pub async fn job(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
         format!(
             r#"<p id="import-status" role="status" data-status="succeeded">Done: {lines} lines, {rejected} rejected.</p>
 <ul>{minted}</ul>
-<p><a href="/console/imports/{id}/result.csv">Download the result of every line (CSV)</a></p>
+{per_line}
 <table><thead><tr><th scope="col">Line</th><th scope="col">What happened</th><th scope="col">Email</th><th scope="col">Why</th></tr></thead>
 <tbody>
 {rows}</tbody></table>"#,
             lines = result["summary"]["lines"].as_u64().unwrap_or(0),
             rejected = result["summary"]["rejected"].as_u64().unwrap_or(0),
-            id = job.id,
+            per_line = per_line_note(job.id, &result),
             rows = line_rows(&result),
         )
     };
@@ -674,6 +679,22 @@ pub async fn job(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
             .insert("refresh", HeaderValue::from_static("2"));
     }
     response
+}
+
+/// The link to the per-line CSV, or when it expired (see [`crate::activity::bounds`]).
+fn per_line_note(id: Uuid, result: &Value) -> String {
+    match crate::activity::bounds::lines_expired_at(result) {
+        Some(at) => format!(
+            "<p>The result of each line (with every attendee's address) was deleted on {}: \
+             it is kept for 30 days after an import, and for one day after a review.</p>",
+            esc(&chrono::DateTime::parse_from_rfc3339(at)
+                .map(|at| date(at.with_timezone(&chrono::Utc)))
+                .unwrap_or_else(|_| at.to_string()))
+        ),
+        None => format!(
+            r#"<p><a href="/console/imports/{id}/result.csv">Download the result of every line (CSV)</a></p>"#
+        ),
+    }
 }
 
 async fn load_job(state: &AppState, id: &str) -> Result<laurel_store::ImportJob, ApiError> {

@@ -437,8 +437,15 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiEr
             .collect();
         format!("<ul>{rows}</ul>")
     };
+    let address_warnings: String = crate::public_url::warnings(state.urls.origin())
+        .iter()
+        .map(|warning| format!("<p class=\"notice warn\">{}</p>\n", esc(warning)))
+        .collect();
     let body = format!(
-        r#"<section aria-labelledby="recent"><h2 id="recent">Recent awards</h2>
+        r#"<section aria-labelledby="service"><h2 id="service">This service</h2>
+<p>Credentials are issued as <a id="public-url" href="{origin}">{origin}</a>: every badge links there.</p>
+{address_warnings}</section>
+<section aria-labelledby="recent"><h2 id="recent">Recent awards</h2>
 <p>{total} awards in all.</p>
 <table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Badge</th><th scope="col">Awarded</th></tr></thead>
 <tbody>
@@ -452,7 +459,8 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiEr
 <section aria-labelledby="email"><h2 id="email">Email</h2>
 <p id="failed-notifications">{failed} notification emails failed.</p></section>
 <section aria-labelledby="imports"><h2 id="imports">Imports in progress</h2>
-{imports}</section>"#
+{imports}</section>"#,
+        origin = esc(state.urls.origin()),
     );
     Ok(pages::page("Dashboard", Some(staff), &body))
 }

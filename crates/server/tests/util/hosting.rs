@@ -458,6 +458,27 @@ impl Store for FlakyStore {
         self.check()?;
         self.inner.update_import(job).await
     }
+    async fn create_import_within(
+        &self,
+        job: &ImportJob,
+        quota: &ImportQuota,
+    ) -> StoreResult<bool> {
+        self.check()?;
+        self.inner.create_import_within(job, quota).await
+    }
+    async fn import_results(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<ImportResultSize>> {
+        self.check()?;
+        self.inner.import_results(issuer_id).await
+    }
+    async fn expire_import_result(
+        &self,
+        id: Uuid,
+        result: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.check()?;
+        self.inner.expire_import_result(id, result, at).await
+    }
     async fn import(&self, id: Uuid) -> StoreResult<ImportJob> {
         self.check()?;
         self.inner.import(id).await

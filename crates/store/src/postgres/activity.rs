@@ -36,8 +36,8 @@ use crate::shared::{
     import_columns, series_columns,
 };
 use crate::{
-    Attendance, Completion, Event, EventFilter, ImportJob, Recorded, Series, StoreError,
-    StoreResult,
+    Attendance, Completion, Event, EventFilter, ImportJob, ImportQuota, ImportResultSize, Recorded,
+    Series, StoreError, StoreResult,
 };
 
 pub(super) async fn create_series(store: &PostgresStore, s: &Series) -> StoreResult<()> {
@@ -416,6 +416,11 @@ pub(super) async fn completions(
 }
 
 pub(super) async fn create_import(store: &PostgresStore, job: &ImportJob) -> StoreResult<()> {
+    insert_import(job).execute(&store.pool).await.map_err(db)?;
+    Ok(())
+}
+
+fn insert_import(job: &ImportJob) -> Query<'_, Postgres, PgArguments> {
     sqlx::query(
         "insert into import_jobs (id, event_id, status, dry_run, file_name, total_rows,
              processed_rows, result, error, created_at, updated_at, finished_at)
@@ -433,9 +438,93 @@ pub(super) async fn create_import(store: &PostgresStore, job: &ImportJob) -> Sto
     .bind(job.created_at)
     .bind(job.updated_at)
     .bind(job.finished_at)
+}
+
+pub(super) async fn create_import_within(
+    store: &PostgresStore,
+    job: &ImportJob,
+    quota: &ImportQuota,
+) -> StoreResult<bool> {
+    let mut tx = store.pool.begin().await.map_err(db)?;
+    // The issuer's row lock makes count-then-insert atomic across instances: a concurrent
+    // caller for the same issuer waits here until this transaction ends.
+    let locked: Option<Uuid> = sqlx::query_scalar(
+        "select i.id from issuers i join events e on e.issuer_id = i.id
+         where i.id = $1 and e.id = $2 for update of i",
+    )
+    .bind(quota.issuer_id)
+    .bind(job.event_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?;
+    if locked.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    let unfinished: i64 = sqlx::query_scalar(
+        "select count(*) from import_jobs j join events e on e.id = j.event_id
+         where e.issuer_id = $1 and j.status in ('queued', 'running') and j.updated_at >= $2",
+    )
+    .bind(quota.issuer_id)
+    .bind(quota.fresh_since)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    if unfinished >= i64::from(quota.max_unfinished) {
+        return Ok(false);
+    }
+    insert_import(job).execute(&mut *tx).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(true)
+}
+
+pub(super) async fn import_results(
+    store: &PostgresStore,
+    issuer_id: Option<Uuid>,
+) -> StoreResult<Vec<ImportResultSize>> {
+    let rows = sqlx::query(
+        "select j.id, e.issuer_id, j.dry_run, j.finished_at,
+                octet_length(j.result)::bigint as bytes
+         from import_jobs j join events e on e.id = j.event_id
+         where j.result is not null and j.result_expired_at is null
+           and j.finished_at is not null and ($1::uuid is null or e.issuer_id = $1)
+         order by j.finished_at desc, j.id desc",
+    )
+    .bind(issuer_id)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|row| {
+            Ok(ImportResultSize {
+                id: row.try_get("id").map_err(db)?,
+                issuer_id: row.try_get("issuer_id").map_err(db)?,
+                dry_run: row.try_get("dry_run").map_err(db)?,
+                finished_at: row.try_get("finished_at").map_err(db)?,
+                bytes: u64::try_from(row.try_get::<i64, _>("bytes").map_err(db)?).unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn expire_import_result(
+    store: &PostgresStore,
+    job_id: Uuid,
+    result: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let done = sqlx::query(
+        "update import_jobs set result = $2, result_expired_at = $3
+         where id = $1 and finished_at is not null",
+    )
+    .bind(job_id)
+    .bind(result)
+    .bind(at)
     .execute(&store.pool)
     .await
     .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
     Ok(())
 }
 

@@ -18,15 +18,15 @@ use serde::Serialize;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::rows::{attendance, completion, event, import_job, series};
+use super::rows::{self, attendance, completion, event, import_job, series};
 use super::{SqliteStore, id, json, ts};
 use crate::shared::{
     AttendanceBatch, CompletionBatch, attendance_columns, completion_columns, db, event_columns,
     import_columns, series_columns,
 };
 use crate::{
-    Attendance, Completion, Event, EventFilter, ImportJob, Recorded, Series, StoreError,
-    StoreResult,
+    Attendance, Completion, Event, EventFilter, ImportJob, ImportQuota, ImportResultSize, Recorded,
+    Series, StoreError, StoreResult,
 };
 
 pub(super) async fn create_series(store: &SqliteStore, s: &Series) -> StoreResult<()> {
@@ -395,6 +395,14 @@ pub(super) async fn completions(
 
 pub(super) async fn create_import(store: &SqliteStore, job: &ImportJob) -> StoreResult<()> {
     let mut tx = store.write().await?;
+    insert_import(&mut tx, job).await?;
+    tx.commit().await.map_err(db)
+}
+
+async fn insert_import(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    job: &ImportJob,
+) -> StoreResult<()> {
     sqlx::query(
         "insert into import_jobs (id, event_id, status, dry_run, file_name, total_rows,
              processed_rows, result, error, created_at, updated_at, finished_at)
@@ -412,9 +420,94 @@ pub(super) async fn create_import(store: &SqliteStore, job: &ImportJob) -> Store
     .bind(ts(job.created_at))
     .bind(ts(job.updated_at))
     .bind(job.finished_at.map(ts))
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(super) async fn create_import_within(
+    store: &SqliteStore,
+    job: &ImportJob,
+    quota: &ImportQuota,
+) -> StoreResult<bool> {
+    // `begin immediate`: the count and the insert hold the one write lock together.
+    let mut tx = store.write().await?;
+    let event_issuer: Option<String> =
+        sqlx::query_scalar("select issuer_id from events where id = $1")
+            .bind(id(job.event_id))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+    if event_issuer.as_deref() != Some(id(quota.issuer_id).to_string().as_str()) {
+        return Err(StoreError::NotFound);
+    }
+    let unfinished: i64 = sqlx::query_scalar(
+        "select count(*) from import_jobs j join events e on e.id = j.event_id
+         where e.issuer_id = $1 and j.status in ('queued', 'running') and j.updated_at >= $2",
+    )
+    .bind(id(quota.issuer_id))
+    .bind(ts(quota.fresh_since))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    if unfinished >= i64::from(quota.max_unfinished) {
+        return Ok(false);
+    }
+    insert_import(&mut tx, job).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(true)
+}
+
+pub(super) async fn import_results(
+    store: &SqliteStore,
+    issuer_id: Option<Uuid>,
+) -> StoreResult<Vec<ImportResultSize>> {
+    let rows = sqlx::query(
+        "select j.id, e.issuer_id, j.dry_run, j.finished_at,
+                length(cast(j.result as blob)) as bytes
+         from import_jobs j join events e on e.id = j.event_id
+         where j.result is not null and j.result_expired_at is null
+           and j.finished_at is not null and ($1 is null or e.issuer_id = $1)
+         order by j.finished_at desc, j.id desc",
+    )
+    .bind(issuer_id.map(id))
+    .fetch_all(&store.reader)
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|row| {
+            Ok(ImportResultSize {
+                id: rows::uuid(row, "id")?,
+                issuer_id: rows::uuid(row, "issuer_id")?,
+                dry_run: row.try_get("dry_run").map_err(db)?,
+                finished_at: rows::time(row, "finished_at")?,
+                bytes: u64::try_from(row.try_get::<i64, _>("bytes").map_err(db)?).unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn expire_import_result(
+    store: &SqliteStore,
+    job_id: Uuid,
+    result: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    let done = sqlx::query(
+        "update import_jobs set result = $2, result_expired_at = $3
+         where id = $1 and finished_at is not null",
+    )
+    .bind(id(job_id))
+    .bind(result)
+    .bind(ts(at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
     tx.commit().await.map_err(db)
 }
 

@@ -272,7 +272,7 @@ pub(super) fn notification(row: &SqliteRow) -> StoreResult<Notification> {
     })
 }
 
-fn uuid(row: &SqliteRow, column: &str) -> StoreResult<Uuid> {
+pub(super) fn uuid(row: &SqliteRow, column: &str) -> StoreResult<Uuid> {
     parse_uuid(row.try_get(column).map_err(db)?, column)
 }
 
@@ -285,7 +285,7 @@ fn parse_uuid(text: &str, column: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
 }
 
-fn time(row: &SqliteRow, column: &str) -> StoreResult<DateTime<Utc>> {
+pub(super) fn time(row: &SqliteRow, column: &str) -> StoreResult<DateTime<Utc>> {
     parse_time(row.try_get(column).map_err(db)?, column)
 }
 

@@ -165,9 +165,9 @@ pub async fn bulk_import_throughput(db: &TestDb) {
         assert!(stored.iter().all(|s| matches!(s, Stored::Created(_))));
     }
     let rate = awards.len() as f64 / started.elapsed().as_secs_f64();
+    // Printed for people, never asserted: speed is measured by the benchmarks in `bench/`
+    // against a same-run baseline, not by a timed test that fails on a busy machine.
     eprintln!("{}: {rate:.0} awards/s stored", db.url);
-    // A generous floor for a debug build on a loaded CI machine; release is far above it.
-    assert!(rate > 1000.0, "{rate:.0} awards/s");
 }
 
 /// Eight tasks on two stores record attendance of the same fifty people at one event, each with
@@ -321,10 +321,6 @@ pub async fn bulk_attendance_throughput(db: &TestDb) {
         store.attendance_of(&[event.id]).await.unwrap().len(),
         10_000
     );
-    // A generous ceiling for a debug build on a loaded CI machine; release is far below it.
-    for time in times {
-        assert!(time.as_secs_f64() < 5.0, "{time:?}");
-    }
 }
 
 /// Eight tasks on two stores hand out positions on one issuer's lists at once, in calls of
@@ -473,8 +469,4 @@ pub async fn bulk_revoke_throughput(db: &TestDb) {
         expected
     );
     assert_eq!(list.version, 2);
-    // A generous ceiling for a debug build on a loaded CI machine; release is far below it.
-    for time in times {
-        assert!(time.as_secs_f64() < 5.0, "{time:?}");
-    }
 }

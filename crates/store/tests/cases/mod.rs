@@ -6,5 +6,6 @@ pub mod catalog;
 pub mod concurrency;
 pub mod console;
 pub mod email;
+pub mod imports;
 pub mod service;
 pub mod status;
