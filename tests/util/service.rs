@@ -95,6 +95,8 @@ fn parse_response(raw: &str) -> Option<Response> {
 pub struct Server {
     pub child: Child,
     pub address: String,
+    /// The "laurel is listening" log line.
+    pub listening: Value,
     log: Arc<Mutex<String>>,
 }
 
@@ -102,7 +104,12 @@ impl Server {
     /// Starts `laurel serve --listen 127.0.0.1:0 --log-format json …` and waits for the line
     /// saying where it listens.
     pub fn start(data_dir: &Path) -> Server {
-        let mut child = clean_command(&[
+        Self::start_with(data_dir, &[])
+    }
+
+    /// [`start`](Self::start) with more arguments.
+    pub fn start_with(data_dir: &Path, extra: &[&str]) -> Server {
+        let mut args: Vec<&dyn AsRef<OsStr>> = vec![
             &"serve",
             &"--listen",
             &"127.0.0.1:0",
@@ -110,7 +117,9 @@ impl Server {
             &data_dir,
             &"--log-format",
             &"json",
-        ])
+        ];
+        args.extend(extra.iter().map(|arg| arg as &dyn AsRef<OsStr>));
+        let mut child = clean_command(&args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -140,6 +149,7 @@ impl Server {
         Server {
             child,
             address,
+            listening: entry,
             log,
         }
     }
@@ -178,6 +188,11 @@ impl Server {
     /// A request with a JSON body over a fresh connection; the status and body.
     pub fn send_json(&self, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
         send_json(&self.address, method, path, token, body)
+    }
+
+    /// What the server has logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
     }
 
     /// Sends SIGTERM and waits for a clean exit; the log.
