@@ -801,7 +801,10 @@ fn serve_keeps_its_files_owner_only_and_warns_when_they_are_not() {
     let data = dir.path().join("laurel-data");
     let server = Server::start(&data);
     let log = server.terminate();
-    assert!(!log.contains("chmod"), "no warning for owner-only files: {log}");
+    assert!(
+        !log.contains("chmod"),
+        "no warning for owner-only files: {log}"
+    );
     for (path, expected) in [
         (data.clone(), 0o700),
         (data.join("secret.key"), 0o600),

@@ -246,16 +246,16 @@ def watch(name, first):
     except ConnectionResetError:
         took[name] = time.monotonic() - start
 threads = [
-    threading.Thread(target=watch, args=("idle", b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")),
-    threading.Thread(target=watch, args=("half-sent", b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Half: ")),
+    threading.Thread(target=watch, args=("an idle", b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")),
+    threading.Thread(target=watch, args=("a half-sent", b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Half: ")),
 ]
 for t in threads: t.start()
 for t in threads: t.join()
 failed = False
-for name in ("idle", "half-sent"):
+for name in ("an idle", "a half-sent"):
     ok = took.get(name) is not None
     failed |= not ok
-    print(("ok   " if ok else "FAIL ") + f"with the defaults, a {name} connection is closed within 30 s (took {took.get(name)})", flush=True)
+    print(("ok   " if ok else "FAIL ") + f"with the defaults, {name} connection is closed within 30 s (took {took.get(name)})", flush=True)
 sys.exit(1 if failed else 0)
 EOF
 echo "connection checks passed"

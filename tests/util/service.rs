@@ -120,11 +120,11 @@ impl Server {
         ];
         args.extend(extra.iter().map(|arg| arg as &dyn AsRef<OsStr>));
         let mut child = clean_command(&args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         let stderr = child.stderr.take().unwrap();
         let log = Arc::new(Mutex::new(String::new()));
         let (found, address) = mpsc::channel();

@@ -141,7 +141,8 @@ fn create_owner_only(file: &std::path::Path) -> StoreResult<()> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    let failed = |e: std::io::Error| StoreError::Config(format!("creating {}: {e}", file.display()));
+    let failed =
+        |e: std::io::Error| StoreError::Config(format!("creating {}: {e}", file.display()));
     match options.open(file) {
         Ok(created) => {
             // The mode given to `open` is filtered by the umask; this is not.

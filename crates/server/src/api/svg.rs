@@ -394,13 +394,19 @@ mod tests {
                 "as a PNG",
             ),
             ("<use href='https://evil.example/a.svg#x'/>", "another file"),
-            ("<use xlink:href='/etc/passwd' xmlns:xlink='http://www.w3.org/1999/xlink'/>", "another file"),
+            (
+                "<use xlink:href='/etc/passwd' xmlns:xlink='http://www.w3.org/1999/xlink'/>",
+                "another file",
+            ),
         ] {
             let error = clean(&svg(body)).unwrap_err();
             assert!(error.contains(why), "{body}: {error}");
         }
         for (bad, why) in [
-            (br#"<!DOCTYPE svg [<!ENTITY x "y">]><svg/>"#.to_vec(), "DOCTYPE"),
+            (
+                br#"<!DOCTYPE svg [<!ENTITY x "y">]><svg/>"#.to_vec(),
+                "DOCTYPE",
+            ),
             (b"<html><body/></html>".to_vec(), "not <svg>"),
             (b"<svg><unclosed></svg>".to_vec(), "well-formed"),
             (b"\xff\xfe".to_vec(), "UTF-8"),
@@ -412,7 +418,9 @@ mod tests {
 
     #[test]
     fn the_allow_list_refuses_what_is_not_on_it() {
-        assert!(allowed(r#"<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>"#).is_ok());
+        assert!(
+            allowed(r#"<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>"#).is_ok()
+        );
         for bad in [
             r#"<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>"#,
             r#"<svg xmlns="http://www.w3.org/2000/svg"><path onclick="x"/></svg>"#,
