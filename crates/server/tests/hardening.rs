@@ -39,7 +39,7 @@ async fn admin_session(app: &TestApp) -> String {
     let html = page.text();
     let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     let csrf = &html[start..start + html[start..].find('"').unwrap()];
-    let cookie = cookie(&page, "laurel_sign_in");
+    let cookie = cookie_of(&page, "laurel_sign_in");
     let body = format!(
         "csrf={csrf}&username=ada&password={}",
         PASSWORD.replace(' ', "+")
@@ -56,10 +56,6 @@ async fn admin_session(app: &TestApp) -> String {
         .await;
     assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.text());
     cookie_of(&signed, "laurel_session")
-}
-
-fn cookie(response: &TestResponse, name: &str) -> String {
-    cookie_of(response, name)
 }
 
 fn cookie_of(response: &TestResponse, name: &str) -> String {
@@ -84,7 +80,16 @@ async fn every_kind_of_response_carries_the_security_headers() {
     let html = [("accept", "text/html")];
     let cookie = [("cookie", session.as_str())];
     let issuer_page = format!("/issuers/{}", id(&issuer));
-    let cases: Vec<(&str, Method, String, &[(&str, &str)], StatusCode, &str)> = vec![
+    // What, method, path, request headers, status, content type.
+    type Case<'a> = (
+        &'a str,
+        Method,
+        String,
+        &'a [(&'a str, &'a str)],
+        StatusCode,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
         (
             "health",
             Method::GET,
