@@ -796,6 +796,79 @@ fn serve_creates_its_data_folder_serves_and_stops_on_sigterm() {
 }
 
 #[test]
+fn serve_keeps_its_files_owner_only_and_warns_when_they_are_not() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("laurel-data");
+    let server = Server::start(&data);
+    let log = server.terminate();
+    assert!(
+        !log.contains("chmod"),
+        "no warning for owner-only files: {log}"
+    );
+    for (path, expected) in [
+        (data.clone(), 0o700),
+        (data.join("secret.key"), 0o600),
+        (data.join("laurel.db"), 0o600),
+    ] {
+        assert_eq!(mode(&path), expected, "{}", path.display());
+    }
+
+    // Opened up by hand (or restored from a careless backup): each is named, with the fix.
+    for (path, opened) in [
+        (data.clone(), 0o755),
+        (data.join("secret.key"), 0o644),
+        (data.join("laurel.db"), 0o640),
+    ] {
+        fs::set_permissions(&path, fs::Permissions::from_mode(opened)).unwrap();
+    }
+    let server = Server::start(&data);
+    let log = server.terminate();
+    for fix in [
+        format!("chmod 700 {}", data.display()),
+        format!("chmod 600 {}", data.join("secret.key").display()),
+        format!("chmod 600 {}", data.join("laurel.db").display()),
+    ] {
+        assert!(
+            log.lines()
+                .any(|line| line.contains("\"WARN\"") && line.contains(&fix)),
+            "no warning with {fix:?}: {log}"
+        );
+    }
+}
+
+#[test]
+fn metrics_listen_serves_metrics_apart_from_the_public_address() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("laurel-data");
+    let mut server = Server::start_with(&data, &["--metrics-listen", "127.0.0.1:0"]);
+    let metrics_address = server.listening["metrics_address"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no metrics_address: {}", server.listening))
+        .to_string();
+    assert_ne!(metrics_address, server.address);
+    assert_eq!(server.request("GET", "/healthz", None).0, 200);
+    let (status, body) = server.request("GET", "/metrics", None);
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("--metrics-listen"), "{body}");
+
+    // The same process, asked at its metrics address.
+    server.address = metrics_address;
+    let apart = server;
+    let response = apart.fetch("GET", "/metrics", None);
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert!(
+        response
+            .body
+            .contains(r#"laurel_http_requests_total{method="GET",route="/healthz",status="200"}"#),
+        "{}",
+        response.body
+    );
+    assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(apart.fetch("GET", "/healthz", None).status, 404);
+    apart.terminate();
+}
+
+#[test]
 fn serve_refuses_unknown_keys_in_its_config_file() {
     let dir = TempDir::new().unwrap();
     let config = dir.path().join("laurel.toml");
@@ -1301,7 +1374,7 @@ fn serve_refuses_another_public_url_once_it_has_signed_unless_told_to_move() {
     assert!(stderr.contains("--change-public-url"), "{stderr}");
 
     // The recorded one starts; so does a new one with --change-public-url, which is then kept.
-    let server = Server::start_with(&data, &[&"--public-url", &first_url]);
+    let server = Server::start_with(&data, &["--public-url", first_url.as_str()]);
     server.terminate();
     let server = Server::start_with(
         &data,
@@ -1311,9 +1384,9 @@ fn serve_refuses_another_public_url_once_it_has_signed_unless_told_to_move() {
             &"--change-public-url",
         ],
     );
-    assert_eq!(server.public_url_logged, "https://badges.example.org");
+    assert_eq!(server.listening["public_url"], "https://badges.example.org");
     let log = server.terminate();
     assert!(!log.contains("uses plain http"), "{log}");
-    let again = Server::start_with(&data, &[&"--public-url", &"https://badges.example.org"]);
+    let again = Server::start_with(&data, &["--public-url", "https://badges.example.org"]);
     again.terminate();
 }

@@ -56,8 +56,27 @@ async fn run_service(
     {
         settings.public_url = format!("http://{address}");
     }
+    // Bound before anything is created too, for the same reason.
+    let metrics_listener = match settings.metrics_listen {
+        Some(address) => Some(
+            TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {address}"))?,
+        ),
+        None => None,
+    };
+    let metrics_address = metrics_listener
+        .as_ref()
+        .map(TcpListener::local_addr)
+        .transpose()
+        .context("cannot read the metrics address")?;
     let metrics = ops::install_metrics().map_err(anyhow::Error::msg)?;
-    let state = serve::start(&settings, Some(metrics)).await?;
+    // With --metrics-listen, /metrics is served there and not on the public address.
+    let state = serve::start(
+        &settings,
+        metrics_listener.is_none().then(|| metrics.clone()),
+    )
+    .await?;
     public_url::record(
         state.store.as_ref(),
         &settings.public_url,
@@ -74,6 +93,7 @@ async fn run_service(
     let shutdown = serve::shutdown_signal().context("cannot listen for Ctrl-C and SIGTERM")?;
     tracing::info!(
         %address,
+        metrics_address = metrics_address.map(|a| a.to_string()).as_deref(),
         public_url = %settings.public_url,
         database = %laurel_store::redact_url(&settings.database_url),
         data_dir = %settings.data_dir.display(),
@@ -86,9 +106,32 @@ async fn run_service(
         .worker
         .then(|| tokio::spawn(email::worker::run(state.clone(), email_stopped)));
     let app = laurel_server::router_with(state, &settings.limits());
-    serve::serve(listener, app, shutdown)
+    // One signal stops both listeners.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let stopping = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    let metrics_server = metrics_listener.map(|listener| {
+        tokio::spawn(serve::serve_with(
+            listener,
+            ops::metrics_router(metrics),
+            settings.connections,
+            stopping(stopped.clone()),
+        ))
+    });
+    serve::serve_with(listener, app, settings.connections, stopping(stopped))
         .await
         .context("the server failed")?;
+    if let Some(metrics_server) = metrics_server {
+        match metrics_server.await {
+            Ok(result) => result.context("the metrics server failed")?,
+            Err(error) => tracing::warn!(%error, "the metrics server stopped abnormally"),
+        }
+    }
     // The email batch in hand finishes (each send is bounded by the SMTP timeout).
     let _ = stop_email.send(true);
     if let Some(worker) = email_worker

@@ -32,13 +32,20 @@ pub const DEFAULT_DATA_DIR: &str = "./laurel-data";
 pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// Default time a request may take before it is answered with 503.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time a client has to send a request's headers.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time an idle connection is kept open between requests.
+pub const DEFAULT_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default number of connections open at once (below the usual 1024 file descriptors).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 /// Where the database lives: shared by `laurel serve` and `laurel token`, so both open the same
 /// store the same way.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct DatabaseArgs {
     /// A TOML file with any of these settings (snake_case keys: listen, data_dir,
-    /// database_url, public_url, log_format, log_filter, body_limit, request_timeout). Flags and
+    /// database_url, public_url, log_format, log_filter, body_limit, request_timeout,
+    /// header_read_timeout, keep_alive_timeout, max_connections, metrics_listen). Flags and
     /// LAUREL_* variables override it.
     #[arg(long, env = "LAUREL_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -85,6 +92,21 @@ pub struct SettingsArgs {
     /// 2m [default: 30s].
     #[arg(long, env = "LAUREL_REQUEST_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Option<Duration>,
+    /// How long a client has to send a request's headers, from when the connection opens or
+    /// its previous response ends; slower connections are closed: 10s, 2s [default: 10s].
+    #[arg(long, env = "LAUREL_HEADER_READ_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    pub header_read_timeout: Option<Duration>,
+    /// How long a connection may stay open with no request being answered and nothing sent
+    /// either way; it is then closed: 5s, 30s [default: 5s].
+    #[arg(long, env = "LAUREL_KEEP_ALIVE_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    pub keep_alive_timeout: Option<Duration>,
+    /// How many connections may be open at once; more wait until one closes [default: 512].
+    #[arg(long, env = "LAUREL_MAX_CONNECTIONS", value_name = "COUNT")]
+    pub max_connections: Option<usize>,
+    /// Serve /metrics on this address and port only (e.g. 127.0.0.1:9090), not on --listen
+    /// [default: /metrics is on --listen].
+    #[arg(long, env = "LAUREL_METRICS_LISTEN", value_name = "ADDR:PORT")]
+    pub metrics_listen: Option<SocketAddr>,
     /// Render and record every notification email but send none, for all issuers (staging,
     /// rehearsals).
     #[arg(long, env = "LAUREL_EMAIL_DRY_RUN")]
@@ -128,6 +150,10 @@ pub struct Settings {
     pub body_limit: usize,
     /// How long a request may take.
     pub request_timeout: Duration,
+    /// Header-read and keep-alive timeouts, and the maximum of open connections.
+    pub connections: crate::connections::ConnectionLimits,
+    /// Where `/metrics` is served instead of `listen`, if anywhere.
+    pub metrics_listen: Option<SocketAddr>,
     /// The key-encryption key from `LAUREL_SECRET_KEY`, if set.
     pub secret_key: Option<String>,
     /// How notification emails are sent.
@@ -148,6 +174,8 @@ impl fmt::Debug for Settings {
             .field("log_filter", &self.log_filter)
             .field("body_limit", &self.body_limit)
             .field("request_timeout", &self.request_timeout)
+            .field("connections", &self.connections)
+            .field("metrics_listen", &self.metrics_listen)
             .field("email", &self.email)
             .field(
                 "secret_key",
@@ -171,6 +199,8 @@ impl Settings {
             log_filter: "info".into(),
             body_limit: DEFAULT_BODY_LIMIT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            connections: crate::connections::ConnectionLimits::default(),
+            metrics_listen: None,
             secret_key: None,
             email: crate::email::EmailOptions::default(),
         }
@@ -222,6 +252,10 @@ struct FileSettings {
     log_filter: Option<String>,
     body_limit: Option<SizeValue>,
     request_timeout: Option<DurationValue>,
+    header_read_timeout: Option<DurationValue>,
+    keep_alive_timeout: Option<DurationValue>,
+    max_connections: Option<usize>,
+    metrics_listen: Option<String>,
     email: Option<FileEmail>,
 }
 
@@ -333,6 +367,57 @@ impl SettingsArgs {
             }
             (None, None) => DEFAULT_REQUEST_TIMEOUT,
         };
+        let duration = |flag: Option<Duration>,
+                        file: Option<DurationValue>,
+                        key: &str,
+                        default: Duration|
+         -> Result<Duration, ConfigError> {
+            let value = match (flag, file) {
+                (Some(value), _) => value,
+                (None, Some(DurationValue::Seconds(seconds))) => Duration::from_secs(seconds),
+                (None, Some(DurationValue::Text(text))) => {
+                    parse_duration(&text).map_err(|e| invalid(format!("{key}: {e}")))?
+                }
+                (None, None) => default,
+            };
+            if value.is_zero() {
+                return Err(ConfigError::Value(format!(
+                    "the {} must be above 0",
+                    key.replace('_', " ")
+                )));
+            }
+            Ok(value)
+        };
+        let connections = crate::connections::ConnectionLimits {
+            header_read_timeout: duration(
+                self.header_read_timeout,
+                file.header_read_timeout,
+                "header_read_timeout",
+                DEFAULT_HEADER_READ_TIMEOUT,
+            )?,
+            keep_alive_timeout: duration(
+                self.keep_alive_timeout,
+                file.keep_alive_timeout,
+                "keep_alive_timeout",
+                DEFAULT_KEEP_ALIVE_TIMEOUT,
+            )?,
+            max_connections: self
+                .max_connections
+                .or(file.max_connections)
+                .unwrap_or(DEFAULT_MAX_CONNECTIONS),
+        };
+        if connections.max_connections == 0 {
+            return Err(ConfigError::Value(
+                "the maximum of open connections must be at least 1".into(),
+            ));
+        }
+        let metrics_listen = match (self.metrics_listen, &file.metrics_listen) {
+            (Some(address), _) => Some(address),
+            (None, Some(text)) => Some(text.parse().map_err(|_| {
+                invalid(format!("metrics_listen = {text:?} is not an ADDRESS:PORT"))
+            })?),
+            (None, None) => None,
+        };
         let file_email = file.email.unwrap_or_default();
         let mut email = crate::email::EmailOptions {
             dry_run: self.email_dry_run || file_email.dry_run.unwrap_or(false),
@@ -378,6 +463,8 @@ impl SettingsArgs {
             log_filter,
             body_limit,
             request_timeout,
+            connections,
+            metrics_listen,
             secret_key,
             email,
         })
@@ -431,7 +518,7 @@ fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
 }
 
 /// The keys a config file may have (the fields of [`FileSettings`]).
-const KNOWN_KEYS: [&str; 9] = [
+const KNOWN_KEYS: [&str; 13] = [
     "listen",
     "data_dir",
     "database_url",
@@ -440,6 +527,10 @@ const KNOWN_KEYS: [&str; 9] = [
     "log_filter",
     "body_limit",
     "request_timeout",
+    "header_read_timeout",
+    "keep_alive_timeout",
+    "max_connections",
+    "metrics_listen",
     "email",
 ];
 
@@ -609,6 +700,79 @@ mod tests {
             .resolve(None)
             .unwrap_err();
         assert!(error.to_string().contains("max_attempts"), "{error}");
+    }
+
+    #[test]
+    fn connection_limits_and_the_metrics_address_come_from_flags_and_the_file() {
+        let defaults = SettingsArgs::default().resolve(None).unwrap();
+        assert_eq!(
+            defaults.connections,
+            crate::connections::ConnectionLimits::default()
+        );
+        assert_eq!(defaults.metrics_listen, None);
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(
+            dir.path(),
+            "header_read_timeout = \"2s\"\nkeep_alive_timeout = 3\nmax_connections = 7\n\
+             metrics_listen = \"127.0.0.1:9100\"\n",
+        );
+        let file = file.to_str().unwrap();
+        let settings = args(&["--config", file]).resolve(None).unwrap();
+        assert_eq!(
+            settings.connections.header_read_timeout,
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            settings.connections.keep_alive_timeout,
+            Duration::from_secs(3)
+        );
+        assert_eq!(settings.connections.max_connections, 7);
+        assert_eq!(
+            settings.metrics_listen.unwrap().to_string(),
+            "127.0.0.1:9100"
+        );
+
+        let settings = args(&[
+            "--config",
+            file,
+            "--header-read-timeout",
+            "500ms",
+            "--keep-alive-timeout",
+            "1s",
+            "--max-connections",
+            "3",
+            "--metrics-listen",
+            "127.0.0.1:9200",
+        ])
+        .resolve(None)
+        .unwrap();
+        assert_eq!(
+            settings.connections.header_read_timeout,
+            Duration::from_millis(500)
+        );
+        assert_eq!(
+            settings.connections.keep_alive_timeout,
+            Duration::from_secs(1)
+        );
+        assert_eq!(settings.connections.max_connections, 3);
+        assert_eq!(
+            settings.metrics_listen.unwrap().to_string(),
+            "127.0.0.1:9200"
+        );
+
+        for bad in [
+            &["--max-connections", "0"][..],
+            &["--keep-alive-timeout", "0s"][..],
+            &["--header-read-timeout", "0"][..],
+        ] {
+            assert!(args(bad).resolve(None).is_err(), "{bad:?}");
+        }
+        let bad = write(dir.path(), "metrics_listen = \"nowhere\"\n");
+        let error = args(&["--config", bad.to_str().unwrap()])
+            .resolve(None)
+            .unwrap_err();
+        assert!(error.to_string().contains("metrics_listen"), "{error}");
     }
 
     #[test]

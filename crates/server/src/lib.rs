@@ -28,6 +28,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod console;
 pub mod documents;
 pub mod email;
@@ -122,6 +123,7 @@ pub fn router(state: AppState) -> axum::Router {
 
 /// [`router`] with the body limit and request timeout from the settings.
 pub fn router_with(state: AppState, limits: &ops::Limits) -> axum::Router {
+    let https = state.urls.origin().starts_with("https://");
     let app = axum::Router::new()
         .merge(api::router())
         .merge(public::router())
@@ -130,5 +132,5 @@ pub fn router_with(state: AppState, limits: &ops::Limits) -> axum::Router {
         .merge(ops::router())
         .fallback(ops::not_found)
         .with_state(state);
-    ops::with_middleware(app, limits)
+    ops::with_security_headers(ops::with_middleware(app, limits), https)
 }

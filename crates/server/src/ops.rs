@@ -4,7 +4,17 @@
 //! - `/readyz` answers 200 only while the database answers (readiness: send me traffic), else a
 //!   503 problem.
 //! - `/metrics` is Prometheus text: requests by method, route and status, a latency histogram,
-//!   errors, and credentials issued (counted where they are minted).
+//!   errors, and credentials issued (counted where they are minted). With `--metrics-listen`
+//!   it is served on that address only ([`metrics_router`]).
+//!
+//! Labels and log fields are bounded, so no client can grow `/metrics` or flood the logs: the
+//! method label is one of the nine standard methods or `other`, the route label is the matched
+//! route template (or `unmatched`), and the method and path logged per request are cut to a
+//! fixed length.
+//!
+//! [`with_security_headers`] puts `X-Content-Type-Options: nosniff` and a `Referrer-Policy`
+//! (`no-referrer` unless the handler chose one) on every response, and
+//! `Strict-Transport-Security` when the public URL is https.
 //!
 //! The middleware, outermost first: a request id (the client's `x-request-id` if it is short
 //! and plain, else a new UUID; echoed on the response and recorded in the span every log line
@@ -47,6 +57,12 @@ const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The longest client-supplied request id kept; longer ones are replaced.
 const MAX_REQUEST_ID: usize = 64;
+
+/// The most characters of a request path (or method) written to a log line.
+const MAX_LOGGED: usize = 200;
+
+/// How long browsers keep to https once told (a year), when the public URL is https.
+const HSTS: &str = "max-age=31536000";
 
 /// HTTP limits enforced by the middleware (from `--body-limit` and `--request-timeout`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,8 +116,8 @@ pub fn with_middleware(router: Router, limits: &Limits) -> Router {
                     tracing::info_span!(
                         "request",
                         request_id = id,
-                        method = %request.method(),
-                        path = %request.uri().path(),
+                        method = %capped(request.method().as_str()),
+                        path = %capped(request.uri().path()),
                     )
                 })
                 .on_request(())
@@ -116,6 +132,70 @@ pub fn with_middleware(router: Router, limits: &Limits) -> Router {
                 .on_failure(()),
         )
         .layer(middleware::from_fn(request_id))
+}
+
+/// Adds the headers every response carries (see the module docs); `https` is whether the
+/// public URL is https, which is when `Strict-Transport-Security` is sent.
+pub fn with_security_headers(router: Router, https: bool) -> Router {
+    router.layer(middleware::from_fn_with_state(https, security_headers))
+}
+
+async fn security_headers(State(https): State<bool>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("no-referrer"));
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    response
+}
+
+/// `/metrics` alone, for `--metrics-listen`: the registry's text from `handle`, with the same
+/// security headers, and a 404 problem for anything else.
+pub fn metrics_router(handle: metrics_exporter_prometheus::PrometheusHandle) -> Router {
+    let app = Router::new()
+        .route(
+            "/metrics",
+            get(move || {
+                let handle = handle.clone();
+                async move { metrics_response(&handle) }
+            }),
+        )
+        .fallback(not_found);
+    with_security_headers(app, false)
+}
+
+/// The method as a metric label: a standard method, or `other` for any a client made up.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
+/// At most [`MAX_LOGGED`] characters of a client-chosen text, marked when cut.
+fn capped(text: &str) -> String {
+    match text.char_indices().nth(MAX_LOGGED) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
 }
 
 /// The 404 for a path no route matches.
@@ -178,19 +258,23 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 async fn metrics_text(State(state): State<AppState>) -> Response {
     match &state.metrics {
-        Some(handle) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-            )],
-            handle.render(),
-        )
-            .into_response(),
+        Some(handle) => metrics_response(handle),
         None => problem(
             StatusCode::NOT_FOUND,
-            "metrics are not recorded in this process",
+            "metrics are not served at this address (see --metrics-listen)",
         ),
     }
+}
+
+fn metrics_response(handle: &metrics_exporter_prometheus::PrometheusHandle) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        handle.render(),
+    )
+        .into_response()
 }
 
 /// Keeps a plain client request id, or makes one; echoes it on the response.
@@ -225,10 +309,11 @@ async fn request_id(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// Records request count, latency and errors by method, route template and status.
+/// Records request count, latency and errors by method, route template and status (all
+/// bounded: see the module docs).
 async fn track(request: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -238,7 +323,7 @@ async fn track(request: Request, next: Next) -> Response {
     let elapsed = start.elapsed().as_secs_f64();
     metrics::histogram!(
         "laurel_http_request_duration_seconds",
-        "method" => method.clone(),
+        "method" => method,
         "route" => route.clone(),
     )
     .record(elapsed);
@@ -383,4 +468,21 @@ pub fn describe_metrics() {
         "laurel_credentials_issued_total",
         "Credentials minted and stored (repeats of an existing award are not counted)"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn made_up_methods_share_one_label_and_long_texts_are_cut() {
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        let made_up = Method::from_bytes(b"BREW").expect("a token is a method");
+        assert_eq!(method_label(&made_up), "other");
+        assert_eq!(capped("/short"), "/short");
+        let long = "/é".repeat(500);
+        let cut = capped(&long);
+        assert_eq!(cut.chars().count(), MAX_LOGGED + 1);
+        assert!(cut.ends_with('…'));
+    }
 }

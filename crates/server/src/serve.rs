@@ -17,6 +17,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
+use crate::connections::ConnectionLimits;
 use crate::vault::VaultError;
 use crate::{App, AppState, SystemClock, Urls, Vault};
 
@@ -61,6 +62,7 @@ pub async fn start(
         })?;
     let vault = Vault::load(&settings.data_dir, settings.secret_key.as_deref())?;
     vault.check(store.as_ref()).await?;
+    warn_if_exposed(settings);
     Ok(AppState::new(App {
         store,
         urls: Urls::new(&settings.public_url),
@@ -95,16 +97,25 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn laurel_store::Sto
 }
 
 /// Serves `app` (from [`crate::router`] or [`crate::router_with`]) on `listener` until
-/// `shutdown` completes; then stops accepting connections, lets requests in flight finish,
-/// and returns.
+/// `shutdown` completes, with the default [`ConnectionLimits`]; then stops accepting
+/// connections, lets requests in flight finish, and returns.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, app, ConnectionLimits::default(), shutdown).await
+}
+
+/// [`serve`] with the connection limits from the settings (see [`crate::connections`]).
+/// Handlers may extract `ConnectInfo<SocketAddr>`, the peer's address.
+pub async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    crate::connections::serve(listener, app, limits, shutdown).await
 }
 
 /// Listens for Ctrl-C and (on Unix) SIGTERM, and returns a future that completes on either:
@@ -156,5 +167,61 @@ fn create_data_dir(settings: &Settings) -> Result<(), StartError> {
         use std::os::unix::fs::DirBuilderExt as _;
         builder.mode(0o700);
     }
-    builder.create(path).map_err(error)
+    builder.create(path).map_err(error)?;
+    // The mode above is filtered by the umask; this is not.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(error)?;
+    }
+    Ok(())
+}
+
+/// Warns, with the command that fixes it, when the data folder, `secret.key` or the SQLite
+/// database can be read or changed by other users of the machine: whoever reads `secret.key`
+/// and the database can sign as every issuer.
+fn warn_if_exposed(settings: &Settings) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = &settings.data_dir;
+        let mut files = vec![dir.join(crate::vault::SECRET_FILE)];
+        if let Some(database) = sqlite_file(&settings.database_url) {
+            files.push(database);
+        }
+        let exposed = |path: &std::path::Path| {
+            std::fs::metadata(path)
+                .ok()
+                .is_some_and(|meta| meta.permissions().mode() & 0o077 != 0)
+        };
+        if exposed(dir) {
+            tracing::warn!(
+                path = %dir.display(),
+                "the data folder {} is open to other users of this machine, who could read the \
+                 signing keys; make it owner-only: chmod 700 {}",
+                dir.display(),
+                dir.display()
+            );
+        }
+        for file in files.iter().filter(|file| exposed(file)) {
+            tracing::warn!(
+                path = %file.display(),
+                "{} can be read by other users of this machine, and with it the signing keys; \
+                 make it owner-only: chmod 600 {}",
+                file.display(),
+                file.display()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = settings;
+}
+
+/// The database file of a `sqlite:` URL (`None` for PostgreSQL and in-memory databases).
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
 }

@@ -158,6 +158,13 @@ impl Vault {
         }
         match options.open(&path) {
             Ok(mut file) => {
+                // The mode given to `open` is filtered by the umask; this is not.
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt as _;
+                    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                        .map_err(io)?;
+                }
                 file.write_all(format!("{}\n", text.as_str()).as_bytes())
                     .and_then(|()| file.sync_all())
                     .map_err(io)?;

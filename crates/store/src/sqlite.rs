@@ -94,6 +94,7 @@ impl SqliteStore {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         if !in_memory {
             create_parent_dir(options.get_filename())?;
+            create_owner_only(options.get_filename())?;
         }
 
         let mut writer = SqlitePoolOptions::new()
@@ -126,6 +127,38 @@ impl SqliteStore {
     /// Begins a write transaction holding SQLite's write lock.
     async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         self.writer.begin_with("begin immediate").await.map_err(db)
+    }
+}
+
+/// Creates an empty database file readable by its owner only (SQLite gives its `-wal` and
+/// `-shm` files the same mode), unless it exists: the database holds the issuers' signing keys
+/// (encrypted) and the recipients' addresses. An empty file is an empty SQLite database.
+fn create_owner_only(file: &std::path::Path) -> StoreResult<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let failed =
+        |e: std::io::Error| StoreError::Config(format!("creating {}: {e}", file.display()));
+    match options.open(file) {
+        Ok(created) => {
+            // The mode given to `open` is filtered by the umask; this is not.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                created
+                    .set_permissions(std::fs::Permissions::from_mode(0o600))
+                    .map_err(failed)?;
+            }
+            #[cfg(not(unix))]
+            drop(created);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(failed(e)),
     }
 }
 

@@ -22,6 +22,7 @@ pub mod images;
 pub mod imports;
 pub mod issuers;
 pub mod rules;
+pub mod svg;
 pub mod verify;
 
 use axum::Router;
