@@ -7,4 +7,5 @@ pub mod concurrency;
 pub mod console;
 pub mod email;
 pub mod service;
+pub mod sign_in;
 pub mod status;
