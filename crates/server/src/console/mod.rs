@@ -42,7 +42,7 @@ use uuid::Uuid;
 
 use crate::pages::html::{date, esc};
 use crate::{ApiError, AppState};
-use session::{SESSION_COOKIE, SESSION_HOURS, SIGN_IN_COOKIE, Staff};
+use session::{SESSION_COOKIE, Staff};
 
 /// One route of the console: method, path, and how to make its handler.
 pub struct Route {
