@@ -1329,7 +1329,10 @@ fn user_password_disable_enable_and_list() {
     .failure(2);
     assert!(weak.stderr.contains("at least 12"), "{}", weak.stderr);
     let before = stored_user(data, "ada");
-    assert!(password::verify("correct horse battery staple", &before.password_hash));
+    assert!(password::verify(
+        "correct horse battery staple",
+        &before.password_hash
+    ));
     laurel_with_password(
         &["user", "password", "Ada", "--data-dir", data],
         b"a brand new passphrase\n",
@@ -1337,8 +1340,14 @@ fn user_password_disable_enable_and_list() {
     )
     .success();
     let after = stored_user(data, "ada");
-    assert!(password::verify("a brand new passphrase", &after.password_hash));
-    assert!(!password::verify("correct horse battery staple", &after.password_hash));
+    assert!(password::verify(
+        "a brand new passphrase",
+        &after.password_hash
+    ));
+    assert!(!password::verify(
+        "correct horse battery staple",
+        &after.password_hash
+    ));
     laurel_with_password(
         &["user", "password", "ada", "--data-dir", data],
         b"ignored when the variable is set\n",
@@ -1364,9 +1373,13 @@ fn user_password_disable_enable_and_list() {
         );
     }
 
-    let disabled = laurel_with_password(&["user", "disable", "ada", "--data-dir", data], b"", None)
-        .success();
-    assert!(disabled.stderr.contains("disabled \"ada\""), "{}", disabled.stderr);
+    let disabled =
+        laurel_with_password(&["user", "disable", "ada", "--data-dir", data], b"", None).success();
+    assert!(
+        disabled.stderr.contains("disabled \"ada\""),
+        "{}",
+        disabled.stderr
+    );
     assert!(stored_user(data, "ada").disabled_at.is_some());
     let listed = laurel_with_password(&["user", "list", "--data-dir", data], b"", None).success();
     let lines: Vec<&str> = listed.stdout.lines().collect();
@@ -1382,7 +1395,14 @@ fn user_password_disable_enable_and_list() {
     assert_eq!(stored_user(data, "ada").disabled_at, None);
     let listed = laurel_with_password(&["user", "list", "--data-dir", data], b"", None).success();
     assert!(
-        listed.stdout.lines().nth(1).unwrap().split_whitespace().nth(3) == Some("no"),
+        listed
+            .stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .nth(3)
+            == Some("no"),
         "{}",
         listed.stdout
     );

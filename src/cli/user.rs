@@ -91,9 +91,12 @@ pub fn run(command: UserCommand) -> Result<()> {
     };
     // Checked before the database is opened or a password asked for.
     let settings = database.load()?;
-    let create = match command {
-        UserCommand::Create(args) => Some(new_account(args)?),
-        _ => None,
+    let task = match command {
+        UserCommand::Create(args) => Task::Create(new_account(args)?),
+        UserCommand::Password(args) => Task::Password(args.username),
+        UserCommand::Disable(args) => Task::Disable(args.username),
+        UserCommand::Enable(args) => Task::Enable(args.username),
+        UserCommand::List(_) => Task::List,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -102,15 +105,23 @@ pub fn run(command: UserCommand) -> Result<()> {
     runtime.block_on(async {
         let store = laurel_server::serve::open_store(&settings).await?;
         let store = store.as_ref();
-        match (command, create) {
-            (_, Some(user)) => create_user(store, user).await,
-            (UserCommand::Password(args), _) => set_password(store, &args.username).await,
-            (UserCommand::Disable(args), _) => set_disabled(store, &args.username, true).await,
-            (UserCommand::Enable(args), _) => set_disabled(store, &args.username, false).await,
-            (UserCommand::List(_), _) => list(store).await,
-            (UserCommand::Create(_), None) => bail!("the account was not made"),
+        match task {
+            Task::Create(user) => create_user(store, user).await,
+            Task::Password(username) => set_password(store, &username).await,
+            Task::Disable(username) => set_disabled(store, &username, true).await,
+            Task::Enable(username) => set_disabled(store, &username, false).await,
+            Task::List => list(store).await,
         }
     })
+}
+
+/// What to do once the store is open.
+enum Task {
+    Create(User),
+    Password(String),
+    Disable(String),
+    Enable(String),
+    List,
 }
 
 /// The account `laurel user create` makes, checked and hashed.
@@ -129,8 +140,10 @@ fn new_account(args: CreateArgs) -> Result<User> {
     // The username first, so a mistake there is told before a password is asked for.
     console::check_username(&args.username).map_err(UsageError)?;
     let password = new_password()?;
-    Ok(console::new_user(&args.username, &password, role, args.issuers, Utc::now())
-        .map_err(UsageError)?)
+    Ok(
+        console::new_user(&args.username, &password, role, args.issuers, Utc::now())
+            .map_err(UsageError)?,
+    )
 }
 
 /// A new password: `LAUREL_USER_PASSWORD`, else a prompt (twice, no echo) at a terminal, else
@@ -145,7 +158,9 @@ fn new_password() -> Result<String> {
             let again = rpassword::prompt_password("The same password again: ")
                 .context("cannot read the password from the terminal")?;
             if again != first {
-                return Err(UsageError("the two passwords differ; nothing was changed".into()).into());
+                return Err(
+                    UsageError("the two passwords differ; nothing was changed".into()).into(),
+                );
             }
             first
         }
@@ -238,7 +253,10 @@ async fn set_disabled(store: &dyn Store, username: &str, disable: bool) -> Resul
 }
 
 async fn list(store: &dyn Store) -> Result<()> {
-    let users = store.list_users().await.context("cannot list the accounts")?;
+    let users = store
+        .list_users()
+        .await
+        .context("cannot list the accounts")?;
     if users.is_empty() {
         eprintln!("no accounts yet: create one with `laurel user create --admin NAME`");
         return Ok(());

@@ -107,8 +107,8 @@ pub async fn serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(shutdown)
-        .await
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Listens for Ctrl-C and (on Unix) SIGTERM, and returns a future that completes on either:

@@ -137,7 +137,11 @@ async fn pages_need_a_session() {
         assert_eq!(response.headers[header::LOCATION], "/console/sign-in");
         walked += 1;
     }
-    assert_eq!(walked, console::ROUTES.len() - 2, "every route but signing in");
+    assert_eq!(
+        walked,
+        console::ROUTES.len() - 2,
+        "every route but signing in"
+    );
     let forged = get(&app, "/console", "laurel_session=made-up").await;
     assert_eq!(forged.status, StatusCode::SEE_OTHER);
 }
@@ -234,7 +238,10 @@ async fn refused_sign_ins_all_look_alike_and_waits_grow() {
     let wrong = try_sign_in(&app, "ada", "wrong password!!").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.text().contains("Wrong username or password."));
-    assert!(wrong.text().contains("value=\"ada\""), "the username is kept");
+    assert!(
+        wrong.text().contains("value=\"ada\""),
+        "the username is kept"
+    );
     assert!(cookie_value(&wrong, "laurel_session").is_none());
     let refused = shape(&wrong, "ada");
     let unknown = try_sign_in(&app, "nobody", PASSWORD).await;
@@ -275,7 +282,9 @@ async fn refused_sign_ins_all_look_alike_and_waits_grow() {
     let reasons: Vec<String> = entries
         .iter()
         .filter(|e| e.action == "sign_in_failed")
-        .map(|e| serde_json::from_str::<serde_json::Value>(&e.detail).unwrap()["reason"].to_string())
+        .map(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.detail).unwrap()["reason"].to_string()
+        })
         .collect();
     for reason in [
         "unknown username",
@@ -328,7 +337,13 @@ async fn try_sign_in_from(
     let response = app.router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     TestResponse {
         status,
         headers,
@@ -365,7 +380,12 @@ async fn one_address_guessing_many_accounts_must_wait() {
     assert_eq!(proxied.status, StatusCode::UNAUTHORIZED);
     // Other addresses are not held up.
     let elsewhere = try_sign_in_from(&app, "198.51.100.7:40000", &[], "ada", PASSWORD).await;
-    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER, "{}", elsewhere.text());
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        elsewhere.text()
+    );
 }
 
 #[tokio::test]
@@ -378,7 +398,10 @@ async fn staff_change_their_password_and_their_other_sessions_end() {
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
     assert!(html.contains("autocomplete=\"current-password\""));
-    assert!(html.contains("href=\"/console/password\""), "in the navigation");
+    assert!(
+        html.contains("href=\"/console/password\""),
+        "in the navigation"
+    );
     let csrf = hidden_csrf(&html);
     let change = |current: &'static str, new: &'static str, again: &'static str| {
         let (app, here, csrf) = (&app, here.clone(), csrf.clone());
@@ -399,9 +422,21 @@ async fn staff_change_their_password_and_their_other_sessions_end() {
     };
     let new = "a much better passphrase";
     for (current, typed, again, field, says) in [
-        ("not my password!", new, new, "current", "not your current password"),
+        (
+            "not my password!",
+            new,
+            new,
+            "current",
+            "not your current password",
+        ),
         (PASSWORD, "short", "short", "new", "at least 12 characters"),
-        (PASSWORD, "zzzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzzz", "new", "one character repeated"),
+        (
+            PASSWORD,
+            "zzzzzzzzzzzzzzzz",
+            "zzzzzzzzzzzzzzzz",
+            "new",
+            "one character repeated",
+        ),
         (PASSWORD, new, "a much better passphrasE", "again", "differ"),
     ] {
         let refused = change(current, typed, again).await;
@@ -415,7 +450,12 @@ async fn staff_change_their_password_and_their_other_sessions_end() {
         &app,
         "/console/password",
         &here,
-        &[("csrf", "x"), ("current", PASSWORD), ("new", new), ("again", new)],
+        &[
+            ("csrf", "x"),
+            ("current", PASSWORD),
+            ("new", new),
+            ("again", new),
+        ],
     )
     .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);

@@ -93,13 +93,25 @@ async fn signed_in(app: &TestApp, username: &str) -> (String, String) {
             &[("cookie", &cookie)],
         )
         .await;
-    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.text());
+    assert_eq!(
+        response.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        response.text()
+    );
     let session = format!(
         "laurel_session={}",
         cookie_value(&response, "laurel_session").unwrap()
     );
     let dashboard = app
-        .send(Method::GET, "/console", None, None, None, &[("cookie", &session)])
+        .send(
+            Method::GET,
+            "/console",
+            None,
+            None,
+            None,
+            &[("cookie", &session)],
+        )
         .await;
     (session, hidden_csrf(&dashboard.text()))
 }
@@ -212,7 +224,15 @@ async fn snapshot(app: &TestApp) -> String {
         .await
         .unwrap()
         .into_iter()
-        .map(|u| (u.username, u.role, u.issuer_ids, u.disabled_at, u.password_hash))
+        .map(|u| {
+            (
+                u.username,
+                u.role,
+                u.issuer_ids,
+                u.disabled_at,
+                u.password_hash,
+            )
+        })
         .collect();
     let events = store.list_events(&EventFilter::default()).await.unwrap();
     let event_ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
@@ -293,7 +313,9 @@ fn walks(method: &Method, path: &str, b: &Theirs, csrf: &str) -> Vec<Walk> {
             get(format!("{path}?q=theirs"), false),
             get(format!("{path}?achievement={}", b.achievement), false),
         ],
-        ("GET", "/console/issuers/{id}") => vec![get(format!("/console/issuers/{}", b.issuer), true)],
+        ("GET", "/console/issuers/{id}") => {
+            vec![get(format!("/console/issuers/{}", b.issuer), true)]
+        }
         ("GET", "/console/events/{id}") => vec![get(format!("/console/events/{}", b.event), true)],
         ("GET", "/console/imports/{id}") => {
             vec![get(format!("/console/imports/{}", b.import), true)]
@@ -359,12 +381,18 @@ fn walks(method: &Method, path: &str, b: &Theirs, csrf: &str) -> Vec<Walk> {
         ("POST", "/console/users/toggle") => vec![post(path.into(), &[("id", &b.admin)], true)],
         ("POST", "/console/issuers") => vec![post(
             path.into(),
-            &[("name", "Intruder Inc"), ("url", "https://intruder.example.org")],
+            &[
+                ("name", "Intruder Inc"),
+                ("url", "https://intruder.example.org"),
+            ],
             false,
         )],
         ("POST", "/console/issuers/{id}") => vec![post(
             format!("/console/issuers/{}", b.issuer),
-            &[("name", "Hijacked"), ("url", "https://intruder.example.org")],
+            &[
+                ("name", "Hijacked"),
+                ("url", "https://intruder.example.org"),
+            ],
             true,
         )],
         ("POST", "/console/issuers/{id}/rotate-keys") => vec![post(
@@ -423,7 +451,10 @@ fn walks(method: &Method, path: &str, b: &Theirs, csrf: &str) -> Vec<Walk> {
             true,
         )],
         ("POST", "/console/achievements/{id}/image") => {
-            vec![image(format!("/console/achievements/{}/image", b.achievement))]
+            vec![image(format!(
+                "/console/achievements/{}/image",
+                b.achievement
+            ))]
         }
         (method, path) => panic!(
             "the console route {method} {path} has no case in this test: add one, so that \
@@ -493,7 +524,14 @@ async fn managers_of_other_issuers_see_and_change_nothing(app: TestApp) {
     // an administrator B's.
     let (mia, _) = signed_in(&app, "mia").await;
     let awards = app
-        .send(Method::GET, "/console/awards", None, None, None, &[("cookie", &mia)])
+        .send(
+            Method::GET,
+            "/console/awards",
+            None,
+            None,
+            None,
+            &[("cookie", &mia)],
+        )
         .await;
     assert!(awards.text().contains("ours@example.org"));
     let (ada, _) = signed_in(&app, "ada").await;
@@ -505,7 +543,10 @@ async fn managers_of_other_issuers_see_and_change_nothing(app: TestApp) {
             .send(Method::GET, &path, None, None, None, &[("cookie", &ada)])
             .await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        assert!(page.text().contains("theirs-attendee@example.org"), "{path}");
+        assert!(
+            page.text().contains("theirs-attendee@example.org"),
+            "{path}"
+        );
     }
     walk_as(&app, &b, "mia").await;
     walk_as(&app, &b, "nil").await;

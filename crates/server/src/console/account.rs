@@ -114,7 +114,10 @@ async fn try_change(
     }
     if form.new != form.again {
         return Ok(Err((
-            ("again", "The two new passwords differ: type the same one twice.".into()),
+            (
+                "again",
+                "The two new passwords differ: type the same one twice.".into(),
+            ),
             StatusCode::BAD_REQUEST,
         )));
     }

@@ -72,11 +72,17 @@ pub const ROUTES: &[Route] = &[
     route(Method::POST, "/console/sign-in", |m| on(m, sign_in::submit)),
     route(Method::POST, "/console/sign-out", |m| on(m, sign_out)),
     route(Method::GET, "/console/password", |m| on(m, account::form)),
-    route(Method::POST, "/console/password", |m| on(m, account::change)),
+    route(Method::POST, "/console/password", |m| {
+        on(m, account::change)
+    }),
     route(Method::GET, "/console/audit", |m| on(m, audit)),
     route(Method::GET, "/console/awards", |m| on(m, awards::list)),
-    route(Method::GET, "/console/awards.csv", |m| on(m, awards::export)),
-    route(Method::POST, "/console/awards/new", |m| on(m, awards::create)),
+    route(Method::GET, "/console/awards.csv", |m| {
+        on(m, awards::export)
+    }),
+    route(Method::POST, "/console/awards/new", |m| {
+        on(m, awards::create)
+    }),
     route(Method::POST, "/console/awards/{id}/{action}", |m| {
         on(m, awards::act)
     }),
@@ -87,11 +93,17 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::GET, "/console/users", |m| on(m, users::list)),
     route(Method::POST, "/console/users", |m| on(m, users::create)),
-    route(Method::POST, "/console/users/toggle", |m| on(m, users::toggle)),
+    route(Method::POST, "/console/users/toggle", |m| {
+        on(m, users::toggle)
+    }),
     route(Method::GET, "/console/issuers", |m| on(m, issuers::list)),
     route(Method::POST, "/console/issuers", |m| on(m, issuers::create)),
-    route(Method::GET, "/console/issuers/{id}", |m| on(m, issuers::show)),
-    route(Method::POST, "/console/issuers/{id}", |m| on(m, issuers::update)),
+    route(Method::GET, "/console/issuers/{id}", |m| {
+        on(m, issuers::show)
+    }),
+    route(Method::POST, "/console/issuers/{id}", |m| {
+        on(m, issuers::update)
+    }),
     route(Method::POST, "/console/issuers/{id}/rotate-keys", |m| {
         on(m, issuers::rotate)
     }),
@@ -100,7 +112,9 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::GET, "/console/events", |m| on(m, events::list)),
     route(Method::POST, "/console/events", |m| on(m, events::create)),
-    route(Method::POST, "/console/series", |m| on(m, events::create_series)),
+    route(Method::POST, "/console/series", |m| {
+        on(m, events::create_series)
+    }),
     route(Method::GET, "/console/events/{id}", |m| on(m, events::show)),
     route(Method::POST, "/console/events/{id}/import", |m| {
         on(m, events::import)

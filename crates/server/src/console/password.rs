@@ -222,12 +222,24 @@ mod tests {
 
     #[test]
     fn weak_passwords_are_refused() {
-        assert!(check_strength("short one").unwrap_err().contains("12 characters"));
-        assert!(check_strength("aaaaaaaaaaaaaaaa").unwrap_err().contains("repeated"));
+        assert!(
+            check_strength("short one")
+                .unwrap_err()
+                .contains("12 characters")
+        );
+        assert!(
+            check_strength("aaaaaaaaaaaaaaaa")
+                .unwrap_err()
+                .contains("repeated")
+        );
         assert!(check_strength("éééééééééééé").is_err());
         assert!(check_strength("correct horse battery").is_ok());
         // Characters, not bytes.
-        assert!(check_strength("ééééééééééé").unwrap_err().contains("12 characters"));
+        assert!(
+            check_strength("ééééééééééé")
+                .unwrap_err()
+                .contains("12 characters")
+        );
     }
 
     #[tokio::test]

@@ -241,6 +241,10 @@ mod tests {
             "192.0.2.1".parse::<IpAddr>().unwrap(),
             "the last hop, the one the proxy saw"
         );
-        assert_eq!(client_address(remote, &headers), remote, "others cannot claim");
+        assert_eq!(
+            client_address(remote, &headers),
+            remote,
+            "others cannot claim"
+        );
     }
 }

@@ -185,10 +185,19 @@ mod tests {
         for _ in 0..ADDRESS_FREE {
             assert!(limiter.admit(address, at(0)));
         }
-        assert!(!limiter.admit(address, at(1)), "the wait runs (a second, and the clock's)");
-        assert!(limiter.admit("203.0.113.8".parse().unwrap(), at(0)), "others do not wait");
+        assert!(
+            !limiter.admit(address, at(1)),
+            "the wait runs (a second, and the clock's)"
+        );
+        assert!(
+            limiter.admit("203.0.113.8".parse().unwrap(), at(0)),
+            "others do not wait"
+        );
         assert!(limiter.admit(address, at(2)), "two seconds later");
-        assert!(!limiter.admit(address, at(4)), "now two seconds more, and the clock's");
+        assert!(
+            !limiter.admit(address, at(4)),
+            "now two seconds more, and the clock's"
+        );
         assert!(limiter.admit(address, at(5)));
         // Success does not wipe earlier failures.
         limiter.succeeded(address);

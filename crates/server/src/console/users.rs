@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::session::Staff;
 use super::password::PoolError;
+use super::session::Staff;
 use super::{account, audit_log, check_new_user, forged, pages};
 use crate::AppState;
 use crate::pages::html::{date, esc};

@@ -41,9 +41,16 @@ pub async fn attempts_are_counted_before_the_check(db: &TestDb) {
     let ada = account("ada");
     store.create_user(&ada).await.unwrap();
     let at = now();
-    assert_eq!(store.begin_sign_in("nobody", at, delay).await.unwrap(), None);
+    assert_eq!(
+        store.begin_sign_in("nobody", at, delay).await.unwrap(),
+        None
+    );
     for expected in 0..3 {
-        let attempt = store.begin_sign_in("ada", at, delay).await.unwrap().unwrap();
+        let attempt = store
+            .begin_sign_in("ada", at, delay)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(attempt.admitted);
         assert_eq!(attempt.user.failed_sign_ins, expected, "the count before");
     }
@@ -60,7 +67,11 @@ pub async fn attempts_are_counted_before_the_check(db: &TestDb) {
     assert_eq!(store.user(ada.id).await.unwrap(), stored);
     // Once it is over, the next attempt is admitted and starts the next delay.
     let later = at + Duration::minutes(1);
-    let admitted = store.begin_sign_in("ada", later, delay).await.unwrap().unwrap();
+    let admitted = store
+        .begin_sign_in("ada", later, delay)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(admitted.admitted);
     assert_eq!(admitted.user.failed_sign_ins, 3);
     let stored = store.user(ada.id).await.unwrap();
@@ -78,7 +89,13 @@ pub async fn concurrent_attempts_are_each_counted(db: &TestDb) {
     let mut tasks = JoinSet::new();
     for task in 0..40 {
         let store = stores[task % 2].clone();
-        tasks.spawn(async move { store.begin_sign_in("ada", at, delay).await.unwrap().unwrap() });
+        tasks.spawn(async move {
+            store
+                .begin_sign_in("ada", at, delay)
+                .await
+                .unwrap()
+                .unwrap()
+        });
     }
     let mut admitted = Vec::new();
     while let Some(attempt) = tasks.join_next().await {
@@ -122,7 +139,10 @@ pub async fn a_new_password_ends_the_other_sessions(db: &TestDb) {
     assert!(!alive(&there).await, "the account's other sessions end");
     assert!(alive(&elsewhere).await, "other accounts' sessions stay");
     // A reset from the command line keeps no session.
-    store.set_password(ada.id, "$argon2id$reset", None).await.unwrap();
+    store
+        .set_password(ada.id, "$argon2id$reset", None)
+        .await
+        .unwrap();
     assert!(!alive(&here).await);
     assert!(matches!(
         store.set_password(Uuid::now_v7(), "x", None).await,
