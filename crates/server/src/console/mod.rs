@@ -495,3 +495,26 @@ pub fn account(
         disabled_at: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_a_get_or_a_post_and_listed_once() {
+        let mut seen = std::collections::BTreeSet::new();
+        for route in ROUTES {
+            assert!(
+                route.method == Method::GET || route.method == Method::POST,
+                "{} {}: the router makes only GETs and POSTs",
+                route.method,
+                route.path
+            );
+            assert!(
+                seen.insert((route.method.as_str(), route.path)),
+                "{}",
+                route.path
+            );
+        }
+    }
+}
