@@ -1379,9 +1379,9 @@ fn serve_refuses_another_public_url_once_it_has_signed_unless_told_to_move() {
     let server = Server::start_with(
         &data,
         &[
-            &"--public-url",
-            &"https://badges.example.org",
-            &"--change-public-url",
+            "--public-url",
+            "https://badges.example.org",
+            "--change-public-url",
         ],
     );
     assert_eq!(server.listening["public_url"], "https://badges.example.org");
@@ -1389,4 +1389,149 @@ fn serve_refuses_another_public_url_once_it_has_signed_unless_told_to_move() {
     assert!(!log.contains("uses plain http"), "{log}");
     let again = Server::start_with(&data, &["--public-url", "https://badges.example.org"]);
     again.terminate();
+}
+
+/// Runs `laurel` with `args`, `input` on standard input and LAUREL_USER_PASSWORD set or not.
+fn laurel_with_password(args: &[&str], input: &[u8], env: Option<&str>) -> util::Run {
+    use std::io::Write as _;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_laurel"));
+    command.args(args).env_remove("LAUREL_USER_PASSWORD");
+    if let Some(password) = env {
+        command.env("LAUREL_USER_PASSWORD", password);
+    }
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    util::Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// The stored account, read behind the command line's back.
+fn stored_user(data: &str, name: &str) -> laurel_store::User {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = laurel_store::connect(&format!("sqlite://{data}/laurel.db"))
+            .await
+            .unwrap();
+        store.user_by_name(name).await.unwrap().unwrap()
+    })
+}
+
+#[test]
+fn user_password_disable_enable_and_list() {
+    use laurel_server::console::password;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    laurel_with_password(
+        &["user", "create", "--admin", "ada", "--data-dir", data],
+        b"",
+        Some("correct horse battery staple"),
+    )
+    .success();
+    let repeated = laurel_with_password(
+        &["user", "create", "bob", "--data-dir", data],
+        b"xxxxxxxxxxxxxxxxxxxx\n",
+        None,
+    )
+    .failure(2);
+    assert!(repeated.stderr.contains("repeated"), "{}", repeated.stderr);
+
+    // A reset from standard input, then from the variable; weak ones are refused.
+    let weak = laurel_with_password(
+        &["user", "password", "ada", "--data-dir", data],
+        b"short\n",
+        None,
+    )
+    .failure(2);
+    assert!(weak.stderr.contains("at least 12"), "{}", weak.stderr);
+    let before = stored_user(data, "ada");
+    assert!(password::verify(
+        "correct horse battery staple",
+        &before.password_hash
+    ));
+    laurel_with_password(
+        &["user", "password", "Ada", "--data-dir", data],
+        b"a brand new passphrase\n",
+        None,
+    )
+    .success();
+    let after = stored_user(data, "ada");
+    assert!(password::verify(
+        "a brand new passphrase",
+        &after.password_hash
+    ));
+    assert!(!password::verify(
+        "correct horse battery staple",
+        &after.password_hash
+    ));
+    laurel_with_password(
+        &["user", "password", "ada", "--data-dir", data],
+        b"ignored when the variable is set\n",
+        Some("from the environment"),
+    )
+    .success();
+    assert!(password::verify(
+        "from the environment",
+        &stored_user(data, "ada").password_hash
+    ));
+
+    for command in ["password", "disable", "enable"] {
+        let unknown = laurel_with_password(
+            &["user", command, "nobody", "--data-dir", data],
+            b"a long enough password\n",
+            None,
+        )
+        .failure(1);
+        assert!(
+            unknown.stderr.contains("there is no account \"nobody\""),
+            "{command}: {}",
+            unknown.stderr
+        );
+    }
+
+    let disabled =
+        laurel_with_password(&["user", "disable", "ada", "--data-dir", data], b"", None).success();
+    assert!(
+        disabled.stderr.contains("disabled \"ada\""),
+        "{}",
+        disabled.stderr
+    );
+    assert!(stored_user(data, "ada").disabled_at.is_some());
+    let listed = laurel_with_password(&["user", "list", "--data-dir", data], b"", None).success();
+    let lines: Vec<&str> = listed.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", listed.stdout);
+    for column in ["USERNAME", "ROLE", "ISSUERS", "DISABLED", "FAILED SIGN-INS"] {
+        assert!(lines[0].contains(column), "{}", lines[0]);
+    }
+    let row: Vec<&str> = lines[1].split_whitespace().collect();
+    assert_eq!(row[..3], ["ada", "admin", "-"]);
+    assert!(row[3].starts_with("20"), "a date: {}", lines[1]);
+    assert_eq!(row[4], "0");
+    laurel_with_password(&["user", "enable", "ada", "--data-dir", data], b"", None).success();
+    assert_eq!(stored_user(data, "ada").disabled_at, None);
+    let listed = laurel_with_password(&["user", "list", "--data-dir", data], b"", None).success();
+    assert!(
+        listed
+            .stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .nth(3)
+            == Some("no"),
+        "{}",
+        listed.stdout
+    );
 }

@@ -77,7 +77,8 @@ enum Command {
         #[command(subcommand)]
         command: token::TokenCommand,
     },
-    /// Create accounts for the web console (/console).
+    /// Create, list, disable and enable accounts for the web console (/console), and set
+    /// their passwords.
     User {
         #[command(subcommand)]
         command: user::UserCommand,

@@ -55,7 +55,7 @@ pub use vault::Vault;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
-pub struct AppState(Arc<App>);
+pub struct AppState(Arc<App>, Arc<console::sign_in::Guard>);
 
 /// The parts of the running service.
 pub struct App {
@@ -103,7 +103,13 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// Wraps the parts.
     pub fn new(app: App) -> Self {
-        AppState(Arc::new(app))
+        AppState(Arc::new(app), Arc::default())
+    }
+
+    /// The console's defences against password guessing: the argon2 pool and the
+    /// per-address limit, one per instance.
+    pub fn sign_in_guard(&self) -> &console::sign_in::Guard {
+        &self.1
     }
 }
 

@@ -4,8 +4,10 @@
 
 mod util;
 
+use std::sync::Arc;
+
 use axum::http::{Method, StatusCode, header};
-use laurel_server::console;
+use laurel_server::{Clock, console};
 use laurel_store::Role;
 use serde_json::json;
 use util::{TestApp, TestResponse, now};
@@ -109,56 +111,37 @@ async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
 async fn pages_need_a_session() {
     let app = TestApp::new().await;
     let id = "0190a8c4-5f6e-7b8a-9c0d-1e2f3a4b5c6d";
-    for path in [
-        "/console".to_string(),
-        "/console/audit".into(),
-        "/console/awards".into(),
-        "/console/awards.csv".into(),
-        "/console/issuers".into(),
-        format!("/console/issuers/{id}"),
-        "/console/achievements".into(),
-        format!("/console/achievements/{id}"),
-        "/console/events".into(),
-        format!("/console/events/{id}"),
-        format!("/console/imports/{id}"),
-        format!("/console/imports/{id}/result.csv"),
-        "/console/users".into(),
-        "/console/tokens".into(),
-    ] {
-        let response = app.send(Method::GET, &path, None, None, None, &[]).await;
-        assert_eq!(response.status, StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(response.headers[header::LOCATION], "/console/sign-in");
-    }
-    for path in [
-        "/console/sign-out".to_string(),
-        "/console/awards/new".into(),
-        format!("/console/awards/{id}/revoke"),
-        "/console/issuers".into(),
-        format!("/console/issuers/{id}/rotate-keys"),
-        format!("/console/issuers/{id}/image"),
-        "/console/achievements".into(),
-        format!("/console/achievements/{id}/image"),
-        "/console/events".into(),
-        "/console/series".into(),
-        format!("/console/events/{id}/import"),
-        "/console/users".into(),
-        "/console/users/toggle".into(),
-        "/console/tokens".into(),
-        "/console/tokens/revoke".into(),
-    ] {
-        let response = app
-            .send(
-                Method::POST,
-                &path,
-                None,
+    let mut walked = 0;
+    for route in console::ROUTES {
+        if route.path == "/console/sign-in" {
+            continue;
+        }
+        let path = route.path.replace("{id}", id).replace("{action}", "revoke");
+        let (content_type, body) = if route.method == Method::POST {
+            (
                 Some("application/x-www-form-urlencoded"),
                 Some(b"csrf=x".to_vec()),
-                &[],
             )
+        } else {
+            (None, None)
+        };
+        let response = app
+            .send(route.method.clone(), &path, None, content_type, body, &[])
             .await;
-        assert_eq!(response.status, StatusCode::SEE_OTHER, "POST {path}");
+        assert_eq!(
+            response.status,
+            StatusCode::SEE_OTHER,
+            "{} {path}",
+            route.method
+        );
         assert_eq!(response.headers[header::LOCATION], "/console/sign-in");
+        walked += 1;
     }
+    assert_eq!(
+        walked,
+        console::ROUTES.len() - 2,
+        "every route but signing in"
+    );
     let forged = get(&app, "/console", "laurel_session=made-up").await;
     assert_eq!(forged.status, StatusCode::SEE_OTHER);
 }
@@ -218,29 +201,294 @@ async fn signing_in_sets_a_safe_cookie_and_shows_the_dashboard() {
     assert!(!html.contains("plain http"), "{html}");
 }
 
+/// A clock tests can move.
+struct MovableClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl Clock for MovableClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl MovableClock {
+    fn advance(&self, seconds: i64) {
+        *self.0.lock().unwrap() += chrono::Duration::seconds(seconds);
+    }
+}
+
+/// A refused sign-in's status and page, with what differs by nature (the fresh CSRF token,
+/// the username typed) blanked out: what tells one refusal from another, if anything.
+fn shape(response: &TestResponse, username: &str) -> (StatusCode, String) {
+    let text = response.text();
+    let csrf = hidden_csrf(&text);
+    let text = text
+        .replace(&csrf, "CSRF")
+        .replace(&format!("value=\"{username}\""), "value=\"NAME\"");
+    (response.status, text)
+}
+
 #[tokio::test]
-async fn a_wrong_password_keeps_the_username_and_locks_after_five() {
+async fn refused_sign_ins_all_look_alike_and_waits_grow() {
+    let clock = Arc::new(MovableClock(std::sync::Mutex::new(now())));
+    let app = TestApp::with_clock(clock.clone()).await;
+    add_user(&app, "ada", Role::Admin).await;
+    add_user(&app, "dis", Role::Admin).await;
+    let dis = app.state.store.user_by_name("dis").await.unwrap().unwrap();
+    app.state
+        .store
+        .set_user_disabled(dis.id, Some(now()))
+        .await
+        .unwrap();
+    let stored = || async { app.state.store.user_by_name("ada").await.unwrap().unwrap() };
+
+    let wrong = try_sign_in(&app, "ada", "wrong password!!").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().contains("Wrong username or password."));
+    assert!(
+        wrong.text().contains("value=\"ada\""),
+        "the username is kept"
+    );
+    assert!(cookie_value(&wrong, "laurel_session").is_none());
+    let refused = shape(&wrong, "ada");
+    let unknown = try_sign_in(&app, "nobody", PASSWORD).await;
+    assert_eq!(shape(&unknown, "nobody"), refused, "unknown username");
+    let disabled = try_sign_in(&app, "dis", PASSWORD).await;
+    assert_eq!(shape(&disabled, "dis"), refused, "disabled account");
+    for _ in 0..4 {
+        let again = try_sign_in(&app, "ada", "wrong password!!").await;
+        assert_eq!(shape(&again, "ada"), refused);
+    }
+    // Five failures are free; the fifth makes the next attempt wait a second (and the clock's
+    // second: it counts whole seconds).
+    let ada = stored().await;
+    assert_eq!(ada.failed_sign_ins, 5);
+    assert_eq!(ada.locked_until, Some(now() + chrono::Duration::seconds(2)));
+    // The right password while the wait runs: the same answer, and nothing counted.
+    let waiting = try_sign_in(&app, "ada", PASSWORD).await;
+    assert_eq!(shape(&waiting, "ada"), refused, "the account must wait");
+    assert!(cookie_value(&waiting, "laurel_session").is_none());
+    assert_eq!(stored().await, ada);
+    // Then one attempt is checked; failing, it makes the next wait two seconds.
+    clock.advance(2);
+    let wrong = try_sign_in(&app, "ada", "wrong password!!").await;
+    assert_eq!(shape(&wrong, "ada"), refused);
+    let ada = stored().await;
+    assert_eq!(ada.failed_sign_ins, 6);
+    assert_eq!(ada.locked_until, Some(now() + chrono::Duration::seconds(5)));
+    clock.advance(2);
+    let early = try_sign_in(&app, "ada", PASSWORD).await;
+    assert_eq!(shape(&early, "ada"), refused, "still waiting");
+    clock.advance(1);
+    let right = try_sign_in(&app, "ada", PASSWORD).await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.text());
+    let ada = stored().await;
+    assert_eq!((ada.failed_sign_ins, ada.locked_until), (0, None));
+    // Every refusal is in the audit log with its real reason.
+    let (entries, _) = app.state.store.list_audit(100, 0).await.unwrap();
+    let reasons: Vec<String> = entries
+        .iter()
+        .filter(|e| e.action == "sign_in_failed")
+        .map(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.detail).unwrap()["reason"].to_string()
+        })
+        .collect();
+    for reason in [
+        "unknown username",
+        "disabled account",
+        "wrong password",
+        "the account must wait",
+    ] {
+        assert!(
+            reasons.iter().any(|r| r.contains(reason)),
+            "{reason}: {reasons:?}"
+        );
+    }
+}
+
+/// A sign-in sent from `peer`, with extra headers.
+async fn try_sign_in_from(
+    app: &TestApp,
+    peer: &str,
+    headers: &[(&str, &str)],
+    username: &str,
+    password: &str,
+) -> TestResponse {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let page = app
+        .send(Method::GET, "/console/sign-in", None, None, None, &[])
+        .await;
+    let csrf = hidden_csrf(&page.text());
+    let cookie = format!(
+        "laurel_sign_in={}",
+        cookie_value(&page, "laurel_sign_in").unwrap()
+    );
+    let peer: std::net::SocketAddr = peer.parse().unwrap();
+    let mut request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/console/sign-in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .extension(axum::extract::ConnectInfo(peer));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(axum::body::Body::from(form(&[
+            ("csrf", &csrf),
+            ("username", username),
+            ("password", password),
+        ])))
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    TestResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+#[tokio::test]
+async fn one_address_guessing_many_accounts_must_wait() {
     let app = TestApp::new().await;
     add_user(&app, "ada", Role::Admin).await;
-    for _ in 0..4 {
-        let response = try_sign_in(&app, "ada", "wrong password!!").await;
-        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-        let html = response.text();
-        assert!(html.contains("Wrong username or password."), "{html}");
-        assert!(html.contains("value=\"ada\""), "the username is kept");
-        assert!(cookie_value(&response, "laurel_session").is_none());
+    let guesser = "203.0.113.5:40000";
+    for n in 0..laurel_server::console::throttle::ADDRESS_FREE {
+        let guess = try_sign_in_from(&app, guesser, &[], &format!("guess{n}"), PASSWORD).await;
+        assert_eq!(guess.status, StatusCode::UNAUTHORIZED);
     }
-    let fifth = try_sign_in(&app, "ada", "wrong password!!").await;
-    assert_eq!(fifth.status, StatusCode::TOO_MANY_REQUESTS);
-    // Locked: even the right password is refused until the lock ends.
-    let locked = try_sign_in(&app, "ada", PASSWORD).await;
-    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(locked.text().contains("locked until"));
-    assert!(cookie_value(&locked, "laurel_session").is_none());
-    // An unknown username gets the same answer as a wrong password.
-    let unknown = try_sign_in(&app, "nobody", PASSWORD).await;
-    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
-    assert!(unknown.text().contains("Wrong username or password."));
+    let refused = try_sign_in_from(&app, guesser, &[], "ada", PASSWORD).await;
+    assert_eq!(
+        shape(&refused, "ada"),
+        shape(&try_sign_in(&app, "nobody", PASSWORD).await, "nobody"),
+        "the same answer as any refusal"
+    );
+    let ada = app.state.store.user_by_name("ada").await.unwrap().unwrap();
+    assert_eq!(ada.failed_sign_ins, 0, "the account was not even tried");
+    // Behind a proxy on this host, the address it forwards for counts.
+    let proxied = try_sign_in_from(
+        &app,
+        "127.0.0.1:50000",
+        &[("x-forwarded-for", "203.0.113.5")],
+        "ada",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(proxied.status, StatusCode::UNAUTHORIZED);
+    // Other addresses are not held up.
+    let elsewhere = try_sign_in_from(&app, "198.51.100.7:40000", &[], "ada", PASSWORD).await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        elsewhere.text()
+    );
+}
+
+#[tokio::test]
+async fn staff_change_their_password_and_their_other_sessions_end() {
+    let app = TestApp::new().await;
+    add_user(&app, "ada", Role::Admin).await;
+    let here = signed_in(&app, "ada").await;
+    let there = signed_in(&app, "ada").await;
+    let page = get(&app, "/console/password", &here).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("autocomplete=\"current-password\""));
+    assert!(
+        html.contains("href=\"/console/password\""),
+        "in the navigation"
+    );
+    let csrf = hidden_csrf(&html);
+    let change = |current: &'static str, new: &'static str, again: &'static str| {
+        let (app, here, csrf) = (&app, here.clone(), csrf.clone());
+        async move {
+            post_form(
+                app,
+                "/console/password",
+                &here,
+                &[
+                    ("csrf", &csrf),
+                    ("current", current),
+                    ("new", new),
+                    ("again", again),
+                ],
+            )
+            .await
+        }
+    };
+    let new = "a much better passphrase";
+    for (current, typed, again, field, says) in [
+        (
+            "not my password!",
+            new,
+            new,
+            "current",
+            "not your current password",
+        ),
+        (PASSWORD, "short", "short", "new", "at least 12 characters"),
+        (
+            PASSWORD,
+            "zzzzzzzzzzzzzzzz",
+            "zzzzzzzzzzzzzzzz",
+            "new",
+            "one character repeated",
+        ),
+        (PASSWORD, new, "a much better passphrasE", "again", "differ"),
+    ] {
+        let refused = change(current, typed, again).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{field}");
+        let html = refused.text();
+        assert!(html.contains(&format!("id=\"{field}-error\"")), "{html}");
+        assert!(html.contains(says), "{says}: {html}");
+        assert!(!html.contains(PASSWORD), "passwords are never echoed");
+    }
+    let forged = post_form(
+        &app,
+        "/console/password",
+        &here,
+        &[
+            ("csrf", "x"),
+            ("current", PASSWORD),
+            ("new", new),
+            ("again", new),
+        ],
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&app, "/console", &there).await.status,
+        StatusCode::OK,
+        "nothing changed yet"
+    );
+    let changed = change(PASSWORD, new, new).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+    assert!(changed.text().contains("Your password was changed."));
+    assert_eq!(get(&app, "/console", &here).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&app, "/console", &there).await.status,
+        StatusCode::SEE_OTHER,
+        "the other session ended"
+    );
+    assert_eq!(
+        try_sign_in(&app, "ada", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        try_sign_in(&app, "ada", new).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let audit = get(&app, "/console/audit", &here).await.text();
+    assert!(audit.contains("user.password"), "{audit}");
 }
 
 #[tokio::test]

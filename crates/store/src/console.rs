@@ -109,3 +109,14 @@ pub struct AuditEntry {
     /// What changed (JSON text).
     pub detail: String,
 }
+
+/// A sign-in attempt as [`crate::Store::begin_sign_in`] counted it, before the password is
+/// checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignInAttempt {
+    /// The account as it was before this attempt was counted.
+    pub user: User,
+    /// Whether the password may be checked: false while the account's delay runs (then
+    /// nothing was counted).
+    pub admitted: bool,
+}

@@ -352,6 +352,27 @@ pub trait Store: Send + Sync + 'static {
     /// Disables an account at `at` (ending its sessions) or, with `None`, enables it again;
     /// [`StoreError::NotFound`] if there is no such account.
     async fn set_user_disabled(&self, user_id: Uuid, at: Option<DateTime<Utc>>) -> StoreResult<()>;
+    /// Counts a sign-in attempt on `username` before its password is checked, atomically with
+    /// every other attempt on any instance sharing the database. Returns `None` for no such
+    /// account. While the account's `locked_until` is after `now` nothing changes and the
+    /// attempt is not admitted; otherwise the count of failures in a row goes up by one and
+    /// `locked_until` becomes `now + delay(new count)` (or nothing when `delay` gives `None`).
+    /// The account is returned as it was before.
+    async fn begin_sign_in(
+        &self,
+        username: &str,
+        now: DateTime<Utc>,
+        delay: fn(u32) -> Option<chrono::Duration>,
+    ) -> StoreResult<Option<SignInAttempt>>;
+    /// Replaces an account's password hash, clears its failed sign-ins and ends its sessions
+    /// but the one whose secret hashes to `keep_session`, in one transaction;
+    /// [`StoreError::NotFound`] if there is no such account.
+    async fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> StoreResult<()>;
     /// Stores a new session.
     async fn create_session(&self, session: &Session) -> StoreResult<()>;
     /// The session whose secret hashes to this, if it has not expired at `now`.

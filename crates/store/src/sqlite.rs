@@ -21,6 +21,7 @@ mod awards;
 mod console;
 mod email;
 mod rows;
+mod sign_in;
 mod status;
 
 use std::str::FromStr;
@@ -860,6 +861,24 @@ impl Store for SqliteStore {
 
     async fn set_user_disabled(&self, user_id: Uuid, at: Option<DateTime<Utc>>) -> StoreResult<()> {
         console::set_disabled(self, user_id, at).await
+    }
+
+    async fn begin_sign_in(
+        &self,
+        username: &str,
+        now: DateTime<Utc>,
+        delay: fn(u32) -> Option<chrono::Duration>,
+    ) -> StoreResult<Option<crate::SignInAttempt>> {
+        sign_in::begin(self, username, now, delay).await
+    }
+
+    async fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> StoreResult<()> {
+        sign_in::set_password(self, user_id, password_hash, keep_session).await
     }
 
     async fn create_session(&self, session: &Session) -> StoreResult<()> {

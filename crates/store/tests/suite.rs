@@ -94,6 +94,9 @@ on_both_backends! {
     email::concurrent_claims_never_overlap,
     email::claims_share_the_batch_between_issuers,
     console::users_sessions_and_audit_round_trip,
+    sign_in::attempts_are_counted_before_the_check,
+    sign_in::concurrent_attempts_are_each_counted,
+    sign_in::a_new_password_ends_the_other_sessions,
 }
 
 /// `sqlite::memory:` works, for experiments: one connection that stays open.

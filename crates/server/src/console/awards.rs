@@ -113,9 +113,8 @@ async fn render(
         .collect();
     let award_form = new_award_form(staff, &achievements, new);
     let (status, field_error, rows, total) = match search.filter(PAGE) {
-        Ok(mut filter) => {
-            filter.issuer_ids = staff.visible_issuers().unwrap_or_default().to_vec();
-            let (awards, total) = state.store.list_awards(&filter).await?;
+        Ok(filter) => {
+            let (awards, total) = scoped(state, staff, filter).await?;
             (StatusCode::OK, None, awards, total)
         }
         Err((field, message)) => (
@@ -235,6 +234,25 @@ async fn render(
     ))
 }
 
+/// The awards `filter` finds among those `staff` may see, and how many there are: none at
+/// all for a manager of no issuer.
+pub async fn scoped(
+    state: &AppState,
+    staff: &Staff,
+    filter: AwardFilter,
+) -> Result<(Vec<laurel_store::Award>, u64), ApiError> {
+    let Some(issuer_ids) = staff.issuer_filter() else {
+        return Ok((Vec::new(), 0));
+    };
+    Ok(state
+        .store
+        .list_awards(&AwardFilter {
+            issuer_ids,
+            ..filter
+        })
+        .await?)
+}
+
 /// `GET /console/awards.csv`: what the search finds, for reporting.
 pub async fn export(
     State(state): State<AppState>,
@@ -244,17 +262,17 @@ pub async fn export(
     let filter = match search.filter(MAX_EXPORT) {
         Ok(filter) => AwardFilter {
             offset: 0,
-            issuer_ids: staff.visible_issuers().unwrap_or_default().to_vec(),
             ..filter
         },
         Err((_, message)) => return pages::error(&ApiError::BadRequest(message)),
     };
     let (awards, achievements) = match (
-        state.store.list_awards(&filter).await,
+        scoped(&state, &staff, filter).await,
         state.store.list_achievements(None).await,
     ) {
         (Ok((awards, _)), Ok(achievements)) => (awards, achievements),
-        (Err(error), _) | (_, Err(error)) => return pages::error(&error.into()),
+        (Err(error), _) => return pages::error(&error),
+        (_, Err(error)) => return pages::error(&error.into()),
     };
     let names: std::collections::HashMap<Uuid, &str> = achievements
         .iter()

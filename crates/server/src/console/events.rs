@@ -620,7 +620,7 @@ pub async fn import(
 /// `GET /console/imports/{id}`: progress, refreshing itself while the import runs; then the
 /// outcome.
 pub async fn job(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
-    let job = match load_job(&state, &id).await {
+    let job = match load_job(&state, &staff, &id).await {
         Ok(job) => job,
         Err(error) => return pages::error(&error),
     };
@@ -697,23 +697,38 @@ fn per_line_note(id: Uuid, result: &Value) -> String {
     }
 }
 
-async fn load_job(state: &AppState, id: &str) -> Result<laurel_store::ImportJob, ApiError> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::NotFound("no such import".into()))?;
+/// An import job, if `staff` may see its session's issuer: another issuer's import is "not
+/// found", as if it did not exist.
+async fn load_job(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+) -> Result<laurel_store::ImportJob, ApiError> {
+    let hidden = || ApiError::NotFound("no such import".into());
+    let id = Uuid::parse_str(id).map_err(|_| hidden())?;
     let job = state
         .store
         .import(id)
         .await
         .map_err(|e| crate::mint::not_found(e, "import", id))?;
+    let event = state
+        .store
+        .event(job.event_id)
+        .await
+        .map_err(|e| crate::mint::not_found(e, "event", job.event_id))?;
+    if !staff.may_see(event.issuer_id) {
+        return Err(hidden());
+    }
     Ok(import::as_seen(job, state.clock.now()))
 }
 
 /// `GET /console/imports/{id}/result.csv`: one row per line of the report.
 pub async fn result_csv(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path(id): Path<String>,
 ) -> Response {
-    let job = match load_job(&state, &id).await {
+    let job = match load_job(&state, &staff, &id).await {
         Ok(job) => job,
         Err(error) => return pages::error(&error),
     };

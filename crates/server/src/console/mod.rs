@@ -1,13 +1,20 @@
 //! The staff console: a web admin for programme staff, server-rendered from this binary.
 //!
 //! This release has signing in and out (argon2id passwords, sessions in `HttpOnly`,
-//! `SameSite=Strict` cookies, CSRF tokens on every form, lock-out after repeated failures),
+//! `SameSite=Strict` cookies, CSRF tokens on every form, growing waits after repeated failures:
+//! see [`sign_in`]), changing one's own password,
 //! roles (administrator, issuer manager, viewer), the audit log, the dashboard, award search
 //! with revoke, suspend, resend and CSV export, issuers (profile, branding, keys and their
 //! rotation), badges with a preview of the credential they mint, sessions with attendance imports (review,
 //! confirm, progress, per-line CSV), accounts, and API tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
+//!
+//! Every route is in one table, [`ROUTES`], from which the router is built, so a test can walk
+//! them all (as an issuer manager of another issuer, it must see and change nothing) and a new
+//! route cannot be left out of it. An issuer manager sees only the issuers in their list, and
+//! an empty list means none: see [`session::Staff::issuer_filter`].
 
+pub mod account;
 pub mod achievements;
 pub mod awards;
 pub mod events;
@@ -16,88 +23,133 @@ pub mod issuers;
 pub mod pages;
 pub mod password;
 pub mod session;
+pub mod sign_in;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 
 use axum::Router;
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use chrono::{DateTime, Duration, Utc};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use chrono::{DateTime, Utc};
 use laurel_store::{
-    AuditEntry, AwardFilter, ImportStatus, NotificationFilter, NotificationState, Session, User,
+    AuditEntry, AwardFilter, ImportStatus, NotificationFilter, NotificationState, User,
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::pages::html::{date, esc};
 use crate::{ApiError, AppState};
-use session::{SESSION_COOKIE, SESSION_HOURS, SIGN_IN_COOKIE, Staff};
+use session::{SESSION_COOKIE, Staff};
 
-/// Failed sign-ins in a row before an account is locked.
-pub const MAX_FAILURES: u32 = 5;
-/// How long a lock-out lasts.
-pub const LOCK_MINUTES: i64 = 15;
+/// One route of the console: method, path, and how to make its handler.
+pub struct Route {
+    /// `GET` or `POST`.
+    pub method: Method,
+    /// The path, in axum 0.8 syntax (`/console/issuers/{id}`).
+    pub path: &'static str,
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+}
 
-/// The console's routes.
+const fn route(
+    method: Method,
+    path: &'static str,
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+) -> Route {
+    Route {
+        method,
+        path,
+        handler,
+    }
+}
+
+/// Every route of the console.
+pub const ROUTES: &[Route] = &[
+    route(Method::GET, "/console", |m| on(m, dashboard)),
+    route(Method::GET, "/console/sign-in", |m| on(m, sign_in::form)),
+    route(Method::POST, "/console/sign-in", |m| on(m, sign_in::submit)),
+    route(Method::POST, "/console/sign-out", |m| on(m, sign_out)),
+    route(Method::GET, "/console/password", |m| on(m, account::form)),
+    route(Method::POST, "/console/password", |m| {
+        on(m, account::change)
+    }),
+    route(Method::GET, "/console/audit", |m| on(m, audit)),
+    route(Method::GET, "/console/awards", |m| on(m, awards::list)),
+    route(Method::GET, "/console/awards.csv", |m| {
+        on(m, awards::export)
+    }),
+    route(Method::POST, "/console/awards/new", |m| {
+        on(m, awards::create)
+    }),
+    route(Method::POST, "/console/awards/{id}/{action}", |m| {
+        on(m, awards::act)
+    }),
+    route(Method::GET, "/console/tokens", |m| on(m, tokens::list)),
+    route(Method::POST, "/console/tokens", |m| on(m, tokens::create)),
+    route(Method::POST, "/console/tokens/revoke", |m| {
+        on(m, tokens::revoke)
+    }),
+    route(Method::GET, "/console/users", |m| on(m, users::list)),
+    route(Method::POST, "/console/users", |m| on(m, users::create)),
+    route(Method::POST, "/console/users/toggle", |m| {
+        on(m, users::toggle)
+    }),
+    route(Method::GET, "/console/issuers", |m| on(m, issuers::list)),
+    route(Method::POST, "/console/issuers", |m| on(m, issuers::create)),
+    route(Method::GET, "/console/issuers/{id}", |m| {
+        on(m, issuers::show)
+    }),
+    route(Method::POST, "/console/issuers/{id}", |m| {
+        on(m, issuers::update)
+    }),
+    route(Method::POST, "/console/issuers/{id}/rotate-keys", |m| {
+        on(m, issuers::rotate)
+    }),
+    route(Method::POST, "/console/issuers/{id}/image", |m| {
+        on(m, images::issuer)
+    }),
+    route(Method::GET, "/console/events", |m| on(m, events::list)),
+    route(Method::POST, "/console/events", |m| on(m, events::create)),
+    route(Method::POST, "/console/series", |m| {
+        on(m, events::create_series)
+    }),
+    route(Method::GET, "/console/events/{id}", |m| on(m, events::show)),
+    route(Method::POST, "/console/events/{id}/import", |m| {
+        on(m, events::import)
+    }),
+    route(Method::GET, "/console/imports/{id}", |m| on(m, events::job)),
+    route(Method::GET, "/console/imports/{id}/result.csv", |m| {
+        on(m, events::result_csv)
+    }),
+    route(Method::GET, "/console/achievements", |m| {
+        on(m, achievements::list)
+    }),
+    route(Method::POST, "/console/achievements", |m| {
+        on(m, achievements::create)
+    }),
+    route(Method::GET, "/console/achievements/{id}", |m| {
+        on(m, achievements::show)
+    }),
+    route(Method::POST, "/console/achievements/{id}", |m| {
+        on(m, achievements::update)
+    }),
+    route(Method::POST, "/console/achievements/{id}/image", |m| {
+        on(m, images::achievement)
+    }),
+];
+
+/// The console's routes, from [`ROUTES`].
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/console", get(dashboard))
-        .route("/console/sign-in", get(sign_in_form).post(sign_in))
-        .route("/console/sign-out", axum::routing::post(sign_out))
-        .route("/console/audit", get(audit))
-        .route("/console/awards", get(awards::list))
-        .route("/console/awards.csv", get(awards::export))
-        .route("/console/awards/new", axum::routing::post(awards::create))
-        .route(
-            "/console/awards/{id}/{action}",
-            axum::routing::post(awards::act),
-        )
-        .route("/console/tokens", get(tokens::list).post(tokens::create))
-        .route("/console/users", get(users::list).post(users::create))
-        .route("/console/users/toggle", axum::routing::post(users::toggle))
-        .route("/console/issuers", get(issuers::list).post(issuers::create))
-        .route("/console/events", get(events::list).post(events::create))
-        .route(
-            "/console/series",
-            axum::routing::post(events::create_series),
-        )
-        .route("/console/events/{id}", get(events::show))
-        .route(
-            "/console/events/{id}/import",
-            axum::routing::post(events::import),
-        )
-        .route("/console/imports/{id}", get(events::job))
-        .route("/console/imports/{id}/result.csv", get(events::result_csv))
-        .route(
-            "/console/achievements",
-            get(achievements::list).post(achievements::create),
-        )
-        .route(
-            "/console/achievements/{id}",
-            get(achievements::show).post(achievements::update),
-        )
-        .route(
-            "/console/issuers/{id}",
-            get(issuers::show).post(issuers::update),
-        )
-        .route(
-            "/console/issuers/{id}/rotate-keys",
-            axum::routing::post(issuers::rotate),
-        )
-        .route(
-            "/console/issuers/{id}/image",
-            axum::routing::post(images::issuer),
-        )
-        .route(
-            "/console/achievements/{id}/image",
-            axum::routing::post(images::achievement),
-        )
-        .route(
-            "/console/tokens/revoke",
-            axum::routing::post(tokens::revoke),
-        )
+    ROUTES.iter().fold(Router::new(), |router, route| {
+        let filter = if route.method == Method::POST {
+            MethodFilter::POST
+        } else {
+            MethodFilter::GET
+        };
+        router.route(route.path, (route.handler)(filter))
+    })
 }
 
 /// Writes one line of the audit log; a failure is logged, never shown to the user.
@@ -121,155 +173,6 @@ pub async fn audit_log(
     if let Err(error) = state.store.append_audit(&entry).await {
         tracing::error!(%error, action, "could not write the audit log");
     }
-}
-
-/// `GET /console/sign-in`.
-async fn sign_in_form(State(state): State<AppState>) -> Response {
-    match session::random_token() {
-        Ok(csrf) => with_sign_in_cookie(
-            &state,
-            pages::respond(StatusCode::OK, pages::sign_in(&csrf, "", None)),
-            &csrf,
-        ),
-        Err(error) => pages::error(&ApiError::Internal(error.to_string())),
-    }
-}
-
-/// The sign-in form's fields.
-#[derive(Debug, Deserialize)]
-pub struct SignIn {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    password: String,
-}
-
-/// `POST /console/sign-in`.
-async fn sign_in(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<SignIn>,
-) -> Response {
-    match try_sign_in(&state, &headers, form).await {
-        Ok(response) => response,
-        Err(error) => pages::error(&error),
-    }
-}
-
-async fn try_sign_in(
-    state: &AppState,
-    headers: &HeaderMap,
-    form: SignIn,
-) -> Result<Response, ApiError> {
-    let fresh = session::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let username = form.username.trim().to_lowercase();
-    let again = |status: StatusCode, message: &str| {
-        with_sign_in_cookie(
-            state,
-            pages::respond(status, pages::sign_in(&fresh, &username, Some(message))),
-            &fresh,
-        )
-    };
-    let expected = session::cookie(headers, SIGN_IN_COOKIE).unwrap_or_default();
-    if !session::same(&form.csrf, &expected) {
-        return Ok(again(
-            StatusCode::FORBIDDEN,
-            "The form expired or came from another site. Please sign in again.",
-        ));
-    }
-    let now = state.clock.now();
-    let user = state.store.user_by_name(&username).await?;
-    let Some(user) = user else {
-        // As slow as a real check, so timing does not tell which usernames exist.
-        password::verify(&form.password, password::decoy());
-        audit_log(
-            state,
-            None,
-            &username,
-            "sign_in_failed",
-            None,
-            serde_json::json!({"reason": "unknown username"}),
-        )
-        .await;
-        return Ok(again(
-            StatusCode::UNAUTHORIZED,
-            "Wrong username or password.",
-        ));
-    };
-    if let Some(until) = user.locked_until.filter(|until| *until > now) {
-        return Ok(again(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!(
-                "Too many failed sign-ins: this account is locked until {} UTC.",
-                until.format("%H:%M")
-            ),
-        ));
-    }
-    if user.disabled_at.is_some() || !password::verify(&form.password, &user.password_hash) {
-        let failures = user.failed_sign_ins + 1;
-        let locked = (failures >= MAX_FAILURES).then(|| now + Duration::minutes(LOCK_MINUTES));
-        let (failures, locked) = match locked {
-            Some(until) => (0, Some(until)),
-            None => (failures, None),
-        };
-        state
-            .store
-            .set_sign_in_state(user.id, failures, locked)
-            .await?;
-        audit_log(
-            state,
-            Some(&user),
-            &user.username,
-            "sign_in_failed",
-            None,
-            serde_json::json!({"locked": locked.is_some()}),
-        )
-        .await;
-        return Ok(match locked {
-            Some(until) => again(
-                StatusCode::TOO_MANY_REQUESTS,
-                &format!(
-                    "Too many failed sign-ins: this account is locked until {} UTC.",
-                    until.format("%H:%M")
-                ),
-            ),
-            None => again(StatusCode::UNAUTHORIZED, "Wrong username or password."),
-        });
-    }
-    state.store.set_sign_in_state(user.id, 0, None).await?;
-    let secret = session::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let csrf = session::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    state
-        .store
-        .create_session(&Session {
-            secret_sha256: session::digest(&secret),
-            user_id: user.id,
-            csrf_token: csrf,
-            created_at: now,
-            expires_at: now + Duration::hours(SESSION_HOURS),
-        })
-        .await?;
-    audit_log(
-        state,
-        Some(&user),
-        &user.username,
-        "sign_in",
-        None,
-        serde_json::json!({}),
-    )
-    .await;
-    let mut response = Redirect::to("/console").into_response();
-    append_cookie(
-        &mut response,
-        &session::set_cookie(state, SESSION_COOKIE, &secret, SESSION_HOURS * 3600),
-    );
-    append_cookie(
-        &mut response,
-        &session::set_cookie(state, SIGN_IN_COOKIE, "", 0),
-    );
-    Ok(response)
 }
 
 /// The sign-out form's fields.
@@ -329,15 +232,15 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Response {
 async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiError> {
     let now = state.clock.now();
     // An issuer manager sees their issuers' figures; everyone else sees all.
-    let issuer_ids = staff.visible_issuers().unwrap_or_default().to_vec();
-    let (recent, total) = state
-        .store
-        .list_awards(&AwardFilter {
-            issuer_ids: issuer_ids.clone(),
+    let (recent, total) = awards::scoped(
+        state,
+        staff,
+        AwardFilter {
             limit: 10,
             ..AwardFilter::default()
-        })
-        .await?;
+        },
+    )
+    .await?;
     let achievements: Vec<_> = state
         .store
         .list_achievements(None)
@@ -351,14 +254,16 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiEr
         .collect();
     let mut per_achievement = String::new();
     for achievement in &achievements {
-        let (_, count) = state
-            .store
-            .list_awards(&AwardFilter {
+        let (_, count) = awards::scoped(
+            state,
+            staff,
+            AwardFilter {
                 achievement_id: Some(achievement.id),
                 limit: 0,
                 ..AwardFilter::default()
-            })
-            .await?;
+            },
+        )
+        .await?;
         per_achievement.push_str(&format!(
             "<tr><td>{}</td><td class=\"number\">{count}</td></tr>\n",
             esc(&achievement.name)
@@ -367,16 +272,17 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiEr
     let mut per_month = String::new();
     for back in (0..6).rev() {
         let (start, end) = month(now, back);
-        let (_, count) = state
-            .store
-            .list_awards(&AwardFilter {
-                issuer_ids: issuer_ids.clone(),
+        let (_, count) = awards::scoped(
+            state,
+            staff,
+            AwardFilter {
                 issued_from: Some(start),
                 issued_until: Some(end),
                 limit: 0,
                 ..AwardFilter::default()
-            })
-            .await?;
+            },
+        )
+        .await?;
         per_month.push_str(&format!(
             "<tr><td>{}</td><td class=\"number\">{count}</td></tr>\n",
             start.format("%Y-%m")
@@ -535,29 +441,14 @@ async fn audit(State(state): State<AppState>, staff: Staff, Query(page): Query<P
     )
 }
 
-fn with_sign_in_cookie(state: &AppState, mut response: Response, csrf: &str) -> Response {
-    append_cookie(
-        &mut response,
-        &session::set_cookie(state, SIGN_IN_COOKIE, csrf, 3600),
-    );
-    response
-}
-
-fn append_cookie(response: &mut Response, cookie: &str) {
+pub(crate) fn append_cookie(response: &mut Response, cookie: &str) {
     if let Ok(value) = HeaderValue::from_str(cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
 }
 
-/// Makes a staff account (for `laurel user create`): the username lowercased and checked,
-/// the password hashed.
-pub fn new_user(
-    username: &str,
-    password: &str,
-    role: laurel_store::Role,
-    issuer_ids: Vec<Uuid>,
-    now: DateTime<Utc>,
-) -> Result<User, String> {
+/// Checks a new account's username; the username as stored (lowercased).
+pub fn check_username(username: &str) -> Result<String, String> {
     let username = username.trim().to_lowercase();
     if username.is_empty()
         || username.len() > 64
@@ -567,14 +458,40 @@ pub fn new_user(
     {
         return Err("the username must be 1 to 64 letters, digits, '.', '_', '-' or '@'".into());
     }
-    if password.chars().count() < password::MIN_LENGTH {
-        return Err(format!(
-            "the password must have at least {} characters",
-            password::MIN_LENGTH
-        ));
-    }
+    Ok(username)
+}
+
+/// Checks a new account's username and password; the username as stored (lowercased).
+pub fn check_new_user(username: &str, password: &str) -> Result<String, String> {
+    let username = check_username(username)?;
+    password::check_strength(password)?;
+    Ok(username)
+}
+
+/// Makes a staff account (for `laurel user create`): the username lowercased and checked,
+/// the password checked ([`password::check_strength`]) and hashed. It hashes on the calling
+/// thread: handlers use [`check_new_user`], the argon2 pool and [`account`] instead.
+pub fn new_user(
+    username: &str,
+    password: &str,
+    role: laurel_store::Role,
+    issuer_ids: Vec<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<User, String> {
+    let username = check_new_user(username, password)?;
     let password_hash = password::hash(password).map_err(|e| e.to_string())?;
-    Ok(User {
+    Ok(account(username, password_hash, role, issuer_ids, now))
+}
+
+/// A new account from checked parts.
+pub fn account(
+    username: String,
+    password_hash: String,
+    role: laurel_store::Role,
+    issuer_ids: Vec<Uuid>,
+    now: DateTime<Utc>,
+) -> User {
+    User {
         id: Uuid::now_v7(),
         username,
         password_hash,
@@ -584,5 +501,28 @@ pub fn new_user(
         locked_until: None,
         created_at: now,
         disabled_at: None,
-    })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_a_get_or_a_post_and_listed_once() {
+        let mut seen = std::collections::BTreeSet::new();
+        for route in ROUTES {
+            assert!(
+                route.method == Method::GET || route.method == Method::POST,
+                "{} {}: the router makes only GETs and POSTs",
+                route.method,
+                route.path
+            );
+            assert!(
+                seen.insert((route.method.as_str(), route.path)),
+                "{}",
+                route.path
+            );
+        }
+    }
 }

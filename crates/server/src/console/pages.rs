@@ -25,7 +25,7 @@ pub fn page(title: &str, staff: Option<&Staff>, body: &str) -> String {
             };
             format!(
                 r#"<nav aria-label="Console"><ul class="plain inline">
-<li><a href="/console">Dashboard</a></li><li><a href="/console/issuers">Issuers</a></li><li><a href="/console/achievements">Badges</a></li><li><a href="/console/events">Sessions</a></li><li><a href="/console/awards">Awards</a></li>{audit}
+<li><a href="/console">Dashboard</a></li><li><a href="/console/issuers">Issuers</a></li><li><a href="/console/achievements">Badges</a></li><li><a href="/console/events">Sessions</a></li><li><a href="/console/awards">Awards</a></li>{audit}<li><a href="/console/password">Password</a></li>
 </ul>
 <form method="post" action="/console/sign-out" class="inline">
 <input type="hidden" name="csrf" value="{csrf}">

@@ -55,6 +55,17 @@ impl Staff {
         (self.user.role == Role::Manager).then_some(self.user.issuer_ids.as_slice())
     }
 
+    /// The `issuer_ids` of a store filter (where an empty list means every issuer) that keeps
+    /// to what they may see: empty for all, their issuers for an issuer manager, and `None`
+    /// for a manager of no issuer: such a query must not run at all.
+    pub fn issuer_filter(&self) -> Option<Vec<uuid::Uuid>> {
+        match self.visible_issuers() {
+            None => Some(Vec::new()),
+            Some([]) => None,
+            Some(ids) => Some(ids.to_vec()),
+        }
+    }
+
     /// Whether they may see things of this issuer.
     pub fn may_see(&self, issuer_id: uuid::Uuid) -> bool {
         self.visible_issuers()

@@ -10,8 +10,9 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::password::PoolError;
 use super::session::Staff;
-use super::{audit_log, forged, new_user, pages};
+use super::{account, audit_log, check_new_user, forged, pages};
 use crate::AppState;
 use crate::pages::html::{date, esc};
 
@@ -114,14 +115,8 @@ pub async fn create(
             .await;
         }
     }
-    let user = match new_user(
-        &form.username,
-        &form.password,
-        role,
-        issuers,
-        state.clock.now(),
-    ) {
-        Ok(user) => user,
+    let username = match check_new_user(&form.username, &form.password) {
+        Ok(username) => username,
         Err(message) => {
             let field = if message.contains("password") {
                 "password"
@@ -139,6 +134,28 @@ pub async fn create(
             .await;
         }
     };
+    let password_hash = match state
+        .sign_in_guard()
+        .passwords
+        .hash(form.password.clone())
+        .await
+    {
+        Ok(hash) => hash,
+        Err(PoolError::Busy) => {
+            let error = ("password", super::sign_in::BUSY.to_string());
+            return render(
+                &state,
+                &staff,
+                &form,
+                Some(&error),
+                None,
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+            .await;
+        }
+        Err(PoolError::Failed(error)) => return pages::error(&crate::ApiError::Internal(error)),
+    };
+    let user = account(username, password_hash, role, issuers, state.clock.now());
     match state.store.create_user(&user).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {

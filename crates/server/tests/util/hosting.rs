@@ -359,6 +359,26 @@ impl Store for FlakyStore {
         self.check()?;
         self.inner.set_user_disabled(user_id, at).await
     }
+    async fn begin_sign_in(
+        &self,
+        username: &str,
+        now: DateTime<Utc>,
+        delay: fn(u32) -> Option<chrono::Duration>,
+    ) -> StoreResult<Option<laurel_store::SignInAttempt>> {
+        self.check()?;
+        self.inner.begin_sign_in(username, now, delay).await
+    }
+    async fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> StoreResult<()> {
+        self.check()?;
+        self.inner
+            .set_password(user_id, password_hash, keep_session)
+            .await
+    }
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
         self.check()?;
         self.inner.create_session(session).await

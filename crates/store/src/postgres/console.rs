@@ -9,10 +9,10 @@ use super::PostgresStore;
 use crate::shared::{count, db, list_from_json, list_to_json};
 use crate::{AuditEntry, Role, Session, StoreError, StoreResult, User};
 
-const USER_COLUMNS: &str = "id, username, password_hash, role, issuer_ids, failed_sign_ins, \
+pub(super) const USER_COLUMNS: &str = "id, username, password_hash, role, issuer_ids, failed_sign_ins, \
                             locked_until, created_at, disabled_at";
 
-fn user(row: &PgRow) -> StoreResult<User> {
+pub(super) fn user(row: &PgRow) -> StoreResult<User> {
     let role: String = row.try_get("role").map_err(db)?;
     let issuer_ids: String = row.try_get("issuer_ids").map_err(db)?;
     Ok(User {

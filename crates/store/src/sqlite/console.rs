@@ -9,7 +9,7 @@ use super::{SqliteStore, id, ts};
 use crate::shared::{count, db, list_from_json, list_to_json};
 use crate::{AuditEntry, Role, Session, StoreError, StoreResult, User};
 
-const USER_COLUMNS: &str = "id, username, password_hash, role, issuer_ids, failed_sign_ins, \
+pub(super) const USER_COLUMNS: &str = "id, username, password_hash, role, issuer_ids, failed_sign_ins, \
                             locked_until, created_at, disabled_at";
 
 fn parse_uuid(text: &str, column: &str) -> StoreResult<Uuid> {
@@ -27,7 +27,7 @@ fn maybe_time(row: &SqliteRow, column: &str) -> StoreResult<Option<DateTime<Utc>
     text.map(|t| parse_time(&t, column)).transpose()
 }
 
-fn user(row: &SqliteRow) -> StoreResult<User> {
+pub(super) fn user(row: &SqliteRow) -> StoreResult<User> {
     let role: String = row.try_get("role").map_err(db)?;
     let issuer_ids: String = row.try_get("issuer_ids").map_err(db)?;
     Ok(User {

@@ -8,4 +8,5 @@ pub mod console;
 pub mod email;
 pub mod imports;
 pub mod service;
+pub mod sign_in;
 pub mod status;

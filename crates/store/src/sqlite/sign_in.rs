@@ -1,0 +1,80 @@
+//! Counting sign-in attempts and changing passwords on SQLite.
+//!
+//! An attempt is counted inside a `begin immediate` transaction: SQLite has one writer, so two
+//! attempts can never both read the same count, whatever the number of requests in flight.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::console::{USER_COLUMNS, user};
+use super::{SqliteStore, id, ts};
+use crate::shared::db;
+use crate::{SignInAttempt, StoreError, StoreResult};
+
+pub(super) async fn begin(
+    store: &SqliteStore,
+    username: &str,
+    now: DateTime<Utc>,
+    delay: fn(u32) -> Option<chrono::Duration>,
+) -> StoreResult<Option<SignInAttempt>> {
+    let mut tx = store.write().await?;
+    let sql = format!("select {USER_COLUMNS} from users where username = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(username)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    let Some(row) = row else {
+        tx.commit().await.map_err(db)?;
+        return Ok(None);
+    };
+    let before = user(&row)?;
+    if before.locked_until.is_some_and(|until| until > now) {
+        tx.commit().await.map_err(db)?;
+        return Ok(Some(SignInAttempt {
+            user: before,
+            admitted: false,
+        }));
+    }
+    let failures = before.failed_sign_ins.saturating_add(1);
+    sqlx::query("update users set failed_sign_ins = $2, locked_until = $3 where id = $1")
+        .bind(id(before.id))
+        .bind(i64::from(failures))
+        .bind(delay(failures).map(|d| ts(now + d)))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(Some(SignInAttempt {
+        user: before,
+        admitted: true,
+    }))
+}
+
+pub(super) async fn set_password(
+    store: &SqliteStore,
+    user_id: Uuid,
+    password_hash: &str,
+    keep_session: Option<&str>,
+) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    let done = sqlx::query(
+        "update users set password_hash = $2, failed_sign_ins = 0, locked_until = null
+         where id = $1",
+    )
+    .bind(id(user_id))
+    .bind(password_hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query("delete from sessions where user_id = $1 and secret_sha256 is not $2")
+        .bind(id(user_id))
+        .bind(keep_session)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
