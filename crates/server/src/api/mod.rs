@@ -11,6 +11,7 @@
 //! revoke, suspend and re-issue credentials and to resend their emails; `read` for GETs.
 
 pub mod achievements;
+pub mod audit;
 pub mod awards;
 pub mod completions;
 pub mod credentials;
@@ -185,6 +186,7 @@ pub fn router() -> Router<AppState> {
         api = api.route(route.path, (route.handler)(filter(&route.method)));
     }
     let api = api
+        .route_layer(axum::middleware::from_fn(audit::record))
         .fallback(|| async {
             ApiError::NotFound(format!(
                 "no such endpoint; the API is described at {PREFIX}/openapi.json"

@@ -9,6 +9,7 @@
 //! are made with `laurel user create`. Every change made here is written to the audit log.
 
 pub mod achievements;
+pub mod audit;
 pub mod awards;
 pub mod events;
 pub mod images;
@@ -20,13 +21,13 @@ pub mod tokens;
 pub mod users;
 
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{DateTime, Duration, Utc};
 use laurel_store::{
-    AuditEntry, AwardFilter, ImportStatus, NotificationFilter, NotificationState, Session, User,
+    AwardFilter, ImportStatus, NotificationFilter, NotificationState, Session, User,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -46,7 +47,8 @@ pub fn router() -> Router<AppState> {
         .route("/console", get(dashboard))
         .route("/console/sign-in", get(sign_in_form).post(sign_in))
         .route("/console/sign-out", axum::routing::post(sign_out))
-        .route("/console/audit", get(audit))
+        .route("/console/audit", get(audit::page))
+        .route("/console/audit.csv", get(audit::export))
         .route("/console/awards", get(awards::list))
         .route("/console/awards.csv", get(awards::export))
         .route("/console/awards/new", axum::routing::post(awards::create))
@@ -109,18 +111,20 @@ pub async fn audit_log(
     target: Option<String>,
     detail: serde_json::Value,
 ) {
-    let entry = AuditEntry {
-        id: Uuid::now_v7(),
-        at: state.clock.now(),
+    let actor = crate::audit::Actor {
+        via: laurel_store::VIA_CONSOLE,
+        name: username.to_string(),
         user_id: user.map(|u| u.id),
-        username: username.to_string(),
-        action: action.to_string(),
-        target,
-        detail: detail.to_string(),
     };
-    if let Err(error) = state.store.append_audit(&entry).await {
-        tracing::error!(%error, action, "could not write the audit log");
-    }
+    crate::audit::write(
+        state.store.as_ref(),
+        state.clock.now(),
+        &actor,
+        action,
+        target,
+        detail,
+    )
+    .await;
 }
 
 /// `GET /console/sign-in`.
@@ -468,63 +472,6 @@ fn month(now: DateTime<Utc>, back: u32) -> (DateTime<Utc>, DateTime<Utc>) {
         Utc.from_utc_datetime(&day)
     };
     (first(index), first(index + 1))
-}
-
-/// The audit log page's query.
-#[derive(Debug, Deserialize)]
-pub struct Page {
-    #[serde(default)]
-    offset: u32,
-}
-
-/// `GET /console/audit`: administrators only.
-async fn audit(State(state): State<AppState>, staff: Staff, Query(page): Query<Page>) -> Response {
-    if !staff.is_admin() {
-        return pages::respond(
-            StatusCode::FORBIDDEN,
-            pages::page(
-                "Not allowed",
-                Some(&staff),
-                "<p role=\"alert\">Only administrators can read the audit log.</p>",
-            ),
-        );
-    }
-    let (entries, total) = match state.store.list_audit(100, page.offset).await {
-        Ok(found) => found,
-        Err(error) => return pages::error(&error.into()),
-    };
-    let rows: String = entries
-        .iter()
-        .map(|e| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
-                e.at.format("%Y-%m-%d %H:%M:%S"),
-                esc(&e.username),
-                esc(&e.action),
-                esc(e.target.as_deref().unwrap_or("")),
-                esc(&e.detail),
-            )
-        })
-        .collect();
-    let next = if u64::from(page.offset) + 100 < total {
-        format!(
-            r#"<p><a href="/console/audit?offset={}">Older entries</a></p>"#,
-            page.offset + 100
-        )
-    } else {
-        String::new()
-    };
-    let body = format!(
-        r#"<p>{total} entries, newest first.</p>
-<table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">On</th><th scope="col">Detail</th></tr></thead>
-<tbody>
-{rows}</tbody></table>
-{next}"#
-    );
-    pages::respond(
-        StatusCode::OK,
-        pages::page("Audit log", Some(&staff), &body),
-    )
 }
 
 fn with_sign_in_cookie(state: &AppState, mut response: Response, csrf: &str) -> Response {
