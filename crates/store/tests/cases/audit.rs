@@ -1,15 +1,22 @@
 //! The audit log's filters: actor, action, via, target text and a time range, with paging.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use laurel_store::{AuditEntry, AuditFilter};
 use uuid::Uuid;
 
 use crate::support::{TestDb, now};
 
-fn entry(minute: i64, username: &str, action: &str, via: &str, target: Option<&str>) -> AuditEntry {
+fn entry(
+    start: DateTime<Utc>,
+    minute: i64,
+    username: &str,
+    action: &str,
+    via: &str,
+    target: Option<&str>,
+) -> AuditEntry {
     AuditEntry {
         id: Uuid::now_v7(),
-        at: now() + Duration::minutes(minute),
+        at: start + Duration::minutes(minute),
         user_id: None,
         username: username.into(),
         action: action.into(),
@@ -21,12 +28,14 @@ fn entry(minute: i64, username: &str, action: &str, via: &str, target: Option<&s
 
 pub async fn audit_filters_match_on_both_backends(db: &TestDb) {
     let store = db.open().await;
+    // One "now" for the whole case: the support clock moves.
+    let start = now();
     let entries = [
-        entry(0, "ada", "sign_in", "console", None),
-        entry(1, "registrar", "award.create", "api", Some("0190-achievement-A")),
-        entry(2, "cli:root", "token.create", "cli", Some("token-1")),
-        entry(3, "rules", "rules.award", "system", Some("0190-achievement-A")),
-        entry(4, "Ada", "issuer.update", "console", Some("issuer_50%_off")),
+        entry(start, 0, "ada", "sign_in", "console", None),
+        entry(start, 1, "registrar", "award.create", "api", Some("0190-achievement-A")),
+        entry(start, 2, "cli:root", "token.create", "cli", Some("token-1")),
+        entry(start, 3, "rules", "rules.award", "system", Some("0190-achievement-A")),
+        entry(start, 4, "Ada", "issuer.update", "console", Some("issuer_50%_off")),
     ];
     for e in &entries {
         store.append_audit(e).await.unwrap();
@@ -95,8 +104,8 @@ pub async fn audit_filters_match_on_both_backends(db: &TestDb) {
     // From is inclusive, until exclusive; filters combine; paging counts every match.
     let (found, total) = store
         .search_audit(&AuditFilter {
-            from: Some(now() + Duration::minutes(1)),
-            until: Some(now() + Duration::minutes(4)),
+            from: Some(start + Duration::minutes(1)),
+            until: Some(start + Duration::minutes(4)),
             limit: 2,
             offset: 1,
             ..all.clone()
