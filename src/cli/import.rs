@@ -137,7 +137,13 @@ pub fn run(command: ImportCommand) -> Result<()> {
             .context("cannot store the import job")?;
         if !args.dry_run {
             let detail = serde_json::json!({ "event_id": event_id, "file_name": job.file_name });
-            super::service::audit(state.store.as_ref(), "import.create", Some(job.id.to_string()), detail).await;
+            super::service::audit(
+                state.store.as_ref(),
+                "import.create",
+                Some(job.id.to_string()),
+                detail,
+            )
+            .await;
         }
         let mut bar = ProgressDisplay::new();
         let job = import::run(&state, job, parsed, |progress| bar.show(progress)).await;

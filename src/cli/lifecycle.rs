@@ -80,7 +80,13 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
                     .map_err(service::api)?;
                 if matches!(changes.last(), Some(StatusChange::Changed(_))) {
                     let detail = serde_json::json!({ "reason": reason });
-                    service::audit(state.store.as_ref(), "credential.revoke", Some(id.to_string()), detail).await;
+                    service::audit(
+                        state.store.as_ref(),
+                        "credential.revoke",
+                        Some(id.to_string()),
+                        detail,
+                    )
+                    .await;
                 }
                 changes
                     .pop()
@@ -97,7 +103,13 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
                     .map_err(service::api)?;
                 if matches!(change, StatusChange::Changed(_)) {
                     let detail = serde_json::json!({ "reason": reason });
-                    service::audit(state.store.as_ref(), "credential.suspend", Some(id.to_string()), detail).await;
+                    service::audit(
+                        state.store.as_ref(),
+                        "credential.suspend",
+                        Some(id.to_string()),
+                        detail,
+                    )
+                    .await;
                 }
                 Ok(change)
             })?;
@@ -106,9 +118,17 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
         CredentialCommand::Unsuspend(args) => {
             let id = parse_id(&args.id, "credential")?;
             let change = args.service.run(|state| async move {
-                let change = lifecycle::unsuspend(&state, id).await.map_err(service::api)?;
+                let change = lifecycle::unsuspend(&state, id)
+                    .await
+                    .map_err(service::api)?;
                 if matches!(change, StatusChange::Changed(_)) {
-                    service::audit(state.store.as_ref(), "credential.unsuspend", Some(id.to_string()), serde_json::json!({})).await;
+                    service::audit(
+                        state.store.as_ref(),
+                        "credential.unsuspend",
+                        Some(id.to_string()),
+                        serde_json::json!({}),
+                    )
+                    .await;
                 }
                 Ok(change)
             })?;
@@ -121,7 +141,13 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
                 let award = lifecycle::reissue(&state, id, name)
                     .await
                     .map_err(service::api)?;
-                service::audit(state.store.as_ref(), "credential.reissue", Some(id.to_string()), serde_json::json!({})).await;
+                service::audit(
+                    state.store.as_ref(),
+                    "credential.reissue",
+                    Some(id.to_string()),
+                    serde_json::json!({}),
+                )
+                .await;
                 Ok(award)
             })?;
             eprintln!(
@@ -234,8 +260,15 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
         let keys = lifecycle::rotate_keys(&state, issuer)
             .await
             .map_err(service::api)?;
-        let detail = serde_json::json!({ "key_ids": keys.iter().map(|k| k.id).collect::<Vec<_>>() });
-        service::audit(state.store.as_ref(), "issuer.rotate_keys", Some(issuer.to_string()), detail).await;
+        let detail =
+            serde_json::json!({ "key_ids": keys.iter().map(|k| k.id).collect::<Vec<_>>() });
+        service::audit(
+            state.store.as_ref(),
+            "issuer.rotate_keys",
+            Some(issuer.to_string()),
+            detail,
+        )
+        .await;
         Ok(keys)
     })?;
     let mut text = String::new();
@@ -268,7 +301,13 @@ pub fn compromised(args: CompromisedArgs) -> Result<()> {
             .await
             .map_err(service::api)?;
         let detail = serde_json::json!({ "since": since, "issuer_id": marked.issuer_id });
-        service::audit(state.store.as_ref(), "key.compromise", Some(key.to_string()), detail).await;
+        service::audit(
+            state.store.as_ref(),
+            "key.compromise",
+            Some(key.to_string()),
+            detail,
+        )
+        .await;
         Ok(marked)
     })?;
     io::print(&format!(

@@ -114,14 +114,17 @@ async fn create(store: &dyn Store, args: CreateArgs) -> Result<()> {
     let now = Utc::now();
     let expires_at = match &args.expires {
         Some(text) => Some(
-            auth::parse_expiry(text, now).map_err(|problem| UsageError(format!("--expires: {problem}")))?,
+            auth::parse_expiry(text, now)
+                .map_err(|problem| UsageError(format!("--expires: {problem}")))?,
         ),
         None => None,
     };
     let mut issuer_ids: Vec<Uuid> = Vec::new();
     for text in &args.issuers {
         let id = Uuid::parse_str(text.trim()).map_err(|_| {
-            UsageError(format!("--issuer must be an issuer id (a UUID), got {text:?}"))
+            UsageError(format!(
+                "--issuer must be an issuer id (a UUID), got {text:?}"
+            ))
         })?;
         if !issuer_ids.contains(&id) {
             issuer_ids.push(id);
@@ -187,7 +190,10 @@ async fn list(store: &dyn Store) -> Result<()> {
         return Ok(());
     }
     let time = |at: Option<chrono::DateTime<Utc>>| {
-        at.map_or_else(|| "-".into(), |at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        at.map_or_else(
+            || "-".into(),
+            |at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        )
     };
     let rows: Vec<[String; 9]> = tokens
         .iter()

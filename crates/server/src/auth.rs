@@ -83,7 +83,9 @@ pub fn parse_expiry(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Str
             Err(format!("{text} is not in the future: {help}"))
         };
     }
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let count: i64 = number
         .parse()
@@ -322,11 +324,27 @@ mod tests {
         assert_eq!(at("12h").unwrap(), "2026-03-01T12:00:00+00:00");
         assert_eq!(at("2w").unwrap(), "2026-03-15T00:00:00+00:00");
         assert_eq!(at("30m").unwrap(), "2026-03-01T00:30:00+00:00");
-        assert_eq!(at("2027-01-31T00:00:00Z").unwrap(), "2027-01-31T00:00:00+00:00");
-        for bad in ["", "0d", "d", "90", "90y", "-1d", "2020-01-01T00:00:00Z", "99999999999999w"] {
+        assert_eq!(
+            at("2027-01-31T00:00:00Z").unwrap(),
+            "2027-01-31T00:00:00+00:00"
+        );
+        for bad in [
+            "",
+            "0d",
+            "d",
+            "90",
+            "90y",
+            "-1d",
+            "2020-01-01T00:00:00Z",
+            "99999999999999w",
+        ] {
             assert!(at(bad).is_err(), "{bad:?}");
         }
-        assert!(at("2020-01-01T00:00:00Z").unwrap_err().contains("not in the future"));
+        assert!(
+            at("2020-01-01T00:00:00Z")
+                .unwrap_err()
+                .contains("not in the future")
+        );
     }
 
     #[test]
@@ -348,7 +366,11 @@ mod tests {
             hidden,
             serde_json::json!({ "awards": [{ "id": 1, "recipient_email": null, "credential": null }] })
         );
-        for (scopes, with_emails) in [(&["read"][..], true), (&["issue"][..], false), (&["admin"][..], false)] {
+        for (scopes, with_emails) in [
+            (&["read"][..], true),
+            (&["issue"][..], false),
+            (&["admin"][..], false),
+        ] {
             let mut shown = value.clone();
             token(scopes, with_emails).redact(&mut shown, AWARD_PERSONAL);
             assert_eq!(shown, value);

@@ -56,8 +56,13 @@ fn hidden_csrf(html: &str) -> String {
 async fn signed_in(app: &TestApp, username: &str, role: Role) -> String {
     let user = console::new_user(username, PASSWORD, role, Vec::new(), now()).unwrap();
     app.state.store.create_user(&user).await.unwrap();
-    let page = app.send(Method::GET, "/console/sign-in", None, None, None, &[]).await;
-    let cookie = format!("laurel_sign_in={}", cookie_value(&page, "laurel_sign_in").unwrap());
+    let page = app
+        .send(Method::GET, "/console/sign-in", None, None, None, &[])
+        .await;
+    let cookie = format!(
+        "laurel_sign_in={}",
+        cookie_value(&page, "laurel_sign_in").unwrap()
+    );
     let response = app
         .send(
             Method::POST,
@@ -72,12 +77,21 @@ async fn signed_in(app: &TestApp, username: &str, role: Role) -> String {
             &[("cookie", &cookie)],
         )
         .await;
-    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.text());
-    format!("laurel_session={}", cookie_value(&response, "laurel_session").unwrap())
+    assert_eq!(
+        response.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        response.text()
+    );
+    format!(
+        "laurel_session={}",
+        cookie_value(&response, "laurel_session").unwrap()
+    )
 }
 
 async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    app.send(Method::GET, path, None, None, None, &[("cookie", cookie)]).await
+    app.send(Method::GET, path, None, None, None, &[("cookie", cookie)])
+        .await
 }
 
 async fn post(app: &TestApp, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> TestResponse {
@@ -99,7 +113,10 @@ async fn the_token_page_makes_tokens_limited_to_issuers_with_an_expiry() {
     let south = app.issuer(json!({ "name": "South Division" })).await;
     let admin = signed_in(&app, "ada", Role::Admin).await;
     let page = get(&app, "/console/tokens", &admin).await.text();
-    assert!(page.contains("North Division") && page.contains("South Division"), "{page}");
+    assert!(
+        page.contains("North Division") && page.contains("South Division"),
+        "{page}"
+    );
     assert!(page.contains("Tick none for a token that reaches every issuer"));
     let csrf = hidden_csrf(&page);
     let before = app.state.store.list_tokens().await.unwrap().len();
@@ -110,19 +127,33 @@ async fn the_token_page_makes_tokens_limited_to_issuers_with_an_expiry() {
         &app,
         "/console/tokens",
         &admin,
-        &[("csrf", &csrf), ("name", "north-sync"), ("scope", "read"), ("expires", "90 days"), (&north_box, "on")],
+        &[
+            ("csrf", &csrf),
+            ("name", "north-sync"),
+            ("scope", "read"),
+            ("expires", "90 days"),
+            (&north_box, "on"),
+        ],
     )
     .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let html = bad.text();
-    assert!(html.contains("id=\"token-error\"") && html.contains("90d"), "{html}");
+    assert!(
+        html.contains("id=\"token-error\"") && html.contains("90d"),
+        "{html}"
+    );
     assert!(html.contains("value=\"90 days\""), "what was typed is kept");
     let ghost = format!("issuer:{}", Uuid::now_v7());
     let unknown = post(
         &app,
         "/console/tokens",
         &admin,
-        &[("csrf", &csrf), ("name", "north-sync"), ("scope", "read"), (&ghost, "on")],
+        &[
+            ("csrf", &csrf),
+            ("name", "north-sync"),
+            ("scope", "read"),
+            (&ghost, "on"),
+        ],
     )
     .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
@@ -133,7 +164,13 @@ async fn the_token_page_makes_tokens_limited_to_issuers_with_an_expiry() {
         &app,
         "/console/tokens",
         &admin,
-        &[("csrf", &csrf), ("name", "north-sync"), ("scope", "read"), ("expires", "90d"), (&north_box, "on")],
+        &[
+            ("csrf", &csrf),
+            ("name", "north-sync"),
+            ("scope", "read"),
+            ("expires", "90d"),
+            (&north_box, "on"),
+        ],
     )
     .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
@@ -146,20 +183,44 @@ async fn the_token_page_makes_tokens_limited_to_issuers_with_an_expiry() {
         .into_iter()
         .find(|t| t.name == "north-sync")
         .unwrap();
-    assert_eq!(stored.issuer_ids, vec![Uuid::parse_str(&id(&north)).unwrap()]);
+    assert_eq!(
+        stored.issuer_ids,
+        vec![Uuid::parse_str(&id(&north)).unwrap()]
+    );
     assert_eq!(stored.expires_at, Some(now() + Duration::days(90)));
     assert!(!stored.with_emails);
     let html = created.text();
     assert!(html.contains("<td>North Division</td>"), "{html}");
-    assert!(html.contains("(without recipients&#39; emails)") || html.contains("(without recipients' emails)"), "{html}");
-    assert!(html.contains("29 May 2026") || html.contains("30 May 2026"), "{html}");
+    assert!(
+        html.contains("(without recipients&#39; emails)")
+            || html.contains("(without recipients' emails)"),
+        "{html}"
+    );
+    assert!(
+        html.contains("29 May 2026") || html.contains("30 May 2026"),
+        "{html}"
+    );
 
     // The secret works for its issuer only.
     let start = html.find("<code id=\"new-token\">").unwrap() + 21;
     let secret = &html[start..start + html[start..].find('<').unwrap()];
-    let mine = app.call(Method::GET, &format!("/api/v1/issuers/{}", id(&north)), Some(secret), None).await;
+    let mine = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/issuers/{}", id(&north)),
+            Some(secret),
+            None,
+        )
+        .await;
     assert_eq!(mine.status, StatusCode::OK);
-    let theirs = app.call(Method::GET, &format!("/api/v1/issuers/{}", id(&south)), Some(secret), None).await;
+    let theirs = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/issuers/{}", id(&south)),
+            Some(secret),
+            None,
+        )
+        .await;
     theirs.problem(StatusCode::NOT_FOUND);
 
     // With emails ticked, a read token sees them; the creation is audited with its choices.
@@ -167,14 +228,30 @@ async fn the_token_page_makes_tokens_limited_to_issuers_with_an_expiry() {
         &app,
         "/console/tokens",
         &admin,
-        &[("csrf", &csrf), ("name", "reports"), ("scope", "read"), ("with_emails", "on")],
+        &[
+            ("csrf", &csrf),
+            ("name", "reports"),
+            ("scope", "read"),
+            ("with_emails", "on"),
+        ],
     )
     .await;
     assert_eq!(emails.status, StatusCode::CREATED, "{}", emails.text());
-    let reports = app.state.store.list_tokens().await.unwrap().into_iter().find(|t| t.name == "reports").unwrap();
+    let reports = app
+        .state
+        .store
+        .list_tokens()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "reports")
+        .unwrap();
     assert!(reports.with_emails && reports.issuer_ids.is_empty() && reports.expires_at.is_none());
     let (entries, _) = app.state.store.list_audit(10, 0).await.unwrap();
-    let created_entry = entries.iter().find(|e| e.action == "token.create" && e.detail.contains("north-sync")).unwrap();
+    let created_entry = entries
+        .iter()
+        .find(|e| e.action == "token.create" && e.detail.contains("north-sync"))
+        .unwrap();
     assert_eq!(created_entry.via, "console");
     assert!(created_entry.detail.contains(&id(&north)));
 }
@@ -184,9 +261,16 @@ async fn the_audit_log_filters_and_exports_csv() {
     let app = TestApp::new().await;
     let admin = signed_in(&app, "ada", Role::Admin).await;
     let viewer = signed_in(&app, "val", Role::Viewer).await;
-    let registrar = app.token_with(&["admin"], |t| t.name = "registrar".into()).await;
+    let registrar = app
+        .token_with(&["admin"], |t| t.name = "registrar".into())
+        .await;
     let issuer = app
-        .call(Method::POST, "/api/v1/issuers", Some(&registrar), Some(&json!({ "name": "Guild" })))
+        .call(
+            Method::POST,
+            "/api/v1/issuers",
+            Some(&registrar),
+            Some(&json!({ "name": "Guild" })),
+        )
         .await;
     assert_eq!(issuer.status, StatusCode::CREATED);
     // A command-line entry whose actor looks like a formula.
@@ -206,14 +290,29 @@ async fn the_audit_log_filters_and_exports_csv() {
         .unwrap();
 
     let html = get(&app, "/console/audit?via=api", &admin).await.text();
-    assert!(html.contains("<td>registrar</td><td>issuer.create</td><td>api</td>"), "{html}");
+    assert!(
+        html.contains("<td>registrar</td><td>issuer.create</td><td>api</td>"),
+        "{html}"
+    );
     assert!(!html.contains("sign_in<"), "{html}");
     assert!(html.contains("1 entries"), "{html}");
-    let html = get(&app, "/console/audit?actor=ADA&action=sign", &admin).await.text();
-    assert!(html.contains("1 entries") && html.contains("<td>ada</td><td>sign_in</td><td>console</td>"), "{html}");
-    let html = get(&app, "/console/audit?from=2026-03-02", &admin).await.text();
-    assert!(html.contains("1 entries") && html.contains("token.revoke"), "{html}");
-    let html = get(&app, "/console/audit?until=2026-03-01&via=cli", &admin).await.text();
+    let html = get(&app, "/console/audit?actor=ADA&action=sign", &admin)
+        .await
+        .text();
+    assert!(
+        html.contains("1 entries") && html.contains("<td>ada</td><td>sign_in</td><td>console</td>"),
+        "{html}"
+    );
+    let html = get(&app, "/console/audit?from=2026-03-02", &admin)
+        .await
+        .text();
+    assert!(
+        html.contains("1 entries") && html.contains("token.revoke"),
+        "{html}"
+    );
+    let html = get(&app, "/console/audit?until=2026-03-01&via=cli", &admin)
+        .await
+        .text();
     assert!(html.contains("0 entries"), "{html}");
     let bad = get(&app, "/console/audit?from=yesterday", &admin).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
@@ -233,6 +332,10 @@ async fn the_audit_log_filters_and_exports_csv() {
     assert!(all.contains(",registrar,api,issuer.create,"), "{all}");
 
     for path in ["/console/audit", "/console/audit.csv"] {
-        assert_eq!(get(&app, path, &viewer).await.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            get(&app, path, &viewer).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
 }

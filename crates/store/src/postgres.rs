@@ -31,11 +31,11 @@ use crate::shared::{
     migrate_error, token_columns,
 };
 use crate::{
-    Achievement, Allocation, ApiToken, Attendance, AuditEntry, AuditFilter, Award, AwardFilter, Completion,
-    Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse, Image,
-    ImportJob, Issuer, IssuerKey, Notification, NotificationFilter, Recorded, Requeued, Resend,
-    Series, Session, StatusChange, StatusList, Store, StoreError, StoreResult, Stored, User,
-    redact_url,
+    Achievement, Allocation, ApiToken, Attendance, AuditEntry, AuditFilter, Award, AwardFilter,
+    Completion, Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse,
+    Image, ImportJob, Issuer, IssuerKey, Notification, NotificationFilter, Recorded, Requeued,
+    Resend, Series, Session, StatusChange, StatusList, Store, StoreError, StoreResult, Stored,
+    User, redact_url,
 };
 use rows::{achievement, idempotent, issuer, key, token};
 

@@ -40,11 +40,11 @@ use crate::shared::{
 };
 use crate::shared::{db, list_to_json, migrate_error};
 use crate::{
-    Achievement, Allocation, ApiToken, Attendance, AuditEntry, AuditFilter, Award, AwardFilter, Completion,
-    Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse, Image,
-    ImportJob, Issuer, IssuerKey, Notification, NotificationFilter, Recorded, Requeued, Resend,
-    Series, Session, StatusChange, StatusList, Store, StoreError, StoreResult, Stored, User,
-    redact_url,
+    Achievement, Allocation, ApiToken, Attendance, AuditEntry, AuditFilter, Award, AwardFilter,
+    Completion, Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse,
+    Image, ImportJob, Issuer, IssuerKey, Notification, NotificationFilter, Recorded, Requeued,
+    Resend, Series, Session, StatusChange, StatusList, Store, StoreError, StoreResult, Stored,
+    User, redact_url,
 };
 use rows::{achievement, idempotent, issuer, key, token};
 

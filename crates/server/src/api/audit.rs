@@ -110,8 +110,7 @@ pub async fn record(mut request: Request, next: Next) -> Response {
     let slot = Slot::default();
     request.extensions_mut().insert(slot.clone());
     let response = next.run(request).await;
-    if !response.status().is_success() || response.headers().contains_key("idempotent-replayed")
-    {
+    if !response.status().is_success() || response.headers().contains_key("idempotent-replayed") {
         return response;
     }
     let Some((token, state)) = slot.0.get() else {
@@ -184,6 +183,9 @@ mod tests {
             path_id("/credentials/{id}/revoke", "/api/v1/credentials/abc/revoke").as_deref(),
             Some("abc")
         );
-        assert_eq!(path_id("/credentials/revoke", "/api/v1/credentials/revoke"), None);
+        assert_eq!(
+            path_id("/credentials/revoke", "/api/v1/credentials/revoke"),
+            None
+        );
     }
 }

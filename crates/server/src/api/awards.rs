@@ -65,7 +65,12 @@ pub async fn create(
     require_json(&headers)?;
     let (status, value) = award(&state, achievement_id, &body).await?;
     let detail = audit_detail(&value);
-    let answer = |status, value| Ok(super::audit::with_detail((status, Json(value)), detail.clone()));
+    let answer = |status, value| {
+        Ok(super::audit::with_detail(
+            (status, Json(value)),
+            detail.clone(),
+        ))
+    };
     let Some(key) = key else {
         return answer(status, value);
     };
@@ -260,7 +265,12 @@ pub async fn list(
         offset: query.offset.unwrap_or(0),
     };
     let (awards, total) = state.store.list_awards(&filter).await?;
-    let mut views = Value::Array(awards.iter().map(|award| summary(&state.urls, award)).collect());
+    let mut views = Value::Array(
+        awards
+            .iter()
+            .map(|award| summary(&state.urls, award))
+            .collect(),
+    );
     bearer.redact(&mut views, AWARD_PERSONAL);
     Ok(Json(json!({
         "total": total,

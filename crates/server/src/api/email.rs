@@ -256,7 +256,10 @@ fn changed_fields(before: Option<&EmailSettings>, after: &EmailSettings) -> Vec<
     check("from_address", b.from_address != after.from_address);
     check("from_name", b.from_name != after.from_name);
     check("reply_to", b.reply_to != after.reply_to);
-    check("rate_per_minute", b.rate_per_minute != after.rate_per_minute);
+    check(
+        "rate_per_minute",
+        b.rate_per_minute != after.rate_per_minute,
+    );
     check("dry_run", b.dry_run != after.dry_run);
     changed
 }

@@ -77,13 +77,11 @@ pub async fn list_series(
     bearer.require("read")?;
     let issuer = fields::id_param("issuer", query.issuer.as_deref())?;
     let series = state.store.list_series(issuer).await?;
-    Ok(Json(
-        json!({ "series": series
+    Ok(Json(json!({ "series": series
             .iter()
             .filter(|series| bearer.may_see(series.issuer_id))
             .map(series_view)
-            .collect::<Vec<_>>() }),
-    ))
+            .collect::<Vec<_>>() })))
 }
 
 /// `POST /series`.
@@ -199,13 +197,11 @@ pub async fn list_events(
         series_id: fields::id_param("series", query.series.as_deref())?,
     };
     let events = state.store.list_events(&filter).await?;
-    Ok(Json(
-        json!({ "events": events
+    Ok(Json(json!({ "events": events
             .iter()
             .filter(|event| bearer.may_see(event.issuer_id))
             .map(event_view)
-            .collect::<Vec<_>>() }),
-    ))
+            .collect::<Vec<_>>() })))
 }
 
 /// `POST /events`. An event created in a series evaluates the series' rules.

@@ -191,7 +191,14 @@ pub async fn list(
                 issuer_id: Some(*issuer_id),
                 ..laurel_store::EventFilter::default()
             };
-            events.extend(state.store.list_events(&filter).await?.into_iter().map(|e| e.id));
+            events.extend(
+                state
+                    .store
+                    .list_events(&filter)
+                    .await?
+                    .into_iter()
+                    .map(|e| e.id),
+            );
         }
         jobs.retain(|job| events.contains(&job.event_id));
     }
@@ -216,7 +223,9 @@ pub async fn get(
         .import(id)
         .await
         .map_err(|error| mint::not_found(error, "import", id))?;
-    bearer.within_event(&state, job.event_id, "import", id).await?;
+    bearer
+        .within_event(&state, job.event_id, "import", id)
+        .await?;
     let mut view = view(&import::as_seen(job, state.clock.now()), true);
     // The per-line result names recipients; the achievement names in it are not personal.
     bearer.redact(&mut view, &["email", "recipients"]);

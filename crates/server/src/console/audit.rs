@@ -50,10 +50,7 @@ impl Search {
         if let Some(via) = &via
             && !VIAS.contains(&via.as_str())
         {
-            return Err((
-                "via",
-                format!("“{via}” is not one of {}.", VIAS.join(", ")),
-            ));
+            return Err(("via", format!("“{via}” is not one of {}.", VIAS.join(", "))));
         }
         Ok(AuditFilter {
             actor: text(&self.actor),
@@ -177,7 +174,13 @@ pub async fn page(
         String::new()
     };
     let error = problem.as_ref().map(|(field, message)| {
-        (*field, format!(r#" <span class="error" id="{field}-error">{}</span>"#, esc(message)))
+        (
+            *field,
+            format!(
+                r#" <span class="error" id="{field}-error">{}</span>"#,
+                esc(message)
+            ),
+        )
     });
     let mark = |name: &str| match &error {
         Some((field, message)) if *field == name => (
@@ -192,7 +195,11 @@ pub async fn page(
     let via_options: String = std::iter::once("")
         .chain(VIAS.iter().copied())
         .map(|via| {
-            let selected = if search.via.trim() == via { " selected" } else { "" };
+            let selected = if search.via.trim() == via {
+                " selected"
+            } else {
+                ""
+            };
             let label = match via {
                 "" => "Any",
                 "console" => "Console",
@@ -243,7 +250,10 @@ pub async fn export(
         return refused;
     }
     let filter = match search.filter(MAX_EXPORT) {
-        Ok(filter) => AuditFilter { offset: 0, ..filter },
+        Ok(filter) => AuditFilter {
+            offset: 0,
+            ..filter
+        },
         Err((_, message)) => return pages::error(&crate::ApiError::BadRequest(message)),
     };
     match state.store.search_audit(&filter).await {

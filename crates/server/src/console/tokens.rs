@@ -53,7 +53,11 @@ struct Asked {
 
 impl Asked {
     fn from(form: &NewToken) -> Self {
-        let text = |name: &str| form.get(name).map(|v| v.trim().to_string()).unwrap_or_default();
+        let text = |name: &str| {
+            form.get(name)
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        };
         let mut issuer_ids: Vec<Uuid> = form
             .keys()
             .filter_map(|key| key.strip_prefix("issuer:"))
@@ -103,7 +107,9 @@ pub async fn create(
             .iter()
             .find(|id| !issuers.iter().any(|issuer| issuer.id == **id))
         {
-            Some(format!("There is no issuer {unknown}: tick issuers from the list."))
+            Some(format!(
+                "There is no issuer {unknown}: tick issuers from the list."
+            ))
         } else if asked.expires.is_empty() {
             None
         } else {
@@ -324,7 +330,11 @@ async fn render(
     let options: String = auth::SCOPES
         .iter()
         .map(|scope| {
-            let selected = if *scope == asked.scope { " selected" } else { "" };
+            let selected = if *scope == asked.scope {
+                " selected"
+            } else {
+                ""
+            };
             format!(r#"<option value="{scope}"{selected}>{scope}</option>"#)
         })
         .collect();

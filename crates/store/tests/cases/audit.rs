@@ -32,10 +32,31 @@ pub async fn audit_filters_match_on_both_backends(db: &TestDb) {
     let start = now();
     let entries = [
         entry(start, 0, "ada", "sign_in", "console", None),
-        entry(start, 1, "registrar", "award.create", "api", Some("0190-achievement-A")),
+        entry(
+            start,
+            1,
+            "registrar",
+            "award.create",
+            "api",
+            Some("0190-achievement-A"),
+        ),
         entry(start, 2, "cli:root", "token.create", "cli", Some("token-1")),
-        entry(start, 3, "rules", "rules.award", "system", Some("0190-achievement-A")),
-        entry(start, 4, "Ada", "issuer.update", "console", Some("issuer_50%_off")),
+        entry(
+            start,
+            3,
+            "rules",
+            "rules.award",
+            "system",
+            Some("0190-achievement-A"),
+        ),
+        entry(
+            start,
+            4,
+            "Ada",
+            "issuer.update",
+            "console",
+            Some("issuer_50%_off"),
+        ),
     ];
     for e in &entries {
         store.append_audit(e).await.unwrap();
@@ -55,7 +76,13 @@ pub async fn audit_filters_match_on_both_backends(db: &TestDb) {
     assert_eq!(found[0], entries[4]);
     assert_eq!(
         actions(&found),
-        ["issuer.update", "rules.award", "token.create", "award.create", "sign_in"]
+        [
+            "issuer.update",
+            "rules.award",
+            "token.create",
+            "award.create",
+            "sign_in"
+        ]
     );
 
     // The actor matches a part, ignoring case.
@@ -66,7 +93,10 @@ pub async fn audit_filters_match_on_both_backends(db: &TestDb) {
         })
         .await
         .unwrap();
-    assert_eq!((actions(&found), total), (vec!["issuer.update".into(), "sign_in".into()], 2));
+    assert_eq!(
+        (actions(&found), total),
+        (vec!["issuer.update".into(), "sign_in".into()], 2)
+    );
     // Through what, exactly.
     let (found, _) = store
         .search_audit(&AuditFilter {
@@ -112,7 +142,10 @@ pub async fn audit_filters_match_on_both_backends(db: &TestDb) {
         })
         .await
         .unwrap();
-    assert_eq!((actions(&found), total), (vec!["token.create".into(), "award.create".into()], 3));
+    assert_eq!(
+        (actions(&found), total),
+        (vec!["token.create".into(), "award.create".into()], 3)
+    );
     let (found, total) = store
         .search_audit(&AuditFilter {
             target: Some("achievement-a".into()),

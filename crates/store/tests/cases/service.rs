@@ -183,13 +183,20 @@ pub async fn limited_token_round_trip(db: &TestDb) {
     limited.with_emails = false;
     store.create_token(&limited, "hash-north").await.unwrap();
     let everyone = token("everyone");
-    store.create_token(&everyone, "hash-everyone").await.unwrap();
+    store
+        .create_token(&everyone, "hash-everyone")
+        .await
+        .unwrap();
 
     let found = store.token_by_secret("hash-north").await.unwrap().unwrap();
     assert_eq!(found, limited);
     assert_eq!(found.issuer_ids.len(), 2);
     assert!(!found.with_emails);
-    let found = store.token_by_secret("hash-everyone").await.unwrap().unwrap();
+    let found = store
+        .token_by_secret("hash-everyone")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(found.issuer_ids.is_empty());
     assert_eq!(found.expires_at, None);
     assert!(found.with_emails);
@@ -201,7 +208,12 @@ pub async fn touching_a_token_only_moves_forward(db: &TestDb) {
     let ci = token("ci");
     store.create_token(&ci, "hash-ci").await.unwrap();
     assert_eq!(
-        store.token_by_secret("hash-ci").await.unwrap().unwrap().last_used_at,
+        store
+            .token_by_secret("hash-ci")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_used_at,
         None
     );
     let later = now() + chrono::Duration::minutes(5);
