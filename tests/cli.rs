@@ -955,7 +955,7 @@ fn tokens_are_created_once_listed_without_secrets_and_revoked() {
         .find(|l| l.starts_with("registrar"))
         .unwrap();
     assert_eq!(
-        registrar.split_whitespace().nth(3).map(|d| d.len()),
+        registrar.split_whitespace().nth(7).map(|d| d.len()),
         Some(20),
         "{registrar}"
     );
@@ -964,7 +964,7 @@ fn tokens_are_created_once_listed_without_secrets_and_revoked() {
         .lines()
         .find(|l| l.starts_with("auditor"))
         .unwrap();
-    assert_eq!(auditor.split_whitespace().nth(3), Some("-"), "{auditor}");
+    assert_eq!(auditor.split_whitespace().nth(7), Some("-"), "{auditor}");
 
     let unknown = token(&data, &[&"revoke", &"nobody"]).failure(1);
     assert!(unknown.stderr.contains("nobody"), "{unknown:#?}");

@@ -133,6 +133,16 @@ pub fn run(command: ImportCommand) -> Result<()> {
         import::enqueue(&state, &job, &parsed)
             .await
             .map_err(service::api)?;
+        if !args.dry_run {
+            let detail = serde_json::json!({ "event_id": event_id, "file_name": job.file_name });
+            super::service::audit(
+                state.store.as_ref(),
+                "import.create",
+                Some(job.id.to_string()),
+                detail,
+            )
+            .await;
+        }
         let mut bar = ProgressDisplay::new();
         let job = import::run(&state, job, parsed, |progress| bar.show(progress)).await;
         bar.finish();

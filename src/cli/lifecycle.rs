@@ -78,6 +78,16 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
                 let mut changes = lifecycle::revoke(&state, &[id], &reason)
                     .await
                     .map_err(service::api)?;
+                if matches!(changes.last(), Some(StatusChange::Changed(_))) {
+                    let detail = serde_json::json!({ "reason": reason });
+                    service::audit(
+                        state.store.as_ref(),
+                        "credential.revoke",
+                        Some(id.to_string()),
+                        detail,
+                    )
+                    .await;
+                }
                 changes
                     .pop()
                     .ok_or_else(|| anyhow::anyhow!("no outcome for one revocation"))
@@ -88,16 +98,39 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
             let id = parse_id(&args.target.id, "credential")?;
             let reason = text("--reason", args.reason.as_deref(), MAX_REASON)?;
             let change = args.target.service.run(|state| async move {
-                lifecycle::suspend(&state, id, reason.as_deref())
+                let change = lifecycle::suspend(&state, id, reason.as_deref())
                     .await
-                    .map_err(service::api)
+                    .map_err(service::api)?;
+                if matches!(change, StatusChange::Changed(_)) {
+                    let detail = serde_json::json!({ "reason": reason });
+                    service::audit(
+                        state.store.as_ref(),
+                        "credential.suspend",
+                        Some(id.to_string()),
+                        detail,
+                    )
+                    .await;
+                }
+                Ok(change)
             })?;
             report(change, "suspended")
         }
         CredentialCommand::Unsuspend(args) => {
             let id = parse_id(&args.id, "credential")?;
             let change = args.service.run(|state| async move {
-                lifecycle::unsuspend(&state, id).await.map_err(service::api)
+                let change = lifecycle::unsuspend(&state, id)
+                    .await
+                    .map_err(service::api)?;
+                if matches!(change, StatusChange::Changed(_)) {
+                    service::audit(
+                        state.store.as_ref(),
+                        "credential.unsuspend",
+                        Some(id.to_string()),
+                        serde_json::json!({}),
+                    )
+                    .await;
+                }
+                Ok(change)
             })?;
             report(change, "unsuspended")
         }
@@ -105,9 +138,17 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
             let id = parse_id(&args.target.id, "credential")?;
             let name = text("--name", args.name.as_deref(), MAX_NAME)?;
             let award = args.target.service.run(|state| async move {
-                lifecycle::reissue(&state, id, name)
+                let award = lifecycle::reissue(&state, id, name)
                     .await
-                    .map_err(service::api)
+                    .map_err(service::api)?;
+                service::audit(
+                    state.store.as_ref(),
+                    "credential.reissue",
+                    Some(id.to_string()),
+                    serde_json::json!({}),
+                )
+                .await;
+                Ok(award)
             })?;
             eprintln!(
                 "re-issued credential {} (valid from {})",
@@ -216,9 +257,19 @@ pub struct CompromisedArgs {
 pub fn rotate(args: RotateArgs) -> Result<()> {
     let issuer = parse_id(&args.issuer, "issuer")?;
     let keys = args.service.run(|state| async move {
-        lifecycle::rotate_keys(&state, issuer)
+        let keys = lifecycle::rotate_keys(&state, issuer)
             .await
-            .map_err(service::api)
+            .map_err(service::api)?;
+        let detail =
+            serde_json::json!({ "key_ids": keys.iter().map(|k| k.id).collect::<Vec<_>>() });
+        service::audit(
+            state.store.as_ref(),
+            "issuer.rotate_keys",
+            Some(issuer.to_string()),
+            detail,
+        )
+        .await;
+        Ok(keys)
     })?;
     let mut text = String::new();
     for key in keys {
@@ -246,9 +297,18 @@ pub fn compromised(args: CompromisedArgs) -> Result<()> {
             ))
         })?;
     let marked = args.service.run(|state| async move {
-        lifecycle::compromise_key(&state, key, since)
+        let marked = lifecycle::compromise_key(&state, key, since)
             .await
-            .map_err(service::api)
+            .map_err(service::api)?;
+        let detail = serde_json::json!({ "since": since, "issuer_id": marked.issuer_id });
+        service::audit(
+            state.store.as_ref(),
+            "key.compromise",
+            Some(key.to_string()),
+            detail,
+        )
+        .await;
+        Ok(marked)
     })?;
     io::print(&format!(
         "key {} is marked compromised since {}; proofs it made from then on fail verification{}\n",

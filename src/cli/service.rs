@@ -68,3 +68,21 @@ impl ServiceArgs {
 pub fn api(error: laurel_server::ApiError) -> anyhow::Error {
     anyhow::anyhow!("{error}")
 }
+
+/// Writes the audit entry of a command that changed data: `cli:` and the OS user, via `cli`.
+pub async fn audit(
+    store: &dyn laurel_store::Store,
+    action: &str,
+    target: Option<String>,
+    detail: serde_json::Value,
+) {
+    laurel_server::audit::write(
+        store,
+        chrono::Utc::now(),
+        &laurel_server::audit::Actor::cli(),
+        action,
+        target,
+        detail,
+    )
+    .await;
+}

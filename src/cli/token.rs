@@ -22,7 +22,8 @@ const MAX_NAME: usize = 100;
 pub enum TokenCommand {
     /// Create a token and print its secret (shown once: store it now).
     Create(CreateArgs),
-    /// List tokens: name, scopes, when created and revoked (never secrets).
+    /// List tokens: name, scopes, whether they see recipients' emails, issuers ("all" or ids),
+    /// when created, expiring, last used and revoked (never secrets).
     List(ListArgs),
     /// Revoke a token by name or id; it stops working at once.
     Revoke(RevokeArgs),
@@ -45,6 +46,19 @@ pub struct CreateArgs {
         value_parser = clap::builder::PossibleValuesParser::new(auth::SCOPES.iter().copied()),
     )]
     scopes: Vec<String>,
+    /// Limit the token to this issuer's achievements, awards, credentials, events, imports,
+    /// email settings and keys; everything else is "not found" to it. Repeat for several
+    /// issuers. Without it the token reaches every issuer.
+    #[arg(long = "issuer", value_name = "ISSUER_ID")]
+    issuers: Vec<String>,
+    /// Stop the token working after a while (90d, 12h, 2w, 30m) or at a time (RFC 3339, e.g.
+    /// 2027-01-31T00:00:00Z). Without it the token works until revoked.
+    #[arg(long, value_name = "DURATION_OR_TIME")]
+    expires: Option<String>,
+    /// Let a read-only token see recipients' email addresses and names (issue and admin
+    /// tokens always do).
+    #[arg(long)]
+    with_emails: bool,
 }
 
 #[derive(Debug, Args)]
@@ -97,14 +111,39 @@ async fn create(store: &dyn Store, args: CreateArgs) -> Result<()> {
             scopes.push(scope);
         }
     }
-    let (secret, hash) = auth::new_token();
-    let token = ApiToken {
-        id: Uuid::now_v7(),
-        name: name.clone(),
-        scopes,
-        created_at: Utc::now(),
-        revoked_at: None,
+    let now = Utc::now();
+    let expires_at = match &args.expires {
+        Some(text) => Some(
+            auth::parse_expiry(text, now)
+                .map_err(|problem| UsageError(format!("--expires: {problem}")))?,
+        ),
+        None => None,
     };
+    let mut issuer_ids: Vec<Uuid> = Vec::new();
+    for text in &args.issuers {
+        let id = Uuid::parse_str(text.trim()).map_err(|_| {
+            UsageError(format!(
+                "--issuer must be an issuer id (a UUID), got {text:?}"
+            ))
+        })?;
+        if !issuer_ids.contains(&id) {
+            issuer_ids.push(id);
+        }
+    }
+    for id in &issuer_ids {
+        match store.issuer(*id).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound) => {
+                bail!("--issuer {id}: there is no such issuer; see GET /api/v1/issuers")
+            }
+            Err(error) => return Err(error).context("cannot read the issuers"),
+        }
+    }
+    let (secret, hash) = auth::new_token();
+    let mut token = ApiToken::new(Uuid::now_v7(), &name, scopes, now);
+    token.issuer_ids = issuer_ids;
+    token.expires_at = expires_at;
+    token.with_emails = args.with_emails;
     match store.create_token(&token, &hash).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => bail!(
@@ -112,10 +151,34 @@ async fn create(store: &dyn Store, args: CreateArgs) -> Result<()> {
         ),
         Err(error) => return Err(error).context("cannot store the token"),
     }
+    laurel_server::audit::write(
+        store,
+        now,
+        &laurel_server::audit::Actor::cli(),
+        "token.create",
+        Some(token.id.to_string()),
+        serde_json::json!({
+            "name": name,
+            "scopes": token.scopes,
+            "issuer_ids": token.issuer_ids,
+            "expires_at": token.expires_at,
+            "with_emails": token.with_emails,
+        }),
+    )
+    .await;
     eprintln!(
-        "created token {name:?} ({}) with scope {}; this is the only time it is shown",
+        "created token {name:?} ({}) with scope {}{}{}; this is the only time it is shown",
         token.id,
-        token.scopes.join(", ")
+        token.scopes.join(", "),
+        if token.issuer_ids.is_empty() {
+            String::new()
+        } else {
+            format!(", limited to {} issuer(s)", token.issuer_ids.len())
+        },
+        token
+            .expires_at
+            .map(|at| format!(", expiring {}", at.format("%Y-%m-%dT%H:%M:%SZ")))
+            .unwrap_or_default(),
     );
     io::print(&format!("{secret}\n"))
 }
@@ -126,23 +189,55 @@ async fn list(store: &dyn Store) -> Result<()> {
         eprintln!("no tokens yet: create one with `laurel token create --name NAME --scope admin`");
         return Ok(());
     }
-    let rows: Vec<[String; 5]> = tokens
+    let time = |at: Option<chrono::DateTime<Utc>>| {
+        at.map_or_else(
+            || "-".into(),
+            |at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        )
+    };
+    let rows: Vec<[String; 9]> = tokens
         .iter()
         .map(|token| {
+            let emails = if auth::Bearer(token.clone()).shows_recipients() {
+                "yes"
+            } else {
+                "no"
+            };
             [
                 token.name.clone(),
                 token.scopes.join(","),
-                token.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                token.revoked_at.map_or_else(
-                    || "-".into(),
-                    |at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                ),
+                emails.to_string(),
+                if token.issuer_ids.is_empty() {
+                    "all".into()
+                } else {
+                    token
+                        .issuer_ids
+                        .iter()
+                        .map(Uuid::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                },
+                time(Some(token.created_at)),
+                time(token.expires_at),
+                time(token.last_used_at),
+                time(token.revoked_at),
                 token.id.to_string(),
             ]
         })
         .collect();
-    let header = ["NAME", "SCOPES", "CREATED", "REVOKED", "ID"].map(String::from);
-    let mut widths = [0usize; 5];
+    let header = [
+        "NAME",
+        "SCOPES",
+        "EMAILS",
+        "ISSUERS",
+        "CREATED",
+        "EXPIRES",
+        "LAST-USED",
+        "REVOKED",
+        "ID",
+    ]
+    .map(String::from);
+    let mut widths = [0usize; 9];
     for row in std::iter::once(&header).chain(&rows) {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -182,6 +277,15 @@ async fn revoke(store: &dyn Store, name_or_id: &str) -> Result<()> {
     }
     match store.revoke_token(name_or_id, Utc::now()).await {
         Ok(token) => {
+            laurel_server::audit::write(
+                store,
+                Utc::now(),
+                &laurel_server::audit::Actor::cli(),
+                "token.revoke",
+                Some(token.id.to_string()),
+                serde_json::json!({ "name": token.name }),
+            )
+            .await;
             eprintln!(
                 "revoked token {:?} ({}); it no longer authenticates",
                 token.name, token.id

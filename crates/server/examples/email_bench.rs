@@ -166,13 +166,12 @@ async fn outbox(database_url: &str, dir: &std::path::Path, count: usize) -> Dura
     settings.public_url = format!("http://{address}");
     let state = serve::start(&settings, None).await.expect("start");
     let (secret, hash) = auth::new_token();
-    let token = laurel_store::ApiToken {
-        id: Uuid::now_v7(),
-        name: format!("bench-{}", Uuid::new_v4()),
-        scopes: vec!["admin".into()],
-        created_at: Utc::now(),
-        revoked_at: None,
-    };
+    let token = laurel_store::ApiToken::new(
+        Uuid::now_v7(),
+        &format!("bench-{}", Uuid::new_v4()),
+        vec!["admin".into()],
+        Utc::now(),
+    );
     state
         .store
         .create_token(&token, &hash)

@@ -3,7 +3,8 @@
 //! # Layout
 //! - [`config`]: settings from flags, `LAUREL_*` variables and an optional TOML file.
 //! - [`vault`]: the key-encryption key that seals issuers' private keys at rest.
-//! - [`auth`]: bearer tokens with scopes (`admin`, `issue`, `read`).
+//! - [`auth`]: bearer tokens with scopes (`admin`, `issue`, `read`), optionally limited to issuers.
+//! - [`audit`]: one audit-log entry per change, from the API, console, CLI or the service.
 //! - [`documents`]: issuer Profiles and Achievements as Open Badges JSON-LD, shared by minting
 //!   and public hosting so both say the same thing.
 //! - [`mint`]: builds, signs (Data Integrity `eddsa-rdfc-2022` and VC-JWT) and stores awards,
@@ -25,6 +26,7 @@
 
 pub mod activity;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;

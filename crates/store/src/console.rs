@@ -108,6 +108,40 @@ pub struct AuditEntry {
     pub target: Option<String>,
     /// What changed (JSON text).
     pub detail: String,
+    /// Through what: [`VIA_CONSOLE`], [`VIA_API`], [`VIA_CLI`] or [`VIA_SYSTEM`].
+    pub via: String,
+}
+
+/// A change made in the staff console (`username` is the account's).
+pub const VIA_CONSOLE: &str = "console";
+/// A change made through the admin API (`username` is the token's name).
+pub const VIA_API: &str = "api";
+/// A change made with a `laurel` command (`username` is `cli:` and the OS user).
+pub const VIA_CLI: &str = "cli";
+/// A change the service made by itself: awards by rule, imports (`username` says which).
+pub const VIA_SYSTEM: &str = "system";
+/// Every `via` an entry can have.
+pub const VIAS: &[&str] = &[VIA_CONSOLE, VIA_API, VIA_CLI, VIA_SYSTEM];
+
+/// Which audit entries to list. Text filters match a part, ignoring ASCII case.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilter {
+    /// Only entries whose `username` (the actor) contains this.
+    pub actor: Option<String>,
+    /// Only entries whose action contains this (`token.` finds every token action).
+    pub action: Option<String>,
+    /// Only entries that came through this (exactly).
+    pub via: Option<String>,
+    /// Only entries whose target contains this.
+    pub target: Option<String>,
+    /// At or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Before.
+    pub until: Option<DateTime<Utc>>,
+    /// At most this many (newest first).
+    pub limit: u32,
+    /// Skip this many.
+    pub offset: u32,
 }
 
 /// A sign-in attempt as [`crate::Store::begin_sign_in`] counted it, before the password is

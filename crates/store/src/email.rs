@@ -199,6 +199,8 @@ pub struct Notification {
 pub struct NotificationFilter {
     /// Of one issuer.
     pub issuer_id: Option<Uuid>,
+    /// Of these issuers (when not empty): what a token limited to some may see.
+    pub issuer_ids: Vec<Uuid>,
     /// Of one achievement.
     pub achievement_id: Option<Uuid>,
     /// In one state.

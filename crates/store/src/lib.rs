@@ -86,6 +86,9 @@ pub trait Store: Send + Sync + 'static {
     async fn token_by_secret(&self, secret_sha256: &str) -> StoreResult<Option<ApiToken>>;
     /// All tokens, revoked ones included, oldest first.
     async fn list_tokens(&self) -> StoreResult<Vec<ApiToken>>;
+    /// Records that the token authenticated a request at `at` (an earlier time is kept if
+    /// it is later); nothing happens if there is no such token.
+    async fn touch_token(&self, token_id: Uuid, at: DateTime<Utc>) -> StoreResult<()>;
     /// Revokes the token with this id or, failing that, this name, and returns it;
     /// [`StoreError::NotFound`] if none. Revoking a revoked token keeps its first revocation time.
     async fn revoke_token(&self, name_or_id: &str, at: DateTime<Utc>) -> StoreResult<ApiToken>;
@@ -386,7 +389,17 @@ pub trait Store: Send + Sync + 'static {
     /// Appends to the audit log.
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// The audit log, newest first, and how many entries it holds.
-    async fn list_audit(&self, limit: u32, offset: u32) -> StoreResult<(Vec<AuditEntry>, u64)>;
+    async fn list_audit(&self, limit: u32, offset: u32) -> StoreResult<(Vec<AuditEntry>, u64)> {
+        self.search_audit(&AuditFilter {
+            limit,
+            offset,
+            ..AuditFilter::default()
+        })
+        .await
+    }
+    /// The audit entries matching the filter, newest first (by time, then id), and how many
+    /// match in all. A limit of 0 returns no entries, only the count.
+    async fn search_audit(&self, filter: &AuditFilter) -> StoreResult<(Vec<AuditEntry>, u64)>;
 
     /// A stored response for this idempotency key and token.
     async fn idempotent_response(

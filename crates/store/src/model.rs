@@ -254,6 +254,33 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     /// When it was revoked; a revoked token authenticates nothing.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The issuers it may see and change; empty: every issuer (and creating issuers).
+    pub issuer_ids: Vec<Uuid>,
+    /// When it stops authenticating; `None`: never.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it last authenticated a request (kept to about a minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Whether a read-only token sees recipients' emails and names (issue and admin tokens
+    /// always do).
+    pub with_emails: bool,
+}
+
+impl ApiToken {
+    /// A token with these scopes, reaching every issuer, never expiring, not yet used, seeing
+    /// recipients' emails: the reach tokens had before they could be limited.
+    pub fn new(id: Uuid, name: &str, scopes: Vec<String>, created_at: DateTime<Utc>) -> Self {
+        ApiToken {
+            id,
+            name: name.to_string(),
+            scopes,
+            created_at,
+            revoked_at: None,
+            issuer_ids: Vec::new(),
+            expires_at: None,
+            last_used_at: None,
+            with_emails: true,
+        }
+    }
 }
 
 /// A finished request stored under its `Idempotency-Key`, replayed on retry.

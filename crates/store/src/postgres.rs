@@ -10,6 +10,7 @@
 //! per database) while it runs, so the second instance waits, then finds nothing to apply.
 
 mod activity;
+mod audit;
 mod awards;
 mod console;
 mod email;
@@ -31,11 +32,11 @@ use crate::shared::{
     migrate_error, token_columns,
 };
 use crate::{
-    Achievement, Allocation, ApiToken, Attendance, AuditEntry, Award, AwardFilter, Completion,
-    Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse, Image,
-    ImportJob, ImportQuota, ImportResultSize, Issuer, IssuerKey, Notification, NotificationFilter,
-    Recorded, Requeued, Resend, Series, Session, StatusChange, StatusList, Store, StoreError,
-    StoreResult, Stored, User, redact_url,
+    Achievement, Allocation, ApiToken, Attendance, AuditEntry, AuditFilter, Award, AwardFilter,
+    Completion, Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse,
+    Image, ImportJob, ImportQuota, ImportResultSize, Issuer, IssuerKey, Notification,
+    NotificationFilter, Recorded, Requeued, Resend, Series, Session, StatusChange, StatusList,
+    Store, StoreError, StoreResult, Stored, User, redact_url,
 };
 use rows::{achievement, idempotent, issuer, key, token};
 
@@ -160,8 +161,9 @@ impl Store for PostgresStore {
 
     async fn create_token(&self, token: &ApiToken, secret_sha256: &str) -> StoreResult<()> {
         sqlx::query(
-            "insert into api_tokens (id, name, secret_sha256, scopes, created_at, revoked_at)
-             values ($1, $2, $3, $4, $5, $6)",
+            "insert into api_tokens (id, name, secret_sha256, scopes, created_at, revoked_at,
+                 issuer_ids, expires_at, last_used_at, with_emails)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(token.id)
         .bind(&token.name)
@@ -169,6 +171,16 @@ impl Store for PostgresStore {
         .bind(list_to_json(&token.scopes))
         .bind(token.created_at)
         .bind(token.revoked_at)
+        .bind(list_to_json(
+            &token
+                .issuer_ids
+                .iter()
+                .map(Uuid::to_string)
+                .collect::<Vec<_>>(),
+        ))
+        .bind(token.expires_at)
+        .bind(token.last_used_at)
+        .bind(token.with_emails)
         .execute(&self.pool)
         .await
         .map_err(|e| match unique_on(&e, "api_tokens_name_key") {
@@ -200,6 +212,20 @@ impl Store for PostgresStore {
         );
         let rows = sqlx::query(sql).fetch_all(&self.pool).await.map_err(db)?;
         rows.iter().map(token).collect()
+    }
+
+    async fn touch_token(&self, token_id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+        // A later time only: two instances touching at once never move it back.
+        sqlx::query(
+            "update api_tokens set last_used_at = $2
+             where id = $1 and (last_used_at is null or last_used_at < $2)",
+        )
+        .bind(token_id)
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
     }
 
     async fn revoke_token(&self, name_or_id: &str, at: DateTime<Utc>) -> StoreResult<ApiToken> {
@@ -769,11 +795,11 @@ impl Store for PostgresStore {
     }
 
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
-        console::append_audit(self, entry).await
+        audit::append_audit(self, entry).await
     }
 
-    async fn list_audit(&self, limit: u32, offset: u32) -> StoreResult<(Vec<AuditEntry>, u64)> {
-        console::list_audit(self, limit, offset).await
+    async fn search_audit(&self, filter: &AuditFilter) -> StoreResult<(Vec<AuditEntry>, u64)> {
+        audit::search_audit(self, filter).await
     }
 
     async fn idempotent_response(

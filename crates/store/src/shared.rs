@@ -63,6 +63,17 @@ pub(crate) fn list_to_json(list: &[String]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }
 
+/// A `like` pattern matching `text` anywhere, lowercased, its wildcards escaped (with `\\`) so
+/// the text is matched as written: compare it with `lower(column) like … escape '\\'`.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// A list column's JSON text back as strings.
 pub(crate) fn list_from_json(text: &str, column: &str) -> StoreResult<Vec<String>> {
     serde_json::from_str(text)
@@ -480,7 +491,7 @@ impl CompletionBatch {
 /// The columns of `api_tokens` a token is read from.
 macro_rules! token_columns {
     () => {
-        "id, name, scopes, created_at, revoked_at"
+        "id, name, scopes, created_at, revoked_at, issuer_ids, expires_at, last_used_at, with_emails"
     };
 }
 

@@ -17,6 +17,7 @@
 //! Ids are stored as hyphenated UUID text, timestamps as fixed-width UTC text (see [`ts`]).
 
 mod activity;
+mod audit;
 mod awards;
 mod console;
 mod email;
@@ -40,11 +41,11 @@ use crate::shared::{
 };
 use crate::shared::{db, list_to_json, migrate_error};
 use crate::{
-    Achievement, Allocation, ApiToken, Attendance, AuditEntry, Award, AwardFilter, Completion,
-    Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse, Image,
-    ImportJob, ImportQuota, ImportResultSize, Issuer, IssuerKey, Notification, NotificationFilter,
-    Recorded, Requeued, Resend, Series, Session, StatusChange, StatusList, Store, StoreError,
-    StoreResult, Stored, User, redact_url,
+    Achievement, Allocation, ApiToken, Attendance, AuditEntry, AuditFilter, Award, AwardFilter,
+    Completion, Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse,
+    Image, ImportJob, ImportQuota, ImportResultSize, Issuer, IssuerKey, Notification,
+    NotificationFilter, Recorded, Requeued, Resend, Series, Session, StatusChange, StatusList,
+    Store, StoreError, StoreResult, Stored, User, redact_url,
 };
 use rows::{achievement, idempotent, issuer, key, token};
 
@@ -274,8 +275,9 @@ impl Store for SqliteStore {
     async fn create_token(&self, token: &ApiToken, secret_sha256: &str) -> StoreResult<()> {
         let mut tx = self.write().await?;
         sqlx::query(
-            "insert into api_tokens (id, name, secret_sha256, scopes, created_at, revoked_at)
-             values ($1, $2, $3, $4, $5, $6)",
+            "insert into api_tokens (id, name, secret_sha256, scopes, created_at, revoked_at,
+                 issuer_ids, expires_at, last_used_at, with_emails)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(id(token.id))
         .bind(&token.name)
@@ -283,6 +285,16 @@ impl Store for SqliteStore {
         .bind(list_to_json(&token.scopes))
         .bind(ts(token.created_at))
         .bind(token.revoked_at.map(ts))
+        .bind(list_to_json(
+            &token
+                .issuer_ids
+                .iter()
+                .map(|i| id(*i).to_string())
+                .collect::<Vec<_>>(),
+        ))
+        .bind(token.expires_at.map(ts))
+        .bind(token.last_used_at.map(ts))
+        .bind(token.with_emails)
         .execute(&mut *tx)
         .await
         .map_err(|e| match unique_on(&e, "api_tokens.name") {
@@ -314,6 +326,21 @@ impl Store for SqliteStore {
         );
         let rows = sqlx::query(sql).fetch_all(&self.reader).await.map_err(db)?;
         rows.iter().map(token).collect()
+    }
+
+    async fn touch_token(&self, token_id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        // A later time only: two instances touching at once never move it back.
+        sqlx::query(
+            "update api_tokens set last_used_at = $2
+             where id = $1 and (last_used_at is null or last_used_at < $2)",
+        )
+        .bind(id(token_id))
+        .bind(ts(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
     }
 
     async fn revoke_token(&self, name_or_id: &str, at: DateTime<Utc>) -> StoreResult<ApiToken> {
@@ -898,11 +925,11 @@ impl Store for SqliteStore {
     }
 
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
-        console::append_audit(self, entry).await
+        audit::append_audit(self, entry).await
     }
 
-    async fn list_audit(&self, limit: u32, offset: u32) -> StoreResult<(Vec<AuditEntry>, u64)> {
-        console::list_audit(self, limit, offset).await
+    async fn search_audit(&self, filter: &AuditFilter) -> StoreResult<(Vec<AuditEntry>, u64)> {
+        audit::search_audit(self, filter).await
     }
 
     async fn idempotent_response(

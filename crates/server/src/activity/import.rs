@@ -206,6 +206,28 @@ pub async fn run(
     job.updated_at = now;
     job.finished_at = Some(now);
     state.store.update_import(&job).await?;
+    if !job.dry_run {
+        // One entry per import (awards by rule write their own): what it recorded, in counts.
+        let summary = job
+            .result
+            .as_deref()
+            .and_then(|text| serde_json::from_str::<Value>(text).ok())
+            .map_or(Value::Null, |result| result["summary"].clone());
+        crate::audit::write(
+            state.store.as_ref(),
+            now,
+            &crate::audit::Actor::system("import"),
+            "import.finish",
+            Some(job.id.to_string()),
+            serde_json::json!({
+                "event_id": job.event_id,
+                "status": job.status.as_str(),
+                "file_name": job.file_name,
+                "summary": summary,
+            }),
+        )
+        .await;
+    }
     // This result counts toward the issuer's budget now: older ones may have to go.
     super::bounds::expire(state, Some(parsed.event.issuer_id)).await;
     Ok(job)

@@ -122,6 +122,7 @@ pub async fn plan(state: &AppState, scope: &Scope, extra: &[Attendance]) -> ApiR
 /// achievement.
 pub async fn mint(state: &AppState, plans: Vec<Plan>) -> ApiResult<Vec<Minted>> {
     let mut minted = Vec::with_capacity(plans.len());
+    let mut award_ids = Vec::new();
     for plan in plans {
         let mut result = Minted {
             achievement_id: plan.achievement.id,
@@ -135,7 +136,12 @@ pub async fn mint(state: &AppState, plans: Vec<Plan>) -> ApiResult<Vec<Minted>> 
             let rows = chunk.iter().cloned().map(Ok).collect();
             for outcome in mint::award(state, plan.achievement.id, rows, true).await? {
                 match outcome {
-                    Outcome::Created(_) => result.created += 1,
+                    Outcome::Created(award) => {
+                        result.created += 1;
+                        if award_ids.len() < crate::api::audit::MAX_IDS {
+                            award_ids.push(award.id);
+                        }
+                    }
                     Outcome::Existing(_) => result.existing += 1,
                     Outcome::Failed(error) => {
                         tracing::warn!(achievement = %plan.achievement.id, %error, "an award by rule failed");
@@ -145,6 +151,28 @@ pub async fn mint(state: &AppState, plans: Vec<Plan>) -> ApiResult<Vec<Minted>> 
             }
         }
         minted.push(result);
+    }
+    // One audit entry per evaluation that awarded anything, however many it awarded.
+    let created: usize = minted.iter().map(|m| m.created).sum();
+    if created > 0 {
+        let target = match minted.as_slice() {
+            [one] => Some(one.achievement_id.to_string()),
+            _ => None,
+        };
+        let achievements: Vec<_> = minted
+            .iter()
+            .filter(|m| m.created + m.failed > 0)
+            .map(|m| serde_json::json!({ "achievement_id": m.achievement_id, "created": m.created, "failed": m.failed }))
+            .collect();
+        crate::audit::write(
+            state.store.as_ref(),
+            state.clock.now(),
+            &crate::audit::Actor::system("rules"),
+            "rules.award",
+            target,
+            serde_json::json!({ "created": created, "achievements": achievements, "award_ids": award_ids }),
+        )
+        .await;
     }
     Ok(minted)
 }

@@ -163,6 +163,7 @@ pub async fn list(
     let achievements = state.store.list_achievements(issuer).await?;
     let views = achievements
         .iter()
+        .filter(|achievement| bearer.may_see(achievement.issuer_id))
         .map(|achievement| view(&state, achievement))
         .collect::<ApiResult<Vec<_>>>()?;
     Ok(Json(json!({ "achievements": views })))
@@ -175,6 +176,7 @@ pub async fn create(
     Json(input): Json<CreateAchievement>,
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
+    bearer.within(input.issuer_id, "issuer", input.issuer_id)?;
     let issuer = state
         .store
         .issuer(input.issuer_id)
@@ -218,7 +220,7 @@ pub async fn get(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let achievement = load(&state, &id).await?;
+    let achievement = load(&state, &bearer, &id).await?;
     Ok(Json(view(&state, &achievement)?))
 }
 
@@ -230,7 +232,7 @@ pub async fn update(
     Json(input): Json<UpdateAchievement>,
 ) -> ApiResult<Json<Value>> {
     bearer.require("admin")?;
-    let mut achievement = load(&state, &id).await?;
+    let mut achievement = load(&state, &bearer, &id).await?;
     if let Some(name) = &input.name {
         achievement.name = fields::required("name", name, MAX_NAME)?;
     }
@@ -278,20 +280,24 @@ pub async fn put_image(
     body: Body,
 ) -> ApiResult<Json<Value>> {
     bearer.require("admin")?;
-    let mut achievement = load(&state, &id).await?;
+    let mut achievement = load(&state, &bearer, &id).await?;
     achievement.image = Some(images::upload(&state, &headers, body).await?);
     achievement.updated_at = state.clock.now();
     state.store.update_achievement(&achievement).await?;
     Ok(Json(view(&state, &achievement)?))
 }
 
-async fn load(state: &AppState, id: &PathId) -> ApiResult<Achievement> {
+/// The achievement at `id`, if this token may see its issuer (else the same 404 as a missing
+/// one).
+pub(crate) async fn load(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Achievement> {
     let id = id.uuid("achievement")?;
-    state
+    let achievement = state
         .store
         .achievement(id)
         .await
-        .map_err(|error| mint::not_found(error, "achievement", id))
+        .map_err(|error| mint::not_found(error, "achievement", id))?;
+    bearer.within(achievement.issuer_id, "achievement", id)?;
+    Ok(achievement)
 }
 
 pub(crate) fn achievement_type(value: Option<&str>) -> ApiResult<Option<String>> {

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query, RawBody, json_error, parse_json, require_json};
 use super::fields;
-use crate::auth::Bearer;
+use crate::auth::{AWARD_PERSONAL, Bearer};
 use crate::mint::{self, AwardInput, Outcome};
 use crate::{ApiError, ApiResult, AppState, Urls};
 
@@ -47,6 +47,7 @@ pub async fn create(
 ) -> ApiResult<Response> {
     bearer.require("issue")?;
     let achievement_id = id.uuid("achievement")?;
+    bearer.within_achievement(&state, achievement_id).await?;
     let key = idempotency_key(&headers)?;
     let request_hash = {
         let mut hasher = Sha256::new();
@@ -63,8 +64,15 @@ pub async fn create(
     }
     require_json(&headers)?;
     let (status, value) = award(&state, achievement_id, &body).await?;
+    let detail = audit_detail(&value);
+    let answer = |status, value| {
+        Ok(super::audit::with_detail(
+            (status, Json(value)),
+            detail.clone(),
+        ))
+    };
     let Some(key) = key else {
-        return Ok((status, Json(value)).into_response());
+        return answer(status, value);
     };
     let response = IdempotentResponse {
         key,
@@ -79,13 +87,33 @@ pub async fn create(
         Ok(stored) if stored.request_hash == request_hash && stored.body != response.body => {
             replay(&stored, &request_hash)
         }
-        Ok(_) => Ok((status, Json(value)).into_response()),
+        Ok(_) => answer(status, value),
         Err(error) => {
             // The awards are stored; only the replay record is missing, and minting is
             // exactly once, so a retry still cannot mint twice.
             tracing::warn!(error = %error, "could not store an idempotent response");
-            Ok((status, Json(value)).into_response())
+            answer(status, value)
         }
+    }
+}
+
+/// What the audit log keeps of an award call: counts, and the ids of awards created (at most
+/// [`super::audit::MAX_IDS`]), never recipients.
+fn audit_detail(value: &Value) -> Value {
+    match value.get("results").and_then(Value::as_array) {
+        Some(results) => {
+            let created = results
+                .iter()
+                .filter(|row| row["status"] == "created")
+                .filter_map(|row| row["award"]["id"].as_str());
+            json!({
+                "created": value["created"],
+                "existing": value["existing"],
+                "failed": value["failed"],
+                "award_ids": super::audit::some_ids(created),
+            })
+        }
+        None => json!({ "award_ids": [value["id"]] }),
     }
 }
 
@@ -219,7 +247,7 @@ pub async fn list(
     let filter = AwardFilter {
         achievement_id: fields::id_param("achievement", query.achievement.as_deref())?,
         issuer_id: fields::id_param("issuer", query.issuer.as_deref())?,
-        issuer_ids: Vec::new(),
+        issuer_ids: bearer.issuer_ids().unwrap_or_default().to_vec(),
         recipient_email: query
             .email
             .as_deref()
@@ -237,11 +265,18 @@ pub async fn list(
         offset: query.offset.unwrap_or(0),
     };
     let (awards, total) = state.store.list_awards(&filter).await?;
+    let mut views = Value::Array(
+        awards
+            .iter()
+            .map(|award| summary(&state.urls, award))
+            .collect(),
+    );
+    bearer.redact(&mut views, AWARD_PERSONAL);
     Ok(Json(json!({
         "total": total,
         "limit": filter.limit,
         "offset": filter.offset,
-        "awards": awards.iter().map(|award| summary(&state.urls, award)).collect::<Vec<_>>(),
+        "awards": views,
     })))
 }
 
@@ -258,7 +293,9 @@ pub async fn get(
         .award(id)
         .await
         .map_err(|error| mint::not_found(error, "award", id))?;
+    bearer.within(award.issuer_id, "award", id)?;
     let mut view = full(&state.urls, &award);
+    bearer.redact(&mut view, AWARD_PERSONAL);
     view["notification"] = match state.store.notification(id).await? {
         Some(n) => super::email::notification_json(&n, None),
         None => Value::Null,

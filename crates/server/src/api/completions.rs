@@ -93,6 +93,8 @@ pub async fn create(
         if let Ok(record) = &checked {
             let known = match issuers.get(&record.issuer_id) {
                 Some(known) => *known,
+                // Another issuer's, for a token limited to some, is as unknown as a missing one.
+                None if !bearer.may_see(record.issuer_id) => false,
                 None => {
                     let known = match state.store.issuer(record.issuer_id).await {
                         Ok(_) => true,
@@ -179,10 +181,15 @@ pub async fn list(
         .as_deref()
         .map(str::trim)
         .filter(|w| !w.is_empty());
-    let completions = state.store.completions(issuer, what).await?;
-    Ok(Json(json!({
-        "completions": completions.iter().map(view).collect::<Vec<_>>(),
-    })))
+    // Another issuer's list is empty to a token limited to some, as a missing issuer's is.
+    let completions = if bearer.may_see(issuer) {
+        state.store.completions(issuer, what).await?
+    } else {
+        Vec::new()
+    };
+    let mut views = Value::Array(completions.iter().map(view).collect());
+    bearer.redact(&mut views, crate::auth::RECORD_PERSONAL);
+    Ok(Json(json!({ "completions": views })))
 }
 
 fn completion(input: CompletionInput, now: DateTime<Utc>) -> ApiResult<Completion> {

@@ -54,6 +54,7 @@ pub async fn revoke(
 ) -> ApiResult<Json<Value>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
+    bearer.within_credential(&state, id).await?;
     let reason = required_reason(input.reason.as_deref())?;
     let change = lifecycle::revoke(&state, &[id], &reason)
         .await?
@@ -68,7 +69,7 @@ pub async fn revoke_batch(
     State(state): State<AppState>,
     bearer: Bearer,
     Json(input): Json<RevokeBatch>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<axum::response::Response> {
     bearer.require("issue")?;
     if input.ids.is_empty() || input.ids.len() > MAX_BATCH {
         return Err(ApiError::BadRequest(format!(
@@ -83,8 +84,18 @@ pub async fn revoke_batch(
         .into_iter()
         .filter(|id| seen.insert(*id))
         .collect();
-    let changes = lifecycle::revoke(&state, &ids, &reason).await?;
-    let (mut revoked, mut already, mut missing) = (0, 0, Vec::new());
+    // Another issuer's credential, for a token limited to some, counts as missing.
+    let mut missing = Vec::new();
+    let mut mine = Vec::with_capacity(ids.len());
+    for id in ids {
+        match bearer.within_credential(&state, id).await {
+            Ok(()) => mine.push(id),
+            Err(ApiError::NotFound(_)) => missing.push(id),
+            Err(error) => return Err(error),
+        }
+    }
+    let changes = lifecycle::revoke(&state, &mine, &reason).await?;
+    let (mut revoked, mut already) = (0, 0);
     for change in &changes {
         match change {
             StatusChange::Changed(_) => revoked += 1,
@@ -92,11 +103,15 @@ pub async fn revoke_batch(
             StatusChange::Missing(id) => missing.push(*id),
         }
     }
-    Ok(Json(json!({
+    let response = json!({
         "revoked": revoked,
         "already_revoked": already,
         "missing": missing,
-    })))
+    });
+    Ok(super::audit::with_detail(
+        Json(response),
+        json!({ "revoked": revoked, "already_revoked": already, "missing": missing.len() }),
+    ))
 }
 
 /// `POST /credentials/{id}/suspend`.
@@ -108,6 +123,7 @@ pub async fn suspend(
 ) -> ApiResult<Json<Value>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
+    bearer.within_credential(&state, id).await?;
     let reason = fields::optional("reason", input.reason.as_deref(), MAX_REASON)?;
     let change = lifecycle::suspend(&state, id, reason.as_deref()).await?;
     respond(&state, change, ("suspended", "already_suspended"))
@@ -121,6 +137,7 @@ pub async fn unsuspend(
 ) -> ApiResult<Json<Value>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
+    bearer.within_credential(&state, id).await?;
     let change = lifecycle::unsuspend(&state, id).await?;
     respond(&state, change, ("unsuspended", "not_suspended"))
 }
@@ -134,6 +151,7 @@ pub async fn reissue(
 ) -> ApiResult<Json<Value>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
+    bearer.within_credential(&state, id).await?;
     let name = fields::optional("recipient_name", input.recipient_name.as_deref(), MAX_NAME)?;
     let award = lifecycle::reissue(&state, id, name).await?;
     Ok(Json(awards::full(&state.urls, &award)))

@@ -112,7 +112,7 @@ pub async fn get_settings(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let issuer_id = issuer(&state, &id).await?.id;
+    let issuer_id = issuer(&state, &bearer, &id).await?.id;
     let settings = state
         .store
         .email_settings(issuer_id)
@@ -131,10 +131,11 @@ pub async fn put_settings(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<SettingsInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     bearer.require("admin")?;
-    let issuer_id = issuer(&state, &id).await?.id;
+    let issuer_id = issuer(&state, &bearer, &id).await?.id;
     let stored = state.store.email_settings(issuer_id).await?;
+    let before = stored.clone();
     let host = fields::required("host", &input.host, 253)?;
     if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
         return Err(ApiError::BadRequest(format!(
@@ -227,7 +228,40 @@ pub async fn put_settings(
     // The transport is rebuilt when `updated_at` changes; a clock that stands still (tests)
     // would keep the old one, so forget it outright.
     state.email.transports.forget(issuer_id);
-    Ok(Json(settings_json(&settings)))
+    let changed = changed_fields(before.as_ref(), &settings);
+    Ok(super::audit::with_detail(
+        Json(settings_json(&settings)),
+        json!({ "changed": changed }),
+    ))
+}
+
+/// The names of the settings that differ (all of them for first settings): for the audit
+/// log, which never holds the password itself, only whether it changed.
+fn changed_fields(before: Option<&EmailSettings>, after: &EmailSettings) -> Vec<&'static str> {
+    let Some(b) = before else {
+        return vec!["created"];
+    };
+    let mut changed = Vec::new();
+    let mut check = |name, differs: bool| {
+        if differs {
+            changed.push(name);
+        }
+    };
+    check("host", b.host != after.host);
+    check("port", b.port != after.port);
+    check("security", b.security != after.security);
+    check("username", b.username != after.username);
+    // Sealing again makes new bytes, so any password given counts as changed.
+    check("password", b.sealed_password != after.sealed_password);
+    check("from_address", b.from_address != after.from_address);
+    check("from_name", b.from_name != after.from_name);
+    check("reply_to", b.reply_to != after.reply_to);
+    check(
+        "rate_per_minute",
+        b.rate_per_minute != after.rate_per_minute,
+    );
+    check("dry_run", b.dry_run != after.dry_run);
+    changed
 }
 
 /// `DELETE /issuers/{id}/email`: stops emailing for this issuer.
@@ -237,7 +271,7 @@ pub async fn delete_settings(
     id: PathId,
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
-    let issuer_id = issuer(&state, &id).await?.id;
+    let issuer_id = issuer(&state, &bearer, &id).await?.id;
     if !state.store.delete_email_settings(issuer_id).await? {
         return Err(ApiError::NotFound(format!(
             "issuer {issuer_id} has no email settings"
@@ -254,7 +288,7 @@ pub async fn get_issuer_template(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let issuer_id = issuer(&state, &id).await?.id;
+    let issuer_id = issuer(&state, &bearer, &id).await?.id;
     Ok(Json(match state.store.email_template(issuer_id).await? {
         Some(t) => template_json(&Source::from(&t), TemplateSource::Issuer),
         None => template_json(&Source::default_template(), TemplateSource::Default),
@@ -270,6 +304,7 @@ pub async fn put_issuer_template(
 ) -> ApiResult<Json<Value>> {
     bearer.require("admin")?;
     let issuer_id = id.uuid("issuer")?;
+    bearer.within(issuer_id, "issuer", issuer_id)?;
     let source = checked(input)?;
     let template = stored_template(&state, issuer_id, None, &source);
     state
@@ -287,7 +322,7 @@ pub async fn delete_issuer_template(
     id: PathId,
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
-    let issuer_id = issuer(&state, &id).await?.id;
+    let issuer_id = issuer(&state, &bearer, &id).await?.id;
     delete_template(&state, issuer_id, "issuer").await
 }
 
@@ -298,7 +333,7 @@ pub async fn get_achievement_template(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let achievement = achievement(&state, &id).await?;
+    let achievement = achievement(&state, &bearer, &id).await?;
     let (source, from) = worker::template_for(&state, &achievement).await?;
     Ok(Json(template_json(&source, from)))
 }
@@ -311,7 +346,7 @@ pub async fn put_achievement_template(
     Json(input): Json<TemplateInput>,
 ) -> ApiResult<Json<Value>> {
     bearer.require("admin")?;
-    let achievement = achievement(&state, &id).await?;
+    let achievement = achievement(&state, &bearer, &id).await?;
     let source = checked(input)?;
     let template = stored_template(&state, achievement.issuer_id, Some(achievement.id), &source);
     state.store.set_email_template(&template).await?;
@@ -325,7 +360,7 @@ pub async fn delete_achievement_template(
     id: PathId,
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
-    let achievement = achievement(&state, &id).await?;
+    let achievement = achievement(&state, &bearer, &id).await?;
     delete_template(&state, achievement.id, "achievement").await
 }
 
@@ -337,7 +372,7 @@ pub async fn preview(
     OptionalJson(mut input): OptionalJson<PreviewInput>,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let achievement = achievement(&state, &id).await?;
+    let achievement = achievement(&state, &bearer, &id).await?;
     let issuer = state.store.issuer(achievement.issuer_id).await?;
     let (source, from) = match input.template.take() {
         Some(template) => (checked(template)?, None),
@@ -358,6 +393,13 @@ pub async fn preview(
                 .award(credential_id)
                 .await
                 .map_err(|e| not_found(e, "credential", credential_id))?;
+            bearer.within(award.issuer_id, "credential", credential_id)?;
+            if !bearer.shows_recipients() {
+                return Err(ApiError::Forbidden(
+                    "this read-only token was made without --with-emails, so it may not see a                      recipient's email: preview with a sample recipient instead"
+                        .into(),
+                ));
+            }
             if award.achievement_id != achievement.id {
                 return Err(ApiError::BadRequest(format!(
                     "credential {credential_id} is not of achievement {}",
@@ -406,13 +448,16 @@ pub async fn get_notification(
         .award(award_id)
         .await
         .map_err(|e| not_found(e, "credential", award_id))?;
+    bearer.within(award.issuer_id, "credential", award_id)?;
     let notification = state.store.notification(award_id).await?.ok_or_else(|| {
         ApiError::NotFound(format!(
             "credential {award_id} has no email: its issuer had no email settings when it \
              was awarded, or it was awarded with notify false; POST …/notify to send one"
         ))
     })?;
-    Ok(Json(notification_json(&notification, Some(&award))))
+    let mut view = notification_json(&notification, Some(&award));
+    bearer.redact(&mut view, crate::auth::AWARD_PERSONAL);
+    Ok(Json(view))
 }
 
 /// `POST /credentials/{id}/notify`: (re)sends the credential's email.
@@ -428,6 +473,7 @@ pub async fn notify(
         .award(award_id)
         .await
         .map_err(|e| not_found(e, "credential", award_id))?;
+    bearer.within(award.issuer_id, "credential", award_id)?;
     if award.revoked_at.is_some() {
         return Err(ApiError::Conflict(format!(
             "credential {award_id} is revoked: its recipient is not emailed about it"
@@ -467,7 +513,7 @@ pub async fn resend(
     OptionalJson(input): OptionalJson<ResendInput>,
 ) -> ApiResult<Response> {
     bearer.require("issue")?;
-    let achievement = achievement(&state, &id).await?;
+    let achievement = achievement(&state, &bearer, &id).await?;
     let which = input.which.unwrap_or_else(|| vec![Resend::Failed]);
     if which.is_empty() {
         return Err(ApiError::BadRequest(
@@ -522,6 +568,7 @@ pub async fn list(
     }
     let filter = NotificationFilter {
         issuer_id: fields::id_param("issuer_id", query.issuer_id.as_deref())?,
+        issuer_ids: bearer.issuer_ids().unwrap_or_default().to_vec(),
         achievement_id: fields::id_param("achievement_id", query.achievement_id.as_deref())?,
         state: state_filter,
         limit,
@@ -643,8 +690,9 @@ async fn delete_template(state: &AppState, owner_id: Uuid, what: &str) -> ApiRes
     }
 }
 
-async fn issuer(state: &AppState, id: &PathId) -> ApiResult<Issuer> {
+async fn issuer(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Issuer> {
     let issuer_id = id.uuid("issuer")?;
+    bearer.within(issuer_id, "issuer", issuer_id)?;
     state
         .store
         .issuer(issuer_id)
@@ -652,13 +700,8 @@ async fn issuer(state: &AppState, id: &PathId) -> ApiResult<Issuer> {
         .map_err(|e| not_found(e, "issuer", issuer_id))
 }
 
-async fn achievement(state: &AppState, id: &PathId) -> ApiResult<Achievement> {
-    let achievement_id = id.uuid("achievement")?;
-    state
-        .store
-        .achievement(achievement_id)
-        .await
-        .map_err(|e| not_found(e, "achievement", achievement_id))
+async fn achievement(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Achievement> {
+    super::achievements::load(state, bearer, id).await
 }
 
 /// A stand-in award for previews without a credential.

@@ -77,9 +77,11 @@ pub async fn list_series(
     bearer.require("read")?;
     let issuer = fields::id_param("issuer", query.issuer.as_deref())?;
     let series = state.store.list_series(issuer).await?;
-    Ok(Json(
-        json!({ "series": series.iter().map(series_view).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(json!({ "series": series
+            .iter()
+            .filter(|series| bearer.may_see(series.issuer_id))
+            .map(series_view)
+            .collect::<Vec<_>>() })))
 }
 
 /// `POST /series`.
@@ -89,6 +91,7 @@ pub async fn create_series(
     Json(input): Json<CreateSeries>,
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
+    bearer.within(input.issuer_id, "issuer", input.issuer_id)?;
     let issuer = state
         .store
         .issuer(input.issuer_id)
@@ -118,7 +121,7 @@ pub async fn get_series(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let series = load_series(&state, id.uuid("series")?).await?;
+    let series = load_series(&state, &bearer, id.uuid("series")?).await?;
     let events = state
         .store
         .list_events(&EventFilter {
@@ -139,7 +142,7 @@ pub async fn update_series(
     Json(input): Json<UpdateSeries>,
 ) -> ApiResult<Json<Value>> {
     bearer.require("admin")?;
-    let mut series = load_series(&state, id.uuid("series")?).await?;
+    let mut series = load_series(&state, &bearer, id.uuid("series")?).await?;
     if let Some(title) = &input.title {
         series.title = fields::required("title", title, MAX_NAME)?;
     }
@@ -194,9 +197,11 @@ pub async fn list_events(
         series_id: fields::id_param("series", query.series.as_deref())?,
     };
     let events = state.store.list_events(&filter).await?;
-    Ok(Json(
-        json!({ "events": events.iter().map(event_view).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(json!({ "events": events
+            .iter()
+            .filter(|event| bearer.may_see(event.issuer_id))
+            .map(event_view)
+            .collect::<Vec<_>>() })))
 }
 
 /// `POST /events`. An event created in a series evaluates the series' rules.
@@ -206,6 +211,7 @@ pub async fn create_event(
     Json(input): Json<CreateEvent>,
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
+    bearer.within(input.issuer_id, "issuer", input.issuer_id)?;
     let issuer = state
         .store
         .issuer(input.issuer_id)
@@ -245,7 +251,7 @@ pub async fn get_event(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let event = load_event(&state, &id).await?;
+    let event = load_event(&state, &bearer, &id).await?;
     Ok(Json(event_view(&event)))
 }
 
@@ -257,7 +263,7 @@ pub async fn update_event(
     Json(input): Json<UpdateEvent>,
 ) -> ApiResult<Json<Value>> {
     bearer.require("admin")?;
-    let mut event = load_event(&state, &id).await?;
+    let mut event = load_event(&state, &bearer, &id).await?;
     let before = event.clone();
     if let Some(title) = &input.title {
         event.title = fields::required("title", title, MAX_NAME)?;
@@ -329,11 +335,13 @@ pub async fn list_attendance(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let event = load_event(&state, &id).await?;
+    let event = load_event(&state, &bearer, &id).await?;
     let records = state.store.attendance_of(&[event.id]).await?;
+    let mut attendance = Value::Array(records.iter().map(attendance_view).collect());
+    bearer.redact(&mut attendance, crate::auth::RECORD_PERSONAL);
     Ok(Json(json!({
         "event_id": event.id,
-        "attendance": records.iter().map(attendance_view).collect::<Vec<_>>(),
+        "attendance": attendance,
     })))
 }
 
@@ -346,7 +354,7 @@ pub async fn record_attendance(
     Json(input): Json<RecordAttendance>,
 ) -> ApiResult<Json<Value>> {
     bearer.require("issue")?;
-    let event = load_event(&state, &id).await?;
+    let event = load_event(&state, &bearer, &id).await?;
     if input.attendance.is_empty() {
         return Err(ApiError::BadRequest(
             "attendance is empty: give at least one record".into(),
@@ -457,22 +465,27 @@ async fn evaluate(state: &AppState, scopes: Vec<Scope>) -> ApiResult<Value> {
     serde_json::to_value(minted).map_err(|error| ApiError::Internal(error.to_string()))
 }
 
-/// Loads an event named in a path.
-pub async fn load_event(state: &AppState, id: &PathId) -> ApiResult<Event> {
+/// Loads an event named in a path, if this token may see its issuer (else the same 404 as a
+/// missing one).
+pub async fn load_event(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Event> {
     let id = id.uuid("event")?;
-    state
+    let event = state
         .store
         .event(id)
         .await
-        .map_err(|error| mint::not_found(error, "event", id))
+        .map_err(|error| mint::not_found(error, "event", id))?;
+    bearer.within(event.issuer_id, "event", id)?;
+    Ok(event)
 }
 
-async fn load_series(state: &AppState, id: Uuid) -> ApiResult<Series> {
-    state
+async fn load_series(state: &AppState, bearer: &Bearer, id: Uuid) -> ApiResult<Series> {
+    let series = state
         .store
         .series(id)
         .await
-        .map_err(|error| mint::not_found(error, "series", id))
+        .map_err(|error| mint::not_found(error, "series", id))?;
+    bearer.within(series.issuer_id, "series", id)?;
+    Ok(series)
 }
 
 /// A series must exist and belong to the event's issuer.
@@ -484,8 +497,9 @@ pub(crate) async fn check_series(state: &AppState, id: Uuid, issuer_id: Uuid) ->
         other => other.into(),
     })?;
     if series.issuer_id != issuer_id {
+        // As if missing: a token limited to some issuers learns nothing of the others' ids.
         return Err(ApiError::BadRequest(format!(
-            "series_id: series {id} belongs to another issuer"
+            "series_id: no series with id {id}"
         )));
     }
     Ok(())

@@ -146,7 +146,7 @@ pub async fn create(
     RawBody(body): RawBody,
 ) -> ApiResult<Response> {
     bearer.require("issue")?;
-    let event = load_event(&state, &id).await?;
+    let event = load_event(&state, &bearer, &id).await?;
     let mapping = query.mapping()?;
     let offset = query.offset()?;
     let file_name = fields::optional("file_name", query.file_name.as_deref(), fields::MAX_NAME)?;
@@ -182,7 +182,26 @@ pub async fn list(
     bearer.require("read")?;
     let event = fields::id_param("event", query.event.as_deref())?;
     let now = state.clock.now();
-    let jobs = state.store.list_imports(event, LIST_LIMIT).await?;
+    let mut jobs = state.store.list_imports(event, LIST_LIMIT).await?;
+    if let Some(mine) = bearer.issuer_ids() {
+        // Only the jobs of this token's issuers' events.
+        let mut events = Vec::new();
+        for issuer_id in mine {
+            let filter = laurel_store::EventFilter {
+                issuer_id: Some(*issuer_id),
+                ..laurel_store::EventFilter::default()
+            };
+            events.extend(
+                state
+                    .store
+                    .list_events(&filter)
+                    .await?
+                    .into_iter()
+                    .map(|e| e.id),
+            );
+        }
+        jobs.retain(|job| events.contains(&job.event_id));
+    }
     Ok(Json(json!({
         "imports": jobs
             .into_iter()
@@ -204,7 +223,13 @@ pub async fn get(
         .import(id)
         .await
         .map_err(|error| mint::not_found(error, "import", id))?;
-    Ok(Json(view(&import::as_seen(job, state.clock.now()), true)))
+    bearer
+        .within_event(&state, job.event_id, "import", id)
+        .await?;
+    let mut view = view(&import::as_seen(job, state.clock.now()), true);
+    // The per-line result names recipients; the achievement names in it are not personal.
+    bearer.redact(&mut view, &["email", "recipients"]);
+    Ok(Json(view))
 }
 
 /// The API's view of a job; `with_result` adds the finished job's result.

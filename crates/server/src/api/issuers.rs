@@ -67,6 +67,7 @@ pub async fn list(state: axum::extract::State<AppState>, bearer: Bearer) -> ApiR
     let issuers = state.store.list_issuers().await?;
     let views: Vec<Value> = issuers
         .iter()
+        .filter(|issuer| bearer.may_see(issuer.id))
         .map(|issuer| view(&state, issuer, None))
         .collect();
     Ok(Json(json!({ "issuers": views })))
@@ -79,6 +80,7 @@ pub async fn create(
     Json(input): Json<CreateIssuer>,
 ) -> ApiResult<Response> {
     bearer.require("admin")?;
+    bearer.require_every_issuer("create issuers")?;
     let algorithm = match input.jwt_algorithm.as_deref() {
         None => JwtAlgorithm::default(),
         Some(name) => parse_algorithm(name)?,
@@ -116,7 +118,7 @@ pub async fn get(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let issuer = load(&state, &id).await?;
+    let issuer = load(&state, &bearer, &id).await?;
     let keys = state.store.issuer_keys(issuer.id).await?;
     Ok(Json(view(&state, &issuer, Some(&keys))))
 }
@@ -129,7 +131,7 @@ pub async fn update(
     Json(input): Json<UpdateIssuer>,
 ) -> ApiResult<Json<Value>> {
     bearer.require("admin")?;
-    let mut issuer = load(&state, &id).await?;
+    let mut issuer = load(&state, &bearer, &id).await?;
     if let Some(name) = input.jwt_algorithm.as_deref() {
         let algorithm = parse_algorithm(name)?;
         if algorithm.as_str() != issuer.jwt_algorithm {
@@ -177,7 +179,7 @@ pub async fn put_image(
     body: Body,
 ) -> ApiResult<Json<Value>> {
     bearer.require("admin")?;
-    let mut issuer = load(&state, &id).await?;
+    let mut issuer = load(&state, &bearer, &id).await?;
     issuer.image = Some(images::upload(&state, &headers, body).await?);
     issuer.updated_at = state.clock.now();
     state.store.update_issuer(&issuer).await?;
@@ -185,8 +187,9 @@ pub async fn put_image(
     Ok(Json(view(&state, &issuer, Some(&keys))))
 }
 
-async fn load(state: &AppState, id: &PathId) -> ApiResult<Issuer> {
+async fn load(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Issuer> {
     let id = id.uuid("issuer")?;
+    bearer.within(id, "issuer", id)?;
     state
         .store
         .issuer(id)
@@ -212,6 +215,7 @@ pub async fn rotate_keys(
 ) -> ApiResult<Json<Value>> {
     bearer.require("admin")?;
     let id = id.uuid("issuer")?;
+    bearer.within(id, "issuer", id)?;
     crate::lifecycle::rotate_keys(&state, id).await?;
     let issuer = state.store.issuer(id).await?;
     let keys = state.store.issuer_keys(id).await?;

@@ -8,9 +8,12 @@
 //!
 //! Scopes: `admin` for issuers (and their key rotation, email settings and templates),
 //! achievements, images, series and events; `issue` to award, to record attendance and completions (which award by rule), and to
-//! revoke, suspend and re-issue credentials and to resend their emails; `read` for GETs.
+//! revoke, suspend and re-issue credentials and to resend their emails; `read` for GETs. A
+//! token limited to some issuers keeps its scope within them only (see [`crate::auth`]), and
+//! every call that changes data is written to the audit log by one layer ([`audit`]).
 
 pub mod achievements;
+pub mod audit;
 pub mod awards;
 pub mod completions;
 pub mod credentials;
@@ -186,6 +189,7 @@ pub fn router() -> Router<AppState> {
         api = api.route(route.path, (route.handler)(filter(&route.method)));
     }
     let api = api
+        .route_layer(axum::middleware::from_fn(audit::record))
         .fallback(|| async {
             ApiError::NotFound(format!(
                 "no such endpoint; the API is described at {PREFIX}/openapi.json"

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::extract::{Json, PathId};
 use crate::activity::rules::{self, Scope};
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState, mint};
+use crate::{ApiError, ApiResult, AppState};
 
 /// The most rules one achievement may have.
 pub const MAX_RULES: usize = 20;
@@ -38,31 +38,33 @@ pub async fn check(state: &AppState, issuer_id: Uuid, input: Vec<Value>) -> ApiR
         match &mut rule {
             Rule::Participation { session, .. } => {
                 let id = parse_id(&field, "session", session)?;
-                let owner = match state.store.event(id).await {
-                    Ok(event) => event.issuer_id,
-                    Err(StoreError::NotFound) => {
+                // Another issuer's event answers as a missing one: a token limited to some
+                // issuers learns nothing of the others' ids.
+                match state.store.event(id).await {
+                    Ok(event) if event.issuer_id == issuer_id => {}
+                    Ok(_) | Err(StoreError::NotFound) => {
                         return Err(ApiError::BadRequest(format!(
-                            "{field}.session: no event with id {id}"
+                            "{field}.session: this issuer has no event with id {id}"
                         )));
                     }
                     Err(error) => return Err(error.into()),
-                };
-                same_issuer(&field, "session", owner, issuer_id)?;
+                }
                 // Stored in the one form evaluation compares with.
                 *session = id.to_string();
             }
             Rule::SeriesCompletion { series, .. } => {
                 let id = parse_id(&field, "series", series)?;
-                let owner = match state.store.series(id).await {
-                    Ok(series) => series.issuer_id,
-                    Err(StoreError::NotFound) => {
+                // Another issuer's series answers as a missing one: a token limited to some
+                // issuers learns nothing of the others' ids.
+                match state.store.series(id).await {
+                    Ok(series) if series.issuer_id == issuer_id => {}
+                    Ok(_) | Err(StoreError::NotFound) => {
                         return Err(ApiError::BadRequest(format!(
-                            "{field}.series: no series with id {id}"
+                            "{field}.series: this issuer has no series with id {id}"
                         )));
                     }
                     Err(error) => return Err(error.into()),
-                };
-                same_issuer(&field, "series", owner, issuer_id)?;
+                }
                 *series = id.to_string();
             }
             Rule::Completion { what } => {
@@ -91,7 +93,7 @@ pub async fn preview(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
-    let achievement = load(&state, &id).await?;
+    let achievement = super::achievements::load(&state, &bearer, &id).await?;
     let mut plans = rules::plan(&state, &Scope::Achievement(achievement.clone()), &[]).await?;
     let plan = plans
         .pop()
@@ -112,12 +114,14 @@ pub async fn preview(
             })
         })
         .collect();
+    let mut pending = Value::Array(pending);
+    bearer.redact(&mut pending, crate::auth::RECORD_PERSONAL);
     Ok(Json(json!({
         "achievement_id": achievement.id,
         "award_rules": view(&achievement),
         "qualified": plan.qualified,
         "already_awarded": plan.qualified - plan.pending.len(),
-        "would_award": pending.len(),
+        "would_award": plan.pending.len(),
         "pending": pending,
     })))
 }
@@ -129,7 +133,7 @@ pub async fn evaluate(
     id: PathId,
 ) -> ApiResult<Json<Value>> {
     bearer.require("issue")?;
-    let achievement = load(&state, &id).await?;
+    let achievement = super::achievements::load(&state, &bearer, &id).await?;
     let plans = rules::plan(&state, &Scope::Achievement(achievement), &[]).await?;
     let mut minted = rules::mint(&state, plans).await?;
     let minted = minted
@@ -140,29 +144,10 @@ pub async fn evaluate(
         .map_err(|error| ApiError::Internal(error.to_string()))
 }
 
-async fn load(state: &AppState, id: &PathId) -> ApiResult<Achievement> {
-    let id = id.uuid("achievement")?;
-    state
-        .store
-        .achievement(id)
-        .await
-        .map_err(|error| mint::not_found(error, "achievement", id))
-}
-
 fn parse_id(field: &str, name: &str, text: &str) -> ApiResult<Uuid> {
     Uuid::parse_str(text.trim()).map_err(|_| {
         ApiError::BadRequest(format!(
             "{field}.{name} must be an id (a UUID), got {text:?}"
         ))
     })
-}
-
-fn same_issuer(field: &str, name: &str, owner: Uuid, issuer: Uuid) -> ApiResult<()> {
-    if owner == issuer {
-        Ok(())
-    } else {
-        Err(ApiError::BadRequest(format!(
-            "{field}.{name} belongs to another issuer than the achievement's"
-        )))
-    }
 }

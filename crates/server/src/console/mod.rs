@@ -16,6 +16,7 @@
 
 pub mod account;
 pub mod achievements;
+pub mod audit;
 pub mod awards;
 pub mod events;
 pub mod images;
@@ -29,14 +30,12 @@ pub mod tokens;
 pub mod users;
 
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use chrono::{DateTime, Utc};
-use laurel_store::{
-    AuditEntry, AwardFilter, ImportStatus, NotificationFilter, NotificationState, User,
-};
+use laurel_store::{AwardFilter, ImportStatus, NotificationFilter, NotificationState, User};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -75,7 +74,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::POST, "/console/password", |m| {
         on(m, account::change)
     }),
-    route(Method::GET, "/console/audit", |m| on(m, audit)),
+    route(Method::GET, "/console/audit", |m| on(m, audit::page)),
+    route(Method::GET, "/console/audit.csv", |m| on(m, audit::export)),
     route(Method::GET, "/console/awards", |m| on(m, awards::list)),
     route(Method::GET, "/console/awards.csv", |m| {
         on(m, awards::export)
@@ -161,18 +161,20 @@ pub async fn audit_log(
     target: Option<String>,
     detail: serde_json::Value,
 ) {
-    let entry = AuditEntry {
-        id: Uuid::now_v7(),
-        at: state.clock.now(),
+    let actor = crate::audit::Actor {
+        via: laurel_store::VIA_CONSOLE,
+        name: username.to_string(),
         user_id: user.map(|u| u.id),
-        username: username.to_string(),
-        action: action.to_string(),
-        target,
-        detail: detail.to_string(),
     };
-    if let Err(error) = state.store.append_audit(&entry).await {
-        tracing::error!(%error, action, "could not write the audit log");
-    }
+    crate::audit::write(
+        state.store.as_ref(),
+        state.clock.now(),
+        &actor,
+        action,
+        target,
+        detail,
+    )
+    .await;
 }
 
 /// The sign-out form's fields.
@@ -382,63 +384,6 @@ fn month(now: DateTime<Utc>, back: u32) -> (DateTime<Utc>, DateTime<Utc>) {
         Utc.from_utc_datetime(&day)
     };
     (first(index), first(index + 1))
-}
-
-/// The audit log page's query.
-#[derive(Debug, Deserialize)]
-pub struct Page {
-    #[serde(default)]
-    offset: u32,
-}
-
-/// `GET /console/audit`: administrators only.
-async fn audit(State(state): State<AppState>, staff: Staff, Query(page): Query<Page>) -> Response {
-    if !staff.is_admin() {
-        return pages::respond(
-            StatusCode::FORBIDDEN,
-            pages::page(
-                "Not allowed",
-                Some(&staff),
-                "<p role=\"alert\">Only administrators can read the audit log.</p>",
-            ),
-        );
-    }
-    let (entries, total) = match state.store.list_audit(100, page.offset).await {
-        Ok(found) => found,
-        Err(error) => return pages::error(&error.into()),
-    };
-    let rows: String = entries
-        .iter()
-        .map(|e| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
-                e.at.format("%Y-%m-%d %H:%M:%S"),
-                esc(&e.username),
-                esc(&e.action),
-                esc(e.target.as_deref().unwrap_or("")),
-                esc(&e.detail),
-            )
-        })
-        .collect();
-    let next = if u64::from(page.offset) + 100 < total {
-        format!(
-            r#"<p><a href="/console/audit?offset={}">Older entries</a></p>"#,
-            page.offset + 100
-        )
-    } else {
-        String::new()
-    };
-    let body = format!(
-        r#"<p>{total} entries, newest first.</p>
-<table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">On</th><th scope="col">Detail</th></tr></thead>
-<tbody>
-{rows}</tbody></table>
-{next}"#
-    );
-    pages::respond(
-        StatusCode::OK,
-        pages::page("Audit log", Some(&staff), &body),
-    )
 }
 
 pub(crate) fn append_cookie(response: &mut Response, cookie: &str) {

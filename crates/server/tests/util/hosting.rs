@@ -190,6 +190,10 @@ impl Store for FlakyStore {
         self.check()?;
         self.inner.list_tokens().await
     }
+    async fn touch_token(&self, token_id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+        self.check()?;
+        self.inner.touch_token(token_id, at).await
+    }
     async fn revoke_token(&self, name_or_id: &str, at: DateTime<Utc>) -> StoreResult<ApiToken> {
         self.check()?;
         self.inner.revoke_token(name_or_id, at).await
@@ -399,9 +403,12 @@ impl Store for FlakyStore {
         self.check()?;
         self.inner.append_audit(entry).await
     }
-    async fn list_audit(&self, limit: u32, offset: u32) -> StoreResult<(Vec<AuditEntry>, u64)> {
+    async fn search_audit(
+        &self,
+        filter: &laurel_store::AuditFilter,
+    ) -> StoreResult<(Vec<AuditEntry>, u64)> {
         self.check()?;
-        self.inner.list_audit(limit, offset).await
+        self.inner.search_audit(filter).await
     }
     async fn idempotent_response(
         &self,

@@ -167,14 +167,20 @@ impl TestApp {
 
     /// A new token with these scopes.
     pub async fn token(&self, scopes: &[&str]) -> String {
+        self.token_with(scopes, |_| {}).await
+    }
+
+    /// A new token with these scopes, changed by `shape` (issuers, expiry, emails) before it
+    /// is stored.
+    pub async fn token_with(&self, scopes: &[&str], shape: impl FnOnce(&mut ApiToken)) -> String {
         let (secret, hash) = auth::new_token();
-        let token = ApiToken {
-            id: Uuid::now_v7(),
-            name: format!("test-{}", Uuid::new_v4()),
-            scopes: scopes.iter().map(|s| s.to_string()).collect(),
-            created_at: now(),
-            revoked_at: None,
-        };
+        let mut token = ApiToken::new(
+            Uuid::now_v7(),
+            &format!("test-{}", Uuid::new_v4()),
+            scopes.iter().map(|s| s.to_string()).collect(),
+            now(),
+        );
+        shape(&mut token);
         self.state
             .store
             .create_token(&token, &hash)

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::PostgresStore;
 use crate::shared::{count, db, list_from_json, list_to_json};
-use crate::{AuditEntry, Role, Session, StoreError, StoreResult, User};
+use crate::{Role, Session, StoreError, StoreResult, User};
 
 pub(super) const USER_COLUMNS: &str = "id, username, password_hash, role, issuer_ids, failed_sign_ins, \
                             locked_until, created_at, disabled_at";
@@ -167,60 +167,6 @@ pub(super) async fn delete_session(
         .await
         .map_err(db)?;
     Ok(done.rows_affected() == 1)
-}
-
-pub(super) async fn append_audit(store: &PostgresStore, e: &AuditEntry) -> StoreResult<()> {
-    sqlx::query(
-        "insert into audit_log (id, at, user_id, username, action, target, detail)
-         values ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(e.id)
-    .bind(e.at)
-    .bind(e.user_id)
-    .bind(&e.username)
-    .bind(&e.action)
-    .bind(&e.target)
-    .bind(&e.detail)
-    .execute(&store.pool)
-    .await
-    .map_err(db)?;
-    Ok(())
-}
-
-pub(super) async fn list_audit(
-    store: &PostgresStore,
-    limit: u32,
-    offset: u32,
-) -> StoreResult<(Vec<AuditEntry>, u64)> {
-    let total: i64 = sqlx::query_scalar("select count(*) from audit_log")
-        .fetch_one(&store.pool)
-        .await
-        .map_err(db)?;
-    let rows = sqlx::query(
-        "select id, at, user_id, username, action, target, detail from audit_log
-         order by at desc, id desc limit $1 offset $2",
-    )
-    .bind(i64::from(limit))
-    .bind(i64::from(offset))
-    .fetch_all(&store.pool)
-    .await
-    .map_err(db)?;
-    let entries = rows
-        .iter()
-        .map(|row| {
-            Ok(AuditEntry {
-                id: row.try_get("id").map_err(db)?,
-                at: row.try_get("at").map_err(db)?,
-                user_id: row.try_get("user_id").map_err(db)?,
-                username: row.try_get("username").map_err(db)?,
-                action: row.try_get("action").map_err(db)?,
-                target: row.try_get("target").map_err(db)?,
-                detail: row.try_get("detail").map_err(db)?,
-            })
-        })
-        .collect::<StoreResult<_>>()?;
-    // A count is never negative.
-    Ok((entries, u64::try_from(total).unwrap_or(0)))
 }
 
 pub(super) async fn set_disabled(

@@ -255,6 +255,14 @@ fn push_filter(query: &mut QueryBuilder<Postgres>, filter: &NotificationFilter) 
         query.push(and).push("issuer_id = ").push_bind(issuer_id);
         and = " and ";
     }
+    if !filter.issuer_ids.is_empty() {
+        query
+            .push(and)
+            .push("issuer_id = any(")
+            .push_bind(filter.issuer_ids.clone())
+            .push(")");
+        and = " and ";
+    }
     if let Some(achievement_id) = filter.achievement_id {
         query
             .push(and)

@@ -24,6 +24,19 @@ pub(super) fn token(row: &PgRow) -> StoreResult<ApiToken> {
         scopes: list_from_json(row.try_get("scopes").map_err(db)?, "api_tokens.scopes")?,
         created_at: row.try_get("created_at").map_err(db)?,
         revoked_at: row.try_get("revoked_at").map_err(db)?,
+        issuer_ids: list_from_json(
+            row.try_get("issuer_ids").map_err(db)?,
+            "api_tokens.issuer_ids",
+        )?
+        .iter()
+        .map(|text| {
+            uuid::Uuid::parse_str(text)
+                .map_err(|e| crate::StoreError::Corrupt(format!("api_tokens.issuer_ids: {e}")))
+        })
+        .collect::<StoreResult<_>>()?,
+        expires_at: row.try_get("expires_at").map_err(db)?,
+        last_used_at: row.try_get("last_used_at").map_err(db)?,
+        with_emails: row.try_get("with_emails").map_err(db)?,
     })
 }
 

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{SqliteStore, id, ts};
 use crate::shared::{count, db, list_from_json, list_to_json};
-use crate::{AuditEntry, Role, Session, StoreError, StoreResult, User};
+use crate::{Role, Session, StoreError, StoreResult, User};
 
 pub(super) const USER_COLUMNS: &str = "id, username, password_hash, role, issuer_ids, failed_sign_ins, \
                             locked_until, created_at, disabled_at";
@@ -192,64 +192,6 @@ pub(super) async fn delete_session(store: &SqliteStore, secret_sha256: &str) -> 
         .map_err(db)?;
     tx.commit().await.map_err(db)?;
     Ok(done.rows_affected() == 1)
-}
-
-pub(super) async fn append_audit(store: &SqliteStore, e: &AuditEntry) -> StoreResult<()> {
-    let mut tx = store.write().await?;
-    sqlx::query(
-        "insert into audit_log (id, at, user_id, username, action, target, detail)
-         values ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(id(e.id))
-    .bind(ts(e.at))
-    .bind(e.user_id.map(id))
-    .bind(&e.username)
-    .bind(&e.action)
-    .bind(&e.target)
-    .bind(&e.detail)
-    .execute(&mut *tx)
-    .await
-    .map_err(db)?;
-    tx.commit().await.map_err(db)
-}
-
-pub(super) async fn list_audit(
-    store: &SqliteStore,
-    limit: u32,
-    offset: u32,
-) -> StoreResult<(Vec<AuditEntry>, u64)> {
-    let total: i64 = sqlx::query_scalar("select count(*) from audit_log")
-        .fetch_one(&store.reader)
-        .await
-        .map_err(db)?;
-    let rows = sqlx::query(
-        "select id, at, user_id, username, action, target, detail from audit_log
-         order by at desc, id desc limit $1 offset $2",
-    )
-    .bind(i64::from(limit))
-    .bind(i64::from(offset))
-    .fetch_all(&store.reader)
-    .await
-    .map_err(db)?;
-    let entries = rows
-        .iter()
-        .map(|row| {
-            let user_id: Option<String> = row.try_get("user_id").map_err(db)?;
-            Ok(AuditEntry {
-                id: parse_uuid(&row.try_get::<String, _>("id").map_err(db)?, "audit_log.id")?,
-                at: parse_time(&row.try_get::<String, _>("at").map_err(db)?, "audit_log.at")?,
-                user_id: user_id
-                    .map(|text| parse_uuid(&text, "audit_log.user_id"))
-                    .transpose()?,
-                username: row.try_get("username").map_err(db)?,
-                action: row.try_get("action").map_err(db)?,
-                target: row.try_get("target").map_err(db)?,
-                detail: row.try_get("detail").map_err(db)?,
-            })
-        })
-        .collect::<StoreResult<_>>()?;
-    // A count is never negative.
-    Ok((entries, u64::try_from(total).unwrap_or(0)))
 }
 
 pub(super) async fn set_disabled(

@@ -255,6 +255,19 @@ fn push_filter(query: &mut QueryBuilder<Sqlite>, filter: &NotificationFilter) {
             .push_bind(id(issuer_id));
         and = " and ";
     }
+    if !filter.issuer_ids.is_empty() {
+        let ids: Vec<String> = filter
+            .issuer_ids
+            .iter()
+            .map(|i| id(*i).to_string())
+            .collect();
+        query
+            .push(and)
+            .push("issuer_id in (select value from json_each(")
+            .push_bind(crate::shared::list_to_json(&ids))
+            .push("))");
+        and = " and ";
+    }
     if let Some(achievement_id) = filter.achievement_id {
         query
             .push(and)

@@ -26,6 +26,19 @@ pub(super) fn token(row: &SqliteRow) -> StoreResult<ApiToken> {
         scopes: list_from_json(row.try_get("scopes").map_err(db)?, "api_tokens.scopes")?,
         created_at: time(row, "created_at")?,
         revoked_at: maybe_time(row, "revoked_at")?,
+        issuer_ids: list_from_json(
+            row.try_get("issuer_ids").map_err(db)?,
+            "api_tokens.issuer_ids",
+        )?
+        .iter()
+        .map(|text| {
+            Uuid::parse_str(text)
+                .map_err(|e| StoreError::Corrupt(format!("api_tokens.issuer_ids: {e}")))
+        })
+        .collect::<StoreResult<_>>()?,
+        expires_at: maybe_time(row, "expires_at")?,
+        last_used_at: maybe_time(row, "last_used_at")?,
+        with_emails: row.try_get("with_emails").map_err(db)?,
     })
 }
 

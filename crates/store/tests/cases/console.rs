@@ -105,6 +105,7 @@ pub async fn users_sessions_and_audit_round_trip(db: &TestDb) {
                 action: action.to_string(),
                 target: Some("x".into()),
                 detail: "{}".into(),
+                via: "console".into(),
             })
             .await
             .unwrap();

@@ -1,6 +1,7 @@
 //! The cases, each an `async fn(&TestDb)` that `suite.rs` runs on every backend.
 
 pub mod activity;
+pub mod audit;
 pub mod awards;
 pub mod catalog;
 pub mod concurrency;

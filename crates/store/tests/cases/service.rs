@@ -173,3 +173,55 @@ pub async fn idempotency_insert_if_absent(db: &TestDb) {
     let err = store.save_idempotent_response(&orphan).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
 }
+
+pub async fn limited_token_round_trip(db: &TestDb) {
+    let store = db.open().await;
+    let mut limited = token("division-north");
+    limited.scopes = vec!["read".into()];
+    limited.issuer_ids = vec![Uuid::now_v7(), Uuid::now_v7()];
+    limited.expires_at = Some(now() + chrono::Duration::days(90));
+    limited.with_emails = false;
+    store.create_token(&limited, "hash-north").await.unwrap();
+    let everyone = token("everyone");
+    store
+        .create_token(&everyone, "hash-everyone")
+        .await
+        .unwrap();
+
+    let found = store.token_by_secret("hash-north").await.unwrap().unwrap();
+    assert_eq!(found, limited);
+    assert_eq!(found.issuer_ids.len(), 2);
+    assert!(!found.with_emails);
+    let found = store
+        .token_by_secret("hash-everyone")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(found.issuer_ids.is_empty());
+    assert_eq!(found.expires_at, None);
+    assert!(found.with_emails);
+    assert_eq!(store.list_tokens().await.unwrap(), vec![limited, everyone]);
+}
+
+pub async fn touching_a_token_only_moves_forward(db: &TestDb) {
+    let store = db.open().await;
+    let ci = token("ci");
+    store.create_token(&ci, "hash-ci").await.unwrap();
+    assert_eq!(
+        store
+            .token_by_secret("hash-ci")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_used_at,
+        None
+    );
+    let later = now() + chrono::Duration::minutes(5);
+    store.touch_token(ci.id, later).await.unwrap();
+    store.touch_token(ci.id, now()).await.unwrap();
+    let found = store.token_by_secret("hash-ci").await.unwrap().unwrap();
+    assert_eq!(found.last_used_at, Some(later));
+    // An unknown token changes nothing and is no error.
+    store.touch_token(Uuid::now_v7(), later).await.unwrap();
+    assert_eq!(store.list_tokens().await.unwrap(), vec![found]);
+}

@@ -222,13 +222,12 @@ pub fn import_job(event_id: Uuid) -> ImportJob {
 }
 
 pub fn token(name: &str) -> ApiToken {
-    ApiToken {
-        id: Uuid::now_v7(),
-        name: name.to_string(),
-        scopes: vec!["issue".into(), "read".into()],
-        created_at: now(),
-        revoked_at: None,
-    }
+    ApiToken::new(
+        Uuid::now_v7(),
+        name,
+        vec!["issue".into(), "read".into()],
+        now(),
+    )
 }
 
 /// An issuer and one of its achievements, stored.

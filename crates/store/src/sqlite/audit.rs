@@ -1,0 +1,108 @@
+//! The audit log on SQLite: appending, and a filtered, paged listing.
+
+use chrono::DateTime;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+use uuid::Uuid;
+
+use super::{SqliteStore, id, ts};
+use crate::shared::{contains_pattern, db};
+use crate::{AuditEntry, AuditFilter, StoreError, StoreResult};
+
+pub(super) async fn append_audit(store: &SqliteStore, e: &AuditEntry) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    sqlx::query(
+        "insert into audit_log (id, at, user_id, username, action, target, detail, via)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id(e.id))
+    .bind(ts(e.at))
+    .bind(e.user_id.map(id))
+    .bind(&e.username)
+    .bind(&e.action)
+    .bind(&e.target)
+    .bind(&e.detail)
+    .bind(&e.via)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+pub(super) async fn search_audit(
+    store: &SqliteStore,
+    filter: &AuditFilter,
+) -> StoreResult<(Vec<AuditEntry>, u64)> {
+    let mut count = QueryBuilder::<Sqlite>::new("select count(*) from audit_log");
+    push_filter(&mut count, filter);
+    let total: i64 = count
+        .build_query_scalar()
+        .fetch_one(&store.reader)
+        .await
+        .map_err(db)?;
+    let mut list = QueryBuilder::<Sqlite>::new(
+        "select id, at, user_id, username, action, target, detail, via from audit_log",
+    );
+    push_filter(&mut list, filter);
+    list.push(" order by at desc, id desc limit ")
+        .push_bind(i64::from(filter.limit))
+        .push(" offset ")
+        .push_bind(i64::from(filter.offset));
+    let rows = list.build().fetch_all(&store.reader).await.map_err(db)?;
+    let entries = rows.iter().map(entry).collect::<StoreResult<_>>()?;
+    // A count is never negative.
+    Ok((entries, u64::try_from(total).unwrap_or(0)))
+}
+
+/// Appends the `where` clause of an audit listing.
+fn push_filter(query: &mut QueryBuilder<Sqlite>, filter: &AuditFilter) {
+    let mut and = " where ";
+    let mut next = |query: &mut QueryBuilder<Sqlite>, clause: &str| {
+        query.push(and).push(clause);
+        and = " and ";
+    };
+    for (column, text) in [
+        ("username", &filter.actor),
+        ("action", &filter.action),
+        ("coalesce(target, '')", &filter.target),
+    ] {
+        if let Some(text) = text {
+            next(query, &format!("lower({column}) like "));
+            query.push_bind(contains_pattern(text)).push(" escape '\\'");
+        }
+    }
+    if let Some(via) = &filter.via {
+        next(query, "via = ");
+        query.push_bind(via.clone());
+    }
+    if let Some(from) = filter.from {
+        next(query, "at >= ");
+        query.push_bind(ts(from));
+    }
+    if let Some(until) = filter.until {
+        next(query, "at < ");
+        query.push_bind(ts(until));
+    }
+}
+
+fn entry(row: &SqliteRow) -> StoreResult<AuditEntry> {
+    let uuid = |text: &str, column: &str| {
+        Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+    };
+    let at: String = row.try_get("at").map_err(db)?;
+    let user_id: Option<String> = row.try_get("user_id").map_err(db)?;
+    Ok(AuditEntry {
+        id: uuid(&row.try_get::<String, _>("id").map_err(db)?, "audit_log.id")?,
+        at: DateTime::parse_from_rfc3339(&at)
+            .map_err(|e| StoreError::Corrupt(format!("audit_log.at: {e}")))?
+            .to_utc(),
+        user_id: user_id
+            .map(|text| uuid(&text, "audit_log.user_id"))
+            .transpose()?,
+        username: row.try_get("username").map_err(db)?,
+        action: row.try_get("action").map_err(db)?,
+        target: row.try_get("target").map_err(db)?,
+        detail: row.try_get("detail").map_err(db)?,
+        via: row.try_get("via").map_err(db)?,
+    })
+}
