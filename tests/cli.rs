@@ -1048,9 +1048,11 @@ fn a_killed_server_leaves_only_whole_awards_and_a_retry_completes_them() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     sender.join().unwrap();
+    let first_url = server.public_url();
     drop(server);
 
-    let server = Server::start(&data);
+    // Another port, the same public URL: the one its credentials were signed with.
+    let server = Server::start_with(&data, &["--public-url", first_url.as_str()]);
     let (status, listed) = server.request(
         "GET",
         &format!(
@@ -1068,7 +1070,6 @@ fn a_killed_server_leaves_only_whole_awards_and_a_retry_completes_them() {
         let (status, full) = server.request("GET", &format!("/api/v1/awards/{id}"), Some(&admin));
         assert_eq!(status, 200, "{full}");
         let full: Value = serde_json::from_str(&full).unwrap();
-        // The restarted service listens on another port, so compare the path, not the origin.
         let credential_id = full["credential"]["id"].as_str().unwrap();
         assert!(
             credential_id.ends_with(&format!("/credentials/{id}")),
@@ -1533,5 +1534,36 @@ fn user_password_disable_enable_and_list() {
             == Some("no"),
         "{}",
         listed.stdout
+    );
+    // Every change is in the audit log, as the command line's, never with a password.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let entries = runtime.block_on(async {
+        let store = laurel_store::connect(&format!("sqlite://{data}/laurel.db"))
+            .await
+            .unwrap();
+        store.list_audit(100, 0).await.unwrap().0
+    });
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    for action in [
+        "user.create",
+        "user.password",
+        "user.disable",
+        "user.enable",
+    ] {
+        assert!(actions.contains(&action), "{action} missing: {actions:?}");
+    }
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.via == "cli" && e.username.starts_with("cli:"))
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| !e.detail.contains("correct horse battery staple")),
+        "{entries:?}"
     );
 }

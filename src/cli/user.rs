@@ -190,6 +190,12 @@ async fn create_user(store: &dyn Store, user: User) -> Result<()> {
         Err(StoreError::Conflict(_)) => bail!("the username {:?} is taken", user.username),
         Err(error) => return Err(error).context("cannot store the account"),
     }
+    let detail = serde_json::json!({
+        "username": user.username,
+        "role": user.role.as_str(),
+        "issuers": user.issuer_ids,
+    });
+    super::service::audit(store, "user.create", Some(user.id.to_string()), detail).await;
     eprintln!(
         "created {} {:?}: sign in at /console/sign-in",
         user.role.as_str(),
@@ -219,6 +225,9 @@ async fn set_password(store: &dyn Store, username: &str) -> Result<()> {
         .set_password(user.id, &hash, None)
         .await
         .context("cannot store the password")?;
+    // Never the password itself: only that it changed.
+    let detail = serde_json::json!({ "username": user.username });
+    super::service::audit(store, "user.password", Some(user.id.to_string()), detail).await;
     eprintln!(
         "set a new password for {:?}; its failed sign-ins are cleared and its sessions ended",
         user.username
@@ -236,6 +245,8 @@ async fn set_disabled(store: &dyn Store, username: &str, disable: bool) -> Resul
                 .set_user_disabled(user.id, Some(Utc::now()))
                 .await
                 .context("cannot disable the account")?;
+            let detail = serde_json::json!({ "username": user.username });
+            super::service::audit(store, "user.disable", Some(user.id.to_string()), detail).await;
             eprintln!(
                 "disabled {:?}: it can no longer sign in, and its sessions ended",
                 user.username
@@ -246,6 +257,8 @@ async fn set_disabled(store: &dyn Store, username: &str, disable: bool) -> Resul
                 .set_user_disabled(user.id, None)
                 .await
                 .context("cannot enable the account")?;
+            let detail = serde_json::json!({ "username": user.username });
+            super::service::audit(store, "user.enable", Some(user.id.to_string()), detail).await;
             eprintln!("enabled {:?}: it can sign in again", user.username);
         }
     }
