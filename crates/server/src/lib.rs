@@ -42,6 +42,7 @@ pub mod ops;
 pub mod pages;
 pub mod public;
 pub mod public_url;
+pub mod routes;
 pub mod serve;
 pub mod urls;
 pub mod vault;

@@ -2,59 +2,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "util/forms.rs"]
+mod forms;
 mod util;
 
 use std::sync::Arc;
 
 use axum::http::{Method, StatusCode, header};
+use forms::{cookie_value, cookies, form, hidden_csrf};
 use laurel_server::{Clock, console};
 use laurel_store::Role;
 use serde_json::json;
 use util::{TestApp, TestResponse, now};
 
 const PASSWORD: &str = "correct horse battery staple";
-
-fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                b' ' => "+".into(),
-                other => format!("%{other:02X}"),
-            })
-            .collect()
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-        .into_bytes()
-}
-
-fn cookies(response: &TestResponse) -> Vec<String> {
-    response
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .collect()
-}
-
-fn cookie_value(response: &TestResponse, name: &str) -> Option<String> {
-    cookies(response).into_iter().find_map(|c| {
-        let first = c.split(';').next()?.to_string();
-        let (key, value) = first.split_once('=')?;
-        (key == name && !value.is_empty()).then(|| value.to_string())
-    })
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[start..start + html[start..].find('"').unwrap()].to_string()
-}
 
 async fn add_user(app: &TestApp, name: &str, role: Role) {
     let user = console::new_user(name, PASSWORD, role, Vec::new(), now()).unwrap();

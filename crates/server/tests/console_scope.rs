@@ -9,15 +9,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "util/forms.rs"]
+mod forms;
 mod util;
 
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode, header};
+use forms::{cookie_value, form, hidden_csrf};
 use laurel_server::console;
 use laurel_store::{AwardFilter, EventFilter, NotificationFilter, Role};
 use serde_json::{Value, json};
-use util::{TestApp, TestResponse, now};
+use util::{TestApp, now};
 use uuid::Uuid;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -32,43 +35,6 @@ const B_MARKERS: &[&str] = &[
     "Their session",
     "Their series",
 ];
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
-fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-        .into_bytes()
-}
-
-fn cookie_value(response: &TestResponse, name: &str) -> Option<String> {
-    response
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| {
-            let (key, value) = c.split(';').next()?.split_once('=')?;
-            (key == name && !value.is_empty()).then(|| value.to_string())
-        })
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[start..start + html[start..].find('"').unwrap()].to_string()
-}
 
 /// Signs `username` in; the session cookie header and the session's CSRF token.
 async fn signed_in(app: &TestApp, username: &str) -> (String, String) {

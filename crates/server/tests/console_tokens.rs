@@ -3,10 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "util/forms.rs"]
+mod forms;
 mod util;
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use chrono::Duration;
+use forms::{cookie_value, form, hidden_csrf};
 use laurel_server::console;
 use laurel_store::{AuditEntry, Role};
 use serde_json::json;
@@ -14,43 +17,6 @@ use util::{TestApp, TestResponse, id, now};
 use uuid::Uuid;
 
 const PASSWORD: &str = "correct horse battery staple";
-
-fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                b' ' => "+".into(),
-                other => format!("%{other:02X}"),
-            })
-            .collect()
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-        .into_bytes()
-}
-
-fn cookie_value(response: &TestResponse, name: &str) -> Option<String> {
-    response
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .find_map(|c| {
-            let first = c.to_str().ok()?.split(';').next()?.to_string();
-            let (key, value) = first.split_once('=')?;
-            (key == name && !value.is_empty()).then(|| value.to_string())
-        })
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[start..start + html[start..].find('"').unwrap()].to_string()
-}
 
 /// A new account of this role, signed in: its session cookie header.
 async fn signed_in(app: &TestApp, username: &str, role: Role) -> String {

@@ -31,7 +31,7 @@ pub mod verify;
 use axum::Router;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, on};
+use axum::routing::on;
 
 use crate::{ApiError, AppState};
 
@@ -41,14 +41,8 @@ pub const PREFIX: &str = "/api/v1";
 /// The OpenAPI 3.1 document of this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
-/// One route of the API: method, path under [`PREFIX`], and how to make its handler.
-pub struct Route {
-    /// `GET`, `POST`, `PATCH` or `PUT`.
-    pub method: Method,
-    /// The path under [`PREFIX`], in axum 0.8 syntax (`/issuers/{id}`).
-    pub path: &'static str,
-    handler: fn(MethodFilter) -> MethodRouter<AppState>,
-}
+pub use crate::routes::Route;
+use crate::routes::route;
 
 /// Every route of the admin API.
 pub const ROUTES: &[Route] = &[
@@ -170,25 +164,9 @@ pub const ROUTES: &[Route] = &[
     route(Method::POST, "/completions", |m| on(m, completions::create)),
 ];
 
-const fn route(
-    method: Method,
-    path: &'static str,
-    handler: fn(MethodFilter) -> MethodRouter<AppState>,
-) -> Route {
-    Route {
-        method,
-        path,
-        handler,
-    }
-}
-
 /// The admin API, mounted at [`PREFIX`]; unknown paths and methods under it get problem+json.
 pub fn router() -> Router<AppState> {
-    let mut api = Router::new();
-    for route in ROUTES {
-        api = api.route(route.path, (route.handler)(filter(&route.method)));
-    }
-    let api = api
+    let api = crate::routes::router(ROUTES)
         .route_layer(axum::middleware::from_fn(audit::record))
         .fallback(|| async {
             ApiError::NotFound(format!(
@@ -220,16 +198,6 @@ async fn openapi() -> Response {
         HeaderValue::from_static("application/json"),
     );
     response
-}
-
-fn filter(method: &Method) -> MethodFilter {
-    match *method {
-        Method::POST => MethodFilter::POST,
-        Method::PATCH => MethodFilter::PATCH,
-        Method::PUT => MethodFilter::PUT,
-        Method::DELETE => MethodFilter::DELETE,
-        _ => MethodFilter::GET,
-    }
 }
 
 #[cfg(test)]

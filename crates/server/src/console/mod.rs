@@ -33,7 +33,7 @@ use axum::Router;
 use axum::extract::{Form, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{MethodFilter, MethodRouter, on};
+use axum::routing::on;
 use chrono::{DateTime, Utc};
 use laurel_store::{AwardFilter, ImportStatus, NotificationFilter, NotificationState, User};
 use serde::Deserialize;
@@ -43,26 +43,8 @@ use crate::pages::html::{date, esc};
 use crate::{ApiError, AppState};
 use session::{SESSION_COOKIE, Staff};
 
-/// One route of the console: method, path, and how to make its handler.
-pub struct Route {
-    /// `GET` or `POST`.
-    pub method: Method,
-    /// The path, in axum 0.8 syntax (`/console/issuers/{id}`).
-    pub path: &'static str,
-    handler: fn(MethodFilter) -> MethodRouter<AppState>,
-}
-
-const fn route(
-    method: Method,
-    path: &'static str,
-    handler: fn(MethodFilter) -> MethodRouter<AppState>,
-) -> Route {
-    Route {
-        method,
-        path,
-        handler,
-    }
-}
+pub use crate::routes::Route;
+use crate::routes::route;
 
 /// Every route of the console.
 pub const ROUTES: &[Route] = &[
@@ -142,14 +124,7 @@ pub const ROUTES: &[Route] = &[
 
 /// The console's routes, from [`ROUTES`].
 pub fn router() -> Router<AppState> {
-    ROUTES.iter().fold(Router::new(), |router, route| {
-        let filter = if route.method == Method::POST {
-            MethodFilter::POST
-        } else {
-            MethodFilter::GET
-        };
-        router.route(route.path, (route.handler)(filter))
-    })
+    crate::routes::router(ROUTES)
 }
 
 /// Writes one line of the audit log; a failure is logged, never shown to the user.

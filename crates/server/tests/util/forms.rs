@@ -1,0 +1,52 @@
+//! Console forms in tests: encoding a form body, reading a cookie the answer set, and the CSRF
+//! token a page's form carries.
+
+use axum::http::header;
+
+use crate::util::TestResponse;
+
+/// `application/x-www-form-urlencoded` body of these pairs.
+pub fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".into(),
+                other => format!("%{other:02X}"),
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+        .into_bytes()
+}
+
+/// Every `Set-Cookie` of the answer.
+pub fn cookies(response: &TestResponse) -> Vec<String> {
+    response
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The value the answer set for cookie `name` (not a deletion).
+pub fn cookie_value(response: &TestResponse, name: &str) -> Option<String> {
+    cookies(response).into_iter().find_map(|c| {
+        let (key, value) = c.split(';').next()?.split_once('=')?;
+        (key == name && !value.is_empty()).then(|| value.to_string())
+    })
+}
+
+/// The CSRF token of the page's (first) form.
+pub fn hidden_csrf(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[start..start + html[start..].find('"').expect("closing quote")].to_string()
+}
