@@ -180,6 +180,22 @@ async fn limited_token_sees_only_its_issuers(app: &TestApp) {
     for route in api::ROUTES {
         let (method, path) = (route.method.clone(), route.path);
         let prefixed = |path: &str| format!("{}{path}", api::PREFIX);
+        if path.starts_with("/tokens") {
+            // Tokens are for every issuer's administrators only: a limited token could
+            // otherwise mint itself a wider one.
+            let path = prefixed(&path.replace("{id}", &Uuid::now_v7().to_string()));
+            let body = (method == Method::POST).then(|| json!({"name": "wider", "scope": "admin"}));
+            let refused = call(method.clone(), path, body).await;
+            assert!(
+                refused
+                    .problem(StatusCode::FORBIDDEN)
+                    .contains("cannot manage tokens"),
+                "{method} {}",
+                route.path
+            );
+            walked += 1;
+            continue;
+        }
         if path.contains("{id}") {
             // Another issuer's id answers exactly as a missing one.
             let theirs = id_for(path, &south).to_string();
@@ -768,4 +784,151 @@ async fn awards_by_rule_write_one_entry_per_evaluation() {
         .await
         .unwrap();
     assert_eq!(awards, 40);
+}
+
+#[tokio::test]
+async fn administrators_create_list_and_revoke_tokens_through_the_api() {
+    let app = TestApp::new().await;
+    let north = division(&app, "North Division", "north@example.org").await;
+    let _south = division(&app, "South Division", "south@example.org").await;
+
+    // A token limited to one issuer, made through the API: its secret works, once shown.
+    let created = app
+        .post(
+            "/api/v1/tokens",
+            json!({"name": "north script", "scope": "issue", "issuer_ids": [north.issuer], "expires": "90d"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let token = created.json();
+    let secret = token["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("laurel_"));
+    assert_eq!(token["issuer_ids"], json!([north.issuer]));
+    assert_eq!(token["scopes"], json!(["issue"]));
+    assert_eq!(
+        token["expires_at"].as_str().unwrap(),
+        (util::now() + Duration::days(90)).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    );
+    assert_eq!(
+        created.headers["location"].to_str().unwrap(),
+        token["url"].as_str().unwrap()
+    );
+    let issuers = app
+        .call(Method::GET, "/api/v1/issuers", Some(&secret), None)
+        .await
+        .json();
+    assert_eq!(
+        issuers["issuers"].as_array().map(Vec::len),
+        Some(1),
+        "{issuers}"
+    );
+
+    // Listed and fetched without the secret.
+    let listed = app.get("/api/v1/tokens").await;
+    assert!(!listed.text().contains(&secret));
+    assert!(
+        listed.json()["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == token["id"])
+    );
+    let one = app.get(token["url"].as_str().unwrap()).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.json().get("secret").is_none());
+
+    // Audited, without the secret.
+    let (entries, _) = app
+        .state
+        .store
+        .search_audit(&AuditFilter {
+            action: Some("token.create".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].target.as_deref(), token["id"].as_str());
+    assert!(!entries[0].detail.contains(&secret));
+
+    // Mistakes, each named; nothing stored for them.
+    for (body, expected, status) in [
+        (
+            json!({"name": "x", "scope": "root"}),
+            "scope must be one of",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"name": "x", "scope": "read", "issuer_ids": [Uuid::now_v7()]}),
+            "issuer_ids[0]: there is no issuer",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"name": "x", "scope": "read", "expires": "soon"}),
+            "expires:",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"name": " ", "scope": "read"}),
+            "name must not be empty",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"name": "north script", "scope": "read"}),
+            "exists already",
+            StatusCode::CONFLICT,
+        ),
+    ] {
+        let response = app.post("/api/v1/tokens", body.clone()).await;
+        assert!(
+            response.problem(status).contains(expected),
+            "{body}: {}",
+            response.text()
+        );
+    }
+    let count = app.get("/api/v1/tokens").await.json()["tokens"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        count, 2,
+        "the test's own admin token and the one made above"
+    );
+
+    // A token without the admin scope may not manage tokens.
+    let reader = app.token(&["read"]).await;
+    let refused = app
+        .call(Method::GET, "/api/v1/tokens", Some(&reader), None)
+        .await;
+    assert!(refused.problem(StatusCode::FORBIDDEN).contains("admin"));
+
+    // Revoked: it authenticates nothing from then on.
+    let revoked = app
+        .call(
+            Method::POST,
+            &format!("{}/revoke", token["url"].as_str().unwrap()),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
+    assert!(revoked.json()["revoked_at"].is_string());
+    let after = app
+        .call(Method::GET, "/api/v1/issuers", Some(&secret), None)
+        .await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    let missing = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/tokens/{}/revoke", Uuid::now_v7()),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert!(
+        missing
+            .problem(StatusCode::NOT_FOUND)
+            .contains("no token with id")
+    );
 }

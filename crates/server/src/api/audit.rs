@@ -84,6 +84,8 @@ pub fn action(method: &Method, path: &str) -> Option<&'static str> {
         ("POST", "/events/{id}/attendance") => "attendance.record",
         ("POST", "/events/{id}/attendance/import") => "import.create",
         ("POST", "/completions") => "completion.record",
+        ("POST", "/tokens") => "token.create",
+        ("POST", "/tokens/{id}/revoke") => "token.revoke",
         _ => return None,
     };
     Some(action)

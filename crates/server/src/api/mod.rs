@@ -26,6 +26,7 @@ pub mod imports;
 pub mod issuers;
 pub mod rules;
 pub mod svg;
+pub mod tokens;
 pub mod verify;
 
 use axum::Router;
@@ -162,6 +163,12 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::GET, "/notifications", |m| on(m, email::list)),
     route(Method::POST, "/completions", |m| on(m, completions::create)),
+    route(Method::GET, "/tokens", |m| on(m, tokens::list)),
+    route(Method::POST, "/tokens", |m| on(m, tokens::create)),
+    route(Method::GET, "/tokens/{id}", |m| on(m, tokens::get)),
+    route(Method::POST, "/tokens/{id}/revoke", |m| {
+        on(m, tokens::revoke)
+    }),
 ];
 
 /// The admin API, mounted at [`PREFIX`]; unknown paths and methods under it get problem+json.

@@ -1,0 +1,184 @@
+//! API tokens through the API: `POST /tokens`, `GET /tokens`, `GET /tokens/{id}`,
+//! `POST /tokens/{id}/revoke`.
+//!
+//! The same choices as `laurel token create` and the console's token page: a scope, the
+//! issuers the token is limited to (none: every issuer), an expiry, and whether a read-only
+//! token sees recipients' emails. Only an `admin` token for every issuer manages tokens, so a
+//! division's token can never mint itself a wider one. The secret is in the creation answer
+//! only (the store keeps its SHA-256), and never in the audit log.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use laurel_store::{ApiToken, StoreError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::extract::{Json, PathId};
+use super::fields::{self, MAX_NAME};
+use crate::auth::{self, Bearer};
+use crate::{ApiError, ApiResult, AppState};
+
+/// `POST /tokens` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    /// Who uses it (unique, also after revoking).
+    name: String,
+    /// `admin`, `issue` or `read`.
+    scope: String,
+    /// The issuers it is limited to; none for every issuer.
+    #[serde(default)]
+    issuer_ids: Vec<String>,
+    /// `90d`, `12h`, `2w`, `30m` or an RFC 3339 time in the future.
+    #[serde(default)]
+    expires: Option<String>,
+    /// For a `read` token: whether it sees recipients' emails and names.
+    #[serde(default)]
+    with_emails: bool,
+}
+
+fn may_manage(bearer: &Bearer) -> ApiResult<()> {
+    bearer.require("admin")?;
+    bearer.require_every_issuer("manage tokens")
+}
+
+/// `POST /tokens`: 201 with the token and its `secret`, shown this once.
+pub async fn create(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Json(body): Json<NewToken>,
+) -> ApiResult<Response> {
+    may_manage(&bearer)?;
+    let name = fields::required("name", &body.name, MAX_NAME)?;
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(
+            "name must not contain control characters".into(),
+        ));
+    }
+    if !auth::SCOPES.contains(&body.scope.as_str()) {
+        return Err(ApiError::BadRequest(format!(
+            "scope must be one of {}, got {:?}",
+            auth::SCOPES.join(", "),
+            body.scope
+        )));
+    }
+    let mut issuer_ids: Vec<Uuid> = Vec::new();
+    for (index, text) in body.issuer_ids.iter().enumerate() {
+        let id = Uuid::parse_str(text.trim()).map_err(|_| {
+            ApiError::BadRequest(format!(
+                "issuer_ids[{index}] must be an issuer id, got {text:?}"
+            ))
+        })?;
+        match state.store.issuer(id).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound) => {
+                return Err(ApiError::BadRequest(format!(
+                    "issuer_ids[{index}]: there is no issuer {id}"
+                )));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        if !issuer_ids.contains(&id) {
+            issuer_ids.push(id);
+        }
+    }
+    let now = state.clock.now();
+    let expires_at = body
+        .expires
+        .as_deref()
+        .filter(|text| !text.trim().is_empty())
+        .map(|text| auth::parse_expiry(text, now))
+        .transpose()
+        .map_err(|problem| ApiError::BadRequest(format!("expires: {problem}")))?;
+    let (secret, hash) = auth::new_token();
+    let mut token = ApiToken::new(Uuid::now_v7(), &name, vec![body.scope.clone()], now);
+    token.issuer_ids = issuer_ids;
+    token.expires_at = expires_at;
+    token.with_emails = body.with_emails;
+    state
+        .store
+        .create_token(&token, &hash)
+        .await
+        .map_err(|error| match error {
+            StoreError::Conflict(_) => ApiError::Conflict(format!(
+                "a token named {name:?} exists already (names stay taken after revoking)"
+            )),
+            other => other.into(),
+        })?;
+    let mut answer = view(&token);
+    answer["secret"] = Value::String(secret);
+    let detail = json!({
+        "name": token.name,
+        "scopes": token.scopes,
+        "issuer_ids": token.issuer_ids,
+        "expires_at": token.expires_at,
+        "with_emails": token.with_emails,
+    });
+    let location = format!("{}/tokens/{}", super::PREFIX, token.id);
+    Ok(super::audit::with_detail(
+        super::located(StatusCode::CREATED, &location, answer),
+        detail,
+    ))
+}
+
+/// `GET /tokens`: every token, revoked ones too, oldest first; never a secret.
+pub async fn list(State(state): State<AppState>, bearer: Bearer) -> ApiResult<Json<Value>> {
+    may_manage(&bearer)?;
+    let tokens = state.store.list_tokens().await?;
+    Ok(Json(
+        json!({ "tokens": tokens.iter().map(view).collect::<Vec<_>>() }),
+    ))
+}
+
+/// `GET /tokens/{id}`: one token; never its secret.
+pub async fn get(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    may_manage(&bearer)?;
+    let id = id.uuid("token")?;
+    let tokens = state.store.list_tokens().await?;
+    tokens
+        .iter()
+        .find(|token| token.id == id)
+        .map(|token| Json(view(token)))
+        .ok_or_else(|| ApiError::not_found("token", id))
+}
+
+/// `POST /tokens/{id}/revoke`: the token, revoked (revoking twice keeps the first time).
+pub async fn revoke(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    id: PathId,
+) -> ApiResult<Json<Value>> {
+    may_manage(&bearer)?;
+    let id = id.uuid("token")?;
+    let token = state
+        .store
+        .revoke_token(&id.to_string(), state.clock.now())
+        .await
+        .map_err(|error| match error {
+            StoreError::NotFound => ApiError::not_found("token", id),
+            other => other.into(),
+        })?;
+    Ok(Json(view(&token)))
+}
+
+/// What the API shows of a token.
+fn view(token: &ApiToken) -> Value {
+    json!({
+        "id": token.id,
+        "name": token.name,
+        "scopes": token.scopes,
+        "issuer_ids": token.issuer_ids,
+        "expires_at": token.expires_at,
+        "with_emails": token.with_emails,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
+        "url": format!("{}/tokens/{}", super::PREFIX, token.id),
+    })
+}
