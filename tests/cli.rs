@@ -1390,6 +1390,23 @@ fn serve_refuses_another_public_url_once_it_has_signed_unless_told_to_move() {
     assert!(!log.contains("uses plain http"), "{log}");
     let again = Server::start_with(&data, &["--public-url", "https://badges.example.org"]);
     again.terminate();
+    // The move is in the audit log, once.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let moves: Vec<laurel_store::AuditEntry> = runtime.block_on(async {
+        let store = laurel_store::connect(&format!("sqlite://{}/laurel.db", data.display()))
+            .await
+            .unwrap();
+        let (entries, _) = store.list_audit(100, 0).await.unwrap();
+        entries
+            .into_iter()
+            .filter(|e| e.action == "public_url.change")
+            .collect()
+    });
+    assert_eq!(moves.len(), 1, "{moves:?}");
+    assert!(moves[0].detail.contains(&first_url), "{}", moves[0].detail);
 }
 
 /// Runs `laurel` with `args`, `input` on standard input and LAUREL_USER_PASSWORD set or not.

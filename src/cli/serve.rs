@@ -18,6 +18,12 @@ pub struct ServeArgs {
     /// with (they keep pointing at the old one: see "Moving to a new address" in the README).
     #[arg(long)]
     change_public_url: bool,
+    /// Count console sign-in attempts under the last `X-Forwarded-For` address when the
+    /// connection comes from this host: only behind a reverse proxy on this host that appends
+    /// the client's address (nginx: `proxy_set_header X-Forwarded-For
+    /// $proxy_add_x_forwarded_for`).
+    #[arg(long, env = "LAUREL_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
 }
 
 /// How long a stopping service waits for imports in progress.
@@ -34,6 +40,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
             settings,
             args.settings.public_url.is_some(),
             args.change_public_url,
+            args.trust_forwarded_for,
         ))
 }
 
@@ -41,6 +48,7 @@ async fn run_service(
     mut settings: Settings,
     public_url_given: bool,
     change_public_url: bool,
+    trust_forwarded_for: bool,
 ) -> Result<()> {
     // Bind first: a port in use fails before anything is created.
     let listener = TcpListener::bind(settings.listen)
@@ -81,6 +89,7 @@ async fn run_service(
         state.store.as_ref(),
         &settings.public_url,
         change_public_url,
+        state.clock.now(),
     )
     .await?;
     for warning in public_url::warnings(&settings.public_url) {
@@ -105,7 +114,10 @@ async fn run_service(
         .email
         .worker
         .then(|| tokio::spawn(email::worker::run(state.clone(), email_stopped)));
-    let app = laurel_server::router_with(state, &settings.limits());
+    let mut app = laurel_server::router_with(state, &settings.limits());
+    if trust_forwarded_for {
+        app = laurel_server::console::sign_in::trust_forwarded_for(app);
+    }
     // One signal stops both listeners.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let stopping = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {

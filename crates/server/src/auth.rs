@@ -226,7 +226,18 @@ impl Bearer {
 
 /// The members of award and notification views that hold a recipient's personal data (the
 /// signed credential and its JWT name the recipient too).
-pub const AWARD_PERSONAL: &[&str] = &["recipient_email", "recipient_name", "credential", "jwt"];
+///
+/// A notification's subject (templates may name the recipient), last error and SMTP reply
+/// (mail servers quote the address they refused) count too.
+pub const AWARD_PERSONAL: &[&str] = &[
+    "recipient_email",
+    "recipient_name",
+    "credential",
+    "jwt",
+    "subject",
+    "last_error",
+    "smtp_reply",
+];
 /// The members of attendance, completion and import views that hold personal data.
 pub const RECORD_PERSONAL: &[&str] = &["email", "name", "recipients"];
 

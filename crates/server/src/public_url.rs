@@ -10,6 +10,7 @@
 
 use std::net::IpAddr;
 
+use chrono::{DateTime, Utc};
 use laurel_store::{Store, StoreError};
 
 /// The setting that remembers the public URL `laurel serve` last ran with, so commands that
@@ -42,18 +43,39 @@ pub enum PublicUrlError {
 /// Checks `url` against the one recorded and records it. Another URL is refused once any
 /// issuer exists (issuers, their keys and everything they issued carry the URL), unless
 /// `change` is set; before that, the new URL is simply recorded.
-pub async fn record(store: &dyn Store, url: &str, change: bool) -> Result<(), PublicUrlError> {
-    if let Some(recorded) = store.setting(SETTING).await?
-        && recorded != url
-        && !change
-        && !store.list_issuers().await?.is_empty()
-    {
-        return Err(PublicUrlError::Changed {
-            recorded,
-            given: url.to_string(),
-        });
-    }
+/// A change made with `change` once something was signed is written to the audit log (as
+/// `laurel serve`, the command that was started with `--change-public-url`).
+pub async fn record(
+    store: &dyn Store,
+    url: &str,
+    change: bool,
+    now: DateTime<Utc>,
+) -> Result<(), PublicUrlError> {
+    let recorded = store.setting(SETTING).await?;
+    let moved = match recorded {
+        Some(recorded) if recorded != url && !store.list_issuers().await?.is_empty() => {
+            if !change {
+                return Err(PublicUrlError::Changed {
+                    recorded,
+                    given: url.to_string(),
+                });
+            }
+            Some(recorded)
+        }
+        _ => None,
+    };
     store.set_setting(SETTING, url).await?;
+    if let Some(from) = moved {
+        crate::audit::write(
+            store,
+            now,
+            &crate::audit::Actor::cli(),
+            "public_url.change",
+            None,
+            serde_json::json!({ "from": from, "to": url }),
+        )
+        .await;
+    }
     Ok(())
 }
 

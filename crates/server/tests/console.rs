@@ -267,6 +267,10 @@ async fn refused_sign_ins_all_look_alike_and_waits_grow() {
 }
 
 /// A sign-in sent from `peer`, with extra headers.
+/// Not a header: asks [`try_sign_in_from`] to send the request as `--trust-forwarded-for`
+/// would.
+const TRUST_FORWARDED_FOR: &str = "trust-forwarded-for";
+
 async fn try_sign_in_from(
     app: &TestApp,
     peer: &str,
@@ -292,7 +296,12 @@ async fn try_sign_in_from(
         .header(header::COOKIE, cookie)
         .extension(axum::extract::ConnectInfo(peer));
     for (name, value) in headers {
-        request = request.header(*name, *value);
+        if *name == TRUST_FORWARDED_FOR {
+            // What `laurel serve --trust-forwarded-for` adds to every request.
+            request = request.extension(laurel_server::console::sign_in::TrustForwardedFor);
+        } else {
+            request = request.header(*name, *value);
+        }
     }
     let request = request
         .body(axum::body::Body::from(form(&[
@@ -335,16 +344,43 @@ async fn one_address_guessing_many_accounts_must_wait() {
     );
     let ada = app.state.store.user_by_name("ada").await.unwrap().unwrap();
     assert_eq!(ada.failed_sign_ins, 0, "the account was not even tried");
-    // Behind a proxy on this host, the address it forwards for counts.
+    // Behind a proxy on this host, the address it forwards for counts, when the service is
+    // told to trust it; never by default (a proxy passing the client's header through would
+    // let a guesser pick a new address each time).
     let proxied = try_sign_in_from(
         &app,
         "127.0.0.1:50000",
-        &[("x-forwarded-for", "203.0.113.5")],
+        &[
+            ("x-forwarded-for", "203.0.113.5"),
+            (TRUST_FORWARDED_FOR, ""),
+        ],
         "ada",
         PASSWORD,
     )
     .await;
     assert_eq!(proxied.status, StatusCode::UNAUTHORIZED);
+    let claimed = try_sign_in_from(
+        &app,
+        "127.0.0.1:50001",
+        &[("x-forwarded-for", "198.51.100.99")],
+        "nobody",
+        PASSWORD,
+    )
+    .await;
+    let untrusted = try_sign_in_from(
+        &app,
+        "127.0.0.1:50002",
+        &[("x-forwarded-for", "203.0.113.5")],
+        "ada",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(claimed.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        untrusted.status,
+        StatusCode::SEE_OTHER,
+        "the header alone changes nothing: the peer counts"
+    );
     // Other addresses are not held up.
     let elsewhere = try_sign_in_from(&app, "198.51.100.7:40000", &[], "ada", PASSWORD).await;
     assert_eq!(
@@ -748,7 +784,7 @@ async fn staff_find_revoke_and_export_awards() {
     assert_eq!(resend.status, StatusCode::CONFLICT);
     assert!(resend.text().contains("no email settings"));
 
-    // The CSV export: every award found, quoted where needed, formulas neutralised.
+    // The CSV export: every award found, every field quoted, formulas neutralised.
     let csv = get(&app, "/console/awards.csv", &admin).await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.content_type().starts_with("text/csv"));
@@ -760,19 +796,21 @@ async fn staff_find_revoke_and_export_awards() {
     );
     assert_eq!(lines.len(), 4, "{text}");
     assert!(
-        text.contains("\"'=HYPERLINK(\"\"http://evil\"\")\",grace@example.org"),
+        text.contains("\"'=HYPERLINK(\"\"http://evil\"\")\",\"grace@example.org\""),
         "{text}"
     );
     assert!(
-        text.contains("\"Ada, Countess\",ada@example.org,Catalogage avancé,"),
+        text.contains("\"Ada, Countess\",\"ada@example.org\",\"Catalogage avancé\","),
         "{text}"
     );
     assert!(
-        text.contains(",1.5,revoked,") || text.contains(",1.5,active,"),
+        text.contains(",\"1.5\",\"revoked\",") || text.contains(",\"1.5\",\"active\","),
         "{text}"
     );
     assert!(
-        text.contains("Zoë Åberg,zoe@example.org,Catalogage avancé,2026-03-01,1.5,revoked,"),
+        text.contains(
+            "\"Zoë Åberg\",\"zoe@example.org\",\"Catalogage avancé\",\"2026-03-01\",\"1.5\",\"revoked\","
+        ),
         "{text}"
     );
 }
@@ -1380,10 +1418,10 @@ async fn a_session_report_is_reviewed_then_imported_and_awarded() {
     assert!(csv.content_type().starts_with("text/csv"));
     let text = csv.text();
     assert!(
-        text.starts_with("line,outcome,email,reason\r\n2,recorded,ada@example.org,"),
+        text.starts_with("line,outcome,email,reason\r\n\"2\",\"recorded\",\"ada@example.org\","),
         "{text}"
     );
-    assert!(text.contains("4,rejected,,"), "{text}");
+    assert!(text.contains("\"4\",\"rejected\",\"\","), "{text}");
     assert_eq!(
         app.state
             .store

@@ -572,6 +572,34 @@ async fn read_tokens_see_recipients_only_when_made_with_emails() {
             .contains("example.org\"")
     );
 
+    // Searching by address or name would tell, one guess at a time, what the answer hides.
+    for search in ["email=ada@example.org", "q=ada"] {
+        let refused = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/awards?{search}"),
+                Some(&plain),
+                None,
+            )
+            .await;
+        assert!(
+            refused
+                .problem(StatusCode::FORBIDDEN)
+                .contains("cannot search by them"),
+            "{search}"
+        );
+        let found = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/awards?{search}"),
+                Some(&with_emails),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(found["total"], 1, "{search}: {found}");
+    }
+
     for token in [&with_emails, &issuer_token] {
         let shown = app
             .call(Method::GET, &award_path, Some(token), None)

@@ -185,6 +185,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a new import job; [`StoreError::NotFound`] if its event does not exist.
     async fn create_import(&self, job: &ImportJob) -> StoreResult<()>;
+    /// Import jobs of these issuers' events, newest first, at most `limit`, without their
+    /// `result` (as [`Store::list_imports`]); none for an empty list.
+    async fn list_imports_of(&self, issuer_ids: &[Uuid], limit: u32)
+    -> StoreResult<Vec<ImportJob>>;
     /// Stores a new import job unless the issuer already has `quota.max_unfinished` imports
     /// queued or running (updated since `quota.fresh_since`); `false`, storing nothing, then.
     /// The count and the insert are one transaction, so concurrent callers on several

@@ -550,6 +550,14 @@ impl Store for PostgresStore {
         activity::create_import(self, job).await
     }
 
+    async fn list_imports_of(
+        &self,
+        issuer_ids: &[Uuid],
+        limit: u32,
+    ) -> StoreResult<Vec<ImportJob>> {
+        activity::list_imports_of(self, issuer_ids, limit).await
+    }
+
     async fn create_import_within(
         &self,
         job: &ImportJob,

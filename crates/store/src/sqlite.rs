@@ -680,6 +680,14 @@ impl Store for SqliteStore {
         activity::create_import(self, job).await
     }
 
+    async fn list_imports_of(
+        &self,
+        issuer_ids: &[Uuid],
+        limit: u32,
+    ) -> StoreResult<Vec<ImportJob>> {
+        activity::list_imports_of(self, issuer_ids, limit).await
+    }
+
     async fn create_import_within(
         &self,
         job: &ImportJob,

@@ -238,6 +238,14 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
+    if !bearer.shows_recipients() && (query.email.is_some() || query.q.is_some()) {
+        // Searching by address or name would tell, award by award, what the answer hides.
+        return Err(ApiError::Forbidden(
+            "this token does not see recipients' emails or names (it was made without \
+             --with-emails), so it cannot search by them: leave out email and q"
+                .into(),
+        ));
+    }
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::BadRequest(format!(
@@ -295,11 +303,11 @@ pub async fn get(
         .map_err(|error| mint::not_found(error, "award", id))?;
     bearer.within(award.issuer_id, "award", id)?;
     let mut view = full(&state.urls, &award);
-    bearer.redact(&mut view, AWARD_PERSONAL);
     view["notification"] = match state.store.notification(id).await? {
         Some(n) => super::email::notification_json(&n, None),
         None => Value::Null,
     };
+    bearer.redact(&mut view, AWARD_PERSONAL);
     Ok(Json(view))
 }
 

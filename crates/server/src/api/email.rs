@@ -575,7 +575,8 @@ pub async fn list(
         offset: query.offset.unwrap_or(0),
     };
     let (rows, total) = state.store.list_notifications(&filter).await?;
-    let rows: Vec<Value> = rows.iter().map(|n| notification_json(n, None)).collect();
+    let mut rows = Value::Array(rows.iter().map(|n| notification_json(n, None)).collect());
+    bearer.redact(&mut rows, crate::auth::AWARD_PERSONAL);
     Ok(Json(json!({
         "notifications": rows,
         "total": total,

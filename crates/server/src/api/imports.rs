@@ -182,26 +182,19 @@ pub async fn list(
     bearer.require("read")?;
     let event = fields::id_param("event", query.event.as_deref())?;
     let now = state.clock.now();
-    let mut jobs = state.store.list_imports(event, LIST_LIMIT).await?;
-    if let Some(mine) = bearer.issuer_ids() {
-        // Only the jobs of this token's issuers' events.
-        let mut events = Vec::new();
-        for issuer_id in mine {
-            let filter = laurel_store::EventFilter {
-                issuer_id: Some(*issuer_id),
-                ..laurel_store::EventFilter::default()
-            };
-            events.extend(
-                state
-                    .store
-                    .list_events(&filter)
-                    .await?
-                    .into_iter()
-                    .map(|e| e.id),
-            );
-        }
-        jobs.retain(|job| events.contains(&job.event_id));
-    }
+    let jobs = match (bearer.issuer_ids(), event) {
+        (None, _) => state.store.list_imports(event, LIST_LIMIT).await?,
+        // A limited token: the newest of its issuers' jobs, chosen by the store.
+        (Some(mine), None) => state.store.list_imports_of(mine, LIST_LIMIT).await?,
+        // One event: none unless the event is one of its issuers' (as for a missing event).
+        (Some(_), Some(event_id)) => match state.store.event(event_id).await {
+            Ok(found) if bearer.may_see(found.issuer_id) => {
+                state.store.list_imports(Some(event_id), LIST_LIMIT).await?
+            }
+            Ok(_) | Err(laurel_store::StoreError::NotFound) => Vec::new(),
+            Err(error) => return Err(error.into()),
+        },
+    };
     Ok(Json(json!({
         "imports": jobs
             .into_iter()
@@ -228,7 +221,8 @@ pub async fn get(
         .await?;
     let mut view = view(&import::as_seen(job, state.clock.now()), true);
     // The per-line result names recipients; the achievement names in it are not personal.
-    bearer.redact(&mut view, &["email", "recipients"]);
+    // A rejected line's reason may quote the cell it could not read (an address, say).
+    bearer.redact(&mut view, &["email", "recipients", "reason"]);
     Ok(Json(view))
 }
 

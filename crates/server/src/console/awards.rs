@@ -314,19 +314,16 @@ pub async fn export(
     pages::csv(out, "awards.csv")
 }
 
-/// One CSV field: quoted when it must be, and a leading `=`, `+`, `-` or `@` neutralised so a
-/// spreadsheet never runs a recipient's name as a formula.
+/// One CSV field, always quoted (so a `;` or a tab cannot split it in a spreadsheet that
+/// reads another separator), with a leading `=`, `+`, `-`, `@`, tab or carriage return
+/// neutralised so a spreadsheet never runs a recipient's name as a formula.
 pub(crate) fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_string()
     };
-    if text.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 /// An action form's fields.

@@ -74,20 +74,34 @@ pub struct SignIn {
 pub async fn submit(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    trust: Option<Extension<TrustForwardedFor>>,
     headers: HeaderMap,
     Form(form): Form<SignIn>,
 ) -> Response {
-    let address = peer.map(|Extension(ConnectInfo(peer))| client_address(peer.ip(), &headers));
+    let address = peer
+        .map(|Extension(ConnectInfo(peer))| client_address(peer.ip(), &headers, trust.is_some()));
     match try_sign_in(&state, address, &headers, form).await {
         Ok(response) => response,
         Err(error) => pages::error(&error),
     }
 }
 
-/// The address a request counts under: the peer's, or for a proxy on this host the last
-/// address it forwarded for.
-fn client_address(peer: IpAddr, headers: &HeaderMap) -> IpAddr {
-    if !peer.is_loopback() {
+/// Set (as a request extension, by `laurel serve --trust-forwarded-for`) when a reverse proxy
+/// on this host appends the client's address to `X-Forwarded-For`.
+#[derive(Debug, Clone, Copy)]
+pub struct TrustForwardedFor;
+
+/// `app`, counting sign-ins under the address a proxy on this host forwarded for.
+pub fn trust_forwarded_for(app: axum::Router) -> axum::Router {
+    app.layer(Extension(TrustForwardedFor))
+}
+
+/// The address a request counts under: the peer's; only when told to trust it, and only from
+/// a proxy on this host, the last address the proxy forwarded for. Not trusted by default: a
+/// proxy that passes the client's own header through unchanged would let a guesser pick a new
+/// address for every attempt.
+fn client_address(peer: IpAddr, headers: &HeaderMap, trust_forwarded_for: bool) -> IpAddr {
+    if !trust_forwarded_for || !peer.is_loopback() {
         return peer;
     }
     // Only the last entry: the proxy appended it; earlier ones are whatever the client sent.
@@ -108,7 +122,16 @@ async fn try_sign_in(
     form: SignIn,
 ) -> Result<Response, ApiError> {
     let fresh = session::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let username = form.username.trim().to_lowercase();
+    // Usernames have at most 64 bytes; more (a password typed in the wrong field, say) is cut
+    // before it is looked up, shown back or written to the audit log.
+    let mut username = form.username.trim().to_lowercase();
+    if username.len() > 64 {
+        let mut end = 64;
+        while !username.is_char_boundary(end) {
+            end -= 1;
+        }
+        username.truncate(end);
+    }
     let again = |status: StatusCode, message: &str| {
         with_sign_in_cookie(
             state,
@@ -232,18 +255,23 @@ mod tests {
         let mut headers = HeaderMap::new();
         let local: IpAddr = "127.0.0.1".parse().unwrap();
         let remote: IpAddr = "198.51.100.4".parse().unwrap();
-        assert_eq!(client_address(local, &headers), local);
+        assert_eq!(client_address(local, &headers, true), local);
         headers.insert(
             "x-forwarded-for",
             HeaderValue::from_static("203.0.113.9, 192.0.2.1"),
         );
         assert_eq!(
-            client_address(local, &headers),
+            client_address(local, &headers, false),
+            local,
+            "not trusted unless told"
+        );
+        assert_eq!(
+            client_address(local, &headers, true),
             "192.0.2.1".parse::<IpAddr>().unwrap(),
             "the last hop, the one the proxy saw"
         );
         assert_eq!(
-            client_address(remote, &headers),
+            client_address(remote, &headers, true),
             remote,
             "others cannot claim"
         );

@@ -129,16 +129,20 @@ impl AddressLimiter {
 }
 
 /// Makes room: forgets addresses quiet for longer than the longest wait, and if that is not
-/// enough, the quietest tenth.
+/// enough, a tenth: those not made to wait first, quietest first, so a flood of new addresses
+/// cannot wash out the waits of the ones already guessing.
 fn forget(entries: &mut HashMap<IpAddr, Entry>, now: DateTime<Utc>, capacity: usize) {
     let quiet = now - Duration::seconds(MAX_DELAY_SECONDS);
-    entries.retain(|_, e| e.last > quiet || e.not_before.is_some_and(|t| t > now));
+    let waiting = |e: &Entry| e.not_before.is_some_and(|t| t > now);
+    entries.retain(|_, e| e.last > quiet || waiting(e));
     if entries.len() >= capacity {
-        let mut by_age: Vec<(DateTime<Utc>, IpAddr)> =
-            entries.iter().map(|(k, e)| (e.last, *k)).collect();
+        let mut by_age: Vec<(bool, DateTime<Utc>, IpAddr)> = entries
+            .iter()
+            .map(|(k, e)| (waiting(e), e.last, *k))
+            .collect();
         by_age.sort_unstable();
         let drop = (capacity / 10).max(1);
-        for (_, key) in by_age.into_iter().take(drop) {
+        for (_, _, key) in by_age.into_iter().take(drop) {
             entries.remove(&key);
         }
     }
@@ -233,5 +237,22 @@ mod tests {
         }
         limiter.admit("192.0.2.1".parse().unwrap(), at(MAX_DELAY_SECONDS + 1));
         assert_eq!(limiter.len(), 1);
+    }
+
+    #[test]
+    fn a_flood_of_new_addresses_does_not_wash_out_a_wait() {
+        let limiter = AddressLimiter::new(100);
+        let guesser: IpAddr = "203.0.113.7".parse().unwrap();
+        for _ in 0..=ADDRESS_FREE {
+            limiter.admit(guesser, at(0));
+        }
+        assert!(!limiter.admit(guesser, at(0)), "waiting");
+        for n in 0..1000u32 {
+            limiter.admit(IpAddr::V4((n + 1).to_be_bytes().into()), at(0));
+        }
+        assert!(
+            !limiter.admit(guesser, at(0)),
+            "still waiting after the flood"
+        );
     }
 }

@@ -485,6 +485,14 @@ impl Store for FlakyStore {
         self.check()?;
         self.inner.update_import(job).await
     }
+    async fn list_imports_of(
+        &self,
+        issuer_ids: &[Uuid],
+        limit: u32,
+    ) -> StoreResult<Vec<ImportJob>> {
+        self.check()?;
+        self.inner.list_imports_of(issuer_ids, limit).await
+    }
     async fn create_import_within(
         &self,
         job: &ImportJob,

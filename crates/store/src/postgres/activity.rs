@@ -440,6 +440,29 @@ fn insert_import(job: &ImportJob) -> Query<'_, Postgres, PgArguments> {
     .bind(job.finished_at)
 }
 
+pub(super) async fn list_imports_of(
+    store: &PostgresStore,
+    issuer_ids: &[Uuid],
+    limit: u32,
+) -> StoreResult<Vec<ImportJob>> {
+    if issuer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = concat!(
+        "select ",
+        import_columns!(),
+        " from import_jobs where event_id in (select id from events where issuer_id = any($1))
+         order by created_at desc, id desc limit $2"
+    );
+    let rows = sqlx::query(sql)
+        .bind(issuer_ids)
+        .bind(i64::from(limit))
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db)?;
+    rows.iter().map(import_job).collect()
+}
+
 pub(super) async fn create_import_within(
     store: &PostgresStore,
     job: &ImportJob,

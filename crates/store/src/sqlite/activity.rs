@@ -426,6 +426,30 @@ async fn insert_import(
     Ok(())
 }
 
+pub(super) async fn list_imports_of(
+    store: &SqliteStore,
+    issuer_ids: &[Uuid],
+    limit: u32,
+) -> StoreResult<Vec<ImportJob>> {
+    if issuer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
+        "select ",
+        import_columns!(),
+        " from import_jobs where event_id in (select id from events where issuer_id in ("
+    ));
+    let mut ids = query.separated(", ");
+    for issuer_id in issuer_ids {
+        ids.push_bind(id(*issuer_id).to_string());
+    }
+    query
+        .push(")) order by created_at desc, id desc limit ")
+        .push_bind(i64::from(limit));
+    let rows = query.build().fetch_all(&store.reader).await.map_err(db)?;
+    rows.iter().map(import_job).collect()
+}
+
 pub(super) async fn create_import_within(
     store: &SqliteStore,
     job: &ImportJob,

@@ -81,6 +81,27 @@ pub async fn import_quota_counts_one_issuers_unfinished_imports(db: &TestDb) {
             .await
             .unwrap()
     );
+    // Listed by issuer: each sees only its own, newest first; no issuer, nothing.
+    let mine_listed = store.list_imports_of(&[mine.id], 100).await.unwrap();
+    assert_eq!(
+        mine_listed.len(),
+        5,
+        "two stored first, three within the quota"
+    );
+    assert!(mine_listed.iter().all(|job| job.event_id == my_event.id));
+    assert!(mine_listed.iter().all(|job| job.result.is_none()));
+    assert!(
+        mine_listed
+            .windows(2)
+            .all(|pair| (pair[0].created_at, pair[0].id) >= (pair[1].created_at, pair[1].id))
+    );
+    assert_eq!(store.list_imports_of(&[mine.id], 2).await.unwrap().len(), 2);
+    let both = store
+        .list_imports_of(&[mine.id, other.id], 100)
+        .await
+        .unwrap();
+    assert_eq!(both.len(), 7);
+    assert!(store.list_imports_of(&[], 100).await.unwrap().is_empty());
     // An event of another issuer than the quota names is not found.
     let crossed = import_job(other_event.id);
     assert!(matches!(
