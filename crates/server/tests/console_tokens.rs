@@ -291,11 +291,14 @@ async fn the_audit_log_filters_and_exports_csv() {
     assert!(csv.content_type().starts_with("text/csv"));
     assert_eq!(
         csv.text(),
-        "at,actor,via,action,target,detail\r\n2026-03-03T09:00:00Z,'=cmd|' /C calc'!A0,cli,token.revoke,'-1+1,{}\r\n"
+        "at,actor,via,action,target,detail\r\n\"2026-03-03T09:00:00Z\",\"'=cmd|' /C calc'!A0\",\"cli\",\"token.revoke\",\"'-1+1\",\"{}\"\r\n"
     );
     let all = get(&app, "/console/audit.csv", &admin).await.text();
     assert_eq!(all.lines().count(), 1 + 4, "{all}");
-    assert!(all.contains(",registrar,api,issuer.create,"), "{all}");
+    assert!(
+        all.contains(",\"registrar\",\"api\",\"issuer.create\","),
+        "{all}"
+    );
 
     for path in ["/console/audit", "/console/audit.csv"] {
         assert_eq!(
