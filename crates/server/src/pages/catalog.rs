@@ -93,7 +93,10 @@ pub fn render_achievement(
         .unwrap_or_default();
     let mut criteria = String::new();
     if let Some(narrative) = &achievement.criteria_narrative {
-        criteria.push_str(&format!("<p class=\"narrative\">{}</p>\n", esc(narrative)));
+        criteria.push_str(&format!(
+            "<div class=\"narrative\">{}</div>\n",
+            super::markdown::render(narrative)
+        ));
     }
     if let Some(href) = achievement.criteria_url.as_deref().and_then(link) {
         criteria.push_str(&format!(
@@ -135,7 +138,7 @@ pub fn render_achievement(
 <div class="summary">
 <h1>{name}</h1>
 <p class="issuer">Issued by <a href="{issuer_href}">{issuer_name}</a></p>
-<p>{description}</p>
+<div class="description">{description}</div>
 </div>
 </div>
 <h2>What it takes</h2>
@@ -146,11 +149,14 @@ pub fn render_achievement(
         name = esc(&achievement.name),
         issuer_href = esc(&urls.issuer(issuer.id)),
         issuer_name = esc(&issuer.name),
-        description = esc(&achievement.description),
+        description = super::markdown::render(&achievement.description),
     );
     let head = Head {
         title: format!("{} · {}", achievement.name, issuer.name),
-        description: achievement.description.chars().take(200).collect(),
+        description: super::markdown::plain(&achievement.description)
+            .chars()
+            .take(200)
+            .collect(),
         url,
         image: image.filter(|i| i.ends_with(".png")),
         image_alt: format!("Badge: {}", achievement.name),
@@ -191,7 +197,12 @@ pub fn render_issuer(urls: &Urls, issuer: &Issuer, achievements: &[Achievement])
     let description = issuer
         .description
         .as_deref()
-        .map(|d| format!("<p>{}</p>\n", esc(d)))
+        .map(|d| {
+            format!(
+                "<div class=\"description\">{}</div>\n",
+                super::markdown::render(d)
+            )
+        })
         .unwrap_or_default();
     let site = issuer
         .url
@@ -206,7 +217,7 @@ pub fn render_issuer(urls: &Urls, issuer: &Issuer, achievements: &[Achievement])
                 "<li><a href=\"{}\">{}</a>: {}</li>\n",
                 esc(&urls.achievement(a.id)),
                 esc(&a.name),
-                esc(&a.description)
+                esc(&super::markdown::plain(&a.description))
             )
         })
         .collect();
@@ -231,7 +242,8 @@ pub fn render_issuer(urls: &Urls, issuer: &Issuer, achievements: &[Achievement])
         title: issuer.name.clone(),
         description: issuer
             .description
-            .clone()
+            .as_deref()
+            .map(super::markdown::plain)
             .unwrap_or_else(|| format!("Open Badges issued by {}", issuer.name)),
         url,
         image: image.filter(|i| i.ends_with(".png")),

@@ -128,21 +128,21 @@ pub fn render(
 <h1>{name}</h1>
 {awarded_to}
 {issued_by}
-<p>{description}</p>
+<div class="description">{description}</div>
 </div>
 </div>
 "#,
         src = link(&image).unwrap_or_default(),
         alt = esc(&format!("Badge: {}", facts.name)),
         name = esc(&facts.name),
-        description = esc(&facts.description),
+        description = super::markdown::render(&facts.description),
     ));
     body.push_str(&verification_section(report, now));
     body.push_str(&details(&facts));
     body.push_str(&evidence(credential));
     let organization_id = issuer.and_then(|i| i.linkedin_organization_id.as_deref());
     body.push_str(&actions(award, &facts, &url, organization_id));
-    let mut description = facts.description.clone();
+    let mut description = super::markdown::plain(&facts.description);
     if description.chars().count() > 200 {
         description = description.chars().take(197).collect::<String>() + "…";
     }
@@ -337,7 +337,10 @@ fn details(facts: &Facts) -> String {
     }
     let mut criteria = String::new();
     if let Some(narrative) = &facts.criteria_narrative {
-        criteria.push_str(&format!("<p class=\"narrative\">{}</p>\n", esc(narrative)));
+        criteria.push_str(&format!(
+            "<div class=\"narrative\">{}</div>\n",
+            super::markdown::render(narrative)
+        ));
     }
     if let Some(url) = &facts.criteria_url {
         match link(url) {
@@ -375,7 +378,12 @@ fn evidence(credential: &Value) -> String {
             let more: String = ["narrative", "description"]
                 .iter()
                 .filter_map(|field| text(item, field))
-                .map(|t| format!(r#" <span class="narrative">{}</span>"#, esc(&t)))
+                .map(|t| {
+                    format!(
+                        r#"<div class="narrative">{}</div>"#,
+                        super::markdown::render(&t)
+                    )
+                })
                 .collect();
             format!("<li><strong>{title}</strong>{more}</li>\n")
         })

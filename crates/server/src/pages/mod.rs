@@ -24,6 +24,7 @@ pub mod catalog;
 pub mod credential;
 pub mod html;
 pub mod layout;
+pub mod markdown;
 pub mod verdict_text;
 pub mod verdicts;
 pub mod verify;
