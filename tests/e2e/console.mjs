@@ -112,6 +112,22 @@ try {
   await tablet.screenshot({ path: `${shots}/console-awards-tablet.png`, fullPage: true });
   await tablet.close();
 
+  // The pages this release added, on a laptop and on a phone: your password, the audit log
+  // (filtered), API tokens.
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.context().addCookies(await page.context().cookies());
+  for (const [name, path] of [['password', '/console/password'], ['audit', '/console/audit?action=award'], ['tokens', '/console/tokens']]) {
+    for (const [size, tab] of [['1280', page], ['390', phone]]) {
+      await tab.goto(`${origin}${path}`, { waitUntil: 'load' });
+      await tab.screenshot({ path: `${shots}/console-${name}-${size}.png`, fullPage: true });
+    }
+  }
+  await page.goto(`${origin}/console/password`, { waitUntil: 'load' });
+  check(await page.getByLabel(/current password/i).count() === 1, 'the password form says what each field is');
+  await page.goto(`${origin}/console/audit`, { waitUntil: 'load' });
+  check((await page.locator('main').textContent()).includes('award.revoke'), 'the audit log shows the revocation');
+  await phone.close();
+
   await page.click('header nav button[type=submit]');
   await page.waitForURL(`${origin}/console/sign-in`);
   await page.goto(`${origin}/console`, { waitUntil: 'load' });

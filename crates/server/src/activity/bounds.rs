@@ -13,7 +13,7 @@
 //!   [`REVIEW_KEPT`], a recording import's after [`RESULTS_KEPT`], and the oldest go earlier
 //!   whenever an issuer's stored results pass [`MAX_RESULT_BYTES`].
 //!
-//! Expiry is applied when an issuer starts or finishes an import and when `laurel serve`
+//! Expiry is applied when one of the issuer's imports finishes and when `laurel serve`
 //! starts; in between, [`hide_expired`] shortens what is shown, so an expired list is never
 //! shown even before it is deleted.
 
@@ -43,10 +43,9 @@ pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(10);
 const EXPIRED_MEMBER: &str = "lines_expired_at";
 
 /// Stores a new import job for `issuer_id`'s session, unless the issuer already has
-/// [`MAX_UNFINISHED`] imports waiting or running: a 429 then, and nothing stored. Expired
-/// results of the issuer are dropped first.
+/// [`MAX_UNFINISHED`] imports waiting or running: a 429 then, and nothing stored. (Expired
+/// results are dropped when the import finishes, once, not here too.)
 pub async fn enqueue(state: &AppState, job: &ImportJob, issuer_id: Uuid) -> ApiResult<()> {
-    expire(state, Some(issuer_id)).await;
     let now = state.clock.now();
     let quota = ImportQuota {
         issuer_id,
