@@ -16,7 +16,7 @@ mod util;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode, header};
-use forms::{cookie_value, form, hidden_csrf};
+use forms::{form, hidden_csrf, session_cookie};
 use laurel_server::console;
 use laurel_store::{AwardFilter, EventFilter, NotificationFilter, Role};
 use serde_json::{Value, json};
@@ -38,37 +38,7 @@ const B_MARKERS: &[&str] = &[
 
 /// Signs `username` in; the session cookie header and the session's CSRF token.
 async fn signed_in(app: &TestApp, username: &str) -> (String, String) {
-    let page = app
-        .send(Method::GET, "/console/sign-in", None, None, None, &[])
-        .await;
-    let cookie = format!(
-        "laurel_sign_in={}",
-        cookie_value(&page, "laurel_sign_in").unwrap()
-    );
-    let response = app
-        .send(
-            Method::POST,
-            "/console/sign-in",
-            None,
-            Some("application/x-www-form-urlencoded"),
-            Some(form(&[
-                ("csrf", &hidden_csrf(&page.text())),
-                ("username", username),
-                ("password", PASSWORD),
-            ])),
-            &[("cookie", &cookie)],
-        )
-        .await;
-    assert_eq!(
-        response.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        response.text()
-    );
-    let session = format!(
-        "laurel_session={}",
-        cookie_value(&response, "laurel_session").unwrap()
-    );
+    let session = session_cookie(app, username, PASSWORD).await;
     let dashboard = app
         .send(
             Method::GET,

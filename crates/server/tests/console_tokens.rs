@@ -9,7 +9,7 @@ mod util;
 
 use axum::http::{Method, StatusCode};
 use chrono::Duration;
-use forms::{cookie_value, form, hidden_csrf};
+use forms::{form, hidden_csrf, session_cookie};
 use laurel_server::console;
 use laurel_store::{AuditEntry, Role};
 use serde_json::json;
@@ -22,37 +22,7 @@ const PASSWORD: &str = "correct horse battery staple";
 async fn signed_in(app: &TestApp, username: &str, role: Role) -> String {
     let user = console::new_user(username, PASSWORD, role, Vec::new(), now()).unwrap();
     app.state.store.create_user(&user).await.unwrap();
-    let page = app
-        .send(Method::GET, "/console/sign-in", None, None, None, &[])
-        .await;
-    let cookie = format!(
-        "laurel_sign_in={}",
-        cookie_value(&page, "laurel_sign_in").unwrap()
-    );
-    let response = app
-        .send(
-            Method::POST,
-            "/console/sign-in",
-            None,
-            Some("application/x-www-form-urlencoded"),
-            Some(form(&[
-                ("csrf", &hidden_csrf(&page.text())),
-                ("username", username),
-                ("password", PASSWORD),
-            ])),
-            &[("cookie", &cookie)],
-        )
-        .await;
-    assert_eq!(
-        response.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        response.text()
-    );
-    format!(
-        "laurel_session={}",
-        cookie_value(&response, "laurel_session").unwrap()
-    )
+    session_cookie(app, username, PASSWORD).await
 }
 
 async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {

@@ -1,9 +1,11 @@
-//! Console forms in tests: encoding a form body, reading a cookie the answer set, and the CSRF
-//! token a page's form carries.
+//! Console forms in tests: encoding a form body, reading a cookie the answer set, the CSRF
+//! token a page's form carries, and signing in.
 
-use axum::http::header;
+#![allow(dead_code)]
 
-use crate::util::TestResponse;
+use axum::http::{Method, StatusCode, header};
+
+use crate::util::{TestApp, TestResponse};
 
 /// `application/x-www-form-urlencoded` body of these pairs.
 pub fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
@@ -49,4 +51,40 @@ pub fn cookie_value(response: &TestResponse, name: &str) -> Option<String> {
 pub fn hidden_csrf(html: &str) -> String {
     let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     html[start..start + html[start..].find('"').expect("closing quote")].to_string()
+}
+
+/// Signs `username` in through the sign-in form (its CSRF cookie and token); the session
+/// cookie header, `laurel_session=…`.
+pub async fn session_cookie(app: &TestApp, username: &str, password: &str) -> String {
+    let page = app
+        .send(Method::GET, "/console/sign-in", None, None, None, &[])
+        .await;
+    let cookie = format!(
+        "laurel_sign_in={}",
+        cookie_value(&page, "laurel_sign_in").expect("a sign-in cookie")
+    );
+    let response = app
+        .send(
+            Method::POST,
+            "/console/sign-in",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            Some(form(&[
+                ("csrf", &hidden_csrf(&page.text())),
+                ("username", username),
+                ("password", password),
+            ])),
+            &[("cookie", &cookie)],
+        )
+        .await;
+    assert_eq!(
+        response.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        response.text()
+    );
+    format!(
+        "laurel_session={}",
+        cookie_value(&response, "laurel_session").expect("a session cookie")
+    )
 }
