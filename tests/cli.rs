@@ -1448,7 +1448,7 @@ fn stored_user(data: &str, name: &str) -> laurel_store::User {
 
 #[test]
 fn user_password_disable_enable_and_list() {
-    use laurel_server::console::password;
+    use laurel_service::accounts::password;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();

@@ -14,8 +14,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Subcommand};
-use laurel_server::activity::import::{self, Progress};
-use laurel_server::api::imports::ImportQuery;
+use laurel_service::activity::import::{self, Progress};
 use laurel_store::{ImportStatus, StoreError};
 use serde_json::Value;
 use uuid::Uuid;
@@ -101,7 +100,7 @@ pub fn run(command: ImportCommand) -> Result<()> {
             args.event
         ))
     })?;
-    let query = ImportQuery {
+    let query = import::ImportOptions {
         dry_run: Some(args.dry_run),
         file_name: None,
         utc_offset: args.utc_offset.clone(),

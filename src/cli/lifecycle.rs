@@ -7,9 +7,9 @@
 use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use laurel_server::api::fields::{self, MAX_NAME};
-use laurel_server::lifecycle::{self, MAX_REASON};
-use laurel_server::public::keys::controller_document;
+use laurel_service::documents::keys::controller_document;
+use laurel_service::fields::{self, MAX_NAME};
+use laurel_service::lifecycle::{self, MAX_REASON};
 use laurel_store::{Award, StatusChange, StoreError};
 use uuid::Uuid;
 
@@ -181,8 +181,8 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
 
 /// Every stored credential that fails JSON-LD safe mode, with why, and how many were checked.
 async fn audit(
-    state: &laurel_server::AppState,
-) -> Result<(u64, Vec<(Uuid, String)>), laurel_server::ApiError> {
+    service: &laurel_service::Service,
+) -> Result<(u64, Vec<(Uuid, String)>), laurel_service::ServiceError> {
     const PAGE: u32 = 500;
     let mut found = Vec::new();
     let mut checked = 0;
@@ -193,7 +193,7 @@ async fn audit(
             offset,
             ..Default::default()
         };
-        let (awards, _) = state.store.list_awards(&filter).await?;
+        let (awards, _) = service.store.list_awards(&filter).await?;
         for award in &awards {
             checked += 1;
             let problem = match serde_json::from_str::<serde_json::Value>(&award.credential) {

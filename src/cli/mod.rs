@@ -7,10 +7,12 @@
 //! standard error, so output can be piped or redirected safely.
 
 mod bake;
+mod config;
 mod import;
 mod io;
 mod keys;
 mod lifecycle;
+mod logging;
 mod serve;
 mod service;
 mod sign;

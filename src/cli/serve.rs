@@ -1,13 +1,16 @@
 //! `laurel serve`: run the issuer service.
 //!
-//! All the work is in `laurel-server`; this only reads the settings, installs the logger and
+//! The domain is `laurel-service` and the HTTP side `laurel-server`; this only reads the settings, installs the logger and
 //! the metrics recorder (both process-wide, so the binary's to own), binds the port, and
 //! serves until Ctrl-C or SIGTERM, finishing requests in flight.
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use laurel_server::config::{Settings, SettingsArgs};
-use laurel_server::{activity, email, ops, public_url, serve};
+use laurel_server::connections::ConnectionLimits;
+use laurel_server::{App, AppState, ops, serve};
+use laurel_service::{activity, email, public_url};
+
+use super::config::{Settings, SettingsArgs};
 use tokio::net::TcpListener;
 
 #[derive(Debug, Args)]
@@ -31,7 +34,8 @@ const JOBS_GRACE: std::time::Duration = std::time::Duration::from_secs(120);
 
 pub fn run(args: ServeArgs) -> Result<()> {
     let settings = args.settings.load()?;
-    ops::init_logging(settings.log_format, &settings.log_filter).map_err(anyhow::Error::msg)?;
+    super::logging::init_logging(settings.log_format, &settings.log_filter)
+        .map_err(anyhow::Error::msg)?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -80,11 +84,10 @@ async fn run_service(
         .context("cannot read the metrics address")?;
     let metrics = ops::install_metrics().map_err(anyhow::Error::msg)?;
     // With --metrics-listen, /metrics is served there and not on the public address.
-    let state = serve::start(
-        &settings,
-        metrics_listener.is_none().then(|| metrics.clone()),
-    )
-    .await?;
+    let service = laurel_service::open::open(&settings.setup()).await?;
+    let state = AppState::new(
+        App::new(service).with_metrics(metrics_listener.is_none().then(|| metrics.clone())),
+    );
     public_url::record(
         state.store.as_ref(),
         &settings.public_url,
@@ -113,8 +116,8 @@ async fn run_service(
     let email_worker = settings
         .email
         .worker
-        .then(|| tokio::spawn(email::worker::run(state.clone(), email_stopped)));
-    let mut app = laurel_server::router_with(state, &settings.limits());
+        .then(|| tokio::spawn(email::worker::run(state.service.clone(), email_stopped)));
+    let mut app = laurel_server::router_with(state, &limits(&settings));
     if trust_forwarded_for {
         app = laurel_server::console::sign_in::trust_forwarded_for(app);
     }
@@ -131,13 +134,18 @@ async fn run_service(
         tokio::spawn(serve::serve_with(
             listener,
             ops::metrics_router(metrics),
-            settings.connections,
+            connection_limits(&settings),
             stopping(stopped.clone()),
         ))
     });
-    serve::serve_with(listener, app, settings.connections, stopping(stopped))
-        .await
-        .context("the server failed")?;
+    serve::serve_with(
+        listener,
+        app,
+        connection_limits(&settings),
+        stopping(stopped),
+    )
+    .await
+    .context("the server failed")?;
     if let Some(metrics_server) = metrics_server {
         match metrics_server.await {
             Ok(result) => result.context("the metrics server failed")?,
@@ -168,4 +176,35 @@ async fn run_service(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The HTTP limits the middleware enforces, from the settings.
+fn limits(settings: &Settings) -> ops::Limits {
+    ops::Limits {
+        body_limit: settings.body_limit,
+        request_timeout: settings.request_timeout,
+    }
+}
+
+/// The accept loop's limits, from the settings.
+fn connection_limits(settings: &Settings) -> ConnectionLimits {
+    ConnectionLimits {
+        header_read_timeout: settings.connections.header_read_timeout,
+        keep_alive_timeout: settings.connections.keep_alive_timeout,
+        max_connections: settings.connections.max_connections,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The settings' defaults are the server's own, so `laurel serve` with no options behaves
+    /// as the server embedded with its defaults.
+    #[test]
+    fn the_defaults_are_the_servers() {
+        let settings = Settings::for_data_dir(std::path::Path::new("unused"));
+        assert_eq!(limits(&settings), ops::Limits::default());
+        assert_eq!(connection_limits(&settings), ConnectionLimits::default());
+    }
 }

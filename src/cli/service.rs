@@ -6,8 +6,12 @@ use std::future::Future;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use laurel_server::config::{DatabaseArgs, SettingsArgs};
-use laurel_server::{AppState, serve};
+use std::sync::Arc;
+
+use laurel_service::Service;
+use laurel_service::open::{open, open_store};
+
+use super::config::{DatabaseArgs, SettingsArgs};
 
 /// Which service: its database and public URL.
 #[derive(Debug, Clone, Args)]
@@ -21,7 +25,7 @@ pub struct ServiceArgs {
 }
 
 impl ServiceArgs {
-    /// Opens the service's state and runs `work` with it on a fresh runtime.
+    /// Opens the service and runs `work` with it on a fresh runtime.
     ///
     /// The public URL is the one given (`--public-url` or `LAUREL_PUBLIC_URL`) or else the one
     /// `laurel serve` last ran with, which it records; only with neither is it the config
@@ -30,7 +34,7 @@ impl ServiceArgs {
     /// worth a warning.
     pub fn run<T, F, Fut>(&self, work: F) -> Result<T>
     where
-        F: FnOnce(AppState) -> Fut,
+        F: FnOnce(Arc<Service>) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
         let args = SettingsArgs {
@@ -45,9 +49,9 @@ impl ServiceArgs {
             .build()
             .context("cannot start the async runtime")?
             .block_on(async {
-                let store = serve::open_store(&settings).await?;
+                let store = open_store(&settings.setup()).await?;
                 let served = store
-                    .setting(serve::PUBLIC_URL_SETTING)
+                    .setting(laurel_service::public_url::SETTING)
                     .await
                     .context("cannot read the service's public URL")?;
                 match served {
@@ -58,14 +62,15 @@ impl ServiceArgs {
                     ),
                     _ => {}
                 }
-                let state = serve::start(&settings, None).await?;
-                work(state).await
+                let service = open(&settings.setup()).await?;
+                work(Arc::new(service)).await
             })
     }
 }
 
-/// An API error as a command's error: its message is the same `detail` a client would read.
-pub fn api(error: laurel_server::ApiError) -> anyhow::Error {
+/// A domain error as a command's error: its message is the same `detail` an API client would
+/// read.
+pub fn api(error: laurel_service::ServiceError) -> anyhow::Error {
     anyhow::anyhow!("{error}")
 }
 
@@ -76,10 +81,10 @@ pub async fn audit(
     target: Option<String>,
     detail: serde_json::Value,
 ) {
-    laurel_server::audit::write(
+    laurel_service::audit::write(
         store,
         chrono::Utc::now(),
-        &laurel_server::audit::Actor::cli(),
+        &laurel_service::audit::Actor::cli(),
         action,
         target,
         detail,

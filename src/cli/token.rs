@@ -8,11 +8,11 @@
 use anyhow::{Context as _, Result, bail};
 use chrono::Utc;
 use clap::{Args, Subcommand};
-use laurel_server::auth;
-use laurel_server::config::DatabaseArgs;
+use laurel_service::accounts::tokens;
 use laurel_store::{ApiToken, Store, StoreError};
 use uuid::Uuid;
 
+use super::config::DatabaseArgs;
 use super::{UsageError, io};
 
 /// The longest token name accepted.
@@ -43,7 +43,7 @@ pub struct CreateArgs {
         value_name = "SCOPE",
         required = true,
         value_delimiter = ',',
-        value_parser = clap::builder::PossibleValuesParser::new(auth::SCOPES.iter().copied()),
+        value_parser = clap::builder::PossibleValuesParser::new(tokens::SCOPES.iter().copied()),
     )]
     scopes: Vec<String>,
     /// Limit the token to this issuer's achievements, awards, credentials, events, imports,
@@ -88,7 +88,7 @@ pub fn run(command: TokenCommand) -> Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let store = laurel_server::serve::open_store(&settings).await?;
+        let store = laurel_service::open::open_store(&settings.setup()).await?;
         match command {
             TokenCommand::Create(args) => create(store.as_ref(), args).await,
             TokenCommand::List(_) => list(store.as_ref()).await,
@@ -114,7 +114,7 @@ async fn create(store: &dyn Store, args: CreateArgs) -> Result<()> {
     let now = Utc::now();
     let expires_at = match &args.expires {
         Some(text) => Some(
-            auth::parse_expiry(text, now)
+            tokens::parse_expiry(text, now)
                 .map_err(|problem| UsageError(format!("--expires: {problem}")))?,
         ),
         None => None,
@@ -139,7 +139,7 @@ async fn create(store: &dyn Store, args: CreateArgs) -> Result<()> {
             Err(error) => return Err(error).context("cannot read the issuers"),
         }
     }
-    let (secret, hash) = auth::new_token();
+    let (secret, hash) = tokens::new_token();
     let mut token = ApiToken::new(Uuid::now_v7(), &name, scopes, now);
     token.issuer_ids = issuer_ids;
     token.expires_at = expires_at;
@@ -151,10 +151,10 @@ async fn create(store: &dyn Store, args: CreateArgs) -> Result<()> {
         ),
         Err(error) => return Err(error).context("cannot store the token"),
     }
-    laurel_server::audit::write(
+    laurel_service::audit::write(
         store,
         now,
-        &laurel_server::audit::Actor::cli(),
+        &laurel_service::audit::Actor::cli(),
         "token.create",
         Some(token.id.to_string()),
         serde_json::json!({
@@ -198,7 +198,7 @@ async fn list(store: &dyn Store) -> Result<()> {
     let rows: Vec<[String; 9]> = tokens
         .iter()
         .map(|token| {
-            let emails = if auth::Bearer(token.clone()).shows_recipients() {
+            let emails = if tokens::shows_recipients(token) {
                 "yes"
             } else {
                 "no"
@@ -277,10 +277,10 @@ async fn revoke(store: &dyn Store, name_or_id: &str) -> Result<()> {
     }
     match store.revoke_token(name_or_id, Utc::now()).await {
         Ok(token) => {
-            laurel_server::audit::write(
+            laurel_service::audit::write(
                 store,
                 Utc::now(),
-                &laurel_server::audit::Actor::cli(),
+                &laurel_service::audit::Actor::cli(),
                 "token.revoke",
                 Some(token.id.to_string()),
                 serde_json::json!({ "name": token.name }),

@@ -13,12 +13,12 @@ use std::io::{BufRead as _, IsTerminal as _};
 use anyhow::{Context as _, Result, bail};
 use chrono::Utc;
 use clap::{Args, Subcommand, ValueEnum};
-use laurel_server::config::DatabaseArgs;
-use laurel_server::console;
+use laurel_service::accounts;
 use laurel_store::{Role, Store, StoreError, User};
 use uuid::Uuid;
 
 use super::UsageError;
+use super::config::DatabaseArgs;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -103,7 +103,7 @@ pub fn run(command: UserCommand) -> Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let store = laurel_server::serve::open_store(&settings).await?;
+        let store = laurel_service::open::open_store(&settings.setup()).await?;
         let store = store.as_ref();
         match task {
             Task::Create(user) => create_user(store, user).await,
@@ -138,10 +138,10 @@ fn new_account(args: CreateArgs) -> Result<User> {
         return Err(UsageError("--issuer is only for --role manager".into()).into());
     }
     // The username first, so a mistake there is told before a password is asked for.
-    console::check_username(&args.username).map_err(UsageError)?;
+    accounts::check_username(&args.username).map_err(UsageError)?;
     let password = new_password()?;
     Ok(
-        console::new_user(&args.username, &password, role, args.issuers, Utc::now())
+        accounts::new_user(&args.username, &password, role, args.issuers, Utc::now())
             .map_err(UsageError)?,
     )
 }
@@ -154,7 +154,7 @@ fn new_password() -> Result<String> {
         _ if std::io::stdin().is_terminal() => {
             let first = rpassword::prompt_password("New password (12 characters or more): ")
                 .context("cannot read the password from the terminal")?;
-            console::password::check_strength(&first).map_err(UsageError)?;
+            accounts::password::check_strength(&first).map_err(UsageError)?;
             let again = rpassword::prompt_password("The same password again: ")
                 .context("cannot read the password from the terminal")?;
             if again != first {
@@ -173,7 +173,7 @@ fn new_password() -> Result<String> {
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    console::password::check_strength(&password).map_err(UsageError)?;
+    accounts::password::check_strength(&password).map_err(UsageError)?;
     Ok(password)
 }
 
@@ -220,7 +220,7 @@ async fn set_password(store: &dyn Store, username: &str) -> Result<()> {
     // The account first, so nobody types a password for a name that does not exist.
     let user = account(store, username).await?;
     let password = new_password()?;
-    let hash = console::password::hash(&password).context("cannot hash the password")?;
+    let hash = accounts::password::hash(&password).context("cannot hash the password")?;
     store
         .set_password(user.id, &hash, None)
         .await

@@ -35,8 +35,9 @@ use laurel_core::model::{
     OpenBadgeCredential,
 };
 use laurel_core::proof::{self, Cryptosuite, ProofOptions};
-use laurel_server::config::Settings;
-use laurel_server::{Urls, auth, documents, serve};
+use laurel_server::{auth, serve};
+use laurel_service::open::Setup;
+use laurel_service::{Urls, documents};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -284,10 +285,11 @@ async fn run_service(
 ) -> (Duration, Duration, Duration) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
-    let mut settings = Settings::for_data_dir(dir);
+    let mut settings = Setup::for_data_dir(dir);
     settings.database_url = database_url.to_string();
     settings.public_url = format!("http://{address}");
-    let state = serve::start(&settings, None).await.expect("start");
+    let service = laurel_service::open::open(&settings).await.expect("start");
+    let state = laurel_server::AppState::new(laurel_server::App::new(service));
 
     let (secret, hash) = auth::new_token();
     let token = laurel_store::ApiToken::new(
@@ -301,7 +303,7 @@ async fn run_service(
         .create_token(&token, &hash)
         .await
         .expect("token");
-    let app = laurel_server::router_with(state, &settings.limits());
+    let app = laurel_server::router_with(state, &laurel_server::ops::Limits::default());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(serve::serve(listener, app, async move {
         let _ = stopped.await;

@@ -26,10 +26,10 @@ mod smtp;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use laurel_server::config::Settings;
-use laurel_server::email::EmailOptions;
-use laurel_server::email::worker::drain;
 use laurel_server::{auth, serve};
+use laurel_service::email::EmailOptions;
+use laurel_service::email::worker::drain;
+use laurel_service::open::Setup;
 use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::client::AsyncSmtpConnection;
@@ -161,10 +161,11 @@ async fn outbox(database_url: &str, dir: &std::path::Path, count: usize) -> Dura
     let sink = SmtpSink::start().await;
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
-    let mut settings = Settings::for_data_dir(dir);
+    let mut settings = Setup::for_data_dir(dir);
     settings.database_url = database_url.to_string();
     settings.public_url = format!("http://{address}");
-    let state = serve::start(&settings, None).await.expect("start");
+    let service = laurel_service::open::open(&settings).await.expect("start");
+    let state = laurel_server::AppState::new(laurel_server::App::new(service));
     let (secret, hash) = auth::new_token();
     let token = laurel_store::ApiToken::new(
         Uuid::now_v7(),
@@ -177,7 +178,7 @@ async fn outbox(database_url: &str, dir: &std::path::Path, count: usize) -> Dura
         .create_token(&token, &hash)
         .await
         .expect("token");
-    let app = laurel_server::router_with(state.clone(), &settings.limits());
+    let app = laurel_server::router_with(state.clone(), &laurel_server::ops::Limits::default());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(serve::serve(listener, app, async move {
         let _ = stopped.await;
@@ -236,7 +237,7 @@ async fn outbox(database_url: &str, dir: &std::path::Path, count: usize) -> Dura
     }
 
     let started = Instant::now();
-    let tally = drain(&state).await.expect("drained");
+    let tally = drain(&state.service).await.expect("drained");
     let elapsed = started.elapsed();
     assert_eq!(tally.sent, count, "{tally:?}");
     assert_eq!(sink.count(), count);

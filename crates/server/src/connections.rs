@@ -37,9 +37,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt as _;
 
-use crate::config::{
-    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_KEEP_ALIVE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-};
+/// Default time a client has to send a request's headers.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time an idle connection is kept open between requests.
+pub const DEFAULT_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default number of connections open at once (below the usual 1024 file descriptors).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 /// How long connections may take and how many may be open (from `--header-read-timeout`,
 /// `--keep-alive-timeout` and `--max-connections`).

@@ -7,6 +7,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use laurel_service::ServiceError;
 use laurel_store::StoreError;
 use serde_json::json;
 
@@ -87,6 +88,27 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<ServiceError> for ApiError {
+    /// The domain's kinds as HTTP statuses; the message is kept as the domain wrote it.
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Invalid(message) => ApiError::BadRequest(message),
+            ServiceError::Unreadable(message) => ApiError::Unprocessable(message),
+            ServiceError::NotFound(message) => ApiError::NotFound(message),
+            ServiceError::Conflict(message) => ApiError::Conflict(message),
+            ServiceError::Busy(message) => ApiError::TooManyRequests(message),
+            ServiceError::Unavailable(message) => ApiError::Unavailable(message),
+            ServiceError::Internal(message) => ApiError::Internal(message),
+        }
+    }
+}
+
+impl From<laurel_service::documents::DocumentError> for ApiError {
+    fn from(error: laurel_service::documents::DocumentError) -> Self {
+        ServiceError::from(error).into()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -128,6 +150,14 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+/// A store "not found" as a 404 naming what was asked for; other store errors as usual.
+pub fn not_found_in(error: StoreError, what: &str, id: impl std::fmt::Display) -> ApiError {
+    match error {
+        StoreError::NotFound => ApiError::not_found(what, id),
+        other => other.into(),
     }
 }
 

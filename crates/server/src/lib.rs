@@ -1,99 +1,116 @@
-//! The Laurel issuer service: an axum app over a [`laurel_store::Store`].
+//! The Laurel service's HTTP side: an axum app over the domain ([`laurel_service::Service`]).
+//!
+//! Everything here adapts HTTP to the domain and back: parsing requests, checking tokens and
+//! sessions, rendering JSON, problem+json and HTML. What the service *does* (minting, rules,
+//! revocation, email) lives in `laurel-service`; this crate never signs or decides on its own.
 //!
 //! # Layout
-//! - [`config`]: settings from flags, `LAUREL_*` variables and an optional TOML file.
-//! - [`vault`]: the key-encryption key that seals issuers' private keys at rest.
 //! - [`auth`]: bearer tokens with scopes (`admin`, `issue`, `read`), optionally limited to issuers.
-//! - [`audit`]: one audit-log entry per change, from the API, console, CLI or the service.
-//! - [`documents`]: issuer Profiles and Achievements as Open Badges JSON-LD, shared by minting
-//!   and public hosting so both say the same thing.
-//! - [`mint`]: builds, signs (Data Integrity `eddsa-rdfc-2022` and VC-JWT) and stores awards,
-//!   exactly once per recipient and achievement.
-//! - [`activity`]: events, attendance and completions; award rules; attendance imports.
 //! - [`api`]: the admin API under `/api/v1` and its OpenAPI document.
-//! - [`email`]: the outbox worker that tells recipients of their badge over SMTP, with
-//!   per-issuer settings, templates, retries and rate limits.
-//! - [`lifecycle`]: status lists, revocation and suspension, re-issue, key rotation.
 //! - [`public`]: unauthenticated hosting of profiles, achievements, credentials, keys, images.
 //! - [`pages`]: the same public URLs as HTML for browsers (content negotiation), with a live
 //!   verification on credential pages.
 //! - [`console`]: the staff console (sign-in, roles, audit log, dashboard) as HTML.
-//! - [`ops`]: `/healthz`, `/readyz`, `/metrics`, request ids and logs.
+//! - [`ops`]: `/healthz`, `/readyz`, `/metrics`, request ids and logs, security headers.
+//! - [`routes`]: the one route-table type the API and the console are built from.
+//! - [`connections`]: the accept loop (header-read and idle timeouts, the connection cap).
 //! - [`serve`]: binding, graceful shutdown.
+//! - [`error`]: [`ApiError`], the one HTTP error, rendered as problem+json.
 //!
-//! Time and keys are injected through [`AppState`], so tests fix the clock and run many
+//! Time and keys are injected through the [`Service`], so tests fix the clock and run many
 //! servers side by side on port 0.
 
-pub mod activity;
 pub mod api;
-pub mod audit;
 pub mod auth;
-pub mod clock;
-pub mod config;
 pub mod connections;
 pub mod console;
-pub mod documents;
-pub mod email;
 pub mod error;
-pub mod jobs;
-pub mod lifecycle;
-pub mod mint;
 pub mod ops;
 pub mod pages;
 pub mod public;
-pub mod public_url;
 pub mod routes;
 pub mod serve;
-pub mod urls;
-pub mod vault;
 
 use std::sync::Arc;
 
-use laurel_store::Store;
+use laurel_service::{Changes, Service};
 
-pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ApiResult};
-pub use urls::Urls;
-pub use vault::Vault;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState(Arc<App>, Arc<console::sign_in::Guard>);
 
-/// The parts of the running service.
+/// The running service as the HTTP side sees it: the domain, and what HTTP keeps beside it.
 pub struct App {
-    /// Where everything is kept.
-    pub store: Arc<dyn Store>,
-    /// The public URLs of ids and documents.
-    pub urls: Urls,
-    /// Seals and opens issuers' private keys.
-    pub vault: Vault,
-    /// Issuers' signing keys, opened once and kept for the process (`KeyCache::default()`).
-    pub keys: mint::KeyCache,
-    /// Recently served credentials (`CredentialCache::default()`); changes forget theirs.
-    pub credentials: public::credentials::CredentialCache,
-    /// Recently served status lists, for a second (`ListCache::default()`).
-    pub status_lists: public::status::ListCache,
-    /// Background jobs (imports) a graceful shutdown waits for (`Jobs::default()`).
-    pub jobs: jobs::Jobs,
-    /// Recent verification results of credential pages (`VerdictCache::default()`).
+    /// The domain: store, URLs, vault and keys, clock, outbox, jobs. `state.store` and the
+    /// like reach its parts directly (through `Deref`).
+    pub service: Arc<Service>,
+    /// Recently served credentials; the domain's changes forget theirs.
+    pub credentials: Arc<public::credentials::CredentialCache>,
+    /// Recently served status lists, for a second; the domain's changes forget theirs.
+    pub status_lists: Arc<public::status::ListCache>,
+    /// Recent verification results of credential pages.
     pub verdicts: pages::verdicts::VerdictCache,
-    /// Email: the worker's options, open SMTP connections (`Notifier::default()`).
-    pub email: email::Notifier,
-    /// "Now", injected.
-    pub clock: Arc<dyn Clock>,
     /// Renders `/metrics`; `None` when no recorder is installed (most tests).
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
+impl App {
+    /// The HTTP side of `service`, whose changes from now on reach this app's caches.
+    pub fn new(service: Service) -> Self {
+        let credentials = Arc::new(public::credentials::CredentialCache::default());
+        let status_lists = Arc::new(public::status::ListCache::default());
+        let caches = ResponseCaches {
+            credentials: credentials.clone(),
+            status_lists: status_lists.clone(),
+        };
+        App {
+            service: Arc::new(service.with_changes(Arc::new(caches))),
+            credentials,
+            status_lists,
+            verdicts: Default::default(),
+            metrics: None,
+        }
+    }
+
+    /// The same, rendering `/metrics` from `handle`.
+    pub fn with_metrics(
+        mut self,
+        handle: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    ) -> Self {
+        self.metrics = handle;
+        self
+    }
+}
+
+impl std::ops::Deref for App {
+    type Target = Service;
+
+    fn deref(&self) -> &Service {
+        &self.service
+    }
+}
+
 impl std::fmt::Debug for App {
-    /// Names the parts without their secrets: the vault and key cache print redacted.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App")
-            .field("urls", &self.urls)
-            .field("vault", &self.vault)
-            .field("keys", &self.keys)
-            .finish_non_exhaustive()
+        self.service.fmt(f)
+    }
+}
+
+/// The HTTP response caches, told by the domain when a credential or status list changed.
+struct ResponseCaches {
+    credentials: Arc<public::credentials::CredentialCache>,
+    status_lists: Arc<public::status::ListCache>,
+}
+
+impl Changes for ResponseCaches {
+    fn credential_changed(&self, id: uuid::Uuid) {
+        self.credentials.forget(id);
+    }
+
+    fn status_list_changed(&self, list: uuid::Uuid) {
+        self.status_lists.forget(list);
     }
 }
 

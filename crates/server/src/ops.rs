@@ -44,7 +44,6 @@ use tracing::Span;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::config::LogFormat;
 
 /// The request id header, read from clients and echoed back.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -64,6 +63,12 @@ const MAX_LOGGED: usize = 200;
 /// How long browsers keep to https once told (a year), when the public URL is https.
 const HSTS: &str = "max-age=31536000";
 
+/// Default request body limit: room for a badge image upload or a batch of a few thousand
+/// recipients, small enough that a stray upload cannot exhaust memory.
+pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+/// Default time a request may take before it is answered with 503.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// HTTP limits enforced by the middleware (from `--body-limit` and `--request-timeout`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -76,8 +81,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            body_limit: crate::config::DEFAULT_BODY_LIMIT,
-            request_timeout: crate::config::DEFAULT_REQUEST_TIMEOUT,
+            body_limit: DEFAULT_BODY_LIMIT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -399,28 +404,6 @@ async fn problems(State(limits): State<Limits>, request: Request, next: Next) ->
         }
     }
     response
-}
-
-/// Installs the global log subscriber: text or JSON lines on standard error, filtered by
-/// `filter` (a tracing `EnvFilter` directive such as `info`). Only the binary calls this.
-pub fn init_logging(format: LogFormat, filter: &str) -> Result<(), String> {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .map_err(|error| format!("invalid log filter {filter:?}: {error}"))?;
-    // Colours only on a terminal: a log file or collector would get escape codes otherwise.
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr);
-    let result = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .try_init(),
-    };
-    result.map_err(|error| format!("cannot install the logger: {error}"))
 }
 
 /// Installs the global Prometheus recorder and describes Laurel's metrics. Only the binary

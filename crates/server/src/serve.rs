@@ -1,100 +1,17 @@
-//! Starting the service: opening what it needs, then serving until told to stop.
+//! Serving the app until told to stop.
 //!
-//! [`start`] turns [`Settings`] into an [`AppState`]: it creates the data folder, opens and
-//! migrates the database, loads (or on first start generates) the key-encryption key and
-//! checks it against the database. [`serve`] runs the app on a listener the caller bound,
-//! until a shutdown future the caller chose completes. Neither binds a port nor installs a
-//! signal handler or a global recorder itself, so tests run many servers side by side on
+//! Opening the service is the domain's (`laurel_service::open`). [`serve`] runs the app on a
+//! listener the caller bound, until a shutdown future the caller chose completes. It neither
+//! binds a port nor installs a signal handler or a global recorder itself, so tests run many servers side by side on
 //! port 0 and stop them when they like; the binary passes its listener, Ctrl-C/SIGTERM and
 //! the process-wide metrics recorder.
 
 use std::future::Future;
-use std::path::PathBuf;
-use std::sync::Arc;
 
 use axum::Router;
-use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
-use crate::config::Settings;
 use crate::connections::ConnectionLimits;
-use crate::vault::VaultError;
-use crate::{App, AppState, SystemClock, Urls, Vault};
-
-/// Why the service could not start. Each message says what to fix.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StartError {
-    /// The data folder could not be created.
-    #[error("cannot create the data folder {path}")]
-    DataDir {
-        /// The folder.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The database could not be opened or migrated.
-    /// (The store's message, shown as the cause, names the URL, redacted.)
-    #[error("cannot open the database")]
-    Store {
-        /// The database URL, password redacted.
-        url: String,
-        /// Why.
-        source: laurel_store::StoreError,
-    },
-    /// The key-encryption key could not be loaded, or does not fit the database.
-    #[error(transparent)]
-    Vault(#[from] VaultError),
-}
-
-/// Opens everything the service needs, as [`Settings`] say. `metrics` is the handle of a
-/// recorder the caller installed (the binary), or `None`.
-pub async fn start(
-    settings: &Settings,
-    metrics: Option<PrometheusHandle>,
-) -> Result<AppState, StartError> {
-    create_data_dir(settings)?;
-    let store = laurel_store::connect(&settings.database_url)
-        .await
-        .map_err(|source| StartError::Store {
-            url: laurel_store::redact_url(&settings.database_url),
-            source,
-        })?;
-    let vault = Vault::load(&settings.data_dir, settings.secret_key.as_deref())?;
-    vault.check(store.as_ref()).await?;
-    warn_if_exposed(settings);
-    Ok(AppState::new(App {
-        store,
-        urls: Urls::new(&settings.public_url),
-        vault,
-        keys: Default::default(),
-        credentials: Default::default(),
-        status_lists: Default::default(),
-        jobs: Default::default(),
-        verdicts: Default::default(),
-        email: crate::email::Notifier::new(settings.email.clone()),
-        clock: Arc::new(SystemClock),
-        metrics,
-    }))
-}
-
-/// The setting that remembers the public URL `laurel serve` last ran with (see
-/// [`crate::public_url`]).
-pub const PUBLIC_URL_SETTING: &str = crate::public_url::SETTING;
-
-/// Opens only the database (for `laurel token`): the data folder is created for SQLite, and
-/// migrations run, but no key material is touched.
-pub async fn open_store(settings: &Settings) -> Result<Arc<dyn laurel_store::Store>, StartError> {
-    if settings.database_url.starts_with("sqlite:") {
-        create_data_dir(settings)?;
-    }
-    laurel_store::connect(&settings.database_url)
-        .await
-        .map_err(|source| StartError::Store {
-            url: laurel_store::redact_url(&settings.database_url),
-            source,
-        })
-}
 
 /// Serves `app` (from [`crate::router`] or [`crate::router_with`]) on `listener` until
 /// `shutdown` completes, with the default [`ConnectionLimits`]; then stops accepting
@@ -148,80 +65,4 @@ pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 's
             tracing::info!("shutting down: finishing requests in flight");
         })
     }
-}
-
-/// Creates the data folder (owner-only on Unix: it may hold `secret.key` and the database).
-fn create_data_dir(settings: &Settings) -> Result<(), StartError> {
-    let path = &settings.data_dir;
-    let error = |source| StartError::DataDir {
-        path: path.clone(),
-        source,
-    };
-    if path.is_dir() {
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt as _;
-        builder.mode(0o700);
-    }
-    builder.create(path).map_err(error)?;
-    // The mode above is filtered by the umask; this is not.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(error)?;
-    }
-    Ok(())
-}
-
-/// Warns, with the command that fixes it, when the data folder, `secret.key` or the SQLite
-/// database can be read or changed by other users of the machine: whoever reads `secret.key`
-/// and the database can sign as every issuer.
-fn warn_if_exposed(settings: &Settings) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let dir = &settings.data_dir;
-        let mut files = vec![dir.join(crate::vault::SECRET_FILE)];
-        if let Some(database) = sqlite_file(&settings.database_url) {
-            files.push(database);
-        }
-        let exposed = |path: &std::path::Path| {
-            std::fs::metadata(path)
-                .ok()
-                .is_some_and(|meta| meta.permissions().mode() & 0o077 != 0)
-        };
-        if exposed(dir) {
-            tracing::warn!(
-                path = %dir.display(),
-                "the data folder {} is open to other users of this machine, who could read the \
-                 signing keys; make it owner-only: chmod 700 {}",
-                dir.display(),
-                dir.display()
-            );
-        }
-        for file in files.iter().filter(|file| exposed(file)) {
-            tracing::warn!(
-                path = %file.display(),
-                "{} can be read by other users of this machine, and with it the signing keys; \
-                 make it owner-only: chmod 600 {}",
-                file.display(),
-                file.display()
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = settings;
-}
-
-/// The database file of a `sqlite:` URL (`None` for PostgreSQL and in-memory databases).
-fn sqlite_file(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
 }

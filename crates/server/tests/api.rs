@@ -1088,12 +1088,12 @@ async fn two_instances_on_one_postgres_mint_exactly_once() {
         eprintln!("LAUREL_TEST_POSTGRES_URL is not set: the PostgreSQL race is not run");
         return;
     };
-    let (_, kek) = laurel_server::Vault::generate().expect("kek");
+    let (_, kek) = laurel_service::Vault::generate().expect("kek");
     let instance = || async {
         let store = laurel_store::connect(&database.url)
             .await
             .expect("postgres store");
-        let vault = laurel_server::Vault::from_text(&kek).expect("kek");
+        let vault = laurel_service::Vault::from_text(&kek).expect("kek");
         std::sync::Arc::new(
             TestApp::with_store(store, vault, tempfile::tempdir().expect("tempdir")).await,
         )
@@ -1133,7 +1133,7 @@ async fn two_instances_on_one_postgres_mint_exactly_once() {
 #[tokio::test]
 async fn another_key_encryption_key_is_refused_at_start() {
     let app = TestApp::new().await;
-    let (stranger, _) = laurel_server::Vault::generate().expect("kek");
+    let (stranger, _) = laurel_service::Vault::generate().expect("kek");
     let error = stranger
         .check(app.state.store.as_ref())
         .await

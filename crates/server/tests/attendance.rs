@@ -815,7 +815,7 @@ async fn an_explicit_column_mapping_and_offset_read_any_csv() {
 /// A clock tests can move.
 struct MovableClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
 
-impl laurel_server::clock::Clock for MovableClock {
+impl laurel_service::clock::Clock for MovableClock {
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         *self.0.lock().expect("clock")
     }

@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use axum::http::{Method, StatusCode, header};
 use forms::{cookie_value, cookies, form, hidden_csrf};
-use laurel_server::{Clock, console};
+use laurel_server::console;
+use laurel_service::Clock;
 use laurel_store::Role;
 use serde_json::json;
 use util::{TestApp, TestResponse, now};

@@ -501,7 +501,7 @@ async fn on_postgres() {
         return;
     };
     let store = laurel_store::connect(&db.url).await.unwrap();
-    let (vault, _) = laurel_server::Vault::generate().unwrap();
+    let (vault, _) = laurel_service::Vault::generate().unwrap();
     let app = TestApp::with_store(store, vault, tempfile::tempdir().unwrap()).await;
     managers_of_other_issuers_see_and_change_nothing(app).await;
     drop(db);

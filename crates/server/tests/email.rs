@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
-use laurel_server::email::EmailOptions;
-use laurel_server::email::worker::drain;
-use laurel_server::{FixedClock, Vault};
+use laurel_service::email::EmailOptions;
+use laurel_service::email::worker::drain;
+use laurel_service::{FixedClock, Vault};
 use mail_parser::{MessageParser, MimeHeaders as _};
 use serde_json::{Value, json};
 use smtp::{Behaviour, SmtpSink, closed_port};
@@ -80,7 +80,7 @@ async fn an_award_arrives_with_encoded_names_and_working_links() {
     let credential = award(&app, &achievement, "zoe@example.org", "Zoë Åberg-Núñez").await;
     assert_eq!(notification(&app, &credential).await["state"], "queued");
 
-    let tally = drain(&app.state).await.unwrap();
+    let tally = drain(&app.state.service).await.unwrap();
     assert_eq!((tally.claimed, tally.sent), (1, 1));
     let received = sink.received();
     assert_eq!(received.len(), 1);
@@ -141,7 +141,7 @@ async fn an_award_arrives_with_encoded_names_and_working_links() {
         state["message_id"].as_str().unwrap()
     );
     // Sent once: a second drain finds nothing.
-    assert_eq!(drain(&app.state).await.unwrap().claimed, 0);
+    assert_eq!(drain(&app.state.service).await.unwrap().claimed, 0);
     assert_eq!(sink.count(), 1);
 }
 
@@ -151,7 +151,7 @@ async fn a_server_that_is_down_is_retried_then_given_up() {
     let app = TestApp::with_email(quick()).await;
     let (_, achievement) = setup(&app, port, json!({})).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
-    let tally = drain(&app.state).await.unwrap();
+    let tally = drain(&app.state.service).await.unwrap();
     assert_eq!((tally.claimed, tally.retried, tally.failed), (3, 2, 1));
     let state = notification(&app, &credential).await;
     assert_eq!(state["state"], "failed");
@@ -172,7 +172,7 @@ async fn retries_wait_their_backoff() {
     .await;
     let (_, achievement) = setup(&app, port, json!({})).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
-    let tally = drain(&app.state).await.unwrap();
+    let tally = drain(&app.state.service).await.unwrap();
     assert_eq!((tally.claimed, tally.retried), (1, 1));
     let state = notification(&app, &credential).await;
     assert_eq!(state["state"], "queued");
@@ -198,7 +198,7 @@ async fn a_slow_server_times_out() {
     let (_, achievement) = setup(&app, sink.port, json!({})).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
     let started = std::time::Instant::now();
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "did not time out"
@@ -227,7 +227,7 @@ async fn a_rejected_recipient_fails_at_once_with_the_reply() {
     let nobody = award(&app, &achievement, "nobody@example.org", "No One").await;
     let busy = award(&app, &achievement, "busy@example.org", "Busy").await;
     let ada = award(&app, &achievement, "ada@example.org", "Ada").await;
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
 
     let rejected = notification(&app, &nobody).await;
     assert_eq!(rejected["state"], "failed");
@@ -264,7 +264,7 @@ async fn starttls_is_required_not_hoped_for() {
     let app = TestApp::with_email(quick()).await;
     let (_, achievement) = setup(&app, sink.port, json!({ "security": "starttls" })).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
     let state = notification(&app, &credential).await;
     assert_eq!(state["state"], "failed");
     assert_eq!(state["attempts"], 1);
@@ -285,7 +285,7 @@ async fn dry_mode_records_everything_and_sends_nothing() {
     let app = TestApp::with_email(quick()).await;
     let (issuer, achievement) = setup(&app, sink.port, json!({ "dry_run": true })).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
     let state = notification(&app, &credential).await;
     assert_eq!(state["state"], "sent");
     assert_eq!(state["dry_run"], true);
@@ -321,7 +321,7 @@ async fn dry_mode_records_everything_and_sends_nothing() {
         .await;
     assert_eq!(resend.status, StatusCode::ACCEPTED, "{}", resend.text());
     assert_eq!(resend.json()["queued"], 1);
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
     assert_eq!(sink.count(), 1);
     assert_eq!(notification(&app, &credential).await["dry_run"], false);
 }
@@ -336,7 +336,7 @@ async fn the_service_wide_dry_mode_sends_nothing() {
     .await;
     let (_, achievement) = setup(&app, sink.port, json!({})).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
     assert_eq!(notification(&app, &credential).await["dry_run"], true);
     assert_eq!(sink.count(), 0);
 }
@@ -347,7 +347,7 @@ async fn resending_sends_again_with_a_new_message_id() {
     let app = TestApp::with_email(quick()).await;
     let (_, achievement) = setup(&app, sink.port, json!({})).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
     let path = format!("/api/v1/credentials/{credential}/notify");
     let response = app.post(&path, json!(null)).await;
     assert_eq!(response.status, StatusCode::ACCEPTED, "{}", response.text());
@@ -355,7 +355,7 @@ async fn resending_sends_again_with_a_new_message_id() {
     assert_eq!(response.json()["queued"], true);
     // Asking again while it is queued changes nothing.
     assert_eq!(app.post(&path, json!(null)).await.json()["queued"], false);
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
     let received = sink.received();
     assert_eq!(received.len(), 2);
     let ids: Vec<String> = received
@@ -422,7 +422,7 @@ async fn without_settings_or_with_notify_false_nothing_is_queued() {
         )
         .await;
     assert_eq!(batch.json()["created"], 1, "{}", batch.text());
-    assert_eq!(drain(&app.state).await.unwrap().claimed, 0);
+    assert_eq!(drain(&app.state.service).await.unwrap().claimed, 0);
 
     // Those never told can be told in one go.
     let resend = app
@@ -432,7 +432,7 @@ async fn without_settings_or_with_notify_false_nothing_is_queued() {
         )
         .await;
     assert_eq!(resend.json()["queued"], 3, "{}", resend.text());
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
     let mut told: Vec<String> = sink.received().into_iter().flat_map(|r| r.to).collect();
     told.sort();
     assert_eq!(
@@ -592,7 +592,7 @@ async fn templates_are_checked_previewed_and_used() {
         .problem(StatusCode::BAD_REQUEST);
     assert!(trial.contains("{{nope}}"), "{trial}");
 
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
     let message = sink.received().pop().unwrap();
     let message = MessageParser::default().parse(&message.data).unwrap();
     assert_eq!(
@@ -622,7 +622,7 @@ async fn the_rate_limit_spreads_sending_over_minutes() {
         .collect();
     let response = app.award(&achievement, json!({ "awards": rows })).await;
     assert_eq!(response.json()["created"], 5);
-    let tally = drain(&app.state).await.unwrap();
+    let tally = drain(&app.state.service).await.unwrap();
     assert_eq!(tally.sent, 2);
     assert_eq!(sink.count(), 2);
     let queued = app
@@ -676,7 +676,7 @@ async fn two_instances_share_one_outbox(url: &str) {
         .collect();
     let response = first.award(&achievement, json!({ "awards": rows })).await;
     assert_eq!(response.json()["created"], 200);
-    let (a, b) = tokio::join!(drain(&first.state), drain(&second.state));
+    let (a, b) = tokio::join!(drain(&first.state.service), drain(&second.state.service));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.sent + b.sent, 200);
     let mut told: Vec<String> = sink.received().into_iter().flat_map(|r| r.to).collect();
@@ -699,8 +699,8 @@ async fn the_running_worker_sends_what_is_awarded_and_stops_when_told() {
     .await;
     let (_, achievement) = setup(&app, sink.port, json!({})).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(laurel_server::email::worker::run(
-        app.state.clone(),
+    let worker = tokio::spawn(laurel_service::email::worker::run(
+        app.state.service.clone(),
         stopped,
     ));
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
@@ -744,7 +744,7 @@ async fn rows_of_a_crashed_worker_are_taken_over_then_given_up() {
     assert_eq!(crashed.len(), 1);
     assert_eq!(notification(&app, &first).await["state"], "sending");
     // The next worker sends it (attempt 2 of 2).
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
     assert_eq!(notification(&app, &first).await["state"], "sent");
     assert_eq!(sink.count(), 1);
 
@@ -755,7 +755,7 @@ async fn rows_of_a_crashed_worker_are_taken_over_then_given_up() {
             .await
             .unwrap();
     }
-    drain(&app.state).await.unwrap();
+    drain(&app.state.service).await.unwrap();
     let state = notification(&app, &second).await;
     assert_eq!(state["state"], "failed");
     assert!(

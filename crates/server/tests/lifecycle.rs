@@ -492,7 +492,7 @@ async fn a_key_marked_compromised_fails_what_it_signed_after_the_time() {
 
     // Marked compromised only after the credential was signed: still valid.
     let later = util::now() + chrono::Duration::hours(1);
-    laurel_server::lifecycle::compromise_key(&app.state, key_id, later)
+    laurel_service::lifecycle::compromise_key(&app.state, key_id, later)
         .await
         .expect("marked");
     let pinned = app.pinned(&issuer).await;
@@ -516,7 +516,7 @@ async fn a_key_marked_compromised_fails_what_it_signed_after_the_time() {
 
     // Compromised since before it signed: invalid, and the reason says why.
     let earlier = util::now() - chrono::Duration::days(1);
-    laurel_server::lifecycle::compromise_key(&app.state, key_id, earlier)
+    laurel_service::lifecycle::compromise_key(&app.state, key_id, earlier)
         .await
         .expect("marked");
     let report = util::verify(

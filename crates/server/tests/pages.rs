@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{Method, StatusCode, header};
 use chrono::{DateTime, Utc};
-use laurel_server::Clock;
+use laurel_service::Clock;
 use serde_json::{Value, json};
 use util::{ORIGIN, TestApp, TestResponse, id};
 

@@ -865,7 +865,7 @@ async fn an_oversized_body_over_a_socket_is_a_413_problem() {
         "POST /api/v1/issuers HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         server.app.admin,
-        laurel_server::config::DEFAULT_BODY_LIMIT + 1
+        laurel_server::ops::DEFAULT_BODY_LIMIT + 1
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.write_all(&[b' '; 1024]).await.unwrap();

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Duration, Utc};
-use laurel_server::{Clock, Vault, api};
+use laurel_server::api;
+use laurel_service::{Clock, Vault};
 use laurel_store::AuditFilter;
 use serde_json::{Value, json};
 use util::{TestApp, TestResponse, id};

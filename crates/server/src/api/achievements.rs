@@ -19,11 +19,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query};
-use super::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 use super::images;
 use super::rules;
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState, documents, mint};
+use crate::{ApiError, ApiResult, AppState};
+use laurel_service::documents;
+use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 
 /// The Open Badges 3.0 `achievementType` values (besides `ext:…` extensions).
 pub const ACHIEVEMENT_TYPES: &[&str] = &[
@@ -181,7 +182,7 @@ pub async fn create(
         .store
         .issuer(input.issuer_id)
         .await
-        .map_err(|error| mint::not_found(error, "issuer", input.issuer_id))?;
+        .map_err(|error| crate::error::not_found_in(error, "issuer", input.issuer_id))?;
     let now = state.clock.now();
     let achievement = Achievement {
         id: Uuid::now_v7(),
@@ -295,7 +296,7 @@ pub(crate) async fn load(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiR
         .store
         .achievement(id)
         .await
-        .map_err(|error| mint::not_found(error, "achievement", id))?;
+        .map_err(|error| crate::error::not_found_in(error, "achievement", id))?;
     bearer.within(achievement.issuer_id, "achievement", id)?;
     Ok(achievement)
 }

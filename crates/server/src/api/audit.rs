@@ -36,19 +36,13 @@ impl Slot {
 #[derive(Debug, Clone)]
 pub struct Detail(pub Value);
 
-/// The most ids one entry lists (a batch of 10,000 stays one short line).
-pub const MAX_IDS: usize = 100;
+pub use laurel_service::audit::{MAX_IDS, some_ids};
 
 /// `body` as a response carrying `detail` for its audit entry.
 pub fn with_detail(body: impl IntoResponse, detail: Value) -> Response {
     let mut response = body.into_response();
     response.extensions_mut().insert(Detail(detail));
     response
-}
-
-/// At most [`MAX_IDS`] of `ids`, as JSON.
-pub fn some_ids<T: serde::Serialize>(ids: impl IntoIterator<Item = T>) -> Value {
-    json!(ids.into_iter().take(MAX_IDS).collect::<Vec<T>>())
 }
 
 /// The audit action of a route, or `None` for a route that changes nothing.

@@ -23,10 +23,11 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query, RawBody, json_error, parse_json, require_json};
-use super::fields;
 use crate::auth::{AWARD_PERSONAL, Bearer};
-use crate::mint::{self, AwardInput, Outcome};
-use crate::{ApiError, ApiResult, AppState, Urls};
+use crate::{ApiError, ApiResult, AppState};
+use laurel_service::fields;
+use laurel_service::mint::{self, AwardInput, Outcome};
+use laurel_service::{ServiceError, Urls};
 
 /// The most rows one batch request may hold.
 pub const MAX_BATCH: usize = 1_000;
@@ -139,7 +140,7 @@ async fn award(
         return match outcome {
             Outcome::Created(award) => Ok((StatusCode::CREATED, full(&state.urls, &award))),
             Outcome::Existing(award) => Ok((StatusCode::OK, full(&state.urls, &award))),
-            Outcome::Failed(error) => Err(error),
+            Outcome::Failed(error) => Err(error.into()),
         };
     }
 
@@ -176,6 +177,8 @@ async fn award(
                     }
                     input.check().map_err(ApiError::BadRequest)
                 })
+                // Every rejection here is the client's: an invalid row.
+                .map_err(|error| ServiceError::Invalid(error.to_string()))
         })
         .collect();
     let notify = batch.notify.unwrap_or(true);
@@ -195,7 +198,7 @@ async fn award(
             }
             Outcome::Failed(error) => {
                 failed += 1;
-                json!({ "index": index, "status": "failed", "error": public_detail(error) })
+                json!({ "index": index, "status": "failed", "error": public_detail(&ApiError::from(error.clone())) })
             }
         })
         .collect();
@@ -300,7 +303,7 @@ pub async fn get(
         .store
         .award(id)
         .await
-        .map_err(|error| mint::not_found(error, "award", id))?;
+        .map_err(|error| crate::error::not_found_in(error, "award", id))?;
     bearer.within(award.issuer_id, "award", id)?;
     let mut view = full(&state.urls, &award);
     view["notification"] = match state.store.notification(id).await? {

@@ -16,11 +16,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{Json, Query, RawBody, json_error, parse_json, require_json};
-use super::fields::{self, MAX_NAME, MAX_TEXT};
-use crate::activity::rules::{self, Scope};
 use crate::auth::Bearer;
-use crate::mint::recipient_email;
 use crate::{ApiError, ApiResult, AppState};
+use laurel_service::activity::rules::{self, Scope};
+use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
+use laurel_service::mint::recipient_email;
 
 /// The most completions one request may hold.
 pub const MAX_BATCH: usize = 10_000;
@@ -215,7 +215,7 @@ fn completion(input: CompletionInput, now: DateTime<Utc>) -> ApiResult<Completio
 fn score(value: Option<Value>) -> ApiResult<Option<String>> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => fields::optional("score", Some(&text), MAX_NAME),
+        Some(Value::String(text)) => Ok(fields::optional("score", Some(&text), MAX_NAME)?),
         Some(Value::Number(number)) => Ok(Some(number.to_string())),
         Some(other) => Err(ApiError::BadRequest(format!(
             "score must be a string or a number, got {other}"

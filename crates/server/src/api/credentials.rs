@@ -3,7 +3,7 @@
 //! A credential's id is its award's id. Revocation is permanent and public (the status list
 //! bit is set and the list signed again before the answer); suspension is reversible and kept
 //! by the issuer; re-issue signs the credential again with the current keys and descriptions.
-//! See [`crate::lifecycle`].
+//! See [`laurel_service::lifecycle`].
 
 use axum::extract::State;
 use laurel_store::{Award, StatusChange};
@@ -13,10 +13,10 @@ use uuid::Uuid;
 
 use super::awards;
 use super::extract::{Json, OptionalJson, PathId};
-use super::fields::{self, MAX_NAME};
 use crate::auth::Bearer;
-use crate::lifecycle::{self, MAX_REASON};
 use crate::{ApiError, ApiResult, AppState};
+use laurel_service::fields::{self, MAX_NAME};
+use laurel_service::lifecycle::{self, MAX_REASON};
 
 /// The most credentials one batch revocation takes.
 pub const MAX_BATCH: usize = 10_000;

@@ -4,7 +4,7 @@
 //! The SMTP password is write-only: it is sealed with the service's key-encryption key before
 //! it is stored, and reads say only whether one is set. Templates are checked when saved (an
 //! unknown `{{variable}}` is a 400 naming it), and a preview renders one exactly as the worker
-//! would, for a real credential or a sample recipient. See [`crate::email`].
+//! would, for a real credential or a sample recipient. See [`laurel_service::email`].
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,14 +18,13 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{Json, OptionalJson, PathId, Query};
-use super::fields::{self, MAX_NAME};
 use crate::auth::Bearer;
-use crate::email::message;
-use crate::email::smtp::password_aad;
-use crate::email::template::Source;
-use crate::email::worker::{self, TemplateSource};
-use crate::mint::not_found;
 use crate::{ApiError, ApiResult, AppState};
+use laurel_service::email::message;
+use laurel_service::email::smtp::password_aad;
+use laurel_service::email::template::Source;
+use laurel_service::email::worker::{self, TemplateSource};
+use laurel_service::fields::{self, MAX_NAME};
 
 /// `PUT /issuers/{id}/email` body.
 #[derive(Debug, Deserialize)]
@@ -227,7 +226,7 @@ pub async fn put_settings(
     state.store.set_email_settings(&settings).await?;
     // The transport is rebuilt when `updated_at` changes; a clock that stands still (tests)
     // would keep the old one, so forget it outright.
-    state.email.transports.forget(issuer_id);
+    state.outbox.transports.forget(issuer_id);
     let changed = changed_fields(before.as_ref(), &settings);
     Ok(super::audit::with_detail(
         Json(settings_json(&settings)),
@@ -277,7 +276,7 @@ pub async fn delete_settings(
             "issuer {issuer_id} has no email settings"
         )));
     }
-    state.email.transports.forget(issuer_id);
+    state.outbox.transports.forget(issuer_id);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -311,7 +310,7 @@ pub async fn put_issuer_template(
         .store
         .set_email_template(&template)
         .await
-        .map_err(|e| not_found(e, "issuer", issuer_id))?;
+        .map_err(|e| crate::error::not_found_in(e, "issuer", issuer_id))?;
     Ok(Json(template_json(&source, TemplateSource::Issuer)))
 }
 
@@ -392,7 +391,7 @@ pub async fn preview(
                 .store
                 .award(credential_id)
                 .await
-                .map_err(|e| not_found(e, "credential", credential_id))?;
+                .map_err(|e| crate::error::not_found_in(e, "credential", credential_id))?;
             bearer.within(award.issuer_id, "credential", credential_id)?;
             if !bearer.shows_recipients() {
                 return Err(ApiError::Forbidden(
@@ -431,7 +430,7 @@ pub async fn preview(
         "html": rendered.html,
         "template_source": from,
         "email_configured": settings.is_some(),
-        "dry_run": state.email.options.dry_run || settings.is_some_and(|s| s.dry_run),
+        "dry_run": state.outbox.options.dry_run || settings.is_some_and(|s| s.dry_run),
     })))
 }
 
@@ -447,7 +446,7 @@ pub async fn get_notification(
         .store
         .award(award_id)
         .await
-        .map_err(|e| not_found(e, "credential", award_id))?;
+        .map_err(|e| crate::error::not_found_in(e, "credential", award_id))?;
     bearer.within(award.issuer_id, "credential", award_id)?;
     let notification = state.store.notification(award_id).await?.ok_or_else(|| {
         ApiError::NotFound(format!(
@@ -472,7 +471,7 @@ pub async fn notify(
         .store
         .award(award_id)
         .await
-        .map_err(|e| not_found(e, "credential", award_id))?;
+        .map_err(|e| crate::error::not_found_in(e, "credential", award_id))?;
     bearer.within(award.issuer_id, "credential", award_id)?;
     if award.revoked_at.is_some() {
         return Err(ApiError::Conflict(format!(
@@ -497,7 +496,7 @@ pub async fn notify(
         Requeued::Missing => return Err(ApiError::not_found("credential", award_id)),
     };
     if queued {
-        state.email.wake();
+        state.outbox.wake();
     }
     let mut body = notification_json(&notification, Some(&award));
     body["queued"] = json!(queued);
@@ -536,7 +535,7 @@ pub async fn resend(
         .resend_notifications(achievement.id, &which, state.clock.now())
         .await?;
     if queued > 0 {
-        state.email.wake();
+        state.outbox.wake();
     }
     Ok((
         StatusCode::ACCEPTED,
@@ -698,7 +697,7 @@ async fn issuer(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Iss
         .store
         .issuer(issuer_id)
         .await
-        .map_err(|e| not_found(e, "issuer", issuer_id))
+        .map_err(|e| crate::error::not_found_in(e, "issuer", issuer_id))
 }
 
 async fn achievement(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Achievement> {
@@ -712,7 +711,7 @@ fn sample_award(
     input: &PreviewInput,
 ) -> ApiResult<Award> {
     let email = match &input.recipient_email {
-        Some(email) => crate::mint::recipient_email(email)
+        Some(email) => laurel_service::mint::recipient_email(email)
             .map_err(|detail| ApiError::BadRequest(format!("recipient_email: {detail}")))?,
         None => "recipient@example.org".into(),
     };

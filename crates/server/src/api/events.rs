@@ -19,11 +19,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query, json_error};
-use super::fields::{self, MAX_NAME, MAX_TEXT, nullable};
-use crate::activity::rules::{self, Scope};
 use crate::auth::Bearer;
-use crate::mint::{self, recipient_email};
 use crate::{ApiError, ApiResult, AppState};
+use laurel_service::activity::rules::{self, Scope};
+use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
+use laurel_service::mint::recipient_email;
 
 /// The longest session accepted, in minutes (a week).
 pub const MAX_DURATION_MINUTES: u32 = 7 * 24 * 60;
@@ -96,7 +96,7 @@ pub async fn create_series(
         .store
         .issuer(input.issuer_id)
         .await
-        .map_err(|error| mint::not_found(error, "issuer", input.issuer_id))?;
+        .map_err(|error| crate::error::not_found_in(error, "issuer", input.issuer_id))?;
     let now = state.clock.now();
     let series = Series {
         id: Uuid::now_v7(),
@@ -216,7 +216,7 @@ pub async fn create_event(
         .store
         .issuer(input.issuer_id)
         .await
-        .map_err(|error| mint::not_found(error, "issuer", input.issuer_id))?;
+        .map_err(|error| crate::error::not_found_in(error, "issuer", input.issuer_id))?;
     if let Some(series) = input.series_id {
         check_series(&state, series, issuer.id).await?;
     }
@@ -473,7 +473,7 @@ pub async fn load_event(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiRe
         .store
         .event(id)
         .await
-        .map_err(|error| mint::not_found(error, "event", id))?;
+        .map_err(|error| crate::error::not_found_in(error, "event", id))?;
     bearer.within(event.issuer_id, "event", id)?;
     Ok(event)
 }
@@ -483,7 +483,7 @@ async fn load_series(state: &AppState, bearer: &Bearer, id: Uuid) -> ApiResult<S
         .store
         .series(id)
         .await
-        .map_err(|error| mint::not_found(error, "series", id))?;
+        .map_err(|error| crate::error::not_found_in(error, "series", id))?;
     bearer.within(series.issuer_id, "series", id)?;
     Ok(series)
 }

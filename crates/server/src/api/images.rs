@@ -11,7 +11,8 @@ use axum::body::Body;
 use axum::http::{HeaderMap, header};
 use sha2::{Digest, Sha256};
 
-use crate::{ApiError, ApiResult, AppState, documents};
+use crate::{ApiError, ApiResult, AppState};
+use laurel_service::documents;
 
 /// The largest image accepted.
 pub const MAX_IMAGE_BYTES: usize = 1024 * 1024;

@@ -10,139 +10,26 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{FixedOffset, Offset as _, Utc};
-use laurel_attendance::{Column, ColumnMapping};
 use laurel_store::ImportJob;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::events::load_event;
 use super::extract::{Json, PathId, Query, RawBody};
-use super::fields;
-use crate::activity::import;
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState, mint};
+use crate::{ApiResult, AppState};
+use laurel_service::activity::import::{self, ImportOptions};
+use laurel_service::fields;
 
 /// The page size of `GET /imports`.
 pub const LIST_LIMIT: u32 = 100;
-
-/// `POST /events/{id}/attendance/import` query.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImportQuery {
-    /// Report what would be recorded and awarded; record and award nothing.
-    #[serde(default)]
-    pub dry_run: Option<bool>,
-    /// The file's name, kept with the job for people.
-    #[serde(default)]
-    pub file_name: Option<String>,
-    /// The UTC offset of the report's times (`+02:00`, `-05:00`, `Z`).
-    #[serde(default)]
-    pub utc_offset: Option<String>,
-    /// The column of emails, for a report whose format is not detected: a header name, or
-    /// `#N` for the N-th column (from 1). The other `*_column`s name theirs the same way.
-    #[serde(default)]
-    pub email_column: Option<String>,
-    /// The column of full names.
-    #[serde(default)]
-    pub name_column: Option<String>,
-    /// The column of first names.
-    #[serde(default)]
-    pub first_name_column: Option<String>,
-    /// The column of last names.
-    #[serde(default)]
-    pub last_name_column: Option<String>,
-    /// The column of minutes attended.
-    #[serde(default)]
-    pub minutes_column: Option<String>,
-    /// The column of join times (with `leave_column`, when there are no minutes).
-    #[serde(default)]
-    pub join_column: Option<String>,
-    /// The column of leave times.
-    #[serde(default)]
-    pub leave_column: Option<String>,
-}
-
-impl ImportQuery {
-    /// The explicit column mapping, if any column is named; `email_column` is then required.
-    pub fn mapping(&self) -> ApiResult<Option<ColumnMapping>> {
-        let others = [
-            &self.name_column,
-            &self.first_name_column,
-            &self.last_name_column,
-            &self.minutes_column,
-            &self.join_column,
-            &self.leave_column,
-        ];
-        let Some(email) = &self.email_column else {
-            if others.iter().any(|column| column.is_some()) {
-                return Err(ApiError::BadRequest(
-                    "a column mapping needs email_column (a header name, or #N for the N-th column)"
-                        .into(),
-                ));
-            }
-            return Ok(None);
-        };
-        let mut mapping = ColumnMapping::new(column("email_column", email)?);
-        let optional = |field: &str, value: &Option<String>| {
-            value.as_deref().map(|text| column(field, text)).transpose()
-        };
-        mapping.name = optional("name_column", &self.name_column)?;
-        mapping.first_name = optional("first_name_column", &self.first_name_column)?;
-        mapping.last_name = optional("last_name_column", &self.last_name_column)?;
-        mapping.minutes = optional("minutes_column", &self.minutes_column)?;
-        mapping.join = optional("join_column", &self.join_column)?;
-        mapping.leave = optional("leave_column", &self.leave_column)?;
-        if mapping.minutes.is_none() && (mapping.join.is_none() || mapping.leave.is_none()) {
-            return Err(ApiError::BadRequest(
-                "a column mapping needs minutes_column, or both join_column and leave_column"
-                    .into(),
-            ));
-        }
-        Ok(Some(mapping))
-    }
-
-    /// The UTC offset, if given.
-    pub fn offset(&self) -> ApiResult<Option<FixedOffset>> {
-        self.utc_offset.as_deref().map(parse_offset).transpose()
-    }
-}
-
-/// `+HH:MM`, `-HH:MM` or `Z`.
-pub fn parse_offset(text: &str) -> ApiResult<FixedOffset> {
-    let text = text.trim();
-    if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
-        return Ok(Utc.fix());
-    }
-    text.parse::<FixedOffset>().map_err(|_| {
-        ApiError::BadRequest(format!(
-            "utc_offset must look like +02:00, -05:00 or Z, got {text:?}"
-        ))
-    })
-}
-
-fn column(field: &str, text: &str) -> ApiResult<Column> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ApiError::BadRequest(format!("{field} is empty")));
-    }
-    match text.strip_prefix('#') {
-        Some(number) => match number.parse::<usize>() {
-            Ok(position @ 1..) => Ok(Column::Index(position - 1)),
-            _ => Err(ApiError::BadRequest(format!(
-                "{field}: #N names the N-th column, counting from 1; got {text:?}"
-            ))),
-        },
-        None => Ok(Column::Named(text.to_string())),
-    }
-}
 
 /// `POST /events/{id}/attendance/import[?dry_run=true&...]`: 202 with the job.
 pub async fn create(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-    Query(query): Query<ImportQuery>,
+    Query(query): Query<ImportOptions>,
     RawBody(body): RawBody,
 ) -> ApiResult<Response> {
     bearer.require("issue")?;
@@ -215,7 +102,7 @@ pub async fn get(
         .store
         .import(id)
         .await
-        .map_err(|error| mint::not_found(error, "import", id))?;
+        .map_err(|error| crate::error::not_found_in(error, "import", id))?;
     bearer
         .within_event(&state, job.event_id, "import", id)
         .await?;

@@ -12,11 +12,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{Json, PathId};
-use super::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 use super::images;
 use crate::auth::Bearer;
-use crate::mint::{self, JwtAlgorithm};
-use crate::{ApiError, ApiResult, AppState, documents};
+use crate::{ApiError, ApiResult, AppState};
+use laurel_service::documents;
+use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
+use laurel_service::mint::{self, JwtAlgorithm};
 
 /// `POST /issuers` body.
 #[derive(Debug, Deserialize)]
@@ -194,7 +195,7 @@ async fn load(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Issue
         .store
         .issuer(id)
         .await
-        .map_err(|error| mint::not_found(error, "issuer", id))
+        .map_err(|error| crate::error::not_found_in(error, "issuer", id))
 }
 
 fn parse_algorithm(name: &str) -> ApiResult<JwtAlgorithm> {
@@ -216,7 +217,7 @@ pub async fn rotate_keys(
     bearer.require("admin")?;
     let id = id.uuid("issuer")?;
     bearer.within(id, "issuer", id)?;
-    crate::lifecycle::rotate_keys(&state, id).await?;
+    laurel_service::lifecycle::rotate_keys(&state, id).await?;
     let issuer = state.store.issuer(id).await?;
     let keys = state.store.issuer_keys(id).await?;
     Ok(Json(view(&state, &issuer, Some(&keys))))

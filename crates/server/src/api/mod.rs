@@ -20,7 +20,6 @@ pub mod credentials;
 pub mod email;
 pub mod events;
 pub mod extract;
-pub mod fields;
 pub mod images;
 pub mod imports;
 pub mod issuers;

@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{Json, PathId};
-use crate::activity::rules::{self, Scope};
 use crate::auth::Bearer;
 use crate::{ApiError, ApiResult, AppState};
+use laurel_service::activity::rules::{self, Scope};
 
 /// The most rules one achievement may have.
 pub const MAX_RULES: usize = 20;

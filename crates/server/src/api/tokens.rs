@@ -16,9 +16,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::extract::{Json, PathId};
-use super::fields::{self, MAX_NAME};
 use crate::auth::{self, Bearer};
 use crate::{ApiError, ApiResult, AppState};
+use laurel_service::fields::{self, MAX_NAME};
 
 /// `POST /tokens` body.
 #[derive(Debug, Deserialize)]

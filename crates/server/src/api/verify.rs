@@ -33,8 +33,9 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::extract::{Json, RawBody};
-use crate::public::keys;
-use crate::{ApiError, ApiResult, AppState, lifecycle};
+use crate::{ApiError, ApiResult, AppState};
+use laurel_service::documents::keys;
+use laurel_service::lifecycle;
 
 /// How the service names itself in reports: a key "listed by this site".
 pub const HOSTED: &str = "this site";

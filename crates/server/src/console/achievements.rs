@@ -18,9 +18,9 @@ use super::{audit_log, forged, pages};
 use crate::api::achievements::{
     achievement_type, credits, preview_credential, tags, valid_for_days,
 };
-use crate::api::fields::{self, MAX_NAME, MAX_TEXT};
 use crate::pages::html::esc;
 use crate::{ApiError, AppState};
+use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
 
 /// The achievement form's fields, as typed.
 #[derive(Debug, Default, Deserialize)]
@@ -75,7 +75,6 @@ impl AchievementForm {
 
     /// Applies the fields to `a` (whose issuer is already chosen); the field at fault.
     async fn apply(&self, state: &AppState, a: &mut Achievement) -> Result<(), FieldError> {
-        let at = |field: &'static str| move |e: ApiError| (field, e.to_string());
         a.name = fields::required("name", &self.name, MAX_NAME).map_err(at("name"))?;
         a.description = fields::required("description", &self.description, MAX_TEXT)
             .map_err(at("description"))?;
@@ -383,7 +382,7 @@ async fn load(state: &AppState, id: &str) -> Result<(Achievement, Issuer), ApiEr
         .store
         .achievement(id)
         .await
-        .map_err(|e| crate::mint::not_found(e, "achievement", id))?;
+        .map_err(|e| crate::error::not_found_in(e, "achievement", id))?;
     let issuer = state.store.issuer(achievement.issuer_id).await?;
     Ok((achievement, issuer))
 }
@@ -561,4 +560,9 @@ fn fields_form(
         ),
         preview = preview_section(preview),
     )
+}
+
+/// Ties a check's error to the form field it is about (the message shown beside it).
+fn at<E: std::fmt::Display>(field: &'static str) -> impl Fn(E) -> (&'static str, String) {
+    move |error| (field, error.to_string())
 }

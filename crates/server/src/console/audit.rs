@@ -2,7 +2,7 @@
 //! actor, action, through what (console, API, command line, the service itself), dates and
 //! target, and exported as CSV with the same filters.
 //!
-//! Every change is logged once, wherever it came from (see [`crate::audit`]); this page is where
+//! Every change is logged once, wherever it came from (see [`laurel_service::audit`]); this page is where
 //! people read it. The CSV neutralises cells a spreadsheet would run as formulas.
 
 use axum::extract::{Query, State};

@@ -17,7 +17,8 @@ use uuid::Uuid;
 use super::session::Staff;
 use super::{audit_log, forged, pages};
 use crate::pages::html::{date, esc, query};
-use crate::{ApiError, AppState, lifecycle};
+use crate::{ApiError, AppState};
+use laurel_service::lifecycle;
 
 /// Awards per page.
 const PAGE: u32 = 50;
@@ -374,7 +375,7 @@ async fn try_act(
         .store
         .award(id)
         .await
-        .map_err(|e| crate::mint::not_found(e, "award", id))?;
+        .map_err(|e| crate::error::not_found_in(e, "award", id))?;
     if !staff.may_change_issuer(award.issuer_id) {
         return Err(ApiError::Forbidden(
             "your account may not change this award".into(),
@@ -408,7 +409,7 @@ async fn try_act(
                 .store
                 .queue_notifications(&[id], state.clock.now())
                 .await?;
-            state.email.wake();
+            state.outbox.wake();
             format!("Queued the email to {who}.")
         }
         _ => return Err(ApiError::NotFound("no such action".into())),
@@ -542,6 +543,12 @@ impl From<ApiError> for CreateError {
     }
 }
 
+impl From<laurel_service::ServiceError> for CreateError {
+    fn from(error: laurel_service::ServiceError) -> Self {
+        CreateError::Other(error.into())
+    }
+}
+
 async fn try_create(
     state: &AppState,
     staff: &Staff,
@@ -559,13 +566,13 @@ async fn try_create(
             "your account may not award this badge".into(),
         )));
     }
-    let email = crate::mint::recipient_email(&form.email)
+    let email = laurel_service::mint::recipient_email(&form.email)
         .map_err(|e| CreateError::Field("email", format!("{e}.")))?;
     let name = form.name.trim();
     if name.chars().count() > 500 {
         return Err(CreateError::Field("name", "At most 500 characters.".into()));
     }
-    let recipient = crate::mint::Recipient {
+    let recipient = laurel_service::mint::Recipient {
         email: email.clone(),
         name: (!name.is_empty()).then(|| name.to_string()),
         narrative: None,
@@ -576,12 +583,12 @@ async fn try_create(
         credits_earned: None,
     };
     let notify = form.notify.is_some();
-    let outcome = crate::mint::award(state, achievement.id, vec![Ok(recipient)], notify)
+    let outcome = laurel_service::mint::award(state, achievement.id, vec![Ok(recipient)], notify)
         .await?
         .pop()
         .ok_or_else(|| ApiError::Internal("no outcome for one award".into()))?;
     let message = match outcome {
-        crate::mint::Outcome::Created(award) => {
+        laurel_service::mint::Outcome::Created(award) => {
             audit_log(
                 state,
                 Some(&staff.user),
@@ -593,13 +600,13 @@ async fn try_create(
             .await;
             format!("Awarded “{}” to {email}.", achievement.name)
         }
-        crate::mint::Outcome::Existing(_) => {
+        laurel_service::mint::Outcome::Existing(_) => {
             format!(
                 "{email} already has “{}”: nothing was changed.",
                 achievement.name
             )
         }
-        crate::mint::Outcome::Failed(error) => return Err(CreateError::Other(error)),
+        laurel_service::mint::Outcome::Failed(error) => return Err(error.into()),
     };
     Ok(message)
 }

@@ -18,11 +18,12 @@ use uuid::Uuid;
 
 use super::session::Staff;
 use super::{audit_log, forged, pages};
-use crate::activity::import;
-use crate::api::fields::{self, MAX_NAME};
-use crate::api::imports::ImportQuery;
 use crate::pages::html::{date, esc};
 use crate::{ApiError, AppState};
+use laurel_service::ServiceError;
+use laurel_service::activity::import;
+use laurel_service::activity::import::ImportOptions;
+use laurel_service::fields::{self, MAX_NAME};
 
 use super::pages::FieldError;
 
@@ -234,7 +235,6 @@ enum Checked {
 }
 
 async fn check_event(state: &AppState, staff: &Staff, form: &EventForm) -> Result<Event, Checked> {
-    let field = |name: &'static str| move |e: ApiError| Checked::Field((name, e.to_string()));
     let issuer_id = Uuid::parse_str(form.issuer.trim())
         .map_err(|_| Checked::Field(("issuer", "Choose an issuer.".into())))?;
     if !staff.may_change_issuer(issuer_id) {
@@ -315,16 +315,16 @@ pub struct ImportForm {
 }
 
 impl ImportForm {
-    fn query(&self, dry_run: bool) -> ImportQuery {
+    fn query(&self, dry_run: bool) -> ImportOptions {
         let some = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
-        ImportQuery {
+        ImportOptions {
             dry_run: Some(dry_run),
             file_name: some(&self.file_name),
             utc_offset: some(&self.utc_offset),
             email_column: some(&self.email_column),
             name_column: some(&self.name_column),
             minutes_column: some(&self.minutes_column),
-            ..ImportQuery::default()
+            ..ImportOptions::default()
         }
     }
 }
@@ -347,7 +347,7 @@ async fn load_event(state: &AppState, id: &str) -> Result<Event, ApiError> {
         .store
         .event(id)
         .await
-        .map_err(|e| crate::mint::not_found(e, "event", id))
+        .map_err(|e| crate::error::not_found_in(e, "event", id))
 }
 
 async fn render_event(
@@ -579,17 +579,17 @@ pub async fn import(
     let job = import::new_job(&parsed, !confirm, query.file_name.clone(), now);
     match import::enqueue(&state, &job, &parsed).await {
         Ok(()) => {}
-        Err(error @ ApiError::TooManyRequests(_)) => {
+        Err(error @ ServiceError::Busy(_)) => {
             let error = ("report", error.to_string());
             return render_event(&state, &staff, &event, &form, Some(&error), None).await;
         }
-        Err(error) => return pages::error(&error),
+        Err(error) => return pages::error(&ApiError::from(error)),
     }
     if !confirm {
         // A review changes nothing, and is quick: it is shown at once.
         let job = match import::run(&state, job, parsed, |_| {}).await {
             Ok(job) => job,
-            Err(error) => return pages::error(&error),
+            Err(error) => return pages::error(&ApiError::from(error)),
         };
         let result: Value = job
             .result
@@ -681,9 +681,9 @@ pub async fn job(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
     response
 }
 
-/// The link to the per-line CSV, or when it expired (see [`crate::activity::bounds`]).
+/// The link to the per-line CSV, or when it expired (see [`laurel_service::activity::bounds`]).
 fn per_line_note(id: Uuid, result: &Value) -> String {
-    match crate::activity::bounds::lines_expired_at(result) {
+    match laurel_service::activity::bounds::lines_expired_at(result) {
         Some(at) => format!(
             "<p>The result of each line (with every attendee's address) was deleted on {}: \
              it is kept for 30 days after an import, and for one day after a review.</p>",
@@ -710,12 +710,12 @@ async fn load_job(
         .store
         .import(id)
         .await
-        .map_err(|e| crate::mint::not_found(e, "import", id))?;
+        .map_err(|e| crate::error::not_found_in(e, "import", id))?;
     let event = state
         .store
         .event(job.event_id)
         .await
-        .map_err(|e| crate::mint::not_found(e, "event", job.event_id))?;
+        .map_err(|e| crate::error::not_found_in(e, "event", job.event_id))?;
     if !staff.may_see(event.issuer_id) {
         return Err(hidden());
     }
@@ -788,7 +788,7 @@ pub async fn create_series(
     }
     let title = match fields::required("title", &form.title, MAX_NAME) {
         Ok(title) => title,
-        Err(error) => return pages::error(&error),
+        Err(error) => return pages::error(&ApiError::from(error)),
     };
     let now = state.clock.now();
     let series = Series {
@@ -800,7 +800,7 @@ pub async fn create_series(
         updated_at: now,
     };
     if let Err(error) = state.store.create_series(&series).await {
-        return pages::error(&crate::mint::not_found(error, "issuer", issuer_id));
+        return pages::error(&crate::error::not_found_in(error, "issuer", issuer_id));
     }
     audit_log(
         &state,
@@ -812,4 +812,9 @@ pub async fn create_series(
     )
     .await;
     Redirect::to("/console/events").into_response()
+}
+
+/// Ties a check's error to the form field it is about (the message shown beside it).
+fn field<E: std::fmt::Display>(name: &'static str) -> impl Fn(E) -> Checked {
+    move |error| Checked::Field((name, error.to_string()))
 }

@@ -50,7 +50,7 @@ pub async fn achievement(
     };
     let mut achievement = match state.store.achievement(id).await {
         Ok(a) => a,
-        Err(error) => return failed(&crate::mint::not_found(error, "achievement", id)),
+        Err(error) => return failed(&crate::error::not_found_in(error, "achievement", id)),
     };
     if !staff.may_change_issuer(achievement.issuer_id) {
         return answer(
@@ -101,7 +101,7 @@ pub async fn issuer(
     };
     let mut issuer = match state.store.issuer(id).await {
         Ok(i) => i,
-        Err(error) => return failed(&crate::mint::not_found(error, "issuer", id)),
+        Err(error) => return failed(&crate::error::not_found_in(error, "issuer", id)),
     };
     let image = match api::images::upload(&state, &headers, body).await {
         Ok(image) => image,
@@ -138,7 +138,7 @@ pub fn control(
         .map(|stored| {
             format!(
                 r#"<p><img src="{}" alt="The current image" width="120" height="120" class="logo"></p>"#,
-                esc(&crate::documents::image_url(&state.urls, stored))
+                esc(&laurel_service::documents::image_url(&state.urls, stored))
             )
         })
         .unwrap_or_else(|| "<p class=\"muted\">No image yet.</p>".into());

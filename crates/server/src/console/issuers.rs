@@ -14,9 +14,10 @@ use uuid::Uuid;
 
 use super::session::Staff;
 use super::{audit_log, forged, pages};
-use crate::api::fields::{self, MAX_NAME, MAX_TEXT};
 use crate::pages::html::{date, esc};
-use crate::{ApiError, AppState, mint};
+use crate::{ApiError, AppState};
+use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
+use laurel_service::mint;
 
 /// The issuer form's fields.
 #[derive(Debug, Default, Deserialize)]
@@ -55,7 +56,6 @@ impl IssuerForm {
 
     /// Applies the fields to `issuer`; the field at fault and why.
     fn apply(&self, issuer: &mut Issuer) -> Result<(), (&'static str, String)> {
-        let at = |field: &'static str| move |e: ApiError| (field, e.to_string());
         issuer.name = fields::required("name", &self.name, MAX_NAME).map_err(at("name"))?;
         issuer.url = fields::optional_url("url", Some(&self.url)).map_err(at("url"))?;
         issuer.email = fields::optional_email("email", Some(&self.email)).map_err(at("email"))?;
@@ -155,7 +155,7 @@ pub async fn create(
         return render_list(&state, &staff, &form, Some(&error)).await;
     }
     if let Err(error) = mint::create_issuer(&state, &issuer, mint::JwtAlgorithm::default()).await {
-        return pages::error(&error);
+        return pages::error(&ApiError::from(error));
     }
     audit_log(
         &state,
@@ -245,9 +245,9 @@ pub async fn rotate(
         Ok(issuer) => issuer,
         Err(error) => return pages::error(&error),
     };
-    let keys = match crate::lifecycle::rotate_keys(&state, issuer.id).await {
+    let keys = match laurel_service::lifecycle::rotate_keys(&state, issuer.id).await {
         Ok(keys) => keys,
-        Err(error) => return pages::error(&error),
+        Err(error) => return pages::error(&ApiError::from(error)),
     };
     audit_log(
         &state,
@@ -276,7 +276,7 @@ async fn load(state: &AppState, id: &str) -> Result<Issuer, ApiError> {
         .store
         .issuer(id)
         .await
-        .map_err(|e| mint::not_found(e, "issuer", id))
+        .map_err(|e| crate::error::not_found_in(e, "issuer", id))
 }
 
 async fn render_one(
@@ -433,4 +433,9 @@ fn fields_form(
         ),
         submit = esc(submit),
     )
+}
+
+/// Ties a check's error to the form field it is about (the message shown beside it).
+fn at<E: std::fmt::Display>(field: &'static str) -> impl Fn(E) -> (&'static str, String) {
+    move |error| (field, error.to_string())
 }

@@ -22,7 +22,8 @@ pub mod events;
 pub mod images;
 pub mod issuers;
 pub mod pages;
-pub mod password;
+pub use laurel_service::accounts::password;
+pub use laurel_service::accounts::{account, check_new_user, check_username, new_user};
 pub mod session;
 pub mod sign_in;
 pub mod throttle;
@@ -136,12 +137,12 @@ pub async fn audit_log(
     target: Option<String>,
     detail: serde_json::Value,
 ) {
-    let actor = crate::audit::Actor {
+    let actor = laurel_service::audit::Actor {
         via: laurel_store::VIA_CONSOLE,
         name: username.to_string(),
         user_id: user.map(|u| u.id),
     };
-    crate::audit::write(
+    laurel_service::audit::write(
         state.store.as_ref(),
         state.clock.now(),
         &actor,
@@ -320,7 +321,7 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiEr
             .collect();
         format!("<ul>{rows}</ul>")
     };
-    let address_warnings: String = crate::public_url::warnings(state.urls.origin())
+    let address_warnings: String = laurel_service::public_url::warnings(state.urls.origin())
         .iter()
         .map(|warning| format!("<p class=\"notice warn\">{}</p>\n", esc(warning)))
         .collect();
@@ -364,63 +365,6 @@ fn month(now: DateTime<Utc>, back: u32) -> (DateTime<Utc>, DateTime<Utc>) {
 pub(crate) fn append_cookie(response: &mut Response, cookie: &str) {
     if let Ok(value) = HeaderValue::from_str(cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
-    }
-}
-
-/// Checks a new account's username; the username as stored (lowercased).
-pub fn check_username(username: &str) -> Result<String, String> {
-    let username = username.trim().to_lowercase();
-    if username.is_empty()
-        || username.len() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
-    {
-        return Err("the username must be 1 to 64 letters, digits, '.', '_', '-' or '@'".into());
-    }
-    Ok(username)
-}
-
-/// Checks a new account's username and password; the username as stored (lowercased).
-pub fn check_new_user(username: &str, password: &str) -> Result<String, String> {
-    let username = check_username(username)?;
-    password::check_strength(password)?;
-    Ok(username)
-}
-
-/// Makes a staff account (for `laurel user create`): the username lowercased and checked,
-/// the password checked ([`password::check_strength`]) and hashed. It hashes on the calling
-/// thread: handlers use [`check_new_user`], the argon2 pool and [`account`] instead.
-pub fn new_user(
-    username: &str,
-    password: &str,
-    role: laurel_store::Role,
-    issuer_ids: Vec<Uuid>,
-    now: DateTime<Utc>,
-) -> Result<User, String> {
-    let username = check_new_user(username, password)?;
-    let password_hash = password::hash(password).map_err(|e| e.to_string())?;
-    Ok(account(username, password_hash, role, issuer_ids, now))
-}
-
-/// A new account from checked parts.
-pub fn account(
-    username: String,
-    password_hash: String,
-    role: laurel_store::Role,
-    issuer_ids: Vec<Uuid>,
-    now: DateTime<Utc>,
-) -> User {
-    User {
-        id: Uuid::now_v7(),
-        username,
-        password_hash,
-        role,
-        issuer_ids,
-        failed_sign_ins: 0,
-        locked_until: None,
-        created_at: now,
-        disabled_at: None,
     }
 }
 

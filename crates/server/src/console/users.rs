@@ -307,7 +307,7 @@ pub async fn toggle(
     }
     let user = match state.store.user(id).await {
         Ok(user) => user,
-        Err(error) => return pages::error(&crate::mint::not_found(error, "account", id)),
+        Err(error) => return pages::error(&crate::error::not_found_in(error, "account", id)),
     };
     let disable = user.disabled_at.is_none();
     let at = disable.then(|| state.clock.now());

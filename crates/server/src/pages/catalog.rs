@@ -14,7 +14,8 @@ use super::html::{self, esc, link};
 use super::layout::{self, Head};
 use crate::public::cache::Cache;
 use crate::public::parse_id;
-use crate::{ApiError, ApiResult, AppState, Urls, documents};
+use crate::{ApiError, ApiResult, AppState};
+use laurel_service::{Urls, documents};
 
 /// `GET /achievements/{id}` for a browser.
 pub async fn achievement(state: &AppState, id: &str, request: &HeaderMap) -> Response {

@@ -23,7 +23,8 @@ use super::verdict_text;
 use super::verdicts::VerdictKey;
 use crate::public::cache::Cache;
 use crate::public::parse_id;
-use crate::{ApiError, ApiResult, AppState, Urls};
+use crate::{ApiError, ApiResult, AppState};
+use laurel_service::Urls;
 
 /// `GET /credentials/{id}` for a browser.
 pub async fn page(state: &AppState, id: &str, request: &HeaderMap) -> Response {

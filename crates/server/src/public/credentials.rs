@@ -40,7 +40,8 @@ use uuid::Uuid;
 use super::badge;
 use super::cache::{self, Cache, Document};
 use super::{image_document, parse_id};
-use crate::{ApiError, ApiResult, AppState, documents};
+use crate::{ApiError, ApiResult, AppState};
+use laurel_service::documents;
 
 /// The forms a credential is served in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

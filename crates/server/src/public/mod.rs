@@ -42,7 +42,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
 use self::cache::{Cache, Document};
-use crate::{ApiError, ApiResult, AppState, documents};
+use crate::{ApiError, ApiResult, AppState};
+use laurel_service::documents;
 
 /// The Content-Security-Policy of every SVG served: no scripts, no external loads, inline
 /// styles only. An uploaded SVG is someone else's markup opened on our origin.

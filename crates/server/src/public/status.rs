@@ -20,7 +20,8 @@ use uuid::Uuid;
 
 use super::cache::{self, Cache, Document};
 use super::parse_id;
-use crate::{ApiError, ApiResult, AppState, lifecycle};
+use crate::{ApiError, ApiResult, AppState};
+use laurel_service::{ServiceError, lifecycle};
 
 /// `GET /status/{id}`: a status list credential, signed for its current bits.
 pub async fn list(
@@ -35,8 +36,8 @@ pub async fn list(
             let (_, credential) = lifecycle::status::signed(&state, id)
                 .await
                 .map_err(|error| match error {
-                    ApiError::NotFound(_) => ApiError::not_found("status list", id),
-                    other => other,
+                    ServiceError::NotFound(_) => ApiError::not_found("status list", id),
+                    other => other.into(),
                 })?;
             state.status_lists.insert(id, Bytes::from(credential))
         }

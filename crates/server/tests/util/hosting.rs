@@ -9,7 +9,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use laurel_server::ops::Limits;
-use laurel_server::{App, AppState, FixedClock, Urls, Vault, mint};
+use laurel_server::{App, AppState};
+use laurel_service::{FixedClock, Service, Urls, Vault};
 use laurel_store::*;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -30,19 +31,15 @@ pub async fn test_app(
     let store = Arc::new(FlakyStore::new(inner));
     let (vault, _) = Vault::generate().expect("vault");
     vault.check(store.as_ref()).await.expect("vault check");
-    let state = AppState::new(App {
-        store: store.clone(),
-        urls: Urls::new(origin),
-        vault,
-        keys: mint::KeyCache::default(),
-        credentials: Default::default(),
-        status_lists: Default::default(),
-        jobs: Default::default(),
-        verdicts: Default::default(),
-        email: Default::default(),
-        clock: Arc::new(FixedClock(now())),
-        metrics,
-    });
+    let state = AppState::new(
+        App::new(Service::new(
+            store.clone(),
+            Urls::new(origin),
+            vault,
+            Arc::new(FixedClock(now())),
+        ))
+        .with_metrics(metrics),
+    );
     let router = laurel_server::router_with(state.clone(), limits);
     let mut app = TestApp {
         router,

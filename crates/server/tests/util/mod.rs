@@ -9,8 +9,9 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, Utc};
 use http_body_util::BodyExt as _;
-use laurel_server::email::EmailOptions;
-use laurel_server::{App, AppState, Clock, FixedClock, Urls, Vault, auth, mint};
+use laurel_server::{App, AppState, auth};
+use laurel_service::email::EmailOptions;
+use laurel_service::{Clock, FixedClock, Service, Urls, Vault};
 use laurel_store::ApiToken;
 use laurel_verify::{Options, Report, Verdict, Verifier};
 use serde_json::{Value, json};
@@ -141,19 +142,9 @@ impl TestApp {
         email: EmailOptions,
     ) -> Self {
         vault.check(store.as_ref()).await.expect("vault check");
-        let state = AppState::new(App {
-            store,
-            urls: Urls::new(ORIGIN),
-            vault,
-            keys: mint::KeyCache::default(),
-            credentials: Default::default(),
-            status_lists: Default::default(),
-            jobs: Default::default(),
-            verdicts: Default::default(),
-            email: laurel_server::email::Notifier::new(email),
-            clock,
-            metrics: None,
-        });
+        let state = AppState::new(App::new(
+            Service::new(store, Urls::new(ORIGIN), vault, clock).with_email(email),
+        ));
         let router = laurel_server::router(state.clone());
         let mut app = TestApp {
             router,

@@ -91,7 +91,7 @@ impl EmailOptions {
 /// The email side of the running service: its options, the open SMTP connections, and the
 /// signal that wakes the worker when awards were queued.
 #[derive(Debug, Default)]
-pub struct Notifier {
+pub struct Outbox {
     /// How the worker behaves.
     pub options: EmailOptions,
     /// Open connections per issuer, reused between batches.
@@ -99,10 +99,10 @@ pub struct Notifier {
     wake: Notify,
 }
 
-impl Notifier {
-    /// A notifier with these options.
+impl Outbox {
+    /// An outbox with these options.
     pub fn new(options: EmailOptions) -> Self {
-        Notifier {
+        Outbox {
             options,
             transports: Default::default(),
             wake: Notify::new(),

@@ -14,6 +14,8 @@ use serde_json::{Map, Number, Value};
 
 use crate::Urls;
 
+pub mod keys;
+
 /// Why a stored row could not be turned into a document (a corrupt row: a bug or a hand edit).
 #[derive(Debug, thiserror::Error)]
 #[error("stored {what} is unreadable: {detail}")]
@@ -22,9 +24,9 @@ pub struct DocumentError {
     detail: String,
 }
 
-impl From<DocumentError> for crate::ApiError {
+impl From<DocumentError> for crate::ServiceError {
     fn from(error: DocumentError) -> Self {
-        crate::ApiError::Internal(error.to_string())
+        crate::ServiceError::Internal(error.to_string())
     }
 }
 

@@ -1,14 +1,22 @@
-//! Writing the audit log from anywhere: the API (through [`crate::api::audit`]), the console
+//! Writing the audit log from anywhere: the API (through `api::audit` in the server), the console
 //! (`console::audit_log`), `laurel` commands and the service itself (awards by rule, imports).
 //!
 //! One entry per operation, never one per credential: a 10,000-credential batch is one line
-//! with counts and at most [`crate::api::audit::MAX_IDS`] ids. Writing it never fails the
+//! with counts and at most [`crate::audit::MAX_IDS`] ids. Writing it never fails the
 //! operation it records (the change is made by then); a failure is logged instead.
 
 use chrono::{DateTime, Utc};
 use laurel_store::{AuditEntry, Store};
 use serde_json::Value;
 use uuid::Uuid;
+
+/// The most ids one entry lists (a batch of 10,000 stays one short line).
+pub const MAX_IDS: usize = 100;
+
+/// At most [`MAX_IDS`] of `ids`, as JSON.
+pub fn some_ids<T: serde::Serialize>(ids: impl IntoIterator<Item = T>) -> Value {
+    serde_json::json!(ids.into_iter().take(MAX_IDS).collect::<Vec<T>>())
+}
 
 /// Who did it and through what: `via` is one of [`laurel_store::VIAS`].
 #[derive(Debug, Clone, PartialEq, Eq)]

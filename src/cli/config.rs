@@ -24,7 +24,8 @@ use serde::Deserialize;
 pub const SECRET_KEY_VAR: &str = "LAUREL_SECRET_KEY";
 
 /// Default listening address.
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
 /// Default data folder (SQLite database and generated `secret.key`).
 pub const DEFAULT_DATA_DIR: &str = "./laurel-data";
 /// Default request body limit: room for a badge image upload or a batch of a few thousand
@@ -151,13 +152,13 @@ pub struct Settings {
     /// How long a request may take.
     pub request_timeout: Duration,
     /// Header-read and keep-alive timeouts, and the maximum of open connections.
-    pub connections: crate::connections::ConnectionLimits,
+    pub connections: Connections,
     /// Where `/metrics` is served instead of `listen`, if anywhere.
     pub metrics_listen: Option<SocketAddr>,
     /// The key-encryption key from `LAUREL_SECRET_KEY`, if set.
     pub secret_key: Option<String>,
     /// How notification emails are sent.
-    pub email: crate::email::EmailOptions,
+    pub email: laurel_service::email::EmailOptions,
 }
 
 impl fmt::Debug for Settings {
@@ -188,8 +189,9 @@ impl fmt::Debug for Settings {
 impl Settings {
     /// Settings for a test or an embedded server: everything at its default, with the data
     /// folder and database in `data_dir` and no secret key from the environment.
+    #[cfg(test)]
     pub fn for_data_dir(data_dir: &Path) -> Self {
-        let listen = SocketAddr::from(([127, 0, 0, 1], 8080));
+        let listen = DEFAULT_LISTEN;
         Settings {
             listen,
             data_dir: data_dir.to_path_buf(),
@@ -199,18 +201,43 @@ impl Settings {
             log_filter: "info".into(),
             body_limit: DEFAULT_BODY_LIMIT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            connections: crate::connections::ConnectionLimits::default(),
+            connections: Connections::default(),
             metrics_listen: None,
             secret_key: None,
-            email: crate::email::EmailOptions::default(),
+            email: laurel_service::email::EmailOptions::default(),
         }
     }
 
-    /// The HTTP limits the middleware enforces.
-    pub fn limits(&self) -> crate::ops::Limits {
-        crate::ops::Limits {
-            body_limit: self.body_limit,
-            request_timeout: self.request_timeout,
+    /// Where the service keeps its data and what it calls itself, for opening it.
+    pub fn setup(&self) -> laurel_service::open::Setup {
+        laurel_service::open::Setup {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            public_url: self.public_url.clone(),
+            secret_key: self.secret_key.clone(),
+            email: self.email.clone(),
+        }
+    }
+}
+
+/// How long connections may take and how many may be open (`laurel serve` hands them to the
+/// server's accept loop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connections {
+    /// How long a client has to send a request's headers.
+    pub header_read_timeout: Duration,
+    /// How long a connection may sit idle.
+    pub keep_alive_timeout: Duration,
+    /// How many connections may be open at once.
+    pub max_connections: usize,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Connections {
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            keep_alive_timeout: DEFAULT_KEEP_ALIVE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -324,7 +351,7 @@ impl SettingsArgs {
             (None, Some(text)) => text
                 .parse()
                 .map_err(|_| invalid(format!("listen = {text:?} is not an ADDRESS:PORT")))?,
-            (None, None) => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            (None, None) => DEFAULT_LISTEN,
         };
         let data_dir = self
             .database
@@ -388,7 +415,7 @@ impl SettingsArgs {
             }
             Ok(value)
         };
-        let connections = crate::connections::ConnectionLimits {
+        let connections = Connections {
             header_read_timeout: duration(
                 self.header_read_timeout,
                 file.header_read_timeout,
@@ -419,10 +446,10 @@ impl SettingsArgs {
             (None, None) => None,
         };
         let file_email = file.email.unwrap_or_default();
-        let mut email = crate::email::EmailOptions {
+        let mut email = laurel_service::email::EmailOptions {
             dry_run: self.email_dry_run || file_email.dry_run.unwrap_or(false),
             worker: !self.no_email_worker && file_email.worker.unwrap_or(true),
-            ..crate::email::EmailOptions::default()
+            ..laurel_service::email::EmailOptions::default()
         };
         match (self.smtp_timeout, file_email.timeout) {
             (Some(timeout), _) => email.timeout = timeout,
@@ -473,7 +500,7 @@ impl SettingsArgs {
 
 /// The SQLite URL of the default database in `data_dir`.
 pub fn sqlite_url(data_dir: &Path) -> String {
-    format!("sqlite://{}", data_dir.join("laurel.db").display())
+    laurel_service::open::sqlite_url(data_dir)
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
@@ -622,7 +649,7 @@ mod tests {
     #[test]
     fn defaults_follow_from_listen_and_data_dir() {
         let settings = SettingsArgs::default().resolve(None).unwrap();
-        assert_eq!(settings.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(settings.listen, DEFAULT_LISTEN);
         assert_eq!(settings.public_url, "http://127.0.0.1:8080");
         assert_eq!(settings.database_url, "sqlite://./laurel-data/laurel.db");
         assert_eq!(settings.body_limit, DEFAULT_BODY_LIMIT);
@@ -705,10 +732,7 @@ mod tests {
     #[test]
     fn connection_limits_and_the_metrics_address_come_from_flags_and_the_file() {
         let defaults = SettingsArgs::default().resolve(None).unwrap();
-        assert_eq!(
-            defaults.connections,
-            crate::connections::ConnectionLimits::default()
-        );
+        assert_eq!(defaults.connections, Connections::default());
         assert_eq!(defaults.metrics_listen, None);
 
         let dir = tempfile::tempdir().unwrap();

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::mint::{self, MintError};
-use crate::{ApiError, ApiResult, AppState, Urls};
+use crate::{Service, ServiceError, ServiceResult, Urls};
 
 /// Entries per list: the spec's minimum, 131,072 (16 KiB of bits).
 pub const LIST_SIZE: u32 = laurel_core::status::MIN_ENTRIES as u32;
@@ -34,14 +34,14 @@ pub const TTL_MS: u64 = 60_000;
 
 /// Places for `count` new credentials of an issuer on its revocation lists.
 pub async fn allocate(
-    state: &AppState,
+    service: &Service,
     issuer_id: Uuid,
     count: usize,
     now: DateTime<Utc>,
-) -> ApiResult<Vec<StatusSlot>> {
+) -> ServiceResult<Vec<StatusSlot>> {
     let count = u32::try_from(count)
-        .map_err(|_| ApiError::BadRequest("too many credentials at once".into()))?;
-    let allocations = state
+        .map_err(|_| ServiceError::Invalid("too many credentials at once".into()))?;
+    let allocations = service
         .store
         .allocate_status(issuer_id, PURPOSE, count, LIST_SIZE, now)
         .await?;
@@ -73,16 +73,16 @@ pub fn entry(urls: &Urls, slot: StatusSlot) -> BitstringStatusListEntry {
 
 /// The list with a credential that shows its current bits, signing (and storing) one if the
 /// stored credential is older than the list.
-pub async fn signed(state: &AppState, list_id: Uuid) -> ApiResult<(StatusList, String)> {
-    let mut list = state.store.status_list(list_id).await?;
+pub async fn signed(service: &Service, list_id: Uuid) -> ServiceResult<(StatusList, String)> {
+    let mut list = service.store.status_list(list_id).await?;
     loop {
         if list.signed_version >= list.version
             && let Some(credential) = &list.credential
         {
             return Ok((list.clone(), credential.clone()));
         }
-        let credential = sign(state, &list).await?;
-        if state
+        let credential = sign(service, &list).await?;
+        if service
             .store
             .save_status_credential(list.id, list.version, &credential)
             .await?
@@ -93,21 +93,21 @@ pub async fn signed(state: &AppState, list_id: Uuid) -> ApiResult<(StatusList, S
         }
         // Another instance stored one for the same or a newer version meanwhile: use that,
         // or sign again if the list moved on.
-        list = state.store.status_list(list_id).await?;
+        list = service.store.status_list(list_id).await?;
     }
 }
 
 /// Signs the list's credential for its current bits with the issuer's active Data Integrity
 /// key.
-async fn sign(state: &AppState, list: &StatusList) -> ApiResult<String> {
-    let keys = state.store.issuer_keys(list.issuer_id).await?;
+async fn sign(service: &Service, list: &StatusList) -> ServiceResult<String> {
+    let keys = service.store.issuer_keys(list.issuer_id).await?;
     let key = mint::active_key(&keys, list.issuer_id, KeyPurpose::DataIntegrity)?;
-    let signing = state.keys.open(&state.vault, key)?;
-    let now = state.clock.now();
-    let document = document(&state.urls, list);
+    let signing = service.keys.open(&service.vault, key)?;
+    let now = service.clock.now();
+    let document = document(&service.urls, list);
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
-        verification_method: state.urls.key(list.issuer_id, key.id),
+        verification_method: service.urls.key(list.issuer_id, key.id),
         created: now,
     };
     let signed = tokio::task::spawn_blocking(move || proof::sign(&document, &signing, &options))

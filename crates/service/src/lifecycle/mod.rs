@@ -25,16 +25,20 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::mint::{self, JwtAlgorithm, MintError};
-use crate::{ApiError, ApiResult, AppState, documents};
+use crate::{Service, ServiceError, ServiceResult, documents};
 
 /// The longest reason kept, in bytes.
 pub const MAX_REASON: usize = 1_000;
 
 /// Revokes awards (permanently) and signs again every status list that changed. Results in
 /// input order.
-pub async fn revoke(state: &AppState, ids: &[Uuid], reason: &str) -> ApiResult<Vec<StatusChange>> {
-    let now = state.clock.now();
-    let changes = state.store.revoke_awards(ids, reason, now).await?;
+pub async fn revoke(
+    service: &Service,
+    ids: &[Uuid],
+    reason: &str,
+) -> ServiceResult<Vec<StatusChange>> {
+    let now = service.clock.now();
+    let changes = service.store.revoke_awards(ids, reason, now).await?;
     let lists: BTreeSet<Uuid> = changes
         .iter()
         .filter_map(|change| match change {
@@ -45,44 +49,48 @@ pub async fn revoke(state: &AppState, ids: &[Uuid], reason: &str) -> ApiResult<V
     for list in lists {
         // The revocation is stored; a list that fails to sign now is signed when next asked
         // for, so this call still succeeds.
-        if let Err(error) = status::signed(state, list).await {
+        if let Err(error) = status::signed(service, list).await {
             tracing::error!(%list, %error, "could not sign a status list after revoking");
         }
-        state.status_lists.forget(list);
+        service.changes.status_list_changed(list);
     }
     for change in &changes {
         if let StatusChange::Changed(award) = change {
-            state.credentials.forget(award.id);
+            service.changes.credential_changed(award.id);
         }
     }
     Ok(changes)
 }
 
 /// Suspends an award; a revoked one cannot be (409).
-pub async fn suspend(state: &AppState, id: Uuid, reason: Option<&str>) -> ApiResult<StatusChange> {
-    let award = load(state, id).await?;
+pub async fn suspend(
+    service: &Service,
+    id: Uuid,
+    reason: Option<&str>,
+) -> ServiceResult<StatusChange> {
+    let award = load(service, id).await?;
     if award.revoked_at.is_some() {
-        return Err(ApiError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "credential {id} is revoked, which is permanent: it cannot be suspended"
         )));
     }
-    let change = state
+    let change = service
         .store
-        .suspend_award(id, reason, state.clock.now())
+        .suspend_award(id, reason, service.clock.now())
         .await
-        .map_err(|error| mint::not_found(error, "credential", id))?;
-    state.credentials.forget(id);
+        .map_err(|error| ServiceError::from_store(error, "credential", id))?;
+    service.changes.credential_changed(id);
     Ok(change)
 }
 
 /// Lifts a suspension.
-pub async fn unsuspend(state: &AppState, id: Uuid) -> ApiResult<StatusChange> {
-    let change = state
+pub async fn unsuspend(service: &Service, id: Uuid) -> ServiceResult<StatusChange> {
+    let change = service
         .store
         .unsuspend_award(id)
         .await
-        .map_err(|error| mint::not_found(error, "credential", id))?;
-    state.credentials.forget(id);
+        .map_err(|error| ServiceError::from_store(error, "credential", id))?;
+    service.changes.credential_changed(id);
     Ok(change)
 }
 
@@ -90,40 +98,40 @@ pub async fn unsuspend(state: &AppState, id: Uuid) -> ApiResult<StatusChange> {
 /// and achievement's current descriptions; signed now with the current keys. `name` corrects
 /// the recipient's name kept by the issuer. A revoked or expired credential is not re-issued
 /// (409).
-pub async fn reissue(state: &AppState, id: Uuid, name: Option<String>) -> ApiResult<Award> {
-    let mut award = load(state, id).await?;
+pub async fn reissue(service: &Service, id: Uuid, name: Option<String>) -> ServiceResult<Award> {
+    let mut award = load(service, id).await?;
     if award.revoked_at.is_some() {
-        return Err(ApiError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "credential {id} is revoked, which is permanent: it cannot be re-issued"
         )));
     }
     if let Some(until) = award.valid_until
-        && until <= state.clock.now()
+        && until <= service.clock.now()
     {
-        return Err(ApiError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "credential {id} expired on {}: award the achievement anew rather than re-issue it",
             until.format("%Y-%m-%d")
         )));
     }
-    let issuer = state.store.issuer(award.issuer_id).await?;
-    let achievement = state.store.achievement(award.achievement_id).await?;
-    let keys = state.store.issuer_keys(issuer.id).await?;
+    let issuer = service.store.issuer(award.issuer_id).await?;
+    let achievement = service.store.achievement(award.achievement_id).await?;
+    let keys = service.store.issuer_keys(issuer.id).await?;
     let di = mint::active_key(&keys, issuer.id, KeyPurpose::DataIntegrity)?;
     let jwt_key = mint::active_key(&keys, issuer.id, KeyPurpose::Jwt)?;
     // Newer than the credential it replaces, even within the same second.
-    let now = state
+    let now = service
         .clock
         .now()
         .max(award.issued_at + chrono::Duration::seconds(1));
 
     let mut credential: Value = serde_json::from_str(&award.credential)
-        .map_err(|error| ApiError::Internal(format!("stored credential {id}: {error}")))?;
+        .map_err(|error| ServiceError::Internal(format!("stored credential {id}: {error}")))?;
     if let Value::Object(object) = &mut credential {
         object.remove("proof");
         object.insert(
             "issuer".into(),
-            serde_json::to_value(documents::issuer_profile(&state.urls, &issuer))
-                .map_err(|error| ApiError::Internal(error.to_string()))?,
+            serde_json::to_value(documents::issuer_profile(&service.urls, &issuer))
+                .map_err(|error| ServiceError::Internal(error.to_string()))?,
         );
         object.insert("name".into(), Value::String(achievement.name.clone()));
         object.insert(
@@ -132,16 +140,16 @@ pub async fn reissue(state: &AppState, id: Uuid, name: Option<String>) -> ApiRes
         );
     }
     credential["credentialSubject"]["achievement"] =
-        serde_json::to_value(documents::achievement(&state.urls, &achievement)?)
-            .map_err(|error| ApiError::Internal(error.to_string()))?;
-    let di_signing = state.keys.open(&state.vault, di)?;
-    let jwt_signing = state.keys.open(&state.vault, jwt_key)?;
+        serde_json::to_value(documents::achievement(&service.urls, &achievement)?)
+            .map_err(|error| ServiceError::Internal(error.to_string()))?;
+    let di_signing = service.keys.open(&service.vault, di)?;
+    let jwt_signing = service.keys.open(&service.vault, jwt_key)?;
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
-        verification_method: state.urls.key(issuer.id, di.id),
+        verification_method: service.urls.key(issuer.id, di.id),
         created: now,
     };
-    let kid = state.urls.key(issuer.id, jwt_key.id);
+    let kid = service.urls.key(issuer.id, jwt_key.id);
     let (signed, compact) = tokio::task::spawn_blocking(move || -> Result<_, MintError> {
         let signed = proof::sign(&credential, &di_signing, &options)
             .map_err(|error| MintError::Sign(error.to_string()))?;
@@ -158,62 +166,62 @@ pub async fn reissue(state: &AppState, id: Uuid, name: Option<String>) -> ApiRes
     if let Some(name) = name {
         award.recipient_name = Some(name);
     }
-    state.store.replace_credential(&award).await?;
-    state.credentials.forget(id);
-    load(state, id).await
+    service.store.replace_credential(&award).await?;
+    service.changes.credential_changed(id);
+    load(service, id).await
 }
 
 /// Rotates an issuer's keys: new Data Integrity and JWT keys (the JWT key of the issuer's
 /// algorithm); the previous ones retired, still published. The new keys.
-pub async fn rotate_keys(state: &AppState, issuer_id: Uuid) -> ApiResult<Vec<IssuerKey>> {
-    let issuer = state
+pub async fn rotate_keys(service: &Service, issuer_id: Uuid) -> ServiceResult<Vec<IssuerKey>> {
+    let issuer = service
         .store
         .issuer(issuer_id)
         .await
-        .map_err(|error| mint::not_found(error, "issuer", issuer_id))?;
+        .map_err(|error| ServiceError::from_store(error, "issuer", issuer_id))?;
     let algorithm = JwtAlgorithm::parse(&issuer.jwt_algorithm).ok_or_else(|| {
-        ApiError::Internal(format!(
+        ServiceError::Internal(format!(
             "issuer {issuer_id} has an unknown JWT algorithm {:?}",
             issuer.jwt_algorithm
         ))
     })?;
-    let now = state.clock.now();
-    let (rows, opened) = mint::new_keys(state, issuer_id, algorithm, now).await?;
-    state.store.rotate_keys(issuer_id, &rows, now).await?;
-    state.keys.remember(opened);
+    let now = service.clock.now();
+    let (rows, opened) = mint::new_keys(service, issuer_id, algorithm, now).await?;
+    service.store.rotate_keys(issuer_id, &rows, now).await?;
+    service.keys.remember(opened);
     // Lists are signed again, with the new key, when next asked for: a list signed by a key
     // later marked compromised must not stay in circulation.
-    state.store.resign_status_lists(issuer_id).await?;
+    service.store.resign_status_lists(issuer_id).await?;
     Ok(rows)
 }
 
 /// Marks a key compromised since `since`; if it is still in use, the issuer's keys are rotated
 /// first, so nothing new is signed with it. The key as marked.
 pub async fn compromise_key(
-    state: &AppState,
+    service: &Service,
     key_id: Uuid,
     since: DateTime<Utc>,
-) -> ApiResult<IssuerKey> {
-    let key = state
+) -> ServiceResult<IssuerKey> {
+    let key = service
         .store
         .all_keys()
         .await?
         .into_iter()
         .find(|key| key.id == key_id)
-        .ok_or_else(|| ApiError::not_found("key", key_id))?;
+        .ok_or_else(|| ServiceError::not_found("key", key_id))?;
     if key.retired_at.is_none() {
-        rotate_keys(state, key.issuer_id).await?;
+        rotate_keys(service, key.issuer_id).await?;
     }
-    state
+    service
         .store
         .compromise_key(key_id, since)
         .await
-        .map_err(|error| mint::not_found(error, "key", key_id))
+        .map_err(|error| ServiceError::from_store(error, "key", key_id))
 }
 
-async fn load(state: &AppState, id: Uuid) -> ApiResult<Award> {
-    state.store.award(id).await.map_err(|error| match error {
-        StoreError::NotFound => ApiError::not_found("credential", id),
+async fn load(service: &Service, id: Uuid) -> ServiceResult<Award> {
+    service.store.award(id).await.map_err(|error| match error {
+        StoreError::NotFound => ServiceError::not_found("credential", id),
         other => other.into(),
     })
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-use crate::ApiError;
+use crate::ServiceError;
 
 /// The longest name accepted, in bytes.
 pub const MAX_NAME: usize = 500;
@@ -22,17 +22,21 @@ where
 }
 
 /// A required, non-blank text, trimmed.
-pub fn required(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+pub fn required(field: &str, value: &str, max: usize) -> Result<String, ServiceError> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(ApiError::BadRequest(format!("{field} must not be empty")));
+        return Err(ServiceError::Invalid(format!("{field} must not be empty")));
     }
     check_length(field, value, max)?;
     Ok(value.to_string())
 }
 
 /// An optional text, trimmed; blank becomes absent.
-pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+pub fn optional(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, ServiceError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(value) => {
@@ -43,31 +47,31 @@ pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<S
 }
 
 /// An optional absolute `http(s)` URL.
-pub fn optional_url(field: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
+pub fn optional_url(field: &str, value: Option<&str>) -> Result<Option<String>, ServiceError> {
     let Some(value) = optional(field, value, MAX_URL)? else {
         return Ok(None);
     };
     if is_http_url(&value) {
         Ok(Some(value))
     } else {
-        Err(ApiError::BadRequest(format!(
+        Err(ServiceError::Invalid(format!(
             "{field} must be an absolute http(s) URL such as https://example.org/page, got {value:?}"
         )))
     }
 }
 
 /// An optional contact email (checked like a recipient's, and normalized).
-pub fn optional_email(field: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
+pub fn optional_email(field: &str, value: Option<&str>) -> Result<Option<String>, ServiceError> {
     match optional(field, value, 254)? {
         None => Ok(None),
         Some(email) => crate::mint::recipient_email(&email)
             .map(Some)
-            .map_err(|detail| ApiError::BadRequest(format!("{field}: {detail}"))),
+            .map_err(|detail| ServiceError::Invalid(format!("{field}: {detail}"))),
     }
 }
 
 /// An optional colour, `#RRGGBB` (stored lowercase).
-pub fn optional_color(field: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
+pub fn optional_color(field: &str, value: Option<&str>) -> Result<Option<String>, ServiceError> {
     let Some(value) =
         optional(field, value, 7).map_err(|_| color_error(field, value.unwrap_or_default()))?
     else {
@@ -81,32 +85,32 @@ pub fn optional_color(field: &str, value: Option<&str>) -> Result<Option<String>
     }
 }
 
-fn color_error(field: &str, value: &str) -> ApiError {
-    ApiError::BadRequest(format!(
+fn color_error(field: &str, value: &str) -> ServiceError {
+    ServiceError::Invalid(format!(
         "{field} must be a colour written #RRGGBB (six hexadecimal digits), such as #0b5394, got {value:?}"
     ))
 }
 
 /// An optional number written in digits only (an id from another service), at most 20.
-pub fn optional_digits(field: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
+pub fn optional_digits(field: &str, value: Option<&str>) -> Result<Option<String>, ServiceError> {
     let Some(value) = optional(field, value, 20)? else {
         return Ok(None);
     };
     if value.bytes().all(|b| b.is_ascii_digit()) {
         Ok(Some(value))
     } else {
-        Err(ApiError::BadRequest(format!(
+        Err(ServiceError::Invalid(format!(
             "{field} must be digits only (such as 2414183), got {value:?}"
         )))
     }
 }
 
 /// An optional id in a query string: absent or empty means no filter.
-pub fn id_param(name: &str, value: Option<&str>) -> Result<Option<uuid::Uuid>, ApiError> {
+pub fn id_param(name: &str, value: Option<&str>) -> Result<Option<uuid::Uuid>, ServiceError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => uuid::Uuid::parse_str(text).map(Some).map_err(|_| {
-            ApiError::BadRequest(format!("{name} must be an id (a UUID), got {text:?}"))
+            ServiceError::Invalid(format!("{name} must be an id (a UUID), got {text:?}"))
         }),
     }
 }
@@ -116,9 +120,9 @@ pub fn is_http_url(value: &str) -> bool {
     laurel_core::model::is_http_iri(value)
 }
 
-fn check_length(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
+fn check_length(field: &str, value: &str, max: usize) -> Result<(), ServiceError> {
     if value.len() > max {
-        Err(ApiError::BadRequest(format!(
+        Err(ServiceError::Invalid(format!(
             "{field} is {} bytes long; the limit is {max}",
             value.len()
         )))

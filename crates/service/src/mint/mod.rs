@@ -37,7 +37,7 @@ use rayon::prelude::*;
 use uuid::Uuid;
 
 use crate::lifecycle::status;
-use crate::{ApiError, ApiResult, AppState, Urls, documents};
+use crate::{Service, ServiceError, ServiceResult, Urls, documents};
 
 pub use input::*;
 pub use keys::*;
@@ -69,9 +69,9 @@ pub enum MintError {
     Task(String),
 }
 
-impl From<MintError> for ApiError {
+impl From<MintError> for ServiceError {
     fn from(error: MintError) -> Self {
-        ApiError::Internal(error.to_string())
+        ServiceError::Internal(error.to_string())
     }
 }
 
@@ -83,7 +83,7 @@ pub enum Outcome {
     /// The recipient already had this achievement: the stored award, unchanged.
     Existing(Award),
     /// Not awarded; nothing stored for this row.
-    Failed(ApiError),
+    Failed(ServiceError),
 }
 
 /// Awards an achievement to each recipient (rows already rejected stay failed), exactly once
@@ -92,26 +92,26 @@ pub enum Outcome {
 /// With `notify`, each credential created is queued for its recipient's email (when the issuer
 /// has email settings), in the same transaction, and the email worker is woken.
 pub async fn award(
-    state: &AppState,
+    service: &Service,
     achievement_id: Uuid,
-    rows: Vec<Result<Recipient, ApiError>>,
+    rows: Vec<Result<Recipient, ServiceError>>,
     notify: bool,
-) -> ApiResult<Vec<Outcome>> {
-    let achievement = state
+) -> ServiceResult<Vec<Outcome>> {
+    let achievement = service
         .store
         .achievement(achievement_id)
         .await
-        .map_err(|error| not_found(error, "achievement", achievement_id))?;
-    let issuer = state.store.issuer(achievement.issuer_id).await?;
+        .map_err(|error| ServiceError::from_store(error, "achievement", achievement_id))?;
+    let issuer = service.store.issuer(achievement.issuer_id).await?;
     // Credits earned are checked against this achievement's credits available: a row over
     // them fails alone (a single award answers 400).
-    let rows: Vec<Result<Recipient, ApiError>> = rows
+    let rows: Vec<Result<Recipient, ServiceError>> = rows
         .into_iter()
         .map(|row| {
             row.and_then(|recipient| {
                 recipient
                     .check_credits(achievement.credits_available)
-                    .map_err(ApiError::BadRequest)?;
+                    .map_err(ServiceError::Invalid)?;
                 Ok(recipient)
             })
         })
@@ -144,7 +144,7 @@ pub async fn award(
 
     if !unique.is_empty() {
         let emails: Vec<String> = unique.iter().map(|(_, r)| r.email.clone()).collect();
-        let existing: HashMap<String, Award> = state
+        let existing: HashMap<String, Award> = service
             .store
             .awards_for(achievement_id, &emails)
             .await?
@@ -159,7 +159,15 @@ pub async fn award(
             }
         }
         if !to_sign.is_empty() {
-            mint_and_store(state, &issuer, &achievement, to_sign, &mut outcomes, notify).await?;
+            mint_and_store(
+                service,
+                &issuer,
+                &achievement,
+                to_sign,
+                &mut outcomes,
+                notify,
+            )
+            .await?;
         }
     }
 
@@ -173,7 +181,7 @@ pub async fn award(
                 Outcome::Existing(award.clone())
             }
             Some(Outcome::Failed(error)) => Outcome::Failed(error.clone()),
-            None => Outcome::Failed(ApiError::Internal(format!(
+            None => Outcome::Failed(ServiceError::Internal(format!(
                 "award row {index} was not processed"
             ))),
         };
@@ -182,25 +190,26 @@ pub async fn award(
     Ok(outcomes
         .into_iter()
         .map(|outcome| {
-            outcome.unwrap_or_else(|| Outcome::Failed(ApiError::Internal("lost award row".into())))
+            outcome
+                .unwrap_or_else(|| Outcome::Failed(ServiceError::Internal("lost award row".into())))
         })
         .collect())
 }
 
 /// Signs the rows (in parallel, off the async threads) and stores them in one transaction.
 async fn mint_and_store(
-    state: &AppState,
+    service: &Service,
     issuer: &Issuer,
     achievement: &laurel_store::Achievement,
     to_sign: Vec<(usize, Recipient)>,
     outcomes: &mut [Option<Outcome>],
     notify: bool,
-) -> ApiResult<()> {
-    let signer = Signer::new(state, issuer, achievement).await?;
+) -> ServiceResult<()> {
+    let signer = Signer::new(service, issuer, achievement).await?;
     let now = signer.now;
     // Each credential's revocation bit. A credential that loses an exactly-once race leaves
     // its bit unused, never reused.
-    let slots = status::allocate(state, issuer.id, to_sign.len(), now).await?;
+    let slots = status::allocate(service, issuer.id, to_sign.len(), now).await?;
     let signed: Vec<(usize, Result<Award, MintError>)> = tokio::task::spawn_blocking(move || {
         to_sign
             .par_iter()
@@ -225,14 +234,14 @@ async fn mint_and_store(
     if awards.is_empty() {
         return Ok(());
     }
-    match state.store.insert_awards(&awards, notify).await {
+    match service.store.insert_awards(&awards, notify).await {
         Ok(stored) => {
             let created = stored
                 .iter()
                 .filter(|s| matches!(s, Stored::Created(_)))
                 .count();
             if notify && created > 0 {
-                state.email.wake();
+                service.outbox.wake();
             }
             metrics::counter!("laurel_credentials_issued_total").increment(created as u64);
             for (index, stored) in indices.into_iter().zip(stored) {
@@ -244,7 +253,7 @@ async fn mint_and_store(
         }
         // One transaction: nothing of this batch was stored, so every row it held failed.
         Err(error) => {
-            let error = ApiError::from(error);
+            let error = ServiceError::from(error);
             tracing::error!(error = %error, rows = indices.len(), "storing awards failed");
             for index in indices {
                 outcomes[index] = Some(Outcome::Failed(error.clone()));
@@ -272,14 +281,14 @@ struct Signer {
 
 impl Signer {
     async fn new(
-        state: &AppState,
+        service: &Service,
         issuer: &Issuer,
         achievement: &laurel_store::Achievement,
-    ) -> ApiResult<Self> {
-        let keys = state.store.issuer_keys(issuer.id).await?;
+    ) -> ServiceResult<Self> {
+        let keys = service.store.issuer_keys(issuer.id).await?;
         let di = active_key(&keys, issuer.id, KeyPurpose::DataIntegrity)?;
         let jwt = active_key(&keys, issuer.id, KeyPurpose::Jwt)?;
-        let urls = state.urls.clone();
+        let urls = service.urls.clone();
         Ok(Signer {
             profile: documents::issuer_profile(&urls, issuer),
             achievement: documents::achievement(&urls, achievement)?,
@@ -287,12 +296,12 @@ impl Signer {
             issuer_id: issuer.id,
             name: achievement.name.clone(),
             valid_for_days: achievement.valid_for_days,
-            di_key: state.keys.open(&state.vault, di)?,
+            di_key: service.keys.open(&service.vault, di)?,
             di_method: urls.key(issuer.id, di.id),
-            jwt_key: state.keys.open(&state.vault, jwt)?,
+            jwt_key: service.keys.open(&service.vault, jwt)?,
             jwt_kid: urls.key(issuer.id, jwt.id),
             urls,
-            now: state.clock.now(),
+            now: service.clock.now(),
         })
     }
 
@@ -361,13 +370,5 @@ impl Signer {
             suspended_at: None,
             suspension_reason: None,
         })
-    }
-}
-
-/// A store "not found" as a 404 naming what was asked for.
-pub fn not_found(error: laurel_store::StoreError, what: &str, id: Uuid) -> ApiError {
-    match error {
-        laurel_store::StoreError::NotFound => ApiError::not_found(what, id),
-        other => other.into(),
     }
 }

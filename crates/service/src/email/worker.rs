@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::message::{self, Parts};
 use super::smtp::{self, Sent};
 use super::template::{Source, Values};
-use crate::{ApiResult, AppState};
+use crate::{Service, ServiceResult};
 
 /// What one batch came to.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -46,15 +46,15 @@ impl std::ops::AddAssign for Tally {
 }
 
 /// Runs the worker until `stop` turns true.
-pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+pub async fn run(service: Arc<Service>, mut stop: watch::Receiver<bool>) {
     let worker = Uuid::now_v7();
     tracing::info!(%worker, "email worker started");
     loop {
         if *stop.borrow() {
             break;
         }
-        let batch = state.email.options.batch as usize;
-        match deliver_batch(&state, worker).await {
+        let batch = service.outbox.options.batch as usize;
+        match deliver_batch(&service, worker).await {
             // A full batch: there may be more right away.
             Ok(tally) if tally.claimed >= batch => continue,
             Ok(_) => {}
@@ -62,7 +62,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = stop.changed() => {}
-            _ = state.email.woken(state.email.options.poll) => {}
+            _ = service.outbox.woken(service.outbox.options.poll) => {}
         }
     }
     tracing::info!(%worker, "email worker stopped");
@@ -70,11 +70,11 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
 
 /// Delivers batches until nothing is due (tests, benchmarks and `laurel` commands that want
 /// the outbox empty now).
-pub async fn drain(state: &AppState) -> ApiResult<Tally> {
+pub async fn drain(service: &Arc<Service>) -> ServiceResult<Tally> {
     let worker = Uuid::now_v7();
     let mut total = Tally::default();
     loop {
-        let tally = deliver_batch(state, worker).await?;
+        let tally = deliver_batch(service, worker).await?;
         if tally.claimed == 0 {
             return Ok(total);
         }
@@ -83,12 +83,12 @@ pub async fn drain(state: &AppState) -> ApiResult<Tally> {
 }
 
 /// Claims one batch for `worker`, sends it, and records the outcomes.
-pub async fn deliver_batch(state: &AppState, worker: Uuid) -> ApiResult<Tally> {
-    let options = &state.email.options;
-    let now = state.clock.now();
+pub async fn deliver_batch(service: &Arc<Service>, worker: Uuid) -> ServiceResult<Tally> {
+    let options = &service.outbox.options;
+    let now = service.clock.now();
     let lease = chrono::Duration::from_std(options.lease_for_batch())
         .unwrap_or(chrono::Duration::minutes(15));
-    let claimed = state
+    let claimed = service
         .store
         .claim_notifications(worker, now, now + lease, options.batch)
         .await?;
@@ -99,21 +99,21 @@ pub async fn deliver_batch(state: &AppState, worker: Uuid) -> ApiResult<Tally> {
     if claimed.is_empty() {
         return Ok(tally);
     }
-    let context = Arc::new(Context::load(state, &claimed).await);
+    let context = Arc::new(Context::load(service, &claimed).await);
     let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut sends = JoinSet::new();
     for notification in claimed {
-        let state = state.clone();
+        let service = service.clone();
         let context = context.clone();
         let permits = permits.clone();
         sends.spawn(async move {
             // The semaphore is never closed, so acquiring only waits.
             let _permit = permits.acquire_owned().await;
-            let outcome = deliver(&state, &context, &notification).await;
+            let outcome = deliver(&service, &context, &notification).await;
             Delivery {
                 award_id: notification.award_id,
                 claim: worker,
-                at: state.clock.now(),
+                at: service.clock.now(),
                 outcome,
             }
         });
@@ -149,7 +149,7 @@ pub async fn deliver_batch(state: &AppState, worker: Uuid) -> ApiResult<Tally> {
     // their claims would lapse and they would be sent again.
     let mut tries = 0;
     loop {
-        match state.store.finish_notifications(&deliveries).await {
+        match service.store.finish_notifications(&deliveries).await {
             Ok(()) => return Ok(tally),
             Err(error) if tries < 5 => {
                 tries += 1;
@@ -169,26 +169,26 @@ struct Context {
 }
 
 impl Context {
-    async fn load(state: &AppState, batch: &[Notification]) -> Self {
+    async fn load(service: &Service, batch: &[Notification]) -> Self {
         let mut issuers = HashMap::new();
         let mut achievements = HashMap::new();
         for n in batch {
             if let Entry::Vacant(slot) = issuers.entry(n.issuer_id) {
                 let read = async {
-                    let issuer = state.store.issuer(n.issuer_id).await?;
-                    let settings = state.store.email_settings(n.issuer_id).await?;
+                    let issuer = service.store.issuer(n.issuer_id).await?;
+                    let settings = service.store.email_settings(n.issuer_id).await?;
                     Ok::<_, laurel_store::StoreError>((issuer, settings))
                 };
                 slot.insert(read.await.map_err(|e| format!("reading the issuer: {e}")));
             }
             if let Entry::Vacant(slot) = achievements.entry(n.achievement_id) {
                 let read = async {
-                    let achievement = state
+                    let achievement = service
                         .store
                         .achievement(n.achievement_id)
                         .await
                         .map_err(|e| e.to_string())?;
-                    let (source, _) = template_for(state, &achievement)
+                    let (source, _) = template_for(service, &achievement)
                         .await
                         .map_err(|e| e.to_string())?;
                     Ok::<_, String>((achievement, source))
@@ -220,13 +220,13 @@ pub enum TemplateSource {
 
 /// The template an achievement's emails use: its own, else its issuer's, else the default.
 pub async fn template_for(
-    state: &AppState,
+    service: &Service,
     achievement: &Achievement,
-) -> ApiResult<(Source, TemplateSource)> {
-    if let Some(t) = state.store.email_template(achievement.id).await? {
+) -> ServiceResult<(Source, TemplateSource)> {
+    if let Some(t) = service.store.email_template(achievement.id).await? {
         return Ok((Source::from(&t), TemplateSource::Achievement));
     }
-    if let Some(t) = state.store.email_template(achievement.issuer_id).await? {
+    if let Some(t) = service.store.email_template(achievement.issuer_id).await? {
         return Ok((Source::from(&t), TemplateSource::Issuer));
     }
     Ok((Source::default_template(), TemplateSource::Default))
@@ -234,12 +234,12 @@ pub async fn template_for(
 
 /// The values an award's email fills in.
 pub fn values(
-    state: &AppState,
+    service: &Service,
     award: &Award,
     achievement: &Achievement,
     issuer: &Issuer,
 ) -> Values {
-    let credential_url = state.urls.credential(award.id);
+    let credential_url = service.urls.credential(award.id);
     Values {
         recipient_name: award.recipient_name.clone().unwrap_or_default(),
         recipient_email: award.recipient_email.clone(),
@@ -247,15 +247,15 @@ pub fn values(
         badge_description: achievement.description.clone(),
         issuer_name: issuer.name.clone(),
         issued_on: award.issued_at.format("%Y-%m-%d").to_string(),
-        linkedin_url: crate::pages::credential::linkedin_link(award, Some(issuer), &credential_url),
+        linkedin_url: crate::links::linkedin(award, Some(issuer), &credential_url),
         credential_url,
-        verify_url: format!("{}/verify", state.urls.origin()),
+        verify_url: format!("{}/verify", service.urls.origin()),
     }
 }
 
 /// The host name of the service's public URL: the `Message-ID` domain and SMTP `EHLO` name.
-pub fn domain(state: &AppState) -> String {
-    let origin = state.urls.origin();
+pub fn domain(service: &Service) -> String {
+    let origin = service.urls.origin();
     let host = origin
         .split_once("://")
         .map(|(_, rest)| rest)
@@ -276,8 +276,8 @@ fn failed(error: impl Into<String>) -> DeliveryOutcome {
 }
 
 /// Renders, builds and sends one notification; never fails, only reports.
-async fn deliver(state: &AppState, context: &Context, n: &Notification) -> DeliveryOutcome {
-    let options = &state.email.options;
+async fn deliver(service: &Service, context: &Context, n: &Notification) -> DeliveryOutcome {
+    let options = &service.outbox.options;
     // Claimed again after its lease lapsed (a worker died or hung mid-batch) more often than
     // attempts allow: stop, rather than retrying every lease forever.
     if n.attempts > options.max_attempts {
@@ -286,14 +286,14 @@ async fn deliver(state: &AppState, context: &Context, n: &Notification) -> Deliv
             n.attempts - 1
         ));
     }
-    let award = match state.store.award(n.award_id).await {
+    let award = match service.store.award(n.award_id).await {
         Ok(award) => award,
         Err(laurel_store::StoreError::NotFound) => {
             return failed("the credential no longer exists");
         }
         Err(error) => {
             let error = format!("reading the credential: {error}");
-            return retry_or_fail(state, n, None, error, None);
+            return retry_or_fail(service, n, None, error, None);
         }
     };
     if award.revoked_at.is_some() {
@@ -301,7 +301,7 @@ async fn deliver(state: &AppState, context: &Context, n: &Notification) -> Deliv
     }
     let (issuer, settings) = match context.issuers.get(&n.issuer_id) {
         Some(Ok(read)) => read,
-        Some(Err(error)) => return retry_or_fail(state, n, None, error.clone(), None),
+        Some(Err(error)) => return retry_or_fail(service, n, None, error.clone(), None),
         None => return failed("the issuer no longer exists"),
     };
     let Some(settings) = settings else {
@@ -309,14 +309,14 @@ async fn deliver(state: &AppState, context: &Context, n: &Notification) -> Deliv
     };
     let (achievement, source) = match context.achievements.get(&n.achievement_id) {
         Some(Ok(read)) => read,
-        Some(Err(error)) => return retry_or_fail(state, n, None, error.clone(), None),
+        Some(Err(error)) => return retry_or_fail(service, n, None, error.clone(), None),
         None => return failed("the achievement no longer exists"),
     };
-    let rendered = match source.render(&values(state, &award, achievement, issuer)) {
+    let rendered = match source.render(&values(service, &award, achievement, issuer)) {
         Ok(rendered) => rendered,
         Err(error) => return failed(format!("the template does not render: {error}")),
     };
-    let domain = domain(state);
+    let domain = domain(service);
     // Retries of one queueing send the same Message-ID; a resend (which clears it) a new one.
     let message_id = n
         .message_id
@@ -329,7 +329,7 @@ async fn deliver(state: &AppState, context: &Context, n: &Notification) -> Deliv
         to_name: award.recipient_name.as_deref(),
         rendered: &rendered,
         message_id: &message_id,
-        date: state.clock.now(),
+        date: service.clock.now(),
     });
     let message = match built {
         Ok(message) => message,
@@ -344,9 +344,9 @@ async fn deliver(state: &AppState, context: &Context, n: &Notification) -> Deliv
     if options.dry_run || settings.dry_run {
         return sent(None, true);
     }
-    let transport = match state.email.transports.get(
+    let transport = match service.outbox.transports.get(
         settings,
-        &state.vault,
+        &service.vault,
         options.timeout,
         u32::try_from(options.concurrency).unwrap_or(u32::MAX),
         &domain,
@@ -358,20 +358,20 @@ async fn deliver(state: &AppState, context: &Context, n: &Notification) -> Deliv
         Sent::Accepted(reply) => sent(Some(reply), false),
         Sent::Permanent { error, reply } => DeliveryOutcome::Failed { error, reply },
         Sent::Temporary { error, reply } => {
-            retry_or_fail(state, n, Some(message_id.clone()), error, reply)
+            retry_or_fail(service, n, Some(message_id.clone()), error, reply)
         }
     }
 }
 
 /// A temporary failure: retried after the backoff, or given up after the last attempt.
 fn retry_or_fail(
-    state: &AppState,
+    service: &Service,
     n: &Notification,
     message_id: Option<String>,
     error: String,
     reply: Option<String>,
 ) -> DeliveryOutcome {
-    let options = &state.email.options;
+    let options = &service.outbox.options;
     if n.attempts >= options.max_attempts {
         return DeliveryOutcome::Failed {
             error: format!("gave up after {} attempts: {error}", n.attempts),
@@ -380,7 +380,7 @@ fn retry_or_fail(
     }
     let wait = chrono::Duration::from_std(options.backoff_after(n.attempts))
         .unwrap_or(chrono::Duration::hours(6));
-    let next_attempt_at: DateTime<Utc> = state.clock.now() + wait;
+    let next_attempt_at: DateTime<Utc> = service.clock.now() + wait;
     DeliveryOutcome::Retry {
         message_id,
         error,

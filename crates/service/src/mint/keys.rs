@@ -11,7 +11,7 @@ use laurel_store::{Issuer, IssuerKey, KeyPurpose};
 use uuid::Uuid;
 
 use crate::vault::Vault;
-use crate::{ApiResult, AppState};
+use crate::{Service, ServiceResult};
 
 use super::MintError;
 
@@ -119,13 +119,13 @@ impl KeyCache {
 /// Creates an issuer with a new Ed25519 Data Integrity key and a JWT key for its algorithm,
 /// both sealed by the vault, in one store transaction.
 pub async fn create_issuer(
-    state: &AppState,
+    service: &Service,
     issuer: &Issuer,
     algorithm: JwtAlgorithm,
-) -> ApiResult<Vec<IssuerKey>> {
-    let (rows, opened) = new_keys(state, issuer.id, algorithm, issuer.created_at).await?;
-    state.store.create_issuer(issuer, &rows).await?;
-    state.keys.remember(opened);
+) -> ServiceResult<Vec<IssuerKey>> {
+    let (rows, opened) = new_keys(service, issuer.id, algorithm, issuer.created_at).await?;
+    service.store.create_issuer(issuer, &rows).await?;
+    service.keys.remember(opened);
     Ok(rows)
 }
 
@@ -135,11 +135,11 @@ pub type OpenedKeys = Vec<(Uuid, Arc<SigningKey>)>;
 /// A new Ed25519 Data Integrity key and a JWT key for `algorithm`, sealed by the vault, as
 /// rows to store (not stored yet) and opened.
 pub async fn new_keys(
-    state: &AppState,
+    service: &Service,
     issuer_id: Uuid,
     algorithm: JwtAlgorithm,
     now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<(Vec<IssuerKey>, OpenedKeys)> {
+) -> ServiceResult<(Vec<IssuerKey>, OpenedKeys)> {
     // RSA key generation takes a good fraction of a second: not on the async threads.
     let generated = tokio::task::spawn_blocking(move || -> Result<_, MintError> {
         let di = SigningKey::generate(KeyType::Ed25519)?;
@@ -152,7 +152,7 @@ pub async fn new_keys(
     let mut opened = Vec::new();
     for (purpose, key) in generated {
         let id = Uuid::now_v7();
-        let sealed = state
+        let sealed = service
             .vault
             .seal(id.as_bytes(), key.to_pkcs8_pem().as_bytes())
             .map_err(MintError::from)?;

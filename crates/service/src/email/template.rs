@@ -216,7 +216,7 @@ fn render_part(
             _ => value,
         };
         if html {
-            out.push_str(&crate::pages::html::esc(value));
+            escape_html_into(&mut out, value);
         } else {
             out.push_str(value);
         }
@@ -251,6 +251,21 @@ const DEFAULT_HTML: &str = r#"<!DOCTYPE html>
 <p style="color: #555">Your badge is an Open Badges 3.0 credential signed by {{issuer_name}}.</p>
 </body></html>
 "#;
+
+/// Writes `text` into HTML, escaped: a value put into an HTML email body can never become
+/// markup.
+fn escape_html_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -1,4 +1,4 @@
-//! Time, injected: handlers ask the state's clock, never the system, so tests can fix "now".
+//! Time, injected: operations ask the service's clock, never the system, so tests can fix "now".
 
 use chrono::{DateTime, Utc};
 

@@ -15,16 +15,128 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset as _, Utc};
-use laurel_attendance::{ColumnMapping, LineOutcome, Report};
+use laurel_attendance::{Column, ColumnMapping, LineOutcome, Report};
 use laurel_store::{Attendance, Event, ImportJob, ImportStatus, Recorded};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::rules::{self, Minted, Plan, Scope};
-use crate::{ApiError, ApiResult, AppState};
+use crate::{Service, ServiceError, ServiceResult};
 
 /// How many attendees one store transaction records.
 const RECORD_CHUNK: usize = 1_000;
+
+/// How to read a report: options of `POST /events/{id}/attendance/import` and
+/// `laurel import attendance`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportOptions {
+    /// Report what would be recorded and awarded; record and award nothing.
+    #[serde(default)]
+    pub dry_run: Option<bool>,
+    /// The file's name, kept with the job for people.
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// The UTC offset of the report's times (`+02:00`, `-05:00`, `Z`).
+    #[serde(default)]
+    pub utc_offset: Option<String>,
+    /// The column of emails, for a report whose format is not detected: a header name, or
+    /// `#N` for the N-th column (from 1). The other `*_column`s name theirs the same way.
+    #[serde(default)]
+    pub email_column: Option<String>,
+    /// The column of full names.
+    #[serde(default)]
+    pub name_column: Option<String>,
+    /// The column of first names.
+    #[serde(default)]
+    pub first_name_column: Option<String>,
+    /// The column of last names.
+    #[serde(default)]
+    pub last_name_column: Option<String>,
+    /// The column of minutes attended.
+    #[serde(default)]
+    pub minutes_column: Option<String>,
+    /// The column of join times (with `leave_column`, when there are no minutes).
+    #[serde(default)]
+    pub join_column: Option<String>,
+    /// The column of leave times.
+    #[serde(default)]
+    pub leave_column: Option<String>,
+}
+
+impl ImportOptions {
+    /// The explicit column mapping, if any column is named; `email_column` is then required.
+    pub fn mapping(&self) -> ServiceResult<Option<ColumnMapping>> {
+        let others = [
+            &self.name_column,
+            &self.first_name_column,
+            &self.last_name_column,
+            &self.minutes_column,
+            &self.join_column,
+            &self.leave_column,
+        ];
+        let Some(email) = &self.email_column else {
+            if others.iter().any(|column| column.is_some()) {
+                return Err(ServiceError::Invalid(
+                    "a column mapping needs email_column (a header name, or #N for the N-th column)"
+                        .into(),
+                ));
+            }
+            return Ok(None);
+        };
+        let mut mapping = ColumnMapping::new(column("email_column", email)?);
+        let optional = |field: &str, value: &Option<String>| {
+            value.as_deref().map(|text| column(field, text)).transpose()
+        };
+        mapping.name = optional("name_column", &self.name_column)?;
+        mapping.first_name = optional("first_name_column", &self.first_name_column)?;
+        mapping.last_name = optional("last_name_column", &self.last_name_column)?;
+        mapping.minutes = optional("minutes_column", &self.minutes_column)?;
+        mapping.join = optional("join_column", &self.join_column)?;
+        mapping.leave = optional("leave_column", &self.leave_column)?;
+        if mapping.minutes.is_none() && (mapping.join.is_none() || mapping.leave.is_none()) {
+            return Err(ServiceError::Invalid(
+                "a column mapping needs minutes_column, or both join_column and leave_column"
+                    .into(),
+            ));
+        }
+        Ok(Some(mapping))
+    }
+
+    /// The UTC offset, if given.
+    pub fn offset(&self) -> ServiceResult<Option<FixedOffset>> {
+        self.utc_offset.as_deref().map(parse_offset).transpose()
+    }
+}
+
+/// `+HH:MM`, `-HH:MM` or `Z`.
+pub fn parse_offset(text: &str) -> ServiceResult<FixedOffset> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
+        return Ok(Utc.fix());
+    }
+    text.parse::<FixedOffset>().map_err(|_| {
+        ServiceError::Invalid(format!(
+            "utc_offset must look like +02:00, -05:00 or Z, got {text:?}"
+        ))
+    })
+}
+
+fn column(field: &str, text: &str) -> ServiceResult<Column> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ServiceError::Invalid(format!("{field} is empty")));
+    }
+    match text.strip_prefix('#') {
+        Some(number) => match number.parse::<usize>() {
+            Ok(position @ 1..) => Ok(Column::Index(position - 1)),
+            _ => Err(ServiceError::Invalid(format!(
+                "{field}: #N names the N-th column, counting from 1; got {text:?}"
+            ))),
+        },
+        None => Ok(Column::Named(text.to_string())),
+    }
+}
 
 /// A report that parsed, ready to import into one event.
 #[derive(Debug, Clone)]
@@ -46,13 +158,13 @@ pub fn parse(
     mapping: Option<&ColumnMapping>,
     utc_offset: Option<FixedOffset>,
     now: DateTime<Utc>,
-) -> ApiResult<Parsed> {
+) -> ServiceResult<Parsed> {
     let report = match mapping {
         Some(mapping) => laurel_attendance::parse_with_mapping(bytes, mapping),
         None => laurel_attendance::parse(bytes),
     }
     .map_err(|error| {
-        ApiError::Unprocessable(format!("the attendance report cannot be read: {error}"))
+        ServiceError::Unreadable(format!("the attendance report cannot be read: {error}"))
     })?;
     let utc_offset = utc_offset.unwrap_or_else(|| {
         let mut joins: Vec<NaiveDateTime> = report
@@ -135,8 +247,8 @@ pub fn new_job(
 
 /// Stores a new job for `parsed`, within its issuer's bounds (see [`super::bounds`]): a 429
 /// when the issuer already has as many imports waiting or running as it may.
-pub async fn enqueue(state: &AppState, job: &ImportJob, parsed: &Parsed) -> ApiResult<()> {
-    super::bounds::enqueue(state, job, parsed.event.issuer_id).await
+pub async fn enqueue(service: &Service, job: &ImportJob, parsed: &Parsed) -> ServiceResult<()> {
+    super::bounds::enqueue(service, job, parsed.event.issuer_id).await
 }
 
 /// Where a running import is, for a progress display.
@@ -183,15 +295,15 @@ pub struct Summary {
 /// job's row, updating its progress as it goes. The finished job is returned; a failure that
 /// is no line's fault marks the job failed with the reason, and is returned too.
 pub async fn run(
-    state: &AppState,
+    service: &Service,
     mut job: ImportJob,
     parsed: Parsed,
     mut progress: impl FnMut(Progress),
-) -> ApiResult<ImportJob> {
+) -> ServiceResult<ImportJob> {
     job.status = ImportStatus::Running;
-    job.updated_at = state.clock.now();
-    state.store.update_import(&job).await?;
-    match work(state, &mut job, &parsed, &mut progress).await {
+    job.updated_at = service.clock.now();
+    service.store.update_import(&job).await?;
+    match work(service, &mut job, &parsed, &mut progress).await {
         Ok(result) => {
             job.status = ImportStatus::Succeeded;
             job.result = Some(result.to_string());
@@ -202,10 +314,10 @@ pub async fn run(
             job.error = Some(public_detail(&error));
         }
     }
-    let now = state.clock.now();
+    let now = service.clock.now();
     job.updated_at = now;
     job.finished_at = Some(now);
-    state.store.update_import(&job).await?;
+    service.store.update_import(&job).await?;
     if !job.dry_run {
         // One entry per import (awards by rule write their own): what it recorded, in counts.
         let summary = job
@@ -214,7 +326,7 @@ pub async fn run(
             .and_then(|text| serde_json::from_str::<Value>(text).ok())
             .map_or(Value::Null, |result| result["summary"].clone());
         crate::audit::write(
-            state.store.as_ref(),
+            service.store.as_ref(),
             now,
             &crate::audit::Actor::system("import"),
             "import.finish",
@@ -229,20 +341,20 @@ pub async fn run(
         .await;
     }
     // This result counts toward the issuer's budget now: older ones may have to go.
-    super::bounds::expire(state, Some(parsed.event.issuer_id)).await;
+    super::bounds::expire(service, Some(parsed.event.issuer_id)).await;
     Ok(job)
 }
 
 async fn work(
-    state: &AppState,
+    service: &Service,
     job: &mut ImportJob,
     parsed: &Parsed,
     progress: &mut impl FnMut(Progress),
-) -> ApiResult<Value> {
+) -> ServiceResult<Value> {
     let total = parsed.attendance.len();
     let mut recorded: Vec<Recorded> = Vec::with_capacity(total);
     if job.dry_run {
-        let mut stored: HashMap<String, Attendance> = state
+        let mut stored: HashMap<String, Attendance> = service
             .store
             .attendance_of(&[parsed.event.id])
             .await?
@@ -255,7 +367,7 @@ async fn work(
         progress(Progress::Recording { done: total, total });
     } else {
         for chunk in parsed.attendance.chunks(RECORD_CHUNK) {
-            recorded.extend(state.store.record_attendance(chunk).await?);
+            recorded.extend(service.store.record_attendance(chunk).await?);
             progress(Progress::Recording {
                 done: recorded.len(),
                 total,
@@ -264,13 +376,13 @@ async fn work(
             let lines = parsed.report.lines.len();
             job.processed_rows =
                 u32::try_from(lines * recorded.len() / total.max(1)).unwrap_or(u32::MAX);
-            job.updated_at = state.clock.now();
-            save_progress(state, job).await;
+            job.updated_at = service.clock.now();
+            save_progress(service, job).await;
         }
     }
 
     let extra: &[Attendance] = if job.dry_run { &parsed.attendance } else { &[] };
-    let plans = rules::plan(state, &Scope::Event(parsed.event.clone()), extra).await?;
+    let plans = rules::plan(service, &Scope::Event(parsed.event.clone()), extra).await?;
     let awards: Vec<Value> = if job.dry_run {
         plans
             .iter()
@@ -309,7 +421,7 @@ async fn work(
                     pending: chunk.to_vec(),
                     sessions: Vec::new(),
                 };
-                for outcome in rules::mint(state, vec![part]).await? {
+                for outcome in rules::mint(service, vec![part]).await? {
                     total.created += outcome.created;
                     total.existing += outcome.existing;
                     total.failed += outcome.failed;
@@ -319,8 +431,8 @@ async fn work(
                     done,
                     total: pending,
                 });
-                job.updated_at = state.clock.now();
-                save_progress(state, job).await;
+                job.updated_at = service.clock.now();
+                save_progress(service, job).await;
             }
             minted.push(total);
         }
@@ -334,8 +446,8 @@ async fn work(
 }
 
 /// Stores the job's progress; a failure here only delays what a poll shows, so it is logged.
-async fn save_progress(state: &AppState, job: &ImportJob) {
-    if let Err(error) = state.store.update_import(job).await {
+async fn save_progress(service: &Service, job: &ImportJob) {
+    if let Err(error) = service.store.update_import(job).await {
         tracing::warn!(job = %job.id, %error, "could not store an import's progress");
     }
 }
@@ -407,10 +519,10 @@ fn outcome(parsed: &Parsed, recorded: &[Recorded], dry_run: bool, awards: Vec<Va
 }
 
 /// What a client may see of an error: internal and database details stay in the log.
-fn public_detail(error: &ApiError) -> String {
+fn public_detail(error: &ServiceError) -> String {
     match error {
-        ApiError::Internal(_) => "an internal error occurred; it has been logged".into(),
-        ApiError::Unavailable(_) => {
+        ServiceError::Internal(_) => "an internal error occurred; it has been logged".into(),
+        ServiceError::Unavailable(_) => {
             "the database was unavailable; run the import again: it is harmless".into()
         }
         other => other.to_string(),

@@ -22,7 +22,7 @@ use laurel_store::{ImportJob, ImportQuota, ImportResultSize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{ApiError, ApiResult, AppState};
+use crate::{Service, ServiceError, ServiceResult};
 
 /// Imports one issuer may have queued or running at once.
 pub const MAX_UNFINISHED: u32 = 3;
@@ -45,17 +45,17 @@ const EXPIRED_MEMBER: &str = "lines_expired_at";
 /// Stores a new import job for `issuer_id`'s session, unless the issuer already has
 /// [`MAX_UNFINISHED`] imports waiting or running: a 429 then, and nothing stored. (Expired
 /// results are dropped when the import finishes, once, not here too.)
-pub async fn enqueue(state: &AppState, job: &ImportJob, issuer_id: Uuid) -> ApiResult<()> {
-    let now = state.clock.now();
+pub async fn enqueue(service: &Service, job: &ImportJob, issuer_id: Uuid) -> ServiceResult<()> {
+    let now = service.clock.now();
     let quota = ImportQuota {
         issuer_id,
         max_unfinished: MAX_UNFINISHED,
         fresh_since: now - STALE_AFTER,
     };
-    if state.store.create_import_within(job, &quota).await? {
+    if service.store.create_import_within(job, &quota).await? {
         Ok(())
     } else {
-        Err(ApiError::TooManyRequests(format!(
+        Err(ServiceError::Busy(format!(
             "this issuer already has {MAX_UNFINISHED} imports waiting or running; \
              wait until one has finished, then send this file again"
         )))
@@ -65,8 +65,8 @@ pub async fn enqueue(state: &AppState, job: &ImportJob, issuer_id: Uuid) -> ApiR
 /// Drops the per-line results that have expired (of one issuer, or all), keeping each
 /// import's summary and awards. Returns how many were shortened; a failure is logged, as it
 /// only delays the cleanup.
-pub async fn expire(state: &AppState, issuer_id: Option<Uuid>) -> usize {
-    match try_expire(state, issuer_id).await {
+pub async fn expire(service: &Service, issuer_id: Option<Uuid>) -> usize {
+    match try_expire(service, issuer_id).await {
         Ok(count) => count,
         Err(error) => {
             tracing::warn!(%error, "could not drop expired import results; trying again later");
@@ -75,18 +75,18 @@ pub async fn expire(state: &AppState, issuer_id: Option<Uuid>) -> usize {
     }
 }
 
-async fn try_expire(state: &AppState, issuer_id: Option<Uuid>) -> ApiResult<usize> {
-    let now = state.clock.now();
-    let results = state.store.import_results(issuer_id).await?;
+async fn try_expire(service: &Service, issuer_id: Option<Uuid>) -> ServiceResult<usize> {
+    let now = service.clock.now();
+    let results = service.store.import_results(issuer_id).await?;
     let mut count = 0;
     for id in expired(&results, now) {
         // Finished jobs only (the store lists no others), so nothing writes this row now.
-        let job = state.store.import(id).await?;
+        let job = service.store.import(id).await?;
         let Some(result) = job.result.as_deref() else {
             continue;
         };
         let shortened = shorten(result, now);
-        state
+        service
             .store
             .expire_import_result(id, &shortened, now)
             .await?;

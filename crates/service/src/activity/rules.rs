@@ -17,7 +17,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::mint::{self, Outcome, Recipient};
-use crate::{ApiError, ApiResult, AppState};
+use crate::{Service, ServiceError, ServiceResult};
 
 /// How many recipients one minting call takes: one store transaction each.
 pub const MINT_CHUNK: usize = 1_000;
@@ -76,9 +76,9 @@ pub struct Minted {
 }
 
 /// The award rules of an achievement, as stored.
-pub fn rules_of(achievement: &Achievement) -> ApiResult<Vec<Rule>> {
+pub fn rules_of(achievement: &Achievement) -> ServiceResult<Vec<Rule>> {
     serde_json::from_str(&achievement.award_rules).map_err(|error| {
-        ApiError::Internal(format!(
+        ServiceError::Internal(format!(
             "achievement {} has unreadable award rules: {error}",
             achievement.id
         ))
@@ -87,10 +87,14 @@ pub fn rules_of(achievement: &Achievement) -> ApiResult<Vec<Rule>> {
 
 /// Evaluates the rules that `scope` touches. `extra` is attendance not yet stored (a dry-run
 /// import), merged into the stored attendance as storing it would.
-pub async fn plan(state: &AppState, scope: &Scope, extra: &[Attendance]) -> ApiResult<Vec<Plan>> {
+pub async fn plan(
+    service: &Service,
+    scope: &Scope,
+    extra: &[Attendance],
+) -> ServiceResult<Vec<Plan>> {
     let achievements: Vec<(Achievement, Vec<Rule>)> = match scope {
         Scope::Achievement(achievement) => vec![(achievement.clone(), rules_of(achievement)?)],
-        Scope::Event(event) => touched(state, event.issuer_id, |rule| match rule {
+        Scope::Event(event) => touched(service, event.issuer_id, |rule| match rule {
             Rule::Participation { session, .. } => *session == event.id.to_string(),
             Rule::SeriesCompletion { series, .. } => {
                 event.series_id.map(|id| id.to_string()).as_ref() == Some(series)
@@ -101,11 +105,11 @@ pub async fn plan(state: &AppState, scope: &Scope, extra: &[Attendance]) -> ApiR
         Scope::Series {
             issuer_id,
             series_id,
-        } => touched(state, *issuer_id, |rule| {
+        } => touched(service, *issuer_id, |rule| {
             matches!(rule, Rule::SeriesCompletion { series, .. } if *series == series_id.to_string())
         })
         .await?,
-        Scope::Completion { issuer_id, what } => touched(state, *issuer_id, |rule| {
+        Scope::Completion { issuer_id, what } => touched(service, *issuer_id, |rule| {
             matches!(rule, Rule::Completion { what: wanted } if wanted == what)
         })
         .await?,
@@ -113,14 +117,14 @@ pub async fn plan(state: &AppState, scope: &Scope, extra: &[Attendance]) -> ApiR
     let mut facts = FactCache::new(extra);
     let mut plans = Vec::with_capacity(achievements.len());
     for (achievement, rules) in achievements {
-        plans.push(plan_one(state, &mut facts, achievement, &rules).await?);
+        plans.push(plan_one(service, &mut facts, achievement, &rules).await?);
     }
     Ok(plans)
 }
 
 /// Mints what the plans say is pending, in chunks of [`MINT_CHUNK`]; the outcome per
 /// achievement.
-pub async fn mint(state: &AppState, plans: Vec<Plan>) -> ApiResult<Vec<Minted>> {
+pub async fn mint(service: &Service, plans: Vec<Plan>) -> ServiceResult<Vec<Minted>> {
     let mut minted = Vec::with_capacity(plans.len());
     let mut award_ids = Vec::new();
     for plan in plans {
@@ -134,11 +138,11 @@ pub async fn mint(state: &AppState, plans: Vec<Plan>) -> ApiResult<Vec<Minted>> 
         };
         for chunk in plan.pending.chunks(MINT_CHUNK) {
             let rows = chunk.iter().cloned().map(Ok).collect();
-            for outcome in mint::award(state, plan.achievement.id, rows, true).await? {
+            for outcome in mint::award(service, plan.achievement.id, rows, true).await? {
                 match outcome {
                     Outcome::Created(award) => {
                         result.created += 1;
-                        if award_ids.len() < crate::api::audit::MAX_IDS {
+                        if award_ids.len() < crate::audit::MAX_IDS {
                             award_ids.push(award.id);
                         }
                     }
@@ -165,8 +169,8 @@ pub async fn mint(state: &AppState, plans: Vec<Plan>) -> ApiResult<Vec<Minted>> 
             .map(|m| serde_json::json!({ "achievement_id": m.achievement_id, "created": m.created, "failed": m.failed }))
             .collect();
         crate::audit::write(
-            state.store.as_ref(),
-            state.clock.now(),
+            service.store.as_ref(),
+            service.clock.now(),
             &crate::audit::Actor::system("rules"),
             "rules.award",
             target,
@@ -179,12 +183,12 @@ pub async fn mint(state: &AppState, plans: Vec<Plan>) -> ApiResult<Vec<Minted>> 
 
 /// The issuer's achievements with a rule for which `touches` holds.
 async fn touched(
-    state: &AppState,
+    service: &Service,
     issuer_id: Uuid,
     touches: impl Fn(&Rule) -> bool,
-) -> ApiResult<Vec<(Achievement, Vec<Rule>)>> {
+) -> ServiceResult<Vec<(Achievement, Vec<Rule>)>> {
     let mut touched = Vec::new();
-    for achievement in state.store.list_achievements(Some(issuer_id)).await? {
+    for achievement in service.store.list_achievements(Some(issuer_id)).await? {
         if achievement.award_rules.trim() == "[]" {
             continue;
         }
@@ -199,21 +203,21 @@ async fn touched(
 /// One achievement's plan: every rule evaluated, the first rule a person meets deciding what
 /// their credential says.
 async fn plan_one(
-    state: &AppState,
+    service: &Service,
     cache: &mut FactCache<'_>,
     achievement: Achievement,
     rules: &[Rule],
-) -> ApiResult<Plan> {
+) -> ServiceResult<Plan> {
     let mut qualified: Vec<Qualified> = Vec::new();
     let mut seen = HashSet::new();
     for rule in rules {
         let sessions = match rule {
             Rule::Participation { session, .. } => match Uuid::parse_str(session) {
-                Ok(id) => cache.event(state, id).await?.into_iter().collect(),
+                Ok(id) => cache.event(service, id).await?.into_iter().collect(),
                 Err(_) => Vec::new(),
             },
             Rule::SeriesCompletion { series, .. } => match Uuid::parse_str(series) {
-                Ok(id) => cache.series_events(state, id).await?,
+                Ok(id) => cache.series_events(service, id).await?,
                 Err(_) => Vec::new(),
             },
             Rule::Completion { .. } => Vec::new(),
@@ -221,7 +225,7 @@ async fn plan_one(
         let mut facts = Facts::default();
         for event in &sessions {
             facts.sessions.push(session_of(event));
-            for record in cache.attendance(state, event.id).await? {
+            for record in cache.attendance(service, event.id).await? {
                 facts.attendance.push(rules::AttendanceRecord {
                     email: record.recipient_email.clone(),
                     session: event.id.to_string(),
@@ -232,7 +236,7 @@ async fn plan_one(
             }
         }
         if let Rule::Completion { what } = rule {
-            facts.completions = state
+            facts.completions = service
                 .store
                 .completions(achievement.issuer_id, Some(what))
                 .await?
@@ -257,7 +261,7 @@ async fn plan_one(
     let awarded: HashSet<String> = if emails.is_empty() {
         HashSet::new()
     } else {
-        state
+        service
             .store
             .awards_for(achievement.id, &emails)
             .await?
@@ -383,11 +387,11 @@ impl<'a> FactCache<'a> {
         }
     }
 
-    async fn event(&mut self, state: &AppState, id: Uuid) -> ApiResult<Option<Event>> {
+    async fn event(&mut self, service: &Service, id: Uuid) -> ServiceResult<Option<Event>> {
         if let Some(event) = self.events.get(&id) {
             return Ok(event.clone());
         }
-        let event = match state.store.event(id).await {
+        let event = match service.store.event(id).await {
             Ok(event) => Some(event),
             Err(StoreError::NotFound) => None,
             Err(error) => return Err(error.into()),
@@ -396,13 +400,17 @@ impl<'a> FactCache<'a> {
         Ok(event)
     }
 
-    async fn series_events(&mut self, state: &AppState, series: Uuid) -> ApiResult<Vec<Event>> {
+    async fn series_events(
+        &mut self,
+        service: &Service,
+        series: Uuid,
+    ) -> ServiceResult<Vec<Event>> {
         if let std::collections::hash_map::Entry::Vacant(entry) = self.series.entry(series) {
             let filter = EventFilter {
                 series_id: Some(series),
                 ..EventFilter::default()
             };
-            let events = state.store.list_events(&filter).await?;
+            let events = service.store.list_events(&filter).await?;
             entry.insert(events.iter().map(|event| event.id).collect());
             for event in events {
                 self.events.insert(event.id, Some(event));
@@ -414,9 +422,13 @@ impl<'a> FactCache<'a> {
             .collect())
     }
 
-    async fn attendance(&mut self, state: &AppState, event: Uuid) -> ApiResult<Vec<Attendance>> {
+    async fn attendance(
+        &mut self,
+        service: &Service,
+        event: Uuid,
+    ) -> ServiceResult<Vec<Attendance>> {
         if !self.attendance.contains_key(&event) {
-            let mut by_email: HashMap<String, Attendance> = state
+            let mut by_email: HashMap<String, Attendance> = service
                 .store
                 .attendance_of(&[event])
                 .await?
