@@ -1095,7 +1095,10 @@ async fn two_instances_on_one_postgres_mint_exactly_once() {
             .expect("postgres store");
         let vault = laurel_service::Vault::from_text(&kek).expect("kek");
         std::sync::Arc::new(
-            TestApp::with_store(store, vault, tempfile::tempdir().expect("tempdir")).await,
+            TestApp::builder()
+                .store(store, vault, tempfile::tempdir().expect("tempdir"))
+                .build()
+                .await,
         )
     };
     let a = instance().await;

@@ -824,7 +824,7 @@ impl laurel_service::clock::Clock for MovableClock {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_issuer_may_have_three_imports_waiting_and_old_per_line_results_expire() {
     let clock = std::sync::Arc::new(MovableClock(std::sync::Mutex::new(util::now())));
-    let app = TestApp::with_clock(clock.clone()).await;
+    let app = TestApp::builder().clock(clock.clone()).build().await;
     let busy = app.issuer(json!({"name": "Busy Library"})).await;
     let calm = app.issuer(json!({"name": "Calm Library"})).await;
     let busy_event = event(&app, &busy, json!({})).await;

@@ -192,7 +192,7 @@ fn shape(response: &TestResponse, username: &str) -> (StatusCode, String) {
 #[tokio::test]
 async fn refused_sign_ins_all_look_alike_and_waits_grow() {
     let clock = Arc::new(MovableClock(std::sync::Mutex::new(now())));
-    let app = TestApp::with_clock(clock.clone()).await;
+    let app = TestApp::builder().clock(clock.clone()).build().await;
     add_user(&app, "ada", Role::Admin).await;
     add_user(&app, "dis", Role::Admin).await;
     let dis = app.state.store.user_by_name("dis").await.unwrap().unwrap();

@@ -502,7 +502,10 @@ async fn on_postgres() {
     };
     let store = laurel_store::connect(&db.url).await.unwrap();
     let (vault, _) = laurel_service::Vault::generate().unwrap();
-    let app = TestApp::with_store(store, vault, tempfile::tempdir().unwrap()).await;
+    let app = TestApp::builder()
+        .store(store, vault, tempfile::tempdir().unwrap())
+        .build()
+        .await;
     managers_of_other_issuers_see_and_change_nothing(app).await;
     drop(db);
 }

@@ -75,7 +75,7 @@ async fn notification(app: &TestApp, credential: &str) -> Value {
 #[tokio::test]
 async fn an_award_arrives_with_encoded_names_and_working_links() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::with_email(quick()).await;
+    let app = TestApp::builder().email(quick()).build().await;
     let (_, achievement) = setup(&app, sink.port, json!({})).await;
     let credential = award(&app, &achievement, "zoe@example.org", "Zoë Åberg-Núñez").await;
     assert_eq!(notification(&app, &credential).await["state"], "queued");
@@ -148,7 +148,7 @@ async fn an_award_arrives_with_encoded_names_and_working_links() {
 #[tokio::test]
 async fn a_server_that_is_down_is_retried_then_given_up() {
     let port = closed_port().await;
-    let app = TestApp::with_email(quick()).await;
+    let app = TestApp::builder().email(quick()).build().await;
     let (_, achievement) = setup(&app, port, json!({})).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
     let tally = drain(&app.state.service).await.unwrap();
@@ -165,11 +165,13 @@ async fn a_server_that_is_down_is_retried_then_given_up() {
 #[tokio::test]
 async fn retries_wait_their_backoff() {
     let port = closed_port().await;
-    let app = TestApp::with_email(EmailOptions {
-        backoff: Duration::from_secs(60),
-        ..quick()
-    })
-    .await;
+    let app = TestApp::builder()
+        .email(EmailOptions {
+            backoff: Duration::from_secs(60),
+            ..quick()
+        })
+        .build()
+        .await;
     let (_, achievement) = setup(&app, port, json!({})).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
     let tally = drain(&app.state.service).await.unwrap();
@@ -189,12 +191,14 @@ async fn a_slow_server_times_out() {
         ..Behaviour::default()
     })
     .await;
-    let app = TestApp::with_email(EmailOptions {
-        timeout: Duration::from_millis(300),
-        max_attempts: 1,
-        ..quick()
-    })
-    .await;
+    let app = TestApp::builder()
+        .email(EmailOptions {
+            timeout: Duration::from_millis(300),
+            max_attempts: 1,
+            ..quick()
+        })
+        .build()
+        .await;
     let (_, achievement) = setup(&app, sink.port, json!({})).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
     let started = std::time::Instant::now();
@@ -218,11 +222,13 @@ async fn a_rejected_recipient_fails_at_once_with_the_reply() {
         ..Behaviour::default()
     })
     .await;
-    let app = TestApp::with_email(EmailOptions {
-        backoff: Duration::from_secs(60),
-        ..quick()
-    })
-    .await;
+    let app = TestApp::builder()
+        .email(EmailOptions {
+            backoff: Duration::from_secs(60),
+            ..quick()
+        })
+        .build()
+        .await;
     let (_, achievement) = setup(&app, sink.port, json!({})).await;
     let nobody = award(&app, &achievement, "nobody@example.org", "No One").await;
     let busy = award(&app, &achievement, "busy@example.org", "Busy").await;
@@ -261,7 +267,7 @@ async fn a_rejected_recipient_fails_at_once_with_the_reply() {
 #[tokio::test]
 async fn starttls_is_required_not_hoped_for() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::with_email(quick()).await;
+    let app = TestApp::builder().email(quick()).build().await;
     let (_, achievement) = setup(&app, sink.port, json!({ "security": "starttls" })).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
     drain(&app.state.service).await.unwrap();
@@ -282,7 +288,7 @@ async fn starttls_is_required_not_hoped_for() {
 #[tokio::test]
 async fn dry_mode_records_everything_and_sends_nothing() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::with_email(quick()).await;
+    let app = TestApp::builder().email(quick()).build().await;
     let (issuer, achievement) = setup(&app, sink.port, json!({ "dry_run": true })).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
     drain(&app.state.service).await.unwrap();
@@ -329,11 +335,13 @@ async fn dry_mode_records_everything_and_sends_nothing() {
 #[tokio::test]
 async fn the_service_wide_dry_mode_sends_nothing() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::with_email(EmailOptions {
-        dry_run: true,
-        ..quick()
-    })
-    .await;
+    let app = TestApp::builder()
+        .email(EmailOptions {
+            dry_run: true,
+            ..quick()
+        })
+        .build()
+        .await;
     let (_, achievement) = setup(&app, sink.port, json!({})).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
     drain(&app.state.service).await.unwrap();
@@ -344,7 +352,7 @@ async fn the_service_wide_dry_mode_sends_nothing() {
 #[tokio::test]
 async fn resending_sends_again_with_a_new_message_id() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::with_email(quick()).await;
+    let app = TestApp::builder().email(quick()).build().await;
     let (_, achievement) = setup(&app, sink.port, json!({})).await;
     let credential = award(&app, &achievement, "ada@example.org", "Ada").await;
     drain(&app.state.service).await.unwrap();
@@ -385,7 +393,7 @@ async fn resending_sends_again_with_a_new_message_id() {
 #[tokio::test]
 async fn without_settings_or_with_notify_false_nothing_is_queued() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::with_email(quick()).await;
+    let app = TestApp::builder().email(quick()).build().await;
     let issuer = app.issuer(json!({})).await;
     let achievement = app.achievement(&issuer, json!({})).await;
     let early = award(&app, &achievement, "early@example.org", "Early").await;
@@ -443,7 +451,7 @@ async fn without_settings_or_with_notify_false_nothing_is_queued() {
 
 #[tokio::test]
 async fn settings_keep_the_password_secret_and_check_their_fields() {
-    let app = TestApp::with_email(quick()).await;
+    let app = TestApp::builder().email(quick()).build().await;
     let issuer = app.issuer(json!({})).await;
     let path = format!("/api/v1/issuers/{}/email", id(&issuer));
     let detail = app.get(&path).await.problem(StatusCode::NOT_FOUND);
@@ -521,7 +529,7 @@ async fn settings_keep_the_password_secret_and_check_their_fields() {
 #[tokio::test]
 async fn templates_are_checked_previewed_and_used() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::with_email(quick()).await;
+    let app = TestApp::builder().email(quick()).build().await;
     let (issuer, achievement) = setup(&app, sink.port, json!({})).await;
     let template_path = format!("/api/v1/achievements/{}/email/template", id(&achievement));
     assert_eq!(app.get(&template_path).await.json()["source"], "default");
@@ -615,7 +623,7 @@ async fn templates_are_checked_previewed_and_used() {
 #[tokio::test]
 async fn the_rate_limit_spreads_sending_over_minutes() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::with_email(quick()).await;
+    let app = TestApp::builder().email(quick()).build().await;
     let (_, achievement) = setup(&app, sink.port, json!({ "rate_per_minute": 2 })).await;
     let rows: Vec<Value> = (0..5)
         .map(|i| json!({ "email": format!("r{i}@example.org") }))
@@ -665,7 +673,12 @@ async fn two_instances_share_one_outbox(url: &str) {
         async move {
             let store = laurel_store::connect(url).await.unwrap();
             let dir = tempfile::tempdir().unwrap();
-            TestApp::with_parts(store, vault, dir, Arc::new(FixedClock(now())), small).await
+            TestApp::builder()
+                .store(store, vault, dir)
+                .clock(Arc::new(FixedClock(now())))
+                .email(small)
+                .build()
+                .await
         }
     };
     let first = instance(vault).await;
@@ -691,12 +704,14 @@ async fn two_instances_share_one_outbox(url: &str) {
 #[tokio::test]
 async fn the_running_worker_sends_what_is_awarded_and_stops_when_told() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::with_email(EmailOptions {
-        // Only the wake-up can explain a quick delivery.
-        poll: Duration::from_secs(600),
-        ..quick()
-    })
-    .await;
+    let app = TestApp::builder()
+        .email(EmailOptions {
+            // Only the wake-up can explain a quick delivery.
+            poll: Duration::from_secs(600),
+            ..quick()
+        })
+        .build()
+        .await;
     let (_, achievement) = setup(&app, sink.port, json!({})).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(laurel_service::email::worker::run(
@@ -728,11 +743,13 @@ async fn the_running_worker_sends_what_is_awarded_and_stops_when_told() {
 #[tokio::test]
 async fn rows_of_a_crashed_worker_are_taken_over_then_given_up() {
     let sink = SmtpSink::start().await;
-    let app = TestApp::with_email(EmailOptions {
-        max_attempts: 2,
-        ..quick()
-    })
-    .await;
+    let app = TestApp::builder()
+        .email(EmailOptions {
+            max_attempts: 2,
+            ..quick()
+        })
+        .build()
+        .await;
     let (_, achievement) = setup(&app, sink.port, json!({})).await;
     let first = award(&app, &achievement, "ada@example.org", "Ada").await;
     // A worker claims it with a lease that has already lapsed, then "dies".

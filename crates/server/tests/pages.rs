@@ -307,7 +307,7 @@ impl Clock for MovableClock {
 #[tokio::test]
 async fn an_expired_credential_says_so() {
     let clock = Arc::new(MovableClock(Mutex::new(util::now())));
-    let app = TestApp::with_clock(clock.clone()).await;
+    let app = TestApp::builder().clock(clock.clone()).build().await;
     let (_, _, award) = awarded(&app, json!({ "valid_for_days": 30 })).await;
     let html = page(&app, &award).await;
     assert_eq!(verdict(&html), "valid");

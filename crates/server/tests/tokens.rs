@@ -33,7 +33,10 @@ async fn postgres_app() -> Option<(TestApp, util::PostgresDb)> {
         .await
         .expect("postgres store");
     let (vault, _) = Vault::generate().expect("vault");
-    let app = TestApp::with_store(store, vault, tempfile::tempdir().unwrap()).await;
+    let app = TestApp::builder()
+        .store(store, vault, tempfile::tempdir().unwrap())
+        .build()
+        .await;
     Some((app, db))
 }
 
@@ -492,7 +495,7 @@ async fn expiry_and_last_use(app: &TestApp, clock: &MovableClock) {
 #[tokio::test]
 async fn tokens_expire_and_record_their_last_use_on_sqlite() {
     let clock = Arc::new(MovableClock(Mutex::new(util::now())));
-    let app = TestApp::with_clock(clock.clone()).await;
+    let app = TestApp::builder().clock(clock.clone()).build().await;
     expiry_and_last_use(&app, &clock).await;
 }
 
@@ -506,9 +509,11 @@ async fn tokens_expire_and_record_their_last_use_on_postgres() {
         .expect("postgres store");
     let (vault, _) = Vault::generate().expect("vault");
     let clock = Arc::new(MovableClock(Mutex::new(util::now())));
-    let app =
-        TestApp::with_store_and_clock(store, vault, tempfile::tempdir().unwrap(), clock.clone())
-            .await;
+    let app = TestApp::builder()
+        .store(store, vault, tempfile::tempdir().unwrap())
+        .clock(clock.clone())
+        .build()
+        .await;
     expiry_and_last_use(&app, &clock).await;
 }
 

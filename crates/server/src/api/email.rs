@@ -22,8 +22,8 @@ use crate::auth::Bearer;
 use crate::{ApiError, ApiResult, AppState};
 use laurel_service::email::message;
 use laurel_service::email::smtp::password_aad;
-use laurel_service::email::template::Source;
-use laurel_service::email::worker::{self, TemplateSource};
+use laurel_service::email::template::TemplateText;
+use laurel_service::email::worker::{self, TemplateOrigin};
 use laurel_service::fields::{self, MAX_NAME};
 
 /// `PUT /issuers/{id}/email` body.
@@ -289,8 +289,8 @@ pub async fn get_issuer_template(
     bearer.require("read")?;
     let issuer_id = issuer(&state, &bearer, &id).await?.id;
     Ok(Json(match state.store.email_template(issuer_id).await? {
-        Some(t) => template_json(&Source::from(&t), TemplateSource::Issuer),
-        None => template_json(&Source::default_template(), TemplateSource::Default),
+        Some(t) => template_json(&TemplateText::from(&t), TemplateOrigin::Issuer),
+        None => template_json(&TemplateText::default_template(), TemplateOrigin::Default),
     }))
 }
 
@@ -311,7 +311,7 @@ pub async fn put_issuer_template(
         .set_email_template(&template)
         .await
         .map_err(|e| crate::error::not_found_in(e, "issuer", issuer_id))?;
-    Ok(Json(template_json(&source, TemplateSource::Issuer)))
+    Ok(Json(template_json(&source, TemplateOrigin::Issuer)))
 }
 
 /// `DELETE /issuers/{id}/email/template`: back to Laurel's default.
@@ -349,7 +349,7 @@ pub async fn put_achievement_template(
     let source = checked(input)?;
     let template = stored_template(&state, achievement.issuer_id, Some(achievement.id), &source);
     state.store.set_email_template(&template).await?;
-    Ok(Json(template_json(&source, TemplateSource::Achievement)))
+    Ok(Json(template_json(&source, TemplateOrigin::Achievement)))
 }
 
 /// `DELETE /achievements/{id}/email/template`: back to the issuer's template.
@@ -627,7 +627,7 @@ fn settings_json(s: &EmailSettings) -> Value {
     })
 }
 
-fn template_json(source: &Source, from: TemplateSource) -> Value {
+fn template_json(source: &TemplateText, from: TemplateOrigin) -> Value {
     json!({
         "subject": source.subject,
         "text": source.text,
@@ -652,8 +652,8 @@ fn address(field: &str, value: &str) -> ApiResult<String> {
         .map_err(|e| ApiError::BadRequest(format!("{field}: {e}")))
 }
 
-fn checked(input: TemplateInput) -> ApiResult<Source> {
-    let source = Source {
+fn checked(input: TemplateInput) -> ApiResult<TemplateText> {
+    let source = TemplateText {
         subject: input.subject,
         text: input.text,
         html: input.html.filter(|html| !html.trim().is_empty()),
@@ -668,7 +668,7 @@ fn stored_template(
     state: &AppState,
     issuer_id: Uuid,
     achievement_id: Option<Uuid>,
-    source: &Source,
+    source: &TemplateText,
 ) -> EmailTemplate {
     EmailTemplate {
         issuer_id,

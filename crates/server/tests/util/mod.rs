@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, Utc};
 use http_body_util::BodyExt as _;
+use laurel_server::ops::Limits;
 use laurel_server::{App, AppState, auth};
 use laurel_service::email::EmailOptions;
 use laurel_service::{Clock, FixedClock, Service, Urls, Vault};
@@ -40,6 +41,93 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// A token with the `admin` scope.
     pub admin: String,
+}
+
+/// How a [`TestApp`] is put together: a fresh SQLite store and vault, [`now`] as a fixed
+/// clock, [`ORIGIN`], default email options, limits and no metrics, unless told otherwise.
+#[derive(Default)]
+pub struct TestAppBuilder {
+    store: Option<(Arc<dyn laurel_store::Store>, Vault, tempfile::TempDir)>,
+    clock: Option<Arc<dyn Clock>>,
+    email: EmailOptions,
+    origin: Option<String>,
+    limits: Option<Limits>,
+    metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
+
+impl TestAppBuilder {
+    /// Over `store` (which `dir` may hold), sealing keys with `vault`: two apps over one store
+    /// with the same key are two instances of one installation.
+    pub fn store(
+        mut self,
+        store: Arc<dyn laurel_store::Store>,
+        vault: Vault,
+        dir: tempfile::TempDir,
+    ) -> Self {
+        self.store = Some((store, vault, dir));
+        self
+    }
+
+    /// "Now" from `clock` (tests that move time on).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The email worker behaving as `email` says.
+    pub fn email(mut self, email: EmailOptions) -> Self {
+        self.email = email;
+        self
+    }
+
+    /// Another public origin.
+    pub fn origin(mut self, origin: &str) -> Self {
+        self.origin = Some(origin.to_string());
+        self
+    }
+
+    /// Other body and time limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// `/metrics` rendered from `handle`.
+    pub fn metrics(
+        mut self,
+        handle: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    ) -> Self {
+        self.metrics = handle;
+        self
+    }
+
+    /// The app, with an admin token.
+    pub async fn build(self) -> TestApp {
+        let (store, vault, dir) = match self.store {
+            Some(parts) => parts,
+            None => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite://{}", dir.path().join("laurel.db").display());
+                let store = laurel_store::connect(&url).await.expect("sqlite store");
+                let (vault, _) = Vault::generate().expect("vault");
+                (store, vault, dir)
+            }
+        };
+        vault.check(store.as_ref()).await.expect("vault check");
+        let clock = self.clock.unwrap_or_else(|| Arc::new(FixedClock(now())));
+        let origin = self.origin.as_deref().unwrap_or(ORIGIN);
+        let service = Service::new(store, Urls::new(origin), vault, clock).with_email(self.email);
+        let state = AppState::new(App::new(service).with_metrics(self.metrics));
+        let router = laurel_server::router_with(state.clone(), &self.limits.unwrap_or_default());
+        let mut app = TestApp {
+            router,
+            state,
+            dir,
+            admin: String::new(),
+        };
+        app.admin = app.token(&["admin"]).await;
+        app
+    }
 }
 
 /// A response, body read.
@@ -90,70 +178,14 @@ impl TestResponse {
 }
 
 impl TestApp {
-    /// A fresh app over a new database, with an admin token.
+    /// A fresh app over a new database, with an admin token: every part at its test default.
     pub async fn new() -> Self {
-        Self::with_clock(Arc::new(FixedClock(now()))).await
+        Self::builder().build().await
     }
 
-    /// A fresh app whose "now" is `clock` (tests that move time on).
-    pub async fn with_clock(clock: Arc<dyn Clock>) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}", dir.path().join("laurel.db").display());
-        let store = laurel_store::connect(&url).await.expect("sqlite store");
-        let (vault, _) = Vault::generate().expect("vault");
-        Self::with_store_and_clock(store, vault, dir, clock).await
-    }
-
-    /// An app over `store` (which `dir` may hold), sealing keys with `vault`: two apps over one
-    /// store with the same key are two instances of one installation.
-    pub async fn with_store(
-        store: Arc<dyn laurel_store::Store>,
-        vault: Vault,
-        dir: tempfile::TempDir,
-    ) -> Self {
-        Self::with_store_and_clock(store, vault, dir, Arc::new(FixedClock(now()))).await
-    }
-
-    /// [`TestApp::with_store`] with this clock.
-    pub async fn with_store_and_clock(
-        store: Arc<dyn laurel_store::Store>,
-        vault: Vault,
-        dir: tempfile::TempDir,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        Self::with_parts(store, vault, dir, clock, EmailOptions::default()).await
-    }
-
-    /// A fresh app whose email worker behaves as `email` says.
-    pub async fn with_email(email: EmailOptions) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}", dir.path().join("laurel.db").display());
-        let store = laurel_store::connect(&url).await.expect("sqlite store");
-        let (vault, _) = Vault::generate().expect("vault");
-        Self::with_parts(store, vault, dir, Arc::new(FixedClock(now())), email).await
-    }
-
-    /// An app from all its parts.
-    pub async fn with_parts(
-        store: Arc<dyn laurel_store::Store>,
-        vault: Vault,
-        dir: tempfile::TempDir,
-        clock: Arc<dyn Clock>,
-        email: EmailOptions,
-    ) -> Self {
-        vault.check(store.as_ref()).await.expect("vault check");
-        let state = AppState::new(App::new(
-            Service::new(store, Urls::new(ORIGIN), vault, clock).with_email(email),
-        ));
-        let router = laurel_server::router(state.clone());
-        let mut app = TestApp {
-            router,
-            state,
-            dir,
-            admin: String::new(),
-        };
-        app.admin = app.token(&["admin"]).await;
-        app
+    /// An app put together part by part; what is not given has its test default.
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder::default()
     }
 
     /// A new token with these scopes.

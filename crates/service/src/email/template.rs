@@ -93,7 +93,7 @@ impl Values {
 
 /// A template's text: what staff write, or the default.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
+pub struct TemplateText {
     /// Subject line.
     pub subject: String,
     /// Plain-text body.
@@ -102,9 +102,9 @@ pub struct Source {
     pub html: Option<String>,
 }
 
-impl From<&EmailTemplate> for Source {
+impl From<&EmailTemplate> for TemplateText {
     fn from(t: &EmailTemplate) -> Self {
-        Source {
+        TemplateText {
             subject: t.subject.clone(),
             text: t.text_body.clone(),
             html: t.html_body.clone(),
@@ -123,10 +123,10 @@ pub struct Rendered {
     pub html: Option<String>,
 }
 
-impl Source {
+impl TemplateText {
     /// The template used when neither the achievement nor the issuer has one.
     pub fn default_template() -> Self {
-        Source {
+        TemplateText {
             subject: "You have earned the badge \"{{badge_name}}\" from {{issuer_name}}".into(),
             text: DEFAULT_TEXT.into(),
             html: Some(DEFAULT_HTML.into()),
@@ -284,7 +284,7 @@ mod tests {
 
     #[test]
     fn fills_variables_and_escapes_only_html() {
-        let source = Source {
+        let source = TemplateText {
             subject: "{{badge_name}}\r\nBcc: x@example.org".into(),
             text: "Hi {{ recipient_name }}: {{credential_url}}".into(),
             html: Some("<p>{{recipient_name}}</p>".into()),
@@ -303,7 +303,7 @@ mod tests {
 
     #[test]
     fn fallback_fills_an_empty_value() {
-        let source = Source {
+        let source = TemplateText {
             subject: "s".into(),
             text: "Hello {{recipient_name|there}}, {{issuer_name|x}}".into(),
             html: None,
@@ -318,7 +318,7 @@ mod tests {
 
     #[test]
     fn unknown_and_unclosed_are_refused_by_name() {
-        let typo = Source {
+        let typo = TemplateText {
             subject: "ok".into(),
             text: "Hi {{badge_nmae}}".into(),
             html: None,
@@ -326,7 +326,7 @@ mod tests {
         let error = typo.check().unwrap_err();
         assert!(error.to_string().contains("{{badge_nmae}}"), "{error}");
         assert!(error.to_string().starts_with("text:"), "{error}");
-        let unclosed = Source {
+        let unclosed = TemplateText {
             subject: "Your {{badge_name".into(),
             text: "x".into(),
             html: None,
@@ -342,7 +342,7 @@ mod tests {
 
     #[test]
     fn the_default_template_is_valid_and_links_the_credential() {
-        let source = Source::default_template();
+        let source = TemplateText::default_template();
         source.check().unwrap();
         let rendered = source.render(&values()).unwrap();
         assert!(

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::message::{self, Parts};
 use super::smtp::{self, Sent};
-use super::template::{Source, Values};
+use super::template::{TemplateText, Values};
 use crate::{Service, ServiceResult};
 
 /// What one batch came to.
@@ -165,7 +165,7 @@ pub async fn deliver_batch(service: &Arc<Service>, worker: Uuid) -> ServiceResul
 /// that fails is kept as its error, so it fails (and retries) only the rows that need it.
 struct Context {
     issuers: HashMap<Uuid, Result<(Issuer, Option<EmailSettings>), String>>,
-    achievements: HashMap<Uuid, Result<(Achievement, Source), String>>,
+    achievements: HashMap<Uuid, Result<(Achievement, TemplateText), String>>,
 }
 
 impl Context {
@@ -206,10 +206,10 @@ impl Context {
     }
 }
 
-/// Where a template came from.
+/// Where the template an email uses came from (reported as `source` by the API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum TemplateSource {
+pub enum TemplateOrigin {
     /// The achievement's own.
     Achievement,
     /// The issuer's default.
@@ -222,14 +222,14 @@ pub enum TemplateSource {
 pub async fn template_for(
     service: &Service,
     achievement: &Achievement,
-) -> ServiceResult<(Source, TemplateSource)> {
+) -> ServiceResult<(TemplateText, TemplateOrigin)> {
     if let Some(t) = service.store.email_template(achievement.id).await? {
-        return Ok((Source::from(&t), TemplateSource::Achievement));
+        return Ok((TemplateText::from(&t), TemplateOrigin::Achievement));
     }
     if let Some(t) = service.store.email_template(achievement.issuer_id).await? {
-        return Ok((Source::from(&t), TemplateSource::Issuer));
+        return Ok((TemplateText::from(&t), TemplateOrigin::Issuer));
     }
-    Ok((Source::default_template(), TemplateSource::Default))
+    Ok((TemplateText::default_template(), TemplateOrigin::Default))
 }
 
 /// The values an award's email fills in.

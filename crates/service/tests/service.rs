@@ -1,0 +1,237 @@
+//! The domain without HTTP: what the API, the console and the `laurel` commands all rely on,
+//! checked against [`Service`] itself over a temporary SQLite store.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use laurel_service::mint::{self, JwtAlgorithm, Outcome, Recipient};
+use laurel_service::{Changes, FixedClock, Service, ServiceError, Urls, Vault, lifecycle};
+use laurel_store::{Achievement, Issuer, StatusChange};
+use uuid::Uuid;
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-01T09:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+/// What the front doors were told.
+#[derive(Default)]
+struct Heard {
+    credentials: Mutex<Vec<Uuid>>,
+    lists: Mutex<Vec<Uuid>>,
+}
+
+impl Changes for Heard {
+    fn credential_changed(&self, id: Uuid) {
+        self.credentials.lock().unwrap().push(id);
+    }
+    fn status_list_changed(&self, list: Uuid) {
+        self.lists.lock().unwrap().push(list);
+    }
+}
+
+struct Setup {
+    service: Arc<Service>,
+    heard: Arc<Heard>,
+    achievement: Achievement,
+    _dir: tempfile::TempDir,
+}
+
+/// A service with one issuer (keys made and sealed) and one achievement.
+async fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("laurel.db").display());
+    let store = laurel_store::connect(&url).await.unwrap();
+    let (vault, _) = Vault::generate().unwrap();
+    vault.check(store.as_ref()).await.unwrap();
+    let heard = Arc::new(Heard::default());
+    let service = Service::new(
+        store,
+        Urls::new("https://badges.example.org"),
+        vault,
+        Arc::new(FixedClock(now())),
+    )
+    .with_changes(heard.clone());
+    let issuer = Issuer {
+        id: Uuid::new_v4(),
+        name: "Library Association".into(),
+        url: Some("https://library.example.org".into()),
+        email: None,
+        description: None,
+        image: None,
+        jwt_algorithm: "ES256".into(),
+        brand_color: None,
+        show_award_count: false,
+        linkedin_organization_id: None,
+        created_at: now(),
+        updated_at: now(),
+    };
+    mint::create_issuer(&service, &issuer, JwtAlgorithm::Es256)
+        .await
+        .unwrap();
+    let achievement = Achievement {
+        id: Uuid::new_v4(),
+        issuer_id: issuer.id,
+        name: "Cataloguing Basics".into(),
+        description: "Completed the cataloguing webinar.".into(),
+        criteria_narrative: Some("Attend the whole webinar.".into()),
+        criteria_url: None,
+        image: None,
+        achievement_type: None,
+        tags: vec![],
+        alignment: "[]".into(),
+        credits_available: Some(1.5),
+        valid_for_days: None,
+        award_rules: "[]".into(),
+        created_at: now(),
+        updated_at: now(),
+    };
+    service
+        .store
+        .create_achievement(&achievement)
+        .await
+        .unwrap();
+    Setup {
+        service: Arc::new(service),
+        heard,
+        achievement,
+        _dir: dir,
+    }
+}
+
+fn recipient(email: &str) -> Recipient {
+    Recipient {
+        email: email.into(),
+        name: Some("Ada Lovelace".into()),
+        narrative: None,
+        evidence: vec![],
+        activity_start_date: None,
+        activity_end_date: None,
+        result: None,
+        credits_earned: None,
+    }
+}
+
+async fn award_one(setup: &Setup, email: &str) -> Outcome {
+    let mut outcomes = mint::award(
+        &setup.service,
+        setup.achievement.id,
+        vec![Ok(recipient(email))],
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcomes.len(), 1);
+    outcomes.remove(0)
+}
+
+#[tokio::test]
+async fn awarding_twice_mints_once() {
+    let setup = setup().await;
+    let Outcome::Created(first) = award_one(&setup, "ada@example.org").await else {
+        panic!("the first award is created");
+    };
+    // The same person however the address is typed, once normalized as every door does.
+    let typed = mint::recipient_email(" ADA@Example.org ").unwrap();
+    let Outcome::Existing(again) = award_one(&setup, &typed).await else {
+        panic!("the second is the first, unchanged");
+    };
+    assert_eq!(first.id, again.id);
+    assert_eq!(first.credential, again.credential);
+    let credential: serde_json::Value = serde_json::from_str(&first.credential).unwrap();
+    assert_eq!(credential["proof"]["cryptosuite"], "eddsa-rdfc-2022");
+    assert_eq!(first.jwt.split('.').count(), 3);
+    // A batch naming one recipient twice mints one credential for both rows.
+    let outcomes = mint::award(
+        &setup.service,
+        setup.achievement.id,
+        vec![
+            Ok(recipient("bo@example.org")),
+            Ok(recipient("bo@example.org")),
+        ],
+        false,
+    )
+    .await
+    .unwrap();
+    match (&outcomes[0], &outcomes[1]) {
+        (Outcome::Created(a), Outcome::Existing(b)) => assert_eq!(a.id, b.id),
+        other => panic!("one created, then the same existing: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_achievement_is_not_found_in_words() {
+    let setup = setup().await;
+    let missing = Uuid::new_v4();
+    let error = mint::award(
+        &setup.service,
+        missing,
+        vec![Ok(recipient("a@b.org"))],
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        error,
+        ServiceError::NotFound(format!("no achievement with id {missing}"))
+    );
+}
+
+#[tokio::test]
+async fn revoking_is_permanent_and_tells_the_front_doors() {
+    let setup = setup().await;
+    let Outcome::Created(award) = award_one(&setup, "ada@example.org").await else {
+        panic!("created");
+    };
+    let list = award.status.expect("a status entry").list_id;
+    let changes = lifecycle::revoke(&setup.service, &[award.id], "issued in error")
+        .await
+        .unwrap();
+    assert!(matches!(&changes[..], [StatusChange::Changed(a)] if a.id == award.id));
+    assert_eq!(*setup.heard.credentials.lock().unwrap(), vec![award.id]);
+    assert_eq!(*setup.heard.lists.lock().unwrap(), vec![list]);
+    // The list was signed again with the bit set.
+    let stored = setup.service.store.status_list(list).await.unwrap();
+    assert!(
+        stored.credential.is_some(),
+        "the list is signed after a revocation"
+    );
+    assert_eq!(
+        stored.signed_version, stored.version,
+        "the signed list shows the revocation"
+    );
+
+    let again = lifecycle::revoke(&setup.service, &[award.id], "twice")
+        .await
+        .unwrap();
+    assert!(matches!(&again[..], [StatusChange::Unchanged(_)]));
+    let reissue = lifecycle::reissue(&setup.service, award.id, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&reissue, ServiceError::Conflict(m) if m.contains("revoked")),
+        "{reissue:?}"
+    );
+    let suspend = lifecycle::suspend(&setup.service, award.id, Some("x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(suspend, ServiceError::Conflict(_)), "{suspend:?}");
+}
+
+#[tokio::test]
+async fn reissuing_keeps_the_id_and_signs_anew() {
+    let setup = setup().await;
+    let Outcome::Created(award) = award_one(&setup, "ada@example.org").await else {
+        panic!("created");
+    };
+    let reissued = lifecycle::reissue(&setup.service, award.id, Some("Ada King".into()))
+        .await
+        .unwrap();
+    assert_eq!(reissued.id, award.id);
+    assert_ne!(reissued.credential, award.credential);
+    assert_eq!(reissued.recipient_name.as_deref(), Some("Ada King"));
+    assert!(reissued.issued_at > award.issued_at);
+    assert_eq!(*setup.heard.credentials.lock().unwrap(), vec![award.id]);
+}
