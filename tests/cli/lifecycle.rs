@@ -6,17 +6,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod util;
-
 use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::util::Run;
+use crate::util::service::{Server, on_service, token};
 use laurel_core::status::Bitstring;
 use serde_json::{Value, json};
 use tempfile::TempDir;
-use util::Run;
-use util::service::{Server, on_service, token};
 
 /// A running service with an admin token, an issuer and an achievement.
 struct Service {

@@ -6,20 +6,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod util;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
+use crate::util::service::{Server, clean_command, on_service, send_json, token};
+use crate::util::{data, laurel, laurel_with_stdin, sample_credential};
 use laurel_core::bake::{self, BadgeVersion, ImageFormat};
 use laurel_core::jwt::{self, KeyReference};
 use laurel_core::keys::{KeyType, PublicKey, SigningKey};
 use laurel_core::proof::{self, Cryptosuite};
 use serde_json::{Value, json};
 use tempfile::TempDir;
-use util::service::{Server, clean_command, on_service, send_json, token};
-use util::{data, laurel, laurel_with_stdin, sample_credential};
 
 const KEY_TYPES: [(&str, KeyType); 3] = [
     ("ed25519", KeyType::Ed25519),
@@ -236,7 +234,7 @@ fn keys_public_rejects_a_file_that_is_not_a_key_without_echoing_it() {
 // sign
 // ---------------------------------------------------------------------------------------------
 
-fn sign(key: &Path, proof: &str, extra: &[&str], input: &Path) -> util::Run {
+fn sign(key: &Path, proof: &str, extra: &[&str], input: &Path) -> crate::util::Run {
     let mut args = str_args(&[&"sign", &"--key", &key, &"--proof", &proof]);
     args.extend(extra.iter().map(Into::into));
     args.push(input.into());
@@ -594,7 +592,7 @@ fn sign_reports_unreadable_input() {
 // bake and extract
 // ---------------------------------------------------------------------------------------------
 
-fn bake(image: &Path, credential: &Path, out: &Path) -> util::Run {
+fn bake(image: &Path, credential: &Path, out: &Path) -> crate::util::Run {
     laurel(str_args(&[
         &"bake",
         &"--image",
@@ -1146,7 +1144,11 @@ fn help_never_prints_a_database_password_from_the_environment() {
 
 /// Runs `laurel import attendance …` against the database in `data_dir`, for a service whose
 /// public URL is `public_url`.
-fn import(data_dir: &Path, public_url: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> util::Run {
+fn import(
+    data_dir: &Path,
+    public_url: &str,
+    args: &[&dyn AsRef<std::ffi::OsStr>],
+) -> crate::util::Run {
     let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"import", &"attendance"];
     all.extend_from_slice(args);
     on_service(data_dir, public_url, &all)
@@ -1194,7 +1196,7 @@ fn import_attendance_records_awards_and_reports_each_line() {
         .to_string(),
     );
     assert_eq!(status, 201, "{achievement}");
-    let report = util::data("attendance/zoom_webinar.csv");
+    let report = crate::util::data("attendance/zoom_webinar.csv");
 
     // A dry run: what would happen, nothing recorded. One line is rejected: exit 3.
     let dry = import(
@@ -1284,7 +1286,7 @@ fn import_attendance_records_awards_and_reports_each_line() {
     let unknown = uuid::Uuid::nil().to_string();
     let run = import(&data, &public_url, &[&"--event", &unknown, &report]).failure(1);
     assert!(run.stderr.contains("no event with id"), "{}", run.stderr);
-    let no_header = util::data("attendance/no_header.csv");
+    let no_header = crate::util::data("attendance/no_header.csv");
     let run = import(&data, &public_url, &[&"--event", &event_id, &no_header]).failure(1);
     assert!(run.stderr.contains("cannot be read"), "{}", run.stderr);
     server.terminate();
@@ -1302,7 +1304,7 @@ fn user_create_makes_a_console_account_once() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
-    let created = util::laurel_with_stdin(
+    let created = crate::util::laurel_with_stdin(
         ["user", "create", "--admin", "Ada", "--data-dir", data],
         b"correct horse battery staple\n",
     )
@@ -1312,16 +1314,17 @@ fn user_create_makes_a_console_account_once() {
         "{}",
         created.stderr
     );
-    let again = util::laurel_with_stdin(
+    let again = crate::util::laurel_with_stdin(
         ["user", "create", "ada", "--data-dir", data],
         b"another long password\n",
     )
     .failure(1);
     assert!(again.stderr.contains("taken"), "{}", again.stderr);
-    let short = util::laurel_with_stdin(["user", "create", "bob", "--data-dir", data], b"short\n")
-        .failure(2);
+    let short =
+        crate::util::laurel_with_stdin(["user", "create", "bob", "--data-dir", data], b"short\n")
+            .failure(2);
     assert!(short.stderr.contains("at least 12"), "{}", short.stderr);
-    let manager = util::laurel_with_stdin(
+    let manager = crate::util::laurel_with_stdin(
         [
             "user",
             "create",
@@ -1410,7 +1413,7 @@ fn serve_refuses_another_public_url_once_it_has_signed_unless_told_to_move() {
 }
 
 /// Runs `laurel` with `args`, `input` on standard input and LAUREL_USER_PASSWORD set or not.
-fn laurel_with_password(args: &[&str], input: &[u8], env: Option<&str>) -> util::Run {
+fn laurel_with_password(args: &[&str], input: &[u8], env: Option<&str>) -> crate::util::Run {
     use std::io::Write as _;
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_laurel"));
     command.args(args).env_remove("LAUREL_USER_PASSWORD");
@@ -1425,7 +1428,7 @@ fn laurel_with_password(args: &[&str], input: &[u8], env: Option<&str>) -> util:
         .unwrap();
     child.stdin.take().unwrap().write_all(input).unwrap();
     let output = child.wait_with_output().unwrap();
-    util::Run {
+    crate::util::Run {
         code: output.status.code(),
         stdout: String::from_utf8(output.stdout).unwrap(),
         stderr: String::from_utf8(output.stderr).unwrap(),

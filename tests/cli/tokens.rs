@@ -3,15 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod util;
-
 use std::path::Path;
 use std::process::Stdio;
 
+use crate::util::service::{Server, clean_command, token};
 use laurel_store::AuditFilter;
 use serde_json::Value;
 use tempfile::TempDir;
-use util::service::{Server, clean_command, token};
 
 /// `laurel token ARGS --data-dir DATA` run as the OS user `user`: (exit code, stdout, stderr).
 fn token_as(user: &str, data: &Path, args: &[&str]) -> (Option<i32>, String, String) {
