@@ -12,9 +12,11 @@
 //!   changes (the HTTP server forgets cached responses).
 //! - [`documents`]: issuer Profiles and Achievements as Open Badges JSON-LD, shared by minting
 //!   and public hosting so both say the same thing.
+//! - [`keys`]: issuers' signing keys: made, sealed, opened once and cached.
+//! - [`status`]: the revocation bit every credential gets, and the signed status lists.
 //! - [`mint`]: builds, signs (Data Integrity `eddsa-rdfc-2022` and VC-JWT) and stores awards,
-//!   exactly once per recipient and achievement; issuer keys.
-//! - [`lifecycle`]: status lists, revocation and suspension, re-issue, key rotation.
+//!   exactly once per recipient and achievement.
+//! - [`lifecycle`]: revocation and suspension, re-issue, key rotation.
 //! - [`activity`]: award rules over recorded attendance and completions; attendance imports
 //!   and their queue.
 //! - [`email`]: the outbox worker that tells recipients of their badge over SMTP, with
@@ -34,11 +36,13 @@ pub mod email;
 pub mod error;
 pub mod fields;
 pub mod jobs;
+pub mod keys;
 pub mod lifecycle;
 pub mod links;
 pub mod mint;
 pub mod open;
 pub mod public_url;
+pub mod status;
 pub mod urls;
 pub mod vault;
 
@@ -61,7 +65,7 @@ pub struct Service {
     /// Seals and opens issuers' private keys.
     pub vault: Vault,
     /// Issuers' signing keys, opened once and kept for the process.
-    pub keys: mint::KeyCache,
+    pub keys: keys::KeyCache,
     /// Background jobs (imports) a graceful shutdown waits for.
     pub jobs: jobs::Jobs,
     /// The email outbox: the worker's options, open SMTP connections, its wake-up signal.
@@ -79,7 +83,7 @@ impl Service {
             store,
             urls,
             vault,
-            keys: mint::KeyCache::default(),
+            keys: keys::KeyCache::default(),
             jobs: jobs::Jobs::default(),
             outbox: email::Outbox::default(),
             clock,

@@ -5,7 +5,8 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use laurel_service::mint::{self, JwtAlgorithm, Outcome, Recipient};
+use laurel_service::keys::{self, JwtAlgorithm};
+use laurel_service::mint::{self, Outcome, Recipient};
 use laurel_service::{Changes, FixedClock, Service, ServiceError, Urls, Vault, lifecycle};
 use laurel_store::{Achievement, Issuer, StatusChange};
 use uuid::Uuid;
@@ -68,7 +69,7 @@ async fn setup() -> Setup {
         created_at: now(),
         updated_at: now(),
     };
-    mint::create_issuer(&service, &issuer, JwtAlgorithm::Es256)
+    keys::create_issuer(&service, &issuer, JwtAlgorithm::Es256)
         .await
         .unwrap();
     let achievement = Achievement {

@@ -17,7 +17,7 @@ use crate::auth::Bearer;
 use crate::{ApiError, ApiResult, AppState};
 use laurel_service::documents;
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
-use laurel_service::mint::{self, JwtAlgorithm};
+use laurel_service::keys::JwtAlgorithm;
 
 /// `POST /issuers` body.
 #[derive(Debug, Deserialize)]
@@ -104,7 +104,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    let keys = mint::create_issuer(&state, &issuer, algorithm).await?;
+    let keys = laurel_service::keys::create_issuer(&state, &issuer, algorithm).await?;
     Ok(super::located(
         StatusCode::CREATED,
         &format!("/api/v1/issuers/{}", issuer.id),

@@ -35,7 +35,6 @@ use uuid::Uuid;
 use super::extract::{Json, RawBody};
 use crate::{ApiError, ApiResult, AppState};
 use laurel_service::documents::keys;
-use laurel_service::lifecycle;
 
 /// How the service names itself in reports: a key "listed by this site".
 pub const HOSTED: &str = "this site";
@@ -253,7 +252,7 @@ impl Fetch for StoreFetcher {
                     .map_err(|e| e.to_string())
                 }
                 ["status", list] => {
-                    let (_, credential) = lifecycle::status::signed(state, id(list)?)
+                    let (_, credential) = laurel_service::status::signed(state, id(list)?)
                         .await
                         .map_err(|_| missing("status list"))?;
                     serde_json::from_str(&credential).map_err(|e| e.to_string())

@@ -17,7 +17,6 @@ use super::{audit_log, forged, pages};
 use crate::pages::html::{date, esc};
 use crate::{ApiError, AppState};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
-use laurel_service::mint;
 
 /// The issuer form's fields.
 #[derive(Debug, Default, Deserialize)]
@@ -144,7 +143,9 @@ pub async fn create(
         email: None,
         description: None,
         image: None,
-        jwt_algorithm: mint::JwtAlgorithm::default().as_str().to_string(),
+        jwt_algorithm: laurel_service::keys::JwtAlgorithm::default()
+            .as_str()
+            .to_string(),
         brand_color: None,
         show_award_count: true,
         linkedin_organization_id: None,
@@ -154,7 +155,13 @@ pub async fn create(
     if let Err(error) = form.apply(&mut issuer) {
         return render_list(&state, &staff, &form, Some(&error)).await;
     }
-    if let Err(error) = mint::create_issuer(&state, &issuer, mint::JwtAlgorithm::default()).await {
+    if let Err(error) = laurel_service::keys::create_issuer(
+        &state,
+        &issuer,
+        laurel_service::keys::JwtAlgorithm::default(),
+    )
+    .await
+    {
         return pages::error(&ApiError::from(error));
     }
     audit_log(

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::cache::{self, Cache, Document};
 use super::parse_id;
 use crate::{ApiError, ApiResult, AppState};
-use laurel_service::{ServiceError, lifecycle};
+use laurel_service::ServiceError;
 
 /// `GET /status/{id}`: a status list credential, signed for its current bits.
 pub async fn list(
@@ -33,12 +33,13 @@ pub async fn list(
     let (body, etag) = match state.status_lists.get(id) {
         Some(found) => found,
         None => {
-            let (_, credential) = lifecycle::status::signed(&state, id)
-                .await
-                .map_err(|error| match error {
-                    ServiceError::NotFound(_) => ApiError::not_found("status list", id),
-                    other => other.into(),
-                })?;
+            let (_, credential) =
+                laurel_service::status::signed(&state, id)
+                    .await
+                    .map_err(|error| match error {
+                        ServiceError::NotFound(_) => ApiError::not_found("status list", id),
+                        other => other.into(),
+                    })?;
             state.status_lists.insert(id, Bytes::from(credential))
         }
     };

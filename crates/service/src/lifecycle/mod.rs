@@ -1,6 +1,7 @@
 //! After issuing: revocation and suspension, re-issue, and issuer key rotation.
 //!
-//! - [`status`]: the revocation bit every credential gets, and the signed status lists.
+//! - The revocation bit every credential gets, and the signed status lists, are
+//!   [`crate::status`]'s.
 //! - Revocation is permanent and public: the credential's bit is set and its list signed again
 //!   before the call returns, so the served list shows it at once. The reason stays with the
 //!   issuer (the admin API), never in the list.
@@ -13,8 +14,6 @@
 //!   keeps verifying) and makes new ones; a key known to be compromised is published with the
 //!   time since which its signatures are not to be trusted.
 
-pub mod status;
-
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -24,7 +23,8 @@ use laurel_store::{Award, IssuerKey, KeyPurpose, StatusChange, StoreError};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::mint::{self, JwtAlgorithm, MintError};
+use crate::keys::{self, JwtAlgorithm, SigningError};
+use crate::status;
 use crate::{Service, ServiceError, ServiceResult, documents};
 
 /// The longest reason kept, in bytes.
@@ -116,8 +116,8 @@ pub async fn reissue(service: &Service, id: Uuid, name: Option<String>) -> Servi
     let issuer = service.store.issuer(award.issuer_id).await?;
     let achievement = service.store.achievement(award.achievement_id).await?;
     let keys = service.store.issuer_keys(issuer.id).await?;
-    let di = mint::active_key(&keys, issuer.id, KeyPurpose::DataIntegrity)?;
-    let jwt_key = mint::active_key(&keys, issuer.id, KeyPurpose::Jwt)?;
+    let di = keys::active_key(&keys, issuer.id, KeyPurpose::DataIntegrity)?;
+    let jwt_key = keys::active_key(&keys, issuer.id, KeyPurpose::Jwt)?;
     // Newer than the credential it replaces, even within the same second.
     let now = service
         .clock
@@ -150,15 +150,15 @@ pub async fn reissue(service: &Service, id: Uuid, name: Option<String>) -> Servi
         created: now,
     };
     let kid = service.urls.key(issuer.id, jwt_key.id);
-    let (signed, compact) = tokio::task::spawn_blocking(move || -> Result<_, MintError> {
+    let (signed, compact) = tokio::task::spawn_blocking(move || -> Result<_, SigningError> {
         let signed = proof::sign(&credential, &di_signing, &options)
-            .map_err(|error| MintError::Sign(error.to_string()))?;
+            .map_err(|error| SigningError::Sign(error.to_string()))?;
         let compact = jwt::sign(&signed, &jwt_signing, Some(&kid))
-            .map_err(|error| MintError::Sign(error.to_string()))?;
+            .map_err(|error| SigningError::Sign(error.to_string()))?;
         Ok((signed, compact))
     })
     .await
-    .map_err(|error| MintError::Task(error.to_string()))??;
+    .map_err(|error| SigningError::Task(error.to_string()))??;
 
     award.credential = signed.to_string();
     award.jwt = compact;
@@ -186,7 +186,7 @@ pub async fn rotate_keys(service: &Service, issuer_id: Uuid) -> ServiceResult<Ve
         ))
     })?;
     let now = service.clock.now();
-    let (rows, opened) = mint::new_keys(service, issuer_id, algorithm, now).await?;
+    let (rows, opened) = keys::new_keys(service, issuer_id, algorithm, now).await?;
     service.store.rotate_keys(issuer_id, &rows, now).await?;
     service.keys.remember(opened);
     // Lists are signed again, with the new key, when next asked for: a list signed by a key

@@ -284,7 +284,7 @@ fn activity_date(field: &str, value: Option<String>) -> Result<Option<DateTime<U
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mint::JwtAlgorithm;
+    use crate::keys::JwtAlgorithm;
 
     #[test]
     fn emails_are_normalized_and_checked() {

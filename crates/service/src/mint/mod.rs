@@ -20,7 +20,6 @@
 //! normalized email, with a fresh salt per credential; the email and name stay in the row.
 
 mod input;
-mod keys;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,44 +35,11 @@ use laurel_store::{Award, Issuer, KeyPurpose, StatusSlot, Stored};
 use rayon::prelude::*;
 use uuid::Uuid;
 
-use crate::lifecycle::status;
+use crate::keys::{SigningError, active_key};
+use crate::status;
 use crate::{Service, ServiceError, ServiceResult, Urls, documents};
 
 pub use input::*;
-pub use keys::*;
-
-/// Why minting failed inside the service (never the client's fault). Messages never contain
-/// key material: the wrapped errors are all written not to.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum MintError {
-    /// Generating, opening or parsing a key failed.
-    #[error("key: {0}")]
-    Key(#[from] laurel_core::keys::KeyError),
-    /// A sealed key did not open.
-    #[error("vault: {0}")]
-    Vault(#[from] crate::vault::VaultError),
-    /// The issuer has no usable key for a purpose.
-    #[error("issuer {issuer} has no active {purpose} key")]
-    NoKey {
-        /// The issuer.
-        issuer: Uuid,
-        /// `data_integrity` or `jwt`.
-        purpose: &'static str,
-    },
-    /// The credential could not be built, signed or encoded.
-    #[error("signing: {0}")]
-    Sign(String),
-    /// The blocking task died.
-    #[error("signing task: {0}")]
-    Task(String),
-}
-
-impl From<MintError> for ServiceError {
-    fn from(error: MintError) -> Self {
-        ServiceError::Internal(error.to_string())
-    }
-}
 
 /// What happened to one requested award.
 #[derive(Debug)]
@@ -210,15 +176,16 @@ async fn mint_and_store(
     // Each credential's revocation bit. A credential that loses an exactly-once race leaves
     // its bit unused, never reused.
     let slots = status::allocate(service, issuer.id, to_sign.len(), now).await?;
-    let signed: Vec<(usize, Result<Award, MintError>)> = tokio::task::spawn_blocking(move || {
-        to_sign
-            .par_iter()
-            .zip(slots)
-            .map(|((index, recipient), slot)| (*index, signer.sign(recipient, now, slot)))
-            .collect()
-    })
-    .await
-    .map_err(|error| MintError::Task(error.to_string()))?;
+    let signed: Vec<(usize, Result<Award, SigningError>)> =
+        tokio::task::spawn_blocking(move || {
+            to_sign
+                .par_iter()
+                .zip(slots)
+                .map(|((index, recipient), slot)| (*index, signer.sign(recipient, now, slot)))
+                .collect()
+        })
+        .await
+        .map_err(|error| SigningError::Task(error.to_string()))?;
 
     let mut indices = Vec::with_capacity(signed.len());
     let mut awards = Vec::with_capacity(signed.len());
@@ -310,8 +277,8 @@ impl Signer {
         recipient: &Recipient,
         now: DateTime<Utc>,
         slot: StatusSlot,
-    ) -> Result<Award, MintError> {
-        let failed = |error: &dyn std::fmt::Display| MintError::Sign(error.to_string());
+    ) -> Result<Award, SigningError> {
+        let failed = |error: &dyn std::fmt::Display| SigningError::Sign(error.to_string());
         let id = Uuid::new_v4();
         let salt = IdentityObject::new_salt().map_err(|e| failed(&e))?;
         let mut subject = AchievementSubject::with_identifier(

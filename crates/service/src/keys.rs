@@ -10,10 +10,43 @@ use laurel_core::keys::{KeyType, SigningKey};
 use laurel_store::{Issuer, IssuerKey, KeyPurpose};
 use uuid::Uuid;
 
+use crate::ServiceError;
 use crate::vault::Vault;
 use crate::{Service, ServiceResult};
 
-use super::MintError;
+/// Why signing failed inside the service (never the client's fault): opening a key, or
+/// building, signing or encoding a credential or status list. Messages never contain
+/// key material: the wrapped errors are all written not to.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SigningError {
+    /// Generating, opening or parsing a key failed.
+    #[error("key: {0}")]
+    Key(#[from] laurel_core::keys::KeyError),
+    /// A sealed key did not open.
+    #[error("vault: {0}")]
+    Vault(#[from] crate::vault::VaultError),
+    /// The issuer has no usable key for a purpose.
+    #[error("issuer {issuer} has no active {purpose} key")]
+    NoKey {
+        /// The issuer.
+        issuer: Uuid,
+        /// `data_integrity` or `jwt`.
+        purpose: &'static str,
+    },
+    /// The credential could not be built, signed or encoded.
+    #[error("signing: {0}")]
+    Sign(String),
+    /// The blocking task died.
+    #[error("signing task: {0}")]
+    Task(String),
+}
+
+impl From<SigningError> for ServiceError {
+    fn from(error: SigningError) -> Self {
+        ServiceError::Internal(error.to_string())
+    }
+}
 
 /// The JWS algorithm of an issuer's VC-JWTs. Fixed when the issuer is created: its keys,
 /// rotated ones included, are of this algorithm.
@@ -75,13 +108,13 @@ impl std::fmt::Debug for KeyCache {
 
 impl KeyCache {
     /// The signing key of a stored key row, opening it with the vault on first use.
-    pub fn open(&self, vault: &Vault, key: &IssuerKey) -> Result<Arc<SigningKey>, MintError> {
+    pub fn open(&self, vault: &Vault, key: &IssuerKey) -> Result<Arc<SigningKey>, SigningError> {
         if let Some(found) = self.get(key.id) {
             return Ok(found);
         }
         let pem = vault.open(key.id.as_bytes(), &key.sealed_private_key)?;
         let text = std::str::from_utf8(&pem).map_err(|_| {
-            MintError::Key(laurel_core::keys::KeyError::Invalid(
+            SigningError::Key(laurel_core::keys::KeyError::Invalid(
                 "a sealed key is not PEM text".into(),
             ))
         })?;
@@ -141,13 +174,13 @@ pub async fn new_keys(
     now: chrono::DateTime<chrono::Utc>,
 ) -> ServiceResult<(Vec<IssuerKey>, OpenedKeys)> {
     // RSA key generation takes a good fraction of a second: not on the async threads.
-    let generated = tokio::task::spawn_blocking(move || -> Result<_, MintError> {
+    let generated = tokio::task::spawn_blocking(move || -> Result<_, SigningError> {
         let di = SigningKey::generate(KeyType::Ed25519)?;
         let jwt = SigningKey::generate(algorithm.key_type())?;
         Ok([(KeyPurpose::DataIntegrity, di), (KeyPurpose::Jwt, jwt)])
     })
     .await
-    .map_err(|error| MintError::Task(error.to_string()))??;
+    .map_err(|error| SigningError::Task(error.to_string()))??;
     let mut rows = Vec::new();
     let mut opened = Vec::new();
     for (purpose, key) in generated {
@@ -155,7 +188,7 @@ pub async fn new_keys(
         let sealed = service
             .vault
             .seal(id.as_bytes(), key.to_pkcs8_pem().as_bytes())
-            .map_err(MintError::from)?;
+            .map_err(SigningError::from)?;
         let public = key.public_key();
         rows.push(IssuerKey {
             id,
@@ -178,11 +211,11 @@ pub fn active_key(
     keys: &[IssuerKey],
     issuer: Uuid,
     purpose: KeyPurpose,
-) -> Result<&IssuerKey, MintError> {
+) -> Result<&IssuerKey, SigningError> {
     keys.iter()
         .rev()
         .find(|key| key.purpose == purpose && key.retired_at.is_none())
-        .ok_or(MintError::NoKey {
+        .ok_or(SigningError::NoKey {
             issuer,
             purpose: purpose.as_str(),
         })

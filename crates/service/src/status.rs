@@ -21,7 +21,7 @@ use laurel_store::{KeyPurpose, StatusList, StatusSlot};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::mint::{self, MintError};
+use crate::keys::{self, SigningError};
 use crate::{Service, ServiceError, ServiceResult, Urls};
 
 /// Entries per list: the spec's minimum, 131,072 (16 KiB of bits).
@@ -101,7 +101,7 @@ pub async fn signed(service: &Service, list_id: Uuid) -> ServiceResult<(StatusLi
 /// key.
 async fn sign(service: &Service, list: &StatusList) -> ServiceResult<String> {
     let keys = service.store.issuer_keys(list.issuer_id).await?;
-    let key = mint::active_key(&keys, list.issuer_id, KeyPurpose::DataIntegrity)?;
+    let key = keys::active_key(&keys, list.issuer_id, KeyPurpose::DataIntegrity)?;
     let signing = service.keys.open(&service.vault, key)?;
     let now = service.clock.now();
     let document = document(&service.urls, list);
@@ -112,8 +112,8 @@ async fn sign(service: &Service, list: &StatusList) -> ServiceResult<String> {
     };
     let signed = tokio::task::spawn_blocking(move || proof::sign(&document, &signing, &options))
         .await
-        .map_err(|error| MintError::Task(error.to_string()))?
-        .map_err(|error| MintError::Sign(error.to_string()))?;
+        .map_err(|error| SigningError::Task(error.to_string()))?
+        .map_err(|error| SigningError::Sign(error.to_string()))?;
     Ok(signed.to_string())
 }
 
