@@ -15,8 +15,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::session::Staff;
 use super::layout::{self, Choice, FieldErrors, Layout, date, query};
+use super::session::Staff;
 use super::{audit_log, csrf_rejected};
 use crate::{ApiError, AppState};
 use laurel_service::lifecycle;
@@ -128,7 +128,13 @@ async fn render(
     };
     let badges = achievements
         .iter()
-        .map(|a| Choice::new(a.id, a.name.clone(), a.id.to_string() == search.achievement.trim()))
+        .map(|a| {
+            Choice::new(
+                a.id,
+                a.name.clone(),
+                a.id.to_string() == search.achievement.trim(),
+            )
+        })
         .collect();
     let names: std::collections::HashMap<Uuid, &str> = achievements
         .iter()

@@ -13,9 +13,9 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::session::Staff;
 use super::images::ImageControl;
 use super::layout::{self, FieldErrors, Layout, date};
+use super::session::Staff;
 use super::{audit_log, csrf_rejected};
 use crate::{ApiError, AppState};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
@@ -337,15 +337,14 @@ impl IssuerEditor {
         error: Option<&(&'static str, String)>,
     ) -> Self {
         let errors = FieldErrors::new(error);
-        let input = |name: &'static str, label: &'static str, value: &str, kind: &'static str| {
-            TextInput {
+        let input =
+            |name: &'static str, label: &'static str, value: &str, kind: &'static str| TextInput {
                 name,
                 label,
                 kind,
                 value: value.to_string(),
                 error: errors.about(name).map(str::to_string),
-            }
-        };
+            };
         IssuerEditor {
             action,
             submit,

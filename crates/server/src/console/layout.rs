@@ -53,7 +53,9 @@ impl Layout {
             title: title.into(),
             css: assets::css_url(),
             js: assets::js_url(),
-            csrf: staff.map(|s| s.session.csrf_token.clone()).unwrap_or_default(),
+            csrf: staff
+                .map(|s| s.session.csrf_token.clone())
+                .unwrap_or_default(),
             nav: staff.map(|staff| Nav {
                 username: staff.user.username.clone(),
                 role: staff.user.role.as_str(),

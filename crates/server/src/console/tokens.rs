@@ -16,9 +16,9 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::session::Staff;
 use super::audit_log;
 use super::layout::{self, Choice, Layout, date};
+use super::session::Staff;
 use crate::{AppState, auth};
 
 /// The longest token name accepted.
@@ -240,7 +240,8 @@ pub async fn revoke(
 }
 
 fn admin_only(staff: &Staff) -> Option<Response> {
-    (!staff.is_admin()).then(|| layout::not_allowed(staff, "Only administrators manage API tokens."))
+    (!staff.is_admin())
+        .then(|| layout::not_allowed(staff, "Only administrators manage API tokens."))
 }
 
 /// `console/tokens.html`.
@@ -314,7 +315,11 @@ async fn render(
             } else {
                 t.issuer_ids
                     .iter()
-                    .map(|id| names.get(id).map_or_else(|| id.to_string(), |n| (*n).to_string()))
+                    .map(|id| {
+                        names
+                            .get(id)
+                            .map_or_else(|| id.to_string(), |n| (*n).to_string())
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };

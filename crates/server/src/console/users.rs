@@ -11,10 +11,10 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::layout::{self, Choice, FieldErrors, Layout, date};
 use super::password::PoolError;
 use super::session::Staff;
 use super::{account, audit_log, check_new_user, csrf_rejected};
-use super::layout::{self, Choice, FieldErrors, Layout, date};
 use crate::AppState;
 
 /// The new-account form's fields.

@@ -15,16 +15,16 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::session::Staff;
-use view::{BadgeEditor, BadgePage, BadgeRow, BadgesPage, Preview};
 use super::images::ImageControl;
 use super::layout::{self, Layout};
+use super::session::Staff;
 use super::{audit_log, csrf_rejected};
 use crate::api::achievements::{
     achievement_type, credits, preview_credential, tags, valid_for_days,
 };
 use crate::{ApiError, AppState};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
+use view::{BadgeEditor, BadgePage, BadgeRow, BadgesPage, Preview};
 
 /// The achievement form's fields, as typed.
 #[derive(Debug, Default, Deserialize)]
@@ -181,9 +181,8 @@ async fn render_list(
         .iter()
         .filter(|i| staff.may_change_issuer(i.id))
         .collect();
-    let editor = (!mine.is_empty()).then(|| {
-        BadgeEditor::new("/console/achievements".into(), form, error, Some(&mine))
-    });
+    let editor = (!mine.is_empty())
+        .then(|| BadgeEditor::new("/console/achievements".into(), form, error, Some(&mine)));
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {

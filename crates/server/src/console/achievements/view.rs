@@ -66,15 +66,14 @@ impl BadgeEditor {
         issuers: Option<&[&Issuer]>,
     ) -> Self {
         let errors = FieldErrors::new(error);
-        let field = |name: &'static str, label: &'static str, value: &str, rows: Option<u32>| {
-            BadgeField {
+        let field =
+            |name: &'static str, label: &'static str, value: &str, rows: Option<u32>| BadgeField {
                 name,
                 label,
                 value: value.to_string(),
                 rows,
                 error: errors.about(name).map(str::to_string),
-            }
-        };
+            };
         BadgeEditor {
             action,
             issuers: issuers.map(|list| {
@@ -92,7 +91,12 @@ impl BadgeEditor {
                     &form.criteria_narrative,
                     Some(3),
                 ),
-                field("criteria_url", "Criteria page (URL)", &form.criteria_url, None),
+                field(
+                    "criteria_url",
+                    "Criteria page (URL)",
+                    &form.criteria_url,
+                    None,
+                ),
                 field(
                     "achievement_type",
                     "Type (Badge, Course, CertificateOfCompletion, ext:…)",

@@ -377,7 +377,8 @@ pub async fn job(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
                 .clone()
                 .unwrap_or_else(|| "unknown error".to_string())
         }),
-        done: (!running && job.status != ImportStatus::Failed).then(|| Outcome::of(job.id, &result)),
+        done: (!running && job.status != ImportStatus::Failed)
+            .then(|| Outcome::of(job.id, &result)),
     };
     let mut response = layout::respond(StatusCode::OK, &page);
     if running {
@@ -498,10 +499,12 @@ pub async fn result_csv(
             l["email"].as_str().unwrap_or("").to_string(),
             why.unwrap_or_default(),
         ];
-        let line: Vec<String> = fields.iter().map(|f| crate::console::awards::csv_field(f)).collect();
+        let line: Vec<String> = fields
+            .iter()
+            .map(|f| crate::console::awards::csv_field(f))
+            .collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
     layout::csv(out, "import-result.csv")
 }
-

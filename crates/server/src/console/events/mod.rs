@@ -315,4 +315,3 @@ pub async fn create_series(
 fn field<E: std::fmt::Display>(name: &'static str) -> impl Fn(E) -> Checked {
     move |error| Checked::Field((name, error.to_string()))
 }
-
