@@ -261,3 +261,43 @@ pub fn csv(body: String, file_name: &'static str) -> Response {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_is_escaped() {
+        let page = MessagePage {
+            layout: Layout::new("<i>Title</i>", None),
+            message: "<script>alert(1)</script> & \"quotes\"".into(),
+        };
+        let html = page.render().unwrap();
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert!(!html.contains("<i>Title"), "{html}");
+        assert!(!html.contains("\"quotes\""), "{html}");
+        assert!(html.contains("<p role=\"alert\">"), "{html}");
+        assert!(
+            !html.contains("Signed in as"),
+            "no navigation without a session"
+        );
+    }
+
+    #[test]
+    fn a_mistake_is_about_its_own_field_only() {
+        let error: FieldError = ("title", "Give a title.".into());
+        let errors = FieldErrors::new(Some(&error));
+        assert_eq!(errors.about("title"), Some("Give a title."));
+        assert_eq!(errors.about("starts_at"), None);
+        assert!(FieldErrors::new(None).about("title").is_none());
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(
+            query(&[("q", "a b&c".into()), ("offset", "50".into())]),
+            "q=a%20b%26c&offset=50"
+        );
+    }
+}
