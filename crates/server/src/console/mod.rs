@@ -9,6 +9,9 @@
 //! confirm, progress, per-line CSV), accounts, and API tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
 //!
+//! Every screen is an askama template in `templates/console/` with a Rust struct of view data
+//! beside its handler; [`layout`] has the base layout's data and answers with the pages.
+//!
 //! Every route is in one table, [`ROUTES`], from which the router is built, so a test can walk
 //! them all (as an issuer manager of another issuer, it must see and change nothing) and a new
 //! route cannot be left out of it. An issuer manager sees only the issuers in their list, and
