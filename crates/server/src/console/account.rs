@@ -6,17 +6,17 @@
 //! uses too. Once changed, every other session of the account is ended (the one making the
 //! change stays) and the change is written to the audit log.
 
+use askama::Template;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::pages::{self, FieldError};
+use super::layout::{self, FieldError, FieldErrors, Layout};
 use super::password::{self, PoolError};
 use super::session::Staff;
-use super::{audit_log, forged, throttle};
-use crate::pages::html::esc;
+use super::{audit_log, csrf_rejected, throttle};
 use crate::{ApiError, AppState};
 
 /// The change-password form's fields.
@@ -44,7 +44,7 @@ pub async fn change(
     Form(form): Form<Change>,
 ) -> Response {
     if !staff.check_csrf(&form.csrf) {
-        return forged();
+        return csrf_rejected();
     }
     match try_change(&state, &staff, form).await {
         Ok(Ok(())) => render(
@@ -54,7 +54,7 @@ pub async fn change(
             StatusCode::OK,
         ),
         Ok(Err((error, status))) => render(&staff, Some(&error), None, status),
-        Err(error) => pages::error(&error),
+        Err(error) => layout::error(&error),
     }
 }
 
@@ -151,27 +151,29 @@ fn sentence(message: &str) -> String {
     }
 }
 
+/// `console/password.html`.
+#[derive(Template)]
+#[template(path = "console/password.html")]
+struct PasswordPage<'a> {
+    layout: Layout,
+    username: &'a str,
+    errors: FieldErrors,
+    notice: Option<&'a str>,
+}
+
 fn render(
     staff: &Staff,
     error: Option<&FieldError>,
     notice: Option<&str>,
     status: StatusCode,
 ) -> Response {
-    let (current_error, current_attrs) = pages::field_error(error, "current");
-    let (new_error, new_attrs) = pages::field_error(error, "new");
-    let (again_error, again_attrs) = pages::field_error(error, "again");
-    let body = format!(
-        r#"{notice}<form method="post" action="/console/password">
-<input type="hidden" name="csrf" value="{csrf}">
-<input type="text" name="username" autocomplete="username" value="{username}" hidden>
-<p><label for="current">Current password</label><br><input id="current" name="current" type="password" autocomplete="current-password" required{current_attrs}>{current_error}</p>
-<p><label for="new">New password (12 characters or more)</label><br><input id="new" name="new" type="password" autocomplete="new-password" required{new_attrs}>{new_error}</p>
-<p><label for="again">New password again</label><br><input id="again" name="again" type="password" autocomplete="new-password" required{again_attrs}>{again_error}</p>
-<p><button type="submit">Change password</button></p>
-</form>"#,
-        notice = pages::notice(notice),
-        csrf = esc(&staff.session.csrf_token),
-        username = esc(&staff.user.username),
-    );
-    pages::respond(status, pages::page("Your password", Some(staff), &body))
+    layout::respond(
+        status,
+        &PasswordPage {
+            layout: Layout::new("Your password", Some(staff)),
+            username: &staff.user.username,
+            errors: FieldErrors::new(error),
+            notice,
+        },
+    )
 }

@@ -5,6 +5,7 @@
 //! Every change is logged once, wherever it came from (see [`laurel_service::audit`]); this page is where
 //! people read it. The CSV neutralises cells a spreadsheet would run as formulas.
 
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -13,10 +14,9 @@ use laurel_store::{AuditEntry, AuditFilter, VIAS};
 use serde::Deserialize;
 
 use super::awards::csv_field;
-use super::pages;
+use super::layout::{self, Choice, FieldErrors, Layout};
 use super::session::Staff;
 use crate::AppState;
-use crate::pages::html::esc;
 
 /// Entries per page.
 const PAGE: u32 = 100;
@@ -77,7 +77,7 @@ impl Search {
         let mut query: Vec<String> = pairs
             .iter()
             .filter(|(_, value)| !value.trim().is_empty())
-            .map(|(name, value)| format!("{name}={}", urlencoding(value.trim())))
+            .map(|(name, value)| format!("{name}={}", layout::query_value(value.trim())))
             .collect();
         if offset > 0 {
             query.push(format!("offset={offset}"));
@@ -112,22 +112,9 @@ fn day(
     }
 }
 
-/// Percent-encodes a query value.
-fn urlencoding(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 fn admins_only(staff: &Staff) -> Option<Response> {
     (!staff.is_admin())
-        .then(|| pages::not_allowed(staff, "Only administrators can read the audit log."))
+        .then(|| layout::not_allowed(staff, "Only administrators can read the audit log."))
 }
 
 /// `GET /console/audit`.
@@ -148,58 +135,25 @@ pub async fn page(
     } else {
         match state.store.search_audit(&filter).await {
             Ok(found) => found,
-            Err(error) => return pages::error(&error.into()),
+            Err(error) => return layout::error(&error.into()),
         }
     };
-    let rows: String = entries
+    let rows = entries
         .iter()
-        .map(|e| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
-                e.at.format("%Y-%m-%d %H:%M:%S"),
-                esc(&e.username),
-                esc(&e.action),
-                esc(&e.via),
-                esc(e.target.as_deref().unwrap_or("")),
-                esc(&e.detail),
-            )
+        .map(|e| AuditRow {
+            at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            username: e.username.clone(),
+            action: e.action.clone(),
+            via: e.via.clone(),
+            target: e.target.clone().unwrap_or_default(),
+            detail: e.detail.clone(),
         })
         .collect();
-    let next = if u64::from(search.offset) + u64::from(PAGE) < total {
-        format!(
-            r#"<p><a href="/console/audit?{}">Older entries</a></p>"#,
-            esc(&search.query_string(search.offset + PAGE))
-        )
-    } else {
-        String::new()
-    };
-    let error = problem.as_ref().map(|(field, message)| {
-        (
-            *field,
-            format!(
-                r#" <span class="error" id="{field}-error">{}</span>"#,
-                esc(message)
-            ),
-        )
-    });
-    let mark = |name: &str| match &error {
-        Some((field, message)) if *field == name => (
-            message.clone(),
-            format!(r#" aria-invalid="true" aria-describedby="{name}-error""#),
-        ),
-        _ => (String::new(), String::new()),
-    };
-    let (via_error, via_attr) = mark("via");
-    let (from_error, from_attr) = mark("from");
-    let (until_error, until_attr) = mark("until");
-    let via_options: String = std::iter::once("")
+    let older = (u64::from(search.offset) + u64::from(PAGE) < total)
+        .then(|| search.query_string(search.offset + PAGE));
+    let vias = std::iter::once("")
         .chain(VIAS.iter().copied())
         .map(|via| {
-            let selected = if search.via.trim() == via {
-                " selected"
-            } else {
-                ""
-            };
             let label = match via {
                 "" => "Any",
                 "console" => "Console",
@@ -207,7 +161,7 @@ pub async fn page(
                 "cli" => "Command line",
                 _ => "The service itself",
             };
-            format!(r#"<option value="{via}"{selected}>{label}</option>"#)
+            Choice::new(via, label, search.via.trim() == via)
         })
         .collect();
     let status = if problem.is_some() {
@@ -215,29 +169,44 @@ pub async fn page(
     } else {
         StatusCode::OK
     };
-    let body = format!(
-        r#"<form method="get" action="/console/audit">
-<p><label for="actor">Who (part of a username, token name, cli:user, rules)</label><br><input id="actor" name="actor" value="{actor}"></p>
-<p><label for="action">What (part of an action, e.g. token. or award.create)</label><br><input id="action" name="action" value="{action}"></p>
-<p><label for="via">Through</label><br><select id="via" name="via"{via_attr}>{via_options}</select>{via_error}</p>
-<p><label for="target">On (part of an id)</label><br><input id="target" name="target" value="{target}"></p>
-<p><label for="from">From</label><br><input id="from" name="from" placeholder="2026-01-31" value="{from}"{from_attr}>{from_error}</p>
-<p><label for="until">Until (that day included)</label><br><input id="until" name="until" placeholder="2026-12-31" value="{until}"{until_attr}>{until_error}</p>
-<p><button type="submit">Filter</button> <a href="/console/audit.csv?{export}">Export these as CSV</a></p>
-</form>
-<p id="found">{total} entries, newest first.</p>
-<table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Through</th><th scope="col">On</th><th scope="col">Detail</th></tr></thead>
-<tbody>
-{rows}</tbody></table>
-{next}"#,
-        actor = esc(&search.actor),
-        action = esc(&search.action),
-        target = esc(&search.target),
-        from = esc(&search.from),
-        until = esc(&search.until),
-        export = esc(&search.query_string(0)),
-    );
-    pages::respond(status, pages::page("Audit log", Some(&staff), &body))
+    layout::respond(
+        status,
+        &AuditPage {
+            layout: Layout::new("Audit log", Some(&staff)),
+            export: search.query_string(0),
+            search: &search,
+            vias,
+            errors: FieldErrors::new(problem.as_ref()),
+            total,
+            rows,
+            older,
+        },
+    )
+}
+
+/// `console/audit.html`.
+#[derive(Template)]
+#[template(path = "console/audit.html")]
+struct AuditPage<'a> {
+    layout: Layout,
+    search: &'a Search,
+    vias: Vec<Choice>,
+    errors: FieldErrors,
+    /// The query string of these filters, for the CSV export.
+    export: String,
+    total: u64,
+    rows: Vec<AuditRow>,
+    /// The query string of the next page, if there is one.
+    older: Option<String>,
+}
+
+struct AuditRow {
+    at: String,
+    username: String,
+    action: String,
+    via: String,
+    target: String,
+    detail: String,
 }
 
 /// `GET /console/audit.csv`: the entries the same filters find, newest first.
@@ -254,11 +223,11 @@ pub async fn export(
             offset: 0,
             ..filter
         },
-        Err((_, message)) => return pages::error(&crate::ApiError::BadRequest(message)),
+        Err((_, message)) => return layout::error(&crate::ApiError::BadRequest(message)),
     };
     match state.store.search_audit(&filter).await {
-        Ok((entries, _)) => pages::csv(csv(&entries), "audit.csv"),
-        Err(error) => pages::error(&error.into()),
+        Ok((entries, _)) => layout::csv(csv(&entries), "audit.csv"),
+        Err(error) => layout::error(&error.into()),
     }
 }
 

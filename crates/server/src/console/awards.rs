@@ -5,6 +5,7 @@
 //! Administrators act on every award, issuer managers on their issuers' awards, viewers only
 //! read. Every action needs the session's CSRF token and is written to the audit log.
 
+use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,9 +15,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::layout::{self, Choice, FieldErrors, Layout, date, query};
 use super::session::Staff;
-use super::{audit_log, forged, pages};
-use crate::pages::html::{date, esc, query};
+use super::{audit_log, csrf_rejected};
 use crate::{ApiError, AppState};
 use laurel_service::lifecycle;
 
@@ -94,7 +95,7 @@ pub async fn list(
 ) -> Response {
     match render(&state, &staff, &search, None, &NewAward::default()).await {
         Ok(response) => response,
-        Err(error) => pages::error(&error),
+        Err(error) => layout::error(&error),
     }
 }
 
@@ -112,7 +113,7 @@ async fn render(
         .into_iter()
         .filter(|a| staff.may_see(a.issuer_id))
         .collect();
-    let award_form = new_award_form(staff, &achievements, new);
+    let award_form = NewAwardForm::new(staff, &achievements, new);
     let (status, field_error, rows, total) = match search.filter(PAGE) {
         Ok(filter) => {
             let (awards, total) = scoped(state, staff, filter).await?;
@@ -125,31 +126,13 @@ async fn render(
             0,
         ),
     };
-    let error_for = |field: &str| match &field_error {
-        Some((f, message)) if *f == field => (
-            format!(
-                r#"<span class="error" id="{field}-error">{}</span>"#,
-                esc(message)
-            ),
-            format!(r#" aria-invalid="true" aria-describedby="{field}-error""#),
-        ),
-        _ => (String::new(), String::new()),
-    };
-    let (from_error, from_attr) = error_for("from");
-    let (until_error, until_attr) = error_for("until");
-    let (badge_error, badge_attr) = error_for("achievement");
-    let options: String = achievements
+    let badges = achievements
         .iter()
         .map(|a| {
-            let selected = if a.id.to_string() == search.achievement.trim() {
-                " selected"
-            } else {
-                ""
-            };
-            format!(
-                r#"<option value="{}"{selected}>{}</option>"#,
+            Choice::new(
                 a.id,
-                esc(&a.name)
+                a.name.clone(),
+                a.id.to_string() == search.achievement.trim(),
             )
         })
         .collect();
@@ -157,82 +140,121 @@ async fn render(
         .iter()
         .map(|a| (a.id, a.name.as_str()))
         .collect();
-    let csrf = esc(&staff.session.csrf_token);
-    let table: String = rows
+    let rows = rows
         .iter()
-        .map(|award| {
-            let state_text = if award.revoked_at.is_some() {
-                "revoked"
-            } else if award.suspended_at.is_some() {
-                "suspended"
-            } else {
-                "active"
-            };
-            let actions = if staff.may_change_issuer(award.issuer_id) && award.revoked_at.is_none() {
-                format!(
-                    r#"<form method="post" action="/console/awards/{id}/revoke" class="inline">
-<input type="hidden" name="csrf" value="{csrf}">
-<label for="reason-{id}" class="muted">Reason</label> <input id="reason-{id}" name="reason" required maxlength="1000">
-<button type="submit" name="action" value="revoke">Revoke</button>
-<button type="submit" name="action" value="suspend" formaction="/console/awards/{id}/suspend">Suspend</button>
-</form>
-<form method="post" action="/console/awards/{id}/notify" class="inline">
-<input type="hidden" name="csrf" value="{csrf}"><button type="submit">Resend email</button></form>"#,
-                    id = award.id
-                )
-            } else {
-                String::new()
-            };
-            format!(
-                r#"<tr id="award-{id}"><td>{name}</td><td>{email}</td><td>{badge}</td><td>{awarded}</td><td>{state_text}</td><td><a href="{url}">Open</a></td><td>{actions}</td></tr>
-"#,
-                id = award.id,
-                name = esc(award.recipient_name.as_deref().unwrap_or("")),
-                email = esc(&award.recipient_email),
-                badge = esc(names.get(&award.achievement_id).copied().unwrap_or("")),
-                awarded = date(award.issued_at),
-                url = esc(&state.urls.credential(award.id)),
-            )
+        .map(|award| AwardRow {
+            id: award.id,
+            name: award.recipient_name.clone().unwrap_or_default(),
+            email: award.recipient_email.clone(),
+            badge: names
+                .get(&award.achievement_id)
+                .copied()
+                .unwrap_or("")
+                .to_string(),
+            awarded: date(award.issued_at),
+            state: state_of(award),
+            url: state.urls.credential(award.id),
+            may_act: staff.may_change_issuer(award.issuer_id) && award.revoked_at.is_none(),
         })
         .collect();
-    let more = if u64::from(search.offset) + u64::from(PAGE) < total {
-        format!(
-            r#"<p><a href="/console/awards?{}">Next {PAGE}</a></p>"#,
-            esc(&search.query_string(search.offset + PAGE))
-        )
-    } else {
-        String::new()
-    };
-    let notice = pages::notice(notice);
+    let next = (u64::from(search.offset) + u64::from(PAGE) < total)
+        .then(|| search.query_string(search.offset + PAGE));
     let status = if new.error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         status
     };
-    let body = format!(
-        r#"{notice}{award_form}<h2>Find awards</h2>
-<form method="get" action="/console/awards">
-<p><label for="q">Name or email contains</label><br><input id="q" name="q" value="{q}"></p>
-<p><label for="achievement">Badge</label><br><select id="achievement" name="achievement"{badge_attr}><option value="">Any</option>{options}</select> {badge_error}</p>
-<p><label for="from">Awarded from</label><br><input id="from" name="from" placeholder="2026-01-31" value="{from}"{from_attr}> {from_error}</p>
-<p><label for="until">Awarded until</label><br><input id="until" name="until" placeholder="2026-12-31" value="{until}"{until_attr}> {until_error}</p>
-<p><button type="submit">Search</button> <a href="/console/awards.csv?{export}">Export these as CSV</a></p>
-</form>
-<p id="found">{total} {noun} found.</p>
-<table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Badge</th><th scope="col">Awarded</th><th scope="col">State</th><th scope="col">Credential</th><th scope="col">Actions</th></tr></thead>
-<tbody>
-{table}</tbody></table>
-{more}"#,
-        noun = if total == 1 { "award" } else { "awards" },
-        q = esc(&search.q),
-        from = esc(&search.from),
-        until = esc(&search.until),
-        export = esc(&search.query_string(0)),
-    );
-    Ok(pages::respond(
+    Ok(layout::respond(
         status,
-        pages::page("Awards", Some(staff), &body),
+        &AwardsPage {
+            layout: Layout::new("Awards", Some(staff)),
+            notice,
+            award_form,
+            search,
+            badges,
+            errors: FieldErrors::new(field_error.as_ref()),
+            export: search.query_string(0),
+            total,
+            noun: if total == 1 { "award" } else { "awards" },
+            rows,
+            next,
+            page: PAGE,
+        },
     ))
+}
+
+/// "revoked", "suspended" or "active".
+fn state_of(award: &laurel_store::Award) -> &'static str {
+    if award.revoked_at.is_some() {
+        "revoked"
+    } else if award.suspended_at.is_some() {
+        "suspended"
+    } else {
+        "active"
+    }
+}
+
+/// `console/awards.html`.
+#[derive(Template)]
+#[template(path = "console/awards.html")]
+struct AwardsPage<'a> {
+    layout: Layout,
+    notice: Option<&'a str>,
+    /// The award-by-hand form, for those who may award a badge.
+    award_form: Option<NewAwardForm<'a>>,
+    search: &'a Search,
+    badges: Vec<Choice>,
+    errors: FieldErrors,
+    /// The query string of this search, for the CSV export.
+    export: String,
+    total: u64,
+    noun: &'static str,
+    rows: Vec<AwardRow>,
+    /// The query string of the next page, if there is one.
+    next: Option<String>,
+    page: u32,
+}
+
+/// One award found.
+struct AwardRow {
+    id: Uuid,
+    name: String,
+    email: String,
+    badge: String,
+    awarded: String,
+    state: &'static str,
+    url: String,
+    /// Whether revoke, suspend and resend are offered.
+    may_act: bool,
+}
+
+/// The award-by-hand form (`console/award_form.html`), with what was typed.
+struct NewAwardForm<'a> {
+    new: &'a NewAward,
+    badges: Vec<Choice>,
+    errors: FieldErrors,
+    notify: bool,
+}
+
+impl<'a> NewAwardForm<'a> {
+    /// The form, if `staff` may award any of `achievements`.
+    fn new(
+        staff: &Staff,
+        achievements: &[laurel_store::Achievement],
+        new: &'a NewAward,
+    ) -> Option<Self> {
+        let badges: Vec<Choice> = achievements
+            .iter()
+            .filter(|a| staff.may_change_issuer(a.issuer_id))
+            .map(|a| Choice::new(a.id, a.name.clone(), a.id.to_string() == new.achievement))
+            .collect();
+        (!badges.is_empty()).then(|| NewAwardForm {
+            new,
+            badges,
+            errors: FieldErrors::prefixed(new.error.as_ref(), "new-"),
+            notify: new.error.is_none() || new.notify.is_some(),
+        })
+    }
 }
 
 /// The awards `filter` finds among those `staff` may see, and how many there are: none at
@@ -265,15 +287,15 @@ pub async fn export(
             offset: 0,
             ..filter
         },
-        Err((_, message)) => return pages::error(&ApiError::BadRequest(message)),
+        Err((_, message)) => return layout::error(&ApiError::BadRequest(message)),
     };
     let (awards, achievements) = match (
         scoped(&state, &staff, filter).await,
         state.store.list_achievements(None).await,
     ) {
         (Ok((awards, _)), Ok(achievements)) => (awards, achievements),
-        (Err(error), _) => return pages::error(&error),
-        (_, Err(error)) => return pages::error(&error.into()),
+        (Err(error), _) => return layout::error(&error),
+        (_, Err(error)) => return layout::error(&error.into()),
     };
     let names: std::collections::HashMap<Uuid, &str> = achievements
         .iter()
@@ -288,13 +310,7 @@ pub async fn export(
             .and_then(|c| c.pointer("/credentialSubject/creditsEarned").cloned())
             .map(|v| v.to_string())
             .unwrap_or_default();
-        let state_text = if award.revoked_at.is_some() {
-            "revoked"
-        } else if award.suspended_at.is_some() {
-            "suspended"
-        } else {
-            "active"
-        };
+        let state_text = state_of(award);
         let fields = [
             award.recipient_name.clone().unwrap_or_default(),
             award.recipient_email.clone(),
@@ -312,7 +328,7 @@ pub async fn export(
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
-    pages::csv(out, "awards.csv")
+    layout::csv(out, "awards.csv")
 }
 
 /// One CSV field, always quoted (so a `;` or a tab cannot split it in a spreadsheet that
@@ -344,7 +360,7 @@ pub async fn act(
     Form(form): Form<Action>,
 ) -> Response {
     if !staff.check_csrf(&form.csrf) {
-        return forged();
+        return csrf_rejected();
     }
     match try_act(&state, &staff, &id, &action, form.reason.trim()).await {
         Ok(done) => match render(
@@ -357,9 +373,9 @@ pub async fn act(
         .await
         {
             Ok(response) => response,
-            Err(error) => pages::error(&error),
+            Err(error) => layout::error(&error),
         },
-        Err(error) => pages::error(&error),
+        Err(error) => layout::error(&error),
     }
 }
 
@@ -444,67 +460,6 @@ pub struct NewAward {
     error: Option<(&'static str, String)>,
 }
 
-fn new_award_form(
-    staff: &Staff,
-    achievements: &[laurel_store::Achievement],
-    new: &NewAward,
-) -> String {
-    let mine: Vec<&laurel_store::Achievement> = achievements
-        .iter()
-        .filter(|a| staff.may_change_issuer(a.issuer_id))
-        .collect();
-    if mine.is_empty() {
-        return String::new();
-    }
-    let error_for = |field: &str| match &new.error {
-        Some((f, message)) if *f == field => (
-            format!(
-                r#"<span class="error" id="new-{field}-error">{}</span>"#,
-                esc(message)
-            ),
-            format!(r#" aria-invalid="true" aria-describedby="new-{field}-error""#),
-        ),
-        _ => (String::new(), String::new()),
-    };
-    let (badge_error, badge_attr) = error_for("achievement");
-    let (email_error, email_attr) = error_for("email");
-    let (name_error, name_attr) = error_for("name");
-    let options: String = mine
-        .iter()
-        .map(|a| {
-            let selected = if a.id.to_string() == new.achievement {
-                " selected"
-            } else {
-                ""
-            };
-            format!(
-                r#"<option value="{}"{selected}>{}</option>"#,
-                a.id,
-                esc(&a.name)
-            )
-        })
-        .collect();
-    let notify = if new.error.is_some() && new.notify.is_none() {
-        ""
-    } else {
-        " checked"
-    };
-    format!(
-        r#"<h2>Award by hand</h2>
-<form method="post" action="/console/awards/new" id="award-form">
-<input type="hidden" name="csrf" value="{csrf}">
-<p><label for="new-achievement">Badge</label><br><select id="new-achievement" name="achievement"{badge_attr}>{options}</select> {badge_error}</p>
-<p><label for="new-email">Recipient's email</label><br><input id="new-email" name="email" type="email" required value="{email}"{email_attr}> {email_error}</p>
-<p><label for="new-name">Recipient's name (shown on the badge page)</label><br><input id="new-name" name="name" value="{name}"{name_attr}> {name_error}</p>
-<p><label><input type="checkbox" name="notify" value="yes"{notify}> Email the recipient</label></p>
-<p><button type="submit">Award</button></p>
-</form>"#,
-        csrf = esc(&staff.session.csrf_token),
-        email = esc(&new.email),
-        name = esc(&new.name),
-    )
-}
-
 /// `POST /console/awards/new`: awards a badge to one person.
 pub async fn create(
     State(state): State<AppState>,
@@ -512,13 +467,13 @@ pub async fn create(
     Form(mut form): Form<NewAward>,
 ) -> Response {
     if !staff.check_csrf(&form.csrf) {
-        return forged();
+        return csrf_rejected();
     }
     let outcome = try_create(&state, &staff, &form).await;
     let (notice, error) = match outcome {
         Ok(message) => (Some(message), None),
         Err(CreateError::Field(field, message)) => (None, Some((field, message))),
-        Err(CreateError::Other(error)) => return pages::error(&error),
+        Err(CreateError::Other(error)) => return layout::error(&error),
     };
     let new = if error.is_some() {
         form.error = error;
@@ -528,7 +483,7 @@ pub async fn create(
     };
     match render(&state, &staff, &Search::default(), notice.as_deref(), &new).await {
         Ok(response) => response,
-        Err(error) => pages::error(&error),
+        Err(error) => layout::error(&error),
     }
 }
 

@@ -124,32 +124,26 @@ pub async fn issuer(
     answer(StatusCode::OK, "Saved.")
 }
 
-/// The upload control for a page: the current image, a file input the script sends, and what
-/// to do without script.
-pub fn control(
-    state: &AppState,
-    upload: &str,
-    current: Option<&str>,
-    csrf: &str,
-    api_path: &str,
-) -> String {
-    use crate::pages::html::esc;
-    let shown = current
-        .map(|stored| {
-            format!(
-                r#"<p><img src="{}" alt="The current image" width="120" height="120" class="logo"></p>"#,
-                esc(&laurel_service::documents::image_url(&state.urls, stored))
-            )
-        })
-        .unwrap_or_else(|| "<p class=\"muted\">No image yet.</p>".into());
-    format!(
-        r#"<h2>Image</h2>
-{shown}<p><label for="image-file">A PNG or SVG, at most 1 MiB</label><br>
-<input id="image-file" type="file" accept="image/png,image/svg+xml" data-upload="{upload}" data-csrf="{csrf}"></p>
-<p id="image-status" role="status"></p>
-<noscript><p>Uploading needs script; without it, use <code>PUT {api}</code> of the admin API.</p></noscript>"#,
-        upload = esc(upload),
-        csrf = esc(csrf),
-        api = esc(api_path),
-    )
+/// The upload control of a page (`console/image_control.html`, included by the badge and
+/// issuer pages): the current image, a file input the script sends, and what to do without
+/// script.
+#[derive(Debug, Clone)]
+pub struct ImageControl {
+    /// Where the script sends the file.
+    pub upload: String,
+    /// The current image's URL, if there is one.
+    pub current: Option<String>,
+    /// The admin API's path for the same upload, for those without script.
+    pub api_path: String,
+}
+
+impl ImageControl {
+    pub fn new(state: &AppState, upload: String, current: Option<&str>, api_path: String) -> Self {
+        ImageControl {
+            upload,
+            current: current
+                .map(|stored| laurel_service::documents::image_url(&state.urls, stored)),
+            api_path,
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! Forms check each field as the admin API does and show a mistake beside its field, keeping
 //! what was typed; nothing is stored from a form with a mistake.
 
+use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,9 +13,10 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::images::ImageControl;
+use super::layout::{self, FieldErrors, Layout, date};
 use super::session::Staff;
-use super::{audit_log, forged, pages};
-use crate::pages::html::{date, esc};
+use super::{audit_log, csrf_rejected};
 use crate::{ApiError, AppState};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
 
@@ -85,42 +87,51 @@ async fn render_list(
 ) -> Response {
     let issuers = match state.store.list_issuers().await {
         Ok(issuers) => issuers,
-        Err(error) => return pages::error(&error.into()),
+        Err(error) => return layout::error(&error.into()),
     };
-    let rows: String = issuers
+    let rows = issuers
         .iter()
         .filter(|i| staff.may_see(i.id))
-        .map(|i| {
-            format!(
-                r#"<tr><td><a href="/console/issuers/{id}">{name}</a></td><td><a href="{public}">public page</a></td><td>{created}</td></tr>
-"#,
-                id = i.id,
-                name = esc(&i.name),
-                public = esc(&state.urls.issuer(i.id)),
-                created = date(i.created_at),
-            )
+        .map(|i| IssuerRow {
+            id: i.id,
+            name: i.name.clone(),
+            public: state.urls.issuer(i.id),
+            created: date(i.created_at),
         })
         .collect();
-    let new = if staff.is_admin() {
-        format!(
-            "<h2>New issuer</h2>\n{}",
-            fields_form(staff, "/console/issuers", "Create issuer", form, error)
-        )
-    } else {
-        String::new()
-    };
+    let new = staff
+        .is_admin()
+        .then(|| IssuerEditor::new("/console/issuers".into(), "Create issuer", form, error));
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    let body = format!(
-        r#"<table><thead><tr><th scope="col">Issuer</th><th scope="col">Public</th><th scope="col">Created</th></tr></thead>
-<tbody>
-{rows}</tbody></table>
-{new}"#
-    );
-    pages::respond(status, pages::page("Issuers", Some(staff), &body))
+    layout::respond(
+        status,
+        &IssuersPage {
+            layout: Layout::new("Issuers", Some(staff)),
+            rows,
+            editor: new,
+        },
+    )
+}
+
+/// `console/issuers.html`.
+#[derive(Template)]
+#[template(path = "console/issuers.html")]
+struct IssuersPage {
+    layout: Layout,
+    rows: Vec<IssuerRow>,
+    /// The new-issuer form, for administrators.
+    editor: Option<IssuerEditor>,
+}
+
+struct IssuerRow {
+    id: Uuid,
+    name: String,
+    public: String,
+    created: String,
 }
 
 /// `POST /console/issuers`: creates an issuer and its keys.
@@ -130,10 +141,10 @@ pub async fn create(
     Form(form): Form<IssuerForm>,
 ) -> Response {
     if !staff.is_admin() {
-        return pages::not_allowed(&staff, "Only administrators change issuers.");
+        return layout::not_allowed(&staff, "Only administrators change issuers.");
     }
     if !staff.check_csrf(&form.csrf) {
-        return forged();
+        return csrf_rejected();
     }
     let now = state.clock.now();
     let mut issuer = Issuer {
@@ -162,7 +173,7 @@ pub async fn create(
     )
     .await
     {
-        return pages::error(&ApiError::from(error));
+        return layout::error(&ApiError::from(error));
     }
     audit_log(
         &state,
@@ -180,13 +191,13 @@ pub async fn create(
 pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
     match load(&state, &id).await {
         Ok(issuer) if !staff.may_see(issuer.id) => {
-            pages::not_allowed(&staff, "Only administrators change issuers.")
+            layout::not_allowed(&staff, "Only administrators change issuers.")
         }
         Ok(issuer) => {
             let form = IssuerForm::from_issuer(&issuer);
             render_one(&state, &staff, &issuer, &form, None, None).await
         }
-        Err(error) => pages::error(&error),
+        Err(error) => layout::error(&error),
     }
 }
 
@@ -198,14 +209,14 @@ pub async fn update(
     Form(form): Form<IssuerForm>,
 ) -> Response {
     if !staff.is_admin() {
-        return pages::not_allowed(&staff, "Only administrators change issuers.");
+        return layout::not_allowed(&staff, "Only administrators change issuers.");
     }
     if !staff.check_csrf(&form.csrf) {
-        return forged();
+        return csrf_rejected();
     }
     let issuer = match load(&state, &id).await {
         Ok(issuer) => issuer,
-        Err(error) => return pages::error(&error),
+        Err(error) => return layout::error(&error),
     };
     let mut changed = issuer.clone();
     if let Err(error) = form.apply(&mut changed) {
@@ -213,7 +224,7 @@ pub async fn update(
     }
     changed.updated_at = state.clock.now();
     if let Err(error) = state.store.update_issuer(&changed).await {
-        return pages::error(&error.into());
+        return layout::error(&error.into());
     }
     audit_log(
         &state,
@@ -243,18 +254,18 @@ pub async fn rotate(
     Form(form): Form<Csrf>,
 ) -> Response {
     if !staff.is_admin() {
-        return pages::not_allowed(&staff, "Only administrators change issuers.");
+        return layout::not_allowed(&staff, "Only administrators change issuers.");
     }
     if !staff.check_csrf(&form.csrf) {
-        return forged();
+        return csrf_rejected();
     }
     let issuer = match load(&state, &id).await {
         Ok(issuer) => issuer,
-        Err(error) => return pages::error(&error),
+        Err(error) => return layout::error(&error),
     };
     let keys = match laurel_service::lifecycle::rotate_keys(&state, issuer.id).await {
         Ok(keys) => keys,
-        Err(error) => return pages::error(&ApiError::from(error)),
+        Err(error) => return layout::error(&ApiError::from(error)),
     };
     audit_log(
         &state,
@@ -286,6 +297,90 @@ async fn load(state: &AppState, id: &str) -> Result<Issuer, ApiError> {
         .map_err(|e| crate::error::not_found_in(e, "issuer", id))
 }
 
+/// `console/issuer.html`.
+#[derive(Template)]
+#[template(path = "console/issuer.html")]
+struct IssuerPage<'a> {
+    layout: Layout,
+    notice: Option<&'a str>,
+    public: String,
+    image: Option<ImageControl>,
+    /// The profile form, for administrators; others read the description.
+    editor: Option<IssuerEditor>,
+    description: String,
+    keys: Vec<KeyRow>,
+    /// The rotate button, for administrators.
+    rotate: Option<Uuid>,
+}
+
+/// The issuer form (`console/issuer_fields.html`), with what was typed and its mistake.
+struct IssuerEditor {
+    action: String,
+    submit: &'static str,
+    /// Text inputs before the description (name, website, email).
+    first: Vec<TextInput>,
+    description: String,
+    description_error: Option<String>,
+    /// The colour, after the description.
+    colour: TextInput,
+    show_award_count: bool,
+    linkedin: TextInput,
+}
+
+/// One `<input>` with its label and mistake.
+struct TextInput {
+    name: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    value: String,
+    error: Option<String>,
+}
+
+impl IssuerEditor {
+    fn new(
+        action: String,
+        submit: &'static str,
+        form: &IssuerForm,
+        error: Option<&(&'static str, String)>,
+    ) -> Self {
+        let errors = FieldErrors::new(error);
+        let input =
+            |name: &'static str, label: &'static str, value: &str, kind: &'static str| TextInput {
+                name,
+                label,
+                kind,
+                value: value.to_string(),
+                error: errors.about(name).map(str::to_string),
+            };
+        IssuerEditor {
+            action,
+            submit,
+            first: vec![
+                input("name", "Name", &form.name, "text"),
+                input("url", "Website", &form.url, "url"),
+                input("email", "Contact email", &form.email, "email"),
+            ],
+            description: form.description.clone(),
+            description_error: errors.about("description").map(str::to_string),
+            colour: input("brand_color", "Colour (#rrggbb)", &form.brand_color, "text"),
+            show_award_count: form.show_award_count.is_some(),
+            linkedin: input(
+                "linkedin_organization_id",
+                "LinkedIn company id (digits)",
+                &form.linkedin_organization_id,
+                "text",
+            ),
+        }
+    }
+}
+
+struct KeyRow {
+    purpose: &'static str,
+    algorithm: String,
+    made: String,
+    state: String,
+}
+
 async fn render_one(
     state: &AppState,
     staff: &Staff,
@@ -296,150 +391,57 @@ async fn render_one(
 ) -> Response {
     let keys = match state.store.issuer_keys(issuer.id).await {
         Ok(keys) => keys,
-        Err(error) => return pages::error(&error.into()),
+        Err(error) => return layout::error(&error.into()),
     };
-    let notice = pages::notice(notice);
-    let profile = if staff.is_admin() {
-        fields_form(
-            staff,
-            &format!("/console/issuers/{}", issuer.id),
-            "Save",
-            form,
-            error,
-        )
-    } else {
-        format!(
-            "<p>{}</p>",
-            esc(issuer.description.as_deref().unwrap_or(""))
-        )
+    let admin = staff.is_admin();
+    let page = IssuerPage {
+        layout: Layout::new(issuer.name.clone(), Some(staff)),
+        notice,
+        public: state.urls.issuer(issuer.id),
+        image: admin.then(|| {
+            ImageControl::new(
+                state,
+                format!("/console/issuers/{}/image", issuer.id),
+                issuer.image.as_deref(),
+                format!("/api/v1/issuers/{}/image", issuer.id),
+            )
+        }),
+        editor: admin.then(|| {
+            IssuerEditor::new(
+                format!("/console/issuers/{}", issuer.id),
+                "Save",
+                form,
+                error,
+            )
+        }),
+        description: issuer.description.clone().unwrap_or_default(),
+        keys: key_rows(&keys),
+        rotate: admin.then_some(issuer.id),
     };
-    let rotate = if staff.is_admin() {
-        format!(
-            r#"<form method="post" action="/console/issuers/{}/rotate-keys">
-<input type="hidden" name="csrf" value="{}">
-<p><button type="submit">Rotate keys</button> New credentials are signed with new keys; the old ones stay published.</p>
-</form>"#,
-            issuer.id,
-            esc(&staff.session.csrf_token)
-        )
-    } else {
-        String::new()
-    };
-    let image = if staff.is_admin() {
-        super::images::control(
-            state,
-            &format!("/console/issuers/{}/image", issuer.id),
-            issuer.image.as_deref(),
-            &staff.session.csrf_token,
-            &format!("/api/v1/issuers/{}/image", issuer.id),
-        )
-    } else {
-        String::new()
-    };
-    let body = format!(
-        r#"{notice}<p><a href="{public}">Public page</a></p>
-{image}
-<h2>Profile and branding</h2>
-{profile}
-<h2>Keys</h2>
-<table><thead><tr><th scope="col">Signs</th><th scope="col">Algorithm</th><th scope="col">Made</th><th scope="col">State</th></tr></thead>
-<tbody>
-{keys}</tbody></table>
-{rotate}"#,
-        public = esc(&state.urls.issuer(issuer.id)),
-        keys = key_rows(&keys),
-    );
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    pages::respond(status, pages::page(&issuer.name, Some(staff), &body))
+    layout::respond(status, &page)
 }
 
-fn key_rows(keys: &[IssuerKey]) -> String {
+fn key_rows(keys: &[IssuerKey]) -> Vec<KeyRow> {
     keys.iter()
-        .map(|k| {
-            let state = match (k.compromised_since, k.retired_at) {
+        .map(|k| KeyRow {
+            purpose: match k.purpose {
+                laurel_store::KeyPurpose::DataIntegrity => "Data Integrity proofs",
+                laurel_store::KeyPurpose::Jwt => "VC-JWTs",
+            },
+            algorithm: k.algorithm.clone(),
+            made: date(k.created_at),
+            state: match (k.compromised_since, k.retired_at) {
                 (Some(since), _) => format!("revoked (compromised since {})", date(since)),
                 (None, Some(at)) => format!("retired {}", date(at)),
                 (None, None) => "in use".to_string(),
-            };
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"key-state\">{}</td></tr>\n",
-                match k.purpose {
-                    laurel_store::KeyPurpose::DataIntegrity => "Data Integrity proofs",
-                    laurel_store::KeyPurpose::Jwt => "VC-JWTs",
-                },
-                esc(&k.algorithm),
-                date(k.created_at),
-                esc(&state),
-            )
+            },
         })
         .collect()
-}
-
-fn fields_form(
-    staff: &Staff,
-    action: &str,
-    submit: &str,
-    form: &IssuerForm,
-    error: Option<&(&'static str, String)>,
-) -> String {
-    let field = |name: &'static str, label: &str, value: &str, kind: &str| {
-        let (message, attrs) = match error {
-            Some((f, message)) if *f == name => (
-                format!(
-                    r#" <span class="error" id="{name}-error">{}</span>"#,
-                    esc(message)
-                ),
-                format!(r#" aria-invalid="true" aria-describedby="{name}-error""#),
-            ),
-            _ => (String::new(), String::new()),
-        };
-        format!(
-            r#"<p><label for="{name}">{label}</label><br><input id="{name}" name="{name}" type="{kind}" value="{value}"{attrs}>{message}</p>
-"#,
-            value = esc(value),
-        )
-    };
-    let (description_error, description_attrs) = match error {
-        Some((f, message)) if *f == "description" => (
-            format!(
-                r#" <span class="error" id="description-error">{}</span>"#,
-                esc(message)
-            ),
-            r#" aria-invalid="true" aria-describedby="description-error""#.to_string(),
-        ),
-        _ => (String::new(), String::new()),
-    };
-    format!(
-        r#"<form method="post" action="{action}">
-<input type="hidden" name="csrf" value="{csrf}">
-{name}{url}{email}<p><label for="description">Description</label><br><textarea id="description" name="description" rows="3" cols="60"{description_attrs}>{description}</textarea>{description_error}</p>
-{color}<p><label><input type="checkbox" name="show_award_count" value="yes"{show}> Show how many times each badge was awarded</label></p>
-{linkedin}<p><button type="submit">{submit}</button></p>
-</form>"#,
-        action = esc(action),
-        csrf = esc(&staff.session.csrf_token),
-        name = field("name", "Name", &form.name, "text"),
-        url = field("url", "Website", &form.url, "url"),
-        email = field("email", "Contact email", &form.email, "email"),
-        description = esc(&form.description),
-        color = field("brand_color", "Colour (#rrggbb)", &form.brand_color, "text"),
-        show = if form.show_award_count.is_some() {
-            " checked"
-        } else {
-            ""
-        },
-        linkedin = field(
-            "linkedin_organization_id",
-            "LinkedIn company id (digits)",
-            &form.linkedin_organization_id,
-            "text"
-        ),
-        submit = esc(submit),
-    )
 }
 
 /// Ties a check's error to the form field it is about (the message shown beside it).

@@ -9,6 +9,9 @@
 //! confirm, progress, per-line CSV), accounts, and API tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
 //!
+//! Every screen is an askama template in `templates/console/` with a Rust struct of view data
+//! beside its handler; [`layout`] has the base layout's data and answers with the pages.
+//!
 //! Every route is in one table, [`ROUTES`], from which the router is built, so a test can walk
 //! them all (as an issuer manager of another issuer, it must see and change nothing) and a new
 //! route cannot be left out of it. An issuer manager sees only the issuers in their list, and
@@ -21,7 +24,7 @@ pub mod awards;
 pub mod events;
 pub mod images;
 pub mod issuers;
-pub mod pages;
+pub mod layout;
 pub use laurel_service::accounts::password;
 pub use laurel_service::accounts::{account, check_new_user, check_username, new_user};
 pub mod session;
@@ -30,6 +33,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
+use askama::Template;
 use axum::Router;
 use axum::extract::{Form, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -40,8 +44,8 @@ use laurel_store::{AwardFilter, ImportStatus, NotificationFilter, NotificationSt
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::pages::html::{date, esc};
 use crate::{ApiError, AppState};
+use layout::Layout;
 use session::{SESSION_COOKIE, Staff};
 
 pub use crate::routes::Route;
@@ -160,9 +164,10 @@ pub struct Csrf {
     csrf: String,
 }
 
-/// The answer to a form whose CSRF token does not match: nothing was changed.
-pub fn forged() -> Response {
-    pages::error(&ApiError::Forbidden(
+/// The answer to a form whose CSRF token does not match the session's (expired, or sent
+/// from another site): nothing was changed.
+pub fn csrf_rejected() -> Response {
+    layout::error(&ApiError::Forbidden(
         "the form expired or came from another site; nothing was changed. Reload the page and \
          try again."
             .into(),
@@ -172,14 +177,14 @@ pub fn forged() -> Response {
 /// `POST /console/sign-out`.
 async fn sign_out(State(state): State<AppState>, staff: Staff, Form(form): Form<Csrf>) -> Response {
     if !staff.check_csrf(&form.csrf) {
-        return forged();
+        return csrf_rejected();
     }
     if let Err(error) = state
         .store
         .delete_session(&staff.session.secret_sha256)
         .await
     {
-        return pages::error(&error.into());
+        return layout::error(&error.into());
     }
     audit_log(
         &state,
@@ -202,12 +207,12 @@ async fn sign_out(State(state): State<AppState>, staff: Staff, Form(form): Form<
 /// imports in progress.
 async fn dashboard(State(state): State<AppState>, staff: Staff) -> Response {
     match dashboard_page(&state, &staff).await {
-        Ok(html) => pages::respond(StatusCode::OK, html),
-        Err(error) => pages::error(&error),
+        Ok(page) => layout::respond(StatusCode::OK, &page),
+        Err(error) => layout::error(&error),
     }
 }
 
-async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiError> {
+async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<DashboardPage, ApiError> {
     let now = state.clock.now();
     // An issuer manager sees their issuers' figures; everyone else sees all.
     let (recent, total) = awards::scoped(
@@ -230,7 +235,7 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiEr
         .iter()
         .map(|a| (a.id, a.name.clone()))
         .collect();
-    let mut per_achievement = String::new();
+    let mut per_achievement = Vec::new();
     for achievement in &achievements {
         let (_, count) = awards::scoped(
             state,
@@ -242,12 +247,9 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiEr
             },
         )
         .await?;
-        per_achievement.push_str(&format!(
-            "<tr><td>{}</td><td class=\"number\">{count}</td></tr>\n",
-            esc(&achievement.name)
-        ));
+        per_achievement.push((achievement.name.clone(), count));
     }
-    let mut per_month = String::new();
+    let mut per_month = Vec::new();
     for back in (0..6).rev() {
         let (start, end) = month(now, back);
         let (_, count) = awards::scoped(
@@ -261,10 +263,7 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiEr
             },
         )
         .await?;
-        per_month.push_str(&format!(
-            "<tr><td>{}</td><td class=\"number\">{count}</td></tr>\n",
-            start.format("%Y-%m")
-        ));
+        per_month.push((start.format("%Y-%m").to_string(), count));
     }
     let scopes: Vec<Option<Uuid>> = match staff.visible_issuers() {
         Some(ids) => ids.iter().copied().map(Some).collect(),
@@ -293,60 +292,70 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<String, ApiEr
             running.push(job);
         }
     }
-    let recent_rows: String = recent
+    let recent = recent
         .iter()
-        .map(|award| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                esc(award.recipient_name.as_deref().unwrap_or("")),
-                esc(&award.recipient_email),
-                esc(names.get(&award.achievement_id).map_or("", String::as_str)),
-                date(award.issued_at),
-            )
+        .map(|award| RecentAward {
+            name: award.recipient_name.clone().unwrap_or_default(),
+            email: award.recipient_email.clone(),
+            badge: names
+                .get(&award.achievement_id)
+                .cloned()
+                .unwrap_or_default(),
+            awarded: layout::date(award.issued_at),
         })
         .collect();
-    let imports = if running.is_empty() {
-        "<p>No import is in progress.</p>".to_string()
-    } else {
-        let rows: String = running
-            .iter()
-            .map(|job| {
-                format!(
-                    "<li>{} — {} of {} lines</li>\n",
-                    esc(job.file_name.as_deref().unwrap_or("attendance report")),
-                    job.processed_rows,
-                    job.total_rows,
-                )
-            })
-            .collect();
-        format!("<ul>{rows}</ul>")
-    };
-    let address_warnings: String = laurel_service::public_url::warnings(state.urls.origin())
+    let imports = running
         .iter()
-        .map(|warning| format!("<p class=\"notice warn\">{}</p>\n", esc(warning)))
+        .map(|job| RunningImport {
+            file_name: job
+                .file_name
+                .clone()
+                .unwrap_or_else(|| "attendance report".into()),
+            processed: job.processed_rows,
+            total: job.total_rows,
+        })
         .collect();
-    let body = format!(
-        r#"<section aria-labelledby="service"><h2 id="service">This service</h2>
-<p>Credentials are issued as <a id="public-url" href="{origin}">{origin}</a>: every badge links there.</p>
-{address_warnings}</section>
-<section aria-labelledby="recent"><h2 id="recent">Recent awards</h2>
-<p>{total} awards in all.</p>
-<table><thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Badge</th><th scope="col">Awarded</th></tr></thead>
-<tbody>
-{recent_rows}</tbody></table></section>
-<section aria-labelledby="per-achievement"><h2 id="per-achievement">Awards per badge</h2>
-<table><thead><tr><th scope="col">Badge</th><th scope="col">Awards</th></tr></thead><tbody>
-{per_achievement}</tbody></table></section>
-<section aria-labelledby="per-month"><h2 id="per-month">Awards per month</h2>
-<table><thead><tr><th scope="col">Month</th><th scope="col">Awards</th></tr></thead><tbody>
-{per_month}</tbody></table></section>
-<section aria-labelledby="email"><h2 id="email">Email</h2>
-<p id="failed-notifications">{failed} notification emails failed.</p></section>
-<section aria-labelledby="imports"><h2 id="imports">Imports in progress</h2>
-{imports}</section>"#,
-        origin = esc(state.urls.origin()),
-    );
-    Ok(pages::page("Dashboard", Some(staff), &body))
+    Ok(DashboardPage {
+        layout: Layout::new("Dashboard", Some(staff)),
+        origin: state.urls.origin().to_string(),
+        address_warnings: laurel_service::public_url::warnings(state.urls.origin()),
+        total,
+        recent,
+        per_achievement,
+        per_month,
+        failed,
+        imports,
+    })
+}
+
+/// `console/dashboard.html`.
+#[derive(Template)]
+#[template(path = "console/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    /// Where credentials are published, and what is wrong with it, if anything.
+    origin: String,
+    address_warnings: Vec<String>,
+    total: u64,
+    recent: Vec<RecentAward>,
+    /// (badge, awards), then (month, awards).
+    per_achievement: Vec<(String, u64)>,
+    per_month: Vec<(String, u64)>,
+    failed: u64,
+    imports: Vec<RunningImport>,
+}
+
+struct RecentAward {
+    name: String,
+    email: String,
+    badge: String,
+    awarded: String,
+}
+
+struct RunningImport {
+    file_name: String,
+    processed: u32,
+    total: u32,
 }
 
 /// The first instant of the month `back` months before `now`'s, and of the month after it.

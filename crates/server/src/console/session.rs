@@ -96,7 +96,7 @@ impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         match self {
             Rejection::SignIn => Redirect::to("/console/sign-in").into_response(),
-            Rejection::Failed(error) => super::pages::error(&error),
+            Rejection::Failed(error) => super::layout::error(&error),
         }
     }
 }

@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use super::password::{self, PoolError};
 use super::session::{self, SESSION_COOKIE, SESSION_HOURS, SIGN_IN_COOKIE};
-use super::{append_cookie, audit_log, pages, throttle};
+use super::{append_cookie, audit_log, layout, throttle};
 use crate::{ApiError, AppState};
 
 /// What every refused sign-in is told, whatever the reason.
@@ -52,10 +52,10 @@ pub async fn form(State(state): State<AppState>) -> Response {
     match session::random_token() {
         Ok(csrf) => with_sign_in_cookie(
             &state,
-            pages::respond(StatusCode::OK, pages::sign_in(&csrf, "", None)),
+            layout::sign_in(StatusCode::OK, &csrf, "", None),
             &csrf,
         ),
-        Err(error) => pages::error(&ApiError::Internal(error.to_string())),
+        Err(error) => layout::error(&ApiError::Internal(error.to_string())),
     }
 }
 
@@ -82,7 +82,7 @@ pub async fn submit(
         .map(|Extension(ConnectInfo(peer))| client_address(peer.ip(), &headers, trust.is_some()));
     match try_sign_in(&state, address, &headers, form).await {
         Ok(response) => response,
-        Err(error) => pages::error(&error),
+        Err(error) => layout::error(&error),
     }
 }
 
@@ -135,7 +135,7 @@ async fn try_sign_in(
     let again = |status: StatusCode, message: &str| {
         with_sign_in_cookie(
             state,
-            pages::respond(status, pages::sign_in(&fresh, &username, Some(message))),
+            layout::sign_in(status, &fresh, &username, Some(message)),
             &fresh,
         )
     };

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use askama::Template;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -15,9 +16,9 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::audit_log;
+use super::layout::{self, Choice, Layout, date};
 use super::session::Staff;
-use super::{audit_log, pages};
-use crate::pages::html::{date, esc};
 use crate::{AppState, auth};
 
 /// The longest token name accepted.
@@ -84,14 +85,14 @@ pub async fn create(
         return refused;
     }
     if !staff.check_csrf(form.get("csrf").map_or("", String::as_str)) {
-        return super::forged();
+        return super::csrf_rejected();
     }
     let asked = Asked::from(&form);
     let name = asked.name.clone();
     let now = state.clock.now();
     let issuers = match state.store.list_issuers().await {
         Ok(issuers) => issuers,
-        Err(error) => return pages::error(&error.into()),
+        Err(error) => return layout::error(&error.into()),
     };
     let mut expires_at = None;
     let problem =
@@ -153,7 +154,7 @@ pub async fn create(
             )
             .await;
         }
-        Err(error) => return pages::error(&error.into()),
+        Err(error) => return layout::error(&error.into()),
     }
     audit_log(
         &state,
@@ -200,7 +201,7 @@ pub async fn revoke(
         return refused;
     }
     if !staff.check_csrf(&form.csrf) {
-        return super::forged();
+        return super::csrf_rejected();
     }
     match state.store.revoke_token(&form.id, state.clock.now()).await {
         Ok(token) => {
@@ -234,21 +235,48 @@ pub async fn revoke(
             )
             .await
         }
-        Err(error) => pages::error(&error.into()),
+        Err(error) => layout::error(&error.into()),
     }
 }
 
 fn admin_only(staff: &Staff) -> Option<Response> {
-    (!staff.is_admin()).then(|| {
-        pages::respond(
-            StatusCode::FORBIDDEN,
-            pages::page(
-                "Not allowed",
-                Some(staff),
-                "<p role=\"alert\">Only administrators manage API tokens.</p>",
-            ),
-        )
-    })
+    (!staff.is_admin())
+        .then(|| layout::not_allowed(staff, "Only administrators manage API tokens."))
+}
+
+/// `console/tokens.html`.
+#[derive(Template)]
+#[template(path = "console/tokens.html")]
+struct TokensPage<'a> {
+    layout: Layout,
+    /// The name and secret of the token just made, shown once.
+    created: Option<(&'a str, &'a str)>,
+    problem: Option<&'a str>,
+    asked: &'a Asked,
+    max_name: usize,
+    scopes: Vec<Choice>,
+    issuers: Vec<IssuerBox>,
+    tokens: Vec<TokenRow>,
+}
+
+/// One issuer's checkbox in the form.
+struct IssuerBox {
+    id: Uuid,
+    name: String,
+    checked: bool,
+}
+
+/// One token in the table.
+struct TokenRow {
+    id: Uuid,
+    name: String,
+    scope: String,
+    reach: String,
+    created: String,
+    expires: String,
+    last_used: String,
+    /// Why it no longer works (revoked, expired); none for a token that can be revoked.
+    ended: Option<String>,
 }
 
 async fn render(
@@ -261,53 +289,37 @@ async fn render(
 ) -> Response {
     let tokens = match state.store.list_tokens().await {
         Ok(tokens) => tokens,
-        Err(error) => return pages::error(&error.into()),
+        Err(error) => return layout::error(&error.into()),
     };
     let issuers = match state.store.list_issuers().await {
         Ok(issuers) => issuers,
-        Err(error) => return pages::error(&error.into()),
+        Err(error) => return layout::error(&error.into()),
     };
     let names: HashMap<Uuid, &str> = issuers.iter().map(|i| (i.id, i.name.as_str())).collect();
-    let csrf = esc(&staff.session.csrf_token);
-    let shown = created
-        .map(|(name, secret)| {
-            format!(
-                r#"<div class="notice warn" role="status"><p>Token “{}” created. Copy it now: it is shown only this once.</p>
-<p><code id="new-token">{}</code></p></div>"#,
-                esc(name),
-                esc(secret)
-            )
-        })
-        .unwrap_or_default();
-    let (error, described) = match problem {
-        Some(problem) => (
-            format!(r#"<p class="error" id="token-error">{}</p>"#, esc(problem)),
-            r#" aria-describedby="token-error" aria-invalid="true""#,
-        ),
-        None => (String::new(), ""),
-    };
     let now = state.clock.now();
-    let rows: String = tokens
+    let tokens = tokens
         .iter()
         .map(|t| {
-            let action = if t.revoked_at.is_some() {
-                format!("revoked {}", t.revoked_at.map(date).unwrap_or_default())
+            let ended = if t.revoked_at.is_some() {
+                Some(format!(
+                    "revoked {}",
+                    t.revoked_at.map(date).unwrap_or_default()
+                ))
             } else if t.expires_at.is_some_and(|at| at <= now) {
-                "expired".to_string()
+                Some("expired".to_string())
             } else {
-                format!(
-                    r#"<form method="post" action="/console/tokens/revoke" class="inline">
-<input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="id" value="{}">
-<button type="submit">Revoke</button></form>"#,
-                    t.id
-                )
+                None
             };
             let reach = if t.issuer_ids.is_empty() {
                 "every issuer".to_string()
             } else {
                 t.issuer_ids
                     .iter()
-                    .map(|id| names.get(id).map_or_else(|| id.to_string(), |n| (*n).to_string()))
+                    .map(|id| {
+                        names
+                            .get(id)
+                            .map_or_else(|| id.to_string(), |n| (*n).to_string())
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };
@@ -316,70 +328,44 @@ async fn render(
             } else {
                 format!("{} (without recipients' emails)", t.scopes.join(", "))
             };
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>\n",
-                esc(&t.name),
-                esc(&scope),
-                esc(&reach),
-                date(t.created_at),
-                t.expires_at.map_or_else(|| "never".to_string(), date),
-                t.last_used_at.map_or_else(|| "never".to_string(), |at| at.format("%Y-%m-%d %H:%M").to_string()),
-            )
+            TokenRow {
+                id: t.id,
+                name: t.name.clone(),
+                scope,
+                reach,
+                created: date(t.created_at),
+                expires: t.expires_at.map_or_else(|| "never".to_string(), date),
+                last_used: t.last_used_at.map_or_else(
+                    || "never".to_string(),
+                    |at| at.format("%Y-%m-%d %H:%M").to_string(),
+                ),
+                ended,
+            }
         })
         .collect();
-    let options: String = auth::SCOPES
+    let scopes = auth::SCOPES
         .iter()
-        .map(|scope| {
-            let selected = if *scope == asked.scope {
-                " selected"
-            } else {
-                ""
-            };
-            format!(r#"<option value="{scope}"{selected}>{scope}</option>"#)
-        })
+        .map(|scope| Choice::new(scope, *scope, *scope == asked.scope))
         .collect();
-    let boxes: String = issuers
+    let issuers = issuers
         .iter()
-        .map(|issuer| {
-            let checked = if asked.issuer_ids.contains(&issuer.id) { " checked" } else { "" };
-            format!(
-                r#"<label><input type="checkbox" name="issuer:{id}" value="on"{checked}> {name}</label><br>
-"#,
-                id = issuer.id,
-                name = esc(&issuer.name),
-            )
+        .map(|issuer| IssuerBox {
+            id: issuer.id,
+            name: issuer.name.clone(),
+            checked: asked.issuer_ids.contains(&issuer.id),
         })
         .collect();
-    let with_emails = if asked.with_emails { " checked" } else { "" };
-    let body = format!(
-        r#"{shown}<section aria-labelledby="new"><h2 id="new">New token</h2>
-{error}<form method="post" action="/console/tokens">
-<input type="hidden" name="csrf" value="{csrf}">
-<p><label for="name">Name (who or what uses it)</label><br>
-<input id="name" name="name" required maxlength="{MAX_NAME}" value="{name}"{described}></p>
-<p><label for="scope">May</label><br>
-<select id="scope" name="scope">{options}</select><br>
-<small>admin: everything; issue: award, revoke and read; read: read only.</small></p>
-<fieldset><legend>Only for these issuers</legend>
-<small>Tick issuers to limit the token to them: everything of other issuers is “not found” to it,
-and it cannot create issuers. Tick none for a token that reaches every issuer.</small><br>
-{boxes}</fieldset>
-<p><label for="expires">Expires</label><br>
-<input id="expires" name="expires" value="{expires}" placeholder="90d"><br>
-<small>After a while (90d, 12h, 2w, 30m) or at a time (2027-01-31T00:00:00Z). Leave empty for a
-token that works until revoked.</small></p>
-<p><label><input type="checkbox" name="with_emails" value="on"{with_emails}> A read-only token sees
-recipients' email addresses and names</label><br>
-<small>Unticked, a read token's answers show null instead. Issue and admin tokens always see
-them.</small></p>
-<p><button type="submit">Create token</button></p>
-</form></section>
-<section aria-labelledby="all"><h2 id="all">Tokens</h2>
-<table><thead><tr><th scope="col">Name</th><th scope="col">Scope</th><th scope="col">Issuers</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used (UTC)</th><th scope="col"></th></tr></thead>
-<tbody>
-{rows}</tbody></table></section>"#,
-        name = esc(&asked.name),
-        expires = esc(&asked.expires),
-    );
-    pages::respond(status, pages::page("API tokens", Some(staff), &body))
+    layout::respond(
+        status,
+        &TokensPage {
+            layout: Layout::new("API tokens", Some(staff)),
+            created,
+            problem,
+            asked,
+            max_name: MAX_NAME,
+            scopes,
+            issuers,
+            tokens,
+        },
+    )
 }

@@ -2,6 +2,7 @@
 //! manager, the issuers managed; disable (ending the account's sessions at once) and enable.
 //! Administrators cannot disable their own account, so one always remains.
 
+use askama::Template;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -10,11 +11,11 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::layout::{self, Choice, FieldErrors, Layout, date};
 use super::password::PoolError;
 use super::session::Staff;
-use super::{account, audit_log, check_new_user, forged, pages};
+use super::{account, audit_log, check_new_user, csrf_rejected};
 use crate::AppState;
-use crate::pages::html::{date, esc};
 
 /// The new-account form's fields.
 #[derive(Debug, Default, Deserialize)]
@@ -35,7 +36,7 @@ pub struct NewUser {
 /// `GET /console/users`.
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
     if !staff.is_admin() {
-        return pages::not_allowed(&staff, "Only administrators manage accounts.");
+        return layout::not_allowed(&staff, "Only administrators manage accounts.");
     }
     render(
         &state,
@@ -55,10 +56,10 @@ pub async fn create(
     Form(form): Form<NewUser>,
 ) -> Response {
     if !staff.is_admin() {
-        return pages::not_allowed(&staff, "Only administrators manage accounts.");
+        return layout::not_allowed(&staff, "Only administrators manage accounts.");
     }
     if !staff.check_csrf(&form.csrf) {
-        return forged();
+        return csrf_rejected();
     }
     let refuse = |field: &'static str, message: String| (field, message);
     let role = match form.role.as_str() {
@@ -153,7 +154,7 @@ pub async fn create(
             )
             .await;
         }
-        Err(PoolError::Failed(error)) => return pages::error(&crate::ApiError::Internal(error)),
+        Err(PoolError::Failed(error)) => return layout::error(&crate::ApiError::Internal(error)),
     };
     let user = account(username, password_hash, role, issuers, state.clock.now());
     match state.store.create_user(&user).await {
@@ -173,7 +174,7 @@ pub async fn create(
             )
             .await;
         }
-        Err(error) => return pages::error(&error.into()),
+        Err(error) => return layout::error(&error.into()),
     }
     audit_log(
         &state,
@@ -196,6 +197,30 @@ pub async fn create(
     .await
 }
 
+/// `console/users.html`.
+#[derive(Template)]
+#[template(path = "console/users.html")]
+struct UsersPage<'a> {
+    layout: Layout,
+    notice: Option<&'a str>,
+    accounts: Vec<AccountRow>,
+    form: &'a NewUser,
+    roles: Vec<Choice>,
+    errors: FieldErrors,
+}
+
+/// One account in the table.
+struct AccountRow {
+    id: Uuid,
+    username: String,
+    role: &'static str,
+    issuers: String,
+    created: String,
+    state: String,
+    /// Enable or Disable; none for one's own account.
+    toggle: Option<&'static str>,
+}
+
 async fn render(
     state: &AppState,
     staff: &Staff,
@@ -206,10 +231,9 @@ async fn render(
 ) -> Response {
     let users = match state.store.list_users().await {
         Ok(users) => users,
-        Err(error) => return pages::error(&error.into()),
+        Err(error) => return layout::error(&error.into()),
     };
-    let csrf = esc(&staff.session.csrf_token);
-    let rows: String = users
+    let accounts = users
         .iter()
         .map(|u| {
             let issuers: Vec<String> = u.issuer_ids.iter().map(Uuid::to_string).collect();
@@ -217,63 +241,32 @@ async fn render(
                 Some(at) => (format!("disabled {}", date(at)), "Enable"),
                 None => ("active".to_string(), "Disable"),
             };
-            let action = if u.id == staff.user.id {
-                String::new()
-            } else {
-                format!(
-                    r#"<form method="post" action="/console/users/toggle" class="inline"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="id" value="{}"><button type="submit">{button}</button></form>"#,
-                    u.id
-                )
-            };
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>\n",
-                esc(&u.username),
-                u.role.as_str(),
-                esc(&issuers.join(", ")),
-                date(u.created_at),
-                state_text,
-            )
+            AccountRow {
+                id: u.id,
+                username: u.username.clone(),
+                role: u.role.as_str(),
+                issuers: issuers.join(", "),
+                created: date(u.created_at),
+                state: state_text,
+                toggle: (u.id != staff.user.id).then_some(button),
+            }
         })
         .collect();
-    let mark = |name: &str| match error {
-        Some((f, message)) if *f == name => (
-            format!(
-                r#" <span class="error" id="{name}-error">{}</span>"#,
-                esc(message)
-            ),
-            format!(r#" aria-invalid="true" aria-describedby="{name}-error""#),
-        ),
-        _ => (String::new(), String::new()),
-    };
-    let (username_error, username_attrs) = mark("username");
-    let (password_error, password_attrs) = mark("password");
-    let (role_error, role_attrs) = mark("role");
-    let (issuers_error, issuers_attrs) = mark("issuers");
-    let role_options: String = ["viewer", "manager", "admin"]
+    let roles = ["viewer", "manager", "admin"]
         .iter()
-        .map(|r| {
-            let selected = if *r == form.role { " selected" } else { "" };
-            format!(r#"<option value="{r}"{selected}>{r}</option>"#)
-        })
+        .map(|r| Choice::new(r, *r, *r == form.role))
         .collect();
-    let notice = pages::notice(notice);
-    let body = format!(
-        r#"{notice}<table><thead><tr><th scope="col">Username</th><th scope="col">Role</th><th scope="col">Issuers</th><th scope="col">Created</th><th scope="col">State</th><th scope="col"></th></tr></thead>
-<tbody>
-{rows}</tbody></table>
-<h2>New account</h2>
-<form method="post" action="/console/users">
-<input type="hidden" name="csrf" value="{csrf}">
-<p><label for="username">Username</label><br><input id="username" name="username" autocomplete="off" value="{username}"{username_attrs}>{username_error}</p>
-<p><label for="password">Password (12 characters or more)</label><br><input id="password" name="password" type="password" autocomplete="new-password"{password_attrs}>{password_error}</p>
-<p><label for="role">Role</label><br><select id="role" name="role"{role_attrs}>{role_options}</select>{role_error}</p>
-<p><label for="issuers">Issuers managed (ids, for managers)</label><br><input id="issuers" name="issuers" value="{issuers}"{issuers_attrs}>{issuers_error}</p>
-<p><button type="submit">Create account</button></p>
-</form>"#,
-        username = esc(&form.username),
-        issuers = esc(&form.issuers),
-    );
-    pages::respond(status, pages::page("Accounts", Some(staff), &body))
+    layout::respond(
+        status,
+        &UsersPage {
+            layout: Layout::new("Accounts", Some(staff)),
+            notice,
+            accounts,
+            form,
+            roles,
+            errors: FieldErrors::new(error),
+        },
+    )
 }
 
 /// The disable/enable form's fields.
@@ -292,27 +285,27 @@ pub async fn toggle(
     Form(form): Form<Toggle>,
 ) -> Response {
     if !staff.is_admin() {
-        return pages::not_allowed(&staff, "Only administrators manage accounts.");
+        return layout::not_allowed(&staff, "Only administrators manage accounts.");
     }
     if !staff.check_csrf(&form.csrf) {
-        return forged();
+        return csrf_rejected();
     }
     let Ok(id) = Uuid::parse_str(form.id.trim()) else {
-        return pages::error(&crate::ApiError::NotFound("no such account".into()));
+        return layout::error(&crate::ApiError::NotFound("no such account".into()));
     };
     if id == staff.user.id {
-        return pages::error(&crate::ApiError::Conflict(
+        return layout::error(&crate::ApiError::Conflict(
             "you cannot disable your own account".into(),
         ));
     }
     let user = match state.store.user(id).await {
         Ok(user) => user,
-        Err(error) => return pages::error(&crate::error::not_found_in(error, "account", id)),
+        Err(error) => return layout::error(&crate::error::not_found_in(error, "account", id)),
     };
     let disable = user.disabled_at.is_none();
     let at = disable.then(|| state.clock.now());
     if let Err(error) = state.store.set_user_disabled(id, at).await {
-        return pages::error(&error.into());
+        return layout::error(&error.into());
     }
     audit_log(
         &state,

@@ -5,6 +5,8 @@
 //! Administrators change every achievement, issuer managers their issuers'; viewers read.
 //! "Preview" shows the credential for what was typed without saving anything.
 
+mod view;
+
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,14 +15,16 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::images::ImageControl;
+use super::layout::{self, Layout};
 use super::session::Staff;
-use super::{audit_log, forged, pages};
+use super::{audit_log, csrf_rejected};
 use crate::api::achievements::{
     achievement_type, credits, preview_credential, tags, valid_for_days,
 };
-use crate::pages::html::esc;
 use crate::{ApiError, AppState};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
+use view::{BadgeEditor, BadgePage, BadgeRow, BadgesPage, Preview};
 
 /// The achievement form's fields, as typed.
 #[derive(Debug, Default, Deserialize)]
@@ -51,7 +55,7 @@ pub struct AchievementForm {
     award_rules: String,
 }
 
-use super::pages::FieldError;
+use super::layout::FieldError;
 
 impl AchievementForm {
     fn from_achievement(a: &Achievement) -> Self {
@@ -129,6 +133,7 @@ impl AchievementForm {
     }
 }
 
+/// Award rules as the form shows them: pretty JSON, nothing for none.
 fn pretty(rules: &str) -> String {
     match serde_json::from_str::<Value>(rules) {
         Ok(Value::Array(list)) if list.is_empty() => String::new(),
@@ -154,55 +159,44 @@ async fn render_list(
         state.store.list_issuers().await,
     ) {
         (Ok(a), Ok(i)) => (a, i),
-        (Err(e), _) | (_, Err(e)) => return pages::error(&e.into()),
+        (Err(e), _) | (_, Err(e)) => return layout::error(&e.into()),
     };
     let issuer_names: std::collections::HashMap<Uuid, &str> =
         issuers.iter().map(|i| (i.id, i.name.as_str())).collect();
-    let rows: String = achievements
+    let rows = achievements
         .iter()
         .filter(|a| staff.may_see(a.issuer_id))
-        .map(|a| {
-            format!(
-                r#"<tr><td><a href="/console/achievements/{id}">{name}</a></td><td>{issuer}</td><td><a href="{public}">public page</a></td></tr>
-"#,
-                id = a.id,
-                name = esc(&a.name),
-                issuer = esc(issuer_names.get(&a.issuer_id).copied().unwrap_or("")),
-                public = esc(&state.urls.achievement(a.id)),
-            )
+        .map(|a| BadgeRow {
+            id: a.id,
+            name: a.name.clone(),
+            issuer: issuer_names
+                .get(&a.issuer_id)
+                .copied()
+                .unwrap_or("")
+                .to_string(),
+            public: state.urls.achievement(a.id),
         })
         .collect();
     let mine: Vec<&Issuer> = issuers
         .iter()
         .filter(|i| staff.may_change_issuer(i.id))
         .collect();
-    let new = if mine.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<h2>New badge</h2>\n{}",
-            fields_form(
-                staff,
-                "/console/achievements",
-                form,
-                error,
-                Some(&mine),
-                preview
-            )
-        )
-    };
+    let editor = (!mine.is_empty())
+        .then(|| BadgeEditor::new("/console/achievements".into(), form, error, Some(&mine)));
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    let body = format!(
-        r#"<table><thead><tr><th scope="col">Badge</th><th scope="col">Issuer</th><th scope="col">Public</th></tr></thead>
-<tbody>
-{rows}</tbody></table>
-{new}"#
-    );
-    pages::respond(status, pages::page("Badges", Some(staff), &body))
+    layout::respond(
+        status,
+        &BadgesPage {
+            layout: Layout::new("Badges", Some(staff)),
+            rows,
+            editor,
+            preview: preview.map(Preview::of),
+        },
+    )
 }
 
 /// `POST /console/achievements`: previews or creates a badge.
@@ -212,14 +206,14 @@ pub async fn create(
     Form(form): Form<AchievementForm>,
 ) -> Response {
     if !staff.check_csrf(&form.csrf) {
-        return forged();
+        return csrf_rejected();
     }
     let Ok(issuer_id) = Uuid::parse_str(form.issuer.trim()) else {
         let error = ("issuer", "Choose an issuer.".to_string());
         return render_list(&state, &staff, &form, Some(&error), None).await;
     };
     if !staff.may_change_issuer(issuer_id) {
-        return pages::not_allowed(&staff, "Your account may not change this issuer's badges.");
+        return layout::not_allowed(&staff, "Your account may not change this issuer's badges.");
     }
     let issuer = match state.store.issuer(issuer_id).await {
         Ok(issuer) => issuer,
@@ -260,7 +254,7 @@ pub async fn create(
         return render_list(&state, &staff, &form, None, Some(&preview)).await;
     }
     if let Err(error) = state.store.create_achievement(&achievement).await {
-        return pages::error(&error.into());
+        return layout::error(&error.into());
     }
     audit_log(
         &state,
@@ -278,10 +272,10 @@ pub async fn create(
 pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
     let (achievement, issuer) = match load(&state, &id).await {
         Ok(found) => found,
-        Err(error) => return pages::error(&error),
+        Err(error) => return layout::error(&error),
     };
     if !staff.may_see(achievement.issuer_id) {
-        return pages::not_allowed(&staff, "Your account may not change this issuer's badges.");
+        return layout::not_allowed(&staff, "Your account may not change this issuer's badges.");
     }
     let form = AchievementForm::from_achievement(&achievement);
     let preview = preview_credential(&state, &issuer, &achievement).ok();
@@ -304,14 +298,14 @@ pub async fn update(
     Form(form): Form<AchievementForm>,
 ) -> Response {
     if !staff.check_csrf(&form.csrf) {
-        return forged();
+        return csrf_rejected();
     }
     let (achievement, issuer) = match load(&state, &id).await {
         Ok(found) => found,
-        Err(error) => return pages::error(&error),
+        Err(error) => return layout::error(&error),
     };
     if !staff.may_change_issuer(achievement.issuer_id) {
-        return pages::not_allowed(&staff, "Your account may not change this issuer's badges.");
+        return layout::not_allowed(&staff, "Your account may not change this issuer's badges.");
     }
     let mut changed = achievement.clone();
     if let Err(error) = form.apply(&state, &mut changed).await {
@@ -353,7 +347,7 @@ pub async fn update(
     }
     changed.updated_at = state.clock.now();
     if let Err(error) = state.store.update_achievement(&changed).await {
-        return pages::error(&error.into());
+        return layout::error(&error.into());
     }
     audit_log(
         &state,
@@ -396,170 +390,35 @@ fn render_one(
     preview: Option<&Value>,
     notice: Option<&str>,
 ) -> Response {
-    let notice = pages::notice(notice);
-    let editor = if staff.may_change_issuer(achievement.issuer_id) {
-        fields_form(
-            staff,
-            &format!("/console/achievements/{}", achievement.id),
-            form,
-            error,
-            None,
-            preview,
-        )
-    } else {
-        preview_section(preview)
+    let may_change = staff.may_change_issuer(achievement.issuer_id);
+    let page = BadgePage {
+        layout: Layout::new(achievement.name.clone(), Some(staff)),
+        notice,
+        public: state.urls.achievement(achievement.id),
+        image: may_change.then(|| {
+            ImageControl::new(
+                state,
+                format!("/console/achievements/{}/image", achievement.id),
+                achievement.image.as_deref(),
+                format!("/api/v1/achievements/{}/image", achievement.id),
+            )
+        }),
+        editor: may_change.then(|| {
+            BadgeEditor::new(
+                format!("/console/achievements/{}", achievement.id),
+                form,
+                error,
+                None,
+            )
+        }),
+        preview: preview.map(Preview::of),
     };
-    let image = if staff.may_change_issuer(achievement.issuer_id) {
-        super::images::control(
-            state,
-            &format!("/console/achievements/{}/image", achievement.id),
-            achievement.image.as_deref(),
-            &staff.session.csrf_token,
-            &format!("/api/v1/achievements/{}/image", achievement.id),
-        )
-    } else {
-        String::new()
-    };
-    let body = format!(
-        r#"{notice}<p><a href="{public}">Public badge page</a></p>
-{image}
-{editor}"#,
-        public = esc(&state.urls.achievement(achievement.id)),
-    );
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    pages::respond(status, pages::page(&achievement.name, Some(staff), &body))
-}
-
-fn preview_section(preview: Option<&Value>) -> String {
-    let Some(document) = preview else {
-        return r#"<div id="live-preview" aria-live="polite"></div>"#.to_string();
-    };
-    let text = |pointer: &str| {
-        document
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-    };
-    let criteria = text("/credentialSubject/achievement/criteria/narrative");
-    format!(
-        r#"<div id="live-preview" aria-live="polite">
-<section aria-labelledby="page-preview-title" id="page-preview"><h2 id="page-preview-title">On its public page</h2>
-<div class="notice warn"><p><strong>{name}</strong></p><p>{description}</p><p class="narrative">{criteria}</p><p class="muted">Issued by {issuer}</p></div></section>
-<section aria-labelledby="preview"><h2 id="preview">The credential it mints</h2>
-<p class="muted">For a sample recipient, before signing: the recipient appears only as a salted hash of their email.</p>
-<pre id="credential-preview">{json}</pre></section></div>"#,
-        name = esc(text("/credentialSubject/achievement/name")),
-        description = esc(text("/credentialSubject/achievement/description")),
-        criteria = esc(criteria),
-        issuer = esc(text("/issuer/name")),
-        json = esc(&serde_json::to_string_pretty(document).unwrap_or_default()),
-    )
-}
-
-fn fields_form(
-    staff: &Staff,
-    action: &str,
-    form: &AchievementForm,
-    error: Option<&FieldError>,
-    issuers: Option<&[&Issuer]>,
-    preview: Option<&Value>,
-) -> String {
-    let mark = |name: &str| match error {
-        Some((f, message)) if *f == name => (
-            format!(
-                r#" <span class="error" id="{name}-error">{}</span>"#,
-                esc(message)
-            ),
-            format!(r#" aria-invalid="true" aria-describedby="{name}-error""#),
-        ),
-        _ => (String::new(), String::new()),
-    };
-    let input = |name: &'static str, label: &str, value: &str| {
-        let (message, attrs) = mark(name);
-        format!(
-            r#"<p><label for="{name}">{label}</label><br><input id="{name}" name="{name}" value="{}"{attrs}>{message}</p>
-"#,
-            esc(value)
-        )
-    };
-    let area = |name: &'static str, label: &str, value: &str, rows: u32| {
-        let (message, attrs) = mark(name);
-        format!(
-            r#"<p><label for="{name}">{label}</label><br><textarea id="{name}" name="{name}" rows="{rows}" cols="60"{attrs}>{}</textarea>{message}</p>
-"#,
-            esc(value)
-        )
-    };
-    let issuer_field = match issuers {
-        Some(list) => {
-            let (message, attrs) = mark("issuer");
-            let options: String = list
-                .iter()
-                .map(|i| {
-                    let selected = if i.id.to_string() == form.issuer {
-                        " selected"
-                    } else {
-                        ""
-                    };
-                    format!(
-                        r#"<option value="{}"{selected}>{}</option>"#,
-                        i.id,
-                        esc(&i.name)
-                    )
-                })
-                .collect();
-            format!(
-                r#"<p><label for="issuer">Issuer</label><br><select id="issuer" name="issuer"{attrs}>{options}</select>{message}</p>
-"#
-            )
-        }
-        None => String::new(),
-    };
-    format!(
-        r#"<form method="post" action="{action}" data-live-preview>
-<input type="hidden" name="csrf" value="{csrf}">
-{issuer_field}{name}{description}{narrative}{criteria_url}{kind}{tags}{credits}{days}{rules}<p><button type="submit" name="action" value="preview">Preview the credential</button> <button type="submit" name="action" value="save">Save</button></p>
-</form>
-{preview}"#,
-        action = esc(action),
-        csrf = esc(&staff.session.csrf_token),
-        name = input("name", "Name", &form.name),
-        description = area("description", "Description", &form.description, 3),
-        narrative = area(
-            "criteria_narrative",
-            "Criteria (what earns it; Markdown)",
-            &form.criteria_narrative,
-            3
-        ),
-        criteria_url = input("criteria_url", "Criteria page (URL)", &form.criteria_url),
-        kind = input(
-            "achievement_type",
-            "Type (Badge, Course, CertificateOfCompletion, ext:…)",
-            &form.achievement_type
-        ),
-        tags = input("tags", "Tags (comma-separated)", &form.tags),
-        credits = input(
-            "credits_available",
-            "Credits (hours)",
-            &form.credits_available
-        ),
-        days = input(
-            "valid_for_days",
-            "Valid for (days; empty: no end)",
-            &form.valid_for_days
-        ),
-        rules = area(
-            "award_rules",
-            "Award rules (JSON list, as in the admin API)",
-            &form.award_rules,
-            4
-        ),
-        preview = preview_section(preview),
-    )
+    layout::respond(status, &page)
 }
 
 /// Ties a check's error to the form field it is about (the message shown beside it).

@@ -1,0 +1,510 @@
+//! A session's page: its imports and the import form, with the review of a dry run; the
+//! import's progress page; and its per-line result as CSV.
+
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use laurel_store::{Event, ImportStatus};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::console::layout::{self, FieldError, FieldErrors, Layout, date};
+use crate::console::session::Staff;
+use crate::console::{audit_log, csrf_rejected};
+use crate::{ApiError, AppState};
+use laurel_service::ServiceError;
+use laurel_service::activity::import;
+use laurel_service::activity::import::ImportOptions;
+
+/// The import form's fields (the review step sends them all again, hidden).
+#[derive(Debug, Default, Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    report: String,
+    #[serde(default)]
+    file_name: String,
+    #[serde(default)]
+    email_column: String,
+    #[serde(default)]
+    name_column: String,
+    #[serde(default)]
+    minutes_column: String,
+    #[serde(default)]
+    utc_offset: String,
+}
+
+impl ImportForm {
+    fn query(&self, dry_run: bool) -> ImportOptions {
+        let some = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
+        ImportOptions {
+            dry_run: Some(dry_run),
+            file_name: some(&self.file_name),
+            utc_offset: some(&self.utc_offset),
+            email_column: some(&self.email_column),
+            name_column: some(&self.name_column),
+            minutes_column: some(&self.minutes_column),
+            ..ImportOptions::default()
+        }
+    }
+}
+
+/// `GET /console/events/{id}`: the session, its imports, and the import form.
+pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+    match load_event(&state, &id).await {
+        Ok(event) if !staff.may_see(event.issuer_id) => layout::not_allowed(
+            &staff,
+            "Your account may not change this issuer's sessions.",
+        ),
+        Ok(event) => render_event(&state, &staff, &event, &ImportForm::default(), None, None).await,
+        Err(error) => layout::error(&error),
+    }
+}
+
+async fn load_event(state: &AppState, id: &str) -> Result<Event, ApiError> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::NotFound("no such session".into()))?;
+    state
+        .store
+        .event(id)
+        .await
+        .map_err(|e| crate::error::not_found_in(e, "event", id))
+}
+
+/// `console/event.html`.
+#[derive(Template)]
+#[template(path = "console/event.html")]
+struct EventPage<'a> {
+    layout: Layout,
+    starts: String,
+    minutes: u32,
+    format: &'static str,
+    attendees: usize,
+    imports: Vec<ImportRow>,
+    /// The import form, for those who may change the session's issuer.
+    import_form: Option<ImportFormView<'a>>,
+}
+
+/// One import of the session.
+struct ImportRow {
+    id: Uuid,
+    name: String,
+    status: &'static str,
+    review: bool,
+    created: String,
+}
+
+/// The import form with what was typed, its mistake, and the review of a dry run.
+struct ImportFormView<'a> {
+    event_id: Uuid,
+    form: &'a ImportForm,
+    errors: FieldErrors,
+    /// Whether the column fields are shown opened.
+    columns_open: bool,
+    review: Option<Review>,
+}
+
+/// The review of a dry run: summary, who would be awarded, and every line.
+struct Review {
+    lines: u64,
+    attendees: u64,
+    recorded: u64,
+    updated: u64,
+    duplicate: u64,
+    merged: u64,
+    skipped: u64,
+    rejected: u64,
+    offset: String,
+    awards: Vec<ReviewAward>,
+    rows: Vec<LineRow>,
+}
+
+/// A badge a dry run would award, and to whom.
+struct ReviewAward {
+    name: String,
+    would_award: u64,
+    recipients: String,
+}
+
+/// One line of a report and what became of it.
+struct LineRow {
+    line: u64,
+    outcome: String,
+    email: String,
+    why: String,
+}
+
+impl Review {
+    fn of(result: &Value) -> Self {
+        let summary = &result["summary"];
+        let count = |key: &str| summary[key].as_u64().unwrap_or(0);
+        let awards = result["awards"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| {
+                let recipients: Vec<&str> = a["recipients"]
+                    .as_array()
+                    .map(|r| r.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                ReviewAward {
+                    name: a["name"].as_str().unwrap_or("").to_string(),
+                    would_award: a["would_award"].as_u64().unwrap_or(0),
+                    recipients: recipients.join(", "),
+                }
+            })
+            .collect();
+        Review {
+            lines: count("lines"),
+            attendees: count("attendees"),
+            recorded: count("recorded"),
+            updated: count("updated"),
+            duplicate: count("duplicate"),
+            merged: count("merged"),
+            skipped: count("skipped"),
+            rejected: count("rejected"),
+            offset: result["utc_offset"].as_str().unwrap_or("").to_string(),
+            awards,
+            rows: line_rows(result),
+        }
+    }
+}
+
+fn line_rows(result: &Value) -> Vec<LineRow> {
+    result["lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| LineRow {
+            line: l["line"].as_u64().unwrap_or(0),
+            outcome: l["outcome"].as_str().unwrap_or("").to_string(),
+            email: l["email"].as_str().unwrap_or("").to_string(),
+            why: why(l).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Why a line was rejected, or which line it was merged into.
+fn why(line: &Value) -> Option<String> {
+    line["reason"].as_str().map(str::to_string).or_else(|| {
+        line["into_line"]
+            .as_u64()
+            .map(|n| format!("same person as line {n}"))
+    })
+}
+
+async fn render_event(
+    state: &AppState,
+    staff: &Staff,
+    event: &Event,
+    form: &ImportForm,
+    error: Option<&FieldError>,
+    review: Option<&Value>,
+) -> Response {
+    let (attendance, imports) = match (
+        state.store.attendance_of(&[event.id]).await,
+        state.store.list_imports(Some(event.id), 20).await,
+    ) {
+        (Ok(a), Ok(i)) => (a, i),
+        (Err(e), _) | (_, Err(e)) => return layout::error(&e.into()),
+    };
+    let now = state.clock.now();
+    let imports = imports
+        .into_iter()
+        .map(|job| import::as_seen(job, now))
+        .map(|job| ImportRow {
+            id: job.id,
+            name: job
+                .file_name
+                .clone()
+                .unwrap_or_else(|| "attendance report".into()),
+            status: job.status.as_str(),
+            review: job.dry_run,
+            created: date(job.created_at),
+        })
+        .collect();
+    let import_form = staff
+        .may_change_issuer(event.issuer_id)
+        .then(|| ImportFormView {
+            event_id: event.id,
+            form,
+            errors: FieldErrors::new(error),
+            columns_open: !(form.email_column.is_empty()
+                && error.is_none_or(|(f, _)| *f == "report")),
+            review: review.map(Review::of),
+        });
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    layout::respond(
+        status,
+        &EventPage {
+            layout: Layout::new(event.title.clone(), Some(staff)),
+            starts: event.starts_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            minutes: event.duration_minutes,
+            format: event.format.as_str(),
+            attendees: attendance.len(),
+            imports,
+            import_form,
+        },
+    )
+}
+
+/// `POST /console/events/{id}/import`: review (a dry run, shown at once) or confirm (the
+/// import, then its progress page).
+pub async fn import(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<ImportForm>,
+) -> Response {
+    if !staff.check_csrf(&form.csrf) {
+        return csrf_rejected();
+    }
+    let event = match load_event(&state, &id).await {
+        Ok(event) => event,
+        Err(error) => return layout::error(&error),
+    };
+    if !staff.may_change_issuer(event.issuer_id) {
+        return layout::not_allowed(
+            &staff,
+            "Your account may not change this issuer's sessions.",
+        );
+    }
+    if form.report.trim().is_empty() {
+        let error = ("report", "Choose the report file, or paste it.".to_string());
+        return render_event(&state, &staff, &event, &form, Some(&error), None).await;
+    }
+    let confirm = form.action == "confirm";
+    let query = form.query(!confirm);
+    let mapping = match query.mapping() {
+        Ok(mapping) => mapping,
+        Err(error) => {
+            let error = ("email_column", error.to_string());
+            return render_event(&state, &staff, &event, &form, Some(&error), None).await;
+        }
+    };
+    let offset = match query.offset() {
+        Ok(offset) => offset,
+        Err(error) => {
+            let error = ("utc_offset", error.to_string());
+            return render_event(&state, &staff, &event, &form, Some(&error), None).await;
+        }
+    };
+    let now = state.clock.now();
+    let parsed = match import::parse(
+        event.clone(),
+        form.report.as_bytes(),
+        mapping.as_ref(),
+        offset,
+        now,
+    ) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let error = ("report", error.to_string());
+            return render_event(&state, &staff, &event, &form, Some(&error), None).await;
+        }
+    };
+    let job = import::new_job(&parsed, !confirm, query.file_name.clone(), now);
+    match import::enqueue(&state, &job, &parsed).await {
+        Ok(()) => {}
+        Err(error @ ServiceError::Busy(_)) => {
+            let error = ("report", error.to_string());
+            return render_event(&state, &staff, &event, &form, Some(&error), None).await;
+        }
+        Err(error) => return layout::error(&ApiError::from(error)),
+    }
+    if !confirm {
+        // A review changes nothing, and is quick: it is shown at once.
+        let job = match import::run(&state, job, parsed, |_| {}).await {
+            Ok(job) => job,
+            Err(error) => return layout::error(&ApiError::from(error)),
+        };
+        let result: Value = job
+            .result
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or(Value::Null);
+        return render_event(&state, &staff, &event, &form, None, Some(&result)).await;
+    }
+    audit_log(
+        &state,
+        Some(&staff.user),
+        &staff.user.username,
+        "import.start",
+        Some(job.id.to_string()),
+        json!({ "event": event.title, "lines": job.total_rows }),
+    )
+    .await;
+    let location = format!("/console/imports/{}", job.id);
+    let task_state = state.clone();
+    state.jobs.spawn(async move {
+        if let Err(error) = import::run(&task_state, job, parsed, |_| {}).await {
+            tracing::error!(%error, "an attendance import could not record its outcome");
+        }
+    });
+    Redirect::to(&location).into_response()
+}
+
+/// `GET /console/imports/{id}`: progress, refreshing itself while the import runs; then the
+/// outcome.
+pub async fn job(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+    let job = match load_job(&state, &staff, &id).await {
+        Ok(job) => job,
+        Err(error) => return layout::error(&error),
+    };
+    let running = matches!(job.status, ImportStatus::Queued | ImportStatus::Running);
+    let result: Value = job
+        .result
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or(Value::Null);
+    let page = ImportPage {
+        layout: Layout::new("Import", Some(&staff)),
+        running: running.then_some(Progress {
+            status: job.status.as_str(),
+            done: job.processed_rows,
+            total: job.total_rows,
+        }),
+        failed: (!running && job.status == ImportStatus::Failed).then(|| {
+            job.error
+                .clone()
+                .unwrap_or_else(|| "unknown error".to_string())
+        }),
+        done: (!running && job.status != ImportStatus::Failed)
+            .then(|| Outcome::of(job.id, &result)),
+    };
+    let mut response = layout::respond(StatusCode::OK, &page);
+    if running {
+        response
+            .headers_mut()
+            .insert("refresh", HeaderValue::from_static("2"));
+    }
+    response
+}
+
+/// `console/import.html`: an import running, failed, or done.
+#[derive(Template)]
+#[template(path = "console/import.html")]
+struct ImportPage {
+    layout: Layout,
+    running: Option<Progress>,
+    /// Why the import stopped.
+    failed: Option<String>,
+    done: Option<Outcome>,
+}
+
+struct Progress {
+    status: &'static str,
+    done: u32,
+    total: u32,
+}
+
+/// What a finished import did.
+struct Outcome {
+    id: Uuid,
+    lines: u64,
+    rejected: u64,
+    /// Per badge: its name, awarded now, already had it.
+    minted: Vec<(String, u64, u64)>,
+    /// When the per-line result (with every attendee's address) was deleted, if it was (see
+    /// [`laurel_service::activity::bounds`]); else it can be downloaded.
+    lines_deleted_on: Option<String>,
+    rows: Vec<LineRow>,
+}
+
+impl Outcome {
+    fn of(id: Uuid, result: &Value) -> Self {
+        let minted = result["awards"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| {
+                (
+                    a["name"].as_str().unwrap_or("").to_string(),
+                    a["created"].as_u64().unwrap_or(0),
+                    a["existing"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        let lines_deleted_on =
+            laurel_service::activity::bounds::lines_expired_at(result).map(|at| {
+                chrono::DateTime::parse_from_rfc3339(at)
+                    .map(|at| date(at.with_timezone(&chrono::Utc)))
+                    .unwrap_or_else(|_| at.to_string())
+            });
+        Outcome {
+            id,
+            lines: result["summary"]["lines"].as_u64().unwrap_or(0),
+            rejected: result["summary"]["rejected"].as_u64().unwrap_or(0),
+            minted,
+            lines_deleted_on,
+            rows: line_rows(result),
+        }
+    }
+}
+
+/// An import job, if `staff` may see its session's issuer: another issuer's import is "not
+/// found", as if it did not exist.
+async fn load_job(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+) -> Result<laurel_store::ImportJob, ApiError> {
+    let hidden = || ApiError::NotFound("no such import".into());
+    let id = Uuid::parse_str(id).map_err(|_| hidden())?;
+    let job = state
+        .store
+        .import(id)
+        .await
+        .map_err(|e| crate::error::not_found_in(e, "import", id))?;
+    let event = state
+        .store
+        .event(job.event_id)
+        .await
+        .map_err(|e| crate::error::not_found_in(e, "event", job.event_id))?;
+    if !staff.may_see(event.issuer_id) {
+        return Err(hidden());
+    }
+    Ok(import::as_seen(job, state.clock.now()))
+}
+
+/// `GET /console/imports/{id}/result.csv`: one row per line of the report.
+pub async fn result_csv(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Response {
+    let job = match load_job(&state, &staff, &id).await {
+        Ok(job) => job,
+        Err(error) => return layout::error(&error),
+    };
+    let result: Value = job
+        .result
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or(Value::Null);
+    let mut out = String::from("line,outcome,email,reason\r\n");
+    for l in result["lines"].as_array().into_iter().flatten() {
+        let why = why(l);
+        let fields = [
+            l["line"].as_u64().unwrap_or(0).to_string(),
+            l["outcome"].as_str().unwrap_or("").to_string(),
+            l["email"].as_str().unwrap_or("").to_string(),
+            why.unwrap_or_default(),
+        ];
+        let line: Vec<String> = fields
+            .iter()
+            .map(|f| crate::console::awards::csv_field(f))
+            .collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    layout::csv(out, "import-result.csv")
+}
