@@ -15,12 +15,12 @@
 //!    render the template, send, record;
 //! 3. **PostgreSQL**, when `--postgres URL` or `LAUREL_TEST_POSTGRES_URL` names a server.
 //!
-//! The sink is the test suite's (`tests/util/smtp.rs`): it parses every command and keeps
+//! The sink is the test suite's (`tests/server/util/smtp.rs`): it parses every command and keeps
 //! every message, as a real server on the same host would.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/util/smtp.rs"]
+#[path = "../tests/server/util/smtp.rs"]
 mod smtp;
 
 use std::time::{Duration, Instant};

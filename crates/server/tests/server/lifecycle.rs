@@ -1,9 +1,8 @@
 //! After issuing: status lists, revocation and suspension, re-issue and key rotation, seen as
 //! a verifier sees them (the public list and `laurel-verify`).
 
-#[path = "util/hosting.rs"]
-mod hosting;
-mod util;
+use crate::util;
+use crate::util::hosting;
 
 use axum::http::{Method, StatusCode, header};
 use laurel_core::status::{Bitstring, MIN_ENTRIES};

@@ -5,9 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "util/hosting.rs"]
-mod hosting;
-mod util;
+use crate::util;
+use crate::util::hosting;
 
 use std::net::SocketAddr;
 

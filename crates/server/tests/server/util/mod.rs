@@ -3,6 +3,10 @@
 //! the router (no socket) with `tower::ServiceExt::oneshot`.
 #![allow(dead_code)]
 
+pub mod forms;
+pub mod hosting;
+pub mod smtp;
+
 use std::sync::Arc;
 
 use axum::body::Body;

@@ -1,6 +1,6 @@
 //! The admin API as a user drives it: issuers, achievements, awards, tokens, bad input.
 
-mod util;
+use crate::util;
 
 use axum::http::{Method, StatusCode, header};
 use laurel_core::schema::Schema;

@@ -9,9 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "util/forms.rs"]
-mod forms;
-mod util;
+use crate::util;
+use crate::util::forms;
 
 use std::time::Duration;
 
@@ -234,7 +233,7 @@ fn walks(method: &Method, path: &str, b: &Theirs, csrf: &str) -> Vec<Walk> {
         method: Method::POST,
         path,
         content_type: "image/png",
-        body: include_bytes!("../src/public/medal.png").to_vec(),
+        body: include_bytes!("../../src/public/medal.png").to_vec(),
         targets_b: true,
     };
     let report = "email,name,minutes\nintruder@example.org,Intruder,60\n";

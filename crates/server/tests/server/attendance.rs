@@ -1,7 +1,7 @@
 //! Attendance and completion as programme staff drive them: series of webinars, award rules,
 //! late records, previews, completions, report imports as jobs, and bad input.
 
-mod util;
+use crate::util;
 
 use std::time::Duration;
 

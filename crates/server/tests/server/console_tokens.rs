@@ -3,9 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "util/forms.rs"]
-mod forms;
-mod util;
+use crate::util;
+use crate::util::forms;
 
 use axum::http::{Method, StatusCode};
 use chrono::Duration;

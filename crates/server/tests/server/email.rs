@@ -5,9 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "util/smtp.rs"]
-mod smtp;
-mod util;
+use crate::util;
+use crate::util::smtp;
 
 use std::sync::Arc;
 use std::time::Duration;
