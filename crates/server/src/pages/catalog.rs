@@ -14,7 +14,7 @@ use askama::Template;
 use super::brand;
 use super::html;
 use super::layout::{Head, Layout};
-use super::verdict_text::Fact;
+use super::views::Fact;
 use crate::public::cache::Cache;
 use crate::public::parse_id;
 use crate::{ApiError, ApiResult, AppState};

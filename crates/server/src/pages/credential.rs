@@ -20,7 +20,7 @@ use serde_json::Value;
 use super::brand;
 use super::html;
 use super::layout::{Head, Layout};
-use super::verdict_text::{Fact, Technical, VerdictLine};
+use super::views::{Fact, Technical, VerdictLine};
 use super::verdicts::VerdictKey;
 use crate::public::cache::Cache;
 use crate::public::parse_id;

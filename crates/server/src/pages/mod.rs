@@ -20,6 +20,7 @@
 //! - [`credential`]: the credential page, with a live verification ([`verdicts`] caches it).
 //! - [`catalog`]: achievement and issuer pages.
 //! - [`verdict_text`]: a verification report in plain words (both pages).
+//! - [`views`]: what the verification fragments show, for the templates.
 //! - [`verify`]: the verify page (paste or choose a file), for anyone.
 //! - [`layout`]: `<head>` (Open Graph and Twitter card tags), header, footer.
 //! - [`html`]: checked link targets, dates, hours.
@@ -35,6 +36,7 @@ pub mod markdown;
 pub mod verdict_text;
 pub mod verdicts;
 pub mod verify;
+pub mod views;
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

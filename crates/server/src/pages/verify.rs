@@ -24,7 +24,7 @@ use serde_json::Value;
 use askama::Template;
 
 use super::layout::{self, Layout};
-use super::verdict_text::{BadgeClaim, IssuerText, Technical, VerdictLine};
+use super::views::{BadgeClaim, IssuerText, Technical, VerdictLine};
 use crate::public::cache::{Cache, Document};
 use crate::{ApiResult, AppState};
 
@@ -90,7 +90,7 @@ pub async fn check(
             let now = state.clock.now();
             VerifyResult::Checked(Box::new(Checked {
                 verdict: VerdictLine::of(&report),
-                recipient_match: super::verdict_text::recipient_answer(&report, asked),
+                recipient_match: super::views::recipient_answer(&report, asked),
                 badge: credential
                     .as_ref()
                     .map(|credential| BadgeClaim::of(credential, &report, state.urls.origin())),
