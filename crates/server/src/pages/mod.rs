@@ -38,11 +38,11 @@ pub mod verdicts;
 pub mod verify;
 pub mod views;
 
+use askama::Template;
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use askama::Template;
 
 use crate::public::cache::{Cache, Document};
 use crate::{ApiError, ApiResult, AppState};
