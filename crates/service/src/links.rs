@@ -66,3 +66,20 @@ pub fn query_value(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(
+            query_value("Catalogage avancé & co/1?"),
+            "Catalogage%20avanc%C3%A9%20%26%20co%2F1%3F"
+        );
+        assert_eq!(
+            query(&[("a", "x y".into()), ("b", "é".into())]),
+            "a=x%20y&b=%C3%A9"
+        );
+    }
+}

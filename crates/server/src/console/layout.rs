@@ -137,27 +137,7 @@ pub fn date(at: DateTime<Utc>) -> String {
     at.format("%-d %B %Y").to_string()
 }
 
-/// Percent-encodes a query value (RFC 3986: everything but unreserved characters).
-pub fn query_value(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3 / 2);
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-/// A query string from pairs, each value percent-encoded (the template escapes the whole).
-pub fn query(pairs: &[(&str, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(name, value)| format!("{name}={}", query_value(value)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
+pub use laurel_service::links::{query, query_value};
 
 /// An HTML response that is never cached or framed.
 pub fn respond_html(status: StatusCode, html: String) -> Response {

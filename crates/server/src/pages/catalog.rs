@@ -9,9 +9,12 @@ use axum::response::Response;
 use laurel_store::{Achievement, AwardFilter, Issuer, StoreError};
 use uuid::Uuid;
 
+use askama::Template;
+
 use super::brand;
-use super::html::{self, esc, link};
-use super::layout::{self, Head};
+use super::html;
+use super::layout::{Head, Layout};
+use super::views::Fact;
 use crate::public::cache::Cache;
 use crate::public::parse_id;
 use crate::{ApiError, ApiResult, AppState};
@@ -62,12 +65,29 @@ async fn achievement_html(state: &AppState, id: &str) -> ApiResult<String> {
     } else {
         0
     };
-    Ok(render_achievement(
-        &state.urls,
-        &achievement,
-        &issuer,
-        awarded,
-    ))
+    render_achievement(&state.urls, &achievement, &issuer, awarded)
+}
+
+/// The achievement page (`templates/pages/achievement.html`).
+#[derive(Template)]
+#[template(path = "pages/achievement.html")]
+struct AchievementPage<'a> {
+    layout: Layout,
+    achievement: &'a Achievement,
+    /// The badge image (a checked link target).
+    image: Option<String>,
+    /// The issuer's page.
+    issuer_href: String,
+    issuer_name: &'a str,
+    /// The description, as sanitized HTML ([`super::markdown::render`]).
+    description: String,
+    /// The criteria, as sanitized HTML.
+    criteria: Option<String>,
+    /// The full criteria's address (a checked link target).
+    criteria_href: Option<String>,
+    facts: Vec<Fact>,
+    /// How many times it was awarded, when the issuer shows it.
+    awarded: Option<String>,
 }
 
 /// The achievement page's HTML.
@@ -76,82 +96,35 @@ pub fn render_achievement(
     achievement: &Achievement,
     issuer: &Issuer,
     awarded: u64,
-) -> String {
+) -> ApiResult<String> {
     let url = urls.achievement(achievement.id);
     let image = achievement
         .image
         .as_deref()
         .map(|i| documents::image_url(urls, i));
-    let picture = image
-        .as_deref()
-        .and_then(link)
-        .map(|src| {
-            format!(
-                r#"<img class="badge" src="{src}" alt="{}" width="160" height="160">"#,
-                esc(&format!("Badge: {}", achievement.name))
-            )
-        })
-        .unwrap_or_default();
-    let mut criteria = String::new();
-    if let Some(narrative) = &achievement.criteria_narrative {
-        criteria.push_str(&format!(
-            "<div class=\"narrative\">{}</div>\n",
-            super::markdown::render(narrative)
-        ));
-    }
-    if let Some(href) = achievement.criteria_url.as_deref().and_then(link) {
-        criteria.push_str(&format!(
-            "<p><a href=\"{href}\" rel=\"noopener\">Full criteria</a></p>\n"
-        ));
-    }
-    let mut facts = String::new();
+    let mut facts = Vec::new();
     if let Some(kind) = &achievement.achievement_type {
-        facts.push_str(&format!("<dt>Type</dt><dd>{}</dd>\n", esc(kind)));
+        facts.push(Fact::new("Type", kind.as_str()));
     }
     if let Some(credits) = achievement.credits_available {
-        facts.push_str(&format!(
-            "<dt>Credits</dt><dd>{}</dd>\n",
-            esc(&format!("{} hours", html::hours(credits)))
+        facts.push(Fact::new(
+            "Credits",
+            format!("{} hours", html::hours(credits)),
         ));
     }
     if let Some(days) = achievement.valid_for_days {
-        facts.push_str(&format!(
-            "<dt>Valid for</dt><dd>{}</dd>\n",
-            esc(&format!("{days} days after it is awarded"))
+        facts.push(Fact::new(
+            "Valid for",
+            format!("{days} days after it is awarded"),
         ));
     }
     if !achievement.tags.is_empty() {
-        facts.push_str(&format!(
-            "<dt>Tags</dt><dd>{}</dd>\n",
-            esc(&achievement.tags.join(", "))
-        ));
+        facts.push(Fact::new("Tags", achievement.tags.join(", ")));
     }
-    if issuer.show_award_count {
+    let awarded = issuer.show_award_count.then(|| {
         let times = if awarded == 1 { "time" } else { "times" };
-        facts.push_str(&format!(
-            "<dt>Awarded</dt><dd id=\"awarded\">{}</dd>\n",
-            esc(&format!("{awarded} {times}"))
-        ));
-    }
-    let body = format!(
-        r#"<div class="hero">
-{picture}
-<div class="summary">
-<h1>{name}</h1>
-<p class="issuer">Issued by <a href="{issuer_href}">{issuer_name}</a></p>
-<div class="description">{description}</div>
-</div>
-</div>
-<h2>What it takes</h2>
-{criteria}<h2>Details</h2>
-<dl class="facts">
-{facts}</dl>
-"#,
-        name = esc(&achievement.name),
-        issuer_href = esc(&urls.issuer(issuer.id)),
-        issuer_name = esc(&issuer.name),
-        description = super::markdown::render(&achievement.description),
-    );
+        format!("{awarded} {times}")
+    });
     let head = Head {
         title: format!("{} · {}", achievement.name, issuer.name),
         description: super::markdown::plain(&achievement.description)
@@ -159,12 +132,30 @@ pub fn render_achievement(
             .take(200)
             .collect(),
         url,
-        image: image.filter(|i| i.ends_with(".png")),
+        image: image.clone().filter(|i| i.ends_with(".png")),
         image_alt: format!("Badge: {}", achievement.name),
         brand: brand::stylesheet_url(issuer),
     };
     let footer = issuer.url.as_deref().map(|u| (issuer.name.as_str(), u));
-    layout::page(&head, &body, footer)
+    super::render(&AchievementPage {
+        layout: Layout::new(head, footer),
+        achievement,
+        image: image.as_deref().and_then(html::href).map(str::to_owned),
+        issuer_href: urls.issuer(issuer.id),
+        issuer_name: &issuer.name,
+        description: super::markdown::render(&achievement.description),
+        criteria: achievement
+            .criteria_narrative
+            .as_deref()
+            .map(super::markdown::render),
+        criteria_href: achievement
+            .criteria_url
+            .as_deref()
+            .and_then(html::href)
+            .map(str::to_owned),
+        facts,
+        awarded,
+    })
 }
 
 async fn issuer_html(state: &AppState, id: &str) -> ApiResult<String> {
@@ -175,70 +166,43 @@ async fn issuer_html(state: &AppState, id: &str) -> ApiResult<String> {
         .await
         .map_err(missing("issuer", id))?;
     let achievements = state.store.list_achievements(Some(id)).await?;
-    Ok(render_issuer(&state.urls, &issuer, &achievements))
+    render_issuer(&state.urls, &issuer, &achievements)
+}
+
+/// The issuer page (`templates/pages/issuer.html`).
+#[derive(Template)]
+#[template(path = "pages/issuer.html")]
+struct IssuerPage<'a> {
+    layout: Layout,
+    issuer: &'a Issuer,
+    /// The logo (a checked link target).
+    logo: Option<String>,
+    /// The description, as sanitized HTML ([`super::markdown::render`]).
+    description: Option<String>,
+    /// The issuer's site (a checked link target).
+    site: Option<String>,
+    achievements: Vec<AchievementLine>,
+}
+
+/// One achievement in the issuer's list.
+struct AchievementLine {
+    href: String,
+    name: String,
+    /// Its description as plain text.
+    summary: String,
 }
 
 /// The issuer page's HTML.
-pub fn render_issuer(urls: &Urls, issuer: &Issuer, achievements: &[Achievement]) -> String {
+pub fn render_issuer(
+    urls: &Urls,
+    issuer: &Issuer,
+    achievements: &[Achievement],
+) -> ApiResult<String> {
     let url = urls.issuer(issuer.id);
     let image = issuer
         .image
         .as_deref()
         .map(|i| documents::image_url(urls, i));
-    let logo = image
-        .as_deref()
-        .and_then(link)
-        .map(|src| {
-            format!(
-                r#"<img class="badge" src="{src}" alt="{}" width="160" height="160">"#,
-                esc(&format!("{} logo", issuer.name))
-            )
-        })
-        .unwrap_or_default();
-    let description = issuer
-        .description
-        .as_deref()
-        .map(|d| {
-            format!(
-                "<div class=\"description\">{}</div>\n",
-                super::markdown::render(d)
-            )
-        })
-        .unwrap_or_default();
-    let site = issuer
-        .url
-        .as_deref()
-        .and_then(link)
-        .map(|href| format!(r#"<p><a href="{href}" rel="noopener">{href}</a></p>"#))
-        .unwrap_or_default();
-    let list: String = achievements
-        .iter()
-        .map(|a| {
-            format!(
-                "<li><a href=\"{}\">{}</a>: {}</li>\n",
-                esc(&urls.achievement(a.id)),
-                esc(&a.name),
-                esc(&super::markdown::plain(&a.description))
-            )
-        })
-        .collect();
-    let list = if list.is_empty() {
-        "<p>No achievements yet.</p>\n".to_string()
-    } else {
-        format!("<ul class=\"plain\">\n{list}</ul>\n")
-    };
-    let body = format!(
-        r#"<div class="hero">
-{logo}
-<div class="summary">
-<h1>{name}</h1>
-{description}{site}
-</div>
-</div>
-<h2>Achievements</h2>
-{list}"#,
-        name = esc(&issuer.name),
-    );
     let head = Head {
         title: issuer.name.clone(),
         description: issuer
@@ -247,10 +211,28 @@ pub fn render_issuer(urls: &Urls, issuer: &Issuer, achievements: &[Achievement])
             .map(super::markdown::plain)
             .unwrap_or_else(|| format!("Open Badges issued by {}", issuer.name)),
         url,
-        image: image.filter(|i| i.ends_with(".png")),
+        image: image.clone().filter(|i| i.ends_with(".png")),
         image_alt: format!("{} logo", issuer.name),
         brand: brand::stylesheet_url(issuer),
     };
     let footer = issuer.url.as_deref().map(|u| (issuer.name.as_str(), u));
-    layout::page(&head, &body, footer)
+    super::render(&IssuerPage {
+        layout: Layout::new(head, footer),
+        issuer,
+        logo: image.as_deref().and_then(html::href).map(str::to_owned),
+        description: issuer.description.as_deref().map(super::markdown::render),
+        site: issuer
+            .url
+            .as_deref()
+            .and_then(html::href)
+            .map(str::to_owned),
+        achievements: achievements
+            .iter()
+            .map(|a| AchievementLine {
+                href: urls.achievement(a.id),
+                name: a.name.clone(),
+                summary: super::markdown::plain(&a.description),
+            })
+            .collect(),
+    })
 }

@@ -9,22 +9,23 @@
 //! The verification is the service's own ([`crate::api::verify::check`], the same report as
 //! `POST /api/v1/verify`), run on the stored credential and cached ([`super::verdicts`]).
 
+use askama::Template;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use laurel_store::{Award, Issuer, StoreError};
 use laurel_verify::{Report, Verdict};
 use serde_json::Value;
 
 use super::brand;
-use super::html::{self, esc, link};
-use super::layout::{self, Head};
-use super::verdict_text;
+use super::html;
+use super::layout::{Head, Layout};
 use super::verdicts::VerdictKey;
+use super::views::{Fact, Technical, VerdictLine};
 use crate::public::cache::Cache;
 use crate::public::parse_id;
 use crate::{ApiError, ApiResult, AppState};
-use laurel_service::Urls;
+use laurel_service::{Urls, links};
 
 /// `GET /credentials/{id}` for a browser.
 pub async fn page(state: &AppState, id: &str, request: &HeaderMap) -> Response {
@@ -51,14 +52,14 @@ async fn build(state: &AppState, id: &str) -> ApiResult<String> {
         Err(StoreError::NotFound) => None,
         Err(other) => return Err(other.into()),
     };
-    Ok(render(
+    render(
         &state.urls,
         &award,
         issuer.as_ref(),
         &credential,
         &report,
         now,
-    ))
+    )
 }
 
 /// The verification report of an award's stored credential, from the cache when nothing it
@@ -91,6 +92,29 @@ pub async fn verification(
     Ok(state.verdicts.insert(key, report))
 }
 
+/// The credential page (`templates/pages/credential.html`).
+#[derive(Template)]
+#[template(path = "pages/credential.html")]
+struct CredentialPage {
+    layout: Layout,
+    notices: Notices,
+    /// The badge image (a checked link target, empty when there is none).
+    image: String,
+    name: String,
+    recipient_name: Option<String>,
+    issuer: IssuerLine,
+    /// The description, as sanitized HTML ([`super::markdown::render`]).
+    description: String,
+    verdict: VerdictLine,
+    technical: Technical,
+    criteria: Option<Criteria>,
+    facts: Vec<Fact>,
+    /// The achievement's page (a checked link target).
+    achievement_href: Option<String>,
+    evidence: Vec<Evidence>,
+    share: Share,
+}
+
 /// The page's HTML for an award, its issuer's page settings (when the issuer row is there),
 /// its parsed credential and its verification report, at `now`.
 pub fn render(
@@ -100,7 +124,7 @@ pub fn render(
     credential: &Value,
     report: &Report,
     now: DateTime<Utc>,
-) -> String {
+) -> ApiResult<String> {
     let facts = Facts::read(credential);
     let url = urls.credential(award.id);
     let image = facts.image.clone().unwrap_or_else(|| format!("{url}.svg"));
@@ -109,40 +133,6 @@ pub fn render(
         Some(image) if image.ends_with(".png") => image.clone(),
         _ => format!("{url}.png"),
     };
-    let mut body = String::new();
-    body.push_str(&notices(award, &facts, now));
-    let awarded_to = award
-        .recipient_name
-        .as_deref()
-        .map(|name| {
-            format!(
-                r#"<p class="recipient">Awarded to <strong>{}</strong></p>"#,
-                esc(name)
-            )
-        })
-        .unwrap_or_default();
-    let issued_by = issuer_line(&facts, report.verdict == Verdict::Valid);
-    body.push_str(&format!(
-        r#"<div class="hero">
-<img class="badge" src="{src}" alt="{alt}" width="160" height="160">
-<div class="summary">
-<h1>{name}</h1>
-{awarded_to}
-{issued_by}
-<div class="description">{description}</div>
-</div>
-</div>
-"#,
-        src = link(&image).unwrap_or_default(),
-        alt = esc(&format!("Badge: {}", facts.name)),
-        name = esc(&facts.name),
-        description = super::markdown::render(&facts.description),
-    ));
-    body.push_str(&verification_section(report, now));
-    body.push_str(&details(&facts));
-    body.push_str(&evidence(credential));
-    let organization_id = issuer.and_then(|i| i.linkedin_organization_id.as_deref());
-    body.push_str(&actions(award, &facts, &url, organization_id));
     let mut description = super::markdown::plain(&facts.description);
     if description.chars().count() > 200 {
         description = description.chars().take(197).collect::<String>() + "…";
@@ -159,7 +149,27 @@ pub fn render(
         .issuer_url
         .as_deref()
         .map(|u| (facts.issuer_name.as_str(), u));
-    layout::page(&head, &body, footer)
+    let page = CredentialPage {
+        layout: Layout::new(head, footer),
+        notices: Notices::of(award, &facts, now),
+        image: html::href(&image).unwrap_or_default().to_owned(),
+        name: facts.name.clone(),
+        recipient_name: award.recipient_name.clone(),
+        issuer: IssuerLine::of(&facts, report.verdict == Verdict::Valid),
+        description: super::markdown::render(&facts.description),
+        verdict: VerdictLine::of(report),
+        technical: Technical::of(report, now),
+        criteria: Criteria::of(&facts),
+        facts: details(&facts),
+        achievement_href: facts
+            .achievement_id
+            .as_deref()
+            .and_then(html::href)
+            .map(str::to_owned),
+        evidence: evidence(credential),
+        share: Share::of(award, issuer, &facts, &url),
+    };
+    super::render(&page)
 }
 
 /// What the signed credential says, read leniently (a field missing is simply not shown).
@@ -231,242 +241,177 @@ impl Facts {
 }
 
 /// Revoked, suspended, expired: said first and plainly.
-fn notices(award: &Award, facts: &Facts, now: DateTime<Utc>) -> String {
-    let reason = |reason: &Option<String>| match reason {
-        Some(reason) => format!("<p>Reason given by the issuer: {}</p>", esc(reason)),
-        None => String::new(),
-    };
-    let mut out = String::new();
-    if let Some(at) = award.revoked_at {
-        out.push_str(&format!(
-            r#"<div class="notice" id="revoked" role="alert"><p><strong>This credential has been revoked</strong> by its issuer on {}. It is no longer valid.</p>{}</div>
-"#,
-            esc(&html::date(at)),
-            reason(&award.revocation_reason)
-        ));
-    }
-    if let Some(at) = award.suspended_at {
-        out.push_str(&format!(
-            r#"<div class="notice warn" id="suspended" role="alert"><p><strong>This credential is suspended</strong> by its issuer since {}. It is not valid while suspended.</p>{}</div>
-"#,
-            esc(&html::date(at)),
-            reason(&award.suspension_reason)
-        ));
-    }
-    let until = award.valid_until.or(facts.valid_until);
-    if let Some(until) = until.filter(|until| *until <= now) {
-        out.push_str(&format!(
-            r#"<div class="notice warn" id="expired" role="alert"><p><strong>This credential expired</strong> on {}.</p></div>
-"#,
-            esc(&html::date(until))
-        ));
-    }
-    out
+struct Notices {
+    revoked: Option<Notice>,
+    suspended: Option<Notice>,
+    /// When it expired, if it has.
+    expired: Option<String>,
 }
 
-fn issuer_line(facts: &Facts, valid: bool) -> String {
-    let logo = facts
-        .issuer_image
-        .as_deref()
-        .and_then(link)
-        .map(|src| {
-            format!(
-                r#"<img class="logo" src="{src}" alt="{}">"#,
-                esc(&format!("{} logo", facts.issuer_name))
-            )
-        })
-        .unwrap_or_default();
-    let name = esc(&facts.issuer_name);
-    let named = match facts.issuer_id.as_deref().and_then(link) {
-        Some(href) => format!(r#"<a href="{href}">{name}</a>"#),
-        None => name,
-    };
-    let site = facts
-        .issuer_url
-        .as_deref()
-        .and_then(link)
-        .map(|href| format!(r#" (<a href="{href}" rel="noopener">website</a>)"#))
-        .unwrap_or_default();
-    // Stated as fact only when the check bound the signing key to the issuer.
-    let by = if valid { "Issued by" } else { "From" };
-    format!(r#"<p class="issuer">{logo}{by} {named}{site}</p>"#)
+/// A revocation or suspension: since when, and why if the issuer said.
+struct Notice {
+    date: String,
+    reason: Option<String>,
 }
 
-/// The verdict as one plain sentence, then the verifier's steps, collapsed.
-pub fn verification_section(report: &Report, now: DateTime<Utc>) -> String {
-    format!(
-        r#"<section aria-labelledby="verification">
-<h2 id="verification">Verification</h2>
-{verdict}{details}</section>
-"#,
-        verdict = verdict_text::verdict_paragraph(report),
-        details = verdict_text::technical_details(report, now),
-    )
-}
-
-fn details(facts: &Facts) -> String {
-    let mut rows = String::new();
-    let mut row = |term: &str, value: String| {
-        rows.push_str(&format!("<dt>{}</dt><dd>{value}</dd>\n", esc(term)));
-    };
-    if let Some(at) = facts.awarded {
-        row("Issued", esc(&html::date(at)));
-    }
-    if let Some(at) = facts.valid_from {
-        row("Valid from", esc(&html::date(at)));
-    }
-    if let Some(at) = facts.valid_until {
-        row("Valid until", esc(&html::date(at)));
-    }
-    if let Some(credits) = facts.credits_earned {
-        row(
-            "Credits earned",
-            esc(&format!("{} hours", html::hours(credits))),
-        );
-    }
-    if let Some(credits) = facts.credits_available {
-        row(
-            "Credits available",
-            esc(&format!("{} hours", html::hours(credits))),
-        );
-    }
-    if let Some(href) = facts.achievement_id.as_deref().and_then(link) {
-        row(
-            "Achievement",
-            format!(r#"<a href="{href}">About this achievement</a>"#),
-        );
-    }
-    let mut criteria = String::new();
-    if let Some(narrative) = &facts.criteria_narrative {
-        criteria.push_str(&format!(
-            "<div class=\"narrative\">{}</div>\n",
-            super::markdown::render(narrative)
-        ));
-    }
-    if let Some(url) = &facts.criteria_url {
-        match link(url) {
-            Some(href) => criteria.push_str(&format!(
-                "<p><a href=\"{href}\" rel=\"noopener\">Full criteria</a></p>\n"
-            )),
-            None => criteria.push_str(&format!("<p>Criteria: {}</p>\n", esc(url))),
+impl Notices {
+    fn of(award: &Award, facts: &Facts, now: DateTime<Utc>) -> Self {
+        let until = award.valid_until.or(facts.valid_until);
+        Notices {
+            revoked: award.revoked_at.map(|at| Notice {
+                date: html::date(at),
+                reason: award.revocation_reason.clone(),
+            }),
+            suspended: award.suspended_at.map(|at| Notice {
+                date: html::date(at),
+                reason: award.suspension_reason.clone(),
+            }),
+            expired: until.filter(|until| *until <= now).map(html::date),
         }
     }
-    if !criteria.is_empty() {
-        criteria = format!("<h2>What it takes</h2>\n{criteria}");
-    }
-    format!("{criteria}<h2>Details</h2>\n<dl class=\"facts\">\n{rows}</dl>\n")
 }
 
-fn evidence(credential: &Value) -> String {
+/// Who issued it, as the credential says.
+struct IssuerLine {
+    /// The issuer's logo (a checked link target).
+    logo: Option<String>,
+    name: String,
+    /// The issuer's profile (a checked link target).
+    href: Option<String>,
+    /// The issuer's site (a checked link target).
+    site: Option<String>,
+    /// "Issued by" when the check bound the signing key to the issuer, else "From".
+    by: &'static str,
+}
+
+impl IssuerLine {
+    fn of(facts: &Facts, valid: bool) -> Self {
+        let checked = |url: &Option<String>| url.as_deref().and_then(html::href).map(str::to_owned);
+        IssuerLine {
+            logo: checked(&facts.issuer_image),
+            name: facts.issuer_name.clone(),
+            href: checked(&facts.issuer_id),
+            site: checked(&facts.issuer_url),
+            // Stated as fact only when the check bound the signing key to the issuer.
+            by: if valid { "Issued by" } else { "From" },
+        }
+    }
+}
+
+/// What it takes: the narrative (sanitized HTML) and the full criteria's address.
+struct Criteria {
+    narrative: Option<String>,
+    link: Option<CriteriaLink>,
+}
+
+/// The full criteria's address: a link when it is a web address, else shown as text.
+enum CriteriaLink {
+    Link(String),
+    Text(String),
+}
+
+impl Criteria {
+    fn of(facts: &Facts) -> Option<Self> {
+        let narrative = facts
+            .criteria_narrative
+            .as_deref()
+            .map(super::markdown::render);
+        let link = facts
+            .criteria_url
+            .as_deref()
+            .map(|url| match html::href(url) {
+                Some(href) => CriteriaLink::Link(href.to_owned()),
+                None => CriteriaLink::Text(url.to_owned()),
+            });
+        (narrative.is_some() || link.is_some()).then_some(Criteria { narrative, link })
+    }
+}
+
+fn details(facts: &Facts) -> Vec<Fact> {
+    let mut rows = Vec::new();
+    if let Some(at) = facts.awarded {
+        rows.push(Fact::new("Issued", html::date(at)));
+    }
+    if let Some(at) = facts.valid_from {
+        rows.push(Fact::new("Valid from", html::date(at)));
+    }
+    if let Some(at) = facts.valid_until {
+        rows.push(Fact::new("Valid until", html::date(at)));
+    }
+    if let Some(credits) = facts.credits_earned {
+        rows.push(Fact::new(
+            "Credits earned",
+            format!("{} hours", html::hours(credits)),
+        ));
+    }
+    if let Some(credits) = facts.credits_available {
+        rows.push(Fact::new(
+            "Credits available",
+            format!("{} hours", html::hours(credits)),
+        ));
+    }
+    rows
+}
+
+/// One piece of evidence.
+struct Evidence {
+    title: String,
+    /// Its address (a checked link target).
+    href: Option<String>,
+    /// Its narrative and description, as sanitized HTML.
+    texts: Vec<String>,
+}
+
+fn evidence(credential: &Value) -> Vec<Evidence> {
     let items: Vec<&Value> = match credential.get("evidence") {
         Some(Value::Array(items)) => items.iter().collect(),
         Some(item @ Value::Object(_)) => vec![item],
-        _ => return String::new(),
+        _ => return Vec::new(),
     };
-    if items.is_empty() {
-        return String::new();
+    fn text<'a>(item: &'a Value, field: &str) -> Option<&'a str> {
+        item.get(field).and_then(Value::as_str)
     }
-    let text =
-        |item: &Value, field: &str| item.get(field).and_then(Value::as_str).map(str::to_owned);
-    let list: String = items
+    items
         .iter()
-        .map(|item| {
-            let title = text(item, "name").unwrap_or_else(|| "Evidence".into());
-            let title = match text(item, "id").as_deref().and_then(link) {
-                Some(href) => format!(r#"<a href="{href}" rel="noopener">{}</a>"#, esc(&title)),
-                None => esc(&title),
-            };
-            let more: String = ["narrative", "description"]
+        .map(|item| Evidence {
+            title: text(item, "name").unwrap_or("Evidence").to_owned(),
+            href: text(item, "id").and_then(html::href).map(str::to_owned),
+            texts: ["narrative", "description"]
                 .iter()
                 .filter_map(|field| text(item, field))
-                .map(|t| {
-                    format!(
-                        r#"<div class="narrative">{}</div>"#,
-                        super::markdown::render(&t)
-                    )
-                })
-                .collect();
-            format!("<li><strong>{title}</strong>{more}</li>\n")
+                .map(super::markdown::render)
+                .collect(),
         })
-        .collect();
-    format!("<h2>Evidence</h2>\n<ul class=\"plain\">\n{list}</ul>\n")
+        .collect()
 }
 
-fn actions(award: &Award, facts: &Facts, url: &str, organization_id: Option<&str>) -> String {
-    let href = esc(url);
-    let in_good_standing = award.revoked_at.is_none() && award.suspended_at.is_none();
-    let linkedin = if in_good_standing {
-        format!(
-            r#"<li><a class="primary" id="linkedin" href="{}" rel="noopener">Add to LinkedIn profile</a></li>
-"#,
-            esc(&linkedin_url(award, facts, url, organization_id))
-        )
-    } else {
-        String::new()
-    };
-    let mail = format!(
-        "mailto:?{}",
-        html::query(&[
-            ("subject", facts.name.clone()),
-            (
-                "body",
-                format!("{} — issued by {}: {url}", facts.name, facts.issuer_name),
-            ),
-        ])
-    );
-    format!(
-        r#"<section class="no-print" aria-labelledby="share">
-<h2 id="share">Download and share</h2>
-<ul class="actions">
-{linkedin}<li><a href="{href}.png" download>Badge image (PNG)</a></li>
-<li><a href="{href}.svg" download>Badge image (SVG)</a></li>
-<li><a href="{href}.json" download>Credential (JSON)</a></li>
-<li><a href="{href}.jwt" download>Credential (VC-JWT)</a></li>
-<li><a href="{mail}" id="email">Share by email</a></li>
-<li><button type="button" data-copy="{href}" hidden>Copy link</button></li>
-</ul>
-<p class="share"><label for="link">Link to this credential</label><br>
-<input id="link" type="url" readonly value="{href}"> <a href="{href}">{href}</a></p>
-<p class="muted">The downloaded images carry the signed credential inside them: any Open Badges verifier can check them.</p>
-</section>
-"#,
-        mail = esc(&mail),
-    )
+/// Download and share.
+struct Share {
+    /// The credential's URL.
+    url: String,
+    /// LinkedIn's "Add to profile", while the credential is in good standing.
+    linkedin: Option<String>,
+    /// A `mailto:` link with the badge's name and URL.
+    mail: String,
 }
 
-/// LinkedIn's "Add to profile" link for an award (what the page's button and the
-/// notification email link to): `url` is the credential's public URL.
-pub fn linkedin_link(award: &Award, issuer: Option<&Issuer>, url: &str) -> String {
-    let credential: Value = serde_json::from_str(&award.credential).unwrap_or(Value::Null);
-    let facts = Facts::read(&credential);
-    let organization_id = issuer.and_then(|i| i.linkedin_organization_id.as_deref());
-    linkedin_url(award, &facts, url, organization_id)
-}
-
-/// LinkedIn's "Add to profile" link, every field it takes that the credential has, and
-/// `organizationId` when the issuer set its LinkedIn company id (LinkedIn then shows the
-/// company's logo and links its page).
-fn linkedin_url(award: &Award, facts: &Facts, url: &str, organization_id: Option<&str>) -> String {
-    let mut pairs = vec![
-        ("startTask", "CERTIFICATION_NAME".to_string()),
-        ("name", facts.name.clone()),
-        ("organizationName", facts.issuer_name.clone()),
-    ];
-    if let Some(id) = organization_id {
-        pairs.push(("organizationId", id.to_string()));
+impl Share {
+    fn of(award: &Award, issuer: Option<&Issuer>, facts: &Facts, url: &str) -> Self {
+        let in_good_standing = award.revoked_at.is_none() && award.suspended_at.is_none();
+        let mail = format!(
+            "mailto:?{}",
+            links::query(&[
+                ("subject", facts.name.clone()),
+                (
+                    "body",
+                    format!("{} — issued by {}: {url}", facts.name, facts.issuer_name),
+                ),
+            ])
+        );
+        Share {
+            url: url.to_owned(),
+            linkedin: in_good_standing.then(|| links::linkedin(award, issuer, url)),
+            mail,
+        }
     }
-    if let Some(at) = facts.awarded.or(facts.valid_from) {
-        pairs.push(("issueYear", at.year().to_string()));
-        pairs.push(("issueMonth", at.month().to_string()));
-    }
-    if let Some(at) = facts.valid_until {
-        pairs.push(("expirationYear", at.year().to_string()));
-        pairs.push(("expirationMonth", at.month().to_string()));
-    }
-    pairs.push(("certUrl", url.to_string()));
-    pairs.push(("certId", award.id.to_string()));
-    format!(
-        "https://www.linkedin.com/profile/add?{}",
-        html::query(&pairs)
-    )
 }

@@ -1,8 +1,9 @@
 //! The page around every page: `<head>` with the social-preview tags, a site header, `<main>`
-//! and a footer. Only [`super::html::esc`]aped values are interpolated.
+//! and a footer. The markup is `templates/pages/layout.html`, which every page template
+//! extends; this module computes what it shows ([`Layout`]).
 
 use super::assets;
-use super::html::{esc, link};
+use super::html;
 
 /// What a page says about itself in `<head>`: title, a one-line description and, for link
 /// previews (Open Graph, Twitter cards), its canonical URL and image.
@@ -22,67 +23,43 @@ pub struct Head {
     pub brand: Option<String>,
 }
 
-/// A whole HTML document: `body` is trusted markup built from escaped values; `footer_link`
-/// is the issuer's site, when there is one.
-pub fn page(head: &Head, body: &str, footer_link: Option<(&str, &str)>) -> String {
-    let title = esc(&head.title);
-    let description = esc(&head.description);
-    let url = esc(&head.url);
-    let mut meta = format!(
-        r#"<meta name="description" content="{description}">
-<meta property="og:type" content="website">
-<meta property="og:title" content="{title}">
-<meta property="og:description" content="{description}">
-<meta property="og:url" content="{url}">
-<meta name="twitter:title" content="{title}">
-<meta name="twitter:description" content="{description}">
-"#
-    );
-    match &head.image {
-        Some(image) => {
-            let image = esc(image);
-            let alt = esc(&head.image_alt);
-            meta.push_str(&format!(
-                r#"<meta property="og:image" content="{image}">
-<meta property="og:image:alt" content="{alt}">
-<meta name="twitter:card" content="summary">
-<meta name="twitter:image" content="{image}">
-<meta name="twitter:image:alt" content="{alt}">
-"#
-            ));
+/// The issuer's site, linked in the footer.
+#[derive(Debug, Clone)]
+pub struct FooterLink {
+    /// The issuer's name.
+    pub name: String,
+    /// Its site (a checked link target).
+    pub href: String,
+}
+
+/// Everything the shared layout shows around a page's own content: every page template has
+/// one, as its field `layout`.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The `<head>` facts.
+    pub head: Head,
+    /// The issuer's site, when there is one and it is a web address.
+    pub footer: Option<FooterLink>,
+    /// The stylesheet's versioned URL.
+    pub css: String,
+    /// The script's versioned URL.
+    pub js: String,
+}
+
+impl Layout {
+    /// The layout for a page with this `head`; `footer_link` is the issuer's name and site.
+    pub fn new(head: Head, footer_link: Option<(&str, &str)>) -> Self {
+        let footer = footer_link.and_then(|(name, url)| {
+            Some(FooterLink {
+                name: name.to_owned(),
+                href: html::href(url)?.to_owned(),
+            })
+        });
+        Layout {
+            head,
+            footer,
+            css: assets::css_url(),
+            js: assets::js_url(),
         }
-        None => meta.push_str("<meta name=\"twitter:card\" content=\"summary\">\n"),
     }
-    let footer = match footer_link.and_then(|(name, url)| Some((esc(name), link(url)?))) {
-        Some((name, url)) => format!(r#"<a href="{url}">{name}</a> · "#),
-        None => String::new(),
-    };
-    format!(
-        r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-{meta}<link rel="canonical" href="{url}">
-<link rel="stylesheet" href="{css}">
-{brand}<script src="{js}" defer></script>
-</head>
-<body>
-<header class="site"><strong>Open Badges</strong></header>
-<main>
-{body}
-</main>
-<footer class="site"><p>{footer}Open Badges 3.0: signed records of achievement that anyone can check. Made with Laurel.</p></footer>
-</body>
-</html>
-"#,
-        css = esc(&assets::css_url()),
-        brand = head
-            .brand
-            .as_deref()
-            .map(|href| format!("<link rel=\"stylesheet\" href=\"{}\">\n", esc(href)))
-            .unwrap_or_default(),
-        js = esc(&assets::js_url()),
-    )
 }

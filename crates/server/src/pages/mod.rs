@@ -5,17 +5,25 @@
 //! gets the page; everything else (verifiers, backpacks, `curl`) gets the JSON-LD exactly as
 //! before. Both carry `Vary: Accept` so caches keep them apart. See [`wants_html`].
 //!
-//! **Why plain Rust, no template engine.** The pages are few and small; `format!` with one
-//! escaping function ([`html::esc`]) for every interpolated value keeps the whole attack
-//! surface in one reviewable file, with no new dependency. Pages load only the stylesheet and
-//! script served by this binary ([`assets`]), under a Content-Security-Policy that allows
+//! **Why askama templates.** The markup lives in `templates/pages/*.html`, one file per page
+//! plus the shared layout and the fragments both credential and verify pages show; the Rust
+//! here only computes what they show (strings, options, small row structs). askama compiles
+//! each template into the binary and checks it with the struct it renders (a misspelt field
+//! is a build error, not a blank on a page), escapes every value written into an `.html`
+//! template by default (text and attributes alike), loads nothing at run time and adds one
+//! small dependency. Only one kind of value is written unescaped (`|safe`): Markdown fields
+//! after [`markdown::render`] sanitized them. Link targets are checked by [`html::href`]
+//! besides, since escaping does not stop a `javascript:` URL. Pages load only the stylesheet
+//! and script served by this binary ([`assets`]), under a Content-Security-Policy that allows
 //! nothing else, so they work offline on an intranet and carry no trackers.
 //!
 //! - [`credential`]: the credential page, with a live verification ([`verdicts`] caches it).
 //! - [`catalog`]: achievement and issuer pages.
 //! - [`verdict_text`]: a verification report in plain words (both pages).
+//! - [`views`]: what the verification fragments show, for the templates.
 //! - [`verify`]: the verify page (paste or choose a file), for anyone.
 //! - [`layout`]: `<head>` (Open Graph and Twitter card tags), header, footer.
+//! - [`html`]: checked link targets, dates, hours.
 //! - [`brand`]: an issuer's colour, as a stylesheet of its own (the policy allows no inline style).
 
 pub mod assets;
@@ -28,14 +36,16 @@ pub mod markdown;
 pub mod verdict_text;
 pub mod verdicts;
 pub mod verify;
+pub mod views;
 
+use askama::Template;
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::public::cache::{Cache, Document};
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 /// The policy of every page: its own stylesheet and script, images from here or any HTTPS
 /// site (an issuer's logo may live on its own site), nothing else; no framing.
@@ -124,6 +134,21 @@ pub fn respond(html: String, cache: Cache, request: &HeaderMap) -> Response {
         .respond(request)
 }
 
+/// A page template as HTML. Rendering fails only if a value's `Display` does (none of ours
+/// can), which would be a bug: a 500.
+pub fn render(template: &impl Template) -> ApiResult<String> {
+    template
+        .render()
+        .map_err(|error| ApiError::Internal(format!("page template: {error}")))
+}
+
+/// The 404 page (`templates/pages/not_found.html`).
+#[derive(Template)]
+#[template(path = "pages/not_found.html")]
+struct NotFoundPage {
+    layout: layout::Layout,
+}
+
 /// An error for a browser: the HTML 404 page for a missing thing, the problem+json otherwise
 /// (a 500 is logged and answered the same way for everyone).
 pub fn error_page(error: ApiError) -> Response {
@@ -135,9 +160,14 @@ pub fn error_page(error: ApiError) -> Response {
         description: "There is nothing at this address.".into(),
         ..Default::default()
     };
-    let body = "<h1>Not found</h1>\n<p>There is no credential, achievement or issuer at this \
-                address. Check the link you were given, or ask whoever shared it.</p>";
-    let mut response = (StatusCode::NOT_FOUND, layout::page(&head, body, None)).into_response();
+    let page = NotFoundPage {
+        layout: layout::Layout::new(head, None),
+    };
+    let html = match render(&page) {
+        Ok(html) => html,
+        Err(error) => return error.into_response(),
+    };
+    let mut response = (StatusCode::NOT_FOUND, html).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

@@ -1,17 +1,15 @@
-//! A verification report in words a non-expert reads: the verdict as one sentence, the badge
-//! as the credential *claims* it, its dates and credits, and the verifier's steps kept below,
-//! collapsed, for whoever wants them.
+//! A verification report in words a non-expert reads: the verdict as one sentence, why a badge
+//! is not valid, who its issuer is, and the verifier's steps by plain names. [`super::views`]
+//! arranges these words for the templates (the badge as the credential *claims* it, the steps
+//! kept below, collapsed, for whoever wants them).
 //!
 //! Shared by the verify page and each credential's page. The issuer's name is stated as fact
 //! ("Issued by …") only next to a valid verdict, that is when the signing key is bound to the
 //! issuer; otherwise it is what the credential says. Command-line advice the verifier gives
 //! (its flags) never reaches the page: [`clean`] takes it out.
 
-use chrono::{DateTime, Utc};
 use laurel_verify::{Binding, Outcome, Report, Trust, Verdict};
-use serde_json::Value;
 
-use super::html::{self, esc, link};
 use crate::api::verify::HOSTED;
 
 /// How the issuer a credential names is known to this site.
@@ -102,7 +100,7 @@ pub fn signed_by_issuer(report: &Report) -> bool {
 }
 
 /// Whether the signing key is bound to the issuer only by being its did:key.
-fn key_only(report: &Report) -> bool {
+pub fn key_only(report: &Report) -> bool {
     report
         .issuer
         .as_ref()
@@ -240,55 +238,8 @@ pub fn clean(detail: &str) -> String {
     kept.join("; ")
 }
 
-/// The verdict paragraph (the page's `#verdict`; focusable, so the page's script can move the
-/// keyboard to it once the result is shown).
-pub fn verdict_paragraph(report: &Report) -> String {
-    let (kind, line) = sentence(report);
-    format!(
-        "<p id=\"verdict\" data-verdict=\"{kind}\" role=\"status\" tabindex=\"-1\">{}</p>\n",
-        esc(&line)
-    )
-}
-
-/// The verifier's steps, collapsed.
-pub fn technical_details(report: &Report, now: DateTime<Utc>) -> String {
-    let steps: String = report
-        .steps
-        .iter()
-        .map(|step| {
-            let outcome = match step.outcome {
-                Outcome::Passed => "Passed",
-                Outcome::Failed => "Failed",
-                Outcome::CouldNotCheck => "Could not check",
-                Outcome::Skipped => "Not applicable",
-                Outcome::Warning => "Note",
-            };
-            let detail = if step.name == "recipient" && step.outcome == Outcome::Skipped {
-                "the recipient is named by a salted hash of their email, which only someone who knows the email can check".to_string()
-            } else {
-                clean(&step.detail)
-            };
-            format!(
-                "<li><span class=\"outcome\">{}</span>: <strong>{}</strong>. {}</li>\n",
-                esc(outcome),
-                esc(step_title(step.name)),
-                esc(&detail)
-            )
-        })
-        .collect();
-    format!(
-        r#"<details class="technical"><summary>Technical details</summary>
-<ol class="steps">
-{steps}</ol>
-<p class="muted">Checked on {checked} by this site, with the keys and revocation lists of the issuers it hosts. It fetched nothing from elsewhere.</p>
-</details>
-"#,
-        checked = esc(&html::date(now)),
-    )
-}
-
 /// A step's name in plain language.
-pub fn step_title(name: &str) -> &str {
+pub fn step_title(name: &'static str) -> &'static str {
     match name {
         "parse" => "Readable",
         "context" => "Format",
@@ -302,164 +253,6 @@ pub fn step_title(name: &str) -> &str {
         "issued here" => "Known to this site",
         other => other,
     }
-}
-
-/// Whether the email asked about matched: a plain line, or nothing when none was asked.
-pub fn recipient_line(report: &Report, asked: bool) -> String {
-    if !asked {
-        return String::new();
-    }
-    let answer = match report.step("recipient").map(|step| step.outcome) {
-        Some(Outcome::Passed) => "yes",
-        Some(Outcome::Failed) => "no",
-        _ => "we could not tell",
-    };
-    format!(
-        "<p id=\"recipient-match\">Awarded to this email address: <strong>{answer}</strong></p>\n"
-    )
-}
-
-/// The badge as the credential describes it, its issuer as the report knows it, its dates
-/// and credits.
-pub fn badge_section(credential: &Value, report: &Report, origin: &str) -> String {
-    let text = |pointer: &str| {
-        credential
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    let name = text("/credentialSubject/achievement/name")
-        .or_else(|| text("/name"))
-        .unwrap_or_else(|| "A badge with no name".into());
-    let image = credential
-        .pointer("/credentialSubject/achievement/image")
-        .and_then(|image| image.get("id").or(Some(image)))
-        .and_then(Value::as_str)
-        .filter(|url| url.starts_with("https://") || url.starts_with("data:image/"))
-        .and_then(|url| {
-            if url.starts_with("data:") {
-                Some(esc(url))
-            } else {
-                link(url)
-            }
-        })
-        .map(|src| {
-            format!(
-                "<img class=\"badge\" src=\"{src}\" alt=\"{}\" width=\"120\" height=\"120\">\n",
-                esc(&format!("Badge: {name}"))
-            )
-        })
-        .unwrap_or_default();
-    let recipient = match text("/credentialSubject/name") {
-        Some(who) => format!("<strong>{}</strong>", esc(&who)),
-        None => "the recipient&#39;s name is not in the credential".into(),
-    };
-    let mut rows = String::new();
-    let mut row = |term: &str, value: String| {
-        rows.push_str(&format!("<dt>{}</dt><dd>{value}</dd>\n", esc(term)));
-    };
-    row("Badge", esc(&name));
-    row("Awarded to", recipient);
-    row("Issuer", issuer_text(credential, report, origin));
-    let date = |pointer: &str| text(pointer).as_deref().and_then(html::parse_date);
-    if let Some(at) = date("/validFrom").or_else(|| date("/issuanceDate")) {
-        row("Issued", esc(&html::date(at)));
-    }
-    if let Some(at) = date("/awardedDate") {
-        row("Awarded", esc(&html::date(at)));
-    }
-    if let Some(at) = date("/validUntil").or_else(|| date("/expirationDate")) {
-        row("Valid until", esc(&html::date(at)));
-    }
-    let credits = |pointer: &str| credential.pointer(pointer).and_then(Value::as_f64);
-    if let Some(credits) = credits("/credentialSubject/creditsEarned") {
-        row(
-            "Credits earned",
-            esc(&format!("{} hours", html::hours(credits))),
-        );
-    }
-    if let Some(credits) = credits("/credentialSubject/achievement/creditsAvailable") {
-        row(
-            "Credits available",
-            esc(&format!("{} hours", html::hours(credits))),
-        );
-    }
-    // A genuine badge that is not in force (revoked, expired, someone else's) is still its
-    // issuer's; anything else is only what the credential says about itself.
-    let (heading, before, after) = if report.verdict == Verdict::Valid {
-        ("The badge", "", "")
-    } else if signed_by_issuer(report) {
-        (
-            "The badge",
-            "",
-            "<p class=\"muted\">The issuer&#39;s signature on it checks out, but the badge is not valid, for the reason above.</p>\n",
-        )
-    } else {
-        (
-            "What this credential claims (not confirmed)",
-            "<p class=\"notice warn\">This is what the credential says about itself. It did not pass the check, so none of it is confirmed.</p>\n",
-            "",
-        )
-    };
-    format!(
-        r#"<section class="claimed" aria-labelledby="badge-heading">
-<h2 id="badge-heading">{heading}</h2>
-{before}{image}<dl class="facts">
-{rows}</dl>
-{after}</section>
-"#
-    )
-}
-
-/// Who the issuer is: stated only with a valid verdict, else what the credential claims.
-fn issuer_text(credential: &Value, report: &Report, origin: &str) -> String {
-    let issuer = credential.get("issuer");
-    let id = issuer
-        .and_then(|issuer| issuer.get("id").or(Some(issuer)))
-        .and_then(Value::as_str)
-        .or_else(|| report.issuer.as_ref().map(|issuer| issuer.id.as_str()))
-        .unwrap_or("");
-    let name = issuer
-        .and_then(|issuer| issuer.get("name"))
-        .and_then(Value::as_str)
-        .unwrap_or("an unnamed issuer");
-    let who = if id.is_empty() {
-        format!("<strong>{}</strong>", esc(name))
-    } else {
-        format!("<strong>{}</strong> ({})", esc(name), esc(id))
-    };
-    let hosting = Hosting::of(report, origin);
-    let bound = signed_by_issuer(report);
-    if report.verdict == Verdict::Valid && key_only(report) {
-        return format!(
-            "Signed with the key {}, which is the issuer's only identity. It calls itself <strong>{}</strong>; this site cannot confirm who that is.",
-            esc(id),
-            esc(name)
-        );
-    }
-    if report.verdict == Verdict::Valid && bound {
-        let how = match hosting {
-            Hosting::Hosted => "This issuer is hosted by this site.",
-            Hosting::Published => {
-                "This issuer is not hosted here, but its key is published at its own address."
-            }
-            Hosting::DidKey => "This issuer is identified by its key (did:key).",
-            Hosting::Unknown => "This issuer is unknown to this site.",
-        };
-        return format!("Issued by {who}. {how}");
-    }
-    if forged(report) || report.failed_step == Some("issued here") {
-        return format!(
-            "The credential claims to come from {who}. That issuer is hosted by this site, and it did not sign this credential."
-        );
-    }
-    let how = match hosting {
-        Hosting::Hosted => "That issuer is hosted by this site.",
-        Hosting::Published => "That issuer publishes its key at its own address.",
-        Hosting::DidKey => "That issuer is identified by its key (did:key).",
-        Hosting::Unknown => "That issuer is unknown to this site.",
-    };
-    format!("The credential says it comes from {who}. {how}")
 }
 
 #[cfg(test)]

@@ -21,9 +21,10 @@ use laurel_store::StoreError;
 use laurel_verify::{Credential, input};
 use serde_json::Value;
 
-use super::html::esc;
-use super::layout;
-use super::verdict_text;
+use askama::Template;
+
+use super::layout::{self, Layout};
+use super::views::{BadgeClaim, IssuerText, Technical, VerdictLine};
 use crate::public::cache::{Cache, Document};
 use crate::{ApiResult, AppState};
 
@@ -33,8 +34,8 @@ const VERIFY_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self
      frame-ancestors 'none'";
 
 /// `GET /verify`: the form.
-pub async fn form(State(state): State<AppState>) -> Response {
-    respond(page(&state, "", "", None))
+pub async fn form(State(state): State<AppState>) -> ApiResult<Response> {
+    Ok(respond(page(&state, String::new(), String::new(), None)?))
 }
 
 /// The form's fields.
@@ -81,35 +82,29 @@ pub async fn check(
         Ok(pasted.as_bytes().to_vec())
     };
     let result = match bytes {
-        Err(message) => format!(
-            "<p id=\"verdict\" data-verdict=\"could-not-check\" role=\"status\">{}</p>",
-            esc(message)
-        ),
+        Err(message) => VerifyResult::Unreadable(message),
         Ok(bytes) => {
             let credential = claims(&bytes);
             let asked = recipient.is_some();
             let report = crate::api::verify::check_with(&state, bytes, recipient).await?;
             let now = state.clock.now();
-            let mut out = verdict_text::verdict_paragraph(&report);
-            out.push_str(&verdict_text::recipient_line(&report, asked));
-            if let Some(credential) = &credential {
-                out.push_str(&verdict_text::badge_section(
-                    credential,
-                    &report,
-                    state.urls.origin(),
-                ));
-            }
-            out.push_str(&verdict_text::technical_details(&report, now));
-            out
+            VerifyResult::Checked(Box::new(Checked {
+                verdict: VerdictLine::of(&report),
+                recipient_match: super::views::recipient_answer(&report, asked),
+                badge: credential
+                    .as_ref()
+                    .map(|credential| BadgeClaim::of(credential, &report, state.urls.origin())),
+                technical: Technical::of(&report, now),
+            }))
         }
     };
     let shown = if file.is_empty() { pasted } else { "" };
     Ok(respond(page(
         &state,
-        shown,
-        &input.recipient,
-        Some(&result),
-    )))
+        shown.to_owned(),
+        input.recipient,
+        Some(result),
+    )?))
 }
 
 /// Whether pasted text is a web address rather than a credential.
@@ -153,7 +148,41 @@ fn claims(bytes: &[u8]) -> Option<Value> {
     .filter(Value::is_object)
 }
 
-fn page(state: &AppState, pasted: &str, recipient: &str, result: Option<&str>) -> String {
+/// The verify page (`templates/pages/verify.html`).
+#[derive(Template)]
+#[template(path = "pages/verify.html")]
+struct VerifyPage {
+    layout: Layout,
+    /// What was pasted, shown again in the text area.
+    pasted: String,
+    /// The email asked about, shown again.
+    recipient: String,
+    /// The result, after a check.
+    result: Option<VerifyResult>,
+}
+
+/// What checking gave.
+enum VerifyResult {
+    /// Nothing to check: the sentence says what to do.
+    Unreadable(&'static str),
+    /// A report, in words.
+    Checked(Box<Checked>),
+}
+
+/// A report in words: the verdict, whether the email matched, the badge, the steps.
+struct Checked {
+    verdict: VerdictLine,
+    recipient_match: Option<&'static str>,
+    badge: Option<BadgeClaim>,
+    technical: Technical,
+}
+
+fn page(
+    state: &AppState,
+    pasted: String,
+    recipient: String,
+    result: Option<VerifyResult>,
+) -> ApiResult<String> {
     let head = layout::Head {
         title: "Verify an Open Badge".into(),
         description:
@@ -161,35 +190,12 @@ fn page(state: &AppState, pasted: &str, recipient: &str, result: Option<&str>) -
         url: format!("{}/verify", state.urls.origin()),
         ..Default::default()
     };
-    // The result comes first, where the eye (and the keyboard, see laurel.js) lands after
-    // submitting; the form follows for the next check.
-    let result = match result {
-        Some(result) => format!(
-            "<section id=\"verify-result\" aria-labelledby=\"result-heading\">\n<h2 id=\"result-heading\">Result</h2>\n{result}</section>\n<h2>Check another badge</h2>\n"
-        ),
-        None => "<div id=\"verify-result\" aria-live=\"polite\"></div>\n".into(),
-    };
-    let body = format!(
-        r#"<h1>Verify an Open Badge</h1>
-<p>Check a badge someone shared with you: that its issuer really awarded it, that nobody
-changed it, and that it has not been revoked, suspended or expired. What you check is not
-kept.</p>
-{result}<form id="verify-form" method="post" action="/verify">
-<p><label for="verify-file">The badge file you were sent (the badge image, or its credential file)</label><br>
-<input type="file" id="verify-file" name="file" accept=".json,.jwt,.txt,.png,.svg,application/json,image/png,image/svg+xml"></p>
-<p><label for="verify-text">Or paste the badge's link or the text of its credential</label><br>
-<textarea id="verify-text" name="credential" rows="8" spellcheck="false" aria-describedby="verify-text-hint">{pasted}</textarea></p>
-<p class="muted" id="verify-text-hint">A link works for badges hosted on this site; for others, paste the credential's text.</p>
-<p><label for="verify-recipient">Recipient's email (optional)</label><br>
-<input type="email" id="verify-recipient" name="recipient" value="{recipient}" autocomplete="off"></p>
-<input type="hidden" id="verify-file-data" name="file_base64" value="">
-<p><button type="submit">Verify</button></p>
-</form>
-"#,
-        pasted = esc(pasted),
-        recipient = esc(recipient),
-    );
-    layout::page(&head, &body, None)
+    super::render(&VerifyPage {
+        layout: Layout::new(head, None),
+        pasted,
+        recipient,
+        result,
+    })
 }
 
 fn respond(html: String) -> Response {
