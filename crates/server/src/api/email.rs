@@ -14,6 +14,7 @@ use laurel_store::{
     NotificationState, Requeued, Resend, SmtpSecurity,
 };
 use serde::Deserialize;
+use utoipa::ToSchema;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -27,32 +28,41 @@ use laurel_service::email::worker::{self, TemplateSource};
 use laurel_service::fields::{self, MAX_NAME};
 
 /// `PUT /issuers/{id}/email` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EmailSettingsInput)]
 pub struct SettingsInput {
     host: String,
+    #[schema(minimum = 1, maximum = 65535)]
     port: Option<u16>,
+    #[schema(schema_with = crate::api::openapi::fields::settings_input_security)]
     security: Option<String>,
     #[serde(default)]
     username: Option<String>,
-    /// Absent: keep the stored password; `null`: remove it; text: replace it.
+    /// Absent: keep; null: remove
     #[serde(default, deserialize_with = "fields::nullable")]
     password: Option<Option<String>>,
+    #[schema(format = Email)]
     from_address: String,
     #[serde(default)]
     from_name: Option<String>,
     #[serde(default)]
+    #[schema(format = Email)]
     reply_to: Option<String>,
     #[serde(default)]
+    #[schema(minimum = 1)]
     rate_per_minute: Option<u32>,
     #[serde(default)]
+    #[schema(default = false)]
     dry_run: bool,
 }
 
 /// `PUT …/email/template` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EmailTemplateInput)]
 pub struct TemplateInput {
+    #[schema(max_length = 300)]
     subject: String,
     text: String,
     #[serde(default)]
@@ -60,8 +70,9 @@ pub struct TemplateInput {
 }
 
 /// `POST /achievements/{id}/email/preview` body: all optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EmailPreviewInput)]
 pub struct PreviewInput {
     /// A template to try instead of the stored one.
     #[serde(default)]
@@ -74,15 +85,17 @@ pub struct PreviewInput {
     recipient_name: Option<String>,
     /// A sample recipient's address (without `credential_id`).
     #[serde(default)]
+    #[schema(format = Email)]
     recipient_email: Option<String>,
 }
 
 /// `POST /achievements/{id}/notify` body.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResendInput {
     /// Which credentials: `failed` (the default), `unsent`, `dry_run`.
     #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::resend_input_which)]
     which: Option<Vec<Resend>>,
 }
 
@@ -105,6 +118,25 @@ pub const MAX_LIMIT: u32 = 1_000;
 const MAX_PASSWORD: usize = 1_024;
 
 /// `GET /issuers/{id}/email`.
+#[utoipa::path(
+    get,
+    path = "/issuers/{id}/email",
+    operation_id = "email_get_settings",
+    tag = "email",
+    summary = "An issuer's email settings",
+    description = "404 when the issuer has none: it then sends no email and awarding queues none.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The settings; the password is never shown (password_set says whether one is stored)", body = ref("#/components/schemas/EmailSettings"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get_settings(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -125,6 +157,29 @@ pub async fn get_settings(
 }
 
 /// `PUT /issuers/{id}/email`: sets (or replaces) the issuer's SMTP server and sender.
+#[utoipa::path(
+    put,
+    path = "/issuers/{id}/email",
+    operation_id = "email_put_settings",
+    tag = "email",
+    summary = "Set an issuer's email settings",
+    description = "The SMTP server (host, port, security: starttls (default, port 587), tls (465) or none for a relay on the same host), user and password (sealed with the service's key-encryption key; leave password out to keep the stored one, null removes it), sender (from_address, from_name, default the issuer's name), reply_to, rate_per_minute (sends per minute across all instances; leave out for no limit) and dry_run (render and record every email, send none). From now on, credentials awarded by this issuer queue an email in the same transaction.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = SettingsInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The settings as stored", body = ref("#/components/schemas/EmailSettings"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn put_settings(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -264,6 +319,25 @@ fn changed_fields(before: Option<&EmailSettings>, after: &EmailSettings) -> Vec<
 }
 
 /// `DELETE /issuers/{id}/email`: stops emailing for this issuer.
+#[utoipa::path(
+    delete,
+    path = "/issuers/{id}/email",
+    operation_id = "email_delete_settings",
+    tag = "email",
+    summary = "Stop emailing for an issuer",
+    description = "Emails already queued fail when tried (resend them after setting email up again).",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 204, description = "Deleted: awarding queues no more email"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn delete_settings(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -281,6 +355,25 @@ pub async fn delete_settings(
 }
 
 /// `GET /issuers/{id}/email/template`: the issuer's default template (or Laurel's).
+#[utoipa::path(
+    get,
+    path = "/issuers/{id}/email/template",
+    operation_id = "email_get_issuer_template",
+    tag = "email",
+    summary = "An issuer's email template",
+    description = "The template used by the issuer's achievements that have none of their own.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The issuer's template (source issuer), or Laurel's default (source default)", body = ref("#/components/schemas/EmailTemplate"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get_issuer_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -295,6 +388,29 @@ pub async fn get_issuer_template(
 }
 
 /// `PUT /issuers/{id}/email/template`.
+#[utoipa::path(
+    put,
+    path = "/issuers/{id}/email/template",
+    operation_id = "email_put_issuer_template",
+    tag = "email",
+    summary = "Set an issuer's email template",
+    description = "Templates use {{variable}} placeholders, with {{variable|fallback}} for a value that may be empty (a recipient without a name). Variables: recipient_name, recipient_email, badge_name, badge_description, issuer_name, issued_on, credential_url, linkedin_url, verify_url. An unknown variable or an unclosed {{ is a 400 naming it. Values are HTML-escaped in the html body.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = TemplateInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The template as stored", body = ref("#/components/schemas/EmailTemplate"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn put_issuer_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -315,6 +431,25 @@ pub async fn put_issuer_template(
 }
 
 /// `DELETE /issuers/{id}/email/template`: back to Laurel's default.
+#[utoipa::path(
+    delete,
+    path = "/issuers/{id}/email/template",
+    operation_id = "email_delete_issuer_template",
+    tag = "email",
+    summary = "Go back to Laurel's default template",
+    description = "404 when the issuer has no template of its own.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn delete_issuer_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -326,6 +461,25 @@ pub async fn delete_issuer_template(
 }
 
 /// `GET /achievements/{id}/email/template`: the template its emails use, and where from.
+#[utoipa::path(
+    get,
+    path = "/achievements/{id}/email/template",
+    operation_id = "email_get_achievement_template",
+    tag = "email",
+    summary = "The email template an achievement uses",
+    description = "Its own template, else its issuer's, else Laurel's default.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The template and where it comes from: achievement, issuer or default", body = ref("#/components/schemas/EmailTemplate"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get_achievement_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -338,6 +492,29 @@ pub async fn get_achievement_template(
 }
 
 /// `PUT /achievements/{id}/email/template`.
+#[utoipa::path(
+    put,
+    path = "/achievements/{id}/email/template",
+    operation_id = "email_put_achievement_template",
+    tag = "email",
+    summary = "Set an achievement's own email template",
+    description = "Templates use {{variable}} placeholders, with {{variable|fallback}} for a value that may be empty (a recipient without a name). Variables: recipient_name, recipient_email, badge_name, badge_description, issuer_name, issued_on, credential_url, linkedin_url, verify_url. An unknown variable or an unclosed {{ is a 400 naming it. Values are HTML-escaped in the html body.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = TemplateInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The template as stored", body = ref("#/components/schemas/EmailTemplate"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn put_achievement_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -353,6 +530,25 @@ pub async fn put_achievement_template(
 }
 
 /// `DELETE /achievements/{id}/email/template`: back to the issuer's template.
+#[utoipa::path(
+    delete,
+    path = "/achievements/{id}/email/template",
+    operation_id = "email_delete_achievement_template",
+    tag = "email",
+    summary = "Go back to the issuer's template",
+    description = "404 when the achievement has no template of its own.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn delete_achievement_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -364,6 +560,29 @@ pub async fn delete_achievement_template(
 }
 
 /// `POST /achievements/{id}/email/preview`: the email as the worker would send it.
+#[utoipa::path(
+    post,
+    path = "/achievements/{id}/email/preview",
+    operation_id = "email_preview",
+    tag = "email",
+    summary = "Preview an achievement's email",
+    description = "Renders the template the achievement uses (or one given in template, unsaved) for a credential of this achievement (credential_id) or a sample recipient (recipient_name, recipient_email). Nothing is sent.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = Option<PreviewInput>, content_type = "application/json", description = "The body may be left out."),
+    responses(
+        (status = 200, description = "The email as the worker would send it", body = ref("#/components/schemas/EmailPreview"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn preview(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -435,6 +654,25 @@ pub async fn preview(
 }
 
 /// `GET /credentials/{id}/notification`: how telling its recipient went.
+#[utoipa::path(
+    get,
+    path = "/credentials/{id}/notification",
+    operation_id = "email_get_notification",
+    tag = "email",
+    summary = "How a credential's email went",
+    description = "queued (with next_attempt_at), sending, sent (sent_at, the server's reply, message_id; dry_run when only recorded) or failed (failed_at, last_error, the server's reply). 404 when the credential has no email.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "Its delivery state", body = ref("#/components/schemas/Notification"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get_notification(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -460,6 +698,26 @@ pub async fn get_notification(
 }
 
 /// `POST /credentials/{id}/notify`: (re)sends the credential's email.
+#[utoipa::path(
+    post,
+    path = "/credentials/{id}/notify",
+    operation_id = "email_notify",
+    tag = "email",
+    summary = "Resend a credential's email",
+    description = "Queues the credential's email again (or for the first time), with a new Message-ID. 409 when the credential is revoked or its issuer has no email settings.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 202, description = "The notification; queued is false when it was already queued or being sent", body = ref("#/components/schemas/Notification"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 409, response = crate::api::openapi::E409),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn notify(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -505,6 +763,30 @@ pub async fn notify(
 
 /// `POST /achievements/{id}/notify`: queues again the emails of an achievement's credentials
 /// that failed (or were never sent, or only recorded in dry mode).
+#[utoipa::path(
+    post,
+    path = "/achievements/{id}/notify",
+    operation_id = "email_resend",
+    tag = "email",
+    summary = "Resend an achievement's emails",
+    description = "Queues again the emails of the achievement's credentials that which selects: failed (the default), unsent (never queued: awarded before email was set up or with notify false; revoked ones are left out), dry_run (recorded in dry mode). 409 when the issuer has no email settings.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = Option<ResendInput>, content_type = "application/json", description = "The body may be left out."),
+    responses(
+        (status = 202, description = "How many emails were queued", body = ref("#/components/schemas/ResendResult"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 409, response = crate::api::openapi::E409),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn resend(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -545,6 +827,29 @@ pub async fn resend(
 }
 
 /// `GET /notifications`: delivery states, most recently queued first.
+#[utoipa::path(
+    get,
+    path = "/notifications",
+    operation_id = "email_list",
+    tag = "email",
+    summary = "List email deliveries",
+    description = "Filter by issuer_id, achievement_id and state (queued, sending, sent, failed).",
+    params(
+        ("issuer_id" = Option<Uuid>, Query),
+        ("achievement_id" = Option<Uuid>, Query),
+        ("state" = Option<String>, Query, description = "(one of `queued`, `sending`, `sent`, `failed`)"),
+        ("limit" = Option<i64>, Query, description = "(default 50)", minimum = 0, maximum = 1000),
+        ("offset" = Option<i64>, Query, description = "(default 0)", minimum = 0),
+    ),
+    responses(
+        (status = 200, description = "One page, most recently queued first", body = ref("#/components/schemas/NotificationPage"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,

@@ -15,6 +15,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use laurel_store::{Attendance, Event, EventFilter, EventFormat, Recorded, Series};
 use serde::Deserialize;
+use utoipa::ToSchema;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -31,20 +32,24 @@ pub const MAX_DURATION_MINUTES: u32 = 7 * 24 * 60;
 pub const MAX_RECORDS: usize = 10_000;
 
 /// `POST /series` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SeriesInput)]
 pub struct CreateSeries {
     issuer_id: Uuid,
+    #[schema(min_length = 1)]
     title: String,
     #[serde(default)]
     description: Option<String>,
 }
 
 /// `PATCH /series/{id}` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SeriesPatch)]
 pub struct UpdateSeries {
     #[serde(default)]
+    #[schema(min_length = 1)]
     title: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,
@@ -69,6 +74,23 @@ pub struct ListQuery {
 }
 
 /// `GET /series[?issuer=]`.
+#[utoipa::path(
+    get,
+    path = "/series",
+    operation_id = "events_list_series",
+    tag = "events",
+    summary = "List series",
+    params(
+        ("issuer" = Option<Uuid>, Query, description = "Only this issuer's"),
+    ),
+    responses(
+        (status = 200, description = "Series, oldest first", body = ref("#/components/schemas/SeriesList"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn list_series(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -85,6 +107,25 @@ pub async fn list_series(
 }
 
 /// `POST /series`.
+#[utoipa::path(
+    post,
+    path = "/series",
+    operation_id = "events_create_series",
+    tag = "events",
+    summary = "Create a series of events",
+    description = "A series groups an issuer's sessions (a webinar series, a workshop cycle); a series_completion award rule names one. An unknown issuer_id is a 404.",
+    request_body(content = CreateSeries, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created; Location names it", body = ref("#/components/schemas/Series"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn create_series(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -115,6 +156,23 @@ pub async fn create_series(
 }
 
 /// `GET /series/{id}`: with its events.
+#[utoipa::path(
+    get,
+    path = "/series/{id}",
+    operation_id = "events_get_series",
+    tag = "events",
+    summary = "Get a series with its events",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The series with its events, by start time", body = ref("#/components/schemas/Series"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get_series(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -135,6 +193,28 @@ pub async fn get_series(
 }
 
 /// `PATCH /series/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/series/{id}",
+    operation_id = "events_update_series",
+    tag = "events",
+    summary = "Edit a series",
+    description = "Absent fields stay; null clears description. Events join or leave a series through PATCH /events/{id} (series_id).",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = UpdateSeries, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The edited series", body = ref("#/components/schemas/Series"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn update_series(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -155,37 +235,70 @@ pub async fn update_series(
 }
 
 /// `POST /events` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EventInput)]
 pub struct CreateEvent {
     issuer_id: Uuid,
+    #[schema(min_length = 1)]
     title: String,
+    /// An RFC 3339 date-time with its offset (2026-03-10T14:00:00Z, 2026-03-10T09:00:00-05:00)
+    #[schema(format = DateTime)]
     starts_at: String,
+    /// The planned duration; percentage thresholds are of it
+    #[schema(minimum = 1, maximum = 10080)]
     duration_minutes: u32,
     #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::create_event_format)]
     format: Option<String>,
+    /// A series of the same issuer
     #[serde(default)]
     series_id: Option<Uuid>,
 }
 
 /// `PATCH /events/{id}` body: absent fields stay; `series_id: null` takes the event out of its
 /// series.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EventPatch)]
 pub struct UpdateEvent {
     #[serde(default)]
+    #[schema(min_length = 1)]
     title: Option<String>,
+    /// An RFC 3339 date-time with its offset
     #[serde(default)]
+    #[schema(format = DateTime)]
     starts_at: Option<String>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10080)]
     duration_minutes: Option<u32>,
     #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::update_event_format)]
     format: Option<String>,
+    /// A series of the same issuer; null takes the event out of its series
     #[serde(default, deserialize_with = "nullable")]
     series_id: Option<Option<Uuid>>,
 }
 
 /// `GET /events[?issuer=&series=]`, by start time.
+#[utoipa::path(
+    get,
+    path = "/events",
+    operation_id = "events_list_events",
+    tag = "events",
+    summary = "List events",
+    params(
+        ("issuer" = Option<Uuid>, Query, description = "Only this issuer's"),
+        ("series" = Option<Uuid>, Query, description = "Only this series'"),
+    ),
+    responses(
+        (status = 200, description = "Events, by start time", body = ref("#/components/schemas/EventList"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn list_events(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -205,6 +318,26 @@ pub async fn list_events(
 }
 
 /// `POST /events`. An event created in a series evaluates the series' rules.
+#[utoipa::path(
+    post,
+    path = "/events",
+    operation_id = "events_create_event",
+    tag = "events",
+    summary = "Create an event (a session: webinar or workshop)",
+    description = "An unknown issuer_id is a 404; a series_id that names no series, or another issuer's, is a 400. An event created in a series evaluates that series' award rules at once and mints for whoever now qualifies (awards in the answer).",
+    request_body(content = CreateEvent, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created; Location names it. With awards when the event is in a series", body = ref("#/components/schemas/Event"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn create_event(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -245,6 +378,23 @@ pub async fn create_event(
 }
 
 /// `GET /events/{id}`.
+#[utoipa::path(
+    get,
+    path = "/events/{id}",
+    operation_id = "events_get_event",
+    tag = "events",
+    summary = "Get an event",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The event", body = ref("#/components/schemas/Event"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get_event(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -256,6 +406,29 @@ pub async fn get_event(
 }
 
 /// `PATCH /events/{id}`. A change of series, duration or time evaluates the rules again.
+#[utoipa::path(
+    patch,
+    path = "/events/{id}",
+    operation_id = "events_update_event",
+    tag = "events",
+    summary = "Edit an event",
+    description = "Absent fields stay; series_id null takes the event out of its series. A change of series, start or duration evaluates the rules that name the event or its (new) series again and mints for whoever now qualifies (awards in the answer); nobody is awarded twice, and credentials already issued never change.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = UpdateEvent, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The edited event; with awards when its rules were evaluated again", body = ref("#/components/schemas/Event"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn update_event(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -307,28 +480,56 @@ pub async fn update_event(
 }
 
 /// `POST /events/{id}/attendance` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AttendanceBatch)]
 pub struct RecordAttendance {
     /// Each a record; checked one by one so a bad one fails alone.
+    #[schema(schema_with = crate::api::openapi::fields::record_attendance_attendance)]
     attendance: Vec<Value>,
 }
 
 /// One attendance record as a client gives it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceInput {
+    /// Normalized (trimmed, lowercased)
+    #[schema(format = Email)]
     email: String,
+    /// Kept for staff, never published
     #[serde(default)]
     name: Option<String>,
+    /// Time in session
+    #[schema(minimum = 0, maximum = 10080)]
     minutes: u32,
+    /// First join: an RFC 3339 date-time with its offset
     #[serde(default)]
+    #[schema(format = DateTime)]
     joined_at: Option<String>,
+    /// Last leave: an RFC 3339 date-time with its offset, not before joined_at
     #[serde(default)]
+    #[schema(format = DateTime)]
     left_at: Option<String>,
 }
 
 /// `GET /events/{id}/attendance`: everyone recorded, by email.
+#[utoipa::path(
+    get,
+    path = "/events/{id}/attendance",
+    operation_id = "events_list_attendance",
+    tag = "events",
+    summary = "List an event's attendance",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "Everyone recorded for the event, by email", body = ref("#/components/schemas/AttendanceList"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn list_attendance(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -347,6 +548,29 @@ pub async fn list_attendance(
 
 /// `POST /events/{id}/attendance`: records attendance (a bad record fails alone, the others
 /// are recorded) and awards by rule at once.
+#[utoipa::path(
+    post,
+    path = "/events/{id}/attendance",
+    operation_id = "events_record_attendance",
+    tag = "events",
+    summary = "Record attendance and award by rule",
+    description = "Records up to 10000 attendees (larger lists: import the report). Recording is an idempotent merge per email: the most minutes, the earliest join and the latest leave are kept, so sending a record again changes nothing (duplicate) or adds to it (updated). A record with a bad value (email, minutes, times) is rejected alone and the others are recorded; an unknown field in any record, an empty list, or more than 10000 records is a 400 for the whole request. Then the award rules naming the event or its series are evaluated and minted at once (awards), exactly once per recipient.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = RecordAttendance, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Per-record results in input order, and what was awarded", body = ref("#/components/schemas/AttendanceResults"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn record_attendance(
     State(state): State<AppState>,
     bearer: Bearer,
