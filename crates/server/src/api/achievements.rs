@@ -15,8 +15,8 @@ use laurel_core::model::{
 use laurel_core::schema::Schema;
 use laurel_store::{Achievement, Issuer};
 use serde::Deserialize;
-use utoipa::ToSchema;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query};

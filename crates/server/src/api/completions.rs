@@ -12,8 +12,8 @@ use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
 use laurel_store::{Completion, Recorded, StoreError};
 use serde::Deserialize;
-use utoipa::ToSchema;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, Query, RawBody, json_error, parse_json, require_json};

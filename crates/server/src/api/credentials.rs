@@ -8,8 +8,8 @@
 use axum::extract::State;
 use laurel_store::{Award, StatusChange};
 use serde::Deserialize;
-use utoipa::ToSchema;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::awards;

@@ -14,8 +14,8 @@ use laurel_store::{
     NotificationState, Requeued, Resend, SmtpSecurity,
 };
 use serde::Deserialize;
-use utoipa::ToSchema;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, OptionalJson, PathId, Query};

@@ -15,8 +15,8 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use laurel_store::{Attendance, Event, EventFilter, EventFormat, Recorded, Series};
 use serde::Deserialize;
-use utoipa::ToSchema;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query, json_error};

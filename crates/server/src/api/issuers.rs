@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use laurel_store::{Issuer, IssuerKey};
 use serde::Deserialize;
-use utoipa::ToSchema;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, PathId};

@@ -222,7 +222,8 @@ mod tests {
 
     #[test]
     fn openapi_documents_exactly_the_routes() {
-        let document: serde_json::Value = serde_json::from_str(&openapi::DOCUMENT).expect("valid JSON");
+        let document: serde_json::Value =
+            serde_json::from_str(&openapi::DOCUMENT).expect("valid JSON");
         assert_eq!(document["openapi"].as_str().map(|v| &v[..3]), Some("3.1"));
         let mut documented = BTreeSet::new();
         for (path, item) in document["paths"].as_object().expect("paths") {

@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use laurel_store::{ApiToken, StoreError};
 use serde::Deserialize;
-use utoipa::ToSchema;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, PathId};

@@ -43,17 +43,25 @@ fn list_of(
 
 /// `POST /issuers` `jwt_algorithm`.
 pub(crate) fn create_issuer_jwt_algorithm() -> Schema {
-    one_of(json!(["ES256", "RS256", "EdDSA", null]), Some(json!("ES256")), None)
-        .build()
-        .into()
+    one_of(
+        json!(["ES256", "RS256", "EdDSA", null]),
+        Some(json!("ES256")),
+        None,
+    )
+    .build()
+    .into()
 }
 
 /// `PATCH /issuers/{id}` `jwt_algorithm`.
 pub(crate) fn update_issuer_jwt_algorithm() -> Schema {
     let description = "Only the current value is accepted";
-    one_of(json!(["ES256", "RS256", "EdDSA", null]), None, Some(description))
-        .build()
-        .into()
+    one_of(
+        json!(["ES256", "RS256", "EdDSA", null]),
+        None,
+        Some(description),
+    )
+    .build()
+    .into()
 }
 
 /// `POST /tokens` `scope`.
@@ -65,9 +73,13 @@ pub(crate) fn new_token_scope() -> Schema {
 
 /// `PUT /issuers/{id}/email` `security`.
 pub(crate) fn settings_input_security() -> Schema {
-    one_of(json!(["starttls", "tls", "none"]), Some(json!("starttls")), None)
-        .build()
-        .into()
+    one_of(
+        json!(["starttls", "tls", "none"]),
+        Some(json!("starttls")),
+        None,
+    )
+    .build()
+    .into()
 }
 
 /// `POST /achievements/{id}/notify` `which`.
@@ -96,12 +108,7 @@ pub(crate) fn update_event_format() -> Schema {
 
 /// `POST /events/{id}/attendance` `attendance`: each row checked on its own.
 pub(crate) fn record_attendance_attendance() -> Schema {
-    list_of(
-        "AttendanceInput",
-        Some(1),
-        10_000,
-        None,
-    )
+    list_of("AttendanceInput", Some(1), 10_000, None)
 }
 
 /// `POST /completions` `score`: kept as the source gives it.

@@ -37,7 +37,10 @@ pub static DOCUMENT: LazyLock<String> = LazyLock::new(build);
 #[into_params(parameter_in = Path)]
 pub struct IdParam {
     /// The resource's id.
-    #[expect(dead_code, reason = "read by the derive only: the handlers take `PathId`")]
+    #[expect(
+        dead_code,
+        reason = "read by the derive only: the handlers take `PathId`"
+    )]
     id: Uuid,
 }
 
@@ -216,7 +219,10 @@ fn build() -> String {
         // The document is plain data (strings, maps, numbers): serializing it cannot fail.
         Err(error) => unreachable!("the OpenAPI document did not serialize: {error}"),
     };
-    if let Some(components) = document.get_mut("components").and_then(Value::as_object_mut) {
+    if let Some(components) = document
+        .get_mut("components")
+        .and_then(Value::as_object_mut)
+    {
         let schemas = components
             .entry("schemas")
             .or_insert_with(|| Value::Object(Default::default()));
@@ -247,7 +253,10 @@ mod tests {
             .unwrap_or_default();
         let mut names = std::collections::BTreeSet::new();
         for (name, _) in schemas::all() {
-            assert!(!derived.contains_key(name), "{name} is both derived and written by hand");
+            assert!(
+                !derived.contains_key(name),
+                "{name} is both derived and written by hand"
+            );
             assert!(names.insert(name), "{name} is written twice");
         }
     }

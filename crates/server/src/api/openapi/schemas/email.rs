@@ -1,7 +1,7 @@
 //! Component schemas: Email settings, templates, previews and notifications.
 //!
 //! Written as JSON Schema literals because these bodies are built with `json!` in the handlers
-//! (see [`super`] for which are derived from Rust types instead).
+//! (see `crate::api::openapi` for which are derived from Rust types instead).
 
 use serde_json::{Value, json};
 
