@@ -374,7 +374,7 @@ pub async fn get(
     bearer.within(award.issuer_id, "award", id)?;
     let mut view = full(&state.urls, &award);
     view["notification"] = match state.store.notification(id).await? {
-        Some(n) => super::email::notification_json(&n, None),
+        Some(n) => super::notifications::notification_json(&n, None),
         None => Value::Null,
     };
     bearer.redact(&mut view, AWARD_PERSONAL);

@@ -23,6 +23,7 @@ pub mod extract;
 pub mod images;
 pub mod imports;
 pub mod issuers;
+pub mod notifications;
 pub mod openapi;
 pub mod rules;
 pub mod svg;
@@ -150,15 +151,17 @@ pub const ROUTES: &[Route] = &[
         on(m, email::preview)
     }),
     route(Method::POST, "/achievements/{id}/notify", |m| {
-        on(m, email::resend)
+        on(m, notifications::resend)
     }),
     route(Method::GET, "/credentials/{id}/notification", |m| {
-        on(m, email::get_notification)
+        on(m, notifications::get_notification)
     }),
     route(Method::POST, "/credentials/{id}/notify", |m| {
-        on(m, email::notify)
+        on(m, notifications::notify)
     }),
-    route(Method::GET, "/notifications", |m| on(m, email::list)),
+    route(Method::GET, "/notifications", |m| {
+        on(m, notifications::list)
+    }),
     route(Method::POST, "/completions", |m| on(m, completions::create)),
     route(Method::GET, "/tokens", |m| on(m, tokens::list)),
     route(Method::POST, "/tokens", |m| on(m, tokens::create)),
