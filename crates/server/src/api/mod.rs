@@ -13,6 +13,7 @@
 //! every call that changes data is written to the audit log by one layer ([`audit`]).
 
 pub mod achievements;
+pub mod attendance;
 pub mod audit;
 pub mod awards;
 pub mod completions;
@@ -109,10 +110,10 @@ pub const ROUTES: &[Route] = &[
         on(m, events::update_event)
     }),
     route(Method::GET, "/events/{id}/attendance", |m| {
-        on(m, events::list_attendance)
+        on(m, attendance::list_attendance)
     }),
     route(Method::POST, "/events/{id}/attendance", |m| {
-        on(m, events::record_attendance)
+        on(m, attendance::record_attendance)
     }),
     route(Method::POST, "/events/{id}/attendance/import", |m| {
         on(m, imports::create)

@@ -142,8 +142,8 @@ problem_response!(
         super::events::create_event,
         super::events::get_event,
         super::events::update_event,
-        super::events::list_attendance,
-        super::events::record_attendance,
+        super::attendance::list_attendance,
+        super::attendance::record_attendance,
         super::imports::create,
         super::imports::list,
         super::imports::get,
@@ -171,7 +171,7 @@ problem_response!(
     ),
     components(
         // Named only inside schemas written by hand (`CompletionRequest`, `AttendanceBatch`'s rows).
-        schemas(super::events::AttendanceInput, super::completions::CompletionInput),
+        schemas(super::attendance::AttendanceInput, super::completions::CompletionInput),
         responses(Unauthorized, Forbidden, E400, E404, E409, E413, E415, E422, E503)
     ),
     modifiers(&DocumentInfo),
