@@ -64,47 +64,47 @@ macro_rules! problem_response {
 }
 
 problem_response!(
-    /// `Unauthorized`
+    /// 401, shared by the operations that can answer it.
     Unauthorized,
     "Missing, malformed, unknown, revoked or expired token (with WWW-Authenticate: Bearer); an expired one says when it expired"
 );
 problem_response!(
-    /// `Forbidden`
+    /// 403, shared by the operations that can answer it.
     Forbidden,
     "The token lacks the scope, or is limited to some issuers and asked to create an issuer"
 );
 problem_response!(
-    /// `E400`
+    /// 400, shared by the operations that can answer it.
     E400,
     "Malformed JSON, an unknown field, or an invalid value; detail names it"
 );
 problem_response!(
-    /// `E404`
+    /// 404, shared by the operations that can answer it.
     E404,
     "No such resource, or one of an issuer the token is not limited to (the same answer)"
 );
 problem_response!(
-    /// `E409`
+    /// 409, shared by the operations that can answer it.
     E409,
     "Conflicts with what is stored"
 );
 problem_response!(
-    /// `E413`
+    /// 413, shared by the operations that can answer it.
     E413,
     "The body is too large"
 );
 problem_response!(
-    /// `E415`
+    /// 415, shared by the operations that can answer it.
     E415,
     "Wrong Content-Type, or an image that is not an acceptable PNG or SVG"
 );
 problem_response!(
-    /// `E422`
+    /// 422, shared by the operations that can answer it.
     E422,
     "Idempotency-Key reused for a different request"
 );
 problem_response!(
-    /// `E503`
+    /// 503, shared by the operations that can answer it.
     E503,
     "The database is unavailable; retry"
 );
