@@ -45,7 +45,7 @@ pub const LIST_LIMIT: u32 = 100;
         ("join_column" = Option<String>, Query, description = "The join-time column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
         ("leave_column" = Option<String>, Query, description = "The leave-time column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
     ),
-    request_body(content((String = "text/csv")), description = "The report as exported, at most the server's body limit (4 MiB by default). Any Content-Type is accepted. UTF-8 (with or without a byte order mark) or else Windows-1252."),
+    request_body(content((inline(crate::api::openapi::bodies::CsvBody) = "text/csv")), description = "The report as exported, at most the server's body limit (4 MiB by default). Any Content-Type is accepted. UTF-8 (with or without a byte order mark) or else Windows-1252."),
     responses(
         (status = 202, description = "Accepted: the job, queued; Location names it. Poll GET /imports/{id}", body = ref("#/components/schemas/ImportJob"), content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),

@@ -274,7 +274,7 @@ pub async fn update(
     params(
         crate::api::openapi::IdParam,
     ),
-    request_body(content((Vec<u8> = "image/png"), (String = "image/svg+xml")), description = "The raw image, at most 1 MiB. SVGs with scripts, event-handler attributes, javascript: URLs, foreignObject or a DOCTYPE are refused."),
+    request_body(content((inline(crate::api::openapi::bodies::PngBody) = "image/png"), (inline(crate::api::openapi::bodies::SvgBody) = "image/svg+xml")), description = "The raw image, at most 1 MiB. SVGs with scripts, event-handler attributes, javascript: URLs, foreignObject or a DOCTYPE are refused."),
     responses(
         (status = 200, description = "The issuer", body = ref("#/components/schemas/Issuer"), content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),

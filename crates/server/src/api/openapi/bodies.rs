@@ -1,7 +1,8 @@
 //! Request bodies that no single struct describes: the award and completion requests (one row,
 //! or a batch whose rows the handlers read as raw JSON to check one by one) and the revoke
-//! request (the handler shares its struct with suspend, where the reason is optional). Named
-//! types, so the annotations can point at them and mark them required.
+//! request (the handler shares its struct with suspend, where the reason is optional); and the
+//! raw bodies (images, CSV reports) by media type. Named types, so the annotations can point at
+//! them and mark them required.
 
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::{Ref, RefOr};
@@ -55,3 +56,38 @@ impl PartialSchema for RevokeInput {
 }
 
 impl ToSchema for RevokeInput {}
+
+/// A raw (not JSON) body: a string of the given media type.
+macro_rules! raw_body {
+    ($(#[$doc:meta])* $name:ident, $media_type:literal) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .content_media_type($media_type)
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
+    };
+}
+
+raw_body!(
+    /// A PNG image as the body.
+    PngBody,
+    "image/png"
+);
+raw_body!(
+    /// An SVG image as the body.
+    SvgBody,
+    "image/svg+xml"
+);
+raw_body!(
+    /// A CSV report as the body.
+    CsvBody,
+    "text/csv"
+);
