@@ -16,6 +16,7 @@ use laurel_core::schema::Schema;
 use laurel_store::{Achievement, Issuer};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query};
@@ -78,42 +79,60 @@ pub const MAX_LIST: usize = 50;
 pub const MAX_VALID_FOR_DAYS: i64 = 36_500;
 
 /// `POST /achievements` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AchievementInput)]
 pub struct CreateAchievement {
     issuer_id: Uuid,
+    #[schema(min_length = 1)]
     name: String,
+    #[schema(min_length = 1)]
     description: String,
+    /// Markdown
     #[serde(default)]
     criteria_narrative: Option<String>,
     #[serde(default)]
+    #[schema(format = "uri")]
     criteria_url: Option<String>,
+    /// An Open Badges achievementType (Badge, Course, Certificate, …) or ext:…
     #[serde(default)]
     achievement_type: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     tags: Vec<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     alignment: Vec<AlignmentInput>,
+    /// Continuing-education hours (creditsAvailable)
     #[serde(default)]
+    #[schema(minimum = 0)]
     credits_available: Option<f64>,
+    /// Sets validUntil on awarded credentials
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 36500)]
     valid_for_days: Option<i64>,
+    /// Award by attendance or completion as soon as it is recorded. Setting rules mints nothing by itself: see /achievements/{id}/rules/preview and /evaluate
     #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::create_achievement_award_rules)]
     award_rules: Vec<Value>,
 }
 
 /// `PATCH /achievements/{id}` body: absent fields stay, `null` clears an optional one,
 /// `tags` and `alignment` replace the whole list. The issuer cannot change.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AchievementPatch)]
 pub struct UpdateAchievement {
     #[serde(default)]
+    #[schema(min_length = 1)]
     name: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 1)]
     description: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     criteria_narrative: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(format = "uri")]
     criteria_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     achievement_type: Option<Option<String>>,
@@ -122,18 +141,24 @@ pub struct UpdateAchievement {
     #[serde(default)]
     alignment: Option<Vec<AlignmentInput>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(minimum = 0)]
     credits_available: Option<Option<f64>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(minimum = 1)]
     valid_for_days: Option<Option<i64>>,
+    /// Replaces the whole list ([] removes every rule); mints nothing by itself
     #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::update_achievement_award_rules)]
     award_rules: Option<Vec<Value>>,
 }
 
 /// An alignment as the API takes it (Open Badges names; `type` is added).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(as = Alignment)]
 pub struct AlignmentInput {
     target_name: String,
+    #[schema(format = "uri")]
     target_url: String,
     #[serde(default)]
     target_description: Option<String>,
@@ -141,6 +166,7 @@ pub struct AlignmentInput {
     target_framework: Option<String>,
     #[serde(default)]
     target_code: Option<String>,
+    /// ceasn:Competency, ceterms:Credential, CFItem, CFRubric, CFRubricCriterion, CFRubricCriterionLevel, CTDL, or ext:…
     #[serde(default)]
     target_type: Option<String>,
 }
@@ -154,6 +180,23 @@ pub struct ListQuery {
 }
 
 /// `GET /achievements[?issuer=]`.
+#[utoipa::path(
+    get,
+    path = "/achievements",
+    operation_id = "achievements_list",
+    tag = "achievements",
+    summary = "List achievements",
+    params(
+        ("issuer" = Option<Uuid>, Query, description = "Only this issuer's"),
+    ),
+    responses(
+        (status = 200, description = "Achievements, oldest first", body = ref("#/components/schemas/AchievementList"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -171,6 +214,25 @@ pub async fn list(
 }
 
 /// `POST /achievements`.
+#[utoipa::path(
+    post,
+    path = "/achievements",
+    operation_id = "achievements_create",
+    tag = "achievements",
+    summary = "Create an achievement",
+    description = "Checked so that every credential minted from it passes the 1EdTech AchievementCredential schema.",
+    request_body(content = CreateAchievement, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created; Location names it", body = ref("#/components/schemas/Achievement"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -215,6 +277,23 @@ pub async fn create(
 }
 
 /// `GET /achievements/{id}`.
+#[utoipa::path(
+    get,
+    path = "/achievements/{id}",
+    operation_id = "achievements_get",
+    tag = "achievements",
+    summary = "Get an achievement",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The achievement", body = ref("#/components/schemas/Achievement"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -226,6 +305,28 @@ pub async fn get(
 }
 
 /// `PATCH /achievements/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/achievements/{id}",
+    operation_id = "achievements_update",
+    tag = "achievements",
+    summary = "Edit an achievement",
+    description = "Absent fields stay; null clears an optional field; tags and alignment replace the whole list. Credentials already issued are stored as signed and never change.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = UpdateAchievement, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The edited achievement", body = ref("#/components/schemas/Achievement"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn update(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -273,6 +374,27 @@ pub async fn update(
 }
 
 /// `PUT /achievements/{id}/image`: the badge image, as a raw PNG or SVG body.
+#[utoipa::path(
+    put,
+    path = "/achievements/{id}/image",
+    operation_id = "achievements_put_image",
+    tag = "achievements",
+    summary = "Upload the achievement's badge image",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content((inline(crate::api::openapi::bodies::PngBody) = "image/png"), (inline(crate::api::openapi::bodies::SvgBody) = "image/svg+xml")), description = "The raw image, at most 1 MiB. SVGs with scripts, event-handler attributes, javascript: URLs, foreignObject or a DOCTYPE are refused."),
+    responses(
+        (status = 200, description = "The achievement", body = ref("#/components/schemas/Achievement"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn put_image(
     State(state): State<AppState>,
     bearer: Bearer,

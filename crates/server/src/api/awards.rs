@@ -39,6 +39,32 @@ pub const MAX_LIMIT: u32 = 1_000;
 pub const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// `POST /achievements/{id}/awards`.
+#[utoipa::path(
+    post,
+    path = "/achievements/{id}/awards",
+    operation_id = "awards_create",
+    tag = "awards",
+    summary = "Award the achievement to one recipient or a batch",
+    description = "One recipient (normalized email) gets one credential per achievement: repeating a request, retrying it, or racing it returns the stored credential and never mints a second. In a batch, a bad row is reported as failed without affecting the others.",
+    params(
+        crate::api::openapi::IdParam,
+        ("Idempotency-Key" = Option<String>, Header, description = "Replays the stored response of an earlier successful request with the same key, token and body (header Idempotent-Replayed: true); the same key with another request is a 422.", min_length = 1, max_length = 255),
+    ),
+    request_body(content = crate::api::openapi::bodies::AwardRequest, content_type = "application/json", description = "One award object, or {\"awards\": [...]} with at most 1000 rows."),
+    responses(
+        (status = 201, description = "One award, newly minted", body = ref("#/components/schemas/AwardFull"), content_type = "application/json"),
+        (status = 200, description = "One award that already existed (unchanged), or a batch's per-row results in input order", body = ref("#/components/schemas/AwardOrBatchResults"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 422, response = crate::api::openapi::E422),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -235,6 +261,30 @@ pub struct ListQuery {
 ///
 /// `from` is inclusive and `until` exclusive; a plain date as `until` means the end of that
 /// day, so `from=2026-03-01&until=2026-03-31` is the whole of March 1–31.
+#[utoipa::path(
+    get,
+    path = "/awards",
+    operation_id = "awards_list",
+    tag = "awards",
+    summary = "Search awards",
+    params(
+        ("achievement" = Option<Uuid>, Query, description = "Only this achievement's"),
+        ("issuer" = Option<Uuid>, Query, description = "Only this issuer's"),
+        ("email" = Option<String>, Query, description = "Only this recipient's (normalized: trimmed, lowercased)"),
+        ("from" = Option<String>, Query, description = "Issued at or after: a date (2026-03-01) or an RFC 3339 date-time"),
+        ("until" = Option<String>, Query, description = "Issued before: an RFC 3339 date-time, or a date meaning the end of that day"),
+        ("limit" = Option<i64>, Query, description = "(default 50)", minimum = 1, maximum = 1000),
+        ("offset" = Option<i64>, Query, description = "(default 0)", minimum = 0),
+        ("q" = Option<String>, Query, description = "Part of the recipient's email or name (ASCII letters match either case)"),
+    ),
+    responses(
+        (status = 200, description = "A page of awards, newest first, and how many match", body = ref("#/components/schemas/AwardPage"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -292,6 +342,23 @@ pub async fn list(
 }
 
 /// `GET /awards/{id}`: with the signed credential and its JWT.
+#[utoipa::path(
+    get,
+    path = "/awards/{id}",
+    operation_id = "awards_get",
+    tag = "awards",
+    summary = "Get an award with its signed credential and VC-JWT",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The award, with its email's delivery state (notification, null when it has none)", body = ref("#/components/schemas/AwardDetail"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -307,7 +374,7 @@ pub async fn get(
     bearer.within(award.issuer_id, "award", id)?;
     let mut view = full(&state.urls, &award);
     view["notification"] = match state.store.notification(id).await? {
-        Some(n) => super::email::notification_json(&n, None),
+        Some(n) => super::notifications::notification_json(&n, None),
         None => Value::Null,
     };
     bearer.redact(&mut view, AWARD_PERSONAL);

@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use laurel_store::{Completion, Recorded, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, Query, RawBody, json_error, parse_json, require_json};
@@ -26,25 +27,53 @@ use laurel_service::mint::recipient_email;
 pub const MAX_BATCH: usize = 10_000;
 
 /// One completion as a client gives it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompletionInput {
     issuer_id: Uuid,
+    /// The issuer's own key for what was completed (cataloguing-101)
+    #[schema(min_length = 1)]
     what: String,
+    /// Normalized (trimmed, lowercased)
+    #[schema(format = Email)]
     email: String,
+    /// Kept for staff, never published
     #[serde(default)]
     name: Option<String>,
+    /// A date (2026-03-01, midnight UTC) or an RFC 3339 date-time; now when absent
     #[serde(default)]
     completed_at: Option<String>,
-    /// A string or a number ("pass", 87).
+    /// A result or score as the source gives it (87, pass); published as the credential's result value
     #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::completion_input_score)]
     score: Option<Value>,
+    /// A URL or a description; published as evidence
     #[serde(default)]
     evidence: Option<String>,
 }
 
 /// `POST /completions`: one completion, or `{"completions": [...]}`. Records them (a bad row
 /// fails alone) and awards by rule at once.
+#[utoipa::path(
+    post,
+    path = "/completions",
+    operation_id = "completions_create",
+    tag = "completions",
+    summary = "Record completions and award by rule",
+    description = "One completion, or {\"completions\": [...]} with 1 to 10000 rows; either way the answer has one result per row. A bad row (an unknown field, a bad email or date) is rejected alone and the others are recorded; an issuer_id that names no issuer makes the whole request a 404. The first completion per (issuer, what, email) is kept; recording it again changes nothing (duplicate). Then achievements with a completion rule for what was recorded are awarded at once (awards), exactly once per recipient.",
+    request_body(content = crate::api::openapi::bodies::CompletionRequest, content_type = "application/json", description = "One completion object, or {\"completions\": [...]} with at most 10000 rows."),
+    responses(
+        (status = 200, description = "Per-row results in input order, and what was awarded", body = ref("#/components/schemas/CompletionResults"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -168,6 +197,24 @@ pub struct ListQuery {
 }
 
 /// `GET /completions?issuer=[&what=]`.
+#[utoipa::path(
+    get,
+    path = "/completions",
+    operation_id = "completions_list",
+    tag = "completions",
+    summary = "List completions",
+    params(
+        ("issuer" = Uuid, Query, description = "The issuer whose completions to list"),
+        ("what" = Option<String>, Query, description = "Only completions of this"),
+    ),
+    responses(
+        (status = 200, description = "The issuer's completions", body = ref("#/components/schemas/CompletionList"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,

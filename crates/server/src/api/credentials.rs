@@ -9,6 +9,7 @@ use axum::extract::State;
 use laurel_store::{Award, StatusChange};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::awards;
@@ -30,22 +31,51 @@ pub struct Reason {
 }
 
 /// `POST /credentials/revoke` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeBatch {
+    /// Credential (award) ids
+    #[schema(min_items = 1, max_items = 10000)]
     ids: Vec<Uuid>,
+    /// Why: trimmed, at most 1000 bytes. Kept by the issuer (admin API), never published in the status list; one for all
+    #[schema(min_length = 1)]
     reason: String,
 }
 
 /// `POST /credentials/{id}/reissue` body.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ReissueInput)]
 pub struct Reissue {
+    /// Corrects the recipient's name kept for staff (never published): trimmed, at most 500 bytes; blank or absent keeps it
     #[serde(default)]
     recipient_name: Option<String>,
 }
 
 /// `POST /credentials/{id}/revoke`: revokes one credential, for good.
+#[utoipa::path(
+    post,
+    path = "/credentials/{id}/revoke",
+    operation_id = "credentials_revoke",
+    tag = "credentials",
+    summary = "Revoke a credential, for good",
+    description = "The id is the award's id. Revocation is permanent and public: the credential's bit in the status list its credentialStatus names (status_list_url, status_list_index) is set and the list signed again before the answer, so verifiers see it once their copy of the list expires (its ttl, one minute). The reason is kept by the issuer, never published in the list. Revoking again changes nothing. A revoked credential cannot be suspended or re-issued. A credential minted before status lists existed (status_list_url null) is recorded as revoked but has no bit to set.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = crate::api::openapi::bodies::RevokeInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The award, revoked; changed is false (outcome: already revoked) when it already was, with its first reason kept", body = ref("#/components/schemas/StatusChangeResult"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -65,6 +95,25 @@ pub async fn revoke(
 
 /// `POST /credentials/revoke`: revokes many credentials at once, one reason for all (an id
 /// listed twice counts once).
+#[utoipa::path(
+    post,
+    path = "/credentials/revoke",
+    operation_id = "credentials_revoke_batch",
+    tag = "credentials",
+    summary = "Revoke credentials in a batch, for good",
+    description = "Revokes 1 to 10000 credentials (by award id) with one reason, in one transaction, as POST /credentials/{id}/revoke does for one; every status list that changed is signed again before the answer. An id that names no credential is listed in missing instead of failing the request; a credential already revoked (or named again in the same request) counts as already_revoked and keeps its first reason. Revocation is permanent.",
+    request_body(content = RevokeBatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "How many were revoked now and how many already were, and the ids that name no credential", body = ref("#/components/schemas/RevokeBatchResult"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn revoke_batch(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -115,6 +164,30 @@ pub async fn revoke_batch(
 }
 
 /// `POST /credentials/{id}/suspend`.
+#[utoipa::path(
+    post,
+    path = "/credentials/{id}/suspend",
+    operation_id = "credentials_suspend",
+    tag = "credentials",
+    summary = "Suspend a credential",
+    description = "Reversible, and kept by the issuer only: OB 3.0 allows a credential one credentialStatus, which is its revocation entry, so suspending sets no bit and verifiers reading the status list still find the credential valid. Lift it with POST /credentials/{id}/unsuspend. Send {} to give no reason.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = ref("#/components/schemas/SuspendInput"), content_type = "application/json", description = "The body may be left out."),
+    responses(
+        (status = 200, description = "The award, suspended; changed is false (outcome: already suspended) when it already was, with its first reason kept", body = ref("#/components/schemas/StatusChangeResult"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 409, description = "The credential is revoked, which is permanent", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn suspend(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -130,6 +203,25 @@ pub async fn suspend(
 }
 
 /// `POST /credentials/{id}/unsuspend`.
+#[utoipa::path(
+    post,
+    path = "/credentials/{id}/unsuspend",
+    operation_id = "credentials_unsuspend",
+    tag = "credentials",
+    summary = "Lift a credential's suspension",
+    description = "Takes no body. A revoked credential stays revoked.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The award with suspended_at and suspension_reason cleared; changed is false (outcome: already unsuspended) when it was not suspended", body = ref("#/components/schemas/StatusChangeResult"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn unsuspend(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -143,6 +235,30 @@ pub async fn unsuspend(
 }
 
 /// `POST /credentials/{id}/reissue`: the award with its new credential and JWT.
+#[utoipa::path(
+    post,
+    path = "/credentials/{id}/reissue",
+    operation_id = "credentials_reissue",
+    tag = "credentials",
+    summary = "Re-issue a credential, signed anew",
+    description = "Signs the credential again, now, with the issuer's current keys (after a rotation, say) and the issuer's and achievement's current descriptions (name, issuer profile, achievement). It keeps its id, awardedDate, recipient, evidence, results, validUntil and credentialStatus, so revocation still reaches it; validFrom and issued_at become now. The credential's public URL serves the new one. A suspension stays. Send {} to change nothing else.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = Option<Reissue>, content_type = "application/json", description = "The body may be left out."),
+    responses(
+        (status = 200, description = "The award with its new credential and VC-JWT", body = ref("#/components/schemas/AwardFull"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 409, description = "The credential is revoked, which is permanent", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn reissue(
     State(state): State<AppState>,
     bearer: Bearer,

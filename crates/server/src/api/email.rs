@@ -1,5 +1,5 @@
-//! Email: an issuer's SMTP settings, templates and previews; credentials' delivery state;
-//! resending one or an achievement's failed ones.
+//! Email: an issuer's SMTP settings, templates and previews. Credentials' delivery state and
+//! resends are in [`super::notifications`].
 //!
 //! The SMTP password is write-only: it is sealed with the service's key-encryption key before
 //! it is stored, and reads say only whether one is set. Templates are checked when saved (an
@@ -9,15 +9,13 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use laurel_store::{
-    Achievement, Award, EmailSettings, EmailTemplate, Issuer, Notification, NotificationFilter,
-    NotificationState, Requeued, Resend, SmtpSecurity,
-};
+use laurel_store::{Achievement, Award, EmailSettings, EmailTemplate, Issuer, SmtpSecurity};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::extract::{Json, OptionalJson, PathId, Query};
+use super::extract::{Json, OptionalJson, PathId};
 use crate::auth::Bearer;
 use crate::{ApiError, ApiResult, AppState};
 use laurel_service::email::message;
@@ -27,32 +25,41 @@ use laurel_service::email::worker::{self, TemplateOrigin};
 use laurel_service::fields::{self, MAX_NAME};
 
 /// `PUT /issuers/{id}/email` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EmailSettingsInput)]
 pub struct SettingsInput {
     host: String,
+    #[schema(minimum = 1, maximum = 65535)]
     port: Option<u16>,
+    #[schema(schema_with = crate::api::openapi::fields::settings_input_security)]
     security: Option<String>,
     #[serde(default)]
     username: Option<String>,
-    /// Absent: keep the stored password; `null`: remove it; text: replace it.
+    /// Absent: keep; null: remove
     #[serde(default, deserialize_with = "fields::nullable")]
     password: Option<Option<String>>,
+    #[schema(format = Email)]
     from_address: String,
     #[serde(default)]
     from_name: Option<String>,
     #[serde(default)]
+    #[schema(format = Email)]
     reply_to: Option<String>,
     #[serde(default)]
+    #[schema(minimum = 1)]
     rate_per_minute: Option<u32>,
     #[serde(default)]
+    #[schema(default = false)]
     dry_run: bool,
 }
 
 /// `PUT …/email/template` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EmailTemplateInput)]
 pub struct TemplateInput {
+    #[schema(max_length = 300)]
     subject: String,
     text: String,
     #[serde(default)]
@@ -60,8 +67,9 @@ pub struct TemplateInput {
 }
 
 /// `POST /achievements/{id}/email/preview` body: all optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EmailPreviewInput)]
 pub struct PreviewInput {
     /// A template to try instead of the stored one.
     #[serde(default)]
@@ -74,37 +82,33 @@ pub struct PreviewInput {
     recipient_name: Option<String>,
     /// A sample recipient's address (without `credential_id`).
     #[serde(default)]
+    #[schema(format = Email)]
     recipient_email: Option<String>,
 }
 
-/// `POST /achievements/{id}/notify` body.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ResendInput {
-    /// Which credentials: `failed` (the default), `unsent`, `dry_run`.
-    #[serde(default)]
-    which: Option<Vec<Resend>>,
-}
-
-/// `GET /notifications` query.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    issuer_id: Option<String>,
-    achievement_id: Option<String>,
-    state: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u32>,
-}
-
-/// The default page size of `GET /notifications`.
-pub const DEFAULT_LIMIT: u32 = 50;
-/// The largest page of `GET /notifications`.
-pub const MAX_LIMIT: u32 = 1_000;
 /// The longest SMTP password accepted.
 const MAX_PASSWORD: usize = 1_024;
 
 /// `GET /issuers/{id}/email`.
+#[utoipa::path(
+    get,
+    path = "/issuers/{id}/email",
+    operation_id = "email_get_settings",
+    tag = "email",
+    summary = "An issuer's email settings",
+    description = "404 when the issuer has none: it then sends no email and awarding queues none.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The settings; the password is never shown (password_set says whether one is stored)", body = ref("#/components/schemas/EmailSettings"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get_settings(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -125,6 +129,29 @@ pub async fn get_settings(
 }
 
 /// `PUT /issuers/{id}/email`: sets (or replaces) the issuer's SMTP server and sender.
+#[utoipa::path(
+    put,
+    path = "/issuers/{id}/email",
+    operation_id = "email_put_settings",
+    tag = "email",
+    summary = "Set an issuer's email settings",
+    description = "The SMTP server (host, port, security: starttls (default, port 587), tls (465) or none for a relay on the same host), user and password (sealed with the service's key-encryption key; leave password out to keep the stored one, null removes it), sender (from_address, from_name, default the issuer's name), reply_to, rate_per_minute (sends per minute across all instances; leave out for no limit) and dry_run (render and record every email, send none). From now on, credentials awarded by this issuer queue an email in the same transaction.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = SettingsInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The settings as stored", body = ref("#/components/schemas/EmailSettings"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn put_settings(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -264,6 +291,25 @@ fn changed_fields(before: Option<&EmailSettings>, after: &EmailSettings) -> Vec<
 }
 
 /// `DELETE /issuers/{id}/email`: stops emailing for this issuer.
+#[utoipa::path(
+    delete,
+    path = "/issuers/{id}/email",
+    operation_id = "email_delete_settings",
+    tag = "email",
+    summary = "Stop emailing for an issuer",
+    description = "Emails already queued fail when tried (resend them after setting email up again).",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 204, description = "Deleted: awarding queues no more email"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn delete_settings(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -281,6 +327,25 @@ pub async fn delete_settings(
 }
 
 /// `GET /issuers/{id}/email/template`: the issuer's default template (or Laurel's).
+#[utoipa::path(
+    get,
+    path = "/issuers/{id}/email/template",
+    operation_id = "email_get_issuer_template",
+    tag = "email",
+    summary = "An issuer's email template",
+    description = "The template used by the issuer's achievements that have none of their own.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The issuer's template (source issuer), or Laurel's default (source default)", body = ref("#/components/schemas/EmailTemplate"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get_issuer_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -295,6 +360,29 @@ pub async fn get_issuer_template(
 }
 
 /// `PUT /issuers/{id}/email/template`.
+#[utoipa::path(
+    put,
+    path = "/issuers/{id}/email/template",
+    operation_id = "email_put_issuer_template",
+    tag = "email",
+    summary = "Set an issuer's email template",
+    description = "Templates use {{variable}} placeholders, with {{variable|fallback}} for a value that may be empty (a recipient without a name). Variables: recipient_name, recipient_email, badge_name, badge_description, issuer_name, issued_on, credential_url, linkedin_url, verify_url. An unknown variable or an unclosed {{ is a 400 naming it. Values are HTML-escaped in the html body.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = TemplateInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The template as stored", body = ref("#/components/schemas/EmailTemplate"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn put_issuer_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -315,6 +403,25 @@ pub async fn put_issuer_template(
 }
 
 /// `DELETE /issuers/{id}/email/template`: back to Laurel's default.
+#[utoipa::path(
+    delete,
+    path = "/issuers/{id}/email/template",
+    operation_id = "email_delete_issuer_template",
+    tag = "email",
+    summary = "Go back to Laurel's default template",
+    description = "404 when the issuer has no template of its own.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn delete_issuer_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -326,6 +433,25 @@ pub async fn delete_issuer_template(
 }
 
 /// `GET /achievements/{id}/email/template`: the template its emails use, and where from.
+#[utoipa::path(
+    get,
+    path = "/achievements/{id}/email/template",
+    operation_id = "email_get_achievement_template",
+    tag = "email",
+    summary = "The email template an achievement uses",
+    description = "Its own template, else its issuer's, else Laurel's default.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The template and where it comes from: achievement, issuer or default", body = ref("#/components/schemas/EmailTemplate"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get_achievement_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -338,6 +464,29 @@ pub async fn get_achievement_template(
 }
 
 /// `PUT /achievements/{id}/email/template`.
+#[utoipa::path(
+    put,
+    path = "/achievements/{id}/email/template",
+    operation_id = "email_put_achievement_template",
+    tag = "email",
+    summary = "Set an achievement's own email template",
+    description = "Templates use {{variable}} placeholders, with {{variable|fallback}} for a value that may be empty (a recipient without a name). Variables: recipient_name, recipient_email, badge_name, badge_description, issuer_name, issued_on, credential_url, linkedin_url, verify_url. An unknown variable or an unclosed {{ is a 400 naming it. Values are HTML-escaped in the html body.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = TemplateInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The template as stored", body = ref("#/components/schemas/EmailTemplate"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn put_achievement_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -353,6 +502,25 @@ pub async fn put_achievement_template(
 }
 
 /// `DELETE /achievements/{id}/email/template`: back to the issuer's template.
+#[utoipa::path(
+    delete,
+    path = "/achievements/{id}/email/template",
+    operation_id = "email_delete_achievement_template",
+    tag = "email",
+    summary = "Go back to the issuer's template",
+    description = "404 when the achievement has no template of its own.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn delete_achievement_template(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -364,6 +532,29 @@ pub async fn delete_achievement_template(
 }
 
 /// `POST /achievements/{id}/email/preview`: the email as the worker would send it.
+#[utoipa::path(
+    post,
+    path = "/achievements/{id}/email/preview",
+    operation_id = "email_preview",
+    tag = "email",
+    summary = "Preview an achievement's email",
+    description = "Renders the template the achievement uses (or one given in template, unsaved) for a credential of this achievement (credential_id) or a sample recipient (recipient_name, recipient_email). Nothing is sent.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = Option<PreviewInput>, content_type = "application/json", description = "The body may be left out."),
+    responses(
+        (status = 200, description = "The email as the worker would send it", body = ref("#/components/schemas/EmailPreview"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn preview(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -432,182 +623,6 @@ pub async fn preview(
         "email_configured": settings.is_some(),
         "dry_run": state.outbox.options.dry_run || settings.is_some_and(|s| s.dry_run),
     })))
-}
-
-/// `GET /credentials/{id}/notification`: how telling its recipient went.
-pub async fn get_notification(
-    State(state): State<AppState>,
-    bearer: Bearer,
-    id: PathId,
-) -> ApiResult<Json<Value>> {
-    bearer.require("read")?;
-    let award_id = id.uuid("credential")?;
-    let award = state
-        .store
-        .award(award_id)
-        .await
-        .map_err(|e| crate::error::not_found_in(e, "credential", award_id))?;
-    bearer.within(award.issuer_id, "credential", award_id)?;
-    let notification = state.store.notification(award_id).await?.ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "credential {award_id} has no email: its issuer had no email settings when it \
-             was awarded, or it was awarded with notify false; POST …/notify to send one"
-        ))
-    })?;
-    let mut view = notification_json(&notification, Some(&award));
-    bearer.redact(&mut view, crate::auth::AWARD_PERSONAL);
-    Ok(Json(view))
-}
-
-/// `POST /credentials/{id}/notify`: (re)sends the credential's email.
-pub async fn notify(
-    State(state): State<AppState>,
-    bearer: Bearer,
-    id: PathId,
-) -> ApiResult<Response> {
-    bearer.require("issue")?;
-    let award_id = id.uuid("credential")?;
-    let award = state
-        .store
-        .award(award_id)
-        .await
-        .map_err(|e| crate::error::not_found_in(e, "credential", award_id))?;
-    bearer.within(award.issuer_id, "credential", award_id)?;
-    if award.revoked_at.is_some() {
-        return Err(ApiError::Conflict(format!(
-            "credential {award_id} is revoked: its recipient is not emailed about it"
-        )));
-    }
-    if state.store.email_settings(award.issuer_id).await?.is_none() {
-        return Err(ApiError::Conflict(format!(
-            "issuer {} has no email settings: PUT /api/v1/issuers/{}/email first",
-            award.issuer_id, award.issuer_id
-        )));
-    }
-    let result = state
-        .store
-        .queue_notifications(&[award_id], state.clock.now())
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::Internal("no outcome for one notification".into()))?;
-    let (queued, notification) = match result {
-        Requeued::Queued(n) => (true, n),
-        Requeued::Unchanged(n) => (false, n),
-        Requeued::Missing => return Err(ApiError::not_found("credential", award_id)),
-    };
-    if queued {
-        state.outbox.wake();
-    }
-    let mut body = notification_json(&notification, Some(&award));
-    body["queued"] = json!(queued);
-    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
-}
-
-/// `POST /achievements/{id}/notify`: queues again the emails of an achievement's credentials
-/// that failed (or were never sent, or only recorded in dry mode).
-pub async fn resend(
-    State(state): State<AppState>,
-    bearer: Bearer,
-    id: PathId,
-    OptionalJson(input): OptionalJson<ResendInput>,
-) -> ApiResult<Response> {
-    bearer.require("issue")?;
-    let achievement = achievement(&state, &bearer, &id).await?;
-    let which = input.which.unwrap_or_else(|| vec![Resend::Failed]);
-    if which.is_empty() {
-        return Err(ApiError::BadRequest(
-            "which must name at least one of failed, unsent, dry_run".into(),
-        ));
-    }
-    if state
-        .store
-        .email_settings(achievement.issuer_id)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::Conflict(format!(
-            "issuer {} has no email settings: PUT /api/v1/issuers/{}/email first",
-            achievement.issuer_id, achievement.issuer_id
-        )));
-    }
-    let queued = state
-        .store
-        .resend_notifications(achievement.id, &which, state.clock.now())
-        .await?;
-    if queued > 0 {
-        state.outbox.wake();
-    }
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "achievement_id": achievement.id, "which": which, "queued": queued })),
-    )
-        .into_response())
-}
-
-/// `GET /notifications`: delivery states, most recently queued first.
-pub async fn list(
-    State(state): State<AppState>,
-    bearer: Bearer,
-    Query(query): Query<ListQuery>,
-) -> ApiResult<Json<Value>> {
-    bearer.require("read")?;
-    let state_filter = match query.state.as_deref() {
-        None => None,
-        Some(text) => Some(NotificationState::parse(text).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "state must be queued, sending, sent or failed, got {text:?}"
-            ))
-        })?),
-    };
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if limit > MAX_LIMIT {
-        return Err(ApiError::BadRequest(format!(
-            "limit must be at most {MAX_LIMIT}, got {limit}"
-        )));
-    }
-    let filter = NotificationFilter {
-        issuer_id: fields::id_param("issuer_id", query.issuer_id.as_deref())?,
-        issuer_ids: bearer.issuer_ids().unwrap_or_default().to_vec(),
-        achievement_id: fields::id_param("achievement_id", query.achievement_id.as_deref())?,
-        state: state_filter,
-        limit,
-        offset: query.offset.unwrap_or(0),
-    };
-    let (rows, total) = state.store.list_notifications(&filter).await?;
-    let mut rows = Value::Array(rows.iter().map(|n| notification_json(n, None)).collect());
-    bearer.redact(&mut rows, crate::auth::AWARD_PERSONAL);
-    Ok(Json(json!({
-        "notifications": rows,
-        "total": total,
-        "limit": filter.limit,
-        "offset": filter.offset,
-    })))
-}
-
-/// A notification as the API shows it.
-pub fn notification_json(n: &Notification, award: Option<&Award>) -> Value {
-    let mut value = json!({
-        "credential_id": n.award_id,
-        "issuer_id": n.issuer_id,
-        "achievement_id": n.achievement_id,
-        "state": n.state,
-        "attempts": n.attempts,
-        "created_at": n.created_at,
-        "queued_at": n.queued_at,
-        "next_attempt_at": (n.state == NotificationState::Queued).then_some(n.next_attempt_at),
-        "last_attempt_at": n.last_attempt_at,
-        "sent_at": n.sent_at,
-        "failed_at": n.failed_at,
-        "last_error": n.last_error,
-        "smtp_reply": n.smtp_reply,
-        "message_id": n.message_id,
-        "subject": n.subject,
-        "dry_run": n.dry_run,
-    });
-    if let Some(award) = award {
-        value["recipient_email"] = json!(award.recipient_email);
-    }
-    value
 }
 
 fn settings_json(s: &EmailSettings) -> Value {

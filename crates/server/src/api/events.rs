@@ -1,4 +1,5 @@
-//! `/series` and `/events`: the sessions programme staff run, and who attended them.
+//! `/series` and `/events`: the sessions programme staff run (who attended them is in
+//! [`super::attendance`]).
 //!
 //! An event (a webinar or workshop session) belongs to an issuer and optionally to one of its
 //! series. Several records of one person in one request are summed (a rejoin), as rows of an
@@ -7,44 +8,44 @@
 //! series, or moving it, evaluates that series' rules again: nobody is awarded twice, and
 //! whoever now qualifies is awarded.
 
-use std::collections::HashMap;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use laurel_store::{Attendance, Event, EventFilter, EventFormat, Recorded, Series};
+use laurel_store::{Event, EventFilter, EventFormat, Series};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::extract::{Json, PathId, Query, json_error};
+use super::extract::{Json, PathId, Query};
 use crate::auth::Bearer;
 use crate::{ApiError, ApiResult, AppState};
 use laurel_service::activity::rules::{self, Scope};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
-use laurel_service::mint::recipient_email;
 
 /// The longest session accepted, in minutes (a week).
 pub const MAX_DURATION_MINUTES: u32 = 7 * 24 * 60;
-/// The most attendance records one request may hold (larger lists: import a report).
-pub const MAX_RECORDS: usize = 10_000;
 
 /// `POST /series` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SeriesInput)]
 pub struct CreateSeries {
     issuer_id: Uuid,
+    #[schema(min_length = 1)]
     title: String,
     #[serde(default)]
     description: Option<String>,
 }
 
 /// `PATCH /series/{id}` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SeriesPatch)]
 pub struct UpdateSeries {
     #[serde(default)]
+    #[schema(min_length = 1)]
     title: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,
@@ -69,6 +70,23 @@ pub struct ListQuery {
 }
 
 /// `GET /series[?issuer=]`.
+#[utoipa::path(
+    get,
+    path = "/series",
+    operation_id = "events_list_series",
+    tag = "events",
+    summary = "List series",
+    params(
+        ("issuer" = Option<Uuid>, Query, description = "Only this issuer's"),
+    ),
+    responses(
+        (status = 200, description = "Series, oldest first", body = ref("#/components/schemas/SeriesList"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn list_series(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -85,6 +103,25 @@ pub async fn list_series(
 }
 
 /// `POST /series`.
+#[utoipa::path(
+    post,
+    path = "/series",
+    operation_id = "events_create_series",
+    tag = "events",
+    summary = "Create a series of events",
+    description = "A series groups an issuer's sessions (a webinar series, a workshop cycle); a series_completion award rule names one. An unknown issuer_id is a 404.",
+    request_body(content = CreateSeries, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created; Location names it", body = ref("#/components/schemas/Series"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn create_series(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -115,6 +152,23 @@ pub async fn create_series(
 }
 
 /// `GET /series/{id}`: with its events.
+#[utoipa::path(
+    get,
+    path = "/series/{id}",
+    operation_id = "events_get_series",
+    tag = "events",
+    summary = "Get a series with its events",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The series with its events, by start time", body = ref("#/components/schemas/Series"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get_series(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -135,6 +189,28 @@ pub async fn get_series(
 }
 
 /// `PATCH /series/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/series/{id}",
+    operation_id = "events_update_series",
+    tag = "events",
+    summary = "Edit a series",
+    description = "Absent fields stay; null clears description. Events join or leave a series through PATCH /events/{id} (series_id).",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = UpdateSeries, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The edited series", body = ref("#/components/schemas/Series"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn update_series(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -155,37 +231,70 @@ pub async fn update_series(
 }
 
 /// `POST /events` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EventInput)]
 pub struct CreateEvent {
     issuer_id: Uuid,
+    #[schema(min_length = 1)]
     title: String,
+    /// An RFC 3339 date-time with its offset (2026-03-10T14:00:00Z, 2026-03-10T09:00:00-05:00)
+    #[schema(format = DateTime)]
     starts_at: String,
+    /// The planned duration; percentage thresholds are of it
+    #[schema(minimum = 1, maximum = 10080)]
     duration_minutes: u32,
     #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::create_event_format)]
     format: Option<String>,
+    /// A series of the same issuer
     #[serde(default)]
     series_id: Option<Uuid>,
 }
 
 /// `PATCH /events/{id}` body: absent fields stay; `series_id: null` takes the event out of its
 /// series.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EventPatch)]
 pub struct UpdateEvent {
     #[serde(default)]
+    #[schema(min_length = 1)]
     title: Option<String>,
+    /// An RFC 3339 date-time with its offset
     #[serde(default)]
+    #[schema(format = DateTime)]
     starts_at: Option<String>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10080)]
     duration_minutes: Option<u32>,
     #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::update_event_format)]
     format: Option<String>,
+    /// A series of the same issuer; null takes the event out of its series
     #[serde(default, deserialize_with = "nullable")]
     series_id: Option<Option<Uuid>>,
 }
 
 /// `GET /events[?issuer=&series=]`, by start time.
+#[utoipa::path(
+    get,
+    path = "/events",
+    operation_id = "events_list_events",
+    tag = "events",
+    summary = "List events",
+    params(
+        ("issuer" = Option<Uuid>, Query, description = "Only this issuer's"),
+        ("series" = Option<Uuid>, Query, description = "Only this series'"),
+    ),
+    responses(
+        (status = 200, description = "Events, by start time", body = ref("#/components/schemas/EventList"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn list_events(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -205,6 +314,26 @@ pub async fn list_events(
 }
 
 /// `POST /events`. An event created in a series evaluates the series' rules.
+#[utoipa::path(
+    post,
+    path = "/events",
+    operation_id = "events_create_event",
+    tag = "events",
+    summary = "Create an event (a session: webinar or workshop)",
+    description = "An unknown issuer_id is a 404; a series_id that names no series, or another issuer's, is a 400. An event created in a series evaluates that series' award rules at once and mints for whoever now qualifies (awards in the answer).",
+    request_body(content = CreateEvent, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created; Location names it. With awards when the event is in a series", body = ref("#/components/schemas/Event"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn create_event(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -245,6 +374,23 @@ pub async fn create_event(
 }
 
 /// `GET /events/{id}`.
+#[utoipa::path(
+    get,
+    path = "/events/{id}",
+    operation_id = "events_get_event",
+    tag = "events",
+    summary = "Get an event",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The event", body = ref("#/components/schemas/Event"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get_event(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -256,6 +402,29 @@ pub async fn get_event(
 }
 
 /// `PATCH /events/{id}`. A change of series, duration or time evaluates the rules again.
+#[utoipa::path(
+    patch,
+    path = "/events/{id}",
+    operation_id = "events_update_event",
+    tag = "events",
+    summary = "Edit an event",
+    description = "Absent fields stay; series_id null takes the event out of its series. A change of series, start or duration evaluates the rules that name the event or its (new) series again and mints for whoever now qualifies (awards in the answer); nobody is awarded twice, and credentials already issued never change.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = UpdateEvent, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The edited event; with awards when its rules were evaluated again", body = ref("#/components/schemas/Event"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn update_event(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -306,157 +475,8 @@ pub async fn update_event(
     Ok(Json(view))
 }
 
-/// `POST /events/{id}/attendance` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecordAttendance {
-    /// Each a record; checked one by one so a bad one fails alone.
-    attendance: Vec<Value>,
-}
-
-/// One attendance record as a client gives it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AttendanceInput {
-    email: String,
-    #[serde(default)]
-    name: Option<String>,
-    minutes: u32,
-    #[serde(default)]
-    joined_at: Option<String>,
-    #[serde(default)]
-    left_at: Option<String>,
-}
-
-/// `GET /events/{id}/attendance`: everyone recorded, by email.
-pub async fn list_attendance(
-    State(state): State<AppState>,
-    bearer: Bearer,
-    id: PathId,
-) -> ApiResult<Json<Value>> {
-    bearer.require("read")?;
-    let event = load_event(&state, &bearer, &id).await?;
-    let records = state.store.attendance_of(&[event.id]).await?;
-    let mut attendance = Value::Array(records.iter().map(attendance_view).collect());
-    bearer.redact(&mut attendance, crate::auth::RECORD_PERSONAL);
-    Ok(Json(json!({
-        "event_id": event.id,
-        "attendance": attendance,
-    })))
-}
-
-/// `POST /events/{id}/attendance`: records attendance (a bad record fails alone, the others
-/// are recorded) and awards by rule at once.
-pub async fn record_attendance(
-    State(state): State<AppState>,
-    bearer: Bearer,
-    id: PathId,
-    Json(input): Json<RecordAttendance>,
-) -> ApiResult<Json<Value>> {
-    bearer.require("issue")?;
-    let event = load_event(&state, &bearer, &id).await?;
-    if input.attendance.is_empty() {
-        return Err(ApiError::BadRequest(
-            "attendance is empty: give at least one record".into(),
-        ));
-    }
-    if input.attendance.len() > MAX_RECORDS {
-        return Err(ApiError::BadRequest(format!(
-            "at most {MAX_RECORDS} records per request, got {}: import a report instead (POST /api/v1/events/{}/attendance/import)",
-            input.attendance.len(),
-            event.id
-        )));
-    }
-    let now = state.clock.now();
-    let mut results: Vec<Value> = Vec::with_capacity(input.attendance.len());
-    let mut valid: Vec<Attendance> = Vec::new();
-    let mut valid_index = Vec::new();
-    // A person's records within one request are one attendance, summed (they left and
-    // rejoined), as in an imported report; across requests the largest is kept.
-    let mut first: HashMap<String, usize> = HashMap::new();
-    let (mut merged, mut rejected) = (0, 0);
-    for (index, record) in input.attendance.into_iter().enumerate() {
-        let checked = serde_json::from_value::<AttendanceInput>(record)
-            .map_err(|error| json_error(&error))
-            .and_then(|record| attendance(&event, record, now));
-        match checked {
-            Ok(record) => match first.get(&record.recipient_email) {
-                Some(&at) => {
-                    add_session(&mut valid[at], &record);
-                    merged += 1;
-                    results.push(json!({
-                        "index": index, "status": "merged", "into_index": valid_index[at],
-                    }));
-                }
-                None => {
-                    first.insert(record.recipient_email.clone(), valid.len());
-                    valid_index.push(index);
-                    valid.push(record);
-                    results.push(Value::Null);
-                }
-            },
-            Err(error) => {
-                rejected += 1;
-                results.push(json!({
-                    "index": index, "status": "rejected", "error": error.to_string(),
-                }));
-            }
-        }
-    }
-    let recorded = if valid.is_empty() {
-        Vec::new()
-    } else {
-        state.store.record_attendance(&valid).await?
-    };
-    let mut counts = (0, 0, 0);
-    for ((index, record), what) in valid_index.into_iter().zip(&valid).zip(recorded) {
-        let status = match what {
-            Recorded::New => {
-                counts.0 += 1;
-                "recorded"
-            }
-            Recorded::Updated => {
-                counts.1 += 1;
-                "updated"
-            }
-            Recorded::Unchanged => {
-                counts.2 += 1;
-                "duplicate"
-            }
-        };
-        results[index] =
-            json!({ "index": index, "status": status, "email": record.recipient_email });
-    }
-    let awards = evaluate(&state, vec![Scope::Event(event)]).await?;
-    Ok(Json(json!({
-        "recorded": counts.0,
-        "updated": counts.1,
-        "duplicate": counts.2,
-        "merged": merged,
-        "rejected": rejected,
-        "results": results,
-        "awards": awards,
-    })))
-}
-
-/// Adds another session of one person to their first record in the same request.
-fn add_session(record: &mut Attendance, more: &Attendance) {
-    record.minutes = record.minutes.saturating_add(more.minutes);
-    record.first_join = match (record.first_join, more.first_join) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    record.last_leave = match (record.last_leave, more.last_leave) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    if record.recipient_name.is_none() {
-        record.recipient_name.clone_from(&more.recipient_name);
-    }
-}
-
 /// Evaluates the rules these scopes touch and mints: the outcome per achievement.
-async fn evaluate(state: &AppState, scopes: Vec<Scope>) -> ApiResult<Value> {
+pub(super) async fn evaluate(state: &AppState, scopes: Vec<Scope>) -> ApiResult<Value> {
     let mut minted = Vec::new();
     for scope in scopes {
         let plans = rules::plan(state, &scope, &[]).await?;
@@ -505,42 +525,6 @@ pub(crate) async fn check_series(state: &AppState, id: Uuid, issuer_id: Uuid) ->
     Ok(())
 }
 
-fn attendance(event: &Event, input: AttendanceInput, now: DateTime<Utc>) -> ApiResult<Attendance> {
-    let email = recipient_email(&input.email).map_err(ApiError::BadRequest)?;
-    let first_join = input
-        .joined_at
-        .as_deref()
-        .map(|text| instant("joined_at", text))
-        .transpose()?;
-    let last_leave = input
-        .left_at
-        .as_deref()
-        .map(|text| instant("left_at", text))
-        .transpose()?;
-    if let (Some(join), Some(leave)) = (first_join, last_leave)
-        && leave < join
-    {
-        return Err(ApiError::BadRequest("left_at is before joined_at".into()));
-    }
-    if input.minutes > MAX_DURATION_MINUTES {
-        return Err(ApiError::BadRequest(format!(
-            "minutes must be at most {MAX_DURATION_MINUTES}, got {}",
-            input.minutes
-        )));
-    }
-    Ok(Attendance {
-        event_id: event.id,
-        recipient_email: email,
-        recipient_name: fields::optional("name", input.name.as_deref(), MAX_NAME)?,
-        minutes: input.minutes,
-        first_join,
-        last_leave,
-        source: "api".into(),
-        recorded_at: now,
-    })
-}
-
-/// An RFC 3339 date-time with its offset.
 pub fn instant(field: &str, text: &str) -> ApiResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|instant| instant.with_timezone(&Utc))
@@ -595,17 +579,5 @@ pub fn event_view(event: &Event) -> Value {
         "format": event.format.as_str(),
         "created_at": event.created_at,
         "updated_at": event.updated_at,
-    })
-}
-
-fn attendance_view(record: &Attendance) -> Value {
-    json!({
-        "email": record.recipient_email,
-        "name": record.recipient_name,
-        "minutes": record.minutes,
-        "joined_at": record.first_join,
-        "left_at": record.last_leave,
-        "source": record.source,
-        "recorded_at": record.recorded_at,
     })
 }

@@ -25,6 +25,40 @@ use laurel_service::fields;
 pub const LIST_LIMIT: u32 = 100;
 
 /// `POST /events/{id}/attendance/import[?dry_run=true&...]`: 202 with the job.
+#[utoipa::path(
+    post,
+    path = "/events/{id}/attendance/import",
+    operation_id = "imports_create",
+    tag = "imports",
+    summary = "Import an attendance report (Zoom, GoToWebinar, or email,name,minutes CSV)",
+    description = "The body is the report file itself. Its format is detected from the header row (Zoom or GoToWebinar attendee reports, or Laurel's plain email,name,minutes), unless columns are mapped with the *_column parameters (email_column, and minutes_column or both join_column and leave_column). The file is parsed before the answer: one that cannot be read at all is a 422 at once. Then the answer is 202 with the job, and recording and minting go on in the background; poll GET /imports/{id} for progress and, once finished, the result with one entry per line. A malformed line is rejected alone. Importing the same file again is harmless: recording merges and minting is exactly once per recipient. Report times carry no time zone: they are read in utc_offset, or else in the offset that puts the earliest join nearest the event's start (to 30 minutes).",
+    params(
+        crate::api::openapi::IdParam,
+        ("dry_run" = Option<bool>, Query, description = "Report what would be recorded and awarded; record and award nothing (default false)"),
+        ("file_name" = Option<String>, Query, description = "The file's name, kept with the job for people"),
+        ("utc_offset" = Option<String>, Query, description = "The UTC offset of the report's times: +02:00, -05:00 or Z. Guessed from the earliest join when absent", example = "+02:00"),
+        ("email_column" = Option<String>, Query, description = "The email column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1. Required when any other *_column is given"),
+        ("name_column" = Option<String>, Query, description = "The full-name column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
+        ("first_name_column" = Option<String>, Query, description = "The first-name column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
+        ("last_name_column" = Option<String>, Query, description = "The last-name column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
+        ("minutes_column" = Option<String>, Query, description = "The time-in-session column (minutes): a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1. Give it, or both join_column and leave_column"),
+        ("join_column" = Option<String>, Query, description = "The join-time column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
+        ("leave_column" = Option<String>, Query, description = "The leave-time column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
+    ),
+    request_body(content((inline(crate::api::openapi::bodies::CsvBody) = "text/csv")), description = "The report as exported, at most the server's body limit (4 MiB by default). Any Content-Type is accepted. UTF-8 (with or without a byte order mark) or else Windows-1252."),
+    responses(
+        (status = 202, description = "Accepted: the job, queued; Location names it. Poll GET /imports/{id}", body = ref("#/components/schemas/ImportJob"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 429, description = "The issuer already has 3 imports waiting or running; Retry-After says when to try again. Nothing is stored", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 422, description = "The report cannot be read at all (empty, not a CSV text file, no recognizable header row, broken CSV); detail says why", body = ref("#/components/schemas/Problem"), content_type = "application/problem+json"),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -61,6 +95,23 @@ pub struct ListQuery {
 }
 
 /// `GET /imports[?event=]`: the newest jobs first, without their per-line results.
+#[utoipa::path(
+    get,
+    path = "/imports",
+    operation_id = "imports_list",
+    tag = "imports",
+    summary = "List attendance imports",
+    params(
+        ("event" = Option<Uuid>, Query, description = "Only this event's"),
+    ),
+    responses(
+        (status = 200, description = "The newest 100 jobs, newest first, without their results", body = ref("#/components/schemas/ImportList"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -91,6 +142,24 @@ pub async fn list(
 }
 
 /// `GET /imports/{id}`: the job, with its result once finished.
+#[utoipa::path(
+    get,
+    path = "/imports/{id}",
+    operation_id = "imports_get",
+    tag = "imports",
+    summary = "Get an attendance import and its result",
+    description = "A job that has not moved for 10 minutes (its instance stopped) is reported as failed, interrupted; import the file again, it is harmless.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The job, with its result once finished", body = ref("#/components/schemas/ImportJob"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get(
     State(state): State<AppState>,
     bearer: Bearer,

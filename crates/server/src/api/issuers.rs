@@ -9,6 +9,7 @@ use axum::response::Response;
 use laurel_store::{Issuer, IssuerKey};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, PathId};
@@ -20,49 +21,83 @@ use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 use laurel_service::keys::JwtAlgorithm;
 
 /// `POST /issuers` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = IssuerInput)]
 pub struct CreateIssuer {
+    #[schema(min_length = 1)]
     name: String,
     #[serde(default)]
+    #[schema(format = "uri")]
     url: Option<String>,
     #[serde(default)]
+    #[schema(format = Email)]
     email: Option<String>,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::create_issuer_jwt_algorithm)]
     jwt_algorithm: Option<String>,
+    /// The issuer's colour on its public pages (header bar, main button), #RRGGBB; text on it is white or near-black, whichever contrasts more
     #[serde(default)]
+    #[schema(pattern = "^#[0-9A-Fa-f]{6}$")]
     brand_color: Option<String>,
+    /// Whether the achievement page says how many times the badge was awarded
     #[serde(default)]
+    #[schema(default = true)]
     show_award_count: Option<bool>,
+    /// The issuer's LinkedIn company id (digits): the credential page's Add to LinkedIn profile link passes it as organizationId
     #[serde(default)]
+    #[schema(pattern = "^[0-9]+$")]
     linkedin_organization_id: Option<String>,
 }
 
 /// `PATCH /issuers/{id}` body: absent fields stay, `null` clears an optional one.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = IssuerPatch)]
 pub struct UpdateIssuer {
     #[serde(default)]
+    #[schema(min_length = 1)]
     name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(format = "uri")]
     url: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(format = Email)]
     email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     description: Option<Option<String>>,
+    /// Only the current value is accepted
     #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::update_issuer_jwt_algorithm)]
     jwt_algorithm: Option<String>,
+    /// The issuer's colour on its public pages (header bar, main button), #RRGGBB; text on it is white or near-black, whichever contrasts more
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(pattern = "^#[0-9A-Fa-f]{6}$")]
     brand_color: Option<Option<String>>,
     #[serde(default)]
     show_award_count: Option<bool>,
+    /// The issuer's LinkedIn company id (digits): the credential page's Add to LinkedIn profile link passes it as organizationId
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(pattern = "^[0-9]+$")]
     linkedin_organization_id: Option<Option<String>>,
 }
 
 /// `GET /issuers`.
+#[utoipa::path(
+    get,
+    path = "/issuers",
+    operation_id = "issuers_list",
+    tag = "issuers",
+    summary = "List issuers",
+    responses(
+        (status = 200, description = "All issuers, oldest first", body = ref("#/components/schemas/IssuerList"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn list(state: axum::extract::State<AppState>, bearer: Bearer) -> ApiResult<Json<Value>> {
     bearer.require("read")?;
     let issuers = state.store.list_issuers().await?;
@@ -75,6 +110,24 @@ pub async fn list(state: axum::extract::State<AppState>, bearer: Bearer) -> ApiR
 }
 
 /// `POST /issuers`: creates the issuer and its keys.
+#[utoipa::path(
+    post,
+    path = "/issuers",
+    operation_id = "issuers_create",
+    tag = "issuers",
+    summary = "Create an issuer and its signing keys",
+    description = "Generates an Ed25519 key for Data Integrity proofs and a JWT key for jwt_algorithm (ES256 → P-256, RS256 → RSA-2048, EdDSA → Ed25519), sealed at rest with the key-encryption key. jwt_algorithm is fixed afterwards.",
+    request_body(content = CreateIssuer, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created; Location names it", body = ref("#/components/schemas/Issuer"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn create(
     state: axum::extract::State<AppState>,
     bearer: Bearer,
@@ -113,6 +166,23 @@ pub async fn create(
 }
 
 /// `GET /issuers/{id}`, with its public keys.
+#[utoipa::path(
+    get,
+    path = "/issuers/{id}",
+    operation_id = "issuers_get",
+    tag = "issuers",
+    summary = "Get an issuer with its public keys",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The issuer", body = ref("#/components/schemas/Issuer"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn get(
     state: axum::extract::State<AppState>,
     bearer: Bearer,
@@ -125,6 +195,29 @@ pub async fn get(
 }
 
 /// `PATCH /issuers/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/issuers/{id}",
+    operation_id = "issuers_update",
+    tag = "issuers",
+    summary = "Edit an issuer",
+    description = "Absent fields stay; null clears an optional field. Changing jwt_algorithm is a 409. Credentials already issued are not changed.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content = UpdateIssuer, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The edited issuer", body = ref("#/components/schemas/Issuer"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 409, response = crate::api::openapi::E409),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn update(
     state: axum::extract::State<AppState>,
     bearer: Bearer,
@@ -172,6 +265,27 @@ pub async fn update(
 }
 
 /// `PUT /issuers/{id}/image`: the logo, as a raw PNG or SVG body.
+#[utoipa::path(
+    put,
+    path = "/issuers/{id}/image",
+    operation_id = "issuers_put_image",
+    tag = "issuers",
+    summary = "Upload the issuer's logo",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    request_body(content((inline(crate::api::openapi::bodies::PngBody) = "image/png"), (inline(crate::api::openapi::bodies::SvgBody) = "image/svg+xml")), description = "The raw image, at most 1 MiB. SVGs with scripts, event-handler attributes, javascript: URLs, foreignObject or a DOCTYPE are refused."),
+    responses(
+        (status = 200, description = "The issuer", body = ref("#/components/schemas/Issuer"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn put_image(
     state: axum::extract::State<AppState>,
     bearer: Bearer,
@@ -209,6 +323,25 @@ fn parse_algorithm(name: &str) -> ApiResult<JwtAlgorithm> {
 
 /// `POST /issuers/{id}/keys/rotate`: new keys for new credentials; the old ones retired and
 /// still published, so everything they signed keeps verifying. The issuer with all its keys.
+#[utoipa::path(
+    post,
+    path = "/issuers/{id}/keys/rotate",
+    operation_id = "issuers_rotate_keys",
+    tag = "issuers",
+    summary = "Rotate an issuer's signing keys",
+    description = "Generates a new Ed25519 key for Data Integrity proofs and a new JWT key of the issuer's jwt_algorithm, and retires the keys in use (retired_at). Retired keys stay published, marked retired, so everything they signed keeps verifying; credentials, re-issues and status lists signed from now on use the new keys. Credentials already issued are not signed again (POST /credentials/{id}/reissue does that). Takes no body.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The issuer with all its keys, the previous ones retired", body = ref("#/components/schemas/Issuer"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn rotate_keys(
     state: axum::extract::State<AppState>,
     bearer: Bearer,

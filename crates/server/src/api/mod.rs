@@ -1,10 +1,10 @@
 //! The admin API under `/api/v1`: JSON in and out, bearer tokens with scopes, and every error
 //! as `application/problem+json`.
 //!
-//! The routes live in one table, [`ROUTES`], from which the router is built; a test checks
-//! that the hand-written OpenAPI document (`openapi.json`, served at `/api/v1/openapi.json`)
-//! describes exactly these routes, so the two cannot drift apart. The document is written
-//! by hand rather than generated, to keep the build lean (no proc-macro OpenAPI crates).
+//! The routes live in one table, [`ROUTES`], from which the router is built. The OpenAPI
+//! document served at `/api/v1/openapi.json` is generated from the handlers' own
+//! `#[utoipa::path]` annotations ([`openapi`]), and a test checks that it describes exactly
+//! these routes, so the two cannot drift apart.
 //!
 //! Scopes: `admin` for issuers (and their key rotation, email settings and templates),
 //! achievements, images, series and events; `issue` to award, to record attendance and completions (which award by rule), and to
@@ -13,6 +13,7 @@
 //! every call that changes data is written to the audit log by one layer ([`audit`]).
 
 pub mod achievements;
+pub mod attendance;
 pub mod audit;
 pub mod awards;
 pub mod completions;
@@ -23,6 +24,8 @@ pub mod extract;
 pub mod images;
 pub mod imports;
 pub mod issuers;
+pub mod notifications;
+pub mod openapi;
 pub mod rules;
 pub mod svg;
 pub mod tokens;
@@ -37,9 +40,6 @@ use crate::{ApiError, AppState};
 
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
-
-/// The OpenAPI 3.1 document of this API.
-pub const OPENAPI: &str = include_str!("openapi.json");
 
 pub use crate::routes::Route;
 use crate::routes::route;
@@ -110,10 +110,10 @@ pub const ROUTES: &[Route] = &[
         on(m, events::update_event)
     }),
     route(Method::GET, "/events/{id}/attendance", |m| {
-        on(m, events::list_attendance)
+        on(m, attendance::list_attendance)
     }),
     route(Method::POST, "/events/{id}/attendance", |m| {
-        on(m, events::record_attendance)
+        on(m, attendance::record_attendance)
     }),
     route(Method::POST, "/events/{id}/attendance/import", |m| {
         on(m, imports::create)
@@ -152,15 +152,17 @@ pub const ROUTES: &[Route] = &[
         on(m, email::preview)
     }),
     route(Method::POST, "/achievements/{id}/notify", |m| {
-        on(m, email::resend)
+        on(m, notifications::resend)
     }),
     route(Method::GET, "/credentials/{id}/notification", |m| {
-        on(m, email::get_notification)
+        on(m, notifications::get_notification)
     }),
     route(Method::POST, "/credentials/{id}/notify", |m| {
-        on(m, email::notify)
+        on(m, notifications::notify)
     }),
-    route(Method::GET, "/notifications", |m| on(m, email::list)),
+    route(Method::GET, "/notifications", |m| {
+        on(m, notifications::list)
+    }),
     route(Method::POST, "/completions", |m| on(m, completions::create)),
     route(Method::GET, "/tokens", |m| on(m, tokens::list)),
     route(Method::POST, "/tokens", |m| on(m, tokens::create)),
@@ -197,8 +199,18 @@ pub(crate) fn located(status: StatusCode, location: &str, body: serde_json::Valu
 }
 
 /// `GET /openapi.json` (no token needed: it describes, it does not reveal).
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "openapi",
+    tag = "meta",
+    summary = "This document",
+    responses(
+        (status = 200, description = "The OpenAPI document", body = ref("#/components/schemas/OpenApiDocument"), content_type = "application/json"),
+    ),
+)]
 async fn openapi() -> Response {
-    let mut response = OPENAPI.into_response();
+    let mut response = openapi::DOCUMENT.as_str().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -214,7 +226,8 @@ mod tests {
 
     #[test]
     fn openapi_documents_exactly_the_routes() {
-        let document: serde_json::Value = serde_json::from_str(OPENAPI).expect("valid JSON");
+        let document: serde_json::Value =
+            serde_json::from_str(&openapi::DOCUMENT).expect("valid JSON");
         assert_eq!(document["openapi"].as_str().map(|v| &v[..3]), Some("3.1"));
         let mut documented = BTreeSet::new();
         for (path, item) in document["paths"].as_object().expect("paths") {
@@ -230,6 +243,78 @@ mod tests {
             .collect();
         assert_eq!(documented, routed);
         assert_eq!(document["servers"][0]["url"], PREFIX);
+    }
+
+    /// Every `$ref` in `value`, anywhere.
+    fn references<'v>(value: &'v serde_json::Value, found: &mut Vec<&'v str>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, item) in map {
+                    match (key.as_str(), item.as_str()) {
+                        ("$ref", Some(reference)) => found.push(reference),
+                        _ => references(item, found),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => {
+                items.iter().for_each(|item| references(item, found));
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn openapi_references_all_resolve() {
+        let document: serde_json::Value =
+            serde_json::from_str(&openapi::DOCUMENT).expect("valid JSON");
+        let mut found = Vec::new();
+        references(&document, &mut found);
+        assert!(found.len() > 100, "only {} references", found.len());
+        for reference in found {
+            let pointer = reference
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("{reference} is not local"));
+            assert!(
+                document.pointer(pointer).is_some(),
+                "{reference} does not resolve"
+            );
+        }
+    }
+
+    #[test]
+    fn every_operation_documents_a_success_body_or_no_content() {
+        let document: serde_json::Value =
+            serde_json::from_str(&openapi::DOCUMENT).expect("valid JSON");
+        for (path, item) in document["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("path item") {
+                let responses = operation["responses"].as_object().expect("responses");
+                let success = responses.iter().any(|(status, response)| {
+                    let with_schema = response["content"].as_object().is_some_and(|content| {
+                        !content.is_empty()
+                            && content.values().all(|media| media.get("schema").is_some())
+                    });
+                    status.starts_with('2') && (with_schema || status == "204")
+                });
+                assert!(success, "{method} {path} documents no 2xx body (nor a 204)");
+                assert!(
+                    operation["operationId"].is_string(),
+                    "{method} {path} has no operationId"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn openapi_operation_ids_are_unique() {
+        let document: serde_json::Value =
+            serde_json::from_str(&openapi::DOCUMENT).expect("valid JSON");
+        let mut seen = BTreeSet::new();
+        for item in document["paths"].as_object().expect("paths").values() {
+            for operation in item.as_object().expect("path item").values() {
+                let id = operation["operationId"].as_str().expect("operationId");
+                assert!(seen.insert(id.to_string()), "operationId {id} twice");
+            }
+        }
     }
 
     #[test]

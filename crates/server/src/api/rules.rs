@@ -87,6 +87,24 @@ pub fn view(achievement: &Achievement) -> Value {
 }
 
 /// `GET /achievements/{id}/rules/preview`: who meets the rules now and has no credential yet.
+#[utoipa::path(
+    get,
+    path = "/achievements/{id}/rules/preview",
+    operation_id = "rules_preview",
+    tag = "achievements",
+    summary = "Preview who the achievement's award rules would award now",
+    description = "Evaluates the achievement's award_rules against every attendance and completion recorded, and lists the people who meet one of them and have no credential for it yet. Mints nothing; setting or changing rules mints nothing either (POST .../rules/evaluate does).",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "Who meets the rules now and has no credential yet", body = ref("#/components/schemas/RulePreview"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["read"])),
+)]
 pub async fn preview(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -127,6 +145,25 @@ pub async fn preview(
 }
 
 /// `POST /achievements/{id}/rules/evaluate`: awards everyone the preview lists.
+#[utoipa::path(
+    post,
+    path = "/achievements/{id}/rules/evaluate",
+    operation_id = "rules_evaluate",
+    tag = "achievements",
+    summary = "Award everyone the achievement's rules qualify",
+    description = "Mints, exactly once per recipient, for everyone GET .../rules/preview lists. Credentials say the activity's span, the sessions attended (or the completion's evidence) as evidence, a Completed result for completion rules, and the achievement's credits_available as creditsEarned. Takes no body. Running it again is harmless: nobody is awarded twice.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "What minting did for the achievement", body = ref("#/components/schemas/RuleOutcome"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+        (status = 503, response = crate::api::openapi::E503),
+    ),
+    security(("bearer" = ["issue"])),
+)]
 pub async fn evaluate(
     State(state): State<AppState>,
     bearer: Bearer,

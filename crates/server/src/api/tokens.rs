@@ -13,6 +13,7 @@ use axum::response::Response;
 use laurel_store::{ApiToken, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, PathId};
@@ -21,21 +22,25 @@ use crate::{ApiError, ApiResult, AppState};
 use laurel_service::fields::{self, MAX_NAME};
 
 /// `POST /tokens` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
-    /// Who uses it (unique, also after revoking).
+    /// Who uses it; unique, also after revoking
+    #[schema(max_length = 500)]
     name: String,
     /// `admin`, `issue` or `read`.
+    #[schema(schema_with = crate::api::openapi::fields::new_token_scope)]
     scope: String,
-    /// The issuers it is limited to; none for every issuer.
+    /// Limit the token to these issuers: everything of other issuers is 404 to it, lists are filtered. Absent or empty: every issuer
     #[serde(default)]
+    #[schema(value_type = Vec<Uuid>)]
     issuer_ids: Vec<String>,
-    /// `90d`, `12h`, `2w`, `30m` or an RFC 3339 time in the future.
+    /// 90d, 12h, 2w, 30m, or an RFC 3339 time in the future; absent: never
     #[serde(default)]
     expires: Option<String>,
-    /// For a `read` token: whether it sees recipients' emails and names.
+    /// For a read-only token: show recipients' emails and names (otherwise null)
     #[serde(default)]
+    #[schema(default = false)]
     with_emails: bool,
 }
 
@@ -45,6 +50,25 @@ fn may_manage(bearer: &Bearer) -> ApiResult<()> {
 }
 
 /// `POST /tokens`: 201 with the token and its `secret`, shown this once.
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    operation_id = "tokens_create",
+    tag = "tokens",
+    summary = "Create an API token",
+    description = "Needs an admin token that is not limited to issuers (a limited token gets 403). The same choices as `laurel token create` and the console's token page. Audited as token.create, without the secret.",
+    request_body(content = NewToken, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The token, with its secret shown this once; Location names it", body = ref("#/components/schemas/Token"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 400, response = crate::api::openapi::E400),
+        (status = 409, response = crate::api::openapi::E409),
+        (status = 413, response = crate::api::openapi::E413),
+        (status = 415, response = crate::api::openapi::E415),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -124,6 +148,20 @@ pub async fn create(
 }
 
 /// `GET /tokens`: every token, revoked ones too, oldest first; never a secret.
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    operation_id = "tokens_list",
+    tag = "tokens",
+    summary = "List API tokens",
+    description = "Needs an admin token that is not limited to issuers (a limited token gets 403). Revoked tokens are listed too; secrets never are.",
+    responses(
+        (status = 200, description = "Every token, oldest first", body = ref("#/components/schemas/TokenList"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn list(State(state): State<AppState>, bearer: Bearer) -> ApiResult<Json<Value>> {
     may_manage(&bearer)?;
     let tokens = state.store.list_tokens().await?;
@@ -133,6 +171,24 @@ pub async fn list(State(state): State<AppState>, bearer: Bearer) -> ApiResult<Js
 }
 
 /// `GET /tokens/{id}`: one token; never its secret.
+#[utoipa::path(
+    get,
+    path = "/tokens/{id}",
+    operation_id = "tokens_get",
+    tag = "tokens",
+    summary = "Get an API token",
+    description = "Needs an admin token that is not limited to issuers (a limited token gets 403).",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The token, without its secret", body = ref("#/components/schemas/Token"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn get(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -149,6 +205,24 @@ pub async fn get(
 }
 
 /// `POST /tokens/{id}/revoke`: the token, revoked (revoking twice keeps the first time).
+#[utoipa::path(
+    post,
+    path = "/tokens/{id}/revoke",
+    operation_id = "tokens_revoke",
+    tag = "tokens",
+    summary = "Revoke an API token",
+    description = "Needs an admin token that is not limited to issuers (a limited token gets 403). It authenticates nothing from then on; revoking twice keeps the first time.",
+    params(
+        crate::api::openapi::IdParam,
+    ),
+    responses(
+        (status = 200, description = "The revoked token", body = ref("#/components/schemas/Token"), content_type = "application/json"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::E404),
+    ),
+    security(("bearer" = ["admin"])),
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     bearer: Bearer,
