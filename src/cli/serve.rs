@@ -7,7 +7,7 @@
 use anyhow::{Context as _, Result};
 use clap::Args;
 use laurel_server::connections::ConnectionLimits;
-use laurel_server::{App, AppState, ops, serve};
+use laurel_server::{App, AppState, middleware, serve, telemetry};
 use laurel_service::{activity, email, public_url};
 
 use super::config::{Settings, SettingsArgs};
@@ -82,7 +82,7 @@ async fn run_service(
         .map(TcpListener::local_addr)
         .transpose()
         .context("cannot read the metrics address")?;
-    let metrics = ops::install_metrics().map_err(anyhow::Error::msg)?;
+    let metrics = telemetry::install_metrics().map_err(anyhow::Error::msg)?;
     // With --metrics-listen, /metrics is served there and not on the public address.
     let service = laurel_service::open::open(&settings.setup()).await?;
     let state = AppState::new(
@@ -133,7 +133,7 @@ async fn run_service(
     let metrics_server = metrics_listener.map(|listener| {
         tokio::spawn(serve::serve_with(
             listener,
-            ops::metrics_router(metrics),
+            telemetry::metrics_router(metrics),
             connection_limits(&settings),
             stopping(stopped.clone()),
         ))
@@ -179,8 +179,8 @@ async fn run_service(
 }
 
 /// The HTTP limits the middleware enforces, from the settings.
-fn limits(settings: &Settings) -> ops::Limits {
-    ops::Limits {
+fn limits(settings: &Settings) -> middleware::Limits {
+    middleware::Limits {
         body_limit: settings.body_limit,
         request_timeout: settings.request_timeout,
     }
@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn the_defaults_are_the_servers() {
         let settings = Settings::for_data_dir(std::path::Path::new("unused"));
-        assert_eq!(limits(&settings), ops::Limits::default());
+        assert_eq!(limits(&settings), middleware::Limits::default());
         assert_eq!(connection_limits(&settings), ConnectionLimits::default());
     }
 }

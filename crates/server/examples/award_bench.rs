@@ -303,7 +303,7 @@ async fn run_service(
         .create_token(&token, &hash)
         .await
         .expect("token");
-    let app = laurel_server::router_with(state, &laurel_server::ops::Limits::default());
+    let app = laurel_server::router_with(state, &laurel_server::middleware::Limits::default());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(serve::serve(listener, app, async move {
         let _ = stopped.await;

@@ -178,7 +178,8 @@ async fn outbox(database_url: &str, dir: &std::path::Path, count: usize) -> Dura
         .create_token(&token, &hash)
         .await
         .expect("token");
-    let app = laurel_server::router_with(state.clone(), &laurel_server::ops::Limits::default());
+    let app =
+        laurel_server::router_with(state.clone(), &laurel_server::middleware::Limits::default());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(serve::serve(listener, app, async move {
         let _ = stopped.await;

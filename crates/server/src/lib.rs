@@ -11,7 +11,8 @@
 //! - [`pages`]: the same public URLs as HTML for browsers (content negotiation), with a live
 //!   verification on credential pages.
 //! - [`console`]: the staff console (sign-in, roles, audit log, dashboard) as HTML.
-//! - [`ops`]: `/healthz`, `/readyz`, `/metrics`, request ids and logs, security headers.
+//! - [`middleware`]: request ids, logs, limits, the problem+json mapper, security headers.
+//! - [`health`]: `/healthz` and `/readyz`. [`telemetry`]: `/metrics` and its recorder.
 //! - [`routes`]: the one route-table type the API and the console are built from.
 //! - [`connections`]: the accept loop (header-read and idle timeouts, the connection cap).
 //! - [`serve`]: binding, graceful shutdown.
@@ -25,11 +26,13 @@ pub mod auth;
 pub mod connections;
 pub mod console;
 pub mod error;
-pub mod ops;
+pub mod health;
+pub mod middleware;
 pub mod pages;
 pub mod public;
 pub mod routes;
 pub mod serve;
+pub mod telemetry;
 
 use std::sync::Arc;
 
@@ -144,19 +147,19 @@ impl std::ops::Deref for AppState {
 /// The whole app: admin API, public documents and operations endpoints, with middleware and
 /// the default limits.
 pub fn router(state: AppState) -> axum::Router {
-    router_with(state, &ops::Limits::default())
+    router_with(state, &middleware::Limits::default())
 }
 
 /// [`router`] with the body limit and request timeout from the settings.
-pub fn router_with(state: AppState, limits: &ops::Limits) -> axum::Router {
+pub fn router_with(state: AppState, limits: &middleware::Limits) -> axum::Router {
     let https = state.urls.origin().starts_with("https://");
     let app = axum::Router::new()
         .merge(api::router())
         .merge(public::router())
         .merge(pages::router())
         .merge(console::router())
-        .merge(ops::router())
-        .fallback(ops::not_found)
+        .merge(health::router())
+        .fallback(middleware::not_found)
         .with_state(state);
-    ops::with_security_headers(ops::with_middleware(app, limits), https)
+    middleware::with_security_headers(middleware::with_middleware(app, limits), https)
 }

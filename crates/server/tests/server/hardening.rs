@@ -14,7 +14,8 @@ use axum::extract::ConnectInfo;
 use axum::http::{Method, StatusCode, header};
 use laurel_server::connections::ConnectionLimits;
 use laurel_server::console;
-use laurel_server::ops::{self, Limits};
+use laurel_server::middleware::Limits;
+use laurel_server::telemetry;
 use laurel_store::Role;
 use serde_json::json;
 use util::{TestApp, TestResponse, id, now};
@@ -196,9 +197,9 @@ async fn every_kind_of_response_carries_the_security_headers() {
     }
 
     // /metrics on its own listener (--metrics-listen) has them too.
-    let recorder = ops::metrics_recorder().build_recorder();
+    let recorder = telemetry::metrics_recorder().build_recorder();
     let metrics = TestApp {
-        router: ops::metrics_router(recorder.handle()),
+        router: telemetry::metrics_router(recorder.handle()),
         ..TestApp::new().await
     };
     let response = metrics
@@ -252,7 +253,7 @@ async fn series(app: &TestApp) -> (usize, String) {
 #[tokio::test]
 async fn made_up_methods_and_paths_do_not_grow_the_metrics() {
     // This test binary's only recorder (the recorder is process-wide).
-    let handle = ops::install_metrics().expect("the first recorder");
+    let handle = telemetry::install_metrics().expect("the first recorder");
     let (app, _) =
         hosting::test_app("http://127.0.0.1:8080", &Limits::default(), Some(handle)).await;
     let send_bogus = |n: usize| {

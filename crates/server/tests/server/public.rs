@@ -13,8 +13,9 @@ use std::time::Duration;
 use axum::http::{Method, StatusCode, header};
 use hosting::{LiveServer, test_app};
 use laurel_core::bake;
-use laurel_server::ops::{self, Limits};
+use laurel_server::middleware::{self, Limits};
 use laurel_server::public::badge;
+use laurel_server::telemetry;
 use laurel_verify::fetch::{FetchPolicy, HttpFetcher};
 use laurel_verify::{KeyStore, Options, Report, Verdict, Verifier};
 use serde_json::{Value, json};
@@ -684,7 +685,7 @@ async fn credentials_verify_offline_with_the_saved_keys_document() {
 fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
     static HANDLE: OnceLock<metrics_exporter_prometheus::PrometheusHandle> = OnceLock::new();
     HANDLE
-        .get_or_init(|| ops::install_metrics().expect("first and only recorder"))
+        .get_or_init(|| telemetry::install_metrics().expect("first and only recorder"))
         .clone()
 }
 
@@ -785,7 +786,7 @@ async fn middleware_errors_are_problems() {
 async fn request_ids_are_echoed_or_made() {
     let app = TestApp::new().await;
     let made = public_get(&app, "/healthz").await;
-    let id = header(&made, ops::REQUEST_ID.clone()).to_string();
+    let id = header(&made, middleware::REQUEST_ID.clone()).to_string();
     assert_eq!(id.len(), 36, "a UUID: {id}");
     let echoed = app
         .send(
@@ -797,7 +798,7 @@ async fn request_ids_are_echoed_or_made() {
             &[("x-request-id", "abc-123")],
         )
         .await;
-    assert_eq!(header(&echoed, ops::REQUEST_ID.clone()), "abc-123");
+    assert_eq!(header(&echoed, middleware::REQUEST_ID.clone()), "abc-123");
     let replaced = app
         .send(
             Method::GET,
@@ -808,7 +809,7 @@ async fn request_ids_are_echoed_or_made() {
             &[("x-request-id", "a b\"c")],
         )
         .await;
-    assert_ne!(header(&replaced, ops::REQUEST_ID.clone()), "a b\"c");
+    assert_ne!(header(&replaced, middleware::REQUEST_ID.clone()), "a b\"c");
     // Errors carry it too.
     let missing = public_get(&app, "/nowhere").await;
     assert!(missing.headers.contains_key("x-request-id"));
@@ -864,7 +865,7 @@ async fn an_oversized_body_over_a_socket_is_a_413_problem() {
         "POST /api/v1/issuers HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         server.app.admin,
-        laurel_server::ops::DEFAULT_BODY_LIMIT + 1
+        laurel_server::middleware::DEFAULT_BODY_LIMIT + 1
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.write_all(&[b' '; 1024]).await.unwrap();

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use laurel_server::ops::Limits;
+use laurel_server::middleware::Limits;
 use laurel_service::Vault;
 use laurel_store::*;
 use tokio::net::TcpListener;

@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, Utc};
 use http_body_util::BodyExt as _;
-use laurel_server::ops::Limits;
+use laurel_server::middleware::Limits;
 use laurel_server::{App, AppState, auth};
 use laurel_service::email::EmailOptions;
 use laurel_service::{Clock, FixedClock, Service, Urls, Vault};

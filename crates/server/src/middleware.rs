@@ -1,32 +1,23 @@
-//! Operations: health, readiness, metrics, and the middleware every request goes through.
+//! The middleware every request goes through, and the error format they share.
 //!
-//! - `/healthz` answers 200 while the process serves HTTP at all (liveness: restart me if not).
-//! - `/readyz` answers 200 only while the database answers (readiness: send me traffic), else a
-//!   503 problem.
-//! - `/metrics` is Prometheus text: requests by method, route and status, a latency histogram,
-//!   errors, and credentials issued (counted where they are minted). With `--metrics-listen`
-//!   it is served on that address only ([`metrics_router`]).
-//!
-//! Labels and log fields are bounded, so no client can grow `/metrics` or flood the logs: the
-//! method label is one of the nine standard methods or `other`, the route label is the matched
-//! route template (or `unmatched`), and the method and path logged per request are cut to a
-//! fixed length.
-//!
-//! [`with_security_headers`] puts `X-Content-Type-Options: nosniff` and a `Referrer-Policy`
-//! (`no-referrer` unless the handler chose one) on every response, and
+//! Outermost first: a request id (the client's `x-request-id` if it is short and plain, else a
+//! new UUID; echoed on the response and recorded in the span every log line of the request
+//! carries), a tracing span with one log line per response, metrics, the problem mapper, a
+//! timeout and a body limit. [`with_security_headers`] puts `X-Content-Type-Options: nosniff`
+//! and a `Referrer-Policy` (`no-referrer` unless the handler chose one) on every response, and
 //! `Strict-Transport-Security` when the public URL is https.
-//!
-//! The middleware, outermost first: a request id (the client's `x-request-id` if it is short
-//! and plain, else a new UUID; echoed on the response and recorded in the span every log line
-//! of the request carries), a tracing span with one log line per response, metrics, the
-//! problem mapper, a timeout and a body limit.
 //!
 //! The problem mapper exists because several layers answer on their own, in plain text or
 //! with no body at all: the body limit (413), the timeout, axum's 405 and its extractor
 //! rejections. It turns any error response that is not already `application/problem+json`
 //! into one, so a client sees one error format whatever produced the error. Bodies that are
 //! already problems (every [`ApiError`](crate::ApiError)), and the HTML error pages of
-//! [`crate::pages`], pass through untouched.
+//! [`crate::pages`], pass through untouched. [`not_found`] answers every unknown path.
+//!
+//! Labels and log fields are bounded, so no client can grow `/metrics` or flood the logs: the
+//! method label is one of the nine standard methods or `other`, the route label is the matched
+//! route template (or `unmatched`), and the method and path logged per request are cut to a
+//! fixed length.
 
 use std::time::{Duration, Instant};
 
@@ -35,7 +26,6 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde_json::json;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -43,16 +33,11 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 use uuid::Uuid;
 
-use crate::AppState;
-
 /// The request id header, read from clients and echoed back.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The problem+json media type.
 pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// How long `/readyz` waits for the database before calling it unavailable.
-const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The longest client-supplied request id kept; longer ones are replaced.
 const MAX_REQUEST_ID: usize = 64;
@@ -66,6 +51,7 @@ const HSTS: &str = "max-age=31536000";
 /// Default request body limit: room for a badge image upload or a batch of a few thousand
 /// recipients, small enough that a stray upload cannot exhaust memory.
 pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
 /// Default time a request may take before it is answered with 503.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -85,14 +71,6 @@ impl Default for Limits {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
-}
-
-/// `/healthz`, `/readyz` and `/metrics`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
 }
 
 /// Wraps a whole app in the middleware described in the module docs.
@@ -164,21 +142,6 @@ async fn security_headers(State(https): State<bool>, request: Request, next: Nex
     response
 }
 
-/// `/metrics` alone, for `--metrics-listen`: the registry's text from `handle`, with the same
-/// security headers, and a 404 problem for anything else.
-pub fn metrics_router(handle: metrics_exporter_prometheus::PrometheusHandle) -> Router {
-    let app = Router::new()
-        .route(
-            "/metrics",
-            get(move || {
-                let handle = handle.clone();
-                async move { metrics_response(&handle) }
-            }),
-        )
-        .fallback(not_found);
-    with_security_headers(app, false)
-}
-
 /// The method as a metric label: a standard method, or `other` for any a client made up.
 pub fn method_label(method: &Method) -> &'static str {
     match *method {
@@ -230,54 +193,6 @@ pub fn problem(status: StatusCode, detail: &str) -> Response {
         status,
         [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))],
         body.to_string(),
-    )
-        .into_response()
-}
-
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-async fn readyz(State(state): State<AppState>) -> Response {
-    match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
-        Ok(Ok(())) => "ready".into_response(),
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "not ready: the database does not answer");
-            problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the database is unreachable; this instance cannot serve requests yet",
-            )
-        }
-        Err(_) => {
-            tracing::warn!("not ready: the database did not answer in time");
-            problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &format!(
-                    "the database did not answer within {} s",
-                    READY_TIMEOUT.as_secs()
-                ),
-            )
-        }
-    }
-}
-
-async fn metrics_text(State(state): State<AppState>) -> Response {
-    match &state.metrics {
-        Some(handle) => metrics_response(handle),
-        None => problem(
-            StatusCode::NOT_FOUND,
-            "metrics are not served at this address (see --metrics-listen)",
-        ),
-    }
-}
-
-fn metrics_response(handle: &metrics_exporter_prometheus::PrometheusHandle) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-        )],
-        handle.render(),
     )
         .into_response()
 }
@@ -404,53 +319,6 @@ async fn problems(State(limits): State<Limits>, request: Request, next: Next) ->
         }
     }
     response
-}
-
-/// Installs the global Prometheus recorder and describes Laurel's metrics. Only the binary
-/// (and benchmarks) call this: the recorder is process-wide, so tests use their own.
-pub fn install_metrics() -> Result<metrics_exporter_prometheus::PrometheusHandle, String> {
-    let handle = metrics_recorder()
-        .install_recorder()
-        .map_err(|error| format!("cannot install the metrics recorder: {error}"))?;
-    describe_metrics();
-    Ok(handle)
-}
-
-/// The Prometheus recorder with Laurel's histogram buckets (latency in seconds).
-pub fn metrics_recorder() -> metrics_exporter_prometheus::PrometheusBuilder {
-    use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
-    const BUCKETS: [f64; 13] = [
-        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
-    ];
-    PrometheusBuilder::new()
-        .set_buckets_for_metric(Matcher::Suffix("duration_seconds".into()), &BUCKETS)
-        // Only fails for an empty bucket list, which BUCKETS is not.
-        .unwrap_or_else(|_| PrometheusBuilder::new())
-}
-
-/// Help text for each metric, shown in `/metrics`.
-pub fn describe_metrics() {
-    metrics::describe_counter!(
-        "laurel_http_requests_total",
-        "HTTP requests answered, by method, route template and status"
-    );
-    metrics::describe_histogram!(
-        "laurel_http_request_duration_seconds",
-        metrics::Unit::Seconds,
-        "Time to answer an HTTP request (until the response headers), by method and route"
-    );
-    metrics::describe_counter!(
-        "laurel_http_errors_total",
-        "HTTP responses with a 5xx status, by route and status"
-    );
-    metrics::describe_counter!(
-        "laurel_errors_total",
-        "Internal and database errors, by kind"
-    );
-    metrics::describe_counter!(
-        "laurel_credentials_issued_total",
-        "Credentials minted and stored (repeats of an existing award are not counted)"
-    );
 }
 
 #[cfg(test)]
