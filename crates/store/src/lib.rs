@@ -31,6 +31,7 @@ mod scratch;
 mod shared;
 mod sqlite;
 mod traits;
+mod values;
 
 pub use activity::*;
 pub use console::*;
