@@ -333,6 +333,31 @@ mod tests {
         }
     }
 
+    /// Native types on PostgreSQL, the time cut to microseconds on the way in. Needs a server
+    /// (`LAUREL_TEST_POSTGRES_URL`); without one it checks nothing, like the store suite.
+    #[tokio::test]
+    async fn round_trip_on_postgres_as_native_types() {
+        let Ok(url) = std::env::var("LAUREL_TEST_POSTGRES_URL") else {
+            return;
+        };
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .expect("PostgreSQL server");
+        let id = Uuid::new_v4();
+        let row = sqlx::query("select $1 as id, $2 as at, pg_typeof($1)::text as id_type, pg_typeof($2)::text as at_type")
+            .bind(Id(id))
+            .bind(Ts(at_nanos()))
+            .fetch_one(&pool)
+            .await
+            .expect("select");
+        assert_eq!(row.get::<Id, _>("id"), Id(id));
+        assert_eq!(row.get::<Ts, _>("at"), Ts(micros(at_nanos())));
+        assert_eq!(row.get::<&str, _>("id_type"), "uuid");
+        assert_eq!(row.get::<&str, _>("at_type"), "timestamp with time zone");
+    }
+
     #[test]
     fn text_forms_are_the_stored_ones() {
         let id = Uuid::new_v4();
