@@ -415,7 +415,7 @@ pub(super) async fn claim(
             .bind(Ts(now))
             .bind(Id(claim))
             .bind(Ts(lease_until))
-            .bind(&issuer_id)
+            .bind(issuer_id)
             .bind(i64::from(take))
             .fetch_all(&mut *tx)
             .await
@@ -426,7 +426,7 @@ pub(super) async fn claim(
                 "update issuer_email set window_started_at = $2, window_count = $3
                  where issuer_id = $1",
             )
-            .bind(&issuer_id)
+            .bind(issuer_id)
             .bind(Ts(window_start))
             .bind(i64::from(window_count.saturating_add(taken)))
             .execute(&mut *tx)
