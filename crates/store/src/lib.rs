@@ -17,7 +17,9 @@
 //!   writers queue instead of failing with "database is locked".
 //!
 //! Timestamps are kept to the microsecond, PostgreSQL's precision, on both backends: a value
-//! read back equals the one stored once cut to microseconds.
+//! read back equals the one stored once cut to microseconds. How ids and timestamps are stored
+//! is decided in one place, the `Id` and `Ts` value types in `values.rs`, which both backends
+//! bind and read directly.
 //!
 //! Migrations live in `migrations/sqlite/` and `migrations/postgres/` at the workspace root and
 //! are embedded at compile time; a released migration is never edited.
@@ -31,6 +33,7 @@ mod scratch;
 mod shared;
 mod sqlite;
 mod traits;
+mod values;
 
 pub use activity::*;
 pub use console::*;

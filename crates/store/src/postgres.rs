@@ -38,6 +38,7 @@ use crate::shared::{
     achievement_columns, db, idempotent_columns, issuer_columns, key_columns, list_to_json,
     migrate_error, token_columns,
 };
+use crate::values::Ts;
 use crate::{
     Achievement, Allocation, ApiToken, Attendance, AuditEntry, AuditFilter, Award, AwardFilter,
     Completion, Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse,
@@ -98,9 +99,9 @@ async fn insert_key(tx: &mut Transaction<'static, Postgres>, k: &IssuerKey) -> S
     .bind(&k.algorithm)
     .bind(&k.public_jwk)
     .bind(&k.sealed_private_key)
-    .bind(k.created_at)
-    .bind(k.retired_at)
-    .bind(k.compromised_since)
+    .bind(Ts(k.created_at))
+    .bind(k.retired_at.map(Ts))
+    .bind(k.compromised_since.map(Ts))
     .execute(&mut **tx)
     .await
     .map_err(db)?;

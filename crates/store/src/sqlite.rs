@@ -14,7 +14,8 @@
 //! write. An in-memory database (`sqlite::memory:`, for experiments) uses the writer pool for
 //! everything and keeps its one connection open, since the database dies with its last one.
 //!
-//! Ids are stored as hyphenated UUID text, timestamps as fixed-width UTC text (see [`ts`]).
+//! Ids and timestamps are bound and read as [`Id`] and [`Ts`], which decide their stored text
+//! form (see `values.rs`).
 
 mod activity;
 mod activity_store;
@@ -47,6 +48,7 @@ use crate::shared::{
     achievement_columns, idempotent_columns, issuer_columns, key_columns, token_columns,
 };
 use crate::shared::{db, list_to_json, migrate_error};
+use crate::values::{Id, Ts};
 use crate::{
     Achievement, Allocation, ApiToken, Attendance, AuditEntry, AuditFilter, Award, AwardFilter,
     Completion, Delivery, EmailSettings, EmailTemplate, Event, EventFilter, IdempotentResponse,
@@ -180,17 +182,6 @@ fn create_parent_dir(file: &std::path::Path) -> StoreResult<()> {
     }
 }
 
-/// A timestamp as stored: UTC, microseconds, fixed width (`2026-01-02T03:04:05.123456Z`), so
-/// text order is time order. Finer digits are dropped, as on PostgreSQL.
-fn ts(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
-/// An id as stored.
-fn id(id: Uuid) -> uuid::fmt::Hyphenated {
-    id.hyphenated()
-}
-
 /// A batch as the JSON text `json_each` and `jsonb_each` read.
 fn json<T: serde::Serialize + ?Sized>(rows: &T) -> StoreResult<String> {
     // Strings, numbers and nulls always serialize; the error is never seen.
@@ -204,15 +195,15 @@ async fn insert_key(tx: &mut Transaction<'static, Sqlite>, k: &IssuerKey) -> Sto
              sealed_private_key, created_at, retired_at, compromised_since)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(id(k.id))
-    .bind(id(k.issuer_id))
+    .bind(Id(k.id))
+    .bind(Id(k.issuer_id))
     .bind(k.purpose.as_str())
     .bind(&k.algorithm)
     .bind(&k.public_jwk)
     .bind(&k.sealed_private_key)
-    .bind(ts(k.created_at))
-    .bind(k.retired_at.map(ts))
-    .bind(k.compromised_since.map(ts))
+    .bind(Ts(k.created_at))
+    .bind(k.retired_at.map(Ts))
+    .bind(k.compromised_since.map(Ts))
     .execute(&mut **tx)
     .await
     .map_err(db)?;

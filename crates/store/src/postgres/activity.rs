@@ -35,6 +35,7 @@ use crate::shared::{
     AttendanceBatch, CompletionBatch, attendance_columns, completion_columns, db, event_columns,
     import_columns, series_columns,
 };
+use crate::values::Ts;
 use crate::{
     Attendance, Completion, Event, EventFilter, ImportJob, ImportQuota, ImportResultSize, Recorded,
     Series, StoreError, StoreResult,
@@ -49,8 +50,8 @@ pub(super) async fn create_series(store: &PostgresStore, s: &Series) -> StoreRes
     .bind(s.issuer_id)
     .bind(&s.title)
     .bind(&s.description)
-    .bind(s.created_at)
-    .bind(s.updated_at)
+    .bind(Ts(s.created_at))
+    .bind(Ts(s.updated_at))
     .execute(&store.pool)
     .await
     .map_err(db)?;
@@ -64,7 +65,7 @@ pub(super) async fn update_series(store: &PostgresStore, s: &Series) -> StoreRes
     .bind(s.id)
     .bind(&s.title)
     .bind(&s.description)
-    .bind(s.updated_at)
+    .bind(Ts(s.updated_at))
     .execute(&store.pool)
     .await
     .map_err(db)?;
@@ -112,11 +113,11 @@ pub(super) async fn create_event(store: &PostgresStore, e: &Event) -> StoreResul
     .bind(e.issuer_id)
     .bind(e.series_id)
     .bind(&e.title)
-    .bind(e.starts_at)
+    .bind(Ts(e.starts_at))
     .bind(i64::from(e.duration_minutes))
     .bind(e.format.as_str())
-    .bind(e.created_at)
-    .bind(e.updated_at)
+    .bind(Ts(e.created_at))
+    .bind(Ts(e.updated_at))
     .execute(&store.pool)
     .await
     .map_err(db)?;
@@ -132,10 +133,10 @@ pub(super) async fn update_event(store: &PostgresStore, e: &Event) -> StoreResul
     .bind(e.id)
     .bind(e.series_id)
     .bind(&e.title)
-    .bind(e.starts_at)
+    .bind(Ts(e.starts_at))
     .bind(i64::from(e.duration_minutes))
     .bind(e.format.as_str())
-    .bind(e.updated_at)
+    .bind(Ts(e.updated_at))
     .execute(&store.pool)
     .await
     .map_err(db)?;
@@ -183,10 +184,10 @@ struct AttendanceArrays<'a> {
     emails: Vec<&'a str>,
     names: Vec<Option<&'a str>>,
     minutes: Vec<i64>,
-    first_joins: Vec<Option<DateTime<Utc>>>,
-    last_leaves: Vec<Option<DateTime<Utc>>>,
+    first_joins: Vec<Option<Ts>>,
+    last_leaves: Vec<Option<Ts>>,
     sources: Vec<&'a str>,
-    recorded_ats: Vec<DateTime<Utc>>,
+    recorded_ats: Vec<Ts>,
 }
 
 impl<'a> AttendanceArrays<'a> {
@@ -197,10 +198,10 @@ impl<'a> AttendanceArrays<'a> {
             arrays.emails.push(&a.recipient_email);
             arrays.names.push(a.recipient_name.as_deref());
             arrays.minutes.push(i64::from(a.minutes));
-            arrays.first_joins.push(a.first_join);
-            arrays.last_leaves.push(a.last_leave);
+            arrays.first_joins.push(a.first_join.map(Ts));
+            arrays.last_leaves.push(a.last_leave.map(Ts));
             arrays.sources.push(&a.source);
-            arrays.recorded_ats.push(a.recorded_at);
+            arrays.recorded_ats.push(Ts(a.recorded_at));
         }
         arrays
     }
@@ -374,7 +375,12 @@ pub(super) async fn record_completions(
                 .map(|c| c.recipient_name.as_deref())
                 .collect::<Vec<_>>(),
         )
-        .bind(firsts.iter().map(|c| c.completed_at).collect::<Vec<_>>())
+        .bind(
+            firsts
+                .iter()
+                .map(|c| Ts(c.completed_at))
+                .collect::<Vec<_>>(),
+        )
         .bind(
             firsts
                 .iter()
@@ -387,7 +393,7 @@ pub(super) async fn record_completions(
                 .map(|c| c.evidence.as_deref())
                 .collect::<Vec<_>>(),
         )
-        .bind(firsts.iter().map(|c| c.recorded_at).collect::<Vec<_>>())
+        .bind(firsts.iter().map(|c| Ts(c.recorded_at)).collect::<Vec<_>>())
         .fetch_all(&store.pool)
         .await
         .map_err(db)?;
@@ -435,9 +441,9 @@ fn insert_import(job: &ImportJob) -> Query<'_, Postgres, PgArguments> {
     .bind(i64::from(job.processed_rows))
     .bind(&job.result)
     .bind(&job.error)
-    .bind(job.created_at)
-    .bind(job.updated_at)
-    .bind(job.finished_at)
+    .bind(Ts(job.created_at))
+    .bind(Ts(job.updated_at))
+    .bind(job.finished_at.map(Ts))
 }
 
 pub(super) async fn list_imports_of(
@@ -488,7 +494,7 @@ pub(super) async fn create_import_within(
          where e.issuer_id = $1 and j.status in ('queued', 'running') and j.updated_at >= $2",
     )
     .bind(quota.issuer_id)
-    .bind(quota.fresh_since)
+    .bind(Ts(quota.fresh_since))
     .fetch_one(&mut *tx)
     .await
     .map_err(db)?;
@@ -541,7 +547,7 @@ pub(super) async fn expire_import_result(
     )
     .bind(job_id)
     .bind(result)
-    .bind(at)
+    .bind(Ts(at))
     .execute(&store.pool)
     .await
     .map_err(db)?;
@@ -563,8 +569,8 @@ pub(super) async fn update_import(store: &PostgresStore, job: &ImportJob) -> Sto
     .bind(i64::from(job.processed_rows))
     .bind(&job.result)
     .bind(&job.error)
-    .bind(job.updated_at)
-    .bind(job.finished_at)
+    .bind(Ts(job.updated_at))
+    .bind(job.finished_at.map(Ts))
     .execute(&store.pool)
     .await
     .map_err(db)?;

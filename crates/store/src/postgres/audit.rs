@@ -5,6 +5,7 @@ use sqlx::{Postgres, QueryBuilder, Row};
 
 use super::PostgresStore;
 use crate::shared::{contains_pattern, db};
+use crate::values::Ts;
 use crate::{AuditEntry, AuditFilter, StoreResult};
 
 pub(super) async fn append_audit(store: &PostgresStore, e: &AuditEntry) -> StoreResult<()> {
@@ -13,7 +14,7 @@ pub(super) async fn append_audit(store: &PostgresStore, e: &AuditEntry) -> Store
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(e.id)
-    .bind(e.at)
+    .bind(Ts(e.at))
     .bind(e.user_id)
     .bind(&e.username)
     .bind(&e.action)
@@ -75,11 +76,11 @@ fn push_filter(query: &mut QueryBuilder<Postgres>, filter: &AuditFilter) {
     }
     if let Some(from) = filter.from {
         next(query, "at >= ");
-        query.push_bind(from);
+        query.push_bind(Ts(from));
     }
     if let Some(until) = filter.until {
         next(query, "at < ");
-        query.push_bind(until);
+        query.push_bind(Ts(until));
     }
 }
 

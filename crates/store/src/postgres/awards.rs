@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::PostgresStore;
 use super::rows::award;
 use crate::shared::{as_stored, award_columns, db};
+use crate::values::Ts;
 use crate::{Award, AwardFilter, StoreResult, Stored};
 
 pub(super) async fn awards_for(
@@ -77,15 +78,15 @@ pub(super) async fn insert(
             .bind(a.issuer_id)
             .bind(&a.recipient_email)
             .bind(&a.recipient_name)
-            .bind(a.issued_at)
-            .bind(a.valid_until)
+            .bind(Ts(a.issued_at))
+            .bind(a.valid_until.map(Ts))
             .bind(&a.credential)
             .bind(&a.jwt)
             .bind(a.status.map(|slot| slot.list_id))
             .bind(a.status.map(|slot| i64::from(slot.index)))
-            .bind(a.revoked_at)
+            .bind(a.revoked_at.map(Ts))
             .bind(&a.revocation_reason)
-            .bind(a.suspended_at)
+            .bind(a.suspended_at.map(Ts))
             .bind(&a.suspension_reason)
             .execute(&mut *tx)
             .await
@@ -194,10 +195,10 @@ fn push_award_filter(query: &mut QueryBuilder<Postgres>, filter: &AwardFilter) {
     }
     if let Some(from) = filter.issued_from {
         next(query, "issued_at >= ");
-        query.push_bind(from);
+        query.push_bind(Ts(from));
     }
     if let Some(until) = filter.issued_until {
         next(query, "issued_at < ");
-        query.push_bind(until);
+        query.push_bind(Ts(until));
     }
 }

@@ -22,8 +22,8 @@ impl crate::CatalogStore for PostgresStore {
         .bind(&issuer.brand_color)
         .bind(issuer.show_award_count)
         .bind(&issuer.linkedin_organization_id)
-        .bind(issuer.created_at)
-        .bind(issuer.updated_at)
+        .bind(Ts(issuer.created_at))
+        .bind(Ts(issuer.updated_at))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -50,7 +50,7 @@ impl crate::CatalogStore for PostgresStore {
         .bind(&issuer.brand_color)
         .bind(issuer.show_award_count)
         .bind(&issuer.linkedin_organization_id)
-        .bind(issuer.updated_at)
+        .bind(Ts(issuer.updated_at))
         .execute(&self.pool)
         .await
         .map_err(db)?;
@@ -152,8 +152,8 @@ impl crate::CatalogStore for PostgresStore {
         .bind(a.credits_available)
         .bind(a.valid_for_days)
         .bind(&a.award_rules)
-        .bind(a.created_at)
-        .bind(a.updated_at)
+        .bind(Ts(a.created_at))
+        .bind(Ts(a.updated_at))
         .execute(&self.pool)
         .await
         .map_err(db)?;
@@ -180,7 +180,7 @@ impl crate::CatalogStore for PostgresStore {
         .bind(a.credits_available)
         .bind(a.valid_for_days)
         .bind(&a.award_rules)
-        .bind(a.updated_at)
+        .bind(Ts(a.updated_at))
         .execute(&self.pool)
         .await
         .map_err(db)?;

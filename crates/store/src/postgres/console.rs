@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::PostgresStore;
 use crate::shared::{count, db, list_from_json, list_to_json};
+use crate::values::Ts;
 use crate::{Role, Session, StoreError, StoreResult, User};
 
 pub(super) const USER_COLUMNS: &str = "id, username, password_hash, role, issuer_ids, failed_sign_ins, \
@@ -51,9 +52,9 @@ pub(super) async fn create_user(store: &PostgresStore, u: &User) -> StoreResult<
     .bind(u.role.as_str())
     .bind(list_to_json(&ids))
     .bind(i64::from(u.failed_sign_ins))
-    .bind(u.locked_until)
-    .bind(u.created_at)
-    .bind(u.disabled_at)
+    .bind(u.locked_until.map(Ts))
+    .bind(Ts(u.created_at))
+    .bind(u.disabled_at.map(Ts))
     .execute(&store.pool)
     .await
     .map_err(db)?;
@@ -105,7 +106,7 @@ pub(super) async fn set_sign_in_state(
         sqlx::query("update users set failed_sign_ins = $2, locked_until = $3 where id = $1")
             .bind(user_id)
             .bind(i64::from(failed))
-            .bind(locked_until)
+            .bind(locked_until.map(Ts))
             .execute(&store.pool)
             .await
             .map_err(db)?;
@@ -123,8 +124,8 @@ pub(super) async fn create_session(store: &PostgresStore, s: &Session) -> StoreR
     .bind(&s.secret_sha256)
     .bind(s.user_id)
     .bind(&s.csrf_token)
-    .bind(s.created_at)
-    .bind(s.expires_at)
+    .bind(Ts(s.created_at))
+    .bind(Ts(s.expires_at))
     .execute(&store.pool)
     .await
     .map_err(db)?;
@@ -141,7 +142,7 @@ pub(super) async fn session(
          where secret_sha256 = $1 and expires_at > $2",
     )
     .bind(secret_sha256)
-    .bind(now)
+    .bind(Ts(now))
     .fetch_optional(&store.pool)
     .await
     .map_err(db)?;
@@ -177,7 +178,7 @@ pub(super) async fn set_disabled(
     let mut tx = store.write().await?;
     let done = sqlx::query("update users set disabled_at = $2 where id = $1")
         .bind(user_id)
-        .bind(at)
+        .bind(at.map(Ts))
         .execute(&mut *tx)
         .await
         .map_err(db)?;

@@ -15,6 +15,7 @@ use super::rows::{email_settings, email_template, notification};
 use crate::shared::{
     count, db, email_settings_columns, email_template_columns, notification_columns, rate_budget,
 };
+use crate::values::Ts;
 use crate::{
     Delivery, DeliveryOutcome, EmailSettings, EmailTemplate, Notification, NotificationFilter,
     Requeued, Resend, StoreError, StoreResult,
@@ -60,7 +61,7 @@ pub(super) async fn enqueue_new(
            and exists (select 1 from issuer_email e where e.issuer_id = a.issuer_id)",
     )
     .bind(award_ids)
-    .bind(at)
+    .bind(Ts(at))
     .execute(&mut **tx)
     .await
     .map_err(db)?;
@@ -117,7 +118,7 @@ pub(super) async fn set_settings(store: &PostgresStore, s: &EmailSettings) -> St
     .bind(&s.reply_to)
     .bind(s.rate_per_minute.map(i64::from))
     .bind(s.dry_run)
-    .bind(s.updated_at)
+    .bind(Ts(s.updated_at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -187,7 +188,7 @@ pub(super) async fn set_template(store: &PostgresStore, t: &EmailTemplate) -> St
     .bind(&t.subject)
     .bind(&t.text_body)
     .bind(&t.html_body)
-    .bind(t.updated_at)
+    .bind(Ts(t.updated_at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -300,7 +301,7 @@ pub(super) async fn queue(
              where notifications.state in ('sent', 'failed')",
         )
         .bind(award_id)
-        .bind(at)
+        .bind(Ts(at))
         .execute(&mut *tx)
         .await
         .map_err(db)?
@@ -343,7 +344,7 @@ pub(super) async fn resend(
         };
         queued += sqlx::query(sql)
             .bind(achievement_id)
-            .bind(at)
+            .bind(Ts(at))
             .execute(&mut *tx)
             .await
             .map_err(db)?
@@ -368,7 +369,7 @@ pub(super) async fn claim(
         due!(),
         " group by issuer_id order by min(next_attempt_at), issuer_id"
     ))
-    .bind(now)
+    .bind(Ts(now))
     .fetch_all(&mut *tx)
     .await
     .map_err(db)?;
@@ -431,9 +432,9 @@ pub(super) async fn claim(
             notification_columns!()
         );
         let rows = sqlx::query(sql)
-            .bind(now)
+            .bind(Ts(now))
             .bind(claim)
-            .bind(lease_until)
+            .bind(Ts(lease_until))
             .bind(issuer_id)
             .bind(i64::from(take))
             .fetch_all(&mut *tx)
@@ -446,7 +447,7 @@ pub(super) async fn claim(
                  where issuer_id = $1",
             )
             .bind(issuer_id)
-            .bind(window_start)
+            .bind(Ts(window_start))
             .bind(i64::from(window_count.saturating_add(taken)))
             .execute(&mut *tx)
             .await
@@ -481,7 +482,7 @@ pub(super) async fn finish(store: &PostgresStore, deliveries: &[Delivery]) -> St
             )
             .bind(d.award_id)
             .bind(d.claim)
-            .bind(d.at)
+            .bind(Ts(d.at))
             .bind(message_id)
             .bind(subject)
             .bind(reply)
@@ -499,7 +500,7 @@ pub(super) async fn finish(store: &PostgresStore, deliveries: &[Delivery]) -> St
             )
             .bind(d.award_id)
             .bind(d.claim)
-            .bind(*next_attempt_at)
+            .bind(Ts(*next_attempt_at))
             .bind(error)
             .bind(reply)
             .bind(message_id),
@@ -510,7 +511,7 @@ pub(super) async fn finish(store: &PostgresStore, deliveries: &[Delivery]) -> St
             )
             .bind(d.award_id)
             .bind(d.claim)
-            .bind(d.at)
+            .bind(Ts(d.at))
             .bind(error)
             .bind(reply),
         };

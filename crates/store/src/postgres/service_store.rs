@@ -63,8 +63,8 @@ impl crate::ServiceStore for PostgresStore {
         .bind(&token.name)
         .bind(secret_sha256)
         .bind(list_to_json(&token.scopes))
-        .bind(token.created_at)
-        .bind(token.revoked_at)
+        .bind(Ts(token.created_at))
+        .bind(token.revoked_at.map(Ts))
         .bind(list_to_json(
             &token
                 .issuer_ids
@@ -72,8 +72,8 @@ impl crate::ServiceStore for PostgresStore {
                 .map(Uuid::to_string)
                 .collect::<Vec<_>>(),
         ))
-        .bind(token.expires_at)
-        .bind(token.last_used_at)
+        .bind(token.expires_at.map(Ts))
+        .bind(token.last_used_at.map(Ts))
         .bind(token.with_emails)
         .execute(&self.pool)
         .await
@@ -115,7 +115,7 @@ impl crate::ServiceStore for PostgresStore {
              where id = $1 and (last_used_at is null or last_used_at < $2)",
         )
         .bind(token_id)
-        .bind(at)
+        .bind(Ts(at))
         .execute(&self.pool)
         .await
         .map_err(db)?;
@@ -139,7 +139,7 @@ impl crate::ServiceStore for PostgresStore {
         if let Ok(token_id) = Uuid::parse_str(name_or_id) {
             row = sqlx::query(by_id)
                 .bind(token_id)
-                .bind(at)
+                .bind(Ts(at))
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db)?;
@@ -147,7 +147,7 @@ impl crate::ServiceStore for PostgresStore {
         if row.is_none() {
             row = sqlx::query(by_name)
                 .bind(name_or_id)
-                .bind(at)
+                .bind(Ts(at))
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db)?;
@@ -191,7 +191,7 @@ impl crate::ServiceStore for PostgresStore {
         .bind(&r.request_hash)
         .bind(i32::from(r.status))
         .bind(&r.body)
-        .bind(r.created_at)
+        .bind(Ts(r.created_at))
         .execute(&mut *tx)
         .await
         .map_err(db)?;

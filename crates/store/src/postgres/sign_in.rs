@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::PostgresStore;
 use super::console::{USER_COLUMNS, user};
 use crate::shared::db;
+use crate::values::Ts;
 use crate::{SignInAttempt, StoreError, StoreResult};
 
 pub(super) async fn begin(
@@ -40,7 +41,7 @@ pub(super) async fn begin(
     sqlx::query("update users set failed_sign_ins = $2, locked_until = $3 where id = $1")
         .bind(before.id)
         .bind(i64::from(failures))
-        .bind(delay(failures).map(|d| now + d))
+        .bind(delay(failures).map(|d| Ts(now + d)))
         .execute(&mut *tx)
         .await
         .map_err(db)?;

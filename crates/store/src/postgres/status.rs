@@ -30,6 +30,7 @@ use crate::shared::{
     Revocation, allocations, award_columns, check_list_size, count, db, key_columns,
     new_status_list, set_bits, status_list_columns,
 };
+use crate::values::Ts;
 use crate::{Allocation, Award, IssuerKey, StatusChange, StatusList, StoreError, StoreResult};
 
 pub(super) async fn allocate(
@@ -104,8 +105,8 @@ async fn insert_list(
     .bind(list.version)
     .bind(&list.credential)
     .bind(list.signed_version)
-    .bind(list.created_at)
-    .bind(list.updated_at)
+    .bind(Ts(list.created_at))
+    .bind(Ts(list.updated_at))
     .execute(&mut **tx)
     .await
     .map_err(db)?;
@@ -205,7 +206,7 @@ pub(super) async fn revoke(
     if !plan.revoked.is_empty() {
         sqlx::query(revoke)
             .bind(&plan.revoked)
-            .bind(at)
+            .bind(Ts(at))
             .bind(reason)
             .execute(&mut *tx)
             .await
@@ -237,7 +238,7 @@ pub(super) async fn revoke(
             sqlx::query(write_lists)
                 .bind(&changed_ids)
                 .bind(&changed_bits)
-                .bind(at)
+                .bind(Ts(at))
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
@@ -264,7 +265,7 @@ pub(super) async fn suspend(
     }
     let row = sqlx::query(sql)
         .bind(award_id)
-        .bind(at)
+        .bind(Ts(at))
         .bind(reason)
         .fetch_one(&mut *tx)
         .await
@@ -322,8 +323,8 @@ pub(super) async fn replace_credential(store: &PostgresStore, a: &Award) -> Stor
     .bind(a.id)
     .bind(&a.credential)
     .bind(&a.jwt)
-    .bind(a.issued_at)
-    .bind(a.valid_until)
+    .bind(Ts(a.issued_at))
+    .bind(a.valid_until.map(Ts))
     .bind(&a.recipient_name)
     .execute(&store.pool)
     .await
@@ -357,7 +358,7 @@ pub(super) async fn rotate_keys(
          where issuer_id = $1 and retired_at is null and purpose = any($3)",
     )
     .bind(issuer_id)
-    .bind(at)
+    .bind(Ts(at))
     .bind(&purposes)
     .execute(&mut *tx)
     .await
@@ -379,7 +380,7 @@ pub(super) async fn compromise_key(
     );
     let row = sqlx::query(sql)
         .bind(key_id)
-        .bind(since)
+        .bind(Ts(since))
         .fetch_one(&store.pool)
         .await
         .map_err(db)?;

@@ -5,7 +5,7 @@
 //! Error messages never carry bound values (a token's secret hash, a recipient's email): only
 //! the database's own primary message, which names tables and columns, and the SQLSTATE code.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::error::ErrorKind;
 
 use crate::{StoreError, StoreResult};
@@ -142,11 +142,7 @@ pub(crate) fn count(value: i64, column: &str) -> StoreResult<u32> {
     u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} is {value}")))
 }
 
-/// A timestamp as the database keeps it: cut to microseconds, the precision of PostgreSQL's
-/// `timestamptz` (and of SQLite's stored text).
-pub(crate) fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.trunc_subsecs(6)
-}
+pub(crate) use crate::values::micros;
 
 /// An award as the database keeps it (timestamps cut to microseconds), so a `Created` result
 /// equals what a later read returns.

@@ -18,12 +18,13 @@ use serde::Serialize;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::rows::{self, attendance, completion, event, import_job, series};
-use super::{SqliteStore, id, json, ts};
+use super::rows::{attendance, completion, event, import_job, series};
+use super::{SqliteStore, json};
 use crate::shared::{
     AttendanceBatch, CompletionBatch, attendance_columns, completion_columns, db, event_columns,
     import_columns, series_columns,
 };
+use crate::values::{Id, Ts};
 use crate::{
     Attendance, Completion, Event, EventFilter, ImportJob, ImportQuota, ImportResultSize, Recorded,
     Series, StoreError, StoreResult,
@@ -35,12 +36,12 @@ pub(super) async fn create_series(store: &SqliteStore, s: &Series) -> StoreResul
         "insert into series (id, issuer_id, title, description, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(id(s.id))
-    .bind(id(s.issuer_id))
+    .bind(Id(s.id))
+    .bind(Id(s.issuer_id))
     .bind(&s.title)
     .bind(&s.description)
-    .bind(ts(s.created_at))
-    .bind(ts(s.updated_at))
+    .bind(Ts(s.created_at))
+    .bind(Ts(s.updated_at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -52,10 +53,10 @@ pub(super) async fn update_series(store: &SqliteStore, s: &Series) -> StoreResul
     let done = sqlx::query(
         "update series set title = $2, description = $3, updated_at = $4 where id = $1",
     )
-    .bind(id(s.id))
+    .bind(Id(s.id))
     .bind(&s.title)
     .bind(&s.description)
-    .bind(ts(s.updated_at))
+    .bind(Ts(s.updated_at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -68,7 +69,7 @@ pub(super) async fn update_series(store: &SqliteStore, s: &Series) -> StoreResul
 pub(super) async fn one_series(store: &SqliteStore, series_id: Uuid) -> StoreResult<Series> {
     let sql = concat!("select ", series_columns!(), " from series where id = $1");
     let row = sqlx::query(sql)
-        .bind(id(series_id))
+        .bind(Id(series_id))
         .fetch_one(&store.reader)
         .await
         .map_err(db)?;
@@ -87,7 +88,7 @@ pub(super) async fn list_series(
                 " from series where issuer_id = $1 order by created_at, id"
             );
             sqlx::query(sql)
-                .bind(id(issuer_id))
+                .bind(Id(issuer_id))
                 .fetch_all(&store.reader)
                 .await
         }
@@ -111,15 +112,15 @@ pub(super) async fn create_event(store: &SqliteStore, e: &Event) -> StoreResult<
              format, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(id(e.id))
-    .bind(id(e.issuer_id))
-    .bind(e.series_id.map(id))
+    .bind(Id(e.id))
+    .bind(Id(e.issuer_id))
+    .bind(e.series_id.map(Id))
     .bind(&e.title)
-    .bind(ts(e.starts_at))
+    .bind(Ts(e.starts_at))
     .bind(i64::from(e.duration_minutes))
     .bind(e.format.as_str())
-    .bind(ts(e.created_at))
-    .bind(ts(e.updated_at))
+    .bind(Ts(e.created_at))
+    .bind(Ts(e.updated_at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -133,13 +134,13 @@ pub(super) async fn update_event(store: &SqliteStore, e: &Event) -> StoreResult<
              format = $6, updated_at = $7
          where id = $1",
     )
-    .bind(id(e.id))
-    .bind(e.series_id.map(id))
+    .bind(Id(e.id))
+    .bind(e.series_id.map(Id))
     .bind(&e.title)
-    .bind(ts(e.starts_at))
+    .bind(Ts(e.starts_at))
     .bind(i64::from(e.duration_minutes))
     .bind(e.format.as_str())
-    .bind(ts(e.updated_at))
+    .bind(Ts(e.updated_at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -152,7 +153,7 @@ pub(super) async fn update_event(store: &SqliteStore, e: &Event) -> StoreResult<
 pub(super) async fn one_event(store: &SqliteStore, event_id: Uuid) -> StoreResult<Event> {
     let sql = concat!("select ", event_columns!(), " from events where id = $1");
     let row = sqlx::query(sql)
-        .bind(id(event_id))
+        .bind(Id(event_id))
         .fetch_one(&store.reader)
         .await
         .map_err(db)?;
@@ -172,8 +173,8 @@ pub(super) async fn list_events(
          order by starts_at, id"
     );
     let rows = sqlx::query(sql)
-        .bind(filter.issuer_id.map(id))
-        .bind(filter.series_id.map(id))
+        .bind(filter.issuer_id.map(Id))
+        .bind(filter.series_id.map(Id))
         .fetch_all(&store.reader)
         .await
         .map_err(db)?;
@@ -183,27 +184,27 @@ pub(super) async fn list_events(
 /// One attendance row as a JSON array, in the order the statements below read it.
 #[derive(Serialize)]
 struct AttendanceJson<'a>(
-    String,
+    Id,
     &'a str,
     Option<&'a str>,
     u32,
-    Option<String>,
-    Option<String>,
+    Option<Ts>,
+    Option<Ts>,
     &'a str,
-    String,
+    Ts,
 );
 
 impl<'a> AttendanceJson<'a> {
     fn of(a: &'a Attendance) -> Self {
         AttendanceJson(
-            id(a.event_id).to_string(),
+            Id(a.event_id),
             &a.recipient_email,
             a.recipient_name.as_deref(),
             a.minutes,
-            a.first_join.map(ts),
-            a.last_leave.map(ts),
+            a.first_join.map(Ts),
+            a.last_leave.map(Ts),
             &a.source,
-            ts(a.recorded_at),
+            Ts(a.recorded_at),
         )
     }
 }
@@ -253,21 +254,19 @@ pub(super) async fn record_attendance(
         .map_err(db)?;
     let mut is_new = vec![false; batch.merged.len()];
     for row in &inserted {
-        let event_id: &str = row.try_get("event_id").map_err(db)?;
-        let event_id = Uuid::parse_str(event_id)
-            .map_err(|e| StoreError::Corrupt(format!("attendance.event_id: {e}")))?;
+        let event_id = row.try_get::<Id, _>("event_id").map_err(db)?.0;
         if let Some(slot) = batch.slot(&(event_id, row.try_get("recipient_email").map_err(db)?)) {
             is_new[slot] = true;
         }
     }
 
     let mut before: Vec<Option<Attendance>> = vec![None; batch.merged.len()];
-    let old: Vec<(&str, &str)> = merged
+    let old: Vec<(Id, &str)> = merged
         .iter()
         .zip(&is_new)
         .filter(|(_, new)| !**new)
         // (event id, email): the key the select reads.
-        .map(|(a, _)| (a.0.as_str(), a.1))
+        .map(|(a, _)| (a.0, a.1))
         .collect();
     if !old.is_empty() {
         let rows = sqlx::query(stored)
@@ -316,7 +315,7 @@ pub(super) async fn attendance_of(
         " from attendance where event_id in (select value from json_each($1))
          order by event_id, recipient_email"
     );
-    let ids: Vec<String> = event_ids.iter().map(|e| id(*e).to_string()).collect();
+    let ids: Vec<Id> = event_ids.iter().copied().map(Id).collect();
     let rows = sqlx::query(sql)
         .bind(json(&ids)?)
         .fetch_all(&store.reader)
@@ -338,15 +337,15 @@ pub(super) async fn record_completions(
         .iter()
         .map(|c| {
             (
-                id(c.id).to_string(),
-                id(c.issuer_id).to_string(),
+                Id(c.id),
+                Id(c.issuer_id),
                 &c.what,
                 &c.recipient_email,
                 &c.recipient_name,
-                ts(c.completed_at),
+                Ts(c.completed_at),
                 &c.score,
                 &c.evidence,
-                ts(c.recorded_at),
+                Ts(c.recorded_at),
             )
         })
         .collect();
@@ -385,7 +384,7 @@ pub(super) async fn completions(
          order by what, completed_at, id"
     );
     let rows = sqlx::query(sql)
-        .bind(id(issuer_id))
+        .bind(Id(issuer_id))
         .bind(what)
         .fetch_all(&store.reader)
         .await
@@ -408,8 +407,8 @@ async fn insert_import(
              processed_rows, result, error, created_at, updated_at, finished_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
-    .bind(id(job.id))
-    .bind(id(job.event_id))
+    .bind(Id(job.id))
+    .bind(Id(job.event_id))
     .bind(job.status.as_str())
     .bind(job.dry_run)
     .bind(&job.file_name)
@@ -417,9 +416,9 @@ async fn insert_import(
     .bind(i64::from(job.processed_rows))
     .bind(&job.result)
     .bind(&job.error)
-    .bind(ts(job.created_at))
-    .bind(ts(job.updated_at))
-    .bind(job.finished_at.map(ts))
+    .bind(Ts(job.created_at))
+    .bind(Ts(job.updated_at))
+    .bind(job.finished_at.map(Ts))
     .execute(&mut **tx)
     .await
     .map_err(db)?;
@@ -441,7 +440,7 @@ pub(super) async fn list_imports_of(
     ));
     let mut ids = query.separated(", ");
     for issuer_id in issuer_ids {
-        ids.push_bind(id(*issuer_id).to_string());
+        ids.push_bind(Id(*issuer_id).to_string());
     }
     query
         .push(")) order by created_at desc, id desc limit ")
@@ -457,21 +456,20 @@ pub(super) async fn create_import_within(
 ) -> StoreResult<bool> {
     // `begin immediate`: the count and the insert hold the one write lock together.
     let mut tx = store.write().await?;
-    let event_issuer: Option<String> =
-        sqlx::query_scalar("select issuer_id from events where id = $1")
-            .bind(id(job.event_id))
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-    if event_issuer.as_deref() != Some(id(quota.issuer_id).to_string().as_str()) {
+    let event_issuer: Option<Id> = sqlx::query_scalar("select issuer_id from events where id = $1")
+        .bind(Id(job.event_id))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    if event_issuer != Some(Id(quota.issuer_id)) {
         return Err(StoreError::NotFound);
     }
     let unfinished: i64 = sqlx::query_scalar(
         "select count(*) from import_jobs j join events e on e.id = j.event_id
          where e.issuer_id = $1 and j.status in ('queued', 'running') and j.updated_at >= $2",
     )
-    .bind(id(quota.issuer_id))
-    .bind(ts(quota.fresh_since))
+    .bind(Id(quota.issuer_id))
+    .bind(Ts(quota.fresh_since))
     .fetch_one(&mut *tx)
     .await
     .map_err(db)?;
@@ -495,17 +493,17 @@ pub(super) async fn import_results(
            and j.finished_at is not null and ($1 is null or e.issuer_id = $1)
          order by j.finished_at desc, j.id desc",
     )
-    .bind(issuer_id.map(id))
+    .bind(issuer_id.map(Id))
     .fetch_all(&store.reader)
     .await
     .map_err(db)?;
     rows.iter()
         .map(|row| {
             Ok(ImportResultSize {
-                id: rows::uuid(row, "id")?,
-                issuer_id: rows::uuid(row, "issuer_id")?,
+                id: row.try_get::<Id, _>("id").map_err(db)?.0,
+                issuer_id: row.try_get::<Id, _>("issuer_id").map_err(db)?.0,
                 dry_run: row.try_get("dry_run").map_err(db)?,
-                finished_at: rows::time(row, "finished_at")?,
+                finished_at: row.try_get::<Ts, _>("finished_at").map_err(db)?.0,
                 bytes: u64::try_from(row.try_get::<i64, _>("bytes").map_err(db)?).unwrap_or(0),
             })
         })
@@ -523,9 +521,9 @@ pub(super) async fn expire_import_result(
         "update import_jobs set result = $2, result_expired_at = $3
          where id = $1 and finished_at is not null",
     )
-    .bind(id(job_id))
+    .bind(Id(job_id))
     .bind(result)
-    .bind(ts(at))
+    .bind(Ts(at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -542,14 +540,14 @@ pub(super) async fn update_import(store: &SqliteStore, job: &ImportJob) -> Store
              error = $6, updated_at = $7, finished_at = $8
          where id = $1",
     )
-    .bind(id(job.id))
+    .bind(Id(job.id))
     .bind(job.status.as_str())
     .bind(i64::from(job.total_rows))
     .bind(i64::from(job.processed_rows))
     .bind(&job.result)
     .bind(&job.error)
-    .bind(ts(job.updated_at))
-    .bind(job.finished_at.map(ts))
+    .bind(Ts(job.updated_at))
+    .bind(job.finished_at.map(Ts))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -566,7 +564,7 @@ pub(super) async fn one_import(store: &SqliteStore, job_id: Uuid) -> StoreResult
         ", result from import_jobs where id = $1"
     );
     let row = sqlx::query(sql)
-        .bind(id(job_id))
+        .bind(Id(job_id))
         .fetch_one(&store.reader)
         .await
         .map_err(db)?;
@@ -592,7 +590,7 @@ pub(super) async fn list_imports(
                  order by created_at desc, id desc limit $2"
             );
             sqlx::query(sql)
-                .bind(id(event_id))
+                .bind(Id(event_id))
                 .bind(i64::from(limit))
                 .fetch_all(&store.reader)
                 .await

@@ -1,13 +1,13 @@
 //! The audit log on SQLite: appending, and a filtered, paged listing.
 
-use chrono::DateTime;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use uuid::Uuid;
 
-use super::{SqliteStore, id, ts};
+use super::SqliteStore;
 use crate::shared::{contains_pattern, db};
-use crate::{AuditEntry, AuditFilter, StoreError, StoreResult};
+use crate::values::{Id, Ts};
+use crate::{AuditEntry, AuditFilter, StoreResult};
 
 pub(super) async fn append_audit(store: &SqliteStore, e: &AuditEntry) -> StoreResult<()> {
     let mut tx = store.write().await?;
@@ -15,9 +15,9 @@ pub(super) async fn append_audit(store: &SqliteStore, e: &AuditEntry) -> StoreRe
         "insert into audit_log (id, at, user_id, username, action, target, detail, via)
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(id(e.id))
-    .bind(ts(e.at))
-    .bind(e.user_id.map(id))
+    .bind(Id(e.id))
+    .bind(Ts(e.at))
+    .bind(e.user_id.map(Id))
     .bind(&e.username)
     .bind(&e.action)
     .bind(&e.target)
@@ -77,28 +77,22 @@ fn push_filter(query: &mut QueryBuilder<Sqlite>, filter: &AuditFilter) {
     }
     if let Some(from) = filter.from {
         next(query, "at >= ");
-        query.push_bind(ts(from));
+        query.push_bind(Ts(from));
     }
     if let Some(until) = filter.until {
         next(query, "at < ");
-        query.push_bind(ts(until));
+        query.push_bind(Ts(until));
     }
 }
 
 fn entry(row: &SqliteRow) -> StoreResult<AuditEntry> {
-    let uuid = |text: &str, column: &str| {
-        Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-    };
-    let at: String = row.try_get("at").map_err(db)?;
-    let user_id: Option<String> = row.try_get("user_id").map_err(db)?;
     Ok(AuditEntry {
-        id: uuid(&row.try_get::<String, _>("id").map_err(db)?, "audit_log.id")?,
-        at: DateTime::parse_from_rfc3339(&at)
-            .map_err(|e| StoreError::Corrupt(format!("audit_log.at: {e}")))?
-            .to_utc(),
-        user_id: user_id
-            .map(|text| uuid(&text, "audit_log.user_id"))
-            .transpose()?,
+        id: row.try_get::<Id, _>("id").map_err(db)?.0,
+        at: row.try_get::<Ts, _>("at").map_err(db)?.0,
+        user_id: row
+            .try_get::<Option<Id>, _>("user_id")
+            .map_err(db)?
+            .map(Uuid::from),
         username: row.try_get("username").map_err(db)?,
         action: row.try_get("action").map_err(db)?,
         target: row.try_get("target").map_err(db)?,

@@ -9,9 +9,10 @@
 use sqlx::{QueryBuilder, Sqlite};
 use uuid::Uuid;
 
+use super::SqliteStore;
 use super::rows::award;
-use super::{SqliteStore, id, ts};
 use crate::shared::{as_stored, award_columns, db, list_to_json};
+use crate::values::{Id, Ts};
 use crate::{Award, AwardFilter, StoreResult, Stored};
 
 pub(super) async fn awards_for(
@@ -31,7 +32,7 @@ pub(super) async fn awards_for(
          where achievement_id = $1 and recipient_email in (select value from json_each($2))"
     );
     let rows = sqlx::query(sql)
-        .bind(id(achievement_id))
+        .bind(Id(achievement_id))
         .bind(list_to_json(emails))
         .fetch_all(&store.reader)
         .await
@@ -66,20 +67,20 @@ pub(super) async fn insert(
     let mut stored = Vec::with_capacity(awards.len());
     for a in awards {
         let done = sqlx::query(insert)
-            .bind(id(a.id))
-            .bind(id(a.achievement_id))
-            .bind(id(a.issuer_id))
+            .bind(Id(a.id))
+            .bind(Id(a.achievement_id))
+            .bind(Id(a.issuer_id))
             .bind(&a.recipient_email)
             .bind(&a.recipient_name)
-            .bind(ts(a.issued_at))
-            .bind(a.valid_until.map(ts))
+            .bind(Ts(a.issued_at))
+            .bind(a.valid_until.map(Ts))
             .bind(&a.credential)
             .bind(&a.jwt)
-            .bind(a.status.map(|slot| id(slot.list_id)))
+            .bind(a.status.map(|slot| Id(slot.list_id)))
             .bind(a.status.map(|slot| i64::from(slot.index)))
-            .bind(a.revoked_at.map(ts))
+            .bind(a.revoked_at.map(Ts))
             .bind(&a.revocation_reason)
-            .bind(a.suspended_at.map(ts))
+            .bind(a.suspended_at.map(Ts))
             .bind(&a.suspension_reason)
             .execute(&mut *tx)
             .await
@@ -88,7 +89,7 @@ pub(super) async fn insert(
             stored.push(Stored::Created(as_stored(a)));
         } else {
             let row = sqlx::query(existing)
-                .bind(id(a.achievement_id))
+                .bind(Id(a.achievement_id))
                 .bind(&a.recipient_email)
                 .fetch_one(&mut *tx)
                 .await
@@ -100,7 +101,7 @@ pub(super) async fn insert(
         let created: Vec<String> = stored
             .iter()
             .filter_map(|s| match s {
-                Stored::Created(a) => Some(id(a.id).to_string()),
+                Stored::Created(a) => Some(Id(a.id).to_string()),
                 Stored::Existing(_) => None,
             })
             .collect();
@@ -115,7 +116,7 @@ pub(super) async fn insert(
 pub(super) async fn one(store: &SqliteStore, award_id: Uuid) -> StoreResult<Award> {
     let sql = concat!("select ", award_columns!(), " from awards where id = $1");
     let row = sqlx::query(sql)
-        .bind(id(award_id))
+        .bind(Id(award_id))
         .fetch_one(&store.reader)
         .await
         .map_err(db)?;
@@ -156,11 +157,11 @@ fn push_award_filter(query: &mut QueryBuilder<Sqlite>, filter: &AwardFilter) {
     };
     if let Some(achievement_id) = filter.achievement_id {
         next(query, "achievement_id = ");
-        query.push_bind(id(achievement_id));
+        query.push_bind(Id(achievement_id));
     }
     if let Some(issuer_id) = filter.issuer_id {
         next(query, "issuer_id = ");
-        query.push_bind(id(issuer_id));
+        query.push_bind(Id(issuer_id));
     }
     if let Some(email) = &filter.recipient_email {
         next(query, "recipient_email = ");
@@ -170,7 +171,7 @@ fn push_award_filter(query: &mut QueryBuilder<Sqlite>, filter: &AwardFilter) {
         let ids: Vec<String> = filter
             .issuer_ids
             .iter()
-            .map(|i| id(*i).to_string())
+            .map(|i| Id(*i).to_string())
             .collect();
         next(query, "issuer_id in (select value from json_each(");
         query.push_bind(list_to_json(&ids));
@@ -192,10 +193,10 @@ fn push_award_filter(query: &mut QueryBuilder<Sqlite>, filter: &AwardFilter) {
     }
     if let Some(from) = filter.issued_from {
         next(query, "issued_at >= ");
-        query.push_bind(ts(from));
+        query.push_bind(Ts(from));
     }
     if let Some(until) = filter.issued_until {
         next(query, "issued_at < ");
-        query.push_bind(ts(until));
+        query.push_bind(Ts(until));
     }
 }

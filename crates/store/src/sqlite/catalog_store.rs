@@ -12,7 +12,7 @@ impl crate::CatalogStore for SqliteStore {
                   show_award_count, linkedin_organization_id, created_at, updated_at)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
-        .bind(id(issuer.id))
+        .bind(Id(issuer.id))
         .bind(&issuer.name)
         .bind(&issuer.url)
         .bind(&issuer.email)
@@ -22,8 +22,8 @@ impl crate::CatalogStore for SqliteStore {
         .bind(&issuer.brand_color)
         .bind(issuer.show_award_count)
         .bind(&issuer.linkedin_organization_id)
-        .bind(ts(issuer.created_at))
-        .bind(ts(issuer.updated_at))
+        .bind(Ts(issuer.created_at))
+        .bind(Ts(issuer.updated_at))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -41,7 +41,7 @@ impl crate::CatalogStore for SqliteStore {
                  linkedin_organization_id = $10, updated_at = $11
              where id = $1",
         )
-        .bind(id(issuer.id))
+        .bind(Id(issuer.id))
         .bind(&issuer.name)
         .bind(&issuer.url)
         .bind(&issuer.email)
@@ -51,7 +51,7 @@ impl crate::CatalogStore for SqliteStore {
         .bind(&issuer.brand_color)
         .bind(issuer.show_award_count)
         .bind(&issuer.linkedin_organization_id)
-        .bind(ts(issuer.updated_at))
+        .bind(Ts(issuer.updated_at))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -64,7 +64,7 @@ impl crate::CatalogStore for SqliteStore {
     async fn issuer(&self, issuer_id: Uuid) -> StoreResult<Issuer> {
         let sql = concat!("select ", issuer_columns!(), " from issuers where id = $1");
         let row = sqlx::query(sql)
-            .bind(id(issuer_id))
+            .bind(Id(issuer_id))
             .fetch_one(&self.reader)
             .await
             .map_err(db)?;
@@ -88,7 +88,7 @@ impl crate::CatalogStore for SqliteStore {
             " from issuer_keys where issuer_id = $1 order by created_at, id"
         );
         let rows = sqlx::query(sql)
-            .bind(id(issuer_id))
+            .bind(Id(issuer_id))
             .fetch_all(&self.reader)
             .await
             .map_err(db)?;
@@ -142,8 +142,8 @@ impl crate::CatalogStore for SqliteStore {
                  valid_for_days, award_rules, created_at, updated_at)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
-        .bind(id(a.id))
-        .bind(id(a.issuer_id))
+        .bind(Id(a.id))
+        .bind(Id(a.issuer_id))
         .bind(&a.name)
         .bind(&a.description)
         .bind(&a.criteria_narrative)
@@ -155,8 +155,8 @@ impl crate::CatalogStore for SqliteStore {
         .bind(a.credits_available)
         .bind(a.valid_for_days)
         .bind(&a.award_rules)
-        .bind(ts(a.created_at))
-        .bind(ts(a.updated_at))
+        .bind(Ts(a.created_at))
+        .bind(Ts(a.updated_at))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -172,7 +172,7 @@ impl crate::CatalogStore for SqliteStore {
                  updated_at = $13
              where id = $1",
         )
-        .bind(id(a.id))
+        .bind(Id(a.id))
         .bind(&a.name)
         .bind(&a.description)
         .bind(&a.criteria_narrative)
@@ -184,7 +184,7 @@ impl crate::CatalogStore for SqliteStore {
         .bind(a.credits_available)
         .bind(a.valid_for_days)
         .bind(&a.award_rules)
-        .bind(ts(a.updated_at))
+        .bind(Ts(a.updated_at))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -201,7 +201,7 @@ impl crate::CatalogStore for SqliteStore {
             " from achievements where id = $1"
         );
         let row = sqlx::query(sql)
-            .bind(id(achievement_id))
+            .bind(Id(achievement_id))
             .fetch_one(&self.reader)
             .await
             .map_err(db)?;
@@ -217,7 +217,7 @@ impl crate::CatalogStore for SqliteStore {
                     " from achievements where issuer_id = $1 order by created_at, id"
                 );
                 sqlx::query(sql)
-                    .bind(id(issuer_id))
+                    .bind(Id(issuer_id))
                     .fetch_all(&self.reader)
                     .await
             }

@@ -5,49 +5,37 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
-use super::{SqliteStore, id, ts};
-use crate::shared::{count, db, list_from_json, list_to_json};
+use super::SqliteStore;
+use super::rows::id_list;
+use crate::shared::{count, db, list_to_json};
+use crate::values::{Id, Ts};
 use crate::{Role, Session, StoreError, StoreResult, User};
 
 pub(super) const USER_COLUMNS: &str = "id, username, password_hash, role, issuer_ids, failed_sign_ins, \
                             locked_until, created_at, disabled_at";
 
-fn parse_uuid(text: &str, column: &str) -> StoreResult<Uuid> {
-    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-}
-
-fn parse_time(text: &str, column: &str) -> StoreResult<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-}
-
 fn maybe_time(row: &SqliteRow, column: &str) -> StoreResult<Option<DateTime<Utc>>> {
-    let text: Option<String> = row.try_get(column).map_err(db)?;
-    text.map(|t| parse_time(&t, column)).transpose()
+    Ok(row
+        .try_get::<Option<Ts>, _>(column)
+        .map_err(db)?
+        .map(DateTime::from))
 }
 
 pub(super) fn user(row: &SqliteRow) -> StoreResult<User> {
     let role: String = row.try_get("role").map_err(db)?;
     let issuer_ids: String = row.try_get("issuer_ids").map_err(db)?;
     Ok(User {
-        id: parse_uuid(&row.try_get::<String, _>("id").map_err(db)?, "users.id")?,
+        id: row.try_get::<Id, _>("id").map_err(db)?.0,
         username: row.try_get("username").map_err(db)?,
         password_hash: row.try_get("password_hash").map_err(db)?,
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
-        issuer_ids: list_from_json(&issuer_ids, "users.issuer_ids")?
-            .iter()
-            .map(|text| parse_uuid(text, "users.issuer_ids"))
-            .collect::<StoreResult<_>>()?,
+        issuer_ids: id_list(&issuer_ids, "users.issuer_ids")?,
         failed_sign_ins: count(
             row.try_get("failed_sign_ins").map_err(db)?,
             "users.failed_sign_ins",
         )?,
         locked_until: maybe_time(row, "locked_until")?,
-        created_at: parse_time(
-            &row.try_get::<String, _>("created_at").map_err(db)?,
-            "users.created_at",
-        )?,
+        created_at: row.try_get::<Ts, _>("created_at").map_err(db)?.0,
         disabled_at: maybe_time(row, "disabled_at")?,
     })
 }
@@ -61,15 +49,15 @@ pub(super) async fn create_user(store: &SqliteStore, u: &User) -> StoreResult<()
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          on conflict (username) do nothing",
     )
-    .bind(id(u.id))
+    .bind(Id(u.id))
     .bind(&u.username)
     .bind(&u.password_hash)
     .bind(u.role.as_str())
     .bind(list_to_json(&ids))
     .bind(i64::from(u.failed_sign_ins))
-    .bind(u.locked_until.map(ts))
-    .bind(ts(u.created_at))
-    .bind(u.disabled_at.map(ts))
+    .bind(u.locked_until.map(Ts))
+    .bind(Ts(u.created_at))
+    .bind(u.disabled_at.map(Ts))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -96,7 +84,7 @@ pub(super) async fn user_by_name(store: &SqliteStore, name: &str) -> StoreResult
 pub(super) async fn one_user(store: &SqliteStore, user_id: Uuid) -> StoreResult<User> {
     let sql = format!("select {USER_COLUMNS} from users where id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id(user_id))
+        .bind(Id(user_id))
         .fetch_one(&store.reader)
         .await
         .map_err(db)?;
@@ -121,9 +109,9 @@ pub(super) async fn set_sign_in_state(
     let mut tx = store.write().await?;
     let done =
         sqlx::query("update users set failed_sign_ins = $2, locked_until = $3 where id = $1")
-            .bind(id(user_id))
+            .bind(Id(user_id))
             .bind(i64::from(failed))
-            .bind(locked_until.map(ts))
+            .bind(locked_until.map(Ts))
             .execute(&mut *tx)
             .await
             .map_err(db)?;
@@ -141,10 +129,10 @@ pub(super) async fn create_session(store: &SqliteStore, s: &Session) -> StoreRes
          values ($1, $2, $3, $4, $5)",
     )
     .bind(&s.secret_sha256)
-    .bind(id(s.user_id))
+    .bind(Id(s.user_id))
     .bind(&s.csrf_token)
-    .bind(ts(s.created_at))
-    .bind(ts(s.expires_at))
+    .bind(Ts(s.created_at))
+    .bind(Ts(s.expires_at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -161,23 +149,17 @@ pub(super) async fn session(
          where secret_sha256 = $1 and expires_at > $2",
     )
     .bind(secret_sha256)
-    .bind(ts(now))
+    .bind(Ts(now))
     .fetch_optional(&store.reader)
     .await
     .map_err(db)?;
     row.map(|row| {
         Ok(Session {
             secret_sha256: row.try_get("secret_sha256").map_err(db)?,
-            user_id: parse_uuid(&row.try_get::<String, _>("user_id").map_err(db)?, "user_id")?,
+            user_id: row.try_get::<Id, _>("user_id").map_err(db)?.0,
             csrf_token: row.try_get("csrf_token").map_err(db)?,
-            created_at: parse_time(
-                &row.try_get::<String, _>("created_at").map_err(db)?,
-                "created_at",
-            )?,
-            expires_at: parse_time(
-                &row.try_get::<String, _>("expires_at").map_err(db)?,
-                "expires_at",
-            )?,
+            created_at: row.try_get::<Ts, _>("created_at").map_err(db)?.0,
+            expires_at: row.try_get::<Ts, _>("expires_at").map_err(db)?.0,
         })
     })
     .transpose()
@@ -201,8 +183,8 @@ pub(super) async fn set_disabled(
 ) -> StoreResult<()> {
     let mut tx = store.write().await?;
     let done = sqlx::query("update users set disabled_at = $2 where id = $1")
-        .bind(id(user_id))
-        .bind(at.map(ts))
+        .bind(Id(user_id))
+        .bind(at.map(Ts))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -211,7 +193,7 @@ pub(super) async fn set_disabled(
     }
     if at.is_some() {
         sqlx::query("delete from sessions where user_id = $1")
-            .bind(id(user_id))
+            .bind(Id(user_id))
             .execute(&mut *tx)
             .await
             .map_err(db)?;

@@ -8,11 +8,12 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use uuid::Uuid;
 
+use super::SqliteStore;
 use super::rows::{email_settings, email_template, notification};
-use super::{SqliteStore, id, ts};
 use crate::shared::{
     count, db, email_settings_columns, email_template_columns, notification_columns, rate_budget,
 };
+use crate::values::{Id, Ts};
 use crate::{
     Delivery, DeliveryOutcome, EmailSettings, EmailTemplate, Notification, NotificationFilter,
     Requeued, Resend, StoreError, StoreResult,
@@ -60,7 +61,7 @@ pub(super) async fn enqueue_new(
            and exists (select 1 from issuer_email e where e.issuer_id = a.issuer_id)",
     )
     .bind(ids)
-    .bind(ts(at))
+    .bind(Ts(at))
     .execute(&mut **tx)
     .await
     .map_err(db)?;
@@ -77,7 +78,7 @@ pub(super) async fn settings(
         " from issuer_email where issuer_id = $1"
     );
     let row = sqlx::query(sql)
-        .bind(id(issuer_id))
+        .bind(Id(issuer_id))
         .fetch_optional(&store.reader)
         .await
         .map_err(db)?;
@@ -87,7 +88,7 @@ pub(super) async fn settings(
 pub(super) async fn set_settings(store: &SqliteStore, s: &EmailSettings) -> StoreResult<()> {
     let mut tx = store.write().await?;
     let issuer: Option<String> = sqlx::query_scalar("select id from issuers where id = $1")
-        .bind(id(s.issuer_id))
+        .bind(Id(s.issuer_id))
         .fetch_optional(&mut *tx)
         .await
         .map_err(db)?;
@@ -106,7 +107,7 @@ pub(super) async fn set_settings(store: &SqliteStore, s: &EmailSettings) -> Stor
              reply_to = excluded.reply_to, rate_per_minute = excluded.rate_per_minute,
              dry_run = excluded.dry_run, updated_at = excluded.updated_at",
     )
-    .bind(id(s.issuer_id))
+    .bind(Id(s.issuer_id))
     .bind(&s.host)
     .bind(i64::from(s.port))
     .bind(s.security.as_str())
@@ -117,7 +118,7 @@ pub(super) async fn set_settings(store: &SqliteStore, s: &EmailSettings) -> Stor
     .bind(&s.reply_to)
     .bind(s.rate_per_minute.map(i64::from))
     .bind(s.dry_run)
-    .bind(ts(s.updated_at))
+    .bind(Ts(s.updated_at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -127,7 +128,7 @@ pub(super) async fn set_settings(store: &SqliteStore, s: &EmailSettings) -> Stor
 pub(super) async fn delete_settings(store: &SqliteStore, issuer_id: Uuid) -> StoreResult<bool> {
     let mut tx = store.write().await?;
     let done = sqlx::query("delete from issuer_email where issuer_id = $1")
-        .bind(id(issuer_id))
+        .bind(Id(issuer_id))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -145,7 +146,7 @@ pub(super) async fn template(
         " from email_templates where owner_id = $1"
     );
     let row = sqlx::query(sql)
-        .bind(id(owner_id))
+        .bind(Id(owner_id))
         .fetch_optional(&store.reader)
         .await
         .map_err(db)?;
@@ -157,14 +158,14 @@ pub(super) async fn set_template(store: &SqliteStore, t: &EmailTemplate) -> Stor
     let owner: Option<String> = match t.achievement_id {
         Some(achievement_id) => {
             sqlx::query_scalar("select id from achievements where id = $1 and issuer_id = $2")
-                .bind(id(achievement_id))
-                .bind(id(t.issuer_id))
+                .bind(Id(achievement_id))
+                .bind(Id(t.issuer_id))
                 .fetch_optional(&mut *tx)
                 .await
         }
         None => {
             sqlx::query_scalar("select id from issuers where id = $1")
-                .bind(id(t.issuer_id))
+                .bind(Id(t.issuer_id))
                 .fetch_optional(&mut *tx)
                 .await
         }
@@ -181,13 +182,13 @@ pub(super) async fn set_template(store: &SqliteStore, t: &EmailTemplate) -> Stor
              text_body = excluded.text_body, html_body = excluded.html_body,
              updated_at = excluded.updated_at",
     )
-    .bind(id(t.owner_id()))
-    .bind(id(t.issuer_id))
-    .bind(t.achievement_id.map(id))
+    .bind(Id(t.owner_id()))
+    .bind(Id(t.issuer_id))
+    .bind(t.achievement_id.map(Id))
     .bind(&t.subject)
     .bind(&t.text_body)
     .bind(&t.html_body)
-    .bind(ts(t.updated_at))
+    .bind(Ts(t.updated_at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -197,7 +198,7 @@ pub(super) async fn set_template(store: &SqliteStore, t: &EmailTemplate) -> Stor
 pub(super) async fn delete_template(store: &SqliteStore, owner_id: Uuid) -> StoreResult<bool> {
     let mut tx = store.write().await?;
     let done = sqlx::query("delete from email_templates where owner_id = $1")
-        .bind(id(owner_id))
+        .bind(Id(owner_id))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -212,7 +213,7 @@ pub(super) async fn one(store: &SqliteStore, award_id: Uuid) -> StoreResult<Opti
         " from notifications where award_id = $1"
     );
     let row = sqlx::query(sql)
-        .bind(id(award_id))
+        .bind(Id(award_id))
         .fetch_optional(&store.reader)
         .await
         .map_err(db)?;
@@ -252,14 +253,14 @@ fn push_filter(query: &mut QueryBuilder<Sqlite>, filter: &NotificationFilter) {
         query
             .push(and)
             .push("issuer_id = ")
-            .push_bind(id(issuer_id));
+            .push_bind(Id(issuer_id));
         and = " and ";
     }
     if !filter.issuer_ids.is_empty() {
         let ids: Vec<String> = filter
             .issuer_ids
             .iter()
-            .map(|i| id(*i).to_string())
+            .map(|i| Id(*i).to_string())
             .collect();
         query
             .push(and)
@@ -272,7 +273,7 @@ fn push_filter(query: &mut QueryBuilder<Sqlite>, filter: &NotificationFilter) {
         query
             .push(and)
             .push("achievement_id = ")
-            .push_bind(id(achievement_id));
+            .push_bind(Id(achievement_id));
         and = " and ";
     }
     if let Some(state) = filter.state {
@@ -304,14 +305,14 @@ pub(super) async fn queue(
                  last_error = null, smtp_reply = null, message_id = null, dry_run = 0
              where notifications.state in ('sent', 'failed')",
         )
-        .bind(id(award_id))
-        .bind(ts(at))
+        .bind(Id(award_id))
+        .bind(Ts(at))
         .execute(&mut *tx)
         .await
         .map_err(db)?
         .rows_affected();
         let row = sqlx::query(select)
-            .bind(id(award_id))
+            .bind(Id(award_id))
             .fetch_optional(&mut *tx)
             .await
             .map_err(db)?;
@@ -347,8 +348,8 @@ pub(super) async fn resend(
             }
         };
         queued += sqlx::query(sql)
-            .bind(id(achievement_id))
-            .bind(ts(at))
+            .bind(Id(achievement_id))
+            .bind(Ts(at))
             .execute(&mut *tx)
             .await
             .map_err(db)?
@@ -375,7 +376,7 @@ pub(super) async fn claim(
         " group by issuer_id) n left join issuer_email e on e.issuer_id = n.issuer_id
          order by n.oldest, n.issuer_id"
     ))
-    .bind(ts(now))
+    .bind(Ts(now))
     .fetch_all(&mut *tx)
     .await
     .map_err(db)?;
@@ -386,19 +387,13 @@ pub(super) async fn claim(
         if left == 0 {
             break;
         }
-        let issuer_id: String = row.try_get("issuer_id").map_err(db)?;
+        let issuer_id: Id = row.try_get("issuer_id").map_err(db)?;
         let rate: Option<i64> = row.try_get("rate_per_minute").map_err(db)?;
         let rate = rate
             .map(|rate| count(rate, "issuer_email.rate_per_minute"))
             .transpose()?;
-        let started: Option<String> = row.try_get("window_started_at").map_err(db)?;
-        let started = started
-            .map(|text| {
-                DateTime::parse_from_rfc3339(&text)
-                    .map(|t| t.with_timezone(&Utc))
-                    .map_err(|e| StoreError::Corrupt(format!("window_started_at: {e}")))
-            })
-            .transpose()?;
+        let started: Option<Ts> = row.try_get("window_started_at").map_err(db)?;
+        let started = started.map(DateTime::from);
         let window_count = count(
             row.try_get("window_count").map_err(db)?,
             "issuer_email.window_count",
@@ -417,10 +412,10 @@ pub(super) async fn claim(
             notification_columns!()
         );
         let rows = sqlx::query(sql)
-            .bind(ts(now))
-            .bind(id(claim))
-            .bind(ts(lease_until))
-            .bind(&issuer_id)
+            .bind(Ts(now))
+            .bind(Id(claim))
+            .bind(Ts(lease_until))
+            .bind(issuer_id)
             .bind(i64::from(take))
             .fetch_all(&mut *tx)
             .await
@@ -431,8 +426,8 @@ pub(super) async fn claim(
                 "update issuer_email set window_started_at = $2, window_count = $3
                  where issuer_id = $1",
             )
-            .bind(&issuer_id)
-            .bind(ts(window_start))
+            .bind(issuer_id)
+            .bind(Ts(window_start))
             .bind(i64::from(window_count.saturating_add(taken)))
             .execute(&mut *tx)
             .await
@@ -465,9 +460,9 @@ pub(super) async fn finish(store: &SqliteStore, deliveries: &[Delivery]) -> Stor
                      dry_run = $7, last_error = null
                  where award_id = $1 and claim = $2 and state = 'sending'",
             )
-            .bind(id(d.award_id))
-            .bind(id(d.claim))
-            .bind(ts(d.at))
+            .bind(Id(d.award_id))
+            .bind(Id(d.claim))
+            .bind(Ts(d.at))
             .bind(message_id)
             .bind(subject)
             .bind(reply)
@@ -483,9 +478,9 @@ pub(super) async fn finish(store: &SqliteStore, deliveries: &[Delivery]) -> Stor
                      message_id = coalesce($6, message_id)
                  where award_id = $1 and claim = $2 and state = 'sending'",
             )
-            .bind(id(d.award_id))
-            .bind(id(d.claim))
-            .bind(ts(*next_attempt_at))
+            .bind(Id(d.award_id))
+            .bind(Id(d.claim))
+            .bind(Ts(*next_attempt_at))
             .bind(error)
             .bind(reply)
             .bind(message_id),
@@ -494,9 +489,9 @@ pub(super) async fn finish(store: &SqliteStore, deliveries: &[Delivery]) -> Stor
                      claimed_until = null, last_error = $4, smtp_reply = $5
                  where award_id = $1 and claim = $2 and state = 'sending'",
             )
-            .bind(id(d.award_id))
-            .bind(id(d.claim))
-            .bind(ts(d.at))
+            .bind(Id(d.award_id))
+            .bind(Id(d.claim))
+            .bind(Ts(d.at))
             .bind(error)
             .bind(reply),
         };

@@ -1,8 +1,8 @@
 //! Reading SQLite rows into the store's types.
 //!
-//! Each reader takes the columns its `*_columns!` list (in `shared.rs`) selects. Ids come back
-//! as hyphenated text, timestamps as RFC 3339 text; anything unreadable is
-//! [`StoreError::Corrupt`], never a panic.
+//! Each reader takes the columns its `*_columns!` list (in `shared.rs`) selects. Ids and
+//! timestamps are read as [`Id`] and [`Ts`], which know their stored text forms; anything
+//! unreadable is [`StoreError::Corrupt`], never a panic.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -13,6 +13,7 @@ use crate::shared::{
     count, db, event_format, import_status, list_from_json, notification_state, purpose, smtp_port,
     smtp_security, status, status_slot,
 };
+use crate::values::{Id, Ts};
 use crate::{
     Achievement, ApiToken, Attendance, Award, Completion, EmailSettings, EmailTemplate, Event,
     IdempotentResponse, ImportJob, Issuer, IssuerKey, Notification, Series, StatusList, StoreError,
@@ -26,16 +27,10 @@ pub(super) fn token(row: &SqliteRow) -> StoreResult<ApiToken> {
         scopes: list_from_json(row.try_get("scopes").map_err(db)?, "api_tokens.scopes")?,
         created_at: time(row, "created_at")?,
         revoked_at: maybe_time(row, "revoked_at")?,
-        issuer_ids: list_from_json(
+        issuer_ids: id_list(
             row.try_get("issuer_ids").map_err(db)?,
             "api_tokens.issuer_ids",
-        )?
-        .iter()
-        .map(|text| {
-            Uuid::parse_str(text)
-                .map_err(|e| StoreError::Corrupt(format!("api_tokens.issuer_ids: {e}")))
-        })
-        .collect::<StoreResult<_>>()?,
+        )?,
         expires_at: maybe_time(row, "expires_at")?,
         last_used_at: maybe_time(row, "last_used_at")?,
         with_emails: row.try_get("with_emails").map_err(db)?,
@@ -158,13 +153,10 @@ pub(super) fn series(row: &SqliteRow) -> StoreResult<Series> {
 }
 
 pub(super) fn event(row: &SqliteRow) -> StoreResult<Event> {
-    let series_id: Option<&str> = row.try_get("series_id").map_err(db)?;
     Ok(Event {
         id: uuid(row, "id")?,
         issuer_id: uuid(row, "issuer_id")?,
-        series_id: series_id
-            .map(|text| parse_uuid(text, "series_id"))
-            .transpose()?,
+        series_id: maybe_uuid(row, "series_id")?,
         title: row.try_get("title").map_err(db)?,
         starts_at: time(row, "starts_at")?,
         duration_minutes: count(
@@ -285,30 +277,36 @@ pub(super) fn notification(row: &SqliteRow) -> StoreResult<Notification> {
     })
 }
 
-pub(super) fn uuid(row: &SqliteRow, column: &str) -> StoreResult<Uuid> {
-    parse_uuid(row.try_get(column).map_err(db)?, column)
+fn uuid(row: &SqliteRow, column: &str) -> StoreResult<Uuid> {
+    Ok(row.try_get::<Id, _>(column).map_err(db)?.0)
 }
 
 fn maybe_uuid(row: &SqliteRow, column: &str) -> StoreResult<Option<Uuid>> {
-    let text: Option<&str> = row.try_get(column).map_err(db)?;
-    text.map(|text| parse_uuid(text, column)).transpose()
+    Ok(row
+        .try_get::<Option<Id>, _>(column)
+        .map_err(db)?
+        .map(Uuid::from))
 }
 
-fn parse_uuid(text: &str, column: &str) -> StoreResult<Uuid> {
-    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-}
-
-pub(super) fn time(row: &SqliteRow, column: &str) -> StoreResult<DateTime<Utc>> {
-    parse_time(row.try_get(column).map_err(db)?, column)
+fn time(row: &SqliteRow, column: &str) -> StoreResult<DateTime<Utc>> {
+    Ok(row.try_get::<Ts, _>(column).map_err(db)?.0)
 }
 
 fn maybe_time(row: &SqliteRow, column: &str) -> StoreResult<Option<DateTime<Utc>>> {
-    let text: Option<&str> = row.try_get(column).map_err(db)?;
-    text.map(|text| parse_time(text, column)).transpose()
+    Ok(row
+        .try_get::<Option<Ts>, _>(column)
+        .map_err(db)?
+        .map(DateTime::from))
 }
 
-fn parse_time(text: &str, column: &str) -> StoreResult<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+/// The ids in a JSON list column, each in its stored form.
+pub(super) fn id_list(text: &str, column: &str) -> StoreResult<Vec<Uuid>> {
+    list_from_json(text, column)?
+        .iter()
+        .map(|text| {
+            Id::parse_stored(text)
+                .map(Uuid::from)
+                .map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+        })
+        .collect()
 }

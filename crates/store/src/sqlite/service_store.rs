@@ -60,21 +60,21 @@ impl crate::ServiceStore for SqliteStore {
                  issuer_ids, expires_at, last_used_at, with_emails)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
-        .bind(id(token.id))
+        .bind(Id(token.id))
         .bind(&token.name)
         .bind(secret_sha256)
         .bind(list_to_json(&token.scopes))
-        .bind(ts(token.created_at))
-        .bind(token.revoked_at.map(ts))
+        .bind(Ts(token.created_at))
+        .bind(token.revoked_at.map(Ts))
         .bind(list_to_json(
             &token
                 .issuer_ids
                 .iter()
-                .map(|i| id(*i).to_string())
+                .map(|i| Id(*i).to_string())
                 .collect::<Vec<_>>(),
         ))
-        .bind(token.expires_at.map(ts))
-        .bind(token.last_used_at.map(ts))
+        .bind(token.expires_at.map(Ts))
+        .bind(token.last_used_at.map(Ts))
         .bind(token.with_emails)
         .execute(&mut *tx)
         .await
@@ -116,8 +116,8 @@ impl crate::ServiceStore for SqliteStore {
             "update api_tokens set last_used_at = $2
              where id = $1 and (last_used_at is null or last_used_at < $2)",
         )
-        .bind(id(token_id))
-        .bind(ts(at))
+        .bind(Id(token_id))
+        .bind(Ts(at))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -140,8 +140,8 @@ impl crate::ServiceStore for SqliteStore {
         let mut row = None;
         if let Ok(token_id) = Uuid::parse_str(name_or_id) {
             row = sqlx::query(by_id)
-                .bind(id(token_id))
-                .bind(ts(at))
+                .bind(Id(token_id))
+                .bind(Ts(at))
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db)?;
@@ -149,7 +149,7 @@ impl crate::ServiceStore for SqliteStore {
         if row.is_none() {
             row = sqlx::query(by_name)
                 .bind(name_or_id)
-                .bind(ts(at))
+                .bind(Ts(at))
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db)?;
@@ -171,7 +171,7 @@ impl crate::ServiceStore for SqliteStore {
         );
         let row = sqlx::query(sql)
             .bind(key)
-            .bind(id(token_id))
+            .bind(Id(token_id))
             .fetch_optional(&self.reader)
             .await
             .map_err(db)?;
@@ -189,11 +189,11 @@ impl crate::ServiceStore for SqliteStore {
              on conflict (key, token_id) do nothing",
         )
         .bind(&r.key)
-        .bind(id(r.token_id))
+        .bind(Id(r.token_id))
         .bind(&r.request_hash)
         .bind(i64::from(r.status))
         .bind(&r.body)
-        .bind(ts(r.created_at))
+        .bind(Ts(r.created_at))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -204,7 +204,7 @@ impl crate::ServiceStore for SqliteStore {
         );
         let row = sqlx::query(sql)
             .bind(&r.key)
-            .bind(id(r.token_id))
+            .bind(Id(r.token_id))
             .fetch_one(&mut *tx)
             .await
             .map_err(db)?;

@@ -6,9 +6,10 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::SqliteStore;
 use super::console::{USER_COLUMNS, user};
-use super::{SqliteStore, id, ts};
 use crate::shared::db;
+use crate::values::{Id, Ts};
 use crate::{SignInAttempt, StoreError, StoreResult};
 
 pub(super) async fn begin(
@@ -38,9 +39,9 @@ pub(super) async fn begin(
     }
     let failures = before.failed_sign_ins.saturating_add(1);
     sqlx::query("update users set failed_sign_ins = $2, locked_until = $3 where id = $1")
-        .bind(id(before.id))
+        .bind(Id(before.id))
         .bind(i64::from(failures))
-        .bind(delay(failures).map(|d| ts(now + d)))
+        .bind(delay(failures).map(|d| Ts(now + d)))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -62,7 +63,7 @@ pub(super) async fn set_password(
         "update users set password_hash = $2, failed_sign_ins = 0, locked_until = null
          where id = $1",
     )
-    .bind(id(user_id))
+    .bind(Id(user_id))
     .bind(password_hash)
     .execute(&mut *tx)
     .await
@@ -71,7 +72,7 @@ pub(super) async fn set_password(
         return Err(StoreError::NotFound);
     }
     sqlx::query("delete from sessions where user_id = $1 and secret_sha256 is not $2")
-        .bind(id(user_id))
+        .bind(Id(user_id))
         .bind(keep_session)
         .execute(&mut *tx)
         .await

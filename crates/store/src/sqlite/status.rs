@@ -13,11 +13,12 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::rows::{award, key, status_list};
-use super::{SqliteStore, id, insert_key, json, ts};
+use super::{SqliteStore, insert_key, json};
 use crate::shared::{
     Revocation, allocations, award_columns, check_list_size, count, db, key_columns,
     new_status_list, set_bits, status_list_columns, unique_ids,
 };
+use crate::values::{Id, Ts};
 use crate::{Allocation, Award, IssuerKey, StatusChange, StatusList, StoreError, StoreResult};
 
 pub(super) async fn allocate(
@@ -41,7 +42,7 @@ pub(super) async fn allocate(
     let mut handed = Vec::with_capacity(count_wanted as usize);
     let mut left = count_wanted;
     let row: Option<(String, Vec<u8>, i64, i64)> = sqlx::query_as(open)
-        .bind(id(issuer_id))
+        .bind(Id(issuer_id))
         .bind(purpose)
         .fetch_optional(&mut *tx)
         .await
@@ -53,7 +54,7 @@ pub(super) async fn allocate(
         let allocated = count(allocated, "status_lists.allocated")?;
         let taken = left.min(list_size - allocated);
         sqlx::query("update status_lists set allocated = $2 where id = $1")
-            .bind(id(list_id))
+            .bind(Id(list_id))
             .bind(i64::from(allocated + taken))
             .execute(&mut *tx)
             .await
@@ -82,8 +83,8 @@ async fn insert_list(
              credential, signed_version, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
-    .bind(id(list.id))
-    .bind(id(list.issuer_id))
+    .bind(Id(list.id))
+    .bind(Id(list.issuer_id))
     .bind(&list.purpose)
     .bind(i64::from(list.size))
     .bind(i64::from(list.allocated))
@@ -92,8 +93,8 @@ async fn insert_list(
     .bind(list.version)
     .bind(&list.credential)
     .bind(list.signed_version)
-    .bind(ts(list.created_at))
-    .bind(ts(list.updated_at))
+    .bind(Ts(list.created_at))
+    .bind(Ts(list.updated_at))
     .execute(&mut **tx)
     .await
     .map_err(db)?;
@@ -107,7 +108,7 @@ pub(super) async fn one_list(store: &SqliteStore, list_id: Uuid) -> StoreResult<
         " from status_lists where id = $1"
     );
     let row = sqlx::query(sql)
-        .bind(id(list_id))
+        .bind(Id(list_id))
         .fetch_one(&store.reader)
         .await
         .map_err(db)?;
@@ -124,7 +125,7 @@ pub(super) async fn lists(
         " from status_lists where $1 is null or issuer_id = $1 order by created_at, id"
     );
     let rows = sqlx::query(sql)
-        .bind(issuer_id.map(id))
+        .bind(issuer_id.map(Id))
         .fetch_all(&store.reader)
         .await
         .map_err(db)?;
@@ -142,7 +143,7 @@ pub(super) async fn save_credential(
         "update status_lists set credential = $3, signed_version = $2
          where id = $1 and signed_version < $2",
     )
-    .bind(id(list_id))
+    .bind(Id(list_id))
     .bind(version)
     .bind(credential)
     .execute(&mut *tx)
@@ -176,7 +177,7 @@ pub(super) async fn revoke(
 
     let wanted: Vec<String> = unique_ids(ids)
         .into_iter()
-        .map(|x| id(x).to_string())
+        .map(|x| Id(x).to_string())
         .collect();
     let mut tx = store.write().await?;
     let rows = sqlx::query(read)
@@ -190,17 +191,17 @@ pub(super) async fn revoke(
         .collect::<StoreResult<Vec<Award>>>()?;
     let plan = Revocation::plan(ids, stored, reason, at);
     if !plan.revoked.is_empty() {
-        let revoked: Vec<String> = plan.revoked.iter().map(|x| id(*x).to_string()).collect();
+        let revoked: Vec<String> = plan.revoked.iter().map(|x| Id(*x).to_string()).collect();
         sqlx::query(revoke)
             .bind(json(&revoked)?)
-            .bind(ts(at))
+            .bind(Ts(at))
             .bind(reason)
             .execute(&mut *tx)
             .await
             .map_err(db)?;
     }
     if !plan.bits.is_empty() {
-        let list_ids: Vec<String> = plan.bits.keys().map(|x| id(*x).to_string()).collect();
+        let list_ids: Vec<String> = plan.bits.keys().map(|x| Id(*x).to_string()).collect();
         let lists: Vec<(String, Vec<u8>)> = sqlx::query_as(read_lists)
             .bind(json(&list_ids)?)
             .fetch_all(&mut *tx)
@@ -218,9 +219,9 @@ pub(super) async fn revoke(
             let indexes = plan.bits.get(&list_id).map_or(&[][..], Vec::as_slice);
             if set_bits(&mut bits, indexes, list_id)? {
                 sqlx::query(write_list)
-                    .bind(id(list_id))
+                    .bind(Id(list_id))
                     .bind(bits)
-                    .bind(ts(at))
+                    .bind(Ts(at))
                     .execute(&mut *tx)
                     .await
                     .map_err(db)?;
@@ -247,8 +248,8 @@ pub(super) async fn suspend(
         return Ok(StatusChange::Unchanged(before));
     }
     let row = sqlx::query(sql)
-        .bind(id(award_id))
-        .bind(ts(at))
+        .bind(Id(award_id))
+        .bind(Ts(at))
         .bind(reason)
         .fetch_one(&mut *tx)
         .await
@@ -269,7 +270,7 @@ pub(super) async fn unsuspend(store: &SqliteStore, award_id: Uuid) -> StoreResul
         return Ok(StatusChange::Unchanged(before));
     }
     let row = sqlx::query(sql)
-        .bind(id(award_id))
+        .bind(Id(award_id))
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
@@ -286,7 +287,7 @@ async fn locked_award(
 ) -> StoreResult<Award> {
     let sql = concat!("select ", award_columns!(), " from awards where id = $1");
     let row = sqlx::query(sql)
-        .bind(id(award_id))
+        .bind(Id(award_id))
         .fetch_one(&mut **tx)
         .await
         .map_err(db)?;
@@ -300,11 +301,11 @@ pub(super) async fn replace_credential(store: &SqliteStore, a: &Award) -> StoreR
              recipient_name = $6
          where id = $1",
     )
-    .bind(id(a.id))
+    .bind(Id(a.id))
     .bind(&a.credential)
     .bind(&a.jwt)
-    .bind(ts(a.issued_at))
-    .bind(a.valid_until.map(ts))
+    .bind(Ts(a.issued_at))
+    .bind(a.valid_until.map(Ts))
     .bind(&a.recipient_name)
     .execute(&mut *tx)
     .await
@@ -329,7 +330,7 @@ pub(super) async fn rotate_keys(
     purposes.dedup();
     let mut tx = store.write().await?;
     sqlx::query("select 1 from issuers where id = $1")
-        .bind(id(issuer_id))
+        .bind(Id(issuer_id))
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
@@ -339,8 +340,8 @@ pub(super) async fn rotate_keys(
          where issuer_id = $1 and retired_at is null
              and purpose in (select value from json_each($3))",
     )
-    .bind(id(issuer_id))
-    .bind(ts(at))
+    .bind(Id(issuer_id))
+    .bind(Ts(at))
     .bind(json(&purposes)?)
     .execute(&mut *tx)
     .await
@@ -362,8 +363,8 @@ pub(super) async fn compromise_key(
     );
     let mut tx = store.write().await?;
     let row = sqlx::query(sql)
-        .bind(id(key_id))
-        .bind(ts(since))
+        .bind(Id(key_id))
+        .bind(Ts(since))
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;

@@ -58,7 +58,7 @@ impl crate::StatusStore for SqliteStore {
         let mut tx = self.write().await?;
         // 0 is below every list's version: each is signed again on its next read.
         sqlx::query("update status_lists set signed_version = 0 where issuer_id = $1")
-            .bind(id(issuer_id))
+            .bind(Id(issuer_id))
             .execute(&mut *tx)
             .await
             .map_err(db)?;
