@@ -25,7 +25,7 @@ use axum::http::request::Parts;
 use laurel_store::ApiToken;
 use uuid::Uuid;
 
-use crate::{ApiError, AppState};
+use crate::{AppState, HttpError};
 
 pub use laurel_service::accounts::tokens::{
     SCOPES, TOKEN_PREFIX, TOUCH_EVERY_SECONDS, grants, new_token, parse_expiry, secret_hash,
@@ -37,11 +37,11 @@ pub struct Bearer(pub ApiToken);
 
 impl Bearer {
     /// Succeeds if the token grants `scope`; else a 403 naming it.
-    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
+    pub fn require(&self, scope: &str) -> Result<(), HttpError> {
         if grants(&self.0.scopes, scope) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!(
+            Err(HttpError::Forbidden(format!(
                 "this token (\"{}\", scopes: {}) lacks the \"{scope}\" scope this request needs",
                 self.0.name,
                 if self.0.scopes.is_empty() {
@@ -67,17 +67,17 @@ impl Bearer {
 
     /// Succeeds if this token may see what `issuer_id` owns; else the very 404 a missing
     /// `what` with `id` gets, so ids of other issuers are not confirmed.
-    pub fn within(&self, issuer_id: Uuid, what: &str, id: Uuid) -> Result<(), ApiError> {
+    pub fn within(&self, issuer_id: Uuid, what: &str, id: Uuid) -> Result<(), HttpError> {
         if self.may_see(issuer_id) {
             Ok(())
         } else {
-            Err(ApiError::not_found(what, id))
+            Err(HttpError::not_found(what, id))
         }
     }
 
     /// Succeeds if this token may see the credential (award) `id`; else the 404 of a missing
     /// credential. Costs a lookup only for a token limited to some issuers.
-    pub async fn within_credential(&self, state: &AppState, id: Uuid) -> Result<(), ApiError> {
+    pub async fn within_credential(&self, state: &AppState, id: Uuid) -> Result<(), HttpError> {
         if self.issuer_ids().is_none() {
             return Ok(());
         }
@@ -91,7 +91,7 @@ impl Bearer {
 
     /// Succeeds if this token may see the achievement `id`; else the 404 of a missing
     /// achievement. Costs a lookup only for a token limited to some issuers.
-    pub async fn within_achievement(&self, state: &AppState, id: Uuid) -> Result<(), ApiError> {
+    pub async fn within_achievement(&self, state: &AppState, id: Uuid) -> Result<(), HttpError> {
         if self.issuer_ids().is_none() {
             return Ok(());
         }
@@ -112,22 +112,22 @@ impl Bearer {
         event_id: Uuid,
         what: &str,
         what_id: Uuid,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), HttpError> {
         if self.issuer_ids().is_none() {
             return Ok(());
         }
         match state.store.event(event_id).await {
             Ok(event) => self.within(event.issuer_id, what, what_id),
-            Err(laurel_store::StoreError::NotFound) => Err(ApiError::not_found(what, what_id)),
+            Err(laurel_store::StoreError::NotFound) => Err(HttpError::not_found(what, what_id)),
             Err(error) => Err(error.into()),
         }
     }
 
     /// Succeeds if this token reaches every issuer (as creating an issuer needs); else a 403.
-    pub fn require_every_issuer(&self, doing: &str) -> Result<(), ApiError> {
+    pub fn require_every_issuer(&self, doing: &str) -> Result<(), HttpError> {
         match self.issuer_ids() {
             None => Ok(()),
-            Some(ids) => Err(ApiError::Forbidden(format!(
+            Some(ids) => Err(HttpError::Forbidden(format!(
                 "this token (\"{}\") is limited to {} issuer(s) and cannot {doing}: use a token made without --issuer",
                 self.0.name,
                 ids.len()
@@ -185,14 +185,14 @@ fn redact(value: &mut serde_json::Value, fields: &[&str]) {
 }
 
 impl FromRequestParts<AppState> for Bearer {
-    type Rejection = ApiError;
+    type Rejection = HttpError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
             .ok_or_else(|| {
-                ApiError::Unauthorized(
+                HttpError::Unauthorized(
                     "this endpoint needs a token: send `Authorization: Bearer laurel_…` (create one with `laurel token create`)".into(),
                 )
             })?
@@ -206,14 +206,14 @@ impl FromRequestParts<AppState> for Bearer {
         let token = match state.store.token_by_secret(&secret_hash(secret)).await? {
             Some(token) if token.revoked_at.is_none() => token,
             _ => {
-                return Err(ApiError::Unauthorized(
+                return Err(HttpError::Unauthorized(
                     "the token is unknown or has been revoked".into(),
                 ));
             }
         };
         let now = state.clock.now();
         if let Some(expired) = token.expires_at.filter(|at| *at <= now) {
-            return Err(ApiError::Unauthorized(format!(
+            return Err(HttpError::Unauthorized(format!(
                 "the token expired on {}: make a new one with `laurel token create`",
                 expired.format("%Y-%m-%dT%H:%M:%SZ")
             )));
@@ -232,8 +232,8 @@ impl FromRequestParts<AppState> for Bearer {
     }
 }
 
-fn malformed() -> ApiError {
-    ApiError::Unauthorized(
+fn malformed() -> HttpError {
+    HttpError::Unauthorized(
         "the Authorization header is malformed: expected `Authorization: Bearer laurel_…`".into(),
     )
 }

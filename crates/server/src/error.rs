@@ -11,9 +11,11 @@ use laurel_service::ServiceError;
 use laurel_store::StoreError;
 use serde_json::json;
 
-/// An API failure: a status and a message for the client.
+/// An HTTP failure: a status and a message for the client, rendered as problem+json (the
+/// console and the public pages show the same message as a page). The domain's
+/// [`ServiceError`] converts into it.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum ApiError {
+pub enum HttpError {
     /// 400: the request is malformed (bad JSON, an unknown field, a bad email).
     #[error("{0}")]
     BadRequest(String),
@@ -52,73 +54,73 @@ pub enum ApiError {
     Internal(String),
 }
 
-impl ApiError {
+impl HttpError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            HttpError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            HttpError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
+            HttpError::NotFound(_) => StatusCode::NOT_FOUND,
+            HttpError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            HttpError::Conflict(_) => StatusCode::CONFLICT,
+            HttpError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            HttpError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            HttpError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            HttpError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            HttpError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// A 404 for a kind of thing and the id asked for.
     pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
-        ApiError::NotFound(format!("no {what} with id {id}"))
+        HttpError::NotFound(format!("no {what} with id {id}"))
     }
 }
 
-impl From<StoreError> for ApiError {
+impl From<StoreError> for HttpError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::NotFound => ApiError::NotFound("not found".into()),
-            StoreError::Conflict(what) => ApiError::Conflict(what),
-            StoreError::Database(message) => ApiError::Unavailable(message),
-            other => ApiError::Internal(other.to_string()),
+            StoreError::NotFound => HttpError::NotFound("not found".into()),
+            StoreError::Conflict(what) => HttpError::Conflict(what),
+            StoreError::Database(message) => HttpError::Unavailable(message),
+            other => HttpError::Internal(other.to_string()),
         }
     }
 }
 
-impl From<ServiceError> for ApiError {
+impl From<ServiceError> for HttpError {
     /// The domain's kinds as HTTP statuses; the message is kept as the domain wrote it.
     fn from(error: ServiceError) -> Self {
         match error {
-            ServiceError::Invalid(message) => ApiError::BadRequest(message),
-            ServiceError::Unreadable(message) => ApiError::Unprocessable(message),
-            ServiceError::NotFound(message) => ApiError::NotFound(message),
-            ServiceError::Conflict(message) => ApiError::Conflict(message),
-            ServiceError::Busy(message) => ApiError::TooManyRequests(message),
-            ServiceError::Unavailable(message) => ApiError::Unavailable(message),
-            ServiceError::Internal(message) => ApiError::Internal(message),
+            ServiceError::Invalid(message) => HttpError::BadRequest(message),
+            ServiceError::Unreadable(message) => HttpError::Unprocessable(message),
+            ServiceError::NotFound(message) => HttpError::NotFound(message),
+            ServiceError::Conflict(message) => HttpError::Conflict(message),
+            ServiceError::Busy(message) => HttpError::TooManyRequests(message),
+            ServiceError::Unavailable(message) => HttpError::Unavailable(message),
+            ServiceError::Internal(message) => HttpError::Internal(message),
         }
     }
 }
 
-impl From<laurel_service::documents::DocumentError> for ApiError {
+impl From<laurel_service::documents::DocumentError> for HttpError {
     fn from(error: laurel_service::documents::DocumentError) -> Self {
         ServiceError::from(error).into()
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let status = self.status();
         let detail = match &self {
-            ApiError::Internal(message) => {
+            HttpError::Internal(message) => {
                 tracing::error!(error = %message, "internal error");
                 metrics::counter!("laurel_errors_total", "kind" => "internal").increment(1);
                 "an internal error occurred; it has been logged".to_string()
             }
-            ApiError::Unavailable(message) => {
+            HttpError::Unavailable(message) => {
                 tracing::error!(error = %message, "database unavailable");
                 metrics::counter!("laurel_errors_total", "kind" => "unavailable").increment(1);
                 "the database is unavailable; try again shortly".to_string()
@@ -154,12 +156,12 @@ impl IntoResponse for ApiError {
 }
 
 /// A store "not found" as a 404 naming what was asked for; other store errors as usual.
-pub fn not_found_in(error: StoreError, what: &str, id: impl std::fmt::Display) -> ApiError {
+pub fn not_found_in(error: StoreError, what: &str, id: impl std::fmt::Display) -> HttpError {
     match error {
-        StoreError::NotFound => ApiError::not_found(what, id),
+        StoreError::NotFound => HttpError::not_found(what, id),
         other => other.into(),
     }
 }
 
 /// Result of a handler.
-pub type ApiResult<T> = Result<T, ApiError>;
+pub type HttpResult<T> = Result<T, HttpError>;

@@ -16,7 +16,7 @@
 //! - [`routes`]: the one route-table type the API and the console are built from.
 //! - [`connections`]: the accept loop (header-read and idle timeouts, the connection cap).
 //! - [`serve`]: binding, graceful shutdown.
-//! - [`error`]: [`ApiError`], the one HTTP error, rendered as problem+json.
+//! - [`error`]: [`HttpError`], the one HTTP error, rendered as problem+json.
 //!
 //! Time and keys are injected through the [`Service`], so tests fix the clock and run many
 //! servers side by side on port 0.
@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use laurel_service::{Changes, Service};
 
-pub use error::{ApiError, ApiResult};
+pub use error::{HttpError, HttpResult};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]

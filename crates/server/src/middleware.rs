@@ -11,7 +11,7 @@
 //! with no body at all: the body limit (413), the timeout, axum's 405 and its extractor
 //! rejections. It turns any error response that is not already `application/problem+json`
 //! into one, so a client sees one error format whatever produced the error. Bodies that are
-//! already problems (every [`ApiError`](crate::ApiError)), and the HTML error pages of
+//! already problems (every [`HttpError`](crate::HttpError)), and the HTML error pages of
 //! [`crate::pages`], pass through untouched. [`not_found`] answers every unknown path.
 //!
 //! Labels and log fields are bounded, so no client can grow `/metrics` or flood the logs: the
@@ -111,7 +111,7 @@ pub fn with_middleware(router: Router, limits: &Limits) -> Router {
                         "response"
                     );
                 })
-                // 5xx are logged by `on_response` above and by `ApiError` with the cause.
+                // 5xx are logged by `on_response` above and by `HttpError` with the cause.
                 .on_failure(()),
         )
         .layer(middleware::from_fn(request_id))
@@ -173,7 +173,7 @@ pub async fn not_found(
     headers: axum::http::HeaderMap,
 ) -> Response {
     if method == Method::GET && crate::pages::wants_html(&headers) {
-        return crate::pages::error_page(crate::ApiError::NotFound(String::new()));
+        return crate::pages::error_page(crate::HttpError::NotFound(String::new()));
     }
     problem(
         StatusCode::NOT_FOUND,
@@ -181,7 +181,7 @@ pub async fn not_found(
     )
 }
 
-/// A problem+json response with this status and detail (the shape [`crate::ApiError`] uses).
+/// A problem+json response with this status and detail (the shape [`crate::HttpError`] uses).
 pub fn problem(status: StatusCode, detail: &str) -> Response {
     let body = json!({
         "type": "about:blank",

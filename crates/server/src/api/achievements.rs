@@ -23,7 +23,7 @@ use super::extract::{Json, PathId, Query};
 use super::images;
 use super::rules;
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents;
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 
@@ -201,7 +201,7 @@ pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,
     Query(query): Query<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let issuer = fields::id_param("issuer", query.issuer.as_deref())?;
     let achievements = state.store.list_achievements(issuer).await?;
@@ -209,7 +209,7 @@ pub async fn list(
         .iter()
         .filter(|achievement| bearer.may_see(achievement.issuer_id))
         .map(|achievement| view(&state, achievement))
-        .collect::<ApiResult<Vec<_>>>()?;
+        .collect::<HttpResult<Vec<_>>>()?;
     Ok(Json(json!({ "achievements": views })))
 }
 
@@ -237,7 +237,7 @@ pub async fn create(
     State(state): State<AppState>,
     bearer: Bearer,
     Json(input): Json<CreateAchievement>,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("admin")?;
     bearer.within(input.issuer_id, "issuer", input.issuer_id)?;
     let issuer = state
@@ -298,7 +298,7 @@ pub async fn get(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let achievement = load(&state, &bearer, &id).await?;
     Ok(Json(view(&state, &achievement)?))
@@ -332,7 +332,7 @@ pub async fn update(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<UpdateAchievement>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("admin")?;
     let mut achievement = load(&state, &bearer, &id).await?;
     if let Some(name) = &input.name {
@@ -401,7 +401,7 @@ pub async fn put_image(
     id: PathId,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("admin")?;
     let mut achievement = load(&state, &bearer, &id).await?;
     achievement.image = Some(images::upload(&state, &headers, body).await?);
@@ -412,7 +412,11 @@ pub async fn put_image(
 
 /// The achievement at `id`, if this token may see its issuer (else the same 404 as a missing
 /// one).
-pub(crate) async fn load(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Achievement> {
+pub(crate) async fn load(
+    state: &AppState,
+    bearer: &Bearer,
+    id: &PathId,
+) -> HttpResult<Achievement> {
     let id = id.uuid("achievement")?;
     let achievement = state
         .store
@@ -423,14 +427,14 @@ pub(crate) async fn load(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiR
     Ok(achievement)
 }
 
-pub(crate) fn achievement_type(value: Option<&str>) -> ApiResult<Option<String>> {
+pub(crate) fn achievement_type(value: Option<&str>) -> HttpResult<Option<String>> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
     if ACHIEVEMENT_TYPES.contains(&value) || is_extension(value) {
         Ok(Some(value.to_string()))
     } else {
-        Err(ApiError::BadRequest(format!(
+        Err(HttpError::BadRequest(format!(
             "achievement_type {value:?} is not an Open Badges type: use one of {} or an extension such as ext:Workshop",
             ACHIEVEMENT_TYPES.join(", ")
         )))
@@ -447,9 +451,9 @@ fn is_extension(value: &str) -> bool {
     })
 }
 
-pub(crate) fn tags(list: Vec<String>) -> ApiResult<Vec<String>> {
+pub(crate) fn tags(list: Vec<String>) -> HttpResult<Vec<String>> {
     if list.len() > MAX_LIST {
-        return Err(ApiError::BadRequest(format!("at most {MAX_LIST} tags")));
+        return Err(HttpError::BadRequest(format!("at most {MAX_LIST} tags")));
     }
     let mut tags = Vec::with_capacity(list.len());
     for (index, tag) in list.iter().enumerate() {
@@ -461,9 +465,9 @@ pub(crate) fn tags(list: Vec<String>) -> ApiResult<Vec<String>> {
     Ok(tags)
 }
 
-fn alignment(list: Vec<AlignmentInput>) -> ApiResult<String> {
+fn alignment(list: Vec<AlignmentInput>) -> HttpResult<String> {
     if list.len() > MAX_LIST {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "at most {MAX_LIST} alignments"
         )));
     }
@@ -472,7 +476,7 @@ fn alignment(list: Vec<AlignmentInput>) -> ApiResult<String> {
         let field = |name: &str| format!("alignment[{index}].{name}");
         let target_url = fields::optional_url(&field("targetUrl"), Some(&input.target_url))?
             .ok_or_else(|| {
-                ApiError::BadRequest(format!("{} must not be empty", field("targetUrl")))
+                HttpError::BadRequest(format!("{} must not be empty", field("targetUrl")))
             })?;
         let target_type =
             fields::optional(&field("targetType"), input.target_type.as_deref(), MAX_NAME)?;
@@ -480,7 +484,7 @@ fn alignment(list: Vec<AlignmentInput>) -> ApiResult<String> {
             && !TARGET_TYPES.contains(&kind.as_str())
             && !is_extension(kind)
         {
-            return Err(ApiError::BadRequest(format!(
+            return Err(HttpError::BadRequest(format!(
                 "{} {kind:?} is not an Open Badges alignment type: use one of {} or ext:…",
                 field("targetType"),
                 TARGET_TYPES.join(", ")
@@ -509,21 +513,21 @@ fn alignment(list: Vec<AlignmentInput>) -> ApiResult<String> {
             extra: Default::default(),
         });
     }
-    serde_json::to_string(&alignments).map_err(|error| ApiError::Internal(error.to_string()))
+    serde_json::to_string(&alignments).map_err(|error| HttpError::Internal(error.to_string()))
 }
 
-pub(crate) fn credits(value: Option<f64>) -> ApiResult<Option<f64>> {
+pub(crate) fn credits(value: Option<f64>) -> HttpResult<Option<f64>> {
     match value {
-        Some(hours) if !hours.is_finite() || hours < 0.0 => Err(ApiError::BadRequest(format!(
+        Some(hours) if !hours.is_finite() || hours < 0.0 => Err(HttpError::BadRequest(format!(
             "credits_available must be a number of hours ≥ 0, got {hours}"
         ))),
         other => Ok(other),
     }
 }
 
-pub(crate) fn valid_for_days(value: Option<i64>) -> ApiResult<Option<i64>> {
+pub(crate) fn valid_for_days(value: Option<i64>) -> HttpResult<Option<i64>> {
     match value {
-        Some(days) if !(1..=MAX_VALID_FOR_DAYS).contains(&days) => Err(ApiError::BadRequest(
+        Some(days) if !(1..=MAX_VALID_FOR_DAYS).contains(&days) => Err(HttpError::BadRequest(
             format!("valid_for_days must be between 1 and {MAX_VALID_FOR_DAYS}, got {days}"),
         )),
         other => Ok(other),
@@ -536,7 +540,7 @@ pub(crate) fn check_awardable(
     state: &AppState,
     issuer: &Issuer,
     achievement: &Achievement,
-) -> ApiResult<()> {
+) -> HttpResult<()> {
     preview_credential(state, issuer, achievement).map(|_| ())
 }
 
@@ -546,9 +550,9 @@ pub(crate) fn preview_credential(
     state: &AppState,
     issuer: &Issuer,
     achievement: &Achievement,
-) -> ApiResult<Value> {
+) -> HttpResult<Value> {
     if achievement.criteria_narrative.is_none() && achievement.criteria_url.is_none() {
-        return Err(ApiError::BadRequest(
+        return Err(HttpError::BadRequest(
             "give the criteria: criteria_narrative (Markdown), criteria_url (a web page), or both"
                 .into(),
         ));
@@ -569,16 +573,16 @@ pub(crate) fn preview_credential(
         builder = builder.valid_until(now + chrono::Duration::days(days));
     }
     let credential = builder.build().map_err(|error| {
-        ApiError::BadRequest(format!("the achievement cannot be awarded: {error}"))
+        HttpError::BadRequest(format!("the achievement cannot be awarded: {error}"))
     })?;
-    let document =
-        serde_json::to_value(&credential).map_err(|error| ApiError::Internal(error.to_string()))?;
+    let document = serde_json::to_value(&credential)
+        .map_err(|error| HttpError::Internal(error.to_string()))?;
     let violations = Schema::AchievementCredential.validate(&document);
     if violations.is_empty() {
         Ok(document)
     } else {
         let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
-        Err(ApiError::BadRequest(format!(
+        Err(HttpError::BadRequest(format!(
             "credentials for this achievement would not pass the Open Badges schema: {}",
             list.join("; ")
         )))
@@ -586,7 +590,7 @@ pub(crate) fn preview_credential(
 }
 
 /// The admin view of an achievement.
-fn view(state: &AppState, achievement: &Achievement) -> ApiResult<Value> {
+fn view(state: &AppState, achievement: &Achievement) -> HttpResult<Value> {
     Ok(json!({
         "id": achievement.id,
         "public_id": state.urls.achievement(achievement.id),

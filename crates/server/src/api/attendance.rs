@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use super::events::{MAX_DURATION_MINUTES, evaluate, instant, load_event};
 use super::extract::{Json, PathId, json_error};
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::activity::rules::Scope;
 use laurel_service::fields::{self, MAX_NAME};
 use laurel_service::mint::recipient_email;
@@ -79,7 +79,7 @@ pub async fn list_attendance(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let event = load_event(&state, &bearer, &id).await?;
     let records = state.store.attendance_of(&[event.id]).await?;
@@ -121,16 +121,16 @@ pub async fn record_attendance(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<RecordAttendance>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("issue")?;
     let event = load_event(&state, &bearer, &id).await?;
     if input.attendance.is_empty() {
-        return Err(ApiError::BadRequest(
+        return Err(HttpError::BadRequest(
             "attendance is empty: give at least one record".into(),
         ));
     }
     if input.attendance.len() > MAX_RECORDS {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "at most {MAX_RECORDS} records per request, got {}: import a report instead (POST /api/v1/events/{}/attendance/import)",
             input.attendance.len(),
             event.id
@@ -224,8 +224,8 @@ fn add_session(record: &mut Attendance, more: &Attendance) {
     }
 }
 
-fn attendance(event: &Event, input: AttendanceInput, now: DateTime<Utc>) -> ApiResult<Attendance> {
-    let email = recipient_email(&input.email).map_err(ApiError::BadRequest)?;
+fn attendance(event: &Event, input: AttendanceInput, now: DateTime<Utc>) -> HttpResult<Attendance> {
+    let email = recipient_email(&input.email).map_err(HttpError::BadRequest)?;
     let first_join = input
         .joined_at
         .as_deref()
@@ -239,10 +239,10 @@ fn attendance(event: &Event, input: AttendanceInput, now: DateTime<Utc>) -> ApiR
     if let (Some(join), Some(leave)) = (first_join, last_leave)
         && leave < join
     {
-        return Err(ApiError::BadRequest("left_at is before joined_at".into()));
+        return Err(HttpError::BadRequest("left_at is before joined_at".into()));
     }
     if input.minutes > MAX_DURATION_MINUTES {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "minutes must be at most {MAX_DURATION_MINUTES}, got {}",
             input.minutes
         )));

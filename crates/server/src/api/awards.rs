@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query, RawBody, json_error, parse_json, require_json};
 use crate::auth::{AWARD_PERSONAL, Bearer};
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::fields;
 use laurel_service::mint::{self, AwardInput, Outcome};
 use laurel_service::{ServiceError, Urls};
@@ -71,7 +71,7 @@ pub async fn create(
     id: PathId,
     headers: HeaderMap,
     RawBody(body): RawBody,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("issue")?;
     let achievement_id = id.uuid("achievement")?;
     bearer.within_achievement(&state, achievement_id).await?;
@@ -149,7 +149,7 @@ async fn award(
     state: &AppState,
     achievement_id: Uuid,
     body: &[u8],
-) -> ApiResult<(StatusCode, Value)> {
+) -> HttpResult<(StatusCode, Value)> {
     let value: Value = parse_json(body)?;
     let is_batch = value
         .as_object()
@@ -158,11 +158,11 @@ async fn award(
         let input: AwardInput =
             serde_json::from_value(value).map_err(|error| json_error(&error))?;
         let notify = input.notify.unwrap_or(true);
-        let recipient = input.check().map_err(ApiError::BadRequest)?;
+        let recipient = input.check().map_err(HttpError::BadRequest)?;
         let outcome = mint::award(state, achievement_id, vec![Ok(recipient)], notify)
             .await?
             .pop()
-            .ok_or_else(|| ApiError::Internal("no outcome for a single award".into()))?;
+            .ok_or_else(|| HttpError::Internal("no outcome for a single award".into()))?;
         return match outcome {
             Outcome::Created(award) => Ok((StatusCode::CREATED, full(&state.urls, &award))),
             Outcome::Existing(award) => Ok((StatusCode::OK, full(&state.urls, &award))),
@@ -179,12 +179,12 @@ async fn award(
     }
     let batch: Batch = serde_json::from_value(value).map_err(|error| json_error(&error))?;
     if batch.awards.is_empty() {
-        return Err(ApiError::BadRequest(
+        return Err(HttpError::BadRequest(
             "awards is empty: give at least one award".into(),
         ));
     }
     if batch.awards.len() > MAX_BATCH {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "a batch holds at most {MAX_BATCH} awards, got {}: split it into several requests",
             batch.awards.len()
         )));
@@ -197,11 +197,11 @@ async fn award(
                 .map_err(|error| json_error(&error))
                 .and_then(|input| {
                     if input.notify.is_some() {
-                        return Err(ApiError::BadRequest(
+                        return Err(HttpError::BadRequest(
                             "notify applies to the whole batch: give it beside awards".into(),
                         ));
                     }
-                    input.check().map_err(ApiError::BadRequest)
+                    input.check().map_err(HttpError::BadRequest)
                 })
                 // Every rejection here is the client's: an invalid row.
                 .map_err(|error| ServiceError::Invalid(error.to_string()))
@@ -224,7 +224,7 @@ async fn award(
             }
             Outcome::Failed(error) => {
                 failed += 1;
-                json!({ "index": index, "status": "failed", "error": public_detail(&ApiError::from(error.clone())) })
+                json!({ "index": index, "status": "failed", "error": public_detail(&HttpError::from(error.clone())) })
             }
         })
         .collect();
@@ -289,11 +289,11 @@ pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,
     Query(query): Query<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     if !bearer.shows_recipients() && (query.email.is_some() || query.q.is_some()) {
         // Searching by address or name would tell, award by award, what the answer hides.
-        return Err(ApiError::Forbidden(
+        return Err(HttpError::Forbidden(
             "this token does not see recipients' emails or names (it was made without \
              --with-emails), so it cannot search by them: leave out email and q"
                 .into(),
@@ -301,7 +301,7 @@ pub async fn list(
     }
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "limit must be between 1 and {MAX_LIMIT}, got {limit}"
         )));
     }
@@ -363,7 +363,7 @@ pub async fn get(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let id = id.uuid("award")?;
     let award = state
@@ -410,20 +410,20 @@ pub fn full(urls: &Urls, award: &Award) -> Value {
 }
 
 /// What a client may read about a failed row (internal details are logged instead).
-fn public_detail(error: &ApiError) -> String {
+fn public_detail(error: &HttpError) -> String {
     match error {
-        ApiError::Internal(message) => {
+        HttpError::Internal(message) => {
             tracing::error!(error = %message, "award row failed");
             "an internal error occurred; it has been logged; nothing was stored for this row".into()
         }
-        ApiError::Unavailable(_) => {
+        HttpError::Unavailable(_) => {
             "the database is unavailable; nothing was stored for this row: retry it".into()
         }
         other => other.to_string(),
     }
 }
 
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+fn idempotency_key(headers: &HeaderMap) -> HttpResult<Option<String>> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -432,16 +432,16 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
         || key.len() > MAX_IDEMPOTENCY_KEY
         || !key.bytes().all(|b| b.is_ascii_graphic())
     {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters (a UUID is a good choice)"
         )));
     }
     Ok(Some(key.to_string()))
 }
 
-fn replay(stored: &IdempotentResponse, request_hash: &str) -> ApiResult<Response> {
+fn replay(stored: &IdempotentResponse, request_hash: &str) -> HttpResult<Response> {
     if stored.request_hash != request_hash {
-        return Err(ApiError::Unprocessable(format!(
+        return Err(HttpError::Unprocessable(format!(
             "Idempotency-Key {:?} was already used for a different request (another achievement or body); use a new key for each new request",
             stored.key
         )));
@@ -462,7 +462,7 @@ fn date_param(
     name: &str,
     value: Option<&str>,
     end_of_day: bool,
-) -> ApiResult<Option<DateTime<Utc>>> {
+) -> HttpResult<Option<DateTime<Utc>>> {
     let Some(text) = value.map(str::trim).filter(|text| !text.is_empty()) else {
         return Ok(None);
     };
@@ -479,7 +479,7 @@ fn date_param(
             start
         }));
     }
-    Err(ApiError::BadRequest(format!(
+    Err(HttpError::BadRequest(format!(
         "{name} must be a date (2026-03-01) or an RFC 3339 date-time (2026-03-01T09:00:00Z), got {text:?}"
     )))
 }

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::extract::{Json, Query, RawBody, json_error, parse_json, require_json};
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::activity::rules::{self, Scope};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
 use laurel_service::mint::recipient_email;
@@ -79,7 +79,7 @@ pub async fn create(
     bearer: Bearer,
     headers: axum::http::HeaderMap,
     RawBody(body): RawBody,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("issue")?;
     require_json(&headers)?;
     let value: Value = parse_json(&body)?;
@@ -89,14 +89,14 @@ pub async fn create(
     let rows: Vec<Value> = match value {
         Value::Object(mut object) if object.contains_key("completions") => {
             if object.len() > 1 {
-                return Err(ApiError::BadRequest(
+                return Err(HttpError::BadRequest(
                     "a batch body has only \"completions\": put issuer_id in each row".into(),
                 ));
             }
             match object.remove("completions") {
                 Some(Value::Array(rows)) => rows,
                 _ => {
-                    return Err(ApiError::BadRequest(
+                    return Err(HttpError::BadRequest(
                         "completions must be an array of completion objects".into(),
                     ));
                 }
@@ -105,7 +105,7 @@ pub async fn create(
         other => vec![other],
     };
     if rows.is_empty() || rows.len() > MAX_BATCH {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "give 1 to {MAX_BATCH} completions, got {}",
             rows.len()
         )));
@@ -135,7 +135,7 @@ pub async fn create(
                 }
             };
             if !known {
-                checked = Err(ApiError::not_found("issuer", record.issuer_id));
+                checked = Err(HttpError::not_found("issuer", record.issuer_id));
             }
         }
         match checked {
@@ -219,10 +219,10 @@ pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,
     Query(query): Query<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let issuer = fields::id_param("issuer", Some(&query.issuer))?
-        .ok_or_else(|| ApiError::BadRequest("issuer is required".into()))?;
+        .ok_or_else(|| HttpError::BadRequest("issuer is required".into()))?;
     let what = query
         .what
         .as_deref()
@@ -239,7 +239,7 @@ pub async fn list(
     Ok(Json(json!({ "completions": views })))
 }
 
-fn completion(input: CompletionInput, now: DateTime<Utc>) -> ApiResult<Completion> {
+fn completion(input: CompletionInput, now: DateTime<Utc>) -> HttpResult<Completion> {
     let completed_at = match input.completed_at.as_deref().map(str::trim) {
         None | Some("") => now,
         Some(text) => date_or_instant(text)?,
@@ -249,7 +249,7 @@ fn completion(input: CompletionInput, now: DateTime<Utc>) -> ApiResult<Completio
         id: Uuid::now_v7(),
         issuer_id: input.issuer_id,
         what: fields::required("what", &input.what, MAX_NAME)?,
-        recipient_email: recipient_email(&input.email).map_err(ApiError::BadRequest)?,
+        recipient_email: recipient_email(&input.email).map_err(HttpError::BadRequest)?,
         recipient_name: fields::optional("name", input.name.as_deref(), MAX_NAME)?,
         completed_at,
         score: score(input.score)?,
@@ -259,18 +259,18 @@ fn completion(input: CompletionInput, now: DateTime<Utc>) -> ApiResult<Completio
 }
 
 /// A score given as a string or a number, kept as text.
-fn score(value: Option<Value>) -> ApiResult<Option<String>> {
+fn score(value: Option<Value>) -> HttpResult<Option<String>> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(fields::optional("score", Some(&text), MAX_NAME)?),
         Some(Value::Number(number)) => Ok(Some(number.to_string())),
-        Some(other) => Err(ApiError::BadRequest(format!(
+        Some(other) => Err(HttpError::BadRequest(format!(
             "score must be a string or a number, got {other}"
         ))),
     }
 }
 
-fn date_or_instant(text: &str) -> ApiResult<DateTime<Utc>> {
+fn date_or_instant(text: &str) -> HttpResult<DateTime<Utc>> {
     if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
         return Ok(instant.with_timezone(&Utc));
     }
@@ -279,7 +279,7 @@ fn date_or_instant(text: &str) -> ApiResult<DateTime<Utc>> {
         .and_then(|date| date.and_hms_opt(0, 0, 0))
         .map(|midnight| midnight.and_utc())
         .ok_or_else(|| {
-            ApiError::BadRequest(format!(
+            HttpError::BadRequest(format!(
                 "completed_at must be a date (2026-03-01) or an RFC 3339 date-time, got {text:?}"
             ))
         })

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::awards;
 use super::extract::{Json, OptionalJson, PathId};
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::fields::{self, MAX_NAME};
 use laurel_service::lifecycle::{self, MAX_REASON};
 
@@ -81,7 +81,7 @@ pub async fn revoke(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<Reason>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
     bearer.within_credential(&state, id).await?;
@@ -89,7 +89,7 @@ pub async fn revoke(
     let change = lifecycle::revoke(&state, &[id], &reason)
         .await?
         .pop()
-        .ok_or_else(|| ApiError::Internal("no outcome for one revocation".into()))?;
+        .ok_or_else(|| HttpError::Internal("no outcome for one revocation".into()))?;
     respond(&state, change, ("revoked", "already_revoked"))
 }
 
@@ -118,10 +118,10 @@ pub async fn revoke_batch(
     State(state): State<AppState>,
     bearer: Bearer,
     Json(input): Json<RevokeBatch>,
-) -> ApiResult<axum::response::Response> {
+) -> HttpResult<axum::response::Response> {
     bearer.require("issue")?;
     if input.ids.is_empty() || input.ids.len() > MAX_BATCH {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "ids: give 1 to {MAX_BATCH} credential ids, got {}",
             input.ids.len()
         )));
@@ -139,7 +139,7 @@ pub async fn revoke_batch(
     for id in ids {
         match bearer.within_credential(&state, id).await {
             Ok(()) => mine.push(id),
-            Err(ApiError::NotFound(_)) => missing.push(id),
+            Err(HttpError::NotFound(_)) => missing.push(id),
             Err(error) => return Err(error),
         }
     }
@@ -193,7 +193,7 @@ pub async fn suspend(
     bearer: Bearer,
     id: PathId,
     OptionalJson(input): OptionalJson<Reason>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
     bearer.within_credential(&state, id).await?;
@@ -226,7 +226,7 @@ pub async fn unsuspend(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
     bearer.within_credential(&state, id).await?;
@@ -264,7 +264,7 @@ pub async fn reissue(
     bearer: Bearer,
     id: PathId,
     OptionalJson(input): OptionalJson<Reissue>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
     bearer.within_credential(&state, id).await?;
@@ -273,9 +273,9 @@ pub async fn reissue(
     Ok(Json(awards::full(&state.urls, &award)))
 }
 
-fn required_reason(reason: Option<&str>) -> ApiResult<String> {
+fn required_reason(reason: Option<&str>) -> HttpResult<String> {
     fields::optional("reason", reason, MAX_REASON)?.ok_or_else(|| {
-        ApiError::BadRequest(
+        HttpError::BadRequest(
             "give a reason (kept by the issuer, never published in the status list)".into(),
         )
     })
@@ -287,11 +287,11 @@ fn respond(
     state: &AppState,
     change: StatusChange,
     outcomes: (&str, &str),
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     let (award, changed): (Award, bool) = match change {
         StatusChange::Changed(award) => (award, true),
         StatusChange::Unchanged(award) => (award, false),
-        StatusChange::Missing(id) => return Err(ApiError::not_found("credential", id)),
+        StatusChange::Missing(id) => return Err(HttpError::not_found("credential", id)),
     };
     let mut view = awards::summary(&state.urls, &award);
     view["changed"] = Value::Bool(changed);

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::extract::{Json, OptionalJson, PathId};
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::email::message;
 use laurel_service::email::smtp::password_aad;
 use laurel_service::email::template::TemplateText;
@@ -113,7 +113,7 @@ pub async fn get_settings(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let issuer_id = issuer(&state, &bearer, &id).await?.id;
     let settings = state
@@ -121,7 +121,7 @@ pub async fn get_settings(
         .email_settings(issuer_id)
         .await?
         .ok_or_else(|| {
-            ApiError::NotFound(format!(
+            HttpError::NotFound(format!(
                 "issuer {issuer_id} has no email settings: PUT them here to email recipients"
             ))
         })?;
@@ -157,21 +157,21 @@ pub async fn put_settings(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<SettingsInput>,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("admin")?;
     let issuer_id = issuer(&state, &bearer, &id).await?.id;
     let stored = state.store.email_settings(issuer_id).await?;
     let before = stored.clone();
     let host = fields::required("host", &input.host, 253)?;
     if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "host must be a host name such as smtp.example.org, got {host:?}"
         )));
     }
     let security = match input.security.as_deref() {
         None => SmtpSecurity::Starttls,
         Some(text) => SmtpSecurity::parse(text).ok_or_else(|| {
-            ApiError::BadRequest(format!(
+            HttpError::BadRequest(format!(
                 "security must be starttls (port 587), tls (port 465) or none (a relay on \
                  this host), got {text:?}"
             ))
@@ -183,7 +183,7 @@ pub async fn put_settings(
         SmtpSecurity::None => 25,
     });
     if port == 0 {
-        return Err(ApiError::BadRequest("port must be 1 to 65535".into()));
+        return Err(HttpError::BadRequest("port must be 1 to 65535".into()));
     }
     let username = fields::optional("username", input.username.as_deref(), MAX_NAME)?;
     // A kept password goes only where it went before: otherwise anyone allowed to edit the
@@ -193,7 +193,7 @@ pub async fn put_settings(
     });
     let sealed_password = match input.password {
         None if !same_server && stored.as_ref().is_some_and(|s| s.sealed_password.is_some()) => {
-            return Err(ApiError::BadRequest(
+            return Err(HttpError::BadRequest(
                 "password: give the password again when changing host, port or username (null \
                  for none)"
                     .into(),
@@ -203,7 +203,7 @@ pub async fn put_settings(
         Some(None) => None,
         Some(Some(password)) => {
             if password.is_empty() || password.len() > MAX_PASSWORD {
-                return Err(ApiError::BadRequest(format!(
+                return Err(HttpError::BadRequest(format!(
                     "password must be 1 to {MAX_PASSWORD} bytes (null removes it)"
                 )));
             }
@@ -211,17 +211,17 @@ pub async fn put_settings(
                 state
                     .vault
                     .seal(&password_aad(issuer_id), password.as_bytes())
-                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    .map_err(|e| HttpError::Internal(e.to_string()))?,
             )
         }
     };
     if sealed_password.is_some() && username.is_none() {
-        return Err(ApiError::BadRequest(
+        return Err(HttpError::BadRequest(
             "a password needs a username: give username too".into(),
         ));
     }
     if username.is_some() && security == SmtpSecurity::None && !is_loopback(&host) {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "security: none would send the password to {host} in the clear; use starttls or tls \
              (none is for a relay on this host)"
         )));
@@ -232,7 +232,7 @@ pub async fn put_settings(
         None => None,
     };
     if input.rate_per_minute == Some(0) {
-        return Err(ApiError::BadRequest(
+        return Err(HttpError::BadRequest(
             "rate_per_minute must be at least 1 (leave it out for no limit)".into(),
         ));
     }
@@ -314,11 +314,11 @@ pub async fn delete_settings(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("admin")?;
     let issuer_id = issuer(&state, &bearer, &id).await?.id;
     if !state.store.delete_email_settings(issuer_id).await? {
-        return Err(ApiError::NotFound(format!(
+        return Err(HttpError::NotFound(format!(
             "issuer {issuer_id} has no email settings"
         )));
     }
@@ -350,7 +350,7 @@ pub async fn get_issuer_template(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let issuer_id = issuer(&state, &bearer, &id).await?.id;
     Ok(Json(match state.store.email_template(issuer_id).await? {
@@ -388,7 +388,7 @@ pub async fn put_issuer_template(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<TemplateInput>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("admin")?;
     let issuer_id = id.uuid("issuer")?;
     bearer.within(issuer_id, "issuer", issuer_id)?;
@@ -426,7 +426,7 @@ pub async fn delete_issuer_template(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("admin")?;
     let issuer_id = issuer(&state, &bearer, &id).await?.id;
     delete_template(&state, issuer_id, "issuer").await
@@ -456,7 +456,7 @@ pub async fn get_achievement_template(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let achievement = achievement(&state, &bearer, &id).await?;
     let (source, from) = worker::template_for(&state, &achievement).await?;
@@ -492,7 +492,7 @@ pub async fn put_achievement_template(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<TemplateInput>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("admin")?;
     let achievement = achievement(&state, &bearer, &id).await?;
     let source = checked(input)?;
@@ -525,7 +525,7 @@ pub async fn delete_achievement_template(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("admin")?;
     let achievement = achievement(&state, &bearer, &id).await?;
     delete_template(&state, achievement.id, "achievement").await
@@ -560,7 +560,7 @@ pub async fn preview(
     bearer: Bearer,
     id: PathId,
     OptionalJson(mut input): OptionalJson<PreviewInput>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let achievement = achievement(&state, &bearer, &id).await?;
     let issuer = state.store.issuer(achievement.issuer_id).await?;
@@ -574,7 +574,7 @@ pub async fn preview(
     let award = match input.credential_id {
         Some(credential_id) => {
             if input.recipient_name.is_some() || input.recipient_email.is_some() {
-                return Err(ApiError::BadRequest(
+                return Err(HttpError::BadRequest(
                     "give credential_id or a sample recipient, not both".into(),
                 ));
             }
@@ -585,13 +585,13 @@ pub async fn preview(
                 .map_err(|e| crate::error::not_found_in(e, "credential", credential_id))?;
             bearer.within(award.issuer_id, "credential", credential_id)?;
             if !bearer.shows_recipients() {
-                return Err(ApiError::Forbidden(
+                return Err(HttpError::Forbidden(
                     "this read-only token was made without --with-emails, so it may not see a                      recipient's email: preview with a sample recipient instead"
                         .into(),
                 ));
             }
             if award.achievement_id != achievement.id {
-                return Err(ApiError::BadRequest(format!(
+                return Err(HttpError::BadRequest(format!(
                     "credential {credential_id} is not of achievement {}",
                     achievement.id
                 )));
@@ -602,7 +602,7 @@ pub async fn preview(
     };
     let rendered = source
         .render(&worker::values(&state, &award, &achievement, &issuer))
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| HttpError::BadRequest(e.to_string()))?;
     let settings = state.store.email_settings(issuer.id).await?;
     let from_line = settings.as_ref().map(|s| {
         let name = s.from_name.as_deref().unwrap_or(&issuer.name);
@@ -660,14 +660,14 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn address(field: &str, value: &str) -> ApiResult<String> {
+fn address(field: &str, value: &str) -> HttpResult<String> {
     let value = value.trim();
     message::mailbox("address", None, value)
         .map(|_| value.to_string())
-        .map_err(|e| ApiError::BadRequest(format!("{field}: {e}")))
+        .map_err(|e| HttpError::BadRequest(format!("{field}: {e}")))
 }
 
-fn checked(input: TemplateInput) -> ApiResult<TemplateText> {
+fn checked(input: TemplateInput) -> HttpResult<TemplateText> {
     let source = TemplateText {
         subject: input.subject,
         text: input.text,
@@ -675,7 +675,7 @@ fn checked(input: TemplateInput) -> ApiResult<TemplateText> {
     };
     source
         .check()
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| HttpError::BadRequest(e.to_string()))?;
     Ok(source)
 }
 
@@ -695,17 +695,17 @@ fn stored_template(
     }
 }
 
-async fn delete_template(state: &AppState, owner_id: Uuid, what: &str) -> ApiResult<Response> {
+async fn delete_template(state: &AppState, owner_id: Uuid, what: &str) -> HttpResult<Response> {
     if state.store.delete_email_template(owner_id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
-        Err(ApiError::NotFound(format!(
+        Err(HttpError::NotFound(format!(
             "{what} {owner_id} has no email template of its own"
         )))
     }
 }
 
-async fn issuer(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Issuer> {
+async fn issuer(state: &AppState, bearer: &Bearer, id: &PathId) -> HttpResult<Issuer> {
     let issuer_id = id.uuid("issuer")?;
     bearer.within(issuer_id, "issuer", issuer_id)?;
     state
@@ -715,7 +715,7 @@ async fn issuer(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Iss
         .map_err(|e| crate::error::not_found_in(e, "issuer", issuer_id))
 }
 
-async fn achievement(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Achievement> {
+async fn achievement(state: &AppState, bearer: &Bearer, id: &PathId) -> HttpResult<Achievement> {
     super::achievements::load(state, bearer, id).await
 }
 
@@ -724,10 +724,10 @@ fn sample_award(
     state: &AppState,
     achievement: &Achievement,
     input: &PreviewInput,
-) -> ApiResult<Award> {
+) -> HttpResult<Award> {
     let email = match &input.recipient_email {
         Some(email) => laurel_service::mint::recipient_email(email)
-            .map_err(|detail| ApiError::BadRequest(format!("recipient_email: {detail}")))?,
+            .map_err(|detail| HttpError::BadRequest(format!("recipient_email: {detail}")))?,
         None => "recipient@example.org".into(),
     };
     let now = state.clock.now();

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query};
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::activity::rules::{self, Scope};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 
@@ -91,7 +91,7 @@ pub async fn list_series(
     State(state): State<AppState>,
     bearer: Bearer,
     Query(query): Query<SeriesQuery>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let issuer = fields::id_param("issuer", query.issuer.as_deref())?;
     let series = state.store.list_series(issuer).await?;
@@ -126,7 +126,7 @@ pub async fn create_series(
     State(state): State<AppState>,
     bearer: Bearer,
     Json(input): Json<CreateSeries>,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("admin")?;
     bearer.within(input.issuer_id, "issuer", input.issuer_id)?;
     let issuer = state
@@ -173,7 +173,7 @@ pub async fn get_series(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let series = load_series(&state, &bearer, id.uuid("series")?).await?;
     let events = state
@@ -216,7 +216,7 @@ pub async fn update_series(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<UpdateSeries>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("admin")?;
     let mut series = load_series(&state, &bearer, id.uuid("series")?).await?;
     if let Some(title) = &input.title {
@@ -299,7 +299,7 @@ pub async fn list_events(
     State(state): State<AppState>,
     bearer: Bearer,
     Query(query): Query<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let filter = EventFilter {
         issuer_id: fields::id_param("issuer", query.issuer.as_deref())?,
@@ -338,7 +338,7 @@ pub async fn create_event(
     State(state): State<AppState>,
     bearer: Bearer,
     Json(input): Json<CreateEvent>,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("admin")?;
     bearer.within(input.issuer_id, "issuer", input.issuer_id)?;
     let issuer = state
@@ -395,7 +395,7 @@ pub async fn get_event(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let event = load_event(&state, &bearer, &id).await?;
     Ok(Json(event_view(&event)))
@@ -430,7 +430,7 @@ pub async fn update_event(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<UpdateEvent>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("admin")?;
     let mut event = load_event(&state, &bearer, &id).await?;
     let before = event.clone();
@@ -476,18 +476,18 @@ pub async fn update_event(
 }
 
 /// Evaluates the rules these scopes touch and mints: the outcome per achievement.
-pub(super) async fn evaluate(state: &AppState, scopes: Vec<Scope>) -> ApiResult<Value> {
+pub(super) async fn evaluate(state: &AppState, scopes: Vec<Scope>) -> HttpResult<Value> {
     let mut minted = Vec::new();
     for scope in scopes {
         let plans = rules::plan(state, &scope, &[]).await?;
         minted.extend(rules::mint(state, plans).await?);
     }
-    serde_json::to_value(minted).map_err(|error| ApiError::Internal(error.to_string()))
+    serde_json::to_value(minted).map_err(|error| HttpError::Internal(error.to_string()))
 }
 
 /// Loads an event named in a path, if this token may see its issuer (else the same 404 as a
 /// missing one).
-pub async fn load_event(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Event> {
+pub async fn load_event(state: &AppState, bearer: &Bearer, id: &PathId) -> HttpResult<Event> {
     let id = id.uuid("event")?;
     let event = state
         .store
@@ -498,7 +498,7 @@ pub async fn load_event(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiRe
     Ok(event)
 }
 
-async fn load_series(state: &AppState, bearer: &Bearer, id: Uuid) -> ApiResult<Series> {
+async fn load_series(state: &AppState, bearer: &Bearer, id: Uuid) -> HttpResult<Series> {
     let series = state
         .store
         .series(id)
@@ -509,47 +509,47 @@ async fn load_series(state: &AppState, bearer: &Bearer, id: Uuid) -> ApiResult<S
 }
 
 /// A series must exist and belong to the event's issuer.
-pub(crate) async fn check_series(state: &AppState, id: Uuid, issuer_id: Uuid) -> ApiResult<()> {
+pub(crate) async fn check_series(state: &AppState, id: Uuid, issuer_id: Uuid) -> HttpResult<()> {
     let series = state.store.series(id).await.map_err(|error| match error {
         laurel_store::StoreError::NotFound => {
-            ApiError::BadRequest(format!("series_id: no series with id {id}"))
+            HttpError::BadRequest(format!("series_id: no series with id {id}"))
         }
         other => other.into(),
     })?;
     if series.issuer_id != issuer_id {
         // As if missing: a token limited to some issuers learns nothing of the others' ids.
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "series_id: no series with id {id}"
         )));
     }
     Ok(())
 }
 
-pub fn instant(field: &str, text: &str) -> ApiResult<DateTime<Utc>> {
+pub fn instant(field: &str, text: &str) -> HttpResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|instant| instant.with_timezone(&Utc))
         .map_err(|_| {
-            ApiError::BadRequest(format!(
+            HttpError::BadRequest(format!(
                 "{field} must be an RFC 3339 date-time with its offset, such as 2026-03-10T14:00:00Z or 2026-03-10T09:00:00-05:00, got {text:?}"
             ))
         })
 }
 
-pub(crate) fn duration(minutes: u32) -> ApiResult<u32> {
+pub(crate) fn duration(minutes: u32) -> HttpResult<u32> {
     if (1..=MAX_DURATION_MINUTES).contains(&minutes) {
         Ok(minutes)
     } else {
-        Err(ApiError::BadRequest(format!(
+        Err(HttpError::BadRequest(format!(
             "duration_minutes must be between 1 and {MAX_DURATION_MINUTES}, got {minutes}"
         )))
     }
 }
 
-pub(crate) fn format(name: Option<&str>) -> ApiResult<EventFormat> {
+pub(crate) fn format(name: Option<&str>) -> HttpResult<EventFormat> {
     match name.map(str::trim) {
         None => Ok(EventFormat::Online),
         Some(name) => EventFormat::parse(name).ok_or_else(|| {
-            ApiError::BadRequest(format!(
+            HttpError::BadRequest(format!(
                 "format must be \"online\" or \"in_person\", got {name:?}"
             ))
         }),

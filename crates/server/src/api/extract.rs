@@ -1,4 +1,4 @@
-//! Extractors whose failures are problem+json [`ApiError`]s, not axum's plain-text rejections.
+//! Extractors whose failures are problem+json [`HttpError`]s, not axum's plain-text rejections.
 //!
 //! axum's own `Json`, `Query` and `Path` answer bad input with `text/plain` bodies; the admin
 //! API promises `application/problem+json` with an actionable `detail` for every error, so
@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use crate::ApiError;
+use crate::HttpError;
 
 /// A JSON request body (`Content-Type: application/json`) or a JSON response.
 #[derive(Debug, Clone)]
@@ -24,9 +24,9 @@ where
     S: Send + Sync,
     T: DeserializeOwned,
 {
-    type Rejection = ApiError;
+    type Rejection = HttpError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, state: &S) -> Result<Self, HttpError> {
         require_json(request.headers())?;
         let bytes = body_bytes(request, state).await?;
         parse_json(&bytes).map(Json)
@@ -40,22 +40,22 @@ impl<T: Serialize> IntoResponse for Json<T> {
 }
 
 /// The raw body, with a body-limit failure mapped to 413 and others to 400.
-pub async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+pub async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, HttpError> {
     Bytes::from_request(request, state)
         .await
         .map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge(
+                HttpError::PayloadTooLarge(
                     "the request body is larger than this server accepts (its --body-limit): send less per request, or ask the operator to raise the limit".into(),
                 )
             } else {
-                ApiError::BadRequest(format!("could not read the request body: {}", rejection.body_text()))
+                HttpError::BadRequest(format!("could not read the request body: {}", rejection.body_text()))
             }
         })
 }
 
 /// Fails with 415 unless the request says its body is JSON (`application/json` or `…+json`).
-pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+pub fn require_json(headers: &HeaderMap) -> Result<(), HttpError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -71,7 +71,7 @@ pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     {
         Ok(())
     } else {
-        Err(ApiError::UnsupportedMediaType(format!(
+        Err(HttpError::UnsupportedMediaType(format!(
             "send the body as JSON with `Content-Type: application/json` (got {})",
             if content_type.is_empty() {
                 "no Content-Type".to_string()
@@ -86,26 +86,26 @@ pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
 ///
 /// Every body of this API is a JSON object. serde would also fill a struct from an array of
 /// its fields in order (`[null, null]`), which no client means, so anything else is refused.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpError> {
     match bytes.iter().find(|byte| !byte.is_ascii_whitespace()) {
         Some(b'{') => serde_json::from_slice(bytes).map_err(|error| json_error(&error)),
-        None => Err(ApiError::BadRequest(
+        None => Err(HttpError::BadRequest(
             "the body is empty: send a JSON object".into(),
         )),
-        Some(_) => Err(ApiError::BadRequest(
+        Some(_) => Err(HttpError::BadRequest(
             "the body must be a JSON object ({...})".into(),
         )),
     }
 }
 
 /// A serde_json error as a 400 a client can act on.
-pub fn json_error(error: &serde_json::Error) -> ApiError {
+pub fn json_error(error: &serde_json::Error) -> HttpError {
     use serde_json::error::Category;
     match error.classify() {
         Category::Syntax | Category::Eof | Category::Io => {
-            ApiError::BadRequest(format!("the body is not valid JSON: {error}"))
+            HttpError::BadRequest(format!("the body is not valid JSON: {error}"))
         }
-        Category::Data => ApiError::BadRequest(format!("invalid request: {error}")),
+        Category::Data => HttpError::BadRequest(format!("invalid request: {error}")),
     }
 }
 
@@ -118,9 +118,9 @@ where
     S: Send + Sync,
     T: DeserializeOwned,
 {
-    type Rejection = ApiError;
+    type Rejection = HttpError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, HttpError> {
         axum::extract::Query::<T>::try_from_uri(&parts.uri)
             .map(|axum::extract::Query(value)| Query(value))
             .map_err(|rejection| {
@@ -128,7 +128,7 @@ where
                 let text = text
                     .strip_prefix("Failed to deserialize query string: ")
                     .unwrap_or(&text);
-                ApiError::BadRequest(format!("invalid query parameters: {text}"))
+                HttpError::BadRequest(format!("invalid query parameters: {text}"))
             })
     }
 }
@@ -139,9 +139,9 @@ pub struct PathId(pub String);
 
 impl PathId {
     /// The id as a UUID; anything else names no `what`, so it is a 404.
-    pub fn uuid(&self, what: &str) -> Result<Uuid, ApiError> {
+    pub fn uuid(&self, what: &str) -> Result<Uuid, HttpError> {
         Uuid::parse_str(&self.0).map_err(|_| {
-            ApiError::NotFound(format!(
+            HttpError::NotFound(format!(
                 "no {what} with id {:?} (ids are UUIDs, e.g. 0190a8c4-5f6e-7b8a-9c0d-1e2f3a4b5c6d)",
                 self.0
             ))
@@ -150,14 +150,14 @@ impl PathId {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for PathId {
-    type Rejection = ApiError;
+    type Rejection = HttpError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, HttpError> {
         axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(id)| PathId(id))
             .map_err(|rejection| {
-                ApiError::NotFound(format!("no such resource: {}", rejection.body_text()))
+                HttpError::NotFound(format!("no such resource: {}", rejection.body_text()))
             })
     }
 }
@@ -171,9 +171,9 @@ where
     S: Send + Sync,
     T: DeserializeOwned + Default,
 {
-    type Rejection = ApiError;
+    type Rejection = HttpError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, state: &S) -> Result<Self, HttpError> {
         let headers = request.headers().clone();
         let bytes = body_bytes(request, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -190,9 +190,9 @@ where
 pub struct RawBody(pub Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for RawBody {
-    type Rejection = ApiError;
+    type Rejection = HttpError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, state: &S) -> Result<Self, HttpError> {
         body_bytes(request, state).await.map(RawBody)
     }
 }

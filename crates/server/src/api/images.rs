@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, header};
 use sha2::{Digest, Sha256};
 
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents;
 
 /// The largest image accepted.
@@ -20,19 +20,19 @@ pub const MAX_IMAGE_BYTES: usize = 1024 * 1024;
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 /// Reads, checks and stores an uploaded image; returns the file name to keep in the row.
-pub async fn upload(state: &AppState, headers: &HeaderMap, body: Body) -> ApiResult<String> {
+pub async fn upload(state: &AppState, headers: &HeaderMap, body: Body) -> HttpResult<String> {
     let content_type = content_type(headers)?;
     let bytes = axum::body::to_bytes(body, MAX_IMAGE_BYTES)
         .await
         .map_err(|_| {
-            ApiError::PayloadTooLarge(format!(
+            HttpError::PayloadTooLarge(format!(
                 "images may be at most {MAX_IMAGE_BYTES} bytes (1 MiB)"
             ))
         })?;
     // Rewriting an SVG is CPU work (up to a second for a large, intricate file).
     let bytes = tokio::task::spawn_blocking(move || check(content_type, &bytes))
         .await
-        .map_err(|error| ApiError::Internal(format!("the image check stopped: {error}")))??;
+        .map_err(|error| HttpError::Internal(format!("the image check stopped: {error}")))??;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     state
         .store
@@ -46,7 +46,7 @@ pub async fn upload(state: &AppState, headers: &HeaderMap, body: Body) -> ApiRes
 }
 
 /// The declared type: `image/png` or `image/svg+xml`, else 415.
-fn content_type(headers: &HeaderMap) -> ApiResult<&'static str> {
+fn content_type(headers: &HeaderMap) -> HttpResult<&'static str> {
     let declared = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -61,7 +61,7 @@ fn content_type(headers: &HeaderMap) -> ApiResult<&'static str> {
     {
         "image/png" => Ok("image/png"),
         "image/svg+xml" => Ok("image/svg+xml"),
-        _ => Err(ApiError::UnsupportedMediaType(format!(
+        _ => Err(HttpError::UnsupportedMediaType(format!(
             "upload the image as the raw body with `Content-Type: image/png` or `Content-Type: image/svg+xml` (got {})",
             if declared.is_empty() {
                 "no Content-Type".to_string()
@@ -74,22 +74,22 @@ fn content_type(headers: &HeaderMap) -> ApiResult<&'static str> {
 
 /// Checks that the bytes are an image of the declared type; returns what to store: a PNG as
 /// sent, an SVG rebuilt from an allow-list ([`super::svg`]).
-pub fn check(content_type: &str, bytes: &[u8]) -> ApiResult<Vec<u8>> {
+pub fn check(content_type: &str, bytes: &[u8]) -> HttpResult<Vec<u8>> {
     if bytes.is_empty() {
-        return Err(ApiError::BadRequest("the image is empty".into()));
+        return Err(HttpError::BadRequest("the image is empty".into()));
     }
     if content_type == "image/png" {
         // The signature, then the IHDR chunk that must come first.
         if bytes.starts_with(PNG_SIGNATURE) && bytes.get(12..16) == Some(b"IHDR") {
             Ok(bytes.to_vec())
         } else {
-            Err(ApiError::UnsupportedMediaType(
+            Err(HttpError::UnsupportedMediaType(
                 "the body is not a PNG image (it lacks the PNG signature and header)".into(),
             ))
         }
     } else {
         super::svg::clean(bytes)
-            .map_err(|why| ApiError::UnsupportedMediaType(format!("SVG refused: {why}")))
+            .map_err(|why| HttpError::UnsupportedMediaType(format!("SVG refused: {why}")))
     }
 }
 

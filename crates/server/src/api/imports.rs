@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::events::load_event;
 use super::extract::{Json, PathId, Query, RawBody};
 use crate::auth::Bearer;
-use crate::{ApiResult, AppState};
+use crate::{AppState, HttpResult};
 use laurel_service::activity::import::{self, ImportOptions};
 use laurel_service::fields;
 
@@ -65,7 +65,7 @@ pub async fn create(
     id: PathId,
     Query(query): Query<ImportOptions>,
     RawBody(body): RawBody,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("issue")?;
     let event = load_event(&state, &bearer, &id).await?;
     let mapping = query.mapping()?;
@@ -116,7 +116,7 @@ pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,
     Query(query): Query<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let event = fields::id_param("event", query.event.as_deref())?;
     let now = state.clock.now();
@@ -164,7 +164,7 @@ pub async fn get(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let id = id.uuid("import")?;
     let job = state

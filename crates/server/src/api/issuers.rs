@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::extract::{Json, PathId};
 use super::images;
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents;
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 use laurel_service::keys::JwtAlgorithm;
@@ -98,7 +98,10 @@ pub struct UpdateIssuer {
     ),
     security(("bearer" = ["read"])),
 )]
-pub async fn list(state: axum::extract::State<AppState>, bearer: Bearer) -> ApiResult<Json<Value>> {
+pub async fn list(
+    state: axum::extract::State<AppState>,
+    bearer: Bearer,
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let issuers = state.store.list_issuers().await?;
     let views: Vec<Value> = issuers
@@ -132,7 +135,7 @@ pub async fn create(
     state: axum::extract::State<AppState>,
     bearer: Bearer,
     Json(input): Json<CreateIssuer>,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("admin")?;
     bearer.require_every_issuer("create issuers")?;
     let algorithm = match input.jwt_algorithm.as_deref() {
@@ -187,7 +190,7 @@ pub async fn get(
     state: axum::extract::State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let issuer = load(&state, &bearer, &id).await?;
     let keys = state.store.issuer_keys(issuer.id).await?;
@@ -223,13 +226,13 @@ pub async fn update(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<UpdateIssuer>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("admin")?;
     let mut issuer = load(&state, &bearer, &id).await?;
     if let Some(name) = input.jwt_algorithm.as_deref() {
         let algorithm = parse_algorithm(name)?;
         if algorithm.as_str() != issuer.jwt_algorithm {
-            return Err(ApiError::Conflict(format!(
+            return Err(HttpError::Conflict(format!(
                 "jwt_algorithm is fixed when an issuer is created (its keys are made for it): this issuer signs with {}; create another issuer to use {}",
                 issuer.jwt_algorithm,
                 algorithm.as_str()
@@ -292,7 +295,7 @@ pub async fn put_image(
     id: PathId,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("admin")?;
     let mut issuer = load(&state, &bearer, &id).await?;
     issuer.image = Some(images::upload(&state, &headers, body).await?);
@@ -302,7 +305,7 @@ pub async fn put_image(
     Ok(Json(view(&state, &issuer, Some(&keys))))
 }
 
-async fn load(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Issuer> {
+async fn load(state: &AppState, bearer: &Bearer, id: &PathId) -> HttpResult<Issuer> {
     let id = id.uuid("issuer")?;
     bearer.within(id, "issuer", id)?;
     state
@@ -312,9 +315,9 @@ async fn load(state: &AppState, bearer: &Bearer, id: &PathId) -> ApiResult<Issue
         .map_err(|error| crate::error::not_found_in(error, "issuer", id))
 }
 
-fn parse_algorithm(name: &str) -> ApiResult<JwtAlgorithm> {
+fn parse_algorithm(name: &str) -> HttpResult<JwtAlgorithm> {
     JwtAlgorithm::parse(name).ok_or_else(|| {
-        ApiError::BadRequest(format!(
+        HttpError::BadRequest(format!(
             "jwt_algorithm must be one of {} (got {name:?})",
             JwtAlgorithm::NAMES.join(", ")
         ))
@@ -346,7 +349,7 @@ pub async fn rotate_keys(
     state: axum::extract::State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("admin")?;
     let id = id.uuid("issuer")?;
     bearer.within(id, "issuer", id)?;

@@ -36,7 +36,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::on;
 
-use crate::{ApiError, AppState};
+use crate::{AppState, HttpError};
 
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
@@ -177,12 +177,12 @@ pub fn router() -> Router<AppState> {
     let api = crate::routes::router(ROUTES)
         .route_layer(axum::middleware::from_fn(audit::record))
         .fallback(|| async {
-            ApiError::NotFound(format!(
+            HttpError::NotFound(format!(
                 "no such endpoint; the API is described at {PREFIX}/openapi.json"
             ))
         })
         .method_not_allowed_fallback(|method: Method| async move {
-            ApiError::MethodNotAllowed(format!(
+            HttpError::MethodNotAllowed(format!(
                 "{method} is not allowed on this endpoint; see {PREFIX}/openapi.json"
             ))
         });

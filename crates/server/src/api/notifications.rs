@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::extract::{Json, OptionalJson, PathId, Query};
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::fields;
 
 /// `POST /achievements/{id}/notify` body.
@@ -64,7 +64,7 @@ pub async fn get_notification(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let award_id = id.uuid("credential")?;
     let award = state
@@ -74,7 +74,7 @@ pub async fn get_notification(
         .map_err(|e| crate::error::not_found_in(e, "credential", award_id))?;
     bearer.within(award.issuer_id, "credential", award_id)?;
     let notification = state.store.notification(award_id).await?.ok_or_else(|| {
-        ApiError::NotFound(format!(
+        HttpError::NotFound(format!(
             "credential {award_id} has no email: its issuer had no email settings when it \
              was awarded, or it was awarded with notify false; POST …/notify to send one"
         ))
@@ -109,7 +109,7 @@ pub async fn notify(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("issue")?;
     let award_id = id.uuid("credential")?;
     let award = state
@@ -119,12 +119,12 @@ pub async fn notify(
         .map_err(|e| crate::error::not_found_in(e, "credential", award_id))?;
     bearer.within(award.issuer_id, "credential", award_id)?;
     if award.revoked_at.is_some() {
-        return Err(ApiError::Conflict(format!(
+        return Err(HttpError::Conflict(format!(
             "credential {award_id} is revoked: its recipient is not emailed about it"
         )));
     }
     if state.store.email_settings(award.issuer_id).await?.is_none() {
-        return Err(ApiError::Conflict(format!(
+        return Err(HttpError::Conflict(format!(
             "issuer {} has no email settings: PUT /api/v1/issuers/{}/email first",
             award.issuer_id, award.issuer_id
         )));
@@ -134,11 +134,11 @@ pub async fn notify(
         .queue_notifications(&[award_id], state.clock.now())
         .await?
         .pop()
-        .ok_or_else(|| ApiError::Internal("no outcome for one notification".into()))?;
+        .ok_or_else(|| HttpError::Internal("no outcome for one notification".into()))?;
     let (queued, notification) = match result {
         Requeued::Queued(n) => (true, n),
         Requeued::Unchanged(n) => (false, n),
-        Requeued::Missing => return Err(ApiError::not_found("credential", award_id)),
+        Requeued::Missing => return Err(HttpError::not_found("credential", award_id)),
     };
     if queued {
         state.outbox.wake();
@@ -179,12 +179,12 @@ pub async fn resend(
     bearer: Bearer,
     id: PathId,
     OptionalJson(input): OptionalJson<ResendInput>,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     bearer.require("issue")?;
     let achievement = super::achievements::load(&state, &bearer, &id).await?;
     let which = input.which.unwrap_or_else(|| vec![Resend::Failed]);
     if which.is_empty() {
-        return Err(ApiError::BadRequest(
+        return Err(HttpError::BadRequest(
             "which must name at least one of failed, unsent, dry_run".into(),
         ));
     }
@@ -194,7 +194,7 @@ pub async fn resend(
         .await?
         .is_none()
     {
-        return Err(ApiError::Conflict(format!(
+        return Err(HttpError::Conflict(format!(
             "issuer {} has no email settings: PUT /api/v1/issuers/{}/email first",
             achievement.issuer_id, achievement.issuer_id
         )));
@@ -241,19 +241,19 @@ pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,
     Query(query): Query<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let state_filter = match query.state.as_deref() {
         None => None,
         Some(text) => Some(NotificationState::parse(text).ok_or_else(|| {
-            ApiError::BadRequest(format!(
+            HttpError::BadRequest(format!(
                 "state must be queued, sending, sent or failed, got {text:?}"
             ))
         })?),
     };
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if limit > MAX_LIMIT {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "limit must be at most {MAX_LIMIT}, got {limit}"
         )));
     }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::extract::{Json, PathId};
 use crate::auth::Bearer;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::activity::rules::{self, Scope};
 
 /// The most rules one achievement may have.
@@ -21,9 +21,9 @@ pub const MAX_RULES: usize = 20;
 
 /// Checks rules as a client gives them: each well formed, naming events and series of
 /// `issuer_id`. The JSON text to store.
-pub async fn check(state: &AppState, issuer_id: Uuid, input: Vec<Value>) -> ApiResult<String> {
+pub async fn check(state: &AppState, issuer_id: Uuid, input: Vec<Value>) -> HttpResult<String> {
     if input.len() > MAX_RULES {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "award_rules: at most {MAX_RULES} rules"
         )));
     }
@@ -31,7 +31,7 @@ pub async fn check(state: &AppState, issuer_id: Uuid, input: Vec<Value>) -> ApiR
     for (index, value) in input.into_iter().enumerate() {
         let field = format!("award_rules[{index}]");
         let mut rule: Rule = serde_json::from_value(value).map_err(|error| {
-            ApiError::BadRequest(format!(
+            HttpError::BadRequest(format!(
                 "{field}: {error}; a rule is {{\"kind\": \"participation\", \"session\": EVENT_ID, \"min_minutes\"?: N, \"min_percent\"?: P}}, {{\"kind\": \"series_completion\", \"series\": SERIES_ID, \"at_least\"?: K, \"min_minutes\"?: N, \"min_percent\"?: P}} or {{\"kind\": \"completion\", \"what\": KEY}}"
             ))
         })?;
@@ -43,7 +43,7 @@ pub async fn check(state: &AppState, issuer_id: Uuid, input: Vec<Value>) -> ApiR
                 match state.store.event(id).await {
                     Ok(event) if event.issuer_id == issuer_id => {}
                     Ok(_) | Err(StoreError::NotFound) => {
-                        return Err(ApiError::BadRequest(format!(
+                        return Err(HttpError::BadRequest(format!(
                             "{field}.session: this issuer has no event with id {id}"
                         )));
                     }
@@ -59,7 +59,7 @@ pub async fn check(state: &AppState, issuer_id: Uuid, input: Vec<Value>) -> ApiR
                 match state.store.series(id).await {
                     Ok(series) if series.issuer_id == issuer_id => {}
                     Ok(_) | Err(StoreError::NotFound) => {
-                        return Err(ApiError::BadRequest(format!(
+                        return Err(HttpError::BadRequest(format!(
                             "{field}.series: this issuer has no series with id {id}"
                         )));
                     }
@@ -70,7 +70,7 @@ pub async fn check(state: &AppState, issuer_id: Uuid, input: Vec<Value>) -> ApiR
             Rule::Completion { what } => {
                 *what = what.trim().to_string();
                 if what.is_empty() {
-                    return Err(ApiError::BadRequest(format!(
+                    return Err(HttpError::BadRequest(format!(
                         "{field}.what must not be empty"
                     )));
                 }
@@ -78,7 +78,7 @@ pub async fn check(state: &AppState, issuer_id: Uuid, input: Vec<Value>) -> ApiR
         }
         rules.push(rule);
     }
-    serde_json::to_string(&rules).map_err(|error| ApiError::Internal(error.to_string()))
+    serde_json::to_string(&rules).map_err(|error| HttpError::Internal(error.to_string()))
 }
 
 /// The stored rules of an achievement as JSON for its view.
@@ -109,13 +109,13 @@ pub async fn preview(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("read")?;
     let achievement = super::achievements::load(&state, &bearer, &id).await?;
     let mut plans = rules::plan(&state, &Scope::Achievement(achievement.clone()), &[]).await?;
     let plan = plans
         .pop()
-        .ok_or_else(|| ApiError::Internal("no plan for one achievement".into()))?;
+        .ok_or_else(|| HttpError::Internal("no plan for one achievement".into()))?;
     let pending: Vec<Value> = plan
         .pending
         .iter()
@@ -168,22 +168,22 @@ pub async fn evaluate(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     bearer.require("issue")?;
     let achievement = super::achievements::load(&state, &bearer, &id).await?;
     let plans = rules::plan(&state, &Scope::Achievement(achievement), &[]).await?;
     let mut minted = rules::mint(&state, plans).await?;
     let minted = minted
         .pop()
-        .ok_or_else(|| ApiError::Internal("no outcome for one achievement".into()))?;
+        .ok_or_else(|| HttpError::Internal("no outcome for one achievement".into()))?;
     serde_json::to_value(minted)
         .map(Json)
-        .map_err(|error| ApiError::Internal(error.to_string()))
+        .map_err(|error| HttpError::Internal(error.to_string()))
 }
 
-fn parse_id(field: &str, name: &str, text: &str) -> ApiResult<Uuid> {
+fn parse_id(field: &str, name: &str, text: &str) -> HttpResult<Uuid> {
     Uuid::parse_str(text.trim()).map_err(|_| {
-        ApiError::BadRequest(format!(
+        HttpError::BadRequest(format!(
             "{field}.{name} must be an id (a UUID), got {text:?}"
         ))
     })

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::extract::{Json, PathId};
 use crate::auth::{self, Bearer};
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::fields::{self, MAX_NAME};
 
 /// `POST /tokens` body.
@@ -44,7 +44,7 @@ pub struct NewToken {
     with_emails: bool,
 }
 
-fn may_manage(bearer: &Bearer) -> ApiResult<()> {
+fn may_manage(bearer: &Bearer) -> HttpResult<()> {
     bearer.require("admin")?;
     bearer.require_every_issuer("manage tokens")
 }
@@ -73,16 +73,16 @@ pub async fn create(
     State(state): State<AppState>,
     bearer: Bearer,
     Json(body): Json<NewToken>,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     may_manage(&bearer)?;
     let name = fields::required("name", &body.name, MAX_NAME)?;
     if name.chars().any(char::is_control) {
-        return Err(ApiError::BadRequest(
+        return Err(HttpError::BadRequest(
             "name must not contain control characters".into(),
         ));
     }
     if !auth::SCOPES.contains(&body.scope.as_str()) {
-        return Err(ApiError::BadRequest(format!(
+        return Err(HttpError::BadRequest(format!(
             "scope must be one of {}, got {:?}",
             auth::SCOPES.join(", "),
             body.scope
@@ -91,14 +91,14 @@ pub async fn create(
     let mut issuer_ids: Vec<Uuid> = Vec::new();
     for (index, text) in body.issuer_ids.iter().enumerate() {
         let id = Uuid::parse_str(text.trim()).map_err(|_| {
-            ApiError::BadRequest(format!(
+            HttpError::BadRequest(format!(
                 "issuer_ids[{index}] must be an issuer id, got {text:?}"
             ))
         })?;
         match state.store.issuer(id).await {
             Ok(_) => {}
             Err(StoreError::NotFound) => {
-                return Err(ApiError::BadRequest(format!(
+                return Err(HttpError::BadRequest(format!(
                     "issuer_ids[{index}]: there is no issuer {id}"
                 )));
             }
@@ -115,7 +115,7 @@ pub async fn create(
         .filter(|text| !text.trim().is_empty())
         .map(|text| auth::parse_expiry(text, now))
         .transpose()
-        .map_err(|problem| ApiError::BadRequest(format!("expires: {problem}")))?;
+        .map_err(|problem| HttpError::BadRequest(format!("expires: {problem}")))?;
     let (secret, hash) = auth::new_token();
     let mut token = ApiToken::new(Uuid::now_v7(), &name, vec![body.scope.clone()], now);
     token.issuer_ids = issuer_ids;
@@ -126,7 +126,7 @@ pub async fn create(
         .create_token(&token, &hash)
         .await
         .map_err(|error| match error {
-            StoreError::Conflict(_) => ApiError::Conflict(format!(
+            StoreError::Conflict(_) => HttpError::Conflict(format!(
                 "a token named {name:?} exists already (names stay taken after revoking)"
             )),
             other => other.into(),
@@ -162,7 +162,7 @@ pub async fn create(
     ),
     security(("bearer" = ["admin"])),
 )]
-pub async fn list(State(state): State<AppState>, bearer: Bearer) -> ApiResult<Json<Value>> {
+pub async fn list(State(state): State<AppState>, bearer: Bearer) -> HttpResult<Json<Value>> {
     may_manage(&bearer)?;
     let tokens = state.store.list_tokens().await?;
     Ok(Json(
@@ -193,7 +193,7 @@ pub async fn get(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     may_manage(&bearer)?;
     let id = id.uuid("token")?;
     let tokens = state.store.list_tokens().await?;
@@ -201,7 +201,7 @@ pub async fn get(
         .iter()
         .find(|token| token.id == id)
         .map(|token| Json(view(token)))
-        .ok_or_else(|| ApiError::not_found("token", id))
+        .ok_or_else(|| HttpError::not_found("token", id))
 }
 
 /// `POST /tokens/{id}/revoke`: the token, revoked (revoking twice keeps the first time).
@@ -227,7 +227,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> ApiResult<Json<Value>> {
+) -> HttpResult<Json<Value>> {
     may_manage(&bearer)?;
     let id = id.uuid("token")?;
     let token = state
@@ -235,7 +235,7 @@ pub async fn revoke(
         .revoke_token(&id.to_string(), state.clock.now())
         .await
         .map_err(|error| match error {
-            StoreError::NotFound => ApiError::not_found("token", id),
+            StoreError::NotFound => HttpError::not_found("token", id),
             other => other.into(),
         })?;
     Ok(Json(view(&token)))

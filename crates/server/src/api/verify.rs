@@ -33,7 +33,7 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::extract::{Json, RawBody};
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents::keys;
 
 /// How the service names itself in reports: a key "listed by this site".
@@ -66,9 +66,9 @@ static SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
 pub async fn verify(
     State(state): State<AppState>,
     RawBody(body): RawBody,
-) -> ApiResult<Json<Report>> {
+) -> HttpResult<Json<Report>> {
     if body.is_empty() {
-        return Err(ApiError::BadRequest(
+        return Err(HttpError::BadRequest(
             "send the credential as the body: JSON, a VC-JWT, or a baked PNG or SVG".into(),
         ));
     }
@@ -78,7 +78,7 @@ pub async fn verify(
 /// Verifies credential bytes (JSON, VC-JWT, baked PNG or SVG) as this service sees them: the
 /// verifier's steps with this service's keys and lists from its store, plus the issuer's word
 /// on a credential it issued (a suspension fails it; a revocation's reason is added).
-pub async fn check(state: &AppState, body: Vec<u8>) -> ApiResult<Report> {
+pub async fn check(state: &AppState, body: Vec<u8>) -> HttpResult<Report> {
     check_with(state, body, None).await
 }
 
@@ -88,7 +88,7 @@ pub async fn check_with(
     state: &AppState,
     body: Vec<u8>,
     recipient: Option<String>,
-) -> ApiResult<Report> {
+) -> HttpResult<Report> {
     let deadline = Instant::now() + DEADLINE;
     let mut options = Options::offline(state.clock.now());
     options.recipient = recipient;
@@ -102,7 +102,7 @@ pub async fn check_with(
     }));
     let verifier = Verifier::new(options);
     let busy = || {
-        ApiError::Unavailable(
+        HttpError::Unavailable(
             "too many credentials are being checked right now; try again in a moment".into(),
         )
     };
@@ -114,7 +114,7 @@ pub async fn check_with(
     // both off the async threads.
     let mut report = tokio::task::spawn_blocking(move || verifier.verify_bytes(&body))
         .await
-        .map_err(|error| ApiError::Internal(format!("verification task: {error}")))?;
+        .map_err(|error| HttpError::Internal(format!("verification task: {error}")))?;
     if let Some(id) = report
         .credential_id
         .as_deref()
@@ -172,7 +172,7 @@ pub async fn check_with(
 
 /// Every hosted issuer's keys, pinned (their controller documents, with any `revoked` marks),
 /// and a trust list of the hosted issuers by id and name.
-async fn hosted_issuers(state: &AppState) -> ApiResult<(KeyStore, TrustList)> {
+async fn hosted_issuers(state: &AppState) -> HttpResult<(KeyStore, TrustList)> {
     let issuers = state.store.list_issuers().await?;
     let all_keys = state.store.all_keys().await?;
     let mut store = KeyStore::default();
@@ -191,7 +191,7 @@ async fn hosted_issuers(state: &AppState) -> ApiResult<(KeyStore, TrustList)> {
             let document = keys::controller_document(&state.urls, issuer.id, &own)?;
             store
                 .add_with_source(&document, &KeySource::Listed(HOSTED.into()))
-                .map_err(ApiError::Internal)?;
+                .map_err(HttpError::Internal)?;
         }
         trust.add(
             state.urls.issuer(issuer.id),

@@ -17,7 +17,7 @@ use super::layout::{self, FieldError, FieldErrors, Layout};
 use super::password::{self, PoolError};
 use super::session::Staff;
 use super::{audit_log, csrf_rejected, throttle};
-use crate::{ApiError, AppState};
+use crate::{AppState, HttpError};
 
 /// The change-password form's fields.
 #[derive(Debug, Default, Deserialize)]
@@ -64,7 +64,7 @@ async fn try_change(
     state: &AppState,
     staff: &Staff,
     form: Change,
-) -> Result<Result<(), Refused>, ApiError> {
+) -> Result<Result<(), Refused>, HttpError> {
     let busy = || {
         Ok(Err((
             ("current", super::sign_in::BUSY.to_string()),
@@ -86,7 +86,7 @@ async fn try_change(
     let matches = match pool.verify(form.current, stored).await {
         Ok(matches) => matches && admitted,
         Err(PoolError::Busy) => return busy(),
-        Err(PoolError::Failed(error)) => return Err(ApiError::Internal(error)),
+        Err(PoolError::Failed(error)) => return Err(HttpError::Internal(error)),
     };
     if !matches {
         audit_log(
@@ -124,7 +124,7 @@ async fn try_change(
     let hash = match pool.hash(form.new).await {
         Ok(hash) => hash,
         Err(PoolError::Busy) => return busy(),
-        Err(PoolError::Failed(error)) => return Err(ApiError::Internal(error)),
+        Err(PoolError::Failed(error)) => return Err(HttpError::Internal(error)),
     };
     state
         .store

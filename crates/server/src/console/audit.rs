@@ -223,7 +223,7 @@ pub async fn export(
             offset: 0,
             ..filter
         },
-        Err((_, message)) => return layout::error(&crate::ApiError::BadRequest(message)),
+        Err((_, message)) => return layout::error(&crate::HttpError::BadRequest(message)),
     };
     match state.store.search_audit(&filter).await {
         Ok((entries, _)) => layout::csv(csv(&entries), "audit.csv"),

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::layout::{self, Choice, FieldErrors, Layout, date, query};
 use super::session::Staff;
 use super::{audit_log, csrf_rejected};
-use crate::{ApiError, AppState};
+use crate::{AppState, HttpError};
 use laurel_service::lifecycle;
 
 /// Awards per page.
@@ -105,7 +105,7 @@ async fn render(
     search: &Search,
     notice: Option<&str>,
     new: &NewAward,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let achievements: Vec<_> = state
         .store
         .list_achievements(None)
@@ -263,7 +263,7 @@ pub async fn scoped(
     state: &AppState,
     staff: &Staff,
     filter: AwardFilter,
-) -> Result<(Vec<laurel_store::Award>, u64), ApiError> {
+) -> Result<(Vec<laurel_store::Award>, u64), HttpError> {
     let Some(issuer_ids) = staff.issuer_filter() else {
         return Ok((Vec::new(), 0));
     };
@@ -287,7 +287,7 @@ pub async fn export(
             offset: 0,
             ..filter
         },
-        Err((_, message)) => return layout::error(&ApiError::BadRequest(message)),
+        Err((_, message)) => return layout::error(&HttpError::BadRequest(message)),
     };
     let (awards, achievements) = match (
         scoped(&state, &staff, filter).await,
@@ -385,22 +385,22 @@ async fn try_act(
     id: &str,
     action: &str,
     reason: &str,
-) -> Result<String, ApiError> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found("award", Uuid::nil()))?;
+) -> Result<String, HttpError> {
+    let id = Uuid::parse_str(id).map_err(|_| HttpError::not_found("award", Uuid::nil()))?;
     let award = state
         .store
         .award(id)
         .await
         .map_err(|e| crate::error::not_found_in(e, "award", id))?;
     if !staff.may_change_issuer(award.issuer_id) {
-        return Err(ApiError::Forbidden(
+        return Err(HttpError::Forbidden(
             "your account may not change this award".into(),
         ));
     }
     let who = award.recipient_email.clone();
     let message = match action {
         "revoke" | "suspend" if reason.is_empty() => {
-            return Err(ApiError::BadRequest(
+            return Err(HttpError::BadRequest(
                 "give a reason: it is shown on the credential's page".into(),
             ));
         }
@@ -417,7 +417,7 @@ async fn try_act(
         },
         "notify" => {
             if state.store.email_settings(award.issuer_id).await?.is_none() {
-                return Err(ApiError::Conflict(
+                return Err(HttpError::Conflict(
                     "this issuer has no email settings yet".into(),
                 ));
             }
@@ -428,7 +428,7 @@ async fn try_act(
             state.outbox.wake();
             format!("Queued the email to {who}.")
         }
-        _ => return Err(ApiError::NotFound("no such action".into())),
+        _ => return Err(HttpError::NotFound("no such action".into())),
     };
     audit_log(
         state,
@@ -489,11 +489,11 @@ pub async fn create(
 
 enum CreateError {
     Field(&'static str, String),
-    Other(ApiError),
+    Other(HttpError),
 }
 
-impl From<ApiError> for CreateError {
-    fn from(error: ApiError) -> Self {
+impl From<HttpError> for CreateError {
+    fn from(error: HttpError) -> Self {
         CreateError::Other(error)
     }
 }
@@ -517,7 +517,7 @@ async fn try_create(
         .await
         .map_err(|_| CreateError::Field("achievement", "Choose a badge.".into()))?;
     if !staff.may_change_issuer(achievement.issuer_id) {
-        return Err(CreateError::Other(ApiError::Forbidden(
+        return Err(CreateError::Other(HttpError::Forbidden(
             "your account may not award this badge".into(),
         )));
     }
@@ -541,7 +541,7 @@ async fn try_create(
     let outcome = laurel_service::mint::award(state, achievement.id, vec![Ok(recipient)], notify)
         .await?
         .pop()
-        .ok_or_else(|| ApiError::Internal("no outcome for one award".into()))?;
+        .ok_or_else(|| HttpError::Internal("no outcome for one award".into()))?;
     let message = match outcome {
         laurel_service::mint::Outcome::Created(award) => {
             audit_log(

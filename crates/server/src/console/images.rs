@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::audit_log;
 use super::session::Staff;
-use crate::{ApiError, AppState, api};
+use crate::{AppState, HttpError, api};
 
 fn answer(status: StatusCode, text: impl Into<String>) -> Response {
     (status, text.into()).into_response()
@@ -27,7 +27,7 @@ fn csrf_ok(staff: &Staff, headers: &HeaderMap) -> bool {
         .is_some_and(|token| staff.check_csrf(token))
 }
 
-fn failed(error: &ApiError) -> Response {
+fn failed(error: &HttpError) -> Response {
     answer(error.status(), error.to_string())
 }
 

@@ -17,7 +17,7 @@ use super::images::ImageControl;
 use super::layout::{self, FieldErrors, Layout, date};
 use super::session::Staff;
 use super::{audit_log, csrf_rejected};
-use crate::{ApiError, AppState};
+use crate::{AppState, HttpError};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
 
 /// The issuer form's fields.
@@ -173,7 +173,7 @@ pub async fn create(
     )
     .await
     {
-        return layout::error(&ApiError::from(error));
+        return layout::error(&HttpError::from(error));
     }
     audit_log(
         &state,
@@ -265,7 +265,7 @@ pub async fn rotate(
     };
     let keys = match laurel_service::lifecycle::rotate_keys(&state, issuer.id).await {
         Ok(keys) => keys,
-        Err(error) => return layout::error(&ApiError::from(error)),
+        Err(error) => return layout::error(&HttpError::from(error)),
     };
     audit_log(
         &state,
@@ -288,8 +288,8 @@ pub async fn rotate(
     .await
 }
 
-async fn load(state: &AppState, id: &str) -> Result<Issuer, ApiError> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::NotFound("no such issuer".into()))?;
+async fn load(state: &AppState, id: &str) -> Result<Issuer, HttpError> {
+    let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound("no such issuer".into()))?;
     state
         .store
         .issuer(id)

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
 use super::session::Staff;
-use crate::ApiError;
+use crate::HttpError;
 use crate::pages::assets;
 
 /// The policy of every console page: the binary's own stylesheet and script, forms posting
@@ -181,9 +181,9 @@ pub struct MessagePage {
 }
 
 /// An error as a console page.
-pub fn error(error: &ApiError) -> Response {
+pub fn error(error: &HttpError) -> Response {
     let detail = match error {
-        ApiError::Internal(_) => "Something went wrong on our side; it has been logged.".into(),
+        HttpError::Internal(_) => "Something went wrong on our side; it has been logged.".into(),
         other => other.to_string(),
     };
     respond(

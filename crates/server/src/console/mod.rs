@@ -44,7 +44,7 @@ use laurel_store::{AwardFilter, ImportStatus, NotificationFilter, NotificationSt
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::{ApiError, AppState};
+use crate::{AppState, HttpError};
 use layout::Layout;
 use session::{SESSION_COOKIE, Staff};
 
@@ -167,7 +167,7 @@ pub struct Csrf {
 /// The answer to a form whose CSRF token does not match the session's (expired, or sent
 /// from another site): nothing was changed.
 pub fn csrf_rejected() -> Response {
-    layout::error(&ApiError::Forbidden(
+    layout::error(&HttpError::Forbidden(
         "the form expired or came from another site; nothing was changed. Reload the page and \
          try again."
             .into(),
@@ -212,7 +212,7 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Response {
     }
 }
 
-async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<DashboardPage, ApiError> {
+async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<DashboardPage, HttpError> {
     let now = state.clock.now();
     // An issuer manager sees their issuers' figures; everyone else sees all.
     let (recent, total) = awards::scoped(

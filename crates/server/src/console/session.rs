@@ -89,7 +89,7 @@ pub enum Rejection {
     /// Not signed in: off to the sign-in page.
     SignIn,
     /// The database failed.
-    Failed(crate::ApiError),
+    Failed(crate::HttpError),
 }
 
 impl IntoResponse for Rejection {

@@ -29,7 +29,7 @@ use serde::Deserialize;
 use super::password::{self, PoolError};
 use super::session::{self, SESSION_COOKIE, SESSION_HOURS, SIGN_IN_COOKIE};
 use super::{append_cookie, audit_log, layout, throttle};
-use crate::{ApiError, AppState};
+use crate::{AppState, HttpError};
 
 /// What every refused sign-in is told, whatever the reason.
 pub const REFUSED: &str = "Wrong username or password. After a few failed attempts each \
@@ -55,7 +55,7 @@ pub async fn form(State(state): State<AppState>) -> Response {
             layout::sign_in(StatusCode::OK, &csrf, "", None),
             &csrf,
         ),
-        Err(error) => layout::error(&ApiError::Internal(error.to_string())),
+        Err(error) => layout::error(&HttpError::Internal(error.to_string())),
     }
 }
 
@@ -120,8 +120,8 @@ async fn try_sign_in(
     address: Option<IpAddr>,
     headers: &HeaderMap,
     form: SignIn,
-) -> Result<Response, ApiError> {
-    let fresh = session::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
+) -> Result<Response, HttpError> {
+    let fresh = session::random_token().map_err(|e| HttpError::Internal(e.to_string()))?;
     // Usernames have at most 64 bytes; more (a password typed in the wrong field, say) is cut
     // before it is looked up, shown back or written to the audit log.
     let mut username = form.username.trim().to_lowercase();
@@ -179,7 +179,7 @@ async fn try_sign_in(
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
             return Ok(response);
         }
-        Err(PoolError::Failed(error)) => return Err(ApiError::Internal(error)),
+        Err(PoolError::Failed(error)) => return Err(HttpError::Internal(error)),
     };
     let user = match attempt {
         Some(a) if a.admitted && a.user.disabled_at.is_none() && matches => a.user,
@@ -204,8 +204,8 @@ async fn try_sign_in(
     if let Some(address) = address {
         guard.addresses.succeeded(address);
     }
-    let secret = session::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let csrf = session::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let secret = session::random_token().map_err(|e| HttpError::Internal(e.to_string()))?;
+    let csrf = session::random_token().map_err(|e| HttpError::Internal(e.to_string()))?;
     state
         .store
         .create_session(&Session {

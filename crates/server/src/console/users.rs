@@ -154,7 +154,7 @@ pub async fn create(
             )
             .await;
         }
-        Err(PoolError::Failed(error)) => return layout::error(&crate::ApiError::Internal(error)),
+        Err(PoolError::Failed(error)) => return layout::error(&crate::HttpError::Internal(error)),
     };
     let user = account(username, password_hash, role, issuers, state.clock.now());
     match state.store.create_user(&user).await {
@@ -291,10 +291,10 @@ pub async fn toggle(
         return csrf_rejected();
     }
     let Ok(id) = Uuid::parse_str(form.id.trim()) else {
-        return layout::error(&crate::ApiError::NotFound("no such account".into()));
+        return layout::error(&crate::HttpError::NotFound("no such account".into()));
     };
     if id == staff.user.id {
-        return layout::error(&crate::ApiError::Conflict(
+        return layout::error(&crate::HttpError::Conflict(
             "you cannot disable your own account".into(),
         ));
     }

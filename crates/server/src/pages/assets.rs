@@ -8,7 +8,7 @@ use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-use crate::ApiError;
+use crate::HttpError;
 use crate::public::cache::{Cache, Document};
 
 const CSS: &str = include_str!("laurel.css");
@@ -33,11 +33,11 @@ pub fn js_url() -> String {
 }
 
 /// `GET /assets/{file}`.
-pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Result<Response, HttpError> {
     let (body, content_type) = match file.as_str() {
         "laurel.css" => (CSS, "text/css; charset=utf-8"),
         "laurel.js" => (JS, "text/javascript; charset=utf-8"),
-        _ => return Err(ApiError::NotFound(format!("no asset {file}"))),
+        _ => return Err(HttpError::NotFound(format!("no asset {file}"))),
     };
     Ok(Document::new(body, content_type, Cache::Immutable).respond(&headers))
 }

@@ -10,7 +10,7 @@ use axum::response::Response;
 use laurel_store::{Issuer, StoreError};
 
 use crate::public::cache::{Cache, Document};
-use crate::{ApiError, AppState};
+use crate::{AppState, HttpError};
 
 /// Near-black text on light colours: the pages' ink.
 const INK: &str = "#1b1f24";
@@ -86,8 +86,8 @@ pub async fn serve(
     State(state): State<AppState>,
     Path(file): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let missing = || ApiError::NotFound(format!("no brand stylesheet {file}"));
+) -> Result<Response, HttpError> {
+    let missing = || HttpError::NotFound(format!("no brand stylesheet {file}"));
     let id = file
         .strip_suffix(".css")
         .and_then(|id| uuid::Uuid::parse_str(id).ok())

@@ -17,7 +17,7 @@ use super::layout::{Head, Layout};
 use super::views::Fact;
 use crate::public::cache::Cache;
 use crate::public::parse_id;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::{Urls, documents};
 
 /// `GET /achievements/{id}` for a browser.
@@ -36,14 +36,14 @@ pub async fn issuer(state: &AppState, id: &str, request: &HeaderMap) -> Response
     }
 }
 
-fn missing(what: &'static str, id: Uuid) -> impl FnOnce(StoreError) -> ApiError {
+fn missing(what: &'static str, id: Uuid) -> impl FnOnce(StoreError) -> HttpError {
     move |error| match error {
-        StoreError::NotFound => ApiError::not_found(what, id),
+        StoreError::NotFound => HttpError::not_found(what, id),
         other => other.into(),
     }
 }
 
-async fn achievement_html(state: &AppState, id: &str) -> ApiResult<String> {
+async fn achievement_html(state: &AppState, id: &str) -> HttpResult<String> {
     let id = parse_id(id, "achievement")?;
     let achievement = state
         .store
@@ -96,7 +96,7 @@ pub fn render_achievement(
     achievement: &Achievement,
     issuer: &Issuer,
     awarded: u64,
-) -> ApiResult<String> {
+) -> HttpResult<String> {
     let url = urls.achievement(achievement.id);
     let image = achievement
         .image
@@ -158,7 +158,7 @@ pub fn render_achievement(
     })
 }
 
-async fn issuer_html(state: &AppState, id: &str) -> ApiResult<String> {
+async fn issuer_html(state: &AppState, id: &str) -> HttpResult<String> {
     let id = parse_id(id, "issuer")?;
     let issuer = state
         .store
@@ -197,7 +197,7 @@ pub fn render_issuer(
     urls: &Urls,
     issuer: &Issuer,
     achievements: &[Achievement],
-) -> ApiResult<String> {
+) -> HttpResult<String> {
     let url = urls.issuer(issuer.id);
     let image = issuer
         .image

@@ -24,7 +24,7 @@ use super::verdicts::VerdictKey;
 use super::views::{Fact, Technical, VerdictLine};
 use crate::public::cache::Cache;
 use crate::public::parse_id;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::{Urls, links};
 
 /// `GET /credentials/{id}` for a browser.
@@ -35,14 +35,14 @@ pub async fn page(state: &AppState, id: &str, request: &HeaderMap) -> Response {
     }
 }
 
-async fn build(state: &AppState, id: &str) -> ApiResult<String> {
+async fn build(state: &AppState, id: &str) -> HttpResult<String> {
     let id = parse_id(id, "credential")?;
     let award = state.store.award(id).await.map_err(|error| match error {
-        StoreError::NotFound => ApiError::not_found("credential", id),
+        StoreError::NotFound => HttpError::not_found("credential", id),
         other => other.into(),
     })?;
     let credential: Value = serde_json::from_str(&award.credential)
-        .map_err(|error| ApiError::Internal(format!("credential {id}: stored JSON: {error}")))?;
+        .map_err(|error| HttpError::Internal(format!("credential {id}: stored JSON: {error}")))?;
     let now = state.clock.now();
     let report = verification(state, &award, now).await?;
     // The issuer's page settings as they are now (colour, LinkedIn id); never its published
@@ -68,7 +68,7 @@ pub async fn verification(
     state: &AppState,
     award: &Award,
     now: DateTime<Utc>,
-) -> ApiResult<std::sync::Arc<Report>> {
+) -> HttpResult<std::sync::Arc<Report>> {
     let list = match award.status {
         Some(slot) => match state.store.status_list(slot.list_id).await {
             Ok(list) => Some((list.version, list.signed_version)),
@@ -124,7 +124,7 @@ pub fn render(
     credential: &Value,
     report: &Report,
     now: DateTime<Utc>,
-) -> ApiResult<String> {
+) -> HttpResult<String> {
     let facts = Facts::read(credential);
     let url = urls.credential(award.id);
     let image = facts.image.clone().unwrap_or_else(|| format!("{url}.svg"));

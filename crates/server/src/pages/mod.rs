@@ -45,7 +45,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::public::cache::{Cache, Document};
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 
 /// The policy of every page: its own stylesheet and script, images from here or any HTTPS
 /// site (an issuer's logo may live on its own site), nothing else; no framing.
@@ -136,10 +136,10 @@ pub fn respond(html: String, cache: Cache, request: &HeaderMap) -> Response {
 
 /// A page template as HTML. Rendering fails only if a value's `Display` does (none of ours
 /// can), which would be a bug: a 500.
-pub fn render(template: &impl Template) -> ApiResult<String> {
+pub fn render(template: &impl Template) -> HttpResult<String> {
     template
         .render()
-        .map_err(|error| ApiError::Internal(format!("page template: {error}")))
+        .map_err(|error| HttpError::Internal(format!("page template: {error}")))
 }
 
 /// The 404 page (`templates/pages/not_found.html`).
@@ -151,8 +151,8 @@ struct NotFoundPage {
 
 /// An error for a browser: the HTML 404 page for a missing thing, the problem+json otherwise
 /// (a 500 is logged and answered the same way for everyone).
-pub fn error_page(error: ApiError) -> Response {
-    let ApiError::NotFound(_) = error else {
+pub fn error_page(error: HttpError) -> Response {
+    let HttpError::NotFound(_) = error else {
         return error.into_response();
     };
     let head = layout::Head {

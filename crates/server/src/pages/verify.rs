@@ -26,7 +26,7 @@ use askama::Template;
 use super::layout::{self, Layout};
 use super::views::{BadgeClaim, IssuerText, Technical, VerdictLine};
 use crate::public::cache::{Cache, Document};
-use crate::{ApiResult, AppState};
+use crate::{AppState, HttpResult};
 
 /// The verify page's policy: like every page's, but the form may post here.
 const VERIFY_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
@@ -34,7 +34,7 @@ const VERIFY_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self
      frame-ancestors 'none'";
 
 /// `GET /verify`: the form.
-pub async fn form(State(state): State<AppState>) -> ApiResult<Response> {
+pub async fn form(State(state): State<AppState>) -> HttpResult<Response> {
     Ok(respond(page(&state, String::new(), String::new(), None)?))
 }
 
@@ -56,7 +56,7 @@ pub struct Pasted {
 pub async fn check(
     State(state): State<AppState>,
     Form(input): Form<Pasted>,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     let pasted = input.credential.trim();
     let recipient = Some(input.recipient.trim().to_string()).filter(|email| !email.is_empty());
     let file = input.file_base64.trim();
@@ -116,7 +116,7 @@ fn is_address(text: &str) -> bool {
 /// The stored credential a pasted address names, when it is a credential page of this site
 /// (`{origin}/credentials/{id}`, with or without a download extension); `None` for any other
 /// address. Nothing is fetched.
-async fn hosted_credential(state: &AppState, address: &str) -> ApiResult<Option<Vec<u8>>> {
+async fn hosted_credential(state: &AppState, address: &str) -> HttpResult<Option<Vec<u8>>> {
     let address = address
         .split(['?', '#'])
         .next()
@@ -182,7 +182,7 @@ fn page(
     pasted: String,
     recipient: String,
     result: Option<VerifyResult>,
-) -> ApiResult<String> {
+) -> HttpResult<String> {
     let head = layout::Head {
         title: "Verify an Open Badge".into(),
         description:

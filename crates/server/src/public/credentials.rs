@@ -40,7 +40,7 @@ use uuid::Uuid;
 use super::badge;
 use super::cache::{self, Cache, Document};
 use super::{image_document, parse_id};
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents;
 
 /// The forms a credential is served in.
@@ -78,9 +78,9 @@ pub async fn credential(
     State(state): State<AppState>,
     Path(file): Path<String>,
     headers: HeaderMap,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     let (id, format) = split(&file).ok_or_else(|| {
-        ApiError::NotFound(format!(
+        HttpError::NotFound(format!(
             "no credential file {file}; credentials are served as .json, .jwt, .png and .svg"
         ))
     })?;
@@ -93,7 +93,7 @@ pub async fn credential(
         Some(issued) => issued,
         None => {
             let award = state.store.award(id).await.map_err(|error| match error {
-                StoreError::NotFound => ApiError::not_found("credential", id),
+                StoreError::NotFound => HttpError::not_found("credential", id),
                 other => other.into(),
             })?;
             hot.insert(Issued::new(award))
@@ -153,9 +153,9 @@ impl Issued {
         self.credential.len() + self.jwt.len() + 256
     }
 
-    fn credential_text(&self) -> ApiResult<&str> {
+    fn credential_text(&self) -> HttpResult<&str> {
         std::str::from_utf8(&self.credential).map_err(|_| {
-            ApiError::Internal(format!("credential {}: stored text is not UTF-8", self.id))
+            HttpError::Internal(format!("credential {}: stored text is not UTF-8", self.id))
         })
     }
 }
@@ -255,10 +255,10 @@ impl CredentialCache {
 }
 
 /// The credential baked into its badge image.
-async fn baked(state: &AppState, issued: &Issued, format: Format) -> ApiResult<Document> {
+async fn baked(state: &AppState, issued: &Issued, format: Format) -> HttpResult<Document> {
     let text = issued.credential_text()?.to_owned();
     let credential: Value = serde_json::from_str(&text).map_err(|error| {
-        ApiError::Internal(format!("credential {}: stored JSON: {error}", issued.id))
+        HttpError::Internal(format!("credential {}: stored JSON: {error}", issued.id))
     })?;
     let name = credential
         .pointer("/credentialSubject/achievement/name")
@@ -272,7 +272,7 @@ async fn baked(state: &AppState, issued: &Issued, format: Format) -> ApiResult<D
     let (bytes, content_type, extension) =
         tokio::task::spawn_blocking(move || bake_into(image, &text, &name, format))
             .await
-            .map_err(|error| ApiError::Internal(format!("baking credential {id}: {error}")))??;
+            .map_err(|error| HttpError::Internal(format!("baking credential {id}: {error}")))??;
     Ok(image_document(bytes, content_type, Cache::Hour).with(
         header::CONTENT_DISPOSITION,
         disposition("inline", id, extension),
@@ -284,8 +284,8 @@ fn bake_into(
     credential: &str,
     name: &str,
     format: Format,
-) -> ApiResult<(Vec<u8>, &'static str, &'static str)> {
-    let failed = |error: bake::BakeError| ApiError::Internal(format!("baking: {error}"));
+) -> HttpResult<(Vec<u8>, &'static str, &'static str)> {
+    let failed = |error: bake::BakeError| HttpError::Internal(format!("baking: {error}"));
     if format == Format::Png {
         let artwork = match &image {
             Some(image) if image.content_type == "image/png" => image.bytes.as_slice(),
@@ -327,7 +327,7 @@ async fn issued_image(
     state: &AppState,
     achievement_id: Uuid,
     credential: &Value,
-) -> ApiResult<Option<Image>> {
+) -> HttpResult<Option<Image>> {
     let named = credential
         .pointer("/credentialSubject/achievement/image")
         .and_then(|image| image.get("id").or(Some(image)))
@@ -351,7 +351,7 @@ async fn issued_image(
     }
 }
 
-async fn stored_image(state: &AppState, file: &str) -> ApiResult<Option<Image>> {
+async fn stored_image(state: &AppState, file: &str) -> HttpResult<Option<Image>> {
     let (sha256, _) = documents::parse_image_file_name(file);
     match state.store.image(sha256).await {
         Ok(image) => Ok(Some(image)),

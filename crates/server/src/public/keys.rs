@@ -24,7 +24,7 @@ use laurel_store::KeyPurpose;
 
 use super::cache::{Cache, Document};
 use super::parse_id;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents::keys::{controller_document, jwk, jwk_set, multikey_document};
 
 /// `GET /issuers/{id}/keys`: the issuer's controller document.
@@ -32,7 +32,7 @@ pub async fn controller(
     State(state): State<AppState>,
     Path(issuer): Path<String>,
     headers: HeaderMap,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     let issuer = parse_id(&issuer, "issuer")?;
     // The issuer must exist even if it has no keys (a 404 otherwise).
     state
@@ -50,14 +50,14 @@ pub async fn key(
     State(state): State<AppState>,
     Path((issuer, key)): Path<(String, String)>,
     headers: HeaderMap,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     let issuer_id = parse_id(&issuer, "issuer")?;
     let key_id = parse_id(&key, "key")?;
     let keys = state.store.issuer_keys(issuer_id).await?;
     let key = keys
         .iter()
         .find(|key| key.id == key_id)
-        .ok_or_else(|| ApiError::NotFound(format!("issuer {issuer} has no key {key}")))?;
+        .ok_or_else(|| HttpError::NotFound(format!("issuer {issuer} has no key {key}")))?;
     let (document, content_type) = match key.purpose {
         KeyPurpose::DataIntegrity => (multikey_document(&state.urls, key)?, "application/ld+json"),
         KeyPurpose::Jwt => (jwk(&state.urls, key)?, "application/jwk+json"),
@@ -66,7 +66,7 @@ pub async fn key(
 }
 
 /// `GET /.well-known/jwks.json`: every issuer's keys as a JWK Set.
-pub async fn jwks(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn jwks(State(state): State<AppState>, headers: HeaderMap) -> HttpResult<Response> {
     let keys = state.store.all_keys().await?;
     let document = jwk_set(&state.urls, &keys)?;
     // A set that grows with every new issuer: cached briefly.
@@ -74,9 +74,9 @@ pub async fn jwks(State(state): State<AppState>, headers: HeaderMap) -> ApiResul
 }
 
 /// A store "not found" as a 404 naming what was asked for.
-pub(super) fn missing(error: laurel_store::StoreError, what: &str, id: uuid::Uuid) -> ApiError {
+pub(super) fn missing(error: laurel_store::StoreError, what: &str, id: uuid::Uuid) -> HttpError {
     match error {
-        laurel_store::StoreError::NotFound => ApiError::not_found(what, id),
+        laurel_store::StoreError::NotFound => HttpError::not_found(what, id),
         other => other.into(),
     }
 }

@@ -42,7 +42,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
 use self::cache::{Cache, Document};
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents;
 
 /// The Content-Security-Policy of every SVG served: no scripts, no external loads, inline
@@ -80,7 +80,7 @@ async fn issuer(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     if crate::pages::wants_html(&headers) {
         return Ok(crate::pages::catalog::issuer(&state, &id, &headers).await);
     }
@@ -105,7 +105,7 @@ async fn achievement(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     if crate::pages::wants_html(&headers) {
         return Ok(crate::pages::catalog::achievement(&state, &id, &headers).await);
     }
@@ -129,8 +129,8 @@ async fn image(
     State(state): State<AppState>,
     Path(file): Path<String>,
     headers: HeaderMap,
-) -> ApiResult<Response> {
-    let not_found = || ApiError::NotFound(format!("no image {file}"));
+) -> HttpResult<Response> {
+    let not_found = || HttpError::NotFound(format!("no image {file}"));
     let (sha256, extension) = file.rsplit_once('.').ok_or_else(not_found)?;
     let wanted = match extension {
         "png" => "image/png",
@@ -153,7 +153,7 @@ async fn image(
             other => other.into(),
         })?;
     if image.content_type != wanted {
-        return Err(ApiError::NotFound(format!(
+        return Err(HttpError::NotFound(format!(
             "no image {file}; this image is at {}",
             state.urls.image(sha256, &image.content_type)
         )));
@@ -175,6 +175,6 @@ pub(crate) fn image_document(bytes: Vec<u8>, content_type: &'static str, cache: 
 }
 
 /// A path id as a UUID; anything else is a 404 (not a 400: a mistyped link is just absent).
-pub(crate) fn parse_id(text: &str, what: &str) -> Result<Uuid, ApiError> {
-    Uuid::try_parse(text).map_err(|_| ApiError::not_found(what, text))
+pub(crate) fn parse_id(text: &str, what: &str) -> Result<Uuid, HttpError> {
+    Uuid::try_parse(text).map_err(|_| HttpError::not_found(what, text))
 }

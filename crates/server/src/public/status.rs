@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::cache::{self, Cache, Document};
 use super::parse_id;
-use crate::{ApiError, ApiResult, AppState};
+use crate::{AppState, HttpError, HttpResult};
 use laurel_service::ServiceError;
 
 /// `GET /status/{id}`: a status list credential, signed for its current bits.
@@ -28,7 +28,7 @@ pub async fn list(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     let id = parse_id(&id, "status list")?;
     let (body, etag) = match state.status_lists.get(id) {
         Some(found) => found,
@@ -37,7 +37,7 @@ pub async fn list(
                 laurel_service::status::signed(&state, id)
                     .await
                     .map_err(|error| match error {
-                        ServiceError::NotFound(_) => ApiError::not_found("status list", id),
+                        ServiceError::NotFound(_) => HttpError::not_found("status list", id),
                         other => other.into(),
                     })?;
             state.status_lists.insert(id, Bytes::from(credential))
@@ -54,10 +54,10 @@ pub async fn credential(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> ApiResult<Response> {
+) -> HttpResult<Response> {
     let id = parse_id(&id, "credential")?;
     let award = state.store.award(id).await.map_err(|error| match error {
-        StoreError::NotFound => ApiError::not_found("credential", id),
+        StoreError::NotFound => HttpError::not_found("credential", id),
         other => other.into(),
     })?;
     let now = state.clock.now();

@@ -7,7 +7,6 @@
 use crate::util;
 use crate::util::hosting;
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode, header};
@@ -15,7 +14,6 @@ use hosting::{LiveServer, test_app};
 use laurel_core::bake;
 use laurel_server::middleware::{self, Limits};
 use laurel_server::public::badge;
-use laurel_server::telemetry;
 use laurel_verify::fetch::{FetchPolicy, HttpFetcher};
 use laurel_verify::{KeyStore, Options, Report, Verdict, Verifier};
 use serde_json::{Value, json};
@@ -681,17 +679,9 @@ async fn credentials_verify_offline_with_the_saved_keys_document() {
 // operations
 // ---------------------------------------------------------------------------------------------
 
-/// One Prometheus recorder for this test binary (the recorder is process-wide).
-fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
-    static HANDLE: OnceLock<metrics_exporter_prometheus::PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| telemetry::install_metrics().expect("first and only recorder"))
-        .clone()
-}
-
 #[tokio::test]
 async fn health_readiness_and_metrics() {
-    let (app, store) = test_app(ORIGIN, &Limits::default(), Some(metrics_handle())).await;
+    let (app, store) = test_app(ORIGIN, &Limits::default(), Some(hosting::metrics_handle())).await;
     let health = public_get(&app, "/healthz").await;
     assert_eq!(
         (health.status, health.text().as_str()),

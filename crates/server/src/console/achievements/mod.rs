@@ -22,7 +22,7 @@ use super::{audit_log, csrf_rejected};
 use crate::api::achievements::{
     achievement_type, credits, preview_credential, tags, valid_for_days,
 };
-use crate::{ApiError, AppState};
+use crate::{AppState, HttpError};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
 use view::{BadgeEditor, BadgePage, BadgeRow, BadgesPage, Preview};
 
@@ -370,8 +370,8 @@ pub async fn update(
     )
 }
 
-async fn load(state: &AppState, id: &str) -> Result<(Achievement, Issuer), ApiError> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::NotFound("no such badge".into()))?;
+async fn load(state: &AppState, id: &str) -> Result<(Achievement, Issuer), HttpError> {
+    let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound("no such badge".into()))?;
     let achievement = state
         .store
         .achievement(id)

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::console::layout::{self, FieldError, FieldErrors, Layout, date};
 use crate::console::session::Staff;
 use crate::console::{audit_log, csrf_rejected};
-use crate::{ApiError, AppState};
+use crate::{AppState, HttpError};
 use laurel_service::ServiceError;
 use laurel_service::activity::import;
 use laurel_service::activity::import::ImportOptions;
@@ -66,8 +66,8 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<St
     }
 }
 
-async fn load_event(state: &AppState, id: &str) -> Result<Event, ApiError> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::NotFound("no such session".into()))?;
+async fn load_event(state: &AppState, id: &str) -> Result<Event, HttpError> {
+    let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound("no such session".into()))?;
     state
         .store
         .event(id)
@@ -318,13 +318,13 @@ pub async fn import(
             let error = ("report", error.to_string());
             return render_event(&state, &staff, &event, &form, Some(&error), None).await;
         }
-        Err(error) => return layout::error(&ApiError::from(error)),
+        Err(error) => return layout::error(&HttpError::from(error)),
     }
     if !confirm {
         // A review changes nothing, and is quick: it is shown at once.
         let job = match import::run(&state, job, parsed, |_| {}).await {
             Ok(job) => job,
-            Err(error) => return layout::error(&ApiError::from(error)),
+            Err(error) => return layout::error(&HttpError::from(error)),
         };
         let result: Value = job
             .result
@@ -456,8 +456,8 @@ async fn load_job(
     state: &AppState,
     staff: &Staff,
     id: &str,
-) -> Result<laurel_store::ImportJob, ApiError> {
-    let hidden = || ApiError::NotFound("no such import".into());
+) -> Result<laurel_store::ImportJob, HttpError> {
+    let hidden = || HttpError::NotFound("no such import".into());
     let id = Uuid::parse_str(id).map_err(|_| hidden())?;
     let job = state
         .store

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use super::layout::{self, Choice, FieldError, FieldErrors, Layout};
 use super::session::Staff;
 use super::{audit_log, csrf_rejected};
-use crate::{ApiError, AppState};
+use crate::{AppState, HttpError};
 use laurel_service::fields::{self, MAX_NAME};
 
 /// The new-session form's fields.
@@ -275,7 +275,7 @@ pub async fn create_series(
         return csrf_rejected();
     }
     let Ok(issuer_id) = Uuid::parse_str(form.issuer.trim()) else {
-        return layout::error(&ApiError::BadRequest("choose an issuer".into()));
+        return layout::error(&HttpError::BadRequest("choose an issuer".into()));
     };
     if !staff.may_change_issuer(issuer_id) {
         return layout::not_allowed(
@@ -285,7 +285,7 @@ pub async fn create_series(
     }
     let title = match fields::required("title", &form.title, MAX_NAME) {
         Ok(title) => title,
-        Err(error) => return layout::error(&ApiError::from(error)),
+        Err(error) => return layout::error(&HttpError::from(error)),
     };
     let now = state.clock.now();
     let series = Series {

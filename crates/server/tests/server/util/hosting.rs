@@ -18,6 +18,18 @@ use uuid::Uuid;
 
 use crate::util::TestApp;
 
+/// The one Prometheus recorder of the test binary (the recorder is process-wide, so every
+/// test that reads `/metrics` shares it).
+pub fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            laurel_server::telemetry::install_metrics().expect("the first and only recorder")
+        })
+        .clone()
+}
+
 /// A [`TestApp`] over a [`FlakyStore`], with its own origin and limits.
 pub async fn test_app(
     origin: &str,
