@@ -13,7 +13,9 @@
 //! - [`console`]: the staff console (sign-in, roles, audit log, dashboard) as HTML.
 //! - [`middleware`]: request ids, logs, limits, the problem+json mapper, security headers.
 //! - [`health`]: `/healthz` and `/readyz`. [`telemetry`]: `/metrics` and its recorder.
-//! - [`routes`]: the one route-table type the API and the console are built from.
+//! - [`routes`]: the one route-table type the API and the console are built from, and path ids.
+//! - [`cache`]: a response body with its ETag and cache policy ([`cache::Representation`]),
+//!   shared by public hosting and the pages.
 //! - [`connections`]: the accept loop (header-read and idle timeouts, the connection cap).
 //! - [`serve`]: binding, graceful shutdown.
 //! - [`error`]: [`HttpError`], the one HTTP error, rendered as problem+json.
@@ -23,6 +25,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod connections;
 pub mod console;
 pub mod error;

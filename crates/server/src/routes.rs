@@ -49,3 +49,8 @@ pub fn router(routes: &[Route]) -> Router<AppState> {
         router.route(route.path, (route.handler)(route.filter()))
     })
 }
+
+/// A path id as a UUID; anything else is a 404 (not a 400: a mistyped link is just absent).
+pub fn parse_id(text: &str, what: &str) -> Result<uuid::Uuid, crate::HttpError> {
+    uuid::Uuid::try_parse(text).map_err(|_| crate::HttpError::not_found(what, text))
+}

@@ -8,10 +8,10 @@
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 
-use super::session::Staff;
+use super::session::{Rejection, Staff};
 use crate::HttpError;
 use crate::pages::assets;
 
@@ -240,6 +240,17 @@ pub fn csv(body: String, file_name: &'static str) -> Response {
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// A console request without a usable session: to the sign-in page, or the error as a page.
+/// (Here rather than beside [`Rejection`] so the session module does not depend on the layout.)
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        match self {
+            Rejection::SignIn => Redirect::to("/console/sign-in").into_response(),
+            Rejection::Failed(failure) => error(&failure),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use laurel_store::{Role, Session, User};
@@ -90,15 +89,6 @@ pub enum Rejection {
     SignIn,
     /// The database failed.
     Failed(crate::HttpError),
-}
-
-impl IntoResponse for Rejection {
-    fn into_response(self) -> Response {
-        match self {
-            Rejection::SignIn => Redirect::to("/console/sign-in").into_response(),
-            Rejection::Failed(error) => super::layout::error(&error),
-        }
-    }
 }
 
 impl FromRequestParts<AppState> for Staff {

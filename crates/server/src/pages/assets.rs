@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use crate::HttpError;
-use crate::public::cache::{Cache, Document};
+use crate::cache::{Cache, Representation};
 
 const CSS: &str = include_str!("laurel.css");
 const JS: &str = include_str!("laurel.js");
@@ -39,5 +39,5 @@ pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Result<Respo
         "laurel.js" => (JS, "text/javascript; charset=utf-8"),
         _ => return Err(HttpError::NotFound(format!("no asset {file}"))),
     };
-    Ok(Document::new(body, content_type, Cache::Immutable).respond(&headers))
+    Ok(Representation::new(body, content_type, Cache::Immutable).respond(&headers))
 }

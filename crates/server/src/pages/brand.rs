@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use laurel_store::{Issuer, StoreError};
 
-use crate::public::cache::{Cache, Document};
+use crate::cache::{Cache, Representation};
 use crate::{AppState, HttpError};
 
 /// Near-black text on light colours: the pages' ink.
@@ -102,7 +102,7 @@ pub async fn serve(
         .as_deref()
         .and_then(stylesheet)
         .ok_or_else(missing)?;
-    Ok(Document::new(css, "text/css; charset=utf-8", Cache::FiveMinutes).respond(&headers))
+    Ok(Representation::new(css, "text/css; charset=utf-8", Cache::FiveMinutes).respond(&headers))
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ use super::brand;
 use super::html;
 use super::layout::{Head, Layout};
 use super::views::Fact;
-use crate::public::cache::Cache;
-use crate::public::parse_id;
+use crate::cache::Cache;
+use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::{Urls, documents};
 

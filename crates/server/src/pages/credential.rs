@@ -22,8 +22,8 @@ use super::html;
 use super::layout::{Head, Layout};
 use super::verdicts::VerdictKey;
 use super::views::{Fact, Technical, VerdictLine};
-use crate::public::cache::Cache;
-use crate::public::parse_id;
+use crate::cache::Cache;
+use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::{Urls, links};
 

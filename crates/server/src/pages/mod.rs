@@ -44,7 +44,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::public::cache::{Cache, Document};
+use crate::cache::{Cache, Representation};
 use crate::{AppState, HttpError, HttpResult};
 
 /// The policy of every page: its own stylesheet and script, images from here or any HTTPS
@@ -121,7 +121,7 @@ pub fn vary() -> (header::HeaderName, HeaderValue) {
 /// An HTML page response: ETag, cache policy, CSP, `Vary: Accept`.
 pub fn respond(html: String, cache: Cache, request: &HeaderMap) -> Response {
     let (name, value) = vary();
-    Document::new(html, "text/html; charset=utf-8", cache)
+    Representation::new(html, "text/html; charset=utf-8", cache)
         .with(name, value)
         .with(
             header::CONTENT_SECURITY_POLICY,

@@ -25,7 +25,7 @@ use askama::Template;
 
 use super::layout::{self, Layout};
 use super::views::{BadgeClaim, IssuerText, Technical, VerdictLine};
-use crate::public::cache::{Cache, Document};
+use crate::cache::{Cache, Representation};
 use crate::{AppState, HttpResult};
 
 /// The verify page's policy: like every page's, but the form may post here.
@@ -199,7 +199,7 @@ fn page(
 }
 
 fn respond(html: String) -> Response {
-    Document::new(html, "text/html; charset=utf-8", Cache::NoStore)
+    Representation::new(html, "text/html; charset=utf-8", Cache::NoStore)
         .with(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(VERIFY_CSP),

@@ -38,8 +38,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::badge;
-use super::cache::{self, Cache, Document};
-use super::{image_document, parse_id};
+use super::image_document;
+use crate::cache::{self, Cache, Representation};
+use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents;
 
@@ -100,14 +101,14 @@ pub async fn credential(
         }
     };
     let document = match format {
-        Format::LinkedData => Document::new(
+        Format::LinkedData => Representation::new(
             issued.credential.clone(),
             "application/ld+json",
             Cache::Hour,
         )
         .with_etag(issued.credential_etag.clone())
         .with(header::VARY, HeaderValue::from_static("Accept")),
-        Format::Json => Document::new(
+        Format::Json => Representation::new(
             issued.credential.clone(),
             "application/vc+ld+json",
             Cache::Hour,
@@ -117,7 +118,7 @@ pub async fn credential(
             header::CONTENT_DISPOSITION,
             disposition("attachment", id, "json"),
         ),
-        Format::Jwt => Document::new(issued.jwt.clone(), "application/jwt", Cache::Hour)
+        Format::Jwt => Representation::new(issued.jwt.clone(), "application/jwt", Cache::Hour)
             .with_etag(issued.jwt_etag.clone()),
         Format::Png | Format::Svg => baked(&state, &issued, format).await?,
     };
@@ -255,7 +256,7 @@ impl CredentialCache {
 }
 
 /// The credential baked into its badge image.
-async fn baked(state: &AppState, issued: &Issued, format: Format) -> HttpResult<Document> {
+async fn baked(state: &AppState, issued: &Issued, format: Format) -> HttpResult<Representation> {
     let text = issued.credential_text()?.to_owned();
     let credential: Value = serde_json::from_str(&text).map_err(|error| {
         HttpError::Internal(format!("credential {}: stored JSON: {error}", issued.id))

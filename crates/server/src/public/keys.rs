@@ -22,8 +22,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use laurel_store::KeyPurpose;
 
-use super::cache::{Cache, Document};
-use super::parse_id;
+use crate::cache::{Cache, Representation};
+use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents::keys::{controller_document, jwk, jwk_set, multikey_document};
 
@@ -42,7 +42,7 @@ pub async fn controller(
         .map_err(|error| missing(error, "issuer", issuer))?;
     let keys = state.store.issuer_keys(issuer).await?;
     let document = controller_document(&state.urls, issuer, &keys)?;
-    Ok(Document::json(&document, "application/ld+json", Cache::Hour).respond(&headers))
+    Ok(Representation::json(&document, "application/ld+json", Cache::Hour).respond(&headers))
 }
 
 /// `GET /issuers/{id}/keys/{key}`: one key's document (Multikey, or a bare JWK).
@@ -62,7 +62,7 @@ pub async fn key(
         KeyPurpose::DataIntegrity => (multikey_document(&state.urls, key)?, "application/ld+json"),
         KeyPurpose::Jwt => (jwk(&state.urls, key)?, "application/jwk+json"),
     };
-    Ok(Document::json(&document, content_type, Cache::Hour).respond(&headers))
+    Ok(Representation::json(&document, content_type, Cache::Hour).respond(&headers))
 }
 
 /// `GET /.well-known/jwks.json`: every issuer's keys as a JWK Set.
@@ -70,7 +70,10 @@ pub async fn jwks(State(state): State<AppState>, headers: HeaderMap) -> HttpResu
     let keys = state.store.all_keys().await?;
     let document = jwk_set(&state.urls, &keys)?;
     // A set that grows with every new issuer: cached briefly.
-    Ok(Document::json(&document, "application/jwk-set+json", Cache::FiveMinutes).respond(&headers))
+    Ok(
+        Representation::json(&document, "application/jwk-set+json", Cache::FiveMinutes)
+            .respond(&headers),
+    )
 }
 
 /// A store "not found" as a 404 naming what was asked for.

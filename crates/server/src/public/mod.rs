@@ -28,7 +28,6 @@
 //! browser-based verifiers and backpacks can fetch documents and keys.
 
 pub mod badge;
-pub mod cache;
 pub mod credentials;
 pub mod keys;
 pub mod status;
@@ -39,9 +38,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
-use uuid::Uuid;
 
-use self::cache::{Cache, Document};
+use crate::cache::{Cache, Representation};
+use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents;
 
@@ -93,7 +92,7 @@ async fn issuer(
     let document = documents::profile_document(&state.urls, &issuer);
     let (vary, accept) = crate::pages::vary();
     Ok(
-        Document::json(&document, "application/ld+json", Cache::FiveMinutes)
+        Representation::json(&document, "application/ld+json", Cache::FiveMinutes)
             .with(vary, accept)
             .respond(&headers),
     )
@@ -118,7 +117,7 @@ async fn achievement(
     let document = documents::achievement_document(&state.urls, &achievement)?;
     let (vary, accept) = crate::pages::vary();
     Ok(
-        Document::json(&document, "application/ld+json", Cache::FiveMinutes)
+        Representation::json(&document, "application/ld+json", Cache::FiveMinutes)
             .with(vary, accept)
             .respond(&headers),
     )
@@ -162,8 +161,12 @@ async fn image(
 }
 
 /// An image response; SVGs get the restrictive [`SVG_CSP`].
-pub(crate) fn image_document(bytes: Vec<u8>, content_type: &'static str, cache: Cache) -> Document {
-    let document = Document::new(bytes, content_type, cache);
+pub(crate) fn image_document(
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    cache: Cache,
+) -> Representation {
+    let document = Representation::new(bytes, content_type, cache);
     if content_type == "image/svg+xml" {
         document.with(
             header::CONTENT_SECURITY_POLICY,
@@ -172,9 +175,4 @@ pub(crate) fn image_document(bytes: Vec<u8>, content_type: &'static str, cache: 
     } else {
         document
     }
-}
-
-/// A path id as a UUID; anything else is a 404 (not a 400: a mistyped link is just absent).
-pub(crate) fn parse_id(text: &str, what: &str) -> Result<Uuid, HttpError> {
-    Uuid::try_parse(text).map_err(|_| HttpError::not_found(what, text))
 }

@@ -18,8 +18,8 @@ use laurel_store::StoreError;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::cache::{self, Cache, Document};
-use super::parse_id;
+use crate::cache::{self, Cache, Representation};
+use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::ServiceError;
 
@@ -43,9 +43,11 @@ pub async fn list(
             state.status_lists.insert(id, Bytes::from(credential))
         }
     };
-    Ok(Document::new(body, "application/ld+json", Cache::Minute)
-        .with_etag(etag)
-        .respond(&headers))
+    Ok(
+        Representation::new(body, "application/ld+json", Cache::Minute)
+            .with_etag(etag)
+            .respond(&headers),
+    )
 }
 
 /// `GET /credentials/{id}/status`: what the issuer says of a credential now: revoked (and
@@ -74,7 +76,7 @@ pub async fn credential(
         "expired": award.valid_until.is_some_and(|until| until <= now),
         "status_list": award.status.map(|slot| state.urls.status_list(slot.list_id)),
     });
-    Ok(Document::json(&document, "application/json", Cache::Minute).respond(&headers))
+    Ok(Representation::json(&document, "application/json", Cache::Minute).respond(&headers))
 }
 
 /// A signed list as served: when it was kept, its bytes and their ETag.

@@ -40,7 +40,7 @@ impl Cache {
 }
 
 /// A public document: its body, media type, cache policy and optional extra headers.
-pub struct Document {
+pub struct Representation {
     body: Bytes,
     etag: Option<HeaderValue>,
     content_type: HeaderValue,
@@ -48,10 +48,10 @@ pub struct Document {
     extra: Vec<(header::HeaderName, HeaderValue)>,
 }
 
-impl Document {
+impl Representation {
     /// A document with a static media type.
     pub fn new(body: impl Into<Bytes>, content_type: &'static str, cache: Cache) -> Self {
-        Document {
+        Representation {
             body: body.into(),
             etag: None,
             content_type: HeaderValue::from_static(content_type),
@@ -62,7 +62,7 @@ impl Document {
 
     /// A JSON document, serialized compactly.
     pub fn json(value: &serde_json::Value, content_type: &'static str, cache: Cache) -> Self {
-        Document::new(value.to_string(), content_type, cache)
+        Representation::new(value.to_string(), content_type, cache)
     }
 
     /// Uses an ETag computed earlier with [`etag`] for these very bytes (a cached body).
@@ -129,7 +129,8 @@ mod tests {
 
     #[test]
     fn a_matching_if_none_match_gives_304_without_a_body() {
-        let first = Document::new("hello", "text/plain", Cache::Hour).respond(&HeaderMap::new());
+        let first =
+            Representation::new("hello", "text/plain", Cache::Hour).respond(&HeaderMap::new());
         assert_eq!(first.status(), StatusCode::OK);
         let tag = first.headers().get(header::ETAG).unwrap().clone();
         assert!(tag.to_str().unwrap().starts_with('"'));
@@ -142,14 +143,14 @@ mod tests {
         ] {
             let mut request = HeaderMap::new();
             request.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&sent).unwrap());
-            let again = Document::new("hello", "text/plain", Cache::Hour).respond(&request);
+            let again = Representation::new("hello", "text/plain", Cache::Hour).respond(&request);
             assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{sent}");
             assert_eq!(again.headers().get(header::ETAG), Some(&tag));
         }
 
         let mut request = HeaderMap::new();
         request.insert(header::IF_NONE_MATCH, tag);
-        let changed = Document::new("hello!", "text/plain", Cache::Hour).respond(&request);
+        let changed = Representation::new("hello!", "text/plain", Cache::Hour).respond(&request);
         assert_eq!(changed.status(), StatusCode::OK);
     }
 }
