@@ -13,11 +13,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::events::{MAX_DURATION_MINUTES, evaluate, instant, load_event};
+use super::events::{evaluate, load_event};
 use super::extract::{Json, PathId, json_error};
 use crate::auth::Bearer;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::activity::rules::Scope;
+use laurel_service::activity::sessions::{MAX_DURATION_MINUTES, instant};
 use laurel_service::fields::{self, MAX_NAME};
 use laurel_service::mint::recipient_email;
 

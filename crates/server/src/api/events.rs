@@ -11,8 +11,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, Utc};
-use laurel_store::{Event, EventFilter, EventFormat, Series};
+use laurel_store::{Event, EventFilter, Series};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -24,8 +23,7 @@ use crate::{AppState, HttpError, HttpResult};
 use laurel_service::activity::rules::{self, Scope};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 
-/// The longest session accepted, in minutes (a week).
-pub const MAX_DURATION_MINUTES: u32 = 7 * 24 * 60;
+use laurel_service::activity::sessions::{check_series, duration, format, instant};
 
 /// `POST /series` body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -506,54 +504,6 @@ async fn load_series(state: &AppState, bearer: &Bearer, id: Uuid) -> HttpResult<
         .map_err(|error| crate::error::not_found_in(error, "series", id))?;
     bearer.within(series.issuer_id, "series", id)?;
     Ok(series)
-}
-
-/// A series must exist and belong to the event's issuer.
-pub(crate) async fn check_series(state: &AppState, id: Uuid, issuer_id: Uuid) -> HttpResult<()> {
-    let series = state.store.series(id).await.map_err(|error| match error {
-        laurel_store::StoreError::NotFound => {
-            HttpError::BadRequest(format!("series_id: no series with id {id}"))
-        }
-        other => other.into(),
-    })?;
-    if series.issuer_id != issuer_id {
-        // As if missing: a token limited to some issuers learns nothing of the others' ids.
-        return Err(HttpError::BadRequest(format!(
-            "series_id: no series with id {id}"
-        )));
-    }
-    Ok(())
-}
-
-pub fn instant(field: &str, text: &str) -> HttpResult<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|instant| instant.with_timezone(&Utc))
-        .map_err(|_| {
-            HttpError::BadRequest(format!(
-                "{field} must be an RFC 3339 date-time with its offset, such as 2026-03-10T14:00:00Z or 2026-03-10T09:00:00-05:00, got {text:?}"
-            ))
-        })
-}
-
-pub(crate) fn duration(minutes: u32) -> HttpResult<u32> {
-    if (1..=MAX_DURATION_MINUTES).contains(&minutes) {
-        Ok(minutes)
-    } else {
-        Err(HttpError::BadRequest(format!(
-            "duration_minutes must be between 1 and {MAX_DURATION_MINUTES}, got {minutes}"
-        )))
-    }
-}
-
-pub(crate) fn format(name: Option<&str>) -> HttpResult<EventFormat> {
-    match name.map(str::trim) {
-        None => Ok(EventFormat::Online),
-        Some(name) => EventFormat::parse(name).ok_or_else(|| {
-            HttpError::BadRequest(format!(
-                "format must be \"online\" or \"in_person\", got {name:?}"
-            ))
-        }),
-    }
 }
 
 fn series_view(series: &Series) -> Value {

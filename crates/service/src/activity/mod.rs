@@ -4,6 +4,7 @@
 //!   awarded"), and minting for them through [`crate::mint`], exactly once per recipient.
 //! - [`import`]: attendance reports (Zoom, GoToWebinar, plain CSV) parsed, recorded and awarded
 //!   as a job whose progress and per-line results any instance can report.
+//! - [`sessions`]: checks of session and series input (times, lengths, formats, series).
 //! - [`bounds`]: how many imports an issuer may run at once, and how long their per-line
 //!   results (every attendee's address) are kept.
 //!
@@ -13,3 +14,4 @@
 pub mod bounds;
 pub mod import;
 pub mod rules;
+pub mod sessions;

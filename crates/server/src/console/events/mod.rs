@@ -214,7 +214,7 @@ async fn check_event(state: &AppState, staff: &Staff, form: &EventForm) -> Resul
         ),
     };
     if let Some(series) = series_id {
-        crate::api::events::check_series(state, series, issuer_id)
+        laurel_service::activity::sessions::check_series(state, series, issuer_id)
             .await
             .map_err(field("series"))?;
     }
@@ -237,9 +237,12 @@ async fn check_event(state: &AppState, staff: &Staff, form: &EventForm) -> Resul
             "Give the length in whole minutes.".into(),
         ))
     })?;
-    let duration = crate::api::events::duration(minutes).map_err(field("duration_minutes"))?;
-    let format = crate::api::events::format(Some(form.format.trim()).filter(|f| !f.is_empty()))
-        .map_err(field("format"))?;
+    let duration =
+        laurel_service::activity::sessions::duration(minutes).map_err(field("duration_minutes"))?;
+    let format = laurel_service::activity::sessions::format(
+        Some(form.format.trim()).filter(|f| !f.is_empty()),
+    )
+    .map_err(field("format"))?;
     let now = state.clock.now();
     Ok(Event {
         id: Uuid::now_v7(),
