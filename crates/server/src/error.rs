@@ -75,18 +75,14 @@ impl HttpError {
 
     /// A 404 for a kind of thing and the id asked for.
     pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
-        HttpError::NotFound(format!("no {what} with id {id}"))
+        ServiceError::not_found(what, id).into()
     }
 }
 
 impl From<StoreError> for HttpError {
+    /// As the domain maps it (not found, conflict, unavailable, internal).
     fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound => HttpError::NotFound("not found".into()),
-            StoreError::Conflict(what) => HttpError::Conflict(what),
-            StoreError::Database(message) => HttpError::Unavailable(message),
-            other => HttpError::Internal(other.to_string()),
-        }
+        ServiceError::from(error).into()
     }
 }
 
@@ -157,10 +153,7 @@ impl IntoResponse for HttpError {
 
 /// A store "not found" as a 404 naming what was asked for; other store errors as usual.
 pub fn not_found_in(error: StoreError, what: &str, id: impl std::fmt::Display) -> HttpError {
-    match error {
-        StoreError::NotFound => HttpError::not_found(what, id),
-        other => other.into(),
-    }
+    ServiceError::from_store(error, what, id).into()
 }
 
 /// Result of a handler.

@@ -6,8 +6,7 @@
 
 use axum::http::HeaderMap;
 use axum::response::Response;
-use laurel_store::{Achievement, AwardFilter, Issuer, StoreError};
-use uuid::Uuid;
+use laurel_store::{Achievement, AwardFilter, Issuer};
 
 use askama::Template;
 
@@ -16,8 +15,9 @@ use super::html;
 use super::layout::{Head, Layout};
 use super::views::Fact;
 use crate::cache::Cache;
+use crate::error::not_found_in;
 use crate::routes::parse_id;
-use crate::{AppState, HttpError, HttpResult};
+use crate::{AppState, HttpResult};
 use laurel_service::{Urls, documents};
 
 /// `GET /achievements/{id}` for a browser.
@@ -36,25 +36,18 @@ pub async fn issuer(state: &AppState, id: &str, request: &HeaderMap) -> Response
     }
 }
 
-fn missing(what: &'static str, id: Uuid) -> impl FnOnce(StoreError) -> HttpError {
-    move |error| match error {
-        StoreError::NotFound => HttpError::not_found(what, id),
-        other => other.into(),
-    }
-}
-
 async fn achievement_html(state: &AppState, id: &str) -> HttpResult<String> {
     let id = parse_id(id, "achievement")?;
     let achievement = state
         .store
         .achievement(id)
         .await
-        .map_err(missing("achievement", id))?;
+        .map_err(|error| not_found_in(error, "achievement", id))?;
     let issuer = state
         .store
         .issuer(achievement.issuer_id)
         .await
-        .map_err(missing("issuer", achievement.issuer_id))?;
+        .map_err(|error| not_found_in(error, "issuer", achievement.issuer_id))?;
     let awarded = if issuer.show_award_count {
         let filter = AwardFilter {
             achievement_id: Some(id),
@@ -164,7 +157,7 @@ async fn issuer_html(state: &AppState, id: &str) -> HttpResult<String> {
         .store
         .issuer(id)
         .await
-        .map_err(missing("issuer", id))?;
+        .map_err(|error| not_found_in(error, "issuer", id))?;
     let achievements = state.store.list_achievements(Some(id)).await?;
     render_issuer(&state.urls, &issuer, &achievements)
 }

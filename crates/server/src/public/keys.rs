@@ -23,6 +23,7 @@ use axum::response::Response;
 use laurel_store::KeyPurpose;
 
 use crate::cache::{Cache, Representation};
+use crate::error::not_found_in;
 use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents::keys::{controller_document, jwk, jwk_set, multikey_document};
@@ -39,7 +40,7 @@ pub async fn controller(
         .store
         .issuer(issuer)
         .await
-        .map_err(|error| missing(error, "issuer", issuer))?;
+        .map_err(|error| not_found_in(error, "issuer", issuer))?;
     let keys = state.store.issuer_keys(issuer).await?;
     let document = controller_document(&state.urls, issuer, &keys)?;
     Ok(Representation::json(&document, "application/ld+json", Cache::Hour).respond(&headers))
@@ -74,12 +75,4 @@ pub async fn jwks(State(state): State<AppState>, headers: HeaderMap) -> HttpResu
         Representation::json(&document, "application/jwk-set+json", Cache::FiveMinutes)
             .respond(&headers),
     )
-}
-
-/// A store "not found" as a 404 naming what was asked for.
-pub(super) fn missing(error: laurel_store::StoreError, what: &str, id: uuid::Uuid) -> HttpError {
-    match error {
-        laurel_store::StoreError::NotFound => HttpError::not_found(what, id),
-        other => other.into(),
-    }
 }

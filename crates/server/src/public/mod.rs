@@ -88,7 +88,7 @@ async fn issuer(
         .store
         .issuer(id)
         .await
-        .map_err(|error| keys::missing(error, "issuer", id))?;
+        .map_err(|error| crate::error::not_found_in(error, "issuer", id))?;
     let document = documents::profile_document(&state.urls, &issuer);
     let (vary, accept) = crate::pages::vary();
     Ok(
@@ -113,7 +113,7 @@ async fn achievement(
         .store
         .achievement(id)
         .await
-        .map_err(|error| keys::missing(error, "achievement", id))?;
+        .map_err(|error| crate::error::not_found_in(error, "achievement", id))?;
     let document = documents::achievement_document(&state.urls, &achievement)?;
     let (vary, accept) = crate::pages::vary();
     Ok(
