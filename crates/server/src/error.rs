@@ -9,7 +9,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use laurel_service::ServiceError;
 use laurel_store::StoreError;
-use serde_json::json;
 
 /// An HTTP failure: a status and a message for the client, rendered as problem+json (the
 /// console and the public pages show the same message as a page). The domain's
@@ -107,6 +106,15 @@ impl From<laurel_service::documents::DocumentError> for HttpError {
     }
 }
 
+/// RFC 9457 problem details
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    r#type: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: String,
+}
+
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -123,13 +131,15 @@ impl IntoResponse for HttpError {
             }
             other => other.to_string(),
         };
-        let body = json!({
-            "type": "about:blank",
-            "title": status.canonical_reason().unwrap_or("Error"),
-            "status": status.as_u16(),
-            "detail": detail,
-        });
-        let mut response = (status, body.to_string()).into_response();
+        let body = Problem {
+            r#type: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail,
+        };
+        // Plain strings and a number: serializing cannot fail.
+        let body = serde_json::to_string(&body).unwrap_or_default();
+        let mut response = (status, body).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

@@ -10,6 +10,8 @@
 //! - [`Service`]: the store, public URLs, the key vault and opened keys, the clock, the email
 //!   outbox, background jobs, and the [`Changes`] hook through which front doors hear of
 //!   changes (the HTTP server forgets cached responses).
+//! - [`catalog`]: what an achievement may say, and whether a credential for it would pass the
+//!   Open Badges schema (checked alike by the API and the console).
 //! - [`documents`]: issuer Profiles and Achievements as Open Badges JSON-LD, shared by minting
 //!   and public hosting so both say the same thing.
 //! - [`keys`]: issuers' signing keys: made, sealed, opened once and cached.
@@ -30,6 +32,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod audit;
+pub mod catalog;
 pub mod clock;
 pub mod documents;
 pub mod email;

@@ -9,14 +9,12 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use laurel_core::model::{
-    AchievementSubject, Alignment, IdentityObject, OneOrMany, OpenBadgeCredential,
-};
-use laurel_core::schema::Schema;
-use laurel_store::{Achievement, Issuer};
-use serde::Deserialize;
-use serde_json::{Value, json};
-use utoipa::ToSchema;
+use laurel_core::model::{Alignment, OneOrMany};
+use laurel_store::Achievement;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query};
@@ -24,59 +22,8 @@ use super::images;
 use super::rules;
 use crate::auth::Bearer;
 use crate::{AppState, HttpError, HttpResult};
-use laurel_service::documents;
+use laurel_service::{activity, catalog, documents};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
-
-/// The Open Badges 3.0 `achievementType` values (besides `ext:…` extensions).
-pub const ACHIEVEMENT_TYPES: &[&str] = &[
-    "Achievement",
-    "ApprenticeshipCertificate",
-    "Assessment",
-    "Assignment",
-    "AssociateDegree",
-    "Award",
-    "Badge",
-    "BachelorDegree",
-    "Certificate",
-    "CertificateOfCompletion",
-    "Certification",
-    "CommunityService",
-    "Competency",
-    "Course",
-    "CoCurricular",
-    "Degree",
-    "Diploma",
-    "DoctoralDegree",
-    "Fieldwork",
-    "GeneralEducationDevelopment",
-    "JourneymanCertificate",
-    "LearningProgram",
-    "License",
-    "Membership",
-    "ProfessionalDoctorate",
-    "QualityAssuranceCredential",
-    "MasterCertificate",
-    "MasterDegree",
-    "MicroCredential",
-    "ResearchDoctorate",
-    "SecondarySchoolDiploma",
-];
-
-/// The Open Badges 3.0 alignment `targetType` values (besides `ext:…`).
-pub const TARGET_TYPES: &[&str] = &[
-    "ceasn:Competency",
-    "ceterms:Credential",
-    "CFItem",
-    "CFRubric",
-    "CFRubricCriterion",
-    "CFRubricCriterionLevel",
-    "CTDL",
-];
-
-/// The most tags and alignments an achievement may have.
-pub const MAX_LIST: usize = 50;
-/// The longest validity period accepted, in days (a century).
-pub const MAX_VALID_FOR_DAYS: i64 = 36_500;
 
 /// `POST /achievements` body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -172,10 +119,13 @@ pub struct AlignmentInput {
 }
 
 /// `GET /achievements` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this issuer's
     #[serde(default)]
+    #[param(value_type = Option<Uuid>)]
     issuer: Option<String>,
 }
 
@@ -186,11 +136,9 @@ pub struct ListQuery {
     operation_id = "achievements_list",
     tag = "achievements",
     summary = "List achievements",
-    params(
-        ("issuer" = Option<Uuid>, Query, description = "Only this issuer's"),
-    ),
+    params(ListQuery),
     responses(
-        (status = 200, description = "Achievements, oldest first", body = ref("#/components/schemas/AchievementList"), content_type = "application/json"),
+        (status = 200, description = "Achievements, oldest first", body = AchievementList, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -201,7 +149,7 @@ pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,
     Query(query): Query<ListQuery>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<AchievementList>> {
     bearer.require("read")?;
     let issuer = fields::id_param("issuer", query.issuer.as_deref())?;
     let achievements = state.store.list_achievements(issuer).await?;
@@ -210,7 +158,9 @@ pub async fn list(
         .filter(|achievement| bearer.may_see(achievement.issuer_id))
         .map(|achievement| view(&state, achievement))
         .collect::<HttpResult<Vec<_>>>()?;
-    Ok(Json(json!({ "achievements": views })))
+    Ok(Json(AchievementList {
+        achievements: views,
+    }))
 }
 
 /// `POST /achievements`.
@@ -223,7 +173,7 @@ pub async fn list(
     description = "Checked so that every credential minted from it passes the 1EdTech AchievementCredential schema.",
     request_body(content = CreateAchievement, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created; Location names it", body = ref("#/components/schemas/Achievement"), content_type = "application/json"),
+        (status = 201, description = "Created; Location names it", body = AchievementView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -258,16 +208,16 @@ pub async fn create(
         )?,
         criteria_url: fields::optional_url("criteria_url", input.criteria_url.as_deref())?,
         image: None,
-        achievement_type: achievement_type(input.achievement_type.as_deref())?,
-        tags: tags(input.tags)?,
+        achievement_type: catalog::achievement_type(input.achievement_type.as_deref())?,
+        tags: catalog::tags(input.tags)?,
         alignment: alignment(input.alignment)?,
-        credits_available: credits(input.credits_available)?,
-        valid_for_days: valid_for_days(input.valid_for_days)?,
-        award_rules: rules::check(&state, issuer.id, input.award_rules).await?,
+        credits_available: catalog::credits(input.credits_available)?,
+        valid_for_days: catalog::valid_for_days(input.valid_for_days)?,
+        award_rules: activity::rules::check(&state, issuer.id, input.award_rules).await?,
         created_at: now,
         updated_at: now,
     };
-    check_awardable(&state, &issuer, &achievement)?;
+    catalog::check_awardable(&state, &issuer, &achievement)?;
     state.store.create_achievement(&achievement).await?;
     Ok(super::located(
         StatusCode::CREATED,
@@ -287,7 +237,7 @@ pub async fn create(
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "The achievement", body = ref("#/components/schemas/Achievement"), content_type = "application/json"),
+        (status = 200, description = "The achievement", body = AchievementView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -298,7 +248,7 @@ pub async fn get(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<AchievementView>> {
     bearer.require("read")?;
     let achievement = load(&state, &bearer, &id).await?;
     Ok(Json(view(&state, &achievement)?))
@@ -317,7 +267,7 @@ pub async fn get(
     ),
     request_body(content = UpdateAchievement, content_type = "application/json"),
     responses(
-        (status = 200, description = "The edited achievement", body = ref("#/components/schemas/Achievement"), content_type = "application/json"),
+        (status = 200, description = "The edited achievement", body = AchievementView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -332,7 +282,7 @@ pub async fn update(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<UpdateAchievement>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<AchievementView>> {
     bearer.require("admin")?;
     let mut achievement = load(&state, &bearer, &id).await?;
     if let Some(name) = &input.name {
@@ -349,25 +299,25 @@ pub async fn update(
         achievement.criteria_url = fields::optional_url("criteria_url", url.as_deref())?;
     }
     if let Some(kind) = &input.achievement_type {
-        achievement.achievement_type = achievement_type(kind.as_deref())?;
+        achievement.achievement_type = catalog::achievement_type(kind.as_deref())?;
     }
     if let Some(list) = input.tags {
-        achievement.tags = tags(list)?;
+        achievement.tags = catalog::tags(list)?;
     }
     if let Some(list) = input.alignment {
         achievement.alignment = alignment(list)?;
     }
     if let Some(value) = input.credits_available {
-        achievement.credits_available = credits(value)?;
+        achievement.credits_available = catalog::credits(value)?;
     }
     if let Some(value) = input.valid_for_days {
-        achievement.valid_for_days = valid_for_days(value)?;
+        achievement.valid_for_days = catalog::valid_for_days(value)?;
     }
     if let Some(list) = input.award_rules {
-        achievement.award_rules = rules::check(&state, achievement.issuer_id, list).await?;
+        achievement.award_rules = activity::rules::check(&state, achievement.issuer_id, list).await?;
     }
     let issuer = state.store.issuer(achievement.issuer_id).await?;
-    check_awardable(&state, &issuer, &achievement)?;
+    catalog::check_awardable(&state, &issuer, &achievement)?;
     achievement.updated_at = state.clock.now();
     state.store.update_achievement(&achievement).await?;
     Ok(Json(view(&state, &achievement)?))
@@ -385,7 +335,7 @@ pub async fn update(
     ),
     request_body(content((inline(crate::api::openapi::bodies::PngBody) = "image/png"), (inline(crate::api::openapi::bodies::SvgBody) = "image/svg+xml")), description = "The raw image, at most 1 MiB. SVGs with scripts, event-handler attributes, javascript: URLs, foreignObject or a DOCTYPE are refused."),
     responses(
-        (status = 200, description = "The achievement", body = ref("#/components/schemas/Achievement"), content_type = "application/json"),
+        (status = 200, description = "The achievement", body = AchievementView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -401,7 +351,7 @@ pub async fn put_image(
     id: PathId,
     headers: HeaderMap,
     body: Body,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<AchievementView>> {
     bearer.require("admin")?;
     let mut achievement = load(&state, &bearer, &id).await?;
     achievement.image = Some(images::upload(&state, &headers, body).await?);
@@ -427,48 +377,11 @@ pub(crate) async fn load(
     Ok(achievement)
 }
 
-pub(crate) fn achievement_type(value: Option<&str>) -> HttpResult<Option<String>> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if ACHIEVEMENT_TYPES.contains(&value) || is_extension(value) {
-        Ok(Some(value.to_string()))
-    } else {
-        Err(HttpError::BadRequest(format!(
-            "achievement_type {value:?} is not an Open Badges type: use one of {} or an extension such as ext:Workshop",
-            ACHIEVEMENT_TYPES.join(", ")
-        )))
-    }
-}
-
-/// `ext:` followed by letters, digits, `.`, `-` or `_` (the Open Badges extension pattern).
-fn is_extension(value: &str) -> bool {
-    value.strip_prefix("ext:").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-    })
-}
-
-pub(crate) fn tags(list: Vec<String>) -> HttpResult<Vec<String>> {
-    if list.len() > MAX_LIST {
-        return Err(HttpError::BadRequest(format!("at most {MAX_LIST} tags")));
-    }
-    let mut tags = Vec::with_capacity(list.len());
-    for (index, tag) in list.iter().enumerate() {
-        let tag = fields::required(&format!("tags[{index}]"), tag, MAX_NAME)?;
-        if !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    }
-    Ok(tags)
-}
-
 fn alignment(list: Vec<AlignmentInput>) -> HttpResult<String> {
-    if list.len() > MAX_LIST {
+    if list.len() > catalog::MAX_LIST {
         return Err(HttpError::BadRequest(format!(
-            "at most {MAX_LIST} alignments"
+            "at most {} alignments",
+            catalog::MAX_LIST
         )));
     }
     let mut alignments = Vec::with_capacity(list.len());
@@ -481,13 +394,13 @@ fn alignment(list: Vec<AlignmentInput>) -> HttpResult<String> {
         let target_type =
             fields::optional(&field("targetType"), input.target_type.as_deref(), MAX_NAME)?;
         if let Some(kind) = &target_type
-            && !TARGET_TYPES.contains(&kind.as_str())
-            && !is_extension(kind)
+            && !catalog::TARGET_TYPES.contains(&kind.as_str())
+            && !catalog::is_extension(kind)
         {
             return Err(HttpError::BadRequest(format!(
                 "{} {kind:?} is not an Open Badges alignment type: use one of {} or ext:…",
                 field("targetType"),
-                TARGET_TYPES.join(", ")
+                catalog::TARGET_TYPES.join(", ")
             )));
         }
         alignments.push(Alignment {
@@ -516,124 +429,64 @@ fn alignment(list: Vec<AlignmentInput>) -> HttpResult<String> {
     serde_json::to_string(&alignments).map_err(|error| HttpError::Internal(error.to_string()))
 }
 
-pub(crate) fn credits(value: Option<f64>) -> HttpResult<Option<f64>> {
-    match value {
-        Some(hours) if !hours.is_finite() || hours < 0.0 => Err(HttpError::BadRequest(format!(
-            "credits_available must be a number of hours ≥ 0, got {hours}"
-        ))),
-        other => Ok(other),
-    }
-}
-
-pub(crate) fn valid_for_days(value: Option<i64>) -> HttpResult<Option<i64>> {
-    match value {
-        Some(days) if !(1..=MAX_VALID_FOR_DAYS).contains(&days) => Err(HttpError::BadRequest(
-            format!("valid_for_days must be between 1 and {MAX_VALID_FOR_DAYS}, got {days}"),
-        )),
-        other => Ok(other),
-    }
-}
-
-/// Fails unless the achievement has criteria and a credential for it passes the 1EdTech
-/// AchievementCredential schema.
-pub(crate) fn check_awardable(
-    state: &AppState,
-    issuer: &Issuer,
-    achievement: &Achievement,
-) -> HttpResult<()> {
-    preview_credential(state, issuer, achievement).map(|_| ())
-}
-
-/// The credential this achievement would mint now, unsigned, for a sample recipient: checked
-/// as [`check_awardable`] says, and shown to staff before they save.
-pub(crate) fn preview_credential(
-    state: &AppState,
-    issuer: &Issuer,
-    achievement: &Achievement,
-) -> HttpResult<Value> {
-    if achievement.criteria_narrative.is_none() && achievement.criteria_url.is_none() {
-        return Err(HttpError::BadRequest(
-            "give the criteria: criteria_narrative (Markdown), criteria_url (a web page), or both"
-                .into(),
-        ));
-    }
-    let now = state.clock.now();
-    let subject = AchievementSubject::with_identifier(
-        IdentityObject::hashed_email("someone@example.org", "salt"),
-        documents::achievement(&state.urls, achievement)?,
-    );
-    let mut builder = OpenBadgeCredential::builder(
-        state.urls.credential(Uuid::nil()),
-        documents::issuer_profile(&state.urls, issuer),
-        now,
-        subject,
-    )
-    .name(achievement.name.clone());
-    if let Some(days) = achievement.valid_for_days {
-        builder = builder.valid_until(now + chrono::Duration::days(days));
-    }
-    let credential = builder.build().map_err(|error| {
-        HttpError::BadRequest(format!("the achievement cannot be awarded: {error}"))
-    })?;
-    let document = serde_json::to_value(&credential)
-        .map_err(|error| HttpError::Internal(error.to_string()))?;
-    let violations = Schema::AchievementCredential.validate(&document);
-    if violations.is_empty() {
-        Ok(document)
-    } else {
-        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
-        Err(HttpError::BadRequest(format!(
-            "credentials for this achievement would not pass the Open Badges schema: {}",
-            list.join("; ")
-        )))
-    }
-}
-
 /// The admin view of an achievement.
-fn view(state: &AppState, achievement: &Achievement) -> HttpResult<Value> {
-    Ok(json!({
-        "id": achievement.id,
-        "public_id": state.urls.achievement(achievement.id),
-        "issuer_id": achievement.issuer_id,
-        "name": achievement.name,
-        "description": achievement.description,
-        "criteria_narrative": achievement.criteria_narrative,
-        "criteria_url": achievement.criteria_url,
-        "image": achievement.image.as_deref().map(|stored| documents::image_url(&state.urls, stored)),
-        "achievement_type": achievement.achievement_type,
-        "tags": achievement.tags,
-        "alignment": documents::alignments(&achievement.alignment)?,
-        "credits_available": achievement.credits_available,
-        "valid_for_days": achievement.valid_for_days,
-        "award_rules": rules::view(achievement),
-        "created_at": achievement.created_at,
-        "updated_at": achievement.updated_at,
-    }))
+fn view(state: &AppState, achievement: &Achievement) -> HttpResult<AchievementView> {
+    Ok(AchievementView {
+        id: achievement.id,
+        public_id: state.urls.achievement(achievement.id),
+        issuer_id: achievement.issuer_id,
+        name: achievement.name.clone(),
+        description: achievement.description.clone(),
+        criteria_narrative: achievement.criteria_narrative.clone(),
+        criteria_url: achievement.criteria_url.clone(),
+        image: achievement
+            .image
+            .as_deref()
+            .map(|stored| documents::image_url(&state.urls, stored)),
+        achievement_type: achievement.achievement_type.clone(),
+        tags: achievement.tags.clone(),
+        alignment: documents::alignments(&achievement.alignment)?,
+        credits_available: achievement.credits_available,
+        valid_for_days: achievement.valid_for_days,
+        award_rules: rules::view(achievement),
+        created_at: achievement.created_at,
+        updated_at: achievement.updated_at,
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// An achievement as the admin API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Achievement)]
+pub struct AchievementView {
+    id: Uuid,
+    /// The achievement's Open Badges id
+    #[schema(format = "uri")]
+    public_id: String,
+    issuer_id: Uuid,
+    name: String,
+    description: String,
+    /// Markdown
+    criteria_narrative: Option<String>,
+    #[schema(format = "uri")]
+    criteria_url: Option<String>,
+    #[schema(format = "uri")]
+    image: Option<String>,
+    achievement_type: Option<String>,
+    tags: Vec<String>,
+    /// Open Badges Alignment objects (with their `type`)
+    #[schema(value_type = Vec<Object>)]
+    alignment: Vec<Alignment>,
+    /// Continuing-education hours (creditsAvailable)
+    credits_available: Option<f64>,
+    valid_for_days: Option<i64>,
+    #[schema(schema_with = crate::api::openapi::fields::award_rules)]
+    award_rules: Value,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
 
-    #[test]
-    fn achievement_types_are_the_enumeration_or_extensions() {
-        assert_eq!(
-            achievement_type(Some("Course")).expect("ok").as_deref(),
-            Some("Course")
-        );
-        assert!(achievement_type(Some("ext:Workshop-2")).is_ok());
-        assert!(achievement_type(Some("course")).is_err());
-        assert!(achievement_type(Some("ext:")).is_err());
-        assert!(achievement_type(Some("ext:a b")).is_err());
-        assert_eq!(achievement_type(Some(" ")).expect("ok"), None);
-    }
-
-    #[test]
-    fn numbers_are_bounded() {
-        assert!(credits(Some(-1.0)).is_err());
-        assert!(credits(Some(f64::NAN)).is_err());
-        assert!(credits(Some(0.0)).is_ok());
-        assert!(valid_for_days(Some(0)).is_err());
-        assert!(valid_for_days(Some(365)).is_ok());
-    }
+/// `GET /achievements`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AchievementList {
+    achievements: Vec<AchievementView>,
 }

@@ -9,12 +9,14 @@ use std::collections::HashMap;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use laurel_store::{Attendance, Event, Recorded};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::events::{evaluate, load_event};
 use super::extract::{Json, PathId, json_error};
+use super::rules::RuleOutcome;
 use crate::auth::Bearer;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::activity::rules::Scope;
@@ -69,7 +71,7 @@ pub struct AttendanceInput {
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "Everyone recorded for the event, by email", body = ref("#/components/schemas/AttendanceList"), content_type = "application/json"),
+        (status = 200, description = "Everyone recorded for the event, by email", body = AttendanceList, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -84,12 +86,12 @@ pub async fn list_attendance(
     bearer.require("read")?;
     let event = load_event(&state, &bearer, &id).await?;
     let records = state.store.attendance_of(&[event.id]).await?;
-    let mut attendance = Value::Array(records.iter().map(attendance_view).collect());
-    bearer.redact(&mut attendance, crate::auth::RECORD_PERSONAL);
-    Ok(Json(json!({
-        "event_id": event.id,
-        "attendance": attendance,
-    })))
+    let mut body = super::to_json(&AttendanceList {
+        event_id: event.id,
+        attendance: records.iter().map(attendance_view).collect(),
+    })?;
+    bearer.redact(&mut body["attendance"], crate::auth::RECORD_PERSONAL);
+    Ok(Json(body))
 }
 
 /// `POST /events/{id}/attendance`: records attendance (a bad record fails alone, the others
@@ -106,7 +108,7 @@ pub async fn list_attendance(
     ),
     request_body(content = RecordAttendance, content_type = "application/json"),
     responses(
-        (status = 200, description = "Per-record results in input order, and what was awarded", body = ref("#/components/schemas/AttendanceResults"), content_type = "application/json"),
+        (status = 200, description = "Per-record results in input order, and what was awarded", body = AttendanceResults, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -122,7 +124,7 @@ pub async fn record_attendance(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<RecordAttendance>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<AttendanceResults>> {
     bearer.require("issue")?;
     let event = load_event(&state, &bearer, &id).await?;
     if input.attendance.is_empty() {
@@ -138,7 +140,7 @@ pub async fn record_attendance(
         )));
     }
     let now = state.clock.now();
-    let mut results: Vec<Value> = Vec::with_capacity(input.attendance.len());
+    let mut results: Vec<RecordResult> = Vec::with_capacity(input.attendance.len());
     let mut valid: Vec<Attendance> = Vec::new();
     let mut valid_index = Vec::new();
     // A person's records within one request are one attendance, summed (they left and
@@ -154,22 +156,25 @@ pub async fn record_attendance(
                 Some(&at) => {
                     add_session(&mut valid[at], &record);
                     merged += 1;
-                    results.push(json!({
-                        "index": index, "status": "merged", "into_index": valid_index[at],
-                    }));
+                    results.push(RecordResult {
+                        into_index: Some(valid_index[at]),
+                        ..RecordResult::new(index, "merged")
+                    });
                 }
                 None => {
                     first.insert(record.recipient_email.clone(), valid.len());
                     valid_index.push(index);
                     valid.push(record);
-                    results.push(Value::Null);
+                    // Replaced below by what storing it did.
+                    results.push(RecordResult::new(index, "recorded"));
                 }
             },
             Err(error) => {
                 rejected += 1;
-                results.push(json!({
-                    "index": index, "status": "rejected", "error": error.to_string(),
-                }));
+                results.push(RecordResult {
+                    error: Some(error.to_string()),
+                    ..RecordResult::new(index, "rejected")
+                });
             }
         }
     }
@@ -194,19 +199,21 @@ pub async fn record_attendance(
                 "duplicate"
             }
         };
-        results[index] =
-            json!({ "index": index, "status": status, "email": record.recipient_email });
+        results[index] = RecordResult {
+            email: Some(record.recipient_email.clone()),
+            ..RecordResult::new(index, status)
+        };
     }
     let awards = evaluate(&state, vec![Scope::Event(event)]).await?;
-    Ok(Json(json!({
-        "recorded": counts.0,
-        "updated": counts.1,
-        "duplicate": counts.2,
-        "merged": merged,
-        "rejected": rejected,
-        "results": results,
-        "awards": awards,
-    })))
+    Ok(Json(AttendanceResults {
+        recorded: counts.0,
+        updated: counts.1,
+        duplicate: counts.2,
+        merged,
+        rejected,
+        results,
+        awards,
+    }))
 }
 
 /// Adds another session of one person to their first record in the same request.
@@ -261,14 +268,87 @@ fn attendance(event: &Event, input: AttendanceInput, now: DateTime<Utc>) -> Http
 }
 
 /// An RFC 3339 date-time with its offset.
-fn attendance_view(record: &Attendance) -> Value {
-    json!({
-        "email": record.recipient_email,
-        "name": record.recipient_name,
-        "minutes": record.minutes,
-        "joined_at": record.first_join,
-        "left_at": record.last_leave,
-        "source": record.source,
-        "recorded_at": record.recorded_at,
-    })
+fn attendance_view(record: &Attendance) -> AttendanceRecord {
+    AttendanceRecord {
+        email: Some(record.recipient_email.clone()),
+        name: record.recipient_name.clone(),
+        minutes: record.minutes,
+        joined_at: record.first_join,
+        left_at: record.last_leave,
+        source: record.source.clone(),
+        recorded_at: record.recorded_at,
+    }
+}
+
+/// One person's attendance of an event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceRecord {
+    /// Personal data: null for a read-only token made without --with-emails
+    email: Option<String>,
+    /// Personal data: null for a read-only token made without --with-emails
+    name: Option<String>,
+    minutes: u32,
+    joined_at: Option<DateTime<Utc>>,
+    left_at: Option<DateTime<Utc>>,
+    /// api, or import:FORMAT (import:zoom, import:go_to_webinar, import:plain, import:mapped)
+    source: String,
+    recorded_at: DateTime<Utc>,
+}
+
+/// `GET /events/{id}/attendance`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceList {
+    event_id: Uuid,
+    attendance: Vec<AttendanceRecord>,
+}
+
+/// `POST /events/{id}/attendance`: per-record results in input order, and what was awarded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceResults {
+    recorded: usize,
+    updated: usize,
+    duplicate: usize,
+    /// Records merged into an earlier one of the same person in this request
+    merged: usize,
+    rejected: usize,
+    results: Vec<RecordResult>,
+    awards: Vec<RuleOutcome>,
+}
+
+/// What became of one row of a batch (attendance, completions), by its index in the input.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordResult {
+    pub(super) index: usize,
+    /// recorded, updated, duplicate, merged or rejected
+    pub(super) status: &'static str,
+    /// The recipient's email (recorded, updated and duplicate rows)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub(super) email: Option<String>,
+    /// What was completed (completion rows)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub(super) what: Option<String>,
+    /// The row this one was merged into (merged rows)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub(super) into_index: Option<usize>,
+    /// Why the row was rejected
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub(super) error: Option<String>,
+}
+
+impl RecordResult {
+    /// A row's result with only its index and status.
+    pub fn new(index: usize, status: &'static str) -> Self {
+        RecordResult {
+            index,
+            status,
+            email: None,
+            what: None,
+            into_index: None,
+            error: None,
+        }
+    }
 }

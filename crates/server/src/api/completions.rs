@@ -11,12 +11,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
 use laurel_store::{Completion, Recorded, StoreError};
-use serde::Deserialize;
-use serde_json::{Value, json};
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::attendance::RecordResult;
 use super::extract::{Json, Query, RawBody, json_error, parse_json, require_json};
+use super::rules::RuleOutcome;
 use crate::auth::Bearer;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::activity::rules::{self, Scope};
@@ -63,7 +65,7 @@ pub struct CompletionInput {
     description = "One completion, or {\"completions\": [...]} with 1 to 10000 rows; either way the answer has one result per row. A bad row (an unknown field, a bad email or date) is rejected alone and the others are recorded; an issuer_id that names no issuer makes the whole request a 404. The first completion per (issuer, what, email) is kept; recording it again changes nothing (duplicate). Then achievements with a completion rule for what was recorded are awarded at once (awards), exactly once per recipient.",
     request_body(content = crate::api::openapi::bodies::CompletionRequest, content_type = "application/json", description = "One completion object, or {\"completions\": [...]} with at most 10000 rows."),
     responses(
-        (status = 200, description = "Per-row results in input order, and what was awarded", body = ref("#/components/schemas/CompletionResults"), content_type = "application/json"),
+        (status = 200, description = "Per-row results in input order, and what was awarded", body = CompletionResults, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -79,7 +81,7 @@ pub async fn create(
     bearer: Bearer,
     headers: axum::http::HeaderMap,
     RawBody(body): RawBody,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<CompletionResults>> {
     bearer.require("issue")?;
     require_json(&headers)?;
     let value: Value = parse_json(&body)?;
@@ -111,7 +113,10 @@ pub async fn create(
         )));
     }
     let now = state.clock.now();
-    let mut results = vec![Value::Null; rows.len()];
+    // Every row is given its result below: rejected here, or what storing it did.
+    let mut results: Vec<RecordResult> = (0..rows.len())
+        .map(|index| RecordResult::new(index, "recorded"))
+        .collect();
     let mut valid = Vec::new();
     let mut valid_index = Vec::new();
     let mut issuers: BTreeMap<Uuid, bool> = BTreeMap::new();
@@ -146,8 +151,10 @@ pub async fn create(
             // One completion asked for alone fails the request, as one award does.
             Err(error) if single => return Err(error),
             Err(error) => {
-                results[index] =
-                    json!({ "index": index, "status": "rejected", "error": error.to_string() });
+                results[index] = RecordResult {
+                    error: Some(error.to_string()),
+                    ..RecordResult::new(index, "rejected")
+                };
             }
         }
     }
@@ -165,9 +172,11 @@ pub async fn create(
             duplicate += 1;
             "duplicate"
         };
-        results[*index] = json!({
-            "index": index, "status": status, "email": record.recipient_email, "what": record.what,
-        });
+        results[*index] = RecordResult {
+            email: Some(record.recipient_email.clone()),
+            what: Some(record.what.clone()),
+            ..RecordResult::new(*index, status)
+        };
     }
     let scopes: BTreeSet<(Uuid, String)> = valid
         .iter()
@@ -178,20 +187,25 @@ pub async fn create(
         let plans = rules::plan(&state, &Scope::Completion { issuer_id, what }, &[]).await?;
         awards.extend(rules::mint(&state, plans).await?);
     }
-    Ok(Json(json!({
-        "recorded": new,
-        "duplicate": duplicate,
-        "rejected": results.len() - valid.len(),
-        "results": results,
-        "awards": awards,
-    })))
+    Ok(Json(CompletionResults {
+        recorded: new,
+        duplicate,
+        rejected: results.len() - valid.len(),
+        results,
+        awards: super::rules::outcomes(awards),
+    }))
 }
 
 /// `GET /completions` query.
-#[derive(Debug, Deserialize)]
+/// `GET /completions` query.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// The issuer whose completions to list
+    #[param(value_type = Uuid)]
     issuer: String,
+    /// Only completions of this
     #[serde(default)]
     what: Option<String>,
 }
@@ -203,12 +217,9 @@ pub struct ListQuery {
     operation_id = "completions_list",
     tag = "completions",
     summary = "List completions",
-    params(
-        ("issuer" = Uuid, Query, description = "The issuer whose completions to list"),
-        ("what" = Option<String>, Query, description = "Only completions of this"),
-    ),
+    params(ListQuery),
     responses(
-        (status = 200, description = "The issuer's completions", body = ref("#/components/schemas/CompletionList"), content_type = "application/json"),
+        (status = 200, description = "The issuer's completions", body = CompletionList, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -234,9 +245,11 @@ pub async fn list(
     } else {
         Vec::new()
     };
-    let mut views = Value::Array(completions.iter().map(view).collect());
-    bearer.redact(&mut views, crate::auth::RECORD_PERSONAL);
-    Ok(Json(json!({ "completions": views })))
+    let mut body = super::to_json(&CompletionList {
+        completions: completions.iter().map(view).collect(),
+    })?;
+    bearer.redact(&mut body["completions"], crate::auth::RECORD_PERSONAL);
+    Ok(Json(body))
 }
 
 fn completion(input: CompletionInput, now: DateTime<Utc>) -> HttpResult<Completion> {
@@ -285,16 +298,49 @@ fn date_or_instant(text: &str) -> HttpResult<DateTime<Utc>> {
         })
 }
 
-fn view(completion: &Completion) -> Value {
-    json!({
-        "id": completion.id,
-        "issuer_id": completion.issuer_id,
-        "what": completion.what,
-        "email": completion.recipient_email,
-        "name": completion.recipient_name,
-        "completed_at": completion.completed_at,
-        "score": completion.score,
-        "evidence": completion.evidence,
-        "recorded_at": completion.recorded_at,
-    })
+fn view(completion: &Completion) -> CompletionView {
+    CompletionView {
+        id: completion.id,
+        issuer_id: completion.issuer_id,
+        what: completion.what.clone(),
+        email: Some(completion.recipient_email.clone()),
+        name: completion.recipient_name.clone(),
+        completed_at: completion.completed_at,
+        score: completion.score.clone(),
+        evidence: completion.evidence.clone(),
+        recorded_at: completion.recorded_at,
+    }
+}
+
+/// A completion as the admin API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Completion)]
+pub struct CompletionView {
+    id: Uuid,
+    issuer_id: Uuid,
+    what: String,
+    /// Personal data: null for a read-only token made without --with-emails
+    email: Option<String>,
+    /// Personal data: null for a read-only token made without --with-emails
+    name: Option<String>,
+    completed_at: DateTime<Utc>,
+    score: Option<String>,
+    evidence: Option<String>,
+    recorded_at: DateTime<Utc>,
+}
+
+/// `GET /completions`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompletionList {
+    completions: Vec<CompletionView>,
+}
+
+/// `POST /completions`: per-row results in input order, and what was awarded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompletionResults {
+    recorded: usize,
+    duplicate: usize,
+    rejected: usize,
+    results: Vec<RecordResult>,
+    awards: Vec<RuleOutcome>,
 }

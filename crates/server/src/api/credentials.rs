@@ -7,12 +7,12 @@
 
 use axum::extract::State;
 use laurel_store::{Award, StatusChange};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::awards;
+use super::awards::{self, StatusChangeResult};
 use super::extract::{Json, OptionalJson, PathId};
 use crate::auth::Bearer;
 use crate::{AppState, HttpError, HttpResult};
@@ -65,7 +65,7 @@ pub struct Reissue {
     ),
     request_body(content = crate::api::openapi::bodies::RevokeInput, content_type = "application/json"),
     responses(
-        (status = 200, description = "The award, revoked; changed is false (outcome: already revoked) when it already was, with its first reason kept", body = ref("#/components/schemas/StatusChangeResult"), content_type = "application/json"),
+        (status = 200, description = "The award, revoked; changed is false (outcome: already revoked) when it already was, with its first reason kept", body = StatusChangeResult, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -81,7 +81,7 @@ pub async fn revoke(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<Reason>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<StatusChangeResult>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
     bearer.within_credential(&state, id).await?;
@@ -104,7 +104,7 @@ pub async fn revoke(
     description = "Revokes 1 to 10000 credentials (by award id) with one reason, in one transaction, as POST /credentials/{id}/revoke does for one; every status list that changed is signed again before the answer. An id that names no credential is listed in missing instead of failing the request; a credential already revoked (or named again in the same request) counts as already_revoked and keeps its first reason. Revocation is permanent.",
     request_body(content = RevokeBatch, content_type = "application/json"),
     responses(
-        (status = 200, description = "How many were revoked now and how many already were, and the ids that name no credential", body = ref("#/components/schemas/RevokeBatchResult"), content_type = "application/json"),
+        (status = 200, description = "How many were revoked now and how many already were, and the ids that name no credential", body = RevokeBatchResult, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -152,11 +152,11 @@ pub async fn revoke_batch(
             StatusChange::Missing(id) => missing.push(*id),
         }
     }
-    let response = json!({
-        "revoked": revoked,
-        "already_revoked": already,
-        "missing": missing,
-    });
+    let response = RevokeBatchResult {
+        revoked,
+        already_revoked: already,
+        missing: missing.clone(),
+    };
     Ok(super::audit::with_detail(
         Json(response),
         json!({ "revoked": revoked, "already_revoked": already, "missing": missing.len() }),
@@ -176,7 +176,7 @@ pub async fn revoke_batch(
     ),
     request_body(content = ref("#/components/schemas/SuspendInput"), content_type = "application/json", description = "The body may be left out."),
     responses(
-        (status = 200, description = "The award, suspended; changed is false (outcome: already suspended) when it already was, with its first reason kept", body = ref("#/components/schemas/StatusChangeResult"), content_type = "application/json"),
+        (status = 200, description = "The award, suspended; changed is false (outcome: already suspended) when it already was, with its first reason kept", body = StatusChangeResult, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -193,7 +193,7 @@ pub async fn suspend(
     bearer: Bearer,
     id: PathId,
     OptionalJson(input): OptionalJson<Reason>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<StatusChangeResult>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
     bearer.within_credential(&state, id).await?;
@@ -214,7 +214,7 @@ pub async fn suspend(
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "The award with suspended_at and suspension_reason cleared; changed is false (outcome: already unsuspended) when it was not suspended", body = ref("#/components/schemas/StatusChangeResult"), content_type = "application/json"),
+        (status = 200, description = "The award with suspended_at and suspension_reason cleared; changed is false (outcome: already unsuspended) when it was not suspended", body = StatusChangeResult, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -226,7 +226,7 @@ pub async fn unsuspend(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<StatusChangeResult>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
     bearer.within_credential(&state, id).await?;
@@ -247,7 +247,7 @@ pub async fn unsuspend(
     ),
     request_body(content = Option<Reissue>, content_type = "application/json", description = "The body may be left out."),
     responses(
-        (status = 200, description = "The award with its new credential and VC-JWT", body = ref("#/components/schemas/AwardFull"), content_type = "application/json"),
+        (status = 200, description = "The award with its new credential and VC-JWT", body = awards::AwardFull, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -264,13 +264,13 @@ pub async fn reissue(
     bearer: Bearer,
     id: PathId,
     OptionalJson(input): OptionalJson<Reissue>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<awards::AwardFull>> {
     bearer.require("issue")?;
     let id = id.uuid("credential")?;
     bearer.within_credential(&state, id).await?;
     let name = fields::optional("recipient_name", input.recipient_name.as_deref(), MAX_NAME)?;
     let award = lifecycle::reissue(&state, id, name).await?;
-    Ok(Json(awards::full(&state.urls, &award)))
+    Ok(Json(awards::AwardFull::new(&state.urls, &award)))
 }
 
 fn required_reason(reason: Option<&str>) -> HttpResult<String> {
@@ -286,15 +286,27 @@ fn required_reason(reason: Option<&str>) -> HttpResult<String> {
 fn respond(
     state: &AppState,
     change: StatusChange,
-    outcomes: (&str, &str),
-) -> HttpResult<Json<Value>> {
+    outcomes: (&'static str, &'static str),
+) -> HttpResult<Json<StatusChangeResult>> {
     let (award, changed): (Award, bool) = match change {
         StatusChange::Changed(award) => (award, true),
         StatusChange::Unchanged(award) => (award, false),
         StatusChange::Missing(id) => return Err(HttpError::not_found("credential", id)),
     };
-    let mut view = awards::summary(&state.urls, &award);
-    view["changed"] = Value::Bool(changed);
-    view["outcome"] = Value::String(if changed { outcomes.0 } else { outcomes.1 }.to_string());
-    Ok(Json(view))
+    Ok(Json(StatusChangeResult {
+        award: awards::AwardView::new(&state.urls, &award),
+        changed,
+        outcome: if changed { outcomes.0 } else { outcomes.1 },
+    }))
+}
+
+/// `POST /credentials/revoke`: what revoking many did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevokeBatchResult {
+    /// Credentials revoked now
+    revoked: usize,
+    /// Ids of credentials already revoked, or named earlier in the request (their first reason kept)
+    already_revoked: usize,
+    /// Ids that name no credential, in input order
+    missing: Vec<Uuid>,
 }

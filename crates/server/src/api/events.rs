@@ -12,14 +12,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use laurel_store::{Event, EventFilter, Series};
-use serde::Deserialize;
-use serde_json::{Value, json};
-use utoipa::ToSchema;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::extract::{Json, PathId, Query};
+use super::rules::RuleOutcome;
 use crate::auth::Bearer;
-use crate::{AppState, HttpError, HttpResult};
+use crate::{AppState, HttpResult};
 use laurel_service::activity::rules::{self, Scope};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 
@@ -50,20 +51,28 @@ pub struct UpdateSeries {
 }
 
 /// `GET /series` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SeriesQuery {
+    /// Only this issuer's
     #[serde(default)]
+    #[param(value_type = Option<Uuid>)]
     issuer: Option<String>,
 }
 
 /// `GET /events` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this issuer's
     #[serde(default)]
+    #[param(value_type = Option<Uuid>)]
     issuer: Option<String>,
+    /// Only this series'
     #[serde(default)]
+    #[param(value_type = Option<Uuid>)]
     series: Option<String>,
 }
 
@@ -74,11 +83,9 @@ pub struct ListQuery {
     operation_id = "events_list_series",
     tag = "events",
     summary = "List series",
-    params(
-        ("issuer" = Option<Uuid>, Query, description = "Only this issuer's"),
-    ),
+    params(SeriesQuery),
     responses(
-        (status = 200, description = "Series, oldest first", body = ref("#/components/schemas/SeriesList"), content_type = "application/json"),
+        (status = 200, description = "Series, oldest first", body = SeriesList, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -89,15 +96,17 @@ pub async fn list_series(
     State(state): State<AppState>,
     bearer: Bearer,
     Query(query): Query<SeriesQuery>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<SeriesList>> {
     bearer.require("read")?;
     let issuer = fields::id_param("issuer", query.issuer.as_deref())?;
     let series = state.store.list_series(issuer).await?;
-    Ok(Json(json!({ "series": series
+    Ok(Json(SeriesList {
+        series: series
             .iter()
             .filter(|series| bearer.may_see(series.issuer_id))
             .map(series_view)
-            .collect::<Vec<_>>() })))
+            .collect(),
+    }))
 }
 
 /// `POST /series`.
@@ -110,7 +119,7 @@ pub async fn list_series(
     description = "A series groups an issuer's sessions (a webinar series, a workshop cycle); a series_completion award rule names one. An unknown issuer_id is a 404.",
     request_body(content = CreateSeries, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created; Location names it", body = ref("#/components/schemas/Series"), content_type = "application/json"),
+        (status = 201, description = "Created; Location names it", body = SeriesView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -160,7 +169,7 @@ pub async fn create_series(
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "The series with its events, by start time", body = ref("#/components/schemas/Series"), content_type = "application/json"),
+        (status = 200, description = "The series with its events, by start time", body = SeriesView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -171,7 +180,7 @@ pub async fn get_series(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<SeriesView>> {
     bearer.require("read")?;
     let series = load_series(&state, &bearer, id.uuid("series")?).await?;
     let events = state
@@ -182,7 +191,7 @@ pub async fn get_series(
         })
         .await?;
     let mut view = series_view(&series);
-    view["events"] = events.iter().map(event_view).collect();
+    view.events = Some(events.iter().map(event_view).collect());
     Ok(Json(view))
 }
 
@@ -199,7 +208,7 @@ pub async fn get_series(
     ),
     request_body(content = UpdateSeries, content_type = "application/json"),
     responses(
-        (status = 200, description = "The edited series", body = ref("#/components/schemas/Series"), content_type = "application/json"),
+        (status = 200, description = "The edited series", body = SeriesView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -214,7 +223,7 @@ pub async fn update_series(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<UpdateSeries>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<SeriesView>> {
     bearer.require("admin")?;
     let mut series = load_series(&state, &bearer, id.uuid("series")?).await?;
     if let Some(title) = &input.title {
@@ -281,12 +290,9 @@ pub struct UpdateEvent {
     operation_id = "events_list_events",
     tag = "events",
     summary = "List events",
-    params(
-        ("issuer" = Option<Uuid>, Query, description = "Only this issuer's"),
-        ("series" = Option<Uuid>, Query, description = "Only this series'"),
-    ),
+    params(ListQuery),
     responses(
-        (status = 200, description = "Events, by start time", body = ref("#/components/schemas/EventList"), content_type = "application/json"),
+        (status = 200, description = "Events, by start time", body = EventList, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -297,18 +303,20 @@ pub async fn list_events(
     State(state): State<AppState>,
     bearer: Bearer,
     Query(query): Query<ListQuery>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<EventList>> {
     bearer.require("read")?;
     let filter = EventFilter {
         issuer_id: fields::id_param("issuer", query.issuer.as_deref())?,
         series_id: fields::id_param("series", query.series.as_deref())?,
     };
     let events = state.store.list_events(&filter).await?;
-    Ok(Json(json!({ "events": events
+    Ok(Json(EventList {
+        events: events
             .iter()
             .filter(|event| bearer.may_see(event.issuer_id))
             .map(event_view)
-            .collect::<Vec<_>>() })))
+            .collect(),
+    }))
 }
 
 /// `POST /events`. An event created in a series evaluates the series' rules.
@@ -321,7 +329,7 @@ pub async fn list_events(
     description = "An unknown issuer_id is a 404; a series_id that names no series, or another issuer's, is a 400. An event created in a series evaluates that series' award rules at once and mints for whoever now qualifies (awards in the answer).",
     request_body(content = CreateEvent, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created; Location names it. With awards when the event is in a series", body = ref("#/components/schemas/Event"), content_type = "application/json"),
+        (status = 201, description = "Created; Location names it. With awards when the event is in a series", body = EventView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -362,7 +370,7 @@ pub async fn create_event(
     state.store.create_event(&event).await?;
     let mut view = event_view(&event);
     if event.series_id.is_some() {
-        view["awards"] = evaluate(&state, vec![Scope::Event(event.clone())]).await?;
+        view.awards = Some(evaluate(&state, vec![Scope::Event(event.clone())]).await?);
     }
     Ok(super::located(
         StatusCode::CREATED,
@@ -382,7 +390,7 @@ pub async fn create_event(
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "The event", body = ref("#/components/schemas/Event"), content_type = "application/json"),
+        (status = 200, description = "The event", body = EventView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -393,7 +401,7 @@ pub async fn get_event(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<EventView>> {
     bearer.require("read")?;
     let event = load_event(&state, &bearer, &id).await?;
     Ok(Json(event_view(&event)))
@@ -412,7 +420,7 @@ pub async fn get_event(
     ),
     request_body(content = UpdateEvent, content_type = "application/json"),
     responses(
-        (status = 200, description = "The edited event; with awards when its rules were evaluated again", body = ref("#/components/schemas/Event"), content_type = "application/json"),
+        (status = 200, description = "The edited event; with awards when its rules were evaluated again", body = EventView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -428,7 +436,7 @@ pub async fn update_event(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<UpdateEvent>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<EventView>> {
     bearer.require("admin")?;
     let mut event = load_event(&state, &bearer, &id).await?;
     let before = event.clone();
@@ -468,19 +476,22 @@ pub async fn update_event(
                 series_id,
             });
         }
-        view["awards"] = evaluate(&state, scopes).await?;
+        view.awards = Some(evaluate(&state, scopes).await?);
     }
     Ok(Json(view))
 }
 
 /// Evaluates the rules these scopes touch and mints: the outcome per achievement.
-pub(super) async fn evaluate(state: &AppState, scopes: Vec<Scope>) -> HttpResult<Value> {
+pub(super) async fn evaluate(
+    state: &AppState,
+    scopes: Vec<Scope>,
+) -> HttpResult<Vec<RuleOutcome>> {
     let mut minted = Vec::new();
     for scope in scopes {
         let plans = rules::plan(state, &scope, &[]).await?;
         minted.extend(rules::mint(state, plans).await?);
     }
-    serde_json::to_value(minted).map_err(|error| HttpError::Internal(error.to_string()))
+    Ok(super::rules::outcomes(minted))
 }
 
 /// Loads an event named in a path, if this token may see its issuer (else the same 404 as a
@@ -506,28 +517,77 @@ async fn load_series(state: &AppState, bearer: &Bearer, id: Uuid) -> HttpResult<
     Ok(series)
 }
 
-fn series_view(series: &Series) -> Value {
-    json!({
-        "id": series.id,
-        "issuer_id": series.issuer_id,
-        "title": series.title,
-        "description": series.description,
-        "created_at": series.created_at,
-        "updated_at": series.updated_at,
-    })
+fn series_view(series: &Series) -> SeriesView {
+    SeriesView {
+        id: series.id,
+        issuer_id: series.issuer_id,
+        title: series.title.clone(),
+        description: series.description.clone(),
+        created_at: series.created_at,
+        updated_at: series.updated_at,
+        events: None,
+    }
 }
 
-/// The admin view of an event.
-pub fn event_view(event: &Event) -> Value {
-    json!({
-        "id": event.id,
-        "issuer_id": event.issuer_id,
-        "series_id": event.series_id,
-        "title": event.title,
-        "starts_at": event.starts_at,
-        "duration_minutes": event.duration_minutes,
-        "format": event.format.as_str(),
-        "created_at": event.created_at,
-        "updated_at": event.updated_at,
-    })
+pub fn event_view(event: &Event) -> EventView {
+    EventView {
+        id: event.id,
+        issuer_id: event.issuer_id,
+        series_id: event.series_id,
+        title: event.title.clone(),
+        starts_at: event.starts_at,
+        duration_minutes: event.duration_minutes,
+        format: event.format.as_str(),
+        created_at: event.created_at,
+        updated_at: event.updated_at,
+        awards: None,
+    }
+}
+
+/// A series of events as the admin API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Series)]
+pub struct SeriesView {
+    id: Uuid,
+    issuer_id: Uuid,
+    title: String,
+    description: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// Its events, by start time (GET /series/{id} only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    events: Option<Vec<EventView>>,
+}
+
+/// `GET /series`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesList {
+    series: Vec<SeriesView>,
+}
+
+/// An event (a session: webinar or workshop) as the admin API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Event)]
+pub struct EventView {
+    id: Uuid,
+    issuer_id: Uuid,
+    series_id: Option<Uuid>,
+    title: String,
+    starts_at: DateTime<Utc>,
+    duration_minutes: u32,
+    #[schema(schema_with = crate::api::openapi::fields::event_format)]
+    format: &'static str,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// What evaluating the award rules minted, per achievement (POST and PATCH, only when they were evaluated)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    awards: Option<Vec<RuleOutcome>>,
+}
+
+/// `GET /events`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventList {
+    events: Vec<EventView>,
 }

@@ -11,8 +11,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use laurel_store::ImportJob;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use super::events::load_event;
 use super::extract::{Json, PathId, Query, RawBody};
@@ -47,7 +50,7 @@ pub const LIST_LIMIT: u32 = 100;
     ),
     request_body(content((inline(crate::api::openapi::bodies::CsvBody) = "text/csv")), description = "The report as exported, at most the server's body limit (4 MiB by default). Any Content-Type is accepted. UTF-8 (with or without a byte order mark) or else Windows-1252."),
     responses(
-        (status = 202, description = "Accepted: the job, queued; Location names it. Poll GET /imports/{id}", body = ref("#/components/schemas/ImportJob"), content_type = "application/json"),
+        (status = 202, description = "Accepted: the job, queued; Location names it. Poll GET /imports/{id}", body = ImportJobView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -87,10 +90,13 @@ pub async fn create(
 }
 
 /// `GET /imports` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this event's
     #[serde(default)]
+    #[param(value_type = Option<Uuid>)]
     event: Option<String>,
 }
 
@@ -101,11 +107,9 @@ pub struct ListQuery {
     operation_id = "imports_list",
     tag = "imports",
     summary = "List attendance imports",
-    params(
-        ("event" = Option<Uuid>, Query, description = "Only this event's"),
-    ),
+    params(ListQuery),
     responses(
-        (status = 200, description = "The newest 100 jobs, newest first, without their results", body = ref("#/components/schemas/ImportList"), content_type = "application/json"),
+        (status = 200, description = "The newest 100 jobs, newest first, without their results", body = ImportList, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -116,7 +120,7 @@ pub async fn list(
     State(state): State<AppState>,
     bearer: Bearer,
     Query(query): Query<ListQuery>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<ImportList>> {
     bearer.require("read")?;
     let event = fields::id_param("event", query.event.as_deref())?;
     let now = state.clock.now();
@@ -133,12 +137,12 @@ pub async fn list(
             Err(error) => return Err(error.into()),
         },
     };
-    Ok(Json(json!({
-        "imports": jobs
+    Ok(Json(ImportList {
+        imports: jobs
             .into_iter()
             .map(|job| view(&import::as_seen(job, now), false))
-            .collect::<Vec<_>>(),
-    })))
+            .collect(),
+    }))
 }
 
 /// `GET /imports/{id}`: the job, with its result once finished.
@@ -153,7 +157,7 @@ pub async fn list(
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "The job, with its result once finished", body = ref("#/components/schemas/ImportJob"), content_type = "application/json"),
+        (status = 200, description = "The job, with its result once finished", body = ImportJobView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -175,7 +179,7 @@ pub async fn get(
     bearer
         .within_event(&state, job.event_id, "import", id)
         .await?;
-    let mut view = view(&import::as_seen(job, state.clock.now()), true);
+    let mut view = super::to_json(&view(&import::as_seen(job, state.clock.now()), true))?;
     // The per-line result names recipients; the achievement names in it are not personal.
     // A rejected line's reason may quote the cell it could not read (an address, say).
     bearer.redact(&mut view, &["email", "recipients", "reason"]);
@@ -183,27 +187,59 @@ pub async fn get(
 }
 
 /// The API's view of a job; `with_result` adds the finished job's result.
-pub fn view(job: &ImportJob, with_result: bool) -> Value {
-    let mut view = json!({
-        "id": job.id,
-        "event_id": job.event_id,
-        "status": job.status.as_str(),
-        "dry_run": job.dry_run,
-        "file_name": job.file_name,
-        "total_rows": job.total_rows,
-        "processed_rows": job.processed_rows,
-        "error": job.error,
-        "created_at": job.created_at,
-        "updated_at": job.updated_at,
-        "finished_at": job.finished_at,
-        "url": format!("/api/v1/imports/{}", job.id),
-    });
-    if with_result {
-        view["result"] = job
-            .result
-            .as_deref()
-            .and_then(|text| serde_json::from_str(text).ok())
-            .unwrap_or(Value::Null);
+pub fn view(job: &ImportJob, with_result: bool) -> ImportJobView {
+    ImportJobView {
+        id: job.id,
+        event_id: job.event_id,
+        status: job.status.as_str(),
+        dry_run: job.dry_run,
+        file_name: job.file_name.clone(),
+        total_rows: job.total_rows,
+        processed_rows: job.processed_rows,
+        error: job.error.clone(),
+        created_at: job.created_at,
+        updated_at: job.updated_at,
+        finished_at: job.finished_at,
+        url: format!("/api/v1/imports/{}", job.id),
+        result: with_result.then(|| {
+            job.result
+                .as_deref()
+                .and_then(|text| serde_json::from_str(text).ok())
+                .unwrap_or(Value::Null)
+        }),
     }
-    view
+}
+
+/// An attendance import job as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ImportJob)]
+pub struct ImportJobView {
+    id: Uuid,
+    event_id: Uuid,
+    /// succeeded: done, though lines may have been rejected (see result); failed: stopped by an error that is no line's fault (see error)
+    #[schema(schema_with = crate::api::openapi::fields::import_status)]
+    status: &'static str,
+    dry_run: bool,
+    file_name: Option<String>,
+    /// Data lines in the file
+    total_rows: u32,
+    /// Lines recorded so far
+    processed_rows: u32,
+    error: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+    /// Where to poll it
+    #[schema(format = "uri-reference")]
+    url: String,
+    /// The document the import wrote (see ImportResult): present only in GET /imports/{id}
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::api::openapi::fields::import_result)]
+    result: Option<Value>,
+}
+
+/// `GET /imports`: the newest jobs, newest first, without their results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportList {
+    imports: Vec<ImportJobView>,
 }

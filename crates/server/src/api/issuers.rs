@@ -7,8 +7,9 @@ use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use laurel_store::{Issuer, IssuerKey};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -92,7 +93,7 @@ pub struct UpdateIssuer {
     tag = "issuers",
     summary = "List issuers",
     responses(
-        (status = 200, description = "All issuers, oldest first", body = ref("#/components/schemas/IssuerList"), content_type = "application/json"),
+        (status = 200, description = "All issuers, oldest first", body = IssuerList, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
     ),
@@ -101,15 +102,15 @@ pub struct UpdateIssuer {
 pub async fn list(
     state: axum::extract::State<AppState>,
     bearer: Bearer,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<IssuerList>> {
     bearer.require("read")?;
     let issuers = state.store.list_issuers().await?;
-    let views: Vec<Value> = issuers
+    let issuers = issuers
         .iter()
         .filter(|issuer| bearer.may_see(issuer.id))
         .map(|issuer| view(&state, issuer, None))
         .collect();
-    Ok(Json(json!({ "issuers": views })))
+    Ok(Json(IssuerList { issuers }))
 }
 
 /// `POST /issuers`: creates the issuer and its keys.
@@ -122,7 +123,7 @@ pub async fn list(
     description = "Generates an Ed25519 key for Data Integrity proofs and a JWT key for jwt_algorithm (ES256 → P-256, RS256 → RSA-2048, EdDSA → Ed25519), sealed at rest with the key-encryption key. jwt_algorithm is fixed afterwards.",
     request_body(content = CreateIssuer, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created; Location names it", body = ref("#/components/schemas/Issuer"), content_type = "application/json"),
+        (status = 201, description = "Created; Location names it", body = IssuerView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -179,7 +180,7 @@ pub async fn create(
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "The issuer", body = ref("#/components/schemas/Issuer"), content_type = "application/json"),
+        (status = 200, description = "The issuer", body = IssuerView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -190,7 +191,7 @@ pub async fn get(
     state: axum::extract::State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<IssuerView>> {
     bearer.require("read")?;
     let issuer = load(&state, &bearer, &id).await?;
     let keys = state.store.issuer_keys(issuer.id).await?;
@@ -210,7 +211,7 @@ pub async fn get(
     ),
     request_body(content = UpdateIssuer, content_type = "application/json"),
     responses(
-        (status = 200, description = "The edited issuer", body = ref("#/components/schemas/Issuer"), content_type = "application/json"),
+        (status = 200, description = "The edited issuer", body = IssuerView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -226,7 +227,7 @@ pub async fn update(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<UpdateIssuer>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<IssuerView>> {
     bearer.require("admin")?;
     let mut issuer = load(&state, &bearer, &id).await?;
     if let Some(name) = input.jwt_algorithm.as_deref() {
@@ -279,7 +280,7 @@ pub async fn update(
     ),
     request_body(content((inline(crate::api::openapi::bodies::PngBody) = "image/png"), (inline(crate::api::openapi::bodies::SvgBody) = "image/svg+xml")), description = "The raw image, at most 1 MiB. SVGs with scripts, event-handler attributes, javascript: URLs, foreignObject or a DOCTYPE are refused."),
     responses(
-        (status = 200, description = "The issuer", body = ref("#/components/schemas/Issuer"), content_type = "application/json"),
+        (status = 200, description = "The issuer", body = IssuerView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -295,7 +296,7 @@ pub async fn put_image(
     id: PathId,
     headers: HeaderMap,
     body: Body,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<IssuerView>> {
     bearer.require("admin")?;
     let mut issuer = load(&state, &bearer, &id).await?;
     issuer.image = Some(images::upload(&state, &headers, body).await?);
@@ -337,7 +338,7 @@ fn parse_algorithm(name: &str) -> HttpResult<JwtAlgorithm> {
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "The issuer with all its keys, the previous ones retired", body = ref("#/components/schemas/Issuer"), content_type = "application/json"),
+        (status = 200, description = "The issuer with all its keys, the previous ones retired", body = IssuerView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -349,7 +350,7 @@ pub async fn rotate_keys(
     state: axum::extract::State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<IssuerView>> {
     bearer.require("admin")?;
     let id = id.uuid("issuer")?;
     bearer.within(id, "issuer", id)?;
@@ -360,38 +361,93 @@ pub async fn rotate_keys(
 }
 
 /// The admin view of an issuer; `keys` lists its public keys (never private material).
-fn view(state: &AppState, issuer: &Issuer, keys: Option<&[IssuerKey]>) -> Value {
-    let mut value = json!({
-        "id": issuer.id,
-        "public_id": state.urls.issuer(issuer.id),
-        "name": issuer.name,
-        "url": issuer.url,
-        "email": issuer.email,
-        "description": issuer.description,
-        "image": issuer.image.as_deref().map(|stored| documents::image_url(&state.urls, stored)),
-        "jwt_algorithm": issuer.jwt_algorithm,
-        "brand_color": issuer.brand_color,
-        "show_award_count": issuer.show_award_count,
-        "linkedin_organization_id": issuer.linkedin_organization_id,
-        "created_at": issuer.created_at,
-        "updated_at": issuer.updated_at,
-    });
-    if let Some(keys) = keys {
-        value["keys"] = keys
-            .iter()
-            .map(|key| {
-                json!({
-                    "id": key.id,
-                    "url": state.urls.key(issuer.id, key.id),
-                    "purpose": key.purpose.as_str(),
-                    "algorithm": key.algorithm,
-                    "public_jwk": serde_json::from_str::<Value>(&key.public_jwk).unwrap_or(Value::Null),
-                    "created_at": key.created_at,
-                    "retired_at": key.retired_at,
-                    "compromised_since": key.compromised_since,
+fn view(state: &AppState, issuer: &Issuer, keys: Option<&[IssuerKey]>) -> IssuerView {
+    IssuerView {
+        id: issuer.id,
+        public_id: state.urls.issuer(issuer.id),
+        name: issuer.name.clone(),
+        url: issuer.url.clone(),
+        email: issuer.email.clone(),
+        description: issuer.description.clone(),
+        image: issuer
+            .image
+            .as_deref()
+            .map(|stored| documents::image_url(&state.urls, stored)),
+        jwt_algorithm: issuer.jwt_algorithm.clone(),
+        brand_color: issuer.brand_color.clone(),
+        show_award_count: issuer.show_award_count,
+        linkedin_organization_id: issuer.linkedin_organization_id.clone(),
+        created_at: issuer.created_at,
+        updated_at: issuer.updated_at,
+        keys: keys.map(|keys| {
+            keys.iter()
+                .map(|key| IssuerKeyView {
+                    id: key.id,
+                    url: state.urls.key(issuer.id, key.id),
+                    purpose: key.purpose.as_str(),
+                    algorithm: key.algorithm.clone(),
+                    public_jwk: serde_json::from_str::<Value>(&key.public_jwk)
+                        .unwrap_or(Value::Null),
+                    created_at: key.created_at,
+                    retired_at: key.retired_at,
+                    compromised_since: key.compromised_since,
                 })
-            })
-            .collect();
+                .collect()
+        }),
     }
-    value
+}
+
+/// An issuer as the admin API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Issuer)]
+pub struct IssuerView {
+    id: Uuid,
+    /// The issuer's Open Badges id (its Profile URL)
+    #[schema(format = "uri")]
+    public_id: String,
+    name: String,
+    url: Option<String>,
+    email: Option<String>,
+    description: Option<String>,
+    #[schema(format = "uri")]
+    image: Option<String>,
+    jwt_algorithm: String,
+    /// #rrggbb, lowercase
+    brand_color: Option<String>,
+    show_award_count: bool,
+    linkedin_organization_id: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// Public keys, oldest first, retired ones included (single-issuer responses only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    keys: Option<Vec<IssuerKeyView>>,
+}
+
+/// One public key of an issuer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = IssuerKey)]
+pub struct IssuerKeyView {
+    id: Uuid,
+    /// verificationMethod / kid
+    #[schema(format = "uri")]
+    url: String,
+    #[schema(schema_with = crate::api::openapi::fields::key_purpose)]
+    purpose: &'static str,
+    #[schema(schema_with = crate::api::openapi::fields::key_algorithm)]
+    algorithm: String,
+    #[schema(value_type = Object)]
+    public_jwk: Value,
+    created_at: DateTime<Utc>,
+    /// When a rotation retired it: it signs nothing new and stays published, so what it signed keeps verifying
+    retired_at: Option<DateTime<Utc>>,
+    /// When the key is known to have been compromised: its signatures from then on are not to be trusted (published as the key's revoked time)
+    compromised_since: Option<DateTime<Utc>>,
+}
+
+/// `GET /issuers`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = IssuerList)]
+pub struct IssuerList {
+    issuers: Vec<IssuerView>,
 }

@@ -6,9 +6,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use laurel_store::{Award, Notification, NotificationFilter, NotificationState, Requeued, Resend};
-use serde::Deserialize;
-use serde_json::{Value, json};
-use utoipa::ToSchema;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use super::extract::{Json, OptionalJson, PathId, Query};
 use crate::auth::Bearer;
@@ -26,13 +28,24 @@ pub struct ResendInput {
 }
 
 /// `GET /notifications` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this issuer's
+    #[param(value_type = Option<Uuid>)]
     issuer_id: Option<String>,
+    /// Only this achievement's
+    #[param(value_type = Option<Uuid>)]
     achievement_id: Option<String>,
+    /// (one of `queued`, `sending`, `sent`, `failed`)
+    #[param(schema_with = crate::api::openapi::fields::notification_state)]
     state: Option<String>,
+    /// (default 50)
+    #[param(minimum = 0, maximum = 1000)]
     limit: Option<u32>,
+    /// (default 0)
+    #[param(minimum = 0)]
     offset: Option<u32>,
 }
 
@@ -52,7 +65,7 @@ pub const MAX_LIMIT: u32 = 1_000;
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "Its delivery state", body = ref("#/components/schemas/Notification"), content_type = "application/json"),
+        (status = 200, description = "Its delivery state", body = NotificationView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -79,7 +92,7 @@ pub async fn get_notification(
              was awarded, or it was awarded with notify false; POST …/notify to send one"
         ))
     })?;
-    let mut view = notification_json(&notification, Some(&award));
+    let mut view = super::to_json(&NotificationView::new(&notification, Some(&award)))?;
     bearer.redact(&mut view, crate::auth::AWARD_PERSONAL);
     Ok(Json(view))
 }
@@ -96,7 +109,7 @@ pub async fn get_notification(
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 202, description = "The notification; queued is false when it was already queued or being sent", body = ref("#/components/schemas/Notification"), content_type = "application/json"),
+        (status = 202, description = "The notification; queued is false when it was already queued or being sent", body = NotificationView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -143,8 +156,8 @@ pub async fn notify(
     if queued {
         state.outbox.wake();
     }
-    let mut body = notification_json(&notification, Some(&award));
-    body["queued"] = json!(queued);
+    let mut body = NotificationView::new(&notification, Some(&award));
+    body.queued = Some(queued);
     Ok((StatusCode::ACCEPTED, Json(body)).into_response())
 }
 
@@ -162,7 +175,7 @@ pub async fn notify(
     ),
     request_body(content = Option<ResendInput>, content_type = "application/json", description = "The body may be left out."),
     responses(
-        (status = 202, description = "How many emails were queued", body = ref("#/components/schemas/ResendResult"), content_type = "application/json"),
+        (status = 202, description = "How many emails were queued", body = ResendResult, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -208,7 +221,11 @@ pub async fn resend(
     }
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({ "achievement_id": achievement.id, "which": which, "queued": queued })),
+        Json(ResendResult {
+            achievement_id: achievement.id,
+            which,
+            queued,
+        }),
     )
         .into_response())
 }
@@ -221,15 +238,9 @@ pub async fn resend(
     tag = "email",
     summary = "List email deliveries",
     description = "Filter by issuer_id, achievement_id and state (queued, sending, sent, failed).",
-    params(
-        ("issuer_id" = Option<Uuid>, Query),
-        ("achievement_id" = Option<Uuid>, Query),
-        ("state" = Option<String>, Query, description = "(one of `queued`, `sending`, `sent`, `failed`)"),
-        ("limit" = Option<i64>, Query, description = "(default 50)", minimum = 0, maximum = 1000),
-        ("offset" = Option<i64>, Query, description = "(default 0)", minimum = 0),
-    ),
+    params(ListQuery),
     responses(
-        (status = 200, description = "One page, most recently queued first", body = ref("#/components/schemas/NotificationPage"), content_type = "application/json"),
+        (status = 200, description = "One page, most recently queued first", body = NotificationPage, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -266,38 +277,90 @@ pub async fn list(
         offset: query.offset.unwrap_or(0),
     };
     let (rows, total) = state.store.list_notifications(&filter).await?;
-    let mut rows = Value::Array(rows.iter().map(|n| notification_json(n, None)).collect());
-    bearer.redact(&mut rows, crate::auth::AWARD_PERSONAL);
-    Ok(Json(json!({
-        "notifications": rows,
-        "total": total,
-        "limit": filter.limit,
-        "offset": filter.offset,
-    })))
+    let mut body = super::to_json(&NotificationPage {
+        notifications: rows.iter().map(|n| NotificationView::new(n, None)).collect(),
+        total,
+        limit: filter.limit,
+        offset: filter.offset,
+    })?;
+    bearer.redact(&mut body["notifications"], crate::auth::AWARD_PERSONAL);
+    Ok(Json(body))
 }
 
-/// A notification as the API shows it.
-pub fn notification_json(n: &Notification, award: Option<&Award>) -> Value {
-    let mut value = json!({
-        "credential_id": n.award_id,
-        "issuer_id": n.issuer_id,
-        "achievement_id": n.achievement_id,
-        "state": n.state,
-        "attempts": n.attempts,
-        "created_at": n.created_at,
-        "queued_at": n.queued_at,
-        "next_attempt_at": (n.state == NotificationState::Queued).then_some(n.next_attempt_at),
-        "last_attempt_at": n.last_attempt_at,
-        "sent_at": n.sent_at,
-        "failed_at": n.failed_at,
-        "last_error": n.last_error,
-        "smtp_reply": n.smtp_reply,
-        "message_id": n.message_id,
-        "subject": n.subject,
-        "dry_run": n.dry_run,
-    });
-    if let Some(award) = award {
-        value["recipient_email"] = json!(award.recipient_email);
+/// A credential's email and its delivery state, as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Notification)]
+pub struct NotificationView {
+    credential_id: Uuid,
+    issuer_id: Uuid,
+    achievement_id: Uuid,
+    #[schema(schema_with = crate::api::openapi::fields::notification_state)]
+    state: NotificationState,
+    attempts: u32,
+    created_at: DateTime<Utc>,
+    queued_at: DateTime<Utc>,
+    /// When the next attempt is due (queued ones only)
+    next_attempt_at: Option<DateTime<Utc>>,
+    last_attempt_at: Option<DateTime<Utc>>,
+    sent_at: Option<DateTime<Utc>>,
+    failed_at: Option<DateTime<Utc>>,
+    /// Personal data (mail servers quote the address): null for a read-only token made without --with-emails
+    last_error: Option<String>,
+    /// Personal data (mail servers quote the address): null for a read-only token made without --with-emails
+    smtp_reply: Option<String>,
+    message_id: Option<String>,
+    /// Personal data (templates may name the recipient): null for a read-only token made without --with-emails
+    subject: Option<String>,
+    dry_run: bool,
+    /// Personal data: null for a read-only token made without --with-emails. Only for one credential's notification (not in lists)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipient_email: Option<Option<String>>,
+    /// Only in the answer to POST /credentials/{id}/notify: false when it was already queued or being sent
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    queued: Option<bool>,
+}
+
+impl NotificationView {
+    /// The view of `n`; with the recipient's email when `award` is given.
+    pub fn new(n: &Notification, award: Option<&Award>) -> Self {
+        NotificationView {
+            credential_id: n.award_id,
+            issuer_id: n.issuer_id,
+            achievement_id: n.achievement_id,
+            state: n.state,
+            attempts: n.attempts,
+            created_at: n.created_at,
+            queued_at: n.queued_at,
+            next_attempt_at: (n.state == NotificationState::Queued).then_some(n.next_attempt_at),
+            last_attempt_at: n.last_attempt_at,
+            sent_at: n.sent_at,
+            failed_at: n.failed_at,
+            last_error: n.last_error.clone(),
+            smtp_reply: n.smtp_reply.clone(),
+            message_id: n.message_id.clone(),
+            subject: n.subject.clone(),
+            dry_run: n.dry_run,
+            recipient_email: award.map(|award| Some(award.recipient_email.clone())),
+            queued: None,
+        }
     }
-    value
+}
+
+/// `GET /notifications`: one page, most recently queued first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationPage {
+    notifications: Vec<NotificationView>,
+    total: u64,
+    limit: u32,
+    offset: u32,
+}
+
+/// `POST /achievements/{id}/notify`: how many emails were queued.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResendResult {
+    achievement_id: Uuid,
+    #[schema(schema_with = crate::api::openapi::fields::resend_which)]
+    which: Vec<Resend>,
+    queued: u64,
 }

@@ -1,85 +1,22 @@
-//! Award rules on achievements: checking them when set, and `/achievements/{id}/rules/...`.
+//! Award rules on achievements: `/achievements/{id}/rules/...`.
 //!
-//! Rules are set with the achievement (`award_rules` in `POST` and `PATCH /achievements`).
+//! Rules are set with the achievement (`award_rules` in `POST` and `PATCH /achievements`,
+//! checked by `laurel_service::activity::rules::check`).
 //! Setting or changing them mints nothing by itself: `GET .../rules/preview` shows who would be
 //! awarded now, and `POST .../rules/evaluate` awards them. From then on every attendance or
 //! completion recorded evaluates them at once.
 
 use axum::extract::State;
-use laurel_attendance::rules::Rule;
-use laurel_store::{Achievement, StoreError};
+use laurel_store::Achievement;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, PathId};
 use crate::auth::Bearer;
 use crate::{AppState, HttpError, HttpResult};
-use laurel_service::activity::rules::{self, Scope};
-
-/// The most rules one achievement may have.
-pub const MAX_RULES: usize = 20;
-
-/// Checks rules as a client gives them: each well formed, naming events and series of
-/// `issuer_id`. The JSON text to store.
-pub async fn check(state: &AppState, issuer_id: Uuid, input: Vec<Value>) -> HttpResult<String> {
-    if input.len() > MAX_RULES {
-        return Err(HttpError::BadRequest(format!(
-            "award_rules: at most {MAX_RULES} rules"
-        )));
-    }
-    let mut rules = Vec::with_capacity(input.len());
-    for (index, value) in input.into_iter().enumerate() {
-        let field = format!("award_rules[{index}]");
-        let mut rule: Rule = serde_json::from_value(value).map_err(|error| {
-            HttpError::BadRequest(format!(
-                "{field}: {error}; a rule is {{\"kind\": \"participation\", \"session\": EVENT_ID, \"min_minutes\"?: N, \"min_percent\"?: P}}, {{\"kind\": \"series_completion\", \"series\": SERIES_ID, \"at_least\"?: K, \"min_minutes\"?: N, \"min_percent\"?: P}} or {{\"kind\": \"completion\", \"what\": KEY}}"
-            ))
-        })?;
-        match &mut rule {
-            Rule::Participation { session, .. } => {
-                let id = parse_id(&field, "session", session)?;
-                // Another issuer's event answers as a missing one: a token limited to some
-                // issuers learns nothing of the others' ids.
-                match state.store.event(id).await {
-                    Ok(event) if event.issuer_id == issuer_id => {}
-                    Ok(_) | Err(StoreError::NotFound) => {
-                        return Err(HttpError::BadRequest(format!(
-                            "{field}.session: this issuer has no event with id {id}"
-                        )));
-                    }
-                    Err(error) => return Err(error.into()),
-                }
-                // Stored in the one form evaluation compares with.
-                *session = id.to_string();
-            }
-            Rule::SeriesCompletion { series, .. } => {
-                let id = parse_id(&field, "series", series)?;
-                // Another issuer's series answers as a missing one: a token limited to some
-                // issuers learns nothing of the others' ids.
-                match state.store.series(id).await {
-                    Ok(series) if series.issuer_id == issuer_id => {}
-                    Ok(_) | Err(StoreError::NotFound) => {
-                        return Err(HttpError::BadRequest(format!(
-                            "{field}.series: this issuer has no series with id {id}"
-                        )));
-                    }
-                    Err(error) => return Err(error.into()),
-                }
-                *series = id.to_string();
-            }
-            Rule::Completion { what } => {
-                *what = what.trim().to_string();
-                if what.is_empty() {
-                    return Err(HttpError::BadRequest(format!(
-                        "{field}.what must not be empty"
-                    )));
-                }
-            }
-        }
-        rules.push(rule);
-    }
-    serde_json::to_string(&rules).map_err(|error| HttpError::Internal(error.to_string()))
-}
+use laurel_service::activity::rules::{self, Minted, Scope};
 
 /// The stored rules of an achievement as JSON for its view.
 pub fn view(achievement: &Achievement) -> Value {
@@ -98,7 +35,7 @@ pub fn view(achievement: &Achievement) -> Value {
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "Who meets the rules now and has no credential yet", body = ref("#/components/schemas/RulePreview"), content_type = "application/json"),
+        (status = 200, description = "Who meets the rules now and has no credential yet", body = RulePreview, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -116,32 +53,30 @@ pub async fn preview(
     let plan = plans
         .pop()
         .ok_or_else(|| HttpError::Internal("no plan for one achievement".into()))?;
-    let pending: Vec<Value> = plan
+    let pending = plan
         .pending
         .iter()
         .zip(&plan.sessions)
-        .map(|(recipient, sessions)| {
-            json!({
-                "email": recipient.email,
-                "name": recipient.name,
-                "activity_start_date": recipient.activity_start_date,
-                "activity_end_date": recipient.activity_end_date,
-                "sessions": sessions,
-                "result": recipient.result.as_ref().and_then(|r| r.status.clone()),
-                "credits_earned": recipient.credits_earned,
-            })
+        .map(|(recipient, sessions)| PendingAward {
+            email: Some(recipient.email.clone()),
+            name: recipient.name.clone(),
+            activity_start_date: recipient.activity_start_date.clone(),
+            activity_end_date: recipient.activity_end_date.clone(),
+            sessions: sessions.clone(),
+            result: recipient.result.as_ref().and_then(|r| r.status.clone()),
+            credits_earned: recipient.credits_earned,
         })
         .collect();
-    let mut pending = Value::Array(pending);
-    bearer.redact(&mut pending, crate::auth::RECORD_PERSONAL);
-    Ok(Json(json!({
-        "achievement_id": achievement.id,
-        "award_rules": view(&achievement),
-        "qualified": plan.qualified,
-        "already_awarded": plan.qualified - plan.pending.len(),
-        "would_award": plan.pending.len(),
-        "pending": pending,
-    })))
+    let mut body = super::to_json(&RulePreview {
+        achievement_id: achievement.id,
+        award_rules: view(&achievement),
+        qualified: plan.qualified,
+        already_awarded: plan.qualified - plan.pending.len(),
+        would_award: plan.pending.len(),
+        pending,
+    })?;
+    bearer.redact(&mut body["pending"], crate::auth::RECORD_PERSONAL);
+    Ok(Json(body))
 }
 
 /// `POST /achievements/{id}/rules/evaluate`: awards everyone the preview lists.
@@ -156,7 +91,7 @@ pub async fn preview(
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "What minting did for the achievement", body = ref("#/components/schemas/RuleOutcome"), content_type = "application/json"),
+        (status = 200, description = "What minting did for the achievement", body = RuleOutcome, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -168,7 +103,7 @@ pub async fn evaluate(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<RuleOutcome>> {
     bearer.require("issue")?;
     let achievement = super::achievements::load(&state, &bearer, &id).await?;
     let plans = rules::plan(&state, &Scope::Achievement(achievement), &[]).await?;
@@ -176,15 +111,73 @@ pub async fn evaluate(
     let minted = minted
         .pop()
         .ok_or_else(|| HttpError::Internal("no outcome for one achievement".into()))?;
-    serde_json::to_value(minted)
-        .map(Json)
-        .map_err(|error| HttpError::Internal(error.to_string()))
+    Ok(Json(RuleOutcome::from(minted)))
 }
 
-fn parse_id(field: &str, name: &str, text: &str) -> HttpResult<Uuid> {
-    Uuid::parse_str(text.trim()).map_err(|_| {
-        HttpError::BadRequest(format!(
-            "{field}.{name} must be an id (a UUID), got {text:?}"
-        ))
-    })
+/// What evaluating one achievement's award rules minted
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RuleOutcome)]
+pub struct RuleOutcome {
+    achievement_id: Uuid,
+    name: String,
+    /// People meeting one of its rules, awarded or not
+    qualified: usize,
+    /// Credentials minted now
+    created: usize,
+    /// Recipients who had it already (minted meanwhile by a concurrent request)
+    existing: usize,
+    /// Recipients whose credential could not be minted (logged); evaluating again retries
+    failed: usize,
+}
+
+impl From<Minted> for RuleOutcome {
+    fn from(minted: Minted) -> Self {
+        RuleOutcome {
+            achievement_id: minted.achievement_id,
+            name: minted.name,
+            qualified: minted.qualified,
+            created: minted.created,
+            existing: minted.existing,
+            failed: minted.failed,
+        }
+    }
+}
+
+/// What minting did, per achievement.
+pub fn outcomes(minted: Vec<Minted>) -> Vec<RuleOutcome> {
+    minted.into_iter().map(RuleOutcome::from).collect()
+}
+
+/// Who an achievement's award rules would award now
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RulePreview {
+    achievement_id: Uuid,
+    #[schema(schema_with = crate::api::openapi::fields::award_rules)]
+    award_rules: Value,
+    /// People meeting one of the rules, awarded or not
+    qualified: usize,
+    already_awarded: usize,
+    /// The length of pending
+    would_award: usize,
+    /// Who evaluating would award now, with what their credential would say
+    pending: Vec<PendingAward>,
+}
+
+/// One person the rules would award, and what their credential would say.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingAward {
+    /// Personal data: null for a read-only token made without --with-emails
+    email: Option<String>,
+    /// Personal data: null for a read-only token made without --with-emails
+    name: Option<String>,
+    /// A date or an RFC 3339 date-time
+    activity_start_date: Option<String>,
+    /// A date or an RFC 3339 date-time
+    activity_end_date: Option<String>,
+    /// The events that count (empty for a completion rule)
+    sessions: Vec<String>,
+    /// Completed when a completion rule is met
+    result: Option<String>,
+    /// The achievement's credits_available
+    credits_earned: Option<f64>,
 }

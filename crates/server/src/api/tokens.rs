@@ -11,8 +11,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use laurel_store::{ApiToken, StoreError};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -59,7 +60,7 @@ fn may_manage(bearer: &Bearer) -> HttpResult<()> {
     description = "Needs an admin token that is not limited to issuers (a limited token gets 403). The same choices as `laurel token create` and the console's token page. Audited as token.create, without the secret.",
     request_body(content = NewToken, content_type = "application/json"),
     responses(
-        (status = 201, description = "The token, with its secret shown this once; Location names it", body = ref("#/components/schemas/Token"), content_type = "application/json"),
+        (status = 201, description = "The token, with its secret shown this once; Location names it", body = TokenView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -132,7 +133,7 @@ pub async fn create(
             other => other.into(),
         })?;
     let mut answer = view(&token);
-    answer["secret"] = Value::String(secret);
+    answer.secret = Some(secret);
     let detail = json!({
         "name": token.name,
         "scopes": token.scopes,
@@ -156,18 +157,18 @@ pub async fn create(
     summary = "List API tokens",
     description = "Needs an admin token that is not limited to issuers (a limited token gets 403). Revoked tokens are listed too; secrets never are.",
     responses(
-        (status = 200, description = "Every token, oldest first", body = ref("#/components/schemas/TokenList"), content_type = "application/json"),
+        (status = 200, description = "Every token, oldest first", body = TokenList, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
     ),
     security(("bearer" = ["admin"])),
 )]
-pub async fn list(State(state): State<AppState>, bearer: Bearer) -> HttpResult<Json<Value>> {
+pub async fn list(State(state): State<AppState>, bearer: Bearer) -> HttpResult<Json<TokenList>> {
     may_manage(&bearer)?;
     let tokens = state.store.list_tokens().await?;
-    Ok(Json(
-        json!({ "tokens": tokens.iter().map(view).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(TokenList {
+        tokens: tokens.iter().map(view).collect(),
+    }))
 }
 
 /// `GET /tokens/{id}`: one token; never its secret.
@@ -182,7 +183,7 @@ pub async fn list(State(state): State<AppState>, bearer: Bearer) -> HttpResult<J
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "The token, without its secret", body = ref("#/components/schemas/Token"), content_type = "application/json"),
+        (status = 200, description = "The token, without its secret", body = TokenView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -193,7 +194,7 @@ pub async fn get(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<TokenView>> {
     may_manage(&bearer)?;
     let id = id.uuid("token")?;
     let tokens = state.store.list_tokens().await?;
@@ -216,7 +217,7 @@ pub async fn get(
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "The revoked token", body = ref("#/components/schemas/Token"), content_type = "application/json"),
+        (status = 200, description = "The revoked token", body = TokenView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -227,7 +228,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     bearer: Bearer,
     id: PathId,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<TokenView>> {
     may_manage(&bearer)?;
     let id = id.uuid("token")?;
     let token = state
@@ -242,17 +243,49 @@ pub async fn revoke(
 }
 
 /// What the API shows of a token.
-fn view(token: &ApiToken) -> Value {
-    json!({
-        "id": token.id,
-        "name": token.name,
-        "scopes": token.scopes,
-        "issuer_ids": token.issuer_ids,
-        "expires_at": token.expires_at,
-        "with_emails": token.with_emails,
-        "created_at": token.created_at,
-        "last_used_at": token.last_used_at,
-        "revoked_at": token.revoked_at,
-        "url": format!("{}/tokens/{}", super::PREFIX, token.id),
-    })
+fn view(token: &ApiToken) -> TokenView {
+    TokenView {
+        id: token.id,
+        name: token.name.clone(),
+        scopes: token.scopes.clone(),
+        issuer_ids: token.issuer_ids.clone(),
+        expires_at: token.expires_at,
+        with_emails: token.with_emails,
+        created_at: token.created_at,
+        last_used_at: token.last_used_at,
+        revoked_at: token.revoked_at,
+        url: format!("{}/tokens/{}", super::PREFIX, token.id),
+        secret: None,
+    }
+}
+
+/// An API token as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Token)]
+pub struct TokenView {
+    id: Uuid,
+    name: String,
+    #[schema(schema_with = crate::api::openapi::fields::token_scopes)]
+    scopes: Vec<String>,
+    /// The issuers it is limited to; empty: every issuer
+    issuer_ids: Vec<Uuid>,
+    expires_at: Option<DateTime<Utc>>,
+    /// For a read-only token: whether it sees recipients' emails and names
+    with_emails: bool,
+    created_at: DateTime<Utc>,
+    /// Recorded at most once a minute
+    last_used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    #[schema(format = "uri-reference")]
+    url: String,
+    /// POST /tokens only: the bearer secret (laurel_…), shown this once; only its SHA-256 is stored
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    secret: Option<String>,
+}
+
+/// `GET /tokens`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenList {
+    tokens: Vec<TokenView>,
 }

@@ -7,6 +7,7 @@
 //! - [`email`]: the outbox worker against an SMTP server in the test.
 //! - [`hardening`]: limits, timeouts, metrics and a store that fails on purpose.
 //! - [`lifecycle`]: revocation, suspension, re-issue and keys through the API.
+//! - [`openapi`]: real answers validated against the OpenAPI document's schemas.
 //! - [`pages`], [`public`]: the public HTML pages and the hosted documents.
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
 //!
@@ -23,6 +24,7 @@ mod console_tokens;
 mod email;
 mod hardening;
 mod lifecycle;
+mod openapi;
 mod pages;
 mod public;
 mod tokens;

@@ -469,3 +469,80 @@ pub fn merge_into(
         }
     }
 }
+
+/// The most rules one achievement may have.
+pub const MAX_RULES: usize = 20;
+
+/// Checks award rules as a client gives them (the API's JSON, the console's form): each well
+/// formed, naming events and series of `issuer_id`. The JSON text to store.
+pub async fn check(
+    service: &Service,
+    issuer_id: Uuid,
+    input: Vec<serde_json::Value>,
+) -> ServiceResult<String> {
+    if input.len() > MAX_RULES {
+        return Err(ServiceError::Invalid(format!(
+            "award_rules: at most {MAX_RULES} rules"
+        )));
+    }
+    let mut rules = Vec::with_capacity(input.len());
+    for (index, value) in input.into_iter().enumerate() {
+        let field = format!("award_rules[{index}]");
+        let mut rule: Rule = serde_json::from_value(value).map_err(|error| {
+            ServiceError::Invalid(format!(
+                "{field}: {error}; a rule is {{\"kind\": \"participation\", \"session\": EVENT_ID, \"min_minutes\"?: N, \"min_percent\"?: P}}, {{\"kind\": \"series_completion\", \"series\": SERIES_ID, \"at_least\"?: K, \"min_minutes\"?: N, \"min_percent\"?: P}} or {{\"kind\": \"completion\", \"what\": KEY}}"
+            ))
+        })?;
+        match &mut rule {
+            Rule::Participation { session, .. } => {
+                let id = parse_id(&field, "session", session)?;
+                // Another issuer's event answers as a missing one: a token limited to some
+                // issuers learns nothing of the others' ids.
+                match service.store.event(id).await {
+                    Ok(event) if event.issuer_id == issuer_id => {}
+                    Ok(_) | Err(StoreError::NotFound) => {
+                        return Err(ServiceError::Invalid(format!(
+                            "{field}.session: this issuer has no event with id {id}"
+                        )));
+                    }
+                    Err(error) => return Err(error.into()),
+                }
+                // Stored in the one form evaluation compares with.
+                *session = id.to_string();
+            }
+            Rule::SeriesCompletion { series, .. } => {
+                let id = parse_id(&field, "series", series)?;
+                // Another issuer's series answers as a missing one: a token limited to some
+                // issuers learns nothing of the others' ids.
+                match service.store.series(id).await {
+                    Ok(series) if series.issuer_id == issuer_id => {}
+                    Ok(_) | Err(StoreError::NotFound) => {
+                        return Err(ServiceError::Invalid(format!(
+                            "{field}.series: this issuer has no series with id {id}"
+                        )));
+                    }
+                    Err(error) => return Err(error.into()),
+                }
+                *series = id.to_string();
+            }
+            Rule::Completion { what } => {
+                *what = what.trim().to_string();
+                if what.is_empty() {
+                    return Err(ServiceError::Invalid(format!(
+                        "{field}.what must not be empty"
+                    )));
+                }
+            }
+        }
+        rules.push(rule);
+    }
+    serde_json::to_string(&rules).map_err(|error| ServiceError::Internal(error.to_string()))
+}
+
+fn parse_id(field: &str, name: &str, text: &str) -> ServiceResult<Uuid> {
+    Uuid::parse_str(text.trim()).map_err(|_| {
+        ServiceError::Invalid(format!(
+            "{field}.{name} must be an id (a UUID), got {text:?}"
+        ))
+    })
+}

@@ -1,9 +1,9 @@
-//! Schemas of request fields whose Rust type says less than the API promises: strings that
-//! take only some values, and lists the handlers read as raw JSON to check row by row. Named in
-//! the request structs with `#[schema(schema_with = …)]`.
+//! Schemas of fields whose Rust type says less than the API promises: strings that take only
+//! some values, and lists the handlers read as raw JSON to check row by row. Named in the
+//! request structs and response views with `#[schema(schema_with = …)]`.
 
 use serde_json::{Value, json};
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{Ref, RefOr};
 
 /// One of the strings `values` (or `null` where listed), with an optional default and
@@ -142,4 +142,128 @@ pub(crate) fn update_achievement_award_rules() -> Schema {
         20,
         Some("Replaces the whole list ([] removes every rule); mints nothing by itself"),
     )
+}
+
+/// An issuer key's `purpose`.
+pub(crate) fn key_purpose() -> Schema {
+    one_of(json!(["data_integrity", "jwt"]), None, None)
+        .build()
+        .into()
+}
+
+/// An issuer key's `algorithm`.
+pub(crate) fn key_algorithm() -> Schema {
+    one_of(json!(["Ed25519", "P-256", "RSA"]), None, None)
+        .build()
+        .into()
+}
+
+/// A view's `award_rules`: the rules as stored.
+pub(crate) fn award_rules() -> Schema {
+    list_of("AwardRule", None, 20, None)
+}
+
+/// A token's `scopes`.
+pub(crate) fn token_scopes() -> Schema {
+    ArrayBuilder::new()
+        .items(one_of(json!(["admin", "issue", "read"]), None, None))
+        .build()
+        .into()
+}
+
+/// An event's `format`.
+pub(crate) fn event_format() -> Schema {
+    one_of(json!(["online", "in_person"]), None, None)
+        .build()
+        .into()
+}
+
+/// An award batch row's `status`.
+pub(crate) fn batch_row_status() -> Schema {
+    one_of(json!(["created", "existing", "failed"]), None, None)
+        .build()
+        .into()
+}
+
+/// What a revocation, suspension or its lifting found (`outcome`).
+pub(crate) fn status_change_outcome() -> Schema {
+    one_of(
+        json!([
+            "revoked",
+            "already_revoked",
+            "suspended",
+            "already_suspended",
+            "unsuspended",
+            "not_suspended"
+        ]),
+        None,
+        None,
+    )
+    .build()
+    .into()
+}
+
+/// A notification's `state`.
+pub(crate) fn notification_state() -> Schema {
+    one_of(json!(["queued", "sending", "sent", "failed"]), None, None)
+        .build()
+        .into()
+}
+
+/// A resend's `which`, as answered.
+pub(crate) fn resend_which() -> Schema {
+    ArrayBuilder::new()
+        .items(one_of(json!(["failed", "unsent", "dry_run"]), None, None))
+        .build()
+        .into()
+}
+
+/// Email settings' `security`, as answered.
+pub(crate) fn smtp_security() -> Schema {
+    one_of(json!(["starttls", "tls", "none"]), None, None)
+        .build()
+        .into()
+}
+
+/// An email template's `source`.
+pub(crate) fn template_source() -> Schema {
+    one_of(json!(["achievement", "issuer", "default"]), None, None)
+        .build()
+        .into()
+}
+
+/// An email preview's `template_source` (null for a template given in the request).
+pub(crate) fn preview_template_source() -> Schema {
+    let description = "Where the template came from; null for one given in the request";
+    one_of(
+        json!(["achievement", "issuer", "default", null]),
+        None,
+        Some(description),
+    )
+    .build()
+    .into()
+}
+
+/// An import job's `status`.
+pub(crate) fn import_status() -> Schema {
+    let description = "succeeded: done, though lines may have been rejected (see result); failed: stopped by an error that is no line's fault (see error)";
+    one_of(
+        json!(["queued", "running", "succeeded", "failed"]),
+        None,
+        Some(description),
+    )
+    .build()
+    .into()
+}
+
+/// An import job's `result`: the document the import wrote, or null until it has succeeded.
+pub(crate) fn import_result() -> Schema {
+    OneOfBuilder::new()
+        .item(Ref::from_schema_name("ImportResult"))
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .description(Some(
+            "GET /imports/{id} only: null until the job has succeeded",
+        ))
+        .build()
+        .into()
 }

@@ -7,11 +7,13 @@
 //! pieces live here: the problem+json error responses, the `id` path parameter and the bearer
 //! scheme.
 //!
-//! Request bodies are the structs the handlers deserialize, deriving `ToSchema` (with
-//! [`fields`] for the few fields whose Rust type says less than the API promises). The bodies
-//! that the handlers build with `json!` (most responses, and the award and completion requests
-//! read row by row as raw JSON) are written as JSON Schema in [`schemas`]; a test checks that
-//! none of those shadows a derived one and that every `$ref` resolves.
+//! Request bodies are the structs the handlers deserialize, and responses the views they
+//! serialize (`IssuerView`, `AwardFull`, …), all deriving `ToSchema` (with [`fields`] for the
+//! few fields whose Rust type says less than the API promises), so the document cannot drift
+//! from the answers. Written as JSON Schema in [`schemas`] are only the request rows the
+//! handlers read as raw JSON (awards, completions, award rules) and the documents other crates
+//! write (an import's result, the verification report); a test checks that none of those
+//! shadows a derived one and that every `$ref` resolves.
 
 pub(crate) mod bodies;
 pub(crate) mod fields;
@@ -150,16 +152,16 @@ problem_response!(
         super::completions::list,
         super::completions::create,
         super::verify::verify,
-        super::email::get_settings,
-        super::email::put_settings,
-        super::email::delete_settings,
-        super::email::get_issuer_template,
-        super::email::put_issuer_template,
-        super::email::delete_issuer_template,
-        super::email::get_achievement_template,
-        super::email::put_achievement_template,
-        super::email::delete_achievement_template,
-        super::email::preview,
+        super::email::settings::get_settings,
+        super::email::settings::put_settings,
+        super::email::settings::delete_settings,
+        super::email::templates::get_issuer_template,
+        super::email::templates::put_issuer_template,
+        super::email::templates::delete_issuer_template,
+        super::email::templates::get_achievement_template,
+        super::email::templates::put_achievement_template,
+        super::email::templates::delete_achievement_template,
+        super::email::preview::preview,
         super::notifications::resend,
         super::notifications::get_notification,
         super::notifications::notify,
@@ -170,8 +172,13 @@ problem_response!(
         super::tokens::revoke
     ),
     components(
-        // Named only inside schemas written by hand (`CompletionRequest`, `AttendanceBatch`'s rows).
-        schemas(super::attendance::AttendanceInput, super::completions::CompletionInput),
+        // Named only inside schemas written by hand (`CompletionRequest`, `AttendanceBatch`'s
+        // rows), and by the shared error responses (`Problem`).
+        schemas(
+            super::attendance::AttendanceInput,
+            super::completions::CompletionInput,
+            crate::error::Problem
+        ),
         responses(Unauthorized, Forbidden, E400, E404, E409, E413, E415, E422, E503)
     ),
     modifiers(&DocumentInfo),

@@ -19,10 +19,10 @@ use super::images::ImageControl;
 use super::layout::{self, Layout};
 use super::session::Staff;
 use super::{audit_log, csrf_rejected};
-use crate::api::achievements::{
+use crate::{AppState, HttpError};
+use laurel_service::catalog::{
     achievement_type, credits, preview_credential, tags, valid_for_days,
 };
-use crate::{AppState, HttpError};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
 use view::{BadgeEditor, BadgePage, BadgeRow, BadgesPage, Preview};
 
@@ -126,7 +126,7 @@ impl AchievementForm {
             text => serde_json::from_str(text)
                 .map_err(|e| ("award_rules", format!("not a JSON list of rules: {e}")))?,
         };
-        a.award_rules = crate::api::rules::check(state, a.issuer_id, rules)
+        a.award_rules = laurel_service::activity::rules::check(state, a.issuer_id, rules)
             .await
             .map_err(at("award_rules"))?;
         Ok(())

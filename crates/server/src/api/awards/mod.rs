@@ -18,16 +18,25 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use laurel_core::model::normalize_email;
 use laurel_store::{Award, AwardFilter, IdempotentResponse};
 use serde::Deserialize;
+use utoipa::IntoParams;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+mod views;
+
+pub use views::{
+    AwardDetail, AwardFull, AwardOrBatchResults, AwardPage, AwardView, BatchResults, BatchRow,
+    StatusChangeResult,
+};
+
 use super::extract::{Json, PathId, Query, RawBody, json_error, parse_json, require_json};
+use super::notifications::NotificationView;
 use crate::auth::{AWARD_PERSONAL, Bearer};
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::fields;
 use laurel_service::mint::{self, AwardInput, Outcome};
-use laurel_service::{ServiceError, Urls};
+use laurel_service::ServiceError;
 
 /// The most rows one batch request may hold.
 pub const MAX_BATCH: usize = 1_000;
@@ -52,8 +61,8 @@ pub const MAX_IDEMPOTENCY_KEY: usize = 255;
     ),
     request_body(content = crate::api::openapi::bodies::AwardRequest, content_type = "application/json", description = "One award object, or {\"awards\": [...]} with at most 1000 rows."),
     responses(
-        (status = 201, description = "One award, newly minted", body = ref("#/components/schemas/AwardFull"), content_type = "application/json"),
-        (status = 200, description = "One award that already existed (unchanged), or a batch's per-row results in input order", body = ref("#/components/schemas/AwardOrBatchResults"), content_type = "application/json"),
+        (status = 201, description = "One award, newly minted", body = AwardFull, content_type = "application/json"),
+        (status = 200, description = "One award that already existed (unchanged), or a batch's per-row results in input order", body = AwardOrBatchResults, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -164,8 +173,14 @@ async fn award(
             .pop()
             .ok_or_else(|| HttpError::Internal("no outcome for a single award".into()))?;
         return match outcome {
-            Outcome::Created(award) => Ok((StatusCode::CREATED, full(&state.urls, &award))),
-            Outcome::Existing(award) => Ok((StatusCode::OK, full(&state.urls, &award))),
+            Outcome::Created(award) => Ok((
+                StatusCode::CREATED,
+                super::to_json(&AwardFull::new(&state.urls, &award))?,
+            )),
+            Outcome::Existing(award) => Ok((
+                StatusCode::OK,
+                super::to_json(&AwardFull::new(&state.urls, &award))?,
+            )),
             Outcome::Failed(error) => Err(error.into()),
         };
     }
@@ -210,49 +225,72 @@ async fn award(
     let notify = batch.notify.unwrap_or(true);
     let outcomes = mint::award(state, achievement_id, rows, notify).await?;
     let (mut created, mut existing, mut failed) = (0, 0, 0);
-    let results: Vec<Value> = outcomes
+    let row = |index, status, award: Option<&Award>, error| BatchRow {
+        index,
+        status,
+        award: award.map(|award| AwardView::new(&state.urls, award)),
+        error,
+    };
+    let results: Vec<BatchRow> = outcomes
         .iter()
         .enumerate()
         .map(|(index, outcome)| match outcome {
             Outcome::Created(award) => {
                 created += 1;
-                json!({ "index": index, "status": "created", "award": summary(&state.urls, award) })
+                row(index, "created", Some(award), None)
             }
             Outcome::Existing(award) => {
                 existing += 1;
-                json!({ "index": index, "status": "existing", "award": summary(&state.urls, award) })
+                row(index, "existing", Some(award), None)
             }
             Outcome::Failed(error) => {
                 failed += 1;
-                json!({ "index": index, "status": "failed", "error": public_detail(&HttpError::from(error.clone())) })
+                let detail = public_detail(&HttpError::from(error.clone()));
+                row(index, "failed", None, Some(detail))
             }
         })
         .collect();
-    Ok((
-        StatusCode::OK,
-        json!({ "created": created, "existing": existing, "failed": failed, "results": results }),
-    ))
+    let results = BatchResults {
+        created,
+        existing,
+        failed,
+        results,
+    };
+    Ok((StatusCode::OK, super::to_json(&results)?))
 }
 
 /// `GET /awards` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this achievement's
     #[serde(default)]
+    #[param(value_type = Option<Uuid>)]
     achievement: Option<String>,
+    /// Only this issuer's
     #[serde(default)]
+    #[param(value_type = Option<Uuid>)]
     issuer: Option<String>,
+    /// Only this recipient's (normalized: trimmed, lowercased)
     #[serde(default)]
     email: Option<String>,
+    /// Part of the recipient's email or name (ASCII letters match either case)
     #[serde(default)]
     q: Option<String>,
+    /// Issued at or after: a date (2026-03-01) or an RFC 3339 date-time
     #[serde(default)]
     from: Option<String>,
+    /// Issued before: an RFC 3339 date-time, or a date meaning the end of that day
     #[serde(default)]
     until: Option<String>,
+    /// (default 50)
     #[serde(default)]
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
+    /// (default 0)
     #[serde(default)]
+    #[param(minimum = 0)]
     offset: Option<u32>,
 }
 
@@ -267,18 +305,9 @@ pub struct ListQuery {
     operation_id = "awards_list",
     tag = "awards",
     summary = "Search awards",
-    params(
-        ("achievement" = Option<Uuid>, Query, description = "Only this achievement's"),
-        ("issuer" = Option<Uuid>, Query, description = "Only this issuer's"),
-        ("email" = Option<String>, Query, description = "Only this recipient's (normalized: trimmed, lowercased)"),
-        ("from" = Option<String>, Query, description = "Issued at or after: a date (2026-03-01) or an RFC 3339 date-time"),
-        ("until" = Option<String>, Query, description = "Issued before: an RFC 3339 date-time, or a date meaning the end of that day"),
-        ("limit" = Option<i64>, Query, description = "(default 50)", minimum = 1, maximum = 1000),
-        ("offset" = Option<i64>, Query, description = "(default 0)", minimum = 0),
-        ("q" = Option<String>, Query, description = "Part of the recipient's email or name (ASCII letters match either case)"),
-    ),
+    params(ListQuery),
     responses(
-        (status = 200, description = "A page of awards, newest first, and how many match", body = ref("#/components/schemas/AwardPage"), content_type = "application/json"),
+        (status = 200, description = "A page of awards, newest first, and how many match", body = AwardPage, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -326,19 +355,17 @@ pub async fn list(
         offset: query.offset.unwrap_or(0),
     };
     let (awards, total) = state.store.list_awards(&filter).await?;
-    let mut views = Value::Array(
-        awards
+    let mut body = super::to_json(&AwardPage {
+        total,
+        limit: filter.limit,
+        offset: filter.offset,
+        awards: awards
             .iter()
-            .map(|award| summary(&state.urls, award))
+            .map(|award| AwardView::new(&state.urls, award))
             .collect(),
-    );
-    bearer.redact(&mut views, AWARD_PERSONAL);
-    Ok(Json(json!({
-        "total": total,
-        "limit": filter.limit,
-        "offset": filter.offset,
-        "awards": views,
-    })))
+    })?;
+    bearer.redact(&mut body["awards"], AWARD_PERSONAL);
+    Ok(Json(body))
 }
 
 /// `GET /awards/{id}`: with the signed credential and its JWT.
@@ -352,7 +379,7 @@ pub async fn list(
         crate::api::openapi::IdParam,
     ),
     responses(
-        (status = 200, description = "The award, with its email's delivery state (notification, null when it has none)", body = ref("#/components/schemas/AwardDetail"), content_type = "application/json"),
+        (status = 200, description = "The award, with its email's delivery state (notification, null when it has none)", body = AwardDetail, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::E404),
@@ -372,41 +399,13 @@ pub async fn get(
         .await
         .map_err(|error| crate::error::not_found_in(error, "award", id))?;
     bearer.within(award.issuer_id, "award", id)?;
-    let mut view = full(&state.urls, &award);
-    view["notification"] = match state.store.notification(id).await? {
-        Some(n) => super::notifications::notification_json(&n, None),
-        None => Value::Null,
-    };
+    let notification = state.store.notification(id).await?;
+    let mut view = super::to_json(&AwardDetail {
+        full: AwardFull::new(&state.urls, &award),
+        notification: notification.map(|n| NotificationView::new(&n, None)),
+    })?;
     bearer.redact(&mut view, AWARD_PERSONAL);
     Ok(Json(view))
-}
-
-/// The admin view of an award, without the credential itself.
-pub fn summary(urls: &Urls, award: &Award) -> Value {
-    json!({
-        "id": award.id,
-        "achievement_id": award.achievement_id,
-        "issuer_id": award.issuer_id,
-        "recipient_email": award.recipient_email,
-        "recipient_name": award.recipient_name,
-        "issued_at": award.issued_at,
-        "valid_until": award.valid_until,
-        "credential_url": urls.credential(award.id),
-        "status_list_url": award.status.map(|slot| urls.status_list(slot.list_id)),
-        "status_list_index": award.status.map(|slot| slot.index),
-        "revoked_at": award.revoked_at,
-        "revocation_reason": award.revocation_reason,
-        "suspended_at": award.suspended_at,
-        "suspension_reason": award.suspension_reason,
-    })
-}
-
-/// The admin view with the signed credential (JSON) and the VC-JWT.
-pub fn full(urls: &Urls, award: &Award) -> Value {
-    let mut value = summary(urls, award);
-    value["credential"] = serde_json::from_str(&award.credential).unwrap_or(Value::Null);
-    value["jwt"] = Value::String(award.jwt.clone());
-    value
 }
 
 /// What a client may read about a failed row (internal details are logged instead).
