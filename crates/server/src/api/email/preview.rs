@@ -90,7 +90,8 @@ pub async fn preview(
             bearer.within(award.issuer_id, "credential", credential_id)?;
             if !bearer.shows_recipients() {
                 return Err(HttpError::Forbidden(
-                    "this read-only token was made without --with-emails, so it may not see a                      recipient's email: preview with a sample recipient instead"
+                    "this read-only token was made without --with-emails, so it may not see a \
+                     recipient's email: preview with a sample recipient instead"
                         .into(),
                 ));
             }
