@@ -9,9 +9,9 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 use laurel_core::model::{Alignment, OneOrMany};
 use laurel_store::Achievement;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -22,8 +22,8 @@ use super::images;
 use super::rules;
 use crate::auth::Bearer;
 use crate::{AppState, HttpError, HttpResult};
-use laurel_service::{activity, catalog, documents};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
+use laurel_service::{activity, catalog, documents};
 
 /// `POST /achievements` body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -314,7 +314,8 @@ pub async fn update(
         achievement.valid_for_days = catalog::valid_for_days(value)?;
     }
     if let Some(list) = input.award_rules {
-        achievement.award_rules = activity::rules::check(&state, achievement.issuer_id, list).await?;
+        achievement.award_rules =
+            activity::rules::check(&state, achievement.issuer_id, list).await?;
     }
     let issuer = state.store.issuer(achievement.issuer_id).await?;
     catalog::check_awardable(&state, &issuer, &achievement)?;

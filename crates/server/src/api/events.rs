@@ -11,8 +11,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use laurel_store::{Event, EventFilter, Series};
 use chrono::{DateTime, Utc};
+use laurel_store::{Event, EventFilter, Series};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -482,10 +482,7 @@ pub async fn update_event(
 }
 
 /// Evaluates the rules these scopes touch and mints: the outcome per achievement.
-pub(super) async fn evaluate(
-    state: &AppState,
-    scopes: Vec<Scope>,
-) -> HttpResult<Vec<RuleOutcome>> {
+pub(super) async fn evaluate(state: &AppState, scopes: Vec<Scope>) -> HttpResult<Vec<RuleOutcome>> {
     let mut minted = Vec::new();
     for scope in scopes {
         let plans = rules::plan(state, &scope, &[]).await?;

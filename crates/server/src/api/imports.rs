@@ -10,8 +10,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use laurel_store::ImportJob;
 use chrono::{DateTime, Utc};
+use laurel_store::ImportJob;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};

@@ -6,8 +6,8 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use laurel_store::{Issuer, IssuerKey};
 use chrono::{DateTime, Utc};
+use laurel_store::{Issuer, IssuerKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;

@@ -5,8 +5,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use laurel_store::{Award, Notification, NotificationFilter, NotificationState, Requeued, Resend};
 use chrono::{DateTime, Utc};
+use laurel_store::{Award, Notification, NotificationFilter, NotificationState, Requeued, Resend};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -278,7 +278,10 @@ pub async fn list(
     };
     let (rows, total) = state.store.list_notifications(&filter).await?;
     let mut body = super::to_json(&NotificationPage {
-        notifications: rows.iter().map(|n| NotificationView::new(n, None)).collect(),
+        notifications: rows
+            .iter()
+            .map(|n| NotificationView::new(n, None))
+            .collect(),
         total,
         limit: filter.limit,
         offset: filter.offset,

@@ -10,8 +10,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use laurel_store::{ApiToken, StoreError};
 use chrono::{DateTime, Utc};
+use laurel_store::{ApiToken, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 /// The schema the document gives for the JSON body of `method path`'s `status` answer.
 fn response_schema(document: &Value, path: &str, method: &str, status: StatusCode) -> Value {
-    let schema = &document["paths"][path][method]["responses"][status.as_str()]["content"]
-        ["application/json"]["schema"];
+    let schema = &document["paths"][path][method]["responses"][status.as_str()]["content"]["application/json"]
+        ["schema"];
     assert!(
         schema.is_object(),
         "{method} {path} documents no JSON body for {status}"
@@ -74,13 +74,7 @@ fn check_documented(document: &Value, schema: &Value, body: &Value, at: &str) {
 
 /// Fails unless `body` validates against the document's schema for the answer and names
 /// nothing the schema leaves out.
-fn assert_documented(
-    document: &Value,
-    method: &str,
-    path: &str,
-    status: StatusCode,
-    body: &Value,
-) {
+fn assert_documented(document: &Value, method: &str, path: &str, status: StatusCode, body: &Value) {
     let schema = response_schema(document, path, method, status);
     let root = json!({ "allOf": [schema], "components": document["components"] });
     let validator = jsonschema::validator_for(&root).expect("the schema compiles");

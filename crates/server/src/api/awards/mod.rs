@@ -18,9 +18,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use laurel_core::model::normalize_email;
 use laurel_store::{Award, AwardFilter, IdempotentResponse};
 use serde::Deserialize;
-use utoipa::IntoParams;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 mod views;
@@ -34,9 +34,9 @@ use super::extract::{Json, PathId, Query, RawBody, json_error, parse_json, requi
 use super::notifications::NotificationView;
 use crate::auth::{AWARD_PERSONAL, Bearer};
 use crate::{AppState, HttpError, HttpResult};
+use laurel_service::ServiceError;
 use laurel_service::fields;
 use laurel_service::mint::{self, AwardInput, Outcome};
-use laurel_service::ServiceError;
 
 /// The most rows one batch request may hold.
 pub const MAX_BATCH: usize = 1_000;

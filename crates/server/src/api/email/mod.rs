@@ -29,4 +29,3 @@ async fn issuer(state: &AppState, bearer: &Bearer, id: &PathId) -> HttpResult<Is
 async fn achievement(state: &AppState, bearer: &Bearer, id: &PathId) -> HttpResult<Achievement> {
     super::achievements::load(state, bearer, id).await
 }
-

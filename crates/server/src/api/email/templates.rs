@@ -199,7 +199,10 @@ pub async fn put_achievement_template(
     let source = checked(input)?;
     let template = stored_template(&state, achievement.issuer_id, Some(achievement.id), &source);
     state.store.set_email_template(&template).await?;
-    Ok(Json(TemplateView::new(&source, TemplateOrigin::Achievement)))
+    Ok(Json(TemplateView::new(
+        &source,
+        TemplateOrigin::Achievement,
+    )))
 }
 
 /// `DELETE /achievements/{id}/email/template`: back to the issuer's template.

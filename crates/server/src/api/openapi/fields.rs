@@ -3,7 +3,9 @@
 //! request structs and response views with `#[schema(schema_with = …)]`.
 
 use serde_json::{Value, json};
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{
+    ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+};
 use utoipa::openapi::{Ref, RefOr};
 
 /// One of the strings `values` (or `null` where listed), with an optional default and
