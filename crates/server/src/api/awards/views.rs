@@ -100,7 +100,7 @@ pub struct AwardDetail {
 #[serde(untagged)]
 pub enum AwardOrBatchResults {
     /// One award
-    One(AwardFull),
+    One(Box<AwardFull>),
     /// A batch's results
     Batch(BatchResults),
 }
