@@ -31,6 +31,7 @@ pub mod accounts;
 pub mod activity;
 pub mod audit;
 pub mod clock;
+pub mod copies;
 pub mod documents;
 pub mod email;
 pub mod error;

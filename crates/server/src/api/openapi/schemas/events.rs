@@ -115,6 +115,10 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                         "items": {
                             "$ref": "#/components/schemas/RuleOutcome"
                         }
+                    },
+                    "kept": {
+                        "type": "integer",
+                        "description": "PATCH, when the rules were evaluated: people already awarded by a rule naming the event or its series who would not qualify under the new details; their credentials are kept (an edit never revokes)"
                     }
                 }
             }),

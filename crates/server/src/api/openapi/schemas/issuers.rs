@@ -96,6 +96,10 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                             "null"
                         ]
                     },
+                    "time_zone": {
+                        "type": "string",
+                        "description": "IANA time zone (America/Chicago) in which the console enters and shows session times and reads attendance reports by default; UTC until set. The API's times are always UTC"
+                    },
                     "created_at": {
                         "type": "string",
                         "format": "date-time"
