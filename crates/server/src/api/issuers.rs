@@ -16,9 +16,9 @@ use super::extract::{Json, PathId};
 use super::images;
 use crate::auth::Bearer;
 use crate::{AppState, HttpError, HttpResult};
+use laurel_service::activity::local_time::{self, Zone};
 use laurel_service::documents;
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
-use laurel_service::activity::local_time::{self, Zone};
 use laurel_service::keys::JwtAlgorithm;
 
 /// `POST /issuers` body.

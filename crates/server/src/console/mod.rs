@@ -106,7 +106,9 @@ pub const ROUTES: &[Route] = &[
     route(Method::POST, "/console/events/{id}/import", |m| {
         on(m, events::import)
     }),
-    route(Method::GET, "/console/events/run", |m| on(m, events::run_form)),
+    route(Method::GET, "/console/events/run", |m| {
+        on(m, events::run_form)
+    }),
     route(Method::POST, "/console/events/run", |m| {
         on(m, events::create_run)
     }),

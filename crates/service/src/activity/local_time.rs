@@ -73,7 +73,14 @@ impl Zone {
     pub fn is_utc(&self) -> bool {
         matches!(
             self.name(),
-            "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Zulu" | "Etc/Zulu" | "Universal" | "Etc/Universal"
+            "UTC"
+                | "Etc/UTC"
+                | "Etc/UCT"
+                | "UCT"
+                | "Zulu"
+                | "Etc/Zulu"
+                | "Universal"
+                | "Etc/Universal"
         )
     }
 
@@ -95,16 +102,21 @@ impl Zone {
     /// `2026-03-10 09:00`) read in this zone.
     pub fn parse_local(&self, text: &str) -> ServiceResult<DateTime<Utc>> {
         let text = text.trim();
-        let local = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
-            .iter()
-            .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-            .ok_or_else(|| {
-                ServiceError::Invalid(if text.is_empty() {
-                    "Give the date and time it starts.".into()
-                } else {
-                    format!("“{text}” is not a date and time such as 2026-03-10 14:00.")
-                })
-            })?;
+        let local = [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M:%S",
+        ]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .ok_or_else(|| {
+            ServiceError::Invalid(if text.is_empty() {
+                "Give the date and time it starts.".into()
+            } else {
+                format!("“{text}” is not a date and time such as 2026-03-10 14:00.")
+            })
+        })?;
         self.instant(local)
     }
 
@@ -155,9 +167,8 @@ impl Zone {
                 let local = first
                     .checked_add_days(Days::new(u64::from(n) * u64::from(every_days)))
                     .ok_or_else(|| ServiceError::Invalid("That run goes too far ahead.".into()))?;
-                self.instant(local).map_err(|error| {
-                    ServiceError::Invalid(format!("Session {}: {error}", n + 1))
-                })
+                self.instant(local)
+                    .map_err(|error| ServiceError::Invalid(format!("Session {}: {error}", n + 1)))
             })
             .collect()
     }
@@ -179,7 +190,11 @@ pub async fn issuer_zone(service: &Service, issuer_id: Uuid) -> ServiceResult<Zo
 }
 
 /// Sets an issuer's zone from its name (checked first): the zone, as stored.
-pub async fn set_issuer_zone(service: &Service, issuer_id: Uuid, name: &str) -> ServiceResult<Zone> {
+pub async fn set_issuer_zone(
+    service: &Service,
+    issuer_id: Uuid,
+    name: &str,
+) -> ServiceResult<Zone> {
     let zone = Zone::parse(name)?;
     service
         .store
@@ -234,13 +249,27 @@ mod tests {
 
     #[test]
     fn names_are_read_forgivingly_and_refused_in_plain_words() {
-        assert_eq!(Zone::parse("America/Chicago").unwrap().name(), "America/Chicago");
-        assert_eq!(Zone::parse(" america/new york ").unwrap().name(), "America/New_York");
+        assert_eq!(
+            Zone::parse("America/Chicago").unwrap().name(),
+            "America/Chicago"
+        );
+        assert_eq!(
+            Zone::parse(" america/new york ").unwrap().name(),
+            "America/New_York"
+        );
         assert_eq!(Zone::parse("utc").unwrap().name(), "UTC");
         assert!(Zone::parse("UTC").unwrap().is_utc());
         let error = Zone::parse("America/Chicag").unwrap_err().to_string();
-        assert!(error.contains("“America/Chicag” is not a time zone we know"), "{error}");
-        assert!(Zone::parse("").unwrap_err().to_string().starts_with("Choose a time zone"));
+        assert!(
+            error.contains("“America/Chicag” is not a time zone we know"),
+            "{error}"
+        );
+        assert!(
+            Zone::parse("")
+                .unwrap_err()
+                .to_string()
+                .starts_with("Choose a time zone")
+        );
         assert_eq!(Zone::stored("Nowhere/Else"), Zone::utc());
     }
 
@@ -248,16 +277,34 @@ mod tests {
     fn chicago_in_march_skips_an_hour() {
         let chicago = Zone::parse("America/Chicago").unwrap();
         // Sunday 8 March 2026: 02:00 CST becomes 03:00 CDT.
-        assert_eq!(chicago.instant(local(2026, 3, 7, 9, 0)).unwrap(), utc("2026-03-07T15:00:00Z"));
-        assert_eq!(chicago.instant(local(2026, 3, 9, 9, 0)).unwrap(), utc("2026-03-09T14:00:00Z"));
-        let error = chicago.instant(local(2026, 3, 8, 2, 30)).unwrap_err().to_string();
+        assert_eq!(
+            chicago.instant(local(2026, 3, 7, 9, 0)).unwrap(),
+            utc("2026-03-07T15:00:00Z")
+        );
+        assert_eq!(
+            chicago.instant(local(2026, 3, 9, 9, 0)).unwrap(),
+            utc("2026-03-09T14:00:00Z")
+        );
+        let error = chicago
+            .instant(local(2026, 3, 8, 2, 30))
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             error,
             "02:30 on 8 March 2026 does not exist in America/Chicago: the clocks go forward then. Choose a time an hour later."
         );
-        assert_eq!(chicago.instant(local(2026, 3, 8, 3, 30)).unwrap(), utc("2026-03-08T08:30:00Z"));
-        assert_eq!(chicago.show(utc("2026-03-07T15:00:00Z")), "Sat 7 March 2026, 09:00 CST");
-        assert_eq!(chicago.show(utc("2026-03-09T14:00:00Z")), "Mon 9 March 2026, 09:00 CDT");
+        assert_eq!(
+            chicago.instant(local(2026, 3, 8, 3, 30)).unwrap(),
+            utc("2026-03-08T08:30:00Z")
+        );
+        assert_eq!(
+            chicago.show(utc("2026-03-07T15:00:00Z")),
+            "Sat 7 March 2026, 09:00 CST"
+        );
+        assert_eq!(
+            chicago.show(utc("2026-03-09T14:00:00Z")),
+            "Mon 9 March 2026, 09:00 CDT"
+        );
     }
 
     #[test]
@@ -267,19 +314,50 @@ mod tests {
         let twice = chicago.instant(local(2026, 11, 1, 1, 30)).unwrap();
         assert_eq!(twice, utc("2026-11-01T06:30:00Z"));
         assert_eq!(chicago.show(twice), "Sun 1 November 2026, 01:30 CDT");
-        assert_eq!(chicago.instant(local(2026, 11, 2, 9, 0)).unwrap(), utc("2026-11-02T15:00:00Z"));
-        assert_eq!(chicago.picker(utc("2026-11-02T15:00:00Z")), "2026-11-02T09:00");
-        assert_eq!(chicago.offset_at(utc("2026-11-02T15:00:00Z")).local_minus_utc(), -6 * 3600);
-        assert_eq!(chicago.offset_at(utc("2026-10-30T15:00:00Z")).local_minus_utc(), -5 * 3600);
+        assert_eq!(
+            chicago.instant(local(2026, 11, 2, 9, 0)).unwrap(),
+            utc("2026-11-02T15:00:00Z")
+        );
+        assert_eq!(
+            chicago.picker(utc("2026-11-02T15:00:00Z")),
+            "2026-11-02T09:00"
+        );
+        assert_eq!(
+            chicago
+                .offset_at(utc("2026-11-02T15:00:00Z"))
+                .local_minus_utc(),
+            -6 * 3600
+        );
+        assert_eq!(
+            chicago
+                .offset_at(utc("2026-10-30T15:00:00Z"))
+                .local_minus_utc(),
+            -5 * 3600
+        );
     }
 
     #[test]
     fn picker_values_are_read_in_the_zone() {
         let chicago = Zone::parse("America/Chicago").unwrap();
-        assert_eq!(chicago.parse_local("2026-03-10T09:00").unwrap(), utc("2026-03-10T14:00:00Z"));
-        assert_eq!(chicago.parse_local("2026-01-10 09:00").unwrap(), utc("2026-01-10T15:00:00Z"));
-        assert!(chicago.parse_local("next Tuesday").unwrap_err().to_string().contains("“next Tuesday”"));
-        assert_eq!(chicago.parse_local("  ").unwrap_err().to_string(), "Give the date and time it starts.");
+        assert_eq!(
+            chicago.parse_local("2026-03-10T09:00").unwrap(),
+            utc("2026-03-10T14:00:00Z")
+        );
+        assert_eq!(
+            chicago.parse_local("2026-01-10 09:00").unwrap(),
+            utc("2026-01-10T15:00:00Z")
+        );
+        assert!(
+            chicago
+                .parse_local("next Tuesday")
+                .unwrap_err()
+                .to_string()
+                .contains("“next Tuesday”")
+        );
+        assert_eq!(
+            chicago.parse_local("  ").unwrap_err().to_string(),
+            "Give the date and time it starts."
+        );
     }
 
     #[test]
@@ -290,9 +368,19 @@ mod tests {
         assert_eq!(starts[0], utc("2026-02-24T15:00:00Z"));
         assert_eq!(starts[1], utc("2026-03-03T15:00:00Z"));
         assert_eq!(starts[2], utc("2026-03-10T14:00:00Z"));
-        assert!(starts.iter().all(|at| chicago.picker(*at).ends_with("T09:00")));
-        let error = chicago.run(local(2026, 3, 1, 2, 30), 3, 7).unwrap_err().to_string();
-        assert!(error.starts_with("Session 2: 02:30 on 8 March 2026 does not exist"), "{error}");
+        assert!(
+            starts
+                .iter()
+                .all(|at| chicago.picker(*at).ends_with("T09:00"))
+        );
+        let error = chicago
+            .run(local(2026, 3, 1, 2, 30), 3, 7)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("Session 2: 02:30 on 8 March 2026 does not exist"),
+            "{error}"
+        );
         assert!(chicago.run(local(2026, 3, 1, 9, 0), 0, 7).is_err());
         assert!(chicago.run(local(2026, 3, 1, 9, 0), 3, 0).is_err());
         assert_eq!(chicago.run(local(2026, 3, 1, 9, 0), 1, 0).unwrap().len(), 1);
@@ -300,7 +388,10 @@ mod tests {
 
     #[test]
     fn run_titles_are_numbered() {
-        assert_eq!(numbered_title("Webinar {n}: cataloguing", 3), "Webinar 3: cataloguing");
+        assert_eq!(
+            numbered_title("Webinar {n}: cataloguing", 3),
+            "Webinar 3: cataloguing"
+        );
         assert_eq!(numbered_title("Webinar", 10), "Webinar 10");
     }
 }

@@ -120,7 +120,10 @@ pub async fn check_run(
     let every = match text.every.trim().parse::<u32>() {
         Ok(every) if (1..=366).contains(&every) => Some(every),
         _ => {
-            mistakes.push(("every", "Give how often, a whole number such as 1 (every week).".into()));
+            mistakes.push((
+                "every",
+                "Give how often, a whole number such as 1 (every week).".into(),
+            ));
             None
         }
     };

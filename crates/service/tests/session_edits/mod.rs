@@ -100,7 +100,11 @@ async fn a_longer_or_shorter_session_awards_the_newly_qualified_and_revokes_nobo
     attended(
         &setup,
         &event,
-        &[("a@example.org", 50), ("b@example.org", 40), ("c@example.org", 30)],
+        &[
+            ("a@example.org", 50),
+            ("b@example.org", 40),
+            ("c@example.org", 30),
+        ],
     )
     .await;
     assert_eq!(holders(&setup, &badge).await, ["a@example.org"]);
@@ -116,7 +120,10 @@ async fn a_longer_or_shorter_session_awards_the_newly_qualified_and_revokes_nobo
     assert!(edited.evaluated);
     assert_eq!(edited.awarded(), 1);
     assert_eq!(edited.kept, 0);
-    assert_eq!(edited.changes["duration_minutes"], json!({ "from": 60, "to": 50 }));
+    assert_eq!(
+        edited.changes["duration_minutes"],
+        json!({ "from": 60, "to": 50 })
+    );
     assert_eq!(
         holders(&setup, &badge).await,
         ["a@example.org", "b@example.org"]
@@ -143,7 +150,9 @@ async fn a_longer_or_shorter_session_awards_the_newly_qualified_and_revokes_nobo
         title: "Cataloguing, part one".into(),
         ..longer.clone()
     };
-    let edited = sessions::edit(&setup.service, &longer, renamed).await.unwrap();
+    let edited = sessions::edit(&setup.service, &longer, renamed)
+        .await
+        .unwrap();
     assert!(!edited.evaluated);
     assert_eq!(edited.kept, 0);
     assert_eq!(
@@ -175,7 +184,11 @@ async fn moving_a_session_into_and_out_of_a_series_settles_both() {
     attended(
         &setup,
         &event,
-        &[("a@example.org", 50), ("b@example.org", 40), ("c@example.org", 5)],
+        &[
+            ("a@example.org", 50),
+            ("b@example.org", 40),
+            ("c@example.org", 5),
+        ],
     )
     .await;
     assert!(holders(&setup, &badge).await.is_empty());

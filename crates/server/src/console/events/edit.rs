@@ -89,7 +89,10 @@ fn edit_target(event: &Event) -> (String, &'static str) {
 }
 
 fn back(event: &Event) -> (String, &'static str) {
-    (format!("/console/events/{}", event.id), "Back to the session")
+    (
+        format!("/console/events/{}", event.id),
+        "Back to the session",
+    )
 }
 
 /// `GET /console/events/{id}/edit`: the session's details in a form (after saving, with what
@@ -218,7 +221,9 @@ pub async fn duplicate(
         &state,
         &staff,
         format!("Duplicate {}", event.title),
-        Some("A new session with the same details: change its date and time, then create it.".into()),
+        Some(
+            "A new session with the same details: change its date and time, then create it.".into(),
+        ),
         back(&event),
         ("/console/events".into(), "Create session"),
         &form,

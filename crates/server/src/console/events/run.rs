@@ -97,7 +97,12 @@ pub async fn run_form(State(state): State<AppState>, staff: Staff) -> Response {
     render(&state, &staff, &RunForm::default(), &[]).await
 }
 
-async fn render(state: &AppState, staff: &Staff, form: &RunForm, errors: &[FieldError]) -> Response {
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    form: &RunForm,
+    errors: &[FieldError],
+) -> Response {
     let (issuers, series) = match (
         state.store.list_issuers().await,
         state.store.list_series(None).await,

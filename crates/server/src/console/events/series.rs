@@ -193,14 +193,15 @@ async fn render(
     let page = SeriesPage {
         layout: Layout::new(series.title.clone(), Some(staff)),
         notice,
-        rows: events.iter().map(|e| event_row(e, &zones, &names)).collect(),
-        rename: staff
-            .may_change_issuer(series.issuer_id)
-            .then(|| Rename {
-                id: series.id,
-                form,
-                errors: FieldErrors::all(errors),
-            }),
+        rows: events
+            .iter()
+            .map(|e| event_row(e, &zones, &names))
+            .collect(),
+        rename: staff.may_change_issuer(series.issuer_id).then(|| Rename {
+            id: series.id,
+            form,
+            errors: FieldErrors::all(errors),
+        }),
     };
     let status = if errors.is_empty() {
         StatusCode::OK
