@@ -42,8 +42,9 @@ pub struct AttendanceArgs {
     /// Show what would be recorded and awarded; record and award nothing.
     #[arg(long)]
     dry_run: bool,
-    /// The UTC offset of the report's join and leave times, e.g. -05:00 [default: guessed
-    /// from the earliest join and the event's start].
+    /// The UTC offset of the report's join and leave times, e.g. -05:00 [default: the
+    /// issuer's time zone at the event's start; for an issuer in UTC, guessed from the
+    /// earliest join and the event's start].
     #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
     utc_offset: Option<String>,
     /// The column holding emails, for a report whose format is not detected: a header name,
@@ -120,6 +121,10 @@ pub fn run(command: ImportCommand) -> Result<()> {
             Ok(event) => event,
             Err(StoreError::NotFound) => bail!("no event with id {event_id}"),
             Err(error) => return Err(error).context("cannot read the event"),
+        };
+        let offset = match offset {
+            Some(offset) => Some(offset),
+            None => laurel_service::activity::local_time::report_offset(&state, &event).await,
         };
         let parsed = import::parse(event, &bytes, mapping.as_ref(), offset, state.clock.now())
             .map_err(|error| anyhow::anyhow!("{}: {error}", io::display(&args.file)))?;

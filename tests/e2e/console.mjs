@@ -68,7 +68,7 @@ try {
   // A session, a badge awarded for attending it, and its attendance report.
   await page.click('a[href="/console/events"]');
   await page.fill('#title', 'Cataloguing webinar');
-  await page.fill('#starts_at', '2026-02-20 14:00');
+  await page.fill('#starts_at', '2026-02-20T14:00');
   await page.fill('#duration_minutes', '60');
   await page.click('form[action="/console/events"] button[type=submit]');
   await page.waitForURL(/\/console\/events\/[0-9a-f-]+$/);

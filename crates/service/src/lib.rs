@@ -34,6 +34,7 @@ pub mod activity;
 pub mod audit;
 pub mod catalog;
 pub mod clock;
+pub mod copies;
 pub mod documents;
 pub mod email;
 pub mod error;

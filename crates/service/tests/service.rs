@@ -11,6 +11,8 @@ use laurel_service::{Changes, FixedClock, Service, ServiceError, Urls, Vault, li
 use laurel_store::{Achievement, Issuer, StatusChange};
 use uuid::Uuid;
 
+mod session_edits;
+
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-01T09:00:00Z")
         .unwrap()

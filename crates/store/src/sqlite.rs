@@ -29,6 +29,7 @@ mod email;
 mod email_store;
 mod rows;
 mod service_store;
+mod sessions;
 mod sign_in;
 mod status;
 mod status_store;

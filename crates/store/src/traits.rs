@@ -248,6 +248,18 @@ pub trait ActivityStore: Send + Sync + 'static {
     /// Stores a new event; [`StoreError::NotFound`] if its issuer or series does not exist.
     async fn create_event(&self, event: &Event) -> StoreResult<()>;
 
+    /// Stores several new events at once (a run of weekly sessions): all or none;
+    /// [`StoreError::NotFound`] (and nothing stored) if an issuer or series does not exist.
+    async fn create_events(&self, events: &[Event]) -> StoreResult<()>;
+
+    /// An issuer's time zone (an IANA name, `UTC` until set): sessions are entered and shown
+    /// in it in the console. [`StoreError::NotFound`] if there is no such issuer.
+    async fn issuer_time_zone(&self, issuer_id: Uuid) -> StoreResult<String>;
+
+    /// Sets an issuer's time zone (the caller checked the name);
+    /// [`StoreError::NotFound`] if there is no such issuer.
+    async fn set_issuer_time_zone(&self, issuer_id: Uuid, time_zone: &str) -> StoreResult<()>;
+
     /// Replaces an event's editable fields (all but `id`, `issuer_id` and `created_at`);
     /// [`StoreError::NotFound`] if there is no such event (or its new series does not exist).
     async fn update_event(&self, event: &Event) -> StoreResult<()>;

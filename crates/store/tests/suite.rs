@@ -67,6 +67,8 @@ on_both_backends! {
     activity::completions_insert_if_absent,
     activity::import_jobs_round_trip,
     activity::award_rules_round_trip,
+    sessions::create_events_is_all_or_none,
+    sessions::issuer_time_zone_round_trip,
     imports::import_quota_counts_one_issuers_unfinished_imports,
     imports::concurrent_imports_respect_the_quota,
     imports::old_import_results_are_shortened,

@@ -24,7 +24,7 @@ use crate::{AppState, HttpResult};
 use laurel_service::activity::rules::{self, Scope};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 
-use laurel_service::activity::sessions::{check_series, duration, format, instant};
+use laurel_service::activity::sessions::{self, check_series, duration, format, instant};
 
 /// `POST /series` body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -414,13 +414,13 @@ pub async fn get_event(
     operation_id = "events_update_event",
     tag = "events",
     summary = "Edit an event",
-    description = "Absent fields stay; series_id null takes the event out of its series. A change of series, start or duration evaluates the rules that name the event or its (new) series again and mints for whoever now qualifies (awards in the answer); nobody is awarded twice, and credentials already issued never change.",
+    description = "Absent fields stay; series_id null takes the event out of its series. A change of series, start, duration or format evaluates the rules that name the event or its old or new series again and mints for whoever now qualifies (awards in the answer); nobody is awarded twice, and credentials already issued never change: kept counts the people already awarded who would not qualify under the new details (their credentials are kept). The audit entry lists what changed.",
     params(
         crate::api::openapi::IdParam,
     ),
     request_body(content = UpdateEvent, content_type = "application/json"),
     responses(
-        (status = 200, description = "The edited event; with awards when its rules were evaluated again", body = EventView, content_type = "application/json"),
+        (status = 200, description = "The edited event; with awards and kept when its rules were evaluated again", body = EventView, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 400, response = crate::api::openapi::E400),
@@ -436,7 +436,7 @@ pub async fn update_event(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<UpdateEvent>,
-) -> HttpResult<Json<EventView>> {
+) -> HttpResult<Response> {
     bearer.require("admin")?;
     let mut event = load_event(&state, &bearer, &id).await?;
     let before = event.clone();
@@ -459,26 +459,16 @@ pub async fn update_event(
         event.series_id = series;
     }
     event.updated_at = state.clock.now();
-    state.store.update_event(&event).await?;
-    let mut view = event_view(&event);
-    if event.series_id != before.series_id
-        || event.duration_minutes != before.duration_minutes
-        || event.starts_at != before.starts_at
-    {
-        let mut scopes = vec![Scope::Event(event.clone())];
-        // Leaving a series can complete it for those who missed this session.
-        if let Some(series_id) = before
-            .series_id
-            .filter(|_| before.series_id != event.series_id)
-        {
-            scopes.push(Scope::Series {
-                issuer_id: event.issuer_id,
-                series_id,
-            });
-        }
-        view.awards = Some(evaluate(&state, scopes).await?);
+    let edited = sessions::edit(&state, &before, event).await?;
+    let mut view = event_view(&edited.event);
+    if edited.evaluated {
+        view.awards = Some(edited.awards.iter().cloned().map(RuleOutcome::from).collect());
+        view.kept = Some(edited.kept);
     }
-    Ok(Json(view))
+    Ok(super::audit::with_detail(
+        Json(view),
+        json!({ "changes": edited.changes, "awarded": edited.awarded(), "kept": edited.kept }),
+    ))
 }
 
 /// Evaluates the rules these scopes touch and mints: the outcome per achievement.
@@ -538,6 +528,7 @@ pub fn event_view(event: &Event) -> EventView {
         created_at: event.created_at,
         updated_at: event.updated_at,
         awards: None,
+        kept: None,
     }
 }
 
@@ -581,6 +572,10 @@ pub struct EventView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     awards: Option<Vec<RuleOutcome>>,
+    /// PATCH, when the rules were evaluated: people already awarded by a rule naming the event or its series who would not qualify under the new details; their credentials are kept (an edit never revokes)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    kept: Option<usize>,
 }
 
 /// `GET /events`.

@@ -22,6 +22,7 @@ use super::extract::{Json, PathId, Query, RawBody};
 use crate::auth::Bearer;
 use crate::{AppState, HttpResult};
 use laurel_service::activity::import::{self, ImportOptions};
+use laurel_service::activity::local_time;
 use laurel_service::fields;
 
 /// The page size of `GET /imports`.
@@ -34,12 +35,12 @@ pub const LIST_LIMIT: u32 = 100;
     operation_id = "imports_create",
     tag = "imports",
     summary = "Import an attendance report (Zoom, GoToWebinar, or email,name,minutes CSV)",
-    description = "The body is the report file itself. Its format is detected from the header row (Zoom or GoToWebinar attendee reports, or Laurel's plain email,name,minutes), unless columns are mapped with the *_column parameters (email_column, and minutes_column or both join_column and leave_column). The file is parsed before the answer: one that cannot be read at all is a 422 at once. Then the answer is 202 with the job, and recording and minting go on in the background; poll GET /imports/{id} for progress and, once finished, the result with one entry per line. A malformed line is rejected alone. Importing the same file again is harmless: recording merges and minting is exactly once per recipient. Report times carry no time zone: they are read in utc_offset, or else in the offset that puts the earliest join nearest the event's start (to 30 minutes).",
+    description = "The body is the report file itself. Its format is detected from the header row (Zoom or GoToWebinar attendee reports, or Laurel's plain email,name,minutes), unless columns are mapped with the *_column parameters (email_column, and minutes_column or both join_column and leave_column). The file is parsed before the answer: one that cannot be read at all is a 422 at once. Then the answer is 202 with the job, and recording and minting go on in the background; poll GET /imports/{id} for progress and, once finished, the result with one entry per line. A malformed line is rejected alone. Importing the same file again is harmless: recording merges and minting is exactly once per recipient. Report times carry no time zone: they are read in utc_offset, or else in the issuer's time_zone (its offset at the event's start), or, for an issuer in UTC, in the offset that puts the earliest join nearest the event's start (to 30 minutes).",
     params(
         crate::api::openapi::IdParam,
         ("dry_run" = Option<bool>, Query, description = "Report what would be recorded and awarded; record and award nothing (default false)"),
         ("file_name" = Option<String>, Query, description = "The file's name, kept with the job for people"),
-        ("utc_offset" = Option<String>, Query, description = "The UTC offset of the report's times: +02:00, -05:00 or Z. Guessed from the earliest join when absent", example = "+02:00"),
+        ("utc_offset" = Option<String>, Query, description = "The UTC offset of the report's times: +02:00, -05:00 or Z. When absent: the issuer's time_zone at the event's start, or guessed from the earliest join for an issuer in UTC", example = "+02:00"),
         ("email_column" = Option<String>, Query, description = "The email column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1. Required when any other *_column is given"),
         ("name_column" = Option<String>, Query, description = "The full-name column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
         ("first_name_column" = Option<String>, Query, description = "The first-name column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
@@ -72,7 +73,10 @@ pub async fn create(
     bearer.require("issue")?;
     let event = load_event(&state, &bearer, &id).await?;
     let mapping = query.mapping()?;
-    let offset = query.offset()?;
+    let offset = match query.offset()? {
+        Some(offset) => Some(offset),
+        None => local_time::report_offset(&state, &event).await,
+    };
     let file_name = fields::optional("file_name", query.file_name.as_deref(), fields::MAX_NAME)?;
     let now = state.clock.now();
     let parsed = import::parse(event, &body, mapping.as_ref(), offset, now)?;

@@ -17,6 +17,7 @@ use super::extract::{Json, PathId};
 use super::images;
 use crate::auth::Bearer;
 use crate::{AppState, HttpError, HttpResult};
+use laurel_service::activity::local_time::{self, Zone};
 use laurel_service::documents;
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
 use laurel_service::keys::JwtAlgorithm;
@@ -51,6 +52,10 @@ pub struct CreateIssuer {
     #[serde(default)]
     #[schema(pattern = "^[0-9]+$")]
     linkedin_organization_id: Option<String>,
+    /// IANA time zone (America/Chicago) in which the console enters and shows session times and reads attendance reports by default; UTC when absent. The API's times stay UTC
+    #[serde(default)]
+    #[schema(example = "America/Chicago")]
+    time_zone: Option<String>,
 }
 
 /// `PATCH /issuers/{id}` body: absent fields stay, `null` clears an optional one.
@@ -83,6 +88,10 @@ pub struct UpdateIssuer {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(pattern = "^[0-9]+$")]
     linkedin_organization_id: Option<Option<String>>,
+    /// IANA time zone (America/Chicago) in which the console enters and shows session times and reads attendance reports by default. The API's times stay UTC
+    #[serde(default)]
+    #[schema(example = "America/Chicago")]
+    time_zone: Option<String>,
 }
 
 /// `GET /issuers`.
@@ -105,12 +114,12 @@ pub async fn list(
 ) -> HttpResult<Json<IssuerList>> {
     bearer.require("read")?;
     let issuers = state.store.list_issuers().await?;
-    let issuers = issuers
-        .iter()
-        .filter(|issuer| bearer.may_see(issuer.id))
-        .map(|issuer| view(&state, issuer, None))
-        .collect();
-    Ok(Json(IssuerList { issuers }))
+    let mut views = Vec::new();
+    for issuer in issuers.iter().filter(|issuer| bearer.may_see(issuer.id)) {
+        let zone = local_time::issuer_zone(&state, issuer.id).await?;
+        views.push(view(&state, issuer, None, zone.name()));
+    }
+    Ok(Json(IssuerList { issuers: views }))
 }
 
 /// `POST /issuers`: creates the issuer and its keys.
@@ -161,11 +170,18 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
+    let zone = match input.time_zone.as_deref() {
+        Some(name) => Zone::parse(name).map_err(time_zone_error)?,
+        None => Zone::utc(),
+    };
     let keys = laurel_service::keys::create_issuer(&state, &issuer, algorithm).await?;
+    if !zone.is_utc() {
+        local_time::set_issuer_zone(&state, issuer.id, zone.name()).await?;
+    }
     Ok(super::located(
         StatusCode::CREATED,
         &format!("/api/v1/issuers/{}", issuer.id),
-        view(&state, &issuer, Some(&keys)),
+        view(&state, &issuer, Some(&keys), zone.name()),
     ))
 }
 
@@ -195,7 +211,8 @@ pub async fn get(
     bearer.require("read")?;
     let issuer = load(&state, &bearer, &id).await?;
     let keys = state.store.issuer_keys(issuer.id).await?;
-    Ok(Json(view(&state, &issuer, Some(&keys))))
+    let zone = local_time::issuer_zone(&state, issuer.id).await?;
+    Ok(Json(view(&state, &issuer, Some(&keys), zone.name())))
 }
 
 /// `PATCH /issuers/{id}`.
@@ -262,10 +279,20 @@ pub async fn update(
         issuer.linkedin_organization_id =
             fields::optional_digits("linkedin_organization_id", id.as_deref())?;
     }
+    let zone = input
+        .time_zone
+        .as_deref()
+        .map(Zone::parse)
+        .transpose()
+        .map_err(time_zone_error)?;
     issuer.updated_at = state.clock.now();
     state.store.update_issuer(&issuer).await?;
+    let zone = match zone {
+        Some(zone) => local_time::set_issuer_zone(&state, issuer.id, zone.name()).await?,
+        None => local_time::issuer_zone(&state, issuer.id).await?,
+    };
     let keys = state.store.issuer_keys(issuer.id).await?;
-    Ok(Json(view(&state, &issuer, Some(&keys))))
+    Ok(Json(view(&state, &issuer, Some(&keys), zone.name())))
 }
 
 /// `PUT /issuers/{id}/image`: the logo, as a raw PNG or SVG body.
@@ -302,8 +329,9 @@ pub async fn put_image(
     issuer.image = Some(images::upload(&state, &headers, body).await?);
     issuer.updated_at = state.clock.now();
     state.store.update_issuer(&issuer).await?;
+    let zone = local_time::issuer_zone(&state, issuer.id).await?;
     let keys = state.store.issuer_keys(issuer.id).await?;
-    Ok(Json(view(&state, &issuer, Some(&keys))))
+    Ok(Json(view(&state, &issuer, Some(&keys), zone.name())))
 }
 
 async fn load(state: &AppState, bearer: &Bearer, id: &PathId) -> HttpResult<Issuer> {
@@ -357,11 +385,17 @@ pub async fn rotate_keys(
     laurel_service::lifecycle::rotate_keys(&state, id).await?;
     let issuer = state.store.issuer(id).await?;
     let keys = state.store.issuer_keys(id).await?;
-    Ok(Json(view(&state, &issuer, Some(&keys))))
+    let zone = local_time::issuer_zone(&state, id).await?;
+    Ok(Json(view(&state, &issuer, Some(&keys), zone.name())))
 }
 
 /// The admin view of an issuer; `keys` lists its public keys (never private material).
-fn view(state: &AppState, issuer: &Issuer, keys: Option<&[IssuerKey]>) -> IssuerView {
+fn view(
+    state: &AppState,
+    issuer: &Issuer,
+    keys: Option<&[IssuerKey]>,
+    time_zone: &str,
+) -> IssuerView {
     IssuerView {
         id: issuer.id,
         public_id: state.urls.issuer(issuer.id),
@@ -377,6 +411,7 @@ fn view(state: &AppState, issuer: &Issuer, keys: Option<&[IssuerKey]>) -> Issuer
         brand_color: issuer.brand_color.clone(),
         show_award_count: issuer.show_award_count,
         linkedin_organization_id: issuer.linkedin_organization_id.clone(),
+        time_zone: time_zone.to_owned(),
         created_at: issuer.created_at,
         updated_at: issuer.updated_at,
         keys: keys.map(|keys| {
@@ -416,6 +451,8 @@ pub struct IssuerView {
     brand_color: Option<String>,
     show_award_count: bool,
     linkedin_organization_id: Option<String>,
+    /// IANA time zone (America/Chicago) in which the console enters and shows session times and reads attendance reports by default; UTC until set. The API's times are always UTC
+    time_zone: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     /// Public keys, oldest first, retired ones included (single-issuer responses only)
@@ -450,4 +487,9 @@ pub struct IssuerKeyView {
 #[schema(as = IssuerList)]
 pub struct IssuerList {
     issuers: Vec<IssuerView>,
+}
+
+/// A time zone the API does not know, named as the field it came in.
+fn time_zone_error(error: laurel_service::ServiceError) -> HttpError {
+    HttpError::BadRequest(format!("time_zone: {error}"))
 }

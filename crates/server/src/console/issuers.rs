@@ -18,6 +18,7 @@ use super::layout::{self, FieldErrors, Layout, date};
 use super::session::Staff;
 use super::{audit_log, csrf_rejected};
 use crate::{AppState, HttpError};
+use laurel_service::activity::local_time::{self, Zone};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
 
 /// The issuer form's fields.
@@ -39,6 +40,9 @@ pub struct IssuerForm {
     show_award_count: Option<String>,
     #[serde(default)]
     linkedin_organization_id: String,
+    /// An IANA name; empty is UTC.
+    #[serde(default)]
+    time_zone: String,
 }
 
 impl IssuerForm {
@@ -52,6 +56,15 @@ impl IssuerForm {
             brand_color: issuer.brand_color.clone().unwrap_or_default(),
             show_award_count: issuer.show_award_count.then(|| "yes".into()),
             linkedin_organization_id: issuer.linkedin_organization_id.clone().unwrap_or_default(),
+            time_zone: String::new(),
+        }
+    }
+
+    /// The time zone typed (empty is UTC), checked.
+    fn zone(&self) -> Result<Zone, (&'static str, String)> {
+        match self.time_zone.trim() {
+            "" => Ok(Zone::utc()),
+            name => Zone::parse(name).map_err(at("time_zone")),
         }
     }
 
@@ -166,6 +179,10 @@ pub async fn create(
     if let Err(error) = form.apply(&mut issuer) {
         return render_list(&state, &staff, &form, Some(&error)).await;
     }
+    let zone = match form.zone() {
+        Ok(zone) => zone,
+        Err(error) => return render_list(&state, &staff, &form, Some(&error)).await,
+    };
     if let Err(error) = laurel_service::keys::create_issuer(
         &state,
         &issuer,
@@ -175,13 +192,16 @@ pub async fn create(
     {
         return layout::error(&HttpError::from(error));
     }
+    if let Err(error) = local_time::set_issuer_zone(&state, issuer.id, zone.name()).await {
+        return layout::error(&HttpError::from(error));
+    }
     audit_log(
         &state,
         Some(&staff.user),
         &staff.user.username,
         "issuer.create",
         Some(issuer.id.to_string()),
-        json!({ "name": issuer.name }),
+        json!({ "name": issuer.name, "time_zone": zone.name() }),
     )
     .await;
     Redirect::to(&format!("/console/issuers/{}", issuer.id)).into_response()
@@ -194,7 +214,11 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<St
             layout::not_allowed(&staff, "Only administrators change issuers.")
         }
         Ok(issuer) => {
-            let form = IssuerForm::from_issuer(&issuer);
+            let mut form = IssuerForm::from_issuer(&issuer);
+            match local_time::issuer_zone(&state, issuer.id).await {
+                Ok(zone) => form.time_zone = zone.name().to_string(),
+                Err(error) => return layout::error(&HttpError::from(error)),
+            }
             render_one(&state, &staff, &issuer, &form, None, None).await
         }
         Err(error) => layout::error(&error),
@@ -222,9 +246,16 @@ pub async fn update(
     if let Err(error) = form.apply(&mut changed) {
         return render_one(&state, &staff, &issuer, &form, Some(&error), None).await;
     }
+    let zone = match form.zone() {
+        Ok(zone) => zone,
+        Err(error) => return render_one(&state, &staff, &issuer, &form, Some(&error), None).await,
+    };
     changed.updated_at = state.clock.now();
     if let Err(error) = state.store.update_issuer(&changed).await {
         return layout::error(&error.into());
+    }
+    if let Err(error) = local_time::set_issuer_zone(&state, issuer.id, zone.name()).await {
+        return layout::error(&HttpError::from(error));
     }
     audit_log(
         &state,
@@ -232,10 +263,11 @@ pub async fn update(
         &staff.user.username,
         "issuer.update",
         Some(issuer.id.to_string()),
-        json!({ "name": changed.name }),
+        json!({ "name": changed.name, "time_zone": zone.name() }),
     )
     .await;
-    let form = IssuerForm::from_issuer(&changed);
+    let mut form = IssuerForm::from_issuer(&changed);
+    form.time_zone = zone.name().to_string();
     render_one(&state, &staff, &changed, &form, None, Some("Saved.")).await
 }
 
@@ -325,6 +357,9 @@ struct IssuerEditor {
     colour: TextInput,
     show_award_count: bool,
     linkedin: TextInput,
+    /// The time zone, and the names to pick from as one types.
+    time_zone: TextInput,
+    zones: Vec<&'static str>,
 }
 
 /// One `<input>` with its label and mistake.
@@ -370,6 +405,17 @@ impl IssuerEditor {
                 &form.linkedin_organization_id,
                 "text",
             ),
+            time_zone: input(
+                "time_zone",
+                "Time zone (sessions are entered and shown in it; e.g. America/Chicago)",
+                if form.time_zone.is_empty() {
+                    "UTC"
+                } else {
+                    &form.time_zone
+                },
+                "text",
+            ),
+            zones: local_time::zone_names().collect(),
         }
     }
 }

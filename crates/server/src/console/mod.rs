@@ -106,6 +106,30 @@ pub const ROUTES: &[Route] = &[
     route(Method::POST, "/console/events/{id}/import", |m| {
         on(m, events::import)
     }),
+    route(Method::GET, "/console/events/run", |m| {
+        on(m, events::run_form)
+    }),
+    route(Method::POST, "/console/events/run", |m| {
+        on(m, events::create_run)
+    }),
+    route(Method::GET, "/console/events/{id}/edit", |m| {
+        on(m, events::edit_form)
+    }),
+    route(Method::POST, "/console/events/{id}/edit", |m| {
+        on(m, events::save_edit)
+    }),
+    route(Method::GET, "/console/events/{id}/duplicate", |m| {
+        on(m, events::duplicate)
+    }),
+    route(Method::GET, "/console/series/{id}", |m| {
+        on(m, events::show_series)
+    }),
+    route(Method::POST, "/console/series/{id}", |m| {
+        on(m, events::rename_series)
+    }),
+    route(Method::POST, "/console/achievements/{id}/duplicate", |m| {
+        on(m, achievements::duplicate)
+    }),
     route(Method::GET, "/console/imports/{id}", |m| on(m, events::job)),
     route(Method::GET, "/console/imports/{id}/result.csv", |m| {
         on(m, events::result_csv)

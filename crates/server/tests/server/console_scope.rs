@@ -57,6 +57,7 @@ struct Theirs {
     achievement: String,
     award: String,
     event: String,
+    series: String,
     import: String,
     admin: String,
     token: String,
@@ -132,6 +133,7 @@ async fn two_issuers(app: &TestApp) -> Theirs {
         achievement: util::id(&their_badge),
         award: util::id(&award.json()),
         event: util::id(&event),
+        series: util::id(&series.json()),
         import: util::id(&import),
         admin: admin.id.to_string(),
         token: token.id.to_string(),
@@ -253,6 +255,44 @@ fn walks(method: &Method, path: &str, b: &Theirs, csrf: &str) -> Vec<Walk> {
             vec![get(format!("/console/issuers/{}", b.issuer), true)]
         }
         ("GET", "/console/events/{id}") => vec![get(format!("/console/events/{}", b.event), true)],
+        ("GET", "/console/events/run") => vec![get(path.to_string(), false)],
+        ("GET", "/console/events/{id}/edit" | "/console/events/{id}/duplicate") => {
+            vec![get(path.replace("{id}", &b.event), true)]
+        }
+        ("GET", "/console/series/{id}") => vec![get(format!("/console/series/{}", b.series), true)],
+        ("POST", "/console/events/run") => vec![post(
+            path.into(),
+            &[
+                ("issuer", &b.issuer),
+                ("series", &b.series),
+                ("title", "Intruder {n}"),
+                ("first_start", "2026-03-10T14:00"),
+                ("count", "3"),
+                ("every", "1"),
+                ("unit", "weeks"),
+                ("duration_minutes", "60"),
+            ],
+            true,
+        )],
+        ("POST", "/console/events/{id}/edit") => vec![post(
+            format!("/console/events/{}/edit", b.event),
+            &[
+                ("title", "Hijacked session"),
+                ("starts_at", "2026-03-10T14:00"),
+                ("duration_minutes", "60"),
+            ],
+            true,
+        )],
+        ("POST", "/console/series/{id}") => vec![post(
+            format!("/console/series/{}", b.series),
+            &[("title", "Hijacked series")],
+            true,
+        )],
+        ("POST", "/console/achievements/{id}/duplicate") => vec![post(
+            format!("/console/achievements/{}/duplicate", b.achievement),
+            &[],
+            true,
+        )],
         ("GET", "/console/imports/{id}") => {
             vec![get(format!("/console/imports/{}", b.import), true)]
         }

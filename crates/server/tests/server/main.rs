@@ -2,8 +2,9 @@
 //!
 //! - [`api`]: the admin API (awards, issuers, achievements, idempotency, OpenAPI).
 //! - [`attendance`]: events, attendance, completions, rules and imports through the API.
-//! - [`console`], [`console_scope`], [`console_tokens`]: the staff console, each route's access
-//!   rules, and its token pages.
+//! - [`console`], [`console_scope`], [`console_tokens`], [`console_sessions`]: the staff
+//!   console, each route's access rules, its token pages, and sessions (time zones, edits,
+//!   runs, series, duplicates).
 //! - [`email`]: the outbox worker against an SMTP server in the test.
 //! - [`hardening`]: limits, timeouts, metrics and a store that fails on purpose.
 //! - [`lifecycle`]: revocation, suspension, re-issue and keys through the API.
@@ -20,6 +21,7 @@ mod api;
 mod attendance;
 mod console;
 mod console_scope;
+mod console_sessions;
 mod console_tokens;
 mod email;
 mod hardening;

@@ -420,6 +420,7 @@ async fn work(
                     qualified: 0,
                     pending: chunk.to_vec(),
                     sessions: Vec::new(),
+                    qualified_emails: Vec::new(),
                 };
                 for outcome in rules::mint(service, vec![part]).await? {
                     total.created += outcome.created;

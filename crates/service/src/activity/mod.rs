@@ -4,7 +4,10 @@
 //!   awarded"), and minting for them through [`crate::mint`], exactly once per recipient.
 //! - [`import`]: attendance reports (Zoom, GoToWebinar, plain CSV) parsed, recorded and awarded
 //!   as a job whose progress and per-line results any instance can report.
-//! - [`sessions`]: checks of session and series input (times, lengths, formats, series).
+//! - [`sessions`]: checks of session and series input (times, lengths, formats, series), and
+//!   editing a session, which settles its rules again.
+//! - [`local_time`]: each issuer's time zone, in which the console reads and shows times.
+//! - [`session_form`]: a session, or a run of them, as typed in a form: every mistake at once.
 //! - [`bounds`]: how many imports an issuer may run at once, and how long their per-line
 //!   results (every attendee's address) are kept.
 //!
@@ -13,5 +16,7 @@
 
 pub mod bounds;
 pub mod import;
+pub mod local_time;
 pub mod rules;
+pub mod session_form;
 pub mod sessions;

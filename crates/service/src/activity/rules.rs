@@ -56,6 +56,9 @@ pub struct Plan {
     pub pending: Vec<Recipient>,
     /// For each pending recipient, the ids of the sessions that count (evidence).
     pub sessions: Vec<Vec<String>>,
+    /// Everyone who meets one of its rules, awarded or not, by email (see
+    /// [`crate::activity::sessions::edit`], which compares them before and after an edit).
+    pub qualified_emails: Vec<String>,
 }
 
 /// What minting a plan did.
@@ -285,6 +288,7 @@ async fn plan_one(
         qualified: total,
         pending,
         sessions,
+        qualified_emails: emails,
     })
 }
 

@@ -24,6 +24,18 @@ impl crate::ActivityStore for PostgresStore {
         activity::create_event(self, event).await
     }
 
+    async fn create_events(&self, events: &[Event]) -> StoreResult<()> {
+        sessions::create_events(self, events).await
+    }
+
+    async fn issuer_time_zone(&self, issuer_id: Uuid) -> StoreResult<String> {
+        sessions::issuer_time_zone(self, issuer_id).await
+    }
+
+    async fn set_issuer_time_zone(&self, issuer_id: Uuid, time_zone: &str) -> StoreResult<()> {
+        sessions::set_issuer_time_zone(self, issuer_id, time_zone).await
+    }
+
     async fn update_event(&self, event: &Event) -> StoreResult<()> {
         activity::update_event(self, event).await
     }

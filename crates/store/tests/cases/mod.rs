@@ -9,5 +9,6 @@ pub mod console;
 pub mod email;
 pub mod imports;
 pub mod service;
+pub mod sessions;
 pub mod sign_in;
 pub mod status;

@@ -5,7 +5,10 @@
 //! Administrators change every achievement, issuer managers their issuers'; viewers read.
 //! "Preview" shows the credential for what was typed without saving anything.
 
+mod duplicate;
 mod view;
+
+pub use duplicate::duplicate;
 
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -412,6 +415,7 @@ fn render_one(
             )
         }),
         preview: preview.map(Preview::of),
+        duplicate: may_change.then_some(achievement.id),
     };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST

@@ -39,6 +39,8 @@ pub struct BadgePage<'a> {
     pub image: Option<ImageControl>,
     pub editor: Option<BadgeEditor>,
     pub preview: Option<Preview>,
+    /// The "Duplicate" button's badge, for those who may change it.
+    pub duplicate: Option<uuid::Uuid>,
 }
 
 /// The badge form: where it posts, the issuer to choose (new badges only), and its fields.

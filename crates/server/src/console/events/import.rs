@@ -17,6 +17,7 @@ use crate::{AppState, HttpError};
 use laurel_service::ServiceError;
 use laurel_service::activity::import;
 use laurel_service::activity::import::ImportOptions;
+use laurel_service::activity::local_time;
 
 /// The import form's fields (the review step sends them all again, hidden).
 #[derive(Debug, Default, Deserialize)]
@@ -84,6 +85,8 @@ struct EventPage<'a> {
     minutes: u32,
     format: &'static str,
     attendees: usize,
+    /// Which zone an import reads report times in when none is typed, in words.
+    report_zone: String,
     imports: Vec<ImportRow>,
     /// The import form, for those who may change the session's issuer.
     import_form: Option<ImportFormView<'a>>,
@@ -242,11 +245,19 @@ async fn render_event(
     } else {
         StatusCode::OK
     };
+    let zone = local_time::issuer_zone(state, event.issuer_id)
+        .await
+        .unwrap_or_else(|_| local_time::Zone::utc());
     layout::respond(
         status,
         &EventPage {
             layout: Layout::new(event.title.clone(), Some(staff)),
-            starts: event.starts_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            starts: format!("{} ({})", zone.show(event.starts_at), zone.name()),
+            report_zone: if zone.is_utc() {
+                "guessed".into()
+            } else {
+                format!("the issuer's, {}", zone.name())
+            },
             minutes: event.duration_minutes,
             format: event.format.as_str(),
             attendees: attendance.len(),
@@ -291,6 +302,7 @@ pub async fn import(
         }
     };
     let offset = match query.offset() {
+        Ok(None) => local_time::report_offset(&state, &event).await,
         Ok(offset) => offset,
         Err(error) => {
             let error = ("utc_offset", error.to_string());

@@ -4,20 +4,31 @@
 //! rejected and why) that records nothing; then the import itself, whose progress page
 //! refreshes until it is done and offers the per-line result as CSV.
 //!
-//! This module has the sessions and series; [`import`] has a session's page with its imports.
-//! The report file is read into the form by a few lines of script; without script it can be
-//! pasted. Creating sessions and importing are for administrators and the issuer's managers.
+//! Times are entered with a date-time picker and shown in the issuer's time zone (see
+//! [`laurel_service::activity::local_time`]); the API stays UTC. This module has the session
+//! list and the new-session form; [`edit`] edits and duplicates a session; [`run`] makes a run
+//! of sessions (ten weekly webinars) in one form; [`series`] has the series pages; [`import`]
+//! has a session's page with its imports. Every form shows all its mistakes at once and
+//! stores nothing until it has none. Changing sessions is for administrators and the issuer's
+//! managers.
 
+mod edit;
 mod import;
+mod run;
+mod series;
 
+pub use edit::{duplicate, edit_form, save_edit};
 pub use import::{import, job, result_csv, show};
+pub use run::{create_run, run_form};
+pub use series::{create_series, rename_series, show_series};
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDateTime;
-use laurel_store::{Event, EventFilter, Issuer, Series};
+use laurel_store::{Event, EventFilter, EventFormat, Issuer, Series};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -26,11 +37,15 @@ use super::layout::{self, Choice, FieldError, FieldErrors, Layout};
 use super::session::Staff;
 use super::{audit_log, csrf_rejected};
 use crate::{AppState, HttpError};
-use laurel_service::fields::{self, MAX_NAME};
+use laurel_service::activity::local_time::{self, Zone};
+use laurel_service::activity::session_form::{self, SessionDetails, SessionText};
 
-/// The new-session form's fields.
+/// What staff may not do here, in words.
+const NOT_YOURS: &str = "Your account may not change this issuer's sessions.";
+
+/// The session form's fields (new, duplicate and edit; editing has no issuer).
 #[derive(Debug, Default, Deserialize)]
-pub struct EventForm {
+pub struct SessionForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
@@ -47,9 +62,138 @@ pub struct EventForm {
     format: String,
 }
 
+impl SessionForm {
+    /// The form filled with a stored session's details, its time in `zone`.
+    fn of(event: &Event, zone: Zone) -> Self {
+        SessionForm {
+            csrf: String::new(),
+            issuer: event.issuer_id.to_string(),
+            series: event.series_id.map(|id| id.to_string()).unwrap_or_default(),
+            title: event.title.clone(),
+            starts_at: zone.picker(event.starts_at),
+            duration_minutes: event.duration_minutes.to_string(),
+            format: event.format.as_str().to_string(),
+        }
+    }
+
+    fn text(&self) -> SessionText<'_> {
+        SessionText {
+            series: &self.series,
+            title: &self.title,
+            starts_at: &self.starts_at,
+            duration_minutes: &self.duration_minutes,
+            format: &self.format,
+        }
+    }
+}
+
+/// The issuers' time zones, read once per page.
+struct Zones(HashMap<Uuid, Zone>);
+
+impl Zones {
+    async fn of(state: &AppState, issuers: Vec<Uuid>) -> Result<Self, HttpError> {
+        let mut zones = HashMap::new();
+        for id in issuers {
+            if !zones.contains_key(&id) {
+                let zone = local_time::issuer_zone(state, id).await?;
+                zones.insert(id, zone);
+            }
+        }
+        Ok(Zones(zones))
+    }
+
+    fn get(&self, issuer: Uuid) -> Zone {
+        self.0.get(&issuer).copied().unwrap_or_else(Zone::utc)
+    }
+}
+
+/// `console/session_fields.html`: the session form, with what was typed and its mistakes.
+struct SessionFields<'a> {
+    action: String,
+    submit: &'static str,
+    form: &'a SessionForm,
+    errors: FieldErrors,
+    /// The issuers to choose from; empty when the issuer is fixed (editing).
+    issuers: Vec<Choice>,
+    series: Vec<Choice>,
+    formats: Vec<Choice>,
+    /// In which zone the time is read, in words.
+    zone_hint: String,
+}
+
+impl<'a> SessionFields<'a> {
+    /// The form for the issuers in `mine` (one when the issuer is fixed), their series from
+    /// `all_series`.
+    fn new(
+        action: String,
+        submit: &'static str,
+        form: &'a SessionForm,
+        errors: &[FieldError],
+        mine: &[&Issuer],
+        fixed: bool,
+        all_series: &[Series],
+        zones: &Zones,
+    ) -> Self {
+        let many = mine.len() > 1;
+        SessionFields {
+            action,
+            submit,
+            form,
+            errors: FieldErrors::all(errors),
+            issuers: if fixed {
+                Vec::new()
+            } else {
+                mine.iter()
+                    .map(|i| Choice::new(i.id, i.name.clone(), i.id.to_string() == form.issuer))
+                    .collect()
+            },
+            series: series_choices(all_series, mine, &form.series),
+            formats: format_choices(&form.format),
+            zone_hint: zone_hint(mine, zones, many),
+        }
+    }
+}
+
+/// The series of these issuers, labelled with the issuer's name when there are several.
+fn series_choices(all_series: &[Series], mine: &[&Issuer], selected: &str) -> Vec<Choice> {
+    all_series
+        .iter()
+        .filter_map(|s| {
+            let issuer = mine.iter().find(|i| i.id == s.issuer_id)?;
+            let label = if mine.len() > 1 {
+                format!("{} ({})", s.title, issuer.name)
+            } else {
+                s.title.clone()
+            };
+            Some(Choice::new(s.id, label, s.id.to_string() == selected))
+        })
+        .collect()
+}
+
+fn format_choices(selected: &str) -> Vec<Choice> {
+    vec![
+        Choice::new("online", "online", selected != "in_person"),
+        Choice::new("in_person", "in person", selected == "in_person"),
+    ]
+}
+
+/// "Times are in America/Chicago." or, for several issuers, each issuer's zone.
+fn zone_hint(mine: &[&Issuer], zones: &Zones, many: bool) -> String {
+    if many {
+        let each: Vec<String> = mine
+            .iter()
+            .map(|i| format!("{}: {}", i.name, zones.get(i.id).name()))
+            .collect();
+        format!("Times are in the issuer's time zone ({}).", each.join("; "))
+    } else {
+        let zone = mine.first().map_or_else(Zone::utc, |i| zones.get(i.id));
+        format!("Times are in {}.", zone.name())
+    }
+}
+
 /// `GET /console/events`.
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
-    render_list(&state, &staff, &EventForm::default(), None).await
+    render_list(&state, &staff, &SessionForm::default()).await
 }
 
 /// `console/events.html`.
@@ -58,36 +202,54 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
 struct EventsPage<'a> {
     layout: Layout,
     rows: Vec<EventRow>,
-    /// The new-session and new-series forms, for those who may change an issuer.
-    forms: Option<NewForms<'a>>,
+    series: Vec<SeriesRow>,
+    /// The new-session form, for those who may change an issuer.
+    fields: Option<SessionFields<'a>>,
+    /// The issuers of a new series.
+    series_issuers: Vec<Choice>,
 }
 
-/// One session in the list.
+/// One session in a list.
 struct EventRow {
     id: Uuid,
     title: String,
     starts: String,
     minutes: u32,
+    format: &'static str,
     series: String,
 }
 
-/// The new-session form (with what was typed and its mistake) and the new-series form.
-struct NewForms<'a> {
-    form: &'a EventForm,
-    errors: FieldErrors,
-    /// The issuers of the new session, then of the new series.
-    issuers: Vec<Choice>,
-    series_issuers: Vec<Choice>,
-    series: Vec<Choice>,
-    formats: Vec<Choice>,
+/// One series in the list.
+struct SeriesRow {
+    id: Uuid,
+    title: String,
+    sessions: usize,
 }
 
-async fn render_list(
-    state: &AppState,
-    staff: &Staff,
-    form: &EventForm,
-    error: Option<&FieldError>,
-) -> Response {
+fn format_words(format: EventFormat) -> &'static str {
+    match format {
+        EventFormat::Online => "online",
+        EventFormat::InPerson => "in person",
+    }
+}
+
+/// A session as a row: its time in its issuer's zone.
+fn event_row(event: &Event, zones: &Zones, series_names: &HashMap<Uuid, &str>) -> EventRow {
+    EventRow {
+        id: event.id,
+        title: event.title.clone(),
+        starts: zones.get(event.issuer_id).show(event.starts_at),
+        minutes: event.duration_minutes,
+        format: format_words(event.format),
+        series: event
+            .series_id
+            .and_then(|s| series_names.get(&s).copied())
+            .unwrap_or("")
+            .to_string(),
+    }
+}
+
+async fn render_list(state: &AppState, staff: &Staff, form: &SessionForm) -> Response {
     let (events, issuers, series) = match (
         state.store.list_events(&EventFilter::default()).await,
         state.store.list_issuers().await,
@@ -96,85 +258,165 @@ async fn render_list(
         (Ok(e), Ok(i), Ok(s)) => (e, i, s),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return layout::error(&e.into()),
     };
-    let series_names: std::collections::HashMap<Uuid, &str> =
+    let seen: Vec<&Issuer> = issuers.iter().filter(|i| staff.may_see(i.id)).collect();
+    let zones = match Zones::of(state, seen.iter().map(|i| i.id).collect()).await {
+        Ok(zones) => zones,
+        Err(error) => return layout::error(&error),
+    };
+    let series_names: HashMap<Uuid, &str> =
         series.iter().map(|s| (s.id, s.title.as_str())).collect();
-    let rows = events
+    let events: Vec<&Event> = events
         .iter()
         .filter(|e| staff.may_see(e.issuer_id))
-        .map(|e| EventRow {
-            id: e.id,
-            title: e.title.clone(),
-            starts: e.starts_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            minutes: e.duration_minutes,
-            series: e
-                .series_id
-                .and_then(|s| series_names.get(&s).copied())
-                .unwrap_or("")
-                .to_string(),
+        .collect();
+    let rows = events
+        .iter()
+        .map(|e| event_row(e, &zones, &series_names))
+        .collect();
+    let series_rows = series
+        .iter()
+        .filter(|s| staff.may_see(s.issuer_id))
+        .map(|s| SeriesRow {
+            id: s.id,
+            title: s.title.clone(),
+            sessions: events.iter().filter(|e| e.series_id == Some(s.id)).count(),
         })
         .collect();
-    let mine: Vec<&Issuer> = issuers
+    let mine: Vec<&Issuer> = seen
         .iter()
+        .copied()
         .filter(|i| staff.may_change_issuer(i.id))
         .collect();
-    let forms = (!mine.is_empty()).then(|| NewForms {
-        form,
-        errors: FieldErrors::new(error),
-        issuers: mine
-            .iter()
-            .map(|i| Choice::new(i.id, i.name.clone(), i.id.to_string() == form.issuer))
-            .collect(),
-        series_issuers: mine
-            .iter()
-            .map(|i| Choice::new(i.id, i.name.clone(), false))
-            .collect(),
-        series: series
-            .iter()
-            .filter(|s| mine.iter().any(|i| i.id == s.issuer_id))
-            .map(|s| Choice::new(s.id, s.title.clone(), s.id.to_string() == form.series))
-            .collect(),
-        formats: vec![
-            Choice::new("online", "online", form.format != "in_person"),
-            Choice::new("in_person", "in person", form.format == "in_person"),
-        ],
+    let fields = (!mine.is_empty()).then(|| {
+        SessionFields::new(
+            "/console/events".into(),
+            "Create session",
+            form,
+            &[],
+            &mine,
+            false,
+            &series,
+            &zones,
+        )
     });
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
     layout::respond(
-        status,
+        StatusCode::OK,
         &EventsPage {
             layout: Layout::new("Sessions", Some(staff)),
             rows,
-            forms,
+            series: series_rows,
+            fields,
+            series_issuers: mine
+                .iter()
+                .map(|i| Choice::new(i.id, i.name.clone(), false))
+                .collect(),
         },
     )
 }
 
-/// `POST /console/events`: creates a session.
+/// `console/session_form.html`: one session's form on a page of its own (a new session with
+/// mistakes, a duplicate, an edit).
+#[derive(Template)]
+#[template(path = "console/session_form.html")]
+struct SessionPage<'a> {
+    layout: Layout,
+    /// What happened (after saving), or what to do.
+    notice: Option<String>,
+    /// Where "back" goes, and its words.
+    back: (String, &'static str),
+    fields: SessionFields<'a>,
+}
+
+/// The page of a session form for `staff`: `issuer` fixes the issuer (editing); otherwise
+/// every issuer they may change is offered.
+#[allow(clippy::too_many_arguments)]
+async fn render_form(
+    state: &AppState,
+    staff: &Staff,
+    title: String,
+    notice: Option<String>,
+    back: (String, &'static str),
+    (action, submit): (String, &'static str),
+    form: &SessionForm,
+    errors: &[FieldError],
+    issuer: Option<Uuid>,
+) -> Response {
+    let (issuers, series) = match (
+        state.store.list_issuers().await,
+        state.store.list_series(None).await,
+    ) {
+        (Ok(i), Ok(s)) => (i, s),
+        (Err(e), _) | (_, Err(e)) => return layout::error(&e.into()),
+    };
+    let mine: Vec<&Issuer> = issuers
+        .iter()
+        .filter(|i| staff.may_change_issuer(i.id) && issuer.is_none_or(|id| id == i.id))
+        .collect();
+    let zones = match Zones::of(state, mine.iter().map(|i| i.id).collect()).await {
+        Ok(zones) => zones,
+        Err(error) => return layout::error(&error),
+    };
+    let fields = SessionFields::new(
+        action,
+        submit,
+        form,
+        errors,
+        &mine,
+        issuer.is_some(),
+        &series,
+        &zones,
+    );
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    layout::respond(
+        status,
+        &SessionPage {
+            layout: Layout::new(title, Some(staff)),
+            notice,
+            back,
+            fields,
+        },
+    )
+}
+
+/// `POST /console/events`: creates a session (from the list's form, or a duplicate).
 pub async fn create(
     State(state): State<AppState>,
     staff: Staff,
-    Form(form): Form<EventForm>,
+    Form(form): Form<SessionForm>,
 ) -> Response {
     if !staff.check_csrf(&form.csrf) {
         return csrf_rejected();
     }
-    let result = check_event(&state, &staff, &form).await;
-    let event = match result {
-        Ok(event) => event,
-        Err(Checked::Field(error)) => {
-            return render_list(&state, &staff, &form, Some(&error)).await;
+    let checked = match check_issuer(&state, &staff, &form.issuer).await {
+        Ok((issuer, zone, mistakes)) => {
+            let rest = session_form::check(&state, issuer, zone, &form.text()).await;
+            merge(issuer, mistakes, rest)
         }
-        Err(Checked::Refused) => {
-            return layout::not_allowed(
+        Err(refused) => Err(refused),
+    };
+    let (issuer_id, details) = match checked {
+        Ok(checked) => checked,
+        Err(Checked::Refused) => return layout::not_allowed(&staff, NOT_YOURS),
+        Err(Checked::Mistakes(mistakes)) => {
+            return render_form(
+                &state,
                 &staff,
-                "Your account may not change this issuer's sessions.",
-            );
+                "New session".into(),
+                None,
+                ("/console/events".into(), "All sessions"),
+                ("/console/events".into(), "Create session"),
+                &form,
+                &mistakes,
+                None,
+            )
+            .await;
         }
     };
+    let event = new_event(&state, issuer_id, details);
     if let Err(error) = state.store.create_event(&event).await {
         return layout::error(&error.into());
     }
@@ -184,137 +426,73 @@ pub async fn create(
         &staff.user.username,
         "event.create",
         Some(event.id.to_string()),
-        json!({ "title": event.title }),
+        json!({ "title": event.title, "starts_at": event.starts_at }),
     )
     .await;
     Redirect::to(&format!("/console/events/{}", event.id)).into_response()
 }
 
+fn new_event(state: &AppState, issuer_id: Uuid, details: SessionDetails) -> Event {
+    let now = state.clock.now();
+    Event {
+        id: Uuid::now_v7(),
+        issuer_id,
+        series_id: details.series_id,
+        title: details.title,
+        starts_at: details.starts_at,
+        duration_minutes: details.duration_minutes,
+        format: details.format,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Why a form was not accepted.
 enum Checked {
-    Field(FieldError),
+    /// Its mistakes, every one.
+    Mistakes(Vec<FieldError>),
+    /// Staff may not change the issuer chosen.
     Refused,
 }
 
-async fn check_event(state: &AppState, staff: &Staff, form: &EventForm) -> Result<Event, Checked> {
-    let issuer_id = Uuid::parse_str(form.issuer.trim())
-        .map_err(|_| Checked::Field(("issuer", "Choose an issuer.".into())))?;
-    if !staff.may_change_issuer(issuer_id) {
-        return Err(Checked::Refused);
-    }
-    state
-        .store
-        .issuer(issuer_id)
-        .await
-        .map_err(|_| Checked::Field(("issuer", "Choose an issuer.".into())))?;
-    let series_id = match form.series.trim() {
-        "" => None,
-        text => Some(
-            Uuid::parse_str(text)
-                .map_err(|_| Checked::Field(("series", "Choose a series.".into())))?,
-        ),
+/// The issuer chosen in a new-session or run form: its id if usable, its zone (UTC when not),
+/// and the mistake if any, so the rest of the form is checked too and every mistake shown.
+async fn check_issuer(
+    state: &AppState,
+    staff: &Staff,
+    issuer: &str,
+) -> Result<(Option<Uuid>, Zone, Vec<FieldError>), Checked> {
+    let issuer_id = match Uuid::parse_str(issuer.trim()) {
+        Ok(id) if !staff.may_change_issuer(id) => return Err(Checked::Refused),
+        Ok(id) if state.store.issuer(id).await.is_ok() => Some(id),
+        _ => None,
     };
-    if let Some(series) = series_id {
-        laurel_service::activity::sessions::check_series(state, series, issuer_id)
+    let zone = match issuer_id {
+        Some(id) => local_time::issuer_zone(state, id)
             .await
-            .map_err(field("series"))?;
-    }
-    let title = fields::required("title", &form.title, MAX_NAME).map_err(field("title"))?;
-    let starts_at = NaiveDateTime::parse_from_str(form.starts_at.trim(), "%Y-%m-%d %H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(form.starts_at.trim(), "%Y-%m-%dT%H:%M"))
-        .map(|t| t.and_utc())
-        .map_err(|_| {
-            Checked::Field((
-                "starts_at",
-                format!(
-                    "“{}” is not a time such as 2026-03-10 14:00.",
-                    form.starts_at.trim()
-                ),
-            ))
-        })?;
-    let minutes: u32 = form.duration_minutes.trim().parse().map_err(|_| {
-        Checked::Field((
-            "duration_minutes",
-            "Give the length in whole minutes.".into(),
-        ))
-    })?;
-    let duration =
-        laurel_service::activity::sessions::duration(minutes).map_err(field("duration_minutes"))?;
-    let format = laurel_service::activity::sessions::format(
-        Some(form.format.trim()).filter(|f| !f.is_empty()),
-    )
-    .map_err(field("format"))?;
-    let now = state.clock.now();
-    Ok(Event {
-        id: Uuid::now_v7(),
-        issuer_id,
-        series_id,
-        title,
-        starts_at,
-        duration_minutes: duration,
-        format,
-        created_at: now,
-        updated_at: now,
-    })
+            .unwrap_or_else(|_| Zone::utc()),
+        None => Zone::utc(),
+    };
+    let mistakes = if issuer_id.is_none() {
+        vec![("issuer", "Choose an issuer.".to_string())]
+    } else {
+        Vec::new()
+    };
+    Ok((issuer_id, zone, mistakes))
 }
 
-/// The new-series form's fields.
-#[derive(Debug, Default, Deserialize)]
-pub struct SeriesForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    issuer: String,
-    #[serde(default)]
-    title: String,
-}
-
-/// `POST /console/series`: creates a series (then sessions can join it).
-pub async fn create_series(
-    State(state): State<AppState>,
-    staff: Staff,
-    Form(form): Form<SeriesForm>,
-) -> Response {
-    if !staff.check_csrf(&form.csrf) {
-        return csrf_rejected();
+/// The outcome of a form: the issuer's mistakes and the rest's, together.
+fn merge<T>(
+    issuer: Option<Uuid>,
+    mut mistakes: Vec<FieldError>,
+    rest: Result<T, session_form::Mistakes>,
+) -> Result<(Uuid, T), Checked> {
+    match (issuer, rest) {
+        (Some(id), Ok(checked)) if mistakes.is_empty() => Ok((id, checked)),
+        (_, Ok(_)) => Err(Checked::Mistakes(mistakes)),
+        (_, Err(more)) => {
+            mistakes.extend(more);
+            Err(Checked::Mistakes(mistakes))
+        }
     }
-    let Ok(issuer_id) = Uuid::parse_str(form.issuer.trim()) else {
-        return layout::error(&HttpError::BadRequest("choose an issuer".into()));
-    };
-    if !staff.may_change_issuer(issuer_id) {
-        return layout::not_allowed(
-            &staff,
-            "Your account may not change this issuer's sessions.",
-        );
-    }
-    let title = match fields::required("title", &form.title, MAX_NAME) {
-        Ok(title) => title,
-        Err(error) => return layout::error(&HttpError::from(error)),
-    };
-    let now = state.clock.now();
-    let series = Series {
-        id: Uuid::now_v7(),
-        issuer_id,
-        title,
-        description: None,
-        created_at: now,
-        updated_at: now,
-    };
-    if let Err(error) = state.store.create_series(&series).await {
-        return layout::error(&crate::error::not_found_in(error, "issuer", issuer_id));
-    }
-    audit_log(
-        &state,
-        Some(&staff.user),
-        &staff.user.username,
-        "series.create",
-        Some(series.id.to_string()),
-        json!({ "title": series.title }),
-    )
-    .await;
-    Redirect::to("/console/events").into_response()
-}
-
-/// Ties a check's error to the form field it is about (the message shown beside it).
-fn field<E: std::fmt::Display>(name: &'static str) -> impl Fn(E) -> Checked {
-    move |error| Checked::Field((name, error.to_string()))
 }

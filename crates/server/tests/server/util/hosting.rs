@@ -428,6 +428,21 @@ impl laurel_store::ActivityStore for FlakyStore {
         self.inner.create_event(event).await
     }
 
+    async fn create_events(&self, events: &[Event]) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_events(events).await
+    }
+
+    async fn issuer_time_zone(&self, issuer_id: Uuid) -> StoreResult<String> {
+        self.check()?;
+        self.inner.issuer_time_zone(issuer_id).await
+    }
+
+    async fn set_issuer_time_zone(&self, issuer_id: Uuid, time_zone: &str) -> StoreResult<()> {
+        self.check()?;
+        self.inner.set_issuer_time_zone(issuer_id, time_zone).await
+    }
+
     async fn update_event(&self, event: &Event) -> StoreResult<()> {
         self.check()?;
         self.inner.update_event(event).await
