@@ -281,8 +281,10 @@ async fn an_award_by_rule_after_the_session_is_dated_by_the_session() {
         .await
         .unwrap();
     let mut achievement = setup.achievement.clone();
-    achievement.award_rules =
-        format!(r#"[{{"kind":"participation","session":"{}","min_minutes":45}}]"#, event.id);
+    achievement.award_rules = format!(
+        r#"[{{"kind":"participation","session":"{}","min_minutes":45}}]"#,
+        event.id
+    );
     setup
         .service
         .store
@@ -290,9 +292,13 @@ async fn an_award_by_rule_after_the_session_is_dated_by_the_session() {
         .await
         .unwrap();
 
-    let plans = plan(&setup.service, &Scope::Achievement(achievement.clone()), &[])
-        .await
-        .unwrap();
+    let plans = plan(
+        &setup.service,
+        &Scope::Achievement(achievement.clone()),
+        &[],
+    )
+    .await
+    .unwrap();
     let minted = mint_plans(&setup.service, plans).await.unwrap();
     assert_eq!(minted[0].created, 1);
     let award = setup

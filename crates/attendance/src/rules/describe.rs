@@ -22,7 +22,10 @@ pub struct Names {
 pub fn describe(rule: &Rule, names: &Names) -> String {
     match rule {
         Rule::Participation { session, threshold } => {
-            let name = quoted(names.sessions.get(session), "a session that no longer exists");
+            let name = quoted(
+                names.sessions.get(session),
+                "a session that no longer exists",
+            );
             format!("Attended {name}{}.", amount(threshold, " for", " of it"))
         }
         Rule::SeriesCompletion {
@@ -136,13 +139,9 @@ mod tests {
             describe(&rule, &names()),
             "Attended at least 3 of the webinars of “Metadata month”, each for at least 30 minutes."
         );
-        let every = Rule::series_completion_in(
-            "x",
-            None,
-            Threshold::ANY,
-            Some(SessionFormat::InPerson),
-        )
-        .expect("valid");
+        let every =
+            Rule::series_completion_in("x", None, Threshold::ANY, Some(SessionFormat::InPerson))
+                .expect("valid");
         assert_eq!(
             describe(&every, &names()),
             "Attended every one of the in-person sessions of “Metadata month”."

@@ -328,16 +328,15 @@ mod tests {
         );
         let text = serde_json::to_string(&old).expect("serializes");
         assert!(!text.contains("format"), "{text}");
-        let webinars = Rule::series_completion_in(
-            "x",
-            None,
-            Threshold::ANY,
-            Some(SessionFormat::Online),
-        )
-        .expect("valid");
+        let webinars =
+            Rule::series_completion_in("x", None, Threshold::ANY, Some(SessionFormat::Online))
+                .expect("valid");
         let text = serde_json::to_string(&webinars).expect("serializes");
         assert!(text.contains(r#""format":"online""#), "{text}");
-        assert_eq!(serde_json::from_str::<Rule>(&text).expect("reads"), webinars);
+        assert_eq!(
+            serde_json::from_str::<Rule>(&text).expect("reads"),
+            webinars
+        );
         assert!(
             serde_json::from_str::<Rule>(
                 r#"{"kind":"series_completion","series":"x","format":"hybrid"}"#

@@ -362,9 +362,13 @@ fn series_format_filter_counts_only_sessions_held_that_way() {
         .push(attended("dan@example.org", "room", 120));
     facts.attendance.push(attended("dan@example.org", "w1", 60));
 
-    let webinars =
-        Rule::series_completion_in("intro", Some(2), Threshold::ANY, Some(SessionFormat::Online))
-            .expect("valid");
+    let webinars = Rule::series_completion_in(
+        "intro",
+        Some(2),
+        Threshold::ANY,
+        Some(SessionFormat::Online),
+    )
+    .expect("valid");
     // Dan's workshop does not count towards two webinars.
     assert_eq!(
         emails(&evaluate(&webinars, &facts)),

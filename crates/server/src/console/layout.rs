@@ -94,11 +94,11 @@ impl Choice {
 /// A mistake in a form field: its name and what to say.
 pub type FieldError = (&'static str, String);
 
-/// The mistake of a form shown again (if any), for its template: the message beside its field
-/// and the attributes tying it to the input (see `console/macros.html`).
+/// The mistakes of a form shown again (if any), for its template: each message beside its
+/// field and the attributes tying it to the input (see `console/macros.html`).
 #[derive(Debug, Clone, Default)]
 pub struct FieldErrors {
-    error: Option<FieldError>,
+    errors: Vec<FieldError>,
     /// Put before a field's name to make the message's id (`new-` in the award form).
     pub id_prefix: &'static str,
 }
@@ -106,7 +106,15 @@ pub struct FieldErrors {
 impl FieldErrors {
     pub fn new(error: Option<&FieldError>) -> Self {
         FieldErrors {
-            error: error.cloned(),
+            errors: error.cloned().into_iter().collect(),
+            id_prefix: "",
+        }
+    }
+
+    /// Every mistake of a form, shown at once (the first about a field is shown beside it).
+    pub fn all(errors: &[FieldError]) -> Self {
+        FieldErrors {
+            errors: errors.to_vec(),
             id_prefix: "",
         }
     }
@@ -119,16 +127,16 @@ impl FieldErrors {
         }
     }
 
-    /// What is wrong with `field`, if the mistake is about it.
+    /// What is wrong with `field`, if a mistake is about it.
     pub fn about(&self, field: &str) -> Option<&str> {
-        match &self.error {
-            Some((name, message)) if *name == field => Some(message),
-            _ => None,
-        }
+        self.errors
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, message)| message.as_str())
     }
 
     pub fn is_some(&self) -> bool {
-        self.error.is_some()
+        !self.errors.is_empty()
     }
 }
 

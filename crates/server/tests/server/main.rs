@@ -18,6 +18,7 @@ mod util;
 mod api;
 mod attendance;
 mod console;
+mod console_rules;
 mod console_scope;
 mod console_tokens;
 mod email;

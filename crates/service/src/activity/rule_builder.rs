@@ -112,7 +112,12 @@ impl Menus {
             sessions: self
                 .sessions
                 .iter()
-                .map(|s| (s.id.to_string(), format!("{} ({})", s.title, date(s.starts_at))))
+                .map(|s| {
+                    (
+                        s.id.to_string(),
+                        format!("{} ({})", s.title, date(s.starts_at)),
+                    )
+                })
                 .collect(),
             series: self
                 .series
@@ -367,8 +372,7 @@ fn threshold(
         Some(_) => {
             mistakes.push((
                 percent.0,
-                "A percentage is between 1 and 100; leave it empty to count any attendance."
-                    .into(),
+                "A percentage is between 1 and 100; leave it empty to count any attendance.".into(),
             ));
             None
         }
@@ -393,7 +397,10 @@ pub struct WouldAward {
 
 /// Evaluates `achievement`'s rules (as they stand in it, saved or not) against every fact
 /// recorded now; mints nothing. A badge not saved yet has nobody awarded.
-pub async fn would_award(service: &Service, achievement: &Achievement) -> ServiceResult<WouldAward> {
+pub async fn would_award(
+    service: &Service,
+    achievement: &Achievement,
+) -> ServiceResult<WouldAward> {
     if achievement.award_rules.trim() == "[]" {
         return Ok(WouldAward::default());
     }
@@ -424,7 +431,10 @@ mod tests {
     use super::*;
 
     fn menus() -> Menus {
-        let at = Utc.with_ymd_and_hms(2026, 3, 3, 15, 0, 0).single().expect("time");
+        let at = Utc
+            .with_ymd_and_hms(2026, 3, 3, 15, 0, 0)
+            .single()
+            .expect("time");
         let issuer_id = Uuid::nil();
         Menus {
             sessions: vec![Event {
@@ -503,7 +513,10 @@ mod tests {
             rule_kind: "keep".into(),
             ..RuleAnswers::default()
         };
-        assert!(build(&keep, &menus(), false).is_err(), "nothing to keep yet");
+        assert!(
+            build(&keep, &menus(), false).is_err(),
+            "nothing to keep yet"
+        );
         assert_eq!(build(&keep, &menus(), true), Ok(Built::Keep));
         let session = RuleAnswers {
             rule_kind: "session".into(),
