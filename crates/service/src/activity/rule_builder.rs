@@ -100,7 +100,7 @@ pub async fn menus(service: &Service, issuer_id: Uuid) -> ServiceResult<Menus> {
     let mut sessions = service.store.list_events(&filter).await?;
     sessions.sort_by(|a, b| b.starts_at.cmp(&a.starts_at).then(a.title.cmp(&b.title)));
     let mut series = service.store.list_series(Some(issuer_id)).await?;
-    series.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+    series.sort_by_key(|s| s.title.to_lowercase());
     Ok(Menus { sessions, series })
 }
 
