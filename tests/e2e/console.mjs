@@ -78,7 +78,9 @@ try {
   await page.fill('#description', 'Attended the cataloguing webinar.');
   await page.fill('#criteria_narrative', 'Attend at least 30 minutes of the webinar.');
   await page.fill('#credits_available', '1');
-  await page.fill('#award_rules', JSON.stringify([{ kind: 'participation', session, min_minutes: 30 }]));
+  await page.check('input[name=rule_kind][value=session]');
+  await page.selectOption('#rule_session', session);
+  await page.fill('#rule_session_minutes', '30');
   // Previewed as it is typed, without a click.
   await page.locator('#credential-preview').waitFor({ timeout: 15000 });
   check((await page.locator('#credential-preview').textContent()).includes('OpenBadgeCredential'),

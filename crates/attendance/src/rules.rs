@@ -3,7 +3,8 @@
 //!
 //! An achievement can carry a [`Rule`]: "attended session S for at least N minutes or P
 //! percent of it" ([`Rule::Participation`]), "attended at least K of the sessions of series X"
-//! ([`Rule::SeriesCompletion`]) or "completion recorded for X" ([`Rule::Completion`]).
+//! ([`Rule::SeriesCompletion`], optionally counting only webinars or only in-person
+//! sessions) or "completion recorded for X" ([`Rule::Completion`]).
 //! [`evaluate`] answers who meets a rule, with what the credential has to say about it:
 //! the activity's start and end, a Completed result where one applies, and the sessions
 //! that count as evidence.
@@ -18,6 +19,8 @@
 //! the record had always been there. Making sure each person is awarded once is the award
 //! path's job (the store enforces one credential per recipient per achievement), so
 //! re-evaluation can simply be run again.
+//!
+//! [`describe`] puts a rule in words for the people who set it up.
 //!
 //! "Who would be awarded now" (a preview) is [`evaluate`] minus those already awarded,
 //! which the caller knows: [`pending`].
@@ -38,10 +41,12 @@
 //!   session there is no duration for a percentage nor a start time to fall back on.
 //! - Output is ordered by email, so previews and re-evaluations compare line by line.
 
+mod describe;
 mod evaluate;
 mod facts;
 mod rule;
 
+pub use describe::{Names, describe, describe_all};
 pub use evaluate::{Completed, Qualified, evaluate, pending};
 pub use facts::{AttendanceRecord, CompletionRecord, Facts, Session, normalize_email};
-pub use rule::{Rule, RuleError, Threshold};
+pub use rule::{Rule, RuleError, SessionFormat, Threshold};

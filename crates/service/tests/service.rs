@@ -114,6 +114,7 @@ fn recipient(email: &str) -> Recipient {
         activity_end_date: None,
         result: None,
         credits_earned: None,
+        awarded_date: None,
     }
 }
 
@@ -241,4 +242,86 @@ async fn reissuing_keeps_the_id_and_signs_anew() {
     assert_eq!(reissued.recipient_name.as_deref(), Some("Ada King"));
     assert!(reissued.issued_at > award.issued_at);
     assert_eq!(*setup.heard.credentials.lock().unwrap(), vec![award.id]);
+}
+
+/// Awarding by rule a month after the session: the credential says when the badge was earned
+/// (`awardedDate`, and so LinkedIn's issue date), while `validFrom` stays the signing time.
+#[tokio::test]
+async fn an_award_by_rule_after_the_session_is_dated_by_the_session() {
+    use laurel_service::activity::rules::{Scope, mint as mint_plans, plan};
+    use laurel_store::{Attendance, Event, EventFormat};
+
+    let setup = setup().await;
+    let session_start = DateTime::parse_from_rfc3339("2026-01-29T15:00:00Z")
+        .unwrap()
+        .to_utc();
+    let event = Event {
+        id: Uuid::new_v4(),
+        issuer_id: setup.achievement.issuer_id,
+        series_id: None,
+        title: "Cataloguing basics".into(),
+        starts_at: session_start,
+        duration_minutes: 60,
+        format: EventFormat::Online,
+        created_at: now(),
+        updated_at: now(),
+    };
+    setup.service.store.create_event(&event).await.unwrap();
+    setup
+        .service
+        .store
+        .record_attendance(&[Attendance {
+            event_id: event.id,
+            recipient_email: "ann@example.org".into(),
+            recipient_name: Some("Ann".into()),
+            minutes: 55,
+            first_join: None,
+            last_leave: None,
+            source: "api".into(),
+            recorded_at: now(),
+        }])
+        .await
+        .unwrap();
+    let mut achievement = setup.achievement.clone();
+    achievement.award_rules = format!(
+        r#"[{{"kind":"participation","session":"{}","min_minutes":45}}]"#,
+        event.id
+    );
+    setup
+        .service
+        .store
+        .update_achievement(&achievement)
+        .await
+        .unwrap();
+
+    let plans = plan(
+        &setup.service,
+        &Scope::Achievement(achievement.clone()),
+        &[],
+    )
+    .await
+    .unwrap();
+    let minted = mint_plans(&setup.service, plans).await.unwrap();
+    assert_eq!(minted[0].created, 1);
+    let award = setup
+        .service
+        .store
+        .awards_for(achievement.id, &["ann@example.org".to_string()])
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let credential: serde_json::Value = serde_json::from_str(&award.credential).unwrap();
+    // Earned when the session ended (no leave time known: its planned end).
+    assert_eq!(credential["awardedDate"], "2026-01-29T16:00:00Z");
+    assert_eq!(credential["validFrom"], "2026-03-01T09:00:00Z");
+    let link = laurel_service::links::linkedin(&award, None, "https://badges.example.org/c/1");
+    assert!(link.contains("issueYear=2026&issueMonth=1&"), "{link}");
+
+    // An award by hand is dated when it is made.
+    let Outcome::Created(by_hand) = award_one(&setup, "bob@example.org").await else {
+        panic!("created")
+    };
+    let credential: serde_json::Value = serde_json::from_str(&by_hand.credential).unwrap();
+    assert_eq!(credential["awardedDate"], credential["validFrom"]);
 }

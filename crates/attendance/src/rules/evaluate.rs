@@ -19,6 +19,10 @@ pub struct Qualified {
     /// `activityEndDate`: the latest leave in the sessions counted (the session's planned
     /// end when unknown), or the latest completion date.
     pub activity_end: DateTime<Utc>,
+    /// When the rule was first met, the date the badge was earned: the end of the session that
+    /// completed it (the one attended, or the `at_least`-th of a series by start), or the
+    /// first completion date. Awards made later still say this date (`awardedDate`).
+    pub earned: DateTime<Utc>,
     /// Ids of the sessions that count, in start order: the evidence. Empty for completions.
     pub sessions: Vec<String>,
     /// A result with status Completed, for series and completion rules. Attending a single
@@ -49,13 +53,11 @@ pub fn evaluate(rule: &Rule, facts: &Facts) -> Vec<Qualified> {
             series,
             at_least,
             threshold,
+            format,
         } => {
-            let sessions = unique(
-                facts
-                    .sessions
-                    .iter()
-                    .filter(|s| s.series.as_ref() == Some(series)),
-            );
+            let sessions = unique(facts.sessions.iter().filter(|s| {
+                s.series.as_ref() == Some(series) && format.is_none_or(|f| s.format == Some(f))
+            }));
             let needed = at_least.map_or(sessions.len(), |count| count.get());
             attended(
                 &sessions,
@@ -152,10 +154,13 @@ fn attended(
             });
             let activity_start = sessions.iter().map(|counted| counted.start).min()?;
             let activity_end = sessions.iter().map(|counted| counted.end).max()?;
+            // Met once the needed-th session (by start) ended.
+            let earned = sessions.get(needed - 1)?.end;
             Some(Qualified {
                 email,
                 activity_start,
                 activity_end,
+                earned,
                 sessions: sessions
                     .iter()
                     .map(|counted| counted.session.id.clone())
@@ -199,6 +204,7 @@ fn completed(what: &str, facts: &Facts) -> Vec<Qualified> {
                 email,
                 activity_start,
                 activity_end,
+                earned: activity_start,
                 sessions: Vec::new(),
                 result: Some(Completed { score }),
                 evidence,
@@ -248,6 +254,7 @@ mod tests {
             start,
             duration_minutes: minutes,
             series: None,
+            format: None,
         }
     }
 

@@ -6,6 +6,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::rule::SessionFormat;
+
 /// One webinar or workshop session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
@@ -20,6 +22,10 @@ pub struct Session {
     /// The series the session belongs to, if any. A series has no record of its own: its
     /// sessions are the sessions naming it.
     pub series: Option<String>,
+    /// How it is held, when known; a session of unknown format counts only for rules that
+    /// take any format.
+    #[serde(default)]
+    pub format: Option<SessionFormat>,
 }
 
 impl Session {

@@ -30,6 +30,10 @@ pub enum Rule {
         /// How much of each session counts as attending it.
         #[serde(flatten)]
         threshold: Threshold,
+        /// Only sessions held this way count (and make up "every session"); any when `None`.
+        /// Absent from the JSON when `None`, so rules stored before it existed read the same.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        format: Option<SessionFormat>,
     },
     /// A completion of `what` is recorded.
     Completion {
@@ -59,6 +63,17 @@ impl Rule {
         at_least: Option<usize>,
         threshold: Threshold,
     ) -> Result<Rule, RuleError> {
+        Rule::series_completion_in(series, at_least, threshold, None)
+    }
+
+    /// [`Rule::series_completion`] counting only the series' sessions held as `format`
+    /// (webinars only, say); any session when `None`.
+    pub fn series_completion_in(
+        series: impl Into<String>,
+        at_least: Option<usize>,
+        threshold: Threshold,
+        format: Option<SessionFormat>,
+    ) -> Result<Rule, RuleError> {
         let at_least = match at_least {
             None => None,
             Some(count) => Some(NonZeroUsize::new(count).ok_or(RuleError::AtLeastZero)?),
@@ -67,6 +82,7 @@ impl Rule {
             series: non_empty(series.into(), "series")?,
             at_least,
             threshold,
+            format,
         })
     }
 
@@ -76,6 +92,17 @@ impl Rule {
             what: non_empty(what.into(), "completion")?,
         })
     }
+}
+
+/// How a session is held, as the rules filter on it; the same names as the store's and the
+/// API's event `format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionFormat {
+    /// A webinar or other online session.
+    Online,
+    /// A workshop in a room.
+    InPerson,
 }
 
 /// How much of a session someone must attend for it to count: at least `min_minutes`
@@ -182,6 +209,8 @@ enum RuleSpec {
         at_least: Option<usize>,
         min_minutes: Option<u32>,
         min_percent: Option<u8>,
+        #[serde(default)]
+        format: Option<SessionFormat>,
     },
     Completion {
         what: String,
@@ -203,9 +232,13 @@ impl TryFrom<RuleSpec> for Rule {
                 at_least,
                 min_minutes,
                 min_percent,
-            } => {
-                Rule::series_completion(series, at_least, Threshold::new(min_minutes, min_percent)?)
-            }
+                format,
+            } => Rule::series_completion_in(
+                series,
+                at_least,
+                Threshold::new(min_minutes, min_percent)?,
+                format,
+            ),
             RuleSpec::Completion { what } => Rule::completion(what),
         }
     }
@@ -282,5 +315,33 @@ mod tests {
         )
         .expect_err("at least 0");
         assert!(err.to_string().contains("at least 1 session"), "{err}");
+    }
+
+    #[test]
+    fn the_series_format_filter_is_optional_and_round_trips() {
+        let old: Rule =
+            serde_json::from_str(r#"{"kind":"series_completion","series":"x","at_least":2}"#)
+                .expect("a rule stored before the filter");
+        assert_eq!(
+            old,
+            Rule::series_completion("x", Some(2), Threshold::ANY).expect("valid")
+        );
+        let text = serde_json::to_string(&old).expect("serializes");
+        assert!(!text.contains("format"), "{text}");
+        let webinars =
+            Rule::series_completion_in("x", None, Threshold::ANY, Some(SessionFormat::Online))
+                .expect("valid");
+        let text = serde_json::to_string(&webinars).expect("serializes");
+        assert!(text.contains(r#""format":"online""#), "{text}");
+        assert_eq!(
+            serde_json::from_str::<Rule>(&text).expect("reads"),
+            webinars
+        );
+        assert!(
+            serde_json::from_str::<Rule>(
+                r#"{"kind":"series_completion","series":"x","format":"hybrid"}"#
+            )
+            .is_err()
+        );
     }
 }

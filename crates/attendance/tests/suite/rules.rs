@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, TimeZone, Utc};
 use laurel_attendance::rules::{
     AttendanceRecord, Completed, CompletionRecord, Facts, Qualified, Rule, RuleError, Session,
-    Threshold, evaluate, pending,
+    SessionFormat, Threshold, evaluate, pending,
 };
 
 fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
@@ -24,6 +24,7 @@ fn webinar(id: &str, day: u32) -> Session {
         start: at(day, 10, 0),
         duration_minutes: 60,
         series: Some("intro".to_owned()),
+        format: Some(SessionFormat::Online),
     }
 }
 
@@ -249,6 +250,7 @@ fn completion_rule_carries_the_result() {
             email: "eve@example.org".to_owned(),
             activity_start: at(20, 16, 0),
             activity_end: at(20, 16, 0),
+            earned: at(20, 16, 0),
             sessions: Vec::new(),
             result: Some(Completed {
                 score: Some("87".to_owned())
@@ -345,4 +347,63 @@ fn rules_round_trip_through_json() {
         serde_json::from_str::<Rule>(r#"{"kind":"participation","session":"w1","min_percent":0}"#)
             .expect_err("0 %");
     assert!(err.to_string().contains("between 1 and 100"), "{err}");
+}
+
+#[test]
+fn series_format_filter_counts_only_sessions_held_that_way() {
+    // Three webinars and one workshop in the series; dan came to the workshop and one webinar.
+    let mut facts = three_webinars();
+    facts.sessions.push(Session {
+        format: Some(SessionFormat::InPerson),
+        ..webinar("room", 24)
+    });
+    facts
+        .attendance
+        .push(attended("dan@example.org", "room", 120));
+    facts.attendance.push(attended("dan@example.org", "w1", 60));
+
+    let webinars = Rule::series_completion_in(
+        "intro",
+        Some(2),
+        Threshold::ANY,
+        Some(SessionFormat::Online),
+    )
+    .expect("valid");
+    // Dan's workshop does not count towards two webinars.
+    assert_eq!(
+        emails(&evaluate(&webinars, &facts)),
+        ["ann@example.org", "bob@example.org", "cat@example.org"]
+    );
+    let any = Rule::series_completion("intro", Some(2), Threshold::ANY).expect("valid");
+    assert!(emails(&evaluate(&any, &facts)).contains(&"dan@example.org"));
+    // "Every in-person session": the one workshop.
+    let workshops =
+        Rule::series_completion_in("intro", None, Threshold::ANY, Some(SessionFormat::InPerson))
+            .expect("valid");
+    let qualified = evaluate(&workshops, &facts);
+    assert_eq!(emails(&qualified), ["dan@example.org"]);
+    assert_eq!(qualified[0].sessions, ["room"]);
+    // A session of unknown format counts only when any format does.
+    facts.sessions[0].format = None;
+    let qualified = evaluate(&webinars, &facts);
+    assert_eq!(
+        emails(&qualified),
+        ["ann@example.org", "cat@example.org"],
+        "bob has only w3 left"
+    );
+}
+
+#[test]
+fn earned_is_when_the_rule_was_first_met() {
+    let facts = three_webinars();
+    let two = Rule::series_completion("intro", Some(2), Threshold::ANY).expect("valid");
+    let qualified = evaluate(&two, &facts);
+    // Ann met "two of three" when w2 ended (March 10, 11:00), though she attended w3 too.
+    assert_eq!(qualified[0].email, "ann@example.org");
+    assert_eq!(qualified[0].earned, at(10, 11, 0));
+    assert_eq!(qualified[0].activity_end, at(17, 11, 0));
+    // Bob's second session was w3.
+    assert_eq!(qualified[1].earned, at(17, 11, 0));
+    let one = Rule::participation("w1", None, None).expect("valid");
+    assert_eq!(evaluate(&one, &facts)[0].earned, at(3, 11, 0));
 }

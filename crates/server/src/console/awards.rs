@@ -536,6 +536,7 @@ async fn try_create(
         activity_end_date: None,
         result: None,
         credits_earned: None,
+        awarded_date: None,
     };
     let notify = form.notify.is_some();
     let outcome = laurel_service::mint::award(state, achievement.id, vec![Ok(recipient)], notify)

@@ -14,7 +14,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::images::ImageControl;
-use super::layout::{self, FieldErrors, Layout, date};
+use super::layout::{self, FieldError, FieldErrors, Layout, date};
 use super::session::Staff;
 use super::{audit_log, csrf_rejected};
 use crate::{AppState, HttpError};
@@ -36,6 +36,9 @@ pub struct IssuerForm {
     description: String,
     #[serde(default)]
     brand_color: String,
+    /// Ticked: the issuer has no brand colour (a colour picker always sends one).
+    #[serde(default)]
+    no_brand_color: Option<String>,
     #[serde(default)]
     show_award_count: Option<String>,
     #[serde(default)]
@@ -54,6 +57,7 @@ impl IssuerForm {
             email: issuer.email.clone().unwrap_or_default(),
             description: issuer.description.clone().unwrap_or_default(),
             brand_color: issuer.brand_color.clone().unwrap_or_default(),
+            no_brand_color: issuer.brand_color.is_none().then(|| "yes".into()),
             show_award_count: issuer.show_award_count.then(|| "yes".into()),
             linkedin_organization_id: issuer.linkedin_organization_id.clone().unwrap_or_default(),
             time_zone: String::new(),
@@ -68,35 +72,100 @@ impl IssuerForm {
         }
     }
 
-    /// Applies the fields to `issuer`; the field at fault and why.
-    fn apply(&self, issuer: &mut Issuer) -> Result<(), (&'static str, String)> {
-        issuer.name = fields::required("name", &self.name, MAX_NAME).map_err(at("name"))?;
-        issuer.url = fields::optional_url("url", Some(&self.url)).map_err(at("url"))?;
-        issuer.email = fields::optional_email("email", Some(&self.email)).map_err(at("email"))?;
-        issuer.description = fields::optional("description", Some(&self.description), MAX_TEXT)
-            .map_err(at("description"))?;
-        issuer.brand_color = fields::optional_color("brand_color", Some(&self.brand_color))
-            .map_err(at("brand_color"))?;
+    /// Applies the fields to `issuer`; every mistake, in words, beside its field.
+    fn apply(&self, issuer: &mut Issuer) -> Result<(), Vec<FieldError>> {
+        let mut errors: Vec<FieldError> = Vec::new();
+        match fields::required("name", &self.name, MAX_NAME) {
+            Ok(name) => issuer.name = name,
+            Err(_) if self.name.trim().is_empty() => {
+                errors.push(("name", "Give the issuer's name.".into()))
+            }
+            Err(_) => errors.push((
+                "name",
+                format!("The name is too long: at most {MAX_NAME} characters."),
+            )),
+        }
+        match fields::optional_url("url", Some(&self.url)) {
+            Ok(url) => issuer.url = url,
+            Err(_) => errors.push((
+                "url",
+                "Give the website's address starting with https://, such as https://library.example.org.".into(),
+            )),
+        }
+        match fields::optional_email("email", Some(&self.email)) {
+            Ok(email) => issuer.email = email,
+            Err(_) => errors.push((
+                "email",
+                format!(
+                    "“{}” is not an email address; give one such as badges@library.example.org.",
+                    self.email.trim()
+                ),
+            )),
+        }
+        match fields::optional("description", Some(&self.description), MAX_TEXT) {
+            Ok(description) => issuer.description = description,
+            Err(_) => errors.push((
+                "description",
+                format!("The description is too long: at most {MAX_TEXT} characters."),
+            )),
+        }
+        if self.no_brand_color.is_some() {
+            issuer.brand_color = None;
+        } else {
+            match fields::optional_color("brand_color", Some(&self.brand_color)) {
+                Ok(colour) => issuer.brand_color = colour,
+                Err(_) => errors.push((
+                    "brand_color",
+                    "Choose a colour, or write it as # and six digits or letters a to f, such as #0b5394.".into(),
+                )),
+            }
+        }
         issuer.show_award_count = self.show_award_count.is_some();
-        issuer.linkedin_organization_id = fields::optional_digits(
+        match fields::optional_digits(
             "linkedin_organization_id",
-            Some(&self.linkedin_organization_id),
-        )
-        .map_err(at("linkedin_organization_id"))?;
-        Ok(())
+            Some(linkedin_id(&self.linkedin_organization_id)),
+        ) {
+            Ok(id) => issuer.linkedin_organization_id = id,
+            Err(_) => errors.push((
+                "linkedin_organization_id",
+                "The LinkedIn company id is the number in your company page's admin address (linkedin.com/company/12345678/admin): give the digits only.".into(),
+            )),
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
+}
+
+/// The LinkedIn company id in what was typed: the digits themselves, or a pasted company
+/// page address (`https://www.linkedin.com/company/2414183/admin/`).
+fn linkedin_id(typed: &str) -> &str {
+    let typed = typed.trim();
+    typed
+        .split("/company/")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(typed)
 }
 
 /// `GET /console/issuers`.
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
-    render_list(&state, &staff, &IssuerForm::default(), None).await
+    // A new issuer starts with no brand colour of its own.
+    let form = IssuerForm {
+        no_brand_color: Some("yes".into()),
+        ..IssuerForm::default()
+    };
+    render_list(&state, &staff, &form, &[]).await
 }
 
 async fn render_list(
     state: &AppState,
     staff: &Staff,
     form: &IssuerForm,
-    error: Option<&(&'static str, String)>,
+    errors: &[FieldError],
 ) -> Response {
     let issuers = match state.store.list_issuers().await {
         Ok(issuers) => issuers,
@@ -114,8 +183,8 @@ async fn render_list(
         .collect();
     let new = staff
         .is_admin()
-        .then(|| IssuerEditor::new("/console/issuers".into(), "Create issuer", form, error));
-    let status = if error.is_some() {
+        .then(|| IssuerEditor::new("/console/issuers".into(), "Create issuer", form, errors));
+    let status = if !errors.is_empty() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
@@ -176,12 +245,12 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    if let Err(error) = form.apply(&mut issuer) {
-        return render_list(&state, &staff, &form, Some(&error)).await;
-    }
-    let zone = match form.zone() {
-        Ok(zone) => zone,
-        Err(error) => return render_list(&state, &staff, &form, Some(&error)).await,
+    let zone = match (form.apply(&mut issuer), form.zone()) {
+        (Ok(()), Ok(zone)) => zone,
+        (applied, zone) => {
+            let errors = all_errors(applied, zone);
+            return render_list(&state, &staff, &form, &errors).await;
+        }
     };
     if let Err(error) = laurel_service::keys::create_issuer(
         &state,
@@ -219,7 +288,7 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<St
                 Ok(zone) => form.time_zone = zone.name().to_string(),
                 Err(error) => return layout::error(&HttpError::from(error)),
             }
-            render_one(&state, &staff, &issuer, &form, None, None).await
+            render_one(&state, &staff, &issuer, &form, &[], None).await
         }
         Err(error) => layout::error(&error),
     }
@@ -243,12 +312,12 @@ pub async fn update(
         Err(error) => return layout::error(&error),
     };
     let mut changed = issuer.clone();
-    if let Err(error) = form.apply(&mut changed) {
-        return render_one(&state, &staff, &issuer, &form, Some(&error), None).await;
-    }
-    let zone = match form.zone() {
-        Ok(zone) => zone,
-        Err(error) => return render_one(&state, &staff, &issuer, &form, Some(&error), None).await,
+    let zone = match (form.apply(&mut changed), form.zone()) {
+        (Ok(()), Ok(zone)) => zone,
+        (applied, zone) => {
+            let errors = all_errors(applied, zone);
+            return render_one(&state, &staff, &issuer, &form, &errors, None).await;
+        }
     };
     changed.updated_at = state.clock.now();
     if let Err(error) = state.store.update_issuer(&changed).await {
@@ -268,7 +337,7 @@ pub async fn update(
     .await;
     let mut form = IssuerForm::from_issuer(&changed);
     form.time_zone = zone.name().to_string();
-    render_one(&state, &staff, &changed, &form, None, Some("Saved.")).await
+    render_one(&state, &staff, &changed, &form, &[], Some("Saved.")).await
 }
 
 /// The rotate form's fields.
@@ -314,7 +383,7 @@ pub async fn rotate(
         &staff,
         &issuer,
         &form,
-        None,
+        &[],
         Some("New keys made; the old ones are retired and stay published, so credentials already issued still verify."),
     )
     .await
@@ -345,16 +414,17 @@ struct IssuerPage<'a> {
     rotate: Option<Uuid>,
 }
 
-/// The issuer form (`console/issuer_fields.html`), with what was typed and its mistake.
+/// The issuer form (`console/issuer_fields.html`), with what was typed and its mistakes.
 struct IssuerEditor {
     action: String,
     submit: &'static str,
+    errors: FieldErrors,
     /// Text inputs before the description (name, website, email).
     first: Vec<TextInput>,
     description: String,
-    description_error: Option<String>,
-    /// The colour, after the description.
-    colour: TextInput,
+    /// The colour, `#rrggbb` for the picker (Laurel's blue when none is set).
+    colour: String,
+    no_colour: bool,
     show_award_count: bool,
     linkedin: TextInput,
     /// The time zone, and the names to pick from as one types.
@@ -362,46 +432,56 @@ struct IssuerEditor {
     zones: Vec<&'static str>,
 }
 
-/// One `<input>` with its label and mistake.
+/// One `<input>` with its label and a hint under it.
 struct TextInput {
     name: &'static str,
     label: &'static str,
+    hint: &'static str,
     kind: &'static str,
     value: String,
-    error: Option<String>,
 }
 
 impl IssuerEditor {
-    fn new(
-        action: String,
-        submit: &'static str,
-        form: &IssuerForm,
-        error: Option<&(&'static str, String)>,
-    ) -> Self {
-        let errors = FieldErrors::new(error);
-        let input =
-            |name: &'static str, label: &'static str, value: &str, kind: &'static str| TextInput {
-                name,
-                label,
-                kind,
-                value: value.to_string(),
-                error: errors.about(name).map(str::to_string),
-            };
+    fn new(action: String, submit: &'static str, form: &IssuerForm, errors: &[FieldError]) -> Self {
+        let input = |name: &'static str,
+                     label: &'static str,
+                     hint: &'static str,
+                     value: &str,
+                     kind: &'static str| TextInput {
+            name,
+            label,
+            hint,
+            kind,
+            value: value.to_string(),
+        };
+        let colour = form.brand_color.trim();
         IssuerEditor {
             action,
             submit,
+            errors: FieldErrors::all(errors),
             first: vec![
-                input("name", "Name", &form.name, "text"),
-                input("url", "Website", &form.url, "url"),
-                input("email", "Contact email", &form.email, "email"),
+                input("name", "Name", "", &form.name, "text"),
+                input(
+                    "url",
+                    "Website",
+                    "Such as https://library.example.org.",
+                    &form.url,
+                    "url",
+                ),
+                input("email", "Contact email", "", &form.email, "email"),
             ],
             description: form.description.clone(),
-            description_error: errors.about("description").map(str::to_string),
-            colour: input("brand_color", "Colour (#rrggbb)", &form.brand_color, "text"),
+            colour: if colour.is_empty() {
+                "#0b5394".into()
+            } else {
+                colour.to_string()
+            },
+            no_colour: form.no_brand_color.is_some(),
             show_award_count: form.show_award_count.is_some(),
             linkedin: input(
                 "linkedin_organization_id",
-                "LinkedIn company id (digits)",
+                "LinkedIn company id (optional)",
+                "With it, LinkedIn shows your logo beside the badge. Find it as an administrator of your LinkedIn company page: the page's admin address reads linkedin.com/company/12345678/admin, and 12345678 is the id (pasting that address works too).",
                 &form.linkedin_organization_id,
                 "text",
             ),
@@ -432,7 +512,7 @@ async fn render_one(
     staff: &Staff,
     issuer: &Issuer,
     form: &IssuerForm,
-    error: Option<&(&'static str, String)>,
+    errors: &[FieldError],
     notice: Option<&str>,
 ) -> Response {
     let keys = match state.store.issuer_keys(issuer.id).await {
@@ -457,17 +537,17 @@ async fn render_one(
                 format!("/console/issuers/{}", issuer.id),
                 "Save",
                 form,
-                error,
+                errors,
             )
         }),
         description: issuer.description.clone().unwrap_or_default(),
         keys: key_rows(&keys),
         rotate: admin.then_some(issuer.id),
     };
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
+    let status = if errors.is_empty() {
         StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
     };
     layout::respond(status, &page)
 }
@@ -490,7 +570,9 @@ fn key_rows(keys: &[IssuerKey]) -> Vec<KeyRow> {
         .collect()
 }
 
-/// Ties a check's error to the form field it is about (the message shown beside it).
-fn at<E: std::fmt::Display>(field: &'static str) -> impl Fn(E) -> (&'static str, String) {
-    move |error| (field, error.to_string())
+/// The form's mistakes and the time zone's, together.
+fn all_errors(applied: Result<(), Vec<FieldError>>, zone: Result<Zone, FieldError>) -> Vec<FieldError> {
+    let mut errors = applied.err().unwrap_or_default();
+    errors.extend(zone.err());
+    errors
 }

@@ -106,12 +106,12 @@ pub struct FieldErrors {
 impl FieldErrors {
     pub fn new(error: Option<&FieldError>) -> Self {
         FieldErrors {
-            errors: error.into_iter().cloned().collect(),
+            errors: error.cloned().into_iter().collect(),
             id_prefix: "",
         }
     }
 
-    /// Every mistake of a form, shown together.
+    /// Every mistake of a form, shown at once (the first about a field is shown beside it).
     pub fn all(errors: &[FieldError]) -> Self {
         FieldErrors {
             errors: errors.to_vec(),
@@ -127,7 +127,7 @@ impl FieldErrors {
         }
     }
 
-    /// What is wrong with `field`, if the mistake is about it.
+    /// What is wrong with `field`, if a mistake is about it.
     pub fn about(&self, field: &str) -> Option<&str> {
         self.errors
             .iter()

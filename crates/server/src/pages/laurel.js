@@ -129,8 +129,34 @@
             target.replaceChildren.apply(target, Array.prototype.slice.call(fresh.childNodes));
           } else if (errors.length) {
             target.textContent = "Not previewed: " + errors[0].textContent;
+          } else if (fresh) {
+            target.replaceChildren();
           }
         });
     }, 600);
   });
+})();
+
+// Console: the badge form's rule builder shows only the part of the chosen kind of rule
+// (without script every part shows, and the chosen radio button decides).
+(function () {
+  var builder = document.getElementById("rule-builder");
+  if (!builder) { return; }
+  function show() {
+    var chosen = builder.querySelector("input[name=rule_kind]:checked");
+    var kind = chosen ? chosen.value : "";
+    Array.prototype.forEach.call(builder.querySelectorAll("[data-rule-kind]"), function (part) {
+      part.hidden = part.getAttribute("data-rule-kind") !== kind;
+    });
+  }
+  builder.addEventListener("change", show);
+  show();
+})();
+
+// Console: choosing a colour in the issuer form unticks "no brand colour".
+(function () {
+  var colour = document.getElementById("brand_color");
+  var none = document.getElementById("no_brand_color");
+  if (!colour || !none) { return; }
+  colour.addEventListener("input", function () { none.checked = false; });
 })();

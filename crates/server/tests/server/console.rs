@@ -1109,7 +1109,7 @@ async fn badges_are_previewed_before_they_are_saved() {
     )
     .await;
     assert_eq!(no_criteria.status, StatusCode::BAD_REQUEST);
-    assert!(no_criteria.text().contains("give the criteria"));
+    assert!(no_criteria.text().contains("Say what earns the badge here"));
     assert!(
         app.state
             .store
@@ -1166,7 +1166,7 @@ async fn badges_are_previewed_before_they_are_saved() {
         path,
     )
     .await;
-    assert_eq!(renamed.status, StatusCode::OK);
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
     assert_eq!(
         app.state.store.achievement(stored.id).await.unwrap().name,
         "Cataloguing webinar (2026)"

@@ -20,6 +20,7 @@ mod util;
 mod api;
 mod attendance;
 mod console;
+mod console_rules;
 mod console_scope;
 mod console_sessions;
 mod console_tokens;

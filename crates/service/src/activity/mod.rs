@@ -2,6 +2,8 @@
 //!
 //! - [`rules`]: which achievements a fact may earn, who meets their rules now ("who would be
 //!   awarded"), and minting for them through [`crate::mint`], exactly once per recipient.
+//! - [`rule_builder`]: rules built from menus in the console, their sessions' and series'
+//!   names for putting rules in words, and "who would be awarded" by a rule not saved yet.
 //! - [`import`]: attendance reports (Zoom, GoToWebinar, plain CSV) parsed, recorded and awarded
 //!   as a job whose progress and per-line results any instance can report.
 //! - [`sessions`]: checks of session and series input (times, lengths, formats, series), and
@@ -17,6 +19,7 @@
 pub mod bounds;
 pub mod import;
 pub mod local_time;
+pub mod rule_builder;
 pub mod rules;
 pub mod session_form;
 pub mod sessions;

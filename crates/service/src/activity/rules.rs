@@ -355,6 +355,9 @@ fn recipient(cache: &FactCache<'_>, achievement: &Achievement, person: &Qualifie
         activity_end_date: Some(timestamp(person.activity_end)),
         result,
         credits_earned: achievement.credits_available,
+        // The date the rule was met (the session's), so an award made after the event says
+        // when it was earned; minting keeps `validFrom` at the signing time.
+        awarded_date: Some(person.earned),
     }
 }
 
@@ -370,6 +373,10 @@ fn session_of(event: &Event) -> rules::Session {
         start: event.starts_at,
         duration_minutes: event.duration_minutes,
         series: event.series_id.map(|id| id.to_string()),
+        format: Some(match event.format {
+            laurel_store::EventFormat::Online => rules::SessionFormat::Online,
+            laurel_store::EventFormat::InPerson => rules::SessionFormat::InPerson,
+        }),
     }
 }
 

@@ -108,6 +108,11 @@ pub struct Recipient {
     pub result: Option<AchievementResult>,
     /// `creditsEarned`, if given (checked against the achievement when minting).
     pub credits_earned: Option<f64>,
+    /// When the badge was earned, if before now (an award by rule made after the session):
+    /// the credential's `awardedDate`, and so LinkedIn's issue date. `validFrom` stays the
+    /// signing time, as OB 3.0 has it (`validFrom` dates this version of the credential,
+    /// `awardedDate` the award). `None` (or a time after signing): the signing time.
+    pub awarded_date: Option<DateTime<Utc>>,
 }
 
 impl AwardInput {
@@ -156,6 +161,7 @@ impl AwardInput {
             activity_end_date: end.map(format),
             result,
             credits_earned: self.credits_earned,
+            awarded_date: None,
         })
     }
 }

@@ -302,7 +302,7 @@ impl Signer {
             subject,
         )
         .name(self.name.clone())
-        .awarded_date(now)
+        .awarded_date(recipient.awarded_date.map_or(now, |earned| earned.min(now)))
         .credential_schema(CredentialSchema::achievement_credential())
         .credential_status(status::entry(&self.urls, slot));
         if let Some(valid_until) = valid_until {

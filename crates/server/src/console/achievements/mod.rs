@@ -1,161 +1,64 @@
 //! `/console/achievements`: badges, created and edited with a preview of the credential each
 //! will mint (the same check the admin API makes: criteria given, the 1EdTech schema passed),
-//! award rules and validity.
+//! who earns them (a rule built from menus, shown back in words), and validity.
 //!
 //! Administrators change every achievement, issuer managers their issuers'; viewers read.
-//! "Preview" shows the credential for what was typed without saving anything.
+//! "Preview" shows the credential for what was typed and who its rule would award now,
+//! without saving anything; a form with mistakes shows all of them and stores nothing.
 
 mod duplicate;
+mod form;
 mod view;
 
 pub use duplicate::duplicate;
 
-use axum::extract::{Form, Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use laurel_attendance::rules::{Names, Rule, describe_all};
+use laurel_service::activity::rule_builder::{self, Menus};
+use laurel_service::activity::rules::rules_of;
 use laurel_store::{Achievement, Issuer};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::images::ImageControl;
-use super::layout::{self, Layout};
+use super::layout::{self, FieldError, Layout};
 use super::session::Staff;
 use super::{audit_log, csrf_rejected};
+use laurel_service::catalog::preview_credential;
 use crate::{AppState, HttpError};
-use laurel_service::catalog::{
-    achievement_type, credits, preview_credential, tags, valid_for_days,
-};
-use laurel_service::fields::{self, MAX_NAME, MAX_TEXT};
-use view::{BadgeEditor, BadgePage, BadgeRow, BadgesPage, Preview};
+pub use form::AchievementForm;
+use view::{BadgeEditor, BadgePage, BadgeRow, BadgesPage, CredentialPreview, Preview, WouldView};
 
-/// The achievement form's fields, as typed.
+/// What the badge page's address may say: that a change was just saved.
 #[derive(Debug, Default, Deserialize)]
-pub struct AchievementForm {
+pub struct Shown {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    issuer: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    criteria_narrative: String,
-    #[serde(default)]
-    criteria_url: String,
-    #[serde(default)]
-    achievement_type: String,
-    #[serde(default)]
-    tags: String,
-    #[serde(default)]
-    credits_available: String,
-    #[serde(default)]
-    valid_for_days: String,
-    #[serde(default)]
-    award_rules: String,
-}
-
-use super::layout::FieldError;
-
-impl AchievementForm {
-    fn from_achievement(a: &Achievement) -> Self {
-        AchievementForm {
-            issuer: a.issuer_id.to_string(),
-            name: a.name.clone(),
-            description: a.description.clone(),
-            criteria_narrative: a.criteria_narrative.clone().unwrap_or_default(),
-            criteria_url: a.criteria_url.clone().unwrap_or_default(),
-            achievement_type: a.achievement_type.clone().unwrap_or_default(),
-            tags: a.tags.join(", "),
-            credits_available: a
-                .credits_available
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-            valid_for_days: a.valid_for_days.map(|d| d.to_string()).unwrap_or_default(),
-            award_rules: pretty(&a.award_rules),
-            ..AchievementForm::default()
-        }
-    }
-
-    /// Applies the fields to `a` (whose issuer is already chosen); the field at fault.
-    async fn apply(&self, state: &AppState, a: &mut Achievement) -> Result<(), FieldError> {
-        a.name = fields::required("name", &self.name, MAX_NAME).map_err(at("name"))?;
-        a.description = fields::required("description", &self.description, MAX_TEXT)
-            .map_err(at("description"))?;
-        a.criteria_narrative = fields::optional(
-            "criteria_narrative",
-            Some(&self.criteria_narrative),
-            MAX_TEXT,
-        )
-        .map_err(at("criteria_narrative"))?;
-        a.criteria_url = fields::optional_url("criteria_url", Some(&self.criteria_url))
-            .map_err(at("criteria_url"))?;
-        a.achievement_type =
-            achievement_type(Some(&self.achievement_type)).map_err(at("achievement_type"))?;
-        let list: Vec<String> = self
-            .tags
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect();
-        a.tags = tags(list).map_err(at("tags"))?;
-        let number = |field: &'static str, text: &str| -> Result<Option<f64>, FieldError> {
-            let text = text.trim();
-            if text.is_empty() {
-                return Ok(None);
-            }
-            text.parse::<f64>()
-                .map(Some)
-                .map_err(|_| (field, format!("“{text}” is not a number")))
-        };
-        a.credits_available = credits(number("credits_available", &self.credits_available)?)
-            .map_err(at("credits_available"))?;
-        let days = match self.valid_for_days.trim() {
-            "" => None,
-            text => Some(text.parse::<i64>().map_err(|_| {
-                (
-                    "valid_for_days",
-                    format!("“{text}” is not a whole number of days"),
-                )
-            })?),
-        };
-        a.valid_for_days = valid_for_days(days).map_err(at("valid_for_days"))?;
-        let rules: Vec<Value> = match self.award_rules.trim() {
-            "" => Vec::new(),
-            text => serde_json::from_str(text)
-                .map_err(|e| ("award_rules", format!("not a JSON list of rules: {e}")))?,
-        };
-        a.award_rules = laurel_service::activity::rules::check(state, a.issuer_id, rules)
-            .await
-            .map_err(at("award_rules"))?;
-        Ok(())
-    }
-}
-
-/// Award rules as the form shows them: pretty JSON, nothing for none.
-fn pretty(rules: &str) -> String {
-    match serde_json::from_str::<Value>(rules) {
-        Ok(Value::Array(list)) if list.is_empty() => String::new(),
-        Ok(value) => serde_json::to_string_pretty(&value).unwrap_or_else(|_| rules.to_string()),
-        Err(_) => rules.to_string(),
-    }
+    saved: Option<String>,
 }
 
 /// `GET /console/achievements`.
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
-    render_list(&state, &staff, &AchievementForm::default(), None, None).await
+    render_list(
+        &state,
+        &staff,
+        &AchievementForm::default(),
+        &[],
+        Preview::default(),
+    )
+    .await
 }
 
 async fn render_list(
     state: &AppState,
     staff: &Staff,
     form: &AchievementForm,
-    error: Option<&FieldError>,
-    preview: Option<&Value>,
+    errors: &[FieldError],
+    preview: Preview,
 ) -> Response {
     let (achievements, issuers) = match (
         state.store.list_achievements(None).await,
@@ -164,7 +67,13 @@ async fn render_list(
         (Ok(a), Ok(i)) => (a, i),
         (Err(e), _) | (_, Err(e)) => return layout::error(&e.into()),
     };
-    let issuer_names: std::collections::HashMap<Uuid, &str> =
+    let seen: Vec<&Issuer> = issuers.iter().filter(|i| staff.may_see(i.id)).collect();
+    let menus = match menus_of(state, &seen).await {
+        Ok(menus) => menus,
+        Err(error) => return layout::error(&error),
+    };
+    let names = names_of(&menus);
+    let issuer_names: HashMap<Uuid, &str> =
         issuers.iter().map(|i| (i.id, i.name.as_str())).collect();
     let rows = achievements
         .iter()
@@ -178,26 +87,34 @@ async fn render_list(
                 .unwrap_or("")
                 .to_string(),
             public: state.urls.achievement(a.id),
+            rule: sentence(a, &names),
         })
         .collect();
     let mine: Vec<&Issuer> = issuers
         .iter()
         .filter(|i| staff.may_change_issuer(i.id))
         .collect();
-    let editor = (!mine.is_empty())
-        .then(|| BadgeEditor::new("/console/achievements".into(), form, error, Some(&mine)));
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let my_menus: Vec<(&Issuer, Menus)> = menus
+        .into_iter()
+        .filter(|(issuer, _)| staff.may_change_issuer(issuer.id))
+        .collect();
+    let editor = (!mine.is_empty()).then(|| {
+        BadgeEditor::new(
+            "/console/achievements".into(),
+            form,
+            errors,
+            Some(&mine),
+            &my_menus,
+            None,
+        )
+    });
     layout::respond(
-        status,
+        status_of(errors),
         &BadgesPage {
             layout: Layout::new("Badges", Some(staff)),
             rows,
             editor,
-            preview: preview.map(Preview::of),
+            preview,
         },
     )
 }
@@ -211,24 +128,32 @@ pub async fn create(
     if !staff.check_csrf(&form.csrf) {
         return csrf_rejected();
     }
-    let Ok(issuer_id) = Uuid::parse_str(form.issuer.trim()) else {
-        let error = ("issuer", "Choose an issuer.".to_string());
-        return render_list(&state, &staff, &form, Some(&error), None).await;
-    };
-    if !staff.may_change_issuer(issuer_id) {
-        return layout::not_allowed(&staff, "Your account may not change this issuer's badges.");
-    }
-    let issuer = match state.store.issuer(issuer_id).await {
-        Ok(issuer) => issuer,
-        Err(_) => {
-            let error = ("issuer", "Choose an issuer.".to_string());
-            return render_list(&state, &staff, &form, Some(&error), None).await;
+    let issuer = match Uuid::parse_str(form.issuer.trim()) {
+        Ok(issuer_id) if !staff.may_change_issuer(issuer_id) => {
+            return layout::not_allowed(
+                &staff,
+                "Your account may not change this issuer's badges.",
+            );
         }
+        Ok(issuer_id) => state.store.issuer(issuer_id).await.ok(),
+        Err(_) => None,
+    };
+    let Some(issuer) = issuer else {
+        let errors = [("issuer", "Choose an issuer.".to_string())];
+        let preview = Preview {
+            mistakes: Preview::mistakes(&errors),
+            ..Preview::default()
+        };
+        return render_list(&state, &staff, &form, &errors, preview).await;
+    };
+    let menus = match rule_builder::menus(&state, issuer.id).await {
+        Ok(menus) => menus,
+        Err(error) => return layout::error(&error.into()),
     };
     let now = state.clock.now();
     let mut achievement = Achievement {
         id: Uuid::now_v7(),
-        issuer_id,
+        issuer_id: issuer.id,
         name: String::new(),
         description: String::new(),
         criteria_narrative: None,
@@ -243,18 +168,9 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    if let Err(error) = form.apply(&state, &mut achievement).await {
-        return render_list(&state, &staff, &form, Some(&error), None).await;
-    }
-    let preview = match preview_credential(&state, &issuer, &achievement) {
-        Ok(preview) => preview,
-        Err(error) => {
-            let error = ("criteria_narrative", error.to_string());
-            return render_list(&state, &staff, &form, Some(&error), None).await;
-        }
-    };
-    if form.action == "preview" {
-        return render_list(&state, &staff, &form, None, Some(&preview)).await;
+    let (errors, preview) = check(&state, &issuer, &menus, &form, None, &mut achievement).await;
+    if !errors.is_empty() || form.action == "preview" {
+        return render_list(&state, &staff, &form, &errors, preview).await;
     }
     if let Err(error) = state.store.create_achievement(&achievement).await {
         return layout::error(&error.into());
@@ -265,14 +181,53 @@ pub async fn create(
         &staff.user.username,
         "achievement.create",
         Some(achievement.id.to_string()),
-        json!({ "name": achievement.name }),
+        json!({ "name": achievement.name, "award_rules": rules_of(&achievement).ok() }),
     )
     .await;
     Redirect::to(&format!("/console/achievements/{}", achievement.id)).into_response()
 }
 
+/// Checks the form against `achievement` (changed in place): every mistake, and the preview
+/// to show (the mistakes listed, who its rule would award now, the credential it mints).
+async fn check(
+    state: &AppState,
+    issuer: &Issuer,
+    menus: &Menus,
+    form: &AchievementForm,
+    current: Option<&[Rule]>,
+    achievement: &mut Achievement,
+) -> (Vec<FieldError>, Preview) {
+    let checked = form.apply(menus, current, achievement);
+    let mut errors = checked.errors;
+    let mut preview = Preview::default();
+    if checked.rules_understood {
+        let names = names_of(&[(issuer, menus.clone())]);
+        preview.rule = Some(sentence(achievement, &names));
+        match rule_builder::would_award(state, achievement).await {
+            Ok(would) => preview.would = Some(WouldView::of(would)),
+            Err(error) => tracing::warn!(%error, "who would be awarded could not be evaluated"),
+        }
+    }
+    if errors.is_empty() {
+        match preview_credential(state, issuer, achievement) {
+            Ok(document) => preview.credential = Some(CredentialPreview::of(&document)),
+            Err(error) => errors.push((
+                "criteria_narrative",
+                format!("The badge cannot be awarded as it stands: {error}"),
+            )),
+        }
+    }
+    preview.mistakes = Preview::mistakes(&errors);
+    (errors, preview)
+}
+
 /// `GET /console/achievements/{id}`.
-pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(shown): Query<Shown>,
+) -> Response {
     let (achievement, issuer) = match load(&state, &id).await {
         Ok(found) => found,
         Err(error) => return layout::error(&error),
@@ -280,16 +235,39 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<St
     if !staff.may_see(achievement.issuer_id) {
         return layout::not_allowed(&staff, "Your account may not change this issuer's badges.");
     }
-    let form = AchievementForm::from_achievement(&achievement);
-    let preview = preview_credential(&state, &issuer, &achievement).ok();
+    let menus = match rule_builder::menus(&state, issuer.id).await {
+        Ok(menus) => menus,
+        Err(error) => return layout::error(&error.into()),
+    };
+    let rules = rules_of(&achievement).unwrap_or_default();
+    let form = AchievementForm::from_achievement(&achievement, &rules);
+    let names = names_of(&[(&issuer, menus.clone())]);
+    let mut preview = Preview {
+        rule: Some(sentence(&achievement, &names)),
+        credential: preview_credential(&state, &issuer, &achievement)
+            .ok()
+            .map(|document| CredentialPreview::of(&document)),
+        ..Preview::default()
+    };
+    if !rules.is_empty() {
+        match rule_builder::would_award(&state, &achievement).await {
+            Ok(would) => preview.would = Some(WouldView::of(would)),
+            Err(error) => tracing::warn!(%error, "who would be awarded could not be evaluated"),
+        }
+    }
+    let notice = shown
+        .saved
+        .is_some()
+        .then_some("Saved. Credentials already issued are unchanged.");
     render_one(
         &state,
         &staff,
         &achievement,
+        (&issuer, menus),
         &form,
-        None,
-        preview.as_ref(),
-        None,
+        &[],
+        preview,
+        notice,
     )
 }
 
@@ -310,42 +288,26 @@ pub async fn update(
     if !staff.may_change_issuer(achievement.issuer_id) {
         return layout::not_allowed(&staff, "Your account may not change this issuer's badges.");
     }
-    let mut changed = achievement.clone();
-    if let Err(error) = form.apply(&state, &mut changed).await {
-        return render_one(
-            &state,
-            &staff,
-            &achievement,
-            &form,
-            Some(&error),
-            None,
-            None,
-        );
-    }
-    let preview = match preview_credential(&state, &issuer, &changed) {
-        Ok(preview) => preview,
-        Err(error) => {
-            let error = ("criteria_narrative", error.to_string());
-            return render_one(
-                &state,
-                &staff,
-                &achievement,
-                &form,
-                Some(&error),
-                None,
-                None,
-            );
-        }
+    let menus = match rule_builder::menus(&state, issuer.id).await {
+        Ok(menus) => menus,
+        Err(error) => return layout::error(&error.into()),
     };
-    if form.action == "preview" {
+    let current = rules_of(&achievement).unwrap_or_default();
+    let mut changed = achievement.clone();
+    let (errors, preview) =
+        check(&state, &issuer, &menus, &form, Some(&current), &mut changed).await;
+    if !errors.is_empty() || form.action == "preview" {
         return render_one(
             &state,
             &staff,
             &achievement,
+            (&issuer, menus),
             &form,
-            None,
-            Some(&preview),
-            Some("Preview only: nothing was saved."),
+            &errors,
+            preview,
+            errors
+                .is_empty()
+                .then_some("Preview only: nothing was saved."),
         );
     }
     changed.updated_at = state.clock.now();
@@ -358,19 +320,10 @@ pub async fn update(
         &staff.user.username,
         "achievement.update",
         Some(changed.id.to_string()),
-        json!({ "name": changed.name }),
+        json!({ "name": changed.name, "award_rules": rules_of(&changed).ok() }),
     )
     .await;
-    let form = AchievementForm::from_achievement(&changed);
-    render_one(
-        &state,
-        &staff,
-        &changed,
-        &form,
-        None,
-        Some(&preview),
-        Some("Saved. Credentials already issued are unchanged."),
-    )
+    Redirect::to(&format!("/console/achievements/{}?saved=1", changed.id)).into_response()
 }
 
 async fn load(state: &AppState, id: &str) -> Result<(Achievement, Issuer), HttpError> {
@@ -384,20 +337,27 @@ async fn load(state: &AppState, id: &str) -> Result<(Achievement, Issuer), HttpE
     Ok((achievement, issuer))
 }
 
+#[allow(clippy::too_many_arguments)] // One page's parts, each computed by its caller.
 fn render_one(
     state: &AppState,
     staff: &Staff,
     achievement: &Achievement,
+    (issuer, menus): (&Issuer, Menus),
     form: &AchievementForm,
-    error: Option<&FieldError>,
-    preview: Option<&Value>,
+    errors: &[FieldError],
+    preview: Preview,
     notice: Option<&str>,
 ) -> Response {
     let may_change = staff.may_change_issuer(achievement.issuer_id);
+    let menus = [(issuer, menus)];
+    let names = names_of(&menus);
+    let saved_rules = rules_of(achievement).unwrap_or_default();
+    let keep = (saved_rules.len() > 1).then(|| describe_all(&saved_rules, &names));
     let page = BadgePage {
         layout: Layout::new(achievement.name.clone(), Some(staff)),
         notice,
         public: state.urls.achievement(achievement.id),
+        rule: sentence(achievement, &names),
         image: may_change.then(|| {
             ImageControl::new(
                 state,
@@ -410,22 +370,53 @@ fn render_one(
             BadgeEditor::new(
                 format!("/console/achievements/{}", achievement.id),
                 form,
-                error,
+                errors,
                 None,
+                &menus,
+                keep,
             )
         }),
-        preview: preview.map(Preview::of),
+        preview,
         duplicate: may_change.then_some(achievement.id),
     };
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    layout::respond(status, &page)
+    layout::respond(status_of(errors), &page)
 }
 
-/// Ties a check's error to the form field it is about (the message shown beside it).
-fn at<E: std::fmt::Display>(field: &'static str) -> impl Fn(E) -> (&'static str, String) {
-    move |error| (field, error.to_string())
+fn status_of(errors: &[FieldError]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    }
+}
+
+/// The menus of each issuer given.
+async fn menus_of<'a>(
+    state: &AppState,
+    issuers: &[&'a Issuer],
+) -> Result<Vec<(&'a Issuer, Menus)>, HttpError> {
+    let mut all = Vec::with_capacity(issuers.len());
+    for issuer in issuers {
+        all.push((*issuer, rule_builder::menus(state, issuer.id).await?));
+    }
+    Ok(all)
+}
+
+/// What to call every session and series of the menus in sentences.
+fn names_of(menus: &[(&Issuer, Menus)]) -> Names {
+    let mut names = Names::default();
+    for (_, menus) in menus {
+        let more = menus.names(layout::date);
+        names.sessions.extend(more.sessions);
+        names.series.extend(more.series);
+    }
+    names
+}
+
+/// Who earns `achievement`, in words.
+fn sentence(achievement: &Achievement, names: &Names) -> String {
+    match rules_of(achievement) {
+        Ok(rules) => describe_all(&rules, names),
+        Err(_) => "Its rules cannot be read; set them again.".into(),
+    }
 }

@@ -221,7 +221,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                             "kind",
                             "series"
                         ],
-                        "description": "Attended at least at_least of the series' sessions (all of them when absent), meeting the threshold in each session counted",
+                        "description": "Attended at least at_least of the series' sessions (all of them when absent; only those of format when given), meeting the threshold in each session counted",
                         "properties": {
                             "kind": {
                                 "const": "series_completion"
@@ -238,6 +238,14 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                                 ],
                                 "minimum": 1,
                                 "description": "Sessions needed (absent or null: every session of the series)"
+                            },
+                            "format": {
+                                "type": "string",
+                                "enum": [
+                                    "online",
+                                    "in_person"
+                                ],
+                                "description": "Count only the series' sessions held this way (the event's format): online for webinars, in_person for workshops in a room. Absent: every session, whatever its format"
                             },
                             "min_minutes": {
                                 "type": [
