@@ -4,7 +4,8 @@
 //! - [`attendance`]: events, attendance, completions, rules and imports through the API.
 //! - [`console`], [`console_scope`], [`console_tokens`]: the staff console, each route's access
 //!   rules, and its token pages.
-//! - [`email`]: the outbox worker against an SMTP server in the test.
+//! - [`email`]: the outbox worker against an SMTP server in the test; [`console_email`]: email,
+//!   delivery, confirmations and reports in the console.
 //! - [`hardening`]: limits, timeouts, metrics and a store that fails on purpose.
 //! - [`lifecycle`]: revocation, suspension, re-issue and keys through the API.
 //! - [`pages`], [`public`]: the public HTML pages and the hosted documents.
@@ -18,6 +19,7 @@ mod util;
 mod api;
 mod attendance;
 mod console;
+mod console_email;
 mod console_scope;
 mod console_tokens;
 mod email;
