@@ -3,8 +3,11 @@
 //! This release has signing in and out (argon2id passwords, sessions in `HttpOnly`,
 //! `SameSite=Strict` cookies, CSRF tokens on every form, growing waits after repeated failures:
 //! see [`sign_in`]), changing one's own password,
-//! roles (administrator, issuer manager, viewer), the audit log, the dashboard, award search
-//! with revoke, suspend, resend and CSV export, issuers (profile, branding, keys and their
+//! roles (administrator, issuer manager, viewer), the audit log, the dashboard (with the
+//! latest failed emails), award search with each recipient's email delivery, revoke and
+//! suspend behind a confirmation, resend, CSV export for Excel and a programme summary
+//! ([`award_actions`], [`reports`]), each issuer's email settings with a test email and its
+//! and each badge's email template ([`email`]), issuers (profile, branding, keys and their
 //! rotation), badges with a preview of the credential they mint, sessions with attendance imports (review,
 //! confirm, progress, per-line CSV), accounts, and API tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
