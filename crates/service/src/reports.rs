@@ -166,9 +166,7 @@ pub fn summarize(awards: &[Award], achievements: &[Achievement]) -> Summary {
         person.credits += credits;
     }
     summary.per_badge = per_badge.into_values().collect();
-    summary
-        .per_badge
-        .sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    summary.per_badge.sort_by_key(|b| b.name.to_lowercase());
     summary.per_person = per_person.into_values().collect();
     summary.per_person.sort_by(|a, b| {
         b.credits

@@ -375,7 +375,7 @@ async fn email_failures(
     names: &std::collections::HashMap<Uuid, String>,
     mut failures: Vec<laurel_store::Notification>,
 ) -> Result<Vec<FailedEmail>, HttpError> {
-    failures.sort_by(|a, b| b.failed_at.cmp(&a.failed_at));
+    failures.sort_by_key(|n| std::cmp::Reverse(n.failed_at));
     failures.truncate(FAILURES_SHOWN as usize);
     let mut shown = Vec::with_capacity(failures.len());
     for n in &failures {

@@ -71,7 +71,7 @@ pub struct Done {
 /// Whose template is edited.
 enum Owner {
     Issuer(Issuer),
-    Badge(Achievement, Issuer),
+    Badge(Box<Achievement>, Issuer),
 }
 
 impl Owner {
@@ -154,7 +154,7 @@ async fn owner_of_badge(state: &AppState, staff: &Staff, id: &str) -> Result<Own
         Err(error) => return Err(layout::error(&error)),
     };
     match state.store.issuer(achievement.issuer_id).await {
-        Ok(issuer) => Ok(Owner::Badge(achievement, issuer)),
+        Ok(issuer) => Ok(Owner::Badge(Box::new(achievement), issuer)),
         Err(error) => Err(layout::error(&error.into())),
     }
 }
@@ -430,14 +430,14 @@ async fn preview(
     let (award, achievement, sample) = match latest.into_iter().next() {
         Some(award) => {
             let achievement = match owner {
-                Owner::Badge(achievement, _) => achievement.clone(),
+                Owner::Badge(achievement, _) => (**achievement).clone(),
                 Owner::Issuer(_) => state.store.achievement(award.achievement_id).await?,
             };
             (award, achievement, false)
         }
         None => {
             let achievement = match owner {
-                Owner::Badge(achievement, _) => achievement.clone(),
+                Owner::Badge(achievement, _) => (**achievement).clone(),
                 Owner::Issuer(issuer) => state
                     .store
                     .list_achievements(Some(issuer.id))
