@@ -58,10 +58,13 @@ try {
   await page.click('form[action="/console/awards"] button[type=submit]');
   check((await page.locator('#found').textContent()).startsWith('1 award found'), 'the search finds the award');
   const row = page.locator('tbody tr').first();
-  await row.locator('input[name=reason]').fill('Issued in error');
-  await row.locator('button[value=revoke]').click();
-  await page.waitForLoadState('load');
-  check((await page.locator('main').textContent()).includes(`Revoked the award of ${email}.`), 'the award is revoked');
+  // Revoking asks first, on a page of its own (tests/e2e/email.mjs walks it by keyboard).
+  await row.locator('button', { hasText: 'Revoke…' }).click();
+  await page.waitForURL(/\/revoke\?/);
+  await page.fill('#reason', 'Issued in error');
+  await page.click('#confirm-button');
+  await page.waitForURL(/\/console\/awards\?/);
+  check((await page.locator('main').textContent()).includes(`to ${email}.`), 'the award is revoked');
   check((await page.locator('tbody tr').first().textContent()).includes('revoked'), 'the list shows it revoked');
   await page.screenshot({ path: `${shots}/console-awards.png`, fullPage: true });
 

@@ -46,3 +46,4 @@ node tests/e2e/pages.mjs "$origin" "$origin/credentials/$award" "$work/badge.png
 node tests/e2e/console.mjs "$origin" staff "$staff_password" reader@example.org "$root/target/e2e-screenshots" "$root/tests/data/attendance/plain.csv" "$root/crates/server/src/public/medal.png"
 node tests/e2e/sessions.mjs "$origin" staff "$staff_password" "$root/target/e2e-screenshots"
 node tests/e2e/rules.mjs "$origin" staff "$staff_password" "$token" "$root/target/e2e-screenshots"
+node tests/e2e/email.mjs "$origin" staff "$staff_password" "$root/target/e2e-screenshots"

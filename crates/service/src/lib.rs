@@ -46,6 +46,7 @@ pub mod links;
 pub mod mint;
 pub mod open;
 pub mod public_url;
+pub mod reports;
 pub mod status;
 pub mod urls;
 pub mod vault;

@@ -1,49 +1,55 @@
-//! `/console/awards`: find awards (by part of a name or email, badge, dates), open a
-//! credential, revoke or suspend one with a reason, resend its email, and export what was found
-//! as CSV for reporting.
+//! `/console/awards`: find awards (by part of a name or email, badge, dates), see each
+//! recipient's email delivery and each revocation's reason and date, award a badge by hand,
+//! and reach the actions (revoke and suspend behind a confirmation, resend: see
+//! [`super::award_actions`]) and the CSV export ([`super::reports`]).
 //!
 //! Administrators act on every award, issuer managers on their issuers' awards, viewers only
-//! read. Every action needs the session's CSRF token and is written to the audit log.
+//! read. The search's filters travel with every action, so the table comes back as it was.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
-use laurel_store::{AwardFilter, StatusChange};
+use laurel_store::AwardFilter;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
+use super::email::DeliveryView;
 use super::layout::{self, Choice, FieldErrors, Layout, date, query};
 use super::session::Staff;
 use super::{audit_log, csrf_rejected};
 use crate::{AppState, HttpError};
-use laurel_service::lifecycle;
 
 /// Awards per page.
 const PAGE: u32 = 50;
-/// The most rows one CSV export holds.
-const MAX_EXPORT: u32 = 100_000;
 
-/// The search form's fields.
+/// The search form's fields, and what an action just did (after its redirect).
 #[derive(Debug, Default, Deserialize)]
 pub struct Search {
     #[serde(default)]
-    q: String,
+    pub(crate) q: String,
     #[serde(default)]
-    achievement: String,
+    pub(crate) achievement: String,
     #[serde(default)]
-    from: String,
+    pub(crate) from: String,
     #[serde(default)]
-    until: String,
+    pub(crate) until: String,
     #[serde(default)]
-    offset: u32,
+    pub(crate) offset: u32,
+    /// The action just done (`revoke`, `suspend`, `unsuspend`, `notify`, `award`), with
+    /// `already` when nothing had to change.
+    #[serde(default)]
+    pub(crate) done: String,
+    /// The award it was done to.
+    #[serde(default)]
+    pub(crate) award: String,
 }
 
 impl Search {
     /// The store filter, or what is wrong with a field (name, message).
-    fn filter(&self, limit: u32) -> Result<AwardFilter, (&'static str, String)> {
+    pub(crate) fn filter(&self, limit: u32) -> Result<AwardFilter, (&'static str, String)> {
         let day = |field: &'static str,
                    text: &str|
          -> Result<Option<DateTime<Utc>>, (&'static str, String)> {
@@ -76,14 +82,20 @@ impl Search {
         })
     }
 
-    fn query_string(&self, offset: u32) -> String {
-        query(&[
+    /// The filters as a query string (without what was just done).
+    pub(crate) fn query_string(&self, offset: u32) -> String {
+        query(&self.pairs(offset))
+    }
+
+    /// The filters as (name, value) pairs, for hidden fields and query strings.
+    pub(crate) fn pairs(&self, offset: u32) -> Vec<(&'static str, String)> {
+        vec![
             ("q", self.q.clone()),
             ("achievement", self.achievement.clone()),
             ("from", self.from.clone()),
             ("until", self.until.clone()),
             ("offset", offset.to_string()),
-        ])
+        ]
     }
 }
 
@@ -93,10 +105,55 @@ pub async fn list(
     staff: Staff,
     Query(search): Query<Search>,
 ) -> Response {
-    match render(&state, &staff, &search, None, &NewAward::default()).await {
+    let notice = match done_notice(&state, &search).await {
+        Ok(notice) => notice,
+        Err(error) => return layout::error(&error),
+    };
+    match render(
+        &state,
+        &staff,
+        &search,
+        notice.as_deref(),
+        &NewAward::default(),
+    )
+    .await
+    {
         Ok(response) => response,
         Err(error) => layout::error(&error),
     }
+}
+
+/// What the action just done (named in the query after its redirect) says.
+async fn done_notice(state: &AppState, search: &Search) -> Result<Option<String>, HttpError> {
+    if search.done.is_empty() {
+        return Ok(None);
+    }
+    let Ok(id) = Uuid::parse_str(search.award.trim()) else {
+        return Ok(None);
+    };
+    let Ok(award) = state.store.award(id).await else {
+        return Ok(None);
+    };
+    let who = award.recipient_email;
+    let badge = state
+        .store
+        .achievement(award.achievement_id)
+        .await
+        .map(|a| a.name)
+        .unwrap_or_default();
+    Ok(Some(match search.done.as_str() {
+        "revoke" => format!("Revoked the award of “{badge}” to {who}."),
+        "revoke-already" => format!("The award of “{badge}” to {who} was revoked already."),
+        "suspend" => format!("Suspended the award of “{badge}” to {who}."),
+        "suspend-already" => format!("The award of “{badge}” to {who} was suspended already."),
+        "unsuspend" => format!("Lifted the suspension of “{badge}” for {who}."),
+        "unsuspend-already" => format!("The award of “{badge}” to {who} was not suspended."),
+        "notify" => format!("Queued the email to {who}."),
+        "notify-already" => format!("The email to {who} is on its way already."),
+        "award" => format!("Awarded “{badge}” to {who}."),
+        "award-already" => format!("{who} already has “{badge}”: nothing was changed."),
+        _ => return Ok(None),
+    }))
 }
 
 async fn render(
@@ -114,7 +171,7 @@ async fn render(
         .filter(|a| staff.may_see(a.issuer_id))
         .collect();
     let award_form = NewAwardForm::new(staff, &achievements, new);
-    let (status, field_error, rows, total) = match search.filter(PAGE) {
+    let (status, field_error, found, total) = match search.filter(PAGE) {
         Ok(filter) => {
             let (awards, total) = scoped(state, staff, filter).await?;
             (StatusCode::OK, None, awards, total)
@@ -140,9 +197,12 @@ async fn render(
         .iter()
         .map(|a| (a.id, a.name.as_str()))
         .collect();
-    let rows = rows
-        .iter()
-        .map(|award| AwardRow {
+    let mut rows = Vec::with_capacity(found.len());
+    for award in &found {
+        let notification = state.store.notification(award.id).await?;
+        let may_change = staff.may_change_issuer(award.issuer_id);
+        let delivery = DeliveryView::of(notification.as_ref());
+        rows.push(AwardRow {
             id: award.id,
             name: award.recipient_name.clone().unwrap_or_default(),
             email: award.recipient_email.clone(),
@@ -153,10 +213,14 @@ async fn render(
                 .to_string(),
             awarded: date(award.issued_at),
             state: state_of(award),
+            status_detail: status_detail(award),
             url: state.urls.credential(award.id),
-            may_act: staff.may_change_issuer(award.issuer_id) && award.revoked_at.is_none(),
-        })
-        .collect();
+            may_act: may_change && award.revoked_at.is_none(),
+            may_unsuspend: may_change && award.revoked_at.is_none() && award.suspended_at.is_some(),
+            may_resend: may_change && award.revoked_at.is_none() && delivery.resendable,
+            delivery,
+        });
+    }
     let next = (u64::from(search.offset) + u64::from(PAGE) < total)
         .then(|| search.query_string(search.offset + PAGE));
     let status = if new.error.is_some() {
@@ -174,6 +238,7 @@ async fn render(
             badges,
             errors: FieldErrors::new(field_error.as_ref()),
             export: search.query_string(0),
+            filters: search.pairs(search.offset),
             total,
             noun: if total == 1 { "award" } else { "awards" },
             rows,
@@ -184,13 +249,28 @@ async fn render(
 }
 
 /// "revoked", "suspended" or "active".
-fn state_of(award: &laurel_store::Award) -> &'static str {
+pub(crate) fn state_of(award: &laurel_store::Award) -> &'static str {
     if award.revoked_at.is_some() {
         "revoked"
     } else if award.suspended_at.is_some() {
         "suspended"
     } else {
         "active"
+    }
+}
+
+/// "Revoked 4 December 2026: reason" (or suspended), empty for an active award.
+fn status_detail(award: &laurel_store::Award) -> String {
+    let detail = |what: &str, at: DateTime<Utc>, reason: Option<&str>| match reason {
+        Some(reason) if !reason.trim().is_empty() => format!("{what} {}: {reason}", date(at)),
+        _ => format!("{what} {}", date(at)),
+    };
+    if let Some(at) = award.revoked_at {
+        detail("Revoked", at, award.revocation_reason.as_deref())
+    } else if let Some(at) = award.suspended_at {
+        detail("Suspended", at, award.suspension_reason.as_deref())
+    } else {
+        String::new()
     }
 }
 
@@ -207,6 +287,8 @@ struct AwardsPage<'a> {
     errors: FieldErrors,
     /// The query string of this search, for the CSV export.
     export: String,
+    /// The search's filters, carried by every action's form.
+    filters: Vec<(&'static str, String)>,
     total: u64,
     noun: &'static str,
     rows: Vec<AwardRow>,
@@ -223,9 +305,16 @@ struct AwardRow {
     badge: String,
     awarded: String,
     state: &'static str,
+    /// When and why it was revoked or suspended.
+    status_detail: String,
     url: String,
-    /// Whether revoke, suspend and resend are offered.
+    /// Whether revoke and suspend are offered.
     may_act: bool,
+    /// Whether lifting a suspension is offered.
+    may_unsuspend: bool,
+    /// Whether "Resend" is offered.
+    may_resend: bool,
+    delivery: DeliveryView,
 }
 
 /// The award-by-hand form (`console/award_form.html`), with what was typed.
@@ -276,171 +365,7 @@ pub async fn scoped(
         .await?)
 }
 
-/// `GET /console/awards.csv`: what the search finds, for reporting.
-pub async fn export(
-    State(state): State<AppState>,
-    staff: Staff,
-    Query(search): Query<Search>,
-) -> Response {
-    let filter = match search.filter(MAX_EXPORT) {
-        Ok(filter) => AwardFilter {
-            offset: 0,
-            ..filter
-        },
-        Err((_, message)) => return layout::error(&HttpError::BadRequest(message)),
-    };
-    let (awards, achievements) = match (
-        scoped(&state, &staff, filter).await,
-        state.store.list_achievements(None).await,
-    ) {
-        (Ok((awards, _)), Ok(achievements)) => (awards, achievements),
-        (Err(error), _) => return layout::error(&error),
-        (_, Err(error)) => return layout::error(&error.into()),
-    };
-    let names: std::collections::HashMap<Uuid, &str> = achievements
-        .iter()
-        .map(|a| (a.id, a.name.as_str()))
-        .collect();
-    let mut out = String::from(
-        "recipient_name,recipient_email,badge,awarded,credits_earned,state,credential_url\r\n",
-    );
-    for award in &awards {
-        let credits = serde_json::from_str::<Value>(&award.credential)
-            .ok()
-            .and_then(|c| c.pointer("/credentialSubject/creditsEarned").cloned())
-            .map(|v| v.to_string())
-            .unwrap_or_default();
-        let state_text = state_of(award);
-        let fields = [
-            award.recipient_name.clone().unwrap_or_default(),
-            award.recipient_email.clone(),
-            names
-                .get(&award.achievement_id)
-                .copied()
-                .unwrap_or("")
-                .to_string(),
-            award.issued_at.format("%Y-%m-%d").to_string(),
-            credits,
-            state_text.to_string(),
-            state.urls.credential(award.id),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
-    layout::csv(out, "awards.csv")
-}
-
-/// One CSV field, always quoted (so a `;` or a tab cannot split it in a spreadsheet that
-/// reads another separator), with a leading `=`, `+`, `-`, `@`, tab or carriage return
-/// neutralised so a spreadsheet never runs a recipient's name as a formula.
-pub(crate) fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    format!("\"{}\"", text.replace('"', "\"\""))
-}
-
-/// An action form's fields.
-#[derive(Debug, Deserialize)]
-pub struct Action {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    reason: String,
-}
-
-/// `POST /console/awards/{id}/revoke`, `/suspend` and `/notify`.
-pub async fn act(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path((id, action)): Path<(String, String)>,
-    Form(form): Form<Action>,
-) -> Response {
-    if !staff.check_csrf(&form.csrf) {
-        return csrf_rejected();
-    }
-    match try_act(&state, &staff, &id, &action, form.reason.trim()).await {
-        Ok(done) => match render(
-            &state,
-            &staff,
-            &Search::default(),
-            Some(&done),
-            &NewAward::default(),
-        )
-        .await
-        {
-            Ok(response) => response,
-            Err(error) => layout::error(&error),
-        },
-        Err(error) => layout::error(&error),
-    }
-}
-
-async fn try_act(
-    state: &AppState,
-    staff: &Staff,
-    id: &str,
-    action: &str,
-    reason: &str,
-) -> Result<String, HttpError> {
-    let id = Uuid::parse_str(id).map_err(|_| HttpError::not_found("award", Uuid::nil()))?;
-    let award = state
-        .store
-        .award(id)
-        .await
-        .map_err(|e| crate::error::not_found_in(e, "award", id))?;
-    if !staff.may_change_issuer(award.issuer_id) {
-        return Err(HttpError::Forbidden(
-            "your account may not change this award".into(),
-        ));
-    }
-    let who = award.recipient_email.clone();
-    let message = match action {
-        "revoke" | "suspend" if reason.is_empty() => {
-            return Err(HttpError::BadRequest(
-                "give a reason: it is shown on the credential's page".into(),
-            ));
-        }
-        "revoke" => {
-            let change = lifecycle::revoke(state, &[id], reason).await?;
-            match change.first() {
-                Some(StatusChange::Changed(_)) => format!("Revoked the award of {who}."),
-                _ => format!("The award of {who} was revoked already."),
-            }
-        }
-        "suspend" => match lifecycle::suspend(state, id, Some(reason)).await? {
-            StatusChange::Changed(_) => format!("Suspended the award of {who}."),
-            _ => format!("The award of {who} was suspended already."),
-        },
-        "notify" => {
-            if state.store.email_settings(award.issuer_id).await?.is_none() {
-                return Err(HttpError::Conflict(
-                    "this issuer has no email settings yet".into(),
-                ));
-            }
-            state
-                .store
-                .queue_notifications(&[id], state.clock.now())
-                .await?;
-            state.outbox.wake();
-            format!("Queued the email to {who}.")
-        }
-        _ => return Err(HttpError::NotFound("no such action".into())),
-    };
-    audit_log(
-        state,
-        Some(&staff.user),
-        &staff.user.username,
-        &format!("award.{action}"),
-        Some(id.to_string()),
-        json!({ "recipient": who, "reason": (!reason.is_empty()).then_some(reason) }),
-    )
-    .await;
-    Ok(message)
-}
+pub(crate) use super::reports::csv_field;
 
 /// The award-by-hand form's fields (and, shown again, what was typed).
 #[derive(Debug, Default, Deserialize)]
@@ -469,19 +394,16 @@ pub async fn create(
     if !staff.check_csrf(&form.csrf) {
         return csrf_rejected();
     }
-    let outcome = try_create(&state, &staff, &form).await;
-    let (notice, error) = match outcome {
-        Ok(message) => (Some(message), None),
-        Err(CreateError::Field(field, message)) => (None, Some((field, message))),
+    match try_create(&state, &staff, &form).await {
+        // Post/redirect/get: reloading the page awards nothing twice.
+        Ok((done, id)) => {
+            return Redirect::to(&format!("/console/awards?done={done}&award={id}"))
+                .into_response();
+        }
+        Err(CreateError::Field(field, message)) => form.error = Some((field, message)),
         Err(CreateError::Other(error)) => return layout::error(&error),
-    };
-    let new = if error.is_some() {
-        form.error = error;
-        form
-    } else {
-        NewAward::default()
-    };
-    match render(&state, &staff, &Search::default(), notice.as_deref(), &new).await {
+    }
+    match render(&state, &staff, &Search::default(), None, &form).await {
         Ok(response) => response,
         Err(error) => layout::error(&error),
     }
@@ -504,11 +426,12 @@ impl From<laurel_service::ServiceError> for CreateError {
     }
 }
 
+/// What was done (`award`, or `award-already`) and to which award.
 async fn try_create(
     state: &AppState,
     staff: &Staff,
     form: &NewAward,
-) -> Result<String, CreateError> {
+) -> Result<(&'static str, Uuid), CreateError> {
     let achievement_id = Uuid::parse_str(form.achievement.trim())
         .map_err(|_| CreateError::Field("achievement", "Choose a badge.".into()))?;
     let achievement = state
@@ -554,14 +477,9 @@ async fn try_create(
                 json!({ "recipient": email, "achievement": achievement.name, "notify": notify }),
             )
             .await;
-            format!("Awarded “{}” to {email}.", achievement.name)
+            ("award", award.id)
         }
-        laurel_service::mint::Outcome::Existing(_) => {
-            format!(
-                "{email} already has “{}”: nothing was changed.",
-                achievement.name
-            )
-        }
+        laurel_service::mint::Outcome::Existing(award) => ("award-already", award.id),
         laurel_service::mint::Outcome::Failed(error) => return Err(error.into()),
     };
     Ok(message)

@@ -3,8 +3,11 @@
 //! This release has signing in and out (argon2id passwords, sessions in `HttpOnly`,
 //! `SameSite=Strict` cookies, CSRF tokens on every form, growing waits after repeated failures:
 //! see [`sign_in`]), changing one's own password,
-//! roles (administrator, issuer manager, viewer), the audit log, the dashboard, award search
-//! with revoke, suspend, resend and CSV export, issuers (profile, branding, keys and their
+//! roles (administrator, issuer manager, viewer), the audit log, the dashboard (with the
+//! latest failed emails), award search with each recipient's email delivery, revoke and
+//! suspend behind a confirmation, resend, CSV export for Excel and a programme summary
+//! ([`award_actions`], [`reports`]), each issuer's email settings with a test email and its
+//! and each badge's email template ([`email`]), issuers (profile, branding, keys and their
 //! rotation), badges with a preview of the credential they mint, sessions with attendance imports (review,
 //! confirm, progress, per-line CSV), accounts, and API tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
@@ -20,11 +23,14 @@
 pub mod account;
 pub mod achievements;
 pub mod audit;
+pub mod award_actions;
 pub mod awards;
+pub mod email;
 pub mod events;
 pub mod images;
 pub mod issuers;
 pub mod layout;
+pub mod reports;
 pub use laurel_service::accounts::password;
 pub use laurel_service::accounts::{account, check_new_user, check_username, new_user};
 pub mod session;
@@ -65,13 +71,41 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/console/audit.csv", |m| on(m, audit::export)),
     route(Method::GET, "/console/awards", |m| on(m, awards::list)),
     route(Method::GET, "/console/awards.csv", |m| {
-        on(m, awards::export)
+        on(m, reports::awards_csv)
+    }),
+    route(Method::GET, "/console/reports", |m| on(m, reports::summary)),
+    route(Method::GET, "/console/reports.csv", |m| {
+        on(m, reports::summary_csv)
     }),
     route(Method::POST, "/console/awards/new", |m| {
         on(m, awards::create)
     }),
+    route(Method::GET, "/console/awards/{id}/{action}", |m| {
+        on(m, award_actions::confirm)
+    }),
     route(Method::POST, "/console/awards/{id}/{action}", |m| {
-        on(m, awards::act)
+        on(m, award_actions::act)
+    }),
+    route(Method::GET, "/console/issuers/{id}/email", |m| {
+        on(m, email::settings::show)
+    }),
+    route(Method::POST, "/console/issuers/{id}/email", |m| {
+        on(m, email::settings::update)
+    }),
+    route(Method::POST, "/console/issuers/{id}/email/test", |m| {
+        on(m, email::settings::test)
+    }),
+    route(Method::GET, "/console/issuers/{id}/email/template", |m| {
+        on(m, email::templates::show_issuer)
+    }),
+    route(Method::POST, "/console/issuers/{id}/email/template", |m| {
+        on(m, email::templates::change_issuer)
+    }),
+    route(Method::GET, "/console/achievements/{id}/email", |m| {
+        on(m, email::templates::show_badge)
+    }),
+    route(Method::POST, "/console/achievements/{id}/email", |m| {
+        on(m, email::templates::change_badge)
     }),
     route(Method::GET, "/console/tokens", |m| on(m, tokens::list)),
     route(Method::POST, "/console/tokens", |m| on(m, tokens::create)),
@@ -294,18 +328,21 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<DashboardPage
         None => vec![None],
     };
     let mut failed = 0;
+    let mut failures = Vec::new();
     for issuer_id in scopes {
-        let (_, count) = state
+        let (latest, count) = state
             .store
             .list_notifications(&NotificationFilter {
                 issuer_id,
                 state: Some(NotificationState::Failed),
-                limit: 0,
+                limit: FAILURES_SHOWN,
                 ..NotificationFilter::default()
             })
             .await?;
         failed += count;
+        failures.extend(latest);
     }
+    let failures = email_failures(state, &names, failures).await?;
     let mut running = Vec::new();
     for job in state.store.list_imports(None, 50).await? {
         if !matches!(job.status, ImportStatus::Queued | ImportStatus::Running) {
@@ -348,8 +385,50 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<DashboardPage
         per_achievement,
         per_month,
         failed,
+        failures,
         imports,
     })
+}
+
+/// How many of the latest failed emails the dashboard lists.
+const FAILURES_SHOWN: u32 = 5;
+
+/// The latest failed emails, newest first, with who, which badge, why, and where to act.
+async fn email_failures(
+    state: &AppState,
+    names: &std::collections::HashMap<Uuid, String>,
+    mut failures: Vec<laurel_store::Notification>,
+) -> Result<Vec<FailedEmail>, HttpError> {
+    failures.sort_by_key(|n| std::cmp::Reverse(n.failed_at));
+    failures.truncate(FAILURES_SHOWN as usize);
+    let mut shown = Vec::with_capacity(failures.len());
+    for n in &failures {
+        let award = state.store.award(n.award_id).await?;
+        shown.push(FailedEmail {
+            link: format!(
+                "/console/awards?{}",
+                layout::query(&[
+                    ("q", award.recipient_email.clone()),
+                    ("achievement", n.achievement_id.to_string()),
+                ])
+            ),
+            email: award.recipient_email,
+            badge: names.get(&n.achievement_id).cloned().unwrap_or_default(),
+            when: n.failed_at.map(layout::date).unwrap_or_default(),
+            why: email::failure_words(n),
+        });
+    }
+    Ok(shown)
+}
+
+/// One failed email on the dashboard.
+struct FailedEmail {
+    email: String,
+    badge: String,
+    when: String,
+    why: String,
+    /// The awards table showing it, with its Resend button.
+    link: String,
 }
 
 /// `console/dashboard.html`.
@@ -366,6 +445,8 @@ struct DashboardPage {
     per_achievement: Vec<(String, u64)>,
     per_month: Vec<(String, u64)>,
     failed: u64,
+    /// The latest few failed emails.
+    failures: Vec<FailedEmail>,
     imports: Vec<RunningImport>,
 }
 

@@ -160,3 +160,31 @@
   if (!colour || !none) { return; }
   colour.addEventListener("input", function () { none.checked = false; });
 })();
+
+// Console: the email template editor (form[data-preview]) refreshes its preview while one
+// types: it posts the form with action=preview, as its Preview button does, and puts the
+// answer's preview section in place. Without the script the button does the same.
+(function () {
+  var form = document.querySelector("form[data-preview]");
+  var target = document.getElementById("preview");
+  if (!form || !target || !window.fetch || !window.DOMParser || !window.URLSearchParams) { return; }
+  var timer = null;
+  var latest = 0;
+  function refresh() {
+    var data = new URLSearchParams(new FormData(form));
+    data.set("action", "preview");
+    var mine = ++latest;
+    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        if (mine !== latest) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("preview");
+        if (fresh) { target.innerHTML = fresh.innerHTML; }
+      })
+      .catch(function () { /* the Preview button still works */ });
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 400);
+  });
+})();

@@ -173,8 +173,25 @@ async fn snapshot(app: &TestApp) -> String {
         .collect();
     let events = store.list_events(&EventFilter::default()).await.unwrap();
     let event_ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+    let mut email = Vec::new();
+    for issuer in store.list_issuers().await.unwrap() {
+        email.push(format!(
+            "{:?}",
+            store.email_settings(issuer.id).await.unwrap()
+        ));
+        email.push(format!(
+            "{:?}",
+            store.email_template(issuer.id).await.unwrap()
+        ));
+    }
+    for achievement in store.list_achievements(None).await.unwrap() {
+        email.push(format!(
+            "{:?}",
+            store.email_template(achievement.id).await.unwrap()
+        ));
+    }
     format!(
-        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        "{email:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
         store.list_issuers().await.unwrap(),
         store.all_keys().await.unwrap(),
         store.list_achievements(None).await.unwrap(),
@@ -432,6 +449,64 @@ fn walks(method: &Method, path: &str, b: &Theirs, csrf: &str) -> Vec<Walk> {
                 b.achievement
             ))]
         }
+        ("GET", "/console/reports" | "/console/reports.csv") => vec![
+            get(path.to_string(), false),
+            get(format!("{path}?issuer={}", b.issuer), false),
+        ],
+        ("GET", "/console/awards/{id}/{action}") => ["revoke", "suspend"]
+            .iter()
+            .map(|action| get(format!("/console/awards/{}/{action}", b.award), true))
+            .collect(),
+        ("GET", "/console/issuers/{id}/email" | "/console/issuers/{id}/email/template") => {
+            vec![get(path.replace("{id}", &b.issuer), true)]
+        }
+        ("POST", "/console/issuers/{id}/email") => vec![post(
+            format!("/console/issuers/{}/email", b.issuer),
+            &[
+                ("host", "smtp.intruder.example"),
+                ("from_address", "intruder@example.org"),
+            ],
+            true,
+        )],
+        ("POST", "/console/issuers/{id}/email/test") => vec![post(
+            format!("/console/issuers/{}/email/test", b.issuer),
+            &[("to", "intruder@example.org")],
+            true,
+        )],
+        ("POST", "/console/issuers/{id}/email/template") => ["save", "reset", "preview"]
+            .iter()
+            .map(|action| {
+                post(
+                    format!("/console/issuers/{}/email/template", b.issuer),
+                    &[
+                        ("subject", "Hijacked"),
+                        ("text", "Hijacked"),
+                        ("action", action),
+                    ],
+                    true,
+                )
+            })
+            .collect(),
+        ("GET", "/console/achievements/{id}/email") => {
+            vec![get(
+                format!("/console/achievements/{}/email", b.achievement),
+                true,
+            )]
+        }
+        ("POST", "/console/achievements/{id}/email") => ["save", "reset", "preview"]
+            .iter()
+            .map(|action| {
+                post(
+                    format!("/console/achievements/{}/email", b.achievement),
+                    &[
+                        ("subject", "Hijacked"),
+                        ("text", "Hijacked"),
+                        ("action", action),
+                    ],
+                    true,
+                )
+            })
+            .collect(),
         (method, path) => panic!(
             "the console route {method} {path} has no case in this test: add one, so that \
              managers of another issuer are checked on it"

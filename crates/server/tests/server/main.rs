@@ -5,7 +5,8 @@
 //! - [`console`], [`console_scope`], [`console_tokens`], [`console_sessions`]: the staff
 //!   console, each route's access rules, its token pages, and sessions (time zones, edits,
 //!   runs, series, duplicates).
-//! - [`email`]: the outbox worker against an SMTP server in the test.
+//! - [`email`]: the outbox worker against an SMTP server in the test; [`console_email`]: email,
+//!   delivery, confirmations and reports in the console.
 //! - [`hardening`]: limits, timeouts, metrics and a store that fails on purpose.
 //! - [`lifecycle`]: revocation, suspension, re-issue and keys through the API.
 //! - [`openapi`]: real answers validated against the OpenAPI document's schemas.
@@ -21,6 +22,7 @@ mod api;
 mod attendance;
 mod console;
 mod console_rules;
+mod console_email;
 mod console_scope;
 mod console_sessions;
 mod console_tokens;

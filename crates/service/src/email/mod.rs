@@ -14,8 +14,10 @@
 //! (per issuer, or for the whole service) renders and records every email but sends nothing.
 
 pub mod message;
+pub mod settings;
 pub mod smtp;
 pub mod template;
+pub mod test_send;
 pub mod worker;
 
 use std::time::Duration;

@@ -132,7 +132,8 @@ pub struct Direct {
 }
 
 impl Mailer {
-    fn new(
+    /// A mailer for these settings (a test email uses a fresh one, never the kept pool).
+    pub(crate) fn new(
         settings: &EmailSettings,
         vault: &Vault,
         timeout: Duration,
@@ -187,7 +188,7 @@ impl Mailer {
         }))
     }
 
-    async fn send(&self, message: &Message) -> Result<Response, SendError> {
+    pub(crate) async fn send(&self, message: &Message) -> Result<Response, SendError> {
         match self {
             Mailer::Lettre(transport) => Ok(transport.send(message.clone()).await?),
             Mailer::Direct(direct) => direct.send(message).await,
@@ -276,7 +277,7 @@ impl Direct {
 
 /// Why a send failed: the connection could not be made, or SMTP said no.
 #[derive(Debug)]
-enum SendError {
+pub(crate) enum SendError {
     /// Connecting failed (refused, unreachable, timed out).
     Connect(std::io::Error),
     /// lettre's error: a reply, a protocol or TLS failure, a broken connection.

@@ -34,7 +34,7 @@ pub enum TemplateError {
 }
 
 /// Every variable a template may use.
-pub const VARIABLES: [&str; 9] = [
+pub const VARIABLES: [&str; 11] = [
     "recipient_name",
     "recipient_email",
     "badge_name",
@@ -44,6 +44,8 @@ pub const VARIABLES: [&str; 9] = [
     "credential_url",
     "linkedin_url",
     "verify_url",
+    "badge_image_url",
+    "issuer_color",
 ];
 
 /// The longest subject accepted, in characters.
@@ -72,6 +74,11 @@ pub struct Values {
     pub linkedin_url: String,
     /// The service's verify page.
     pub verify_url: String,
+    /// The badge's picture as a PNG (email programs show no SVG): the achievement's own PNG,
+    /// else the credential baked into one.
+    pub badge_image_url: String,
+    /// The issuer's colour, `#rrggbb` (a neutral one when it has none).
+    pub issuer_color: String,
 }
 
 impl Values {
@@ -86,6 +93,8 @@ impl Values {
             "credential_url" => &self.credential_url,
             "linkedin_url" => &self.linkedin_url,
             "verify_url" => &self.verify_url,
+            "badge_image_url" => &self.badge_image_url,
+            "issuer_color" => &self.issuer_color,
             _ => return None,
         })
     }
@@ -243,12 +252,20 @@ Your badge is an Open Badges 3.0 credential signed by {{issuer_name}}: anyone ca
 
 const DEFAULT_HTML: &str = r#"<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{{badge_name}}</title></head>
-<body style="font-family: sans-serif; line-height: 1.5; max-width: 36em">
+<body style="margin: 0; padding: 0; background: #f4f4f4">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background: #f4f4f4"><tr><td align="center" style="padding: 24px 12px">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width: 36em; background: #ffffff; border-top: 8px solid {{issuer_color}}; font-family: sans-serif; line-height: 1.5; color: #222222">
+<tr><td style="padding: 16px 24px; font-size: 1.1em; font-weight: bold; color: {{issuer_color}}">{{issuer_name}}</td></tr>
+<tr><td align="center" style="padding: 8px 24px"><a href="{{credential_url}}"><img src="{{badge_image_url}}" width="160" height="160" alt="The badge {{badge_name}}" style="display: block; border: 0"></a></td></tr>
+<tr><td style="padding: 8px 24px">
 <p>Hello {{recipient_name|there}},</p>
 <p>{{issuer_name}} has awarded you the badge <strong>{{badge_name}}</strong>.</p>
-<p><a href="{{credential_url}}">See your badge</a>: download it, share it, and check that it is genuine.</p>
+<p><a href="{{credential_url}}" style="display: inline-block; padding: 10px 18px; background: {{issuer_color}}; color: #ffffff; text-decoration: none; border-radius: 4px">See your badge</a></p>
+<p>Download it, share it, and check that it is genuine on its page.</p>
 <p><a href="{{linkedin_url}}">Add it to your LinkedIn profile</a></p>
-<p style="color: #555">Your badge is an Open Badges 3.0 credential signed by {{issuer_name}}.</p>
+<p style="color: #555555; font-size: 0.9em">Your badge is an Open Badges 3.0 credential signed by {{issuer_name}}.</p>
+</td></tr></table>
+</td></tr></table>
 </body></html>
 "#;
 
@@ -351,5 +368,27 @@ mod tests {
                 .contains("https://badges.example.org/credentials/1")
         );
         assert!(rendered.html.unwrap().contains("Cataloguing &amp; You"));
+    }
+
+    #[test]
+    fn the_default_html_shows_the_badge_image_and_the_issuers_colour_escaped() {
+        let mut v = values();
+        v.badge_image_url = "https://badges.example.org/images/a.png?x=1&y=\"2\"".into();
+        v.issuer_color = "#2f6b3a".into();
+        v.issuer_name = "Ann's <Library>".into();
+        let html = TemplateText::default_template()
+            .render(&v)
+            .unwrap()
+            .html
+            .unwrap();
+        assert!(
+            html.contains(
+                r#"<img src="https://badges.example.org/images/a.png?x=1&amp;y=&quot;2&quot;""#
+            ),
+            "{html}"
+        );
+        assert!(html.contains("border-top: 8px solid #2f6b3a"), "{html}");
+        assert!(html.contains("Ann&#39;s &lt;Library&gt;"), "{html}");
+        assert!(!html.contains("<Library>"), "{html}");
     }
 }

@@ -248,8 +248,40 @@ pub fn values(
         issuer_name: issuer.name.clone(),
         issued_on: award.issued_at.format("%Y-%m-%d").to_string(),
         linkedin_url: crate::links::linkedin(award, Some(issuer), &credential_url),
+        badge_image_url: badge_image_url(service, award, achievement),
+        issuer_color: issuer_color(issuer).to_string(),
         credential_url,
         verify_url: format!("{}/verify", service.urls.origin()),
+    }
+}
+
+/// The colour of an issuer without one of its own, in emails.
+pub const NEUTRAL_COLOR: &str = "#2f4f6f";
+
+/// The issuer's colour if it is a plain `#rrggbb` (it goes into an email's CSS), else a
+/// neutral one.
+pub fn issuer_color(issuer: &Issuer) -> &str {
+    match issuer.brand_color.as_deref() {
+        Some(color)
+            if color.len() == 7
+                && color.starts_with('#')
+                && color[1..].bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            color
+        }
+        _ => NEUTRAL_COLOR,
+    }
+}
+
+/// A PNG of the badge for the email (email programs do not show SVG): the achievement's own
+/// picture when it is a PNG, else the credential baked into one (always there, generated
+/// when the badge has no picture).
+fn badge_image_url(service: &Service, award: &Award, achievement: &Achievement) -> String {
+    match achievement.image.as_deref() {
+        Some(stored) if !stored.ends_with(".svg") => {
+            crate::documents::image_url(&service.urls, stored)
+        }
+        _ => format!("{}.png", service.urls.credential(award.id)),
     }
 }
 

@@ -21,6 +21,9 @@ pub struct Behaviour {
     pub reject: Vec<String>,
     /// Recipients refused for now (`451 4.3.0`).
     pub defer: Vec<String>,
+    /// Offer `AUTH PLAIN LOGIN` and accept only this user and password (`535 5.7.8`
+    /// otherwise).
+    pub login: Option<(String, String)>,
 }
 
 /// One message accepted.
@@ -117,7 +120,28 @@ async fn session(
         let command = line.trim_end().to_string();
         let upper = command.to_ascii_uppercase();
         let reply: String = if upper.starts_with("EHLO") {
-            "250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 OK".into()
+            let auth = if behaviour.login.is_some() {
+                "250-AUTH PLAIN LOGIN\r\n"
+            } else {
+                ""
+            };
+            format!(
+                "250-sink.test\r\n{auth}250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 OK"
+            )
+        } else if upper.starts_with("AUTH PLAIN ") {
+            use base64::Engine as _;
+            let given = base64::engine::general_purpose::STANDARD
+                .decode(command["AUTH PLAIN ".len()..].trim())
+                .unwrap_or_default();
+            let expected = behaviour
+                .login
+                .as_ref()
+                .map(|(user, password)| format!("\0{user}\0{password}").into_bytes());
+            if expected.as_deref() == Some(given.as_slice()) {
+                "235 2.7.0 Authentication successful".into()
+            } else {
+                "535 5.7.8 Error: authentication failed".into()
+            }
         } else if upper.starts_with("HELO") {
             "250 sink.test".into()
         } else if upper.starts_with("MAIL FROM:") {
