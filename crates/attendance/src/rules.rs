@@ -19,6 +19,10 @@
 //! path's job (the store enforces one credential per recipient per achievement), so
 //! re-evaluation can simply be run again.
 //!
+//! Those who attended but fall short, and by how much, are [`shortfalls`]; an attendance
+//! record without minutes (an attendee list) counts under a rule with no threshold and is
+//! reported as "attended, no minutes recorded" under one with a threshold.
+//!
 //! "Who would be awarded now" (a preview) is [`evaluate`] minus those already awarded,
 //! which the caller knows: [`pending`].
 //!
@@ -41,7 +45,9 @@
 mod evaluate;
 mod facts;
 mod rule;
+mod shortfall;
 
 pub use evaluate::{Completed, Qualified, evaluate, pending};
+pub use shortfall::{Short, Shortfall, shortfalls};
 pub use facts::{AttendanceRecord, CompletionRecord, Facts, Session, normalize_email};
 pub use rule::{Rule, RuleError, Threshold};

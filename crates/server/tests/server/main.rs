@@ -3,7 +3,7 @@
 //! - [`api`]: the admin API (awards, issuers, achievements, idempotency, OpenAPI).
 //! - [`attendance`]: events, attendance, completions, rules and imports through the API.
 //! - [`console`], [`console_scope`], [`console_tokens`]: the staff console, each route's access
-//!   rules, and its token pages.
+//!   rules, and its token pages; [`console_people`]: attendee lists, recipients' pages, first steps.
 //! - [`email`]: the outbox worker against an SMTP server in the test.
 //! - [`hardening`]: limits, timeouts, metrics and a store that fails on purpose.
 //! - [`lifecycle`]: revocation, suspension, re-issue and keys through the API.
@@ -18,6 +18,7 @@ mod util;
 mod api;
 mod attendance;
 mod console;
+mod console_people;
 mod console_scope;
 mod console_tokens;
 mod email;
