@@ -221,6 +221,9 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                                                 "type": "string"
                                             },
                                             "description": "Emails. Personal data: null for a read-only token made without --with-emails"
+                                        },
+                                        "not_qualified": {
+                                            "$ref": "#/components/schemas/NotQualified"
                                         }
                                     }
                                 }
@@ -257,7 +260,21 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                                         "string",
                                         "null"
                                     ],
-                                    "description": "recorded, updated, duplicate. Personal data: null for a read-only token made without --with-emails"
+                                    "description": "The address the line gave (for a rejected line, the text where one was expected). Personal data: null for a read-only token made without --with-emails"
+                                },
+                                "minutes": {
+                                    "type": [
+                                        "integer",
+                                        "null"
+                                    ],
+                                    "description": "The line's own time in session; null when the line was not read or gave none (an attendee list)"
+                                },
+                                "person_minutes": {
+                                    "type": [
+                                        "integer",
+                                        "null"
+                                    ],
+                                    "description": "recorded, updated, duplicate: the person's minutes over all of their lines"
                                 },
                                 "into_line": {
                                     "type": "integer",
@@ -268,6 +285,33 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                                     "description": "skipped, rejected"
                                 }
                             }
+                        }
+                    }
+                }
+            }),
+        ),
+        (
+            "NotQualified",
+            json!({
+                "type": "array",
+                "description": "People in the report who attended a session the achievement's rules look at without meeting them, and by how much",
+                "items": {
+                    "type": "object",
+                    "required": [
+                        "email",
+                        "short"
+                    ],
+                    "properties": {
+                        "email": {
+                            "type": [
+                                "string",
+                                "null"
+                            ],
+                            "description": "Personal data: null for a read-only token made without --with-emails"
+                        },
+                        "short": {
+                            "type": "string",
+                            "description": "\"attended 38 of 45 minutes\", \"2 of 3 sessions\", \"attended, no minutes recorded\""
                         }
                     }
                 }
