@@ -201,7 +201,10 @@ fn first_run_message(settings: &Settings, has_staff: bool) -> String {
     );
     if !has_staff {
         let database = if settings.database_url == super::config::sqlite_url(&settings.data_dir) {
-            format!("--data-dir {}", shell_word(&settings.data_dir.display().to_string()))
+            format!(
+                "--data-dir {}",
+                shell_word(&settings.data_dir.display().to_string())
+            )
         } else {
             "--database-url \"$LAUREL_DATABASE_URL\"".to_string()
         };

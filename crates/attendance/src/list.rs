@@ -79,9 +79,10 @@ pub fn parse_list(bytes: &[u8]) -> Result<Report, ReportError> {
                 (outcome, Some(email))
             }
             Reading::Skipped(reason) => (LineOutcome::Skipped { reason }, None),
-            Reading::Rejected { reason, text } => {
-                (LineOutcome::Rejected { reason }, Some(text).filter(|t| !t.is_empty()))
-            }
+            Reading::Rejected { reason, text } => (
+                LineOutcome::Rejected { reason },
+                Some(text).filter(|t| !t.is_empty()),
+            ),
         };
         results.push(LineResult {
             line: entry.line,
@@ -122,10 +123,10 @@ enum Reading {
 /// Whether a line is part of an address list: an address in angle brackets, or several
 /// addresses on one line.
 fn is_address_line(line: &str) -> bool {
-    let bracketed = line
-        .split('<')
-        .skip(1)
-        .any(|rest| rest.split_once('>').is_some_and(|(inside, _)| inside.contains('@')));
+    let bracketed = line.split('<').skip(1).any(|rest| {
+        rest.split_once('>')
+            .is_some_and(|(inside, _)| inside.contains('@'))
+    });
     bracketed || line.matches('@').count() > 1
 }
 
@@ -210,10 +211,13 @@ fn read_sheet_row(cells: &[String], columns: &SheetColumns) -> Reading {
     let found = match own.map(person) {
         Some((name, Some(email))) => Some((name, email, columns.email)),
         // The address is elsewhere in this row (a row shifted by a missing cell).
-        _ => cells.iter().enumerate().find_map(|(index, text)| match person(text) {
-            (name, Some(email)) => Some((name, email, index)),
-            _ => None,
-        }),
+        _ => cells
+            .iter()
+            .enumerate()
+            .find_map(|(index, text)| match person(text) {
+                (name, Some(email)) => Some((name, email, index)),
+                _ => None,
+            }),
     };
     let Some((name_in_cell, email, at)) = found else {
         return match own {
@@ -253,13 +257,23 @@ fn header_columns(cells: &[String]) -> Option<SheetColumns> {
         name: find(&|k| {
             matches!(
                 k,
-                "name" | "fullname" | "displayname" | "attendee" | "attendeename" | "participant"
-                    | "participantname" | "nom" | "yourname"
+                "name"
+                    | "fullname"
+                    | "displayname"
+                    | "attendee"
+                    | "attendeename"
+                    | "participant"
+                    | "participantname"
+                    | "nom"
+                    | "yourname"
             )
         }),
         first_name: find(&|k| matches!(k, "firstname" | "givenname" | "first" | "prenom")),
         last_name: find(&|k| {
-            matches!(k, "lastname" | "surname" | "familyname" | "last" | "nomdefamille")
+            matches!(
+                k,
+                "lastname" | "surname" | "familyname" | "last" | "nomdefamille"
+            )
         }),
     })
 }
@@ -278,19 +292,25 @@ fn guess_columns(rows: &[(usize, Vec<String>)]) -> SheetColumns {
     let width = rows.iter().map(|(_, cells)| cells.len()).max().unwrap_or(0);
     let addresses = |column: usize| {
         rows.iter()
-            .filter(|(_, cells)| cells.get(column).is_some_and(|cell| person(cell).1.is_some()))
+            .filter(|(_, cells)| {
+                cells
+                    .get(column)
+                    .is_some_and(|cell| person(cell).1.is_some())
+            })
             .count()
     };
     let email = (0..width)
         .max_by_key(|&column| (addresses(column), std::cmp::Reverse(column)))
         .unwrap_or(0);
-    let name = (0..width).filter(|&column| column != email).find(|&column| {
-        rows.iter().any(|(_, cells)| {
-            cells
-                .get(column)
-                .is_some_and(|cell| !cell.is_empty() && person(cell).1.is_none())
-        })
-    });
+    let name = (0..width)
+        .filter(|&column| column != email)
+        .find(|&column| {
+            rows.iter().any(|(_, cells)| {
+                cells
+                    .get(column)
+                    .is_some_and(|cell| !cell.is_empty() && person(cell).1.is_none())
+            })
+        });
     SheetColumns {
         email,
         name,
@@ -380,7 +400,9 @@ fn clean(address: &str) -> String {
         .or_else(|| address.strip_prefix("MAILTO:"))
         .unwrap_or(address);
     laurel_core::model::normalize_email(
-        address.trim_matches(|c: char| matches!(c, '"' | '\'' | '(' | ')' | '[' | ']' | '.' | ',' | ';')),
+        address.trim_matches(|c: char| {
+            matches!(c, '"' | '\'' | '(' | ')' | '[' | ']' | '.' | ',' | ';')
+        }),
     )
 }
 
@@ -445,7 +467,12 @@ mod tests {
         );
         let lines: Vec<usize> = report.lines.iter().map(|l| l.line).collect();
         assert_eq!(lines, [1, 3, 4], "blank lines give no result");
-        assert!(report.attendees.iter().all(|a| a.minutes == 0 && a.first_join.is_none()));
+        assert!(
+            report
+                .attendees
+                .iter()
+                .all(|a| a.minutes == 0 && a.first_join.is_none())
+        );
         assert_eq!(report.lines[1].email.as_deref(), Some("bob@example.org"));
         assert_eq!(report.lines[1].minutes, None);
     }
@@ -483,7 +510,10 @@ mod tests {
         assert_eq!(report.header_line, 1);
         assert_eq!(
             people(&report),
-            [("jane@x.org", Some("Doe, Jane")), ("sam@x.org", Some("Sam Lee"))]
+            [
+                ("jane@x.org", Some("Doe, Jane")),
+                ("sam@x.org", Some("Sam Lee"))
+            ]
         );
         let swapped = list("E-mail address;Full name;Signed\njane@x.org;Jane Doe;yes\n");
         assert_eq!(people(&swapped), [("jane@x.org", Some("Jane Doe"))]);
@@ -497,7 +527,10 @@ mod tests {
         assert_eq!(name_first.header_line, 0);
         assert_eq!(
             people(&name_first),
-            [("jane@x.org", Some("Jane Doe")), ("sam@x.org", Some("Sam Lee"))]
+            [
+                ("jane@x.org", Some("Jane Doe")),
+                ("sam@x.org", Some("Sam Lee"))
+            ]
         );
         let email_first = list("jane@x.org,Jane Doe\nsam@x.org,\n");
         assert_eq!(
@@ -520,7 +553,10 @@ mod tests {
         let without = list("jane@x.org\tJane Doe\t3\nsam@x.org\tSam Lee\t\n");
         assert_eq!(
             people(&without),
-            [("jane@x.org", Some("Jane Doe")), ("sam@x.org", Some("Sam Lee"))]
+            [
+                ("jane@x.org", Some("Jane Doe")),
+                ("sam@x.org", Some("Sam Lee"))
+            ]
         );
     }
 

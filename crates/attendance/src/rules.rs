@@ -48,6 +48,6 @@ mod rule;
 mod shortfall;
 
 pub use evaluate::{Completed, Qualified, evaluate, pending};
-pub use shortfall::{Short, Shortfall, shortfalls};
 pub use facts::{AttendanceRecord, CompletionRecord, Facts, Session, normalize_email};
 pub use rule::{Rule, RuleError, Threshold};
+pub use shortfall::{Short, Shortfall, shortfalls};

@@ -192,10 +192,7 @@ fn view(state: &AppState, person: &people::Recipient, asked: &str) -> PersonView
                         false,
                     ),
                     NotificationState::Failed => (
-                        format!(
-                            "failed{}",
-                            reason(sent.last_error.as_deref())
-                        ),
+                        format!("failed{}", reason(sent.last_error.as_deref())),
                         true,
                     ),
                     NotificationState::Queued | NotificationState::Sending => {

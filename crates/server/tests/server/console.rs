@@ -1430,7 +1430,10 @@ async fn a_session_report_is_reviewed_then_imported_and_awarded() {
         ),
         "{text}"
     );
-    assert!(text.contains("\"4\",\"rejected\",\"not-an-email\","), "{text}");
+    assert!(
+        text.contains("\"4\",\"rejected\",\"not-an-email\","),
+        "{text}"
+    );
     assert_eq!(
         app.state
             .store

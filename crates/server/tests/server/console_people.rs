@@ -124,11 +124,20 @@ async fn an_attendee_list_is_reviewed_then_recorded_and_awarded_once() {
         &app,
         &import,
         &cookie,
-        &[("csrf", &csrf), ("kind", "list"), ("action", "review"), ("report", " \n")],
+        &[
+            ("csrf", &csrf),
+            ("kind", "list"),
+            ("action", "review"),
+            ("report", " \n"),
+        ],
     )
     .await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
-    assert!(empty.text().contains("id=\"list-error\""), "{}", empty.text());
+    assert!(
+        empty.text().contains("id=\"list-error\""),
+        "{}",
+        empty.text()
+    );
 
     let review = post_form(
         &app,
@@ -157,15 +166,26 @@ async fn an_attendee_list_is_reviewed_then_recorded_and_awarded_once() {
     ] {
         assert!(html.contains(row), "missing {row}: {html}");
     }
-    assert!(html.contains("<strong>Workshop attended</strong>: 2 would be awarded"), "{html}");
-    assert!(html.contains("<strong>Workshop full time</strong>: 0 would be awarded"), "{html}");
+    assert!(
+        html.contains("<strong>Workshop attended</strong>: 2 would be awarded"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>Workshop full time</strong>: 0 would be awarded"),
+        "{html}"
+    );
     assert!(
         html.contains("jane@example.org</a>: attended, no minutes recorded"),
         "a rule asking for minutes says why a list's people are not awarded: {html}"
     );
     let event_id: Uuid = util::id(&workshop).parse().unwrap();
     assert!(
-        app.state.store.attendance_of(&[event_id]).await.unwrap().is_empty(),
+        app.state
+            .store
+            .attendance_of(&[event_id])
+            .await
+            .unwrap()
+            .is_empty(),
         "a review records nothing"
     );
 
@@ -184,12 +204,24 @@ async fn an_attendee_list_is_reviewed_then_recorded_and_awarded_once() {
             ],
         )
         .await;
-        assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.text());
-        let job = confirmed.headers[header::LOCATION].to_str().unwrap().to_string();
+        assert_eq!(
+            confirmed.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            confirmed.text()
+        );
+        let job = confirmed.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_string();
         app.state.jobs.idle().await;
         results.push(get(&app, &job, &cookie).await.text());
     }
-    assert!(results[0].contains("data-status=\"succeeded\""), "{}", results[0]);
+    assert!(
+        results[0].contains("data-status=\"succeeded\""),
+        "{}",
+        results[0]
+    );
     assert!(results[0].contains("An attendee list"), "{}", results[0]);
     assert!(
         results[0].contains("<strong>Workshop attended</strong>: 2 awarded now, 0 already had it"),
@@ -213,7 +245,11 @@ async fn an_attendee_list_is_reviewed_then_recorded_and_awarded_once() {
     assert!(awards_of(&app, &full).await.is_empty());
     let recorded = app.state.store.attendance_of(&[event_id]).await.unwrap();
     assert_eq!(recorded.len(), 2);
-    assert!(recorded.iter().all(|r| r.minutes == 0 && r.source == "import:list"));
+    assert!(
+        recorded
+            .iter()
+            .all(|r| r.minutes == 0 && r.source == "import:list")
+    );
 }
 
 #[tokio::test]
@@ -225,7 +261,10 @@ async fn a_report_review_shows_minutes_and_who_fell_short() {
     badge_for(&app, &issuer, "Webinar attended", &webinar, Some(45)).await;
     let page_path = format!("/console/events/{}", util::id(&webinar));
     let page = get(&app, &page_path, &cookie).await.text();
-    assert!(page.contains("<details id=\"attendee-list\">"), "closed for a webinar: {page}");
+    assert!(
+        page.contains("<details id=\"attendee-list\">"),
+        "closed for a webinar: {page}"
+    );
     let csrf = hidden_csrf(&page);
     let report = "email,name,minutes\nada@example.org,Ada,30\nbob@example.org,Bob,38\nada@example.org,Ada,25\nnot-an-email,X,40\n";
     let review = post_form(
@@ -265,7 +304,10 @@ async fn a_recipients_page_shows_badges_sessions_emails_and_credits() {
     badge_for(&app, &issuer, "Workshop attended", &workshop, None).await;
     badge_for(&app, &issuer, "Webinar attended", &webinar, Some(45)).await;
     let revoked_badge = app
-        .achievement(&issuer, json!({ "name": "Old badge", "credits_available": 2 }))
+        .achievement(
+            &issuer,
+            json!({ "name": "Old badge", "credits_available": 2 }),
+        )
         .await;
     let old = app
         .award(
@@ -283,32 +325,55 @@ async fn a_recipients_page_shows_badges_sessions_emails_and_credits() {
     assert!(revoked.status.is_success(), "{}", revoked.text());
     for (event, report) in [
         (&workshop, "jane@example.org\n"),
-        (&webinar, "email,name,minutes\njane@example.org,Jane Doe,50\n"),
+        (
+            &webinar,
+            "email,name,minutes\njane@example.org,Jane Doe,50\n",
+        ),
     ] {
         let page_path = format!("/console/events/{}", util::id(event));
         let csrf = hidden_csrf(&get(&app, &page_path, &cookie).await.text());
-        let kind = if report.starts_with("email,") { "report" } else { "list" };
+        let kind = if report.starts_with("email,") {
+            "report"
+        } else {
+            "list"
+        };
         let confirmed = post_form(
             &app,
             &format!("{page_path}/import"),
             &cookie,
-            &[("csrf", &csrf), ("kind", kind), ("action", "confirm"), ("report", report)],
+            &[
+                ("csrf", &csrf),
+                ("kind", kind),
+                ("action", "confirm"),
+                ("report", report),
+            ],
         )
         .await;
-        assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.text());
+        assert_eq!(
+            confirmed.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            confirmed.text()
+        );
         app.state.jobs.idle().await;
     }
 
     let awards = get(&app, "/console/awards", &cookie).await.text();
     let link = "href=\"/console/recipients?email=jane%40example.org\"";
-    assert!(awards.contains(link), "every award row links to the person: {awards}");
+    assert!(
+        awards.contains(link),
+        "every award row links to the person: {awards}"
+    );
     let dashboard = get(&app, "/console", &cookie).await.text();
     assert!(dashboard.contains(link), "{dashboard}");
 
     let page = get(&app, "/console/recipients?email=Jane@Example.org", &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    assert!(html.contains("<title>Jane Doe · Laurel console</title>"), "{html}");
+    assert!(
+        html.contains("<title>Jane Doe · Laurel console</title>"),
+        "{html}"
+    );
     assert!(html.contains("3 badges, 2 sessions attended"), "{html}");
     assert!(
         html.contains("<strong id=\"credits\">3 credits earned</strong>"),
@@ -317,15 +382,24 @@ async fn a_recipients_page_shows_badges_sessions_emails_and_credits() {
     assert!(html.contains("<td>Workshop attended</td>"), "{html}");
     assert!(html.contains(": awarded by mistake</td>"), "{html}");
     assert!(html.contains(">Cataloguing workshop</a></td>"), "{html}");
-    assert!(html.contains("<td>attended, no minutes recorded</td>"), "{html}");
+    assert!(
+        html.contains("<td>attended, no minutes recorded</td>"),
+        "{html}"
+    );
     assert!(html.contains("<td>50 of 60 minutes</td>"), "{html}");
     assert!(html.contains("id=\"person-badges\""), "{html}");
 
-    let search = get(&app, "/console/recipients?q=jane", &cookie).await.text();
-    assert!(search.contains(link), "{search}");
-    let nobody = get(&app, "/console/recipients?email=nobody@example.org", &cookie)
+    let search = get(&app, "/console/recipients?q=jane", &cookie)
         .await
         .text();
+    assert!(search.contains(link), "{search}");
+    let nobody = get(
+        &app,
+        "/console/recipients?email=nobody@example.org",
+        &cookie,
+    )
+    .await
+    .text();
     assert!(nobody.contains("Nobody with this address"), "{nobody}");
 }
 
@@ -338,10 +412,14 @@ async fn an_empty_dashboard_says_what_to_do_first() {
         let start = html.find("id=\"first-steps\"").expect("the first steps");
         let section = &html[start..];
         let section = &section[..section.find("</section>").expect("their end")];
-        ["/console/issuers", "/console/achievements", "/console/events"]
-            .iter()
-            .map(|url| section.contains(&format!("<li><a href=\"{url}\">")))
-            .collect()
+        [
+            "/console/issuers",
+            "/console/achievements",
+            "/console/events",
+        ]
+        .iter()
+        .map(|url| section.contains(&format!("<li><a href=\"{url}\">")))
+        .collect()
     };
     let first = get(&app, "/console", &cookie).await.text();
     assert!(first.contains("id=\"first-steps\""), "{first}");
@@ -349,7 +427,10 @@ async fn an_empty_dashboard_says_what_to_do_first() {
 
     let issuer = app.issuer(json!({})).await;
     let next = get(&app, "/console", &cookie).await.text();
-    assert!(next.contains("<li class=\"done\">Create the issuer (done)</li>"), "{next}");
+    assert!(
+        next.contains("<li class=\"done\">Create the issuer (done)</li>"),
+        "{next}"
+    );
     assert_eq!(steps(&next), [false, true, true], "{next}");
 
     app.achievement(&issuer, json!({})).await;

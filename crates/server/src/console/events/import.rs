@@ -398,7 +398,12 @@ pub async fn import(
 
 /// An attendee list (addresses, no minutes): reviewed and confirmed as a report is, through
 /// the same import job, so recording and awarding are the same, exactly once.
-async fn import_list(state: &AppState, staff: &Staff, event: &Event, form: &ImportForm) -> Response {
+async fn import_list(
+    state: &AppState,
+    staff: &Staff,
+    event: &Event,
+    form: &ImportForm,
+) -> Response {
     if form.report.trim().is_empty() {
         let error = (
             "list",
