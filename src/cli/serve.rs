@@ -103,14 +103,21 @@ async fn run_service(
     activity::bounds::expire(&state, None).await;
     // Before "listening": a signal sent once that line is out must find its handler.
     let shutdown = serve::shutdown_signal().context("cannot listen for Ctrl-C and SIGTERM")?;
+    let console = console_url(&settings.public_url);
     tracing::info!(
         %address,
         metrics_address = metrics_address.map(|a| a.to_string()).as_deref(),
         public_url = %settings.public_url,
+        %console,
         database = %laurel_store::redact_url(&settings.database_url),
         data_dir = %settings.data_dir.display(),
         "laurel is listening"
     );
+    // For the person who started it: where the console is, and how to get in the first time.
+    // On standard output, apart from the log (standard error), so it reads the same whatever
+    // the log format.
+    let has_staff = !state.store.list_users().await?.is_empty();
+    println!("{}", first_run_message(&settings, has_staff));
     let jobs = state.jobs.clone();
     let (stop_email, email_stopped) = tokio::sync::watch::channel(false);
     let email_worker = settings
@@ -178,6 +185,49 @@ async fn run_service(
     Ok(())
 }
 
+/// The staff console's address under the public URL.
+fn console_url(public_url: &str) -> String {
+    format!("{}/console", public_url.trim_end_matches('/'))
+}
+
+/// What `laurel serve` prints on start: the console's address, and while no staff account
+/// exists, the command that creates the first (with the database options this run used).
+fn first_run_message(settings: &Settings, has_staff: bool) -> String {
+    let mut message = format!(
+        "Laurel is running. Staff console: {}\nAPI: {}/api/v1 (documented at {}/api/v1/openapi.json)",
+        console_url(&settings.public_url),
+        settings.public_url.trim_end_matches('/'),
+        settings.public_url.trim_end_matches('/'),
+    );
+    if !has_staff {
+        let database = if settings.database_url == super::config::sqlite_url(&settings.data_dir) {
+            format!(
+                "--data-dir {}",
+                shell_word(&settings.data_dir.display().to_string())
+            )
+        } else {
+            "--database-url \"$LAUREL_DATABASE_URL\"".to_string()
+        };
+        message.push_str(&format!(
+            "\n\nNo staff account exists yet. Create the first administrator (it asks for a \
+             password), then sign in at the console:\n  laurel user create YOUR-NAME --admin {database}"
+        ));
+    }
+    message
+}
+
+/// `text` quoted for a POSIX shell when it needs to be.
+fn shell_word(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 /// The HTTP limits the middleware enforces, from the settings.
 fn limits(settings: &Settings) -> middleware::Limits {
     middleware::Limits {
@@ -206,5 +256,24 @@ mod tests {
         let settings = Settings::for_data_dir(std::path::Path::new("unused"));
         assert_eq!(limits(&settings), middleware::Limits::default());
         assert_eq!(connection_limits(&settings), ConnectionLimits::default());
+    }
+
+    #[test]
+    fn the_start_message_names_the_console_and_the_first_account() {
+        let mut settings = Settings::for_data_dir(std::path::Path::new("my data"));
+        settings.public_url = "https://badges.example.org".into();
+        let first = first_run_message(&settings, false);
+        assert!(
+            first.contains("Staff console: https://badges.example.org/console\n"),
+            "{first}"
+        );
+        assert!(
+            first.contains("laurel user create YOUR-NAME --admin --data-dir 'my data'"),
+            "{first}"
+        );
+        let later = first_run_message(&settings, true);
+        assert!(!later.contains("user create"), "{later}");
+        settings.database_url = "postgres://laurel@db/laurel".into();
+        assert!(first_run_message(&settings, false).contains("--database-url"));
     }
 }

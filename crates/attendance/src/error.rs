@@ -13,6 +13,12 @@ pub enum ReportError {
     /// The file has no bytes, or only whitespace.
     #[error("the file is empty; export the attendee report again and upload the CSV file")]
     Empty,
+    /// An attendee list with nothing in it.
+    #[error(
+        "the list is empty; paste one email address per line, the addresses copied from an \
+         email, or the sign-in sheet's cells"
+    )]
+    EmptyList,
     /// The bytes are not CSV text (a workbook, UTF-16, …).
     #[error("the file is not a CSV text file: {hint}")]
     NotText {

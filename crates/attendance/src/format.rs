@@ -25,6 +25,8 @@ pub enum Format {
     Plain,
     /// Read with a caller-supplied [`ColumnMapping`].
     Mapped,
+    /// An attendee list without minutes (see [`crate::parse_list`]).
+    List,
 }
 
 /// A column of the report, by header name or by position.

@@ -55,6 +55,9 @@
 //! matched trimmed and case-insensitively, so column order and extra columns do not
 //! matter. For anything else, pass a [`ColumnMapping`] to [`parse_with_mapping`].
 //!
+//! Attendee lists of in-person sessions (addresses, with names or not, and no minutes) are
+//! read by [`parse_list`] into the same [`Report`].
+//!
 //! # What is done with messy files
 //!
 //! - Encoding: UTF-8, UTF-8 with a byte order mark, or Windows-1252 (see [`Encoding`]).
@@ -71,6 +74,7 @@ mod decode;
 mod duration;
 mod error;
 mod format;
+mod list;
 mod merge;
 mod row;
 pub mod rules;
@@ -83,6 +87,7 @@ use serde::Serialize;
 pub use decode::Encoding;
 pub use error::ReportError;
 pub use format::{Column, ColumnMapping, Format};
+pub use list::parse_list;
 
 use format::Columns;
 use merge::Merger;
@@ -128,6 +133,12 @@ pub struct LineResult {
     pub line: usize,
     /// The row's outcome.
     pub outcome: LineOutcome,
+    /// The address the row gave (normalized); for a rejected row, the text found where an
+    /// address was expected, if any, so a reviewer sees what was there.
+    pub email: Option<String>,
+    /// The time in session this row gave, rounded to the nearest minute; `None` when the row
+    /// was not read or gave none (an attendee list).
+    pub minutes: Option<u32>,
 }
 
 /// The fate of a row.
@@ -279,12 +290,27 @@ fn read_data(
     let mut lines = Vec::with_capacity(records.len().saturating_sub(header + 1));
     for (line, cells) in &records[header + 1..] {
         let line = line_of(line);
-        let outcome = match read_row(cells, columns) {
-            RowReading::Session(session) => merger.add(line, session),
-            RowReading::Skipped(reason) => LineOutcome::Skipped { reason },
-            RowReading::Rejected(reason) => LineOutcome::Rejected { reason },
+        let email_cell = || {
+            cells
+                .get(columns.email)
+                .map(|cell| cell.trim().to_owned())
+                .filter(|cell| !cell.is_empty())
         };
-        lines.push(LineResult { line, outcome });
+        let (outcome, email, minutes) = match read_row(cells, columns) {
+            RowReading::Session(session) => {
+                let email = Some(session.email.clone());
+                let minutes = u32::try_from(session.seconds.saturating_add(30) / 60).ok();
+                (merger.add(line, session), email, minutes)
+            }
+            RowReading::Skipped(reason) => (LineOutcome::Skipped { reason }, email_cell(), None),
+            RowReading::Rejected(reason) => (LineOutcome::Rejected { reason }, email_cell(), None),
+        };
+        lines.push(LineResult {
+            line,
+            outcome,
+            email,
+            minutes,
+        });
     }
     Report {
         format,

@@ -141,7 +141,7 @@ fn ragged(record: &[String], width: usize) -> Option<String> {
 /// A deliberately loose check: one `@`, something before it, a dotted domain after it,
 /// no spaces or list separators. Deliverability is not our business; typos like
 /// "jane.example.org" or "jane@" are.
-fn looks_like_email(email: &str) -> bool {
+pub(crate) fn looks_like_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };

@@ -22,6 +22,10 @@
 //!
 //! [`describe`] puts a rule in words for the people who set it up.
 //!
+//! Those who attended but fall short, and by how much, are [`shortfalls`]; an attendance
+//! record without minutes (an attendee list) counts under a rule with no threshold and is
+//! reported as "attended, no minutes recorded" under one with a threshold.
+//!
 //! "Who would be awarded now" (a preview) is [`evaluate`] minus those already awarded,
 //! which the caller knows: [`pending`].
 //!
@@ -45,8 +49,10 @@ mod describe;
 mod evaluate;
 mod facts;
 mod rule;
+mod shortfall;
 
 pub use describe::{Names, describe, describe_all};
 pub use evaluate::{Completed, Qualified, evaluate, pending};
 pub use facts::{AttendanceRecord, CompletionRecord, Facts, Session, normalize_email};
 pub use rule::{Rule, RuleError, SessionFormat, Threshold};
+pub use shortfall::{Short, Shortfall, shortfalls};

@@ -23,6 +23,7 @@
 //!   and their queue.
 //! - [`email`]: the outbox worker that tells recipients of their badge over SMTP, with
 //!   per-issuer settings, templates, retries and rate limits.
+//! - [`people`]: one recipient's badges, attendance, emails and credits, for staff.
 //! - [`audit`]: one audit-log entry per change, from the API, console, CLI or the service.
 //! - [`public_url`]: the recorded public URL, and warnings about it.
 //! - [`vault`], [`urls`], [`clock`], [`jobs`], [`links`]: the parts the above share.
@@ -45,6 +46,7 @@ pub mod lifecycle;
 pub mod links;
 pub mod mint;
 pub mod open;
+pub mod people;
 pub mod public_url;
 pub mod reports;
 pub mod status;

@@ -281,6 +281,10 @@ pub trait ActivityStore: Send + Sync + 'static {
     /// The attendance of these events, by event then email.
     async fn attendance_of(&self, event_ids: &[Uuid]) -> StoreResult<Vec<Attendance>>;
 
+    /// Every attendance record of one person (a normalized email), in every event, by event
+    /// start then event id: what a recipient's page lists.
+    async fn attendance_of_recipient(&self, email: &str) -> StoreResult<Vec<Attendance>>;
+
     /// Records completions in one transaction, each unless (issuer, what, email) already has
     /// one: `New` or `Unchanged` per record, in input order. [`StoreError::NotFound`] (and
     /// nothing stored) if an issuer does not exist.

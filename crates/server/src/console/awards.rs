@@ -206,6 +206,7 @@ async fn render(
             id: award.id,
             name: award.recipient_name.clone().unwrap_or_default(),
             email: award.recipient_email.clone(),
+            person_url: super::recipients::person_url(&award.recipient_email),
             badge: names
                 .get(&award.achievement_id)
                 .copied()
@@ -302,6 +303,8 @@ struct AwardRow {
     id: Uuid,
     name: String,
     email: String,
+    /// The recipient's page in the console.
+    person_url: String,
     badge: String,
     awarded: String,
     state: &'static str,

@@ -33,6 +33,7 @@ pub mod layout;
 pub mod reports;
 pub use laurel_service::accounts::password;
 pub use laurel_service::accounts::{account, check_new_user, check_username, new_user};
+pub mod recipients;
 pub mod session;
 pub mod sign_in;
 pub mod throttle;
@@ -170,6 +171,9 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::GET, "/console/achievements", |m| {
         on(m, achievements::list)
+    }),
+    route(Method::GET, "/console/recipients", |m| {
+        on(m, recipients::page)
     }),
     route(Method::POST, "/console/achievements", |m| {
         on(m, achievements::create)
@@ -358,6 +362,7 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<DashboardPage
         .map(|award| RecentAward {
             name: award.recipient_name.clone().unwrap_or_default(),
             email: award.recipient_email.clone(),
+            person_url: recipients::person_url(&award.recipient_email),
             badge: names
                 .get(&award.achievement_id)
                 .cloned()
@@ -376,8 +381,10 @@ async fn dashboard_page(state: &AppState, staff: &Staff) -> Result<DashboardPage
             total: job.total_rows,
         })
         .collect();
+    let first_steps = first_steps(state, staff, !achievements.is_empty()).await?;
     Ok(DashboardPage {
         layout: Layout::new("Dashboard", Some(staff)),
+        first_steps,
         origin: state.urls.origin().to_string(),
         address_warnings: laurel_service::public_url::warnings(state.urls.origin()),
         total,
@@ -431,11 +438,70 @@ struct FailedEmail {
     link: String,
 }
 
+/// What to do first on a new service, each step ticked off once done: `None` once all are.
+async fn first_steps(
+    state: &AppState,
+    staff: &Staff,
+    has_badge: bool,
+) -> Result<Option<Vec<FirstStep>>, HttpError> {
+    let has_issuer = state
+        .store
+        .list_issuers()
+        .await?
+        .iter()
+        .any(|issuer| staff.may_see(issuer.id));
+    let has_session = state
+        .store
+        .list_events(&laurel_store::EventFilter::default())
+        .await?
+        .iter()
+        .any(|event| staff.may_see(event.issuer_id));
+    if has_issuer && has_badge && has_session {
+        return Ok(None);
+    }
+    let step = |done, url, label, hint| FirstStep {
+        done,
+        url,
+        label,
+        hint,
+    };
+    Ok(Some(vec![
+        step(
+            has_issuer,
+            "/console/issuers",
+            "Create the issuer",
+            "your organisation as recipients and verifiers will see it: name, web address, logo",
+        ),
+        step(
+            has_badge,
+            "/console/achievements",
+            "Create its first badge",
+            "what it is awarded for, its image, and the rule that awards it",
+        ),
+        step(
+            has_session,
+            "/console/events",
+            "Create its first session",
+            "a webinar or workshop; then import who attended, and the badge is awarded",
+        ),
+    ]))
+}
+
+/// One step of getting started, on the dashboard.
+struct FirstStep {
+    done: bool,
+    url: &'static str,
+    label: &'static str,
+    hint: &'static str,
+}
+
 /// `console/dashboard.html`.
 #[derive(Template)]
 #[template(path = "console/dashboard.html")]
 struct DashboardPage {
     layout: Layout,
+    /// What to do first, while something is missing.
+    first_steps: Option<Vec<FirstStep>>,
     /// Where credentials are published, and what is wrong with it, if anything.
     origin: String,
     address_warnings: Vec<String>,
@@ -453,6 +519,8 @@ struct DashboardPage {
 struct RecentAward {
     name: String,
     email: String,
+    /// The recipient's page.
+    person_url: String,
     badge: String,
     awarded: String,
 }

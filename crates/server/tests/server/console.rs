@@ -1374,7 +1374,9 @@ async fn a_session_report_is_reviewed_then_imported_and_awarded() {
     assert!(html.contains("id=\"import-review\""), "{html}");
     assert!(html.contains("<strong>1 rejected</strong>"), "{html}");
     assert!(
-        html.contains("1 would be awarded (ada@example.org)"),
+        html.contains(
+            "1 would be awarded (<a href=\"/console/recipients?email=ada%40example.org\">ada@example.org</a>)"
+        ),
         "{html}"
     );
     assert!(html.contains("id=\"confirm-import\""));
@@ -1433,10 +1435,15 @@ async fn a_session_report_is_reviewed_then_imported_and_awarded() {
     assert!(csv.content_type().starts_with("text/csv"));
     let text = csv.text();
     assert!(
-        text.starts_with("line,outcome,email,reason\r\n\"2\",\"recorded\",\"ada@example.org\","),
+        text.starts_with(
+            "line,outcome,email,minutes,reason\r\n\"2\",\"recorded\",\"ada@example.org\",\"55\","
+        ),
         "{text}"
     );
-    assert!(text.contains("\"4\",\"rejected\",\"\","), "{text}");
+    assert!(
+        text.contains("\"4\",\"rejected\",\"not-an-email\","),
+        "{text}"
+    );
     assert_eq!(
         app.state
             .store

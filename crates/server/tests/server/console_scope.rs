@@ -268,6 +268,15 @@ fn walks(method: &Method, path: &str, b: &Theirs, csrf: &str) -> Vec<Walk> {
             get(format!("{path}?q=theirs"), false),
             get(format!("{path}?achievement={}", b.achievement), false),
         ],
+        // Addresses typed with capitals: the page shows what was asked as typed, and must
+        // show nothing of B's records.
+        ("GET", "/console/recipients") => vec![
+            get(path.to_string(), false),
+            get(format!("{path}?email=Theirs@Example.org"), false),
+            get(format!("{path}?email=Theirs-Attendee@Example.org"), false),
+            get(format!("{path}?q=theirs"), false),
+            get(format!("{path}?q=Theirs@Example.org"), false),
+        ],
         ("GET", "/console/issuers/{id}") => {
             vec![get(format!("/console/issuers/{}", b.issuer), true)]
         }

@@ -2,9 +2,10 @@
 //!
 //! - [`api`]: the admin API (awards, issuers, achievements, idempotency, OpenAPI).
 //! - [`attendance`]: events, attendance, completions, rules and imports through the API.
-//! - [`console`], [`console_scope`], [`console_tokens`], [`console_sessions`]: the staff
-//!   console, each route's access rules, its token pages, and sessions (time zones, edits,
-//!   runs, series, duplicates).
+//! - [`console`], [`console_scope`], [`console_tokens`], [`console_sessions`], [`console_rules`],
+//!   [`console_people`]: the staff console, each route's access rules, its token pages, sessions
+//!   (time zones, edits, runs, series, duplicates), the rule builder, attendee lists,
+//!   recipients' pages and first steps.
 //! - [`email`]: the outbox worker against an SMTP server in the test; [`console_email`]: email,
 //!   delivery, confirmations and reports in the console.
 //! - [`hardening`]: limits, timeouts, metrics and a store that fails on purpose.
@@ -23,6 +24,7 @@ mod attendance;
 mod console;
 mod console_rules;
 mod console_email;
+mod console_people;
 mod console_scope;
 mod console_sessions;
 mod console_tokens;

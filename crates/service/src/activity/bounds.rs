@@ -130,9 +130,9 @@ pub fn hide_expired(mut job: ImportJob, now: DateTime<Utc>) -> ImportJob {
     job
 }
 
-/// A result without its per-line detail: the `lines` and the recipients named in a dry run's
-/// awards are dropped, and `lines_expired_at` says when. A result already shortened (or not
-/// JSON) is returned as it was.
+/// A result without its per-line detail: the `lines`, the recipients named in a dry run's
+/// awards and those who did not qualify are dropped, and `lines_expired_at` says when. A
+/// result already shortened (or not JSON) is returned as it was.
 pub fn shorten(result: &str, at: DateTime<Utc>) -> String {
     let Ok(mut value) = serde_json::from_str::<Value>(result) else {
         return result.to_string();
@@ -147,6 +147,7 @@ pub fn shorten(result: &str, at: DateTime<Utc>) -> String {
     if let Some(Value::Array(awards)) = object.get_mut("awards") {
         for award in awards.iter_mut().filter_map(Value::as_object_mut) {
             award.remove("recipients");
+            award.remove("not_qualified");
         }
     }
     object.insert(EXPIRED_MEMBER.into(), Value::String(at.to_rfc3339()));
@@ -221,12 +222,14 @@ mod tests {
         let result = json!({
             "dry_run": true,
             "summary": {"lines": 2, "recorded": 1},
-            "awards": [{"name": "Badge", "would_award": 1, "recipients": ["a@example.org"]}],
+            "awards": [{"name": "Badge", "would_award": 1, "recipients": ["a@example.org"],
+                "not_qualified": [{"email": "b@example.org", "short": "2 of 3 sessions"}]}],
             "lines": [{"line": 2, "outcome": "recorded", "email": "a@example.org"}],
         })
         .to_string();
         let short = shorten(&result, at(3));
         assert!(!short.contains("a@example.org"), "{short}");
+        assert!(!short.contains("b@example.org"), "{short}");
         let value: Value = serde_json::from_str(&short).expect("json");
         assert_eq!(value["summary"]["recorded"], 1);
         assert_eq!(value["awards"][0]["would_award"], 1);

@@ -12,10 +12,10 @@
 //! caller gives, or else in the offset that puts the median first join nearest the session's
 //! start (rounded to 15 minutes; people join webinars around their start).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset as _, Utc};
-use laurel_attendance::{Column, ColumnMapping, LineOutcome, Report};
+use laurel_attendance::{Attendee, Column, ColumnMapping, LineOutcome, Report};
 use laurel_store::{Attendance, Event, ImportJob, ImportStatus, Recorded};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -175,6 +175,27 @@ pub fn parse(
         joins.sort_unstable();
         guess_offset(event.starts_at, joins.get(joins.len() / 2).copied())
     });
+    Ok(with_attendance(event, report, utc_offset, now))
+}
+
+/// Parses an attendee list for `event` (addresses, with names or not, and no minutes: see
+/// [`laurel_attendance::parse_list`]); a list with nothing in it is a 422 naming it. Its
+/// people are recorded with 0 minutes and no times, which award rules read as "attended, no
+/// minutes recorded".
+pub fn parse_list(event: Event, bytes: &[u8], now: DateTime<Utc>) -> ServiceResult<Parsed> {
+    let report = laurel_attendance::parse_list(bytes).map_err(|error| {
+        ServiceError::Unreadable(format!("the attendee list cannot be read: {error}"))
+    })?;
+    Ok(with_attendance(event, report, Utc.fix(), now))
+}
+
+/// A parsed report with its attendees as attendance rows of `event`, times read at `utc_offset`.
+fn with_attendance(
+    event: Event,
+    report: Report,
+    utc_offset: FixedOffset,
+    now: DateTime<Utc>,
+) -> Parsed {
     let source = format!(
         "import:{}",
         serde_json::to_value(report.format)
@@ -200,12 +221,12 @@ pub fn parse(
             recorded_at: now,
         })
         .collect();
-    Ok(Parsed {
+    Parsed {
         event,
         report,
         attendance,
         utc_offset,
-    })
+    }
 }
 
 /// The offset in which `join` (the median first join), read as local time, is nearest to
@@ -383,6 +404,11 @@ async fn work(
 
     let extra: &[Attendance] = if job.dry_run { &parsed.attendance } else { &[] };
     let plans = rules::plan(service, &Scope::Event(parsed.event.clone()), extra).await?;
+    let in_report: HashSet<&str> = parsed
+        .attendance
+        .iter()
+        .map(|record| record.recipient_email.as_str())
+        .collect();
     let awards: Vec<Value> = if job.dry_run {
         plans
             .iter()
@@ -393,6 +419,7 @@ async fn work(
                     "qualified": plan.qualified,
                     "would_award": plan.pending.len(),
                     "recipients": plan.pending.iter().map(|r| &r.email).collect::<Vec<_>>(),
+                    "not_qualified": not_qualified(plan, &in_report),
                 })
             })
             .collect()
@@ -406,6 +433,7 @@ async fn work(
         let mut done = 0;
         let mut minted = Vec::with_capacity(plans.len());
         for plan in plans {
+            let near = not_qualified(&plan, &in_report);
             let mut total = Minted {
                 achievement_id: plan.achievement.id,
                 name: plan.achievement.name.clone(),
@@ -421,6 +449,7 @@ async fn work(
                     pending: chunk.to_vec(),
                     sessions: Vec::new(),
                     qualified_emails: Vec::new(),
+                    short: Vec::new(),
                 };
                 for outcome in rules::mint(service, vec![part]).await? {
                     total.created += outcome.created;
@@ -435,12 +464,13 @@ async fn work(
                 job.updated_at = service.clock.now();
                 save_progress(service, job).await;
             }
-            minted.push(total);
+            let mut value = serde_json::to_value(&total).unwrap_or(Value::Null);
+            if let Some(object) = value.as_object_mut() {
+                object.insert("not_qualified".into(), near);
+            }
+            minted.push(value);
         }
         minted
-            .iter()
-            .map(|m| serde_json::to_value(m).unwrap_or(Value::Null))
-            .collect()
     };
     job.processed_rows = job.total_rows;
     Ok(outcome(parsed, &recorded, job.dry_run, awards))
@@ -453,16 +483,29 @@ async fn save_progress(service: &Service, job: &ImportJob) {
     }
 }
 
-/// The job's result: format, summary, awards and one entry per line.
+/// Those in the report who attended a session `plan`'s rules look at and do not qualify,
+/// with by how much: `[{"email", "short"}]` ("attended 38 of 45 minutes", "2 of 3 sessions").
+fn not_qualified(plan: &Plan, in_report: &HashSet<&str>) -> Value {
+    plan.short
+        .iter()
+        .filter(|near| in_report.contains(near.email.as_str()))
+        .map(|near| json!({ "email": near.email, "short": near.short.to_string() }))
+        .collect()
+}
+
+/// The job's result: format, summary, awards and one entry per line. Every line says the
+/// address it gave (for a rejected line, the text where one was expected) and its minutes
+/// (`null` for an attendee list); a person's first line also says their minutes over all of
+/// their lines (`person_minutes`).
 fn outcome(parsed: &Parsed, recorded: &[Recorded], dry_run: bool, awards: Vec<Value>) -> Value {
     let report = &parsed.report;
-    // The line on which each attendee was first seen, and what recording them did.
-    let mut by_line: HashMap<usize, (&str, Recorded)> = HashMap::new();
-    for (attendee, what) in report.attendees.iter().zip(recorded) {
-        if let Some(&line) = attendee.lines.first() {
-            by_line.insert(line, (attendee.email.as_str(), *what));
-        }
-    }
+    // Each attendee, and what recording them did.
+    let by_email: HashMap<&str, (&Attendee, Recorded)> = report
+        .attendees
+        .iter()
+        .zip(recorded)
+        .map(|(attendee, what)| (attendee.email.as_str(), (attendee, *what)))
+        .collect();
     let mut summary = Summary {
         lines: report.lines.len(),
         attendees: report.attendees.len(),
@@ -471,40 +514,48 @@ fn outcome(parsed: &Parsed, recorded: &[Recorded], dry_run: bool, awards: Vec<Va
     let lines: Vec<Value> = report
         .lines
         .iter()
-        .map(|line| match &line.outcome {
-            LineOutcome::Recorded => {
-                let (email, what) = by_line
-                    .get(&line.line)
-                    .copied()
-                    .unwrap_or(("", Recorded::New));
-                let outcome = match what {
-                    Recorded::New => {
-                        summary.recorded += 1;
-                        "recorded"
-                    }
-                    Recorded::Updated => {
-                        summary.updated += 1;
-                        "updated"
-                    }
-                    Recorded::Unchanged => {
-                        summary.duplicate += 1;
-                        "duplicate"
-                    }
-                };
-                json!({ "line": line.line, "outcome": outcome, "email": email })
+        .map(|line| {
+            let email = line.email.as_deref();
+            let mut entry = json!({ "line": line.line, "email": email, "minutes": line.minutes });
+            let extra = match &line.outcome {
+                LineOutcome::Recorded => {
+                    let found = email.and_then(|email| by_email.get(email));
+                    let outcome = match found.map_or(Recorded::New, |(_, what)| *what) {
+                        Recorded::New => {
+                            summary.recorded += 1;
+                            "recorded"
+                        }
+                        Recorded::Updated => {
+                            summary.updated += 1;
+                            "updated"
+                        }
+                        Recorded::Unchanged => {
+                            summary.duplicate += 1;
+                            "duplicate"
+                        }
+                    };
+                    json!({
+                        "outcome": outcome,
+                        "person_minutes": found.map(|(attendee, _)| attendee.minutes),
+                    })
+                }
+                LineOutcome::Merged { into_line } => {
+                    summary.merged += 1;
+                    json!({ "outcome": "merged", "into_line": into_line })
+                }
+                LineOutcome::Skipped { reason } => {
+                    summary.skipped += 1;
+                    json!({ "outcome": "skipped", "reason": reason })
+                }
+                LineOutcome::Rejected { reason } => {
+                    summary.rejected += 1;
+                    json!({ "outcome": "rejected", "reason": reason })
+                }
+            };
+            if let (Some(entry), Value::Object(extra)) = (entry.as_object_mut(), extra) {
+                entry.extend(extra);
             }
-            LineOutcome::Merged { into_line } => {
-                summary.merged += 1;
-                json!({ "line": line.line, "outcome": "merged", "into_line": into_line })
-            }
-            LineOutcome::Skipped { reason } => {
-                summary.skipped += 1;
-                json!({ "line": line.line, "outcome": "skipped", "reason": reason })
-            }
-            LineOutcome::Rejected { reason } => {
-                summary.rejected += 1;
-                json!({ "line": line.line, "outcome": "rejected", "reason": reason })
-            }
+            entry
         })
         .collect();
     json!({

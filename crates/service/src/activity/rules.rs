@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use laurel_attendance::rules::{self, Facts, Qualified, Rule};
+use laurel_attendance::rules::{self, Facts, Qualified, Rule, Shortfall};
 use laurel_core::model::{AchievementResult, Evidence};
 use laurel_store::{Achievement, Attendance, Event, EventFilter, StoreError};
 use serde::Serialize;
@@ -59,6 +59,9 @@ pub struct Plan {
     /// Everyone who meets one of its rules, awarded or not, by email (see
     /// [`crate::activity::sessions::edit`], which compares them before and after an edit).
     pub qualified_emails: Vec<String>,
+    /// Those who attended a session its rules look at but meet none of them, with by how
+    /// much they fall short (the first rule's answer), ordered by email.
+    pub short: Vec<Shortfall>,
 }
 
 /// What minting a plan did.
@@ -213,6 +216,7 @@ async fn plan_one(
 ) -> ServiceResult<Plan> {
     let mut qualified: Vec<Qualified> = Vec::new();
     let mut seen = HashSet::new();
+    let mut short: std::collections::BTreeMap<String, Shortfall> = Default::default();
     for rule in rules {
         let sessions = match rule {
             Rule::Participation { session, .. } => match Uuid::parse_str(session) {
@@ -258,7 +262,14 @@ async fn plan_one(
                 qualified.push(person);
             }
         }
+        for near in rules::shortfalls(rule, &facts) {
+            short.entry(near.email.clone()).or_insert(near);
+        }
     }
+    let short: Vec<Shortfall> = short
+        .into_values()
+        .filter(|near| !seen.contains(&near.email))
+        .collect();
 
     let emails: Vec<String> = qualified.iter().map(|q| q.email.clone()).collect();
     let awarded: HashSet<String> = if emails.is_empty() {
@@ -289,6 +300,7 @@ async fn plan_one(
         pending,
         sessions,
         qualified_emails: emails,
+        short,
     })
 }
 

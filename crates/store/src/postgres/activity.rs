@@ -339,6 +339,24 @@ pub(super) async fn attendance_of(
     rows.iter().map(attendance).collect()
 }
 
+pub(super) async fn attendance_of_recipient(
+    store: &PostgresStore,
+    email: &str,
+) -> StoreResult<Vec<Attendance>> {
+    let sql = concat!(
+        "select ",
+        attendance_columns!(),
+        " from attendance where recipient_email = $1
+         order by (select starts_at from events e where e.id = attendance.event_id), event_id"
+    );
+    let rows = sqlx::query(sql)
+        .bind(email)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db)?;
+    rows.iter().map(attendance).collect()
+}
+
 pub(super) async fn record_completions(
     store: &PostgresStore,
     records: &[Completion],

@@ -324,6 +324,25 @@ pub(super) async fn attendance_of(
     rows.iter().map(attendance).collect()
 }
 
+pub(super) async fn attendance_of_recipient(
+    store: &SqliteStore,
+    email: &str,
+) -> StoreResult<Vec<Attendance>> {
+    // Times are stored as fixed-width UTC text, so they sort as they compare.
+    let sql = concat!(
+        "select ",
+        attendance_columns!(),
+        " from attendance where recipient_email = $1
+         order by (select starts_at from events e where e.id = attendance.event_id), event_id"
+    );
+    let rows = sqlx::query(sql)
+        .bind(email)
+        .fetch_all(&store.reader)
+        .await
+        .map_err(db)?;
+    rows.iter().map(attendance).collect()
+}
+
 pub(super) async fn record_completions(
     store: &SqliteStore,
     records: &[Completion],

@@ -56,6 +56,10 @@ impl crate::ActivityStore for SqliteStore {
         activity::attendance_of(self, event_ids).await
     }
 
+    async fn attendance_of_recipient(&self, email: &str) -> StoreResult<Vec<Attendance>> {
+        activity::attendance_of_recipient(self, email).await
+    }
+
     async fn record_completions(&self, records: &[Completion]) -> StoreResult<Vec<Recorded>> {
         activity::record_completions(self, records).await
     }

@@ -260,6 +260,40 @@ pub async fn activity_not_found_is_mapped(db: &TestDb) {
     assert_eq!(store.attendance_of(&[kept.id]).await.unwrap(), vec![good]);
 }
 
+pub async fn attendance_of_one_recipient(db: &TestDb) {
+    let store = db.open().await;
+    let (issuer, later) = issuer_with_event(&*store).await;
+    let earlier = event(issuer.id, None, later.starts_at - Duration::days(7));
+    let other = event(issuer.id, None, later.starts_at + Duration::days(7));
+    for event in [&earlier, &other] {
+        store.create_event(event).await.unwrap();
+    }
+    let records = vec![
+        attendance(later.id, "ada@example.org", 40),
+        attendance(other.id, "bob@example.org", 50),
+        attendance(earlier.id, "ada@example.org", 0),
+        attendance(later.id, "ada.l@example.org", 10),
+    ];
+    store.record_attendance(&records).await.unwrap();
+    let ada = store
+        .attendance_of_recipient("ada@example.org")
+        .await
+        .unwrap();
+    let sessions: Vec<(Uuid, u32)> = ada.iter().map(|a| (a.event_id, a.minutes)).collect();
+    assert_eq!(
+        sessions,
+        [(earlier.id, 0), (later.id, 40)],
+        "one person's sessions, earliest first"
+    );
+    assert!(
+        store
+            .attendance_of_recipient("nobody@example.org")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 pub async fn attendance_merges(db: &TestDb) {
     let store = db.open().await;
     let (issuer, first) = issuer_with_event(&*store).await;

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::console::layout::{self, FieldError, FieldErrors, Layout, date};
+use crate::console::recipients::person_url;
 use crate::console::session::Staff;
 use crate::console::{audit_log, csrf_rejected};
 use crate::{AppState, HttpError};
@@ -26,6 +27,9 @@ pub struct ImportForm {
     csrf: String,
     #[serde(default)]
     action: String,
+    /// `list` for an attendee list (addresses, no minutes); else an attendance report.
+    #[serde(default)]
+    kind: String,
     #[serde(default)]
     report: String,
     #[serde(default)]
@@ -41,6 +45,11 @@ pub struct ImportForm {
 }
 
 impl ImportForm {
+    /// Whether the form holds an attendee list rather than an attendance report.
+    fn is_list(&self) -> bool {
+        self.kind == "list"
+    }
+
     fn query(&self, dry_run: bool) -> ImportOptions {
         let some = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
         ImportOptions {
@@ -108,6 +117,10 @@ struct ImportFormView<'a> {
     errors: FieldErrors,
     /// Whether the column fields are shown opened.
     columns_open: bool,
+    /// Whether the form used (and reviewed) is the attendee list's.
+    is_list: bool,
+    /// Whether the attendee list's part is shown opened: an in-person session, or a list used.
+    list_open: bool,
     review: Option<Review>,
 }
 
@@ -124,21 +137,63 @@ struct Review {
     offset: String,
     awards: Vec<ReviewAward>,
     rows: Vec<LineRow>,
+    /// An attendee list: nobody has minutes.
+    is_list: bool,
 }
 
-/// A badge a dry run would award, and to whom.
+/// A badge a dry run would award, to whom, and who attended without qualifying.
 struct ReviewAward {
     name: String,
     would_award: u64,
-    recipients: String,
+    recipients: Vec<Person>,
+    not_qualified: Vec<NearMiss>,
+}
+
+/// A person named in a review or result, with the link to their page.
+struct Person {
+    email: String,
+    url: String,
+}
+
+/// Someone who attended without qualifying, and by how much ("attended 38 of 45 minutes").
+struct NearMiss {
+    person: Person,
+    short: String,
 }
 
 /// One line of a report and what became of it.
 struct LineRow {
     line: u64,
     outcome: String,
+    /// The address the line gave (for a rejected line, what was there instead).
     email: String,
+    /// The recipient page of the line's person, when the line gave an address.
+    url: Option<String>,
+    /// "55", "55 (60 in all)", "none (a list)", or empty when the line was not read.
+    minutes: String,
     why: String,
+}
+
+fn person(email: &str) -> Person {
+    Person {
+        email: email.to_string(),
+        url: person_url(email),
+    }
+}
+
+/// The people of an award entry's `not_qualified`, with by how much.
+fn near_misses(award: &Value) -> Vec<NearMiss> {
+    award["not_qualified"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|near| {
+            Some(NearMiss {
+                person: person(near["email"].as_str()?),
+                short: near["short"].as_str().unwrap_or("").to_string(),
+            })
+        })
+        .collect()
 }
 
 impl Review {
@@ -149,16 +204,17 @@ impl Review {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|a| {
-                let recipients: Vec<&str> = a["recipients"]
+            .map(|a| ReviewAward {
+                name: a["name"].as_str().unwrap_or("").to_string(),
+                would_award: a["would_award"].as_u64().unwrap_or(0),
+                recipients: a["recipients"]
                     .as_array()
-                    .map(|r| r.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                ReviewAward {
-                    name: a["name"].as_str().unwrap_or("").to_string(),
-                    would_award: a["would_award"].as_u64().unwrap_or(0),
-                    recipients: recipients.join(", "),
-                }
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(person)
+                    .collect(),
+                not_qualified: near_misses(a),
             })
             .collect();
         Review {
@@ -173,20 +229,40 @@ impl Review {
             offset: result["utc_offset"].as_str().unwrap_or("").to_string(),
             awards,
             rows: line_rows(result),
+            is_list: is_list(result),
         }
     }
 }
 
+/// Whether a result is an attendee list's.
+fn is_list(result: &Value) -> bool {
+    result["format"] == "list"
+}
+
 fn line_rows(result: &Value) -> Vec<LineRow> {
+    let list = is_list(result);
     result["lines"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|l| LineRow {
-            line: l["line"].as_u64().unwrap_or(0),
-            outcome: l["outcome"].as_str().unwrap_or("").to_string(),
-            email: l["email"].as_str().unwrap_or("").to_string(),
-            why: why(l).unwrap_or_default(),
+        .map(|l| {
+            let outcome = l["outcome"].as_str().unwrap_or("").to_string();
+            let email = l["email"].as_str().unwrap_or("").to_string();
+            let read = !matches!(outcome.as_str(), "rejected" | "skipped");
+            let minutes = match (l["minutes"].as_u64(), l["person_minutes"].as_u64()) {
+                (Some(own), Some(all)) if all != own => format!("{own} ({all} in all)"),
+                (Some(own), _) => own.to_string(),
+                (None, _) if list && read => "none (a list)".to_string(),
+                (None, _) => String::new(),
+            };
+            LineRow {
+                line: l["line"].as_u64().unwrap_or(0),
+                url: (read && !email.is_empty()).then(|| person_url(&email)),
+                email,
+                outcome,
+                minutes,
+                why: why(l).unwrap_or_default(),
+            }
         })
         .collect()
 }
@@ -237,7 +313,9 @@ async fn render_event(
             form,
             errors: FieldErrors::new(error),
             columns_open: !(form.email_column.is_empty()
-                && error.is_none_or(|(f, _)| *f == "report")),
+                && error.is_none_or(|(f, _)| *f == "report" || *f == "list")),
+            is_list: form.is_list(),
+            list_open: form.is_list() || event.format == laurel_store::EventFormat::InPerson,
             review: review.map(Review::of),
         });
     let status = if error.is_some() {
@@ -288,6 +366,9 @@ pub async fn import(
             "Your account may not change this issuer's sessions.",
         );
     }
+    if form.is_list() {
+        return import_list(&state, &staff, &event, &form).await;
+    }
     if form.report.trim().is_empty() {
         let error = ("report", "Choose the report file, or paste it.".to_string());
         return render_event(&state, &staff, &event, &form, Some(&error), None).await;
@@ -324,17 +405,65 @@ pub async fn import(
         }
     };
     let job = import::new_job(&parsed, !confirm, query.file_name.clone(), now);
-    match import::enqueue(&state, &job, &parsed).await {
+    start(&state, &staff, &event, &form, job, parsed, "report").await
+}
+
+/// An attendee list (addresses, no minutes): reviewed and confirmed as a report is, through
+/// the same import job, so recording and awarding are the same, exactly once.
+async fn import_list(
+    state: &AppState,
+    staff: &Staff,
+    event: &Event,
+    form: &ImportForm,
+) -> Response {
+    if form.report.trim().is_empty() {
+        let error = (
+            "list",
+            "Paste the list (one email address per line, the addresses copied from an email, \
+             or the sign-in sheet's cells), or choose its file."
+                .to_string(),
+        );
+        return render_event(state, staff, event, form, Some(&error), None).await;
+    }
+    let now = state.clock.now();
+    let parsed = match import::parse_list(event.clone(), form.report.as_bytes(), now) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let error = ("list", error.to_string());
+            return render_event(state, staff, event, form, Some(&error), None).await;
+        }
+    };
+    let confirm = form.action == "confirm";
+    let file_name = Some(form.file_name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .or_else(|| Some("attendee list".to_string()));
+    let job = import::new_job(&parsed, !confirm, file_name, now);
+    start(state, staff, event, form, job, parsed, "list").await
+}
+
+/// Stores the job; a review is run at once and shown, a confirmed import runs in the
+/// background and its progress page is shown. `field` is where a refusal is shown.
+async fn start(
+    state: &AppState,
+    staff: &Staff,
+    event: &Event,
+    form: &ImportForm,
+    job: laurel_store::ImportJob,
+    parsed: import::Parsed,
+    field: &'static str,
+) -> Response {
+    let confirm = !job.dry_run;
+    match import::enqueue(state, &job, &parsed).await {
         Ok(()) => {}
         Err(error @ ServiceError::Busy(_)) => {
-            let error = ("report", error.to_string());
-            return render_event(&state, &staff, &event, &form, Some(&error), None).await;
+            let error = (field, error.to_string());
+            return render_event(state, staff, event, form, Some(&error), None).await;
         }
         Err(error) => return layout::error(&HttpError::from(error)),
     }
     if !confirm {
         // A review changes nothing, and is quick: it is shown at once.
-        let job = match import::run(&state, job, parsed, |_| {}).await {
+        let job = match import::run(state, job, parsed, |_| {}).await {
             Ok(job) => job,
             Err(error) => return layout::error(&HttpError::from(error)),
         };
@@ -343,15 +472,15 @@ pub async fn import(
             .as_deref()
             .and_then(|text| serde_json::from_str(text).ok())
             .unwrap_or(Value::Null);
-        return render_event(&state, &staff, &event, &form, None, Some(&result)).await;
+        return render_event(state, staff, event, form, None, Some(&result)).await;
     }
     audit_log(
-        &state,
+        state,
         Some(&staff.user),
         &staff.user.username,
         "import.start",
         Some(job.id.to_string()),
-        json!({ "event": event.title, "lines": job.total_rows }),
+        json!({ "event": event.title, "lines": job.total_rows, "kind": field }),
     )
     .await;
     let location = format!("/console/imports/{}", job.id);
@@ -423,12 +552,22 @@ struct Outcome {
     id: Uuid,
     lines: u64,
     rejected: u64,
-    /// Per badge: its name, awarded now, already had it.
-    minted: Vec<(String, u64, u64)>,
+    /// Per badge: its name, awarded now, already had it, and who attended without qualifying.
+    minted: Vec<MintedRow>,
     /// When the per-line result (with every attendee's address) was deleted, if it was (see
     /// [`laurel_service::activity::bounds`]); else it can be downloaded.
     lines_deleted_on: Option<String>,
     rows: Vec<LineRow>,
+    /// An attendee list: nobody has minutes.
+    is_list: bool,
+}
+
+/// What a finished import did for one badge.
+struct MintedRow {
+    name: String,
+    created: u64,
+    existing: u64,
+    not_qualified: Vec<NearMiss>,
 }
 
 impl Outcome {
@@ -437,12 +576,11 @@ impl Outcome {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|a| {
-                (
-                    a["name"].as_str().unwrap_or("").to_string(),
-                    a["created"].as_u64().unwrap_or(0),
-                    a["existing"].as_u64().unwrap_or(0),
-                )
+            .map(|a| MintedRow {
+                name: a["name"].as_str().unwrap_or("").to_string(),
+                created: a["created"].as_u64().unwrap_or(0),
+                existing: a["existing"].as_u64().unwrap_or(0),
+                not_qualified: near_misses(a),
             })
             .collect();
         let lines_deleted_on =
@@ -458,6 +596,7 @@ impl Outcome {
             minted,
             lines_deleted_on,
             rows: line_rows(result),
+            is_list: is_list(result),
         }
     }
 }
@@ -502,13 +641,19 @@ pub async fn result_csv(
         .as_deref()
         .and_then(|text| serde_json::from_str(text).ok())
         .unwrap_or(Value::Null);
-    let mut out = String::from("line,outcome,email,reason\r\n");
-    for l in result["lines"].as_array().into_iter().flatten() {
+    let mut out = String::from("line,outcome,email,minutes,reason\r\n");
+    for (l, row) in result["lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .zip(line_rows(&result))
+    {
         let why = why(l);
         let fields = [
-            l["line"].as_u64().unwrap_or(0).to_string(),
-            l["outcome"].as_str().unwrap_or("").to_string(),
-            l["email"].as_str().unwrap_or("").to_string(),
+            row.line.to_string(),
+            row.outcome,
+            row.email,
+            row.minutes,
             why.unwrap_or_default(),
         ];
         let line: Vec<String> = fields

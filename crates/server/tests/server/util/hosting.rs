@@ -468,6 +468,11 @@ impl laurel_store::ActivityStore for FlakyStore {
         self.inner.attendance_of(event_ids).await
     }
 
+    async fn attendance_of_recipient(&self, email: &str) -> StoreResult<Vec<Attendance>> {
+        self.check()?;
+        self.inner.attendance_of_recipient(email).await
+    }
+
     async fn record_completions(&self, records: &[Completion]) -> StoreResult<Vec<Recorded>> {
         self.check()?;
         self.inner.record_completions(records).await

@@ -141,6 +141,9 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                                                 "type": "string"
                                             },
                                             "description": "Emails. Personal data: null for a read-only token made without --with-emails"
+                                        },
+                                        "not_qualified": {
+                                            "$ref": "#/components/schemas/NotQualified"
                                         }
                                     }
                                 }
@@ -177,7 +180,21 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                                         "string",
                                         "null"
                                     ],
-                                    "description": "recorded, updated, duplicate. Personal data: null for a read-only token made without --with-emails"
+                                    "description": "The address the line gave (for a rejected line, the text where one was expected). Personal data: null for a read-only token made without --with-emails"
+                                },
+                                "minutes": {
+                                    "type": [
+                                        "integer",
+                                        "null"
+                                    ],
+                                    "description": "The line's own time in session; null when the line was not read or gave none (an attendee list)"
+                                },
+                                "person_minutes": {
+                                    "type": [
+                                        "integer",
+                                        "null"
+                                    ],
+                                    "description": "recorded, updated, duplicate: the person's minutes over all of their lines"
                                 },
                                 "into_line": {
                                     "type": "integer",
