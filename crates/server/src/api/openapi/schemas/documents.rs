@@ -143,7 +143,22 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                                             "description": "Emails. Personal data: null for a read-only token made without --with-emails"
                                         },
                                         "not_qualified": {
-                                            "$ref": "#/components/schemas/NotQualified"
+                                            "type": "array",
+                                            "description": "People in the report who attended a session the achievement's rules look at without meeting them, and by how much",
+                                            "items": {
+                                                "type": "object",
+                                                "required": ["email", "short"],
+                                                "properties": {
+                                                    "email": {
+                                                        "type": ["string", "null"],
+                                                        "description": "Personal data: null for a read-only token made without --with-emails"
+                                                    },
+                                                    "short": {
+                                                        "type": "string",
+                                                        "description": "\"attended 38 of 45 minutes\", \"2 of 3 sessions\", \"attended, no minutes recorded\""
+                                                    }
+                                                }
+                                            }
                                         }
                                     }
                                 }
