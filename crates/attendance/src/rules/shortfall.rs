@@ -116,14 +116,12 @@ pub fn shortfalls(rule: &Rule, facts: &Facts) -> Vec<Shortfall> {
             series,
             at_least,
             threshold,
-            ..
+            format,
         } => {
-            let sessions = unique(
-                facts
-                    .sessions
-                    .iter()
-                    .filter(|s| s.series.as_ref() == Some(series)),
-            );
+            // The same sessions as evaluation counts (see `evaluate`).
+            let sessions = unique(facts.sessions.iter().filter(|s| {
+                s.series.as_ref() == Some(series) && format.is_none_or(|f| s.format == Some(f))
+            }));
             let needed = at_least.map_or(sessions.len(), |count| count.get());
             (sessions, needed, *threshold)
         }
@@ -212,6 +210,7 @@ mod tests {
             start: at(day),
             duration_minutes: 60,
             series: series.map(str::to_owned),
+            format: None,
         }
     }
 

@@ -467,7 +467,7 @@ pub async fn update_event(
     }
     Ok(super::audit::with_detail(
         Json(view),
-        json!({ "changes": edited.changes, "awarded": edited.awarded(), "kept": edited.kept }),
+        serde_json::json!({ "changes": edited.changes, "awarded": edited.awarded(), "kept": edited.kept }),
     ))
 }
 

@@ -68,7 +68,7 @@ impl IssuerForm {
     fn zone(&self) -> Result<Zone, (&'static str, String)> {
         match self.time_zone.trim() {
             "" => Ok(Zone::utc()),
-            name => Zone::parse(name).map_err(at("time_zone")),
+            name => Zone::parse(name).map_err(|error| ("time_zone", error.to_string())),
         }
     }
 
@@ -487,7 +487,8 @@ impl IssuerEditor {
             ),
             time_zone: input(
                 "time_zone",
-                "Time zone (sessions are entered and shown in it; e.g. America/Chicago)",
+                "Time zone",
+                "Sessions are entered and shown in it, and attendance reports read in it. Type a city, such as America/Chicago.",
                 if form.time_zone.is_empty() {
                     "UTC"
                 } else {

@@ -412,6 +412,8 @@ pub async fn would_award(
             qualified: 0,
             pending: Vec::new(),
             sessions: Vec::new(),
+            qualified_emails: Vec::new(),
+            short: Vec::new(),
         });
     Ok(WouldAward {
         qualified: plan.qualified,
