@@ -91,13 +91,13 @@ impl SessionForm {
 struct Zones(HashMap<Uuid, Zone>);
 
 impl Zones {
-    async fn of(state: &AppState, issuers: Vec<Uuid>) -> Result<Self, HttpError> {
+    async fn of(state: &AppState, mut issuers: Vec<Uuid>) -> Result<Self, HttpError> {
+        issuers.sort_unstable();
+        issuers.dedup();
         let mut zones = HashMap::new();
         for id in issuers {
-            if !zones.contains_key(&id) {
-                let zone = local_time::issuer_zone(state, id).await?;
-                zones.insert(id, zone);
-            }
+            let zone = local_time::issuer_zone(state, id).await?;
+            zones.insert(id, zone);
         }
         Ok(Zones(zones))
     }
@@ -124,6 +124,7 @@ struct SessionFields<'a> {
 impl<'a> SessionFields<'a> {
     /// The form for the issuers in `mine` (one when the issuer is fixed), their series from
     /// `all_series`.
+    #[allow(clippy::too_many_arguments)] // each is one part of the form; a struct would only rename them
     fn new(
         action: String,
         submit: &'static str,
