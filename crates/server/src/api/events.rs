@@ -462,7 +462,14 @@ pub async fn update_event(
     let edited = sessions::edit(&state, &before, event).await?;
     let mut view = event_view(&edited.event);
     if edited.evaluated {
-        view.awards = Some(edited.awards.iter().cloned().map(RuleOutcome::from).collect());
+        view.awards = Some(
+            edited
+                .awards
+                .iter()
+                .cloned()
+                .map(RuleOutcome::from)
+                .collect(),
+        );
         view.kept = Some(edited.kept);
     }
     Ok(super::audit::with_detail(

@@ -572,7 +572,10 @@ fn key_rows(keys: &[IssuerKey]) -> Vec<KeyRow> {
 }
 
 /// The form's mistakes and the time zone's, together.
-fn all_errors(applied: Result<(), Vec<FieldError>>, zone: Result<Zone, FieldError>) -> Vec<FieldError> {
+fn all_errors(
+    applied: Result<(), Vec<FieldError>>,
+    zone: Result<Zone, FieldError>,
+) -> Vec<FieldError> {
     let mut errors = applied.err().unwrap_or_default();
     errors.extend(zone.err());
     errors

@@ -8,6 +8,7 @@
 //! so a forged form cannot name another issuer's session. [`would_award`] answers "who would
 //! be awarded now" for rules not saved yet, with the same evaluation that awards.
 
+use super::local_time::Zone;
 use chrono::{DateTime, Utc};
 use laurel_attendance::rules::{Names, Rule, SessionFormat, Threshold};
 use laurel_store::{Achievement, Event, EventFilter, EventFormat, Series};
@@ -83,8 +84,10 @@ impl Built {
 
 /// The issuer's sessions (newest first) and series (by title), for the menus and for naming
 /// what rules refer to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Menus {
+    /// The issuer's time zone, in which session dates are written.
+    pub zone: Zone,
     /// Sessions, newest first.
     pub sessions: Vec<Event>,
     /// Series, by title.
@@ -101,10 +104,30 @@ pub async fn menus(service: &Service, issuer_id: Uuid) -> ServiceResult<Menus> {
     sessions.sort_by(|a, b| b.starts_at.cmp(&a.starts_at).then(a.title.cmp(&b.title)));
     let mut series = service.store.list_series(Some(issuer_id)).await?;
     series.sort_by_key(|s| s.title.to_lowercase());
-    Ok(Menus { sessions, series })
+    let zone = super::local_time::issuer_zone(service, issuer_id).await?;
+    Ok(Menus {
+        zone,
+        sessions,
+        series,
+    })
+}
+
+impl Default for Menus {
+    fn default() -> Self {
+        Menus {
+            zone: Zone::utc(),
+            sessions: Vec::new(),
+            series: Vec::new(),
+        }
+    }
 }
 
 impl Menus {
+    /// A session's date as staff read it: "3 March 2026", in the issuer's time zone.
+    pub fn date(&self, at: DateTime<Utc>) -> String {
+        self.zone.local(at).format("%-d %B %Y").to_string()
+    }
+
     /// What [`laurel_attendance::rules::describe`] calls each session ("Title (3 March
     /// 2026)", the date written by `date`, in the issuer's time zone) and series (its title).
     pub fn names(&self, date: impl Fn(DateTime<Utc>) -> String) -> Names {
@@ -439,6 +462,7 @@ mod tests {
             .expect("time");
         let issuer_id = Uuid::nil();
         Menus {
+            zone: Zone::utc(),
             sessions: vec![Event {
                 id: Uuid::from_u128(1),
                 issuer_id,

@@ -9,8 +9,8 @@ use laurel_service::activity::rule_builder::{self, Menus, RuleAnswers};
 use laurel_store::Achievement;
 use serde::Deserialize;
 
-use laurel_service::catalog::{MAX_LIST, MAX_VALID_FOR_DAYS};
 use crate::console::layout::FieldError;
+use laurel_service::catalog::{MAX_LIST, MAX_VALID_FOR_DAYS};
 use laurel_service::fields::{MAX_NAME, MAX_TEXT, MAX_URL};
 
 /// The Open Badges 3.0 achievement types in words, as the type menu offers them (the value

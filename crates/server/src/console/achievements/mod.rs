@@ -29,9 +29,9 @@ use super::images::ImageControl;
 use super::layout::{self, FieldError, Layout};
 use super::session::Staff;
 use super::{audit_log, csrf_rejected};
-use laurel_service::catalog::preview_credential;
 use crate::{AppState, HttpError};
 pub use form::AchievementForm;
+use laurel_service::catalog::preview_credential;
 use view::{BadgeEditor, BadgePage, BadgeRow, BadgesPage, CredentialPreview, Preview, WouldView};
 
 /// What the badge page's address may say: that a change was just saved.
@@ -406,7 +406,7 @@ async fn menus_of<'a>(
 fn names_of(menus: &[(&Issuer, Menus)]) -> Names {
     let mut names = Names::default();
     for (_, menus) in menus {
-        let more = menus.names(layout::date);
+        let more = menus.names(|at| menus.date(at));
         names.sessions.extend(more.sessions);
         names.series.extend(more.series);
     }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::form::{AchievementForm, TYPES_IN_WORDS};
 use crate::console::images::ImageControl;
-use crate::console::layout::{Choice, FieldError, FieldErrors, Layout, date};
+use crate::console::layout::{Choice, FieldError, FieldErrors, Layout};
 
 /// `console/badges.html`: every badge, and the new-badge form for those who may make one.
 #[derive(Template)]
@@ -162,7 +162,7 @@ impl BadgeEditor {
                         };
                         Choice::new(
                             s.id,
-                            format!("{} ({}, {how})", s.title, date(s.starts_at)),
+                            format!("{} ({}, {how})", s.title, menus.date(s.starts_at)),
                             s.id.to_string() == form.rule.rule_session.trim(),
                         )
                     })
