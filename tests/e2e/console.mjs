@@ -98,7 +98,7 @@ try {
   await page.goto(`${origin}/console/events/${session}`, { waitUntil: 'load' });
   await page.setInputFiles('#report-file', reportCsv);
   await page.waitForFunction(() => document.getElementById('report').value.includes('@'));
-  await page.click('button[value=review]');
+  await page.click('#import-form button[value=review]');
   await page.waitForLoadState('load');
   const review = await page.locator('#import-review').textContent();
   check(review.includes('rejected') && review.includes('would be awarded'), 'the review says who is awarded and what is rejected');

@@ -88,9 +88,8 @@ try {
   await page.goto(`${origin}/console/recipients`, { waitUntil: 'load' });
   await page.focus('#q');
   await page.keyboard.type('sam.lee');
-  await page.keyboard.press('Enter');
-  await page.waitForLoadState('load');
-  check(await page.locator('a[href="/console/recipients?email=sam.lee%40example.org"]').count() === 1, 'the search finds a person by part of the address');
+  await Promise.all([page.waitForURL(/[?&]q=sam\.lee/), page.keyboard.press('Enter')]);
+  check(await page.locator('a[href="/console/recipients?email=sam.lee%40example.org"]').count() >= 1, 'the search finds a person by part of the address');
   await both('search');
 } finally {
   await browser.close();

@@ -174,7 +174,7 @@
     var data = new URLSearchParams(new FormData(form));
     data.set("action", "preview");
     var mine = ++latest;
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         if (mine !== latest) { return; }
