@@ -27,6 +27,7 @@ mod console;
 mod console_store;
 mod email;
 mod email_store;
+mod imports;
 mod rows;
 mod service_store;
 mod sessions;

@@ -73,7 +73,7 @@ impl crate::ActivityStore for PostgresStore {
     }
 
     async fn create_import(&self, job: &ImportJob) -> StoreResult<()> {
-        activity::create_import(self, job).await
+        imports::create_import(self, job).await
     }
 
     async fn list_imports_of(
@@ -81,7 +81,7 @@ impl crate::ActivityStore for PostgresStore {
         issuer_ids: &[Uuid],
         limit: u32,
     ) -> StoreResult<Vec<ImportJob>> {
-        activity::list_imports_of(self, issuer_ids, limit).await
+        imports::list_imports_of(self, issuer_ids, limit).await
     }
 
     async fn create_import_within(
@@ -89,11 +89,11 @@ impl crate::ActivityStore for PostgresStore {
         job: &ImportJob,
         quota: &ImportQuota,
     ) -> StoreResult<bool> {
-        activity::create_import_within(self, job, quota).await
+        imports::create_import_within(self, job, quota).await
     }
 
     async fn import_results(&self, issuer_id: Option<Uuid>) -> StoreResult<Vec<ImportResultSize>> {
-        activity::import_results(self, issuer_id).await
+        imports::import_results(self, issuer_id).await
     }
 
     async fn expire_import_result(
@@ -102,15 +102,15 @@ impl crate::ActivityStore for PostgresStore {
         result: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        activity::expire_import_result(self, id, result, at).await
+        imports::expire_import_result(self, id, result, at).await
     }
 
     async fn update_import(&self, job: &ImportJob) -> StoreResult<()> {
-        activity::update_import(self, job).await
+        imports::update_import(self, job).await
     }
 
     async fn import(&self, id: Uuid) -> StoreResult<ImportJob> {
-        activity::one_import(self, id).await
+        imports::one_import(self, id).await
     }
 
     async fn list_imports(
@@ -118,6 +118,6 @@ impl crate::ActivityStore for PostgresStore {
         event_id: Option<Uuid>,
         limit: u32,
     ) -> StoreResult<Vec<ImportJob>> {
-        activity::list_imports(self, event_id, limit).await
+        imports::list_imports(self, event_id, limit).await
     }
 }
