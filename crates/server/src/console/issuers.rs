@@ -5,7 +5,7 @@
 //! what was typed; nothing is stored from a form with a mistake.
 
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use laurel_store::{Issuer, IssuerKey};
@@ -277,7 +277,13 @@ pub async fn create(
 }
 
 /// `GET /console/issuers/{id}`.
-pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(shown): Query<Shown>,
+) -> Response {
+    let notice = shown.saved.is_some().then_some("Saved.");
     match load(&state, &id).await {
         Ok(issuer) if !staff.may_see(issuer.id) => {
             layout::not_allowed(&staff, "Only administrators change issuers.")
@@ -288,10 +294,17 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Path(id): Path<St
                 Ok(zone) => form.time_zone = zone.name().to_string(),
                 Err(error) => return layout::error(&HttpError::from(error)),
             }
-            render_one(&state, &staff, &issuer, &form, &[], None).await
+            render_one(&state, &staff, &issuer, &form, &[], notice).await
         }
         Err(error) => layout::error(&error),
     }
+}
+
+/// What the issuer page's address may say: that a change was just saved (post/redirect/get).
+#[derive(Debug, Default, Deserialize)]
+pub struct Shown {
+    #[serde(default)]
+    saved: Option<String>,
 }
 
 /// `POST /console/issuers/{id}`: saves the profile and branding.
@@ -335,9 +348,7 @@ pub async fn update(
         json!({ "name": changed.name, "time_zone": zone.name() }),
     )
     .await;
-    let mut form = IssuerForm::from_issuer(&changed);
-    form.time_zone = zone.name().to_string();
-    render_one(&state, &staff, &changed, &form, &[], Some("Saved.")).await
+    Redirect::to(&format!("/console/issuers/{}?saved=1", issuer.id)).into_response()
 }
 
 /// The rotate form's fields.

@@ -4,6 +4,7 @@
 
 use crate::util;
 use crate::util::forms;
+use crate::util::forms::get_as as get;
 
 use std::sync::Arc;
 
@@ -61,11 +62,6 @@ async fn signed_in(app: &TestApp, username: &str) -> String {
         "laurel_session={}",
         cookie_value(&response, "laurel_session").unwrap()
     )
-}
-
-async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    app.send(Method::GET, path, None, None, None, &[("cookie", cookie)])
-        .await
 }
 
 #[tokio::test]
@@ -1002,7 +998,14 @@ async fn administrators_create_and_edit_issuers_and_rotate_their_keys() {
         ],
     )
     .await;
-    assert_eq!(saved.status, StatusCode::OK);
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "post/redirect/get");
+    let shown = saved.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(shown, format!("{page_path}?saved=1"));
+    let again = get(&app, &shown, &admin).await;
+    assert!(again.text().contains("Saved."), "{}", again.text());
     let stored = app.state.store.issuer(issuer.id).await.unwrap();
     assert_eq!(stored.brand_color.as_deref(), Some("#1a5f7a"));
     assert!(!stored.show_award_count, "an unticked box is false");

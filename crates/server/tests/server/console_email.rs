@@ -6,12 +6,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::util;
-use crate::util::forms::{form, hidden_csrf, session_cookie};
+use crate::util::forms::{get_as as get, post_as as post, see_other as location};
+use crate::util::forms::{hidden_csrf, session_cookie};
 use crate::util::smtp::{Behaviour, SmtpSink, closed_port};
 
 use std::time::Duration;
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::StatusCode;
 use laurel_server::console;
 use laurel_service::email::EmailOptions;
 use laurel_service::email::worker::drain;
@@ -42,37 +43,6 @@ async fn admin(app: &TestApp) -> (String, String) {
     let cookie = session_cookie(app, "ada@example.org", PASSWORD).await;
     let csrf = hidden_csrf(&get(app, "/console", &cookie).await.text());
     (cookie, csrf)
-}
-
-async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    app.send(Method::GET, path, None, None, None, &[("cookie", cookie)])
-        .await
-}
-
-async fn post(app: &TestApp, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> TestResponse {
-    app.send(
-        Method::POST,
-        path,
-        None,
-        Some("application/x-www-form-urlencoded"),
-        Some(form(pairs)),
-        &[("cookie", cookie)],
-    )
-    .await
-}
-
-/// Where a redirect goes (and that it is one).
-fn location(response: &TestResponse) -> String {
-    assert_eq!(
-        response.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        response.text()
-    );
-    response.headers[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_string()
 }
 
 /// Saves settings for `issuer` through the form, sending to a loopback port.

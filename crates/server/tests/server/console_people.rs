@@ -6,6 +6,7 @@
 
 use crate::util;
 use crate::util::forms;
+use crate::util::forms::get_as as get;
 
 use axum::http::{Method, StatusCode, header};
 use forms::{form, hidden_csrf, session_cookie};
@@ -22,11 +23,6 @@ async fn admin(app: &TestApp) -> String {
     let user = console::new_user("ada", PASSWORD, Role::Admin, Vec::new(), now()).unwrap();
     app.state.store.create_user(&user).await.unwrap();
     session_cookie(app, "ada", PASSWORD).await
-}
-
-async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    app.send(Method::GET, path, None, None, None, &[("cookie", cookie)])
-        .await
 }
 
 async fn post_form(

@@ -5,13 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::util;
-use crate::util::forms::{form, hidden_csrf, session_cookie};
+use crate::util::forms::{get_as as get, post_as as post};
+use crate::util::forms::{hidden_csrf, session_cookie};
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use laurel_server::console;
 use laurel_store::Role;
 use serde_json::{Value, json};
-use util::{TestApp, TestResponse, id, now};
+use util::{TestApp, id, now};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -19,23 +20,6 @@ async fn admin(app: &TestApp) -> String {
     let user = console::new_user("ada", PASSWORD, Role::Admin, Vec::new(), now()).unwrap();
     app.state.store.create_user(&user).await.unwrap();
     session_cookie(app, "ada", PASSWORD).await
-}
-
-async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    app.send(Method::GET, path, None, None, None, &[("cookie", cookie)])
-        .await
-}
-
-async fn post(app: &TestApp, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> TestResponse {
-    app.send(
-        Method::POST,
-        path,
-        None,
-        Some("application/x-www-form-urlencoded"),
-        Some(form(pairs)),
-        &[("cookie", cookie)],
-    )
-    .await
 }
 
 async fn event(
@@ -426,7 +410,7 @@ async fn every_mistake_of_the_issuer_form_is_shown_at_once_in_plain_words() {
         ],
     )
     .await;
-    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
     assert_eq!(
         app.state.store.issuer(stored.id).await.unwrap().brand_color,
         None

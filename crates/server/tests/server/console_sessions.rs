@@ -6,13 +6,14 @@
 
 use crate::util;
 use crate::util::forms;
+use crate::util::forms::{get_as as get, post_as as post, see_other as location};
 
-use axum::http::{Method, StatusCode, header};
-use forms::{form, hidden_csrf, session_cookie};
+use axum::http::StatusCode;
+use forms::{hidden_csrf, session_cookie};
 use laurel_server::console;
 use laurel_store::{EventFilter, Role};
 use serde_json::{Value, json};
-use util::{TestApp, TestResponse, now};
+use util::{TestApp, now};
 use uuid::Uuid;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -24,36 +25,6 @@ async fn admin(app: &TestApp) -> (String, String) {
     let cookie = session_cookie(app, "ada", PASSWORD).await;
     let page = get(app, "/console/events", &cookie).await;
     (cookie, hidden_csrf(&page.text()))
-}
-
-async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    app.send(Method::GET, path, None, None, None, &[("cookie", cookie)])
-        .await
-}
-
-async fn post(app: &TestApp, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> TestResponse {
-    app.send(
-        Method::POST,
-        path,
-        None,
-        Some("application/x-www-form-urlencoded"),
-        Some(form(pairs)),
-        &[("cookie", cookie)],
-    )
-    .await
-}
-
-fn location(response: &TestResponse) -> String {
-    assert_eq!(
-        response.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        response.text()
-    );
-    response.headers[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_string()
 }
 
 async fn chicago(app: &TestApp) -> Value {
@@ -140,7 +111,7 @@ async fn the_issuer_time_zone_is_set_in_the_api_and_the_console() {
         ],
     )
     .await;
-    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    assert_eq!(location(&saved), format!("{path}?saved=1"));
     assert_eq!(
         app.state.store.issuer_time_zone(id).await.unwrap(),
         "America/Denver"
@@ -584,4 +555,45 @@ async fn a_series_lists_its_sessions_and_is_renamed() {
     let stored = app.state.store.series(id).await.unwrap();
     assert_eq!(stored.title, "Cataloguing essentials");
     assert_eq!(stored.description.as_deref(), Some("Four webinars."));
+}
+
+#[tokio::test]
+async fn a_new_series_with_mistakes_shows_them_beside_its_fields_and_stores_nothing() {
+    let app = TestApp::new().await;
+    let issuer = chicago(&app).await;
+    let (cookie, csrf) = admin(&app).await;
+
+    let wrong = post(
+        &app,
+        "/console/series",
+        &cookie,
+        &[("csrf", &csrf), ("issuer", ""), ("title", " ")],
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let page = wrong.text();
+    assert!(page.contains(r#"id="issuer-error""#), "{page}");
+    assert!(page.contains("Choose the issuer of the series."), "{page}");
+    assert!(page.contains(r#"id="title-error""#), "{page}");
+    assert!(page.contains("Give the series a title."), "{page}");
+    assert!(
+        page.contains("New session"),
+        "the sessions page is shown again: {page}"
+    );
+    assert!(app.state.store.list_series(None).await.unwrap().is_empty());
+
+    let made = post(
+        &app,
+        "/console/series",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("issuer", util::id(&issuer).as_str()),
+            ("title", "Metadata month"),
+        ],
+    )
+    .await;
+    let series = app.state.store.list_series(None).await.unwrap();
+    assert_eq!(series.len(), 1);
+    assert_eq!(location(&made), format!("/console/series/{}", series[0].id));
 }

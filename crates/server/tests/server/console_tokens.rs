@@ -5,14 +5,15 @@
 
 use crate::util;
 use crate::util::forms;
+use crate::util::forms::{get_as as get, post_as as post};
 
 use axum::http::{Method, StatusCode};
 use chrono::Duration;
-use forms::{form, hidden_csrf, session_cookie};
+use forms::{hidden_csrf, session_cookie};
 use laurel_server::console;
 use laurel_store::{AuditEntry, Role};
 use serde_json::json;
-use util::{TestApp, TestResponse, id, now};
+use util::{TestApp, id, now};
 use uuid::Uuid;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -22,23 +23,6 @@ async fn signed_in(app: &TestApp, username: &str, role: Role) -> String {
     let user = console::new_user(username, PASSWORD, role, Vec::new(), now()).unwrap();
     app.state.store.create_user(&user).await.unwrap();
     session_cookie(app, username, PASSWORD).await
-}
-
-async fn get(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    app.send(Method::GET, path, None, None, None, &[("cookie", cookie)])
-        .await
-}
-
-async fn post(app: &TestApp, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> TestResponse {
-    app.send(
-        Method::POST,
-        path,
-        None,
-        Some("application/x-www-form-urlencoded"),
-        Some(form(pairs)),
-        &[("cookie", cookie)],
-    )
-    .await
 }
 
 #[tokio::test]

@@ -194,7 +194,22 @@ fn zone_hint(mine: &[&Issuer], zones: &Zones, many: bool) -> String {
 
 /// `GET /console/events`.
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
-    render_list(&state, &staff, &SessionForm::default()).await
+    render_list(
+        &state,
+        &staff,
+        &SessionForm::default(),
+        NewSeries::default(),
+    )
+    .await
+}
+
+/// The new-series form on the sessions page, shown again with its mistakes beside the fields.
+#[derive(Debug, Default)]
+pub(super) struct NewSeries {
+    /// The issuer chosen, as typed.
+    pub issuer: String,
+    pub title: String,
+    pub errors: FieldErrors,
 }
 
 /// `console/events.html`.
@@ -208,6 +223,8 @@ struct EventsPage<'a> {
     fields: Option<SessionFields<'a>>,
     /// The issuers of a new series.
     series_issuers: Vec<Choice>,
+    /// The new-series form as typed, with its mistakes.
+    new_series: NewSeries,
 }
 
 /// One session in a list.
@@ -250,7 +267,12 @@ fn event_row(event: &Event, zones: &Zones, series_names: &HashMap<Uuid, &str>) -
     }
 }
 
-async fn render_list(state: &AppState, staff: &Staff, form: &SessionForm) -> Response {
+async fn render_list(
+    state: &AppState,
+    staff: &Staff,
+    form: &SessionForm,
+    new_series: NewSeries,
+) -> Response {
     let (events, issuers, series) = match (
         state.store.list_events(&EventFilter::default()).await,
         state.store.list_issuers().await,
@@ -300,8 +322,13 @@ async fn render_list(state: &AppState, staff: &Staff, form: &SessionForm) -> Res
             &zones,
         )
     });
+    let status = if new_series.errors.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     layout::respond(
-        StatusCode::OK,
+        status,
         &EventsPage {
             layout: Layout::new("Sessions", Some(staff)),
             rows,
@@ -309,8 +336,12 @@ async fn render_list(state: &AppState, staff: &Staff, form: &SessionForm) -> Res
             fields,
             series_issuers: mine
                 .iter()
-                .map(|i| Choice::new(i.id, i.name.clone(), false))
+                .map(|i| {
+                    let chosen = i.id.to_string() == new_series.issuer.trim();
+                    Choice::new(i.id, i.name.clone(), chosen)
+                })
                 .collect(),
+            new_series,
         },
     )
 }

@@ -70,19 +70,29 @@ pub async fn create_series(
     if !staff.check_csrf(&form.csrf) {
         return csrf_rejected();
     }
-    let Ok(issuer_id) = Uuid::parse_str(form.issuer.trim()) else {
-        return layout::error(&HttpError::BadRequest("Choose an issuer.".into()));
-    };
-    if !staff.may_change_issuer(issuer_id) {
+    let issuer_id = Uuid::parse_str(form.issuer.trim()).ok();
+    if let Some(issuer_id) = issuer_id
+        && !staff.may_change_issuer(issuer_id)
+    {
         return layout::not_allowed(&staff, NOT_YOURS);
     }
-    let (title, description) = match check(&form) {
-        Ok(checked) => checked,
-        Err(mistakes) => {
-            let words: Vec<&str> = mistakes.iter().map(|(_, m)| m.as_str()).collect();
-            return layout::error(&HttpError::BadRequest(words.join(" ")));
+    let checked = check(&form);
+    let (Some(issuer_id), Ok((title, description))) = (issuer_id, &checked) else {
+        let mut mistakes = checked.err().unwrap_or_default();
+        if issuer_id.is_none() {
+            mistakes.insert(
+                0,
+                ("issuer", "Choose the issuer of the series.".to_string()),
+            );
         }
+        let typed = super::NewSeries {
+            issuer: form.issuer.clone(),
+            title: form.title.clone(),
+            errors: FieldErrors::all(&mistakes),
+        };
+        return super::render_list(&state, &staff, &super::SessionForm::default(), typed).await;
     };
+    let (title, description) = (title.clone(), description.clone());
     let now = state.clock.now();
     let series = Series {
         id: Uuid::now_v7(),

@@ -88,3 +88,41 @@ pub async fn session_cookie(app: &TestApp, username: &str, password: &str) -> St
         cookie_value(&response, "laurel_session").expect("a session cookie")
     )
 }
+
+/// `GET path` as the signed-in staff member whose session cookie header is `cookie`.
+pub async fn get_as(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
+    app.send(Method::GET, path, None, None, None, &[("cookie", cookie)])
+        .await
+}
+
+/// A form posted as the signed-in staff member whose session cookie header is `cookie`.
+pub async fn post_as(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    pairs: &[(&str, &str)],
+) -> TestResponse {
+    app.send(
+        Method::POST,
+        path,
+        None,
+        Some("application/x-www-form-urlencoded"),
+        Some(form(pairs)),
+        &[("cookie", cookie)],
+    )
+    .await
+}
+
+/// Where a redirect after a post goes (and that it is one: 303 See Other).
+pub fn see_other(response: &TestResponse) -> String {
+    assert_eq!(
+        response.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        response.text()
+    );
+    response.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
