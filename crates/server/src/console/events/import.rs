@@ -1,6 +1,8 @@
 //! A session's page: its imports and the import form, with the review of a dry run; the
 //! import's progress page; and its per-line result as CSV.
 
+mod review;
+
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -11,7 +13,6 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::console::layout::{self, FieldError, FieldErrors, Layout, date};
-use crate::console::recipients::person_url;
 use crate::console::session::Staff;
 use crate::console::{audit_log, csrf_rejected};
 use crate::{AppState, HttpError};
@@ -19,6 +20,7 @@ use laurel_service::ServiceError;
 use laurel_service::activity::import;
 use laurel_service::activity::import::ImportOptions;
 use laurel_service::activity::local_time;
+use review::{LineRow, NearMiss, Review, is_list, line_rows, near_misses, why};
 
 /// The import form's fields (the review step sends them all again, hidden).
 #[derive(Debug, Default, Deserialize)]
@@ -122,158 +124,6 @@ struct ImportFormView<'a> {
     /// Whether the attendee list's part is shown opened: an in-person session, or a list used.
     list_open: bool,
     review: Option<Review>,
-}
-
-/// The review of a dry run: summary, who would be awarded, and every line.
-struct Review {
-    lines: u64,
-    attendees: u64,
-    recorded: u64,
-    updated: u64,
-    duplicate: u64,
-    merged: u64,
-    skipped: u64,
-    rejected: u64,
-    offset: String,
-    awards: Vec<ReviewAward>,
-    rows: Vec<LineRow>,
-    /// An attendee list: nobody has minutes.
-    is_list: bool,
-}
-
-/// A badge a dry run would award, to whom, and who attended without qualifying.
-struct ReviewAward {
-    name: String,
-    would_award: u64,
-    recipients: Vec<Person>,
-    not_qualified: Vec<NearMiss>,
-}
-
-/// A person named in a review or result, with the link to their page.
-struct Person {
-    email: String,
-    url: String,
-}
-
-/// Someone who attended without qualifying, and by how much ("attended 38 of 45 minutes").
-struct NearMiss {
-    person: Person,
-    short: String,
-}
-
-/// One line of a report and what became of it.
-struct LineRow {
-    line: u64,
-    outcome: String,
-    /// The address the line gave (for a rejected line, what was there instead).
-    email: String,
-    /// The recipient page of the line's person, when the line gave an address.
-    url: Option<String>,
-    /// "55", "55 (60 in all)", "none (a list)", or empty when the line was not read.
-    minutes: String,
-    why: String,
-}
-
-fn person(email: &str) -> Person {
-    Person {
-        email: email.to_string(),
-        url: person_url(email),
-    }
-}
-
-/// The people of an award entry's `not_qualified`, with by how much.
-fn near_misses(award: &Value) -> Vec<NearMiss> {
-    award["not_qualified"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|near| {
-            Some(NearMiss {
-                person: person(near["email"].as_str()?),
-                short: near["short"].as_str().unwrap_or("").to_string(),
-            })
-        })
-        .collect()
-}
-
-impl Review {
-    fn of(result: &Value) -> Self {
-        let summary = &result["summary"];
-        let count = |key: &str| summary[key].as_u64().unwrap_or(0);
-        let awards = result["awards"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|a| ReviewAward {
-                name: a["name"].as_str().unwrap_or("").to_string(),
-                would_award: a["would_award"].as_u64().unwrap_or(0),
-                recipients: a["recipients"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .map(person)
-                    .collect(),
-                not_qualified: near_misses(a),
-            })
-            .collect();
-        Review {
-            lines: count("lines"),
-            attendees: count("attendees"),
-            recorded: count("recorded"),
-            updated: count("updated"),
-            duplicate: count("duplicate"),
-            merged: count("merged"),
-            skipped: count("skipped"),
-            rejected: count("rejected"),
-            offset: result["utc_offset"].as_str().unwrap_or("").to_string(),
-            awards,
-            rows: line_rows(result),
-            is_list: is_list(result),
-        }
-    }
-}
-
-/// Whether a result is an attendee list's.
-fn is_list(result: &Value) -> bool {
-    result["format"] == "list"
-}
-
-fn line_rows(result: &Value) -> Vec<LineRow> {
-    let list = is_list(result);
-    result["lines"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|l| {
-            let outcome = l["outcome"].as_str().unwrap_or("").to_string();
-            let email = l["email"].as_str().unwrap_or("").to_string();
-            let read = !matches!(outcome.as_str(), "rejected" | "skipped");
-            let minutes = match (l["minutes"].as_u64(), l["person_minutes"].as_u64()) {
-                (Some(own), Some(all)) if all != own => format!("{own} ({all} in all)"),
-                (Some(own), _) => own.to_string(),
-                (None, _) if list && read => "none (a list)".to_string(),
-                (None, _) => String::new(),
-            };
-            LineRow {
-                line: l["line"].as_u64().unwrap_or(0),
-                url: (read && !email.is_empty()).then(|| person_url(&email)),
-                email,
-                outcome,
-                minutes,
-                why: why(l).unwrap_or_default(),
-            }
-        })
-        .collect()
-}
-
-/// Why a line was rejected, or which line it was merged into.
-fn why(line: &Value) -> Option<String> {
-    line["reason"].as_str().map(str::to_string).or_else(|| {
-        line["into_line"]
-            .as_u64()
-            .map(|n| format!("same person as line {n}"))
-    })
 }
 
 async fn render_event(
