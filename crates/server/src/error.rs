@@ -91,6 +91,7 @@ impl From<ServiceError> for HttpError {
         match error {
             ServiceError::Invalid(message) => HttpError::BadRequest(message),
             ServiceError::Unreadable(message) => HttpError::Unprocessable(message),
+            ServiceError::Unsupported(message) => HttpError::UnsupportedMediaType(message),
             ServiceError::NotFound(message) => HttpError::NotFound(message),
             ServiceError::Conflict(message) => HttpError::Conflict(message),
             ServiceError::Busy(message) => HttpError::TooManyRequests(message),

@@ -20,6 +20,9 @@ pub enum ServiceError {
     /// format Laurel reads).
     #[error("{0}")]
     Unreadable(String),
+    /// Content of a kind Laurel does not take (an image that is neither PNG nor a safe SVG).
+    #[error("{0}")]
+    Unsupported(String),
     /// No such thing.
     #[error("{0}")]
     NotFound(String),

@@ -40,6 +40,7 @@ pub mod documents;
 pub mod email;
 pub mod error;
 pub mod fields;
+pub mod images;
 pub mod jobs;
 pub mod keys;
 pub mod lifecycle;

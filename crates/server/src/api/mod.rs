@@ -27,7 +27,6 @@ pub mod issuers;
 pub mod notifications;
 pub mod openapi;
 pub mod rules;
-pub mod svg;
 pub mod tokens;
 pub mod verify;
 
