@@ -187,7 +187,7 @@ async fn render_event(
                 format!("the issuer's, {}", zone.name())
             },
             minutes: event.duration_minutes,
-            format: event.format.as_str(),
+            format: super::format_words(event.format),
             attendees: attendance.len(),
             imports,
             import_form,

@@ -244,7 +244,7 @@ struct SeriesRow {
     sessions: usize,
 }
 
-fn format_words(format: EventFormat) -> &'static str {
+pub(super) fn format_words(format: EventFormat) -> &'static str {
     match format {
         EventFormat::Online => "online",
         EventFormat::InPerson => "in person",
