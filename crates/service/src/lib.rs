@@ -24,6 +24,10 @@
 //! - [`email`]: the outbox worker that tells recipients of their badge over SMTP, with
 //!   per-issuer settings, templates, retries and rate limits.
 //! - [`people`]: one recipient's badges, attendance, emails and credits, for staff.
+//! - [`reports`]: the programme summary (awards per badge, credits per person, over a period).
+//! - [`images`]: uploaded logos and badge images checked (PNG, or SVG rebuilt from an
+//!   allow-list) and stored.
+//! - [`copies`]: duplicating a badge.
 //! - [`audit`]: one audit-log entry per change, from the API, console, CLI or the service.
 //! - [`public_url`]: the recorded public URL, and warnings about it.
 //! - [`vault`], [`urls`], [`clock`], [`jobs`], [`links`]: the parts the above share.
