@@ -1,6 +1,6 @@
-//! Award rules built from menus, for people who have never seen JSON: "attended [session ▾]
-//! for at least [45] minutes", "attended at least [3] of the [webinars ▾] of [series ▾]",
-//! "completed [course key]", or no rule (the badge is awarded by hand).
+//! Award rules built from menus, for people who have never seen JSON: "attended ‹session ▾›
+//! for at least ‹45› minutes", "attended at least ‹3› of the ‹webinars ▾› of ‹series ▾›",
+//! "completed ‹course key›", or no rule (the badge is awarded by hand).
 //!
 //! The console's badge form posts plain fields ([`RuleAnswers`]); [`build`] turns them into a
 //! [`Rule`] or says, in words, every mistake at once, each tied to its field. The menus
