@@ -132,7 +132,7 @@ pub fn check(
     } else if had_password && !same_server {
         mistakes.push((
             "password",
-            "Type the password again: the server, port or user name changed, and the saved \
+            "Give the password again: the server, port or user name changed, and the saved \
              password is only ever sent to the server it was given for."
                 .into(),
         ));
@@ -153,8 +153,8 @@ pub fn check(
         mistakes.push((
             "security",
             format!(
-                "Without encryption the password would cross the network readable by anyone; \
-                 choose STARTTLS or TLS (no encryption is only for a relay on this machine, \
+                "Without encryption the password would travel in the clear, readable by anyone on \
+                 the network; choose STARTTLS or TLS (no encryption is only for a relay on this machine, \
                  not {host})."
             ),
         ));

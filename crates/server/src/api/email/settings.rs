@@ -16,9 +16,8 @@ use uuid::Uuid;
 use crate::api::extract::{Json, PathId};
 use crate::auth::Bearer;
 use crate::{AppState, HttpError, HttpResult};
-use laurel_service::email::message;
-use laurel_service::email::smtp::password_aad;
-use laurel_service::fields::{self, MAX_NAME};
+use laurel_service::email::settings as domain;
+use laurel_service::fields;
 
 /// `PUT /issuers/{id}/email` body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -49,9 +48,6 @@ pub struct SettingsInput {
     #[schema(default = false)]
     dry_run: bool,
 }
-
-/// The longest SMTP password accepted.
-const MAX_PASSWORD: usize = 1_024;
 
 /// `GET /issuers/{id}/email`.
 #[utoipa::path(
@@ -125,133 +121,55 @@ pub async fn put_settings(
     bearer.require("admin")?;
     let issuer_id = super::issuer(&state, &bearer, &id).await?.id;
     let stored = state.store.email_settings(issuer_id).await?;
-    let before = stored.clone();
-    let host = fields::required("host", &input.host, 253)?;
-    if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
-        return Err(HttpError::BadRequest(format!(
-            "host must be a host name such as smtp.example.org, got {host:?}"
-        )));
-    }
-    let security = match input.security.as_deref() {
-        None => SmtpSecurity::Starttls,
-        Some(text) => SmtpSecurity::parse(text).ok_or_else(|| {
-            HttpError::BadRequest(format!(
-                "security must be starttls (port 587), tls (port 465) or none (a relay on \
-                 this host), got {text:?}"
-            ))
-        })?,
-    };
-    let port = input.port.unwrap_or(match security {
-        SmtpSecurity::Tls => 465,
-        SmtpSecurity::Starttls => 587,
-        SmtpSecurity::None => 25,
-    });
-    if port == 0 {
-        return Err(HttpError::BadRequest("port must be 1 to 65535".into()));
-    }
-    let username = fields::optional("username", input.username.as_deref(), MAX_NAME)?;
-    // A kept password goes only where it went before: otherwise anyone allowed to edit the
-    // settings could send it to a server of their own.
-    let same_server = stored.as_ref().is_some_and(|s| {
-        s.host.eq_ignore_ascii_case(&host) && s.port == port && s.username == username
-    });
-    let sealed_password = match input.password {
-        None if !same_server && stored.as_ref().is_some_and(|s| s.sealed_password.is_some()) => {
+    let password = match &input.password {
+        Some(Some(password)) if password.is_empty() => {
             return Err(HttpError::BadRequest(
-                "password: give the password again when changing host, port or username (null \
-                 for none)"
+                "password: must not be empty (leave it out to keep the stored one, null removes it)"
                     .into(),
             ));
         }
-        None => stored.and_then(|s| s.sealed_password),
-        Some(None) => None,
-        Some(Some(password)) => {
-            if password.is_empty() || password.len() > MAX_PASSWORD {
-                return Err(HttpError::BadRequest(format!(
-                    "password must be 1 to {MAX_PASSWORD} bytes (null removes it)"
-                )));
-            }
-            Some(
-                state
-                    .vault
-                    .seal(&password_aad(issuer_id), password.as_bytes())
-                    .map_err(|e| HttpError::Internal(e.to_string()))?,
-            )
-        }
+        _ => input.password.clone().flatten().unwrap_or_default(),
     };
-    if sealed_password.is_some() && username.is_none() {
-        return Err(HttpError::BadRequest(
-            "a password needs a username: give username too".into(),
-        ));
-    }
-    if username.is_some() && security == SmtpSecurity::None && !is_loopback(&host) {
-        return Err(HttpError::BadRequest(format!(
-            "security: none would send the password to {host} in the clear; use starttls or tls \
-             (none is for a relay on this host)"
-        )));
-    }
-    let from_address = address("from_address", &input.from_address)?;
-    let reply_to = match fields::optional("reply_to", input.reply_to.as_deref(), 254)? {
-        Some(reply_to) => Some(address("reply_to", &reply_to)?),
-        None => None,
-    };
-    if input.rate_per_minute == Some(0) {
-        return Err(HttpError::BadRequest(
-            "rate_per_minute must be at least 1 (leave it out for no limit)".into(),
-        ));
-    }
-    let settings = EmailSettings {
-        issuer_id,
-        host,
-        port,
-        security,
-        username,
-        sealed_password,
-        from_address,
-        from_name: fields::optional("from_name", input.from_name.as_deref(), MAX_NAME)?,
-        reply_to,
-        rate_per_minute: input.rate_per_minute,
+    // The same checks as the console's form (the domain's), each mistake named by its field.
+    let typed = domain::SettingsInput {
+        host: input.host.clone(),
+        port: input.port.map(|port| port.to_string()).unwrap_or_default(),
+        security: input.security.clone().unwrap_or_default(),
+        username: input.username.clone().unwrap_or_default(),
+        password,
+        remove_password: input.password == Some(None),
+        from_address: input.from_address.clone(),
+        from_name: input.from_name.clone().unwrap_or_default(),
+        reply_to: input.reply_to.clone().unwrap_or_default(),
+        rate_per_minute: input
+            .rate_per_minute
+            .map(|rate| rate.to_string())
+            .unwrap_or_default(),
         dry_run: input.dry_run,
-        updated_at: state.clock.now(),
     };
+    let settings = domain::check(
+        &typed,
+        stored.as_ref(),
+        issuer_id,
+        &state.vault,
+        state.clock.now(),
+    )
+    .map_err(|mistakes| {
+        let detail: Vec<String> = mistakes
+            .iter()
+            .map(|(field, message)| format!("{field}: {}", lower_first(message)))
+            .collect();
+        HttpError::BadRequest(detail.join("; "))
+    })?;
     state.store.set_email_settings(&settings).await?;
     // The transport is rebuilt when `updated_at` changes; a clock that stands still (tests)
     // would keep the old one, so forget it outright.
     state.outbox.transports.forget(issuer_id);
-    let changed = changed_fields(before.as_ref(), &settings);
+    let changed = domain::changed_fields(stored.as_ref(), &settings);
     Ok(crate::api::audit::with_detail(
         Json(EmailSettingsView::from(&settings)),
         json!({ "changed": changed }),
     ))
-}
-
-/// The names of the settings that differ (all of them for first settings): for the audit
-/// log, which never holds the password itself, only whether it changed.
-fn changed_fields(before: Option<&EmailSettings>, after: &EmailSettings) -> Vec<&'static str> {
-    let Some(b) = before else {
-        return vec!["created"];
-    };
-    let mut changed = Vec::new();
-    let mut check = |name, differs: bool| {
-        if differs {
-            changed.push(name);
-        }
-    };
-    check("host", b.host != after.host);
-    check("port", b.port != after.port);
-    check("security", b.security != after.security);
-    check("username", b.username != after.username);
-    // Sealing again makes new bytes, so any password given counts as changed.
-    check("password", b.sealed_password != after.sealed_password);
-    check("from_address", b.from_address != after.from_address);
-    check("from_name", b.from_name != after.from_name);
-    check("reply_to", b.reply_to != after.reply_to);
-    check(
-        "rate_per_minute",
-        b.rate_per_minute != after.rate_per_minute,
-    );
-    check("dry_run", b.dry_run != after.dry_run);
-    changed
 }
 
 /// `DELETE /issuers/{id}/email`: stops emailing for this issuer.
@@ -290,20 +208,13 @@ pub async fn delete_settings(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Whether `host` names this machine (where a relay without TLS is acceptable).
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-fn address(field: &str, value: &str) -> HttpResult<String> {
-    let value = value.trim();
-    message::mailbox("address", None, value)
-        .map(|_| value.to_string())
-        .map_err(|e| HttpError::BadRequest(format!("{field}: {e}")))
+/// A sentence from the console's words as the rest of a `field: …` detail.
+fn lower_first(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// An issuer's SMTP settings as the API shows them: never the password.
