@@ -28,6 +28,7 @@
 //! - [`images`]: uploaded logos and badge images checked (PNG, or SVG rebuilt from an
 //!   allow-list) and stored.
 //! - [`copies`]: duplicating a badge.
+//! - [`certificate`]: the short certificate number read off certificates and sent to LinkedIn.
 //! - [`audit`]: one audit-log entry per change, from the API, console, CLI or the service.
 //! - [`public_url`]: the recorded public URL, and warnings about it.
 //! - [`vault`], [`urls`], [`clock`], [`jobs`], [`links`]: the parts the above share.
@@ -38,6 +39,7 @@ pub mod accounts;
 pub mod activity;
 pub mod audit;
 pub mod catalog;
+pub mod certificate;
 pub mod clock;
 pub mod copies;
 pub mod documents;
