@@ -247,11 +247,24 @@ enum RuleSpec {
     },
 }
 
-/// A rule's schema is its unchecked shape's, named `AwardRule` in the admin API.
+/// A rule's schema is its unchecked shape's, named `AwardRule` in the admin API. utoipa does
+/// not carry an enum's `deny_unknown_fields` to its variants' objects, so each is closed here
+/// (`additionalProperties: false`), as deserializing is.
 #[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for Rule {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        <RuleSpec as utoipa::PartialSchema>::schema()
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{AdditionalProperties, Schema};
+        let mut schema = <RuleSpec as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::OneOf(one_of)) = &mut schema {
+            for item in &mut one_of.items {
+                if let RefOr::T(Schema::Object(object)) = item {
+                    object.additional_properties =
+                        Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+        schema
     }
 }
 

@@ -355,7 +355,7 @@ async fn requests_and_documents_validate_against_the_derived_schemas() {
         "issuer_id": issuer_id,
         "name": "Cataloguing basics",
         "description": "Attended the series",
-        "criteria": {"narrative": "Attend"},
+        "criteria_narrative": "Attend",
         "award_rules": [
             {"kind": "participation", "session": event["id"], "min_minutes": 45},
             {"kind": "participation", "session": event["id"], "min_minutes": null, "min_percent": 75},
