@@ -367,7 +367,8 @@ async fn requests_and_documents_validate_against_the_derived_schemas() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     assert_request_documented(&document, "post", "/achievements", &ruled);
     let mut refused = ruled.clone();
-    refused["award_rules"] = json!([{"kind": "participation", "session": event["id"], "minutes": 45}]);
+    refused["award_rules"] =
+        json!([{"kind": "participation", "session": event["id"], "minutes": 45}]);
     let answer = app.post("/api/v1/achievements", refused.clone()).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text());
     assert_request_refused(&document, "post", "/achievements", &refused);
@@ -400,7 +401,10 @@ async fn requests_and_documents_validate_against_the_derived_schemas() {
     // recorded, merged and rejected lines.
     let report = "email,name,minutes\ng@example.org,Gil,50\ng@example.org,Gil,5\nh@example.org,Hal,10\nnot an address,Ivy,30\n";
     for query in ["?dry_run=true", ""] {
-        let path = format!("/api/v1/events/{}/attendance/import{query}", util::id(&event));
+        let path = format!(
+            "/api/v1/events/{}/attendance/import{query}",
+            util::id(&event)
+        );
         let started = app
             .send(
                 Method::POST,
@@ -424,7 +428,10 @@ async fn requests_and_documents_validate_against_the_derived_schemas() {
         assert_eq!(job["status"], "succeeded", "{job:#}");
         assert_eq!(job["result"]["summary"]["rejected"], 1, "{job:#}");
         assert!(
-            !job["result"]["awards"].as_array().expect("awards").is_empty(),
+            !job["result"]["awards"]
+                .as_array()
+                .expect("awards")
+                .is_empty(),
             "{job:#}"
         );
         assert_documented(&document, "get", "/imports/{id}", StatusCode::OK, &job);

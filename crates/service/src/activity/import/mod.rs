@@ -272,4 +272,3 @@ pub fn as_seen(job: ImportJob, now: DateTime<Utc>) -> ImportJob {
     }
     job
 }
-
