@@ -12,12 +12,14 @@
 //! quotes, dashes, €). A 32-entry table covers that range; the five bytes Windows-1252 leaves
 //! undefined map to the C1 control of the same value, as browsers do.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::ReportError;
 
 /// How the file's bytes were turned into text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ReportEncoding))]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
     /// UTF-8 without a byte order mark.

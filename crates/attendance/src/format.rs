@@ -10,10 +10,12 @@
 //! The checks run in that order, so a Zoom header that also happened to have a "minutes"
 //! column is still read as Zoom.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which kind of report a file was read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ReportFormat))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Format {

@@ -18,6 +18,8 @@ pub enum Credential {
 
 /// What kind of file the credential came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CredentialContainer))]
 #[serde(rename_all = "lowercase")]
 pub enum Container {
     /// A JSON document.

@@ -8,6 +8,8 @@ use crate::trust::Trust;
 
 /// How one step ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = VerificationStepOutcome))]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// Checked and fine.
@@ -25,6 +27,8 @@ pub enum Outcome {
 
 /// The overall answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = VerificationVerdict))]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// Every step that applies passed.
@@ -57,6 +61,8 @@ impl Verdict {
 
 /// One step of the verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = VerificationStep))]
 pub struct Step {
     /// Its name: parse, context, schema, proof, status, dates, recipient, endorsements.
     pub name: &'static str,
@@ -68,6 +74,8 @@ pub struct Step {
 
 /// How the signing key was tied to the issuer (see the key-binding rules in the README).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = KeyBinding))]
 #[serde(tag = "by", content = "where", rename_all = "kebab-case")]
 pub enum Binding {
     /// The issuer is a did:key, and this is its key.
@@ -95,6 +103,8 @@ impl Binding {
 
 /// Who issued the credential, and whether the user trusts them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = VerificationIssuer))]
 pub struct IssuerReport {
     /// The issuer id.
     pub id: String,
@@ -114,6 +124,8 @@ pub struct IssuerReport {
 
 /// Everything the verifier found out about one input.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = VerificationReport))]
 pub struct Report {
     /// The overall answer.
     pub verdict: Verdict,

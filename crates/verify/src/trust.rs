@@ -13,6 +13,8 @@ use serde_json::Value;
 
 /// What the trust list says about an issuer and key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = IssuerTrust))]
 #[serde(rename_all = "kebab-case")]
 pub enum Trust {
     /// The issuer is on the list and signed with one of its keys.

@@ -97,6 +97,7 @@ impl Rule {
 /// How a session is held, as the rules filter on it; the same names as the store's and the
 /// API's event `format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionFormat {
     /// A webinar or other online session.
@@ -195,26 +196,92 @@ fn non_empty(id: String, what: &'static str) -> Result<String, RuleError> {
     }
 }
 
-/// The unchecked shape of a [`Rule`] as it is stored or sent.
+/// The unchecked shape of a [`Rule`] as it is stored or sent: what deserializing reads
+/// before the checks, and so what the admin API documents as `AwardRule`.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 enum RuleSpec {
+    /// Attended one session, meeting the threshold.
     Participation {
+        /// The event's id.
+        #[cfg_attr(feature = "openapi", schema(format = Uuid))]
         session: String,
+        /// Attended at least this many minutes of the session (absent or null: no minutes
+        /// threshold).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1))]
         min_minutes: Option<u32>,
+        /// Attended at least this percentage of the session's duration_minutes (absent or
+        /// null: no percentage threshold).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
         min_percent: Option<u8>,
     },
+    /// Attended at least at_least of the series' sessions (all of them when absent; only those
+    /// of format when given), meeting the threshold in each session counted.
     SeriesCompletion {
+        /// The series' id.
+        #[cfg_attr(feature = "openapi", schema(format = Uuid))]
         series: String,
+        /// Sessions needed (absent or null: every session of the series).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1))]
         at_least: Option<usize>,
+        /// Attended at least this many minutes of a session (absent or null: no minutes
+        /// threshold).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1))]
         min_minutes: Option<u32>,
+        /// Attended at least this percentage of a session's duration_minutes (absent or null:
+        /// no percentage threshold).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
         min_percent: Option<u8>,
+        /// Count only the series' sessions held this way (the event's format): online for
+        /// webinars, in_person for workshops in a room. Absent: every session, whatever its
+        /// format.
         #[serde(default)]
         format: Option<SessionFormat>,
     },
+    /// A completion of what is recorded (POST /completions).
     Completion {
+        /// The issuer's key for what is completed, as in completions (cataloguing-101).
+        #[cfg_attr(feature = "openapi", schema(min_length = 1))]
         what: String,
     },
+}
+
+/// A rule's schema is its unchecked shape's, named `AwardRule` in the admin API. utoipa does
+/// not carry an enum's `deny_unknown_fields` to its variants' objects, so each is closed here
+/// (`additionalProperties: false`), as deserializing is.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Rule {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{AdditionalProperties, Schema};
+        let mut schema = <RuleSpec as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::OneOf(one_of)) = &mut schema {
+            for item in &mut one_of.items {
+                if let RefOr::T(Schema::Object(object)) = item {
+                    object.additional_properties =
+                        Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+        schema
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Rule {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "AwardRule".into()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <RuleSpec as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 impl TryFrom<RuleSpec> for Rule {

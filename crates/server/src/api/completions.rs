@@ -28,6 +28,16 @@ use laurel_service::mint::recipient_email;
 /// The most completions one request may hold.
 pub const MAX_BATCH: usize = 10_000;
 
+/// `POST /completions` with `{"completions": [...]}`: the rows stay raw JSON here, so each is
+/// read into a [`CompletionInput`] on its own and a bad row is rejected alone, by its index.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompletionBatch {
+    /// The completions, each read as a CompletionInput
+    #[schema(value_type = Vec<CompletionInput>, min_items = 1, max_items = 10000)]
+    completions: Vec<Value>,
+}
+
 /// One completion as a client gives it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -89,20 +99,20 @@ pub async fn create(
         .as_object()
         .is_some_and(|object| object.contains_key("completions"));
     let rows: Vec<Value> = match value {
-        Value::Object(mut object) if object.contains_key("completions") => {
+        Value::Object(object) if object.contains_key("completions") => {
             if object.len() > 1 {
                 return Err(HttpError::BadRequest(
                     "a batch body has only \"completions\": put issuer_id in each row".into(),
                 ));
             }
-            match object.remove("completions") {
-                Some(Value::Array(rows)) => rows,
-                _ => {
-                    return Err(HttpError::BadRequest(
+            // With "completions" its only member, the one way this fails is a non-array.
+            serde_json::from_value::<CompletionBatch>(Value::Object(object))
+                .map_err(|_| {
+                    HttpError::BadRequest(
                         "completions must be an array of completion objects".into(),
-                    ));
-                }
-            }
+                    )
+                })?
+                .completions
         }
         other => vec![other],
     };

@@ -22,10 +22,13 @@ use laurel_service::lifecycle::{self, MAX_REASON};
 /// The most credentials one batch revocation takes.
 pub const MAX_BATCH: usize = 10_000;
 
-/// `POST /credentials/{id}/revoke` and `/suspend` body.
-#[derive(Debug, Default, Deserialize)]
+/// `POST /credentials/{id}/revoke` and `/suspend` body. Documented as the suspend body, where
+/// the reason may be left out; revoke requires it (see `bodies::RevokeInput`).
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SuspendInput)]
 pub struct Reason {
+    /// Why: trimmed, at most 1000 bytes; blank or absent is none. Kept by the issuer
     #[serde(default)]
     reason: Option<String>,
 }
@@ -174,7 +177,7 @@ pub async fn revoke_batch(
     params(
         crate::api::openapi::IdParam,
     ),
-    request_body(content = ref("#/components/schemas/SuspendInput"), content_type = "application/json", description = "The body may be left out."),
+    request_body(content = Reason, content_type = "application/json", description = "The body may be left out."),
     responses(
         (status = 200, description = "The award, suspended; changed is false (outcome: already suspended) when it already was, with its first reason kept", body = StatusChangeResult, content_type = "application/json"),
         (status = 401, response = crate::api::openapi::Unauthorized),

@@ -21,7 +21,7 @@ use super::events::load_event;
 use super::extract::{Json, PathId, Query, RawBody};
 use crate::auth::Bearer;
 use crate::{AppState, HttpResult};
-use laurel_service::activity::import::{self, ImportOptions};
+use laurel_service::activity::import::{self, ImportOptions, ImportResult};
 use laurel_service::activity::local_time;
 use laurel_service::fields;
 
@@ -38,16 +38,7 @@ pub const LIST_LIMIT: u32 = 100;
     description = "The body is the report file itself. Its format is detected from the header row (Zoom or GoToWebinar attendee reports, or Laurel's plain email,name,minutes), unless columns are mapped with the *_column parameters (email_column, and minutes_column or both join_column and leave_column). The file is parsed before the answer: one that cannot be read at all is a 422 at once. Then the answer is 202 with the job, and recording and minting go on in the background; poll GET /imports/{id} for progress and, once finished, the result with one entry per line. A malformed line is rejected alone. Importing the same file again is harmless: recording merges and minting is exactly once per recipient. Report times carry no time zone: they are read in utc_offset, or else in the issuer's time_zone (its offset at the event's start), or, for an issuer in UTC, in the offset that puts the earliest join nearest the event's start (to 30 minutes).",
     params(
         crate::api::openapi::IdParam,
-        ("dry_run" = Option<bool>, Query, description = "Report what would be recorded and awarded; record and award nothing (default false)"),
-        ("file_name" = Option<String>, Query, description = "The file's name, kept with the job for people"),
-        ("utc_offset" = Option<String>, Query, description = "The UTC offset of the report's times: +02:00, -05:00 or Z. When absent: the issuer's time_zone at the event's start, or guessed from the earliest join for an issuer in UTC", example = "+02:00"),
-        ("email_column" = Option<String>, Query, description = "The email column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1. Required when any other *_column is given"),
-        ("name_column" = Option<String>, Query, description = "The full-name column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
-        ("first_name_column" = Option<String>, Query, description = "The first-name column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
-        ("last_name_column" = Option<String>, Query, description = "The last-name column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
-        ("minutes_column" = Option<String>, Query, description = "The time-in-session column (minutes): a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1. Give it, or both join_column and leave_column"),
-        ("join_column" = Option<String>, Query, description = "The join-time column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
-        ("leave_column" = Option<String>, Query, description = "The leave-time column: a header name (trimmed, case-insensitive) or #N for the N-th column, counting from 1"),
+        ImportOptions,
     ),
     request_body(content((inline(crate::api::openapi::bodies::CsvBody) = "text/csv")), description = "The report as exported, at most the server's body limit (4 MiB by default). Any Content-Type is accepted. UTF-8 (with or without a byte order mark) or else Windows-1252."),
     responses(
@@ -205,11 +196,16 @@ pub fn view(job: &ImportJob, with_result: bool) -> ImportJobView {
         updated_at: job.updated_at,
         finished_at: job.finished_at,
         url: format!("/api/v1/imports/{}", job.id),
+        // Null until the job has succeeded; a result that does not read (none should) is
+        // logged and shown as none rather than failing the poll.
         result: with_result.then(|| {
-            job.result
-                .as_deref()
-                .and_then(|text| serde_json::from_str(text).ok())
-                .unwrap_or(Value::Null)
+            job.result.as_deref().and_then(|text| {
+                serde_json::from_str::<ImportResult>(text)
+                    .inspect_err(|error| {
+                        tracing::error!(job = %job.id, %error, "an import's stored result does not read");
+                    })
+                    .ok()
+            })
         }),
     }
 }
@@ -239,7 +235,7 @@ pub struct ImportJobView {
     /// The document the import wrote (see ImportResult): present only in GET /imports/{id}
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = crate::api::openapi::fields::import_result)]
-    result: Option<Value>,
+    result: Option<Option<ImportResult>>,
 }
 
 /// `GET /imports`: the newest jobs, newest first, without their results.

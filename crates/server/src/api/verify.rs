@@ -58,7 +58,7 @@ static SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
     description = "The body is the credential: JSON, a compact VC-JWT, or a baked PNG or SVG, at most the server's body limit; it is never stored. The answer is the verifier's report, as `laurel-verify --json` gives it: a verdict (`valid`, `invalid`, `could-not-check`), the reason, and every step (parse, context, schema, proof, status, dates, recipient, endorsements). Keys and status lists of this service's issuers are read from its own store; nothing else is fetched, so another issuer's credential is reported as could-not-check where its keys or lists are needed. A credential of this service that its issuer suspended fails with a `suspension` step giving the date and reason.",
     request_body(content((serde_json::Map<String, serde_json::Value> = "application/json"), (String = "application/jwt"), (inline(crate::api::openapi::bodies::PngBody) = "image/png"), (inline(crate::api::openapi::bodies::SvgBody) = "image/svg+xml"))),
     responses(
-        (status = 200, description = "The report", body = ref("#/components/schemas/VerificationReport"), content_type = "application/json"),
+        (status = 200, description = "The report", body = laurel_verify::Report, content_type = "application/json"),
         (status = 400, response = crate::api::openapi::E400),
         (status = 413, response = crate::api::openapi::E413),
     ),

@@ -1,7 +1,8 @@
 //! Email in the console: the settings form (every mistake at once, nothing stored on a
 //! mistake, post/redirect/get, the password never shown), the test email's wording against a
-//! real SMTP server on loopback, the template editor and its preview, per-badge templates,
-//! delivery on the awards table and the dashboard, the revoke confirmation, and the reports.
+//! real SMTP server on loopback, the template editor and its preview, and per-badge templates.
+//! What staff watch afterwards (delivery on the awards table, the revoke confirmation, the
+//! reports) is in [`crate::console_awards`], which shares this file's set-up helpers.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,15 +16,14 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use laurel_server::console;
 use laurel_service::email::EmailOptions;
-use laurel_service::email::worker::drain;
 use laurel_store::Role;
-use serde_json::{Value, json};
+use serde_json::json;
 use util::{TestApp, TestResponse, id, now};
 
 const PASSWORD: &str = "correct horse battery staple";
 
 /// An app whose emails are tried once, quickly.
-async fn app() -> TestApp {
+pub(crate) async fn app() -> TestApp {
     TestApp::builder()
         .email(EmailOptions {
             max_attempts: 1,
@@ -36,7 +36,7 @@ async fn app() -> TestApp {
 }
 
 /// An administrator, signed in: (session cookie, CSRF token).
-async fn admin(app: &TestApp) -> (String, String) {
+pub(crate) async fn admin(app: &TestApp) -> (String, String) {
     let user =
         console::new_user("ada@example.org", PASSWORD, Role::Admin, Vec::new(), now()).unwrap();
     app.state.store.create_user(&user).await.unwrap();
@@ -46,7 +46,7 @@ async fn admin(app: &TestApp) -> (String, String) {
 }
 
 /// Saves settings for `issuer` through the form, sending to a loopback port.
-async fn save_settings(
+pub(crate) async fn save_settings(
     app: &TestApp,
     cookie: &str,
     csrf: &str,
@@ -526,296 +526,5 @@ async fn templates_are_edited_previewed_with_a_real_credential_and_fall_back() {
     assert!(
         audit.contains("email_template.update") && audit.contains("email_template.delete"),
         "{audit}"
-    );
-}
-
-/// An issuer sending to `sink`, a badge, and awards to `emails` (emailed).
-async fn emailed(
-    app: &TestApp,
-    cookie: &str,
-    csrf: &str,
-    port: u16,
-    emails: &[&str],
-) -> (Value, Value, Vec<String>) {
-    let issuer = app.issuer(json!({})).await;
-    let achievement = app.achievement(&issuer, json!({})).await;
-    save_settings(app, cookie, csrf, &id(&issuer), port, &[]).await;
-    let mut ids = Vec::new();
-    for email in emails {
-        let award = app
-            .award(&achievement, json!({ "email": email, "credits_earned": 2 }))
-            .await;
-        assert_eq!(award.status, StatusCode::CREATED, "{}", award.text());
-        ids.push(id(&award.json()));
-    }
-    (issuer, achievement, ids)
-}
-
-#[tokio::test]
-async fn delivery_shows_on_the_awards_table_and_failures_on_the_dashboard() {
-    let app = app().await;
-    let (cookie, csrf) = admin(&app).await;
-    let sink = SmtpSink::with(Behaviour {
-        reject: vec!["gone@example.org".into()],
-        ..Behaviour::default()
-    })
-    .await;
-    let (_, _, ids) = emailed(
-        &app,
-        &cookie,
-        &csrf,
-        sink.port,
-        &["zoe@example.org", "gone@example.org"],
-    )
-    .await;
-    let table = get(&app, "/console/awards", &cookie).await.text();
-    assert!(table.contains(">Queued<"), "{table}");
-    drain(&app.state.service).await.unwrap();
-    let table = get(&app, "/console/awards", &cookie).await.text();
-    assert!(table.contains("delivery-sent\">Sent "), "{table}");
-    assert!(table.contains("delivery-failed\">Failed: "), "{table}");
-    assert!(table.contains("550 5.1.1"), "the server's reply: {table}");
-    assert!(
-        table.contains("Resend the email to gone@example.org"),
-        "{table}"
-    );
-
-    let dashboard = get(&app, "/console", &cookie).await.text();
-    assert!(
-        dashboard.contains("1 notification emails failed."),
-        "{dashboard}"
-    );
-    assert!(dashboard.contains("id=\"email-failures\""), "{dashboard}");
-    assert!(
-        dashboard.contains("/console/awards?q=gone%40example.org"),
-        "{dashboard}"
-    );
-
-    // Resend: post/redirect/get, back to the same search.
-    let resent = post(
-        &app,
-        &format!("/console/awards/{}/notify", ids[1]),
-        &cookie,
-        &[("csrf", &csrf), ("q", "gone")],
-    )
-    .await;
-    let back = location(&resent);
-    assert!(back.starts_with("/console/awards?q=gone&"), "{back}");
-    let page = get(&app, &back, &cookie).await.text();
-    assert!(
-        page.contains("Queued the email to gone@example.org."),
-        "{page}"
-    );
-    assert!(page.contains("value=\"gone\""), "the search is kept");
-}
-
-#[tokio::test]
-async fn revoking_asks_first_names_the_recipient_and_keeps_the_filters() {
-    let app = app().await;
-    let (cookie, csrf) = admin(&app).await;
-    let issuer = app.issuer(json!({})).await;
-    let achievement = app.achievement(&issuer, json!({})).await;
-    let award = app
-        .award(
-            &achievement,
-            json!({ "email": "zoe@example.org", "name": "Zoë Åberg" }),
-        )
-        .await;
-    let award_id = id(&award.json());
-
-    let table = get(&app, "/console/awards?q=zoe", &cookie).await.text();
-    assert!(
-        table.contains(&format!("action=\"/console/awards/{award_id}/revoke\"")),
-        "{table}"
-    );
-    let confirm = get(
-        &app,
-        &format!("/console/awards/{award_id}/revoke?q=zoe&offset=0"),
-        &cookie,
-    )
-    .await;
-    assert_eq!(confirm.status, StatusCode::OK);
-    let html = confirm.text();
-    assert!(
-        html.contains("Revoke the badge of Zoë Åberg (zoe@example.org)"),
-        "{html}"
-    );
-    assert!(html.contains("The reason you give is public"), "{html}");
-    assert!(html.contains("<textarea id=\"reason\""), "{html}");
-    assert!(
-        html.contains("name=\"q\" value=\"zoe\""),
-        "the filters travel: {html}"
-    );
-
-    let path = format!("/console/awards/{award_id}/revoke");
-    let empty = post(
-        &app,
-        &path,
-        &cookie,
-        &[("csrf", &csrf), ("reason", "  "), ("q", "zoe")],
-    )
-    .await;
-    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
-    assert!(
-        empty.text().contains("id=\"reason-error\""),
-        "{}",
-        empty.text()
-    );
-    let uuid = award_id.parse().unwrap();
-    assert!(
-        app.state
-            .store
-            .award(uuid)
-            .await
-            .unwrap()
-            .revoked_at
-            .is_none()
-    );
-
-    let done = post(
-        &app,
-        &path,
-        &cookie,
-        &[("csrf", &csrf), ("reason", "Issued in error"), ("q", "zoe")],
-    )
-    .await;
-    let back = location(&done);
-    assert!(back.starts_with("/console/awards?q=zoe&"), "{back}");
-    assert!(back.contains("done=revoke"), "{back}");
-    let page = get(&app, &back, &cookie).await.text();
-    assert!(page.contains("Revoked the award of"), "{page}");
-    assert!(
-        page.contains("Revoked 1 March 2026: Issued in error"),
-        "{page}"
-    );
-    assert!(
-        !page.contains(&format!("/console/awards/{award_id}/revoke\"")),
-        "no second revoke: {page}"
-    );
-    // Reloading the page the redirect led to changes nothing and says so again harmlessly.
-    let again = post(
-        &app,
-        &path,
-        &cookie,
-        &[("csrf", &csrf), ("reason", "twice")],
-    )
-    .await;
-    assert!(location(&again).contains("done=revoke-already"));
-    let award = app.state.store.award(uuid).await.unwrap();
-    assert_eq!(award.revocation_reason.as_deref(), Some("Issued in error"));
-}
-
-#[tokio::test]
-async fn the_awards_csv_opens_in_excel_with_every_column() {
-    let app = app().await;
-    let (cookie, csrf) = admin(&app).await;
-    let sink = SmtpSink::start().await;
-    let (_, _, ids) = emailed(&app, &cookie, &csrf, sink.port, &["zoe@example.org"]).await;
-    drain(&app.state.service).await.unwrap();
-    let other = app.issuer(json!({})).await;
-    let badge = app.achievement(&other, json!({ "name": "Second" })).await;
-    let made = app
-        .award(
-            &badge,
-            json!({ "email": "minus@example.org", "name": "@evil", "activity_start_date": "2026-02-10T15:00:00Z" }),
-        )
-        .await;
-    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
-    let csv = get(&app, "/console/awards.csv", &cookie).await;
-    assert_eq!(csv.status, StatusCode::OK);
-    let body = csv.body.to_vec();
-    assert_eq!(&body[..3], b"\xEF\xBB\xBF", "a UTF-8 byte-order mark first");
-    let text = String::from_utf8(body).unwrap();
-    assert!(
-        text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'),
-        "CRLF line ends"
-    );
-    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
-    assert_eq!(
-        lines[0],
-        "\"Name\",\"Email\",\"Badge\",\"Awarded\",\"Activity date\",\"Credits\",\"Status\",\"Revoked on\",\"Revocation reason\",\"Email state\",\"Email detail\",\"Credential\""
-    );
-    assert!(text.contains(&format!("\"zoe@example.org\",\"Catalogage avancé\",\"2026-03-01\",\"\",\"2\",\"active\",\"\",\"\",\"sent\",\"\",\"{}", util::ORIGIN)), "{text}");
-    assert!(
-        text.contains("\"'@evil\",\"minus@example.org\",\"Second\",\"2026-03-01\",\"2026-02-10\""),
-        "{text}"
-    );
-    assert!(text.contains(&ids[0]));
-}
-
-#[tokio::test]
-async fn the_programme_summary_counts_awards_and_credits_over_a_period() {
-    let app = app().await;
-    let (cookie, _) = admin(&app).await;
-    let issuer = app.issuer(json!({ "name": "Library Association" })).await;
-    let webinar = app.achievement(&issuer, json!({ "name": "Webinar" })).await;
-    let workshop = app
-        .achievement(&issuer, json!({ "name": "Workshop" }))
-        .await;
-    for (badge, email, credits) in [
-        (&webinar, "zoe@example.org", 1.5),
-        (&workshop, "zoe@example.org", 3.0),
-        (&webinar, "ada@example.org", 1.5),
-    ] {
-        let made = app
-            .award(badge, json!({ "email": email, "credits_earned": credits }))
-            .await;
-        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
-    }
-    let issuer_id = id(&issuer);
-    let page = get(
-        &app,
-        &format!("/console/reports?issuer={issuer_id}&from=2026-01-01&to=2026-12-31"),
-        &cookie,
-    )
-    .await;
-    assert_eq!(page.status, StatusCode::OK);
-    let html = page.text();
-    assert!(html.contains("3 awards, 6 credits in all."), "{html}");
-    assert!(html.contains("<td>Webinar</td><td class=\"number\">2</td><td class=\"number\">0</td><td class=\"number\">3</td>"), "{html}");
-    assert!(
-        html.contains(
-            "<td>zoe@example.org</td><td class=\"number\">2</td><td class=\"number\">4.5</td>"
-        ),
-        "{html}"
-    );
-
-    // Outside the period: nothing.
-    let none = get(
-        &app,
-        &format!("/console/reports?issuer={issuer_id}&from=2027-01-01"),
-        &cookie,
-    )
-    .await
-    .text();
-    assert!(none.contains("0 awards, 0 credits in all."), "{none}");
-    // Mistakes shown together.
-    let bad = get(
-        &app,
-        "/console/reports?issuer=nope&from=March&to=later",
-        &cookie,
-    )
-    .await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    let html = bad.text();
-    for field in ["issuer", "from", "to"] {
-        assert!(
-            html.contains(&format!("id=\"{field}-error\"")),
-            "{field}: {html}"
-        );
-    }
-    let csv = get(
-        &app,
-        &format!("/console/reports.csv?issuer={issuer_id}"),
-        &cookie,
-    )
-    .await;
-    assert_eq!(csv.status, StatusCode::OK);
-    let text = csv.text();
-    assert!(text.starts_with('\u{feff}'), "{text}");
-    assert!(text.contains("\"Webinar\",\"2\",\"0\",\"3\"\r\n"), "{text}");
-    assert!(
-        text.contains("\"\",\"zoe@example.org\",\"2\",\"4.5\"\r\n"),
-        "{text}"
     );
 }

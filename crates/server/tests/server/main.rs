@@ -6,11 +6,14 @@
 //!   [`console_people`]: the staff console, each route's access rules, its token pages, sessions
 //!   (time zones, edits, runs, series, duplicates), the rule builder, attendee lists,
 //!   recipients' pages and first steps.
-//! - [`email`]: the outbox worker against an SMTP server in the test; [`console_email`]: email,
-//!   delivery, confirmations and reports in the console.
+//! - [`email`]: the outbox worker against an SMTP server in the test; [`console_email`]: email
+//!   settings, test emails and templates in the console; [`console_awards`]: delivery on the
+//!   awards table, the revoke confirmation and the reports.
 //! - [`hardening`]: limits, timeouts, metrics and a store that fails on purpose.
-//! - [`lifecycle`]: revocation, suspension, re-issue and keys through the API.
-//! - [`openapi`]: real answers validated against the OpenAPI document's schemas.
+//! - [`lifecycle`], [`lifecycle_verify`]: revocation, suspension, re-issue and keys through the
+//!   API, and as verifiers check them (online, compromised keys, the verify API).
+//! - [`openapi`]: real answers and accepted requests validated against the OpenAPI document's
+//!   schemas.
 //! - [`pages`], [`public`]: the public HTML pages and the hosted documents.
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
 //!
@@ -22,6 +25,7 @@ mod util;
 mod api;
 mod attendance;
 mod console;
+mod console_awards;
 mod console_email;
 mod console_people;
 mod console_rules;
@@ -31,6 +35,7 @@ mod console_tokens;
 mod email;
 mod hardening;
 mod lifecycle;
+mod lifecycle_verify;
 mod openapi;
 mod pages;
 mod public;

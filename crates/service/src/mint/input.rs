@@ -12,9 +12,12 @@ pub const MAX_TEXT: usize = 10_000;
 
 /// One award as a client asks for it (a row of a batch, or the whole body).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AwardInput {
-    /// The recipient's email (normalized: trimmed, lowercased).
+    /// The recipient's email (normalized: trimmed, lowercased); only its salted hash is
+    /// published.
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     /// The recipient's name, kept for staff and never published.
     #[serde(default)]
@@ -24,6 +27,7 @@ pub struct AwardInput {
     pub narrative: Option<String>,
     /// Evidence, published in the credential.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub evidence: Vec<EvidenceInput>,
     /// When the activity started (RFC 3339 date-time, or a date `YYYY-MM-DD`).
     #[serde(default)]
@@ -36,6 +40,7 @@ pub struct AwardInput {
     pub result: Option<ResultInput>,
     /// Credits earned (≥ 0, at most the achievement's `credits_available` when it has one).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub credits_earned: Option<f64>,
     /// Whether the recipient is emailed (when the issuer has email settings); default true.
     /// In a batch it is given once, beside `awards`.
@@ -56,17 +61,33 @@ pub const RESULT_STATUSES: [&str; 7] = [
 
 /// A result as a client gives it.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AwardResultInput))]
 #[serde(deny_unknown_fields)]
 pub struct ResultInput {
-    /// One of [`RESULT_STATUSES`].
+    /// One of [`RESULT_STATUSES`] (an OB 3.0 ResultStatusType).
+    #[cfg_attr(feature = "openapi", schema(schema_with = result_status))]
     pub status: String,
     /// The value, e.g. a grade.
     #[serde(default)]
     pub value: Option<String>,
 }
 
-/// One evidence entry as a client gives it.
+/// The schema of [`ResultInput::status`]: one of [`RESULT_STATUSES`].
+#[cfg(feature = "openapi")]
+fn result_status() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(RESULT_STATUSES))
+        .description(Some("An OB 3.0 ResultStatusType"))
+        .build()
+}
+
+/// One evidence entry as a client gives it. Give at least one of id, narrative, name,
+/// description.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Evidence))]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceInput {
     /// URL of the evidence (`url` is accepted as a synonym).

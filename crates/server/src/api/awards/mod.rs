@@ -20,7 +20,7 @@ use laurel_store::{Award, AwardFilter, IdempotentResponse};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 mod views;
@@ -46,6 +46,19 @@ pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 1_000;
 /// The longest `Idempotency-Key` accepted.
 pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// `POST /achievements/{id}/awards` with `{"awards": [...]}`: the rows stay raw JSON here, so
+/// each is read into an [`AwardInput`] on its own and a bad row fails alone, by its index.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwardBatch {
+    /// The awards, each read as an AwardInput (without notify)
+    #[schema(value_type = Vec<AwardInput>, min_items = 1, max_items = 1000)]
+    awards: Vec<Value>,
+    /// Email the recipients (when the issuer has email settings); default true
+    #[serde(default)]
+    notify: Option<bool>,
+}
 
 /// `POST /achievements/{id}/awards`.
 #[utoipa::path(
@@ -185,14 +198,7 @@ async fn award(
         };
     }
 
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Batch {
-        awards: Vec<Value>,
-        #[serde(default)]
-        notify: Option<bool>,
-    }
-    let batch: Batch = serde_json::from_value(value).map_err(|error| json_error(&error))?;
+    let batch: AwardBatch = serde_json::from_value(value).map_err(|error| json_error(&error))?;
     if batch.awards.is_empty() {
         return Err(HttpError::BadRequest(
             "awards is empty: give at least one award".into(),

@@ -10,10 +10,13 @@
 //! Request bodies are the structs the handlers deserialize, and responses the views they
 //! serialize (`IssuerView`, `AwardFull`, …), all deriving `ToSchema` (with [`fields`] for the
 //! few fields whose Rust type says less than the API promises), so the document cannot drift
-//! from the answers. Written as JSON Schema in [`schemas`] are only the request rows the
-//! handlers read as raw JSON (awards, completions, award rules) and the documents other crates
-//! write (an import's result, the verification report); a test checks that none of those
-//! shadows a derived one and that every `$ref` resolves.
+//! from the answers. Request rows the handlers read as raw JSON, one by one (awards,
+//! completions, award rules), are documented by the structs each row is then read into
+//! (`AwardInput`, `CompletionInput`, `laurel_attendance::rules::Rule`); documents other crates
+//! write by theirs (`laurel_service::activity::import::ImportResult`, `laurel_verify::Report`),
+//! derived there behind their `openapi` features. Written by hand in [`schemas`] is only the
+//! OpenAPI document's own schema; a test checks that it shadows no derived one and that every
+//! `$ref` resolves.
 
 pub(crate) mod bodies;
 pub(crate) mod fields;
@@ -172,11 +175,17 @@ problem_response!(
         super::tokens::revoke
     ),
     components(
-        // Named only inside schemas written by hand (`CompletionRequest`, `AttendanceBatch`'s
-        // rows), and by the shared error responses (`Problem`).
+        // Named only by reference: inside the request bodies built in `bodies`
+        // (`AwardRequest`, `CompletionRequest`), in `fields` (award rules, an import's result,
+        // `AttendanceBatch`'s rows), and by the shared error responses (`Problem`).
         schemas(
             super::attendance::AttendanceInput,
             super::completions::CompletionInput,
+            super::completions::CompletionBatch,
+            super::awards::AwardBatch,
+            laurel_service::mint::AwardInput,
+            laurel_service::activity::import::ImportResult,
+            laurel_attendance::rules::Rule,
             crate::error::Problem
         ),
         responses(Unauthorized, Forbidden, E400, E404, E409, E413, E415, E422, E503)

@@ -12,6 +12,9 @@
 //! - **The key-encryption key comes only from the environment** (`LAUREL_SECRET_KEY`): a flag
 //!   would show in `ps`, and a config file tends to be committed. [`Settings`]'s `Debug`
 //!   prints neither it nor the database password.
+//!
+//! The parts: this module (the flags, the resolved settings and the layering), [`file`] (the
+//! TOML file's shape and its rules), [`units`] (sizes and durations with units) and the tests.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -19,6 +22,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
+
+mod file;
+mod units;
+
+use file::{DurationValue, FileSettings, SizeValue, read_file};
+pub use units::{parse_duration, parse_size};
 
 /// The environment variable holding the key-encryption key (never a flag or file key).
 pub const SECRET_KEY_VAR: &str = "LAUREL_SECRET_KEY";
@@ -267,51 +276,6 @@ pub enum ConfigError {
     Value(String),
 }
 
-/// The TOML file: the same settings, snake_case, none required.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSettings {
-    listen: Option<String>,
-    data_dir: Option<PathBuf>,
-    database_url: Option<String>,
-    public_url: Option<String>,
-    log_format: Option<LogFormat>,
-    log_filter: Option<String>,
-    body_limit: Option<SizeValue>,
-    request_timeout: Option<DurationValue>,
-    header_read_timeout: Option<DurationValue>,
-    keep_alive_timeout: Option<DurationValue>,
-    max_connections: Option<usize>,
-    metrics_listen: Option<String>,
-    email: Option<FileEmail>,
-}
-
-/// The `[email]` table of the file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileEmail {
-    dry_run: Option<bool>,
-    worker: Option<bool>,
-    timeout: Option<DurationValue>,
-    max_attempts: Option<u32>,
-}
-
-/// A size in the file: a number of bytes or a string with a unit.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum SizeValue {
-    Bytes(u64),
-    Text(String),
-}
-
-/// A duration in the file: a number of seconds or a string with a unit.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum DurationValue {
-    Seconds(u64),
-    Text(String),
-}
-
 impl DatabaseArgs {
     /// Resolves the settings `laurel token` needs (the database and data folder), reading the
     /// config file if one is named. The other settings take their file values or defaults.
@@ -503,64 +467,6 @@ pub fn sqlite_url(data_dir: &Path) -> String {
     laurel_service::open::sqlite_url(data_dir)
 }
 
-fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let table: toml::Table = toml::from_str(&text).map_err(|error| ConfigError::Invalid {
-        path: path.to_path_buf(),
-        message: error.message().to_string(),
-    })?;
-    if table.contains_key("secret_key") {
-        return Err(ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message: format!(
-                "secret_key cannot be set in a file; set the {SECRET_KEY_VAR} environment variable"
-            ),
-        });
-    }
-    let unknown: Vec<&str> = table
-        .keys()
-        .map(String::as_str)
-        .filter(|key| !KNOWN_KEYS.contains(key))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message: format!(
-                "unknown key{} {} (known keys: {})",
-                if unknown.len() == 1 { "" } else { "s" },
-                unknown.join(", "),
-                KNOWN_KEYS.join(", ")
-            ),
-        });
-    }
-    toml::Value::Table(table)
-        .try_into()
-        .map_err(|error: toml::de::Error| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message: error.message().to_string(),
-        })
-}
-
-/// The keys a config file may have (the fields of [`FileSettings`]).
-const KNOWN_KEYS: [&str; 13] = [
-    "listen",
-    "data_dir",
-    "database_url",
-    "public_url",
-    "log_format",
-    "log_filter",
-    "body_limit",
-    "request_timeout",
-    "header_read_timeout",
-    "keep_alive_timeout",
-    "max_connections",
-    "metrics_listen",
-    "email",
-];
-
 /// An origin for ids: http(s), a host, no query or fragment. The trailing `/` is dropped.
 fn check_public_url(url: &str) -> Result<String, ConfigError> {
     let trimmed = url.trim().trim_end_matches('/');
@@ -577,288 +483,5 @@ fn check_public_url(url: &str) -> Result<String, ConfigError> {
     }
 }
 
-/// Parses a size: bytes (`1048576`) or a number with a unit (`512KiB`, `4MiB`, `1MB`, `2k`).
-pub fn parse_size(text: &str) -> Result<usize, String> {
-    let (text, number, unit) = number_and_unit(text, "a size such as 4MiB or 1048576")?;
-    let multiplier: u64 = match unit.to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" => 1000,
-        "kib" => 1024,
-        "m" | "mb" => 1000 * 1000,
-        "mib" => 1024 * 1024,
-        "g" | "gb" => 1000 * 1000 * 1000,
-        "gib" => 1024 * 1024 * 1024,
-        other => return Err(format!("unknown size unit {other:?} in {text:?}")),
-    };
-    number
-        .checked_mul(multiplier)
-        .and_then(|bytes| usize::try_from(bytes).ok())
-        .ok_or_else(|| format!("{text:?} is too large"))
-}
-
-/// Parses a duration: seconds (`30`) or a number with a unit (`500ms`, `30s`, `2m`, `1h`).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let (text, number, unit) = number_and_unit(text, "a duration such as 30s or 500ms")?;
-    match unit {
-        "ms" => Ok(Duration::from_millis(number)),
-        "" | "s" => Ok(Duration::from_secs(number)),
-        "m" | "min" => Ok(Duration::from_secs(number.saturating_mul(60))),
-        "h" => Ok(Duration::from_secs(number.saturating_mul(3600))),
-        other => Err(format!("unknown duration unit {other:?} in {text:?}")),
-    }
-}
-
-/// Splits `12unit` into the trimmed text, the whole number and the trimmed unit.
-fn number_and_unit<'a>(text: &'a str, expected: &str) -> Result<(&'a str, u64, &'a str), String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not {expected}"))?;
-    Ok((text, number, unit.trim()))
-}
-
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use super::*;
-    use clap::Parser;
-
-    #[derive(Debug, Parser)]
-    struct Cli {
-        #[command(flatten)]
-        settings: SettingsArgs,
-    }
-
-    fn args(list: &[&str]) -> SettingsArgs {
-        let mut all = vec!["laurel"];
-        all.extend_from_slice(list);
-        Cli::try_parse_from(all).unwrap().settings
-    }
-
-    fn write(dir: &Path, text: &str) -> PathBuf {
-        let path = dir.join("laurel.toml");
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    #[test]
-    fn defaults_follow_from_listen_and_data_dir() {
-        let settings = SettingsArgs::default().resolve(None).unwrap();
-        assert_eq!(settings.listen, DEFAULT_LISTEN);
-        assert_eq!(settings.public_url, "http://127.0.0.1:8080");
-        assert_eq!(settings.database_url, "sqlite://./laurel-data/laurel.db");
-        assert_eq!(settings.body_limit, DEFAULT_BODY_LIMIT);
-        assert_eq!(settings.request_timeout, DEFAULT_REQUEST_TIMEOUT);
-
-        let settings = args(&["--listen", "0.0.0.0:9000", "--data-dir", "/srv/laurel"])
-            .resolve(None)
-            .unwrap();
-        assert_eq!(settings.public_url, "http://0.0.0.0:9000");
-        assert_eq!(settings.database_url, "sqlite:///srv/laurel/laurel.db");
-    }
-
-    #[test]
-    fn flags_override_the_file_and_the_file_overrides_defaults() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = write(
-            dir.path(),
-            "listen = \"127.0.0.1:9999\"\npublic_url = \"https://file.example/\"\n\
-             body_limit = \"1MiB\"\nrequest_timeout = 5\nlog_format = \"json\"\n",
-        );
-        let file = file.to_str().unwrap();
-        let settings = args(&["--config", file]).resolve(None).unwrap();
-        assert_eq!(settings.listen.to_string(), "127.0.0.1:9999");
-        assert_eq!(settings.public_url, "https://file.example");
-        assert_eq!(settings.body_limit, 1024 * 1024);
-        assert_eq!(settings.request_timeout, Duration::from_secs(5));
-        assert_eq!(settings.log_format, LogFormat::Json);
-
-        let settings = args(&[
-            "--config",
-            file,
-            "--public-url",
-            "https://flag.example",
-            "--body-limit",
-            "10",
-        ])
-        .resolve(None)
-        .unwrap();
-        assert_eq!(settings.public_url, "https://flag.example");
-        assert_eq!(settings.body_limit, 10);
-        assert_eq!(settings.listen.to_string(), "127.0.0.1:9999");
-    }
-
-    #[test]
-    fn email_settings_come_from_flags_and_the_email_table() {
-        let defaults = SettingsArgs::default().resolve(None).unwrap().email;
-        assert!(defaults.worker && !defaults.dry_run);
-        assert_eq!(defaults.timeout, Duration::from_secs(30));
-
-        let dir = tempfile::tempdir().unwrap();
-        let file = write(
-            dir.path(),
-            "[email]\ndry_run = true\ntimeout = \"10s\"\nmax_attempts = 3\n",
-        );
-        let file = file.to_str().unwrap();
-        let email = args(&["--config", file]).resolve(None).unwrap().email;
-        assert!(email.dry_run);
-        assert_eq!(email.timeout, Duration::from_secs(10));
-        assert_eq!(email.max_attempts, 3);
-        let email = args(&[
-            "--config",
-            file,
-            "--smtp-timeout",
-            "2s",
-            "--no-email-worker",
-        ])
-        .resolve(None)
-        .unwrap()
-        .email;
-        assert_eq!(email.timeout, Duration::from_secs(2));
-        assert!(!email.worker);
-
-        let bad = write(dir.path(), "[email]\nmax_attempts = 0\n");
-        let error = args(&["--config", bad.to_str().unwrap()])
-            .resolve(None)
-            .unwrap_err();
-        assert!(error.to_string().contains("max_attempts"), "{error}");
-    }
-
-    #[test]
-    fn connection_limits_and_the_metrics_address_come_from_flags_and_the_file() {
-        let defaults = SettingsArgs::default().resolve(None).unwrap();
-        assert_eq!(defaults.connections, Connections::default());
-        assert_eq!(defaults.metrics_listen, None);
-
-        let dir = tempfile::tempdir().unwrap();
-        let file = write(
-            dir.path(),
-            "header_read_timeout = \"2s\"\nkeep_alive_timeout = 3\nmax_connections = 7\n\
-             metrics_listen = \"127.0.0.1:9100\"\n",
-        );
-        let file = file.to_str().unwrap();
-        let settings = args(&["--config", file]).resolve(None).unwrap();
-        assert_eq!(
-            settings.connections.header_read_timeout,
-            Duration::from_secs(2)
-        );
-        assert_eq!(
-            settings.connections.keep_alive_timeout,
-            Duration::from_secs(3)
-        );
-        assert_eq!(settings.connections.max_connections, 7);
-        assert_eq!(
-            settings.metrics_listen.unwrap().to_string(),
-            "127.0.0.1:9100"
-        );
-
-        let settings = args(&[
-            "--config",
-            file,
-            "--header-read-timeout",
-            "500ms",
-            "--keep-alive-timeout",
-            "1s",
-            "--max-connections",
-            "3",
-            "--metrics-listen",
-            "127.0.0.1:9200",
-        ])
-        .resolve(None)
-        .unwrap();
-        assert_eq!(
-            settings.connections.header_read_timeout,
-            Duration::from_millis(500)
-        );
-        assert_eq!(
-            settings.connections.keep_alive_timeout,
-            Duration::from_secs(1)
-        );
-        assert_eq!(settings.connections.max_connections, 3);
-        assert_eq!(
-            settings.metrics_listen.unwrap().to_string(),
-            "127.0.0.1:9200"
-        );
-
-        for bad in [
-            &["--max-connections", "0"][..],
-            &["--keep-alive-timeout", "0s"][..],
-            &["--header-read-timeout", "0"][..],
-        ] {
-            assert!(args(bad).resolve(None).is_err(), "{bad:?}");
-        }
-        let bad = write(dir.path(), "metrics_listen = \"nowhere\"\n");
-        let error = args(&["--config", bad.to_str().unwrap()])
-            .resolve(None)
-            .unwrap_err();
-        assert!(error.to_string().contains("metrics_listen"), "{error}");
-    }
-
-    #[test]
-    fn unknown_keys_in_the_file_are_named() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = write(
-            dir.path(),
-            "pubilc_url = \"https://x.example\"\nlisten = \"127.0.0.1:1\"\n",
-        );
-        let error = args(&["--config", file.to_str().unwrap()])
-            .resolve(None)
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("unknown key pubilc_url"), "{error}");
-    }
-
-    #[test]
-    fn the_secret_key_is_refused_in_a_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = write(dir.path(), "secret_key = \"abc\"\n");
-        let error = args(&["--config", file.to_str().unwrap()])
-            .resolve(None)
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains(SECRET_KEY_VAR), "{error}");
-    }
-
-    #[test]
-    fn debug_redacts_the_password_and_the_secret() {
-        let settings = args(&["--database-url", "postgres://laurel:hunter2@db/laurel"])
-            .resolve(Some("very-secret".into()))
-            .unwrap();
-        let debug = format!("{settings:?}");
-        assert!(!debug.contains("hunter2"), "{debug}");
-        assert!(!debug.contains("very-secret"), "{debug}");
-        assert!(debug.contains("[redacted]"), "{debug}");
-    }
-
-    #[test]
-    fn sizes_and_durations_parse_with_units() {
-        assert_eq!(parse_size("4MiB").unwrap(), 4 * 1024 * 1024);
-        assert_eq!(parse_size("512 KiB").unwrap(), 512 * 1024);
-        assert_eq!(parse_size("1000").unwrap(), 1000);
-        assert!(parse_size("lots").is_err());
-        assert!(parse_size("3 parsecs").is_err());
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
-        assert_eq!(parse_duration("30").unwrap(), Duration::from_secs(30));
-        assert!(parse_duration("soon").is_err());
-    }
-
-    #[test]
-    fn a_public_url_must_be_an_http_origin() {
-        assert!(
-            args(&["--public-url", "badges.example.org"])
-                .resolve(None)
-                .is_err()
-        );
-        assert!(
-            args(&["--public-url", "https://badges.example.org/laurel/"])
-                .resolve(None)
-                .is_ok()
-        );
-    }
-}
+mod tests;
