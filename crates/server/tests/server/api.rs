@@ -1002,6 +1002,8 @@ async fn minted_credentials_pass_the_independent_verifier() {
                 &achievement,
                 json!({
                     "email": "interop@example.org",
+                    // Signed in as a `name` identity beside the hashed email.
+                    "name": "Zoë Åberg-Núñez",
                     "narrative": "Travail remarquable — 図書館 📚",
                     "evidence": [{"id": "https://portfolio.example.org/1", "name": "Portfolio"}, {"narrative": "Observed"}],
                     "activity_start_date": "2026-02-01",

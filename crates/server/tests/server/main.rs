@@ -12,6 +12,8 @@
 //! - [`lifecycle`]: revocation, suspension, re-issue and keys through the API.
 //! - [`openapi`]: real answers validated against the OpenAPI document's schemas.
 //! - [`pages`], [`public`]: the public HTML pages and the hosted documents.
+//! - [`recipient_name`]: the name signed into credentials, its switches, and LinkedIn's link
+//!   refused for revoked or suspended badges.
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
 //!
 //! [`util`] builds a whole service in-process ([`util::TestApp`]).
@@ -34,4 +36,5 @@ mod lifecycle;
 mod openapi;
 mod pages;
 mod public;
+mod recipient_name;
 mod tokens;

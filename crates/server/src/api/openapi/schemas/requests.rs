@@ -25,7 +25,11 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                     },
                     "name": {
                         "type": "string",
-                        "description": "Kept for staff, never published"
+                        "description": "The recipient's name. Signed into the credential (an unhashed IdentityObject with identityType name, public wherever the badge is shown) when the issuer's include_recipient_name is true and include_name is not false; always kept for staff"
+                    },
+                    "include_name": {
+                        "type": "boolean",
+                        "description": "false leaves the name out of this credential whatever the issuer's setting; true or absent follows the issuer's include_recipient_name (an award cannot publish a name the issuer keeps out)"
                     },
                     "narrative": {
                         "type": "string"
