@@ -281,10 +281,15 @@ impl Signer {
     }
 
     /// The name signed into this recipient's credential: theirs, when they have one, the
-    /// issuer includes names and the award did not leave it out.
+    /// issuer includes names and the award did not leave it out. A "name" with an `@` in it
+    /// is never signed in: attendance reports without a name column fill it with the email
+    /// (`Name of ada@example.org`), and publishing it would undo the email's hashing.
     fn name_in_credential<'a>(&self, recipient: &'a Recipient) -> Option<&'a str> {
         let wanted = self.include_recipient_name && recipient.include_name != Some(false);
-        recipient.name.as_deref().filter(|_| wanted)
+        recipient
+            .name
+            .as_deref()
+            .filter(|name| wanted && !name.contains('@'))
     }
 
     fn sign(
