@@ -382,8 +382,12 @@ async fn an_award_by_rule_after_the_session_is_dated_by_the_session() {
     // Earned when the session ended (no leave time known: its planned end).
     assert_eq!(credential["awardedDate"], "2026-01-29T16:00:00Z");
     assert_eq!(credential["validFrom"], "2026-03-01T09:00:00Z");
-    let link = laurel_service::links::linkedin(&award, None, "https://badges.example.org/c/1");
+    let link = laurel_service::links::linkedin(&award, None, "https://badges.example.org/c/1")
+        .expect("in good standing");
     assert!(link.contains("issueYear=2026&issueMonth=1&"), "{link}");
+    // certId is the short certificate number.
+    let number = laurel_service::certificate::number(award.id);
+    assert!(link.ends_with(&format!("certId={number}")), "{link}");
 
     // An award by hand is dated when it is made.
     let Outcome::Created(by_hand) = award_one(&setup, "bob@example.org").await else {
