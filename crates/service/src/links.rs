@@ -60,11 +60,7 @@ pub fn linkedin_via(credential_url: &str) -> String {
 /// the credential has, and `organizationId` when the issuer set its LinkedIn company id
 /// (LinkedIn then shows the company's logo and links its page). `url` is the credential's
 /// public URL.
-pub fn linkedin(
-    award: &Award,
-    issuer: Option<&Issuer>,
-    url: &str,
-) -> Result<String, NotShareable> {
+pub fn linkedin(award: &Award, issuer: Option<&Issuer>, url: &str) -> Result<String, NotShareable> {
     shareable(award)?;
     let credential: Value = serde_json::from_str(&award.credential).unwrap_or(Value::Null);
     let text = |pointer: &str| credential.pointer(pointer).and_then(Value::as_str);
@@ -222,7 +218,9 @@ mod tests {
         suspended.suspended_at = Some(at);
         let refusal = linkedin(&suspended, None, "https://x.example/c").expect_err("suspended");
         assert!(
-            refusal.to_string().contains("suspended by its issuer since 1 June 2026"),
+            refusal
+                .to_string()
+                .contains("suspended by its issuer since 1 June 2026"),
             "{refusal}"
         );
         assert_eq!(

@@ -211,7 +211,11 @@ async fn the_name_goes_into_the_credential_unless_the_issuer_or_the_award_says_n
         panic!("created");
     };
     assert_eq!(identities(&quiet).len(), 1);
-    assert_eq!(quiet.recipient_name.as_deref(), Some("Ada Lovelace"), "kept for staff");
+    assert_eq!(
+        quiet.recipient_name.as_deref(),
+        Some("Ada Lovelace"),
+        "kept for staff"
+    );
 
     // The issuer turns names off: an award asking for it does not override that.
     let mut issuer = setup
@@ -224,10 +228,15 @@ async fn the_name_goes_into_the_credential_unless_the_issuer_or_the_award_says_n
     setup.service.store.update_issuer(&issuer).await.unwrap();
     let mut asking = recipient("cy@example.org");
     asking.include_name = Some(true);
-    let outcome = mint::award(&setup.service, setup.achievement.id, vec![Ok(asking)], false)
-        .await
-        .unwrap()
-        .remove(0);
+    let outcome = mint::award(
+        &setup.service,
+        setup.achievement.id,
+        vec![Ok(asking)],
+        false,
+    )
+    .await
+    .unwrap()
+    .remove(0);
     let Outcome::Created(off) = outcome else {
         panic!("created");
     };

@@ -273,7 +273,10 @@ mod tests {
         let hashed_name = IdentityObject::hashed("name", "Ana Reader", "s");
         let subject = serde_json::json!({ "identifier": [email, hashed_name] });
         assert_eq!(subject_name(&subject), None);
-        assert_eq!(subject_name(&serde_json::json!({ "id": "did:example:1" })), None);
+        assert_eq!(
+            subject_name(&serde_json::json!({ "id": "did:example:1" })),
+            None
+        );
     }
 
     #[test]

@@ -237,7 +237,14 @@ impl From<&Summary> for SummaryView {
             badges: s
                 .per_badge
                 .iter()
-                .map(|b| (b.name.clone(), b.awards, b.revoked, hours_in_words(b.credits)))
+                .map(|b| {
+                    (
+                        b.name.clone(),
+                        b.awards,
+                        b.revoked,
+                        hours_in_words(b.credits),
+                    )
+                })
                 .collect(),
             people: s
                 .per_person

@@ -31,7 +31,6 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
         .map(|at| at.with_timezone(&Utc))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,9 +57,8 @@ async fn answer(state: &AppState, id: &str, headers: &HeaderMap) -> HttpResult<R
     let url = state.urls.credential(id);
     let refusal = match links::linkedin(&award, issuer.as_ref(), &url) {
         Ok(link) => {
-            let location = HeaderValue::from_str(&link).map_err(|error| {
-                HttpError::Internal(format!("LinkedIn link of {id}: {error}"))
-            })?;
+            let location = HeaderValue::from_str(&link)
+                .map_err(|error| HttpError::Internal(format!("LinkedIn link of {id}: {error}")))?;
             let mut response = StatusCode::SEE_OTHER.into_response();
             let response_headers = response.headers_mut();
             response_headers.insert(header::LOCATION, location);

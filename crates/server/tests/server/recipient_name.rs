@@ -72,8 +72,16 @@ async fn the_name_is_signed_in_first_beside_the_hashed_email_in_both_encodings()
     );
     assert_eq!(ids[1]["identityType"], "emailAddress");
     assert_eq!(ids[1]["hashed"], true);
-    assert!(ids[1]["identityHash"].as_str().unwrap().starts_with("sha256$"));
-    assert!(!credential.to_string().contains(EMAIL), "the email stays hidden");
+    assert!(
+        ids[1]["identityHash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256$")
+    );
+    assert!(
+        !credential.to_string().contains(EMAIL),
+        "the email stays hidden"
+    );
     // The OB 3.0 schema allows it (`name` is an IdentifierTypeEnum value).
     let violations = Schema::AchievementCredential.validate(credential);
     assert!(violations.is_empty(), "{violations:?}");
@@ -92,7 +100,9 @@ async fn the_name_is_signed_in_first_beside_the_hashed_email_in_both_encodings()
         assert_eq!(report.recipient_name.as_deref(), Some(NAME));
         let text = report.to_text("badge");
         assert!(
-            text.contains(&format!("issued to: {NAME} (the name as the issuer wrote it")),
+            text.contains(&format!(
+                "issued to: {NAME} (the name as the issuer wrote it"
+            )),
             "{text}"
         );
     }
@@ -102,9 +112,14 @@ async fn the_name_is_signed_in_first_beside_the_hashed_email_in_both_encodings()
 async fn a_name_never_passes_the_email_check() {
     let app = TestApp::new().await;
     // A "name" with an address in it is never signed in: it would publish the address.
-    let (_, with_address) = awarded(&app, json!({}), json!({ "name": "Name of x@example.org" })).await;
+    let (_, with_address) =
+        awarded(&app, json!({}), json!({ "name": "Name of x@example.org" })).await;
     assert_eq!(identifiers(&with_address["credential"]).len(), 1);
-    assert!(!with_address["credential"].to_string().contains("x@example.org"));
+    assert!(
+        !with_address["credential"]
+            .to_string()
+            .contains("x@example.org")
+    );
     // A name identity holding someone else's email (edited in by hand, which breaks the
     // signature but not the question): the email check must not accept it.
     let (issuer, award) = awarded(&app, json!({}), json!({})).await;
@@ -157,7 +172,8 @@ async fn a_name_never_passes_the_email_check() {
 async fn an_issuer_or_an_award_can_leave_the_name_out() {
     let app = TestApp::new().await;
     // The issuer turns names off: only the hashed email.
-    let (issuer, award) = awarded(&app, json!({ "include_recipient_name": false }), json!({})).await;
+    let (issuer, award) =
+        awarded(&app, json!({ "include_recipient_name": false }), json!({})).await;
     assert_eq!(issuer["include_recipient_name"], false);
     let ids = identifiers(&award["credential"]);
     assert_eq!(ids.len(), 1);
@@ -166,7 +182,10 @@ async fn an_issuer_or_an_award_can_leave_the_name_out() {
     // An award cannot publish a name its issuer keeps out.
     let achievement = app.achievement(&issuer, json!({ "name": "Second" })).await;
     let forced = app
-        .award(&achievement, json!({ "email": EMAIL, "name": NAME, "include_name": true }))
+        .award(
+            &achievement,
+            json!({ "email": EMAIL, "name": NAME, "include_name": true }),
+        )
         .await
         .json();
     assert_eq!(identifiers(&forced["credential"]).len(), 1);
@@ -182,16 +201,28 @@ async fn an_issuer_or_an_award_can_leave_the_name_out() {
 
     // The setting is changed with PATCH, and a wrong type is a problem+json naming it.
     let path = format!("/api/v1/issuers/{}", id(&issuer));
-    let patched = app.patch(&path, json!({ "include_recipient_name": true })).await;
+    let patched = app
+        .patch(&path, json!({ "include_recipient_name": true }))
+        .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.text());
     assert_eq!(patched.json()["include_recipient_name"], true);
-    let bad = app.patch(&path, json!({ "include_recipient_name": "no" })).await;
+    let bad = app
+        .patch(&path, json!({ "include_recipient_name": "no" }))
+        .await;
     let detail = bad.problem(StatusCode::BAD_REQUEST);
     assert!(detail.contains("include_recipient_name"), "{detail}");
     let bad_award = app
-        .award(&achievement, json!({ "email": "x@example.org", "include_name": "no" }))
+        .award(
+            &achievement,
+            json!({ "email": "x@example.org", "include_name": "no" }),
+        )
         .await;
-    assert_eq!(bad_award.status, StatusCode::BAD_REQUEST, "{}", bad_award.text());
+    assert_eq!(
+        bad_award.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        bad_award.text()
+    );
 }
 
 #[tokio::test]
@@ -215,7 +246,10 @@ async fn the_openapi_document_describes_both_switches() {
 async fn the_credential_page_names_the_recipient_from_the_credential_in_its_verdict() {
     let app = TestApp::new().await;
     let (issuer, award) = awarded(&app, json!({}), json!({})).await;
-    let path = award["credential_url"].as_str().unwrap().replace(ORIGIN, "");
+    let path = award["credential_url"]
+        .as_str()
+        .unwrap()
+        .replace(ORIGIN, "");
     let html = app
         .send(Method::GET, &path, None, None, None, &[("accept", BROWSER)])
         .await
@@ -225,13 +259,17 @@ async fn the_credential_page_names_the_recipient_from_the_credential_in_its_verd
     assert!(html.contains(&sentence.replace('\'', "&#39;")), "{html}");
     let number = laurel_service::certificate::number(id(&award).parse().unwrap());
     assert!(
-        html.contains(&format!("<strong id=\"certificate-number\">{number}</strong>")),
+        html.contains(&format!(
+            "<strong id=\"certificate-number\">{number}</strong>"
+        )),
         "{html}"
     );
     // Actions first, then the verdict, then the steps, collapsed.
     let actions = html.find("id=\"actions\"").expect("actions");
     let verdict = html.find("id=\"verdict\"").expect("verdict");
-    let details = html.find("<details class=\"technical\">").expect("collapsed steps");
+    let details = html
+        .find("<details class=\"technical\">")
+        .expect("collapsed steps");
     assert!(actions < verdict && verdict < details);
     assert!(html.find("id=\"linkedin\"").unwrap() > actions);
     // Credits in words.
@@ -283,10 +321,17 @@ async fn linkedin_through_this_site_is_refused_while_revoked_or_suspended() {
     assert!(detail.contains("suspended by its issuer since"), "{detail}");
 
     let lifted = app
-        .post(&format!("/api/v1/credentials/{credential}/unsuspend"), json!({}))
+        .post(
+            &format!("/api/v1/credentials/{credential}/unsuspend"),
+            json!({}),
+        )
         .await;
     assert_eq!(lifted.status, StatusCode::OK);
-    assert_eq!(follow(BROWSER).await.status, StatusCode::SEE_OTHER, "back in good standing");
+    assert_eq!(
+        follow(BROWSER).await.status,
+        StatusCode::SEE_OTHER,
+        "back in good standing"
+    );
 
     let revoked = app
         .post(
@@ -297,7 +342,11 @@ async fn linkedin_through_this_site_is_refused_while_revoked_or_suspended() {
     assert_eq!(revoked.status, StatusCode::OK);
     let refused = follow(BROWSER).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
-    assert!(refused.text().contains("This badge was revoked by its issuer on"));
+    assert!(
+        refused
+            .text()
+            .contains("This badge was revoked by its issuer on")
+    );
 
     let unknown = follow_missing(&app).await;
     assert_eq!(unknown, StatusCode::NOT_FOUND);
@@ -313,8 +362,14 @@ async fn follow_missing(app: &TestApp) -> StatusCode {
 #[tokio::test]
 async fn the_console_switches_names_off_per_issuer_and_per_award() {
     let app = TestApp::new().await;
-    let user = console::new_user("ada", "correct horse battery staple", Role::Admin, Vec::new(), now())
-        .unwrap();
+    let user = console::new_user(
+        "ada",
+        "correct horse battery staple",
+        Role::Admin,
+        Vec::new(),
+        now(),
+    )
+    .unwrap();
     app.state.store.create_user(&user).await.unwrap();
     let cookie = session_cookie(&app, "ada", "correct horse battery staple").await;
     let page = get_as(&app, "/console/issuers", &cookie).await.text();
@@ -323,7 +378,10 @@ async fn the_console_switches_names_off_per_issuer_and_per_award() {
         page.contains("name=\"include_recipient_name\" value=\"yes\" checked"),
         "{page}"
     );
-    assert!(page.contains("anyone the recipient shares it with sees it"), "{page}");
+    assert!(
+        page.contains("anyone the recipient shares it with sees it"),
+        "{page}"
+    );
     let csrf = hidden_csrf(&page);
     let made = post_as(
         &app,
@@ -348,13 +406,23 @@ async fn the_console_switches_names_off_per_issuer_and_per_award() {
     )
     .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
-    assert!(app.state.store.issuer(issuer.id).await.unwrap().include_recipient_name);
+    assert!(
+        app.state
+            .store
+            .issuer(issuer.id)
+            .await
+            .unwrap()
+            .include_recipient_name
+    );
 
     // Award by hand, leaving the name out of this one badge.
     let issuer_view = json!({ "id": issuer.id });
     let achievement = app.achievement(&issuer_view, json!({})).await;
     let awards_page = get_as(&app, "/console/awards", &cookie).await.text();
-    assert!(awards_page.contains("name=\"leave_name_out\""), "{awards_page}");
+    assert!(
+        awards_page.contains("name=\"leave_name_out\""),
+        "{awards_page}"
+    );
     let given = post_as(
         &app,
         "/console/awards/new",
@@ -372,7 +440,10 @@ async fn the_console_switches_names_off_per_issuer_and_per_award() {
     let award = app
         .state
         .store
-        .awards_for(achievement["id"].as_str().unwrap().parse().unwrap(), &[EMAIL.to_string()])
+        .awards_for(
+            achievement["id"].as_str().unwrap().parse().unwrap(),
+            &[EMAIL.to_string()],
+        )
         .await
         .unwrap()
         .pop()
