@@ -128,7 +128,10 @@ mod tests {
     use uuid::Uuid;
 
     fn award(credential: Value) -> Award {
-        let at = Utc.with_ymd_and_hms(2026, 5, 2, 9, 0, 0).unwrap();
+        let at = Utc
+            .with_ymd_and_hms(2026, 5, 2, 9, 0, 0)
+            .single()
+            .expect("a valid date");
         Award {
             id: Uuid::from_u128(32),
             achievement_id: Uuid::nil(),
@@ -205,7 +208,10 @@ mod tests {
 
     #[test]
     fn revoked_and_suspended_badges_are_refused_in_words() {
-        let at = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
+        let at = Utc
+            .with_ymd_and_hms(2026, 6, 1, 12, 0, 0)
+            .single()
+            .expect("a valid date");
         let mut revoked = award(serde_json::json!({}));
         revoked.revoked_at = Some(at);
         let refusal = linkedin(&revoked, None, "https://x.example/c").expect_err("revoked");
