@@ -81,7 +81,7 @@ try {
   const person = await page.locator('#person-page').textContent();
   check(person.includes('jane.workshop@example.org'), 'the award row opens the recipient’s page');
   check(person.includes('attended, no minutes recorded'), 'the page lists the workshop, attended without minutes');
-  check((await page.locator('#credits').textContent()).includes('credits earned'), 'the page totals the credits earned');
+  check((await page.locator('#credits').textContent()).includes('of credit earned'), 'the page totals the credits earned');
   await both('recipient');
 
   // Keyboard only: the search box is reachable and finds the person.

@@ -81,6 +81,12 @@ for (const alg of ['ES256', 'RS256', 'EdDSA']) {
   const keyDocument = await fetchJson(document.proof[0].verificationMethod);
   if (keyDocument.controller !== document.issuer.id) throw new Error(`${alg}: key controller is not the issuer`);
   const publicKey = { publicKeyMultibase: keyDocument.publicKeyMultibase };
+  // The recipient's name is signed in as the Learner Credential Wallet reads it: the
+  // identifier whose identityType is "name" (and, for older wallet releases, the first).
+  const identifiers = [].concat(document.credentialSubject.identifier);
+  if (identifiers[0]?.identityType !== 'name' || identifiers[0].identityHash !== 'A. Reader' || identifiers[0].hashed !== false) {
+    throw new Error(`${alg}: the name identity is not first: ${JSON.stringify(identifiers)}`);
+  }
   // Status is checked below, from the lists themselves.
   cases.push({ name: `served ${alg} eddsa-rdfc-2022`, format: 'eddsa-rdfc-2022', document, publicKey, expect: 'valid', statusCheck: 'skip' });
   const tampered = structuredClone(document);

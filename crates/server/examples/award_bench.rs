@@ -206,6 +206,7 @@ fn baseline(count: usize) -> Duration {
         brand_color: None,
         show_award_count: true,
         linkedin_organization_id: None,
+        include_recipient_name: true,
         created_at: now,
         updated_at: now,
     };

@@ -57,6 +57,7 @@ pub mod people;
 pub mod public_url;
 pub mod reports;
 pub mod status;
+pub mod units;
 pub mod urls;
 pub mod vault;
 

@@ -42,8 +42,7 @@ pub fn credential_facts(credential: &str) -> CredentialFacts {
 
 /// A number of credits for people: `1.5`, `2` (no trailing zeros).
 pub fn credits_text(credits: f64) -> String {
-    let text = format!("{credits:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::units::credits_number(credits)
 }
 
 /// One CSV cell, always quoted (so a `;` or a tab cannot split it in a spreadsheet that reads

@@ -68,6 +68,7 @@ async fn setup() -> Setup {
         brand_color: None,
         show_award_count: false,
         linkedin_organization_id: None,
+        include_recipient_name: true,
         created_at: now(),
         updated_at: now(),
     };
@@ -108,6 +109,7 @@ fn recipient(email: &str) -> Recipient {
     Recipient {
         email: email.into(),
         name: Some("Ada Lovelace".into()),
+        include_name: None,
         narrative: None,
         evidence: vec![],
         activity_start_date: None,
@@ -167,6 +169,80 @@ async fn awarding_twice_mints_once() {
         (Outcome::Created(a), Outcome::Existing(b)) => assert_eq!(a.id, b.id),
         other => panic!("one created, then the same existing: {other:?}"),
     }
+}
+
+/// The identities in a stored credential: (identityType, hashed, identityHash).
+fn identities(award: &laurel_store::Award) -> Vec<(String, bool, String)> {
+    let credential: serde_json::Value = serde_json::from_str(&award.credential).unwrap();
+    let list = match &credential["credentialSubject"]["identifier"] {
+        serde_json::Value::Array(items) => items.clone(),
+        one => vec![one.clone()],
+    };
+    list.iter()
+        .map(|identity| {
+            (
+                identity["identityType"].as_str().unwrap().to_string(),
+                identity["hashed"].as_bool().unwrap(),
+                identity["identityHash"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_name_goes_into_the_credential_unless_the_issuer_or_the_award_says_not() {
+    let setup = setup().await;
+    let Outcome::Created(named) = award_one(&setup, "ada@example.org").await else {
+        panic!("created");
+    };
+    let ids = identities(&named);
+    assert_eq!(ids[0], ("name".into(), false, "Ada Lovelace".into()));
+    assert_eq!((ids[1].0.as_str(), ids[1].1), ("emailAddress", true));
+    assert_eq!(ids.len(), 2);
+
+    // This award leaves it out.
+    let mut quiet = recipient("bo@example.org");
+    quiet.include_name = Some(false);
+    let outcome = mint::award(&setup.service, setup.achievement.id, vec![Ok(quiet)], false)
+        .await
+        .unwrap()
+        .remove(0);
+    let Outcome::Created(quiet) = outcome else {
+        panic!("created");
+    };
+    assert_eq!(identities(&quiet).len(), 1);
+    assert_eq!(
+        quiet.recipient_name.as_deref(),
+        Some("Ada Lovelace"),
+        "kept for staff"
+    );
+
+    // The issuer turns names off: an award asking for it does not override that.
+    let mut issuer = setup
+        .service
+        .store
+        .issuer(setup.achievement.issuer_id)
+        .await
+        .unwrap();
+    issuer.include_recipient_name = false;
+    setup.service.store.update_issuer(&issuer).await.unwrap();
+    let mut asking = recipient("cy@example.org");
+    asking.include_name = Some(true);
+    let outcome = mint::award(
+        &setup.service,
+        setup.achievement.id,
+        vec![Ok(asking)],
+        false,
+    )
+    .await
+    .unwrap()
+    .remove(0);
+    let Outcome::Created(off) = outcome else {
+        panic!("created");
+    };
+    let ids = identities(&off);
+    assert_eq!(ids.len(), 1);
+    assert_eq!(ids[0].0, "emailAddress");
 }
 
 #[tokio::test]
@@ -315,8 +391,12 @@ async fn an_award_by_rule_after_the_session_is_dated_by_the_session() {
     // Earned when the session ended (no leave time known: its planned end).
     assert_eq!(credential["awardedDate"], "2026-01-29T16:00:00Z");
     assert_eq!(credential["validFrom"], "2026-03-01T09:00:00Z");
-    let link = laurel_service::links::linkedin(&award, None, "https://badges.example.org/c/1");
+    let link = laurel_service::links::linkedin(&award, None, "https://badges.example.org/c/1")
+        .expect("in good standing");
     assert!(link.contains("issueYear=2026&issueMonth=1&"), "{link}");
+    // certId is the short certificate number.
+    let number = laurel_service::certificate::number(award.id);
+    assert!(link.ends_with(&format!("certId={number}")), "{link}");
 
     // An award by hand is dated when it is made.
     let Outcome::Created(by_hand) = award_one(&setup, "bob@example.org").await else {

@@ -32,6 +32,9 @@ pub struct Issuer {
     pub show_award_count: bool,
     /// Its LinkedIn company id (digits), for the "Add to profile" link's `organizationId`.
     pub linkedin_organization_id: Option<String>,
+    /// Whether its credentials carry the recipient's name, signed in as an unhashed `name`
+    /// identity beside the hashed email (on unless the issuer turns it off).
+    pub include_recipient_name: bool,
     /// When the issuer was created.
     pub created_at: DateTime<Utc>,
     /// When the issuer was last edited.

@@ -144,6 +144,11 @@ pub struct Report {
     /// The issuer and its trust.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<IssuerReport>,
+    /// The recipient's name as the issuer signed it into the credential (an unhashed `name`
+    /// identity), if it carries one. It says who the badge was issued to, not who holds it:
+    /// only the `recipient` step (an email checked against the hashed identity) proves that.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_name: Option<String>,
     /// Every step in order.
     pub steps: Vec<Step>,
 }
@@ -196,6 +201,7 @@ impl Report {
             container,
             credential_id,
             issuer,
+            recipient_name: None,
             steps,
         }
     }
@@ -221,6 +227,11 @@ impl Report {
                 Outcome::Warning => "warn",
             };
             text.push_str(&format!("  {mark} {:<13}{}\n", step.name, step.detail));
+        }
+        if let Some(name) = &self.recipient_name {
+            text.push_str(&format!(
+                "  issued to: {name} (the name as the issuer wrote it; --recipient EMAIL checks who holds it)\n"
+            ));
         }
         if let Some(issuer) = &self.issuer {
             let name = issuer

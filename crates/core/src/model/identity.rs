@@ -89,6 +89,13 @@ impl IdentityObject {
         }
     }
 
+    /// A recipient's name as the issuer wrote it, unhashed: `identityType: "name"`,
+    /// `hashed: false`, the name in `identityHash`. The Digital Credentials Consortium's
+    /// Learner Credential Wallet shows this identity's value as the credential's holder name.
+    pub fn name(name: &str) -> Self {
+        Self::plaintext(vocab::NAME, name)
+    }
+
     /// A fresh random salt: 16 bytes from the OS, as 32 lowercase hex digits.
     pub fn new_salt() -> Result<String, IdentityError> {
         let mut bytes = [0u8; 16];
@@ -137,6 +144,22 @@ impl IdentityObject {
             digest_hex(candidate).is_some_and(|hex| hex.eq_ignore_ascii_case(expected_hex))
         })
     }
+}
+
+/// The recipient's name in a credential subject (JSON): the `identityHash` of the first
+/// unhashed `name` identity in `identifier` (an object or an array), trimmed, if any. A hashed
+/// identity is never read as a name, so a hash is never shown as one.
+pub fn subject_name(subject: &Value) -> Option<String> {
+    let identities = match subject.get("identifier")? {
+        Value::Array(items) => items.iter().collect::<Vec<_>>(),
+        one => vec![one],
+    };
+    identities.into_iter().find_map(|identity| {
+        let is_name = identity.get("identityType").and_then(Value::as_str) == Some(vocab::NAME);
+        let hashed = identity.get("hashed").and_then(Value::as_bool) != Some(false);
+        let value = identity.get("identityHash").and_then(Value::as_str)?.trim();
+        (is_name && !hashed && !value.is_empty()).then(|| value.to_owned())
+    })
 }
 
 fn normalize_for(identity_type: &str, value: &str) -> String {
@@ -227,6 +250,39 @@ mod tests {
         let name = IdentityObject::plaintext("name", "Parker Pearl");
         assert!(name.matches("name", "Parker Pearl"));
         assert!(!name.matches("name", "parker pearl"));
+    }
+
+    #[test]
+    fn names_are_published_unhashed_and_read_back() {
+        let name = IdentityObject::name("Ana Reader");
+        assert_eq!(
+            serde_json::to_value(&name).expect("serializes"),
+            serde_json::json!({
+                "type": "IdentityObject",
+                "hashed": false,
+                "identityHash": "Ana Reader",
+                "identityType": "name"
+            })
+        );
+        let email = IdentityObject::hashed_email("ana@example.org", "s");
+        let subject = serde_json::json!({ "identifier": [email, name] });
+        assert_eq!(subject_name(&subject).as_deref(), Some("Ana Reader"));
+        let one = serde_json::json!({ "identifier": IdentityObject::name(" Zoë ") });
+        assert_eq!(subject_name(&one).as_deref(), Some("Zoë"));
+        // Only an email: no name, and a hashed "name" is never shown.
+        let hashed_name = IdentityObject::hashed("name", "Ana Reader", "s");
+        let subject = serde_json::json!({ "identifier": [email, hashed_name] });
+        assert_eq!(subject_name(&subject), None);
+        assert_eq!(
+            subject_name(&serde_json::json!({ "id": "did:example:1" })),
+            None
+        );
+    }
+
+    #[test]
+    fn a_name_identity_never_matches_an_email_check() {
+        let name = IdentityObject::name("ana@example.org");
+        assert!(!name.matches("emailAddress", "ana@example.org"));
     }
 
     #[test]

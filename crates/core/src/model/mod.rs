@@ -41,7 +41,7 @@ pub use credential::{
     AchievementCredential, Context, Credential, EndorsementCredential, OpenBadgeCredential,
 };
 pub use datetime::{DateTimeError, DateTimeZ};
-pub use identity::{IdentityError, IdentityObject, normalize_email};
+pub use identity::{IdentityError, IdentityObject, normalize_email, subject_name};
 pub use media::{Evidence, Image};
 pub use one_or_many::OneOrMany;
 pub use profile::{Address, GeoCoordinates, IdentifierEntry, Profile, ProfileRef};

@@ -90,6 +90,8 @@ pub const ENDORSEMENT_CREDENTIAL_SCHEMA: &str =
 
 /// `identityType` for an email address (the impl guide's `"email"` is invalid).
 pub const EMAIL_ADDRESS: &str = "emailAddress";
+/// `identityType` for a person's name, published unhashed (as the DCC wallet reads it).
+pub const NAME: &str = "name";
 
 /// True if `uri` is an Open Badges 3.0 context URL of any released version, i.e. matches the
 /// schema's `^https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json$`.

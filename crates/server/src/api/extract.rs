@@ -82,13 +82,30 @@ pub fn require_json(headers: &HeaderMap) -> Result<(), HttpError> {
     }
 }
 
-/// Parses a JSON body; the error says where the syntax broke or which field is wrong.
+/// Parses a JSON body; the error says where the syntax broke or which field is wrong (named
+/// by its path, `include_recipient_name: invalid type: …`, with `serde_path_to_error`, which
+/// axum already depends on).
 ///
 /// Every body of this API is a JSON object. serde would also fill a struct from an array of
 /// its fields in order (`[null, null]`), which no client means, so anything else is refused.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpError> {
     match bytes.iter().find(|byte| !byte.is_ascii_whitespace()) {
-        Some(b'{') => serde_json::from_slice(bytes).map_err(|error| json_error(&error)),
+        Some(b'{') => {
+            let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+            let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+                let path = error.path().to_string();
+                let error = error.into_inner();
+                match (error.classify(), path.as_str()) {
+                    (serde_json::error::Category::Data, path) if path != "." => {
+                        HttpError::BadRequest(format!("invalid request: {path}: {error}"))
+                    }
+                    _ => json_error(&error),
+                }
+            })?;
+            // Trailing characters after the object are a syntax error, as with from_slice.
+            deserializer.end().map_err(|error| json_error(&error))?;
+            Ok(value)
+        }
         None => Err(HttpError::BadRequest(
             "the body is empty: send a JSON object".into(),
         )),

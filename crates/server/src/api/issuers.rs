@@ -52,6 +52,10 @@ pub struct CreateIssuer {
     #[serde(default)]
     #[schema(pattern = "^[0-9]+$")]
     linkedin_organization_id: Option<String>,
+    /// Whether credentials carry the recipient's name (signed in as an unhashed `name` IdentityObject beside the hashed email, so it is public in every copy of the badge); an award can leave it out with include_name: false
+    #[serde(default)]
+    #[schema(default = true)]
+    include_recipient_name: Option<bool>,
     /// IANA time zone (America/Chicago) in which the console enters and shows session times and reads attendance reports by default; UTC when absent. The API's times stay UTC
     #[serde(default)]
     #[schema(example = "America/Chicago")]
@@ -88,6 +92,9 @@ pub struct UpdateIssuer {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(pattern = "^[0-9]+$")]
     linkedin_organization_id: Option<Option<String>>,
+    /// Whether credentials carry the recipient's name (signed in as an unhashed `name` IdentityObject beside the hashed email, so it is public in every copy of the badge); an award can leave it out with include_name: false
+    #[serde(default)]
+    include_recipient_name: Option<bool>,
     /// IANA time zone (America/Chicago) in which the console enters and shows session times and reads attendance reports by default. The API's times stay UTC
     #[serde(default)]
     #[schema(example = "America/Chicago")]
@@ -167,6 +174,7 @@ pub async fn create(
             "linkedin_organization_id",
             input.linkedin_organization_id.as_deref(),
         )?,
+        include_recipient_name: input.include_recipient_name.unwrap_or(true),
         created_at: now,
         updated_at: now,
     };
@@ -274,6 +282,9 @@ pub async fn update(
     }
     if let Some(show) = input.show_award_count {
         issuer.show_award_count = show;
+    }
+    if let Some(include) = input.include_recipient_name {
+        issuer.include_recipient_name = include;
     }
     if let Some(id) = &input.linkedin_organization_id {
         issuer.linkedin_organization_id =
@@ -411,6 +422,7 @@ fn view(
         brand_color: issuer.brand_color.clone(),
         show_award_count: issuer.show_award_count,
         linkedin_organization_id: issuer.linkedin_organization_id.clone(),
+        include_recipient_name: issuer.include_recipient_name,
         time_zone: time_zone.to_owned(),
         created_at: issuer.created_at,
         updated_at: issuer.updated_at,
@@ -451,6 +463,8 @@ pub struct IssuerView {
     brand_color: Option<String>,
     show_award_count: bool,
     linkedin_organization_id: Option<String>,
+    /// Whether credentials carry the recipient's name (an unhashed `name` IdentityObject, public in the signed badge)
+    include_recipient_name: bool,
     /// IANA time zone (America/Chicago) in which the console enters and shows session times and reads attendance reports by default; UTC until set. The API's times are always UTC
     time_zone: String,
     created_at: DateTime<Utc>,

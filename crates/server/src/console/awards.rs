@@ -383,6 +383,9 @@ pub struct NewAward {
     name: String,
     #[serde(default)]
     notify: Option<String>,
+    /// Ticked: the name is not signed into this credential, whatever the issuer's setting.
+    #[serde(default)]
+    leave_name_out: Option<String>,
     /// The field at fault and why (set when the form is shown again).
     #[serde(skip)]
     error: Option<(&'static str, String)>,
@@ -456,6 +459,7 @@ async fn try_create(
     let recipient = laurel_service::mint::Recipient {
         email: email.clone(),
         name: (!name.is_empty()).then(|| name.to_string()),
+        include_name: form.leave_name_out.is_some().then_some(false),
         narrative: None,
         evidence: Vec::new(),
         activity_start_date: None,

@@ -43,6 +43,9 @@ pub struct IssuerForm {
     show_award_count: Option<String>,
     #[serde(default)]
     linkedin_organization_id: String,
+    /// Ticked: credentials carry the recipient's name.
+    #[serde(default)]
+    include_recipient_name: Option<String>,
     /// An IANA name; empty is UTC.
     #[serde(default)]
     time_zone: String,
@@ -60,6 +63,7 @@ impl IssuerForm {
             no_brand_color: issuer.brand_color.is_none().then(|| "yes".into()),
             show_award_count: issuer.show_award_count.then(|| "yes".into()),
             linkedin_organization_id: issuer.linkedin_organization_id.clone().unwrap_or_default(),
+            include_recipient_name: issuer.include_recipient_name.then(|| "yes".into()),
             time_zone: String::new(),
         }
     }
@@ -121,6 +125,7 @@ impl IssuerForm {
             }
         }
         issuer.show_award_count = self.show_award_count.is_some();
+        issuer.include_recipient_name = self.include_recipient_name.is_some();
         match fields::optional_digits(
             "linkedin_organization_id",
             Some(linkedin_id(&self.linkedin_organization_id)),
@@ -153,9 +158,10 @@ fn linkedin_id(typed: &str) -> &str {
 
 /// `GET /console/issuers`.
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
-    // A new issuer starts with no brand colour of its own.
+    // A new issuer starts with no brand colour of its own, and names recipients in its badges.
     let form = IssuerForm {
         no_brand_color: Some("yes".into()),
+        include_recipient_name: Some("yes".into()),
         ..IssuerForm::default()
     };
     render_list(&state, &staff, &form, &[]).await
@@ -242,6 +248,7 @@ pub async fn create(
         brand_color: None,
         show_award_count: true,
         linkedin_organization_id: None,
+        include_recipient_name: true,
         created_at: now,
         updated_at: now,
     };
@@ -437,6 +444,7 @@ struct IssuerEditor {
     colour: String,
     no_colour: bool,
     show_award_count: bool,
+    include_recipient_name: bool,
     linkedin: TextInput,
     /// The time zone, and the names to pick from as one types.
     time_zone: TextInput,
@@ -489,6 +497,7 @@ impl IssuerEditor {
             },
             no_colour: form.no_brand_color.is_some(),
             show_award_count: form.show_award_count.is_some(),
+            include_recipient_name: form.include_recipient_name.is_some(),
             linkedin: input(
                 "linkedin_organization_id",
                 "LinkedIn company id (optional)",

@@ -22,6 +22,7 @@ use super::layout::{self, Layout, date};
 use super::session::Staff;
 use crate::AppState;
 use laurel_service::people;
+use laurel_service::units::hours_in_words;
 
 /// The most people a search lists.
 const FOUND: u32 = 50;
@@ -204,7 +205,7 @@ fn view(state: &AppState, person: &people::Recipient, asked: &str) -> PersonView
                 badge: badge.achievement.clone(),
                 awarded: date(award.issued_at),
                 status,
-                credits: badge.credits.map(number).unwrap_or_default(),
+                credits: badge.credits.map(hours_in_words).unwrap_or_default(),
                 url: state.urls.credential(award.id),
                 email,
                 email_failed,
@@ -244,7 +245,7 @@ fn view(state: &AppState, person: &people::Recipient, asked: &str) -> PersonView
             .count(),
         badges,
         sessions,
-        credits: number(person.credits),
+        credits: hours_in_words(person.credits),
     }
 }
 
@@ -253,23 +254,4 @@ fn reason(why: Option<&str>) -> String {
     why.filter(|why| !why.trim().is_empty())
         .map(|why| format!(": {why}"))
         .unwrap_or_default()
-}
-
-/// 1.5 → "1.5", 2.0 → "2".
-fn number(value: f64) -> String {
-    let text = format!("{value:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn credits_read_as_people_write_them() {
-        assert_eq!(number(1.5), "1.5");
-        assert_eq!(number(2.0), "2");
-        assert_eq!(number(0.0), "0");
-        assert_eq!(number(0.25), "0.25");
-    }
 }

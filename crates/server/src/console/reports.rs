@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use laurel_service::reports::{self, Summary, credential_facts, credits_text, csv_document};
+use laurel_service::units::hours_in_words;
 use laurel_store::{AwardFilter, Notification, NotificationFilter};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -236,7 +237,14 @@ impl From<&Summary> for SummaryView {
             badges: s
                 .per_badge
                 .iter()
-                .map(|b| (b.name.clone(), b.awards, b.revoked, credits_text(b.credits)))
+                .map(|b| {
+                    (
+                        b.name.clone(),
+                        b.awards,
+                        b.revoked,
+                        hours_in_words(b.credits),
+                    )
+                })
                 .collect(),
             people: s
                 .per_person
@@ -246,12 +254,12 @@ impl From<&Summary> for SummaryView {
                         p.name.clone(),
                         p.email.clone(),
                         p.badges,
-                        credits_text(p.credits),
+                        hours_in_words(p.credits),
                     )
                 })
                 .collect(),
             awards: s.awards,
-            credits: credits_text(s.credits),
+            credits: hours_in_words(s.credits),
         }
     }
 }

@@ -102,7 +102,7 @@ pub fn render_achievement(
     if let Some(credits) = achievement.credits_available {
         facts.push(Fact::new(
             "Credits",
-            format!("{} hours", html::hours(credits)),
+            laurel_service::units::hours_in_words(credits),
         ));
     }
     if let Some(days) = achievement.valid_for_days {

@@ -1,10 +1,13 @@
-//! The credential page: what the badge is, who issued it to whom, whether it checks out, and
-//! the buttons to download and share it.
+//! The credential page: what the badge is and who it was issued to, then the recipient's
+//! actions (LinkedIn, wallet, certificate, downloads), then whether it checks out in one
+//! sentence ("This badge is valid: issued by X to Y on DATE"), with the verifier's steps
+//! collapsed below it for whoever wants them.
 //!
 //! Everything about the badge is read from the **signed credential**, not from the current
 //! achievement or issuer rows: the page shows what was awarded, as the JSON at the same URL
-//! says. From the award row come only what the issuer says *now* (revoked, suspended and why)
-//! and the recipient's name, when one was given. The email is never read here.
+//! says. The recipient's name is the one signed into the credential (a `name` identity) when
+//! it carries one, else the award row's. From the award row come otherwise only what the
+//! issuer says *now* (revoked, suspended and why). The email is never read here.
 //!
 //! The verification is the service's own ([`crate::api::verify::check`], the same report as
 //! `POST /api/v1/verify`), run on the stored credential and cached ([`super::verdicts`]).
@@ -20,12 +23,13 @@ use serde_json::Value;
 use super::brand;
 use super::html;
 use super::layout::{Head, Layout};
+use super::verdict_text::{key_only, signed_by_issuer};
 use super::verdicts::VerdictKey;
 use super::views::{Fact, Technical, VerdictLine};
 use crate::cache::Cache;
 use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
-use laurel_service::{Urls, links};
+use laurel_service::{Urls, certificate, links};
 
 /// `GET /credentials/{id}` for a browser.
 pub async fn page(state: &AppState, id: &str, request: &HeaderMap) -> Response {
@@ -102,6 +106,8 @@ struct CredentialPage {
     image: String,
     name: String,
     recipient_name: Option<String>,
+    /// The short certificate number ([`laurel_service::certificate::number`]).
+    certificate_number: String,
     issuer: IssuerLine,
     /// The description, as sanitized HTML ([`super::markdown::render`]).
     description: String,
@@ -127,6 +133,10 @@ pub fn render(
 ) -> HttpResult<String> {
     let facts = Facts::read(credential);
     let url = urls.credential(award.id);
+    let recipient_name = facts
+        .recipient_name
+        .clone()
+        .or_else(|| award.recipient_name.clone());
     let image = facts.image.clone().unwrap_or_else(|| format!("{url}.svg"));
     // Link previews want a raster image: the achievement's own PNG, else the baked PNG.
     let preview = match &facts.image {
@@ -154,13 +164,14 @@ pub fn render(
         notices: Notices::of(award, &facts, now),
         image: html::href(&image).unwrap_or_default().to_owned(),
         name: facts.name.clone(),
-        recipient_name: award.recipient_name.clone(),
+        certificate_number: certificate::number(award.id),
         issuer: IssuerLine::of(&facts, report.verdict == Verdict::Valid),
         description: super::markdown::render(&facts.description),
-        verdict: VerdictLine::of(report),
+        verdict: verdict_line(report, &facts, recipient_name.as_deref()),
+        recipient_name,
         technical: Technical::of(report, now),
         criteria: Criteria::of(&facts),
-        facts: details(&facts),
+        facts: details(&facts, &certificate::number(award.id)),
         achievement_href: facts
             .achievement_id
             .as_deref()
@@ -190,6 +201,8 @@ struct Facts {
     awarded: Option<DateTime<Utc>>,
     valid_from: Option<DateTime<Utc>>,
     valid_until: Option<DateTime<Utc>>,
+    /// The name signed into the credential, if any.
+    recipient_name: Option<String>,
 }
 
 impl Facts {
@@ -236,7 +249,32 @@ impl Facts {
             awarded: date("/awardedDate"),
             valid_from: date("/validFrom"),
             valid_until: date("/validUntil"),
+            recipient_name: credential
+                .get("credentialSubject")
+                .and_then(laurel_core::model::subject_name),
         }
+    }
+}
+
+/// The verdict in one sentence: for a valid badge, "This badge is valid: issued by X to Y on
+/// DATE." (the earned date); otherwise the verifier's own sentence, which says why not. A badge
+/// whose issuer is known only by its key keeps the sentence that says so.
+fn verdict_line(report: &Report, facts: &Facts, recipient: Option<&str>) -> VerdictLine {
+    let line = VerdictLine::of(report);
+    if report.verdict != Verdict::Valid || !signed_by_issuer(report) || key_only(report) {
+        return line;
+    }
+    let mut sentence = format!("This badge is valid: issued by {}", facts.issuer_name);
+    if let Some(name) = recipient {
+        sentence.push_str(&format!(" to {name}"));
+    }
+    if let Some(at) = facts.awarded.or(facts.valid_from) {
+        sentence.push_str(&format!(" on {}", html::date(at)));
+    }
+    sentence.push('.');
+    VerdictLine {
+        kind: line.kind,
+        sentence,
     }
 }
 
@@ -327,8 +365,8 @@ impl Criteria {
     }
 }
 
-fn details(facts: &Facts) -> Vec<Fact> {
-    let mut rows = Vec::new();
+fn details(facts: &Facts, number: &str) -> Vec<Fact> {
+    let mut rows = vec![Fact::new("Certificate number", number)];
     if let Some(at) = facts.awarded {
         rows.push(Fact::new("Issued", html::date(at)));
     }
@@ -341,13 +379,13 @@ fn details(facts: &Facts) -> Vec<Fact> {
     if let Some(credits) = facts.credits_earned {
         rows.push(Fact::new(
             "Credits earned",
-            format!("{} hours", html::hours(credits)),
+            laurel_service::units::hours_in_words(credits),
         ));
     }
     if let Some(credits) = facts.credits_available {
         rows.push(Fact::new(
             "Credits available",
-            format!("{} hours", html::hours(credits)),
+            laurel_service::units::hours_in_words(credits),
         ));
     }
     rows
@@ -397,7 +435,6 @@ struct Share {
 
 impl Share {
     fn of(award: &Award, issuer: Option<&Issuer>, facts: &Facts, url: &str) -> Self {
-        let in_good_standing = award.revoked_at.is_none() && award.suspended_at.is_none();
         let mail = format!(
             "mailto:?{}",
             links::query(&[
@@ -410,7 +447,7 @@ impl Share {
         );
         Share {
             url: url.to_owned(),
-            linkedin: in_good_standing.then(|| links::linkedin(award, issuer, url)),
+            linkedin: links::linkedin(award, issuer, url).ok(),
             mail,
         }
     }

@@ -1,4 +1,5 @@
-//! The few helpers the page views are computed with: safe link targets, dates, hours.
+//! The few helpers the page views are computed with: safe link targets and dates
+//! (credits in words are [`laurel_service::units::hours_in_words`]).
 //!
 //! Escaping is the templates' job: askama escapes every value written into an `.html`
 //! template (see [`super`]). What escaping cannot do is judge a link's target: an escaped
@@ -30,15 +31,6 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
         .map(|at| at.with_timezone(&Utc))
 }
 
-/// A number of hours without a needless `.0`.
-pub fn hours(value: f64) -> String {
-    if value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,10 +48,8 @@ mod tests {
     }
 
     #[test]
-    fn dates_and_hours_read_naturally() {
+    fn dates_read_naturally() {
         let at = parse_date("2026-03-01T09:00:00Z").unwrap_or_default();
         assert_eq!(date(at), "1 March 2026");
-        assert_eq!(hours(3.0), "3");
-        assert_eq!(hours(1.5), "1.5");
     }
 }

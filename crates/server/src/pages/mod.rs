@@ -22,8 +22,9 @@
 //! - [`verdict_text`]: a verification report in plain words (both pages).
 //! - [`views`]: what the verification fragments show, for the templates.
 //! - [`verify`]: the verify page (paste or choose a file), for anyone.
+//! - [`linkedin`]: the email's LinkedIn link, refused while a badge is revoked or suspended.
 //! - [`layout`]: `<head>` (Open Graph and Twitter card tags), header, footer.
-//! - [`html`]: checked link targets, dates, hours.
+//! - [`html`]: checked link targets and dates.
 //! - [`brand`]: an issuer's colour, as a stylesheet of its own (the policy allows no inline style).
 
 pub mod assets;
@@ -32,6 +33,7 @@ pub mod catalog;
 pub mod credential;
 pub mod html;
 pub mod layout;
+pub mod linkedin;
 pub mod markdown;
 pub mod verdict_text;
 pub mod verdicts;
@@ -58,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .route("/assets/{file}", get(assets::asset))
         .route("/assets/brand/{file}", get(brand::serve))
         .route("/verify", get(verify::form).post(verify::check))
+        .route("/credentials/{id}/linkedin", get(linkedin::add_to_profile))
 }
 
 /// Whether the request prefers HTML to JSON: the best `q` for `text/html` (or

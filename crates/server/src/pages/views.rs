@@ -110,7 +110,8 @@ pub struct BadgeClaim {
     pub image: Option<String>,
     /// The achievement's name.
     pub name: String,
-    /// The recipient's name, when the credential carries one.
+    /// The recipient's name, when the credential carries one: its unhashed `name` identity
+    /// (as the Learner Credential Wallet reads it), else a `credentialSubject.name`.
     pub recipient: Option<String>,
     /// Who the issuer is.
     pub issuer: IssuerText,
@@ -200,13 +201,13 @@ impl BadgeClaim {
         if let Some(credits) = credits("/credentialSubject/creditsEarned") {
             facts.push(Fact::new(
                 "Credits earned",
-                format!("{} hours", html::hours(credits)),
+                laurel_service::units::hours_in_words(credits),
             ));
         }
         if let Some(credits) = credits("/credentialSubject/achievement/creditsAvailable") {
             facts.push(Fact::new(
                 "Credits available",
-                format!("{} hours", html::hours(credits)),
+                laurel_service::units::hours_in_words(credits),
             ));
         }
         // A genuine badge that is not in force (revoked, expired, someone else's) is still its
@@ -223,7 +224,10 @@ impl BadgeClaim {
             signed_but_not_valid: !valid && signed,
             image,
             name,
-            recipient: text("/credentialSubject/name"),
+            recipient: credential
+                .get("credentialSubject")
+                .and_then(laurel_core::model::subject_name)
+                .or_else(|| text("/credentialSubject/name")),
             issuer: issuer_text(credential, report, origin),
             facts,
         }

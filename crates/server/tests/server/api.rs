@@ -65,7 +65,10 @@ async fn an_award_verifies_as_json_and_jwt_and_passes_the_schema() {
         subject["result"],
         json!([{"type": ["Result"], "status": "Completed", "value": "40/40"}])
     );
-    assert_eq!(subject["identifier"][0]["identityType"], "emailAddress");
+    // The name first (as the Learner Credential Wallet reads it), then the hashed email.
+    assert_eq!(subject["identifier"][0]["identityType"], "name");
+    assert_eq!(subject["identifier"][1]["identityType"], "emailAddress");
+    assert_eq!(subject["identifier"][1]["hashed"], true);
     assert_eq!(
         credential["evidence"][0]["id"],
         "https://portfolio.example.org/zoe"
@@ -97,10 +100,11 @@ async fn an_award_verifies_as_json_and_jwt_and_passes_the_schema() {
     let wrong = verify(&keys, jwt.as_bytes(), "someone.else@example.org");
     assert_eq!(wrong.verdict, Verdict::Invalid);
 
-    // The email is never published: not in the credential, not in the JWT payload.
+    // The email is never published: not in the credential, not in the JWT payload. The
+    // name is, as the issuer included names (the default).
     for text in [credential.to_string(), decode_jwt_payload(jwt)] {
         assert!(!text.to_lowercase().contains("martin@example"), "{text}");
-        assert!(!text.contains("Zoë Martin"), "{text}");
+        assert!(text.contains("Zoë Martin"), "{text}");
     }
 }
 
@@ -1002,6 +1006,8 @@ async fn minted_credentials_pass_the_independent_verifier() {
                 &achievement,
                 json!({
                     "email": "interop@example.org",
+                    // Signed in as a `name` identity beside the hashed email.
+                    "name": "Zoë Åberg-Núñez",
                     "narrative": "Travail remarquable — 図書館 📚",
                     "evidence": [{"id": "https://portfolio.example.org/1", "name": "Portfolio"}, {"narrative": "Observed"}],
                     "activity_start_date": "2026-02-01",

@@ -372,7 +372,7 @@ async fn a_recipients_page_shows_badges_sessions_emails_and_credits() {
     );
     assert!(html.contains("3 badges, 2 sessions attended"), "{html}");
     assert!(
-        html.contains("<strong id=\"credits\">3 credits earned</strong>"),
+        html.contains("<strong id=\"credits\">3 hours of credit earned</strong>"),
         "1.5 + 1.5, the revoked badge's 2 not counted: {html}"
     );
     assert!(html.contains("<td>Workshop attended</td>"), "{html}");

@@ -15,6 +15,8 @@
 //! - [`openapi`]: real answers and accepted requests validated against the OpenAPI document's
 //!   schemas.
 //! - [`pages`], [`public`]: the public HTML pages and the hosted documents.
+//! - [`recipient_name`]: the name signed into credentials, its switches, and LinkedIn's link
+//!   refused for revoked or suspended badges.
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
 //!
 //! [`util`] builds a whole service in-process ([`util::TestApp`]).
@@ -39,4 +41,5 @@ mod lifecycle_verify;
 mod openapi;
 mod pages;
 mod public;
+mod recipient_name;
 mod tokens;

@@ -225,6 +225,8 @@ async fn the_linkedin_link_fills_every_field() {
         "{href}"
     );
     let url = award["credential_url"].as_str().unwrap();
+    // The short certificate number, never the UUID.
+    let number = laurel_service::certificate::number(id(&award).parse().unwrap());
     let expected: Vec<(String, String)> = [
         ("startTask", "CERTIFICATION_NAME"),
         ("name", "Catalogage avancé"),
@@ -234,7 +236,7 @@ async fn the_linkedin_link_fills_every_field() {
         ("expirationYear", "2027"),
         ("expirationMonth", "4"),
         ("certUrl", url),
-        ("certId", award["id"].as_str().unwrap()),
+        ("certId", &number),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -1005,11 +1007,12 @@ async fn a_genuine_hosted_credential_is_said_genuine_with_its_issuer_and_dates()
     );
     assert!(html.contains("hosted by this site"), "{html}");
     assert!(html.contains("Catalogage avancé"));
-    // The service keeps the recipient's name beside the credential, not in it.
+    // The recipient's name is signed into the credential, and said to be the issuer's word.
     assert!(
-        html.contains("the recipient&#39;s name is not in the credential"),
+        html.contains(&format!("Issued to <strong>{NAME}</strong>")),
         "{html}"
     );
+    assert!(html.contains("the name as the issuer wrote it"), "{html}");
     assert!(html.contains("1 March 2026"), "the issue date: {html}");
     assert!(html.contains("3 hours"), "credits: {html}");
     assert!(
@@ -1023,7 +1026,12 @@ async fn a_genuine_hosted_credential_is_said_genuine_with_its_issuer_and_dates()
     assert!(badge < html.find("<details").unwrap());
     // The credential page says the same sentence.
     let own = page(&app, &award).await;
-    assert!(own.contains("This badge is genuine"), "{own}");
+    assert!(
+        own.contains(&esc_like(&format!(
+            "This badge is valid: issued by {name} to {NAME} on 1 March 2026."
+        ))),
+        "{own}"
+    );
     assert!(own.contains("<summary>Technical details</summary>"));
     assert_no_command_line(&own);
 }

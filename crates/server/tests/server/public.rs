@@ -254,7 +254,17 @@ async fn a_matching_if_none_match_is_answered_304() {
 #[tokio::test]
 async fn public_responses_never_reveal_the_recipient() {
     let app = TestApp::new().await;
-    let (issuer, achievement, award) = awarded(&app, json!({})).await;
+    // The name is signed into credentials unless left out (see `recipient_name`): this award
+    // leaves it out, so nothing public may name the recipient.
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    let award = app
+        .award(
+            &achievement,
+            json!({ "email": EMAIL, "name": NAME, "include_name": false }),
+        )
+        .await
+        .json();
     put_image(
         &app,
         &achievement,

@@ -361,6 +361,7 @@ fn recipient(cache: &FactCache<'_>, achievement: &Achievement, person: &Qualifie
     Recipient {
         email: person.email.clone(),
         name,
+        include_name: None,
         narrative: None,
         evidence,
         activity_start_date: Some(timestamp(person.activity_start)),

@@ -70,7 +70,8 @@ pub struct Values {
     pub issued_on: String,
     /// The credential's public page.
     pub credential_url: String,
-    /// LinkedIn's add-to-profile link.
+    /// The link to add the badge to a LinkedIn profile: through this site
+    /// (`/credentials/{id}/linkedin`), which refuses while the badge is revoked or suspended.
     pub linkedin_url: String,
     /// The service's verify page.
     pub verify_url: String,

@@ -247,7 +247,7 @@ pub fn values(
         badge_description: achievement.description.clone(),
         issuer_name: issuer.name.clone(),
         issued_on: award.issued_at.format("%Y-%m-%d").to_string(),
-        linkedin_url: crate::links::linkedin(award, Some(issuer), &credential_url),
+        linkedin_url: crate::links::linkedin_via(&credential_url),
         badge_image_url: badge_image_url(service, award, achievement),
         issuer_color: issuer_color(issuer).to_string(),
         credential_url,

@@ -19,9 +19,14 @@ pub struct AwardInput {
     /// published.
     #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
-    /// The recipient's name, kept for staff and never published.
+    /// The recipient's name: signed into the credential as a `name` identity when the issuer
+    /// includes names (the default) and `include_name` is not false; always kept for staff.
     #[serde(default)]
     pub name: Option<String>,
+    /// `false` leaves the name out of this credential whatever the issuer's setting; `true`
+    /// or absent follows the issuer's setting.
+    #[serde(default)]
+    pub include_name: Option<bool>,
     /// How the recipient earned it (Markdown), published in the credential.
     #[serde(default)]
     pub narrative: Option<String>,
@@ -117,6 +122,10 @@ pub struct Recipient {
     pub email: String,
     /// Name, if given.
     pub name: Option<String>,
+    /// `Some(false)`: the name stays out of the credential whatever the issuer's setting.
+    /// `None` or `Some(true)`: the issuer's setting decides (an award cannot publish a name
+    /// the issuer chose to keep out).
+    pub include_name: Option<bool>,
     /// Narrative, if given.
     pub narrative: Option<String>,
     /// Evidence entries.
@@ -176,6 +185,7 @@ impl AwardInput {
         Ok(Recipient {
             email,
             name,
+            include_name: self.include_name,
             narrative,
             evidence,
             activity_start_date: start.map(format),
@@ -340,6 +350,7 @@ mod tests {
         let input = |start: &str, end: &str| AwardInput {
             email: "a@example.org".into(),
             name: None,
+            include_name: None,
             narrative: None,
             evidence: Vec::new(),
             activity_start_date: Some(start.into()),
@@ -368,6 +379,7 @@ mod tests {
         let input = |status: &str, credits: Option<f64>| AwardInput {
             email: "a@example.org".into(),
             name: None,
+            include_name: None,
             narrative: None,
             evidence: Vec::new(),
             activity_start_date: None,

@@ -16,8 +16,13 @@
 //! runtime's threads. Opened signing keys are cached per key id: opening (AES-GCM) and
 //! parsing (RSA especially) once per award would cost more than the signature.
 //!
-//! **Privacy.** The recipient is identified in the credential only by a salted SHA-256 of the
-//! normalized email, with a fresh salt per credential; the email and name stay in the row.
+//! **Privacy.** The recipient's email is in the credential only as a salted SHA-256 of the
+//! normalized address, with a fresh salt per credential; the address stays in the row. The
+//! name, when the issuer includes names (the default) and the award does not opt out, is
+//! signed in as it was given: an unhashed `name` IdentityObject, which is how the Digital
+//! Credentials Consortium's stack and its Learner Credential Wallet read a recipient's name.
+//! It comes first in `identifier`: older wallet releases show the first identity's
+//! `identityHash` as the name, and the email's hash must never be shown as one.
 
 mod input;
 
@@ -237,6 +242,8 @@ struct Signer {
     achievement_id: Uuid,
     issuer_id: Uuid,
     name: String,
+    /// The issuer's setting: recipients' names go into its credentials.
+    include_recipient_name: bool,
     valid_for_days: Option<i64>,
     di_key: Arc<SigningKey>,
     di_method: String,
@@ -262,6 +269,7 @@ impl Signer {
             achievement_id: achievement.id,
             issuer_id: issuer.id,
             name: achievement.name.clone(),
+            include_recipient_name: issuer.include_recipient_name,
             valid_for_days: achievement.valid_for_days,
             di_key: service.keys.open(&service.vault, di)?,
             di_method: urls.key(issuer.id, di.id),
@@ -270,6 +278,18 @@ impl Signer {
             urls,
             now: service.clock.now(),
         })
+    }
+
+    /// The name signed into this recipient's credential: theirs, when they have one, the
+    /// issuer includes names and the award did not leave it out. A "name" with an `@` in it
+    /// is never signed in: attendance reports without a name column fill it with the email
+    /// (`Name of ada@example.org`), and publishing it would undo the email's hashing.
+    fn name_in_credential<'a>(&self, recipient: &'a Recipient) -> Option<&'a str> {
+        let wanted = self.include_recipient_name && recipient.include_name != Some(false);
+        recipient
+            .name
+            .as_deref()
+            .filter(|name| wanted && !name.contains('@'))
     }
 
     fn sign(
@@ -281,10 +301,18 @@ impl Signer {
         let failed = |error: &dyn std::fmt::Display| SigningError::Sign(error.to_string());
         let id = Uuid::new_v4();
         let salt = IdentityObject::new_salt().map_err(|e| failed(&e))?;
-        let mut subject = AchievementSubject::with_identifier(
-            IdentityObject::hashed_email(&recipient.email, &salt),
-            self.achievement.clone(),
-        );
+        let email = IdentityObject::hashed_email(&recipient.email, &salt);
+        let mut subject = match self.name_in_credential(recipient) {
+            Some(name) => {
+                let mut subject = AchievementSubject::with_identifier(
+                    IdentityObject::name(name),
+                    self.achievement.clone(),
+                );
+                subject.identifier.push(email);
+                subject
+            }
+            None => AchievementSubject::with_identifier(email, self.achievement.clone()),
+        };
         subject.activity_start_date = recipient.activity_start_date.clone();
         subject.activity_end_date = recipient.activity_end_date.clone();
         subject.narrative = recipient.narrative.clone();

@@ -9,8 +9,9 @@ impl crate::CatalogStore for PostgresStore {
         sqlx::query(
             "insert into issuers
                  (id, name, url, email, description, image, jwt_algorithm, brand_color,
-                  show_award_count, linkedin_organization_id, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                  show_award_count, linkedin_organization_id, include_recipient_name,
+                  created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(issuer.id)
         .bind(&issuer.name)
@@ -22,6 +23,7 @@ impl crate::CatalogStore for PostgresStore {
         .bind(&issuer.brand_color)
         .bind(issuer.show_award_count)
         .bind(&issuer.linkedin_organization_id)
+        .bind(issuer.include_recipient_name)
         .bind(Ts(issuer.created_at))
         .bind(Ts(issuer.updated_at))
         .execute(&mut *tx)
@@ -37,7 +39,8 @@ impl crate::CatalogStore for PostgresStore {
         let done = sqlx::query(
             "update issuers set name = $2, url = $3, email = $4, description = $5, image = $6,
                  jwt_algorithm = $7, brand_color = $8, show_award_count = $9,
-                 linkedin_organization_id = $10, updated_at = $11
+                 linkedin_organization_id = $10, updated_at = $11,
+                 include_recipient_name = $12
              where id = $1",
         )
         .bind(issuer.id)
@@ -51,6 +54,7 @@ impl crate::CatalogStore for PostgresStore {
         .bind(issuer.show_award_count)
         .bind(&issuer.linkedin_organization_id)
         .bind(Ts(issuer.updated_at))
+        .bind(issuer.include_recipient_name)
         .execute(&self.pool)
         .await
         .map_err(db)?;

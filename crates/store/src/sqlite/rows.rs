@@ -49,6 +49,7 @@ pub(super) fn issuer(row: &SqliteRow) -> StoreResult<Issuer> {
         brand_color: row.try_get("brand_color").map_err(db)?,
         show_award_count: row.try_get("show_award_count").map_err(db)?,
         linkedin_organization_id: row.try_get("linkedin_organization_id").map_err(db)?,
+        include_recipient_name: row.try_get("include_recipient_name").map_err(db)?,
         created_at: time(row, "created_at")?,
         updated_at: time(row, "updated_at")?,
     })

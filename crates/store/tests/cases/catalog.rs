@@ -17,6 +17,7 @@ pub async fn issuer_round_trip(db: &TestDb) {
         brand_color: Some("#0b5394".into()),
         show_award_count: false,
         linkedin_organization_id: Some("1337".into()),
+        include_recipient_name: false,
         ..issuer("Second")
     };
     let second_key = key(second.id, KeyPurpose::Jwt);
@@ -46,6 +47,7 @@ pub async fn issuer_round_trip(db: &TestDb) {
         brand_color: Some("#a0c4ff".into()),
         show_award_count: false,
         linkedin_organization_id: Some("2414183".into()),
+        include_recipient_name: false,
         updated_at: now(),
         // Neither id nor creation time can change.
         created_at: now() + chrono::Duration::days(1),
@@ -65,6 +67,7 @@ pub async fn issuer_round_trip(db: &TestDb) {
         brand_color: None,
         show_award_count: true,
         linkedin_organization_id: None,
+        include_recipient_name: true,
         updated_at: now(),
         ..stored
     };

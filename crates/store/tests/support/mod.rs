@@ -86,6 +86,7 @@ pub fn issuer(name: &str) -> Issuer {
         brand_color: None,
         show_award_count: true,
         linkedin_organization_id: None,
+        include_recipient_name: true,
         created_at: at,
         updated_at: at,
     }
