@@ -230,7 +230,16 @@ fn finish(
         .get("id")
         .and_then(Value::as_str)
         .map(str::to_string);
-    Report::from_steps(None, id, issuer, steps)
+    let mut report = Report::from_steps(None, id, issuer, steps);
+    if kind == Kind::Achievement {
+        report.recipient_name = credential
+            .get("credentialSubject")
+            .map(value_list)
+            .unwrap_or_default()
+            .into_iter()
+            .find_map(laurel_core::model::subject_name);
+    }
+    report
 }
 
 fn value_list(value: &Value) -> Vec<&Value> {
