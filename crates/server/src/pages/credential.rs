@@ -128,7 +128,8 @@ pub fn render(
     let facts = Facts::read(credential);
     let url = urls.credential(award.id);
     let image = facts.image.clone().unwrap_or_else(|| format!("{url}.svg"));
-    // Link previews want a raster image: the achievement's own PNG, else the baked PNG.
+    // Link previews want a raster image: the achievement's own PNG, else the baked PNG (an SVG
+    // badge rendered to PNG).
     let preview = match &facts.image {
         Some(image) if image.ends_with(".png") => image.clone(),
         _ => format!("{url}.png"),

@@ -43,6 +43,7 @@ use crate::cache::{self, Cache, Representation};
 use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::documents;
+use laurel_service::images::raster;
 
 /// The forms a credential is served in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,7 +268,23 @@ async fn baked(state: &AppState, issued: &Issued, format: Format) -> HttpResult<
         .and_then(Value::as_str)
         .unwrap_or("Badge")
         .to_owned();
-    let image = issued_image(state, issued.achievement_id, &credential).await?;
+    let mut image = issued_image(state, issued.achievement_id, &credential).await?;
+    if format == Format::Png
+        && let Some(svg) = image.take_if(|image| image.content_type == "image/svg+xml")
+    {
+        // An SVG badge is baked as its rendering; if it cannot be drawn, the medal.
+        image = match raster::as_png(state, &svg, raster::BADGE_SIDE).await {
+            Ok(png) => Some(Image {
+                sha256: svg.sha256,
+                content_type: "image/png".into(),
+                bytes: png.bytes.clone(),
+            }),
+            Err(error) => {
+                tracing::warn!(%error, "the SVG badge cannot be rendered; using a generated one");
+                None
+            }
+        };
+    }
     let id = issued.id;
     // Baking copies (PNG) or re-serializes (SVG) the whole image: off the async threads.
     let (bytes, content_type, extension) =
