@@ -206,6 +206,9 @@ fn baseline(count: usize) -> Duration {
         brand_color: None,
         show_award_count: true,
         linkedin_organization_id: None,
+        paper_size: laurel_store::PaperSize::Letter,
+        signatory_name: None,
+        signatory_title: None,
         created_at: now,
         updated_at: now,
     };

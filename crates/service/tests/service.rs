@@ -68,6 +68,9 @@ async fn setup() -> Setup {
         brand_color: None,
         show_award_count: false,
         linkedin_organization_id: None,
+        paper_size: laurel_store::PaperSize::Letter,
+        signatory_name: None,
+        signatory_title: None,
         created_at: now(),
         updated_at: now(),
     };

@@ -394,6 +394,8 @@ struct Share {
     linkedin: Option<String>,
     /// A `mailto:` link with the badge's name and URL.
     mail: String,
+    /// The short certificate number, printed with the page.
+    number: String,
 }
 
 impl Share {
@@ -413,6 +415,14 @@ impl Share {
             url: url.to_owned(),
             linkedin: in_good_standing.then(|| links::linkedin(award, issuer, url)),
             mail,
+            number: laurel_service::certificate::number(award.id),
         }
+    }
+
+    /// The QR code of the URL for the print view: SVG path data and the viewBox side (the
+    /// code and its quiet zone); none if the URL is too long for a QR code.
+    fn qr_path(&self) -> Option<(String, usize)> {
+        let code = laurel_certificate::qr::Code::new(&self.url).ok()?;
+        Some((code.svg_path(), code.width + 8))
     }
 }

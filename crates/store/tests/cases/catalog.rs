@@ -1,6 +1,6 @@
 //! Issuers, their keys, and achievements.
 
-use laurel_store::{Achievement, KeyPurpose, StoreError};
+use laurel_store::{Achievement, KeyPurpose, PaperSize, StoreError};
 use uuid::Uuid;
 
 use crate::support::{TestDb, achievement, issuer, key, now};
@@ -17,6 +17,9 @@ pub async fn issuer_round_trip(db: &TestDb) {
         brand_color: Some("#0b5394".into()),
         show_award_count: false,
         linkedin_organization_id: Some("1337".into()),
+        paper_size: PaperSize::A4,
+        signatory_name: Some("Åsa Núñez".into()),
+        signatory_title: Some("Directrice".into()),
         ..issuer("Second")
     };
     let second_key = key(second.id, KeyPurpose::Jwt);
@@ -46,6 +49,9 @@ pub async fn issuer_round_trip(db: &TestDb) {
         brand_color: Some("#a0c4ff".into()),
         show_award_count: false,
         linkedin_organization_id: Some("2414183".into()),
+        paper_size: PaperSize::A4,
+        signatory_name: Some("田中芽衣".into()),
+        signatory_title: Some("Head of training".into()),
         updated_at: now(),
         // Neither id nor creation time can change.
         created_at: now() + chrono::Duration::days(1),
@@ -65,6 +71,9 @@ pub async fn issuer_round_trip(db: &TestDb) {
         brand_color: None,
         show_award_count: true,
         linkedin_organization_id: None,
+        paper_size: PaperSize::Letter,
+        signatory_name: None,
+        signatory_title: None,
         updated_at: now(),
         ..stored
     };

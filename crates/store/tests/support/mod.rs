@@ -86,6 +86,9 @@ pub fn issuer(name: &str) -> Issuer {
         brand_color: None,
         show_award_count: true,
         linkedin_organization_id: None,
+        paper_size: laurel_store::PaperSize::Letter,
+        signatory_name: None,
+        signatory_title: None,
         created_at: at,
         updated_at: at,
     }
