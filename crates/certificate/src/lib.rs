@@ -107,11 +107,7 @@ pub fn render(certificate: &Certificate) -> Result<Vec<u8>, CertificateError> {
         "{} — {}",
         certificate.achievement_name, certificate.issuer_name
     );
-    document.set_metadata(
-        Metadata::new()
-            .title(title)
-            .creator("Laurel".to_string()),
-    );
+    document.set_metadata(Metadata::new().title(title).creator("Laurel".to_string()));
     let settings = PageSettings::from_wh(width, height)
         .ok_or_else(|| CertificateError::Pdf("bad page size".into()))?;
     let mut page = document.start_page_with(settings);
@@ -131,7 +127,11 @@ fn draw(
     width: f32,
     height: f32,
 ) -> Result<(), CertificateError> {
-    let brand = c.brand_color.as_deref().and_then(parse_color).unwrap_or_else(|| color(LAUREL));
+    let brand = c
+        .brand_color
+        .as_deref()
+        .and_then(parse_color)
+        .unwrap_or_else(|| color(LAUREL));
     let center = width / 2.0;
     let margin = 54.0;
     let text_width = width - 2.0 * margin;
@@ -152,12 +152,26 @@ fn draw(
     fonts.draw_centered(surface, &c.issuer_name, Weight::Bold, 14.0, center, y);
     y += 44.0;
     set_fill(surface, brand);
-    fonts.draw_centered(surface, "Certificate of Achievement", Weight::Bold, 28.0, center, y);
+    fonts.draw_centered(
+        surface,
+        "Certificate of Achievement",
+        Weight::Bold,
+        28.0,
+        center,
+        y,
+    );
 
     // Who.
     y += 36.0;
     set_fill(surface, color(MUTED));
-    fonts.draw_centered(surface, "This certifies that", Weight::Regular, 12.0, center, y);
+    fonts.draw_centered(
+        surface,
+        "This certifies that",
+        Weight::Regular,
+        12.0,
+        center,
+        y,
+    );
     y += 40.0;
     set_fill(surface, color(INK));
     match c.recipient_name.as_deref().filter(|n| !n.trim().is_empty()) {
@@ -177,7 +191,14 @@ fn draw(
             y,
         ),
     }
-    rule(surface, brand, center - 150.0, center + 150.0, y + 10.0, 0.8);
+    rule(
+        surface,
+        brand,
+        center - 150.0,
+        center + 150.0,
+        y + 10.0,
+        0.8,
+    );
     y += 32.0;
     set_fill(surface, color(MUTED));
     fonts.draw_centered(surface, "has earned", Weight::Regular, 12.0, center, y);
@@ -191,7 +212,11 @@ fn draw(
     }
     y += 24.0;
     set_fill(surface, color(INK));
-    for line in fonts.wrap(&c.achievement_name, Weight::Bold, 20.0, text_width).iter().take(2) {
+    for line in fonts
+        .wrap(&c.achievement_name, Weight::Bold, 20.0, text_width)
+        .iter()
+        .take(2)
+    {
         fonts.draw_centered(surface, line, Weight::Bold, 20.0, center, y);
         y += 26.0;
     }
@@ -213,19 +238,51 @@ fn draw(
     y += 10.0;
     set_fill(surface, color(INK));
     let mut facts = vec![c.dates.clone()];
-    facts.extend(c.credits.iter().map(|credits| format!("Credits earned: {credits}")));
-    fonts.draw_centered(surface, &facts.join("   ·   "), Weight::Regular, 12.0, center, y);
+    facts.extend(
+        c.credits
+            .iter()
+            .map(|credits| format!("Credits earned: {credits}")),
+    );
+    fonts.draw_centered(
+        surface,
+        &facts.join("   ·   "),
+        Weight::Regular,
+        12.0,
+        center,
+        y,
+    );
 
     // The signature line (bottom left) and the verification block (bottom right).
     let bottom = height - 70.0;
     let sign_left = margin + 10.0;
-    rule(surface, color(INK), sign_left, sign_left + 200.0, bottom - 44.0, 0.7);
+    rule(
+        surface,
+        color(INK),
+        sign_left,
+        sign_left + 200.0,
+        bottom - 44.0,
+        0.7,
+    );
     set_fill(surface, color(INK));
     let signatory = c.signatory_name.as_deref().unwrap_or(&c.issuer_name);
-    fonts.draw(surface, signatory, Weight::Bold, 11.0, sign_left, bottom - 30.0);
+    fonts.draw(
+        surface,
+        signatory,
+        Weight::Bold,
+        11.0,
+        sign_left,
+        bottom - 30.0,
+    );
     if let Some(title) = c.signatory_title.as_deref() {
         set_fill(surface, color(MUTED));
-        fonts.draw(surface, title, Weight::Regular, 10.0, sign_left, bottom - 17.0);
+        fonts.draw(
+            surface,
+            title,
+            Weight::Regular,
+            10.0,
+            sign_left,
+            bottom - 17.0,
+        );
     }
     set_fill(surface, color(MUTED));
     fonts.draw(
@@ -243,17 +300,38 @@ fn draw(
     draw_qr(surface, &c.url, qr_left, qr_top, qr_side)?;
     set_fill(surface, color(MUTED));
     let verify = "Verify at";
-    fonts.draw(surface, verify, Weight::Regular, 8.0, width - margin - fonts.width(verify, Weight::Regular, 8.0), qr_top + qr_side + 12.0);
+    fonts.draw(
+        surface,
+        verify,
+        Weight::Regular,
+        8.0,
+        width - margin - fonts.width(verify, Weight::Regular, 8.0),
+        qr_top + qr_side + 12.0,
+    );
     let mut url_y = qr_top + qr_side + 23.0;
     for line in fonts.wrap(&breakable(&c.url), Weight::Regular, 7.5, 220.0) {
         let line = line.replace(' ', "");
         let line_width = fonts.width(&line, Weight::Regular, 7.5);
-        fonts.draw(surface, &line, Weight::Regular, 7.5, width - margin - line_width, url_y);
+        fonts.draw(
+            surface,
+            &line,
+            Weight::Regular,
+            7.5,
+            width - margin - line_width,
+            url_y,
+        );
         url_y += 10.0;
     }
 
     if let Some(stamp) = c.stamp.as_deref() {
-        surface.push_transform(&Transform::from_row(0.866, -0.5, 0.5, 0.866, center, height / 2.0));
+        surface.push_transform(&Transform::from_row(
+            0.866,
+            -0.5,
+            0.5,
+            0.866,
+            center,
+            height / 2.0,
+        ));
         set_fill(surface, color(STAMP));
         fonts.draw_centered(surface, stamp, Weight::Bold, 72.0, 0.0, 24.0);
         surface.pop();
@@ -301,7 +379,15 @@ fn fill_rect(surface: &mut Surface, color: rgb::Color, x: f32, y: f32, w: f32, h
     }
 }
 
-fn stroke_rect(surface: &mut Surface, color: rgb::Color, x: f32, y: f32, w: f32, h: f32, line: f32) {
+fn stroke_rect(
+    surface: &mut Surface,
+    color: rgb::Color,
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+    line: f32,
+) {
     let Some(rect) = Rect::from_xywh(x, y, w, h) else {
         return;
     };
@@ -325,7 +411,14 @@ fn rule(surface: &mut Surface, color: rgb::Color, from: f32, to: f32, y: f32, li
 
 /// Draws a PNG centred on `center`, top at `top`, scaled to fit `max_w` × `max_h`; false if
 /// the PNG cannot be read (the certificate is printed without it).
-fn draw_png(surface: &mut Surface, png: &[u8], center: f32, top: f32, max_w: f32, max_h: f32) -> bool {
+fn draw_png(
+    surface: &mut Surface,
+    png: &[u8],
+    center: f32,
+    top: f32,
+    max_w: f32,
+    max_h: f32,
+) -> bool {
     if !decodes(png) {
         return false;
     }
@@ -341,7 +434,10 @@ fn draw_png(surface: &mut Surface, png: &[u8], center: f32, top: f32, max_w: f32
     let Some(size) = Size::from_wh(dw, dh) else {
         return false;
     };
-    surface.push_transform(&Transform::from_translate(center - dw / 2.0, top + (max_h - dh) / 2.0));
+    surface.push_transform(&Transform::from_translate(
+        center - dw / 2.0,
+        top + (max_h - dh) / 2.0,
+    ));
     surface.draw_image(image, size);
     surface.pop();
     true
@@ -360,7 +456,13 @@ fn decodes(png: &[u8]) -> bool {
     reader.next_frame(&mut buffer).is_ok()
 }
 
-fn draw_qr(surface: &mut Surface, url: &str, left: f32, top: f32, side: f32) -> Result<(), CertificateError> {
+fn draw_qr(
+    surface: &mut Surface,
+    url: &str,
+    left: f32,
+    top: f32,
+    side: f32,
+) -> Result<(), CertificateError> {
     let code = qr::Code::new(url)?;
     let module = side / code.width as f32;
     let mut path = PathBuilder::new();

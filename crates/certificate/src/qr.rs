@@ -20,7 +20,11 @@ impl Code {
             .map_err(|error| CertificateError::Qr(error.to_string()))?;
         Ok(Code {
             width: code.width(),
-            modules: code.to_colors().into_iter().map(|c| c == Color::Dark).collect(),
+            modules: code
+                .to_colors()
+                .into_iter()
+                .map(|c| c == Color::Dark)
+                .collect(),
         })
     }
 
@@ -52,7 +56,10 @@ mod tests {
 
     #[test]
     fn a_url_makes_a_square_code_with_finder_patterns() {
-        let code = Code::new("https://badges.example.org/credentials/0190f4a2-7b1c-7d3e-8f45-1a2b3c4d5e6f").unwrap();
+        let code = Code::new(
+            "https://badges.example.org/credentials/0190f4a2-7b1c-7d3e-8f45-1a2b3c4d5e6f",
+        )
+        .unwrap();
         assert!(code.width >= 21 && (code.width - 17) % 4 == 0);
         let dark: Vec<_> = code.dark_modules().collect();
         // The top-left finder pattern: a dark 7 × 7 ring.

@@ -37,10 +37,12 @@ struct Face {
 
 impl Face {
     fn load(bytes: &'static [u8]) -> Result<Face, crate::CertificateError> {
-        let font = Font::new(Data::from(bytes), 0)
-            .ok_or(crate::CertificateError::Font("an embedded font cannot be read"))?;
-        rustybuzz::Face::from_slice(bytes, 0)
-            .ok_or(crate::CertificateError::Font("an embedded font cannot be shaped"))?;
+        let font = Font::new(Data::from(bytes), 0).ok_or(crate::CertificateError::Font(
+            "an embedded font cannot be read",
+        ))?;
+        rustybuzz::Face::from_slice(bytes, 0).ok_or(crate::CertificateError::Font(
+            "an embedded font cannot be shaped",
+        ))?;
         Ok(Face { font, bytes })
     }
 
@@ -113,11 +115,23 @@ impl Fonts {
 
     /// The width of `text` at `size`.
     pub fn width(&self, text: &str, weight: Weight, size: f32) -> f32 {
-        self.runs(text, weight).iter().map(|r| r.advance).sum::<f32>() * size
+        self.runs(text, weight)
+            .iter()
+            .map(|r| r.advance)
+            .sum::<f32>()
+            * size
     }
 
     /// Draws `text` on one line starting at `x`, baseline `y`.
-    pub fn draw(&self, surface: &mut Surface, text: &str, weight: Weight, size: f32, x: f32, y: f32) {
+    pub fn draw(
+        &self,
+        surface: &mut Surface,
+        text: &str,
+        weight: Weight,
+        size: f32,
+        x: f32,
+        y: f32,
+    ) {
         let mut x = x;
         for run in self.runs(text, weight) {
             surface.draw_glyphs(
@@ -232,7 +246,11 @@ mod tests {
         let texts: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(texts, ["Zoë ", "田中芽衣", " Núñez"]);
         // Every character found a glyph (no .notdef, glyph 0).
-        assert!(runs.iter().flat_map(|r| &r.glyphs).all(|g| g.glyph_id.to_u32() != 0));
+        assert!(
+            runs.iter()
+                .flat_map(|r| &r.glyphs)
+                .all(|g| g.glyph_id.to_u32() != 0)
+        );
     }
 
     #[test]

@@ -13,7 +13,9 @@ fn certificate(name: Option<&str>, paper: Paper) -> Certificate {
         badge_png: None,
         recipient_name: name.map(str::to_string),
         achievement_name: "Catalogage avancé".into(),
-        criteria: Some("Attended the full cataloguing workshop and completed its exercises.".into()),
+        criteria: Some(
+            "Attended the full cataloguing workshop and completed its exercises.".into(),
+        ),
         dates: "12 March 2026".into(),
         credits: Some("1.5 hours".into()),
         signatory_name: Some("Jörg Müller".into()),
@@ -53,7 +55,9 @@ fn font_names(document: &lopdf::Document) -> Vec<String> {
         .values()
         .filter_map(|object| object.as_dict().ok())
         .filter(|dict| dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor"))
-        .map(|dict| String::from_utf8_lossy(dict.get(b"FontName").unwrap().as_name().unwrap()).into_owned())
+        .map(|dict| {
+            String::from_utf8_lossy(dict.get(b"FontName").unwrap().as_name().unwrap()).into_owned()
+        })
         .collect()
 }
 
@@ -87,10 +91,19 @@ fn japanese_names_use_the_embedded_cjk_font_with_a_unicode_map() {
     let (document, text) = text_of(&pdf);
     assert!(squeeze(&text).contains("田中芽衣"), "{text}");
     let fonts = font_names(&document);
-    assert!(fonts.iter().any(|f| f.contains("NotoSansCJKjp")), "{fonts:?}");
-    assert!(fonts.iter().any(|f| f.contains("NotoSans-Bold")), "{fonts:?}");
+    assert!(
+        fonts.iter().any(|f| f.contains("NotoSansCJKjp")),
+        "{fonts:?}"
+    );
+    assert!(
+        fonts.iter().any(|f| f.contains("NotoSans-Bold")),
+        "{fonts:?}"
+    );
     let media = media_box(&document);
-    assert!((media[2] - 595.28).abs() < 0.01 && (media[3] - 841.89).abs() < 0.01, "{media:?}");
+    assert!(
+        (media[2] - 595.28).abs() < 0.01 && (media[3] - 841.89).abs() < 0.01,
+        "{media:?}"
+    );
 }
 
 #[test]
@@ -99,7 +112,10 @@ fn no_name_says_so_and_a_revoked_certificate_says_revoked() {
     revoked.stamp = Some("REVOKED".into());
     let (_, text) = text_of(&render(&revoked).unwrap());
     let text = squeeze(&text);
-    assert!(text.contains("thepersonthiscredentialwasissuedto"), "{text}");
+    assert!(
+        text.contains("thepersonthiscredentialwasissuedto"),
+        "{text}"
+    );
     assert!(text.contains("REVOKED"), "{text}");
 }
 
@@ -123,13 +139,19 @@ fn images_are_embedded() {
     with_images.badge_png = Some(png.to_vec());
     with_images.logo_png = Some(png.to_vec());
     let pdf = render(&with_images).unwrap();
-    std::fs::write(std::env::temp_dir().join("laurel-certificate-test.pdf"), &pdf).unwrap();
+    std::fs::write(
+        std::env::temp_dir().join("laurel-certificate-test.pdf"),
+        &pdf,
+    )
+    .unwrap();
     let document = lopdf::Document::load_mem(&pdf).unwrap();
     let images = document
         .objects
         .values()
         .filter_map(|object| object.as_stream().ok())
-        .filter(|stream| stream.dict.get(b"Subtype").and_then(|t| t.as_name()).ok() == Some(b"Image"))
+        .filter(|stream| {
+            stream.dict.get(b"Subtype").and_then(|t| t.as_name()).ok() == Some(b"Image")
+        })
         .count();
     // The same picture twice is embedded once.
     assert_eq!(images, 1);

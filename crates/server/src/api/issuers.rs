@@ -193,7 +193,11 @@ pub async fn create(
             Some(name) => fields::paper_size("paper_size", name)?,
             None => PaperSize::default(),
         },
-        signatory_name: fields::optional("signatory_name", input.signatory_name.as_deref(), MAX_NAME)?,
+        signatory_name: fields::optional(
+            "signatory_name",
+            input.signatory_name.as_deref(),
+            MAX_NAME,
+        )?,
         signatory_title: fields::optional(
             "signatory_title",
             input.signatory_title.as_deref(),

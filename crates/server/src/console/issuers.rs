@@ -150,14 +150,24 @@ impl IssuerForm {
             },
         }
         for (field, value, target) in [
-            ("signatory_name", &self.signatory_name, &mut issuer.signatory_name),
-            ("signatory_title", &self.signatory_title, &mut issuer.signatory_title),
+            (
+                "signatory_name",
+                &self.signatory_name,
+                &mut issuer.signatory_name,
+            ),
+            (
+                "signatory_title",
+                &self.signatory_title,
+                &mut issuer.signatory_title,
+            ),
         ] {
-            match fields::optional(field, Some(value), MAX_NAME) {
+            match fields::optional(field, Some(value.as_str()), MAX_NAME) {
                 Ok(text) => *target = text,
                 Err(_) => errors.push((
                     field,
-                    format!("This is too long for a signature line: at most {MAX_NAME} characters."),
+                    format!(
+                        "This is too long for a signature line: at most {MAX_NAME} characters."
+                    ),
                 )),
             }
         }

@@ -386,6 +386,12 @@ fn evidence(credential: &Value) -> Vec<Evidence> {
         .collect()
 }
 
+/// The print view's QR code: SVG path data and the viewBox side (code and quiet zone).
+struct PrintQr {
+    path: String,
+    side: usize,
+}
+
 /// Download and share.
 struct Share {
     /// The credential's URL.
@@ -419,10 +425,12 @@ impl Share {
         }
     }
 
-    /// The QR code of the URL for the print view: SVG path data and the viewBox side (the
-    /// code and its quiet zone); none if the URL is too long for a QR code.
-    fn qr_path(&self) -> Option<(String, usize)> {
+    /// The QR code of the URL for the print view; none if the URL is too long for one.
+    fn qr(&self) -> Option<PrintQr> {
         let code = laurel_certificate::qr::Code::new(&self.url).ok()?;
-        Some((code.svg_path(), code.width + 8))
+        Some(PrintQr {
+            path: code.svg_path(),
+            side: code.width + 8,
+        })
     }
 }

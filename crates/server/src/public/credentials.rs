@@ -44,8 +44,8 @@ use super::image_document;
 use crate::cache::{self, Cache, Representation};
 use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
-use laurel_service::{certificate, documents};
 use laurel_service::images::raster;
+use laurel_service::{certificate, documents};
 
 /// The forms a credential is served in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -85,7 +85,13 @@ async fn the_certificate_prints_name_number_and_url_on_the_issuers_paper() {
     let (text, width, height) = certificate(&app, &award).await;
     let number = laurel_service::certificate::number(id(&award).parse().unwrap());
     let url = award["credential_url"].as_str().unwrap();
-    for expected in ["ZoëNúñez", number.as_str(), url, "JörgMüller", "Catalogageavancé"] {
+    for expected in [
+        "ZoëNúñez",
+        number.as_str(),
+        url,
+        "JörgMüller",
+        "Catalogageavancé",
+    ] {
         assert!(text.contains(expected), "{expected} not in {text}");
     }
     assert!(!text.contains("zoe@example.org"));
@@ -101,7 +107,10 @@ async fn the_certificate_prints_name_number_and_url_on_the_issuers_paper() {
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     assert_eq!(response.json()["signatory_name"], Value::Null);
     let award = app
-        .award(&achievement, json!({ "email": "mei@example.org", "name": "田中芽衣" }))
+        .award(
+            &achievement,
+            json!({ "email": "mei@example.org", "name": "田中芽衣" }),
+        )
         .await
         .json();
     let (text, width, height) = certificate(&app, &award).await;
@@ -124,10 +133,16 @@ async fn the_certificate_prints_name_number_and_url_on_the_issuers_paper() {
 async fn unknown_or_bad_settings_and_ids_are_refused_in_words() {
     let app = TestApp::new().await;
     let detail = app
-        .post("/api/v1/issuers", json!({ "name": "B5", "paper_size": "b5" }))
+        .post(
+            "/api/v1/issuers",
+            json!({ "name": "B5", "paper_size": "b5" }),
+        )
         .await
         .problem(StatusCode::BAD_REQUEST);
-    assert!(detail.contains("paper_size must be letter or a4"), "{detail}");
+    assert!(
+        detail.contains("paper_size must be letter or a4"),
+        "{detail}"
+    );
     let issuer = app.issuer(json!({})).await;
     assert_eq!(issuer["paper_size"], "letter");
     let response = public_get(
@@ -145,7 +160,10 @@ async fn the_credential_page_links_the_certificate_and_prints_a_qr_code() {
     let issuer = app.issuer(json!({})).await;
     let achievement = app.achievement(&issuer, json!({})).await;
     let award = app
-        .award(&achievement, json!({ "email": "a@example.org", "name": "Åberg" }))
+        .award(
+            &achievement,
+            json!({ "email": "a@example.org", "name": "Åberg" }),
+        )
         .await
         .json();
     let url = award["credential_url"].as_str().unwrap();
@@ -160,7 +178,10 @@ async fn the_credential_page_links_the_certificate_and_prints_a_qr_code() {
         )
         .await
         .text();
-    assert!(page.contains(&format!("href=\"{url}.pdf\" id=\"certificate\"")), "{page}");
+    assert!(
+        page.contains(&format!("href=\"{url}.pdf\" id=\"certificate\"")),
+        "{page}"
+    );
     assert!(page.contains("id=\"print-verify\""));
     assert!(page.contains("<svg class=\"qr\""));
 }

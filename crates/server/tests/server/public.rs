@@ -466,7 +466,10 @@ fn rgba(png: &[u8]) -> (u32, u32, Vec<u8>) {
     let info = reader.next_frame(&mut buffer).unwrap();
     buffer.truncate(info.buffer_size());
     if info.color_type == png::ColorType::Rgb {
-        buffer = buffer.chunks(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+        buffer = buffer
+            .chunks(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect();
     }
     (info.width, info.height, buffer)
 }
@@ -574,9 +577,16 @@ async fn baked_downloads_carry_the_credential_and_verify() {
         .count();
     let drawn = pixels.chunks(4).filter(|p| p[3] > 0).count();
     // A disc of radius 40/100 of the side covers about half of the square (π·0.16 ≈ 0.50).
-    assert!(blue > 120_000 && drawn < 140_000, "{blue} blue of {drawn} drawn");
+    assert!(
+        blue > 120_000 && drawn < 140_000,
+        "{blue} blue of {drawn} drawn"
+    );
     let (_, _, medal) = rgba(badge::generated_png());
-    assert!(!medal.chunks(4).any(|p| (p[0], p[1], p[2]) == (0x33, 0x66, 0x99)));
+    assert!(
+        !medal
+            .chunks(4)
+            .any(|p| (p[0], p[1], p[2]) == (0x33, 0x66, 0x99))
+    );
 
     // Changing the achievement's image later does not change an issued badge.
     let before = public_get(

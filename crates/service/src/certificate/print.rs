@@ -51,12 +51,22 @@ pub async fn pdf(service: &Service, award_id: Uuid) -> ServiceResult<Vec<u8>> {
     };
 
     let badge = match badge_image(service, award.achievement_id, &credential).await? {
-        Some(image) => Some(raster::as_png(service, &image, BADGE_SIDE).await?.bytes.clone()),
+        Some(image) => Some(
+            raster::as_png(service, &image, BADGE_SIDE)
+                .await?
+                .bytes
+                .clone(),
+        ),
         None => None,
     };
     let logo = match issuer.image.as_deref() {
         Some(file) => match stored_image(service, file).await? {
-            Some(image) => Some(raster::as_png(service, &image, LOGO_SIDE).await?.bytes.clone()),
+            Some(image) => Some(
+                raster::as_png(service, &image, LOGO_SIDE)
+                    .await?
+                    .bytes
+                    .clone(),
+            ),
             None => None,
         },
         None => None,
@@ -197,7 +207,9 @@ mod tests {
     #[test]
     fn criteria_become_plain_text() {
         assert_eq!(
-            sentence("Attend the **whole** [workshop](https://x.example/a_b)\n\n- and _pass_ the quiz."),
+            sentence(
+                "Attend the **whole** [workshop](https://x.example/a_b)\n\n- and _pass_ the quiz."
+            ),
             "Attend the whole workshop and pass the quiz."
         );
     }

@@ -16,8 +16,8 @@ use crate::shared::{
 use crate::values::{Id, Ts};
 use crate::{
     Achievement, ApiToken, Attendance, Award, Completion, EmailSettings, EmailTemplate, Event,
-    IdempotentResponse, ImportJob, Issuer, IssuerKey, Notification, PaperSize, Series, StatusList, StoreError,
-    StoreResult,
+    IdempotentResponse, ImportJob, Issuer, IssuerKey, Notification, PaperSize, Series, StatusList,
+    StoreError, StoreResult,
 };
 
 pub(super) fn token(row: &SqliteRow) -> StoreResult<ApiToken> {

@@ -56,9 +56,13 @@ pub(crate) fn create_issuer_jwt_algorithm() -> Schema {
 
 /// An issuer's `paper_size` as shown.
 pub(crate) fn paper_size() -> Schema {
-    one_of(json!(["letter", "a4"]), None, Some("The paper its printable certificates are laid out for: US Letter or ISO A4"))
-        .build()
-        .into()
+    one_of(
+        json!(["letter", "a4"]),
+        None,
+        Some("The paper its printable certificates are laid out for: US Letter or ISO A4"),
+    )
+    .build()
+    .into()
 }
 
 /// `POST /issuers` and `PATCH /issuers/{id}` `paper_size`.
