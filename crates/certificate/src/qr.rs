@@ -60,7 +60,7 @@ mod tests {
             "https://badges.example.org/credentials/0190f4a2-7b1c-7d3e-8f45-1a2b3c4d5e6f",
         )
         .unwrap();
-        assert!(code.width >= 21 && (code.width - 17) % 4 == 0);
+        assert!(code.width >= 21 && (code.width - 17).is_multiple_of(4));
         let dark: Vec<_> = code.dark_modules().collect();
         // The top-left finder pattern: a dark 7 × 7 ring.
         for i in 0..7 {
