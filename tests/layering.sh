@@ -17,7 +17,7 @@ if [ -n "$bad" ]; then
 fi
 
 # Lower crates never reach up.
-for crate in laurel-core laurel-attendance laurel-store laurel-verify; do
+for crate in laurel-core laurel-attendance laurel-store laurel-verify laurel-certificate; do
   up=$(deps "$crate" | grep -xE 'laurel-service|laurel-server|laurel' || true)
   if [ -n "$up" ]; then
     echo "$crate must not depend on: $(echo $up)" >&2

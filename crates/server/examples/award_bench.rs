@@ -207,6 +207,9 @@ fn baseline(count: usize) -> Duration {
         show_award_count: true,
         linkedin_organization_id: None,
         include_recipient_name: true,
+        paper_size: laurel_store::PaperSize::Letter,
+        signatory_name: None,
+        signatory_title: None,
         created_at: now,
         updated_at: now,
     };

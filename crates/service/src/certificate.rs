@@ -7,6 +7,8 @@
 //! in fours: `7K2M-9QXA-B4TD`. At 60 random bits, a million awards have about a one in two
 //! million chance of any two sharing a number.
 
+pub mod print;
+
 use uuid::Uuid;
 
 /// Crockford's base32 alphabet.

@@ -105,6 +105,13 @@ pub fn optional_digits(field: &str, value: Option<&str>) -> Result<Option<String
     }
 }
 
+/// A certificate paper size: `letter` or `a4` (any case).
+pub fn paper_size(field: &str, value: &str) -> Result<laurel_store::PaperSize, ServiceError> {
+    laurel_store::PaperSize::parse(&value.trim().to_ascii_lowercase()).ok_or_else(|| {
+        ServiceError::Invalid(format!("{field} must be letter or a4, got {value:?}"))
+    })
+}
+
 /// An optional id in a query string: absent or empty means no filter.
 pub fn id_param(name: &str, value: Option<&str>) -> Result<Option<uuid::Uuid>, ServiceError> {
     match value.map(str::trim) {

@@ -89,6 +89,8 @@ pub struct Service {
     pub clock: Arc<dyn Clock>,
     /// Told when a credential or a status list changed.
     pub changes: Arc<dyn Changes>,
+    /// SVG badge images recently rendered to PNG.
+    pub rasters: images::raster::RasterCache,
 }
 
 impl Service {
@@ -103,6 +105,7 @@ impl Service {
             outbox: email::Outbox::default(),
             clock,
             changes: Arc::new(NoListener),
+            rasters: images::raster::RasterCache::default(),
         }
     }
 

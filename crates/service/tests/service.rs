@@ -69,6 +69,9 @@ async fn setup() -> Setup {
         show_award_count: false,
         linkedin_organization_id: None,
         include_recipient_name: true,
+        paper_size: laurel_store::PaperSize::Letter,
+        signatory_name: None,
+        signatory_title: None,
         created_at: now(),
         updated_at: now(),
     };

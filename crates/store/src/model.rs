@@ -35,10 +35,46 @@ pub struct Issuer {
     /// Whether its credentials carry the recipient's name, signed in as an unhashed `name`
     /// identity beside the hashed email (on unless the issuer turns it off).
     pub include_recipient_name: bool,
+    /// The paper its printable certificates are laid out for.
+    pub paper_size: PaperSize,
+    /// The name on its certificates' signature line (none: the issuer's name).
+    pub signatory_name: Option<String>,
+    /// The signatory's title, under the name.
+    pub signatory_title: Option<String>,
     /// When the issuer was created.
     pub created_at: DateTime<Utc>,
     /// When the issuer was last edited.
     pub updated_at: DateTime<Utc>,
+}
+
+/// The paper an issuer's printable certificates are laid out for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaperSize {
+    /// US Letter (8.5 × 11 in), the default.
+    #[default]
+    Letter,
+    /// ISO A4 (210 × 297 mm).
+    A4,
+}
+
+impl PaperSize {
+    /// The name stored in the database and used in the API: `letter` or `a4`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaperSize::Letter => "letter",
+            PaperSize::A4 => "a4",
+        }
+    }
+
+    /// Reads [`PaperSize::as_str`]'s names back.
+    pub fn parse(name: &str) -> Option<PaperSize> {
+        match name {
+            "letter" => Some(PaperSize::Letter),
+            "a4" => Some(PaperSize::A4),
+            _ => None,
+        }
+    }
 }
 
 /// What a key signs.

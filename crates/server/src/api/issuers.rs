@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use laurel_store::{Issuer, IssuerKey};
+use laurel_store::{Issuer, IssuerKey, PaperSize};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -60,6 +60,17 @@ pub struct CreateIssuer {
     #[serde(default)]
     #[schema(example = "America/Chicago")]
     time_zone: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::paper_size_input)]
+    paper_size: Option<String>,
+    /// The name on the certificates' signature line; the issuer's name when absent
+    #[serde(default)]
+    #[schema(example = "Dr. Åsa Núñez")]
+    signatory_name: Option<String>,
+    /// The signatory's title, printed under the name
+    #[serde(default)]
+    #[schema(example = "Director of Continuing Education")]
+    signatory_title: Option<String>,
 }
 
 /// `PATCH /issuers/{id}` body: absent fields stay, `null` clears an optional one.
@@ -99,6 +110,17 @@ pub struct UpdateIssuer {
     #[serde(default)]
     #[schema(example = "America/Chicago")]
     time_zone: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = crate::api::openapi::fields::paper_size_input)]
+    paper_size: Option<String>,
+    /// The name on the certificates' signature line; null: the issuer's name
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(example = "Dr. Åsa Núñez")]
+    signatory_name: Option<Option<String>>,
+    /// The signatory's title, printed under the name
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(example = "Director of Continuing Education")]
+    signatory_title: Option<Option<String>>,
 }
 
 /// `GET /issuers`.
@@ -175,6 +197,20 @@ pub async fn create(
             input.linkedin_organization_id.as_deref(),
         )?,
         include_recipient_name: input.include_recipient_name.unwrap_or(true),
+        paper_size: match input.paper_size.as_deref() {
+            Some(name) => fields::paper_size("paper_size", name)?,
+            None => PaperSize::default(),
+        },
+        signatory_name: fields::optional(
+            "signatory_name",
+            input.signatory_name.as_deref(),
+            MAX_NAME,
+        )?,
+        signatory_title: fields::optional(
+            "signatory_title",
+            input.signatory_title.as_deref(),
+            MAX_NAME,
+        )?,
         created_at: now,
         updated_at: now,
     };
@@ -289,6 +325,15 @@ pub async fn update(
     if let Some(id) = &input.linkedin_organization_id {
         issuer.linkedin_organization_id =
             fields::optional_digits("linkedin_organization_id", id.as_deref())?;
+    }
+    if let Some(paper) = &input.paper_size {
+        issuer.paper_size = fields::paper_size("paper_size", paper)?;
+    }
+    if let Some(name) = &input.signatory_name {
+        issuer.signatory_name = fields::optional("signatory_name", name.as_deref(), MAX_NAME)?;
+    }
+    if let Some(title) = &input.signatory_title {
+        issuer.signatory_title = fields::optional("signatory_title", title.as_deref(), MAX_NAME)?;
     }
     let zone = input
         .time_zone
@@ -424,6 +469,9 @@ fn view(
         linkedin_organization_id: issuer.linkedin_organization_id.clone(),
         include_recipient_name: issuer.include_recipient_name,
         time_zone: time_zone.to_owned(),
+        paper_size: issuer.paper_size.as_str(),
+        signatory_name: issuer.signatory_name.clone(),
+        signatory_title: issuer.signatory_title.clone(),
         created_at: issuer.created_at,
         updated_at: issuer.updated_at,
         keys: keys.map(|keys| {
@@ -467,6 +515,12 @@ pub struct IssuerView {
     include_recipient_name: bool,
     /// IANA time zone (America/Chicago) in which the console enters and shows session times and reads attendance reports by default; UTC until set. The API's times are always UTC
     time_zone: String,
+    #[schema(schema_with = crate::api::openapi::fields::paper_size)]
+    paper_size: &'static str,
+    /// The name on its certificates' signature line (none: the issuer's name is printed)
+    signatory_name: Option<String>,
+    /// The signatory's title
+    signatory_title: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     /// Public keys, oldest first, retired ones included (single-issuer responses only)

@@ -49,6 +49,13 @@ pub struct IssuerForm {
     /// An IANA name; empty is UTC.
     #[serde(default)]
     time_zone: String,
+    /// `letter` or `a4`.
+    #[serde(default)]
+    paper_size: String,
+    #[serde(default)]
+    signatory_name: String,
+    #[serde(default)]
+    signatory_title: String,
 }
 
 impl IssuerForm {
@@ -65,6 +72,9 @@ impl IssuerForm {
             linkedin_organization_id: issuer.linkedin_organization_id.clone().unwrap_or_default(),
             include_recipient_name: issuer.include_recipient_name.then(|| "yes".into()),
             time_zone: String::new(),
+            paper_size: issuer.paper_size.as_str().into(),
+            signatory_name: issuer.signatory_name.clone().unwrap_or_default(),
+            signatory_title: issuer.signatory_title.clone().unwrap_or_default(),
         }
     }
 
@@ -135,6 +145,36 @@ impl IssuerForm {
                 "linkedin_organization_id",
                 "The LinkedIn company id is the number in your company page's admin address (linkedin.com/company/12345678/admin): give the digits only.".into(),
             )),
+        }
+        match self.paper_size.trim() {
+            // A form from before the setting existed (or a browser that sends nothing).
+            "" => {}
+            paper => match fields::paper_size("paper_size", paper) {
+                Ok(paper) => issuer.paper_size = paper,
+                Err(_) => errors.push(("paper_size", "Choose Letter or A4.".into())),
+            },
+        }
+        for (field, value, target) in [
+            (
+                "signatory_name",
+                &self.signatory_name,
+                &mut issuer.signatory_name,
+            ),
+            (
+                "signatory_title",
+                &self.signatory_title,
+                &mut issuer.signatory_title,
+            ),
+        ] {
+            match fields::optional(field, Some(value.as_str()), MAX_NAME) {
+                Ok(text) => *target = text,
+                Err(_) => errors.push((
+                    field,
+                    format!(
+                        "This is too long for a signature line: at most {MAX_NAME} characters."
+                    ),
+                )),
+            }
         }
         if errors.is_empty() {
             Ok(())
@@ -249,6 +289,9 @@ pub async fn create(
         show_award_count: true,
         linkedin_organization_id: None,
         include_recipient_name: true,
+        paper_size: laurel_store::PaperSize::Letter,
+        signatory_name: None,
+        signatory_title: None,
         created_at: now,
         updated_at: now,
     };
@@ -449,6 +492,10 @@ struct IssuerEditor {
     /// The time zone, and the names to pick from as one types.
     time_zone: TextInput,
     zones: Vec<&'static str>,
+    /// The certificate's paper: true for A4.
+    a4: bool,
+    /// The certificate's signature line: name and title.
+    signatory: Vec<TextInput>,
 }
 
 /// One `<input>` with its label and a hint under it.
@@ -517,6 +564,23 @@ impl IssuerEditor {
                 "text",
             ),
             zones: local_time::zone_names().collect(),
+            a4: form.paper_size.trim().eq_ignore_ascii_case("a4"),
+            signatory: vec![
+                input(
+                    "signatory_name",
+                    "Certificate signed by (optional)",
+                    "The name on the printable certificate's signature line, such as Dr. Åsa Núñez. Without it, the issuer's name is printed.",
+                    &form.signatory_name,
+                    "text",
+                ),
+                input(
+                    "signatory_title",
+                    "Signatory's title (optional)",
+                    "Printed under the name, such as Director of Continuing Education.",
+                    &form.signatory_title,
+                    "text",
+                ),
+            ],
         }
     }
 }

@@ -138,7 +138,8 @@ pub fn render(
         .clone()
         .or_else(|| award.recipient_name.clone());
     let image = facts.image.clone().unwrap_or_else(|| format!("{url}.svg"));
-    // Link previews want a raster image: the achievement's own PNG, else the baked PNG.
+    // Link previews want a raster image: the achievement's own PNG, else the baked PNG (an SVG
+    // badge rendered to PNG).
     let preview = match &facts.image {
         Some(image) if image.ends_with(".png") => image.clone(),
         _ => format!("{url}.png"),
@@ -423,6 +424,12 @@ fn evidence(credential: &Value) -> Vec<Evidence> {
         .collect()
 }
 
+/// The print view's QR code: SVG path data and the viewBox side (code and quiet zone).
+struct PrintQr {
+    path: String,
+    side: usize,
+}
+
 /// Download and share.
 struct Share {
     /// The credential's URL.
@@ -431,6 +438,8 @@ struct Share {
     linkedin: Option<String>,
     /// A `mailto:` link with the badge's name and URL.
     mail: String,
+    /// The short certificate number, printed with the page.
+    number: String,
 }
 
 impl Share {
@@ -449,6 +458,16 @@ impl Share {
             url: url.to_owned(),
             linkedin: links::linkedin(award, issuer, url).ok(),
             mail,
+            number: laurel_service::certificate::number(award.id),
         }
+    }
+
+    /// The QR code of the URL for the print view; none if the URL is too long for one.
+    fn qr(&self) -> Option<PrintQr> {
+        let code = laurel_certificate::qr::Code::new(&self.url).ok()?;
+        Some(PrintQr {
+            path: code.svg_path(),
+            side: code.width + 8,
+        })
     }
 }

@@ -5,12 +5,11 @@
 //! | achievement image | `.png` download | `.svg` download |
 //! |---|---|---|
 //! | PNG | the PNG, baked | an SVG showing the PNG (embedded as a data URI), baked |
-//! | SVG | a generated PNG medal, baked | the SVG, baked |
+//! | SVG | the SVG rendered to PNG ([`laurel_service::images::raster`]), baked | the SVG, baked |
 //! | none | a generated PNG medal, baked | a generated SVG medal with the achievement's name |
 //!
-//! Rasterizing an SVG would need a renderer (and would run someone else's markup through it),
-//! so an SVG-only badge gets a plain generated PNG instead; the `.svg` download shows the real
-//! artwork. The PNG medal is a fixed file (`medal.png`), the same disc and ring as the SVG.
+//! The PNG medal is a fixed file (`medal.png`), the same disc and ring as the SVG; it is also
+//! used if an SVG cannot be rendered.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

@@ -6,7 +6,9 @@
 //!   Badges gives credential files, with `Content-Disposition: attachment`);
 //! - `.jwt`: the VC-JWT, `application/jwt`;
 //! - `.png`, `.svg`: the signed JSON credential baked into the badge image (see [`badge`] for
-//!   what is baked when the achievement has no image of that format).
+//!   what is baked when the achievement has no image of that format);
+//! - `.pdf`: the printable certificate ([`laurel_service::certificate::print`]), stamped
+//!   "REVOKED" or "SUSPENDED" when it no longer stands, so cached for a minute only.
 //!
 //! The image baked is the one the credential names (`credentialSubject.achievement.image`),
 //! looked up by its content hash, so a later change of the achievement's image does not change
@@ -42,7 +44,8 @@ use super::image_document;
 use crate::cache::{self, Cache, Representation};
 use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
-use laurel_service::documents;
+use laurel_service::images::raster;
+use laurel_service::{certificate, documents};
 
 /// The forms a credential is served in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +60,8 @@ pub enum Format {
     Png,
     /// Baked into an SVG.
     Svg,
+    /// The printable certificate.
+    Pdf,
 }
 
 /// Splits a file name into the credential id and the form asked for.
@@ -69,6 +74,7 @@ pub fn split(file: &str) -> Option<(&str, Format)> {
         "jwt" => Format::Jwt,
         "png" => Format::Png,
         "svg" => Format::Svg,
+        "pdf" => Format::Pdf,
         _ => return None,
     };
     Some((id, format))
@@ -82,7 +88,7 @@ pub async fn credential(
 ) -> HttpResult<Response> {
     let (id, format) = split(&file).ok_or_else(|| {
         HttpError::NotFound(format!(
-            "no credential file {file}; credentials are served as .json, .jwt, .png and .svg"
+            "no credential file {file}; credentials are served as .json, .jwt, .png, .svg and .pdf"
         ))
     })?;
     if format == Format::LinkedData && crate::pages::wants_html(&headers) {
@@ -121,6 +127,13 @@ pub async fn credential(
         Format::Jwt => Representation::new(issued.jwt.clone(), "application/jwt", Cache::Hour)
             .with_etag(issued.jwt_etag.clone()),
         Format::Png | Format::Svg => baked(&state, &issued, format).await?,
+        Format::Pdf => {
+            let pdf = certificate::print::pdf(&state, id).await?;
+            Representation::new(pdf, "application/pdf", Cache::Minute).with(
+                header::CONTENT_DISPOSITION,
+                disposition_named("inline", "certificate", id, "pdf"),
+            )
+        }
     };
     Ok(document.respond(&headers))
 }
@@ -267,7 +280,23 @@ async fn baked(state: &AppState, issued: &Issued, format: Format) -> HttpResult<
         .and_then(Value::as_str)
         .unwrap_or("Badge")
         .to_owned();
-    let image = issued_image(state, issued.achievement_id, &credential).await?;
+    let mut image = issued_image(state, issued.achievement_id, &credential).await?;
+    if format == Format::Png
+        && let Some(svg) = image.take_if(|image| image.content_type == "image/svg+xml")
+    {
+        // An SVG badge is baked as its rendering; if it cannot be drawn, the medal.
+        image = match raster::as_png(state, &svg, raster::BADGE_SIDE).await {
+            Ok(png) => Some(Image {
+                sha256: svg.sha256,
+                content_type: "image/png".into(),
+                bytes: png.bytes.clone(),
+            }),
+            Err(error) => {
+                tracing::warn!(%error, "the SVG badge cannot be rendered; using a generated one");
+                None
+            }
+        };
+    }
     let id = issued.id;
     // Baking copies (PNG) or re-serializes (SVG) the whole image: off the async threads.
     let (bytes, content_type, extension) =
@@ -362,7 +391,11 @@ async fn stored_image(state: &AppState, file: &str) -> HttpResult<Option<Image>>
 }
 
 fn disposition(kind: &str, id: Uuid, extension: &str) -> HeaderValue {
-    let value = format!("{kind}; filename=\"badge-{id}.{extension}\"");
+    disposition_named(kind, "badge", id, extension)
+}
+
+fn disposition_named(kind: &str, name: &str, id: Uuid, extension: &str) -> HeaderValue {
+    let value = format!("{kind}; filename=\"{name}-{id}.{extension}\"");
     // A UUID and ASCII words: always a valid header value.
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
@@ -418,6 +451,7 @@ mod tests {
         assert_eq!(split("abc.jwt"), Some(("abc", Format::Jwt)));
         assert_eq!(split("abc.png"), Some(("abc", Format::Png)));
         assert_eq!(split("abc.svg"), Some(("abc", Format::Svg)));
+        assert_eq!(split("abc.pdf"), Some(("abc", Format::Pdf)));
         assert_eq!(split("abc.exe"), None);
     }
 }

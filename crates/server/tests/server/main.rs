@@ -1,6 +1,7 @@
 //! The HTTP side, end to end: one test binary (linking the server once) for every area.
 //!
 //! - [`api`]: the admin API (awards, issuers, achievements, idempotency, OpenAPI).
+//! - [`certificate`]: the printable certificate (PDF), its issuer settings, the page's print view.
 //! - [`attendance`]: events, attendance, completions, rules and imports through the API.
 //! - [`console`], [`console_scope`], [`console_tokens`], [`console_sessions`], [`console_rules`],
 //!   [`console_people`]: the staff console, each route's access rules, its token pages, sessions
@@ -26,6 +27,7 @@ mod util;
 
 mod api;
 mod attendance;
+mod certificate;
 mod console;
 mod console_awards;
 mod console_email;

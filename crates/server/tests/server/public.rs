@@ -467,6 +467,23 @@ async fn images_are_immutable_and_svgs_are_sandboxed() {
     assert!(detail.contains(".svg"), "{detail}");
 }
 
+/// Decodes a PNG to RGBA: width, height and the pixels.
+fn rgba(png: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    buffer.truncate(info.buffer_size());
+    if info.color_type == png::ColorType::Rgb {
+        buffer = buffer
+            .chunks(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect();
+    }
+    (info.width, info.height, buffer)
+}
+
 /// Checks a baked download: the right container, the credential byte for byte, and valid.
 async fn check_baked(
     app: &TestApp,
@@ -560,7 +577,26 @@ async fn baked_downloads_carry_the_credential_and_verify() {
     let svg_award = app.award(&with_svg, json!({ "email": EMAIL })).await.json();
     let svg = check_baked(&app, &svg_award, &verifier, "svg").await;
     assert!(String::from_utf8(svg).unwrap().contains("#336699"));
-    check_baked(&app, &svg_award, &verifier, "png").await;
+    // ... and rendered for .png: the artwork (a blue disc on transparent), not the medal.
+    let png = check_baked(&app, &svg_award, &verifier, "png").await;
+    let (width, height, pixels) = rgba(&png);
+    assert_eq!((width, height), (512, 512));
+    let blue = pixels
+        .chunks(4)
+        .filter(|p| p[3] == 255 && (p[0], p[1], p[2]) == (0x33, 0x66, 0x99))
+        .count();
+    let drawn = pixels.chunks(4).filter(|p| p[3] > 0).count();
+    // A disc of radius 40/100 of the side covers about half of the square (π·0.16 ≈ 0.50).
+    assert!(
+        blue > 120_000 && drawn < 140_000,
+        "{blue} blue of {drawn} drawn"
+    );
+    let (_, _, medal) = rgba(badge::generated_png());
+    assert!(
+        !medal
+            .chunks(4)
+            .any(|p| (p[0], p[1], p[2]) == (0x33, 0x66, 0x99))
+    );
 
     // Changing the achievement's image later does not change an issued badge.
     let before = public_get(

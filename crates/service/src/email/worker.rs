@@ -274,8 +274,8 @@ pub fn issuer_color(issuer: &Issuer) -> &str {
 }
 
 /// A PNG of the badge for the email (email programs do not show SVG): the achievement's own
-/// picture when it is a PNG, else the credential baked into one (always there, generated
-/// when the badge has no picture).
+/// picture when it is a PNG, else the credential baked into one (an SVG badge rendered to PNG,
+/// a generated medal when the badge has no picture).
 fn badge_image_url(service: &Service, award: &Award, achievement: &Achievement) -> String {
     match achievement.image.as_deref() {
         Some(stored) if !stored.ends_with(".svg") => {

@@ -6,6 +6,7 @@
 //! stored as sent but rebuilt from an allow-list of elements and attributes ([`svg`]); the
 //! stored file, and its hash in the image's name, are those of the rebuilt SVG.
 
+pub mod raster;
 pub mod svg;
 
 use sha2::{Digest, Sha256};

@@ -13,8 +13,8 @@ use crate::shared::{
 };
 use crate::{
     Achievement, ApiToken, Attendance, Award, Completion, EmailSettings, EmailTemplate, Event,
-    IdempotentResponse, ImportJob, Issuer, IssuerKey, Notification, Series, StatusList,
-    StoreResult,
+    IdempotentResponse, ImportJob, Issuer, IssuerKey, Notification, PaperSize, Series, StatusList,
+    StoreError, StoreResult,
 };
 
 pub(super) fn token(row: &PgRow) -> StoreResult<ApiToken> {
@@ -53,6 +53,10 @@ pub(super) fn issuer(row: &PgRow) -> StoreResult<Issuer> {
         show_award_count: row.try_get("show_award_count").map_err(db)?,
         linkedin_organization_id: row.try_get("linkedin_organization_id").map_err(db)?,
         include_recipient_name: row.try_get("include_recipient_name").map_err(db)?,
+        paper_size: PaperSize::parse(&row.try_get::<String, _>("paper_size").map_err(db)?)
+            .ok_or_else(|| StoreError::Corrupt("issuers.paper_size: not letter or a4".into()))?,
+        signatory_name: row.try_get("signatory_name").map_err(db)?,
+        signatory_title: row.try_get("signatory_title").map_err(db)?,
         created_at: row.try_get("created_at").map_err(db)?,
         updated_at: row.try_get("updated_at").map_err(db)?,
     })

@@ -11,7 +11,8 @@ macro_rules! token_columns {
 macro_rules! issuer_columns {
     () => {
         "id, name, url, email, description, image, jwt_algorithm, brand_color, show_award_count, \
-         linkedin_organization_id, include_recipient_name, created_at, updated_at"
+         linkedin_organization_id, include_recipient_name, created_at, updated_at, paper_size, \
+         signatory_name, signatory_title"
     };
 }
 

@@ -10,8 +10,8 @@ impl crate::CatalogStore for SqliteStore {
             "insert into issuers
                  (id, name, url, email, description, image, jwt_algorithm, brand_color,
                   show_award_count, linkedin_organization_id, include_recipient_name,
-                  created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                  created_at, updated_at, paper_size, signatory_name, signatory_title)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(Id(issuer.id))
         .bind(&issuer.name)
@@ -26,6 +26,9 @@ impl crate::CatalogStore for SqliteStore {
         .bind(issuer.include_recipient_name)
         .bind(Ts(issuer.created_at))
         .bind(Ts(issuer.updated_at))
+        .bind(issuer.paper_size.as_str())
+        .bind(&issuer.signatory_name)
+        .bind(&issuer.signatory_title)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -41,7 +44,8 @@ impl crate::CatalogStore for SqliteStore {
             "update issuers set name = $2, url = $3, email = $4, description = $5, image = $6,
                  jwt_algorithm = $7, brand_color = $8, show_award_count = $9,
                  linkedin_organization_id = $10, updated_at = $11,
-                 include_recipient_name = $12
+                 include_recipient_name = $12, paper_size = $13, signatory_name = $14,
+                 signatory_title = $15
              where id = $1",
         )
         .bind(Id(issuer.id))
@@ -56,6 +60,9 @@ impl crate::CatalogStore for SqliteStore {
         .bind(&issuer.linkedin_organization_id)
         .bind(Ts(issuer.updated_at))
         .bind(issuer.include_recipient_name)
+        .bind(issuer.paper_size.as_str())
+        .bind(&issuer.signatory_name)
+        .bind(&issuer.signatory_title)
         .execute(&mut *tx)
         .await
         .map_err(db)?;

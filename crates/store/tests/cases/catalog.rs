@@ -1,6 +1,6 @@
 //! Issuers, their keys, and achievements.
 
-use laurel_store::{Achievement, KeyPurpose, StoreError};
+use laurel_store::{Achievement, KeyPurpose, PaperSize, StoreError};
 use uuid::Uuid;
 
 use crate::support::{TestDb, achievement, issuer, key, now};
@@ -18,6 +18,9 @@ pub async fn issuer_round_trip(db: &TestDb) {
         show_award_count: false,
         linkedin_organization_id: Some("1337".into()),
         include_recipient_name: false,
+        paper_size: PaperSize::A4,
+        signatory_name: Some("Åsa Núñez".into()),
+        signatory_title: Some("Directrice".into()),
         ..issuer("Second")
     };
     let second_key = key(second.id, KeyPurpose::Jwt);
@@ -48,6 +51,9 @@ pub async fn issuer_round_trip(db: &TestDb) {
         show_award_count: false,
         linkedin_organization_id: Some("2414183".into()),
         include_recipient_name: false,
+        paper_size: PaperSize::A4,
+        signatory_name: Some("田中芽衣".into()),
+        signatory_title: Some("Head of training".into()),
         updated_at: now(),
         // Neither id nor creation time can change.
         created_at: now() + chrono::Duration::days(1),
@@ -68,6 +74,9 @@ pub async fn issuer_round_trip(db: &TestDb) {
         show_award_count: true,
         linkedin_organization_id: None,
         include_recipient_name: true,
+        paper_size: PaperSize::Letter,
+        signatory_name: None,
+        signatory_title: None,
         updated_at: now(),
         ..stored
     };

@@ -87,6 +87,9 @@ pub fn issuer(name: &str) -> Issuer {
         show_award_count: true,
         linkedin_organization_id: None,
         include_recipient_name: true,
+        paper_size: laurel_store::PaperSize::Letter,
+        signatory_name: None,
+        signatory_title: None,
         created_at: at,
         updated_at: at,
     }

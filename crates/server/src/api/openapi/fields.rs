@@ -54,6 +54,28 @@ pub(crate) fn create_issuer_jwt_algorithm() -> Schema {
     .into()
 }
 
+/// An issuer's `paper_size` as shown.
+pub(crate) fn paper_size() -> Schema {
+    one_of(
+        json!(["letter", "a4"]),
+        None,
+        Some("The paper its printable certificates are laid out for: US Letter or ISO A4"),
+    )
+    .build()
+    .into()
+}
+
+/// `POST /issuers` and `PATCH /issuers/{id}` `paper_size`.
+pub(crate) fn paper_size_input() -> Schema {
+    one_of(
+        json!(["letter", "a4", null]),
+        Some(json!("letter")),
+        Some("The paper the issuer's printable certificates (/credentials/{id}.pdf) are laid out for: US Letter or ISO A4"),
+    )
+    .build()
+    .into()
+}
+
 /// `PATCH /issuers/{id}` `jwt_algorithm`.
 pub(crate) fn update_issuer_jwt_algorithm() -> Schema {
     let description = "Only the current value is accepted";
