@@ -38,9 +38,11 @@ mod tests {
         let groups: Vec<&str> = number.split('-').collect();
         assert_eq!(groups.len(), 3);
         assert!(groups.iter().all(|g| g.len() == 4));
-        assert!(number
-            .chars()
-            .all(|c| c == '-' || ALPHABET.contains(&(c as u8))));
+        assert!(
+            number
+                .chars()
+                .all(|c| c == '-' || ALPHABET.contains(&(c as u8)))
+        );
     }
 
     #[test]
@@ -50,7 +52,10 @@ mod tests {
         assert_eq!(number(Uuid::from_u128(1)), "0000-0000-0001");
         assert_eq!(number(Uuid::from_u128(32)), "0000-0000-0010");
         // Bits above the last sixty do not change the number.
-        assert_eq!(number(Uuid::from_u128((7u128 << 100) | 32)), "0000-0000-0010");
+        assert_eq!(
+            number(Uuid::from_u128((7u128 << 100) | 32)),
+            "0000-0000-0010"
+        );
     }
 
     #[test]
