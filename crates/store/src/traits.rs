@@ -530,6 +530,10 @@ pub trait WalletStore: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<WalletExchange>>;
 
+    /// Stores a wallet copy made outside a claim link; [`StoreError::NotFound`] if its award
+    /// does not exist.
+    async fn insert_wallet_copy(&self, copy: &WalletCopy) -> StoreResult<()>;
+
     /// The wallet copies of an award, oldest first.
     async fn wallet_copies(&self, award_id: Uuid) -> StoreResult<Vec<WalletCopy>>;
 }

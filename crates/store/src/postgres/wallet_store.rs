@@ -54,6 +54,26 @@ fn copy(row: &DbRow) -> StoreResult<WalletCopy> {
     })
 }
 
+async fn insert_copy(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    c: &WalletCopy,
+) -> StoreResult<()> {
+    sqlx::query(
+        "insert into wallet_copies (id, award_id, holder, format, credential, created_at)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Id(c.id))
+    .bind(Id(c.award_id))
+    .bind(&c.holder)
+    .bind(c.format.as_str())
+    .bind(&c.credential)
+    .bind(Ts(c.created_at))
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl crate::WalletStore for PostgresStore {
     async fn create_claim_link(&self, l: &ClaimLink) -> StoreResult<()> {
@@ -134,19 +154,7 @@ impl crate::WalletStore for PostgresStore {
             }
         }
         if let Some(c) = &r.copy {
-            sqlx::query(
-                "insert into wallet_copies (id, award_id, holder, format, credential, created_at)
-                 values ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(Id(c.id))
-            .bind(Id(c.award_id))
-            .bind(&c.holder)
-            .bind(c.format.as_str())
-            .bind(&c.credential)
-            .bind(Ts(c.created_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+            insert_copy(&mut tx, c).await?;
         }
         tx.commit().await.map_err(db)
     }
@@ -198,6 +206,12 @@ impl crate::WalletStore for PostgresStore {
             .await
             .map_err(db)?;
         row.as_ref().map(exchange).transpose()
+    }
+
+    async fn insert_wallet_copy(&self, c: &WalletCopy) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        insert_copy(&mut tx, c).await?;
+        tx.commit().await.map_err(db)
     }
 
     async fn wallet_copies(&self, award_id: Uuid) -> StoreResult<Vec<WalletCopy>> {

@@ -173,6 +173,16 @@ pub async fn redeeming_a_link_is_once_and_whole(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(store.wallet_copies(award.id).await.unwrap()[1], jwt);
+
+    // A copy made outside a claim link.
+    let direct = copy(award.id, "did:web:example.org", WalletFormat::LdpVc);
+    store.insert_wallet_copy(&direct).await.unwrap();
+    assert_eq!(store.wallet_copies(award.id).await.unwrap()[2], direct);
+    let orphan = copy(Uuid::now_v7(), "did:web:example.org", WalletFormat::LdpVc);
+    assert!(matches!(
+        store.insert_wallet_copy(&orphan).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 pub async fn concurrent_redemptions_one_wins(db: &TestDb) {
