@@ -13,7 +13,8 @@
 //! - [`openapi`]: real answers validated against the OpenAPI document's schemas.
 //! - [`pages`], [`public`]: the public HTML pages and the hosted documents.
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
-//! - [`wallet_vcapi`]: a wallet receiving a badge through its claim link (VC-API exchange).
+//! - [`wallet_vcapi`]: a wallet receiving a badge through its claim link (VC-API exchange);
+//!   [`wallet_links`]: fresh links sent by staff or asked for by the recipient.
 //!
 //! [`util`] builds a whole service in-process ([`util::TestApp`]).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -36,4 +37,5 @@ mod openapi;
 mod pages;
 mod public;
 mod tokens;
+mod wallet_links;
 mod wallet_vcapi;
