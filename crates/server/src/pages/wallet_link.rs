@@ -136,10 +136,8 @@ pub async fn request(
         .map(|Extension(ConnectInfo(peer))| client_address(peer.ip(), &headers, trust.is_some()));
     let now = state.clock.now();
     let too_many = !state.wallet_requests.admit(&id.to_string(), address, now);
-    if !too_many {
-        if let Err(error) = request_claim_link(&state, id, form.email.trim()).await {
-            return super::error_page(error.into());
-        }
+    if !too_many && let Err(error) = request_claim_link(&state, id, form.email.trim()).await {
+        return super::error_page(error.into());
     }
     let head = Head {
         title: "Your wallet link".into(),
