@@ -28,6 +28,9 @@ pub enum CredentialCommand {
     /// Issue a credential again: same id and awarded date, the issuer's and achievement's
     /// current descriptions, signed now with the current keys.
     Reissue(ReissueArgs),
+    /// Make a personal wallet link for a credential and print it (for handing to its recipient
+    /// by hand; the award email carries one of its own). It works once, for one wallet.
+    ClaimLink(IdArgs),
     /// List stored credentials that fail JSON-LD safe mode (content their signature never
     /// covered, such as an evidence id that is not an IRI), with the path and reason: fix the
     /// award's data and re-issue each one.
@@ -114,6 +117,23 @@ pub fn run_credential(command: CredentialCommand) -> Result<()> {
                 Ok(change)
             })?;
             report(change, "suspended")
+        }
+        CredentialCommand::ClaimLink(args) => {
+            let id = parse_id(&args.id, "credential")?;
+            let link = args.service.run(|state| async move {
+                let link = laurel_service::wallet::claims::issue_claim(&state, id)
+                    .await
+                    .map_err(service::api)?;
+                service::audit(
+                    state.store.as_ref(),
+                    "credential.claim_link",
+                    Some(id.to_string()),
+                    serde_json::json!({}),
+                )
+                .await;
+                Ok(link)
+            })?;
+            io::print(&format!("{}\n", link.url))
         }
         CredentialCommand::Unsuspend(args) => {
             let id = parse_id(&args.id, "credential")?;

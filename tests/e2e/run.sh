@@ -51,3 +51,6 @@ workshop=$(api POST /api/v1/events "{\"issuer_id\":\"$issuer\",\"title\":\"Catal
 api POST /api/v1/achievements "{\"issuer_id\":\"$issuer\",\"name\":\"Cataloguing workshop\",\"description\":\"Attended the cataloguing workshop.\",\"criteria_narrative\":\"Sign in at the workshop.\",\"credits_available\":3,\"award_rules\":[{\"kind\":\"participation\",\"session\":\"$workshop\"}]}" >/dev/null
 node tests/e2e/people.mjs "$origin" staff "$staff_password" "$workshop" "$root/target/e2e-screenshots"
 node tests/e2e/certificate.mjs "$origin/credentials/$award" "$root/target/e2e-screenshots"
+wallet_award=$(api POST "/api/v1/achievements/$achievement/awards" '{"email":"wallet@example.org","name":"Wanda Wallet"}' | field id)
+claim_url=$("$laurel" credential claim-link --data-dir "$data" "$wallet_award")
+node tests/e2e/claim.mjs "$origin" "$claim_url" "$root/target/e2e-screenshots"

@@ -57,6 +57,14 @@ for alg in ES256 RS256 EdDSA; do
   "$verify" --keys "$work/$alg-keys.json" --status-list "$work/$alg-status.json" "$work/$alg.json" >/dev/null
 done
 
+# A wallet's copy, received over the VC-API exchange by Digital Bazaar's own wallet stack
+# (LCW's: vc.signPresentation with Ed25519Signature2020), checked by laurel-verify here and by
+# Digital Bazaar's eddsa-rdfc-2022 suite below.
+claim=$("$laurel" credential claim-link --data-dir "$data" "$(cat "$work/EdDSA.award")")
+node tests/interop/wallet.mjs "$claim" contexts/ "$work/wallet.json"
+node -e 'console.log(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1])).credential))' "$work/wallet.json" >"$work/wallet-copy.json"
+"$verify" --online --allow-local "$work/wallet-copy.json" >/dev/null || { "$verify" --online --allow-local "$work/wallet-copy.json"; exit 1; }
+
 # Revoke the ES256 issuer's credential: both verifiers must see it in the list served now.
 api POST "/api/v1/credentials/$(cat "$work/ES256.award")/revoke" '{"reason":"interop check"}' >/dev/null
 curl -fsS "$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).credentialStatus.statusListCredential)' "$work/ES256.json")" >"$work/ES256-status-revoked.json"
@@ -123,6 +131,10 @@ for (const alg of ['ES256', 'RS256', 'EdDSA']) {
   const forged = [h, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
   cases.push({ name: `served ${alg} vc-jwt tampered`, format: 'vc-jwt', document: forged, publicKey: { jwk }, expect: 'invalid', statusCheck: 'skip' });
 }
+const copy = JSON.parse(read('wallet.json')).credential;
+const copyKey = await fetchJson(copy.proof[0].verificationMethod);
+if (copyKey.controller !== copy.issuer.id) throw new Error('wallet copy: key controller is not the issuer');
+cases.push({ name: 'wallet copy (VC-API exchange) eddsa-rdfc-2022', format: 'eddsa-rdfc-2022', document: copy, publicKey: { publicKeyMultibase: copyKey.publicKeyMultibase }, expect: 'valid', statusCheck: 'skip' });
 console.log(JSON.stringify(cases, null, 2));
 JS
 

@@ -58,6 +58,8 @@ pub struct App {
     pub status_lists: Arc<public::status::ListCache>,
     /// Recent verification results of credential pages.
     pub verdicts: pages::verdicts::VerdictCache,
+    /// Recipients' "Email me my wallet link" requests lately, for their rate limits.
+    pub wallet_requests: pages::wallet_link::RequestLimits,
     /// Renders `/metrics`; `None` when no recorder is installed (most tests).
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
@@ -76,6 +78,7 @@ impl App {
             credentials,
             status_lists,
             verdicts: Default::default(),
+            wallet_requests: Default::default(),
             metrics: None,
         }
     }

@@ -29,6 +29,8 @@
 //!   allow-list) and stored.
 //! - [`copies`]: duplicating a badge.
 //! - [`certificate`]: the short certificate number read off certificates and sent to LinkedIn.
+//! - [`wallet`]: personal claim links and the holder-bound copies wallets receive through
+//!   them (the Learner Credential Wallet's VC-API exchange).
 //! - [`audit`]: one audit-log entry per change, from the API, console, CLI or the service.
 //! - [`public_url`]: the recorded public URL, and warnings about it.
 //! - [`vault`], [`urls`], [`clock`], [`jobs`], [`links`]: the parts the above share.
@@ -60,6 +62,7 @@ pub mod status;
 pub mod units;
 pub mod urls;
 pub mod vault;
+pub mod wallet;
 
 use std::sync::Arc;
 

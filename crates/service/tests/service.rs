@@ -12,6 +12,7 @@ use laurel_store::{Achievement, Issuer, StatusChange};
 use uuid::Uuid;
 
 mod session_edits;
+mod wallet;
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-01T09:00:00Z")

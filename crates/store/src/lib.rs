@@ -4,8 +4,8 @@
 //! instances behind a load balancer. Both implement the same trait and pass the same test
 //! suite (`tests/suite.rs`), so the service is written once against `Arc<dyn Store>` and never
 //! sees a driver type: backends turn sqlx errors into [`StoreError`]. [`Store`] is the sum of
-//! seven focused traits ([`ServiceStore`], [`CatalogStore`], [`AwardStore`], [`StatusStore`],
-//! [`ActivityStore`], [`EmailStore`], [`ConsoleStore`]); each backend implements each in its
+//! eight focused traits ([`ServiceStore`], [`CatalogStore`], [`AwardStore`], [`StatusStore`],
+//! [`ActivityStore`], [`EmailStore`], [`ConsoleStore`], [`WalletStore`]); each backend implements each in its
 //! own file (`sqlite/catalog_store.rs`, `postgres/catalog_store.rs`, …).
 //!
 //! Two rules carry the issuer's promises:
@@ -34,6 +34,7 @@ mod shared;
 mod sqlite;
 mod traits;
 mod values;
+mod wallet;
 
 pub use activity::*;
 pub use console::*;
@@ -44,6 +45,7 @@ pub use scratch::ScratchDatabase;
 pub use shared::merge_attendance;
 pub use sqlite::SqliteStore;
 pub use traits::*;
+pub use wallet::*;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]

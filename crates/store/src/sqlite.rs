@@ -34,6 +34,7 @@ mod sessions;
 mod sign_in;
 mod status;
 mod status_store;
+mod wallet_store;
 
 use std::str::FromStr;
 use std::time::Duration;

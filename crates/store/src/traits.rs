@@ -1,4 +1,4 @@
-//! The store's traits: [`Store`], the one trait object the service holds, made of seven
+//! The store's traits: [`Store`], the one trait object the service holds, made of eight
 //! focused traits, one per concern, as the test suite groups them.
 
 use async_trait::async_trait;
@@ -12,7 +12,14 @@ use crate::*;
 /// below); its methods are theirs, grouped as the test suite groups them. Code written against
 /// one concern can ask for just its trait.
 pub trait Store:
-    ServiceStore + CatalogStore + AwardStore + StatusStore + ActivityStore + EmailStore + ConsoleStore
+    ServiceStore
+    + CatalogStore
+    + AwardStore
+    + StatusStore
+    + ActivityStore
+    + EmailStore
+    + ConsoleStore
+    + WalletStore
 {
 }
 
@@ -24,6 +31,7 @@ impl<T> Store for T where
         + ActivityStore
         + EmailStore
         + ConsoleStore
+        + WalletStore
 {
 }
 
@@ -32,7 +40,7 @@ impl<T> Store for T where
 pub mod prelude {
     pub use crate::{
         ActivityStore, AwardStore, CatalogStore, ConsoleStore, EmailStore, ServiceStore,
-        StatusStore, Store,
+        StatusStore, Store, WalletStore,
     };
 }
 
@@ -489,4 +497,43 @@ pub trait ConsoleStore: Send + Sync + 'static {
     /// The audit entries matching the filter, newest first (by time, then id), and how many
     /// match in all. A limit of 0 returns no entries, only the count.
     async fn search_audit(&self, filter: &AuditFilter) -> StoreResult<(Vec<AuditEntry>, u64)>;
+}
+
+/// Wallets: claim links, VC-API exchanges and holder-bound copies (see `wallet.rs`).
+#[async_trait]
+pub trait WalletStore: Send + Sync + 'static {
+    /// Stores a new claim link; [`StoreError::NotFound`] if its award does not exist.
+    async fn create_claim_link(&self, link: &ClaimLink) -> StoreResult<()>;
+
+    /// The claim link whose secret has this SHA-256, used or not.
+    async fn claim_link_by_hash(&self, token_sha256: &str) -> StoreResult<Option<ClaimLink>>;
+
+    /// One claim link by id.
+    async fn claim_link(&self, id: Uuid) -> StoreResult<ClaimLink>;
+
+    /// Uses a claim link, in one transaction: marks it used, completes the exchange (if any),
+    /// stores the copy (if any). [`StoreError::Conflict`] and nothing changed if the link was
+    /// already used or the exchange already completed (a race lost, a replay);
+    /// [`StoreError::NotFound`] if either does not exist.
+    async fn redeem_claim_link(&self, redemption: &Redemption) -> StoreResult<()>;
+
+    /// Stores a new exchange; [`StoreError::NotFound`] if its claim link does not exist.
+    async fn create_exchange(&self, exchange: &WalletExchange) -> StoreResult<()>;
+
+    /// One exchange by id.
+    async fn exchange(&self, id: Uuid) -> StoreResult<WalletExchange>;
+
+    /// The newest exchange of a claim link still open at `now` (not completed, not expired).
+    async fn open_exchange(
+        &self,
+        claim_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<WalletExchange>>;
+
+    /// Stores a wallet copy made outside a claim link; [`StoreError::NotFound`] if its award
+    /// does not exist.
+    async fn insert_wallet_copy(&self, copy: &WalletCopy) -> StoreResult<()>;
+
+    /// The wallet copies of an award, oldest first.
+    async fn wallet_copies(&self, award_id: Uuid) -> StoreResult<Vec<WalletCopy>>;
 }

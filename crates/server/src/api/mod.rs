@@ -96,6 +96,9 @@ pub const ROUTES: &[Route] = &[
     route(Method::POST, "/verify", |m| on(m, verify::verify)),
     route(Method::GET, "/awards", |m| on(m, awards::list)),
     route(Method::GET, "/awards/{id}", |m| on(m, awards::get)),
+    route(Method::POST, "/awards/{id}/claim-link", |m| {
+        on(m, awards::send_claim_link)
+    }),
     route(Method::GET, "/series", |m| on(m, events::list_series)),
     route(Method::POST, "/series", |m| on(m, events::create_series)),
     route(Method::GET, "/series/{id}", |m| on(m, events::get_series)),

@@ -1,6 +1,6 @@
 //! Acting on one award from the awards table: revoke and suspend behind a confirmation page
 //! (it names the recipient and says the reason will be public; no script needed), lift a
-//! suspension, resend the email.
+//! suspension, resend the email, email a fresh wallet link.
 //!
 //! `GET /console/awards/{id}/{action}` is the confirmation, `POST` the same path does it. Both
 //! carry the table's filters, and a done action redirects to the table as it was with a
@@ -174,7 +174,8 @@ async fn confirmation(
     )
 }
 
-/// `POST /console/awards/{id}/{action}`: revoke, suspend, unsuspend or notify (resend).
+/// `POST /console/awards/{id}/{action}`: revoke, suspend, unsuspend, notify (resend) or
+/// claim-link (the email again, with a fresh wallet link).
 pub async fn act(
     State(state): State<AppState>,
     staff: Staff,
@@ -263,6 +264,10 @@ async fn try_act(
                 .await?;
             state.outbox.wake();
             matches!(queued.first(), Some(Requeued::Queued(_)))
+        }
+        "claim-link" => {
+            let sent = laurel_service::wallet::requests::send_claim_link(state, award.id).await?;
+            sent == laurel_service::wallet::requests::LinkSent::Queued
         }
         _ => return Err(HttpError::NotFound("no such action".into())),
     };

@@ -150,6 +150,10 @@ async fn done_notice(state: &AppState, search: &Search) -> Result<Option<String>
         "unsuspend-already" => format!("The award of “{badge}” to {who} was not suspended."),
         "notify" => format!("Queued the email to {who}."),
         "notify-already" => format!("The email to {who} is on its way already."),
+        "claim-link" => format!("Queued an email to {who} with a fresh wallet link."),
+        "claim-link-already" => {
+            format!("The email to {who} is on its way already; it carries a fresh wallet link.")
+        }
         "award" => format!("Awarded “{badge}” to {who}."),
         "award-already" => format!("{who} already has “{badge}”: nothing was changed."),
         _ => return Ok(None),

@@ -100,7 +100,11 @@ pub fn trust_forwarded_for(app: axum::Router) -> axum::Router {
 /// a proxy on this host, the last address the proxy forwarded for. Not trusted by default: a
 /// proxy that passes the client's own header through unchanged would let a guesser pick a new
 /// address for every attempt.
-fn client_address(peer: IpAddr, headers: &HeaderMap, trust_forwarded_for: bool) -> IpAddr {
+pub(crate) fn client_address(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    trust_forwarded_for: bool,
+) -> IpAddr {
     if !trust_forwarded_for || !peer.is_loopback() {
         return peer;
     }

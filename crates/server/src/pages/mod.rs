@@ -19,6 +19,8 @@
 //!
 //! - [`credential`]: the credential page, with a live verification ([`verdicts`] caches it).
 //! - [`catalog`]: achievement and issuer pages.
+//! - [`claim`]: the claim page a recipient's personal wallet link opens.
+//! - [`wallet_link`]: "Email me my wallet link" on the credential page.
 //! - [`verdict_text`]: a verification report in plain words (both pages).
 //! - [`views`]: what the verification fragments show, for the templates.
 //! - [`verify`]: the verify page (paste or choose a file), for anyone.
@@ -30,6 +32,7 @@
 pub mod assets;
 pub mod brand;
 pub mod catalog;
+pub mod claim;
 pub mod credential;
 pub mod html;
 pub mod layout;
@@ -39,6 +42,7 @@ pub mod verdict_text;
 pub mod verdicts;
 pub mod verify;
 pub mod views;
+pub mod wallet_link;
 
 use askama::Template;
 use axum::Router;
@@ -50,9 +54,10 @@ use crate::cache::{Cache, Representation};
 use crate::{AppState, HttpError, HttpResult};
 
 /// The policy of every page: its own stylesheet and script, images from here or any HTTPS
-/// site (an issuer's logo may live on its own site), nothing else; no framing.
+/// site (an issuer's logo may live on its own site), forms posted only here (the credential
+/// page's "Email me my wallet link"), nothing else; no framing.
 pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
-     img-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+     img-src 'self' https: data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The asset routes.
 pub fn router() -> Router<AppState> {
@@ -61,6 +66,11 @@ pub fn router() -> Router<AppState> {
         .route("/assets/brand/{file}", get(brand::serve))
         .route("/verify", get(verify::form).post(verify::check))
         .route("/credentials/{id}/linkedin", get(linkedin::add_to_profile))
+        .route("/claim/{token}", get(claim::page))
+        .route(
+            "/credentials/{id}/wallet-link",
+            axum::routing::post(wallet_link::request),
+        )
 }
 
 /// Whether the request prefers HTML to JSON: the best `q` for `text/html` (or

@@ -13,6 +13,7 @@
 //! | `/credentials/{id}/status` | the issuer's word on it: revoked, suspended (and why), expired | 1 min |
 //! | `/status/{id}` | a signed Bitstring Status List (revocation) | 1 min (its `ttl`) |
 //! | `/images/{sha256}.png`, `.svg` | uploaded images, content-addressed | 1 year, immutable |
+//! | `POST /exchanges/{id}` | a wallet's VC-API exchange ([`exchanges`]) | never |
 //!
 //! `/issuers/{id}`, `/achievements/{id}` and `/credentials/{id}` are also web pages: a browser
 //! (an `Accept` preferring `text/html`) gets [`crate::pages`], and both answers vary on `Accept`.
@@ -29,6 +30,7 @@
 
 pub mod badge;
 pub mod credentials;
+pub mod exchanges;
 pub mod keys;
 pub mod status;
 
@@ -64,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/credentials/{id}/status", get(status::credential))
         .route("/status/{id}", get(status::list))
         .route("/images/{file}", get(image))
+        .route("/exchanges/{id}", axum::routing::post(exchanges::exchange))
         .layer(SetResponseHeaderLayer::overriding(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),

@@ -19,6 +19,8 @@
 //! - [`recipient_name`]: the name signed into credentials, its switches, and LinkedIn's link
 //!   refused for revoked or suspended badges.
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
+//! - [`wallet_vcapi`]: a wallet receiving a badge through its claim link (VC-API exchange);
+//!   [`wallet_links`]: fresh links sent by staff or asked for by the recipient.
 //!
 //! [`util`] builds a whole service in-process ([`util::TestApp`]).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -45,3 +47,5 @@ mod pages;
 mod public;
 mod recipient_name;
 mod tokens;
+mod wallet_links;
+mod wallet_vcapi;

@@ -34,7 +34,7 @@ pub enum TemplateError {
 }
 
 /// Every variable a template may use.
-pub const VARIABLES: [&str; 11] = [
+pub const VARIABLES: [&str; 12] = [
     "recipient_name",
     "recipient_email",
     "badge_name",
@@ -46,6 +46,7 @@ pub const VARIABLES: [&str; 11] = [
     "verify_url",
     "badge_image_url",
     "issuer_color",
+    "claim_url",
 ];
 
 /// The longest subject accepted, in characters.
@@ -80,6 +81,9 @@ pub struct Values {
     pub badge_image_url: String,
     /// The issuer's colour, `#rrggbb` (a neutral one when it has none).
     pub issuer_color: String,
+    /// The recipient's personal claim link, for adding the badge to a wallet: minted when the
+    /// email is composed (a preview shows an example that leads nowhere).
+    pub claim_url: String,
 }
 
 impl Values {
@@ -96,6 +100,7 @@ impl Values {
             "verify_url" => &self.verify_url,
             "badge_image_url" => &self.badge_image_url,
             "issuer_color" => &self.issuer_color,
+            "claim_url" => &self.claim_url,
             _ => return None,
         })
     }
@@ -248,6 +253,9 @@ See your badge, download it, and share it:
 Add it to your LinkedIn profile:
 {{linkedin_url}}
 
+Add it to your wallet (this link is personal: it works once, for you):
+{{claim_url}}
+
 Your badge is an Open Badges 3.0 credential signed by {{issuer_name}}: anyone can check that it is genuine.
 ";
 
@@ -264,6 +272,7 @@ const DEFAULT_HTML: &str = r#"<!DOCTYPE html>
 <p><a href="{{credential_url}}" style="display: inline-block; padding: 10px 18px; background: {{issuer_color}}; color: #ffffff; text-decoration: none; border-radius: 4px">See your badge</a></p>
 <p>Download it, share it, and check that it is genuine on its page.</p>
 <p><a href="{{linkedin_url}}">Add it to your LinkedIn profile</a></p>
+<p><a href="{{claim_url}}">Add to your wallet</a> (a personal link: it works once, for you)</p>
 <p style="color: #555555; font-size: 0.9em">Your badge is an Open Badges 3.0 credential signed by {{issuer_name}}.</p>
 </td></tr></table>
 </td></tr></table>

@@ -252,8 +252,13 @@ pub fn values(
         issuer_color: issuer_color(issuer).to_string(),
         credential_url,
         verify_url: format!("{}/verify", service.urls.origin()),
+        claim_url: crate::wallet::claims::claim_url(service, PREVIEW_CLAIM_TOKEN),
     }
 }
+
+/// The claim link's token in [`values`]: an example for previews. A real email gets a fresh
+/// personal link when it is composed ([`deliver`]).
+pub const PREVIEW_CLAIM_TOKEN: &str = "example-personal-link";
 
 /// The colour of an issuer without one of its own, in emails.
 pub const NEUTRAL_COLOR: &str = "#2f4f6f";
@@ -344,7 +349,21 @@ async fn deliver(service: &Service, context: &Context, n: &Notification) -> Deli
         Some(Err(error)) => return retry_or_fail(service, n, None, error.clone(), None),
         None => return failed("the achievement no longer exists"),
     };
-    let rendered = match source.render(&values(service, &award, achievement, issuer)) {
+    let mut values = values(service, &award, achievement, issuer);
+    // The recipient's personal claim link, minted now: only its hash is stored, so this
+    // email is the one place it exists. A suspended award gets its page instead.
+    values.claim_url = if award.suspended_at.is_some() {
+        values.credential_url.clone()
+    } else {
+        match crate::wallet::claims::issue_claim(service, award.id).await {
+            Ok(link) => link.url,
+            Err(error) => {
+                let error = format!("making the claim link: {error}");
+                return retry_or_fail(service, n, None, error, None);
+            }
+        }
+    };
+    let rendered = match source.render(&values) {
         Ok(rendered) => rendered,
         Err(error) => return failed(format!("the template does not render: {error}")),
     };

@@ -25,26 +25,23 @@
 //! `identityHash` as the name, and the email's hash must never be shown as one.
 
 mod input;
-
-use std::collections::HashMap;
-use std::sync::Arc;
+mod signing;
 
 use chrono::{DateTime, Duration, Utc};
-use laurel_core::jwt;
-use laurel_core::keys::SigningKey;
 use laurel_core::model::{
     self, AchievementSubject, CredentialSchema, IdentityObject, OpenBadgeCredential, Profile,
 };
-use laurel_core::proof::{self, Cryptosuite, ProofOptions};
-use laurel_store::{Award, Issuer, KeyPurpose, StatusSlot, Stored};
+use laurel_store::{Award, Issuer, StatusSlot, Stored};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use uuid::Uuid;
 
-use crate::keys::{SigningError, active_key};
+use crate::keys::SigningError;
 use crate::status;
 use crate::{Service, ServiceError, ServiceResult, Urls, documents};
 
 pub use input::*;
+pub use signing::IssuerSigner;
 
 /// What happened to one requested award.
 #[derive(Debug)]
@@ -245,10 +242,7 @@ struct Signer {
     /// The issuer's setting: recipients' names go into its credentials.
     include_recipient_name: bool,
     valid_for_days: Option<i64>,
-    di_key: Arc<SigningKey>,
-    di_method: String,
-    jwt_key: Arc<SigningKey>,
-    jwt_kid: String,
+    keys: IssuerSigner,
     urls: Urls,
     now: DateTime<Utc>,
 }
@@ -259,9 +253,6 @@ impl Signer {
         issuer: &Issuer,
         achievement: &laurel_store::Achievement,
     ) -> ServiceResult<Self> {
-        let keys = service.store.issuer_keys(issuer.id).await?;
-        let di = active_key(&keys, issuer.id, KeyPurpose::DataIntegrity)?;
-        let jwt = active_key(&keys, issuer.id, KeyPurpose::Jwt)?;
         let urls = service.urls.clone();
         Ok(Signer {
             profile: documents::issuer_profile(&urls, issuer),
@@ -271,10 +262,7 @@ impl Signer {
             name: achievement.name.clone(),
             include_recipient_name: issuer.include_recipient_name,
             valid_for_days: achievement.valid_for_days,
-            di_key: service.keys.open(&service.vault, di)?,
-            di_method: urls.key(issuer.id, di.id),
-            jwt_key: service.keys.open(&service.vault, jwt)?,
-            jwt_kid: urls.key(issuer.id, jwt.id),
+            keys: IssuerSigner::open(service, issuer.id).await?,
             urls,
             now: service.clock.now(),
         })
@@ -341,14 +329,8 @@ impl Signer {
         }
         let credential = builder.build().map_err(|e| failed(&e))?;
         let unsigned = serde_json::to_value(&credential).map_err(|e| failed(&e))?;
-        let options = ProofOptions {
-            cryptosuite: Cryptosuite::EddsaRdfc2022,
-            verification_method: self.di_method.clone(),
-            created: now,
-        };
-        let signed = proof::sign(&unsigned, &self.di_key, &options).map_err(|e| failed(&e))?;
-        let compact =
-            jwt::sign(&signed, &self.jwt_key, Some(&self.jwt_kid)).map_err(|e| failed(&e))?;
+        let signed = self.keys.data_integrity(&unsigned, now)?;
+        let compact = self.keys.jwt(&signed)?;
         Ok(Award {
             id,
             achievement_id: self.achievement_id,

@@ -12,3 +12,4 @@ pub mod service;
 pub mod sessions;
 pub mod sign_in;
 pub mod status;
+pub mod wallet;

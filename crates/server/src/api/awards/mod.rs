@@ -23,7 +23,10 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+pub mod claim_link;
 mod views;
+
+pub use claim_link::{ClaimLinkSent, send as send_claim_link};
 
 pub use views::{
     AwardDetail, AwardFull, AwardOrBatchResults, AwardPage, AwardView, BatchResults, BatchRow,

@@ -168,6 +168,7 @@ problem_response!(
         super::notifications::resend,
         super::notifications::get_notification,
         super::notifications::notify,
+        super::awards::claim_link::send,
         super::notifications::list,
         super::tokens::list,
         super::tokens::create,

@@ -723,3 +723,58 @@ impl laurel_store::ConsoleStore for FlakyStore {
         self.inner.search_audit(filter).await
     }
 }
+
+#[async_trait]
+impl laurel_store::WalletStore for FlakyStore {
+    async fn create_claim_link(&self, link: &laurel_store::ClaimLink) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_claim_link(link).await
+    }
+
+    async fn claim_link_by_hash(
+        &self,
+        token_sha256: &str,
+    ) -> StoreResult<Option<laurel_store::ClaimLink>> {
+        self.check()?;
+        self.inner.claim_link_by_hash(token_sha256).await
+    }
+
+    async fn claim_link(&self, id: Uuid) -> StoreResult<laurel_store::ClaimLink> {
+        self.check()?;
+        self.inner.claim_link(id).await
+    }
+
+    async fn redeem_claim_link(&self, redemption: &laurel_store::Redemption) -> StoreResult<()> {
+        self.check()?;
+        self.inner.redeem_claim_link(redemption).await
+    }
+
+    async fn create_exchange(&self, exchange: &laurel_store::WalletExchange) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_exchange(exchange).await
+    }
+
+    async fn exchange(&self, id: Uuid) -> StoreResult<laurel_store::WalletExchange> {
+        self.check()?;
+        self.inner.exchange(id).await
+    }
+
+    async fn open_exchange(
+        &self,
+        claim_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<laurel_store::WalletExchange>> {
+        self.check()?;
+        self.inner.open_exchange(claim_id, now).await
+    }
+
+    async fn insert_wallet_copy(&self, copy: &laurel_store::WalletCopy) -> StoreResult<()> {
+        self.check()?;
+        self.inner.insert_wallet_copy(copy).await
+    }
+
+    async fn wallet_copies(&self, award_id: Uuid) -> StoreResult<Vec<laurel_store::WalletCopy>> {
+        self.check()?;
+        self.inner.wallet_copies(award_id).await
+    }
+}
