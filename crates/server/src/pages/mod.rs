@@ -29,6 +29,7 @@
 pub mod assets;
 pub mod brand;
 pub mod catalog;
+pub mod claim_offer;
 pub mod credential;
 pub mod html;
 pub mod layout;

@@ -13,6 +13,7 @@
 //! - [`openapi`]: real answers validated against the OpenAPI document's schemas.
 //! - [`pages`], [`public`]: the public HTML pages and the hosted documents.
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
+//! - [`wallet_oid4vci`]: OpenID4VCI's pre-authorized code flow, played as a wallet.
 //!
 //! [`util`] builds a whole service in-process ([`util::TestApp`]).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -35,3 +36,4 @@ mod openapi;
 mod pages;
 mod public;
 mod tokens;
+mod wallet_oid4vci;
