@@ -64,7 +64,10 @@ mod tests {
 
     /// The claim page's use of the section, reduced to it.
     #[derive(Template)]
-    #[template(source = r#"{% include "pages/claim_other_wallets.html" %}"#, ext = "html")]
+    #[template(
+        source = r#"{% include "pages/claim_other_wallets.html" %}"#,
+        ext = "html"
+    )]
     struct Section {
         other_wallets: OtherWallets,
     }
@@ -80,7 +83,10 @@ mod tests {
             },
         };
         let html = section.render().unwrap();
-        assert!(html.contains(&format!("href=\"{}\"", uri.replace('&', "&amp;"))), "{html}");
+        assert!(
+            html.contains(&format!("href=\"{}\"", uri.replace('&', "&amp;"))),
+            "{html}"
+        );
         assert!(html.contains("src=\"data:image/svg+xml;base64,"), "{html}");
         assert!(html.contains("Other wallets (LearnCard, EU wallets): scan this"));
         assert!(html.contains("10 minutes"));

@@ -36,7 +36,10 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// The OpenID4VCI routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/.well-known/openid-credential-issuer", get(issuer_metadata))
+        .route(
+            "/.well-known/openid-credential-issuer",
+            get(issuer_metadata),
+        )
         .route(
             "/.well-known/oauth-authorization-server",
             get(authorization_server_metadata),
@@ -90,6 +93,9 @@ async fn token(
 ) -> Result<Response, HttpError> {
     let Form(request) = match form {
         Ok(form) => form,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Ok(too_large());
+        }
         Err(rejection) => {
             return refusal(ProtocolError::invalid_request(format!(
                 "the token request must be an application/x-www-form-urlencoded form: \
@@ -123,6 +129,9 @@ async fn credential(
         .map(str::trim);
     let body = match body {
         Ok(Json(body)) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Ok(too_large());
+        }
         Err(rejection) => {
             // A bad token is reported first: it is what the wallet must fix.
             if bearer.is_none() {
@@ -168,6 +177,16 @@ fn refusal(error: ProtocolError) -> Result<Response, HttpError> {
         }
         ProtocolError::Service(error) => Err(error.into()),
     }
+}
+
+/// 413, in the protocol's error JSON.
+fn too_large() -> Response {
+    let description =
+        format!("the request body is larger than the limit of {MAX_BODY_BYTES} bytes");
+    no_store(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &json!({"error": "invalid_request", "error_description": description}),
+    )
 }
 
 /// JSON with `Cache-Control: no-store` (RFC 6749 §5.1: tokens and codes are never cached).
