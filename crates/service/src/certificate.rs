@@ -32,7 +32,7 @@ mod tests {
 
     #[test]
     fn numbers_are_twelve_crockford_characters_in_three_groups() {
-        let id = Uuid::parse_str("0190f4a2-7b1c-7d3e-8f45-1a2b3c4d5e6f").unwrap();
+        let id = Uuid::parse_str("0190f4a2-7b1c-7d3e-8f45-1a2b3c4d5e6f").expect("a uuid");
         let number = number(id);
         assert_eq!(number.len(), 14);
         let groups: Vec<&str> = number.split('-').collect();

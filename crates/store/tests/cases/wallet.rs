@@ -13,7 +13,10 @@ use crate::support::{TestDb, award, issuer_with_achievement, now};
 async fn stored_award(store: &dyn Store) -> Award {
     let (_, achievement) = issuer_with_achievement(store).await;
     let award = award(&achievement, "ada@example.org");
-    store.insert_awards(&[award.clone()], false).await.unwrap();
+    store
+        .insert_awards(std::slice::from_ref(&award), false)
+        .await
+        .unwrap();
     award
 }
 
