@@ -12,7 +12,10 @@ use crate::support::{TestDb, award, issuer_with_achievement, now};
 async fn claim(store: &dyn Store) -> (Award, ClaimLink) {
     let (_, achievement) = issuer_with_achievement(store).await;
     let award = award(&achievement, "ada@example.org");
-    store.insert_awards(&[award.clone()], false).await.unwrap();
+    store
+        .insert_awards(std::slice::from_ref(&award), false)
+        .await
+        .unwrap();
     let link = ClaimLink {
         id: Uuid::now_v7(),
         award_id: award.id,
