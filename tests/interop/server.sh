@@ -6,7 +6,8 @@
 # live service on 127.0.0.1.
 # Tampered copies must fail. The status lists are checked too: their proofs by Digital
 # Bazaar's suite, their bits read with Node's own gunzip, before and after a revocation,
-# which `laurel-verify --online` must then report. CI runs it from .ci/run.
+# which `laurel-verify --online` must then report. A wallet played with `jose` receives copies
+# through OpenID4VCI, verified the same way. CI runs it from .ci/run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -73,6 +74,32 @@ if "$verify" --online --allow-local "$work/ES256.json" >"$work/revoked.txt"; the
 fi
 grep -q revoked "$work/revoked.txt" || { cat "$work/revoked.txt"; exit 1; }
 
+# OpenID4VCI: a wallet played by tests/interop/oid4vci-wallet.mjs (jose) receives the EdDSA
+# issuer's badge in both formats. The claim page makes offers; here one is stored as
+# offer_for_claim stores it (a claim link and an offer, only their hashes), for each format.
+offer_for() { # AWARD -> the offer URL
+  python3 - "$data/laurel.db" "$1" "$origin" <<'PY'
+import base64, datetime, hashlib, secrets, sqlite3, sys, uuid
+db, award, origin = sys.argv[1:]
+sha = lambda text: hashlib.sha256(text.encode()).hexdigest()
+b64 = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+now = datetime.datetime.now(datetime.timezone.utc)
+ts = lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+secret = b64(secrets.token_bytes(32))
+code = b64(hashlib.sha256(b"laurel oid4vci pre-authorized code\n" + secret.encode()).digest())
+claim = str(uuid.uuid4())
+with sqlite3.connect(db, timeout=10) as conn:
+    conn.execute("insert into claim_links (id, award_id, token_sha256, created_at) values (?, ?, ?, ?)",
+                 (claim, award, sha(secrets.token_hex(16)), ts(now)))
+    conn.execute("insert into oid4vci_offers (id, claim_id, offer_sha256, code_sha256, created_at, expires_at)"
+                 " values (?, ?, ?, ?, ?, ?)",
+                 (str(uuid.uuid4()), claim, sha(secret), sha(code), ts(now), ts(now + datetime.timedelta(minutes=10))))
+print(f"{origin}/offers/{secret}")
+PY
+}
+node tests/interop/oid4vci-wallet.mjs "$(offer_for "$(cat "$work/EdDSA.award")")" OpenBadgeCredential_ldp_vc EdDSA >"$work/oid4vci-ldp.json"
+node tests/interop/oid4vci-wallet.mjs "$(offer_for "$(cat "$work/EdDSA.award")")" OpenBadgeCredential_jwt_vc_json ES256 >"$work/oid4vci-jwt.json"
+
 node --input-type=module - "$work" "$origin" > "$work/manifest.json" <<'JS'
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -135,6 +162,18 @@ const copy = JSON.parse(read('wallet.json')).credential;
 const copyKey = await fetchJson(copy.proof[0].verificationMethod);
 if (copyKey.controller !== copy.issuer.id) throw new Error('wallet copy: key controller is not the issuer');
 cases.push({ name: 'wallet copy (VC-API exchange) eddsa-rdfc-2022', format: 'eddsa-rdfc-2022', document: copy, publicKey: { publicKeyMultibase: copyKey.publicKeyMultibase }, expect: 'valid', statusCheck: 'skip' });
+// The OpenID4VCI wallet's copies: bound to its key, verified with the issuer's published key.
+{
+  const ldp = JSON.parse(read('oid4vci-ldp.json'));
+  if (ldp.credential.credentialSubject.id !== ldp.holder) throw new Error('oid4vci ldp_vc: not bound to the wallet');
+  const keyDocument = await fetchJson(ldp.credential.proof[0].verificationMethod);
+  cases.push({ name: 'oid4vci ldp_vc copy eddsa-rdfc-2022', format: 'eddsa-rdfc-2022', document: ldp.credential, publicKey: { publicKeyMultibase: keyDocument.publicKeyMultibase }, expect: 'valid', statusCheck: 'skip' });
+  const jwt = JSON.parse(read('oid4vci-jwt.json'));
+  const claims = JSON.parse(Buffer.from(jwt.credential.split('.')[1], 'base64url'));
+  if (claims.sub !== jwt.holder || claims.credentialSubject.id !== jwt.holder) throw new Error('oid4vci jwt_vc_json: not bound to the wallet');
+  const header = JSON.parse(Buffer.from(jwt.credential.split('.')[0], 'base64url'));
+  cases.push({ name: 'oid4vci jwt_vc_json copy', format: 'vc-jwt', document: jwt.credential, publicKey: { jwk: await fetchJson(header.kid) }, expect: 'valid', statusCheck: 'skip' });
+}
 console.log(JSON.stringify(cases, null, 2));
 JS
 

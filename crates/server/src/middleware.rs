@@ -271,13 +271,15 @@ async fn problems(State(limits): State<Limits>, request: Request, next: Next) ->
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    // Problems, and the HTML error pages browsers get (crate::pages), are already worded.
+    // Problems, the HTML error pages browsers get (crate::pages), and the OAuth error JSON of
+    // the OpenID4VCI endpoints (crate::public::oid4vci, which wallets parse) are already worded.
     let worded = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|value| {
             value.as_bytes().starts_with(PROBLEM_JSON.as_bytes())
                 || value.as_bytes().starts_with(b"text/html")
+                || value.as_bytes() == b"application/json"
         });
     if worded {
         return response;

@@ -20,6 +20,7 @@ mod console_store;
 mod email;
 mod email_store;
 mod imports;
+mod oid4vci_store;
 mod rows;
 mod service_store;
 mod sessions;

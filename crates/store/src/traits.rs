@@ -20,6 +20,7 @@ pub trait Store:
     + EmailStore
     + ConsoleStore
     + WalletStore
+    + crate::Oid4vciStore
 {
 }
 
@@ -32,6 +33,7 @@ impl<T> Store for T where
         + EmailStore
         + ConsoleStore
         + WalletStore
+        + crate::Oid4vciStore
 {
 }
 
@@ -39,8 +41,8 @@ impl<T> Store for T where
 /// (not `dyn Store`) is called.
 pub mod prelude {
     pub use crate::{
-        ActivityStore, AwardStore, CatalogStore, ConsoleStore, EmailStore, ServiceStore,
-        StatusStore, Store, WalletStore,
+        ActivityStore, AwardStore, CatalogStore, ConsoleStore, EmailStore, Oid4vciStore,
+        ServiceStore, StatusStore, Store, WalletStore,
     };
 }
 

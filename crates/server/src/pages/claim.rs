@@ -43,6 +43,8 @@ struct ClaimPage {
     credential_url: String,
     /// How long the wallet has, in minutes, once the page is open.
     minutes: i64,
+    /// The OpenID4VCI offer for other wallets (LearnCard, EU wallets).
+    other_wallets: super::claim_offer::OtherWallets,
 }
 
 /// Why the link cannot be used (`templates/pages/claim_problem.html`).
@@ -106,6 +108,7 @@ async fn build(state: &AppState, token: &str) -> HttpResult<String> {
         lcw_link,
         credential_url,
         minutes: exchange::EXCHANGE_MINUTES,
+        other_wallets: super::claim_offer::other_wallets(state, &claim).await?,
         badge,
     };
     super::render(&page)

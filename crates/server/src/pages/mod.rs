@@ -33,6 +33,7 @@ pub mod assets;
 pub mod brand;
 pub mod catalog;
 pub mod claim;
+pub mod claim_offer;
 pub mod credential;
 pub mod html;
 pub mod layout;

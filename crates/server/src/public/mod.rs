@@ -25,6 +25,9 @@
 //! **Privacy.** A credential is served exactly as signed. It identifies its recipient only by
 //! a salted hash of the email, and nothing here adds the award row's email or name.
 //!
+//! The OpenID4VCI endpoints wallets call (`/.well-known/openid-credential-issuer`, `/token`,
+//! `/credential`, …) are listed in [`oid4vci`].
+//!
 //! **Cross-origin.** Every response allows any origin (`Access-Control-Allow-Origin: *`), so
 //! browser-based verifiers and backpacks can fetch documents and keys.
 
@@ -32,6 +35,7 @@ pub mod badge;
 pub mod credentials;
 pub mod exchanges;
 pub mod keys;
+pub mod oid4vci;
 pub mod status;
 
 use axum::Router;
@@ -67,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .route("/status/{id}", get(status::list))
         .route("/images/{file}", get(image))
         .route("/exchanges/{id}", axum::routing::post(exchanges::exchange))
+        .merge(oid4vci::router())
         .layer(SetResponseHeaderLayer::overriding(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),

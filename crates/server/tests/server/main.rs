@@ -21,6 +21,7 @@
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
 //! - [`wallet_vcapi`]: a wallet receiving a badge through its claim link (VC-API exchange);
 //!   [`wallet_links`]: fresh links sent by staff or asked for by the recipient.
+//! - [`wallet_oid4vci`]: OpenID4VCI's pre-authorized code flow, played as a wallet.
 //!
 //! [`util`] builds a whole service in-process ([`util::TestApp`]).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -49,3 +50,4 @@ mod recipient_name;
 mod tokens;
 mod wallet_links;
 mod wallet_vcapi;
+mod wallet_oid4vci;

@@ -9,6 +9,8 @@
 //!   asks, Laurel answers with a DID Authentication request (a fresh challenge and its
 //!   domain), the wallet answers with a signed presentation ([`didauth`] checks it), and
 //!   Laurel answers with the copy.
+//! - [`oid4vci`]: OpenID4VCI's pre-authorized code flow, for the other wallets (LearnCard, the
+//!   EU wallets): the claim page's offer, a token, and a key proof over a nonce.
 //!
 //! The copy ([`copy`]) is the award's credential with `credentialSubject.id` set to the
 //! holder's DID ([`did`] checks its syntax), the same status entry (revoking the award revokes
@@ -21,4 +23,5 @@ pub mod copy;
 pub mod did;
 pub mod didauth;
 pub mod exchange;
+pub mod oid4vci;
 pub mod requests;

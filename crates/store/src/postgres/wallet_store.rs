@@ -54,7 +54,7 @@ fn copy(row: &DbRow) -> StoreResult<WalletCopy> {
     })
 }
 
-async fn insert_copy(
+pub(super) async fn insert_copy(
     tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     c: &WalletCopy,
 ) -> StoreResult<()> {

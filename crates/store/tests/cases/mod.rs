@@ -8,6 +8,7 @@ pub mod concurrency;
 pub mod console;
 pub mod email;
 pub mod imports;
+pub mod oid4vci;
 pub mod service;
 pub mod sessions;
 pub mod sign_in;

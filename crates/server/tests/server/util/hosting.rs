@@ -18,6 +18,9 @@ use uuid::Uuid;
 
 use crate::util::TestApp;
 
+#[path = "flaky_wallet.rs"]
+mod flaky_wallet;
+
 /// The one Prometheus recorder of the test binary (the recorder is process-wide, so every
 /// test that reads `/metrics` shares it).
 pub fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {

@@ -5,6 +5,7 @@
 
 pub mod forms;
 pub mod hosting;
+pub mod oid4vci_wallet;
 pub mod smtp;
 
 use std::sync::Arc;
