@@ -71,6 +71,7 @@ pub fn action(method: &Method, path: &str) -> Option<&'static str> {
         ("POST", "/credentials/{id}/unsuspend") => "credential.unsuspend",
         ("POST", "/credentials/{id}/reissue") => "credential.reissue",
         ("POST", "/credentials/{id}/notify") => "notification.send",
+        ("POST", "/awards/{id}/claim-link") => "claim_link.send",
         ("POST", "/series") => "series.create",
         ("PATCH", "/series/{id}") => "series.update",
         ("POST", "/events") => "event.create",

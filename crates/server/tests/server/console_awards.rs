@@ -256,7 +256,10 @@ async fn the_programme_summary_counts_awards_and_credits_over_a_period() {
     .await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    assert!(html.contains("3 awards, 6 hours of credit in all."), "{html}");
+    assert!(
+        html.contains("3 awards, 6 hours of credit in all."),
+        "{html}"
+    );
     assert!(html.contains("<td>Webinar</td><td class=\"number\">2</td><td class=\"number\">0</td><td class=\"number\">3 hours</td>"), "{html}");
     assert!(
         html.contains(
@@ -273,7 +276,10 @@ async fn the_programme_summary_counts_awards_and_credits_over_a_period() {
     )
     .await
     .text();
-    assert!(none.contains("0 awards, 0 hours of credit in all."), "{none}");
+    assert!(
+        none.contains("0 awards, 0 hours of credit in all."),
+        "{none}"
+    );
     // Mistakes shown together.
     let bad = get(
         &app,

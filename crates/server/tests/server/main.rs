@@ -49,5 +49,5 @@ mod public;
 mod recipient_name;
 mod tokens;
 mod wallet_links;
-mod wallet_vcapi;
 mod wallet_oid4vci;
+mod wallet_vcapi;
