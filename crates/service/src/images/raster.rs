@@ -85,11 +85,14 @@ pub fn render_png(svg: &[u8], side: u32) -> Result<Png, RasterError> {
     })
 }
 
+/// Renders by image hash and side, and the bytes they hold in all.
+type Renders = (HashMap<(String, u32), Arc<Png>>, usize);
+
 /// Recent renders, bounded in bytes; keyed by image hash and side.
 #[derive(Debug)]
 pub struct RasterCache {
     budget: usize,
-    entries: Mutex<(HashMap<(String, u32), Arc<Png>>, usize)>,
+    entries: Mutex<Renders>,
 }
 
 impl Default for RasterCache {
