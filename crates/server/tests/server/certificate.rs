@@ -185,3 +185,32 @@ async fn the_credential_page_links_the_certificate_and_prints_a_qr_code() {
     assert!(page.contains("id=\"print-verify\""));
     assert!(page.contains("<svg class=\"qr\""));
 }
+
+#[tokio::test]
+async fn the_certificate_dates_the_award_in_the_issuers_time_zone() {
+    let app = TestApp::new().await;
+    // 09:00 UTC on 1 March is 23:00 on 28 February in Honolulu.
+    let issuer = app.issuer(json!({ "time_zone": "Pacific/Honolulu" })).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    let award = app
+        .award(
+            &achievement,
+            json!({ "email": "kai@example.org", "name": "Kai" }),
+        )
+        .await
+        .json();
+    let (text, _, _) = certificate(&app, &award).await;
+    assert!(text.contains("Awarded28February2026"), "{text}");
+
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    let award = app
+        .award(
+            &achievement,
+            json!({ "email": "kai@example.org", "name": "Kai" }),
+        )
+        .await
+        .json();
+    let (text, _, _) = certificate(&app, &award).await;
+    assert!(text.contains("Awarded1March2026"), "{text}");
+}

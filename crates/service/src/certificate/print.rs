@@ -75,6 +75,10 @@ pub async fn pdf(service: &Service, award_id: Uuid) -> ServiceResult<Vec<u8>> {
     let awarded = date("/awardedDate")
         .or_else(|| date("/validFrom"))
         .unwrap_or(award.issued_at);
+    // The day as the issuer's programme lived it: a 7 pm webinar in Chicago is not the next
+    // day's, as its UTC date would say.
+    let zone = crate::activity::local_time::issuer_zone(service, issuer.id).await?;
+    let awarded = zone.local(awarded).date();
     let now = service.clock.now();
     let stamp = if award.revoked_at.is_some() {
         Some("REVOKED")
