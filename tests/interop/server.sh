@@ -75,27 +75,17 @@ fi
 grep -q revoked "$work/revoked.txt" || { cat "$work/revoked.txt"; exit 1; }
 
 # OpenID4VCI: a wallet played by tests/interop/oid4vci-wallet.mjs (jose) receives the EdDSA
-# issuer's badge in both formats. The claim page makes offers; here one is stored as
-# offer_for_claim stores it (a claim link and an offer, only their hashes), for each format.
-offer_for() { # AWARD -> the offer URL
-  python3 - "$data/laurel.db" "$1" "$origin" <<'PY'
-import base64, datetime, hashlib, secrets, sqlite3, sys, uuid
-db, award, origin = sys.argv[1:]
-sha = lambda text: hashlib.sha256(text.encode()).hexdigest()
-b64 = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-now = datetime.datetime.now(datetime.timezone.utc)
-ts = lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-secret = b64(secrets.token_bytes(32))
-code = b64(hashlib.sha256(b"laurel oid4vci pre-authorized code\n" + secret.encode()).digest())
-claim = str(uuid.uuid4())
-with sqlite3.connect(db, timeout=10) as conn:
-    conn.execute("insert into claim_links (id, award_id, token_sha256, created_at) values (?, ?, ?, ?)",
-                 (claim, award, sha(secrets.token_hex(16)), ts(now)))
-    conn.execute("insert into oid4vci_offers (id, claim_id, offer_sha256, code_sha256, created_at, expires_at)"
-                 " values (?, ?, ?, ?, ?, ?)",
-                 (str(uuid.uuid4()), claim, sha(secret), sha(code), ts(now), ts(now + datetime.timedelta(minutes=10))))
-print(f"{origin}/offers/{secret}")
-PY
+# issuer's badge in both formats, from the offer a fresh claim page shows (each link is used
+# once, so one link per format).
+offer_for() { # AWARD -> the credential offer's URL, read off the claim page
+  local link
+  link=$("$laurel" credential claim-link --data-dir "$data" "$1")
+  curl -fsS "$link" | python3 -c '
+import html, re, sys, urllib.parse
+page = sys.stdin.read()
+href = html.unescape(re.search(r"id=\"oid4vci-offer\" href=\"([^\"]+)\"", page).group(1))
+query = urllib.parse.urlparse(href).query
+print(urllib.parse.parse_qs(query)["credential_offer_uri"][0])'
 }
 node tests/interop/oid4vci-wallet.mjs "$(offer_for "$(cat "$work/EdDSA.award")")" OpenBadgeCredential_ldp_vc EdDSA >"$work/oid4vci-ldp.json"
 node tests/interop/oid4vci-wallet.mjs "$(offer_for "$(cat "$work/EdDSA.award")")" OpenBadgeCredential_jwt_vc_json ES256 >"$work/oid4vci-jwt.json"
