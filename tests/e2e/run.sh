@@ -43,7 +43,7 @@ award=$(api POST "/api/v1/achievements/$achievement/awards" '{"email":"reader@ex
 curl -fsS "$origin/credentials/$award.png" >"$work/badge.png"
 
 node tests/e2e/pages.mjs "$origin" "$origin/credentials/$award" "$work/badge.png" "$root/target/e2e-screenshots"
-node tests/e2e/console.mjs "$origin" staff "$staff_password" reader@example.org "$root/target/e2e-screenshots" "$root/tests/data/attendance/zoom_webinar.csv" "$root/crates/server/src/public/medal.png"
+node tests/e2e/console.mjs "$origin" staff "$staff_password" reader@example.org "$root/target/e2e-screenshots" "$root/tests/data/attendance/zoom_webinar.csv" "$root/crates/service/src/images/medal.png"
 node tests/e2e/sessions.mjs "$origin" staff "$staff_password" "$root/target/e2e-screenshots"
 node tests/e2e/rules.mjs "$origin" staff "$staff_password" "$token" "$root/target/e2e-screenshots"
 node tests/e2e/email.mjs "$origin" staff "$staff_password" "$root/target/e2e-screenshots"

@@ -8,7 +8,7 @@
 //! | SVG | the SVG rendered to PNG ([`laurel_service::images::raster`]), baked | the SVG, baked |
 //! | none | a generated PNG medal, baked | a generated SVG medal with the achievement's name |
 //!
-//! The PNG medal is a fixed file (`medal.png`), the same disc and ring as the SVG; it is also
+//! The PNG medal is a fixed file (`laurel_service::images::MEDAL_PNG`), the same disc and ring as the SVG; it is also
 //! used if an SVG cannot be rendered.
 
 use base64::Engine as _;
@@ -53,12 +53,9 @@ pub fn svg_around_png(png: &[u8], name: &str) -> String {
     )
 }
 
-/// A plain PNG medal (no text: text needs a font renderer): a laurel-green disc with a gold
-/// ring, 256 × 256, `medal.png` beside this file. A fixed file rather than drawn at run time:
-/// it never changes, and a PNG encoder here would repeat the chunk writing `laurel_core::bake`
-/// already does.
+/// The plain PNG medal (`laurel_service::images::MEDAL_PNG`).
 pub fn generated_png() -> &'static [u8] {
-    include_bytes!("medal.png")
+    laurel_service::images::MEDAL_PNG
 }
 
 /// Width and height from a PNG's IHDR chunk.

@@ -214,3 +214,40 @@ async fn the_certificate_dates_the_award_in_the_issuers_time_zone() {
     let (text, _, _) = certificate(&app, &award).await;
     assert!(text.contains("Awarded1March2026"), "{text}");
 }
+
+/// How many images a PDF embeds.
+fn images(pdf: &[u8]) -> usize {
+    let document = lopdf::Document::load_mem(pdf).unwrap();
+    document
+        .objects
+        .values()
+        .filter(|object| {
+            object.as_stream().is_ok_and(|stream| {
+                stream
+                    .dict
+                    .get(b"Subtype")
+                    .and_then(|subtype| subtype.as_name())
+                    .is_ok_and(|name| name == b"Image")
+            })
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn a_badge_without_artwork_prints_the_medal() {
+    let app = TestApp::new().await;
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+    assert!(achievement["image"].is_null(), "{achievement}");
+    let award = app
+        .award(
+            &achievement,
+            json!({ "email": "kai@example.org", "name": "Kai" }),
+        )
+        .await
+        .json();
+    let url = award["credential_url"].as_str().unwrap();
+    let response = public_get(&app, &format!("{}.pdf", local(url))).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert!(images(&response.body) >= 1, "no image in the certificate");
+}

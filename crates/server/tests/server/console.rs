@@ -1480,7 +1480,7 @@ async fn images_are_uploaded_with_the_csrf_token_and_checked() {
         "{page}"
     );
     let csrf = hidden_csrf(&page);
-    let png = include_bytes!("../../src/public/medal.png").to_vec();
+    let png = include_bytes!("../../../service/src/images/medal.png").to_vec();
     let upload = |token: String, cookie: String, content_type: &'static str, body: Vec<u8>| {
         let app = &app;
         let path = format!("{page_path}/image");

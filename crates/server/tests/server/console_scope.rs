@@ -252,7 +252,7 @@ fn walks(method: &Method, path: &str, b: &Theirs, csrf: &str) -> Vec<Walk> {
         method: Method::POST,
         path,
         content_type: "image/png",
-        body: include_bytes!("../../src/public/medal.png").to_vec(),
+        body: include_bytes!("../../../service/src/images/medal.png").to_vec(),
         targets_b: true,
     };
     let report = "email,name,minutes\nintruder@example.org,Intruder,60\n";

@@ -57,7 +57,8 @@ pub async fn pdf(service: &Service, award_id: Uuid) -> ServiceResult<Vec<u8>> {
                 .bytes
                 .clone(),
         ),
-        None => None,
+        // A badge without artwork is shown as the medal its pages and baked PNG show.
+        None => Some(crate::images::MEDAL_PNG.to_vec()),
     };
     let logo = match issuer.image.as_deref() {
         Some(file) => match stored_image(service, file).await? {

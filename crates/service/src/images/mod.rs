@@ -6,6 +6,12 @@
 //! stored as sent but rebuilt from an allow-list of elements and attributes ([`svg`]); the
 //! stored file, and its hash in the image's name, are those of the rebuilt SVG.
 
+/// The medal shown for a badge with no image at all: a plain PNG (no text), a laurel-green
+/// disc with a gold ring, 256 × 256, the same disc and ring as the page's SVG medal. A fixed
+/// file rather than drawn at run time: it never changes. The baked PNG and the certificate use
+/// it.
+pub const MEDAL_PNG: &[u8] = include_bytes!("medal.png");
+
 pub mod raster;
 pub mod svg;
 
