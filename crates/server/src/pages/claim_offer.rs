@@ -8,15 +8,11 @@
 //! [`oid4vci::OFFER_MINUTES`]. The QR code is an SVG drawn with the `qrcode` crate and shown as
 //! a `data:` image, so no markup is built outside the template.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use super::claim::qr_data_url;
+use crate::HttpResult;
 use laurel_service::Service;
 use laurel_service::wallet::claims::Claim;
 use laurel_service::wallet::oid4vci;
-use qrcode::render::svg;
-use qrcode::{EcLevel, QrCode};
-
-use crate::{HttpError, HttpResult};
 
 /// What the claim page shows other wallets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,21 +33,6 @@ pub async fn other_wallets(service: &Service, claim: &Claim) -> HttpResult<Other
         offer_uri: offer.uri,
         minutes: oid4vci::OFFER_MINUTES,
     })
-}
-
-/// `text` as a QR code, an SVG in a `data:` URL.
-fn qr_data_url(text: &str) -> HttpResult<String> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-        .map_err(|error| HttpError::Internal(format!("QR code: {error}")))?;
-    let image = code
-        .render::<svg::Color>()
-        .min_dimensions(256, 256)
-        .quiet_zone(true)
-        .build();
-    Ok(format!(
-        "data:image/svg+xml;base64,{}",
-        STANDARD.encode(image.as_bytes())
-    ))
 }
 
 #[cfg(test)]

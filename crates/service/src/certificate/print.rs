@@ -107,7 +107,7 @@ pub async fn pdf(service: &Service, award_id: Uuid) -> ServiceResult<Vec<u8>> {
             .map(|narrative| sentence(&narrative))
             .filter(|s| !s.is_empty()),
         dates: format!("Awarded {}", awarded.format("%-d %B %Y")),
-        credits: number("/credentialSubject/creditsEarned").map(hours),
+        credits: number("/credentialSubject/creditsEarned").map(crate::units::hours_in_words),
         signatory_name: issuer.signatory_name.clone(),
         signatory_title: issuer.signatory_title.clone(),
         number: super::number(award.id),
@@ -118,20 +118,6 @@ pub async fn pdf(service: &Service, award_id: Uuid) -> ServiceResult<Vec<u8>> {
         .await
         .map_err(|error| ServiceError::Internal(format!("the certificate stopped: {error}")))?
         .map_err(|error| ServiceError::Internal(format!("certificate {award_id}: {error}")))
-}
-
-/// Credits in words: "1 hour", "1.5 hours", "0 hours".
-pub fn hours(value: f64) -> String {
-    let number = if value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value}")
-    };
-    if value == 1.0 {
-        format!("{number} hour")
-    } else {
-        format!("{number} hours")
-    }
 }
 
 /// The criteria narrative (Markdown) as one plain sentence or paragraph: markup characters
@@ -203,10 +189,10 @@ mod tests {
 
     #[test]
     fn credits_are_in_words() {
-        assert_eq!(hours(1.0), "1 hour");
-        assert_eq!(hours(1.5), "1.5 hours");
-        assert_eq!(hours(3.0), "3 hours");
-        assert_eq!(hours(0.0), "0 hours");
+        assert_eq!(crate::units::hours_in_words(1.0), "1 hour");
+        assert_eq!(crate::units::hours_in_words(1.5), "1.5 hours");
+        assert_eq!(crate::units::hours_in_words(3.0), "3 hours");
+        assert_eq!(crate::units::hours_in_words(0.0), "0 hours");
     }
 
     #[test]
