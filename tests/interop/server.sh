@@ -4,7 +4,8 @@
 # it with independent implementations (Digital Bazaar's Data Integrity suites, `jose`) using
 # the keys the service publishes, and with `laurel-verify --online --allow-local` against the
 # live service on 127.0.0.1.
-# Tampered copies must fail. The status lists are checked too: their proofs by Digital
+# Tampered copies must fail. A CE transcript of the recipient's badges, as a signed CLR 2.0,
+# is checked the same way, with each credential nested in it. The status lists are checked too: their proofs by Digital
 # Bazaar's suite, their bits read with Node's own gunzip, before and after a revocation,
 # which `laurel-verify --online` must then report. A wallet played with `jose` receives copies
 # through OpenID4VCI, verified the same way. CI runs it from .ci/run.
@@ -53,6 +54,8 @@ for alg in ES256 RS256 EdDSA; do
   list_url=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).credentialStatus.statusListCredential)' "$work/$alg.json")
   curl -fsS "$list_url" >"$work/$alg-status.json"
   echo "$award" >"$work/$alg.award"
+  echo "$issuer" >"$work/$alg.issuer"
+  echo "$achievement" >"$work/$alg.achievement"
   "$verify" --online --allow-local "$work/$alg.json" >/dev/null || { "$verify" --online --allow-local "$work/$alg.json"; exit 1; }
   "$verify" --online --allow-local "$work/$alg.jwt" >/dev/null || { "$verify" --online --allow-local "$work/$alg.jwt"; exit 1; }
   "$verify" --keys "$work/$alg-keys.json" --status-list "$work/$alg-status.json" "$work/$alg.json" >/dev/null
@@ -65,6 +68,33 @@ claim=$("$laurel" credential claim-link --data-dir "$data" "$(cat "$work/EdDSA.a
 node tests/interop/wallet.mjs "$claim" contexts/ "$work/wallet.json"
 node -e 'console.log(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1])).credential))' "$work/wallet.json" >"$work/wallet-copy.json"
 "$verify" --online --allow-local "$work/wallet-copy.json" >/dev/null || { "$verify" --online --allow-local "$work/wallet-copy.json"; exit 1; }
+
+# A CE transcript of the recipient's three badges (one per issuer, one with a CE category) as
+# a signed CLR 2.0 ClrCredential: laurel-verify --online checks the CLR and every credential
+# in it, and names the nested credential a tamperer changed; Digital Bazaar's suite checks
+# the CLR's proof and each nested credential's own below.
+api PUT "/api/v1/issuers/$(cat "$work/EdDSA.issuer")/categories" '{"categories":["Technology","Management"]}' >/dev/null
+api PUT "/api/v1/achievements/$(cat "$work/EdDSA.achievement")/category" '{"category":"technology"}' >/dev/null
+year=$(date -u +%Y)
+api GET "/api/v1/recipients/reader%40example.org/transcript?from=$((year - 1))&until=$year" >"$work/transcript.json"
+node -e '
+const t = JSON.parse(require("fs").readFileSync(process.argv[1]));
+const technology = t.totals.find((c) => c.category === "Technology");
+if (t.credentials.length !== 3 || t.total_credits !== 4.5 || !technology || technology.credits !== 1.5) {
+  console.error("unexpected transcript", JSON.stringify(t)); process.exit(1);
+}' "$work/transcript.json"
+api GET "/api/v1/recipients/reader%40example.org/transcript?from=$((year - 1))&until=$year&format=clr&issuer=$(cat "$work/EdDSA.issuer"),$(cat "$work/ES256.issuer"),$(cat "$work/RS256.issuer")" >"$work/clr.json"
+"$verify" --online --allow-local --recipient reader@example.org "$work/clr.json" >"$work/clr.txt" || { cat "$work/clr.txt"; exit 1; }
+grep -q "all 3 credentials in the CLR verify" "$work/clr.txt" || { cat "$work/clr.txt"; exit 1; }
+node -e '
+const fs = require("fs");
+const clr = JSON.parse(fs.readFileSync(process.argv[1]));
+clr.credentialSubject.verifiableCredential[1].credentialSubject.achievement.name += " (forged)";
+fs.writeFileSync(process.argv[2], JSON.stringify(clr));' "$work/clr.json" "$work/clr-tampered.json"
+if "$verify" --online --allow-local "$work/clr-tampered.json" >"$work/clr-tampered.txt"; then
+  echo "laurel-verify accepted a CLR with a tampered credential"; cat "$work/clr-tampered.txt"; exit 1
+fi
+grep -q "credential 2 of 3" "$work/clr-tampered.txt" || { cat "$work/clr-tampered.txt"; exit 1; }
 
 # Revoke the ES256 issuer's credential: both verifiers must see it in the list served now.
 api POST "/api/v1/credentials/$(cat "$work/ES256.award")/revoke" '{"reason":"interop check"}' >/dev/null
@@ -147,6 +177,25 @@ for (const alg of ['ES256', 'RS256', 'EdDSA']) {
   claims.name = 'Forged';
   const forged = [h, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
   cases.push({ name: `served ${alg} vc-jwt tampered`, format: 'vc-jwt', document: forged, publicKey: { jwk }, expect: 'invalid', statusCheck: 'skip' });
+}
+// The CLR: its own proof by its issuer (the first asked for), tampered (a nested badge
+// changed) refused, and each credential nested in it verified with its own issuer's key.
+{
+  const clr = JSON.parse(read('clr.json'));
+  if (!clr.type.includes('ClrCredential') || clr.credentialSubject.type[0] !== 'ClrSubject') throw new Error('not a ClrCredential');
+  if (clr['@context'][1] !== 'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json') throw new Error('CLR context not second');
+  const keyDocument = await fetchJson(clr.proof[0].verificationMethod);
+  if (keyDocument.controller !== clr.issuer.id) throw new Error('CLR: key controller is not the issuer');
+  const publicKey = { publicKeyMultibase: keyDocument.publicKeyMultibase };
+  cases.push({ name: 'transcript CLR 2.0 eddsa-rdfc-2022', format: 'eddsa-rdfc-2022', document: clr, publicKey, expect: 'valid' });
+  cases.push({ name: 'transcript CLR 2.0 tampered nested credential', format: 'eddsa-rdfc-2022', document: JSON.parse(read('clr-tampered.json')), publicKey, expect: 'invalid' });
+  const nested = clr.credentialSubject.verifiableCredential;
+  if (nested.length !== 3) throw new Error(`CLR holds ${nested.length} credentials`);
+  for (const [index, credential] of nested.entries()) {
+    const key = await fetchJson(credential.proof[0].verificationMethod);
+    if (key.controller !== credential.issuer.id) throw new Error(`CLR credential ${index + 1}: key controller is not its issuer`);
+    cases.push({ name: `transcript CLR nested credential ${index + 1} (${credential.issuer.name})`, format: 'eddsa-rdfc-2022', document: credential, publicKey: { publicKeyMultibase: key.publicKeyMultibase }, expect: 'valid', statusCheck: 'skip' });
+  }
 }
 const copy = JSON.parse(read('wallet.json')).credential;
 const copyKey = await fetchJson(copy.proof[0].verificationMethod);

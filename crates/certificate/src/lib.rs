@@ -8,10 +8,12 @@
 //! The PDF is written with krilla (by the typst authors): it subsets and embeds the fonts,
 //! writes ToUnicode maps (the text can be searched, copied and read by screen readers) and
 //! embeds PNG images. Text shaping and per-character font fallback are in [`text`]; the QR
-//! code's modules in [`qr`] (also used by the credential page's print view).
+//! code's modules in [`qr`] (also used by the credential page's print view). The CE transcript
+//! ([`transcript`]) is printed in the same look, over as many pages as it needs.
 
 pub mod qr;
 pub mod text;
+pub mod transcript;
 
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Rect, Size, Transform};

@@ -1,4 +1,4 @@
-//! The 1EdTech Open Badges 3.0 JSON Schemas, compiled in and checked with `format` on.
+//! The 1EdTech Open Badges 3.0 (and CLR 2.0) JSON Schemas, compiled in and checked with `format` on.
 //!
 //! JSON Schema 2019-09 leaves `format` as an annotation unless asked, so a credential with
 //! `"validFrom": "yesterday"` would pass a default validator. We turn format checks on, compile
@@ -19,6 +19,8 @@ pub enum Schema {
     EndorsementCredential,
     /// `ob_v3p0_profile_schema.json`.
     Profile,
+    /// `clr_v2p0_clrcredential_schema.json`: a CLR 2.0 ClrCredential.
+    ClrCredential,
 }
 
 /// The `credentialSchema` id Laurel writes into the credentials it issues.
@@ -62,6 +64,9 @@ impl Schema {
             | "https://purl.imsglobal.org/spec/ob/v3p0/schema/endorsementcredential.json" => {
                 Some(Schema::EndorsementCredential)
             }
+            "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json" => {
+                Some(Schema::ClrCredential)
+            }
             _ => None,
         }
     }
@@ -81,6 +86,7 @@ impl Schema {
         static ACHIEVEMENT: OnceLock<Validator> = OnceLock::new();
         static ENDORSEMENT: OnceLock<Validator> = OnceLock::new();
         static PROFILE: OnceLock<Validator> = OnceLock::new();
+        static CLR: OnceLock<Validator> = OnceLock::new();
         let (cell, text) = match self {
             Schema::AchievementCredential => (
                 &ACHIEVEMENT,
@@ -91,6 +97,10 @@ impl Schema {
                 include_str!("../../../schemas/endorsementcredential.json"),
             ),
             Schema::Profile => (&PROFILE, include_str!("../../../schemas/profile.json")),
+            Schema::ClrCredential => (
+                &CLR,
+                include_str!("../../../schemas/clrcredential.json"),
+            ),
         };
         cell.get_or_init(|| {
             // The schemas are compiled into the binary and covered by tests, so a failure here

@@ -29,6 +29,8 @@
 //!   allow-list) and stored.
 //! - [`copies`]: duplicating a badge.
 //! - [`certificate`]: the short certificate number read off certificates and sent to LinkedIn.
+//! - [`transcript`]: continuing-education transcripts (per person and period, totals per CE
+//!   category), as JSON, CSV and a signed CLR 2.0 credential; and the CE categories.
 //! - [`wallet`]: personal claim links and the holder-bound copies wallets receive through
 //!   them (the Learner Credential Wallet's VC-API exchange).
 //! - [`audit`]: one audit-log entry per change, from the API, console, CLI or the service.
@@ -59,6 +61,7 @@ pub mod people;
 pub mod public_url;
 pub mod reports;
 pub mod status;
+pub mod transcript;
 pub mod units;
 pub mod urls;
 pub mod vault;

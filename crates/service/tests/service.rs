@@ -12,6 +12,7 @@ use laurel_store::{Achievement, Issuer, StatusChange};
 use uuid::Uuid;
 
 mod session_edits;
+mod transcript;
 mod wallet;
 
 fn now() -> DateTime<Utc> {

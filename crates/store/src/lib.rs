@@ -25,6 +25,7 @@
 //! are embedded at compile time; a released migration is never edited.
 
 mod activity;
+mod categories;
 mod console;
 mod email;
 mod model;
@@ -38,6 +39,7 @@ mod values;
 mod wallet;
 
 pub use activity::*;
+pub use categories::*;
 pub use console::*;
 pub use email::*;
 pub use model::*;

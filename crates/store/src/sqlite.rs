@@ -22,6 +22,7 @@ mod activity_store;
 mod audit;
 mod award_store;
 mod awards;
+mod category_store;
 mod catalog_store;
 mod console;
 mod console_store;

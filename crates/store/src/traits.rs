@@ -21,6 +21,7 @@ pub trait Store:
     + ConsoleStore
     + WalletStore
     + crate::Oid4vciStore
+    + crate::CategoryStore
 {
 }
 
@@ -34,6 +35,7 @@ impl<T> Store for T where
         + ConsoleStore
         + WalletStore
         + crate::Oid4vciStore
+        + crate::CategoryStore
 {
 }
 
@@ -41,7 +43,7 @@ impl<T> Store for T where
 /// (not `dyn Store`) is called.
 pub mod prelude {
     pub use crate::{
-        ActivityStore, AwardStore, CatalogStore, ConsoleStore, EmailStore, Oid4vciStore,
+        ActivityStore, AwardStore, CatalogStore, CategoryStore, ConsoleStore, EmailStore, Oid4vciStore,
         ServiceStore, StatusStore, Store, WalletStore,
     };
 }

@@ -53,6 +53,7 @@ on_both_backends! {
     catalog::create_issuer_is_one_transaction,
     catalog::achievement_round_trip,
     catalog::not_found_is_mapped,
+    categories::categories_round_trip,
     awards::award_round_trip,
     awards::batch_with_duplicates,
     awards::failed_batch_stores_nothing,

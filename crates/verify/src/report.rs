@@ -151,6 +151,11 @@ pub struct Report {
     pub recipient_name: Option<String>,
     /// Every step in order.
     pub steps: Vec<Step>,
+    /// For a CLR: the report of each credential nested in it, in its order (the
+    /// `credentials` step sums them up).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    pub nested: Vec<Report>,
 }
 
 impl Report {
@@ -203,6 +208,7 @@ impl Report {
             issuer,
             recipient_name: None,
             steps,
+            nested: Vec::new(),
         }
     }
 
@@ -244,6 +250,23 @@ impl Report {
                 text.push_str(&format!("; key {key}"));
             }
             text.push('\n');
+        }
+        for (index, report) in self.nested.iter().enumerate() {
+            let label = format!(
+                "nested credential {} of {}{}",
+                index + 1,
+                self.nested.len(),
+                report
+                    .credential_id
+                    .as_deref()
+                    .map(|id| format!(" ({id})"))
+                    .unwrap_or_default()
+            );
+            for line in report.to_text(&label).lines() {
+                text.push_str("    ");
+                text.push_str(line);
+                text.push('\n');
+            }
         }
         text
     }

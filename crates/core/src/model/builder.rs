@@ -37,6 +37,12 @@ pub enum BuildError {
     /// The AchievementSubject has neither `id` nor `identifier`.
     #[error("credentialSubject needs an id or at least one identifier")]
     NoSubjectIdentity,
+    /// A ClrCredential holds no credential.
+    #[error("a ClrCredential needs at least one credential in credentialSubject.verifiableCredential")]
+    NoNestedCredentials,
+    /// An association's `associationType` is not one CLR 2.0 defines.
+    #[error("associationType {0:?} is not one CLR 2.0 defines")]
+    AssociationType(String),
     /// The credential type requires a `name` (EndorsementCredential does).
     #[error("{0} requires a name")]
     MissingName(&'static str),

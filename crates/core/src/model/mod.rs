@@ -20,6 +20,7 @@
 
 mod achievement;
 mod builder;
+mod clr;
 mod credential;
 mod datetime;
 mod identity;
@@ -37,6 +38,7 @@ pub use achievement::{
     Achievement, Alignment, Criteria, Related, ResultDescription, RubricCriterionLevel,
 };
 pub use builder::{BuildError, CredentialBuilder, SubjectKind, is_http_iri, looks_like_uri};
+pub use clr::{ASSOCIATION_TYPES, Association, ClrCredential, ClrSubject};
 pub use credential::{
     AchievementCredential, Context, Credential, EndorsementCredential, OpenBadgeCredential,
 };

@@ -23,6 +23,9 @@ pub const OB_CONTEXT_3_0_0: &str = "https://purl.imsglobal.org/spec/ob/v3p0/cont
 /// (`1EdTechJsonSchemaValidator2019`, `1EdTechRevocationList`, `1EdTechCredentialRefresh`).
 pub const OB_EXTENSIONS_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json";
 
+/// CLR 2.0 context (version 2.0.1); second `@context` entry of a ClrCredential, before the OB one.
+pub const CLR_CONTEXT: &str = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json";
+
 /// `type` every verifiable credential carries.
 pub const VERIFIABLE_CREDENTIAL: &str = "VerifiableCredential";
 /// `type` of an Open Badges 3.0 credential (the name we emit).
@@ -31,6 +34,13 @@ pub const OPEN_BADGE_CREDENTIAL: &str = "OpenBadgeCredential";
 pub const ACHIEVEMENT_CREDENTIAL: &str = "AchievementCredential";
 /// `type` of an endorsement credential.
 pub const ENDORSEMENT_CREDENTIAL: &str = "EndorsementCredential";
+
+/// `type` of a CLR 2.0 credential.
+pub const CLR_CREDENTIAL: &str = "ClrCredential";
+/// `type` of the subject of a CLR 2.0 credential.
+pub const CLR_SUBJECT: &str = "ClrSubject";
+/// `type` of a CLR 2.0 Association between two achievements (a plain string).
+pub const ASSOCIATION: &str = "Association";
 
 /// `type` of a Profile (issuer, creator, endorser…).
 pub const PROFILE: &str = "Profile";
@@ -87,6 +97,10 @@ pub const ACHIEVEMENT_CREDENTIAL_SCHEMA: &str =
 /// JSON Schema for EndorsementCredential.
 pub const ENDORSEMENT_CREDENTIAL_SCHEMA: &str =
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json";
+
+/// JSON Schema for ClrCredential.
+pub const CLR_CREDENTIAL_SCHEMA: &str =
+    "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json";
 
 /// `identityType` for an email address (the impl guide's `"email"` is invalid).
 pub const EMAIL_ADDRESS: &str = "emailAddress";

@@ -28,6 +28,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod rules;
 pub mod tokens;
+pub mod transcripts;
 pub mod verify;
 
 use axum::Router;
@@ -171,6 +172,21 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/tokens/{id}", |m| on(m, tokens::get)),
     route(Method::POST, "/tokens/{id}/revoke", |m| {
         on(m, tokens::revoke)
+    }),
+    route(Method::GET, "/issuers/{id}/categories", |m| {
+        on(m, transcripts::get_categories)
+    }),
+    route(Method::PUT, "/issuers/{id}/categories", |m| {
+        on(m, transcripts::put_categories)
+    }),
+    route(Method::GET, "/achievements/{id}/category", |m| {
+        on(m, transcripts::get_category)
+    }),
+    route(Method::PUT, "/achievements/{id}/category", |m| {
+        on(m, transcripts::put_category)
+    }),
+    route(Method::GET, "/recipients/{email}/transcript", |m| {
+        on(m, transcripts::transcript)
     }),
 ];
 

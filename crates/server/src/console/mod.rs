@@ -38,6 +38,7 @@ pub mod session;
 pub mod sign_in;
 pub mod throttle;
 pub mod tokens;
+pub mod transcripts;
 pub mod users;
 
 use askama::Template;
@@ -186,6 +187,21 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::POST, "/console/achievements/{id}/image", |m| {
         on(m, images::achievement)
+    }),
+    route(Method::GET, "/console/issuers/{id}/categories", |m| {
+        on(m, transcripts::show_categories)
+    }),
+    route(Method::POST, "/console/issuers/{id}/categories", |m| {
+        on(m, transcripts::update_categories)
+    }),
+    route(Method::POST, "/console/achievements/{id}/category", |m| {
+        on(m, transcripts::update_category)
+    }),
+    route(Method::GET, "/console/recipients/transcript", |m| {
+        on(m, transcripts::person)
+    }),
+    route(Method::GET, "/console/transcripts", |m| {
+        on(m, transcripts::bulk)
     }),
 ];
 

@@ -60,6 +60,8 @@ struct PersonView {
     sessions: Vec<SessionRow>,
     credits: String,
     emails_sent: usize,
+    /// `email=…` for the transcript page's link.
+    transcript_query: String,
 }
 
 struct BadgeRow {
@@ -230,6 +232,7 @@ fn view(state: &AppState, person: &people::Recipient, asked: &str) -> PersonView
         })
         .collect();
     PersonView {
+        transcript_query: layout::query(&[("email", asked.to_string())]),
         email: asked.to_string(),
         name: person.name.clone().unwrap_or_default(),
         unknown: person.is_unknown(),

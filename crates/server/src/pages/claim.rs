@@ -45,6 +45,8 @@ struct ClaimPage {
     minutes: i64,
     /// The OpenID4VCI offer for other wallets (LearnCard, EU wallets).
     other_wallets: super::claim_offer::OtherWallets,
+    /// The recipient's transcript, through the same link.
+    transcript_url: String,
 }
 
 /// Why the link cannot be used (`templates/pages/claim_problem.html`).
@@ -109,6 +111,7 @@ async fn build(state: &AppState, token: &str) -> HttpResult<String> {
         credential_url,
         minutes: exchange::EXCHANGE_MINUTES,
         other_wallets: super::claim_offer::other_wallets(state, &claim).await?,
+        transcript_url: format!("/claim/{token}/transcript"),
         badge,
     };
     super::render(&page)
@@ -130,7 +133,7 @@ pub fn qr_data_url(text: &str) -> HttpResult<String> {
 }
 
 /// A link that cannot be used, said plainly (404 unknown, 409 used or revoked).
-fn problem(error: HttpError) -> Response {
+pub(super) fn problem(error: HttpError) -> Response {
     let status = match &error {
         HttpError::NotFound(_) => StatusCode::NOT_FOUND,
         HttpError::Conflict(_) => StatusCode::CONFLICT,
@@ -174,7 +177,7 @@ fn problem(error: HttpError) -> Response {
 }
 
 /// Marks a personal page: not indexed, no `Referer` sent onwards.
-fn private(mut response: Response) -> Response {
+pub(super) fn private(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         "x-robots-tag",

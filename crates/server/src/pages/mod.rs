@@ -34,6 +34,7 @@ pub mod brand;
 pub mod catalog;
 pub mod claim;
 pub mod claim_offer;
+pub mod claim_transcript;
 pub mod credential;
 pub mod html;
 pub mod layout;
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .route("/verify", get(verify::form).post(verify::check))
         .route("/credentials/{id}/linkedin", get(linkedin::add_to_profile))
         .route("/claim/{token}", get(claim::page))
+        .route("/claim/{token}/transcript", get(claim_transcript::page))
         .route(
             "/credentials/{id}/wallet-link",
             axum::routing::post(wallet_link::request),

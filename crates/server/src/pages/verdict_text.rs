@@ -249,6 +249,7 @@ pub fn step_title(name: &'static str) -> &'static str {
         "dates" => "Validity period",
         "recipient" => "Recipient",
         "endorsements" => "Endorsements",
+        "credentials" => "Credentials in this record",
         "suspension" => "Suspension",
         "issued here" => "Known to this site",
         other => other,

@@ -95,6 +95,7 @@ pub async fn check(
                     .as_ref()
                     .map(|credential| BadgeClaim::of(credential, &report, state.urls.origin())),
                 technical: Technical::of(&report, now),
+                nested: NestedLine::all(&report),
             }))
         }
     };
@@ -175,6 +176,53 @@ struct Checked {
     recipient_match: Option<&'static str>,
     badge: Option<BadgeClaim>,
     technical: Technical,
+    /// For a CLR (a transcript): each credential in it, with its own verdict.
+    nested: Vec<NestedLine>,
+}
+
+/// One credential inside a CLR, as its own verification ended.
+struct NestedLine {
+    /// "Credential 2 of 3: Cataloguing Basics".
+    label: String,
+    /// "Valid", "Not valid", "Could not be checked".
+    verdict: &'static str,
+    /// Why, when not valid.
+    reason: String,
+}
+
+impl NestedLine {
+    fn all(report: &laurel_verify::Report) -> Vec<NestedLine> {
+        let total = report.nested.len();
+        report
+            .nested
+            .iter()
+            .enumerate()
+            .map(|(index, nested)| NestedLine {
+                label: format!(
+                    "Credential {} of {total}{}",
+                    index + 1,
+                    nested
+                        .credential_id
+                        .as_deref()
+                        .map(|id| format!(" ({id})"))
+                        .unwrap_or_default()
+                ),
+                verdict: match nested.verdict {
+                    laurel_verify::Verdict::Valid => "Valid",
+                    laurel_verify::Verdict::Invalid => "Not valid",
+                    laurel_verify::Verdict::CouldNotCheck => "Could not be checked",
+                },
+                reason: match (nested.failed_step, nested.reason.as_deref()) {
+                    (Some(step), Some(reason)) => format!(
+                        "{}: {}",
+                        super::verdict_text::step_title(step),
+                        super::verdict_text::clean(reason)
+                    ),
+                    _ => String::new(),
+                },
+            })
+            .collect()
+    }
 }
 
 fn page(

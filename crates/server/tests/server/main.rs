@@ -18,6 +18,8 @@
 //! - [`pages`], [`public`]: the public HTML pages and the hosted documents.
 //! - [`recipient_name`]: the name signed into credentials, its switches, and LinkedIn's link
 //!   refused for revoked or suspended badges.
+//! - [`transcripts`]: CE categories and transcripts (JSON, CSV, PDF, CLR) through the API,
+//!   the console and the recipient's claim link.
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
 //! - [`wallet_vcapi`]: a wallet receiving a badge through its claim link (VC-API exchange);
 //!   [`wallet_links`]: fresh links sent by staff or asked for by the recipient.
@@ -48,6 +50,7 @@ mod pages;
 mod public;
 mod recipient_name;
 mod tokens;
+mod transcripts;
 mod wallet_links;
 mod wallet_oid4vci;
 mod wallet_vcapi;

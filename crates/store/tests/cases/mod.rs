@@ -4,6 +4,7 @@ pub mod activity;
 pub mod audit;
 pub mod awards;
 pub mod catalog;
+pub mod categories;
 pub mod concurrency;
 pub mod console;
 pub mod email;

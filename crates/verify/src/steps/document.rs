@@ -26,11 +26,19 @@ pub(super) fn context_and_type(credential: &Value, kind: Kind) -> (Outcome, Stri
         Kind::Achievement => &["OpenBadgeCredential", "AchievementCredential"],
         Kind::Endorsement => &["EndorsementCredential"],
         Kind::StatusList => &["BitstringStatusListCredential"],
+        Kind::Clr => &["ClrCredential"],
     };
     if !types.iter().any(|t| wanted.contains(t)) {
         return (
             Outcome::Failed,
             format!("type does not include {}", wanted.join(" or ")),
+        );
+    }
+    if kind == Kind::Clr && !contexts.iter().any(|c| clr::is_clr_context(c)) {
+        return (
+            Outcome::Failed,
+            "no CLR 2.0 context (https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.x.json)"
+                .into(),
         );
     }
     if kind != Kind::StatusList && !contexts.iter().any(|c| OB_CONTEXTS.contains(c)) {
@@ -48,6 +56,7 @@ pub(super) fn context_and_type(credential: &Value, kind: Kind) -> (Outcome, Stri
 pub(super) fn schema(credential: &Value, kind: Kind) -> (Outcome, String) {
     let canonical = match kind {
         Kind::Endorsement => Schema::EndorsementCredential,
+        Kind::Clr => Schema::ClrCredential,
         _ => Schema::AchievementCredential,
     };
     // The bundled schemas are for VCDM 2.0; a VCDM 1.1 credential is checked in its 2.0 shape.
@@ -75,7 +84,10 @@ pub(super) fn schema(credential: &Value, kind: Kind) -> (Outcome, String) {
         };
         return (Outcome::Failed, format!("{violation}{more}"));
     }
-    let mut detail = "conforms to the Open Badges 3.0 JSON Schema".to_string();
+    let mut detail = match kind {
+        Kind::Clr => "conforms to the CLR 2.0 ClrCredential JSON Schema".to_string(),
+        _ => "conforms to the Open Badges 3.0 JSON Schema".to_string(),
+    };
     if !unchecked.is_empty() {
         detail.push_str(&format!(
             "; credentialSchema {} not bundled, not checked",

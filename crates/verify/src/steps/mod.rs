@@ -21,6 +21,7 @@ use crate::trust::Trust;
 use crate::{Options, status};
 
 mod claims;
+mod clr;
 mod document;
 mod proofs;
 
@@ -53,6 +54,9 @@ pub(crate) enum Kind {
     Endorsement,
     /// A BitstringStatusListCredential: proof and dates only.
     StatusList,
+    /// A CLR 2.0 ClrCredential: every step of its own, then each credential nested in it
+    /// (`credentialSubject.verifiableCredential`) verified as an Open Badge of its own.
+    Clr,
 }
 
 /// Runs every step on one credential.
@@ -65,10 +69,13 @@ pub(crate) fn run(
     let options = &Run::new(options);
     let is_endorsement =
         |value: &Value| string_list(value.get("type")).contains(&"EndorsementCredential");
+    let is_clr = |value: &Value| string_list(value.get("type")).contains(&"ClrCredential");
     match credential {
         Credential::Json(value) => {
             let kind = if is_endorsement(&value) {
                 Kind::Endorsement
+            } else if is_clr(&value) {
+                Kind::Clr
             } else {
                 kind
             };
@@ -206,6 +213,17 @@ fn finish(
             endorsements(options, credential, depth),
         );
     }
+    let mut nested = Vec::new();
+    if kind == Kind::Clr {
+        push(
+            &mut steps,
+            "recipient",
+            recipient(credential, options.recipient.as_deref()),
+        );
+        let (outcome, reports) = clr::nested(options, credential);
+        push(&mut steps, "credentials", outcome);
+        nested = reports;
+    }
     let named = issuer_of(credential);
     let issuer = (!named.id.is_empty()).then(|| {
         let trust = match &options.trust {
@@ -231,6 +249,7 @@ fn finish(
         .and_then(Value::as_str)
         .map(str::to_string);
     let mut report = Report::from_steps(None, id, issuer, steps);
+    report.nested = nested;
     if kind == Kind::Achievement {
         report.recipient_name = credential
             .get("credentialSubject")

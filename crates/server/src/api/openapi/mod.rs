@@ -173,7 +173,12 @@ problem_response!(
         super::tokens::list,
         super::tokens::create,
         super::tokens::get,
-        super::tokens::revoke
+        super::tokens::revoke,
+        super::transcripts::get_categories,
+        super::transcripts::put_categories,
+        super::transcripts::get_category,
+        super::transcripts::put_category,
+        super::transcripts::transcript
     ),
     components(
         // Named only by reference: inside the request bodies built in `bodies`
@@ -202,7 +207,8 @@ problem_response!(
         (name = "completions"),
         (name = "meta"),
         (name = "email", description = "Telling recipients of their badge: SMTP settings, templates, delivery state, resends."),
-        (name = "tokens", description = "Bearer tokens for this API: scopes, issuer limits, expiry.")
+        (name = "tokens", description = "Bearer tokens for this API: scopes, issuer limits, expiry."),
+        (name = "transcripts", description = "Continuing-education transcripts (JSON, signed CLR 2.0, CSV, PDF) and the CE categories they total by.")
     )
 )]
 struct AdminApi;
