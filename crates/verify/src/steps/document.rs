@@ -101,11 +101,13 @@ pub(super) fn schema(credential: &Value, kind: Kind) -> (Outcome, String) {
 /// become arrays (except the classes whose schema wants a string), as do a single `proof` or
 /// `credentialSchema` object. The data is the same; 1EdTech's validator accepts both forms.
 pub(super) fn expand_compacted(value: &mut Value) {
-    const STRING_TYPES: [&str; 4] = [
+    const STRING_TYPES: [&str; 5] = [
         "IdentityObject",
         "Image",
         "IdentifierEntry",
         "GeoCoordinates",
+        // CLR 2.0.
+        "Association",
     ];
     match value {
         Value::Object(map) => {
