@@ -3,13 +3,16 @@
 //! period), a table (date, provider, title, category, credits), the credentials not counted
 //! with why, and the totals per category and overall.
 
+use krilla::Document;
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::surface::Surface;
-use krilla::Document;
 
 use crate::text::{Fonts, Weight};
-use crate::{CertificateError, INK, LAUREL, MUTED, Paper, color, fill_rect, parse_color, rule, set_fill, stroke_rect};
+use crate::{
+    CertificateError, INK, LAUREL, MUTED, Paper, color, fill_rect, parse_color, rule, set_fill,
+    stroke_rect,
+};
 
 /// One credential line.
 #[derive(Debug, Clone)]
@@ -72,8 +75,18 @@ pub fn render(t: &TranscriptPdf) -> Result<Vec<u8>, CertificateError> {
     let bottom = height - 60.0;
     // Columns: date, provider, title, category, credits (right-aligned).
     let inner = width - 2.0 * margin;
-    let columns = [margin, margin + 70.0, margin + 70.0 + inner * 0.25, margin + inner * 0.72];
-    let widths = [64.0, inner * 0.25 - 8.0, inner * 0.72 - 70.0 - inner * 0.25 - 8.0, inner * 0.2];
+    let columns = [
+        margin,
+        margin + 70.0,
+        margin + 70.0 + inner * 0.25,
+        margin + inner * 0.72,
+    ];
+    let widths = [
+        64.0,
+        inner * 0.25 - 8.0,
+        inner * 0.72 - 70.0 - inner * 0.25 - 8.0,
+        inner * 0.2,
+    ];
     let credits_right = width - margin;
 
     // The text of every page, laid out first so the page count is known.
@@ -85,34 +98,55 @@ pub fn render(t: &TranscriptPdf) -> Result<Vec<u8>, CertificateError> {
     };
 
     // Heading.
-    push(&mut pages, Draw::text(&t.publisher, Weight::Bold, 13.0, margin, y, INK));
+    push(
+        &mut pages,
+        Draw::text(&t.publisher, Weight::Bold, 13.0, margin, y, INK),
+    );
     y += 34.0;
-    push(&mut pages, Draw::brand("Continuing-Education Transcript", Weight::Bold, 22.0, margin, y));
+    push(
+        &mut pages,
+        Draw::brand(
+            "Continuing-Education Transcript",
+            Weight::Bold,
+            22.0,
+            margin,
+            y,
+        ),
+    );
     y += 26.0;
-    push(&mut pages, Draw::text(&t.person, Weight::Bold, 14.0, margin, y, INK));
+    push(
+        &mut pages,
+        Draw::text(&t.person, Weight::Bold, 14.0, margin, y, INK),
+    );
     y += 16.0;
     let who = if t.person == t.email {
         t.period.clone()
     } else {
         format!("{}   ·   {}", t.email, t.period)
     };
-    push(&mut pages, Draw::text(&who, Weight::Regular, 10.5, margin, y, MUTED));
+    push(
+        &mut pages,
+        Draw::text(&who, Weight::Regular, 10.5, margin, y, MUTED),
+    );
     y += 30.0;
 
     let header = |pages: &mut Vec<Vec<Draw>>, y: &mut f32| {
         for (index, name) in ["Date", "Provider", "Title", "Category"].iter().enumerate() {
-            push(pages, Draw::text(name, Weight::Bold, 9.5, columns[index], *y, MUTED));
+            push(
+                pages,
+                Draw::text(name, Weight::Bold, 9.5, columns[index], *y, MUTED),
+            );
         }
         let w = fonts.width("Credits", Weight::Bold, 9.5);
-        push(pages, Draw::text("Credits", Weight::Bold, 9.5, credits_right - w, *y, MUTED));
+        push(
+            pages,
+            Draw::text("Credits", Weight::Bold, 9.5, credits_right - w, *y, MUTED),
+        );
         push(pages, Draw::Rule(margin, width - margin, *y + 5.0));
         *y += 18.0;
     };
     header(&mut pages, &mut y);
-    let row = |pages: &mut Vec<Vec<Draw>>,
-                   y: &mut f32,
-                   line: &Line,
-                   note: Option<&str>| {
+    let row = |pages: &mut Vec<Vec<Draw>>, y: &mut f32, line: &Line, note: Option<&str>| {
         let cells = [&line.date, &line.provider, &line.title, &line.category];
         let wrapped: Vec<Vec<String>> = cells
             .iter()
@@ -129,21 +163,54 @@ pub fn render(t: &TranscriptPdf) -> Result<Vec<u8>, CertificateError> {
         }
         for (i, lines) in wrapped.iter().enumerate() {
             for (n, text) in lines.iter().enumerate() {
-                push(pages, Draw::text(text, Weight::Regular, 9.5, columns[i], *y + n as f32 * 12.0, INK));
+                push(
+                    pages,
+                    Draw::text(
+                        text,
+                        Weight::Regular,
+                        9.5,
+                        columns[i],
+                        *y + n as f32 * 12.0,
+                        INK,
+                    ),
+                );
             }
         }
         if !line.credits.is_empty() {
             let w = fonts.width(&line.credits, Weight::Regular, 9.5);
-            push(pages, Draw::text(&line.credits, Weight::Regular, 9.5, credits_right - w, *y, INK));
+            push(
+                pages,
+                Draw::text(
+                    &line.credits,
+                    Weight::Regular,
+                    9.5,
+                    credits_right - w,
+                    *y,
+                    INK,
+                ),
+            );
         }
         if let Some(note) = note {
             let top = *y + height - 12.0;
-            push(pages, Draw::text(note, Weight::Regular, 8.5, columns[1], top, MUTED));
+            push(
+                pages,
+                Draw::text(note, Weight::Regular, 8.5, columns[1], top, MUTED),
+            );
         }
         *y += height + 6.0;
     };
     if t.lines.is_empty() {
-        push(&mut pages, Draw::text("No credentials in this period.", Weight::Regular, 10.0, margin, y, MUTED));
+        push(
+            &mut pages,
+            Draw::text(
+                "No credentials in this period.",
+                Weight::Regular,
+                10.0,
+                margin,
+                y,
+                MUTED,
+            ),
+        );
         y += 18.0;
     }
     for line in &t.lines {
@@ -154,7 +221,10 @@ pub fn render(t: &TranscriptPdf) -> Result<Vec<u8>, CertificateError> {
         if y + 40.0 > bottom {
             new_page(&mut pages, &mut y);
         }
-        push(&mut pages, Draw::text("Not counted", Weight::Bold, 11.0, margin, y, INK));
+        push(
+            &mut pages,
+            Draw::text("Not counted", Weight::Bold, 11.0, margin, y, INK),
+        );
         y += 16.0;
         for (line, why) in &t.excluded {
             row(&mut pages, &mut y, line, Some(why));
@@ -169,9 +239,15 @@ pub fn render(t: &TranscriptPdf) -> Result<Vec<u8>, CertificateError> {
     for (index, (name, credits)) in t.totals.iter().enumerate() {
         let last = index + 1 == t.totals.len();
         let weight = if last { Weight::Bold } else { Weight::Regular };
-        push(&mut pages, Draw::text(name, weight, 10.5, columns[2], y, INK));
+        push(
+            &mut pages,
+            Draw::text(name, weight, 10.5, columns[2], y, INK),
+        );
         let w = fonts.width(credits, weight, 10.5);
-        push(&mut pages, Draw::text(credits, weight, 10.5, credits_right - w, y, INK));
+        push(
+            &mut pages,
+            Draw::text(credits, weight, 10.5, credits_right - w, y, INK),
+        );
         y += 16.0;
     }
 
@@ -182,13 +258,28 @@ pub fn render(t: &TranscriptPdf) -> Result<Vec<u8>, CertificateError> {
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         fill_rect(&mut surface, brand, 0.0, 0.0, width, 14.0);
-        stroke_rect(&mut surface, brand, 24.0, 30.0, width - 48.0, height - 54.0, 1.0);
+        stroke_rect(
+            &mut surface,
+            brand,
+            24.0,
+            30.0,
+            width - 48.0,
+            height - 54.0,
+            1.0,
+        );
         for draw in draws {
             draw.on(&mut surface, &fonts, brand);
         }
         set_fill(&mut surface, color(MUTED));
         let foot = format!("{}   ·   page {} of {count}", t.made, number + 1);
-        fonts.draw(&mut surface, &foot, Weight::Regular, 8.0, margin, height - 40.0);
+        fonts.draw(
+            &mut surface,
+            &foot,
+            Weight::Regular,
+            8.0,
+            margin,
+            height - 40.0,
+        );
         surface.finish();
         page.finish();
     }

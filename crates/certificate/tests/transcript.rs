@@ -25,7 +25,13 @@ fn transcript(lines: Vec<Line>) -> TranscriptPdf {
         period: "2025 – 2026".into(),
         lines,
         excluded: vec![(
-            line("2026-01-15", "Library Association", "Outreach Basics", "", ""),
+            line(
+                "2026-01-15",
+                "Library Association",
+                "Outreach Basics",
+                "",
+                "",
+            ),
             "Revoked on 1 March 2026: Awarded in error".into(),
         )],
         totals: vec![
@@ -48,8 +54,20 @@ fn text_of(pdf: &[u8]) -> (usize, String) {
 #[test]
 fn the_transcript_says_every_credential_and_total() {
     let pdf = render(&transcript(vec![
-        line("2025-04-10", "Library Association", "Cataloguing Basics", "Technology", "1.5"),
-        line("2026-02-01", "State Library", "Leading Teams", "Management", "2.5"),
+        line(
+            "2025-04-10",
+            "Library Association",
+            "Cataloguing Basics",
+            "Technology",
+            "1.5",
+        ),
+        line(
+            "2026-02-01",
+            "State Library",
+            "Leading Teams",
+            "Management",
+            "2.5",
+        ),
     ]))
     .unwrap();
     let (pages, text) = text_of(&pdf);
@@ -78,7 +96,15 @@ fn the_transcript_says_every_credential_and_total() {
 #[test]
 fn a_long_transcript_runs_over_pages() {
     let lines = (0..80)
-        .map(|i| line("2026-01-01", "Library Association", &format!("Webinar {i}"), "Technology", "1"))
+        .map(|i| {
+            line(
+                "2026-01-01",
+                "Library Association",
+                &format!("Webinar {i}"),
+                "Technology",
+                "1",
+            )
+        })
         .collect();
     let (pages, text) = text_of(&render(&transcript(lines)).unwrap());
     assert!(pages >= 3, "{pages} pages");

@@ -97,10 +97,7 @@ impl Schema {
                 include_str!("../../../schemas/endorsementcredential.json"),
             ),
             Schema::Profile => (&PROFILE, include_str!("../../../schemas/profile.json")),
-            Schema::ClrCredential => (
-                &CLR,
-                include_str!("../../../schemas/clrcredential.json"),
-            ),
+            Schema::ClrCredential => (&CLR, include_str!("../../../schemas/clrcredential.json")),
         };
         cell.get_or_init(|| {
             // The schemas are compiled into the binary and covered by tests, so a failure here

@@ -43,8 +43,8 @@ impl<T> Store for T where
 /// (not `dyn Store`) is called.
 pub mod prelude {
     pub use crate::{
-        ActivityStore, AwardStore, CatalogStore, CategoryStore, ConsoleStore, EmailStore, Oid4vciStore,
-        ServiceStore, StatusStore, Store, WalletStore,
+        ActivityStore, AwardStore, CatalogStore, CategoryStore, ConsoleStore, EmailStore,
+        Oid4vciStore, ServiceStore, StatusStore, Store, WalletStore,
     };
 }
 

@@ -38,7 +38,9 @@ pub enum BuildError {
     #[error("credentialSubject needs an id or at least one identifier")]
     NoSubjectIdentity,
     /// A ClrCredential holds no credential.
-    #[error("a ClrCredential needs at least one credential in credentialSubject.verifiableCredential")]
+    #[error(
+        "a ClrCredential needs at least one credential in credentialSubject.verifiableCredential"
+    )]
     NoNestedCredentials,
     /// An association's `associationType` is not one CLR 2.0 defines.
     #[error("associationType {0:?} is not one CLR 2.0 defines")]

@@ -154,12 +154,9 @@ pub async fn put_category(
 ) -> HttpResult<Json<AchievementCategory>> {
     bearer.require("admin")?;
     let achievement = super::achievements::load(&state, &bearer, &id).await?;
-    let category = categories::set_for_achievement(
-        &state.service,
-        achievement.id,
-        input.category.as_deref(),
-    )
-    .await?;
+    let category =
+        categories::set_for_achievement(&state.service, achievement.id, input.category.as_deref())
+            .await?;
     Ok(Json(AchievementCategory { category }))
 }
 

@@ -154,7 +154,17 @@ pub async fn show_categories(
         Err(error) => return layout::error(&error.into()),
     };
     let notice = saved.saved.is_some().then_some("Saved.");
-    categories_page(&state, &staff, &issuer, StatusCode::OK, notice, list, Mistakes::default(), None).await
+    categories_page(
+        &state,
+        &staff,
+        &issuer,
+        StatusCode::OK,
+        notice,
+        list,
+        Mistakes::default(),
+        None,
+    )
+    .await
 }
 
 /// `POST /console/issuers/{id}/categories`: saves the list, or shows why not beside it.
@@ -184,9 +194,16 @@ pub async fn update_categories(
                 json!({ "categories": list }),
             )
             .await;
-            Redirect::to(&format!("/console/issuers/{}/categories?saved=1", issuer.id)).into_response()
+            Redirect::to(&format!(
+                "/console/issuers/{}/categories?saved=1",
+                issuer.id
+            ))
+            .into_response()
         }
-        Err(error @ (laurel_service::ServiceError::Invalid(_) | laurel_service::ServiceError::Conflict(_))) => {
+        Err(
+            error @ (laurel_service::ServiceError::Invalid(_)
+            | laurel_service::ServiceError::Conflict(_)),
+        ) => {
             categories_page(
                 &state,
                 &staff,
@@ -222,7 +239,9 @@ pub async fn update_category(
         Ok(issuer) => issuer,
         Err(error) => return layout::error(&error.into()),
     };
-    match categories::set_for_achievement(&state.service, achievement.id, Some(&form.category)).await {
+    match categories::set_for_achievement(&state.service, achievement.id, Some(&form.category))
+        .await
+    {
         Ok(category) => {
             audit_log(
                 &state,
@@ -233,10 +252,19 @@ pub async fn update_category(
                 json!({ "category": category }),
             )
             .await;
-            Redirect::to(&format!("/console/issuers/{}/categories?saved=1", issuer.id)).into_response()
+            Redirect::to(&format!(
+                "/console/issuers/{}/categories?saved=1",
+                issuer.id
+            ))
+            .into_response()
         }
         Err(laurel_service::ServiceError::Invalid(message)) => {
-            let list = state.store.ce_categories(issuer.id).await.unwrap_or_default().join("\n");
+            let list = state
+                .store
+                .ce_categories(issuer.id)
+                .await
+                .unwrap_or_default()
+                .join("\n");
             categories_page(
                 &state,
                 &staff,
@@ -298,7 +326,9 @@ fn cells(row: &transcript::Row) -> [String; 5] {
         row.provider.clone(),
         row.title.clone(),
         row.category.clone().unwrap_or_default(),
-        row.credits.map(laurel_service::units::credits_number).unwrap_or_default(),
+        row.credits
+            .map(laurel_service::units::credits_number)
+            .unwrap_or_default(),
     ]
 }
 
@@ -338,7 +368,11 @@ fn shown(t: &Transcript, link: &dyn Fn(&str) -> String) -> Shown {
 /// The period of a form, with its error beside the field it concerns.
 fn period_of(state: &AppState, from: &str, until: &str) -> Result<Period, Mistakes> {
     Period::parse(Some(from), Some(until), state.clock.now().date_naive()).map_err(|message| {
-        let field = if message.starts_with("until") { "until" } else { "from" };
+        let field = if message.starts_with("until") {
+            "until"
+        } else {
+            "from"
+        };
         Mistakes::new(vec![(field, message)])
     })
 }
@@ -355,8 +389,16 @@ pub async fn person(
     Query(query): Query<TranscriptQuery>,
 ) -> Response {
     let (first, last) = this_year(&state);
-    let from = if query.from.trim().is_empty() { first } else { query.from.trim().to_string() };
-    let until = if query.until.trim().is_empty() { last } else { query.until.trim().to_string() };
+    let from = if query.from.trim().is_empty() {
+        first
+    } else {
+        query.from.trim().to_string()
+    };
+    let until = if query.until.trim().is_empty() {
+        last
+    } else {
+        query.until.trim().to_string()
+    };
     let email = query.email.trim().to_string();
     let mut errors = Mistakes::default();
     let mut result = None;
@@ -396,7 +438,11 @@ pub async fn person(
             ])
         )
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     layout::respond(
         status,
         &TranscriptPage {
@@ -429,14 +475,29 @@ pub async fn bulk(
     Query(query): Query<TranscriptQuery>,
 ) -> Response {
     let (first, last) = this_year(&state);
-    let from = if query.from.trim().is_empty() { first } else { query.from.trim().to_string() };
-    let until = if query.until.trim().is_empty() { last } else { query.until.trim().to_string() };
+    let from = if query.from.trim().is_empty() {
+        first
+    } else {
+        query.from.trim().to_string()
+    };
+    let until = if query.until.trim().is_empty() {
+        last
+    } else {
+        query.until.trim().to_string()
+    };
     let mut errors = Mistakes::default();
     if query.format == "csv" {
         match period_of(&state, &from, &until) {
             Err(mistakes) => errors = mistakes,
             Ok(period) => {
-                let all = match transcript::build_all(&state.service, period, &[], staff.visible_issuers()).await {
+                let all = match transcript::build_all(
+                    &state.service,
+                    period,
+                    &[],
+                    staff.visible_issuers(),
+                )
+                .await
+                {
                     Ok(all) => all,
                     Err(error) => return layout::error(&error.into()),
                 };
@@ -459,7 +520,11 @@ pub async fn bulk(
             }
         }
     }
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     layout::respond(
         status,
         &BulkPage {

@@ -75,10 +75,14 @@ async fn build(state: &AppState, token: &str, asked: Asked) -> HttpResult<Built>
     let until = Some(asked.until.trim().to_string())
         .filter(|t| !t.is_empty())
         .unwrap_or(format!("{year}-12-31"));
-    let (period, error) = match Period::parse(Some(&from), Some(&until), state.clock.now().date_naive()) {
-        Ok(period) => (period, None),
-        Err(message) => (Period::year(year).ok_or_else(|| HttpError::Internal("year".into()))?, Some(message)),
-    };
+    let (period, error) =
+        match Period::parse(Some(&from), Some(&until), state.clock.now().date_naive()) {
+            Ok(period) => (period, None),
+            Err(message) => (
+                Period::year(year).ok_or_else(|| HttpError::Internal("year".into()))?,
+                Some(message),
+            ),
+        };
     let request = transcript::Request {
         email: claim.award.recipient_email.clone(),
         period,

@@ -22,11 +22,13 @@ struct World {
     app: TestApp,
     first: Value,
     second: Value,
+    workshop: Value,
     award: Uuid,
 }
 
 async fn put(app: &TestApp, path: &str, body: Value) -> crate::util::TestResponse {
-    app.call(Method::PUT, path, Some(&app.admin), Some(&body)).await
+    app.call(Method::PUT, path, Some(&app.admin), Some(&body))
+        .await
 }
 
 async fn world() -> World {
@@ -34,10 +36,16 @@ async fn world() -> World {
     let first = app.issuer(json!({"name": "Library Association"})).await;
     let second = app.issuer(json!({"name": "State Library"})).await;
     let webinar = app
-        .achievement(&first, json!({"name": "Cataloguing webinar", "credits_available": 1.5}))
+        .achievement(
+            &first,
+            json!({"name": "Cataloguing webinar", "credits_available": 1.5}),
+        )
         .await;
     let workshop = app
-        .achievement(&second, json!({"name": "Leadership workshop", "credits_available": 3}))
+        .achievement(
+            &second,
+            json!({"name": "Leadership workshop", "credits_available": 3}),
+        )
         .await;
     let response = put(
         &app,
@@ -46,7 +54,10 @@ async fn world() -> World {
     )
     .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
-    assert_eq!(response.json(), json!({"categories": ["Technology", "Management"]}));
+    assert_eq!(
+        response.json(),
+        json!({"categories": ["Technology", "Management"]})
+    );
     let response = put(
         &app,
         &format!("/api/v1/achievements/{}/category", id(&webinar)),
@@ -54,12 +65,22 @@ async fn world() -> World {
     )
     .await;
     assert_eq!(response.json(), json!({"category": "Technology"}));
-    let award = app.award(&webinar, json!({"email": EMAIL, "name": "Ada Lovelace"})).await;
+    let award = app
+        .award(&webinar, json!({"email": EMAIL, "name": "Ada Lovelace"}))
+        .await;
     assert_eq!(award.status, StatusCode::CREATED, "{}", award.text());
     let award = Uuid::parse_str(&id(&award.json())).unwrap();
-    let other = app.award(&workshop, json!({"email": EMAIL, "credits_earned": 2})).await;
+    let other = app
+        .award(&workshop, json!({"email": EMAIL, "credits_earned": 2}))
+        .await;
     assert_eq!(other.status, StatusCode::CREATED, "{}", other.text());
-    World { app, first, second, award }
+    World {
+        app,
+        first,
+        second,
+        workshop,
+        award,
+    }
 }
 
 fn year() -> String {
@@ -68,9 +89,19 @@ fn year() -> String {
 
 #[tokio::test]
 async fn categories_are_kept_and_checked_through_the_api() {
-    let World { app, first, second, .. } = world().await;
-    let got = app.get(&format!("/api/v1/issuers/{}/categories", id(&first))).await;
-    assert_eq!(got.json(), json!({"categories": ["Technology", "Management"]}));
+    let World {
+        app,
+        first,
+        workshop,
+        ..
+    } = world().await;
+    let got = app
+        .get(&format!("/api/v1/issuers/{}/categories", id(&first)))
+        .await;
+    assert_eq!(
+        got.json(),
+        json!({"categories": ["Technology", "Management"]})
+    );
     // A category in use cannot be left out; a badge cannot take another issuer's category.
     let response = put(
         &app,
@@ -78,7 +109,11 @@ async fn categories_are_kept_and_checked_through_the_api() {
         json!({"categories": ["Management"]}),
     )
     .await;
-    assert!(response.problem(StatusCode::CONFLICT).contains("Technology"));
+    assert!(
+        response
+            .problem(StatusCode::CONFLICT)
+            .contains("Technology")
+    );
     let response = put(
         &app,
         &format!("/api/v1/issuers/{}/categories", id(&first)),
@@ -86,29 +121,32 @@ async fn categories_are_kept_and_checked_through_the_api() {
     )
     .await;
     assert!(response.problem(StatusCode::BAD_REQUEST).contains("twice"));
-    let workshop = app.get("/api/v1/achievements").await.json();
-    let workshop = workshop
-        .as_array()
-        .or(workshop["items"].as_array())
-        .unwrap()
-        .iter()
-        .find(|a| a["issuer_id"] == second["id"])
-        .cloned()
-        .unwrap();
     let response = put(
         &app,
         &format!("/api/v1/achievements/{}/category", id(&workshop)),
         json!({"category": "Technology"}),
     )
     .await;
-    assert!(response.problem(StatusCode::BAD_REQUEST).contains("none yet"));
-    let got = app.get(&format!("/api/v1/achievements/{}/category", id(&workshop))).await;
+    assert!(
+        response
+            .problem(StatusCode::BAD_REQUEST)
+            .contains("none yet")
+    );
+    let got = app
+        .get(&format!("/api/v1/achievements/{}/category", id(&workshop)))
+        .await;
     assert_eq!(got.json(), json!({"category": null}));
 }
 
 #[tokio::test]
 async fn a_transcript_as_json_csv_pdf_and_a_verified_clr() {
-    let World { app, first, second, award } = world().await;
+    let World {
+        app,
+        first,
+        second,
+        award,
+        ..
+    } = world().await;
     let base = format!("/api/v1/recipients/{EMAIL}/transcript?from={}", year());
     let json = app.get(&base).await;
     assert_eq!(json.status, StatusCode::OK, "{}", json.text());
@@ -116,23 +154,40 @@ async fn a_transcript_as_json_csv_pdf_and_a_verified_clr() {
     assert_eq!(t["name"], "Ada Lovelace");
     assert_eq!(t["credentials"].as_array().unwrap().len(), 2);
     assert_eq!(t["total_credits"], 3.5);
-    assert_eq!(t["totals"][0], json!({"category": "Technology", "credentials": 1, "credits": 1.5}));
-    assert_eq!(t["totals"][1], json!({"category": null, "credentials": 1, "credits": 2.0}));
+    assert_eq!(
+        t["totals"][0],
+        json!({"category": "Technology", "credentials": 1, "credits": 1.5})
+    );
+    assert_eq!(
+        t["totals"][1],
+        json!({"category": null, "credentials": 1, "credits": 2.0})
+    );
 
     // Revoked: excluded, and said so.
     let revoked = app
-        .post(&format!("/api/v1/credentials/{award}/revoke"), json!({"reason": "Awarded in error"}))
+        .post(
+            &format!("/api/v1/credentials/{award}/revoke"),
+            json!({"reason": "Awarded in error"}),
+        )
         .await;
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
     let t = app.get(&base).await.json();
     assert_eq!(t["credentials"].as_array().unwrap().len(), 1);
     assert_eq!(t["excluded"][0]["reason"], "revoked");
-    assert!(t["excluded"][0]["reason_text"].as_str().unwrap().ends_with("Awarded in error"));
+    assert!(
+        t["excluded"][0]["reason_text"]
+            .as_str()
+            .unwrap()
+            .ends_with("Awarded in error")
+    );
 
     let csv = app.get(&format!("{base}&format=csv")).await;
     assert_eq!(csv.content_type(), "text/csv; charset=utf-8");
     let text = csv.text();
-    assert!(text.contains("\"Leadership workshop\",\"\",\"2\",\"Counted\""), "{text}");
+    assert!(
+        text.contains("\"Leadership workshop\",\"\",\"2\",\"Counted\""),
+        "{text}"
+    );
     assert!(text.contains("Not counted: Revoked on"), "{text}");
 
     let pdf = app.get(&format!("{base}&format=pdf")).await;
@@ -140,21 +195,39 @@ async fn a_transcript_as_json_csv_pdf_and_a_verified_clr() {
     let document = lopdf::Document::load_mem(&pdf.body).unwrap();
     let pages: Vec<u32> = document.get_pages().keys().copied().collect();
     let words = document.extract_text(&pages).unwrap();
-    for expected in ["Ada Lovelace", "Leadership workshop", "State Library", "Not counted", "Total credits"] {
+    for expected in [
+        "Ada Lovelace",
+        "Leadership workshop",
+        "State Library",
+        "Not counted",
+        "Total credits",
+    ] {
         assert!(words.contains(expected), "{expected:?} not in {words}");
     }
 
     // The CLR, signed by the first issuer asked for; verified with both issuers' keys.
     let clr = app
-        .get(&format!("{base}&format=clr&issuer={},{}", id(&second), id(&first)))
+        .get(&format!(
+            "{base}&format=clr&issuer={},{}",
+            id(&second),
+            id(&first)
+        ))
         .await;
     assert_eq!(clr.status, StatusCode::OK, "{}", clr.text());
     let clr_json = clr.json();
-    assert!(clr_json["issuer"]["id"].as_str().unwrap().ends_with(&id(&second)));
+    assert!(
+        clr_json["issuer"]["id"]
+            .as_str()
+            .unwrap()
+            .ends_with(&id(&second))
+    );
     let mut options = Options::offline(now() + chrono::Duration::days(1));
     for issuer in [&first, &second] {
         let pinned = app.pinned(issuer).await;
-        options.keys.add_document(&pinned.keys, "keys.json").unwrap();
+        options
+            .keys
+            .add_document(&pinned.keys, "keys.json")
+            .unwrap();
         options.status_lists.extend(pinned.lists);
     }
     options.recipient = Some(EMAIL.into());
@@ -173,51 +246,121 @@ async fn bad_requests_are_problems() {
         ("issuer=nope", "not an issuer id"),
         ("colour=red", "invalid query"),
     ] {
-        let response = app.get(&format!("/api/v1/recipients/{EMAIL}/transcript?{query}")).await;
-        assert!(response.problem(StatusCode::BAD_REQUEST).contains(words), "{query}: {}", response.text());
+        let response = app
+            .get(&format!("/api/v1/recipients/{EMAIL}/transcript?{query}"))
+            .await;
+        assert!(
+            response.problem(StatusCode::BAD_REQUEST).contains(words),
+            "{query}: {}",
+            response.text()
+        );
     }
     let response = app.get("/api/v1/recipients/not-an-email/transcript").await;
     response.problem(StatusCode::BAD_REQUEST);
     let response = app
-        .get(&format!("/api/v1/recipients/{EMAIL}/transcript?issuer={}", Uuid::now_v7()))
+        .get(&format!(
+            "/api/v1/recipients/{EMAIL}/transcript?issuer={}",
+            Uuid::now_v7()
+        ))
         .await;
     response.problem(StatusCode::NOT_FOUND);
     // Nothing in the period: JSON says so; a CLR cannot be empty.
-    let response = app.get(&format!("/api/v1/recipients/{EMAIL}/transcript?from=2001")).await;
+    let response = app
+        .get(&format!("/api/v1/recipients/{EMAIL}/transcript?from=2001"))
+        .await;
     assert_eq!(response.json()["credentials"], json!([]));
     let response = app
-        .get(&format!("/api/v1/recipients/{EMAIL}/transcript?from=2001&format=clr"))
+        .get(&format!(
+            "/api/v1/recipients/{EMAIL}/transcript?from=2001&format=clr"
+        ))
         .await;
-    assert!(response.problem(StatusCode::NOT_FOUND).contains("at least one"));
+    assert!(
+        response
+            .problem(StatusCode::NOT_FOUND)
+            .contains("at least one")
+    );
     // A token that does not see recipients cannot read transcripts.
-    let token = app.token(&["read"]).await;
+    let token = app.token_with(&["read"], |t| t.with_emails = false).await;
     let response = app
-        .call(Method::GET, &format!("/api/v1/recipients/{EMAIL}/transcript"), Some(&token), None)
+        .call(
+            Method::GET,
+            &format!("/api/v1/recipients/{EMAIL}/transcript"),
+            Some(&token),
+            None,
+        )
         .await;
     response.problem(StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn staff_and_recipients_see_the_transcript() {
-    let World { app, first, award, .. } = world().await;
-    let user = console::new_user("ada", "correct horse battery staple", Role::Admin, Vec::new(), now()).unwrap();
+    let World {
+        app, first, award, ..
+    } = world().await;
+    let user = console::new_user(
+        "ada",
+        "correct horse battery staple",
+        Role::Admin,
+        Vec::new(),
+        now(),
+    )
+    .unwrap();
     app.state.store.create_user(&user).await.unwrap();
     let cookie = session_cookie(&app, "ada", "correct horse battery staple").await;
-    let page = get_as(&app, &format!("/console/recipients/transcript?email={EMAIL}"), &cookie).await;
+    let page = get_as(
+        &app,
+        &format!("/console/recipients/transcript?email={EMAIL}"),
+        &cookie,
+    )
+    .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     let html = page.text();
-    assert!(html.contains("Cataloguing webinar") && html.contains("Leadership workshop"), "{html}");
-    assert!(html.contains("format=pdf") && html.contains("format=clr"), "{html}");
-    let wrong = get_as(&app, &format!("/console/recipients/transcript?email={EMAIL}&from=2026-13-01"), &cookie).await;
+    assert!(
+        html.contains("Cataloguing webinar") && html.contains("Leadership workshop"),
+        "{html}"
+    );
+    assert!(
+        html.contains("format=pdf") && html.contains("format=clr"),
+        "{html}"
+    );
+    let wrong = get_as(
+        &app,
+        &format!("/console/recipients/transcript?email={EMAIL}&from=2026-13-01"),
+        &cookie,
+    )
+    .await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
-    assert!(wrong.text().contains("id=\"from-error\""), "{}", wrong.text());
-    let csv = get_as(&app, &format!("/console/recipients/transcript?email={EMAIL}&format=csv"), &cookie).await;
+    assert!(
+        wrong.text().contains("id=\"from-error\""),
+        "{}",
+        wrong.text()
+    );
+    let csv = get_as(
+        &app,
+        &format!("/console/recipients/transcript?email={EMAIL}&format=csv"),
+        &cookie,
+    )
+    .await;
     assert!(csv.text().contains("Cataloguing webinar"));
-    let all = get_as(&app, &format!("/console/transcripts?format=csv&from={}", year()), &cookie).await;
+    let all = get_as(
+        &app,
+        &format!("/console/transcripts?format=csv&from={}", year()),
+        &cookie,
+    )
+    .await;
     assert_eq!(all.content_type(), "text/csv; charset=utf-8");
     assert_eq!(all.text().lines().count(), 3, "{}", all.text());
-    let categories = get_as(&app, &format!("/console/issuers/{}/categories", id(&first)), &cookie).await;
-    assert!(categories.text().contains("Technology\nManagement"), "{}", categories.text());
+    let categories = get_as(
+        &app,
+        &format!("/console/issuers/{}/categories", id(&first)),
+        &cookie,
+    )
+    .await;
+    assert!(
+        categories.text().contains("Technology\nManagement"),
+        "{}",
+        categories.text()
+    );
 
     // The recipient, through their claim link.
     let link = claims::issue_claim(&app.state, award).await.unwrap();
@@ -225,10 +368,16 @@ async fn staff_and_recipients_see_the_transcript() {
     let page = app.call(Method::GET, &path, None, None).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.text().contains("Leadership workshop"));
-    let pdf = app.call(Method::GET, &format!("{path}?format=pdf"), None, None).await;
+    let pdf = app
+        .call(Method::GET, &format!("{path}?format=pdf"), None, None)
+        .await;
     assert_eq!(pdf.content_type(), "application/pdf");
-    let claim_page = app.call(Method::GET, &format!("/claim/{}", link.token), None, None).await;
+    let claim_page = app
+        .call(Method::GET, &format!("/claim/{}", link.token), None, None)
+        .await;
     assert!(claim_page.text().contains(&path));
-    let unknown = app.call(Method::GET, "/claim/nope/transcript", None, None).await;
+    let unknown = app
+        .call(Method::GET, "/claim/nope/transcript", None, None)
+        .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }

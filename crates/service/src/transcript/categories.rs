@@ -31,7 +31,10 @@ pub fn clean(names: &[String]) -> Result<Vec<String>, String> {
         if name.chars().any(char::is_control) {
             return Err(format!("“{name}” has a line break or tab in it."));
         }
-        if list.iter().any(|other| other.to_lowercase() == name.to_lowercase()) {
+        if list
+            .iter()
+            .any(|other| other.to_lowercase() == name.to_lowercase())
+        {
             return Err(format!("“{name}” is listed twice."));
         }
         list.push(name.to_string());
@@ -57,7 +60,11 @@ pub async fn list(service: &Service, issuer_id: Uuid) -> ServiceResult<Vec<Strin
 
 /// Replaces the issuer's list (see [`clean`]) and returns it as stored. A category still set
 /// on a badge cannot be left out: [`ServiceError::Conflict`] naming it.
-pub async fn set(service: &Service, issuer_id: Uuid, names: &[String]) -> ServiceResult<Vec<String>> {
+pub async fn set(
+    service: &Service,
+    issuer_id: Uuid,
+    names: &[String],
+) -> ServiceResult<Vec<String>> {
     let list = clean(names).map_err(ServiceError::Invalid)?;
     match service.store.set_ce_categories(issuer_id, &list).await {
         Ok(()) => Ok(list),
@@ -69,7 +76,10 @@ pub async fn set(service: &Service, issuer_id: Uuid, names: &[String]) -> Servic
 }
 
 /// The achievement's category, if it has one.
-pub async fn of_achievement(service: &Service, achievement_id: Uuid) -> ServiceResult<Option<String>> {
+pub async fn of_achievement(
+    service: &Service,
+    achievement_id: Uuid,
+) -> ServiceResult<Option<String>> {
     let achievement = service
         .store
         .achievement(achievement_id)
@@ -142,8 +152,16 @@ mod tests {
             clean(&names(&[" Technology ", "", "Management"])).unwrap(),
             names(&["Technology", "Management"])
         );
-        assert!(clean(&names(&["Tech", "tech"])).unwrap_err().contains("twice"));
-        assert!(clean(&names(&[&"x".repeat(61)])).unwrap_err().contains("60"));
+        assert!(
+            clean(&names(&["Tech", "tech"]))
+                .unwrap_err()
+                .contains("twice")
+        );
+        assert!(
+            clean(&names(&[&"x".repeat(61)]))
+                .unwrap_err()
+                .contains("60")
+        );
         let many: Vec<String> = (0..21).map(|i| format!("C{i}")).collect();
         assert!(clean(&many).unwrap_err().contains("too many"));
         assert!(clean(&names(&["a\tb"])).is_err());

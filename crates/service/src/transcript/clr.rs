@@ -77,7 +77,10 @@ pub fn document(
     let mut achievements: Vec<Achievement> = Vec::new();
     for row in &transcript.rows {
         let credential: Value = serde_json::from_str(&row.award.credential).map_err(|error| {
-            ServiceError::Internal(format!("stored credential {} is not JSON: {error}", row.award.id))
+            ServiceError::Internal(format!(
+                "stored credential {} is not JSON: {error}",
+                row.award.id
+            ))
         })?;
         let achievement: Achievement =
             serde_json::from_value(credential["credentialSubject"]["achievement"].clone())
@@ -94,11 +97,15 @@ pub fn document(
     }
     let mut identifier = Vec::new();
     if issuer.include_recipient_name
-        && let Some(name) = transcript.name.as_deref().filter(|name| !name.contains('@'))
+        && let Some(name) = transcript
+            .name
+            .as_deref()
+            .filter(|name| !name.contains('@'))
     {
         identifier.push(IdentityObject::name(name));
     }
-    let salt = IdentityObject::new_salt().map_err(|error| ServiceError::Internal(error.to_string()))?;
+    let salt =
+        IdentityObject::new_salt().map_err(|error| ServiceError::Internal(error.to_string()))?;
     identifier.push(IdentityObject::hashed_email(&transcript.email, &salt));
 
     let mut subject = ClrSubject::new(identifier, credentials);
@@ -109,7 +116,10 @@ pub fn document(
         format!("urn:uuid:{}", Uuid::new_v4()),
         documents::issuer_profile(&service.urls, issuer),
         now,
-        format!("Continuing-education transcript, {}", transcript.period.describe()),
+        format!(
+            "Continuing-education transcript, {}",
+            transcript.period.describe()
+        ),
         subject,
     )
     .map_err(|error| ServiceError::Internal(error.to_string()))?;
@@ -136,7 +146,9 @@ pub fn associations(
     };
     parent_of
         .iter()
-        .filter_map(|(parent, child)| Some(Association::parent_of(listed(*parent)?, listed(*child)?)))
+        .filter_map(|(parent, child)| {
+            Some(Association::parent_of(listed(*parent)?, listed(*child)?))
+        })
         .collect()
 }
 

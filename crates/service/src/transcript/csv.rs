@@ -36,7 +36,10 @@ fn cells(row: &Row, status: &str, credential_url: &str) -> Vec<String> {
 /// One person's transcript: a heading (name, email, period), the credentials counted, those
 /// excluded (status says why), then the total per category and overall.
 /// `credential_url` gives each award's public URL.
-pub fn transcript(transcript: &Transcript, credential_url: &dyn Fn(uuid::Uuid) -> String) -> String {
+pub fn transcript(
+    transcript: &Transcript,
+    credential_url: &dyn Fn(uuid::Uuid) -> String,
+) -> String {
     let mut rows: Vec<Vec<String>> = vec![
         vec![
             "Transcript".into(),

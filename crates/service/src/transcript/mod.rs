@@ -302,7 +302,13 @@ impl Shared {
         })
     }
 
-    fn inputs(&self, email: String, period: Period, issuers: Vec<Uuid>, awards: Vec<Award>) -> Inputs {
+    fn inputs(
+        &self,
+        email: String,
+        period: Period,
+        issuers: Vec<Uuid>,
+        awards: Vec<Award>,
+    ) -> Inputs {
         Inputs {
             email,
             period,
@@ -346,7 +352,11 @@ pub fn assemble(inputs: Inputs) -> Transcript {
     let mut excluded = Vec::new();
     let mut name: Option<(DateTime<Utc>, String)> = None;
     for award in inputs.awards {
-        let zone = inputs.zones.get(&award.issuer_id).copied().unwrap_or_else(Zone::utc);
+        let zone = inputs
+            .zones
+            .get(&award.issuer_id)
+            .copied()
+            .unwrap_or_else(Zone::utc);
         let credential: Value = serde_json::from_str(&award.credential).unwrap_or(Value::Null);
         let date = credential_date(&credential, &award, zone);
         if !inputs.period.contains(date) {
@@ -392,7 +402,12 @@ pub fn assemble(inputs: Inputs) -> Transcript {
         }
     }
     let by_date = |a: &Row, b: &Row| {
-        (a.date, &a.provider, &a.title, a.award.id).cmp(&(b.date, &b.provider, &b.title, b.award.id))
+        (a.date, &a.provider, &a.title, a.award.id).cmp(&(
+            b.date,
+            &b.provider,
+            &b.title,
+            b.award.id,
+        ))
     };
     rows.sort_by(by_date);
     excluded.sort_by(|a, b| by_date(&a.row, &b.row));

@@ -68,7 +68,9 @@ pub async fn words(service: &Service, transcript: &Transcript) -> ServiceResult<
         totals,
         made: format!(
             "Made on {} from the credentials as signed",
-            zone.local(transcript.generated_at).date().format("%-d %B %Y")
+            zone.local(transcript.generated_at)
+                .date()
+                .format("%-d %B %Y")
         ),
     })
 }

@@ -43,7 +43,11 @@ impl Period {
     /// either as a year (`2026`: from 1 January, until 31 December). With one missing, the
     /// other's calendar year; with both missing, `today`'s. An error in plain words for a date
     /// that is not one, an `until` before `from`, or more than [`MAX_YEARS`] years.
-    pub fn parse(from: Option<&str>, until: Option<&str>, today: NaiveDate) -> Result<Period, String> {
+    pub fn parse(
+        from: Option<&str>,
+        until: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<Period, String> {
         let from = from.map(str::trim).filter(|t| !t.is_empty());
         let until = until.map(str::trim).filter(|t| !t.is_empty());
         let day = |text: &str, name: &str, start: bool| -> Result<NaiveDate, String> {
@@ -54,7 +58,9 @@ impl Period {
                 return Ok(if start { period.from } else { period.until });
             }
             NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-                format!("{name} “{text}” is not a date such as 2026-01-31 (or a year such as 2026).")
+                format!(
+                    "{name} “{text}” is not a date such as 2026-01-31 (or a year such as 2026)."
+                )
             })
         };
         let (from, until) = match (from, until) {
@@ -114,25 +120,50 @@ mod tests {
     #[test]
     fn periods_are_read_from_words() {
         let today = d("2026-06-15");
-        assert_eq!(Period::parse(None, None, today).unwrap(), Period::year(2026).unwrap());
+        assert_eq!(
+            Period::parse(None, None, today).unwrap(),
+            Period::year(2026).unwrap()
+        );
         assert_eq!(
             Period::parse(Some("2025"), None, today).unwrap(),
             Period::year(2025).unwrap()
         );
         assert_eq!(
             Period::parse(Some("2024-03-01"), Some("2025-02-28"), today).unwrap(),
-            Period { from: d("2024-03-01"), until: d("2025-02-28") }
+            Period {
+                from: d("2024-03-01"),
+                until: d("2025-02-28")
+            }
         );
         assert_eq!(
             Period::parse(Some("2024"), Some("2025"), today).unwrap(),
-            Period { from: d("2024-01-01"), until: d("2025-12-31") }
+            Period {
+                from: d("2024-01-01"),
+                until: d("2025-12-31")
+            }
         );
-        assert!(Period::parse(Some("2025-02-30"), None, today).unwrap_err().contains("not a date"));
-        assert!(Period::parse(Some("2025-03-01"), Some("2025-02-01"), today).unwrap_err().contains("before"));
-        assert!(Period::parse(Some("2000"), Some("2020"), today).unwrap_err().contains("10 years"));
+        assert!(
+            Period::parse(Some("2025-02-30"), None, today)
+                .unwrap_err()
+                .contains("not a date")
+        );
+        assert!(
+            Period::parse(Some("2025-03-01"), Some("2025-02-01"), today)
+                .unwrap_err()
+                .contains("before")
+        );
+        assert!(
+            Period::parse(Some("2000"), Some("2020"), today)
+                .unwrap_err()
+                .contains("10 years")
+        );
         assert_eq!(Period::year(2026).unwrap().describe(), "2026");
         assert_eq!(
-            Period { from: d("2024-03-01"), until: d("2025-02-28") }.describe(),
+            Period {
+                from: d("2024-03-01"),
+                until: d("2025-02-28")
+            }
+            .describe(),
             "1 March 2024 – 28 February 2025"
         );
         assert!(Period::year(2026).unwrap().contains(d("2026-12-31")));

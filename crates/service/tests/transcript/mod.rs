@@ -55,7 +55,13 @@ fn achievement(issuer_id: Uuid, name: &str, credits: f64) -> Achievement {
     }
 }
 
-async fn award(setup: &Setup, achievement: Uuid, email: &str, earned: &str, credits: Option<f64>) -> Award {
+async fn award(
+    setup: &Setup,
+    achievement: Uuid,
+    email: &str,
+    earned: &str,
+    credits: Option<f64>,
+) -> Award {
     let mut row = recipient(email);
     row.awarded_date = Some(at(earned));
     row.credits_earned = credits;
@@ -104,10 +110,38 @@ async fn world() -> World {
         .await
         .unwrap();
 
-    award(&setup, cataloguing.id, "ada@example.org", "2025-04-10T15:00:00Z", None).await;
-    award(&setup, leading.id, "ada@example.org", "2026-02-01T15:00:00Z", Some(2.5)).await;
-    let revoked = award(&setup, outreach.id, "ada@example.org", "2026-01-15T15:00:00Z", None).await;
-    award(&setup, cataloguing.id, "bo@example.org", "2025-04-10T15:00:00Z", None).await;
+    award(
+        &setup,
+        cataloguing.id,
+        "ada@example.org",
+        "2025-04-10T15:00:00Z",
+        None,
+    )
+    .await;
+    award(
+        &setup,
+        leading.id,
+        "ada@example.org",
+        "2026-02-01T15:00:00Z",
+        Some(2.5),
+    )
+    .await;
+    let revoked = award(
+        &setup,
+        outreach.id,
+        "ada@example.org",
+        "2026-01-15T15:00:00Z",
+        None,
+    )
+    .await;
+    award(
+        &setup,
+        cataloguing.id,
+        "bo@example.org",
+        "2025-04-10T15:00:00Z",
+        None,
+    )
+    .await;
     lifecycle::revoke(service, &[revoked.id], "Awarded in error")
         .await
         .unwrap();
@@ -142,7 +176,9 @@ async fn categories_are_checked_and_kept_in_order() {
         names(&["Technology", "Management"])
     );
     assert_eq!(
-        categories::of_achievement(service, world.cataloguing.id).await.unwrap(),
+        categories::of_achievement(service, world.cataloguing.id)
+            .await
+            .unwrap(),
         Some("Technology".into())
     );
     let err = categories::set_for_achievement(service, world.outreach.id, Some("Cooking"))
@@ -177,13 +213,33 @@ async fn a_transcript_over_two_years_and_two_issuers_counts_and_excludes() {
     let rows: Vec<(NaiveDate, &str, &str, Option<f64>, Option<&str>)> = t
         .rows
         .iter()
-        .map(|r| (r.date, r.provider.as_str(), r.title.as_str(), r.credits, r.category.as_deref()))
+        .map(|r| {
+            (
+                r.date,
+                r.provider.as_str(),
+                r.title.as_str(),
+                r.credits,
+                r.category.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         rows,
         vec![
-            (day("2025-04-10"), "Library Association", "Cataloguing Basics", Some(1.5), Some("Technology")),
-            (day("2026-02-01"), "State Library", "Leading Teams", Some(2.5), Some("Management")),
+            (
+                day("2025-04-10"),
+                "Library Association",
+                "Cataloguing Basics",
+                Some(1.5),
+                Some("Technology")
+            ),
+            (
+                day("2026-02-01"),
+                "State Library",
+                "Leading Teams",
+                Some(2.5),
+                Some("Management")
+            ),
         ]
     );
     // The revoked credential is not counted, and the transcript says why.
@@ -193,7 +249,10 @@ async fn a_transcript_over_two_years_and_two_issuers_counts_and_excludes() {
         &t.excluded[0].reason,
         Exclusion::Revoked { reason: Some(r), .. } if r == "Awarded in error"
     ));
-    assert_eq!(t.excluded[0].reason_text, "Revoked on 1 March 2026: Awarded in error");
+    assert_eq!(
+        t.excluded[0].reason_text,
+        "Revoked on 1 March 2026: Awarded in error"
+    );
     let totals: Vec<(Option<&str>, u64, f64)> = t
         .totals
         .iter()
@@ -224,13 +283,21 @@ async fn a_transcript_over_two_years_and_two_issuers_counts_and_excludes() {
         .unwrap();
     assert_eq!(mine.rows.len(), 1);
     assert_eq!(mine.excluded.len(), 1);
-    let err = transcript::build(service, &request(two_years(), vec![world.second.id]), Some(&visible))
-        .await
-        .unwrap_err();
+    let err = transcript::build(
+        service,
+        &request(two_years(), vec![world.second.id]),
+        Some(&visible),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, ServiceError::NotFound(_)), "{err:?}");
     let err = transcript::build(
         service,
-        &Request { email: "not an email".into(), period: two_years(), issuers: vec![] },
+        &Request {
+            email: "not an email".into(),
+            period: two_years(),
+            issuers: vec![],
+        },
         None,
     )
     .await
@@ -241,11 +308,19 @@ async fn a_transcript_over_two_years_and_two_issuers_counts_and_excludes() {
     let csv = transcript::csv::transcript(&t, &|id| service.urls.credential(id));
     assert!(csv.contains("\"2025-04-10\",\"Library Association\",\"Cataloguing Basics\",\"Technology\",\"1.5\",\"Counted\""), "{csv}");
     assert!(csv.contains("\"Outreach Basics\",\"\",\"\",\"Not counted: Revoked on 1 March 2026: Awarded in error\""), "{csv}");
-    assert!(csv.contains("\"Total: Management\",\"Management\",\"2.5\""), "{csv}");
+    assert!(
+        csv.contains("\"Total: Management\",\"Management\",\"2.5\""),
+        "{csv}"
+    );
     assert!(csv.contains("\"Total\",\"\",\"4\""), "{csv}");
     let all = transcript::csv::all(std::slice::from_ref(&t), &|id| service.urls.credential(id));
     assert_eq!(all.lines().count(), 4, "{all}");
-    assert!(all.lines().nth(1).unwrap().starts_with("\"ada@example.org\",\"Ada Lovelace\",\"2025-04-10\""));
+    assert!(
+        all.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("\"ada@example.org\",\"Ada Lovelace\",\"2025-04-10\"")
+    );
 }
 
 /// A verifier pinned to both issuers' keys and status lists, checking Ada's email.
@@ -255,10 +330,15 @@ async fn verifier(world: &World) -> Verifier {
     for issuer in [world.first, world.second.id] {
         let keys = service.store.issuer_keys(issuer).await.unwrap();
         let document = documents::keys::controller_document(&service.urls, issuer, &keys).unwrap();
-        options.keys.add_document(&document, "issuer-keys.json").unwrap();
+        options
+            .keys
+            .add_document(&document, "issuer-keys.json")
+            .unwrap();
         for list in service.store.status_lists(Some(issuer)).await.unwrap() {
             let (_, signed) = status::signed(service, list.id).await.unwrap();
-            options.status_lists.push(serde_json::from_str(&signed).unwrap());
+            options
+                .status_lists
+                .push(serde_json::from_str(&signed).unwrap());
         }
     }
     options.recipient = Some("ada@example.org".into());
@@ -290,7 +370,10 @@ async fn the_clr_nests_the_signed_credentials_and_verifies() {
             "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
         ])
     );
-    assert_eq!(signed["type"], serde_json::json!(["VerifiableCredential", "ClrCredential"]));
+    assert_eq!(
+        signed["type"],
+        serde_json::json!(["VerifiableCredential", "ClrCredential"])
+    );
     // Signed by the first (oldest) issuer, as no issuer was asked for.
     assert_eq!(signed["issuer"]["id"], service.urls.issuer(world.first));
     let subject = &signed["credentialSubject"];
@@ -298,7 +381,10 @@ async fn the_clr_nests_the_signed_credentials_and_verifies() {
     let nested = list(&subject["verifiableCredential"]);
     assert_eq!(nested.len(), 2);
     // Exactly as stored, signatures and all.
-    assert_eq!(nested[0], serde_json::from_str::<Value>(&t.rows[0].award.credential).unwrap());
+    assert_eq!(
+        nested[0],
+        serde_json::from_str::<Value>(&t.rows[0].award.credential).unwrap()
+    );
     assert_eq!(list(&subject["achievement"]).len(), 2);
     assert!(subject.get("association").is_none());
     let identities: Vec<String> = list(&subject["identifier"])
@@ -323,8 +409,16 @@ async fn the_clr_nests_the_signed_credentials_and_verifies() {
         .await
         .unwrap();
     let signed2 = clr::signed(service, &second, None, &[]).await.unwrap();
-    assert_eq!(signed2["issuer"]["id"], service.urls.issuer(world.second.id));
-    assert_eq!(verifier.verify_bytes(signed2.to_string().as_bytes()).verdict, Verdict::Valid);
+    assert_eq!(
+        signed2["issuer"]["id"],
+        service.urls.issuer(world.second.id)
+    );
+    assert_eq!(
+        verifier
+            .verify_bytes(signed2.to_string().as_bytes())
+            .verdict,
+        Verdict::Valid
+    );
 
     // Nothing to put in a CLR: said so.
     let empty = transcript::build(service, &request(Period::year(2024).unwrap(), vec![]), None)
@@ -382,13 +476,22 @@ async fn a_tampered_nested_credential_is_named() {
     let signed = signer.data_integrity(&document, now()).unwrap();
     let verifier = verifier(&world).await;
     let report = verifier.verify_bytes(signed.to_string().as_bytes());
-    assert_eq!(report.verdict, Verdict::Invalid, "{}", report.to_text("clr"));
+    assert_eq!(
+        report.verdict,
+        Verdict::Invalid,
+        "{}",
+        report.to_text("clr")
+    );
     assert_eq!(report.step("proof").unwrap().outcome, Step::Passed);
     let step = report.step("credentials").unwrap();
     assert_eq!(step.outcome, Step::Failed);
     assert!(step.detail.contains("credential 2 of 2"), "{}", step.detail);
     assert!(step.detail.contains(&second_id), "{}", step.detail);
-    assert!(!step.detail.contains("credential 1 of 2"), "{}", step.detail);
+    assert!(
+        !step.detail.contains("credential 1 of 2"),
+        "{}",
+        step.detail
+    );
     assert_eq!(report.nested[0].verdict, Verdict::Valid);
     assert_eq!(report.nested[1].verdict, Verdict::Invalid);
     assert_eq!(report.nested[1].failed_step, Some("proof"));
@@ -400,5 +503,11 @@ async fn a_tampered_nested_credential_is_named() {
     let report = verifier.verify_bytes(after.to_string().as_bytes());
     assert_eq!(report.verdict, Verdict::Invalid);
     assert_eq!(report.step("proof").unwrap().outcome, Step::Failed);
-    assert!(report.step("credentials").unwrap().detail.contains("credential 1 of 2"));
+    assert!(
+        report
+            .step("credentials")
+            .unwrap()
+            .detail
+            .contains("credential 1 of 2")
+    );
 }

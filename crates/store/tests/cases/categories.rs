@@ -65,7 +65,9 @@ pub async fn categories_round_trip(db: &TestDb) {
 
     // A category not on the issuer's list, or an unknown achievement: not found.
     assert!(matches!(
-        store.set_achievement_category(badge.id, Some("Cooking")).await,
+        store
+            .set_achievement_category(badge.id, Some("Cooking"))
+            .await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
@@ -75,7 +77,9 @@ pub async fn categories_round_trip(db: &TestDb) {
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.set_ce_categories(Uuid::now_v7(), &names(&["X"])).await,
+        store
+            .set_ce_categories(Uuid::now_v7(), &names(&["X"]))
+            .await,
         Err(StoreError::NotFound)
     ));
 
@@ -94,7 +98,10 @@ pub async fn categories_round_trip(db: &TestDb) {
     );
 
     // Cleared, it can go.
-    store.set_achievement_category(badge.id, None).await.unwrap();
+    store
+        .set_achievement_category(badge.id, None)
+        .await
+        .unwrap();
     store
         .set_ce_categories(issuer.id, &names(&["Outreach"]))
         .await

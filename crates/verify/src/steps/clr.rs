@@ -103,7 +103,11 @@ pub(super) fn nested(options: &Run, credential: &Value) -> ((Outcome, String), V
         .enumerate()
         .filter(|(_, report)| report.verdict == crate::Verdict::CouldNotCheck)
         .map(|(index, report)| {
-            format!("{} could not be checked ({})", label(index, report), why(report))
+            format!(
+                "{} could not be checked ({})",
+                label(index, report),
+                why(report)
+            )
         })
         .collect();
     if !unchecked.is_empty() {

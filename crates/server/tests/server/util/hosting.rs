@@ -18,6 +18,8 @@ use uuid::Uuid;
 
 use crate::util::TestApp;
 
+#[path = "flaky_categories.rs"]
+mod flaky_categories;
 #[path = "flaky_wallet.rs"]
 mod flaky_wallet;
 
