@@ -1,6 +1,7 @@
 //! The verify crate's integration tests, as one binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod clr;
 mod compromised;
 mod fetch;
 mod forgery;
