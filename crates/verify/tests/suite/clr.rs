@@ -56,8 +56,19 @@ fn badge(key: &SigningKey, name: &str, achievement: &str) -> Value {
 }
 
 fn uuid_like(seed: &str) -> String {
-    let hex = format!("{:032x}", seed.bytes().fold(7u128, |h, b| h.wrapping_mul(31).wrapping_add(b as u128)));
-    format!("{}-{}-4{}-8{}-{}", &hex[..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
+    let hex = format!(
+        "{:032x}",
+        seed.bytes()
+            .fold(7u128, |h, b| h.wrapping_mul(31).wrapping_add(b as u128))
+    );
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
 }
 
 /// A CLR by `publisher` holding `credentials`, unsigned, as JSON.
@@ -65,7 +76,10 @@ fn clr(publisher: &SigningKey, credentials: Vec<Value>, associations: Vec<Associ
     let did = publisher.public_key().to_did_key().expect("did");
     let achievements = credentials
         .iter()
-        .map(|c| serde_json::from_value(c["credentialSubject"]["achievement"].clone()).expect("achievement"))
+        .map(|c| {
+            serde_json::from_value(c["credentialSubject"]["achievement"].clone())
+                .expect("achievement")
+        })
         .collect();
     let mut subject = ClrSubject::new(
         vec![IdentityObject::hashed_email("zoë@example.org", "p3pper")],
@@ -101,20 +115,51 @@ fn keys() -> (SigningKey, SigningKey, SigningKey) {
 #[test]
 fn a_clr_and_every_credential_in_it_verify() {
     let (publisher, one, two) = keys();
-    let first = badge(&one, "Cataloguing webinar", "https://a.example/achievements/1");
-    let second = badge(&two, "Leadership workshop", "https://b.example/achievements/2");
-    let parent = Association::parent_of("https://b.example/achievements/2", "https://a.example/achievements/1");
-    let signed = sign(&clr(&publisher, vec![first, second], vec![parent]), &publisher);
+    let first = badge(
+        &one,
+        "Cataloguing webinar",
+        "https://a.example/achievements/1",
+    );
+    let second = badge(
+        &two,
+        "Leadership workshop",
+        "https://b.example/achievements/2",
+    );
+    let parent = Association::parent_of(
+        "https://b.example/achievements/2",
+        "https://a.example/achievements/1",
+    );
+    let signed = sign(
+        &clr(&publisher, vec![first, second], vec![parent]),
+        &publisher,
+    );
     let report = verify(&signed, Some("Zoë@example.org"));
     assert_eq!(report.verdict, Verdict::Valid, "{}", report.to_text("clr"));
-    for step in ["context", "schema", "proof", "dates", "recipient", "credentials"] {
-        assert_eq!(report.step(step).expect(step).outcome, Outcome::Passed, "{step}: {}", report.to_text("clr"));
+    for step in [
+        "context",
+        "schema",
+        "proof",
+        "dates",
+        "recipient",
+        "credentials",
+    ] {
+        assert_eq!(
+            report.step(step).expect(step).outcome,
+            Outcome::Passed,
+            "{step}: {}",
+            report.to_text("clr")
+        );
     }
     assert!(report.step("schema").unwrap().detail.contains("CLR 2.0"));
     assert_eq!(report.nested.len(), 2);
     assert!(report.nested.iter().all(|r| r.verdict == Verdict::Valid));
     // Each nested badge is checked for the recipient too.
-    assert!(report.nested.iter().all(|r| r.step("recipient").unwrap().outcome == Outcome::Passed));
+    assert!(
+        report
+            .nested
+            .iter()
+            .all(|r| r.step("recipient").unwrap().outcome == Outcome::Passed)
+    );
     assert!(report.to_text("clr").contains("nested credential 2 of 2"));
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["nested"].as_array().unwrap().len(), 2);
@@ -126,24 +171,51 @@ fn a_clr_and_every_credential_in_it_verify() {
 #[test]
 fn a_tampered_nested_credential_is_named() {
     let (publisher, one, two) = keys();
-    let first = badge(&one, "Cataloguing webinar", "https://a.example/achievements/1");
-    let second = badge(&two, "Leadership workshop", "https://b.example/achievements/2");
+    let first = badge(
+        &one,
+        "Cataloguing webinar",
+        "https://a.example/achievements/1",
+    );
+    let second = badge(
+        &two,
+        "Leadership workshop",
+        "https://b.example/achievements/2",
+    );
     let second_id = second["id"].as_str().unwrap().to_string();
     let mut document = clr(&publisher, vec![first, second], vec![]);
-    document["credentialSubject"]["verifiableCredential"][1]["credentialSubject"]["creditsEarned"] = json!(15);
+    document["credentialSubject"]["verifiableCredential"][1]["credentialSubject"]["creditsEarned"] =
+        json!(15);
     // The publisher signs over the forged badge: its own proof holds, the badge's does not.
     let signed = sign(&document, &publisher);
     let report = verify(&signed, None);
-    assert_eq!(report.verdict, Verdict::Invalid, "{}", report.to_text("clr"));
+    assert_eq!(
+        report.verdict,
+        Verdict::Invalid,
+        "{}",
+        report.to_text("clr")
+    );
     assert_eq!(report.step("proof").unwrap().outcome, Outcome::Passed);
     let step = report.step("credentials").unwrap();
     assert_eq!(step.outcome, Outcome::Failed);
-    assert!(step.detail.starts_with(&format!("credential 2 of 2 ({second_id}) is invalid (proof:")), "{}", step.detail);
+    assert!(
+        step.detail.starts_with(&format!(
+            "credential 2 of 2 ({second_id}) is invalid (proof:"
+        )),
+        "{}",
+        step.detail
+    );
     assert_eq!(report.nested[0].verdict, Verdict::Valid);
     assert_eq!(report.failed_step, Some("credentials"));
 
     // Changed after the CLR was signed: its own proof fails as well.
-    let mut after = sign(&clr(&publisher, vec![badge(&one, "A", "https://a.example/a")], vec![]), &publisher);
+    let mut after = sign(
+        &clr(
+            &publisher,
+            vec![badge(&one, "A", "https://a.example/a")],
+            vec![],
+        ),
+        &publisher,
+    );
     after["credentialSubject"]["verifiableCredential"][0]["name"] = json!("Forged");
     let report = verify(&after, None);
     assert_eq!(report.step("proof").unwrap().outcome, Outcome::Failed);
@@ -153,7 +225,11 @@ fn a_tampered_nested_credential_is_named() {
 #[test]
 fn a_clr_must_be_shaped_as_clr_2_0_says() {
     let (publisher, one, _) = keys();
-    let good = clr(&publisher, vec![badge(&one, "A", "https://a.example/a")], vec![]);
+    let good = clr(
+        &publisher,
+        vec![badge(&one, "A", "https://a.example/a")],
+        vec![],
+    );
     // No credential inside: the schema and the credentials step both say so.
     let mut empty = good.clone();
     empty["credentialSubject"]["verifiableCredential"] = json!([]);
@@ -162,7 +238,10 @@ fn a_clr_must_be_shaped_as_clr_2_0_says() {
     assert_eq!(report.step("credentials").unwrap().outcome, Outcome::Failed);
     // Without the CLR context, the type is undefined: refused at the context step.
     let mut no_context = good.clone();
-    no_context["@context"] = json!(["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]);
+    no_context["@context"] = json!([
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+    ]);
     let report = verify(&no_context, None);
     assert_eq!(report.step("context").unwrap().outcome, Outcome::Failed);
     // A bare string where a nested credential should be.
