@@ -139,6 +139,7 @@ pub async fn set_for_achievement(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

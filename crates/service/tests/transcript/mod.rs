@@ -155,6 +155,9 @@ async fn world() -> World {
     }
 }
 
+/// A transcript row as (date, provider, title, credits, category).
+type Line<'a> = (NaiveDate, &'a str, &'a str, Option<f64>, Option<&'a str>);
+
 fn request(period: Period, issuers: Vec<Uuid>) -> Request {
     Request {
         email: " ADA@example.org ".into(),
@@ -210,7 +213,7 @@ async fn a_transcript_over_two_years_and_two_issuers_counts_and_excludes() {
         .unwrap();
     assert_eq!(t.email, "ada@example.org");
     assert_eq!(t.name.as_deref(), Some("Ada Lovelace"));
-    let rows: Vec<(NaiveDate, &str, &str, Option<f64>, Option<&str>)> = t
+    let rows: Vec<Line> = t
         .rows
         .iter()
         .map(|r| {
