@@ -477,6 +477,28 @@ fn walks(method: &Method, path: &str, b: &Theirs, csrf: &str) -> Vec<Walk> {
             ],
             true,
         )],
+        ("GET", "/console/issuers/{id}/categories") => vec![get(
+            format!("/console/issuers/{}/categories", b.issuer),
+            true,
+        )],
+        ("POST", "/console/issuers/{id}/categories") => vec![post(
+            format!("/console/issuers/{}/categories", b.issuer),
+            &[("categories", "Hijacked")],
+            true,
+        )],
+        ("POST", "/console/achievements/{id}/category") => vec![post(
+            format!("/console/achievements/{}/category", b.achievement),
+            &[("category", "")],
+            true,
+        )],
+        // Only the manager's own issuers' credentials are on a transcript.
+        ("GET", "/console/recipients/transcript") => {
+            vec![get(format!("{path}?email=Theirs@Example.org"), false)]
+        }
+        ("GET", "/console/transcripts") => vec![
+            get(path.to_string(), false),
+            get(format!("{path}?format=csv"), false),
+        ],
         ("POST", "/console/issuers/{id}/email/test") => vec![post(
             format!("/console/issuers/{}/email/test", b.issuer),
             &[("to", "intruder@example.org")],

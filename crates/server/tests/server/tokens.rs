@@ -136,6 +136,8 @@ fn body_for(method: &Method, path: &str) -> (Option<&'static str>, Option<Vec<u8
             json(json!({ "subject": "Hi", "text": "Hello {{recipient_name}}" }))
         }
         ("POST", "/achievements/{id}/awards") => json(json!({ "email": "mallory@example.org" })),
+        ("PUT", "/issuers/{id}/categories") => json(json!({ "categories": ["Taken over"] })),
+        ("PUT", "/achievements/{id}/category") => json(json!({ "category": null })),
         ("POST", "/credentials/{id}/revoke") => json(json!({ "reason": "taken over" })),
         ("POST", "/events/{id}/attendance") => {
             json(json!({ "attendance": [{ "email": "mallory@example.org", "minutes": 60 }] }))
@@ -350,6 +352,22 @@ async fn limited_token_sees_only_its_issuers(app: &TestApp) {
                 let body = |issuer: &str| json!({ "issuer_id": issuer, "what": "course-1", "email": "mallory@example.org" });
                 let theirs = call(method.clone(), prefixed(path), Some(body(&south.issuer))).await;
                 let absent = call(method, prefixed(path), Some(body(&missing))).await;
+                assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{}", theirs.text());
+                assert_eq!(
+                    anonymous(&theirs, &[&south.issuer, &missing]),
+                    anonymous(&absent, &[&south.issuer, &missing])
+                );
+            }
+            ("GET", "/recipients/{email}/transcript") => {
+                let missing = Uuid::now_v7().to_string();
+                let path = prefixed("/recipients/mallory@example.org/transcript");
+                let theirs = call(
+                    method.clone(),
+                    format!("{path}?issuer={}", south.issuer),
+                    None,
+                )
+                .await;
+                let absent = call(method, format!("{path}?issuer={missing}"), None).await;
                 assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{}", theirs.text());
                 assert_eq!(
                     anonymous(&theirs, &[&south.issuer, &missing]),
