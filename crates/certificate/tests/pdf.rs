@@ -12,6 +12,7 @@ fn certificate(name: Option<&str>, paper: Paper) -> Certificate {
         logo_png: None,
         badge_png: None,
         recipient_name: name.map(str::to_string),
+        role: None,
         achievement_name: "Catalogage avancé".into(),
         criteria: Some(
             "Attended the full cataloguing workshop and completed its exercises.".into(),
@@ -117,6 +118,16 @@ fn no_name_says_so_and_a_revoked_certificate_says_revoked() {
         "{text}"
     );
     assert!(text.contains("REVOKED"), "{text}");
+}
+
+#[test]
+fn the_role_is_printed_before_what_was_earned() {
+    let mut presenter = certificate(Some("Ana"), Paper::Letter);
+    presenter.role = Some("Presenter".into());
+    let (_, text) = text_of(&render(&presenter).unwrap());
+    assert!(squeeze(&text).contains("asPresenter,hasearned"), "{text}");
+    let (_, text) = text_of(&render(&certificate(Some("Ana"), Paper::Letter)).unwrap());
+    assert!(!squeeze(&text).contains("asPresenter"), "{text}");
 }
 
 #[test]

@@ -175,7 +175,7 @@ pub trait AwardStore: Send + Sync + 'static {
     async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)>;
 
     /// Replaces a re-issued award's credential, JWT, `issued_at`, `valid_until` and
-    /// `recipient_name` (matched by id); [`StoreError::NotFound`] if there is no such award.
+    /// `recipient_name` and `role` (matched by id); [`StoreError::NotFound`] if there is no such award.
     async fn replace_credential(&self, award: &Award) -> StoreResult<()>;
 }
 

@@ -63,6 +63,7 @@ on_both_backends! {
     activity::event_round_trip,
     activity::activity_not_found_is_mapped,
     activity::attendance_merges,
+    activity::attendance_roles,
     activity::attendance_of_one_recipient,
     activity::attendance_outcomes_against_stored_rows,
     activity::completions_insert_if_absent,

@@ -149,6 +149,10 @@ pub struct Report {
     /// only the `recipient` step (an email checked against the hashed identity) proves that.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_name: Option<String>,
+    /// The recipient's role as the issuer signed it (`credentialSubject.role`, such as
+    /// "Presenter"), if the credential carries one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_role: Option<String>,
     /// Every step in order.
     pub steps: Vec<Step>,
 }
@@ -202,6 +206,7 @@ impl Report {
             credential_id,
             issuer,
             recipient_name: None,
+            recipient_role: None,
             steps,
         }
     }
@@ -232,6 +237,9 @@ impl Report {
             text.push_str(&format!(
                 "  issued to: {name} (the name as the issuer wrote it; --recipient EMAIL checks who holds it)\n"
             ));
+        }
+        if let Some(role) = &self.recipient_role {
+            text.push_str(&format!("  role: {role} (as the issuer signed it)\n"));
         }
         if let Some(issuer) = &self.issuer {
             let name = issuer

@@ -216,6 +216,7 @@ async fn render(
                 .copied()
                 .unwrap_or("")
                 .to_string(),
+            role: award.role.clone().unwrap_or_default(),
             awarded: date(award.issued_at),
             state: state_of(award),
             status_detail: status_detail(award),
@@ -310,6 +311,8 @@ struct AwardRow {
     /// The recipient's page in the console.
     person_url: String,
     badge: String,
+    /// The recipient's role, empty when none.
+    role: String,
     awarded: String,
     state: &'static str,
     /// When and why it was revoked or suspended.
@@ -324,9 +327,19 @@ struct AwardRow {
     delivery: DeliveryView,
 }
 
+/// A message with its first letter capitalised, as the console writes sentences.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// The award-by-hand form (`console/award_form.html`), with what was typed.
 struct NewAwardForm<'a> {
     new: &'a NewAward,
+    /// The roles offered as suggestions (any other words may be typed).
+    roles: [&'static str; 4],
     badges: Vec<Choice>,
     errors: FieldErrors,
     notify: bool,
@@ -346,6 +359,7 @@ impl<'a> NewAwardForm<'a> {
             .collect();
         (!badges.is_empty()).then(|| NewAwardForm {
             new,
+            roles: laurel_core::model::KNOWN_ROLES,
             badges,
             errors: FieldErrors::prefixed(new.error.as_ref(), "new-"),
             notify: new.error.is_none() || new.notify.is_some(),
@@ -385,6 +399,9 @@ pub struct NewAward {
     email: String,
     #[serde(default)]
     name: String,
+    /// The recipient's role (participant, mentor, instructor, presenter or own words).
+    #[serde(default)]
+    role: String,
     #[serde(default)]
     notify: Option<String>,
     /// Ticked: the name is not signed into this credential, whatever the issuer's setting.
@@ -460,6 +477,8 @@ async fn try_create(
     if name.chars().count() > 500 {
         return Err(CreateError::Field("name", "At most 500 characters.".into()));
     }
+    let role = laurel_core::model::check_role(&form.role)
+        .map_err(|e| CreateError::Field("role", format!("{}.", capitalised(&e.to_string()))))?;
     let recipient = laurel_service::mint::Recipient {
         email: email.clone(),
         name: (!name.is_empty()).then(|| name.to_string()),
@@ -470,6 +489,7 @@ async fn try_create(
         activity_end_date: None,
         result: None,
         credits_earned: None,
+        role,
         awarded_date: None,
     };
     let notify = form.notify.is_some();

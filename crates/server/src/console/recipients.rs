@@ -64,6 +64,8 @@ struct PersonView {
 
 struct BadgeRow {
     badge: String,
+    /// The role signed into it, empty when none.
+    role: String,
     awarded: String,
     /// "active", "suspended on …: reason", "revoked on …: reason".
     status: String,
@@ -79,6 +81,8 @@ struct SessionRow {
     title: String,
     date: String,
     minutes: String,
+    /// The role recorded for the session, empty when none.
+    role: String,
 }
 
 /// The console page of the person with this email.
@@ -203,6 +207,7 @@ fn view(state: &AppState, person: &people::Recipient, asked: &str) -> PersonView
             };
             BadgeRow {
                 badge: badge.achievement.clone(),
+                role: award.role.clone().unwrap_or_default(),
                 awarded: date(award.issued_at),
                 status,
                 credits: badge.credits.map(hours_in_words).unwrap_or_default(),
@@ -227,6 +232,7 @@ fn view(state: &AppState, person: &people::Recipient, asked: &str) -> PersonView
                     attended.record.minutes, attended.event.duration_minutes
                 )
             },
+            role: attended.record.role.clone().unwrap_or_default(),
         })
         .collect();
     PersonView {

@@ -18,6 +18,8 @@
 //! - [`pages`], [`public`]: the public HTML pages and the hosted documents.
 //! - [`recipient_name`]: the name signed into credentials, its switches, and LinkedIn's link
 //!   refused for revoked or suspended badges.
+//! - [`roles`]: roles in a cohort: signed, shown, printed, recorded with attendance, and award
+//!   rules by role (presenters earn twice the credits).
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
 //! - [`wallet_vcapi`]: a wallet receiving a badge through its claim link (VC-API exchange);
 //!   [`wallet_links`]: fresh links sent by staff or asked for by the recipient.
@@ -47,6 +49,7 @@ mod openapi;
 mod pages;
 mod public;
 mod recipient_name;
+mod roles;
 mod tokens;
 mod wallet_links;
 mod wallet_oid4vci;

@@ -71,14 +71,18 @@ pub async fn award(
         .await
         .map_err(|error| ServiceError::from_store(error, "achievement", achievement_id))?;
     let issuer = service.store.issuer(achievement.issuer_id).await?;
-    // Credits earned are checked against this achievement's credits available: a row over
-    // them fails alone (a single award answers 400).
+    // Credits earned are checked against this achievement's credits available, times what its
+    // rules give the recipient's role: a row over them fails alone (a single award answers 400).
     let rows: Vec<Result<Recipient, ServiceError>> = rows
         .into_iter()
         .map(|row| {
             row.and_then(|recipient| {
+                let multiplier = crate::activity::rules::credit_multiplier(
+                    &achievement,
+                    recipient.role.as_deref(),
+                );
                 recipient
-                    .check_credits(achievement.credits_available)
+                    .check_credits(achievement.credits_available, multiplier)
                     .map_err(ServiceError::Invalid)?;
                 Ok(recipient)
             })
@@ -305,6 +309,7 @@ impl Signer {
         subject.activity_end_date = recipient.activity_end_date.clone();
         subject.narrative = recipient.narrative.clone();
         subject.credits_earned = recipient.credits_earned.and_then(documents::number);
+        subject.role = recipient.role.clone();
         if let Some(result) = &recipient.result {
             subject.result.push(result.clone());
         }
@@ -346,6 +351,7 @@ impl Signer {
             revocation_reason: None,
             suspended_at: None,
             suspension_reason: None,
+            role: recipient.role.clone(),
         })
     }
 }

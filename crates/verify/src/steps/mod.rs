@@ -238,6 +238,13 @@ fn finish(
             .unwrap_or_default()
             .into_iter()
             .find_map(laurel_core::model::subject_name);
+        report.recipient_role = credential
+            .get("credentialSubject")
+            .map(value_list)
+            .unwrap_or_default()
+            .into_iter()
+            .find_map(|subject| subject.get("role").and_then(Value::as_str))
+            .map(str::to_owned);
     }
     report
 }

@@ -39,6 +39,8 @@ pub struct AwardView {
     /// When it was suspended (reversible, kept by the issuer: the status list does not show it)
     suspended_at: Option<DateTime<Utc>>,
     suspension_reason: Option<String>,
+    /// The recipient's role as signed into the credential (credentialSubject.role), e.g. Presenter
+    role: Option<String>,
 }
 
 impl AwardView {
@@ -59,6 +61,7 @@ impl AwardView {
             revocation_reason: award.revocation_reason.clone(),
             suspended_at: award.suspended_at,
             suspension_reason: award.suspension_reason.clone(),
+            role: award.role.clone(),
         }
     }
 }
