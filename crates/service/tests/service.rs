@@ -120,6 +120,7 @@ fn recipient(email: &str) -> Recipient {
         activity_end_date: None,
         result: None,
         credits_earned: None,
+        role: None,
         awarded_date: None,
     }
 }
@@ -359,6 +360,7 @@ async fn an_award_by_rule_after_the_session_is_dated_by_the_session() {
             last_leave: None,
             source: "api".into(),
             recorded_at: now(),
+            role: None,
         }])
         .await
         .unwrap();

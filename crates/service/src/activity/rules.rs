@@ -116,7 +116,7 @@ pub async fn plan(
         })
         .await?,
         Scope::Completion { issuer_id, what } => touched(service, *issuer_id, |rule| {
-            matches!(rule, Rule::Completion { what: wanted } if wanted == what)
+            matches!(rule, Rule::Completion { what: wanted, .. } if wanted == what)
         })
         .await?,
     };
@@ -243,7 +243,7 @@ async fn plan_one(
                 });
             }
         }
-        if let Rule::Completion { what } = rule {
+        if let Rule::Completion { what, .. } = rule {
             facts.completions = service
                 .store
                 .completions(achievement.issuer_id, Some(what))
@@ -574,7 +574,7 @@ pub async fn check(
                 }
                 *series = id.to_string();
             }
-            Rule::Completion { what } => {
+            Rule::Completion { what, .. } => {
                 *what = what.trim().to_string();
                 if what.is_empty() {
                     return Err(ServiceError::Invalid(format!(
