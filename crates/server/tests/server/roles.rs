@@ -253,7 +253,7 @@ async fn presenters_earn_twice_the_credits_and_a_rule_may_count_only_presenters(
             let subject = &credential["credentialSubject"];
             (
                 email.as_str(),
-                subject["creditsEarned"].clone(),
+                json!(subject["creditsEarned"].as_f64()),
                 subject.get("role").cloned().unwrap_or(Value::Null),
             )
         })
@@ -359,7 +359,7 @@ async fn a_report_and_a_pasted_sign_in_sheet_carry_roles() {
     let earned: Vec<(String, Value)> = credentials(&app, &badge)
         .await
         .into_iter()
-        .map(|(email, c)| (email, c["credentialSubject"]["creditsEarned"].clone()))
+        .map(|(email, c)| (email, json!(c["credentialSubject"]["creditsEarned"].as_f64())))
         .collect();
     assert_eq!(
         earned,
