@@ -464,6 +464,81 @@ async fn the_console_awards_with_a_role_and_builds_a_credits_by_role_rule() {
     assert!(done.headers.contains_key(header::LOCATION));
     let issued = credentials(&app, &achievement).await;
     assert_eq!(issued[0].1["credentialSubject"]["role"], "Mentor");
+
+    // The badge form: "those recorded as Presenter earn 2 times the badge's credits", in plain
+    // fields, previewed with each person's role and credits, then saved as the rule.
+    let event = session(&app, &issuer, "online").await;
+    let response = app
+        .post(
+            &format!("/api/v1/events/{}/attendance", id(&event)),
+            json!({"attendance": [
+                {"email": "pat@example.org", "minutes": 60, "role": "Presenter"},
+                {"email": "sam@example.org", "minutes": 60},
+            ]}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let page = get_as(&app, "/console/achievements", &cookie).await.text();
+    assert!(page.contains("id=\"rule_credit_role\""), "{page}");
+    let csrf = hidden_csrf(&page);
+    let fields = |action: &str, times: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("action", action.to_string()),
+            ("issuer", id(&issuer)),
+            ("name", "Open data webinar".to_string()),
+            ("description", "Attended the webinar.".to_string()),
+            ("criteria_narrative", "Attend the webinar.".to_string()),
+            ("credits_available", "1.5".to_string()),
+            ("rule_kind", "session".to_string()),
+            ("rule_session", id(&event)),
+            ("rule_credit_role", "presenter".to_string()),
+            ("rule_credit_times", times.to_string()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(app, "/console/achievements", &cookie, &pairs).await
+        }
+    };
+    let wrong = send(fields("preview", "twice")).await;
+    assert!(
+        wrong.text().contains("“twice” is not a number"),
+        "{}",
+        wrong.text()
+    );
+    let preview = send(fields("preview", "2")).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let html = preview.text();
+    assert!(html.contains("Presenter: 2 × the credits."), "{html}");
+    assert!(
+        html.contains("<td>pat@example.org</td><td>Presenter</td><td>3 hours</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td>sam@example.org</td><td></td><td>1.5 hours</td>"),
+        "{html}"
+    );
+    let saved = send(fields("save", "2")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let stored = app
+        .state
+        .store
+        .list_achievements(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "Open data webinar")
+        .unwrap();
+    let rules: Value = serde_json::from_str(&stored.award_rules).unwrap();
+    assert_eq!(rules[0]["role_credits"], json!({"Presenter": 2.0}), "{rules}");
+    let badge = get_as(&app, saved.headers[header::LOCATION].to_str().unwrap(), &cookie)
+        .await
+        .text();
+    assert!(badge.contains("id=\"rule_credit_times\" name=\"rule_credit_times\" inputmode=\"decimal\" size=\"4\" value=\"2\""), "{badge}");
 }
 
 async fn post_form(app: &TestApp, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> TestResponse {
