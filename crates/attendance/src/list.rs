@@ -573,13 +573,19 @@ mod tests {
                 ("bo@x.org", Some("Session chair"))
             ]
         );
-        let long = format!("Email,Role\njane@x.org,{}\nsam@x.org,Mentor\n", "x".repeat(61));
+        let long = format!(
+            "Email,Role\njane@x.org,{}\nsam@x.org,Mentor\n",
+            "x".repeat(61)
+        );
         let report = list(&long);
         assert_eq!(report.attendees.len(), 1, "the long role's line is refused");
         assert_eq!(report.attendees[0].role.as_deref(), Some("Mentor"));
         let reasons = rejected(&report);
         assert_eq!(reasons.len(), 1);
-        assert!(reasons[0].1.contains("at most 60 characters"), "{reasons:?}");
+        assert!(
+            reasons[0].1.contains("at most 60 characters"),
+            "{reasons:?}"
+        );
     }
 
     #[test]

@@ -209,7 +209,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         match read(header, &["jane@x.org", "Jane", "45", "line\nbreak"]) {
-            RowReading::Rejected(reason) => assert!(reason.contains("control character"), "{reason}"),
+            RowReading::Rejected(reason) => {
+                assert!(reason.contains("control character"), "{reason}")
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -174,8 +174,8 @@ mod tests {
 
     #[test]
     fn terms_are_checked_and_matched_in_any_case() {
-        let terms = RoleTerms::new(Some("presenters"), &credits(&[("PRESENTER", 2.0)]))
-            .expect("valid");
+        let terms =
+            RoleTerms::new(Some("presenters"), &credits(&[("PRESENTER", 2.0)])).expect("valid");
         assert_eq!(terms.role(), Some("Presenter"));
         assert!(terms.counts(Some("presenter")));
         assert!(!terms.counts(Some("Mentor")));
@@ -209,7 +209,12 @@ mod tests {
 
     #[test]
     fn the_usual_role_is_the_most_frequent_then_the_earliest() {
-        let roles = [Some("Participant"), Some("Presenter"), Some("presenter"), None];
+        let roles = [
+            Some("Participant"),
+            Some("Presenter"),
+            Some("presenter"),
+            None,
+        ];
         assert_eq!(usual_role(roles.into_iter()).as_deref(), Some("Presenter"));
         let tie = [None, Some("Mentor"), Some("Participant")];
         assert_eq!(usual_role(tie.into_iter()).as_deref(), Some("Mentor"));

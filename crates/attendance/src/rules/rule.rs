@@ -386,8 +386,10 @@ impl TryFrom<RuleSpec> for Rule {
                 what,
                 role,
                 role_credits,
-            } => Ok(Rule::completion(what)?
-                .with_roles(RoleTerms::new(role.as_deref(), &role_credits)?)),
+            } => {
+                Ok(Rule::completion(what)?
+                    .with_roles(RoleTerms::new(role.as_deref(), &role_credits)?))
+            }
         }
     }
 }

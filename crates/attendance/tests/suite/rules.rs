@@ -456,7 +456,10 @@ fn a_rule_may_count_only_one_role_and_says_the_role_each_earned_with() {
         .with_roles(terms.clone());
     let qualified = evaluate(&presented_two, &facts);
     assert_eq!(
-        qualified.iter().map(|q| q.email.as_str()).collect::<Vec<_>>(),
+        qualified
+            .iter()
+            .map(|q| q.email.as_str())
+            .collect::<Vec<_>>(),
         ["lee@example.org"],
         "only the sessions presented count"
     );

@@ -97,7 +97,10 @@ mod tests {
     fn long_roles_and_control_characters_are_refused() {
         let long = "x".repeat(MAX_ROLE_CHARS + 1);
         assert_eq!(check_role(&long), Err(RoleError::TooLong(61)));
-        assert!(check_role(&"é".repeat(MAX_ROLE_CHARS)).is_ok(), "characters, not bytes");
+        assert!(
+            check_role(&"é".repeat(MAX_ROLE_CHARS)).is_ok(),
+            "characters, not bytes"
+        );
         assert_eq!(check_role("Pre\tsenter"), Err(RoleError::Control));
         assert_eq!(check_role("Presenter\n"), Err(RoleError::Control));
         let message = RoleError::TooLong(61).to_string();

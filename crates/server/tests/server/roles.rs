@@ -41,7 +41,10 @@ async fn credentials(app: &TestApp, achievement: &Value) -> Vec<(String, Value)>
         .json();
     let mut found = Vec::new();
     for award in page["awards"].as_array().expect("awards") {
-        let full = app.get(&format!("/api/v1/awards/{}", id(award))).await.json();
+        let full = app
+            .get(&format!("/api/v1/awards/{}", id(award)))
+            .await
+            .json();
         found.push((
             award["recipient_email"].as_str().unwrap().to_string(),
             full["credential"].clone(),
@@ -93,19 +96,35 @@ async fn a_role_is_signed_shown_printed_and_verified() {
     // The public page says it, beside the name.
     let url = award["credential_url"].as_str().unwrap();
     let page = app
-        .send(Method::GET, local(url), None, None, None, &[("accept", BROWSER)])
+        .send(
+            Method::GET,
+            local(url),
+            None,
+            None,
+            None,
+            &[("accept", BROWSER)],
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
     assert!(
-        html.contains("Awarded to <strong>Ana Reader</strong> as <strong id=\"role\">Presenter</strong>"),
+        html.contains(
+            "Awarded to <strong>Ana Reader</strong> as <strong id=\"role\">Presenter</strong>"
+        ),
         "{html}"
     );
     assert!(html.contains("Role"), "{html}");
 
     // The certificate prints it.
     let pdf = app
-        .send(Method::GET, &format!("{}.pdf", local(url)), None, None, None, &[])
+        .send(
+            Method::GET,
+            &format!("{}.pdf", local(url)),
+            None,
+            None,
+            None,
+            &[],
+        )
         .await;
     assert_eq!(pdf.status, StatusCode::OK);
     let document = lopdf::Document::load_mem(&pdf.body).unwrap();
@@ -126,12 +145,19 @@ async fn a_role_is_signed_shown_printed_and_verified() {
         )
         .await
         .json();
-    assert_eq!(own["credential"]["credentialSubject"]["role"], "Student President");
+    assert_eq!(
+        own["credential"]["credentialSubject"]["role"],
+        "Student President"
+    );
     let none = app
         .award(&achievement, json!({"email": "cy@example.org", "role": ""}))
         .await
         .json();
-    assert!(none["credential"]["credentialSubject"].get("role").is_none());
+    assert!(
+        none["credential"]["credentialSubject"]
+            .get("role")
+            .is_none()
+    );
     assert_eq!(none["role"], Value::Null);
 }
 
@@ -274,7 +300,11 @@ async fn presenters_earn_twice_the_credits_and_a_rule_may_count_only_presenters(
     );
     assert!(Schema::AchievementCredential.validate(pat).is_empty());
     let keys = app.pinned(&issuer).await;
-    assert_valid(&verify(&keys, pat.to_string().as_bytes(), "pat@example.org"));
+    assert_valid(&verify(
+        &keys,
+        pat.to_string().as_bytes(),
+        "pat@example.org",
+    ));
 
     let presenters: Vec<String> = credentials(&app, &presented)
         .await
@@ -284,9 +314,7 @@ async fn presenters_earn_twice_the_credits_and_a_rule_may_count_only_presenters(
     assert_eq!(presenters, ["pat@example.org"]);
 
     // By hand, a presenter may be given up to twice the credits, and nobody more.
-    let by_hand = |email: &str, role: &str, credits: f64| {
-        json!({"email": email, "role": role, "credits_earned": credits})
-    };
+    let by_hand = |email: &str, role: &str, credits: f64| json!({"email": email, "role": role, "credits_earned": credits});
     let ok = app
         .award(&attended, by_hand("kim@example.org", "Presenter", 3.0))
         .await;
@@ -359,7 +387,12 @@ async fn a_report_and_a_pasted_sign_in_sheet_carry_roles() {
     let earned: Vec<(String, Value)> = credentials(&app, &badge)
         .await
         .into_iter()
-        .map(|(email, c)| (email, json!(c["credentialSubject"]["creditsEarned"].as_f64())))
+        .map(|(email, c)| {
+            (
+                email,
+                json!(c["credentialSubject"]["creditsEarned"].as_f64()),
+            )
+        })
         .collect();
     assert_eq!(
         earned,
@@ -396,7 +429,12 @@ async fn a_report_and_a_pasted_sign_in_sheet_carry_roles() {
         ],
     )
     .await;
-    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.text());
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.text()
+    );
     app.state.jobs.idle().await;
     let workshop_id = id(&workshop).parse().unwrap();
     let mut rows = app.state.store.attendance_of(&[workshop_id]).await.unwrap();
@@ -454,7 +492,11 @@ async fn the_console_awards_with_a_role_and_builds_a_credits_by_role_rule() {
     let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let refused = post_form(&app, "/console/awards/new", &cookie, &pairs).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(refused.text().contains("control character"), "{}", refused.text());
+    assert!(
+        refused.text().contains("control character"),
+        "{}",
+        refused.text()
+    );
     assert!(credentials(&app, &achievement).await.is_empty());
 
     let good = fields("mentor");
@@ -534,14 +576,27 @@ async fn the_console_awards_with_a_role_and_builds_a_credits_by_role_rule() {
         .find(|a| a.name == "Open data webinar")
         .unwrap();
     let rules: Value = serde_json::from_str(&stored.award_rules).unwrap();
-    assert_eq!(rules[0]["role_credits"], json!({"Presenter": 2.0}), "{rules}");
-    let badge = get_as(&app, saved.headers[header::LOCATION].to_str().unwrap(), &cookie)
-        .await
-        .text();
+    assert_eq!(
+        rules[0]["role_credits"],
+        json!({"Presenter": 2.0}),
+        "{rules}"
+    );
+    let badge = get_as(
+        &app,
+        saved.headers[header::LOCATION].to_str().unwrap(),
+        &cookie,
+    )
+    .await
+    .text();
     assert!(badge.contains("id=\"rule_credit_times\" name=\"rule_credit_times\" inputmode=\"decimal\" size=\"4\" value=\"2\""), "{badge}");
 }
 
-async fn post_form(app: &TestApp, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> TestResponse {
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    pairs: &[(&str, &str)],
+) -> TestResponse {
     app.send(
         Method::POST,
         path,

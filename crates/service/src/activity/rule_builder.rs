@@ -199,9 +199,11 @@ fn condition_answers(rules: &[Rule]) -> RuleAnswers {
             rule_kind: "none".into(),
             ..RuleAnswers::default()
         },
-        [Rule::Participation {
-            session, threshold, ..
-        }] => RuleAnswers {
+        [
+            Rule::Participation {
+                session, threshold, ..
+            },
+        ] => RuleAnswers {
             rule_kind: "session".into(),
             rule_session: session.clone(),
             rule_session_minutes: text(threshold.min_minutes()),
@@ -391,7 +393,10 @@ fn role_terms(answers: &RuleAnswers, mistakes: &mut Vec<Mistake>) -> Option<Role
     let sentence = |error: &dyn std::fmt::Display| {
         let text = error.to_string();
         let mut chars = text.chars();
-        let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+        let first: String = chars
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default();
         format!("{first}{}.", chars.as_str())
     };
     let only = match laurel_core::model::check_role(&answers.rule_role) {
@@ -667,11 +672,17 @@ mod tests {
         assert_eq!(rule.roles().role(), None);
         let shown = answers_of(std::slice::from_ref(&rule));
         assert_eq!(
-            (shown.rule_credit_role.as_str(), shown.rule_credit_times.as_str()),
+            (
+                shown.rule_credit_role.as_str(),
+                shown.rule_credit_times.as_str()
+            ),
             ("Presenter", "2")
         );
         let json = serde_json::to_string(&[rule]).expect("serializes");
-        assert!(json.contains(r#""role_credits":{"Presenter":2.0}"#), "{json}");
+        assert!(
+            json.contains(r#""role_credits":{"Presenter":2.0}"#),
+            "{json}"
+        );
         let only = RuleAnswers {
             rule_role: "Mentor".into(),
             ..answers.clone()
@@ -694,7 +705,10 @@ mod tests {
         };
         let mistakes = build(&answers, &menus(), false).expect_err("wrong");
         assert_eq!(mistakes[0].0, "rule_role");
-        assert!(mistakes[0].1.starts_with("The role is 61 characters"), "{mistakes:?}");
+        assert!(
+            mistakes[0].1.starts_with("The role is 61 characters"),
+            "{mistakes:?}"
+        );
         let answers = RuleAnswers {
             rule_role: String::new(),
             ..answers

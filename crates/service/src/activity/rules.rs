@@ -380,7 +380,9 @@ fn recipient(
         activity_start_date: Some(timestamp(person.activity_start)),
         activity_end_date: Some(timestamp(person.activity_end)),
         result,
-        credits_earned: achievement.credits_available.map(|credits| times.of(credits)),
+        credits_earned: achievement
+            .credits_available
+            .map(|credits| times.of(credits)),
         role: person.role.clone(),
         // The date the rule was met (the session's), so an award made after the event says
         // when it was earned; minting keeps `validFrom` at the signing time.

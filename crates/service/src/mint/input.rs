@@ -462,7 +462,10 @@ mod tests {
         assert_eq!(ok.role.as_deref(), Some("Presenter"));
         assert_eq!(input("").check().expect("valid").role, None);
         let error = input(&"a".repeat(61)).check().expect_err("too long");
-        assert!(error.starts_with("role: the role is 61 characters"), "{error}");
+        assert!(
+            error.starts_with("role: the role is 61 characters"),
+            "{error}"
+        );
         let error = input("Mentor\r\n").check().expect_err("control");
         assert!(error.contains("control character"), "{error}");
     }

@@ -321,7 +321,10 @@ pub async fn attendance_roles(db: &TestDb) {
             .and_then(|a| a.role.clone())
     };
     let rows = store.attendance_of(&[event.id]).await.unwrap();
-    assert_eq!(role_of(&rows, "ada@example.org").as_deref(), Some("Presenter"));
+    assert_eq!(
+        role_of(&rows, "ada@example.org").as_deref(),
+        Some("Presenter")
+    );
     assert_eq!(role_of(&rows, "bob@example.org"), None);
 
     // Without a role: nothing changes. With another: it replaces the stored one.
@@ -338,9 +341,15 @@ pub async fn attendance_roles(db: &TestDb) {
         vec![Unchanged, Updated]
     );
     let rows = store.attendance_of(&[event.id]).await.unwrap();
-    assert_eq!(role_of(&rows, "ada@example.org").as_deref(), Some("Presenter"));
+    assert_eq!(
+        role_of(&rows, "ada@example.org").as_deref(),
+        Some("Presenter")
+    );
     assert_eq!(role_of(&rows, "bob@example.org").as_deref(), Some("Mentor"));
-    let ada = store.attendance_of_recipient("ada@example.org").await.unwrap();
+    let ada = store
+        .attendance_of_recipient("ada@example.org")
+        .await
+        .unwrap();
     assert_eq!(ada[0].role.as_deref(), Some("Presenter"));
 }
 
