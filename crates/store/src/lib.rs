@@ -27,6 +27,7 @@
 mod activity;
 mod console;
 mod email;
+mod endorsement;
 mod model;
 mod oid4vci;
 mod postgres;
@@ -40,6 +41,7 @@ mod wallet;
 pub use activity::*;
 pub use console::*;
 pub use email::*;
+pub use endorsement::*;
 pub use model::*;
 pub use oid4vci::*;
 pub use postgres::PostgresStore;

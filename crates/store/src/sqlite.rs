@@ -27,6 +27,7 @@ mod console;
 mod console_store;
 mod email;
 mod email_store;
+mod endorsement_store;
 mod imports;
 mod oid4vci_store;
 mod rows;

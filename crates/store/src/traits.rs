@@ -21,6 +21,7 @@ pub trait Store:
     + ConsoleStore
     + WalletStore
     + crate::Oid4vciStore
+    + crate::EndorsementStore
 {
 }
 
@@ -34,12 +35,14 @@ impl<T> Store for T where
         + ConsoleStore
         + WalletStore
         + crate::Oid4vciStore
+        + crate::EndorsementStore
 {
 }
 
 /// The focused store traits, for `use laurel_store::prelude::*` where a concrete backend
 /// (not `dyn Store`) is called.
 pub mod prelude {
+    pub use crate::EndorsementStore;
     pub use crate::{
         ActivityStore, AwardStore, CatalogStore, ConsoleStore, EmailStore, Oid4vciStore,
         ServiceStore, StatusStore, Store, WalletStore,

@@ -109,6 +109,8 @@ on_both_backends! {
     sign_in::attempts_are_counted_before_the_check,
     sign_in::concurrent_attempts_are_each_counted,
     sign_in::a_new_password_ends_the_other_sessions,
+    endorsements::endorsements_round_trip,
+    endorsements::endorsement_of_missing_subject_is_not_found,
 }
 
 /// `sqlite::memory:` works, for experiments: one connection that stays open.

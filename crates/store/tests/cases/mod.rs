@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod concurrency;
 pub mod console;
 pub mod email;
+pub mod endorsements;
 pub mod imports;
 pub mod oid4vci;
 pub mod service;

@@ -114,3 +114,30 @@ impl Oid4vciStore for FlakyStore {
             .await
     }
 }
+
+#[async_trait]
+impl EndorsementStore for FlakyStore {
+    async fn create_endorsement(&self, endorsement: &Endorsement) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_endorsement(endorsement).await
+    }
+
+    async fn endorsement(&self, id: Uuid) -> StoreResult<Endorsement> {
+        self.check()?;
+        self.inner.endorsement(id).await
+    }
+
+    async fn endorsements_of(
+        &self,
+        issuer_id: Uuid,
+        achievement_id: Option<Uuid>,
+    ) -> StoreResult<Vec<Endorsement>> {
+        self.check()?;
+        self.inner.endorsements_of(issuer_id, achievement_id).await
+    }
+
+    async fn withdraw_endorsement(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<Endorsement> {
+        self.check()?;
+        self.inner.withdraw_endorsement(id, at).await
+    }
+}
