@@ -28,6 +28,8 @@
 //! - [`images`]: uploaded logos and badge images checked (PNG, or SVG rebuilt from an
 //!   allow-list) and stored.
 //! - [`copies`]: duplicating a badge.
+//! - [`endorsements`]: other organisations' endorsements of an issuer or a badge, signed here
+//!   for a hosted endorser or imported (verified), embedded in credentials issued afterwards.
 //! - [`certificate`]: the short certificate number read off certificates and sent to LinkedIn.
 //! - [`wallet`]: personal claim links and the holder-bound copies wallets receive through
 //!   them (the Learner Credential Wallet's VC-API exchange).
@@ -46,6 +48,7 @@ pub mod clock;
 pub mod copies;
 pub mod documents;
 pub mod email;
+pub mod endorsements;
 pub mod error;
 pub mod fields;
 pub mod images;

@@ -29,7 +29,8 @@ mod signing;
 
 use chrono::{DateTime, Duration, Utc};
 use laurel_core::model::{
-    self, AchievementSubject, CredentialSchema, IdentityObject, OpenBadgeCredential, Profile,
+    self, AchievementSubject, CredentialSchema, IdentityObject, OneOrMany, OpenBadgeCredential,
+    Profile,
 };
 use laurel_store::{Award, Issuer, StatusSlot, Stored};
 use rayon::prelude::*;
@@ -38,7 +39,7 @@ use uuid::Uuid;
 
 use crate::keys::SigningError;
 use crate::status;
-use crate::{Service, ServiceError, ServiceResult, Urls, documents};
+use crate::{Service, ServiceError, ServiceResult, Urls, documents, endorsements};
 
 pub use input::*;
 pub use signing::IssuerSigner;
@@ -254,9 +255,19 @@ impl Signer {
         achievement: &laurel_store::Achievement,
     ) -> ServiceResult<Self> {
         let urls = service.urls.clone();
+        let now = service.clock.now();
+        // Endorsements in force now are embedded as they were signed; the credential's own
+        // proof then covers them too.
+        let mut profile = documents::issuer_profile(&urls, issuer);
+        profile.endorsement =
+            OneOrMany::Many(endorsements::embeddable(service, issuer.id, None, now).await?);
+        let mut document = documents::achievement(&urls, achievement)?;
+        document.endorsement = OneOrMany::Many(
+            endorsements::embeddable(service, issuer.id, Some(achievement.id), now).await?,
+        );
         Ok(Signer {
-            profile: documents::issuer_profile(&urls, issuer),
-            achievement: documents::achievement(&urls, achievement)?,
+            profile,
+            achievement: document,
             achievement_id: achievement.id,
             issuer_id: issuer.id,
             name: achievement.name.clone(),
@@ -264,7 +275,7 @@ impl Signer {
             valid_for_days: achievement.valid_for_days,
             keys: IssuerSigner::open(service, issuer.id).await?,
             urls,
-            now: service.clock.now(),
+            now,
         })
     }
 
