@@ -35,6 +35,7 @@ pub mod catalog;
 pub mod claim;
 pub mod claim_offer;
 pub mod credential;
+pub mod endorsements;
 pub mod html;
 pub mod layout;
 pub mod linkedin;

@@ -10,6 +10,7 @@
 //! - [`email`]: the outbox worker against an SMTP server in the test; [`console_email`]: email
 //!   settings, test emails and templates in the console; [`console_awards`]: delivery on the
 //!   awards table, the revoke confirmation and the reports.
+//! - [`endorsements`]: endorsements signed here or imported, embedded, shown and verified.
 //! - [`hardening`]: limits, timeouts, metrics and a store that fails on purpose.
 //! - [`lifecycle`], [`lifecycle_verify`]: revocation, suspension, re-issue and keys through the
 //!   API, and as verifiers check them (online, compromised keys, the verify API).
@@ -40,6 +41,7 @@ mod console_scope;
 mod console_sessions;
 mod console_tokens;
 mod email;
+mod endorsements;
 mod hardening;
 mod lifecycle;
 mod lifecycle_verify;
