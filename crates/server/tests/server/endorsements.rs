@@ -11,7 +11,9 @@ use laurel_core::proof::{self, Cryptosuite, ProofOptions};
 use serde_json::{Value, json};
 
 use crate::util::forms::{get_as, hidden_csrf, post_as, see_other};
+use crate::util::hosting::LiveServer;
 use crate::util::{ORIGIN, TestApp, id, now};
+use laurel_verify::fetch::FetchPolicy;
 
 const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
@@ -467,4 +469,89 @@ async fn staff_sign_and_import_endorsements_in_the_console() {
     )
     .await;
     assert_eq!(response.status, StatusCode::NOT_FOUND);
+}
+
+/// An endorser elsewhere (another service, on its own origin) publishes its keys there: the
+/// import fetches its key document with the verifier's fetcher, within the policy's bounds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endorsement_from_another_origin_is_bound_by_its_published_keys() {
+    let remote = LiveServer::start().await;
+    let port = remote
+        .origin
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse::<u16>()
+        .unwrap();
+    let library = remote
+        .app
+        .issuer(json!({"name": "Montana State Library"}))
+        .await;
+    let library_id = uuid::Uuid::parse_str(&id(&library)).unwrap();
+
+    let allowed = FetchPolicy {
+        allow_local: true,
+        only_ports: Some(vec![port]),
+        ..FetchPolicy::default()
+    };
+    let app = TestApp::builder()
+        .endorsement_fetch(Some(allowed))
+        .build()
+        .await;
+    let issuer = app.issuer(json!({})).await;
+    let achievement = app.achievement(&issuer, json!({})).await;
+
+    // The library's own service signs an endorsement of our badge with the library's key.
+    let stored = remote.app.state.store.issuer(library_id).await.unwrap();
+    let credential = EndorsementCredential::builder(
+        "urn:uuid:7d1d7c55-2f7e-4a0e-8f0c-2b1c5d2b9e01",
+        laurel_service::documents::issuer_profile(&remote.app.state.urls, &stored),
+        now() - Duration::days(1),
+        EndorsementSubject::new(
+            achievement_url(&achievement),
+            Some("Presenters earn double credit.".into()),
+        ),
+    )
+    .name("Montana State Library endorses this badge")
+    .credential_schema(CredentialSchema::endorsement_credential())
+    .build()
+    .unwrap();
+    let signer = laurel_service::mint::IssuerSigner::open(&remote.app.state, library_id)
+        .await
+        .unwrap();
+    let signed = signer
+        .data_integrity(
+            &serde_json::to_value(&credential).unwrap(),
+            now() - Duration::days(1),
+        )
+        .unwrap();
+    assert!(
+        signed["proof"][0]["verificationMethod"]
+            .as_str()
+            .unwrap()
+            .starts_with(&remote.origin)
+    );
+
+    let endorsements = format!("/api/v1/achievements/{}/endorsements", id(&achievement));
+    let response = app.post(&endorsements, json!({"credential": signed})).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    assert_eq!(response.json()["endorser_name"], "Montana State Library");
+    assert_eq!(
+        response.json()["endorser_id"],
+        format!("{}/issuers/{}", remote.origin, id(&library))
+    );
+
+    // A service set not to fetch cannot tie the key to the endorser: refused, in words.
+    let offline = TestApp::builder().endorsement_fetch(None).build().await;
+    let issuer = offline.issuer(json!({})).await;
+    let achievement = offline.achievement(&issuer, json!({})).await;
+    let detail = offline
+        .post(
+            &format!("/api/v1/achievements/{}/endorsements", id(&achievement)),
+            json!({"credential": signed}),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+    assert!(detail.contains("could not be checked"), "{detail}");
+    remote.stop().await.unwrap();
 }
