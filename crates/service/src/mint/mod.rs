@@ -11,6 +11,11 @@
 //! settles races between requests and instances: a loser's freshly signed credential is
 //! dropped, never stored or published, and the winner's is returned.
 //!
+//! **Endorsements.** The endorsements in force when a credential is signed (see
+//! [`crate::endorsements`]) are embedded as their endorsers signed them, in the achievement
+//! and in the issuer profile; the credential's proof covers them like any other field.
+//! Credentials signed earlier keep what they were signed with.
+//!
 //! **Speed.** Canonicalizing and signing is CPU work (RDFC-1.0, then an RSA or ECDSA
 //! signature), so it runs on the blocking pool and fans out with rayon, never on the async
 //! runtime's threads. Opened signing keys are cached per key id: opening (AES-GCM) and

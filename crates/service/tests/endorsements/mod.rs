@@ -60,8 +60,12 @@ async fn verifier(service: &Service) -> Verifier {
     let mut options = Options::offline(now() + Duration::minutes(1));
     options.keys = store;
     for list in service.store.status_lists(None).await.unwrap() {
-        let (_, signed) = laurel_service::status::signed(service, list.id).await.unwrap();
-        options.status_lists.push(serde_json::from_str(&signed).unwrap());
+        let (_, signed) = laurel_service::status::signed(service, list.id)
+            .await
+            .unwrap();
+        options
+            .status_lists
+            .push(serde_json::from_str(&signed).unwrap());
     }
     Verifier::new(options)
 }
