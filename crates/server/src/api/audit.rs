@@ -81,6 +81,10 @@ pub fn action(method: &Method, path: &str) -> Option<&'static str> {
         ("POST", "/completions") => "completion.record",
         ("POST", "/tokens") => "token.create",
         ("POST", "/tokens/{id}/revoke") => "token.revoke",
+        ("POST", "/achievements/{id}/endorsements" | "/issuers/{id}/endorsements") => {
+            "endorsement.create"
+        }
+        ("POST", "/endorsements/{id}/withdraw") => "endorsement.withdraw",
         _ => return None,
     };
     Some(action)

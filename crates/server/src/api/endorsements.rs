@@ -309,6 +309,11 @@ async fn create(
                     "comment: an imported endorsement carries the endorser's own comment; leave comment out".into(),
                 ));
             }
+            if !credential.is_object() {
+                return Err(HttpError::BadRequest(
+                    "credential: send the endorser's EndorsementCredential as a JSON object (a VC-JWT is not taken: ask for the JSON form with an embedded proof)".into(),
+                ));
+            }
             let text = credential.to_string();
             let credential = endorsements::parse_import(&text)?;
             let report = verify_import(state, &credential).await?;
