@@ -538,4 +538,8 @@ pub trait WalletStore: Send + Sync + 'static {
 
     /// The wallet copies of an award, oldest first.
     async fn wallet_copies(&self, award_id: Uuid) -> StoreResult<Vec<WalletCopy>>;
+
+    /// Deletes the exchanges that expired before `before`, completed or not (a completed
+    /// one's copy and its link's use stay recorded); returns how many.
+    async fn delete_expired_exchanges(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }
