@@ -31,6 +31,7 @@
 //! - [`certificate`]: the short certificate number read off certificates and sent to LinkedIn.
 //! - [`wallet`]: personal claim links and the holder-bound copies wallets receive through
 //!   them (the Learner Credential Wallet's VC-API exchange).
+//! - [`housekeeping`]: the periodic deletion of expired wallet exchanges, offers and nonces.
 //! - [`audit`]: one audit-log entry per change, from the API, console, CLI or the service.
 //! - [`public_url`]: the recorded public URL, and warnings about it.
 //! - [`vault`], [`urls`], [`clock`], [`jobs`], [`links`]: the parts the above share.
@@ -48,6 +49,7 @@ pub mod documents;
 pub mod email;
 pub mod error;
 pub mod fields;
+pub mod housekeeping;
 pub mod images;
 pub mod jobs;
 pub mod keys;
@@ -94,6 +96,9 @@ pub struct Service {
     pub changes: Arc<dyn Changes>,
     /// SVG badge images recently rendered to PNG.
     pub rasters: images::raster::RasterCache,
+    /// Fetches wallet holders' did:web DID documents (see [`wallet::did_web`] for the limits
+    /// the fetcher must keep); none by default.
+    pub did_documents: Arc<dyn laurel_verify::Fetch>,
 }
 
 impl Service {
@@ -109,7 +114,14 @@ impl Service {
             clock,
             changes: Arc::new(NoListener),
             rasters: images::raster::RasterCache::default(),
+            did_documents: Arc::new(wallet::did_web::NoLookups),
         }
+    }
+
+    /// The same, reading wallet holders' did:web documents through `documents`.
+    pub fn with_did_documents(mut self, documents: Arc<dyn laurel_verify::Fetch>) -> Self {
+        self.did_documents = documents;
+        self
     }
 
     /// The same, with these email options.
