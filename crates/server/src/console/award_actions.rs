@@ -4,7 +4,8 @@
 //!
 //! `GET /console/awards/{id}/{action}` is the confirmation, `POST` the same path does it. Both
 //! carry the table's filters, and a done action redirects to the table as it was with a
-//! notice (post/redirect/get: reloading does nothing twice). A confirmation without a reason
+//! notice (post/redirect/get: reloading does nothing twice), or, for a form on a person's
+//! page (`back=recipient`), to that page with the same notice. A confirmation without a reason
 //! is shown again with the message beside the reason, and nothing is changed.
 
 use askama::Template;
@@ -45,6 +46,9 @@ pub struct ActionForm {
     until: String,
     #[serde(default)]
     offset: u32,
+    /// `recipient`: the form is on the recipient's page, which the redirect goes back to.
+    #[serde(default)]
+    back: String,
 }
 
 impl ActionForm {
@@ -230,9 +234,13 @@ pub async fn act(
         }),
     )
     .await;
+    let outcome = [("done", done.to_string()), ("award", award.id.to_string())];
+    if form.back == "recipient" {
+        let person = super::recipients::person_url(&award.recipient_email);
+        return Redirect::to(&format!("{person}&{}", query(&outcome))).into_response();
+    }
     let mut pairs = form.search().pairs(form.offset);
-    pairs.push(("done", done.to_string()));
-    pairs.push(("award", award.id.to_string()));
+    pairs.extend(outcome);
     Redirect::to(&format!("/console/awards?{}", query(&pairs))).into_response()
 }
 

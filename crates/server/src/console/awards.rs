@@ -125,10 +125,20 @@ pub async fn list(
 
 /// What the action just done (named in the query after its redirect) says.
 async fn done_notice(state: &AppState, search: &Search) -> Result<Option<String>, HttpError> {
-    if search.done.is_empty() {
+    action_notice(state, &search.done, &search.award).await
+}
+
+/// What the action `done` on the award `award` (both named in the query after its redirect)
+/// says; the awards table and a person's page show it alike.
+pub(super) async fn action_notice(
+    state: &AppState,
+    done: &str,
+    award: &str,
+) -> Result<Option<String>, HttpError> {
+    if done.is_empty() {
         return Ok(None);
     }
-    let Ok(id) = Uuid::parse_str(search.award.trim()) else {
+    let Ok(id) = Uuid::parse_str(award.trim()) else {
         return Ok(None);
     };
     let Ok(award) = state.store.award(id).await else {
@@ -141,7 +151,7 @@ async fn done_notice(state: &AppState, search: &Search) -> Result<Option<String>
         .await
         .map(|a| a.name)
         .unwrap_or_default();
-    Ok(Some(match search.done.as_str() {
+    Ok(Some(match done {
         "revoke" => format!("Revoked the award of “{badge}” to {who}."),
         "revoke-already" => format!("The award of “{badge}” to {who} was revoked already."),
         "suspend" => format!("Suspended the award of “{badge}” to {who}."),

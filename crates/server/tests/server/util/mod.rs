@@ -58,6 +58,7 @@ pub struct TestAppBuilder {
     origin: Option<String>,
     limits: Option<Limits>,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    did_documents: Option<Arc<dyn laurel_verify::Fetch>>,
 }
 
 impl TestAppBuilder {
@@ -106,6 +107,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Wallet holders' did:web documents read through `documents` (else none are).
+    pub fn did_documents(mut self, documents: Arc<dyn laurel_verify::Fetch>) -> Self {
+        self.did_documents = Some(documents);
+        self
+    }
+
     /// The app, with an admin token.
     pub async fn build(self) -> TestApp {
         let (store, vault, dir) = match self.store {
@@ -121,7 +128,11 @@ impl TestAppBuilder {
         vault.check(store.as_ref()).await.expect("vault check");
         let clock = self.clock.unwrap_or_else(|| Arc::new(FixedClock(now())));
         let origin = self.origin.as_deref().unwrap_or(ORIGIN);
-        let service = Service::new(store, Urls::new(origin), vault, clock).with_email(self.email);
+        let mut service =
+            Service::new(store, Urls::new(origin), vault, clock).with_email(self.email);
+        if let Some(documents) = self.did_documents {
+            service = service.with_did_documents(documents);
+        }
         let state = AppState::new(App::new(service).with_metrics(self.metrics));
         let router = laurel_server::router_with(state.clone(), &self.limits.unwrap_or_default());
         let mut app = TestApp {
