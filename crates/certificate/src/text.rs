@@ -35,8 +35,7 @@ static ARABIC_REGULAR: &[u8] = include_bytes!("../fonts/NotoSansArabic-Regular.s
 static ARABIC_BOLD: &[u8] = include_bytes!("../fonts/NotoSansArabic-Bold.subset.ttf");
 static HEBREW_REGULAR: &[u8] = include_bytes!("../fonts/NotoSansHebrew-Regular.subset.ttf");
 static HEBREW_BOLD: &[u8] = include_bytes!("../fonts/NotoSansHebrew-Bold.subset.ttf");
-static DEVANAGARI_REGULAR: &[u8] =
-    include_bytes!("../fonts/NotoSansDevanagari-Regular.subset.ttf");
+static DEVANAGARI_REGULAR: &[u8] = include_bytes!("../fonts/NotoSansDevanagari-Regular.subset.ttf");
 static DEVANAGARI_BOLD: &[u8] = include_bytes!("../fonts/NotoSansDevanagari-Bold.subset.ttf");
 static CJK: &[u8] = include_bytes!("../fonts/NotoSansCJKjp-Regular.subset.otf");
 
@@ -78,9 +77,9 @@ impl Face {
         let font = Font::new(Data::from(bytes), 0).ok_or(crate::CertificateError::Font(
             "an embedded font cannot be read",
         ))?;
-        let shaper = rustybuzz::Face::from_slice(bytes, 0).ok_or(
-            crate::CertificateError::Font("an embedded font cannot be shaped"),
-        )?;
+        let shaper = rustybuzz::Face::from_slice(bytes, 0).ok_or(crate::CertificateError::Font(
+            "an embedded font cannot be shaped",
+        ))?;
         Ok(Face { font, shaper })
     }
 
@@ -217,7 +216,7 @@ impl Fonts {
         runs
     }
 
-/// The width of `text` at `size`.
+    /// The width of `text` at `size`.
     pub fn width(&self, text: &str, weight: Weight, size: f32) -> f32 {
         self.runs(text, weight)
             .iter()
@@ -408,7 +407,7 @@ mod tests {
             "زهرا کریمی", // Persian: kāf and yeh of the Arabic block
             "نور‌الدین",   // with a zero-width non-joiner
             "נועה כהן",
-            "שָׁלוֹם",     // with points
+            "שָׁלוֹם", // with points
             "अनन्या शर्मा",
             "श्री कृष्ण",
         ] {
@@ -449,10 +448,7 @@ mod tests {
         assert_eq!(clusters.len(), 4);
         assert_eq!(drawn(&fonts, "محمد الأحمد"), ["الأحمد", " ", "محمد"]);
         // A Latin word and a number inside keep their own order; a Latin line keeps its.
-        assert_eq!(
-            drawn(&fonts, "محمد Ali 2026"),
-            ["Ali 2026", " ", "محمد"]
-        );
+        assert_eq!(drawn(&fonts, "محمد Ali 2026"), ["Ali 2026", " ", "محمد"]);
         assert_eq!(drawn(&fonts, "Ali محمد"), ["Ali ", "محمد"]);
         // The width does not depend on the order.
         let width = fonts.width("נועה כהן", Weight::Bold, 30.0);

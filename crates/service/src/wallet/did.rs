@@ -76,9 +76,7 @@ pub fn check_holder(holder: &str) -> Result<(), ServiceError> {
 /// of the key's JSON, which must be an object with a `kty` and no private part (`d`). The
 /// error is the reason, for the caller's sentence.
 pub fn did_jwk_key(did: &str) -> Result<Map<String, Value>, &'static str> {
-    let encoded = did
-        .strip_prefix("did:jwk:")
-        .ok_or("it is not a did:jwk")?;
+    let encoded = did.strip_prefix("did:jwk:").ok_or("it is not a did:jwk")?;
     let json = URL_SAFE_NO_PAD
         .decode(encoded)
         .map_err(|_| "a did:jwk is base64url without padding")?;
@@ -96,7 +94,10 @@ pub fn did_jwk_key(did: &str) -> Result<Map<String, Value>, &'static str> {
 
 /// `did:jwk:` + base64url of the key's public JWK.
 pub fn did_jwk(key: &PublicKey) -> String {
-    format!("did:jwk:{}", URL_SAFE_NO_PAD.encode(key.to_jwk().to_string()))
+    format!(
+        "did:jwk:{}",
+        URL_SAFE_NO_PAD.encode(key.to_jwk().to_string())
+    )
 }
 
 #[cfg(test)]

@@ -184,20 +184,27 @@ mod tests {
         let method = format!("{HOLDER}#key-1");
         let vm = json!([{"id": "#key-1", "type": "Multikey", "controller": HOLDER,
                          "publicKeyMultibase": multibase}]);
-        let refused = |document: Value| {
-            authentication_key(&served(document), HOLDER, &method).unwrap_err()
-        };
+        let refused =
+            |document: Value| authentication_key(&served(document), HOLDER, &method).unwrap_err();
         // Listed for assertions only.
         let error = refused(json!({"id": HOLDER, "verificationMethod": vm,
                                    "assertionMethod": ["#key-1"]}));
-        assert!(error.contains("does not list under \"authentication\""), "{error}");
+        assert!(
+            error.contains("does not list under \"authentication\""),
+            "{error}"
+        );
         // Another DID's document.
-        let error = refused(json!({"id": "did:web:evil.example", "verificationMethod": vm,
-                                   "authentication": ["#key-1"]}));
+        let error = refused(
+            json!({"id": "did:web:evil.example", "verificationMethod": vm,
+                                   "authentication": ["#key-1"]}),
+        );
         assert!(error.contains("is not that DID's"), "{error}");
         // Listed, but no key given.
         let error = refused(json!({"id": HOLDER, "authentication": ["#key-1"]}));
-        assert!(error.contains("keys cannot be read") || error.contains("no public key"), "{error}");
+        assert!(
+            error.contains("keys cannot be read") || error.contains("no public key"),
+            "{error}"
+        );
         // Marked compromised.
         let mut revoked = vm.clone();
         revoked[0]["revoked"] = json!("2026-01-01T00:00:00Z");
@@ -209,6 +216,9 @@ mod tests {
         assert!(error.contains(&format!("could not fetch {URL}")), "{error}");
         // Nothing is looked up without a fetcher.
         let error = authentication_key(&NoLookups, HOLDER, &method).unwrap_err();
-        assert!(error.contains("does not look did:web documents up"), "{error}");
+        assert!(
+            error.contains("does not look did:web documents up"),
+            "{error}"
+        );
     }
 }

@@ -2,8 +2,8 @@
 
 use chrono::Duration;
 use laurel_store::{
-    Award, ClaimLink, CredentialOffer, ExpiredOid4vci, OfferSecret, Redemption, Store, StoreError, WalletCopy,
-    WalletFormat,
+    Award, ClaimLink, CredentialOffer, ExpiredOid4vci, OfferSecret, Redemption, Store, StoreError,
+    WalletCopy, WalletFormat,
 };
 use uuid::Uuid;
 
@@ -195,11 +195,19 @@ pub async fn expired_offers_and_nonces_are_deleted_and_live_ones_kept(db: &TestD
     let just_expired = "8".repeat(64);
     let live_nonce = "9".repeat(64);
     store
-        .create_nonce(&old_nonce, now() - Duration::minutes(10), now() - Duration::minutes(5))
+        .create_nonce(
+            &old_nonce,
+            now() - Duration::minutes(10),
+            now() - Duration::minutes(5),
+        )
         .await
         .unwrap();
     store
-        .create_nonce(&just_expired, now() - Duration::minutes(10), now() - Duration::minutes(1))
+        .create_nonce(
+            &just_expired,
+            now() - Duration::minutes(10),
+            now() - Duration::minutes(1),
+        )
         .await
         .unwrap();
     store
@@ -210,7 +218,13 @@ pub async fn expired_offers_and_nonces_are_deleted_and_live_ones_kept(db: &TestD
     let deleted = store.delete_expired_oid4vci(now()).await.unwrap();
     // (Every time above is minutes from "now", so the few milliseconds between calls do not
     // matter.)
-    assert_eq!(deleted, ExpiredOid4vci { offers: 2, nonces: 2 });
+    assert_eq!(
+        deleted,
+        ExpiredOid4vci {
+            offers: 2,
+            nonces: 2
+        }
+    );
     for gone in [&stale, &spent] {
         assert_eq!(
             store
