@@ -270,6 +270,17 @@ async fn all_of_at_least_nested_and_cascade() {
             s.award(badge, "carol@example.org").await;
         }
         assert_eq!(s.holders("Cert").await, vec![ada]);
+        // The pairs a Comprehensive Learner Record states as associations.
+        let links = pathways::links(&s.service, s.issuer.id).await.unwrap();
+        let mut pairs: Vec<(Uuid, Uuid)> = links.iter().map(|l| (l.pathway, l.required)).collect();
+        pairs.sort();
+        let mut expected: Vec<(Uuid, Uuid)> = ["A", "B", "C", "D", "E"]
+            .iter()
+            .map(|b| (s.id("Cert"), s.id(b)))
+            .chain(["Cert", "X"].iter().map(|b| (s.id("Level 2"), s.id(b))))
+            .collect();
+        expected.sort();
+        assert_eq!(pairs, expected);
         // Awarding again (an existing award) evaluates nothing new and breaks nothing.
         assert!(matches!(s.award("E", ada).await, Outcome::Existing(_)));
         assert_eq!(s.holders("Level 2").await, vec![ada]);
@@ -391,7 +402,7 @@ async fn revoking_a_step_flags_the_pathway_badge() {
         let flagged = pathways::warnings(&s.service, &[s.issuer.id]).await.unwrap();
         assert_eq!(flagged.len(), 1);
         assert_eq!(flagged[0].award_id, cert.id);
-        assert_eq!(flagged[0].reasons, vec!["\"A\" was revoked on 2026-03-01"]);
+        assert_eq!(flagged[0].reasons, vec!["\"A\" was revoked on 1 March 2026"]);
         let one = pathways::unmet_for_award(&s.service, &cert_now).await.unwrap();
         assert_eq!(one.unwrap().award_id, cert.id);
     }
@@ -439,6 +450,8 @@ async fn invitation_is_sent_exactly_once() {
             .unwrap_err();
         assert!(refused.to_string().contains("badge_nmae"), "{refused}");
 
+        // An invitation is no badge: no association for a learner record.
+        assert!(pathways::links(&s.service, s.issuer.id).await.unwrap().is_empty());
         let ada = "ada@example.org";
         for badge in ["W1", "W2"] {
             s.award(badge, ada).await;

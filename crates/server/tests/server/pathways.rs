@@ -268,4 +268,23 @@ async fn console_edits_pathways_in_plain_words() {
         shown.contains("Earned by holding all of: Core (at least 2 of:"),
         "{shown}"
     );
+
+    // Two of the three earn the certificate; revoking one flags it, in the awards table and
+    // on the pathway page, and leaves it valid.
+    let ada = json!({ "email": "ada@example.org", "name": "Ada" });
+    let a_award = app.award(&badges[0], ada.clone()).await.json();
+    app.award(&badges[1], ada).await;
+    assert_eq!(holders(&app, &cert).await, 1);
+    let revoked = app
+        .post(
+            &format!("/api/v1/credentials/{}/revoke", id(&a_award)),
+            json!({ "reason": "in error" }),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
+    let table = get_as(&app, "/console/awards", &cookie).await.text();
+    assert!(table.contains("Pathway no longer met:"), "{table}");
+    let page = get_as(&app, &path, &cookie).await.text();
+    assert!(page.contains("Requirements no longer met"), "{page}");
+    assert!(page.contains("was revoked on"), "{page}");
 }

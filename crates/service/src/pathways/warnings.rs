@@ -112,16 +112,17 @@ async fn unmet(
         }
         let name = |id: &Uuid| names.get(id).cloned().unwrap_or_else(|| id.to_string());
         let mut reasons = Vec::new();
+        // What changed: required badges held once that no longer count. Badges never held
+        // are not listed: an "at least N of" pathway never needed them all.
         for required in &pathway.requires {
             let Some(other) = theirs.iter().find(|a| a.achievement_id == *required) else {
-                reasons.push(format!("\"{}\" is not held", name(required)));
                 continue;
             };
             if let Some(at) = other.revoked_at {
                 reasons.push(format!(
                     "\"{}\" was revoked on {}",
                     name(required),
-                    at.format("%Y-%m-%d")
+                    at.format("%-d %B %Y")
                 ));
             } else if other.suspended_at.is_some() {
                 reasons.push(format!("\"{}\" is suspended", name(required)));
@@ -129,9 +130,16 @@ async fn unmet(
                 reasons.push(format!(
                     "\"{}\" expired on {}",
                     name(required),
-                    until.format("%Y-%m-%d")
+                    until.format("%-d %B %Y")
                 ));
             }
+        }
+        if reasons.is_empty() {
+            reasons.push(
+                "the badges held do not complete the pathway (it was awarded another way, or \
+                 the pathway changed since)"
+                    .into(),
+            );
         }
         found.push(Unmet {
             award_id: award.id,
