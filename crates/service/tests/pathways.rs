@@ -252,7 +252,11 @@ async fn all_of_at_least_nested_and_cascade() {
             .await
             .unwrap()
             .remove(0);
-        assert!(cert.credential.contains("Pathway step"), "{}", cert.credential);
+        assert!(
+            cert.credential.contains("Pathway step"),
+            "{}",
+            cert.credential
+        );
         assert!(cert.credential.contains("Earned by completing a pathway"));
         assert_eq!(cert.recipient_name.as_deref(), Some("Ada Lovelace"));
 
@@ -265,7 +269,9 @@ async fn all_of_at_least_nested_and_cascade() {
         // A revoked badge does not count toward a pathway.
         let c = s.award("C", "carol@example.org").await;
         let Outcome::Created(c) = c else { panic!() };
-        lifecycle::revoke(&s.service, &[c.id], "in error").await.unwrap();
+        lifecycle::revoke(&s.service, &[c.id], "in error")
+            .await
+            .unwrap();
         for badge in ["A", "B", "D"] {
             s.award(badge, "carol@example.org").await;
         }
@@ -304,7 +310,10 @@ async fn bad_pathways_are_refused() {
             .await
             .unwrap_err();
         assert!(circle.contains("circle"), "{circle}");
-        assert!(circle.contains("\"A\" cannot require \"Level 2\""), "{circle}");
+        assert!(
+            circle.contains("\"A\" cannot require \"Level 2\""),
+            "{circle}"
+        );
         assert!(s.service.store.pathway(s.id("A")).await.unwrap().is_none());
 
         let too_many = s
@@ -329,7 +338,10 @@ async fn bad_pathways_are_refused() {
         let foreign = s.save("Cert", OutcomeName::Award, rule).await.unwrap_err();
         assert!(foreign.contains("another issuer's badge"), "{foreign}");
         // The stored pathway is untouched by the refusals.
-        let stored = pathways::get(&s.service, s.id("Cert")).await.unwrap().unwrap();
+        let stored = pathways::get(&s.service, s.id("Cert"))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(stored.summary, "all of: \"A\" and \"B\"");
         assert_eq!(s.issuer.name, "Library Association");
     }
@@ -392,18 +404,29 @@ async fn revoking_a_step_flags_the_pathway_badge() {
             .await
             .unwrap()
             .remove(0);
-        assert!(pathways::warnings(&s.service, &[s.issuer.id])
+        assert!(
+            pathways::warnings(&s.service, &[s.issuer.id])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        lifecycle::revoke(&s.service, &[a.id], "in error")
             .await
-            .unwrap()
-            .is_empty());
-        lifecycle::revoke(&s.service, &[a.id], "in error").await.unwrap();
+            .unwrap();
         let cert_now = s.service.store.award(cert.id).await.unwrap();
         assert!(cert_now.revoked_at.is_none(), "never revoked silently");
-        let flagged = pathways::warnings(&s.service, &[s.issuer.id]).await.unwrap();
+        let flagged = pathways::warnings(&s.service, &[s.issuer.id])
+            .await
+            .unwrap();
         assert_eq!(flagged.len(), 1);
         assert_eq!(flagged[0].award_id, cert.id);
-        assert_eq!(flagged[0].reasons, vec!["\"A\" was revoked on 1 March 2026"]);
-        let one = pathways::unmet_for_award(&s.service, &cert_now).await.unwrap();
+        assert_eq!(
+            flagged[0].reasons,
+            vec!["\"A\" was revoked on 1 March 2026"]
+        );
+        let one = pathways::unmet_for_award(&s.service, &cert_now)
+            .await
+            .unwrap();
         assert_eq!(one.unwrap().award_id, cert.id);
     }
 }
@@ -451,23 +474,41 @@ async fn invitation_is_sent_exactly_once() {
         assert!(refused.to_string().contains("badge_nmae"), "{refused}");
 
         // An invitation is no badge: no association for a learner record.
-        assert!(pathways::links(&s.service, s.issuer.id).await.unwrap().is_empty());
+        assert!(
+            pathways::links(&s.service, s.issuer.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let ada = "ada@example.org";
         for badge in ["W1", "W2"] {
             s.award(badge, ada).await;
         }
-        assert!(s.service.store.invitations(s.id("Workshop")).await.unwrap().is_empty());
+        assert!(
+            s.service
+                .store
+                .invitations(s.id("Workshop"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         s.award("W3", ada).await;
         // Invited, not awarded.
         assert!(s.holders("Workshop").await.is_empty());
-        let sent = laurel_service::email::worker::drain(&s.service).await.unwrap();
+        let sent = laurel_service::email::worker::drain(&s.service)
+            .await
+            .unwrap();
         assert!(sent.sent >= 1, "{sent:?}");
         // Completing it again (a re-evaluation for everyone) sends nothing more.
         assert_eq!(
-            pathways::evaluate_all(&s.service, s.id("Workshop")).await.unwrap(),
+            pathways::evaluate_all(&s.service, s.id("Workshop"))
+                .await
+                .unwrap(),
             0
         );
-        laurel_service::email::worker::drain(&s.service).await.unwrap();
+        laurel_service::email::worker::drain(&s.service)
+            .await
+            .unwrap();
         let invitations = s.service.store.invitations(s.id("Workshop")).await.unwrap();
         assert_eq!(invitations.len(), 1);
         assert_eq!(invitations[0].state, NotificationState::Sent);
@@ -522,8 +563,10 @@ async fn progress_needs_the_recipients_token() {
             );
         }
         // No pathway on that badge: nothing to show.
-        assert!(pathways::progress_for_token(&s.service, s.id("X"), &token)
-            .await
-            .is_err());
+        assert!(
+            pathways::progress_for_token(&s.service, s.id("X"), &token)
+                .await
+                .is_err()
+        );
     }
 }

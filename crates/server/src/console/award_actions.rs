@@ -190,17 +190,24 @@ async fn pathway_notes(state: &AppState, award: &Award) -> (Option<String>, Vec<
         .flatten()
         .map(|u| u.reasons.join("; "));
     let mut badges = Vec::new();
-    if let Ok(pathways) = state.store.pathways_requiring(&[award.achievement_id]).await {
+    if let Ok(pathways) = state
+        .store
+        .pathways_requiring(&[award.achievement_id])
+        .await
+    {
         for pathway in pathways {
             let held = state
                 .store
-                .awards_for(pathway.achievement_id, std::slice::from_ref(&award.recipient_email))
+                .awards_for(
+                    pathway.achievement_id,
+                    std::slice::from_ref(&award.recipient_email),
+                )
                 .await
                 .unwrap_or_default();
-            if held.iter().any(|a| a.revoked_at.is_none()) {
-                if let Ok(a) = state.store.achievement(pathway.achievement_id).await {
-                    badges.push(a.name);
-                }
+            if held.iter().any(|a| a.revoked_at.is_none())
+                && let Ok(a) = state.store.achievement(pathway.achievement_id).await
+            {
+                badges.push(a.name);
             }
         }
     }

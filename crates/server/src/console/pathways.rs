@@ -105,7 +105,10 @@ struct InvitationRow {
 async fn badge_of(state: &AppState, staff: &Staff, id: &str) -> Result<Achievement, Response> {
     match load_achievement(state, id).await {
         Ok(a) if staff.may_see(a.issuer_id) => Ok(a),
-        Ok(_) => Err(layout::not_allowed(staff, "This badge is not one of yours.")),
+        Ok(_) => Err(layout::not_allowed(
+            staff,
+            "This badge is not one of yours.",
+        )),
         Err(error) => Err(layout::error(&error)),
     }
 }
@@ -459,9 +462,7 @@ fn form_of(input: Option<&PathwayInput>, choices: &[(Uuid, String)]) -> PathwayF
         GroupForm {
             field,
             number,
-            title: group
-                .and_then(|g| g.title.clone())
-                .unwrap_or_default(),
+            title: group.and_then(|g| g.title.clone()).unwrap_or_default(),
             rule: match group.and_then(|g| g.at_least) {
                 Some(_) => "at_least".into(),
                 None => "all".into(),

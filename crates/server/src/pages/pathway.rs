@@ -50,19 +50,17 @@ pub struct PathwayBlock {
 }
 
 /// The achievement's pathway for its public page (nobody's progress), if it has one.
-pub async fn block(state: &AppState, achievement: &Achievement) -> HttpResult<Option<PathwayBlock>> {
+pub async fn block(
+    state: &AppState,
+    achievement: &Achievement,
+) -> HttpResult<Option<PathwayBlock>> {
     let Some(pathway) = state.store.pathway(achievement.id).await? else {
         return Ok(None);
     };
     let rule = pathways::stored_rule(&pathway)?;
     let names = pathways::badge_names(state, pathway.issuer_id).await?;
     let shape = GroupProgress::of(&rule, &Default::default(), &names);
-    Ok(Some(to_block(
-        &state.urls,
-        &shape,
-        pathway.outcome,
-        false,
-    )))
+    Ok(Some(to_block(&state.urls, &shape, pathway.outcome, false)))
 }
 
 fn to_block(

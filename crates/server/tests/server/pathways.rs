@@ -108,9 +108,15 @@ async fn api_sets_checks_and_evaluates_pathways() {
 
     // Awards through the API complete the pathway: A, then C.
     let ada = json!({ "email": "ada@example.org", "name": "Ada" });
-    assert_eq!(app.award(&badges[0], ada.clone()).await.status, StatusCode::CREATED);
+    assert_eq!(
+        app.award(&badges[0], ada.clone()).await.status,
+        StatusCode::CREATED
+    );
     assert_eq!(holders(&app, &cert).await, 0);
-    assert_eq!(app.award(&badges[2], ada.clone()).await.status, StatusCode::CREATED);
+    assert_eq!(
+        app.award(&badges[2], ada.clone()).await.status,
+        StatusCode::CREATED
+    );
     assert_eq!(holders(&app, &cert).await, 1);
 
     // Revoking A flags the certificate; it stays valid.
@@ -132,16 +138,20 @@ async fn api_sets_checks_and_evaluates_pathways() {
     assert_eq!(unmet.status, StatusCode::OK);
     let unmet = unmet.json();
     assert_eq!(unmet.as_array().unwrap().len(), 1, "{unmet}");
-    assert!(unmet[0]["reasons"][0]
-        .as_str()
-        .unwrap()
-        .contains("\"Webinar A\" was revoked"));
+    assert!(
+        unmet[0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("\"Webinar A\" was revoked")
+    );
     assert_eq!(holders(&app, &cert).await, 1);
 
     // Evaluating for everyone finds nobody new; removing leaves the badge awarded.
     let evaluated = app.post(&format!("{path}/evaluate"), json!({})).await;
     assert_eq!(evaluated.json()["completed"], 0);
-    let removed = app.call(Method::DELETE, &path, Some(&app.admin), None).await;
+    let removed = app
+        .call(Method::DELETE, &path, Some(&app.admin), None)
+        .await;
     assert_eq!(removed.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&path).await.status, StatusCode::NOT_FOUND);
     assert_eq!(holders(&app, &cert).await, 1);
@@ -173,12 +183,12 @@ async fn progress_is_shown_only_through_the_recipients_link() {
     assert!(claim.contains("1 of 2 done"), "{claim}");
     let prefix = format!("{ORIGIN}/achievements/{}/progress/", id(&cert));
     let start = claim.find(&prefix).expect("a progress link");
-    let href: String = claim[start..]
-        .chars()
-        .take_while(|c| *c != '"')
-        .collect();
+    let href: String = claim[start..].chars().take_while(|c| *c != '"').collect();
     let token = href.strip_prefix(&prefix).unwrap().to_string();
-    assert!(!token.contains(&link.token), "the claim secret never leaves its page");
+    assert!(
+        !token.contains(&link.token),
+        "the claim secret never leaves its page"
+    );
 
     let progress = browse(&app, href.strip_prefix(ORIGIN).unwrap()).await;
     assert_eq!(progress.status, StatusCode::OK, "{}", progress.text());
@@ -236,7 +246,10 @@ async fn console_edits_pathways_in_plain_words() {
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.text());
     let html = wrong.text();
     assert!(html.contains("id=\"g0-error\""), "{html}");
-    assert!(html.contains("At least 5 of 2 is more than the group has"), "{html}");
+    assert!(
+        html.contains("At least 5 of 2 is more than the group has"),
+        "{html}"
+    );
     let stored = app
         .get(&format!("/api/v1/achievements/{}/pathway", id(&cert)))
         .await
@@ -263,7 +276,9 @@ async fn console_edits_pathways_in_plain_words() {
     )
     .await;
     assert_eq!(see_other(&saved), format!("{path}?saved=1"));
-    let shown = get_as(&app, &format!("{path}?saved=1"), &cookie).await.text();
+    let shown = get_as(&app, &format!("{path}?saved=1"), &cookie)
+        .await
+        .text();
     assert!(
         shown.contains("Earned by holding all of: Core (at least 2 of:"),
         "{shown}"

@@ -81,8 +81,7 @@ pub(crate) fn award_at_depth(
     rows: Vec<Result<Recipient, ServiceError>>,
     notify: bool,
     depth: u32,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = ServiceResult<Vec<Outcome>>> + Send + '_>>
-{
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ServiceResult<Vec<Outcome>>> + Send + '_>> {
     Box::pin(award_once(service, achievement_id, rows, notify, depth))
 }
 

@@ -113,13 +113,8 @@ async fn complete(
             let mut recorded = 0;
             for (email, _) in &met {
                 let name = people.get(email.as_str()).copied().flatten();
-                let invitation = Invitation::queued(
-                    pathway.achievement_id,
-                    pathway.issuer_id,
-                    email,
-                    name,
-                    now,
-                );
+                let invitation =
+                    Invitation::queued(pathway.achievement_id, pathway.issuer_id, email, name, now);
                 if service.store.record_invitation(&invitation).await? {
                     recorded += 1;
                 }

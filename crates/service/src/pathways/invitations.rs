@@ -20,8 +20,7 @@ use crate::email::worker::{Tally, domain, issuer_color};
 use crate::{Service, ServiceResult};
 
 /// The invitation's subject when the pathway sets none.
-pub const DEFAULT_INVITATION_SUBJECT: &str =
-    "You are invited: {{badge_name}} from {{issuer_name}}";
+pub const DEFAULT_INVITATION_SUBJECT: &str = "You are invited: {{badge_name}} from {{issuer_name}}";
 
 /// The invitation's text when the pathway sets none.
 pub const DEFAULT_INVITATION_BODY: &str = "Hello {{recipient_name|there}},
@@ -111,7 +110,9 @@ async fn deliver(service: &Service, i: &Invitation) -> DeliveryOutcome {
         return failed("the issuer has no email settings");
     };
     let template = invitation_template(
-        pathway.as_ref().and_then(|p| p.invitation_subject.as_deref()),
+        pathway
+            .as_ref()
+            .and_then(|p| p.invitation_subject.as_deref()),
         pathway.as_ref().and_then(|p| p.invitation_body.as_deref()),
     );
     let page = service.urls.achievement(achievement.id);
@@ -173,9 +174,7 @@ async fn deliver(service: &Service, i: &Invitation) -> DeliveryOutcome {
     match smtp::send(&transport, message, options.timeout).await {
         Sent::Accepted(reply) => sent(Some(reply), false),
         Sent::Permanent { error, reply } => DeliveryOutcome::Failed { error, reply },
-        Sent::Temporary { error, .. } => {
-            retry_or_fail(service, i, Some(message_id.clone()), error)
-        }
+        Sent::Temporary { error, .. } => retry_or_fail(service, i, Some(message_id.clone()), error),
     }
 }
 

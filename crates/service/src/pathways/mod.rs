@@ -174,7 +174,10 @@ pub fn view(pathway: &Pathway, names: &HashMap<Uuid, String>) -> ServiceResult<P
 }
 
 /// The issuer's badges' names, by id.
-pub async fn badge_names(service: &Service, issuer_id: Uuid) -> ServiceResult<HashMap<Uuid, String>> {
+pub async fn badge_names(
+    service: &Service,
+    issuer_id: Uuid,
+) -> ServiceResult<HashMap<Uuid, String>> {
     Ok(service
         .store
         .list_achievements(Some(issuer_id))

@@ -150,16 +150,16 @@ pub struct OnTheWay {
 
 /// The pathways of the award's issuer its badge takes part in, with its recipient's progress
 /// on each: what the claim page lists.
-pub async fn on_the_way(service: &Service, award: &laurel_store::Award) -> ServiceResult<Vec<OnTheWay>> {
+pub async fn on_the_way(
+    service: &Service,
+    award: &laurel_store::Award,
+) -> ServiceResult<Vec<OnTheWay>> {
     let pathways = service
         .store
         .pathways_requiring(&[award.achievement_id])
         .await?;
     let mut found = Vec::new();
-    for pathway in pathways
-        .iter()
-        .filter(|p| p.issuer_id == award.issuer_id)
-    {
+    for pathway in pathways.iter().filter(|p| p.issuer_id == award.issuer_id) {
         let achievement = service.store.achievement(pathway.achievement_id).await?;
         found.push(OnTheWay {
             achievement_id: pathway.achievement_id,

@@ -120,10 +120,10 @@ impl Group {
 
     fn collect(&self, seen: &mut HashSet<Uuid>, out: &mut Vec<Uuid>) {
         for step in &self.steps {
-            if let Some(id) = step.achievement_id {
-                if seen.insert(id) {
-                    out.push(id);
-                }
+            if let Some(id) = step.achievement_id
+                && seen.insert(id)
+            {
+                out.push(id);
             }
             if let Some(group) = &step.group {
                 group.collect(seen, out);
@@ -133,8 +133,9 @@ impl Group {
 
     /// How many steps are needed.
     pub fn needed(&self) -> usize {
-        self.at_least
-            .map_or(self.steps.len(), |n| usize::try_from(n).unwrap_or(usize::MAX))
+        self.at_least.map_or(self.steps.len(), |n| {
+            usize::try_from(n).unwrap_or(usize::MAX)
+        })
     }
 
     /// Whether someone holding `held` (valid badges) completes the group.
@@ -345,8 +346,11 @@ mod tests {
         assert!(nested.satisfied(&held(&[b[0], b[3], b[4]])));
         assert!(!nested.satisfied(&held(&[b[3], b[4]])));
         assert!(!nested.satisfied(&held(&[b[0], b[4]])));
-        let names: HashMap<Uuid, String> =
-            b.iter().enumerate().map(|(i, id)| (*id, format!("B{i}"))).collect();
+        let names: HashMap<Uuid, String> = b
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, format!("B{i}")))
+            .collect();
         assert_eq!(
             nested.in_words(&names),
             "all of: \"B0\" and Electives (at least 2 of: \"B2\", \"B3\" and \"B4\")"

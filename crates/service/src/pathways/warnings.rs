@@ -72,10 +72,12 @@ pub async fn unmet_for_award(service: &Service, award: &Award) -> ServiceResult<
         return Ok(None);
     }
     let names = super::badge_names(service, award.issuer_id).await?;
-    Ok(unmet(service, &pathway, std::slice::from_ref(award), &names)
-        .await?
-        .into_iter()
-        .next())
+    Ok(
+        unmet(service, &pathway, std::slice::from_ref(award), &names)
+            .await?
+            .into_iter()
+            .next(),
+    )
 }
 
 async fn unmet(

@@ -17,8 +17,8 @@ macro_rules! pathway_store {
         use crate::shared::{count, db, notification_state};
         use crate::values::{Id, Ts};
         use crate::{
-            DeliveryOutcome, Invitation, InvitationDelivery, Pathway, PathwayOutcome,
-            StoreError, StoreResult,
+            DeliveryOutcome, Invitation, InvitationDelivery, Pathway, PathwayOutcome, StoreError,
+            StoreResult,
         };
 
         const PATHWAY_COLUMNS: &str = "achievement_id, issuer_id, rule, outcome,
@@ -61,7 +61,10 @@ macro_rules! pathway_store {
                 state: notification_state(&state)?,
                 attempts: count(row.try_get("attempts").map_err(db)?, "attempts")?,
                 next_attempt_at: row.try_get::<Ts, _>("next_attempt_at").map_err(db)?.0,
-                claim: row.try_get::<Option<Id>, _>("claim").map_err(db)?.map(|c| c.0),
+                claim: row
+                    .try_get::<Option<Id>, _>("claim")
+                    .map_err(db)?
+                    .map(|c| c.0),
                 claimed_until: time("claimed_until")?,
                 sent_at: time("sent_at")?,
                 last_error: row.try_get("last_error").map_err(db)?,
@@ -363,15 +366,9 @@ macro_rules! pathway_store {
                                 None,
                                 false,
                             ),
-                            DeliveryOutcome::Failed { error, .. } => (
-                                "failed",
-                                None,
-                                None,
-                                Some(error.clone()),
-                                None,
-                                None,
-                                false,
-                            ),
+                            DeliveryOutcome::Failed { error, .. } => {
+                                ("failed", None, None, Some(error.clone()), None, None, false)
+                            }
                         };
                     sqlx::query(
                         "update pathway_invitations set state = $1,

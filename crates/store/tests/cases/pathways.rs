@@ -38,13 +38,22 @@ pub async fn pathways_round_trip(db: &TestDb) {
 
     let mut stored = pathway(&target, &steps);
     store.set_pathway(&stored).await.unwrap();
-    assert_eq!(store.pathway(target.id).await.unwrap(), Some(stored.clone()));
-    assert_eq!(store.pathways(Some(issuer.id)).await.unwrap(), vec![stored.clone()]);
+    assert_eq!(
+        store.pathway(target.id).await.unwrap(),
+        Some(stored.clone())
+    );
+    assert_eq!(
+        store.pathways(Some(issuer.id)).await.unwrap(),
+        vec![stored.clone()]
+    );
     assert_eq!(store.pathways(None).await.unwrap(), vec![stored.clone()]);
     assert_eq!(store.pathways(Some(Uuid::now_v7())).await.unwrap(), vec![]);
     let found = store.pathways_requiring(&[steps[1]]).await.unwrap();
     assert_eq!(found, vec![stored.clone()]);
-    assert_eq!(store.pathways_requiring(&[target.id]).await.unwrap(), vec![]);
+    assert_eq!(
+        store.pathways_requiring(&[target.id]).await.unwrap(),
+        vec![]
+    );
     assert_eq!(store.pathways_requiring(&[]).await.unwrap(), vec![]);
 
     // Replacing rewrites the requirement rows: B is no longer named.
@@ -54,10 +63,16 @@ pub async fn pathways_round_trip(db: &TestDb) {
     stored.invitation_body = Some("Hello {{recipient_name}}".into());
     stored.rule = r#"{"at_least":1,"steps":[]}"#.into();
     store.set_pathway(&stored).await.unwrap();
-    assert_eq!(store.pathway(target.id).await.unwrap(), Some(stored.clone()));
+    assert_eq!(
+        store.pathway(target.id).await.unwrap(),
+        Some(stored.clone())
+    );
     assert_eq!(store.pathways_requiring(&[steps[1]]).await.unwrap(), vec![]);
     assert_eq!(
-        store.pathways_requiring(&[steps[2], steps[1]]).await.unwrap(),
+        store
+            .pathways_requiring(&[steps[2], steps[1]])
+            .await
+            .unwrap(),
         vec![stored.clone()]
     );
 
@@ -97,16 +112,21 @@ pub async fn invitations_are_recorded_once_and_delivered(db: &TestDb) {
     // Claimed once while the lease holds; finished as sent; a stale claim changes nothing.
     let worker = Uuid::now_v7();
     let lease = at + Duration::minutes(5);
-    let claimed = store.claim_invitations(worker, at, lease, 10).await.unwrap();
+    let claimed = store
+        .claim_invitations(worker, at, lease, 10)
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 2);
     assert!(claimed.iter().all(|i| i.state == NotificationState::Sending
         && i.attempts == 1
         && i.claim == Some(worker)));
-    assert!(store
-        .claim_invitations(Uuid::now_v7(), at, lease, 10)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        store
+            .claim_invitations(Uuid::now_v7(), at, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let sent = InvitationDelivery {
         achievement_id: target.id,
         recipient_email: "ada@example.org".into(),
@@ -126,11 +146,17 @@ pub async fn invitations_are_recorded_once_and_delivered(db: &TestDb) {
     };
     store.finish_invitations(&[sent, stale]).await.unwrap();
     let listed = store.invitations(target.id).await.unwrap();
-    let ada = listed.iter().find(|i| i.recipient_email == "ada@example.org").unwrap();
+    let ada = listed
+        .iter()
+        .find(|i| i.recipient_email == "ada@example.org")
+        .unwrap();
     assert_eq!(ada.state, NotificationState::Sent);
     assert_eq!(ada.subject.as_deref(), Some("Come"));
     assert!(ada.dry_run && ada.claim.is_none());
-    let bob = listed.iter().find(|i| i.recipient_email == "bob@example.org").unwrap();
+    let bob = listed
+        .iter()
+        .find(|i| i.recipient_email == "bob@example.org")
+        .unwrap();
     assert_eq!(bob.state, NotificationState::Sending);
     // Bob's claim lapses: another worker claims it and records a retry.
     let later = lease + Duration::seconds(1);
@@ -164,11 +190,13 @@ pub async fn invitations_are_recorded_once_and_delivered(db: &TestDb) {
     assert_eq!(bob.state, NotificationState::Queued);
     assert_eq!(bob.last_error.as_deref(), Some("busy"));
     assert_eq!(bob.message_id.as_deref(), Some("<2@example.org>"));
-    assert!(store
-        .claim_invitations(second, later, later, 10)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        store
+            .claim_invitations(second, later, later, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Two instances recording the same invitation at once: one row, one `true`.
@@ -178,9 +206,12 @@ pub async fn concurrent_invitations_record_once(db: &TestDb) {
     let (issuer, target) = issuer_with_achievement(&*first).await;
     let mut tasks = Vec::new();
     for round in 0..8 {
-        let store = if round % 2 == 0 { first.clone() } else { second.clone() };
-        let invitation =
-            Invitation::queued(target.id, issuer.id, "ada@example.org", None, now());
+        let store = if round % 2 == 0 {
+            first.clone()
+        } else {
+            second.clone()
+        };
+        let invitation = Invitation::queued(target.id, issuer.id, "ada@example.org", None, now());
         tasks.push(tokio::spawn(async move {
             store.record_invitation(&invitation).await.unwrap()
         }));
