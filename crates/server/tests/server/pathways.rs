@@ -145,6 +145,20 @@ async fn api_sets_checks_and_evaluates_pathways() {
             .contains("\"Webinar A\" was revoked")
     );
     assert_eq!(holders(&app, &cert).await, 1);
+    let cert_award = app
+        .get(&format!("/api/v1/awards/{}", unmet[0]["award_id"].as_str().unwrap()))
+        .await
+        .json();
+    assert!(cert_award["revoked_at"].is_null(), "{cert_award}");
+    assert!(
+        cert_award["pathway_unmet"][0]
+            .as_str()
+            .unwrap()
+            .contains("was revoked"),
+        "{cert_award}"
+    );
+    let a_view = app.get(&format!("/api/v1/awards/{a_award}")).await.json();
+    assert!(a_view["pathway_unmet"].is_null(), "{a_view}");
 
     // Evaluating for everyone finds nobody new; removing leaves the badge awarded.
     let evaluated = app.post(&format!("{path}/evaluate"), json!({})).await;
