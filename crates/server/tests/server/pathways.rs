@@ -146,7 +146,10 @@ async fn api_sets_checks_and_evaluates_pathways() {
     );
     assert_eq!(holders(&app, &cert).await, 1);
     let cert_award = app
-        .get(&format!("/api/v1/awards/{}", unmet[0]["award_id"].as_str().unwrap()))
+        .get(&format!(
+            "/api/v1/awards/{}",
+            unmet[0]["award_id"].as_str().unwrap()
+        ))
         .await
         .json();
     assert!(cert_award["revoked_at"].is_null(), "{cert_award}");
@@ -316,4 +319,82 @@ async fn console_edits_pathways_in_plain_words() {
     let page = get_as(&app, &path, &cookie).await.text();
     assert!(page.contains("Requirements no longer met"), "{page}");
     assert!(page.contains("was revoked on"), "{page}");
+}
+
+/// Three webinars lead to an invitation to the workshop: one email over SMTP, from the
+/// pathway's template, once, however many times the pathway is completed.
+#[tokio::test]
+async fn an_invitation_is_emailed_once() {
+    use crate::util::smtp::SmtpSink;
+    use laurel_service::email::worker::drain;
+
+    let sink = SmtpSink::start().await;
+    let app = TestApp::new().await;
+    let issuer = app.issuer(json!({})).await;
+    let settings = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/issuers/{}/email", id(&issuer)),
+            Some(&app.admin),
+            Some(&json!({
+                "host": "127.0.0.1",
+                "port": sink.port,
+                "security": "none",
+                "from_address": "badges@example.org",
+            })),
+        )
+        .await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.text());
+    let mut webinars = Vec::new();
+    for name in ["Webinar 1", "Webinar 2", "Webinar 3"] {
+        webinars.push(app.achievement(&issuer, json!({ "name": name })).await);
+    }
+    let workshop = app
+        .achievement(&issuer, json!({ "name": "In-person workshop" }))
+        .await;
+    let pathway = json!({
+        "outcome": "invite",
+        "rule": { "steps": webinars.iter().map(|w| json!({ "achievement_id": id(w) })).collect::<Vec<_>>() },
+        "invitation_subject": "{{recipient_name}}, join us at the {{badge_name}}",
+        "invitation_body": "You finished the three webinars. Details: {{credential_url}}",
+    });
+    let path = format!("/api/v1/achievements/{}/pathway", id(&workshop));
+    let put = app
+        .call(Method::PUT, &path, Some(&app.admin), Some(&pathway))
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text());
+
+    let ada = json!({ "email": "ada@example.org", "name": "Ada", "notify": false });
+    for webinar in &webinars {
+        let awarded = app.award(webinar, ada.clone()).await;
+        assert_eq!(awarded.status, StatusCode::CREATED, "{}", awarded.text());
+    }
+    drain(&app.state.service).await.unwrap();
+    // Completing it again sends nothing more.
+    let again = app.post(&format!("{path}/evaluate"), json!({})).await;
+    assert_eq!(again.json()["completed"], 0);
+    drain(&app.state.service).await.unwrap();
+
+    let received = sink.received();
+    assert_eq!(received.len(), 1, "one invitation, no badge emails");
+    assert_eq!(received[0].to, ["ada@example.org"]);
+    let message = mail_parser::MessageParser::default()
+        .parse(&received[0].data)
+        .expect("a parsable message");
+    assert_eq!(
+        message.subject(),
+        Some("Ada, join us at the In-person workshop")
+    );
+    let text = message.body_text(0).unwrap().to_string();
+    assert_eq!(
+        text.trim(),
+        format!(
+            "You finished the three webinars. Details: {ORIGIN}/achievements/{}",
+            id(&workshop)
+        )
+    );
+    assert_eq!(holders(&app, &workshop).await, 0, "invited, not awarded");
+    let invitations = app.get(&format!("{path}/invitations")).await.json();
+    assert_eq!(invitations.as_array().unwrap().len(), 1, "{invitations}");
+    assert_eq!(invitations[0]["state"], "sent");
 }
