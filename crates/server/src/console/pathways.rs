@@ -90,6 +90,9 @@ struct PathwayPage {
     form: PathwayForm,
     errors: Mistakes,
     may_change: bool,
+    /// The stored pathway nests groups in groups (set through the API): this page cannot
+    /// show it whole, so it does not offer to change it.
+    too_deep: bool,
     unmet: Vec<Unmet>,
     invitations: Vec<InvitationRow>,
     public_url: String,
@@ -384,6 +387,15 @@ async fn render(
         .map(|a| (a.id, a.name.clone()))
         .collect();
     let form = form_of(input, &choices);
+    // Groups inside groups (set through the API) are more than this form edits: saving it
+    // would drop them, so it is not offered.
+    let too_deep = input.is_some_and(|i| {
+        i.rule.steps.iter().any(|s| {
+            s.group
+                .as_ref()
+                .is_some_and(|g| g.steps.iter().any(|inner| inner.group.is_some()))
+        })
+    });
     let unmet = match pathways::warnings(state, &[achievement.issuer_id]).await {
         Ok(list) => list
             .into_iter()
@@ -410,7 +422,8 @@ async fn render(
         }),
         form,
         errors,
-        may_change: staff.may_change_issuer(achievement.issuer_id),
+        may_change: staff.may_change_issuer(achievement.issuer_id) && !too_deep,
+        too_deep,
         unmet,
         invitations,
         public_url: state.urls.achievement(achievement.id),

@@ -319,6 +319,22 @@ async fn console_edits_pathways_in_plain_words() {
     let page = get_as(&app, &path, &cookie).await.text();
     assert!(page.contains("Requirements no longer met"), "{page}");
     assert!(page.contains("was revoked on"), "{page}");
+
+    // Groups in groups (from the API) are shown, never offered for a save that would drop them.
+    let deep = json!({ "rule": { "steps": [ { "group": { "steps": [
+        { "achievement_id": a }, { "group": { "steps": [ { "achievement_id": b } ] } } ] } } ] } });
+    let put = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/achievements/{}/pathway", id(&cert)),
+            Some(&app.admin),
+            Some(&deep),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text());
+    let page = get_as(&app, &path, &cookie).await.text();
+    assert!(page.contains("id=\"pathway-too-deep\""), "{page}");
+    assert!(!page.contains("id=\"pathway-form\""), "{page}");
 }
 
 /// Three webinars lead to an invitation to the workshop: one email over SMTP, from the
