@@ -428,6 +428,19 @@ async fn revoking_a_step_flags_the_pathway_badge() {
             .await
             .unwrap();
         assert_eq!(one.unwrap().award_id, cert.id);
+
+        // A suspended step does not count; lifting the suspension completes the pathway.
+        let bob = "bob@example.org";
+        let Outcome::Created(b) = s.award("B", bob).await else {
+            panic!()
+        };
+        lifecycle::suspend(&s.service, b.id, Some("checking"))
+            .await
+            .unwrap();
+        s.award("A", bob).await;
+        assert_eq!(s.holders("Cert").await, vec![ada]);
+        lifecycle::unsuspend(&s.service, b.id).await.unwrap();
+        assert_eq!(s.holders("Cert").await, vec![ada, bob]);
     }
 }
 
