@@ -18,6 +18,8 @@
 //! - [`status`]: the revocation bit every credential gets, and the signed status lists.
 //! - [`mint`]: builds, signs (Data Integrity `eddsa-rdfc-2022` and VC-JWT) and stores awards,
 //!   exactly once per recipient and achievement.
+//! - [`pathways`]: badges earned by holding others ("all of", "at least N of", nested),
+//!   evaluated after every award; invitations sent for completing one.
 //! - [`lifecycle`]: revocation and suspension, re-issue, key rotation.
 //! - [`activity`]: award rules over recorded attendance and completions; attendance imports
 //!   and their queue.
@@ -57,6 +59,7 @@ pub mod lifecycle;
 pub mod links;
 pub mod mint;
 pub mod open;
+pub mod pathways;
 pub mod people;
 pub mod public_url;
 pub mod reports;

@@ -21,6 +21,7 @@ mod email;
 mod email_store;
 mod imports;
 mod oid4vci_store;
+mod pathway_store;
 mod rows;
 mod service_store;
 mod sessions;

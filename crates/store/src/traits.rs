@@ -21,6 +21,7 @@ pub trait Store:
     + ConsoleStore
     + WalletStore
     + crate::Oid4vciStore
+    + crate::PathwayStore
 {
 }
 
@@ -34,6 +35,7 @@ impl<T> Store for T where
         + ConsoleStore
         + WalletStore
         + crate::Oid4vciStore
+        + crate::PathwayStore
 {
 }
 
@@ -42,7 +44,7 @@ impl<T> Store for T where
 pub mod prelude {
     pub use crate::{
         ActivityStore, AwardStore, CatalogStore, ConsoleStore, EmailStore, Oid4vciStore,
-        ServiceStore, StatusStore, Store, WalletStore,
+        PathwayStore, ServiceStore, StatusStore, Store, WalletStore,
     };
 }
 

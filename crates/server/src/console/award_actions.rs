@@ -83,6 +83,10 @@ struct ConfirmPage<'a> {
     filters: Vec<(&'static str, String)>,
     /// The table as it was, for "Cancel".
     back: String,
+    /// A pathway badge whose requirements no longer hold: why, in words.
+    pathway_unmet: Option<String>,
+    /// Pathway badges the recipient holds that name this badge (they stay if it is revoked).
+    pathway_badges: Vec<String>,
 }
 
 /// The award and whether `staff` may change it.
@@ -160,6 +164,7 @@ async fn confirmation(
         Some(name) if !name.trim().is_empty() => format!("{name} ({})", award.recipient_email),
         _ => award.recipient_email.clone(),
     };
+    let (pathway_unmet, pathway_badges) = pathway_notes(state, award).await;
     layout::respond(
         status,
         &ConfirmPage {
@@ -174,8 +179,43 @@ async fn confirmation(
             errors,
             filters: search.pairs(search.offset),
             back: format!("/console/awards?{}", search.query_string(search.offset)),
+            pathway_unmet,
+            pathway_badges,
         },
     )
+}
+
+/// What pathways say about an award: its own pathway's requirements no longer met, and the
+/// pathway badges the recipient holds that name it. A failed read shows nothing.
+async fn pathway_notes(state: &AppState, award: &Award) -> (Option<String>, Vec<String>) {
+    let unmet = laurel_service::pathways::unmet_for_award(state, award)
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.reasons.join("; "));
+    let mut badges = Vec::new();
+    if let Ok(pathways) = state
+        .store
+        .pathways_requiring(&[award.achievement_id])
+        .await
+    {
+        for pathway in pathways {
+            let held = state
+                .store
+                .awards_for(
+                    pathway.achievement_id,
+                    std::slice::from_ref(&award.recipient_email),
+                )
+                .await
+                .unwrap_or_default();
+            if held.iter().any(|a| a.revoked_at.is_none())
+                && let Ok(a) = state.store.achievement(pathway.achievement_id).await
+            {
+                badges.push(a.name);
+            }
+        }
+    }
+    (unmet, badges)
 }
 
 /// `POST /console/awards/{id}/{action}`: revoke, suspend, unsuspend, notify (resend) or

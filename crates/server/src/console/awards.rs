@@ -211,8 +211,24 @@ async fn render(
         .iter()
         .map(|a| (a.id, a.name.as_str()))
         .collect();
+    // Badges earned through a pathway, whose awards may no longer meet it.
+    let pathway_badges: std::collections::HashSet<Uuid> = state
+        .store
+        .pathways(None)
+        .await?
+        .iter()
+        .filter(|p| p.outcome == laurel_store::PathwayOutcome::Award)
+        .map(|p| p.achievement_id)
+        .collect();
     let mut rows = Vec::with_capacity(found.len());
     for award in &found {
+        let pathway_unmet = if pathway_badges.contains(&award.achievement_id) {
+            laurel_service::pathways::unmet_for_award(state, award)
+                .await?
+                .map(|unmet| unmet.reasons.join("; "))
+        } else {
+            None
+        };
         let notification = state.store.notification(award.id).await?;
         let may_change = staff.may_change_issuer(award.issuer_id);
         let delivery = DeliveryView::of(notification.as_ref());
@@ -234,6 +250,7 @@ async fn render(
             may_unsuspend: may_change && award.revoked_at.is_none() && award.suspended_at.is_some(),
             may_resend: may_change && award.revoked_at.is_none() && delivery.resendable,
             delivery,
+            pathway_unmet,
         });
     }
     let next = (u64::from(search.offset) + u64::from(PAGE) < total)
@@ -332,6 +349,8 @@ struct AwardRow {
     /// Whether "Resend" is offered.
     may_resend: bool,
     delivery: DeliveryView,
+    /// Earned through a pathway whose requirements no longer hold: why, in words.
+    pathway_unmet: Option<String>,
 }
 
 /// The award-by-hand form (`console/award_form.html`), with what was typed.

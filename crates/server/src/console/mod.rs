@@ -30,6 +30,7 @@ pub mod events;
 pub mod images;
 pub mod issuers;
 pub mod layout;
+pub mod pathways;
 pub mod reports;
 pub use laurel_service::accounts::password;
 pub use laurel_service::accounts::{account, check_new_user, check_username, new_user};
@@ -186,6 +187,12 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::POST, "/console/achievements/{id}/image", |m| {
         on(m, images::achievement)
+    }),
+    route(Method::GET, "/console/achievements/{id}/pathway", |m| {
+        on(m, pathways::show)
+    }),
+    route(Method::POST, "/console/achievements/{id}/pathway", |m| {
+        on(m, pathways::change)
     }),
 ];
 

@@ -58,7 +58,8 @@ async fn achievement_html(state: &AppState, id: &str) -> HttpResult<String> {
     } else {
         0
     };
-    render_achievement(&state.urls, &achievement, &issuer, awarded)
+    let pathway = super::pathway::block(state, &achievement).await?;
+    render_achievement(&state.urls, &achievement, &issuer, awarded, pathway)
 }
 
 /// The achievement page (`templates/pages/achievement.html`).
@@ -81,6 +82,8 @@ struct AchievementPage<'a> {
     facts: Vec<Fact>,
     /// How many times it was awarded, when the issuer shows it.
     awarded: Option<String>,
+    /// How it is earned by holding other badges, when it has a pathway.
+    pathway: Option<super::pathway::PathwayBlock>,
 }
 
 /// The achievement page's HTML.
@@ -89,6 +92,7 @@ pub fn render_achievement(
     achievement: &Achievement,
     issuer: &Issuer,
     awarded: u64,
+    pathway: Option<super::pathway::PathwayBlock>,
 ) -> HttpResult<String> {
     let url = urls.achievement(achievement.id);
     let image = achievement
@@ -148,6 +152,7 @@ pub fn render_achievement(
             .map(str::to_owned),
         facts,
         awarded,
+        pathway,
     })
 }
 

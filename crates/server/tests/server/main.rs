@@ -46,6 +46,7 @@ mod lifecycle;
 mod lifecycle_verify;
 mod openapi;
 mod pages;
+mod pathways;
 mod public;
 mod recipient_name;
 mod tokens;

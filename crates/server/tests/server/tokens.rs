@@ -136,6 +136,7 @@ fn body_for(method: &Method, path: &str) -> (Option<&'static str>, Option<Vec<u8
             json(json!({ "subject": "Hi", "text": "Hello {{recipient_name}}" }))
         }
         ("POST", "/achievements/{id}/awards") => json(json!({ "email": "mallory@example.org" })),
+        ("PUT", "/achievements/{id}/pathway") => json(json!({ "rule": { "steps": [] } })),
         ("POST", "/credentials/{id}/revoke") => json(json!({ "reason": "taken over" })),
         ("POST", "/events/{id}/attendance") => {
             json(json!({ "attendance": [{ "email": "mallory@example.org", "minutes": 60 }] }))

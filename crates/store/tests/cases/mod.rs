@@ -9,6 +9,7 @@ pub mod console;
 pub mod email;
 pub mod imports;
 pub mod oid4vci;
+pub mod pathways;
 pub mod service;
 pub mod sessions;
 pub mod sign_in;
