@@ -22,6 +22,7 @@ mod email_store;
 mod endorsement_store;
 mod imports;
 mod oid4vci_store;
+mod pathway_store;
 mod rows;
 mod service_store;
 mod sessions;

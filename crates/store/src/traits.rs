@@ -22,6 +22,7 @@ pub trait Store:
     + WalletStore
     + crate::Oid4vciStore
     + crate::EndorsementStore
+    + crate::PathwayStore
 {
 }
 
@@ -36,6 +37,7 @@ impl<T> Store for T where
         + WalletStore
         + crate::Oid4vciStore
         + crate::EndorsementStore
+        + crate::PathwayStore
 {
 }
 
@@ -45,7 +47,7 @@ pub mod prelude {
     pub use crate::EndorsementStore;
     pub use crate::{
         ActivityStore, AwardStore, CatalogStore, ConsoleStore, EmailStore, Oid4vciStore,
-        ServiceStore, StatusStore, Store, WalletStore,
+        PathwayStore, ServiceStore, StatusStore, Store, WalletStore,
     };
 }
 
@@ -541,4 +543,8 @@ pub trait WalletStore: Send + Sync + 'static {
 
     /// The wallet copies of an award, oldest first.
     async fn wallet_copies(&self, award_id: Uuid) -> StoreResult<Vec<WalletCopy>>;
+
+    /// Deletes the exchanges that expired before `before`, completed or not (a completed
+    /// one's copy and its link's use stay recorded); returns how many.
+    async fn delete_expired_exchanges(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }

@@ -28,6 +28,7 @@ pub mod trust;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+pub use binding::{document_url, lists_method};
 pub use input::{Container, Credential};
 pub use keys::{KeySource, KeyStore};
 pub use report::{Binding, EndorsementReport, IssuerReport, Outcome, Report, Step, Verdict};

@@ -28,6 +28,7 @@ pub mod imports;
 pub mod issuers;
 pub mod notifications;
 pub mod openapi;
+pub mod pathways;
 pub mod rules;
 pub mod tokens;
 pub mod verify;
@@ -76,6 +77,24 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::POST, "/achievements/{id}/rules/evaluate", |m| {
         on(m, rules::evaluate)
+    }),
+    route(Method::GET, "/achievements/{id}/pathway", |m| {
+        on(m, pathways::get)
+    }),
+    route(Method::PUT, "/achievements/{id}/pathway", |m| {
+        on(m, pathways::put)
+    }),
+    route(Method::DELETE, "/achievements/{id}/pathway", |m| {
+        on(m, pathways::delete)
+    }),
+    route(Method::POST, "/achievements/{id}/pathway/evaluate", |m| {
+        on(m, pathways::evaluate)
+    }),
+    route(Method::GET, "/achievements/{id}/pathway/invitations", |m| {
+        on(m, pathways::invitations)
+    }),
+    route(Method::GET, "/achievements/{id}/pathway/unmet", |m| {
+        on(m, pathways::unmet)
     }),
     route(Method::POST, "/issuers/{id}/keys/rotate", |m| {
         on(m, issuers::rotate_keys)

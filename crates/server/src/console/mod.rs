@@ -32,6 +32,7 @@ pub mod events;
 pub mod images;
 pub mod issuers;
 pub mod layout;
+pub mod pathways;
 pub mod reports;
 pub use laurel_service::accounts::password;
 pub use laurel_service::accounts::{account, check_new_user, check_username, new_user};
@@ -207,6 +208,12 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::POST, "/console/endorsements/{id}/withdraw", |m| {
         on(m, endorsements::withdraw)
+    }),
+    route(Method::GET, "/console/achievements/{id}/pathway", |m| {
+        on(m, pathways::show)
+    }),
+    route(Method::POST, "/console/achievements/{id}/pathway", |m| {
+        on(m, pathways::change)
     }),
 ];
 

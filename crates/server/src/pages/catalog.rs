@@ -64,7 +64,15 @@ async fn achievement_html(state: &AppState, id: &str) -> HttpResult<String> {
         .store
         .endorsements_of(issuer.id, Some(achievement.id))
         .await?;
-    render_achievement(&state.urls, &achievement, &issuer, awarded, &endorsements)
+    let pathway = super::pathway::block(state, &achievement).await?;
+    render_achievement(
+        &state.urls,
+        &achievement,
+        &issuer,
+        awarded,
+        &endorsements,
+        pathway,
+    )
 }
 
 /// The achievement page (`templates/pages/achievement.html`).
@@ -89,6 +97,8 @@ struct AchievementPage<'a> {
     awarded: Option<String>,
     /// Other organisations' endorsements of it, in force now.
     endorsements: Vec<EndorsementLine>,
+    /// How it is earned by holding other badges, when it has a pathway.
+    pathway: Option<super::pathway::PathwayBlock>,
 }
 
 /// The achievement page's HTML.
@@ -98,6 +108,7 @@ pub fn render_achievement(
     issuer: &Issuer,
     awarded: u64,
     endorsements: &[Endorsement],
+    pathway: Option<super::pathway::PathwayBlock>,
 ) -> HttpResult<String> {
     let url = urls.achievement(achievement.id);
     let image = achievement
@@ -158,6 +169,7 @@ pub fn render_achievement(
         facts,
         awarded,
         endorsements: endorsements::from_store(urls, endorsements),
+        pathway,
     })
 }
 

@@ -582,6 +582,22 @@ fn walks(method: &Method, path: &str, b: &Theirs, csrf: &str) -> Vec<Walk> {
             &[],
             true,
         )],
+        ("GET", "/console/achievements/{id}/pathway") => {
+            vec![get(
+                format!("/console/achievements/{}/pathway", b.achievement),
+                true,
+            )]
+        }
+        ("POST", "/console/achievements/{id}/pathway") => ["save", "delete", "evaluate"]
+            .iter()
+            .map(|action| {
+                post(
+                    format!("/console/achievements/{}/pathway", b.achievement),
+                    &[("g0_badge", b.achievement.as_str()), ("action", action)],
+                    true,
+                )
+            })
+            .collect(),
         (method, path) => panic!(
             "the console route {method} {path} has no case in this test: add one, so that \
              managers of another issuer are checked on it"

@@ -21,6 +21,7 @@
 //!   refused for revoked or suspended badges.
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
 //! - [`wallet_vcapi`]: a wallet receiving a badge through its claim link (VC-API exchange);
+//!   [`wallet_did_web`]: the same for a did:web holder, whose DID document is fetched safely;
 //!   [`wallet_links`]: fresh links sent by staff or asked for by the recipient.
 //! - [`wallet_oid4vci`]: OpenID4VCI's pre-authorized code flow, played as a wallet.
 //!
@@ -47,9 +48,11 @@ mod lifecycle;
 mod lifecycle_verify;
 mod openapi;
 mod pages;
+mod pathways;
 mod public;
 mod recipient_name;
 mod tokens;
+mod wallet_did_web;
 mod wallet_links;
 mod wallet_oid4vci;
 mod wallet_vcapi;

@@ -153,6 +153,7 @@ fn body_for(method: &Method, path: &str) -> (Option<&'static str>, Option<Vec<u8
             json(json!({ "subject": "Hi", "text": "Hello {{recipient_name}}" }))
         }
         ("POST", "/achievements/{id}/awards") => json(json!({ "email": "mallory@example.org" })),
+        ("PUT", "/achievements/{id}/pathway") => json(json!({ "rule": { "steps": [] } })),
         ("POST", "/credentials/{id}/revoke") => json(json!({ "reason": "taken over" })),
         ("POST", "/achievements/{id}/endorsements" | "/issuers/{id}/endorsements") => {
             json(json!({ "endorser_issuer_id": Uuid::nil(), "comment": "Taken over" }))

@@ -65,11 +65,38 @@ pub enum Outcome {
 ///
 /// With `notify`, each credential created is queued for its recipient's email (when the issuer
 /// has email settings), in the same transaction, and the email worker is woken.
+///
+/// Every badge created here is then checked against the pathways it takes part in
+/// ([`crate::pathways::evaluate`]): a pathway its recipient now completes awards its own badge
+/// through this same function, or queues an invitation.
 pub async fn award(
     service: &Service,
     achievement_id: Uuid,
     rows: Vec<Result<Recipient, ServiceError>>,
     notify: bool,
+) -> ServiceResult<Vec<Outcome>> {
+    award_at_depth(service, achievement_id, rows, notify, 0).await
+}
+
+/// [`award`], `depth` pathways up from the award that started it (pathways cascade, bounded
+/// by [`crate::pathways::MAX_CASCADE`]). Boxed, with its type written out: awarding evaluates
+/// pathways, which award.
+pub(crate) fn award_at_depth(
+    service: &Service,
+    achievement_id: Uuid,
+    rows: Vec<Result<Recipient, ServiceError>>,
+    notify: bool,
+    depth: u32,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ServiceResult<Vec<Outcome>>> + Send + '_>> {
+    Box::pin(award_once(service, achievement_id, rows, notify, depth))
+}
+
+async fn award_once(
+    service: &Service,
+    achievement_id: Uuid,
+    rows: Vec<Result<Recipient, ServiceError>>,
+    notify: bool,
+    depth: u32,
 ) -> ServiceResult<Vec<Outcome>> {
     let achievement = service
         .store
@@ -161,13 +188,28 @@ pub async fn award(
         };
         outcomes[index] = Some(repeat);
     }
-    Ok(outcomes
+    let outcomes: Vec<Outcome> = outcomes
         .into_iter()
         .map(|outcome| {
             outcome
                 .unwrap_or_else(|| Outcome::Failed(ServiceError::Internal("lost award row".into())))
         })
-        .collect())
+        .collect();
+    // The awards are stored whatever happens next: a pathway that fails to evaluate is logged
+    // (staff can evaluate it for everyone again), never turned into a failed award.
+    let created: Vec<Award> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            Outcome::Created(award) => Some(award.clone()),
+            _ => None,
+        })
+        .collect();
+    if let Err(error) =
+        crate::pathways::evaluate(service, achievement_id, &created, notify, depth).await
+    {
+        tracing::error!(%error, achievement = %achievement_id, "evaluating pathways failed");
+    }
+    Ok(outcomes)
 }
 
 /// Signs the rows (in parallel, off the async threads) and stores them in one transaction.

@@ -10,6 +10,7 @@ pub mod email;
 pub mod endorsements;
 pub mod imports;
 pub mod oid4vci;
+pub mod pathways;
 pub mod service;
 pub mod sessions;
 pub mod sign_in;

@@ -57,6 +57,11 @@ impl WalletStore for FlakyStore {
         self.check()?;
         self.inner.wallet_copies(award_id).await
     }
+
+    async fn delete_expired_exchanges(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        self.check()?;
+        self.inner.delete_expired_exchanges(before).await
+    }
 }
 
 #[async_trait]
@@ -112,6 +117,11 @@ impl Oid4vciStore for FlakyStore {
         self.inner
             .redeem_credential_offer(offer_id, redemption)
             .await
+    }
+
+    async fn delete_expired_oid4vci(&self, before: DateTime<Utc>) -> StoreResult<ExpiredOid4vci> {
+        self.check()?;
+        self.inner.delete_expired_oid4vci(before).await
     }
 }
 

@@ -59,6 +59,7 @@ pub struct TestAppBuilder {
     limits: Option<Limits>,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     endorsement_fetch: Option<Option<laurel_verify::fetch::FetchPolicy>>,
+    did_documents: Option<Arc<dyn laurel_verify::Fetch>>,
 }
 
 impl TestAppBuilder {
@@ -113,6 +114,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Wallet holders' did:web documents read through `documents` (else none are).
+    pub fn did_documents(mut self, documents: Arc<dyn laurel_verify::Fetch>) -> Self {
+        self.did_documents = Some(documents);
+        self
+    }
+
     /// The app, with an admin token.
     pub async fn build(self) -> TestApp {
         let (store, vault, dir) = match self.store {
@@ -128,7 +135,11 @@ impl TestAppBuilder {
         vault.check(store.as_ref()).await.expect("vault check");
         let clock = self.clock.unwrap_or_else(|| Arc::new(FixedClock(now())));
         let origin = self.origin.as_deref().unwrap_or(ORIGIN);
-        let service = Service::new(store, Urls::new(origin), vault, clock).with_email(self.email);
+        let mut service =
+            Service::new(store, Urls::new(origin), vault, clock).with_email(self.email);
+        if let Some(documents) = self.did_documents {
+            service = service.with_did_documents(documents);
+        }
         let mut app = App::new(service).with_metrics(self.metrics);
         if let Some(policy) = self.endorsement_fetch {
             app = app.with_endorsement_fetch(policy);
