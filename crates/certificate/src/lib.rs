@@ -7,8 +7,9 @@
 //!
 //! The PDF is written with krilla (by the typst authors): it subsets and embeds the fonts,
 //! writes ToUnicode maps (the text can be searched, copied and read by screen readers) and
-//! embeds PNG images. Text shaping and per-character font fallback are in [`text`]; the QR
-//! code's modules in [`qr`] (also used by the credential page's print view).
+//! embeds PNG images. Bidi ordering (Arabic and Hebrew names read right to left), text
+//! shaping and per-character font fallback are in [`text`]; the QR code's modules in [`qr`]
+//! (also used by the credential page's print view).
 
 pub mod qr;
 pub mod text;

@@ -11,6 +11,7 @@ use laurel_service::{Changes, FixedClock, Service, ServiceError, Urls, Vault, li
 use laurel_store::{Achievement, Issuer, StatusChange};
 use uuid::Uuid;
 
+mod endorsements;
 mod session_edits;
 mod wallet;
 

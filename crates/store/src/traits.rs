@@ -21,6 +21,8 @@ pub trait Store:
     + ConsoleStore
     + WalletStore
     + crate::Oid4vciStore
+    + crate::EndorsementStore
+    + crate::PathwayStore
 {
 }
 
@@ -34,15 +36,18 @@ impl<T> Store for T where
         + ConsoleStore
         + WalletStore
         + crate::Oid4vciStore
+        + crate::EndorsementStore
+        + crate::PathwayStore
 {
 }
 
 /// The focused store traits, for `use laurel_store::prelude::*` where a concrete backend
 /// (not `dyn Store`) is called.
 pub mod prelude {
+    pub use crate::EndorsementStore;
     pub use crate::{
         ActivityStore, AwardStore, CatalogStore, ConsoleStore, EmailStore, Oid4vciStore,
-        ServiceStore, StatusStore, Store, WalletStore,
+        PathwayStore, ServiceStore, StatusStore, Store, WalletStore,
     };
 }
 
@@ -538,4 +543,8 @@ pub trait WalletStore: Send + Sync + 'static {
 
     /// The wallet copies of an award, oldest first.
     async fn wallet_copies(&self, award_id: Uuid) -> StoreResult<Vec<WalletCopy>>;
+
+    /// Deletes the exchanges that expired before `before`, completed or not (a completed
+    /// one's copy and its link's use stay recorded); returns how many.
+    async fn delete_expired_exchanges(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }

@@ -125,10 +125,20 @@ pub async fn list(
 
 /// What the action just done (named in the query after its redirect) says.
 async fn done_notice(state: &AppState, search: &Search) -> Result<Option<String>, HttpError> {
-    if search.done.is_empty() {
+    action_notice(state, &search.done, &search.award).await
+}
+
+/// What the action `done` on the award `award` (both named in the query after its redirect)
+/// says; the awards table and a person's page show it alike.
+pub(super) async fn action_notice(
+    state: &AppState,
+    done: &str,
+    award: &str,
+) -> Result<Option<String>, HttpError> {
+    if done.is_empty() {
         return Ok(None);
     }
-    let Ok(id) = Uuid::parse_str(search.award.trim()) else {
+    let Ok(id) = Uuid::parse_str(award.trim()) else {
         return Ok(None);
     };
     let Ok(award) = state.store.award(id).await else {
@@ -141,7 +151,7 @@ async fn done_notice(state: &AppState, search: &Search) -> Result<Option<String>
         .await
         .map(|a| a.name)
         .unwrap_or_default();
-    Ok(Some(match search.done.as_str() {
+    Ok(Some(match done {
         "revoke" => format!("Revoked the award of “{badge}” to {who}."),
         "revoke-already" => format!("The award of “{badge}” to {who} was revoked already."),
         "suspend" => format!("Suspended the award of “{badge}” to {who}."),
@@ -201,8 +211,24 @@ async fn render(
         .iter()
         .map(|a| (a.id, a.name.as_str()))
         .collect();
+    // Badges earned through a pathway, whose awards may no longer meet it.
+    let pathway_badges: std::collections::HashSet<Uuid> = state
+        .store
+        .pathways(None)
+        .await?
+        .iter()
+        .filter(|p| p.outcome == laurel_store::PathwayOutcome::Award)
+        .map(|p| p.achievement_id)
+        .collect();
     let mut rows = Vec::with_capacity(found.len());
     for award in &found {
+        let pathway_unmet = if pathway_badges.contains(&award.achievement_id) {
+            laurel_service::pathways::unmet_for_award(state, award)
+                .await?
+                .map(|unmet| unmet.reasons.join("; "))
+        } else {
+            None
+        };
         let notification = state.store.notification(award.id).await?;
         let may_change = staff.may_change_issuer(award.issuer_id);
         let delivery = DeliveryView::of(notification.as_ref());
@@ -225,6 +251,7 @@ async fn render(
             may_unsuspend: may_change && award.revoked_at.is_none() && award.suspended_at.is_some(),
             may_resend: may_change && award.revoked_at.is_none() && delivery.resendable,
             delivery,
+            pathway_unmet,
         });
     }
     let next = (u64::from(search.offset) + u64::from(PAGE) < total)
@@ -325,6 +352,8 @@ struct AwardRow {
     /// Whether "Resend" is offered.
     may_resend: bool,
     delivery: DeliveryView,
+    /// Earned through a pathway whose requirements no longer hold: why, in words.
+    pathway_unmet: Option<String>,
 }
 
 /// A message with its first letter capitalised, as the console writes sentences.

@@ -45,6 +45,8 @@ struct ClaimPage {
     minutes: i64,
     /// The OpenID4VCI offer for other wallets (LearnCard, EU wallets).
     other_wallets: super::claim_offer::OtherWallets,
+    /// The pathways this badge is a step on, each with the recipient's progress link.
+    pathways: Vec<super::pathway::ClaimPathway>,
 }
 
 /// Why the link cannot be used (`templates/pages/claim_problem.html`).
@@ -109,6 +111,7 @@ async fn build(state: &AppState, token: &str) -> HttpResult<String> {
         credential_url,
         minutes: exchange::EXCHANGE_MINUTES,
         other_wallets: super::claim_offer::other_wallets(state, &claim).await?,
+        pathways: super::pathway::for_claim(state, &claim.award).await?,
         badge,
     };
     super::render(&page)

@@ -120,6 +120,8 @@ struct CredentialPage {
     /// The achievement's page (a checked link target).
     achievement_href: Option<String>,
     evidence: Vec<Evidence>,
+    /// The endorsements signed into the credential, as the verifier found them.
+    endorsements: Vec<super::endorsements::EndorsementLine>,
     share: Share,
 }
 
@@ -182,6 +184,7 @@ pub fn render(
             .and_then(html::href)
             .map(str::to_owned),
         evidence: evidence(credential),
+        endorsements: super::endorsements::from_report(report),
         share: Share::of(award, issuer, &facts, &url),
     };
     super::render(&page)

@@ -35,10 +35,12 @@ pub mod catalog;
 pub mod claim;
 pub mod claim_offer;
 pub mod credential;
+pub mod endorsements;
 pub mod html;
 pub mod layout;
 pub mod linkedin;
 pub mod markdown;
+pub mod pathway;
 pub mod verdict_text;
 pub mod verdicts;
 pub mod verify;
@@ -68,6 +70,10 @@ pub fn router() -> Router<AppState> {
         .route("/verify", get(verify::form).post(verify::check))
         .route("/credentials/{id}/linkedin", get(linkedin::add_to_profile))
         .route("/claim/{token}", get(claim::page))
+        .route(
+            "/achievements/{id}/progress/{token}",
+            get(pathway::progress_page),
+        )
         .route(
             "/credentials/{id}/wallet-link",
             axum::routing::post(wallet_link::request),

@@ -95,6 +95,7 @@ pub async fn check(
                     .as_ref()
                     .map(|credential| BadgeClaim::of(credential, &report, state.urls.origin())),
                 technical: Technical::of(&report, now),
+                endorsements: super::endorsements::from_report(&report),
             }))
         }
     };
@@ -175,6 +176,8 @@ struct Checked {
     recipient_match: Option<&'static str>,
     badge: Option<BadgeClaim>,
     technical: Technical,
+    /// The endorsements inside, each verified apart from the badge.
+    endorsements: Vec<super::endorsements::EndorsementLine>,
 }
 
 fn page(

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::binding::{self, Issuer};
 use crate::input::{Container, Credential};
 use crate::keys::{KeySource, ResolvedKey, Unresolved, format_time};
-use crate::report::{IssuerReport, Outcome, Report, Step};
+use crate::report::{EndorsementReport, IssuerReport, Outcome, Report, Step, Verdict};
 use crate::run::Run;
 use crate::trust::Trust;
 use crate::{Options, status};
@@ -181,6 +181,7 @@ fn finish(
             detail,
         });
     };
+    let mut endorsement_reports = Vec::new();
     push(&mut steps, "context", context_and_type(credential, kind));
     if kind != Kind::StatusList {
         push(&mut steps, "schema", schema(credential, kind));
@@ -200,11 +201,9 @@ fn finish(
             "recipient",
             recipient(credential, options.recipient.as_deref()),
         );
-        push(
-            &mut steps,
-            "endorsements",
-            endorsements(options, credential, depth),
-        );
+        let (outcome, detail, found) = endorsements(options, credential, depth);
+        push(&mut steps, "endorsements", (outcome, detail));
+        endorsement_reports = found;
     }
     let named = issuer_of(credential);
     let issuer = (!named.id.is_empty()).then(|| {
@@ -231,6 +230,7 @@ fn finish(
         .and_then(Value::as_str)
         .map(str::to_string);
     let mut report = Report::from_steps(None, id, issuer, steps);
+    report.endorsements = endorsement_reports;
     if kind == Kind::Achievement {
         report.recipient_name = credential
             .get("credentialSubject")

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod compromised;
+mod endorsements;
 mod fetch;
 mod forgery;
 mod verify;

@@ -96,6 +96,10 @@ pub struct AwardDetail {
     pub full: AwardFull,
     /// The email telling the recipient; null when it has none
     pub notification: Option<NotificationView>,
+    /// Earned through a pathway whose requirements no longer hold (a required badge revoked,
+    /// suspended or expired): why, in words, for staff to decide (it is never revoked for
+    /// that). Null otherwise.
+    pub pathway_unmet: Option<Vec<String>>,
 }
 
 /// `POST /achievements/{id}/awards`: one award, or a batch's per-row results.

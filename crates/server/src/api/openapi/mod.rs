@@ -132,6 +132,12 @@ problem_response!(
         super::awards::create,
         super::rules::preview,
         super::rules::evaluate,
+        super::pathways::get,
+        super::pathways::put,
+        super::pathways::delete,
+        super::pathways::evaluate,
+        super::pathways::invitations,
+        super::pathways::unmet,
         super::awards::list,
         super::awards::get,
         super::credentials::revoke_batch,
@@ -173,7 +179,13 @@ problem_response!(
         super::tokens::list,
         super::tokens::create,
         super::tokens::get,
-        super::tokens::revoke
+        super::tokens::revoke,
+        super::endorsements::list_for_achievement,
+        super::endorsements::create_for_achievement,
+        super::endorsements::list_for_issuer,
+        super::endorsements::create_for_issuer,
+        super::endorsements::get,
+        super::endorsements::withdraw
     ),
     components(
         // Named only by reference: inside the request bodies built in `bodies`
@@ -202,7 +214,8 @@ problem_response!(
         (name = "completions"),
         (name = "meta"),
         (name = "email", description = "Telling recipients of their badge: SMTP settings, templates, delivery state, resends."),
-        (name = "tokens", description = "Bearer tokens for this API: scopes, issuer limits, expiry.")
+        (name = "tokens", description = "Bearer tokens for this API: scopes, issuer limits, expiry."),
+        (name = "endorsements", description = "Other organisations' endorsements of an issuer or an achievement: signed here with a hosted endorser's keys, or imported as the endorser signed them (verified); embedded in credentials issued afterwards.")
     )
 )]
 struct AdminApi;

@@ -18,6 +18,8 @@ use uuid::Uuid;
 
 use crate::util::TestApp;
 
+#[path = "flaky_pathways.rs"]
+mod flaky_pathways;
 #[path = "flaky_wallet.rs"]
 mod flaky_wallet;
 
