@@ -137,6 +137,7 @@ fn person(email: &str) -> Recipient {
         activity_end_date: None,
         result: None,
         credits_earned: None,
+        role: None,
         awarded_date: None,
     }
 }

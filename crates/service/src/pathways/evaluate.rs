@@ -204,6 +204,8 @@ fn recipient(
         activity_end_date: None,
         result: None,
         credits_earned: None,
+        // A pathway badge is earned by holding badges, not in a role at a session.
+        role: None,
         awarded_date: None,
     }
 }
