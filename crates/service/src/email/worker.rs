@@ -264,6 +264,7 @@ pub fn values(
         credential_url,
         verify_url: format!("{}/verify", service.urls.origin()),
         claim_url: crate::wallet::claims::claim_url(service, PREVIEW_CLAIM_TOKEN),
+        role: award.role.clone().unwrap_or_default(),
     }
 }
 

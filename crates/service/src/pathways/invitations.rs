@@ -129,6 +129,8 @@ async fn deliver(service: &Service, i: &Invitation) -> DeliveryOutcome {
         badge_image_url: String::new(),
         issuer_color: issuer_color(&issuer).to_string(),
         claim_url: page,
+        // An invitation is not an award: it has no role.
+        role: String::new(),
     };
     let rendered = match template.render(&values) {
         Ok(rendered) => rendered,
