@@ -203,7 +203,7 @@ async fn the_awards_csv_opens_in_excel_with_every_column() {
     let made = app
         .award(
             &badge,
-            json!({ "email": "minus@example.org", "name": "@evil", "activity_start_date": "2026-02-10T15:00:00Z" }),
+            json!({ "email": "minus@example.org", "name": "@evil", "activity_start_date": "2026-02-10T15:00:00Z", "role": "presenter" }),
         )
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
@@ -219,7 +219,7 @@ async fn the_awards_csv_opens_in_excel_with_every_column() {
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "\"Name\",\"Email\",\"Badge\",\"Awarded\",\"Activity date\",\"Credits\",\"Status\",\"Revoked on\",\"Revocation reason\",\"Email state\",\"Email detail\",\"Credential\""
+        "\"Name\",\"Email\",\"Badge\",\"Awarded\",\"Activity date\",\"Credits\",\"Status\",\"Revoked on\",\"Revocation reason\",\"Email state\",\"Email detail\",\"Credential\",\"Role\""
     );
     assert!(text.contains(&format!("\"zoe@example.org\",\"Catalogage avancé\",\"2026-03-01\",\"\",\"2\",\"active\",\"\",\"\",\"sent\",\"\",\"{}", util::ORIGIN)), "{text}");
     assert!(
@@ -227,6 +227,11 @@ async fn the_awards_csv_opens_in_excel_with_every_column() {
         "{text}"
     );
     assert!(text.contains(&ids[0]));
+    let minus = lines
+        .iter()
+        .find(|line| line.contains("minus@example.org"))
+        .unwrap();
+    assert!(minus.ends_with(",\"Presenter\""), "{minus}");
 }
 
 #[tokio::test]
