@@ -69,6 +69,10 @@ pub struct AttendanceArgs {
     /// The column holding leave times.
     #[arg(long, value_name = "COLUMN")]
     leave_column: Option<String>,
+    /// The column holding each person's role (Presenter, Mentor…); a column named Role is
+    /// read without it.
+    #[arg(long, value_name = "COLUMN")]
+    role_column: Option<String>,
     /// Print the job's full result as JSON instead of lines.
     #[arg(long)]
     json: bool,
@@ -112,6 +116,7 @@ pub fn run(command: ImportCommand) -> Result<()> {
         minutes_column: args.minutes_column.clone(),
         join_column: args.join_column.clone(),
         leave_column: args.leave_column.clone(),
+        role_column: args.role_column.clone(),
     };
     let mapping = query.mapping().map_err(|e| UsageError(e.to_string()))?;
     let offset = query.offset().map_err(|e| UsageError(e.to_string()))?;

@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use laurel_server::connections::ConnectionLimits;
 use laurel_server::{App, AppState, middleware, serve, telemetry};
-use laurel_service::{activity, email, public_url};
+use laurel_service::{activity, email, housekeeping, public_url};
 
 use super::config::{Settings, SettingsArgs};
 use tokio::net::TcpListener;
@@ -84,7 +84,12 @@ async fn run_service(
         .context("cannot read the metrics address")?;
     let metrics = telemetry::install_metrics().map_err(anyhow::Error::msg)?;
     // With --metrics-listen, /metrics is served there and not on the public address.
-    let service = laurel_service::open::open(&settings.setup()).await?;
+    // Wallet holders' did:web documents are read over HTTPS, within the domain's limits.
+    let service = laurel_service::open::open(&settings.setup())
+        .await?
+        .with_did_documents(std::sync::Arc::new(
+            laurel_server::public::exchanges::HolderDocuments::default(),
+        ));
     let state = AppState::new(
         App::new(service).with_metrics(metrics_listener.is_none().then(|| metrics.clone())),
     );
@@ -124,6 +129,13 @@ async fn run_service(
         .email
         .worker
         .then(|| tokio::spawn(email::worker::run(state.service.clone(), email_stopped)));
+    // Expired wallet exchanges, offers and nonces are deleted now and every hour.
+    let (stop_housekeeping, housekeeping_stopped) = tokio::sync::watch::channel(false);
+    let sweeper = tokio::spawn(housekeeping::run(
+        state.service.clone(),
+        housekeeping_stopped,
+        housekeeping::EVERY,
+    ));
     let mut app = laurel_server::router_with(state, &limits(&settings));
     if trust_forwarded_for {
         app = laurel_server::console::sign_in::trust_forwarded_for(app);
@@ -158,6 +170,11 @@ async fn run_service(
             Ok(result) => result.context("the metrics server failed")?,
             Err(error) => tracing::warn!(%error, "the metrics server stopped abnormally"),
         }
+    }
+    // A sweep in hand finishes (a few deletes).
+    let _ = stop_housekeeping.send(true);
+    if tokio::time::timeout(JOBS_GRACE, sweeper).await.is_err() {
+        tracing::warn!("stopping while expired wallet rows were being deleted");
     }
     // The email batch in hand finishes (each send is bounded by the SMTP timeout).
     let _ = stop_email.send(true);

@@ -28,6 +28,10 @@ done
 for type in ed25519 p256 rsa; do
   "$laurel" sign --key "$work/$type.pem" --proof vc-jwt "$credential" > "$work/jwt-$type.txt"
 done
+# A cohort role and credits by role (credentialSubject.role, creditsEarned above the
+# achievement's creditsAvailable, as a presenter's double credit has it).
+node -e 'const fs=require("fs");const c=JSON.parse(fs.readFileSync(process.argv[1]));c.credentialSubject.role="Presenter";c.credentialSubject.creditsEarned=3;c.credentialSubject.achievement.creditsAvailable=1.5;console.log(JSON.stringify(c));' "$credential" > "$work/unsigned-role.json"
+"$laurel" sign --key "$work/ed25519.pem" --proof eddsa-rdfc-2022 --verification-method "$vm" "$work/unsigned-role.json" > "$work/role.json"
 
 node --input-type=module - "$work" "$multikey" > "$work/manifest.json" <<'JS'
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -41,6 +45,14 @@ for (const proof of ['eddsa-rdfc-2022', 'eddsa-jcs-2022']) {
   const tampered = structuredClone(document);
   tampered.credentialSubject.achievement.name += ' (forged)';
   cases.push({ name: `laurel ${proof} tampered`, format: proof, document: tampered, publicKey, expect: 'invalid' });
+}
+{
+  const document = JSON.parse(read('role.json'));
+  const publicKey = { publicKeyMultibase: multikey };
+  cases.push({ name: 'laurel eddsa-rdfc-2022 with a role and credits by role', format: 'eddsa-rdfc-2022', document, publicKey, expect: 'valid' });
+  const tampered = structuredClone(document);
+  tampered.credentialSubject.role = 'Instructor';
+  cases.push({ name: 'laurel eddsa-rdfc-2022 with a role tampered', format: 'eddsa-rdfc-2022', document: tampered, publicKey, expect: 'invalid' });
 }
 for (const type of ['ed25519', 'p256', 'rsa']) {
   const jwt = read(`jwt-${type}.txt`);

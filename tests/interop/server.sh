@@ -120,6 +120,19 @@ print(urllib.parse.parse_qs(query)["credential_offer_uri"][0])'
 node tests/interop/oid4vci-wallet.mjs "$(offer_for "$(cat "$work/EdDSA.award")")" OpenBadgeCredential_ldp_vc EdDSA >"$work/oid4vci-ldp.json"
 node tests/interop/oid4vci-wallet.mjs "$(offer_for "$(cat "$work/EdDSA.award")")" OpenBadgeCredential_jwt_vc_json ES256 >"$work/oid4vci-jwt.json"
 
+# Endorsements: a state library hosted here endorses the EdDSA issuer's badge (Laurel signs with
+# the library's keys); the endorsement served at its own URL and a credential issued afterwards,
+# which embeds it, are verified below by Digital Bazaar's suite and here by laurel-verify, which
+# reports the endorsement apart from the badge's verdict.
+library=$(api POST /api/v1/issuers '{"name":"Nebraska Library Commission","url":"https://nlc.nebraska.gov"}' | field id)
+endorsement_url=$(api POST "/api/v1/achievements/$achievement/endorsements" "{\"endorser_issuer_id\":\"$library\",\"comment\":\"Counts toward Nebraska CE renewal.\"}" | field url)
+curl -fsS "$endorsement_url" >"$work/endorsement.json"
+endorsed=$(api POST "/api/v1/achievements/$achievement/awards" '{"email":"endorsed@example.org","name":"E. Reader"}' | field id)
+curl -fsS "$origin/credentials/$endorsed.json" >"$work/endorsed.json"
+"$verify" --online --allow-local "$work/endorsement.json" >/dev/null || { "$verify" --online --allow-local "$work/endorsement.json"; exit 1; }
+"$verify" --online --allow-local "$work/endorsed.json" >"$work/endorsed.txt" || { cat "$work/endorsed.txt"; exit 1; }
+grep -q "endorsement of the achievement by Nebraska Library Commission: verified" "$work/endorsed.txt" || { cat "$work/endorsed.txt"; exit 1; }
+
 node --input-type=module - "$work" "$origin" > "$work/manifest.json" <<'JS'
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -212,6 +225,27 @@ cases.push({ name: 'wallet copy (VC-API exchange) eddsa-rdfc-2022', format: 'edd
   if (claims.sub !== jwt.holder || claims.credentialSubject.id !== jwt.holder) throw new Error('oid4vci jwt_vc_json: not bound to the wallet');
   const header = JSON.parse(Buffer.from(jwt.credential.split('.')[0], 'base64url'));
   cases.push({ name: 'oid4vci jwt_vc_json copy', format: 'vc-jwt', document: jwt.credential, publicKey: { jwk: await fetchJson(header.kid) }, expect: 'valid', statusCheck: 'skip' });
+}
+// The endorsement as served, and the credential issued after it, which embeds it unchanged.
+{
+  const endorsement = JSON.parse(read('endorsement.json'));
+  const key = await fetchJson(endorsement.proof[0].verificationMethod);
+  if (key.controller !== endorsement.issuer.id) throw new Error('endorsement: key controller is not the endorser');
+  const publicKey = { publicKeyMultibase: key.publicKeyMultibase };
+  cases.push({ name: 'served endorsement eddsa-rdfc-2022', format: 'eddsa-rdfc-2022', document: endorsement, publicKey, expect: 'valid' });
+  const forgedEndorsement = structuredClone(endorsement);
+  forgedEndorsement.credentialSubject.endorsementComment = 'Counts double.';
+  cases.push({ name: 'served endorsement tampered', format: 'eddsa-rdfc-2022', document: forgedEndorsement, publicKey, expect: 'invalid' });
+  const endorsed = JSON.parse(read('endorsed.json'));
+  const embedded = endorsed.credentialSubject.achievement.endorsement;
+  if (JSON.stringify(embedded) !== JSON.stringify([endorsement])) throw new Error('the credential does not embed the endorsement as served');
+  cases.push({ name: 'embedded endorsement eddsa-rdfc-2022', format: 'eddsa-rdfc-2022', document: embedded[0], publicKey, expect: 'valid' });
+  const issuerKey = await fetchJson(endorsed.proof[0].verificationMethod);
+  const badgeKey = { publicKeyMultibase: issuerKey.publicKeyMultibase };
+  cases.push({ name: 'credential embedding an endorsement eddsa-rdfc-2022', format: 'eddsa-rdfc-2022', document: endorsed, publicKey: badgeKey, expect: 'valid', statusCheck: 'skip' });
+  const forged = structuredClone(endorsed);
+  forged.credentialSubject.achievement.endorsement[0].credentialSubject.endorsementComment = 'Counts double.';
+  cases.push({ name: 'credential embedding an endorsement, endorsement tampered', format: 'eddsa-rdfc-2022', document: forged, publicKey: badgeKey, expect: 'invalid', statusCheck: 'skip' });
 }
 console.log(JSON.stringify(cases, null, 2));
 JS

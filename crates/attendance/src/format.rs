@@ -72,6 +72,8 @@ pub struct ColumnMapping {
     pub join: Option<Column>,
     /// When the participant left.
     pub leave: Option<Column>,
+    /// The participant's role (Presenter, Mentor…).
+    pub role: Option<Column>,
 }
 
 impl ColumnMapping {
@@ -85,6 +87,7 @@ impl ColumnMapping {
             minutes: None,
             join: None,
             leave: None,
+            role: None,
         }
     }
 
@@ -97,6 +100,7 @@ impl ColumnMapping {
             self.minutes.as_ref(),
             self.join.as_ref(),
             self.leave.as_ref(),
+            self.role.as_ref(),
         ]
         .into_iter()
         .flatten()
@@ -131,6 +135,8 @@ pub(crate) struct Columns {
     pub leave: Option<usize>,
     /// Zoom's and GoToWebinar's "Attended" (Yes/No).
     pub attended: Option<usize>,
+    /// The person's role (see [`role_column`]).
+    pub role: Option<usize>,
     /// Number of cells in the header row.
     pub width: usize,
 }
@@ -147,6 +153,7 @@ pub(crate) fn detect(header: &[String]) -> Option<(Format, Columns)> {
         join: find("Join Time"),
         leave: find("Leave Time"),
         attended: find("Attended"),
+        role: role_column(header),
         width: header.len(),
     };
     if let (Some(email), Some(minutes)) = (find("Email"), find("Time in Session (minutes)")) {
@@ -171,6 +178,7 @@ pub(crate) fn detect(header: &[String]) -> Option<(Format, Columns)> {
             join: None,
             leave: None,
             attended: None,
+            role: role_column(header),
             width: header.len(),
         };
         return Some((Format::Plain, columns));
@@ -197,8 +205,24 @@ pub(crate) fn resolve(mapping: &ColumnMapping, header: &[String]) -> Option<Colu
         join: optional(&mapping.join)?,
         leave: optional(&mapping.leave)?,
         attended: None,
+        role: optional(&mapping.role)?,
         width: header.len(),
     })
+}
+
+/// The header names read as a role column, trimmed and in any case.
+pub(crate) const ROLE_COLUMNS: [&str; 6] = [
+    "Role",
+    "Attendee Role",
+    "Participant Role",
+    "Session Role",
+    "Role in Session",
+    "Capacity",
+];
+
+/// The position of the role column (the first of [`ROLE_COLUMNS`] the header has), if any.
+pub(crate) fn role_column(header: &[String]) -> Option<usize> {
+    ROLE_COLUMNS.iter().find_map(|name| position(header, name))
 }
 
 fn position(header: &[String], name: &str) -> Option<usize> {

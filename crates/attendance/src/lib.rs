@@ -43,7 +43,7 @@
 //!   ```
 //!
 //!   A header row naming the columns `email` and `minutes` (any order, any case) is required;
-//!   `name` is optional, other columns are ignored. Minutes may be whole or decimal minutes,
+//!   `name` and `role` are optional, other columns are ignored. Minutes may be whole or decimal minutes,
 //!   or any duration shape GoToWebinar uses. Values containing commas are quoted
 //!   (`"Doe, Jane"`).
 //!
@@ -57,6 +57,14 @@
 //!
 //! Attendee lists of in-person sessions (addresses, with names or not, and no minutes) are
 //! read by [`parse_list`] into the same [`Report`].
+//!
+//! # Roles
+//!
+//! Any of these files may have a role column, named "Role", "Attendee Role", "Participant
+//! Role", "Session Role", "Role in Session" or "Capacity" (any case): the role each person
+//! had (Presenter, Mentor, or the issuer's own words), which award rules may count or credit.
+//! A role that cannot be signed (longer than 60 characters, a control character) rejects its
+//! row with the reason; an empty cell is no role.
 //!
 //! # What is done with messy files
 //!
@@ -115,6 +123,9 @@ pub struct Attendee {
     pub email: String,
     /// Name from the first row that had one.
     pub name: Option<String>,
+    /// Role ("Presenter") from the first row that had one, from a role column (see
+    /// [`parse`]); checked by `laurel_core::model::check_role`.
+    pub role: Option<String>,
     /// Time in session over all rows, rounded to the nearest minute.
     pub minutes: u32,
     /// Earliest join time, as the report's wall-clock time: exports carry no usable time

@@ -23,7 +23,10 @@
 //! Sheets (1 and 3) may start with a header row: the first row with no address and a cell
 //! naming an email column ("Email", "E-mail address", "Courriel"); its other cells say where
 //! the name is ("Name", "Full name", "First name" and "Last name"), and columns it does not
-//! name are ignored. Rows before the header are skipped. Without a header, the email column
+//! name are ignored. A header may also name a role column ("Role", "Attendee role",
+//! "Participant role", "Session role", "Role in session", "Capacity"): each person's role
+//! (Presenter, Mentor…), checked as any role is; a role that cannot be signed rejects its line
+//! with the reason. Rows before the header are skipped. Without a header, the email column
 //! is the one holding the most addresses, and the name is the first other column with text,
 //! so `Name, Email` and `Email, Name` both read right. A row whose email cell holds no
 //! address but another cell does is read from that cell.
@@ -65,7 +68,7 @@ pub fn parse_list(bytes: &[u8]) -> Result<Report, ReportError> {
     let mut results = Vec::with_capacity(entries.len());
     for entry in entries {
         let (outcome, email) = match entry.reading {
-            Reading::Person { email, name } => {
+            Reading::Person { email, name, role } => {
                 let outcome = merger.add(
                     entry.line,
                     Session {
@@ -74,6 +77,7 @@ pub fn parse_list(bytes: &[u8]) -> Result<Report, ReportError> {
                         seconds: 0,
                         join: None,
                         leave: None,
+                        role,
                     },
                 );
                 (outcome, Some(email))
@@ -111,6 +115,8 @@ enum Reading {
         /// Normalized.
         email: String,
         name: Option<String>,
+        /// Checked.
+        role: Option<String>,
     },
     Skipped(String),
     Rejected {
@@ -171,6 +177,7 @@ struct SheetColumns {
     name: Option<usize>,
     first_name: Option<usize>,
     last_name: Option<usize>,
+    role: Option<usize>,
 }
 
 /// A sheet's entries and its header line, if it has one.
@@ -244,7 +251,19 @@ fn read_sheet_row(cells: &[String], columns: &SheetColumns) -> Reading {
             .map(str::to_owned)
             .or(name_in_cell)
     };
-    Reading::Person { email, name }
+    let role = match cell(columns.role)
+        .map(laurel_core::model::check_role)
+        .transpose()
+    {
+        Ok(role) => role.flatten(),
+        Err(error) => {
+            return Reading::Rejected {
+                reason: error.to_string(),
+                text: email,
+            };
+        }
+    };
+    Reading::Person { email, name, role }
 }
 
 /// The columns a header row names, if it names an email column and holds no address.
@@ -273,6 +292,17 @@ fn header_columns(cells: &[String]) -> Option<SheetColumns> {
             matches!(
                 k,
                 "lastname" | "surname" | "familyname" | "last" | "nomdefamille"
+            )
+        }),
+        role: find(&|k| {
+            matches!(
+                k,
+                "role"
+                    | "attendeerole"
+                    | "participantrole"
+                    | "sessionrole"
+                    | "roleinsession"
+                    | "capacity"
             )
         }),
     })
@@ -332,7 +362,11 @@ fn read_addresses(text: &str) -> Vec<Entry> {
             entries.push(Entry {
                 line: start_line,
                 reading: match person(entry) {
-                    (name, Some(email)) => Reading::Person { email, name },
+                    (name, Some(email)) => Reading::Person {
+                        email,
+                        name,
+                        role: None,
+                    },
                     (_, None) => Reading::Rejected {
                         reason: format!("\"{}\" has no email address", shorten(entry)),
                         text: shorten(entry),
@@ -519,6 +553,39 @@ mod tests {
         assert_eq!(people(&swapped), [("jane@x.org", Some("Jane Doe"))]);
         let split = list("Last name,First name,Email\nDoe,Jane,jane@x.org\n");
         assert_eq!(people(&split), [("jane@x.org", Some("Jane Doe"))]);
+    }
+
+    #[test]
+    fn a_sign_in_sheet_with_a_role_column() {
+        let report = list(
+            "Name\tEmail\tRole\nJane Doe\tjane@x.org\tpresenter\nSam Lee\tsam@x.org\t\nBo Chen\tbo@x.org\tSession chair\n",
+        );
+        let roles: Vec<(&str, Option<&str>)> = report
+            .attendees
+            .iter()
+            .map(|a| (a.email.as_str(), a.role.as_deref()))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("jane@x.org", Some("Presenter")),
+                ("sam@x.org", None),
+                ("bo@x.org", Some("Session chair"))
+            ]
+        );
+        let long = format!(
+            "Email,Role\njane@x.org,{}\nsam@x.org,Mentor\n",
+            "x".repeat(61)
+        );
+        let report = list(&long);
+        assert_eq!(report.attendees.len(), 1, "the long role's line is refused");
+        assert_eq!(report.attendees[0].role.as_deref(), Some("Mentor"));
+        let reasons = rejected(&report);
+        assert_eq!(reasons.len(), 1);
+        assert!(
+            reasons[0].1.contains("at most 60 characters"),
+            "{reasons:?}"
+        );
     }
 
     #[test]

@@ -42,6 +42,7 @@ impl Merger {
                 attendee: Attendee {
                     email: session.email,
                     name: session.name,
+                    role: session.role,
                     minutes: 0,
                     first_join: session.join,
                     last_leave: session.leave,
@@ -70,6 +71,9 @@ impl Merger {
         attendee.last_leave = latest(attendee.last_leave, session.leave);
         if attendee.name.is_none() {
             attendee.name = session.name;
+        }
+        if attendee.role.is_none() {
+            attendee.role = session.role;
         }
         attendee.lines.push(line);
         LineOutcome::Merged {
@@ -117,6 +121,7 @@ mod tests {
         Session {
             email: email.to_owned(),
             name: None,
+            role: None,
             seconds,
             join: at(&format!("{join} 2024-03-14")),
             leave: at(&format!("{leave} 2024-03-14")),

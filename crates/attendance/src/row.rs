@@ -5,7 +5,7 @@
 //! duration or the wrong number of cells yields no session at all.
 
 use chrono::NaiveDateTime;
-use laurel_core::model::normalize_email;
+use laurel_core::model::{check_role, normalize_email};
 
 use crate::duration::parse_seconds;
 use crate::format::Columns;
@@ -20,6 +20,8 @@ pub(crate) struct Session {
     pub seconds: u64,
     pub join: Option<NaiveDateTime>,
     pub leave: Option<NaiveDateTime>,
+    /// The role the row gives, checked.
+    pub role: Option<String>,
 }
 
 /// What one data row turned out to be.
@@ -61,6 +63,10 @@ pub(crate) fn read_row(record: &[String], columns: &Columns) -> RowReading {
         return RowReading::Rejected(format!("\"{raw_email}\" is not an email address"));
     }
 
+    let role = match cell(columns.role).map(check_role).transpose() {
+        Ok(role) => role.flatten(),
+        Err(error) => return RowReading::Rejected(error.to_string()),
+    };
     let join = cell(columns.join).and_then(parse_timestamp);
     let leave = cell(columns.leave).and_then(parse_timestamp);
     let seconds = match cell(columns.minutes) {
@@ -92,6 +98,7 @@ pub(crate) fn read_row(record: &[String], columns: &Columns) -> RowReading {
         seconds,
         join,
         leave,
+        role,
     })
 }
 
@@ -185,8 +192,28 @@ mod tests {
                 seconds: 45 * 60,
                 join: None,
                 leave: None,
+                role: None,
             })
         );
+    }
+
+    #[test]
+    fn a_role_column_is_read_and_checked() {
+        let header = "email,name,minutes,Attendee Role";
+        match read(header, &["jane@x.org", "Jane", "45", " PRESENTER "]) {
+            RowReading::Session(session) => assert_eq!(session.role.as_deref(), Some("Presenter")),
+            other => panic!("{other:?}"),
+        }
+        match read(header, &["jane@x.org", "Jane", "45", ""]) {
+            RowReading::Session(session) => assert_eq!(session.role, None),
+            other => panic!("{other:?}"),
+        }
+        match read(header, &["jane@x.org", "Jane", "45", "line\nbreak"]) {
+            RowReading::Rejected(reason) => {
+                assert!(reason.contains("control character"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -20,6 +20,10 @@
 //! path's job (the store enforces one credential per recipient per achievement), so
 //! re-evaluation can simply be run again.
 //!
+//! A rule may count only people with one role and give roles more or fewer credits
+//! ([`RoleTerms`]): records carry the role someone had, and [`Qualified::role`] says which
+//! role a person earned the badge with.
+//!
 //! [`describe`] puts a rule in words for the people who set it up.
 //!
 //! Those who attended but fall short, and by how much, are [`shortfalls`]; an attendance
@@ -48,11 +52,13 @@
 mod describe;
 mod evaluate;
 mod facts;
+mod roles;
 mod rule;
 mod shortfall;
 
 pub use describe::{Names, describe, describe_all};
 pub use evaluate::{Completed, Qualified, evaluate, pending};
 pub use facts::{AttendanceRecord, CompletionRecord, Facts, Session, normalize_email};
+pub use roles::{CreditTimes, MAX_CREDIT_TIMES, MAX_ROLE_CREDITS, RoleTerms};
 pub use rule::{Rule, RuleError, SessionFormat, Threshold};
 pub use shortfall::{Short, Shortfall, shortfalls};

@@ -7,9 +7,10 @@
 //!
 //! The PDF is written with krilla (by the typst authors): it subsets and embeds the fonts,
 //! writes ToUnicode maps (the text can be searched, copied and read by screen readers) and
-//! embeds PNG images. Text shaping and per-character font fallback are in [`text`]; the QR
-//! code's modules in [`qr`] (also used by the credential page's print view). The CE transcript
-//! ([`transcript`]) is printed in the same look, over as many pages as it needs.
+//! embeds PNG images. Bidi ordering (Arabic and Hebrew names read right to left), text
+//! shaping and per-character font fallback are in [`text`]; the QR code's modules in [`qr`]
+//! (also used by the credential page's print view). The CE transcript ([`transcript`]) is
+//! printed in the same look, over as many pages as it needs.
 
 pub mod qr;
 pub mod text;
@@ -75,6 +76,8 @@ pub struct Certificate {
     pub badge_png: Option<Vec<u8>>,
     /// Who earned it; `None` prints a neutral phrase instead (the hashed email never is).
     pub recipient_name: Option<String>,
+    /// Their role ("Presenter"), printed "as Presenter, has earned"; `None` prints none.
+    pub role: Option<String>,
     /// The achievement's name.
     pub achievement_name: String,
     /// Its criteria in a sentence, if it has any.
@@ -203,7 +206,11 @@ fn draw(
     );
     y += 32.0;
     set_fill(surface, color(MUTED));
-    fonts.draw_centered(surface, "has earned", Weight::Regular, 12.0, center, y);
+    let earned = match c.role.as_deref().filter(|role| !role.trim().is_empty()) {
+        Some(role) => format!("as {role}, has earned"),
+        None => "has earned".to_owned(),
+    };
+    fonts.draw_centered(surface, &earned, Weight::Regular, 12.0, center, y);
 
     // What: the badge, its name and criteria.
     y += 14.0;

@@ -12,6 +12,7 @@ fn certificate(name: Option<&str>, paper: Paper) -> Certificate {
         logo_png: None,
         badge_png: None,
         recipient_name: name.map(str::to_string),
+        role: None,
         achievement_name: "Catalogage avancé".into(),
         criteria: Some(
             "Attended the full cataloguing workshop and completed its exercises.".into(),
@@ -120,6 +121,16 @@ fn no_name_says_so_and_a_revoked_certificate_says_revoked() {
 }
 
 #[test]
+fn the_role_is_printed_before_what_was_earned() {
+    let mut presenter = certificate(Some("Ana"), Paper::Letter);
+    presenter.role = Some("Presenter".into());
+    let (_, text) = text_of(&render(&presenter).unwrap());
+    assert!(squeeze(&text).contains("asPresenter,hasearned"), "{text}");
+    let (_, text) = text_of(&render(&certificate(Some("Ana"), Paper::Letter)).unwrap());
+    assert!(!squeeze(&text).contains("asPresenter"), "{text}");
+}
+
+#[test]
 fn images_are_embedded() {
     // A 4 × 4 red PNG, as the badge and the logo; and a broken one, left out.
     let mut png = Vec::new();
@@ -155,4 +166,46 @@ fn images_are_embedded() {
         .count();
     // The same picture twice is embedded once.
     assert_eq!(images, 1);
+}
+
+/// The decompressed content stream of the one page.
+fn content(document: &lopdf::Document) -> Vec<u8> {
+    let page = *document.get_pages().values().next().unwrap();
+    document.get_page_content(page)
+}
+
+#[test]
+fn arabic_hebrew_and_hindi_names_use_their_fonts_in_reading_order() {
+    // (name, its font, the name as the PDF's text holds it, whether it reads right to left)
+    for (name, font, rtl) in [
+        ("فاطمة الزهراء", "NotoSansArabic-Bold", true),
+        ("נועה כהן", "NotoSansHebrew-Bold", true),
+        ("अनन्या शर्मा", "NotoSansDevanagari-Bold", false),
+    ] {
+        let pdf = render(&certificate(Some(name), Paper::A4)).unwrap();
+        let (document, text) = text_of(&pdf);
+        let fonts = font_names(&document);
+        assert!(fonts.iter().any(|f| f.contains(font)), "{name}: {fonts:?}");
+        let text = squeeze(&text);
+        // The glyphs are drawn left to right. A right-to-left name's glyphs come last letter
+        // first, in a `/ReversedChars` span that tells extractors to turn them back; lopdf
+        // does not, so its text is the name reversed: the order on the page.
+        let drawn: String = if rtl {
+            squeeze(name).chars().rev().collect()
+        } else {
+            squeeze(name)
+        };
+        // A cluster drawn with several glyphs (a Devanagari conjunct, a reph) maps its text to
+        // its first glyph; lopdf reads the others as U+FFFD (viewers use the span's
+        // ActualText), so those are left out of the comparison.
+        let readable: String = text.chars().filter(|c| *c != '\u{FFFD}').collect();
+        assert!(readable.contains(&drawn), "{name}: {drawn} not in {text}");
+        let reversed_spans = content(&document)
+            .windows(b"/ReversedChars".len())
+            .filter(|w| *w == b"/ReversedChars")
+            .count();
+        assert_eq!(reversed_spans > 0, rtl, "{name}");
+        // The rest of the page is still there.
+        assert!(text.contains("7K2M-9QXA-B4TD"), "{text}");
+    }
 }

@@ -28,6 +28,7 @@ pub mod auth;
 pub mod cache;
 pub mod connections;
 pub mod console;
+pub mod endorsement_check;
 pub mod error;
 pub mod health;
 pub mod middleware;
@@ -62,6 +63,9 @@ pub struct App {
     pub wallet_requests: pages::wallet_link::RequestLimits,
     /// Renders `/metrics`; `None` when no recorder is installed (most tests).
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// How an endorsement being imported may fetch its endorser's key documents from
+    /// elsewhere; `None`: nothing is fetched (did:key and hosted endorsers still verify).
+    pub endorsement_fetch: Option<laurel_verify::fetch::FetchPolicy>,
 }
 
 impl App {
@@ -80,7 +84,18 @@ impl App {
             verdicts: Default::default(),
             wallet_requests: Default::default(),
             metrics: None,
+            endorsement_fetch: endorsement_check::default_policy(),
         }
+    }
+
+    /// The same, fetching imported endorsements' key documents with `policy` (`None`: not at
+    /// all).
+    pub fn with_endorsement_fetch(
+        mut self,
+        policy: Option<laurel_verify::fetch::FetchPolicy>,
+    ) -> Self {
+        self.endorsement_fetch = policy;
+        self
     }
 
     /// The same, rendering `/metrics` from `handle`.

@@ -18,6 +18,8 @@
 //! - [`status`]: the revocation bit every credential gets, and the signed status lists.
 //! - [`mint`]: builds, signs (Data Integrity `eddsa-rdfc-2022` and VC-JWT) and stores awards,
 //!   exactly once per recipient and achievement.
+//! - [`pathways`]: badges earned by holding others ("all of", "at least N of", nested),
+//!   evaluated after every award; invitations sent for completing one.
 //! - [`lifecycle`]: revocation and suspension, re-issue, key rotation.
 //! - [`activity`]: award rules over recorded attendance and completions; attendance imports
 //!   and their queue.
@@ -28,11 +30,14 @@
 //! - [`images`]: uploaded logos and badge images checked (PNG, or SVG rebuilt from an
 //!   allow-list) and stored.
 //! - [`copies`]: duplicating a badge.
+//! - [`endorsements`]: other organisations' endorsements of an issuer or a badge, signed here
+//!   for a hosted endorser or imported (verified), embedded in credentials issued afterwards.
 //! - [`certificate`]: the short certificate number read off certificates and sent to LinkedIn.
 //! - [`transcript`]: continuing-education transcripts (per person and period, totals per CE
 //!   category), as JSON, CSV and a signed CLR 2.0 credential; and the CE categories.
 //! - [`wallet`]: personal claim links and the holder-bound copies wallets receive through
 //!   them (the Learner Credential Wallet's VC-API exchange).
+//! - [`housekeeping`]: the periodic deletion of expired wallet exchanges, offers and nonces.
 //! - [`audit`]: one audit-log entry per change, from the API, console, CLI or the service.
 //! - [`public_url`]: the recorded public URL, and warnings about it.
 //! - [`vault`], [`urls`], [`clock`], [`jobs`], [`links`]: the parts the above share.
@@ -48,8 +53,10 @@ pub mod clock;
 pub mod copies;
 pub mod documents;
 pub mod email;
+pub mod endorsements;
 pub mod error;
 pub mod fields;
+pub mod housekeeping;
 pub mod images;
 pub mod jobs;
 pub mod keys;
@@ -57,6 +64,7 @@ pub mod lifecycle;
 pub mod links;
 pub mod mint;
 pub mod open;
+pub mod pathways;
 pub mod people;
 pub mod public_url;
 pub mod reports;
@@ -97,6 +105,9 @@ pub struct Service {
     pub changes: Arc<dyn Changes>,
     /// SVG badge images recently rendered to PNG.
     pub rasters: images::raster::RasterCache,
+    /// Fetches wallet holders' did:web DID documents (see [`wallet::did_web`] for the limits
+    /// the fetcher must keep); none by default.
+    pub did_documents: Arc<dyn laurel_verify::Fetch>,
 }
 
 impl Service {
@@ -112,7 +123,14 @@ impl Service {
             clock,
             changes: Arc::new(NoListener),
             rasters: images::raster::RasterCache::default(),
+            did_documents: Arc::new(wallet::did_web::NoLookups),
         }
+    }
+
+    /// The same, reading wallet holders' did:web documents through `documents`.
+    pub fn with_did_documents(mut self, documents: Arc<dyn laurel_verify::Fetch>) -> Self {
+        self.did_documents = documents;
+        self
     }
 
     /// The same, with these email options.

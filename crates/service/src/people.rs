@@ -131,6 +131,7 @@ pub async fn recipient(
             minutes: record.minutes,
             join: record.first_join,
             leave: record.last_leave,
+            role: None,
         }
         .minutes_unknown();
         sessions.push(Attended {

@@ -50,6 +50,11 @@ impl Urls {
         format!("{}/credentials/{id}", self.origin)
     }
 
+    /// An endorsement's id (and where its signed credential is served).
+    pub fn endorsement(&self, id: Uuid) -> String {
+        format!("{}/endorsements/{id}", self.origin)
+    }
+
     /// An image, by content hash and type (`png` or `svg`).
     pub fn image(&self, sha256: &str, content_type: &str) -> String {
         let extension = if content_type == "image/svg+xml" {

@@ -11,6 +11,7 @@ use laurel_service::{Changes, FixedClock, Service, ServiceError, Urls, Vault, li
 use laurel_store::{Achievement, Issuer, StatusChange};
 use uuid::Uuid;
 
+mod endorsements;
 mod session_edits;
 mod transcript;
 mod wallet;
@@ -121,6 +122,7 @@ fn recipient(email: &str) -> Recipient {
         activity_end_date: None,
         result: None,
         credits_earned: None,
+        role: None,
         awarded_date: None,
     }
 }
@@ -360,6 +362,7 @@ async fn an_award_by_rule_after_the_session_is_dated_by_the_session() {
             last_leave: None,
             source: "api".into(),
             recorded_at: now(),
+            role: None,
         }])
         .await
         .unwrap();

@@ -109,6 +109,11 @@ pub struct Attendance {
     pub source: String,
     /// When it was first recorded.
     pub recorded_at: DateTime<Utc>,
+    /// The person's role in the session ("Presenter"), when a record gave one: award rules
+    /// may count or credit it (checked by `laurel_core::model::check_role`). Recording again
+    /// with a role replaces it; without one leaves it.
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 /// A recorded completion of something (a course, an assignment) by one person. Unique per
@@ -133,6 +138,10 @@ pub struct Completion {
     pub evidence: Option<String>,
     /// When it was recorded.
     pub recorded_at: DateTime<Utc>,
+    /// The person's role in it ("Mentor"), when given (checked by
+    /// `laurel_core::model::check_role`).
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 /// What recording one fact did.

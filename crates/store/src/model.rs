@@ -228,6 +228,9 @@ pub struct Award {
     pub suspended_at: Option<DateTime<Utc>>,
     /// Why it was suspended.
     pub suspension_reason: Option<String>,
+    /// The recipient's role ("Presenter", or the issuer's own words), as signed into the
+    /// credential's `credentialSubject.role`; checked by `laurel_core::model::check_role`.
+    pub role: Option<String>,
 }
 
 /// A credential's place in a status list.

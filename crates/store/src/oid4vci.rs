@@ -86,4 +86,18 @@ pub trait Oid4vciStore: Send + Sync + 'static {
         offer_id: Uuid,
         redemption: &Redemption,
     ) -> StoreResult<()>;
+
+    /// Deletes what can no longer be used and expired before `before`: offers whose code and
+    /// access token (if one was granted) both expired then, and nonces expired then, used or
+    /// not. What an offer handed out stays (the copy is kept with the award).
+    async fn delete_expired_oid4vci(&self, before: DateTime<Utc>) -> StoreResult<ExpiredOid4vci>;
+}
+
+/// What [`Oid4vciStore::delete_expired_oid4vci`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExpiredOid4vci {
+    /// Credential offers.
+    pub offers: u64,
+    /// Nonces.
+    pub nonces: u64,
 }

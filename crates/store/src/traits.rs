@@ -22,6 +22,8 @@ pub trait Store:
     + WalletStore
     + crate::Oid4vciStore
     + crate::CategoryStore
+    + crate::EndorsementStore
+    + crate::PathwayStore
 {
 }
 
@@ -36,15 +38,18 @@ impl<T> Store for T where
         + WalletStore
         + crate::Oid4vciStore
         + crate::CategoryStore
+        + crate::EndorsementStore
+        + crate::PathwayStore
 {
 }
 
 /// The focused store traits, for `use laurel_store::prelude::*` where a concrete backend
 /// (not `dyn Store`) is called.
 pub mod prelude {
+    pub use crate::EndorsementStore;
     pub use crate::{
         ActivityStore, AwardStore, CatalogStore, CategoryStore, ConsoleStore, EmailStore,
-        Oid4vciStore, ServiceStore, StatusStore, Store, WalletStore,
+        Oid4vciStore, PathwayStore, ServiceStore, StatusStore, Store, WalletStore,
     };
 }
 
@@ -177,7 +182,7 @@ pub trait AwardStore: Send + Sync + 'static {
     async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)>;
 
     /// Replaces a re-issued award's credential, JWT, `issued_at`, `valid_until` and
-    /// `recipient_name` (matched by id); [`StoreError::NotFound`] if there is no such award.
+    /// `recipient_name` and `role` (matched by id); [`StoreError::NotFound`] if there is no such award.
     async fn replace_credential(&self, award: &Award) -> StoreResult<()>;
 }
 
@@ -540,4 +545,8 @@ pub trait WalletStore: Send + Sync + 'static {
 
     /// The wallet copies of an award, oldest first.
     async fn wallet_copies(&self, award_id: Uuid) -> StoreResult<Vec<WalletCopy>>;
+
+    /// Deletes the exchanges that expired before `before`, completed or not (a completed
+    /// one's copy and its link's use stay recorded); returns how many.
+    async fn delete_expired_exchanges(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }

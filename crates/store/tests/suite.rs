@@ -64,6 +64,7 @@ on_both_backends! {
     activity::event_round_trip,
     activity::activity_not_found_is_mapped,
     activity::attendance_merges,
+    activity::attendance_roles,
     activity::attendance_of_one_recipient,
     activity::attendance_outcomes_against_stored_rows,
     activity::completions_insert_if_absent,
@@ -96,9 +97,14 @@ on_both_backends! {
     wallet::claim_links_round_trip,
     wallet::redeeming_a_link_is_once_and_whole,
     wallet::concurrent_redemptions_one_wins,
+    wallet::expired_exchanges_are_deleted_and_open_ones_kept,
     oid4vci::offers_trade_code_for_token_once,
     oid4vci::nonces_are_used_once_and_expire,
     oid4vci::redeeming_an_offer_is_once_and_whole,
+    oid4vci::expired_offers_and_nonces_are_deleted_and_live_ones_kept,
+    pathways::pathways_round_trip,
+    pathways::invitations_are_recorded_once_and_delivered,
+    pathways::concurrent_invitations_record_once,
     email::settings_and_templates_round_trip,
     email::awards_fill_the_outbox,
     email::claim_and_finish,
@@ -110,6 +116,8 @@ on_both_backends! {
     sign_in::attempts_are_counted_before_the_check,
     sign_in::concurrent_attempts_are_each_counted,
     sign_in::a_new_password_ends_the_other_sessions,
+    endorsements::endorsements_round_trip,
+    endorsements::endorsement_of_missing_subject_is_not_found,
 }
 
 /// `sqlite::memory:` works, for experiments: one connection that stays open.

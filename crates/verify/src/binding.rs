@@ -173,7 +173,15 @@ fn published(run: &Run, method: &str, issuer: &str) -> Result<ResolvedKey, Strin
 /// Whether `document`'s `assertionMethod` names `method` (by reference, relative to the
 /// document id, or embedded with that id).
 fn lists_assertion_method(document: &Value, document_id: &str, method: &str) -> bool {
-    let entries = match document.get("assertionMethod") {
+    lists_method(document, "assertionMethod", document_id, method)
+}
+
+/// Whether the verification relationship `relationship` (`assertionMethod`,
+/// `authentication`, …) of the DID or controller document `document`, whose id is
+/// `document_id`, names `method`: by reference, by a reference relative to the document id
+/// (`#key-1`), or embedded with that id.
+pub fn lists_method(document: &Value, relationship: &str, document_id: &str, method: &str) -> bool {
+    let entries = match document.get(relationship) {
         Some(Value::Array(items)) => items.iter().collect(),
         Some(one) => vec![one],
         None => Vec::new(),
@@ -191,9 +199,11 @@ fn lists_assertion_method(document: &Value, document_id: &str, method: &str) -> 
     })
 }
 
-/// Where an identifier's document lives: did:web per the did:web spec, HTTP(S) as is (without
-/// the fragment).
-pub(crate) fn document_url(id: &str) -> Option<String> {
+/// Where an identifier's document lives: did:web per the did:web spec
+/// (`did:web:host:a:b` is `https://host/a/b/did.json`, a bare host
+/// `https://host/.well-known/did.json`), HTTP(S) as is (without the fragment). `None` for a
+/// did:web whose host or path holds anything (`@`, `/`, `..`) that would point elsewhere.
+pub fn document_url(id: &str) -> Option<String> {
     let base = id.split('#').next()?;
     if let Some(rest) = base.strip_prefix("did:web:") {
         let mut parts = rest.split(':').map(|part| part.replace("%3A", ":"));

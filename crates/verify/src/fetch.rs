@@ -14,12 +14,16 @@
 //!   whole body) within [`FetchPolicy::timeout`] (10 s) of starting, and by the caller's
 //!   deadline, whichever comes first; a server sending a byte at a time is cut off then.
 //! - **How much**: at most [`MAX_DOCUMENT_BYTES`] (1 MiB) per document.
+//!
+//! These are `--online`'s limits; [`FetchPolicy`] lets another caller keep tighter ones (the
+//! issuer service, looking up a wallet holder's did:web document: 5 s, 64 KiB, no redirects,
+//! nothing kept between requests).
 //! - **What it says**: every network failure (refused address, DNS, connection, TLS, timeout,
 //!   HTTP error status) reads the same, `could not fetch {url}`, so that the answers cannot be
 //!   used to tell which hosts or ports exist behind the verifier.
 //!
-//! Each URL is fetched once per run: a folder of credentials from one issuer shares its key
-//! document and status list.
+//! Each URL is fetched once per run (unless [`FetchPolicy::cache`] is off): a folder of
+//! credentials from one issuer shares its key document and status list.
 
 use std::collections::HashMap;
 use std::io::Read as _;
@@ -54,6 +58,14 @@ pub struct FetchPolicy {
     /// If set, only URLs on these ports (explicit or the scheme's default) are fetched, at
     /// every redirect too. Lets a test allow one local server and refuse another.
     pub only_ports: Option<Vec<u16>>,
+    /// The most bytes one document may have.
+    pub max_bytes: u64,
+    /// The most redirects followed for one document (each to the same origin); 0: none.
+    pub max_redirects: usize,
+    /// Whether documents fetched are kept and served again for the fetcher's life (one
+    /// `laurel-verify` run). A long-lived service turns it off: a document may change, and
+    /// what is kept would only grow.
+    pub cache: bool,
 }
 
 impl Default for FetchPolicy {
@@ -62,6 +74,9 @@ impl Default for FetchPolicy {
             allow_local: false,
             timeout: DOCUMENT_TIMEOUT,
             only_ports: None,
+            max_bytes: MAX_DOCUMENT_BYTES,
+            max_redirects: MAX_REDIRECTS,
+            cache: true,
         }
     }
 }
@@ -244,13 +259,14 @@ impl HttpFetcher {
     /// A fetcher within `policy`. The error is a sentence for the user.
     pub fn new(policy: FetchPolicy) -> Result<Self, String> {
         let redirects = policy.clone();
+        let max_redirects = policy.max_redirects;
         let client = reqwest::blocking::Client::builder()
             .timeout(policy.timeout)
             .connect_timeout(policy.timeout)
             .redirect(reqwest::redirect::Policy::custom(move |attempt| {
                 // `previous` holds the first URL and every redirect followed so far.
                 let first = attempt.previous().first().map(reqwest::Url::origin);
-                if attempt.previous().len() > MAX_REDIRECTS {
+                if attempt.previous().len() > max_redirects {
                     attempt.error("too many redirects")
                 } else if first != Some(attempt.url().origin()) {
                     // A document is the issuer's only if it comes from the issuer's own
@@ -284,6 +300,9 @@ impl HttpFetcher {
 
 impl Fetch for HttpFetcher {
     fn fetch_json(&self, url: &str, deadline: Instant) -> Result<Value, String> {
+        if !self.policy.cache {
+            return self.fetch_uncached(url, deadline);
+        }
         // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
         let cached = self
             .fetched
@@ -349,10 +368,11 @@ impl HttpFetcher {
         if !response.status().is_success() {
             return Err(could_not_fetch(url));
         }
-        let too_large = || format!("{url} is larger than {MAX_DOCUMENT_BYTES} bytes");
+        let max_bytes = self.policy.max_bytes;
+        let too_large = || format!("{url} is larger than {max_bytes} bytes");
         if response
             .content_length()
-            .is_some_and(|length| length > MAX_DOCUMENT_BYTES)
+            .is_some_and(|length| length > max_bytes)
         {
             return Err(too_large());
         }
@@ -368,7 +388,7 @@ impl HttpFetcher {
             if read == 0 {
                 break;
             }
-            if (body.len() + read) as u64 > MAX_DOCUMENT_BYTES {
+            if (body.len() + read) as u64 > max_bytes {
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk[..read]);

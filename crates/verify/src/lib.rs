@@ -28,9 +28,10 @@ pub mod trust;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+pub use binding::{document_url, lists_method};
 pub use input::{Container, Credential};
 pub use keys::{KeySource, KeyStore};
-pub use report::{Binding, IssuerReport, Outcome, Report, Step, Verdict};
+pub use report::{Binding, EndorsementReport, IssuerReport, Outcome, Report, Step, Verdict};
 pub use trust::{Trust, TrustList};
 
 /// Fetches JSON documents for `--online`: did:web documents, key documents, status lists.

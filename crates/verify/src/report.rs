@@ -149,6 +149,10 @@ pub struct Report {
     /// only the `recipient` step (an email checked against the hashed identity) proves that.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_name: Option<String>,
+    /// The recipient's role as the issuer signed it (`credentialSubject.role`, such as
+    /// "Presenter"), if the credential carries one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_role: Option<String>,
     /// Every step in order.
     pub steps: Vec<Step>,
     /// For a CLR: the report of each credential nested in it, in its order (the
@@ -156,6 +160,39 @@ pub struct Report {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub nested: Vec<Report>,
+    /// The endorsements embedded in the credential, each verified as a credential of its own
+    /// and reported here, apart from the verdict: a bad endorsement does not make a good badge
+    /// invalid. Empty (and left out) when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub endorsements: Vec<EndorsementReport>,
+}
+
+/// One endorsement embedded in the credential, and what checking it found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = VerificationEndorsement))]
+pub struct EndorsementReport {
+    /// `valid` when its proof, key binding, schema and dates check and it endorses what it is
+    /// attached to; otherwise why not in `reason`.
+    pub verdict: Verdict,
+    /// Why it is not valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The endorser's id (the endorsement's issuer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endorser_id: Option<String>,
+    /// The endorser's name, as the endorsement gives it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endorser_name: Option<String>,
+    /// The id its subject names (what it endorses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endorses: Option<String>,
+    /// What it is attached to in the credential: `achievement`, `issuer`, `credential` or
+    /// `object`.
+    pub attached_to: &'static str,
+    /// The endorser's comment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl Report {
@@ -207,9 +244,21 @@ impl Report {
             credential_id,
             issuer,
             recipient_name: None,
+            recipient_role: None,
             steps,
             nested: Vec::new(),
+            endorsements: Vec::new(),
         }
+    }
+
+    /// The same report with its verdict decided again from its steps (after a caller added or
+    /// changed one), keeping everything else it found.
+    pub fn redecided(self) -> Self {
+        let mut report =
+            Report::from_steps(self.container, self.credential_id, self.issuer, self.steps);
+        report.recipient_name = self.recipient_name;
+        report.endorsements = self.endorsements;
+        report
     }
 
     /// The step with this name, if it ran.
@@ -234,10 +283,29 @@ impl Report {
             };
             text.push_str(&format!("  {mark} {:<13}{}\n", step.name, step.detail));
         }
+        for endorsement in &self.endorsements {
+            let by = endorsement
+                .endorser_name
+                .as_deref()
+                .or(endorsement.endorser_id.as_deref())
+                .unwrap_or("an unnamed endorser");
+            let state = match (&endorsement.verdict, &endorsement.reason) {
+                (Verdict::Valid, _) => "verified".to_string(),
+                (_, Some(reason)) => format!("NOT verified: {reason}"),
+                (_, None) => "NOT verified".to_string(),
+            };
+            text.push_str(&format!(
+                "  endorsement of the {} by {by}: {state}\n",
+                endorsement.attached_to
+            ));
+        }
         if let Some(name) = &self.recipient_name {
             text.push_str(&format!(
                 "  issued to: {name} (the name as the issuer wrote it; --recipient EMAIL checks who holds it)\n"
             ));
+        }
+        if let Some(role) = &self.recipient_role {
+            text.push_str(&format!("  role: {role} (as the issuer signed it)\n"));
         }
         if let Some(issuer) = &self.issuer {
             let name = issuer

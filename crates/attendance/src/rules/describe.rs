@@ -18,10 +18,26 @@ pub struct Names {
     pub series: HashMap<String, String>,
 }
 
-/// One rule as a sentence, ending with a full stop.
+/// One rule as a sentence, ending with a full stop, then what roles change ("Only
+/// attendance as Presenter counts. Presenter earns 2 × the credits.").
 pub fn describe(rule: &Rule, names: &Names) -> String {
+    let mut sentence = what(rule, names);
+    let terms = rule.roles();
+    if let Some(role) = terms.role() {
+        sentence.push_str(&format!(" Only those recorded as {role} count."));
+    }
+    for (role, times) in terms.role_credits() {
+        sentence.push_str(&format!(" {role}: {} × the credits.", times.get()));
+    }
+    sentence
+}
+
+/// The rule's condition as a sentence.
+fn what(rule: &Rule, names: &Names) -> String {
     match rule {
-        Rule::Participation { session, threshold } => {
+        Rule::Participation {
+            session, threshold, ..
+        } => {
             let name = quoted(
                 names.sessions.get(session),
                 "a session that no longer exists",
@@ -33,6 +49,7 @@ pub fn describe(rule: &Rule, names: &Names) -> String {
             at_least,
             threshold,
             format,
+            ..
         } => {
             let name = quoted(names.series.get(series), "a series that no longer exists");
             let sessions = match format {
@@ -50,7 +67,7 @@ pub fn describe(rule: &Rule, names: &Names) -> String {
                 amount(threshold, ", each for", " of it")
             )
         }
-        Rule::Completion { what } => format!("Completed “{what}”."),
+        Rule::Completion { what, .. } => format!("Completed “{what}”."),
     }
 }
 

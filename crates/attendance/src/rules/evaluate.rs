@@ -1,11 +1,13 @@
 //! Evaluating a rule against the facts: who qualifies, and what their credential says.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::facts::{CompletionRecord, Facts, Session, normalize_email};
+use super::roles::usual_role;
 use super::rule::{Rule, Threshold};
 
 /// One person who meets a rule, with what their credential should carry.
@@ -30,6 +32,9 @@ pub struct Qualified {
     pub result: Option<Completed>,
     /// Evidence given with the completion records (URLs or descriptions), in date order.
     pub evidence: Vec<String>,
+    /// The role the person earned it with: the one they had in most of the sessions (or
+    /// completions) counted, the earliest on a tie; `None` when no record gave one.
+    pub role: Option<String>,
 }
 
 /// A `result` with status Completed.
@@ -44,8 +49,11 @@ pub struct Completed {
 /// A pure function: the same facts give the same answer, so it can be re-run whenever a
 /// record arrives, late or not.
 pub fn evaluate(rule: &Rule, facts: &Facts) -> Vec<Qualified> {
+    let facts = &*for_role(rule, facts);
     match rule {
-        Rule::Participation { session, threshold } => {
+        Rule::Participation {
+            session, threshold, ..
+        } => {
             let sessions = unique(facts.sessions.iter().filter(|s| &s.id == session));
             attended(&sessions, 1, *threshold, facts, None)
         }
@@ -54,6 +62,7 @@ pub fn evaluate(rule: &Rule, facts: &Facts) -> Vec<Qualified> {
             at_least,
             threshold,
             format,
+            ..
         } => {
             let sessions = unique(facts.sessions.iter().filter(|s| {
                 s.series.as_ref() == Some(series) && format.is_none_or(|f| s.format == Some(f))
@@ -67,8 +76,31 @@ pub fn evaluate(rule: &Rule, facts: &Facts) -> Vec<Qualified> {
                 Some(Completed { score: None }),
             )
         }
-        Rule::Completion { what } => completed(what, facts),
+        Rule::Completion { what, .. } => completed(what, facts),
     }
+}
+
+/// The facts a rule looks at: only the records with its role, when it names one.
+pub(crate) fn for_role<'a>(rule: &Rule, facts: &'a Facts) -> Cow<'a, Facts> {
+    let terms = rule.roles();
+    if terms.role().is_none() {
+        return Cow::Borrowed(facts);
+    }
+    Cow::Owned(Facts {
+        sessions: facts.sessions.clone(),
+        attendance: facts
+            .attendance
+            .iter()
+            .filter(|record| terms.counts(record.role.as_deref()))
+            .cloned()
+            .collect(),
+        completions: facts
+            .completions
+            .iter()
+            .filter(|record| terms.counts(record.role.as_deref()))
+            .cloned()
+            .collect(),
+    })
 }
 
 /// Those who meet `rule` and are not in `already_awarded`: "who would be awarded now".
@@ -90,13 +122,16 @@ struct Presence<'a> {
     minutes: u32,
     first_join: Option<DateTime<Utc>>,
     last_leave: Option<DateTime<Utc>>,
+    /// The first role a record of it gave.
+    role: Option<&'a str>,
 }
 
-/// A session that counts for someone, with their span in it.
+/// A session that counts for someone, with their span and role in it.
 struct Counted<'a> {
     session: &'a Session,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+    role: Option<&'a str>,
 }
 
 /// People who attended at least `needed` of `sessions`, each meeting `threshold`.
@@ -124,7 +159,9 @@ fn attended(
                 minutes: 0,
                 first_join: None,
                 last_leave: None,
+                role: None,
             });
+        entry.role = entry.role.or(record.role.as_deref());
         entry.minutes = entry.minutes.saturating_add(record.minutes);
         entry.first_join = earliest(entry.first_join, record.join);
         entry.last_leave = latest(entry.last_leave, record.leave);
@@ -141,6 +178,7 @@ fn attended(
                 session,
                 start,
                 end,
+                role: presence.role,
             });
         }
     }
@@ -167,6 +205,7 @@ fn attended(
                     .collect(),
                 result: result.clone(),
                 evidence: Vec::new(),
+                role: usual_role(sessions.iter().map(|counted| counted.role)),
             })
         })
         .collect()
@@ -208,6 +247,7 @@ fn completed(what: &str, facts: &Facts) -> Vec<Qualified> {
                 sessions: Vec::new(),
                 result: Some(Completed { score }),
                 evidence,
+                role: usual_role(records.iter().map(|record| record.role.as_deref())),
             })
         })
         .collect()
@@ -265,6 +305,7 @@ mod tests {
             minutes,
             join: None,
             leave: None,
+            role: None,
         }
     }
 
@@ -347,6 +388,7 @@ mod tests {
             date,
             score: score.map(str::to_owned),
             evidence: evidence.map(str::to_owned),
+            role: None,
         };
         let facts = Facts {
             completions: vec![

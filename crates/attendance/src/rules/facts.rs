@@ -48,6 +48,9 @@ pub struct AttendanceRecord {
     pub join: Option<DateTime<Utc>>,
     /// When the person left, when known.
     pub leave: Option<DateTime<Utc>>,
+    /// The person's role in the session ("Presenter"), when recorded.
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 /// A recorded completion of something (a course, an assignment) by one person.
@@ -63,6 +66,9 @@ pub struct CompletionRecord {
     pub score: Option<String>,
     /// Evidence of the completion (a URL or a description), when any.
     pub evidence: Option<String>,
+    /// The person's role in it, when recorded.
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 /// Everything a rule may look at. The caller may pass more than the rule needs.

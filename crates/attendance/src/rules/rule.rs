@@ -1,9 +1,12 @@
 //! The rules themselves, checked when they are made so evaluation never meets a
 //! nonsensical one (a 0 % or 140 % threshold, "at least 0 sessions").
 
+use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 
 use serde::{Deserialize, Serialize};
+
+use super::roles::RoleTerms;
 use thiserror::Error;
 
 /// When an achievement is earned. Build with [`Rule::participation`],
@@ -19,6 +22,9 @@ pub enum Rule {
         /// How much of the session counts as attending it.
         #[serde(flatten)]
         threshold: Threshold,
+        /// Whose attendance counts, and credits by role.
+        #[serde(flatten)]
+        roles: RoleTerms,
     },
     /// Attended at least `at_least` of the sessions of a series (all of them when `None`),
     /// meeting the threshold in each session counted.
@@ -34,11 +40,17 @@ pub enum Rule {
         /// Absent from the JSON when `None`, so rules stored before it existed read the same.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         format: Option<SessionFormat>,
+        /// Whose attendance counts, and credits by role.
+        #[serde(flatten)]
+        roles: RoleTerms,
     },
     /// A completion of `what` is recorded.
     Completion {
         /// Id of what has to be completed.
         what: String,
+        /// Whose completions count, and credits by role.
+        #[serde(flatten)]
+        roles: RoleTerms,
     },
 }
 
@@ -53,6 +65,7 @@ impl Rule {
         Ok(Rule::Participation {
             session: non_empty(session.into(), "session")?,
             threshold: Threshold::new(min_minutes, min_percent)?,
+            roles: RoleTerms::default(),
         })
     }
 
@@ -83,6 +96,7 @@ impl Rule {
             at_least,
             threshold,
             format,
+            roles: RoleTerms::default(),
         })
     }
 
@@ -90,7 +104,28 @@ impl Rule {
     pub fn completion(what: impl Into<String>) -> Result<Rule, RuleError> {
         Ok(Rule::Completion {
             what: non_empty(what.into(), "completion")?,
+            roles: RoleTerms::default(),
         })
+    }
+
+    /// Who the rule counts (only people with a role, when it says one) and what they earn
+    /// by role.
+    pub fn roles(&self) -> &RoleTerms {
+        match self {
+            Rule::Participation { roles, .. }
+            | Rule::SeriesCompletion { roles, .. }
+            | Rule::Completion { roles, .. } => roles,
+        }
+    }
+
+    /// The rule with these role terms (made with [`RoleTerms::new`], so already checked).
+    pub fn with_roles(mut self, terms: RoleTerms) -> Rule {
+        match &mut self {
+            Rule::Participation { roles, .. }
+            | Rule::SeriesCompletion { roles, .. }
+            | Rule::Completion { roles, .. } => *roles = terms,
+        }
+        self
     }
 }
 
@@ -186,6 +221,15 @@ pub enum RuleError {
     /// An empty id.
     #[error("the rule names no {0}; give the id of the {0}")]
     MissingId(&'static str),
+    /// A role that cannot be used (too long, a control character).
+    #[error("{0}")]
+    Role(String),
+    /// A credit multiplier out of range.
+    #[error(
+        "a role's credits are the badge's credits times a number from 0.01 to {max}, not {0}",
+        max = super::roles::MAX_CREDIT_TIMES
+    )]
+    CreditTimes(String),
 }
 
 fn non_empty(id: String, what: &'static str) -> Result<String, RuleError> {
@@ -215,6 +259,16 @@ enum RuleSpec {
         /// null: no percentage threshold).
         #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
         min_percent: Option<u8>,
+        /// Count only attendance recorded with this role (participant, mentor, instructor,
+        /// presenter or the issuer's own words; any case). Absent: everyone's.
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(max_length = 60, example = "Presenter"))]
+        role: Option<String>,
+        /// Credits by role: the achievement's credits_available times this number (0.01 to
+        /// 5) for those earning it with that role, e.g. {"Presenter": 2}. Others earn
+        /// credits_available.
+        #[serde(default)]
+        role_credits: BTreeMap<String, f64>,
     },
     /// Attended at least at_least of the series' sessions (all of them when absent; only those
     /// of format when given), meeting the threshold in each session counted.
@@ -238,12 +292,28 @@ enum RuleSpec {
         /// format.
         #[serde(default)]
         format: Option<SessionFormat>,
+        /// Count only attendance recorded with this role (any case). Absent: everyone's.
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(max_length = 60, example = "Presenter"))]
+        role: Option<String>,
+        /// Credits by role: credits_available times this number (0.01 to 5), e.g.
+        /// {"Presenter": 2}.
+        #[serde(default)]
+        role_credits: BTreeMap<String, f64>,
     },
     /// A completion of what is recorded (POST /completions).
     Completion {
         /// The issuer's key for what is completed, as in completions (cataloguing-101).
         #[cfg_attr(feature = "openapi", schema(min_length = 1))]
         what: String,
+        /// Count only completions recorded with this role (any case). Absent: everyone's.
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(max_length = 60, example = "Mentor"))]
+        role: Option<String>,
+        /// Credits by role: credits_available times this number (0.01 to 5), e.g.
+        /// {"Mentor": 1.5}.
+        #[serde(default)]
+        role_credits: BTreeMap<String, f64>,
     },
 }
 
@@ -293,20 +363,33 @@ impl TryFrom<RuleSpec> for Rule {
                 session,
                 min_minutes,
                 min_percent,
-            } => Rule::participation(session, min_minutes, min_percent),
+                role,
+                role_credits,
+            } => Ok(Rule::participation(session, min_minutes, min_percent)?
+                .with_roles(RoleTerms::new(role.as_deref(), &role_credits)?)),
             RuleSpec::SeriesCompletion {
                 series,
                 at_least,
                 min_minutes,
                 min_percent,
                 format,
-            } => Rule::series_completion_in(
+                role,
+                role_credits,
+            } => Ok(Rule::series_completion_in(
                 series,
                 at_least,
                 Threshold::new(min_minutes, min_percent)?,
                 format,
-            ),
-            RuleSpec::Completion { what } => Rule::completion(what),
+            )?
+            .with_roles(RoleTerms::new(role.as_deref(), &role_credits)?)),
+            RuleSpec::Completion {
+                what,
+                role,
+                role_credits,
+            } => {
+                Ok(Rule::completion(what)?
+                    .with_roles(RoleTerms::new(role.as_deref(), &role_credits)?))
+            }
         }
     }
 }

@@ -104,6 +104,8 @@ impl Threshold {
 /// Everyone with attendance in a session `rule` looks at who does not meet it, ordered by
 /// email. Completion rules have no near misses: the list is empty.
 pub fn shortfalls(rule: &Rule, facts: &Facts) -> Vec<Shortfall> {
+    // Only the records of the rule's role, as evaluation counts them.
+    let facts = &*super::evaluate::for_role(rule, facts);
     let (sessions, needed, threshold): (Vec<&Session>, usize, Threshold) = match rule {
         Rule::Participation {
             session, threshold, ..
@@ -117,6 +119,7 @@ pub fn shortfalls(rule: &Rule, facts: &Facts) -> Vec<Shortfall> {
             at_least,
             threshold,
             format,
+            ..
         } => {
             // The same sessions as evaluation counts (see `evaluate`).
             let sessions = unique(facts.sessions.iter().filter(|s| {
@@ -221,6 +224,7 @@ mod tests {
             minutes,
             join: None,
             leave: None,
+            role: None,
         }
     }
 

@@ -35,6 +35,7 @@ fn attended(email: &str, session: &str, minutes: u32) -> AttendanceRecord {
         minutes,
         join: None,
         leave: None,
+        role: None,
     }
 }
 
@@ -232,6 +233,7 @@ fn completion_rule_carries_the_result() {
                 date: at(20, 16, 0),
                 score: Some("87".to_owned()),
                 evidence: Some("https://lms.example.org/eve/101".to_owned()),
+                role: Some("Mentor".to_owned()),
             },
             CompletionRecord {
                 email: "fay@example.org".to_owned(),
@@ -239,6 +241,7 @@ fn completion_rule_carries_the_result() {
                 date: at(21, 9, 0),
                 score: None,
                 evidence: None,
+                role: None,
             },
         ],
         ..Facts::default()
@@ -256,6 +259,7 @@ fn completion_rule_carries_the_result() {
                 score: Some("87".to_owned())
             }),
             evidence: vec!["https://lms.example.org/eve/101".to_owned()],
+            role: Some("Mentor".to_owned()),
         }]
     );
 }
@@ -406,4 +410,75 @@ fn earned_is_when_the_rule_was_first_met() {
     assert_eq!(qualified[1].earned, at(17, 11, 0));
     let one = Rule::participation("w1", None, None).expect("valid");
     assert_eq!(evaluate(&one, &facts)[0].earned, at(3, 11, 0));
+}
+
+#[test]
+fn a_rule_may_count_only_one_role_and_says_the_role_each_earned_with() {
+    let as_role = |email: &str, session: &str, role: Option<&str>| AttendanceRecord {
+        role: role.map(str::to_owned),
+        ..attended(email, session, 60)
+    };
+    let facts = Facts {
+        sessions: vec![webinar("1", 2), webinar("2", 9), webinar("3", 16)],
+        attendance: vec![
+            // Pat presented one webinar and attended the other two.
+            as_role("pat@example.org", "1", Some("presenter")),
+            as_role("pat@example.org", "2", Some("Participant")),
+            as_role("pat@example.org", "3", Some("participant")),
+            // Lee presented two.
+            as_role("lee@example.org", "1", Some("Presenter")),
+            as_role("lee@example.org", "2", Some("PRESENTER")),
+            as_role("lee@example.org", "3", None),
+        ],
+        completions: Vec::new(),
+    };
+    let series = Rule::series_completion("intro", Some(3), Threshold::ANY).expect("valid");
+    let roles: Vec<(String, Option<String>)> = evaluate(&series, &facts)
+        .into_iter()
+        .map(|q| (q.email, q.role))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("lee@example.org".to_owned(), Some("Presenter".to_owned())),
+            ("pat@example.org".to_owned(), Some("Participant".to_owned())),
+        ],
+        "the role in most of the sessions counted"
+    );
+
+    let terms = laurel_attendance::rules::RoleTerms::new(
+        Some("Presenter"),
+        &std::collections::BTreeMap::new(),
+    )
+    .expect("valid");
+    let presented_two = Rule::series_completion("intro", Some(2), Threshold::ANY)
+        .expect("valid")
+        .with_roles(terms.clone());
+    let qualified = evaluate(&presented_two, &facts);
+    assert_eq!(
+        qualified
+            .iter()
+            .map(|q| q.email.as_str())
+            .collect::<Vec<_>>(),
+        ["lee@example.org"],
+        "only the sessions presented count"
+    );
+    assert_eq!(qualified[0].sessions, ["1", "2"]);
+    let presented_one = Rule::participation("1", None, None)
+        .expect("valid")
+        .with_roles(terms);
+    assert_eq!(evaluate(&presented_one, &facts).len(), 2);
+
+    // Stored and read back with its role terms.
+    let text = serde_json::to_string(&presented_two).expect("serializes");
+    assert!(text.contains(r#""role":"Presenter""#), "{text}");
+    assert_eq!(
+        serde_json::from_str::<Rule>(&text).expect("reads"),
+        presented_two
+    );
+    let error = serde_json::from_str::<Rule>(
+        r#"{"kind":"completion","what":"x","role_credits":{"Mentor":0}}"#,
+    )
+    .expect_err("zero times");
+    assert!(error.to_string().contains("from 0.01 to 5"), "{error}");
 }

@@ -29,6 +29,7 @@ mod media;
 mod one_or_many;
 mod profile;
 mod proof;
+mod role;
 mod service;
 mod status;
 mod subject;
@@ -48,6 +49,7 @@ pub use media::{Evidence, Image};
 pub use one_or_many::OneOrMany;
 pub use profile::{Address, GeoCoordinates, IdentifierEntry, Profile, ProfileRef};
 pub use proof::Proof;
+pub use role::{KNOWN_ROLES, MAX_ROLE_CHARS, RoleError, check_role, known_role, same_role};
 pub use service::{CredentialSchema, RefreshService, TermsOfUse};
 pub use status::{
     BitstringStatusListEntry, CredentialStatus, OtherStatus, RevocationListStatus, StatusMessage,

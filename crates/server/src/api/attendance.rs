@@ -58,6 +58,10 @@ pub struct AttendanceInput {
     #[serde(default)]
     #[schema(format = DateTime)]
     left_at: Option<String>,
+    /// The person's role in the session: participant, mentor, instructor, presenter (any case) or the issuer's own words (at most 60 characters, no control characters). Award rules may count or credit it, and awards by rule sign it in. Recording again with a role replaces it; without one keeps it
+    #[serde(default)]
+    #[schema(max_length = 60, example = "Presenter")]
+    role: Option<String>,
 }
 
 /// `GET /events/{id}/attendance`: everyone recorded, by email.
@@ -230,6 +234,9 @@ fn add_session(record: &mut Attendance, more: &Attendance) {
     if record.recipient_name.is_none() {
         record.recipient_name.clone_from(&more.recipient_name);
     }
+    if more.role.is_some() {
+        record.role.clone_from(&more.role);
+    }
 }
 
 fn attendance(event: &Event, input: AttendanceInput, now: DateTime<Utc>) -> HttpResult<Attendance> {
@@ -264,6 +271,7 @@ fn attendance(event: &Event, input: AttendanceInput, now: DateTime<Utc>) -> Http
         last_leave,
         source: "api".into(),
         recorded_at: now,
+        role: laurel_service::mint::role(input.role.as_deref()).map_err(HttpError::BadRequest)?,
     })
 }
 
@@ -277,6 +285,7 @@ fn attendance_view(record: &Attendance) -> AttendanceRecord {
         left_at: record.last_leave,
         source: record.source.clone(),
         recorded_at: record.recorded_at,
+        role: record.role.clone(),
     }
 }
 
@@ -293,6 +302,8 @@ pub struct AttendanceRecord {
     /// api, or import:FORMAT (import:zoom, import:go_to_webinar, import:plain, import:mapped)
     source: String,
     recorded_at: DateTime<Utc>,
+    /// The person's role in the session (Presenter), when recorded
+    role: Option<String>,
 }
 
 /// `GET /events/{id}/attendance`.

@@ -65,6 +65,9 @@ pub fn action(method: &Method, path: &str) -> Option<&'static str> {
         ("PUT", "/achievements/{id}/image") => "achievement.image",
         ("POST", "/achievements/{id}/awards") => "award.create",
         ("POST", "/achievements/{id}/rules/evaluate") => "rules.evaluate",
+        ("PUT", "/achievements/{id}/pathway") => "pathway.update",
+        ("DELETE", "/achievements/{id}/pathway") => "pathway.delete",
+        ("POST", "/achievements/{id}/pathway/evaluate") => "pathway.evaluate",
         ("POST", "/achievements/{id}/notify") => "notification.resend",
         ("POST", "/credentials/revoke" | "/credentials/{id}/revoke") => "credential.revoke",
         ("POST", "/credentials/{id}/suspend") => "credential.suspend",
@@ -81,6 +84,10 @@ pub fn action(method: &Method, path: &str) -> Option<&'static str> {
         ("POST", "/completions") => "completion.record",
         ("POST", "/tokens") => "token.create",
         ("POST", "/tokens/{id}/revoke") => "token.revoke",
+        ("POST", "/achievements/{id}/endorsements" | "/issuers/{id}/endorsements") => {
+            "endorsement.create"
+        }
+        ("POST", "/endorsements/{id}/withdraw") => "endorsement.withdraw",
         _ => return None,
     };
     Some(action)

@@ -62,6 +62,10 @@ pub struct CompletionInput {
     /// A URL or a description; published as evidence
     #[serde(default)]
     evidence: Option<String>,
+    /// The person's role in it: participant, mentor, instructor, presenter (any case) or the issuer's own words (at most 60 characters). Award rules may count or credit it, and awards by rule sign it in
+    #[serde(default)]
+    #[schema(max_length = 60, example = "Mentor")]
+    role: Option<String>,
 }
 
 /// `POST /completions`: one completion, or `{"completions": [...]}`. Records them (a bad row
@@ -278,6 +282,7 @@ fn completion(input: CompletionInput, now: DateTime<Utc>) -> HttpResult<Completi
         score: score(input.score)?,
         evidence,
         recorded_at: now,
+        role: laurel_service::mint::role(input.role.as_deref()).map_err(HttpError::BadRequest)?,
     })
 }
 
@@ -319,6 +324,7 @@ fn view(completion: &Completion) -> CompletionView {
         score: completion.score.clone(),
         evidence: completion.evidence.clone(),
         recorded_at: completion.recorded_at,
+        role: completion.role.clone(),
     }
 }
 
@@ -337,6 +343,8 @@ pub struct CompletionView {
     score: Option<String>,
     evidence: Option<String>,
     recorded_at: DateTime<Utc>,
+    /// The person's role in it, when recorded
+    role: Option<String>,
 }
 
 /// `GET /completions`.

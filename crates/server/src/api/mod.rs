@@ -8,7 +8,8 @@
 //!
 //! Scopes: `admin` for issuers (and their key rotation, email settings and templates),
 //! achievements, images, series and events; `issue` to award, to record attendance and completions (which award by rule), and to
-//! revoke, suspend and re-issue credentials and to resend their emails; `read` for GETs. A
+//! revoke, suspend and re-issue credentials and to resend their emails; `admin` also to record
+//! and withdraw endorsements; `read` for GETs. A
 //! token limited to some issuers keeps its scope within them only (see [`crate::auth`]), and
 //! every call that changes data is written to the audit log by one layer ([`audit`]).
 
@@ -19,6 +20,7 @@ pub mod awards;
 pub mod completions;
 pub mod credentials;
 pub mod email;
+pub mod endorsements;
 pub mod events;
 pub mod extract;
 pub mod images;
@@ -26,6 +28,7 @@ pub mod imports;
 pub mod issuers;
 pub mod notifications;
 pub mod openapi;
+pub mod pathways;
 pub mod rules;
 pub mod tokens;
 pub mod transcripts;
@@ -75,6 +78,24 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::POST, "/achievements/{id}/rules/evaluate", |m| {
         on(m, rules::evaluate)
+    }),
+    route(Method::GET, "/achievements/{id}/pathway", |m| {
+        on(m, pathways::get)
+    }),
+    route(Method::PUT, "/achievements/{id}/pathway", |m| {
+        on(m, pathways::put)
+    }),
+    route(Method::DELETE, "/achievements/{id}/pathway", |m| {
+        on(m, pathways::delete)
+    }),
+    route(Method::POST, "/achievements/{id}/pathway/evaluate", |m| {
+        on(m, pathways::evaluate)
+    }),
+    route(Method::GET, "/achievements/{id}/pathway/invitations", |m| {
+        on(m, pathways::invitations)
+    }),
+    route(Method::GET, "/achievements/{id}/pathway/unmet", |m| {
+        on(m, pathways::unmet)
     }),
     route(Method::POST, "/issuers/{id}/keys/rotate", |m| {
         on(m, issuers::rotate_keys)
@@ -187,6 +208,24 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::GET, "/recipients/{email}/transcript", |m| {
         on(m, transcripts::transcript)
+    }),
+    route(Method::GET, "/achievements/{id}/endorsements", |m| {
+        on(m, endorsements::list_for_achievement)
+    }),
+    route(Method::POST, "/achievements/{id}/endorsements", |m| {
+        on(m, endorsements::create_for_achievement)
+    }),
+    route(Method::GET, "/issuers/{id}/endorsements", |m| {
+        on(m, endorsements::list_for_issuer)
+    }),
+    route(Method::POST, "/issuers/{id}/endorsements", |m| {
+        on(m, endorsements::create_for_issuer)
+    }),
+    route(Method::GET, "/endorsements/{id}", |m| {
+        on(m, endorsements::get)
+    }),
+    route(Method::POST, "/endorsements/{id}/withdraw", |m| {
+        on(m, endorsements::withdraw)
     }),
 ];
 

@@ -96,10 +96,7 @@ pub async fn check_with(
     options.keys = keys;
     options.trust = Some(trust);
     options.deadline = Some(deadline);
-    options.fetcher = Some(Box::new(StoreFetcher {
-        state: state.clone(),
-        handle: tokio::runtime::Handle::current(),
-    }));
+    options.fetcher = Some(Box::new(StoreFetcher::new(state)));
     let verifier = Verifier::new(options);
     let busy = || {
         HttpError::Unavailable(
@@ -144,12 +141,7 @@ pub async fn check_with(
                         step.detail = format!("{}: {reason}", step.detail);
                     }
                 }
-                report = Report::from_steps(
-                    report.container,
-                    report.credential_id,
-                    report.issuer,
-                    report.steps,
-                );
+                report = report.redecided();
             }
             Err(StoreError::NotFound) => {
                 report.steps.push(Step {
@@ -157,12 +149,7 @@ pub async fn check_with(
                     outcome: Outcome::Failed,
                     detail: "forged: the credential's id is an address on this site, but this site never issued a credential with that id".into(),
                 });
-                report = Report::from_steps(
-                    report.container,
-                    report.credential_id,
-                    report.issuer,
-                    report.steps,
-                );
+                report = report.redecided();
             }
             Err(error) => return Err(error.into()),
         }
@@ -172,7 +159,7 @@ pub async fn check_with(
 
 /// Every hosted issuer's keys, pinned (their controller documents, with any `revoked` marks),
 /// and a trust list of the hosted issuers by id and name.
-async fn hosted_issuers(state: &AppState) -> HttpResult<(KeyStore, TrustList)> {
+pub(crate) async fn hosted_issuers(state: &AppState) -> HttpResult<(KeyStore, TrustList)> {
     let issuers = state.store.list_issuers().await?;
     let all_keys = state.store.all_keys().await?;
     let mut store = KeyStore::default();
@@ -211,9 +198,25 @@ pub(crate) fn own_credential(state: &AppState, id: &str) -> Option<Uuid> {
 
 /// Answers the verifier's fetches from the store: this service's key documents and status
 /// lists, and nothing else.
-struct StoreFetcher {
+pub(crate) struct StoreFetcher {
     state: AppState,
     handle: tokio::runtime::Handle,
+}
+
+impl StoreFetcher {
+    /// A fetcher over `state`'s store; call from within the runtime (it keeps its handle).
+    pub(crate) fn new(state: &AppState) -> Self {
+        StoreFetcher {
+            state: state.clone(),
+            handle: tokio::runtime::Handle::current(),
+        }
+    }
+
+    /// Whether `url` is under this service's public URL (a document it answers itself).
+    pub(crate) fn is_own(&self, url: &str) -> bool {
+        url.strip_prefix(self.state.urls.origin())
+            .is_some_and(|rest| rest.starts_with('/'))
+    }
 }
 
 impl Fetch for StoreFetcher {

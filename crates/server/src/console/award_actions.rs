@@ -4,7 +4,8 @@
 //!
 //! `GET /console/awards/{id}/{action}` is the confirmation, `POST` the same path does it. Both
 //! carry the table's filters, and a done action redirects to the table as it was with a
-//! notice (post/redirect/get: reloading does nothing twice). A confirmation without a reason
+//! notice (post/redirect/get: reloading does nothing twice), or, for a form on a person's
+//! page (`back=recipient`), to that page with the same notice. A confirmation without a reason
 //! is shown again with the message beside the reason, and nothing is changed.
 
 use askama::Template;
@@ -45,6 +46,9 @@ pub struct ActionForm {
     until: String,
     #[serde(default)]
     offset: u32,
+    /// `recipient`: the form is on the recipient's page, which the redirect goes back to.
+    #[serde(default)]
+    back: String,
 }
 
 impl ActionForm {
@@ -79,6 +83,10 @@ struct ConfirmPage<'a> {
     filters: Vec<(&'static str, String)>,
     /// The table as it was, for "Cancel".
     back: String,
+    /// A pathway badge whose requirements no longer hold: why, in words.
+    pathway_unmet: Option<String>,
+    /// Pathway badges the recipient holds that name this badge (they stay if it is revoked).
+    pathway_badges: Vec<String>,
 }
 
 /// The award and whether `staff` may change it.
@@ -156,6 +164,7 @@ async fn confirmation(
         Some(name) if !name.trim().is_empty() => format!("{name} ({})", award.recipient_email),
         _ => award.recipient_email.clone(),
     };
+    let (pathway_unmet, pathway_badges) = pathway_notes(state, award).await;
     layout::respond(
         status,
         &ConfirmPage {
@@ -170,8 +179,43 @@ async fn confirmation(
             errors,
             filters: search.pairs(search.offset),
             back: format!("/console/awards?{}", search.query_string(search.offset)),
+            pathway_unmet,
+            pathway_badges,
         },
     )
+}
+
+/// What pathways say about an award: its own pathway's requirements no longer met, and the
+/// pathway badges the recipient holds that name it. A failed read shows nothing.
+async fn pathway_notes(state: &AppState, award: &Award) -> (Option<String>, Vec<String>) {
+    let unmet = laurel_service::pathways::unmet_for_award(state, award)
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.reasons.join("; "));
+    let mut badges = Vec::new();
+    if let Ok(pathways) = state
+        .store
+        .pathways_requiring(&[award.achievement_id])
+        .await
+    {
+        for pathway in pathways {
+            let held = state
+                .store
+                .awards_for(
+                    pathway.achievement_id,
+                    std::slice::from_ref(&award.recipient_email),
+                )
+                .await
+                .unwrap_or_default();
+            if held.iter().any(|a| a.revoked_at.is_none())
+                && let Ok(a) = state.store.achievement(pathway.achievement_id).await
+            {
+                badges.push(a.name);
+            }
+        }
+    }
+    (unmet, badges)
 }
 
 /// `POST /console/awards/{id}/{action}`: revoke, suspend, unsuspend, notify (resend) or
@@ -230,9 +274,13 @@ pub async fn act(
         }),
     )
     .await;
+    let outcome = [("done", done.to_string()), ("award", award.id.to_string())];
+    if form.back == "recipient" {
+        let person = super::recipients::person_url(&award.recipient_email);
+        return Redirect::to(&format!("{person}&{}", query(&outcome))).into_response();
+    }
     let mut pairs = form.search().pairs(form.offset);
-    pairs.push(("done", done.to_string()));
-    pairs.push(("award", award.id.to_string()));
+    pairs.extend(outcome);
     Redirect::to(&format!("/console/awards?{}", query(&pairs))).into_response()
 }
 

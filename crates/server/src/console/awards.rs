@@ -125,10 +125,20 @@ pub async fn list(
 
 /// What the action just done (named in the query after its redirect) says.
 async fn done_notice(state: &AppState, search: &Search) -> Result<Option<String>, HttpError> {
-    if search.done.is_empty() {
+    action_notice(state, &search.done, &search.award).await
+}
+
+/// What the action `done` on the award `award` (both named in the query after its redirect)
+/// says; the awards table and a person's page show it alike.
+pub(super) async fn action_notice(
+    state: &AppState,
+    done: &str,
+    award: &str,
+) -> Result<Option<String>, HttpError> {
+    if done.is_empty() {
         return Ok(None);
     }
-    let Ok(id) = Uuid::parse_str(search.award.trim()) else {
+    let Ok(id) = Uuid::parse_str(award.trim()) else {
         return Ok(None);
     };
     let Ok(award) = state.store.award(id).await else {
@@ -141,7 +151,7 @@ async fn done_notice(state: &AppState, search: &Search) -> Result<Option<String>
         .await
         .map(|a| a.name)
         .unwrap_or_default();
-    Ok(Some(match search.done.as_str() {
+    Ok(Some(match done {
         "revoke" => format!("Revoked the award of “{badge}” to {who}."),
         "revoke-already" => format!("The award of “{badge}” to {who} was revoked already."),
         "suspend" => format!("Suspended the award of “{badge}” to {who}."),
@@ -201,8 +211,24 @@ async fn render(
         .iter()
         .map(|a| (a.id, a.name.as_str()))
         .collect();
+    // Badges earned through a pathway, whose awards may no longer meet it.
+    let pathway_badges: std::collections::HashSet<Uuid> = state
+        .store
+        .pathways(None)
+        .await?
+        .iter()
+        .filter(|p| p.outcome == laurel_store::PathwayOutcome::Award)
+        .map(|p| p.achievement_id)
+        .collect();
     let mut rows = Vec::with_capacity(found.len());
     for award in &found {
+        let pathway_unmet = if pathway_badges.contains(&award.achievement_id) {
+            laurel_service::pathways::unmet_for_award(state, award)
+                .await?
+                .map(|unmet| unmet.reasons.join("; "))
+        } else {
+            None
+        };
         let notification = state.store.notification(award.id).await?;
         let may_change = staff.may_change_issuer(award.issuer_id);
         let delivery = DeliveryView::of(notification.as_ref());
@@ -216,6 +242,7 @@ async fn render(
                 .copied()
                 .unwrap_or("")
                 .to_string(),
+            role: award.role.clone().unwrap_or_default(),
             awarded: date(award.issued_at),
             state: state_of(award),
             status_detail: status_detail(award),
@@ -224,6 +251,7 @@ async fn render(
             may_unsuspend: may_change && award.revoked_at.is_none() && award.suspended_at.is_some(),
             may_resend: may_change && award.revoked_at.is_none() && delivery.resendable,
             delivery,
+            pathway_unmet,
         });
     }
     let next = (u64::from(search.offset) + u64::from(PAGE) < total)
@@ -310,6 +338,8 @@ struct AwardRow {
     /// The recipient's page in the console.
     person_url: String,
     badge: String,
+    /// The recipient's role, empty when none.
+    role: String,
     awarded: String,
     state: &'static str,
     /// When and why it was revoked or suspended.
@@ -322,11 +352,23 @@ struct AwardRow {
     /// Whether "Resend" is offered.
     may_resend: bool,
     delivery: DeliveryView,
+    /// Earned through a pathway whose requirements no longer hold: why, in words.
+    pathway_unmet: Option<String>,
+}
+
+/// A message with its first letter capitalised, as the console writes sentences.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// The award-by-hand form (`console/award_form.html`), with what was typed.
 struct NewAwardForm<'a> {
     new: &'a NewAward,
+    /// The roles offered as suggestions (any other words may be typed).
+    roles: [&'static str; 4],
     badges: Vec<Choice>,
     errors: FieldErrors,
     notify: bool,
@@ -346,6 +388,7 @@ impl<'a> NewAwardForm<'a> {
             .collect();
         (!badges.is_empty()).then(|| NewAwardForm {
             new,
+            roles: laurel_core::model::KNOWN_ROLES,
             badges,
             errors: FieldErrors::prefixed(new.error.as_ref(), "new-"),
             notify: new.error.is_none() || new.notify.is_some(),
@@ -385,6 +428,9 @@ pub struct NewAward {
     email: String,
     #[serde(default)]
     name: String,
+    /// The recipient's role (participant, mentor, instructor, presenter or own words).
+    #[serde(default)]
+    role: String,
     #[serde(default)]
     notify: Option<String>,
     /// Ticked: the name is not signed into this credential, whatever the issuer's setting.
@@ -460,6 +506,8 @@ async fn try_create(
     if name.chars().count() > 500 {
         return Err(CreateError::Field("name", "At most 500 characters.".into()));
     }
+    let role = laurel_core::model::check_role(&form.role)
+        .map_err(|e| CreateError::Field("role", format!("{}.", capitalised(&e.to_string()))))?;
     let recipient = laurel_service::mint::Recipient {
         email: email.clone(),
         name: (!name.is_empty()).then(|| name.to_string()),
@@ -470,6 +518,7 @@ async fn try_create(
         activity_end_date: None,
         result: None,
         credits_earned: None,
+        role,
         awarded_date: None,
     };
     let notify = form.notify.is_some();

@@ -9,7 +9,8 @@
 //! ([`award_actions`], [`reports`]), each issuer's email settings with a test email and its
 //! and each badge's email template ([`email`]), issuers (profile, branding, keys and their
 //! rotation), badges with a preview of the credential they mint, sessions with attendance imports (review,
-//! confirm, progress, per-line CSV), accounts, and API tokens. Accounts
+//! confirm, progress, per-line CSV), other organisations' endorsements of a badge or an issuer
+//! ([`endorsements`]), accounts, and API tokens. Accounts
 //! are made with `laurel user create`. Every change made here is written to the audit log.
 //!
 //! Every screen is an askama template in `templates/console/` with a Rust struct of view data
@@ -26,10 +27,12 @@ pub mod audit;
 pub mod award_actions;
 pub mod awards;
 pub mod email;
+pub mod endorsements;
 pub mod events;
 pub mod images;
 pub mod issuers;
 pub mod layout;
+pub mod pathways;
 pub mod reports;
 pub use laurel_service::accounts::password;
 pub use laurel_service::accounts::{account, check_new_user, check_username, new_user};
@@ -202,6 +205,31 @@ pub const ROUTES: &[Route] = &[
     }),
     route(Method::GET, "/console/transcripts", |m| {
         on(m, transcripts::bulk)
+    }),
+    route(
+        Method::GET,
+        "/console/achievements/{id}/endorsements",
+        |m| on(m, endorsements::achievement_page),
+    ),
+    route(
+        Method::POST,
+        "/console/achievements/{id}/endorsements",
+        |m| on(m, endorsements::achievement_submit),
+    ),
+    route(Method::GET, "/console/issuers/{id}/endorsements", |m| {
+        on(m, endorsements::issuer_page)
+    }),
+    route(Method::POST, "/console/issuers/{id}/endorsements", |m| {
+        on(m, endorsements::issuer_submit)
+    }),
+    route(Method::POST, "/console/endorsements/{id}/withdraw", |m| {
+        on(m, endorsements::withdraw)
+    }),
+    route(Method::GET, "/console/achievements/{id}/pathway", |m| {
+        on(m, pathways::show)
+    }),
+    route(Method::POST, "/console/achievements/{id}/pathway", |m| {
+        on(m, pathways::change)
     }),
 ];
 

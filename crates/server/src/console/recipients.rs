@@ -6,7 +6,9 @@
 //! (`?email=`): request logs name the path only, never the query, so addresses stay out of
 //! the logs. The gathering is the domain's ([`laurel_service::people`]); this module renders
 //! it. Everyone signed in may look (viewers read everything); an issuer manager sees only
-//! their issuers' records of the person.
+//! their issuers' records of the person. Staff who may change an award can email its
+//! recipient a fresh wallet link from here, as from the awards table (the same action,
+//! `POST /console/awards/{id}/claim-link`, coming back here with its notice).
 
 use std::collections::BTreeMap;
 
@@ -18,6 +20,7 @@ use laurel_store::{AwardFilter, NotificationState};
 use serde::Deserialize;
 
 use super::awards;
+use super::email::DeliveryView;
 use super::layout::{self, Layout, date};
 use super::session::Staff;
 use crate::AppState;
@@ -36,6 +39,12 @@ pub struct Lookup {
     /// Part of a name or address: a search.
     #[serde(default)]
     q: String,
+    /// An action just done on one of the person's awards (after its redirect).
+    #[serde(default)]
+    done: String,
+    /// The award it was done on.
+    #[serde(default)]
+    award: String,
 }
 
 /// `console/recipient.html`.
@@ -44,6 +53,8 @@ pub struct Lookup {
 struct RecipientPage {
     layout: Layout,
     q: String,
+    /// What an action just done says ("Queued an email to … with a fresh wallet link.").
+    notice: Option<String>,
     /// People found by the search (email, name, page).
     found: Option<Vec<(String, String, String)>>,
     /// A search that looks like a whole address: a link to that person's page.
@@ -65,7 +76,11 @@ struct PersonView {
 }
 
 struct BadgeRow {
+    /// The award's id.
+    id: String,
     badge: String,
+    /// The role signed into it, empty when none.
+    role: String,
     awarded: String,
     /// "active", "suspended on …: reason", "revoked on …: reason".
     status: String,
@@ -74,6 +89,9 @@ struct BadgeRow {
     /// "sent on 4 March 2026", "failed: why", "queued", or "none".
     email: String,
     email_failed: bool,
+    /// Whether "Send wallet link" is offered (as on the awards table: the staff member may
+    /// change the award, it is not revoked, and no email is on its way).
+    may_send_link: bool,
 }
 
 struct SessionRow {
@@ -81,6 +99,8 @@ struct SessionRow {
     title: String,
     date: String,
     minutes: String,
+    /// The role recorded for the session, empty when none.
+    role: String,
 }
 
 /// The console page of the person with this email.
@@ -103,10 +123,26 @@ pub async fn page(
         None
     } else {
         match people::recipient(&state, email, staff.visible_issuers()).await {
-            Ok(person) => Some(view(&state, &person, email)),
+            Ok(person) => Some(person),
             Err(error) => return layout::error(&error.into()),
         }
     };
+    // Only about one of this person's awards that the staff member may see.
+    let notice = match &person {
+        Some(person)
+            if person
+                .badges
+                .iter()
+                .any(|badge| badge.award.id.to_string() == lookup.award.trim()) =>
+        {
+            match awards::action_notice(&state, &lookup.done, &lookup.award).await {
+                Ok(notice) => notice,
+                Err(error) => return layout::error(&error),
+            }
+        }
+        _ => None,
+    };
+    let person = person.map(|person| view(&state, &staff, &person, email));
     let found = if q.is_empty() {
         None
     } else {
@@ -152,6 +188,7 @@ pub async fn page(
         &RecipientPage {
             layout: Layout::new(title, Some(&staff)),
             q: q.to_string(),
+            notice,
             found,
             exact,
             person,
@@ -161,7 +198,7 @@ pub async fn page(
 
 /// The page of `person`, whose address is shown as it was `asked` (the page echoes the
 /// question, and says no more than the records the staff member may see).
-fn view(state: &AppState, person: &people::Recipient, asked: &str) -> PersonView {
+fn view(state: &AppState, staff: &Staff, person: &people::Recipient, asked: &str) -> PersonView {
     let badges = person
         .badges
         .iter()
@@ -203,14 +240,20 @@ fn view(state: &AppState, person: &people::Recipient, asked: &str) -> PersonView
                     }
                 },
             };
+            let may_send_link = staff.may_change_issuer(award.issuer_id)
+                && award.revoked_at.is_none()
+                && DeliveryView::of(badge.email.as_ref()).resendable;
             BadgeRow {
+                id: award.id.to_string(),
                 badge: badge.achievement.clone(),
+                role: award.role.clone().unwrap_or_default(),
                 awarded: date(award.issued_at),
                 status,
                 credits: badge.credits.map(hours_in_words).unwrap_or_default(),
                 url: state.urls.credential(award.id),
                 email,
                 email_failed,
+                may_send_link,
             }
         })
         .collect();
@@ -229,6 +272,7 @@ fn view(state: &AppState, person: &people::Recipient, asked: &str) -> PersonView
                     attended.record.minutes, attended.event.duration_minutes
                 )
             },
+            role: attended.record.role.clone().unwrap_or_default(),
         })
         .collect();
     PersonView {

@@ -100,6 +100,7 @@ async fn try_awards_csv(
         "Email state",
         "Email detail",
         "Credential",
+        "Role",
     ]
     .map(String::from)
     .to_vec();
@@ -129,6 +130,7 @@ async fn try_awards_csv(
             delivery.state.replace("none", "not emailed"),
             email_detail,
             state.urls.credential(award.id),
+            award.role.clone().unwrap_or_default(),
         ]);
     }
     Ok(csv_document(rows))

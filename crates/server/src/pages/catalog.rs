@@ -2,15 +2,17 @@
 //!
 //! Unlike a credential page these show the rows as they are now (the JSON at the same URLs
 //! does too). The number of awards is public here unless the issuer turned it off
-//! (`show_award_count`): it says how established a badge is and names nobody.
+//! (`show_award_count`): it says how established a badge is and names nobody. Endorsements
+//! in force are listed ("Endorsed by …"), each linking to its signed JSON.
 
 use axum::http::HeaderMap;
 use axum::response::Response;
-use laurel_store::{Achievement, AwardFilter, Issuer};
+use laurel_store::{Achievement, AwardFilter, Endorsement, Issuer};
 
 use askama::Template;
 
 use super::brand;
+use super::endorsements::{self, EndorsementLine};
 use super::html;
 use super::layout::{Head, Layout};
 use super::views::Fact;
@@ -58,7 +60,19 @@ async fn achievement_html(state: &AppState, id: &str) -> HttpResult<String> {
     } else {
         0
     };
-    render_achievement(&state.urls, &achievement, &issuer, awarded)
+    let endorsements = state
+        .store
+        .endorsements_of(issuer.id, Some(achievement.id))
+        .await?;
+    let pathway = super::pathway::block(state, &achievement).await?;
+    render_achievement(
+        &state.urls,
+        &achievement,
+        &issuer,
+        awarded,
+        &endorsements,
+        pathway,
+    )
 }
 
 /// The achievement page (`templates/pages/achievement.html`).
@@ -81,6 +95,10 @@ struct AchievementPage<'a> {
     facts: Vec<Fact>,
     /// How many times it was awarded, when the issuer shows it.
     awarded: Option<String>,
+    /// Other organisations' endorsements of it, in force now.
+    endorsements: Vec<EndorsementLine>,
+    /// How it is earned by holding other badges, when it has a pathway.
+    pathway: Option<super::pathway::PathwayBlock>,
 }
 
 /// The achievement page's HTML.
@@ -89,6 +107,8 @@ pub fn render_achievement(
     achievement: &Achievement,
     issuer: &Issuer,
     awarded: u64,
+    endorsements: &[Endorsement],
+    pathway: Option<super::pathway::PathwayBlock>,
 ) -> HttpResult<String> {
     let url = urls.achievement(achievement.id);
     let image = achievement
@@ -148,6 +168,8 @@ pub fn render_achievement(
             .map(str::to_owned),
         facts,
         awarded,
+        endorsements: endorsements::from_store(urls, endorsements),
+        pathway,
     })
 }
 
@@ -159,7 +181,8 @@ async fn issuer_html(state: &AppState, id: &str) -> HttpResult<String> {
         .await
         .map_err(|error| not_found_in(error, "issuer", id))?;
     let achievements = state.store.list_achievements(Some(id)).await?;
-    render_issuer(&state.urls, &issuer, &achievements)
+    let endorsements = state.store.endorsements_of(issuer.id, None).await?;
+    render_issuer(&state.urls, &issuer, &achievements, &endorsements)
 }
 
 /// The issuer page (`templates/pages/issuer.html`).
@@ -175,6 +198,8 @@ struct IssuerPage<'a> {
     /// The issuer's site (a checked link target).
     site: Option<String>,
     achievements: Vec<AchievementLine>,
+    /// Other organisations' endorsements of the issuer, in force now.
+    endorsements: Vec<EndorsementLine>,
 }
 
 /// One achievement in the issuer's list.
@@ -190,6 +215,7 @@ pub fn render_issuer(
     urls: &Urls,
     issuer: &Issuer,
     achievements: &[Achievement],
+    endorsements: &[Endorsement],
 ) -> HttpResult<String> {
     let url = urls.issuer(issuer.id);
     let image = issuer
@@ -227,5 +253,6 @@ pub fn render_issuer(
                 summary: super::markdown::plain(&a.description),
             })
             .collect(),
+        endorsements: endorsements::from_store(urls, endorsements),
     })
 }

@@ -47,6 +47,8 @@ struct ClaimPage {
     other_wallets: super::claim_offer::OtherWallets,
     /// The recipient's transcript, through the same link.
     transcript_url: String,
+    /// The pathways this badge is a step on, each with the recipient's progress link.
+    pathways: Vec<super::pathway::ClaimPathway>,
 }
 
 /// Why the link cannot be used (`templates/pages/claim_problem.html`).
@@ -112,6 +114,7 @@ async fn build(state: &AppState, token: &str) -> HttpResult<String> {
         minutes: exchange::EXCHANGE_MINUTES,
         other_wallets: super::claim_offer::other_wallets(state, &claim).await?,
         transcript_url: format!("/claim/{token}/transcript"),
+        pathways: super::pathway::for_claim(state, &claim.award).await?,
         badge,
     };
     super::render(&page)

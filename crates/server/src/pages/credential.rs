@@ -106,6 +106,8 @@ struct CredentialPage {
     image: String,
     name: String,
     recipient_name: Option<String>,
+    /// The recipient's role as signed (`credentialSubject.role`), if any.
+    role: Option<String>,
     /// The short certificate number ([`laurel_service::certificate::number`]).
     certificate_number: String,
     issuer: IssuerLine,
@@ -118,6 +120,8 @@ struct CredentialPage {
     /// The achievement's page (a checked link target).
     achievement_href: Option<String>,
     evidence: Vec<Evidence>,
+    /// The endorsements signed into the credential, as the verifier found them.
+    endorsements: Vec<super::endorsements::EndorsementLine>,
     share: Share,
 }
 
@@ -170,6 +174,7 @@ pub fn render(
         description: super::markdown::render(&facts.description),
         verdict: verdict_line(report, &facts, recipient_name.as_deref()),
         recipient_name,
+        role: facts.role.clone(),
         technical: Technical::of(report, now),
         criteria: Criteria::of(&facts),
         facts: details(&facts, &certificate::number(award.id)),
@@ -179,6 +184,7 @@ pub fn render(
             .and_then(html::href)
             .map(str::to_owned),
         evidence: evidence(credential),
+        endorsements: super::endorsements::from_report(report),
         share: Share::of(award, issuer, &facts, &url),
     };
     super::render(&page)
@@ -204,6 +210,8 @@ struct Facts {
     valid_until: Option<DateTime<Utc>>,
     /// The name signed into the credential, if any.
     recipient_name: Option<String>,
+    /// The recipient's role signed into the credential, if any.
+    role: Option<String>,
 }
 
 impl Facts {
@@ -253,6 +261,7 @@ impl Facts {
             recipient_name: credential
                 .get("credentialSubject")
                 .and_then(laurel_core::model::subject_name),
+            role: text(credential, "/credentialSubject/role"),
         }
     }
 }
@@ -376,6 +385,9 @@ fn details(facts: &Facts, number: &str) -> Vec<Fact> {
     }
     if let Some(at) = facts.valid_until {
         rows.push(Fact::new("Valid until", html::date(at)));
+    }
+    if let Some(role) = &facts.role {
+        rows.push(Fact::new("Role", role.as_str()));
     }
     if let Some(credits) = facts.credits_earned {
         rows.push(Fact::new(

@@ -36,10 +36,12 @@ pub mod claim;
 pub mod claim_offer;
 pub mod claim_transcript;
 pub mod credential;
+pub mod endorsements;
 pub mod html;
 pub mod layout;
 pub mod linkedin;
 pub mod markdown;
+pub mod pathway;
 pub mod verdict_text;
 pub mod verdicts;
 pub mod verify;
@@ -70,6 +72,10 @@ pub fn router() -> Router<AppState> {
         .route("/credentials/{id}/linkedin", get(linkedin::add_to_profile))
         .route("/claim/{token}", get(claim::page))
         .route("/claim/{token}/transcript", get(claim_transcript::page))
+        .route(
+            "/achievements/{id}/progress/{token}",
+            get(pathway::progress_page),
+        )
         .route(
             "/credentials/{id}/wallet-link",
             axum::routing::post(wallet_link::request),

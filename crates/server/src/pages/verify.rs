@@ -95,6 +95,7 @@ pub async fn check(
                     .as_ref()
                     .map(|credential| BadgeClaim::of(credential, &report, state.urls.origin())),
                 technical: Technical::of(&report, now),
+                endorsements: super::endorsements::from_report(&report),
                 nested: NestedLine::all(&report),
             }))
         }
@@ -176,6 +177,8 @@ struct Checked {
     recipient_match: Option<&'static str>,
     badge: Option<BadgeClaim>,
     technical: Technical,
+    /// The endorsements inside, each verified apart from the badge.
+    endorsements: Vec<super::endorsements::EndorsementLine>,
     /// For a CLR (a transcript): each credential in it, with its own verdict.
     nested: Vec<NestedLine>,
 }

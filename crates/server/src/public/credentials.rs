@@ -422,6 +422,7 @@ mod tests {
             revocation_reason: None,
             suspended_at: None,
             suspension_reason: None,
+            role: None,
         })
     }
 

@@ -12,6 +12,7 @@
 //! | `/credentials/{id}.json`, `.jwt`, `.png`, `.svg` | downloads: JSON, VC-JWT, baked images | 1 h |
 //! | `/credentials/{id}/status` | the issuer's word on it: revoked, suspended (and why), expired | 1 min |
 //! | `/status/{id}` | a signed Bitstring Status List (revocation) | 1 min (its `ttl`) |
+//! | `/endorsements/{id}` | a signed EndorsementCredential (JSON-LD), as signed; 404 once withdrawn | 5 min |
 //! | `/images/{sha256}.png`, `.svg` | uploaded images, content-addressed | 1 year, immutable |
 //! | `POST /exchanges/{id}` | a wallet's VC-API exchange ([`exchanges`]) | never |
 //!
@@ -69,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .route("/credentials/{file}", get(credentials::credential))
         .route("/credentials/{id}/status", get(status::credential))
         .route("/status/{id}", get(status::list))
+        .route("/endorsements/{id}", get(endorsement))
         .route("/images/{file}", get(image))
         .route("/exchanges/{id}", axum::routing::post(exchanges::exchange))
         .merge(oid4vci::router())
@@ -129,6 +131,33 @@ async fn achievement(
             .with(vary, accept)
             .respond(&headers),
     )
+}
+
+/// `GET /endorsements/{id}`: an endorsement of an issuer or achievement hosted here, exactly
+/// as its endorser signed it (credentials issued since carry their own copy). A withdrawn
+/// endorsement is no longer served.
+async fn endorsement(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> HttpResult<Response> {
+    let id = parse_id(&id, "endorsement")?;
+    let endorsement = state
+        .store
+        .endorsement(id)
+        .await
+        .map_err(|error| crate::error::not_found_in(error, "endorsement", id))?;
+    if endorsement.withdrawn_at.is_some() {
+        return Err(HttpError::NotFound(format!(
+            "endorsement {id} was withdrawn"
+        )));
+    }
+    Ok(Representation::new(
+        endorsement.credential.into_bytes(),
+        "application/ld+json",
+        Cache::FiveMinutes,
+    )
+    .respond(&headers))
 }
 
 /// `GET /images/{sha256}.{png|svg}`: an uploaded image, by content hash.

@@ -1,7 +1,8 @@
 //! The awards table and reports in the console, as a coordinator watches them after email is
 //! set up: delivery state on the awards table and failures on the dashboard, the revoke
 //! confirmation (names the recipient, says the reason is public, keeps the filters), the
-//! awards CSV as Excel opens it, and the programme summary. Apart from [`crate::console_email`]
+//! awards CSV as Excel opens it, the programme summary, and a person's page sending a wallet
+//! link as the table does. Apart from [`crate::console_email`]
 //! (whose set-up helpers it uses) because these are the awards pages, not the email forms.
 
 use crate::console_email::{admin, app, save_settings};
@@ -202,7 +203,7 @@ async fn the_awards_csv_opens_in_excel_with_every_column() {
     let made = app
         .award(
             &badge,
-            json!({ "email": "minus@example.org", "name": "@evil", "activity_start_date": "2026-02-10T15:00:00Z" }),
+            json!({ "email": "minus@example.org", "name": "@evil", "activity_start_date": "2026-02-10T15:00:00Z", "role": "presenter" }),
         )
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
@@ -218,7 +219,7 @@ async fn the_awards_csv_opens_in_excel_with_every_column() {
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "\"Name\",\"Email\",\"Badge\",\"Awarded\",\"Activity date\",\"Credits\",\"Status\",\"Revoked on\",\"Revocation reason\",\"Email state\",\"Email detail\",\"Credential\""
+        "\"Name\",\"Email\",\"Badge\",\"Awarded\",\"Activity date\",\"Credits\",\"Status\",\"Revoked on\",\"Revocation reason\",\"Email state\",\"Email detail\",\"Credential\",\"Role\""
     );
     assert!(text.contains(&format!("\"zoe@example.org\",\"Catalogage avancé\",\"2026-03-01\",\"\",\"2\",\"active\",\"\",\"\",\"sent\",\"\",\"{}", util::ORIGIN)), "{text}");
     assert!(
@@ -226,6 +227,11 @@ async fn the_awards_csv_opens_in_excel_with_every_column() {
         "{text}"
     );
     assert!(text.contains(&ids[0]));
+    let minus = lines
+        .iter()
+        .find(|line| line.contains("minus@example.org"))
+        .unwrap();
+    assert!(minus.ends_with(",\"Presenter\""), "{minus}");
 }
 
 #[tokio::test]
@@ -309,4 +315,81 @@ async fn the_programme_summary_counts_awards_and_credits_over_a_period() {
         text.contains("\"\",\"zoe@example.org\",\"2\",\"4.5\"\r\n"),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn a_persons_page_sends_a_wallet_link_like_the_awards_table() {
+    let app = app().await;
+    let (cookie, csrf) = admin(&app).await;
+    let sink = SmtpSink::start().await;
+    let (issuer, achievement, ids) =
+        emailed(&app, &cookie, &csrf, sink.port, &["zoe@example.org"]).await;
+    // A second badge of Zoë's, revoked: no link is offered for it.
+    let second = app.achievement(&issuer, json!({"name": "Second"})).await;
+    let revoked = app
+        .award(&second, json!({"email": "zoe@example.org"}))
+        .await;
+    let revoked_id = id(&revoked.json());
+    let answer = app
+        .post(
+            &format!("/api/v1/credentials/{revoked_id}/revoke"),
+            json!({"reason": "issued in error"}),
+        )
+        .await;
+    assert!(answer.status.is_success(), "{}", answer.text());
+    drain(&app.state.service).await.unwrap();
+    let before = sink.count();
+
+    let person = "/console/recipients?email=zoe%40example.org";
+    let html = get(&app, person, &cookie).await.text();
+    let action = format!("action=\"/console/awards/{}/claim-link\"", ids[0]);
+    assert!(html.contains(&action), "{html}");
+    assert!(html.contains("name=\"back\" value=\"recipient\""), "{html}");
+    assert!(html.contains(">Send wallet link</button>"), "{html}");
+    assert!(
+        !html.contains(&format!("/console/awards/{revoked_id}/claim-link")),
+        "{html}"
+    );
+
+    // The same action as the awards table, back to the person's page with its notice.
+    let sent = post(
+        &app,
+        &format!("/console/awards/{}/claim-link", ids[0]),
+        &cookie,
+        &[("csrf", &csrf), ("back", "recipient")],
+    )
+    .await;
+    let back = location(&sent);
+    assert_eq!(back, format!("{person}&done=claim-link&award={}", ids[0]));
+    let page = get(&app, &back, &cookie).await.text();
+    assert!(
+        page.contains("Queued an email to zoe@example.org with a fresh wallet link."),
+        "{page}"
+    );
+    // The email is on its way: no second button until it has gone.
+    assert!(!page.contains(&action), "{page}");
+    drain(&app.state.service).await.unwrap();
+    assert_eq!(sink.count(), before + 1);
+    let last = sink.received().pop().unwrap();
+    assert_eq!(last.to, ["zoe@example.org"]);
+    let message = String::from_utf8_lossy(&last.data).into_owned();
+    assert!(message.contains("/claim/"), "a fresh claim link: {message}");
+    let html = get(&app, person, &cookie).await.text();
+    assert!(html.contains(&action), "{html}");
+
+    // Without the form's CSRF token nothing is sent; a notice names only this person's awards.
+    let forged = post(
+        &app,
+        &format!("/console/awards/{}/claim-link", ids[0]),
+        &cookie,
+        &[("csrf", "wrong"), ("back", "recipient")],
+    )
+    .await;
+    assert_ne!(forged.status, StatusCode::SEE_OTHER);
+    let other = app
+        .award(&achievement, json!({"email": "ann@example.org"}))
+        .await;
+    let elsewhere = format!("{person}&done=claim-link&award={}", id(&other.json()));
+    let html = get(&app, &elsewhere, &cookie).await.text();
+    assert!(!html.contains("ann@example.org"), "{html}");
 }

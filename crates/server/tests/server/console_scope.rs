@@ -61,6 +61,7 @@ struct Theirs {
     import: String,
     admin: String,
     token: String,
+    endorsement: String,
 }
 
 /// Issuers A ("Our Association") and B ("Their Association") with a badge and an award each;
@@ -128,6 +129,22 @@ async fn two_issuers(app: &TestApp) -> Theirs {
         app.state.store.create_user(&user).await.unwrap();
     }
     let token = app.state.store.list_tokens().await.unwrap().remove(0);
+    let endorser = app.issuer(json!({ "name": "Their endorser" })).await;
+    let endorsement = app
+        .post(
+            &format!(
+                "/api/v1/achievements/{}/endorsements",
+                util::id(&their_badge)
+            ),
+            json!({ "endorser_issuer_id": endorser["id"], "comment": "Recommended." }),
+        )
+        .await;
+    assert_eq!(
+        endorsement.status,
+        StatusCode::CREATED,
+        "{}",
+        endorsement.text()
+    );
     Theirs {
         issuer: util::id(&theirs),
         achievement: util::id(&their_badge),
@@ -137,6 +154,7 @@ async fn two_issuers(app: &TestApp) -> Theirs {
         import: util::id(&import),
         admin: admin.id.to_string(),
         token: token.id.to_string(),
+        endorsement: util::id(&endorsement.json()),
     }
 }
 
@@ -183,11 +201,22 @@ async fn snapshot(app: &TestApp) -> String {
             "{:?}",
             store.email_template(issuer.id).await.unwrap()
         ));
+        email.push(format!(
+            "{:?}",
+            store.endorsements_of(issuer.id, None).await.unwrap()
+        ));
     }
     for achievement in store.list_achievements(None).await.unwrap() {
         email.push(format!(
             "{:?}",
             store.email_template(achievement.id).await.unwrap()
+        ));
+        email.push(format!(
+            "{:?}",
+            store
+                .endorsements_of(achievement.issuer_id, Some(achievement.id))
+                .await
+                .unwrap()
         ));
     }
     format!(
@@ -534,6 +563,59 @@ fn walks(method: &Method, path: &str, b: &Theirs, csrf: &str) -> Vec<Walk> {
                         ("text", "Hijacked"),
                         ("action", action),
                     ],
+                    true,
+                )
+            })
+            .collect(),
+        ("GET", "/console/achievements/{id}/endorsements") => {
+            vec![get(path.replace("{id}", &b.achievement), true)]
+        }
+        ("GET", "/console/issuers/{id}/endorsements") => {
+            vec![get(path.replace("{id}", &b.issuer), true)]
+        }
+        (
+            "POST",
+            "/console/achievements/{id}/endorsements" | "/console/issuers/{id}/endorsements",
+        ) => {
+            let id = if path.starts_with("/console/achievements") {
+                &b.achievement
+            } else {
+                &b.issuer
+            };
+            vec![
+                post(
+                    path.replace("{id}", id),
+                    &[
+                        ("action", "sign"),
+                        ("endorser", &b.issuer),
+                        ("comment", "Hijacked"),
+                    ],
+                    true,
+                ),
+                post(
+                    path.replace("{id}", id),
+                    &[("action", "import"), ("credential", "{}")],
+                    true,
+                ),
+            ]
+        }
+        ("POST", "/console/endorsements/{id}/withdraw") => vec![post(
+            format!("/console/endorsements/{}/withdraw", b.endorsement),
+            &[],
+            true,
+        )],
+        ("GET", "/console/achievements/{id}/pathway") => {
+            vec![get(
+                format!("/console/achievements/{}/pathway", b.achievement),
+                true,
+            )]
+        }
+        ("POST", "/console/achievements/{id}/pathway") => ["save", "delete", "evaluate"]
+            .iter()
+            .map(|action| {
+                post(
+                    format!("/console/achievements/{}/pathway", b.achievement),
+                    &[("g0_badge", b.achievement.as_str()), ("action", action)],
                     true,
                 )
             })

@@ -10,6 +10,7 @@
 //! - [`email`]: the outbox worker against an SMTP server in the test; [`console_email`]: email
 //!   settings, test emails and templates in the console; [`console_awards`]: delivery on the
 //!   awards table, the revoke confirmation and the reports.
+//! - [`endorsements`]: endorsements signed here or imported, embedded, shown and verified.
 //! - [`hardening`]: limits, timeouts, metrics and a store that fails on purpose.
 //! - [`lifecycle`], [`lifecycle_verify`]: revocation, suspension, re-issue and keys through the
 //!   API, and as verifiers check them (online, compromised keys, the verify API).
@@ -20,8 +21,11 @@
 //!   refused for revoked or suspended badges.
 //! - [`transcripts`]: CE categories and transcripts (JSON, CSV, PDF, CLR) through the API,
 //!   the console and the recipient's claim link.
+//! - [`roles`]: roles in a cohort: signed, shown, printed, recorded with attendance, and award
+//!   rules by role (presenters earn twice the credits).
 //! - [`tokens`]: token scopes, issuer limits, redaction and the audit log.
 //! - [`wallet_vcapi`]: a wallet receiving a badge through its claim link (VC-API exchange);
+//!   [`wallet_did_web`]: the same for a did:web holder, whose DID document is fetched safely;
 //!   [`wallet_links`]: fresh links sent by staff or asked for by the recipient.
 //! - [`wallet_oid4vci`]: OpenID4VCI's pre-authorized code flow, played as a wallet.
 //!
@@ -42,15 +46,19 @@ mod console_scope;
 mod console_sessions;
 mod console_tokens;
 mod email;
+mod endorsements;
 mod hardening;
 mod lifecycle;
 mod lifecycle_verify;
 mod openapi;
 mod pages;
+mod pathways;
 mod public;
 mod recipient_name;
+mod roles;
 mod tokens;
 mod transcripts;
+mod wallet_did_web;
 mod wallet_links;
 mod wallet_oid4vci;
 mod wallet_vcapi;

@@ -48,6 +48,7 @@ struct Division {
     series: String,
     event: String,
     import: String,
+    endorsement: String,
 }
 
 async fn division(app: &TestApp, name: &str, email: &str) -> Division {
@@ -94,6 +95,21 @@ async fn division(app: &TestApp, name: &str, email: &str) -> Division {
         )
         .await;
     assert_eq!(import.status, StatusCode::ACCEPTED, "{}", import.text());
+    let endorser = app
+        .issuer(json!({ "name": format!("{name} endorser") }))
+        .await;
+    let endorsement = app
+        .post(
+            &format!("/api/v1/achievements/{}/endorsements", id(&achievement)),
+            json!({ "endorser_issuer_id": id(&endorser), "comment": "Recommended." }),
+        )
+        .await;
+    assert_eq!(
+        endorsement.status,
+        StatusCode::CREATED,
+        "{}",
+        endorsement.text()
+    );
     Division {
         issuer: id(&issuer),
         achievement: id(&achievement),
@@ -101,6 +117,7 @@ async fn division(app: &TestApp, name: &str, email: &str) -> Division {
         series: id(&series.json()),
         event: id(&event.json()),
         import: id(&import.json()),
+        endorsement: id(&endorsement.json()),
     }
 }
 
@@ -138,7 +155,11 @@ fn body_for(method: &Method, path: &str) -> (Option<&'static str>, Option<Vec<u8
         ("POST", "/achievements/{id}/awards") => json(json!({ "email": "mallory@example.org" })),
         ("PUT", "/issuers/{id}/categories") => json(json!({ "categories": ["Taken over"] })),
         ("PUT", "/achievements/{id}/category") => json(json!({ "category": null })),
+        ("PUT", "/achievements/{id}/pathway") => json(json!({ "rule": { "steps": [] } })),
         ("POST", "/credentials/{id}/revoke") => json(json!({ "reason": "taken over" })),
+        ("POST", "/achievements/{id}/endorsements" | "/issuers/{id}/endorsements") => {
+            json(json!({ "endorser_issuer_id": Uuid::nil(), "comment": "Taken over" }))
+        }
         ("POST", "/events/{id}/attendance") => {
             json(json!({ "attendance": [{ "email": "mallory@example.org", "minutes": 60 }] }))
         }
@@ -160,6 +181,7 @@ fn id_for<'a>(path: &str, other: &'a Division) -> &'a str {
         "series" => &other.series,
         "events" => &other.event,
         "imports" => &other.import,
+        "endorsements" => &other.endorsement,
         _ => panic!("no id of {path}: add its kind to this test"),
     }
 }

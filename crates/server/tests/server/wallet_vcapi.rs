@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::util::{self, TestApp, assert_valid, id};
 
 /// A clock the test moves.
-struct TestClock(Mutex<DateTime<Utc>>);
+pub(crate) struct TestClock(pub(crate) Mutex<DateTime<Utc>>);
 
 impl Clock for TestClock {
     fn now(&self) -> DateTime<Utc> {
@@ -25,18 +25,23 @@ impl Clock for TestClock {
     }
 }
 
-struct Setup {
-    app: TestApp,
-    clock: Arc<TestClock>,
-    issuer: Value,
-    award_id: Uuid,
+pub(crate) struct Setup {
+    pub(crate) app: TestApp,
+    pub(crate) clock: Arc<TestClock>,
+    pub(crate) issuer: Value,
+    pub(crate) award_id: Uuid,
 }
 
-const EMAIL: &str = "ada@example.org";
+pub(crate) const EMAIL: &str = "ada@example.org";
 
 async fn setup() -> Setup {
+    setup_with(TestApp::builder()).await
+}
+
+/// [`setup`] with an app made by `builder` (its clock is the test's).
+pub(crate) async fn setup_with(builder: util::TestAppBuilder) -> Setup {
     let clock = Arc::new(TestClock(Mutex::new(util::now())));
-    let app = TestApp::builder().clock(clock.clone()).build().await;
+    let app = builder.clock(clock.clone()).build().await;
     let issuer = app.issuer(json!({})).await;
     let achievement = app.achievement(&issuer, json!({})).await;
     let award = app
@@ -53,12 +58,12 @@ async fn setup() -> Setup {
 }
 
 /// A wallet: an Ed25519 key and its did:key.
-struct Wallet {
-    key: SigningKey,
-    did: String,
+pub(crate) struct Wallet {
+    pub(crate) key: SigningKey,
+    pub(crate) did: String,
 }
 
-fn wallet(seed: u8) -> Wallet {
+pub(crate) fn wallet(seed: u8) -> Wallet {
     let key = SigningKey::from_ed25519_seed(&[seed; 32]);
     let did = key.public_key().to_did_key().unwrap();
     Wallet { key, did }
@@ -67,7 +72,20 @@ fn wallet(seed: u8) -> Wallet {
 impl Wallet {
     /// A DID Authentication presentation as LCW makes it (`vc.signPresentation` with an
     /// `Ed25519Signature2020` suite), for `holder`, signed with this wallet's key.
-    fn did_auth(&self, holder: &str, challenge: &str, domain: &str) -> Value {
+    pub(crate) fn did_auth(&self, holder: &str, challenge: &str, domain: &str) -> Value {
+        let fragment = self.did.trim_start_matches("did:key:");
+        let method = format!("{}#{fragment}", self.did);
+        self.did_auth_by(holder, &method, challenge, domain)
+    }
+
+    /// The same, naming `method` as the verification method (a did:web holder's key).
+    pub(crate) fn did_auth_by(
+        &self,
+        holder: &str,
+        method: &str,
+        challenge: &str,
+        domain: &str,
+    ) -> Value {
         let presentation = json!({
             "@context": [
                 "https://www.w3.org/2018/credentials/v1",
@@ -76,7 +94,6 @@ impl Wallet {
             "type": ["VerifiablePresentation"],
             "holder": holder,
         });
-        let fragment = self.did.trim_start_matches("did:key:");
         let mut options = Map::new();
         options.insert("type".into(), "Ed25519Signature2020".into());
         options.insert(
@@ -85,10 +102,7 @@ impl Wallet {
                 .to_rfc3339_opts(SecondsFormat::Secs, true)
                 .into(),
         );
-        options.insert(
-            "verificationMethod".into(),
-            format!("{}#{fragment}", self.did).into(),
-        );
+        options.insert("verificationMethod".into(), method.into());
         options.insert("proofPurpose".into(), "authentication".into());
         options.insert("challenge".into(), challenge.into());
         options.insert("domain".into(), domain.into());
@@ -105,7 +119,7 @@ impl Wallet {
 }
 
 /// Opens the claim page, returns the exchange path its LCW link names.
-async fn open_claim_page(app: &TestApp, token: &str) -> String {
+pub(crate) async fn open_claim_page(app: &TestApp, token: &str) -> String {
     let page = app
         .send(
             Method::GET,
@@ -138,17 +152,20 @@ async fn open_claim_page(app: &TestApp, token: &str) -> String {
     exchange.trim_start_matches(util::ORIGIN).to_string()
 }
 
-async fn post(app: &TestApp, path: &str, body: Value) -> util::TestResponse {
+pub(crate) async fn post(app: &TestApp, path: &str, body: Value) -> util::TestResponse {
     app.call(Method::POST, path, None, Some(&body)).await
 }
 
 /// Step 1: the presentation request; returns (challenge, domain).
-async fn request(app: &TestApp, exchange: &str) -> (String, String) {
+pub(crate) async fn request(app: &TestApp, exchange: &str) -> (String, String) {
     let answer = post(app, exchange, json!({})).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
     let vpr = &answer.json()["verifiablePresentationRequest"];
     assert_eq!(vpr["query"][0]["type"], "DIDAuthentication");
-    assert_eq!(vpr["query"][0]["acceptedMethods"][0]["method"], "key");
+    assert_eq!(
+        vpr["query"][0]["acceptedMethods"],
+        json!([{"method": "key"}, {"method": "web"}])
+    );
     assert_eq!(
         vpr["interact"]["service"][0]["type"],
         "VerifiableCredentialApiExchangeService"
@@ -163,7 +180,7 @@ async fn request(app: &TestApp, exchange: &str) -> (String, String) {
     )
 }
 
-async fn new_link(setup: &Setup) -> String {
+pub(crate) async fn new_link(setup: &Setup) -> String {
     claims::issue_claim(&setup.app.state, setup.award_id)
         .await
         .unwrap()

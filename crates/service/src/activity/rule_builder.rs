@@ -1,6 +1,8 @@
 //! Award rules built from menus, for people who have never seen JSON: "attended ‹session ▾›
 //! for at least ‹45› minutes", "attended at least ‹3› of the ‹webinars ▾› of ‹series ▾›",
-//! "completed ‹course key›", or no rule (the badge is awarded by hand).
+//! "completed ‹course key›", or no rule (the badge is awarded by hand); and, for any of them,
+//! "count only those recorded as ‹Presenter›" and "those recorded as ‹Presenter› earn ‹2›
+//! times the badge's credits".
 //!
 //! The console's badge form posts plain fields ([`RuleAnswers`]); [`build`] turns them into a
 //! [`Rule`] or says, in words, every mistake at once, each tied to its field. The menus
@@ -10,7 +12,9 @@
 
 use super::local_time::Zone;
 use chrono::{DateTime, Utc};
-use laurel_attendance::rules::{Names, Rule, SessionFormat, Threshold};
+use std::collections::BTreeMap;
+
+use laurel_attendance::rules::{Names, RoleTerms, Rule, SessionFormat, Threshold};
 use laurel_store::{Achievement, Event, EventFilter, EventFormat, Series};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -58,6 +62,15 @@ pub struct RuleAnswers {
     /// The course key completions are recorded with.
     #[serde(default)]
     pub rule_completion: String,
+    /// Count only records with this role (empty: everyone's).
+    #[serde(default)]
+    pub rule_role: String,
+    /// A role that earns a multiple of the badge's credits (with `rule_credit_times`).
+    #[serde(default)]
+    pub rule_credit_role: String,
+    /// How many times the badge's credits that role earns ("2", "1.5").
+    #[serde(default)]
+    pub rule_credit_times: String,
 }
 
 /// What the answers say to do with the badge's rules.
@@ -152,8 +165,33 @@ impl Menus {
 }
 
 /// The answers that show `rules` in the builder: one rule in its fields, none as "no rule",
-/// several (set through the API) as "keep".
+/// several (set through the API), or one giving credits to several roles, as "keep".
 pub fn answers_of(rules: &[Rule]) -> RuleAnswers {
+    let [rule] = rules else {
+        return condition_answers(rules);
+    };
+    let terms = rule.roles();
+    let credits: Vec<_> = terms.role_credits().collect();
+    if credits.len() > 1 {
+        return RuleAnswers {
+            rule_kind: "keep".into(),
+            ..RuleAnswers::default()
+        };
+    }
+    let (credit_role, credit_times) = credits
+        .first()
+        .map(|(role, times)| ((*role).to_owned(), times.get().to_string()))
+        .unwrap_or_default();
+    RuleAnswers {
+        rule_role: terms.role().unwrap_or_default().to_owned(),
+        rule_credit_role: credit_role,
+        rule_credit_times: credit_times,
+        ..condition_answers(rules)
+    }
+}
+
+/// The answers of the rules' conditions (session, series, completion), roles aside.
+fn condition_answers(rules: &[Rule]) -> RuleAnswers {
     let text = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
     let percent = |threshold: &Threshold| text(threshold.min_percent().map(u32::from));
     match rules {
@@ -161,7 +199,11 @@ pub fn answers_of(rules: &[Rule]) -> RuleAnswers {
             rule_kind: "none".into(),
             ..RuleAnswers::default()
         },
-        [Rule::Participation { session, threshold }] => RuleAnswers {
+        [
+            Rule::Participation {
+                session, threshold, ..
+            },
+        ] => RuleAnswers {
             rule_kind: "session".into(),
             rule_session: session.clone(),
             rule_session_minutes: text(threshold.min_minutes()),
@@ -174,6 +216,7 @@ pub fn answers_of(rules: &[Rule]) -> RuleAnswers {
                 at_least,
                 threshold,
                 format,
+                ..
             },
         ] => RuleAnswers {
             rule_kind: "series".into(),
@@ -184,7 +227,7 @@ pub fn answers_of(rules: &[Rule]) -> RuleAnswers {
             rule_series_percent: percent(threshold),
             ..RuleAnswers::default()
         },
-        [Rule::Completion { what }] => RuleAnswers {
+        [Rule::Completion { what, .. }] => RuleAnswers {
             rule_kind: "completion".into(),
             rule_completion: what.clone(),
             ..RuleAnswers::default()
@@ -320,6 +363,18 @@ pub fn build(answers: &RuleAnswers, menus: &Menus, may_keep: bool) -> Result<Bui
             None
         }
     };
+    // Roles apply to whichever rule was built; with no rule (or the rules kept) they say nothing.
+    let built = match built {
+        Some(Built::NoRule) => Some(Built::NoRule),
+        Some(Built::Keep) => Some(Built::Keep),
+        other => {
+            let terms = role_terms(answers, &mut mistakes);
+            match (other, terms) {
+                (Some(Built::One(rule)), Some(terms)) => Some(Built::One(rule.with_roles(terms))),
+                _ => None,
+            }
+        }
+    };
     match built {
         Some(built) if mistakes.is_empty() => Ok(built),
         _ => {
@@ -328,6 +383,78 @@ pub fn build(answers: &RuleAnswers, menus: &Menus, may_keep: bool) -> Result<Bui
                 mistakes.push(("rule_kind", "This rule cannot be used.".into()));
             }
             Err(mistakes)
+        }
+    }
+}
+
+/// The role fields in terms of a rule; `None` after a mistake.
+fn role_terms(answers: &RuleAnswers, mistakes: &mut Vec<Mistake>) -> Option<RoleTerms> {
+    let before = mistakes.len();
+    let sentence = |error: &dyn std::fmt::Display| {
+        let text = error.to_string();
+        let mut chars = text.chars();
+        let first: String = chars
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default();
+        format!("{first}{}.", chars.as_str())
+    };
+    let only = match laurel_core::model::check_role(&answers.rule_role) {
+        Ok(role) => role,
+        Err(error) => {
+            mistakes.push(("rule_role", sentence(&error)));
+            None
+        }
+    };
+    let credit_role = match laurel_core::model::check_role(&answers.rule_credit_role) {
+        Ok(role) => role,
+        Err(error) => {
+            mistakes.push(("rule_credit_role", sentence(&error)));
+            None
+        }
+    };
+    let times_text = answers.rule_credit_times.trim();
+    let times = if times_text.is_empty() {
+        None
+    } else {
+        // "2", "1,5", "2x" and "× 2" all mean a number of times.
+        let number = times_text
+            .trim_matches(|c: char| c == 'x' || c == 'X' || c == '×' || c.is_whitespace())
+            .replace(',', ".");
+        match number.parse::<f64>() {
+            Ok(times) if times.is_finite() => Some(times),
+            _ => {
+                mistakes.push((
+                    "rule_credit_times",
+                    format!("“{times_text}” is not a number; give how many times the credits, such as 2."),
+                ));
+                None
+            }
+        }
+    };
+    let mut credits = BTreeMap::new();
+    match (&credit_role, times) {
+        (Some(role), Some(times)) => {
+            credits.insert(role.clone(), times);
+        }
+        (Some(_), None) if times_text.is_empty() => mistakes.push((
+            "rule_credit_times",
+            "Give how many times the badge's credits this role earns, such as 2.".into(),
+        )),
+        (None, Some(_)) if answers.rule_credit_role.trim().is_empty() => mistakes.push((
+            "rule_credit_role",
+            "Name the role that earns these credits, such as Presenter.".into(),
+        )),
+        _ => {}
+    }
+    if mistakes.len() > before {
+        return None;
+    }
+    match RoleTerms::new(only.as_deref(), &credits) {
+        Ok(terms) => Some(terms),
+        Err(error) => {
+            mistakes.push(("rule_credit_times", sentence(&error)));
+            None
         }
     }
 }
@@ -408,14 +535,27 @@ fn threshold(
 
 /// "Who would be awarded now" by an achievement's rules as given (saved or not): how many
 /// meet them, how many of those have the badge already, and who would get it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct WouldAward {
     /// People who meet one of the rules.
     pub qualified: usize,
     /// Of those, people who have the badge already.
     pub already: usize,
-    /// Those who would be awarded, by email: (email, name if known).
-    pub people: Vec<(String, Option<String>)>,
+    /// Those who would be awarded, by email.
+    pub people: Vec<WouldPerson>,
+}
+
+/// One person a rule would award, with what their credential would say of role and credits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WouldPerson {
+    /// Their email.
+    pub email: String,
+    /// Their name, if known.
+    pub name: Option<String>,
+    /// The role they would earn it with, if their records give one.
+    pub role: Option<String>,
+    /// The credits they would earn, if the badge has credits.
+    pub credits: Option<f64>,
 }
 
 /// Evaluates `achievement`'s rules (as they stand in it, saved or not) against every fact
@@ -444,7 +584,12 @@ pub async fn would_award(
         people: plan
             .pending
             .into_iter()
-            .map(|recipient| (recipient.email, recipient.name))
+            .map(|recipient| WouldPerson {
+                email: recipient.email,
+                name: recipient.name,
+                role: recipient.role,
+                credits: recipient.credits_earned,
+            })
             .collect(),
     })
 }
@@ -508,6 +653,85 @@ mod tests {
         assert_eq!(
             names.sessions[&Uuid::from_u128(1).to_string()],
             "Cataloguing basics (3 March 2026)"
+        );
+    }
+
+    #[test]
+    fn presenters_earn_twice_the_credits_in_plain_fields() {
+        let answers = RuleAnswers {
+            rule_kind: "session".into(),
+            rule_session: Uuid::from_u128(1).to_string(),
+            rule_credit_role: "presenters".into(),
+            rule_credit_times: "2x".into(),
+            ..RuleAnswers::default()
+        };
+        let Ok(Built::One(rule)) = build(&answers, &menus(), false) else {
+            panic!("a rule");
+        };
+        assert_eq!(rule.roles().times_for(Some("Presenter")).get(), 2.0);
+        assert_eq!(rule.roles().role(), None);
+        let shown = answers_of(std::slice::from_ref(&rule));
+        assert_eq!(
+            (
+                shown.rule_credit_role.as_str(),
+                shown.rule_credit_times.as_str()
+            ),
+            ("Presenter", "2")
+        );
+        let json = serde_json::to_string(&[rule]).expect("serializes");
+        assert!(
+            json.contains(r#""role_credits":{"Presenter":2.0}"#),
+            "{json}"
+        );
+        let only = RuleAnswers {
+            rule_role: "Mentor".into(),
+            ..answers.clone()
+        };
+        let Ok(Built::One(rule)) = build(&only, &menus(), false) else {
+            panic!("a rule");
+        };
+        assert_eq!(rule.roles().role(), Some("Mentor"));
+    }
+
+    #[test]
+    fn role_mistakes_are_said_beside_their_fields() {
+        let answers = RuleAnswers {
+            rule_kind: "session".into(),
+            rule_session: Uuid::from_u128(1).to_string(),
+            rule_role: "x".repeat(61),
+            rule_credit_role: "Presenter".into(),
+            rule_credit_times: "20".into(),
+            ..RuleAnswers::default()
+        };
+        let mistakes = build(&answers, &menus(), false).expect_err("wrong");
+        assert_eq!(mistakes[0].0, "rule_role");
+        assert!(
+            mistakes[0].1.starts_with("The role is 61 characters"),
+            "{mistakes:?}"
+        );
+        let answers = RuleAnswers {
+            rule_role: String::new(),
+            ..answers
+        };
+        let mistakes = build(&answers, &menus(), false).expect_err("20 times");
+        assert_eq!(mistakes[0].0, "rule_credit_times");
+        assert!(mistakes[0].1.contains("from 0.01 to 5"), "{mistakes:?}");
+        let no_times = RuleAnswers {
+            rule_credit_times: String::new(),
+            ..answers.clone()
+        };
+        assert_eq!(
+            build(&no_times, &menus(), false).expect_err("no times")[0].0,
+            "rule_credit_times"
+        );
+        let no_role = RuleAnswers {
+            rule_credit_role: String::new(),
+            rule_credit_times: "2".into(),
+            ..answers
+        };
+        assert_eq!(
+            build(&no_role, &menus(), false).expect_err("no role")[0].0,
+            "rule_credit_role"
         );
     }
 

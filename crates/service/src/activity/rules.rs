@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use laurel_attendance::rules::{self, Facts, Qualified, Rule, Shortfall};
+use laurel_attendance::rules::{self, CreditTimes, Facts, Qualified, Rule, Shortfall};
 use laurel_core::model::{AchievementResult, Evidence};
 use laurel_store::{Achievement, Attendance, Event, EventFilter, StoreError};
 use serde::Serialize;
@@ -116,7 +116,7 @@ pub async fn plan(
         })
         .await?,
         Scope::Completion { issuer_id, what } => touched(service, *issuer_id, |rule| {
-            matches!(rule, Rule::Completion { what: wanted } if wanted == what)
+            matches!(rule, Rule::Completion { what: wanted, .. } if wanted == what)
         })
         .await?,
     };
@@ -206,16 +206,16 @@ async fn touched(
     Ok(touched)
 }
 
-/// One achievement's plan: every rule evaluated, the first rule a person meets deciding what
-/// their credential says.
+/// One achievement's plan: every rule evaluated, the rule a person meets that gives their role
+/// the most credits (the first of those) deciding what their credential says.
 async fn plan_one(
     service: &Service,
     cache: &mut FactCache<'_>,
     achievement: Achievement,
     rules: &[Rule],
 ) -> ServiceResult<Plan> {
-    let mut qualified: Vec<Qualified> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut qualified: Vec<(Qualified, CreditTimes)> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut short: std::collections::BTreeMap<String, Shortfall> = Default::default();
     for rule in rules {
         let sessions = match rule {
@@ -239,10 +239,11 @@ async fn plan_one(
                     minutes: record.minutes,
                     join: record.first_join,
                     leave: record.last_leave,
+                    role: record.role.clone(),
                 });
             }
         }
-        if let Rule::Completion { what } = rule {
+        if let Rule::Completion { what, .. } = rule {
             facts.completions = service
                 .store
                 .completions(achievement.issuer_id, Some(what))
@@ -254,12 +255,19 @@ async fn plan_one(
                     date: completion.completed_at,
                     score: completion.score,
                     evidence: completion.evidence,
+                    role: completion.role,
                 })
                 .collect();
         }
         for person in rules::evaluate(rule, &facts) {
-            if seen.insert(person.email.clone()) {
-                qualified.push(person);
+            let times = rule.roles().times_for(person.role.as_deref());
+            match seen.get(&person.email) {
+                None => {
+                    seen.insert(person.email.clone(), qualified.len());
+                    qualified.push((person, times));
+                }
+                Some(&index) if times > qualified[index].1 => qualified[index] = (person, times),
+                Some(_) => {}
             }
         }
         for near in rules::shortfalls(rule, &facts) {
@@ -268,10 +276,10 @@ async fn plan_one(
     }
     let short: Vec<Shortfall> = short
         .into_values()
-        .filter(|near| !seen.contains(&near.email))
+        .filter(|near| !seen.contains_key(&near.email))
         .collect();
 
-    let emails: Vec<String> = qualified.iter().map(|q| q.email.clone()).collect();
+    let emails: Vec<String> = qualified.iter().map(|(q, _)| q.email.clone()).collect();
     let awarded: HashSet<String> = if emails.is_empty() {
         HashSet::new()
     } else {
@@ -286,11 +294,11 @@ async fn plan_one(
     let total = qualified.len();
     let mut pending = Vec::new();
     let mut sessions = Vec::new();
-    for person in qualified {
+    for (person, times) in qualified {
         if awarded.contains(&person.email) {
             continue;
         }
-        let recipient = recipient(cache, &achievement, &person);
+        let recipient = recipient(cache, &achievement, &person, times);
         sessions.push(person.sessions);
         pending.push(recipient);
     }
@@ -305,9 +313,14 @@ async fn plan_one(
 }
 
 /// What the credential of someone who met a rule says: the activity's span, a Completed
-/// result where the rule is a completion, the achievement's credits, and the sessions (or
-/// completion evidence) as evidence.
-fn recipient(cache: &FactCache<'_>, achievement: &Achievement, person: &Qualified) -> Recipient {
+/// result where the rule is a completion, their role, the achievement's credits times what
+/// the rule gives that role, and the sessions (or completion evidence) as evidence.
+fn recipient(
+    cache: &FactCache<'_>,
+    achievement: &Achievement,
+    person: &Qualified,
+    times: CreditTimes,
+) -> Recipient {
     let mut evidence = Vec::new();
     let mut name = None;
     for session in &person.sessions {
@@ -367,7 +380,10 @@ fn recipient(cache: &FactCache<'_>, achievement: &Achievement, person: &Qualifie
         activity_start_date: Some(timestamp(person.activity_start)),
         activity_end_date: Some(timestamp(person.activity_end)),
         result,
-        credits_earned: achievement.credits_available,
+        credits_earned: achievement
+            .credits_available
+            .map(|credits| times.of(credits)),
+        role: person.role.clone(),
         // The date the rule was met (the session's), so an award made after the event says
         // when it was earned; minting keeps `validFrom` at the signing time.
         awarded_date: Some(person.earned),
@@ -376,6 +392,17 @@ fn recipient(cache: &FactCache<'_>, achievement: &Achievement, person: &Qualifie
 
 fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The most an award of `achievement` with `role` may multiply its credits by: the largest
+/// multiplier its award rules give the role, and never less than once (staff awarding by hand
+/// may always give the achievement's full credits). Rules that cannot be read give none.
+pub fn credit_multiplier(achievement: &Achievement, role: Option<&str>) -> f64 {
+    rules_of(achievement)
+        .unwrap_or_default()
+        .iter()
+        .map(|rule| rule.roles().times_for(role).get())
+        .fold(1.0, f64::max)
 }
 
 /// An event as the rules see it.
@@ -549,7 +576,7 @@ pub async fn check(
                 }
                 *series = id.to_string();
             }
-            Rule::Completion { what } => {
+            Rule::Completion { what, .. } => {
                 *what = what.trim().to_string();
                 if what.is_empty() {
                     return Err(ServiceError::Invalid(format!(

@@ -100,6 +100,8 @@ pub async fn pdf(service: &Service, award_id: Uuid) -> ServiceResult<Vec<u8>> {
         logo_png: logo,
         badge_png: badge,
         recipient_name: award.recipient_name.clone(),
+        // The role as signed: what the page and the verifier show.
+        role: text("/credentialSubject/role"),
         achievement_name: text("/credentialSubject/achievement/name")
             .or_else(|| text("/name"))
             .unwrap_or_else(|| "Badge".into()),

@@ -34,7 +34,7 @@ pub enum TemplateError {
 }
 
 /// Every variable a template may use.
-pub const VARIABLES: [&str; 12] = [
+pub const VARIABLES: [&str; 13] = [
     "recipient_name",
     "recipient_email",
     "badge_name",
@@ -47,6 +47,7 @@ pub const VARIABLES: [&str; 12] = [
     "badge_image_url",
     "issuer_color",
     "claim_url",
+    "role",
 ];
 
 /// The longest subject accepted, in characters.
@@ -84,6 +85,9 @@ pub struct Values {
     /// The recipient's personal claim link, for adding the badge to a wallet: minted when the
     /// email is composed (a preview shows an example that leads nowhere).
     pub claim_url: String,
+    /// The recipient's role in this award (`Presenter`, `Mentor`, the issuer's own words), or
+    /// empty: `{{role|participant}}` for a fallback.
+    pub role: String,
 }
 
 impl Values {
@@ -101,6 +105,7 @@ impl Values {
             "badge_image_url" => &self.badge_image_url,
             "issuer_color" => &self.issuer_color,
             "claim_url" => &self.claim_url,
+            "role" => &self.role,
             _ => return None,
         })
     }
@@ -326,6 +331,22 @@ mod tests {
             rendered.html.as_deref(),
             Some("<p>Zoë &lt;O&#39;Brien&gt;</p>")
         );
+    }
+
+    #[test]
+    fn the_role_fills_in_or_falls_back() {
+        let source = TemplateText {
+            subject: "s".into(),
+            text: "You took part as {{role|participant}}.".into(),
+            html: None,
+        };
+        let mut v = values();
+        assert_eq!(
+            source.render(&v).unwrap().text,
+            "You took part as participant."
+        );
+        v.role = "Presenter".into();
+        assert_eq!(source.render(&v).unwrap().text, "You took part as Presenter.");
     }
 
     #[test]

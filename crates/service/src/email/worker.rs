@@ -54,11 +54,21 @@ pub async fn run(service: Arc<Service>, mut stop: watch::Receiver<bool>) {
             break;
         }
         let batch = service.outbox.options.batch as usize;
-        match deliver_batch(&service, worker).await {
+        let mut full = match deliver_batch(&service, worker).await {
             // A full batch: there may be more right away.
-            Ok(tally) if tally.claimed >= batch => continue,
-            Ok(_) => {}
-            Err(error) => tracing::error!(%error, "email worker: claiming or recording failed"),
+            Ok(tally) => tally.claimed >= batch,
+            Err(error) => {
+                tracing::error!(%error, "email worker: claiming or recording failed");
+                false
+            }
+        };
+        // Pathway invitations share the worker (its settings, connections and retries).
+        match crate::pathways::deliver_invitations(&service, worker).await {
+            Ok(tally) => full |= tally.claimed >= batch,
+            Err(error) => tracing::error!(%error, "email worker: invitations failed"),
+        }
+        if full {
+            continue;
         }
         tokio::select! {
             _ = stop.changed() => {}
@@ -74,7 +84,8 @@ pub async fn drain(service: &Arc<Service>) -> ServiceResult<Tally> {
     let worker = Uuid::now_v7();
     let mut total = Tally::default();
     loop {
-        let tally = deliver_batch(service, worker).await?;
+        let mut tally = deliver_batch(service, worker).await?;
+        tally += crate::pathways::deliver_invitations(service, worker).await?;
         if tally.claimed == 0 {
             return Ok(total);
         }
@@ -253,6 +264,7 @@ pub fn values(
         credential_url,
         verify_url: format!("{}/verify", service.urls.origin()),
         claim_url: crate::wallet::claims::claim_url(service, PREVIEW_CLAIM_TOKEN),
+        role: award.role.clone().unwrap_or_default(),
     }
 }
 

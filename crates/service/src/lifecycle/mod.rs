@@ -83,7 +83,8 @@ pub async fn suspend(
     Ok(change)
 }
 
-/// Lifts a suspension.
+/// Lifts a suspension. The badge counts again toward pathways, so those it takes part in are
+/// evaluated for its recipient (a pathway it now completes awards its badge).
 pub async fn unsuspend(service: &Service, id: Uuid) -> ServiceResult<StatusChange> {
     let change = service
         .store
@@ -91,6 +92,18 @@ pub async fn unsuspend(service: &Service, id: Uuid) -> ServiceResult<StatusChang
         .await
         .map_err(|error| ServiceError::from_store(error, "credential", id))?;
     service.changes.credential_changed(id);
+    if let StatusChange::Changed(award) = &change
+        && let Err(error) = crate::pathways::evaluate(
+            service,
+            award.achievement_id,
+            std::slice::from_ref(award),
+            true,
+            0,
+        )
+        .await
+    {
+        tracing::error!(%error, award = %id, "evaluating pathways after a suspension failed");
+    }
     Ok(change)
 }
 

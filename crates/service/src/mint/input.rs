@@ -1,8 +1,9 @@
 //! What a client may ask for in an award, checked before anything is signed: the email
-//! (normalized), bounded free text, evidence, activity dates, a result and credits earned.
+//! (normalized), bounded free text, evidence, activity dates, a result, credits earned and a
+//! role.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use laurel_core::model::{AchievementResult, Evidence, is_http_iri, normalize_email};
+use laurel_core::model::{AchievementResult, Evidence, check_role, is_http_iri, normalize_email};
 use serde::Deserialize;
 
 /// The most evidence entries one award may carry.
@@ -43,10 +44,18 @@ pub struct AwardInput {
     /// The outcome, published as `credentialSubject.result`.
     #[serde(default)]
     pub result: Option<ResultInput>,
-    /// Credits earned (≥ 0, at most the achievement's `credits_available` when it has one).
+    /// Credits earned (≥ 0, at most the achievement's `credits_available` when it has one,
+    /// times the largest credit multiplier its award rules give the award's role).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub credits_earned: Option<f64>,
+    /// The recipient's role, signed in as `credentialSubject.role`: participant, mentor,
+    /// instructor or presenter (any case; signed capitalised, "Presenter"), or the issuer's
+    /// own words (trimmed, at most 60 characters, no control characters). Absent or empty:
+    /// no role.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 60, example = "Presenter"))]
+    pub role: Option<String>,
     /// Whether the recipient is emailed (when the issuer has email settings); default true.
     /// In a batch it is given once, beside `awards`.
     #[serde(default)]
@@ -138,6 +147,8 @@ pub struct Recipient {
     pub result: Option<AchievementResult>,
     /// `creditsEarned`, if given (checked against the achievement when minting).
     pub credits_earned: Option<f64>,
+    /// `role`, checked (see [`laurel_core::model::check_role`]).
+    pub role: Option<String>,
     /// When the badge was earned, if before now (an award by rule made after the session):
     /// the credential's `awardedDate`, and so LinkedIn's issue date. `validFrom` stays the
     /// signing time, as OB 3.0 has it (`validFrom` dates this version of the credential,
@@ -181,6 +192,7 @@ impl AwardInput {
                 "credits_earned must be a number ≥ 0, got {credits}"
             ));
         }
+        let role = role(self.role.as_deref())?;
         let format = |date: DateTime<Utc>| date.to_rfc3339_opts(SecondsFormat::Secs, true);
         Ok(Recipient {
             email,
@@ -192,20 +204,44 @@ impl AwardInput {
             activity_end_date: end.map(format),
             result,
             credits_earned: self.credits_earned,
+            role,
             awarded_date: None,
         })
     }
 }
 
 impl Recipient {
-    /// Checks `credits_earned` against the achievement's `credits_available`, if it has one.
-    pub fn check_credits(&self, credits_available: Option<f64>) -> Result<(), String> {
+    /// Checks `credits_earned` against the achievement's `credits_available`, if it has one,
+    /// times `multiplier`: the largest its award rules give this recipient's role (1 when
+    /// none does; see `activity::rules::credit_multiplier`).
+    pub fn check_credits(
+        &self,
+        credits_available: Option<f64>,
+        multiplier: f64,
+    ) -> Result<(), String> {
         match (self.credits_earned, credits_available) {
-            (Some(earned), Some(available)) if earned > available => Err(format!(
-                "credits_earned ({earned}) is greater than the achievement's credits_available ({available})"
-            )),
+            (Some(earned), Some(available)) if earned > available * multiplier => {
+                if multiplier > 1.0 {
+                    Err(format!(
+                        "credits_earned ({earned}) is greater than the achievement's credits_available ({available}) times {multiplier}, what its award rules give a {}",
+                        self.role.as_deref().unwrap_or("recipient")
+                    ))
+                } else {
+                    Err(format!(
+                        "credits_earned ({earned}) is greater than the achievement's credits_available ({available})"
+                    ))
+                }
+            }
             _ => Ok(()),
         }
+    }
+}
+
+/// Checks a role as a client gives it: the error names the field.
+pub fn role(raw: Option<&str>) -> Result<Option<String>, String> {
+    match raw {
+        None => Ok(None),
+        Some(raw) => check_role(raw).map_err(|error| format!("role: {error}")),
     }
 }
 
@@ -357,6 +393,7 @@ mod tests {
             activity_end_date: Some(end.into()),
             result: None,
             credits_earned: None,
+            role: None,
             notify: None,
         };
         let ok = input("2026-03-01", "2026-03-01T12:00:00+02:00")
@@ -389,6 +426,7 @@ mod tests {
                 value: Some(" A ".into()),
             }),
             credits_earned: credits,
+            role: None,
             notify: None,
         };
         let ok = input("Completed", Some(2.5)).check().expect("valid");
@@ -396,12 +434,40 @@ mod tests {
         assert_eq!(result.r#type.as_slice(), ["Result"]);
         assert_eq!(result.status.as_deref(), Some("Completed"));
         assert_eq!(result.value.as_deref(), Some("A"));
-        assert!(ok.check_credits(Some(3.0)).is_ok());
-        assert!(ok.check_credits(None).is_ok());
-        assert!(ok.check_credits(Some(2.0)).is_err());
+        assert!(ok.check_credits(Some(3.0), 1.0).is_ok());
+        assert!(ok.check_credits(None, 1.0).is_ok());
+        assert!(ok.check_credits(Some(2.0), 1.0).is_err());
+        assert!(ok.check_credits(Some(2.0), 1.5).is_ok(), "2.5 ≤ 2 × 1.5");
         let error = input("Done", None).check().expect_err("unknown status");
         assert!(error.contains("Completed, Enrolled"), "{error}");
         assert!(input("Completed", Some(-1.0)).check().is_err());
+    }
+
+    #[test]
+    fn roles_are_checked_with_the_field_named() {
+        let input = |role: &str| AwardInput {
+            email: "a@example.org".into(),
+            name: None,
+            include_name: None,
+            narrative: None,
+            evidence: Vec::new(),
+            activity_start_date: None,
+            activity_end_date: None,
+            result: None,
+            credits_earned: None,
+            role: Some(role.into()),
+            notify: None,
+        };
+        let ok = input(" presenter ").check().expect("valid");
+        assert_eq!(ok.role.as_deref(), Some("Presenter"));
+        assert_eq!(input("").check().expect("valid").role, None);
+        let error = input(&"a".repeat(61)).check().expect_err("too long");
+        assert!(
+            error.starts_with("role: the role is 61 characters"),
+            "{error}"
+        );
+        let error = input("Mentor\r\n").check().expect_err("control");
+        assert!(error.contains("control character"), "{error}");
     }
 
     #[test]

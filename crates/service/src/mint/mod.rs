@@ -11,6 +11,11 @@
 //! settles races between requests and instances: a loser's freshly signed credential is
 //! dropped, never stored or published, and the winner's is returned.
 //!
+//! **Endorsements.** The endorsements in force when a credential is signed (see
+//! [`crate::endorsements`]) are embedded as their endorsers signed them, in the achievement
+//! and in the issuer profile; the credential's proof covers them like any other field.
+//! Credentials signed earlier keep what they were signed with.
+//!
 //! **Speed.** Canonicalizing and signing is CPU work (RDFC-1.0, then an RSA or ECDSA
 //! signature), so it runs on the blocking pool and fans out with rayon, never on the async
 //! runtime's threads. Opened signing keys are cached per key id: opening (AES-GCM) and
@@ -29,7 +34,8 @@ mod signing;
 
 use chrono::{DateTime, Duration, Utc};
 use laurel_core::model::{
-    self, AchievementSubject, CredentialSchema, IdentityObject, OpenBadgeCredential, Profile,
+    self, AchievementSubject, CredentialSchema, IdentityObject, OneOrMany, OpenBadgeCredential,
+    Profile,
 };
 use laurel_store::{Award, Issuer, StatusSlot, Stored};
 use rayon::prelude::*;
@@ -38,7 +44,7 @@ use uuid::Uuid;
 
 use crate::keys::SigningError;
 use crate::status;
-use crate::{Service, ServiceError, ServiceResult, Urls, documents};
+use crate::{Service, ServiceError, ServiceResult, Urls, documents, endorsements};
 
 pub use input::*;
 pub use signing::IssuerSigner;
@@ -59,11 +65,38 @@ pub enum Outcome {
 ///
 /// With `notify`, each credential created is queued for its recipient's email (when the issuer
 /// has email settings), in the same transaction, and the email worker is woken.
+///
+/// Every badge created here is then checked against the pathways it takes part in
+/// ([`crate::pathways::evaluate`]): a pathway its recipient now completes awards its own badge
+/// through this same function, or queues an invitation.
 pub async fn award(
     service: &Service,
     achievement_id: Uuid,
     rows: Vec<Result<Recipient, ServiceError>>,
     notify: bool,
+) -> ServiceResult<Vec<Outcome>> {
+    award_at_depth(service, achievement_id, rows, notify, 0).await
+}
+
+/// [`award`], `depth` pathways up from the award that started it (pathways cascade, bounded
+/// by [`crate::pathways::MAX_CASCADE`]). Boxed, with its type written out: awarding evaluates
+/// pathways, which award.
+pub(crate) fn award_at_depth(
+    service: &Service,
+    achievement_id: Uuid,
+    rows: Vec<Result<Recipient, ServiceError>>,
+    notify: bool,
+    depth: u32,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ServiceResult<Vec<Outcome>>> + Send + '_>> {
+    Box::pin(award_once(service, achievement_id, rows, notify, depth))
+}
+
+async fn award_once(
+    service: &Service,
+    achievement_id: Uuid,
+    rows: Vec<Result<Recipient, ServiceError>>,
+    notify: bool,
+    depth: u32,
 ) -> ServiceResult<Vec<Outcome>> {
     let achievement = service
         .store
@@ -71,14 +104,18 @@ pub async fn award(
         .await
         .map_err(|error| ServiceError::from_store(error, "achievement", achievement_id))?;
     let issuer = service.store.issuer(achievement.issuer_id).await?;
-    // Credits earned are checked against this achievement's credits available: a row over
-    // them fails alone (a single award answers 400).
+    // Credits earned are checked against this achievement's credits available, times what its
+    // rules give the recipient's role: a row over them fails alone (a single award answers 400).
     let rows: Vec<Result<Recipient, ServiceError>> = rows
         .into_iter()
         .map(|row| {
             row.and_then(|recipient| {
+                let multiplier = crate::activity::rules::credit_multiplier(
+                    &achievement,
+                    recipient.role.as_deref(),
+                );
                 recipient
-                    .check_credits(achievement.credits_available)
+                    .check_credits(achievement.credits_available, multiplier)
                     .map_err(ServiceError::Invalid)?;
                 Ok(recipient)
             })
@@ -155,13 +192,28 @@ pub async fn award(
         };
         outcomes[index] = Some(repeat);
     }
-    Ok(outcomes
+    let outcomes: Vec<Outcome> = outcomes
         .into_iter()
         .map(|outcome| {
             outcome
                 .unwrap_or_else(|| Outcome::Failed(ServiceError::Internal("lost award row".into())))
         })
-        .collect())
+        .collect();
+    // The awards are stored whatever happens next: a pathway that fails to evaluate is logged
+    // (staff can evaluate it for everyone again), never turned into a failed award.
+    let created: Vec<Award> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            Outcome::Created(award) => Some(award.clone()),
+            _ => None,
+        })
+        .collect();
+    if let Err(error) =
+        crate::pathways::evaluate(service, achievement_id, &created, notify, depth).await
+    {
+        tracing::error!(%error, achievement = %achievement_id, "evaluating pathways failed");
+    }
+    Ok(outcomes)
 }
 
 /// Signs the rows (in parallel, off the async threads) and stores them in one transaction.
@@ -254,9 +306,19 @@ impl Signer {
         achievement: &laurel_store::Achievement,
     ) -> ServiceResult<Self> {
         let urls = service.urls.clone();
+        let now = service.clock.now();
+        // Endorsements in force now are embedded as they were signed; the credential's own
+        // proof then covers them too.
+        let mut profile = documents::issuer_profile(&urls, issuer);
+        profile.endorsement =
+            OneOrMany::Many(endorsements::embeddable(service, issuer.id, None, now).await?);
+        let mut document = documents::achievement(&urls, achievement)?;
+        document.endorsement = OneOrMany::Many(
+            endorsements::embeddable(service, issuer.id, Some(achievement.id), now).await?,
+        );
         Ok(Signer {
-            profile: documents::issuer_profile(&urls, issuer),
-            achievement: documents::achievement(&urls, achievement)?,
+            profile,
+            achievement: document,
             achievement_id: achievement.id,
             issuer_id: issuer.id,
             name: achievement.name.clone(),
@@ -264,7 +326,7 @@ impl Signer {
             valid_for_days: achievement.valid_for_days,
             keys: IssuerSigner::open(service, issuer.id).await?,
             urls,
-            now: service.clock.now(),
+            now,
         })
     }
 
@@ -305,6 +367,7 @@ impl Signer {
         subject.activity_end_date = recipient.activity_end_date.clone();
         subject.narrative = recipient.narrative.clone();
         subject.credits_earned = recipient.credits_earned.and_then(documents::number);
+        subject.role = recipient.role.clone();
         if let Some(result) = &recipient.result {
             subject.result.push(result.clone());
         }
@@ -346,6 +409,7 @@ impl Signer {
             revocation_reason: None,
             suspended_at: None,
             suspension_reason: None,
+            role: recipient.role.clone(),
         })
     }
 }

@@ -3,10 +3,14 @@
 //! Only the syntax is checked here (the copy names the DID; it does not need its keys). A
 //! `did:key` must decode to a public key, a `did:jwk` to a JSON Web Key, and a `did:web` must
 //! name a host and optional path the way the method's specification writes them.
+//!
+//! `did:jwk` is read here once, for both wallet protocols: [`did_jwk_key`] decodes one (the
+//! holder check, and the OpenID4VCI key proof whose `kid` names one), [`did_jwk`] makes one.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use laurel_core::keys::PublicKey;
+use serde_json::{Map, Value};
 
 use crate::ServiceError;
 
@@ -34,19 +38,8 @@ pub fn check_holder(holder: &str) -> Result<(), ServiceError> {
         PublicKey::from_did_key(holder)
             .map(|_| ())
             .map_err(|_| refuse("the did:key does not hold a public key Laurel can read"))
-    } else if let Some(rest) = holder.strip_prefix("did:jwk:") {
-        let json = URL_SAFE_NO_PAD
-            .decode(rest)
-            .map_err(|_| refuse("a did:jwk is base64url without padding"))?;
-        let jwk: serde_json::Value =
-            serde_json::from_slice(&json).map_err(|_| refuse("a did:jwk holds a JSON key"))?;
-        if jwk.get("kty").and_then(serde_json::Value::as_str).is_none() {
-            return Err(refuse("the did:jwk's key has no \"kty\""));
-        }
-        if jwk.get("d").is_some() {
-            return Err(refuse("the did:jwk holds a private key"));
-        }
-        Ok(())
+    } else if holder.starts_with("did:jwk:") {
+        did_jwk_key(holder).map(|_| ()).map_err(refuse)
     } else if let Some(rest) = holder.strip_prefix("did:web:") {
         let mut parts = rest.split(':');
         let host = parts.next().unwrap_or_default().replace("%3A", ":");
@@ -77,6 +70,34 @@ pub fn check_holder(holder: &str) -> Result<(), ServiceError> {
             "Laurel binds badges to did:key, did:web or did:jwk identifiers",
         ))
     }
+}
+
+/// The public JSON Web Key a `did:jwk` DID (no fragment) holds: the base64url (no padding)
+/// of the key's JSON, which must be an object with a `kty` and no private part (`d`). The
+/// error is the reason, for the caller's sentence.
+pub fn did_jwk_key(did: &str) -> Result<Map<String, Value>, &'static str> {
+    let encoded = did.strip_prefix("did:jwk:").ok_or("it is not a did:jwk")?;
+    let json = URL_SAFE_NO_PAD
+        .decode(encoded)
+        .map_err(|_| "a did:jwk is base64url without padding")?;
+    let Ok(Value::Object(jwk)) = serde_json::from_slice::<Value>(&json) else {
+        return Err("a did:jwk holds a JSON key");
+    };
+    if jwk.get("kty").and_then(Value::as_str).is_none() {
+        return Err("the did:jwk's key has no \"kty\"");
+    }
+    if jwk.contains_key("d") {
+        return Err("the did:jwk holds a private key");
+    }
+    Ok(jwk)
+}
+
+/// `did:jwk:` + base64url of the key's public JWK.
+pub fn did_jwk(key: &PublicKey) -> String {
+    format!(
+        "did:jwk:{}",
+        URL_SAFE_NO_PAD.encode(key.to_jwk().to_string())
+    )
 }
 
 #[cfg(test)]
@@ -114,5 +135,25 @@ mod tests {
         assert!(check_holder(&format!("did:jwk:{private}")).is_err());
         let long = format!("did:web:{}.org", "a".repeat(MAX_DID_CHARS));
         assert!(check_holder(&long).is_err());
+    }
+
+    #[test]
+    fn a_did_jwk_round_trips_and_its_mistakes_are_named() {
+        let key = laurel_core::keys::SigningKey::from_ed25519_seed(&[9; 32]).public_key();
+        let did = did_jwk(&key);
+        let jwk = did_jwk_key(&did).expect("decodes");
+        assert_eq!(
+            PublicKey::from_jwk(&Value::Object(jwk)).expect("a key"),
+            key
+        );
+        assert_eq!(
+            did_jwk_key("did:jwk:!!"),
+            Err("a did:jwk is base64url without padding")
+        );
+        let array = format!("did:jwk:{}", URL_SAFE_NO_PAD.encode("[1]"));
+        assert_eq!(did_jwk_key(&array), Err("a did:jwk holds a JSON key"));
+        let no_kty = format!("did:jwk:{}", URL_SAFE_NO_PAD.encode(r#"{"x":"a"}"#));
+        assert!(did_jwk_key(&no_kty).is_err());
+        assert_eq!(did_jwk_key("did:key:z6Mk"), Err("it is not a did:jwk"));
     }
 }

@@ -3,22 +3,27 @@
 //!
 //! Accepted proofs: `Ed25519Signature2020` (what the Learner Credential Wallet signs with,
 //! through Digital Bazaar's `vc.signPresentation`) and `eddsa-rdfc-2022`. The key must be the
-//! holder DID's own: a `did:key` is resolved locally (the key is in the DID). A `did:web`
-//! would need its DID document fetched from the holder's server; Laurel does not fetch on a
-//! wallet's behalf, so it is refused in plain words (wallets use `did:key`).
+//! holder DID's own: a `did:key` is resolved locally (the key is in the DID); a `did:web`'s key
+//! must be listed under `authentication` in the DID document its host serves, fetched within
+//! strict limits once every other check has passed ([`super::did_web`]).
 
 use laurel_core::budget::Budget;
 use laurel_core::keys::PublicKey;
 use laurel_core::proof::{self, Cryptosuite, ProofError};
+use laurel_verify::Fetch;
 use serde_json::{Map, Value};
 
+use super::did::check_holder;
+use super::did_web::authentication_key;
 use crate::ServiceError;
 
-/// Checks `presentation`'s DID Authentication and returns the holder's DID.
+/// Checks `presentation`'s DID Authentication and returns the holder's DID. A `did:web`
+/// holder's DID document is read through `documents` (blocking: call off the async threads).
 pub fn verify_did_auth(
     presentation: &Value,
     challenge: &str,
     domain: &str,
+    documents: &dyn Fetch,
 ) -> Result<String, ServiceError> {
     let refuse = |why: String| ServiceError::Invalid(format!("the wallet's presentation {why}"));
     let types = match presentation.get("type") {
@@ -67,16 +72,9 @@ pub fn verify_did_auth(
     }
     let method = text("verificationMethod");
     let holder = method.split('#').next().unwrap_or_default().to_string();
-    if holder.starts_with("did:web:") {
-        return Err(refuse(
-            "is signed by a did:web key; Laurel checks only did:key holders, whose key is in \
-             the DID itself: choose a did:key in the wallet"
-                .into(),
-        ));
-    }
-    if !holder.starts_with("did:key:") {
+    if !holder.starts_with("did:key:") && !holder.starts_with("did:web:") {
         return Err(refuse(format!(
-            "is signed by {method:?}, which is not a did:key key"
+            "is signed by {method:?}, which is not a did:key or did:web key"
         )));
     }
     match holder_of(presentation) {
@@ -87,8 +85,14 @@ pub fn verify_did_auth(
         }
         _ => {}
     }
-    let key = PublicKey::from_did_key(method)
-        .map_err(|error| refuse(format!("names a key that cannot be read: {error}")))?;
+    let key = if holder.starts_with("did:web:") {
+        // The DID's syntax first: nothing is fetched for a malformed one.
+        check_holder(&holder)?;
+        authentication_key(documents, &holder, method).map_err(refuse)?
+    } else {
+        PublicKey::from_did_key(method)
+            .map_err(|error| refuse(format!("names a key that cannot be read: {error}")))?
+    };
     match proof::verify_within(presentation, proof, &key, &Budget::for_one_document()) {
         Ok(_) => Ok(holder),
         Err(ProofError::BadSignature) => Err(refuse(

@@ -5,8 +5,8 @@
 //! `https://lcw.app/request?request={"credentialRequestOrigin": …, "protocols": {"vcapi": …}}`.
 //! The wallet then:
 //! 1. POSTs `{}`: Laurel answers a `verifiablePresentationRequest` asking for DID
-//!    Authentication (`did:key`), with the exchange's challenge, its domain, and the exchange
-//!    URL as the `interact` service to answer at;
+//!    Authentication (`did:key` or `did:web`), with the exchange's challenge, its domain, and
+//!    the exchange URL as the `interact` service to answer at;
 //! 2. POSTs `{"verifiablePresentation": VP}`: Laurel checks the VP ([`super::didauth`]),
 //!    makes the holder-bound copy, marks the claim used and the exchange complete in one
 //!    transaction, and answers `{"verifiablePresentation": {… "verifiableCredential": [VC]}}`.
@@ -119,7 +119,7 @@ pub async fn presentation_request(service: &Service, id: Uuid) -> ServiceResult<
         "verifiablePresentationRequest": {
             "query": [{
                 "type": "DIDAuthentication",
-                "acceptedMethods": [{"method": "key"}],
+                "acceptedMethods": [{"method": "key"}, {"method": "web"}],
             }],
             "challenge": exchange.challenge,
             "domain": exchange.domain,
@@ -140,8 +140,15 @@ pub async fn receive_presentation(
     presentation: Value,
 ) -> ServiceResult<Value> {
     let (exchange, claim) = usable(service, id).await?;
+    // Blocking: the JSON-LD work, and for a did:web holder its DID document's fetch.
+    let documents = service.did_documents.clone();
     let holder = tokio::task::spawn_blocking(move || {
-        verify_did_auth(&presentation, &exchange.challenge, &exchange.domain)
+        verify_did_auth(
+            &presentation,
+            &exchange.challenge,
+            &exchange.domain,
+            documents.as_ref(),
+        )
     })
     .await
     .map_err(|error| ServiceError::Internal(format!("checking the presentation: {error}")))??;

@@ -7,8 +7,9 @@
 //! wallet. Using it runs a protocol in which the wallet proves control of its DID:
 //! - [`exchange`]: the VC-API exchange the DCC Learner Credential Wallet speaks. The wallet
 //!   asks, Laurel answers with a DID Authentication request (a fresh challenge and its
-//!   domain), the wallet answers with a signed presentation ([`didauth`] checks it), and
-//!   Laurel answers with the copy.
+//!   domain), the wallet answers with a signed presentation ([`didauth`] checks it; a
+//!   `did:web` holder's key comes from its DID document, [`did_web`]), and Laurel answers
+//!   with the copy.
 //! - [`oid4vci`]: OpenID4VCI's pre-authorized code flow, for the other wallets (LearnCard, the
 //!   EU wallets): the claim page's offer, a token, and a key proof over a nonce.
 //!
@@ -21,6 +22,7 @@
 pub mod claims;
 pub mod copy;
 pub mod did;
+pub mod did_web;
 pub mod didauth;
 pub mod exchange;
 pub mod oid4vci;

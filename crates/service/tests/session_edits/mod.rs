@@ -54,6 +54,7 @@ async fn attended(setup: &Setup, event: &Event, who: &[(&str, u32)]) {
             last_leave: None,
             source: "api".into(),
             recorded_at: now(),
+            role: None,
         })
         .collect();
     setup

@@ -108,3 +108,5 @@ async fn copies_in_both_formats_and_refusals() {
     assert!(matches!(&copy, ServiceError::Conflict(m) if m.contains("revoked")));
     assert!(issue_claim(service, award.id).await.is_err());
 }
+
+mod housekeeping;

@@ -186,6 +186,7 @@ struct AttendanceArrays<'a> {
     last_leaves: Vec<Option<Ts>>,
     sources: Vec<&'a str>,
     recorded_ats: Vec<Ts>,
+    roles: Vec<Option<&'a str>>,
 }
 
 impl<'a> AttendanceArrays<'a> {
@@ -200,11 +201,12 @@ impl<'a> AttendanceArrays<'a> {
             arrays.last_leaves.push(a.last_leave.map(Ts));
             arrays.sources.push(&a.source);
             arrays.recorded_ats.push(Ts(a.recorded_at));
+            arrays.roles.push(a.role.as_deref());
         }
         arrays
     }
 
-    /// Binds the arrays as `$1` to `$8`, in the order of the statements below.
+    /// Binds the arrays as `$1` to `$9`, in the order of the statements below.
     fn bind<'q>(
         &self,
         query: Query<'q, Postgres, PgArguments>,
@@ -218,6 +220,7 @@ impl<'a> AttendanceArrays<'a> {
             .bind(&self.last_leaves)
             .bind(&self.sources)
             .bind(&self.recorded_ats)
+            .bind(&self.roles)
     }
 }
 
@@ -231,11 +234,11 @@ pub(super) async fn record_attendance(
     // Step 1 (see the module doc). An unknown event fails the foreign key, and the whole call
     // with it: a row for an event that does not exist is never stored, so it is always inserted.
     let insert = "insert into attendance (event_id, recipient_email, recipient_name, minutes,
-             first_join, last_leave, source, recorded_at)
+             first_join, last_leave, source, recorded_at, role)
          select * from unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[],
-                 $5::timestamptz[], $6::timestamptz[], $7::text[], $8::timestamptz[])
+                 $5::timestamptz[], $6::timestamptz[], $7::text[], $8::timestamptz[], $9::text[])
              as r (event_id, recipient_email, recipient_name, minutes, first_join, last_leave,
-                 source, recorded_at)
+                 source, recorded_at, role)
          order by event_id, recipient_email
          on conflict (event_id, recipient_email) do nothing
          returning event_id, recipient_email";
@@ -251,11 +254,11 @@ pub(super) async fn record_attendance(
     // Step 3: the locked rows that now say more; source and recording time stay.
     let update = "update attendance as a
          set recipient_name = u.recipient_name, minutes = u.minutes, first_join = u.first_join,
-             last_leave = u.last_leave
+             last_leave = u.last_leave, role = u.role
          from unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[],
-                 $6::timestamptz[], $7::text[], $8::timestamptz[])
+                 $6::timestamptz[], $7::text[], $8::timestamptz[], $9::text[])
              as u (event_id, recipient_email, recipient_name, minutes, first_join, last_leave,
-                 source, recorded_at)
+                 source, recorded_at, role)
          where a.event_id = u.event_id and a.recipient_email = u.recipient_email";
 
     let batch = AttendanceBatch::new(records);
@@ -367,11 +370,11 @@ pub(super) async fn record_completions(
     // One global order, as for attendance, so concurrent calls never deadlock. An unknown
     // issuer fails the foreign key, and the whole call with it.
     let insert = "insert into completions (id, issuer_id, what, recipient_email, recipient_name,
-             completed_at, score, evidence, recorded_at)
+             completed_at, score, evidence, recorded_at, role)
          select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
-                 $6::timestamptz[], $7::text[], $8::text[], $9::timestamptz[])
+                 $6::timestamptz[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])
              as r (id, issuer_id, what, recipient_email, recipient_name, completed_at, score,
-                 evidence, recorded_at)
+                 evidence, recorded_at, role)
          order by issuer_id, what, recipient_email
          on conflict (issuer_id, what, recipient_email) do nothing
          returning id";
@@ -410,6 +413,7 @@ pub(super) async fn record_completions(
                 .collect::<Vec<_>>(),
         )
         .bind(firsts.iter().map(|c| Ts(c.recorded_at)).collect::<Vec<_>>())
+        .bind(firsts.iter().map(|c| c.role.as_deref()).collect::<Vec<_>>())
         .fetch_all(&store.pool)
         .await
         .map_err(db)?;

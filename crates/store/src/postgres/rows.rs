@@ -115,6 +115,7 @@ pub(super) fn award(row: &PgRow) -> StoreResult<Award> {
         revocation_reason: row.try_get("revocation_reason").map_err(db)?,
         suspended_at: row.try_get("suspended_at").map_err(db)?,
         suspension_reason: row.try_get("suspension_reason").map_err(db)?,
+        role: row.try_get("role").map_err(db)?,
     })
 }
 
@@ -187,6 +188,7 @@ pub(super) fn attendance(row: &PgRow) -> StoreResult<Attendance> {
         last_leave: row.try_get("last_leave").map_err(db)?,
         source: row.try_get("source").map_err(db)?,
         recorded_at: row.try_get("recorded_at").map_err(db)?,
+        role: row.try_get("role").map_err(db)?,
     })
 }
 
@@ -201,6 +203,7 @@ pub(super) fn completion(row: &PgRow) -> StoreResult<Completion> {
         score: row.try_get("score").map_err(db)?,
         evidence: row.try_get("evidence").map_err(db)?,
         recorded_at: row.try_get("recorded_at").map_err(db)?,
+        role: row.try_get("role").map_err(db)?,
     })
 }
 

@@ -317,7 +317,7 @@ async fn locked_award(
 pub(super) async fn replace_credential(store: &PostgresStore, a: &Award) -> StoreResult<()> {
     let done = sqlx::query(
         "update awards set credential = $2, jwt = $3, issued_at = $4, valid_until = $5,
-             recipient_name = $6
+             recipient_name = $6, role = $7
          where id = $1",
     )
     .bind(a.id)
@@ -326,6 +326,7 @@ pub(super) async fn replace_credential(store: &PostgresStore, a: &Award) -> Stor
     .bind(Ts(a.issued_at))
     .bind(a.valid_until.map(Ts))
     .bind(&a.recipient_name)
+    .bind(&a.role)
     .execute(&store.pool)
     .await
     .map_err(db)?;

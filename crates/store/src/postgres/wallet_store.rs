@@ -225,4 +225,16 @@ impl crate::WalletStore for PostgresStore {
         .map_err(db)?;
         rows.iter().map(copy).collect()
     }
+
+    async fn delete_expired_exchanges(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.write().await?;
+        let deleted = sqlx::query("delete from wallet_exchanges where expires_at < $1")
+            .bind(Ts(before))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        tx.commit().await.map_err(db)?;
+        Ok(deleted)
+    }
 }

@@ -106,18 +106,24 @@ impl AttendanceBatch {
 }
 
 /// Merges a record into a row: the larger minutes, the earlier join, the later leave, the row's
-/// name or else the record's; the row's source and recording time stay. Says whether the row
-/// changed. This is what [`crate::Store::record_attendance`] does to a stored row, exported so
+/// name or else the record's, the record's role when it gives one (a corrected sign-in sheet
+/// re-imported says who presented) or else the row's; the row's source and recording time stay.
+/// Says whether the row changed. This is what [`crate::Store::record_attendance`] does to a stored row, exported so
 /// a dry run can predict it exactly.
 pub fn merge_attendance(row: &mut Attendance, record: &Attendance) -> bool {
     let minutes = row.minutes.max(record.minutes);
     let first_join = either(row.first_join, record.first_join, std::cmp::min);
     let last_leave = either(row.last_leave, record.last_leave, std::cmp::max);
     let name_missing = row.recipient_name.is_none() && record.recipient_name.is_some();
+    let role_changed = record.role.is_some() && record.role != row.role;
     let changed = minutes != row.minutes
         || first_join != row.first_join
         || last_leave != row.last_leave
-        || name_missing;
+        || name_missing
+        || role_changed;
+    if role_changed {
+        row.role.clone_from(&record.role);
+    }
     row.minutes = minutes;
     row.first_join = first_join;
     row.last_leave = last_leave;

@@ -38,7 +38,7 @@ macro_rules! award_columns {
     () => {
         "id, achievement_id, issuer_id, recipient_email, recipient_name, issued_at, valid_until, \
          credential, jwt, status_list_id, status_index, revoked_at, revocation_reason, \
-         suspended_at, suspension_reason"
+         suspended_at, suspension_reason, role"
     };
 }
 
@@ -76,7 +76,7 @@ macro_rules! event_columns {
 macro_rules! attendance_columns {
     () => {
         "event_id, recipient_email, recipient_name, minutes, first_join, last_leave, source, \
-         recorded_at"
+         recorded_at, role"
     };
 }
 
@@ -84,7 +84,7 @@ macro_rules! attendance_columns {
 macro_rules! completion_columns {
     () => {
         "id, issuer_id, what, recipient_email, recipient_name, completed_at, score, evidence, \
-         recorded_at"
+         recorded_at, role"
     };
 }
 

@@ -158,6 +158,7 @@ pub(crate) fn as_stored(award: &crate::Award) -> crate::Award {
 
 mod batches;
 mod columns;
+pub(crate) mod pathways;
 mod status;
 
 pub use batches::merge_attendance;

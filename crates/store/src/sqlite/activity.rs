@@ -191,6 +191,7 @@ struct AttendanceJson<'a>(
     Option<Ts>,
     &'a str,
     Ts,
+    Option<&'a str>,
 );
 
 impl<'a> AttendanceJson<'a> {
@@ -204,6 +205,7 @@ impl<'a> AttendanceJson<'a> {
             a.last_leave.map(Ts),
             &a.source,
             Ts(a.recorded_at),
+            a.role.as_deref(),
         )
     }
 }
@@ -223,9 +225,9 @@ pub(super) async fn record_attendance(
     //    tells SQLite's parser that "on conflict" begins the upsert, not a join constraint. An
     //    unknown event fails the foreign key, and the whole call with it.
     let insert = "insert into attendance (event_id, recipient_email, recipient_name, minutes,
-             first_join, last_leave, source, recorded_at)
+             first_join, last_leave, source, recorded_at, role)
          select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
-             value ->> 6, value ->> 7
+             value ->> 6, value ->> 7, value ->> 8
          from jsonb_each($1) where true
          on conflict (event_id, recipient_email) do nothing
          returning event_id, recipient_email";
@@ -239,7 +241,7 @@ pub(super) async fn record_attendance(
     );
     // 3. The stored rows that now say more; source and recording time stay.
     let update = "update attendance set recipient_name = u.value ->> 2, minutes = u.value ->> 3,
-             first_join = u.value ->> 4, last_leave = u.value ->> 5
+             first_join = u.value ->> 4, last_leave = u.value ->> 5, role = u.value ->> 8
          from jsonb_each($1) as u
          where event_id = u.value ->> 0 and recipient_email = u.value ->> 1";
 
@@ -364,15 +366,16 @@ pub(super) async fn record_completions(
                 &c.score,
                 &c.evidence,
                 Ts(c.recorded_at),
+                &c.role,
             )
         })
         .collect();
     // `where true` tells SQLite's parser that "on conflict" begins the upsert, not a join.
     // An unknown issuer fails the foreign key, and the whole call with it.
     let insert = "insert into completions (id, issuer_id, what, recipient_email, recipient_name,
-             completed_at, score, evidence, recorded_at)
+             completed_at, score, evidence, recorded_at, role)
          select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
-             value ->> 6, value ->> 7, value ->> 8
+             value ->> 6, value ->> 7, value ->> 8, value ->> 9
          from jsonb_each($1) where true
          on conflict (issuer_id, what, recipient_email) do nothing
          returning id";

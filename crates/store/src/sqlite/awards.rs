@@ -55,8 +55,8 @@ pub(super) async fn insert(
     // A slot already taken fails the unique index, and the whole call with it.
     let insert = "insert into awards (id, achievement_id, issuer_id, recipient_email,
              recipient_name, issued_at, valid_until, credential, jwt, status_list_id,
-             status_index, revoked_at, revocation_reason, suspended_at, suspension_reason)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             status_index, revoked_at, revocation_reason, suspended_at, suspension_reason, role)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          on conflict (achievement_id, recipient_email) do nothing";
     let existing = concat!(
         "select ",
@@ -82,6 +82,7 @@ pub(super) async fn insert(
             .bind(&a.revocation_reason)
             .bind(a.suspended_at.map(Ts))
             .bind(&a.suspension_reason)
+            .bind(&a.role)
             .execute(&mut *tx)
             .await
             .map_err(db)?;

@@ -8,7 +8,7 @@ use super::SqliteStore;
 use super::wallet_store::insert_copy;
 use crate::shared::db;
 use crate::values::{Id, Ts};
-use crate::{CredentialOffer, OfferSecret, Redemption, StoreError, StoreResult};
+use crate::{CredentialOffer, ExpiredOid4vci, OfferSecret, Redemption, StoreError, StoreResult};
 
 type DbRow = sqlx::sqlite::SqliteRow;
 
@@ -177,5 +177,26 @@ impl crate::Oid4vciStore for SqliteStore {
             insert_copy(&mut tx, c).await?;
         }
         tx.commit().await.map_err(db)
+    }
+
+    async fn delete_expired_oid4vci(&self, before: DateTime<Utc>) -> StoreResult<ExpiredOid4vci> {
+        let mut tx = self.write().await?;
+        let offers = sqlx::query(
+            "delete from oid4vci_offers
+             where expires_at < $1 and (token_expires_at is null or token_expires_at < $1)",
+        )
+        .bind(Ts(before))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        let nonces = sqlx::query("delete from oid4vci_nonces where expires_at < $1")
+            .bind(Ts(before))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        tx.commit().await.map_err(db)?;
+        Ok(ExpiredOid4vci { offers, nonces })
     }
 }

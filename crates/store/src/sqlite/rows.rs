@@ -112,6 +112,7 @@ pub(super) fn award(row: &SqliteRow) -> StoreResult<Award> {
         revocation_reason: row.try_get("revocation_reason").map_err(db)?,
         suspended_at: maybe_time(row, "suspended_at")?,
         suspension_reason: row.try_get("suspension_reason").map_err(db)?,
+        role: row.try_get("role").map_err(db)?,
     })
 }
 
@@ -184,6 +185,7 @@ pub(super) fn attendance(row: &SqliteRow) -> StoreResult<Attendance> {
         last_leave: maybe_time(row, "last_leave")?,
         source: row.try_get("source").map_err(db)?,
         recorded_at: time(row, "recorded_at")?,
+        role: row.try_get("role").map_err(db)?,
     })
 }
 
@@ -198,6 +200,7 @@ pub(super) fn completion(row: &SqliteRow) -> StoreResult<Completion> {
         score: row.try_get("score").map_err(db)?,
         evidence: row.try_get("evidence").map_err(db)?,
         recorded_at: time(row, "recorded_at")?,
+        role: row.try_get("role").map_err(db)?,
     })
 }
 

@@ -298,7 +298,7 @@ pub(super) async fn replace_credential(store: &SqliteStore, a: &Award) -> StoreR
     let mut tx = store.write().await?;
     let done = sqlx::query(
         "update awards set credential = $2, jwt = $3, issued_at = $4, valid_until = $5,
-             recipient_name = $6
+             recipient_name = $6, role = $7
          where id = $1",
     )
     .bind(Id(a.id))
@@ -307,6 +307,7 @@ pub(super) async fn replace_credential(store: &SqliteStore, a: &Award) -> StoreR
     .bind(Ts(a.issued_at))
     .bind(a.valid_until.map(Ts))
     .bind(&a.recipient_name)
+    .bind(&a.role)
     .execute(&mut *tx)
     .await
     .map_err(db)?;

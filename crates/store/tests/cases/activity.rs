@@ -294,6 +294,65 @@ pub async fn attendance_of_one_recipient(db: &TestDb) {
     );
 }
 
+/// A role recorded with attendance is kept, replaced by a record giving another, and left by a
+/// record giving none.
+pub async fn attendance_roles(db: &TestDb) {
+    let store = db.open().await;
+    let (_, event) = issuer_with_event(&*store).await;
+    let presenter = Attendance {
+        role: Some("Presenter".into()),
+        recorded_at: fine(now()),
+        ..attendance(event.id, "ada@example.org", 60)
+    };
+    let participant = Attendance {
+        recorded_at: fine(now()),
+        ..attendance(event.id, "bob@example.org", 30)
+    };
+    assert_eq!(
+        store
+            .record_attendance(&[presenter.clone(), participant.clone()])
+            .await
+            .unwrap(),
+        vec![New, New]
+    );
+    let role_of = |rows: &[Attendance], email: &str| {
+        rows.iter()
+            .find(|a| a.recipient_email == email)
+            .and_then(|a| a.role.clone())
+    };
+    let rows = store.attendance_of(&[event.id]).await.unwrap();
+    assert_eq!(
+        role_of(&rows, "ada@example.org").as_deref(),
+        Some("Presenter")
+    );
+    assert_eq!(role_of(&rows, "bob@example.org"), None);
+
+    // Without a role: nothing changes. With another: it replaces the stored one.
+    let no_role = Attendance {
+        role: None,
+        ..presenter.clone()
+    };
+    let mentor = Attendance {
+        role: Some("Mentor".into()),
+        ..participant.clone()
+    };
+    assert_eq!(
+        store.record_attendance(&[no_role, mentor]).await.unwrap(),
+        vec![Unchanged, Updated]
+    );
+    let rows = store.attendance_of(&[event.id]).await.unwrap();
+    assert_eq!(
+        role_of(&rows, "ada@example.org").as_deref(),
+        Some("Presenter")
+    );
+    assert_eq!(role_of(&rows, "bob@example.org").as_deref(), Some("Mentor"));
+    let ada = store
+        .attendance_of_recipient("ada@example.org")
+        .await
+        .unwrap();
+    assert_eq!(ada[0].role.as_deref(), Some("Presenter"));
+}
+
 pub async fn attendance_merges(db: &TestDb) {
     let store = db.open().await;
     let (issuer, first) = issuer_with_event(&*store).await;
@@ -525,6 +584,7 @@ pub async fn completions_insert_if_absent(db: &TestDb) {
     bob_a.recipient_name = None;
     bob_a.score = None;
     bob_a.evidence = None;
+    bob_a.role = None;
     let mut ada_a = completion(one.id, "course-a", "ada@example.org");
     ada_a.completed_at = t0 + Duration::hours(1);
     // The same completion again in the same call, with another id and score: the first stays.

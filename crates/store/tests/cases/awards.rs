@@ -8,9 +8,13 @@ use crate::support::{TestDb, award, issuer_with_achievement, now};
 pub async fn award_round_trip(db: &TestDb) {
     let store = db.open().await;
     let (_, achievement) = issuer_with_achievement(&*store).await;
-    let plain = award(&achievement, "ada@example.org");
+    let plain = Award {
+        role: None,
+        ..award(&achievement, "ada@example.org")
+    };
     let full = Award {
         recipient_name: None,
+        role: Some("Student President of the « Club »".into()),
         valid_until: Some(now() + Duration::days(365)),
         credential: "{\"name\":\"Ünïcode ✓\"}".repeat(500),
         ..award(&achievement, "grace@example.org")

@@ -2,8 +2,8 @@
 
 use chrono::Duration;
 use laurel_store::{
-    Award, ClaimLink, CredentialOffer, OfferSecret, Redemption, Store, StoreError, WalletCopy,
-    WalletFormat,
+    Award, ClaimLink, CredentialOffer, ExpiredOid4vci, OfferSecret, Redemption, Store, StoreError,
+    WalletCopy, WalletFormat,
 };
 use uuid::Uuid;
 
@@ -168,4 +168,84 @@ pub async fn redeeming_an_offer_is_once_and_whole(db: &TestDb) {
         .unwrap();
     assert_eq!(untouched.used_at, None);
     assert_eq!(store.wallet_copies(award.id).await.unwrap().len(), 1);
+}
+
+pub async fn expired_offers_and_nonces_are_deleted_and_live_ones_kept(db: &TestDb) {
+    let store = db.open().await;
+    let (_, link) = claim(&*store).await;
+    // The code expired, no token: gone.
+    let mut stale = offer(link.id, 'p');
+    stale.expires_at = now() - Duration::minutes(1);
+    // The code expired but the token it was traded for still works: kept.
+    let mut traded = offer(link.id, 'q');
+    traded.expires_at = now() - Duration::minutes(1);
+    traded.token_sha256 = Some("r".repeat(64));
+    traded.token_expires_at = Some(now() + Duration::minutes(5));
+    // Code and token both expired: gone.
+    let mut spent = offer(link.id, 's');
+    spent.expires_at = now() - Duration::minutes(30);
+    spent.token_sha256 = Some("u".repeat(64));
+    spent.token_expires_at = Some(now() - Duration::minutes(10));
+    // Still good.
+    let live = offer(link.id, 'v');
+    for o in [&stale, &traded, &spent, &live] {
+        store.create_credential_offer(o).await.unwrap();
+    }
+    let old_nonce = "7".repeat(64);
+    let just_expired = "8".repeat(64);
+    let live_nonce = "9".repeat(64);
+    store
+        .create_nonce(
+            &old_nonce,
+            now() - Duration::minutes(10),
+            now() - Duration::minutes(5),
+        )
+        .await
+        .unwrap();
+    store
+        .create_nonce(
+            &just_expired,
+            now() - Duration::minutes(10),
+            now() - Duration::minutes(1),
+        )
+        .await
+        .unwrap();
+    store
+        .create_nonce(&live_nonce, now(), now() + Duration::minutes(5))
+        .await
+        .unwrap();
+
+    let deleted = store.delete_expired_oid4vci(now()).await.unwrap();
+    // (Every time above is minutes from "now", so the few milliseconds between calls do not
+    // matter.)
+    assert_eq!(
+        deleted,
+        ExpiredOid4vci {
+            offers: 2,
+            nonces: 2
+        }
+    );
+    for gone in [&stale, &spent] {
+        assert_eq!(
+            store
+                .credential_offer(OfferSecret::Offer(&gone.offer_sha256))
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    for kept in [&traded, &live] {
+        assert_eq!(
+            store
+                .credential_offer(OfferSecret::Offer(&kept.offer_sha256))
+                .await
+                .unwrap(),
+            Some(kept.clone())
+        );
+    }
+    assert!(store.use_nonce(&live_nonce, now()).await.unwrap());
+    assert_eq!(
+        store.delete_expired_oid4vci(now()).await.unwrap(),
+        ExpiredOid4vci::default()
+    );
 }

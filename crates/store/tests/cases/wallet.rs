@@ -226,3 +226,37 @@ pub async fn concurrent_redemptions_one_wins(db: &TestDb) {
     assert_eq!(won, 1);
     assert_eq!(store.wallet_copies(award.id).await.unwrap().len(), 1);
 }
+
+pub async fn expired_exchanges_are_deleted_and_open_ones_kept(db: &TestDb) {
+    let store = db.open().await;
+    let award = stored_award(&*store).await;
+    let claim = link(award.id, "e1");
+    store.create_claim_link(&claim).await.unwrap();
+    let cut = now();
+    let expired = exchange(claim.id, Duration::minutes(-30));
+    let mut completed = exchange(claim.id, Duration::minutes(-20));
+    completed.completed_at = Some(now() - Duration::minutes(25));
+    let open = exchange(claim.id, Duration::minutes(10));
+    // Expiring exactly at the cut: not before it, so kept.
+    let mut at_cut = exchange(claim.id, Duration::zero());
+    at_cut.expires_at = cut;
+    for e in [&expired, &completed, &open, &at_cut] {
+        store.create_exchange(e).await.unwrap();
+    }
+    assert_eq!(store.delete_expired_exchanges(cut).await.unwrap(), 2);
+    for gone in [&expired, &completed] {
+        assert!(matches!(
+            store.exchange(gone.id).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+    assert_eq!(store.exchange(open.id).await.unwrap(), open);
+    assert_eq!(store.exchange(at_cut.id).await.unwrap(), at_cut);
+    assert_eq!(
+        store.open_exchange(claim.id, cut).await.unwrap(),
+        Some(open.clone())
+    );
+    // The link itself stays; nothing more to delete.
+    assert_eq!(store.claim_link(claim.id).await.unwrap(), claim);
+    assert_eq!(store.delete_expired_exchanges(cut).await.unwrap(), 0);
+}

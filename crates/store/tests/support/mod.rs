@@ -150,6 +150,7 @@ pub fn award(achievement: &Achievement, email: &str) -> Award {
         revocation_reason: None,
         suspended_at: None,
         suspension_reason: None,
+        role: Some("Presenter".into()),
     }
 }
 
@@ -190,6 +191,7 @@ pub fn attendance(event_id: Uuid, email: &str, minutes: u32) -> Attendance {
         last_leave: None,
         source: "api".into(),
         recorded_at: now(),
+        role: None,
     }
 }
 
@@ -204,6 +206,7 @@ pub fn completion(issuer_id: Uuid, what: &str, email: &str) -> Completion {
         score: Some("87".into()),
         evidence: Some("https://lms.example.org/grades/1".into()),
         recorded_at: now(),
+        role: Some("Mentor".into()),
     }
 }
 

@@ -74,32 +74,51 @@ pub(super) fn recipient(credential: &Value, email: Option<&str>) -> (Outcome, St
 }
 
 /// Endorsements are third parties' claims about the issuer, the achievement or the
-/// credential. One that does not verify, or has expired, is reported as its own finding (a
-/// warning): the badge is still the issuer's badge.
-pub(super) fn endorsements(options: &Run, credential: &Value, depth: usize) -> (Outcome, String) {
+/// credential. Each is verified as a credential of its own and reported on its own
+/// ([`EndorsementReport`]): one that does not verify, has expired, or endorses something other
+/// than what it is attached to is a warning, never a change in the verdict on the badge, which
+/// is still the issuer's badge.
+pub(super) fn endorsements(
+    options: &Run,
+    credential: &Value,
+    depth: usize,
+) -> (Outcome, String, Vec<EndorsementReport>) {
     let mut found = Vec::new();
-    collect_endorsements(credential, &mut found, 0);
+    collect_endorsements(credential, None, &mut found, 0);
     if found.is_empty() {
-        return (Outcome::Skipped, "no endorsements".into());
+        return (Outcome::Skipped, "no endorsements".into(), Vec::new());
     }
     if depth >= MAX_DEPTH {
         return (
             Outcome::Warning,
             "endorsements nested too deeply were not checked".into(),
+            Vec::new(),
         );
     }
     let total = found.len();
     let mut findings = Vec::new();
-    for (index, endorsement) in found.into_iter().take(MAX_ENDORSEMENTS).enumerate() {
-        let report = match endorsement {
-            Credential::Json(value) => run_value(options, value, Kind::Endorsement, depth + 1),
-            Credential::Jwt(compact) => run_jwt(
-                options,
-                Container::Jwt,
-                &compact,
-                Kind::Endorsement,
-                depth + 1,
-            ),
+    let mut reports = Vec::new();
+    for (index, (endorsement, attached)) in found.into_iter().take(MAX_ENDORSEMENTS).enumerate() {
+        let (report, subject, comment) = match endorsement {
+            Credential::Json(value) => {
+                let subject = endorsed_id(&value);
+                let comment = object_list(value.get("credentialSubject"))
+                    .into_iter()
+                    .find_map(|s| s.get("endorsementComment").and_then(Value::as_str))
+                    .map(str::to_string);
+                let report = run_value(options, value, Kind::Endorsement, depth + 1);
+                (report, subject, comment)
+            }
+            Credential::Jwt(compact) => {
+                let report = run_jwt(
+                    options,
+                    Container::Jwt,
+                    &compact,
+                    Kind::Endorsement,
+                    depth + 1,
+                );
+                (report, None, None)
+            }
         };
         let by = report
             .issuer
@@ -107,16 +126,48 @@ pub(super) fn endorsements(options: &Run, credential: &Value, depth: usize) -> (
             .map(|issuer| issuer.name.clone().unwrap_or_else(|| issuer.id.clone()))
             .map(|by| format!(" (by {by})"))
             .unwrap_or_default();
-        let what = match report.verdict {
-            crate::Verdict::Valid => continue,
-            crate::Verdict::Invalid => "does not verify",
-            crate::Verdict::CouldNotCheck => "could not be checked",
+        let mut verdict = report.verdict;
+        let mut reason = report.reason.clone();
+        // An endorsement is about what it is attached to (OB 3.0: an Achievement's or a
+        // Profile's `endorsement`); one that names something else says nothing about this.
+        if let (Verdict::Valid, Some(owner), Some(named)) =
+            (verdict, attached.id.as_deref(), subject.as_deref())
+            && owner != named
+        {
+            verdict = Verdict::Invalid;
+            reason = Some(format!(
+                "it endorses {named}, not the {} it is attached to ({owner})",
+                attached.place
+            ));
+        }
+        let what = match verdict {
+            Verdict::Valid => None,
+            Verdict::Invalid => Some("does not verify"),
+            Verdict::CouldNotCheck => Some("could not be checked"),
         };
-        findings.push(format!(
-            "endorsement {}{by} {what}: {}",
-            index + 1,
-            report.reason.unwrap_or_default()
-        ));
+        if let Some(what) = what {
+            findings.push(format!(
+                "endorsement {}{by} {what}: {}",
+                index + 1,
+                reason.clone().unwrap_or_default()
+            ));
+        }
+        reports.push(EndorsementReport {
+            verdict,
+            reason: if verdict == Verdict::Valid {
+                None
+            } else {
+                reason
+            },
+            endorser_id: report.issuer.as_ref().map(|issuer| issuer.id.clone()),
+            endorser_name: report
+                .issuer
+                .as_ref()
+                .and_then(|issuer| issuer.name.clone()),
+            endorses: subject,
+            attached_to: attached.place,
+            comment,
+        });
     }
     if total > MAX_ENDORSEMENTS {
         findings.push(format!(
@@ -124,14 +175,68 @@ pub(super) fn endorsements(options: &Run, credential: &Value, depth: usize) -> (
         ));
     }
     if findings.is_empty() {
-        (Outcome::Passed, format!("{total} endorsement(s) verify"))
+        let names: Vec<String> = reports
+            .iter()
+            .map(|r| {
+                let by = r
+                    .endorser_name
+                    .clone()
+                    .or_else(|| r.endorser_id.clone())
+                    .unwrap_or_else(|| "an unnamed endorser".into());
+                format!("by {by} (of the {})", r.attached_to)
+            })
+            .collect();
+        (
+            Outcome::Passed,
+            format!("{total} endorsement(s) verify: {}", names.join("; ")),
+            reports,
+        )
     } else {
-        (Outcome::Warning, findings.join("; "))
+        (Outcome::Warning, findings.join("; "), reports)
     }
 }
 
-/// Endorsements embedded anywhere in the credential (`endorsement`, `endorsementJwt`).
-pub(super) fn collect_endorsements(value: &Value, found: &mut Vec<Credential>, level: usize) {
+/// Where an endorsement was found: the id of the object whose `endorsement` it is, and what
+/// that object is (`achievement`, `issuer`, `credential`, or `object`).
+#[derive(Debug, Clone)]
+pub(super) struct Attached {
+    id: Option<String>,
+    place: &'static str,
+}
+
+fn attached_to(map: &Map<String, Value>, parent_key: Option<&str>) -> Attached {
+    let types = string_list(map.get("type"));
+    let place = if types.contains(&"Achievement") {
+        "achievement"
+    } else if types.contains(&"VerifiableCredential") {
+        "credential"
+    } else if types.contains(&"Profile") || parent_key == Some("issuer") {
+        "issuer"
+    } else {
+        "object"
+    };
+    Attached {
+        id: map.get("id").and_then(Value::as_str).map(str::to_string),
+        place,
+    }
+}
+
+/// The id an endorsement's subject names.
+fn endorsed_id(endorsement: &Value) -> Option<String> {
+    object_list(endorsement.get("credentialSubject"))
+        .into_iter()
+        .find_map(|subject| subject.get("id").and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+/// Endorsements embedded anywhere in the credential (`endorsement`, `endorsementJwt`), each
+/// with what it is attached to.
+pub(super) fn collect_endorsements(
+    value: &Value,
+    parent_key: Option<&str>,
+    found: &mut Vec<(Credential, Attached)>,
+    level: usize,
+) {
     if level > 16 {
         return;
     }
@@ -144,22 +249,21 @@ pub(super) fn collect_endorsements(value: &Value, found: &mut Vec<Credential>, l
                             .into_iter()
                             .filter(|v| v.is_object())
                             .cloned()
-                            .map(Credential::Json),
+                            .map(|v| (Credential::Json(v), attached_to(map, parent_key))),
                     ),
-                    "endorsementJwt" => found.extend(
-                        value_list(child)
-                            .into_iter()
-                            .filter_map(Value::as_str)
-                            .map(|s| Credential::Jwt(s.to_string())),
-                    ),
+                    "endorsementJwt" => {
+                        found.extend(value_list(child).into_iter().filter_map(Value::as_str).map(
+                            |s| (Credential::Jwt(s.to_string()), attached_to(map, parent_key)),
+                        ))
+                    }
                     "proof" => {}
-                    _ => collect_endorsements(child, found, level + 1),
+                    _ => collect_endorsements(child, Some(key), found, level + 1),
                 }
             }
         }
         Value::Array(items) => items
             .iter()
-            .for_each(|item| collect_endorsements(item, found, level + 1)),
+            .for_each(|item| collect_endorsements(item, parent_key, found, level + 1)),
         _ => {}
     }
 }

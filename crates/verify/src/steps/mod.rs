@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::binding::{self, Issuer};
 use crate::input::{Container, Credential};
 use crate::keys::{KeySource, ResolvedKey, Unresolved, format_time};
-use crate::report::{IssuerReport, Outcome, Report, Step};
+use crate::report::{EndorsementReport, IssuerReport, Outcome, Report, Step, Verdict};
 use crate::run::Run;
 use crate::trust::Trust;
 use crate::{Options, status};
@@ -188,6 +188,7 @@ fn finish(
             detail,
         });
     };
+    let mut endorsement_reports = Vec::new();
     push(&mut steps, "context", context_and_type(credential, kind));
     if kind != Kind::StatusList {
         push(&mut steps, "schema", schema(credential, kind));
@@ -207,11 +208,9 @@ fn finish(
             "recipient",
             recipient(credential, options.recipient.as_deref()),
         );
-        push(
-            &mut steps,
-            "endorsements",
-            endorsements(options, credential, depth),
-        );
+        let (outcome, detail, found) = endorsements(options, credential, depth);
+        push(&mut steps, "endorsements", (outcome, detail));
+        endorsement_reports = found;
     }
     let mut nested = Vec::new();
     if kind == Kind::Clr {
@@ -250,6 +249,7 @@ fn finish(
         .map(str::to_string);
     let mut report = Report::from_steps(None, id, issuer, steps);
     report.nested = nested;
+    report.endorsements = endorsement_reports;
     if kind == Kind::Achievement {
         report.recipient_name = credential
             .get("credentialSubject")
@@ -257,6 +257,13 @@ fn finish(
             .unwrap_or_default()
             .into_iter()
             .find_map(laurel_core::model::subject_name);
+        report.recipient_role = credential
+            .get("credentialSubject")
+            .map(value_list)
+            .unwrap_or_default()
+            .into_iter()
+            .find_map(|subject| subject.get("role").and_then(Value::as_str))
+            .map(str::to_owned);
     }
     report
 }

@@ -558,3 +558,44 @@ fn each_url_is_fetched_once_per_run() {
     assert_eq!(first, second);
     assert_eq!(server.connections(), 1);
 }
+
+#[test]
+fn a_tighter_policy_reads_less_follows_no_redirect_and_keeps_nothing() {
+    // The issuer service's limits for a wallet holder's DID document.
+    let server = Server::start(|path, stream| match path {
+        "/moved" => respond(stream, "302 Found", "Location: /doc.json\r\n", b""),
+        "/big" => {
+            let mut body = vec![b'a'; 64 * 1024 + 1];
+            body[0] = b'"';
+            let last = body.len() - 1;
+            body[last] = b'"';
+            // No Content-Length: the limit is counted as the body arrives.
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+            let _ = stream.write_all(&body);
+        }
+        _ => respond(stream, "200 OK", "", br#"{"ok":true}"#),
+    });
+    let fetcher = fetcher(FetchPolicy {
+        allow_local: true,
+        max_bytes: 64 * 1024,
+        max_redirects: 0,
+        cache: false,
+        timeout: Duration::from_secs(5),
+        ..FetchPolicy::default()
+    });
+    let big = server.url("/big");
+    assert_eq!(
+        fetcher.fetch_json(&big, soon()),
+        Err(format!("{big} is larger than 65536 bytes"))
+    );
+    let moved = server.url("/moved");
+    assert_eq!(
+        fetcher.fetch_json(&moved, soon()),
+        Err(format!("could not fetch {moved}"))
+    );
+    let connections = server.connections();
+    let url = server.url("/doc.json");
+    assert_eq!(fetcher.fetch_json(&url, soon()), Ok(json!({"ok": true})));
+    assert_eq!(fetcher.fetch_json(&url, soon()), Ok(json!({"ok": true})));
+    assert_eq!(server.connections(), connections + 2, "fetched each time");
+}

@@ -3,6 +3,7 @@
 
 mod clr;
 mod compromised;
+mod endorsements;
 mod fetch;
 mod forgery;
 mod verify;

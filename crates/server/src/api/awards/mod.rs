@@ -409,9 +409,13 @@ pub async fn get(
         .map_err(|error| crate::error::not_found_in(error, "award", id))?;
     bearer.within(award.issuer_id, "award", id)?;
     let notification = state.store.notification(id).await?;
+    let pathway_unmet = laurel_service::pathways::unmet_for_award(&state, &award)
+        .await?
+        .map(|unmet| unmet.reasons);
     let mut view = super::to_json(&AwardDetail {
         full: AwardFull::new(&state.urls, &award),
         notification: notification.map(|n| NotificationView::new(&n, None)),
+        pathway_unmet,
     })?;
     bearer.redact(&mut view, AWARD_PERSONAL);
     Ok(Json(view))

@@ -39,6 +39,8 @@ pub struct AwardView {
     /// When it was suspended (reversible, kept by the issuer: the status list does not show it)
     suspended_at: Option<DateTime<Utc>>,
     suspension_reason: Option<String>,
+    /// The recipient's role as signed into the credential (credentialSubject.role), e.g. Presenter
+    role: Option<String>,
 }
 
 impl AwardView {
@@ -59,6 +61,7 @@ impl AwardView {
             revocation_reason: award.revocation_reason.clone(),
             suspended_at: award.suspended_at,
             suspension_reason: award.suspension_reason.clone(),
+            role: award.role.clone(),
         }
     }
 }
@@ -93,6 +96,10 @@ pub struct AwardDetail {
     pub full: AwardFull,
     /// The email telling the recipient; null when it has none
     pub notification: Option<NotificationView>,
+    /// Earned through a pathway whose requirements no longer hold (a required badge revoked,
+    /// suspended or expired): why, in words, for staff to decide (it is never revoked for
+    /// that). Null otherwise.
+    pub pathway_unmet: Option<Vec<String>>,
 }
 
 /// `POST /achievements/{id}/awards`: one award, or a batch's per-row results.

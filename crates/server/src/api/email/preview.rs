@@ -160,6 +160,7 @@ fn sample_award(
         revocation_reason: None,
         suspended_at: None,
         suspension_reason: None,
+        role: None,
     })
 }
 

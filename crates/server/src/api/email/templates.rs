@@ -67,7 +67,7 @@ pub async fn get_issuer_template(
     operation_id = "email_put_issuer_template",
     tag = "email",
     summary = "Set an issuer's email template",
-    description = "Templates use {{variable}} placeholders, with {{variable|fallback}} for a value that may be empty (a recipient without a name). Variables: recipient_name, recipient_email, badge_name, badge_description, issuer_name, issued_on, credential_url, linkedin_url (through this site, which sends the reader on to LinkedIn's add-to-profile page only while the badge is not revoked or suspended), verify_url, badge_image_url, issuer_color, claim_url (the recipient's personal wallet link, made when the email is sent). An unknown variable or an unclosed {{ is a 400 naming it. Values are HTML-escaped in the html body.",
+    description = "Templates use {{variable}} placeholders, with {{variable|fallback}} for a value that may be empty (a recipient without a name). Variables: recipient_name, recipient_email, badge_name, badge_description, issuer_name, issued_on, credential_url, linkedin_url (through this site, which sends the reader on to LinkedIn's add-to-profile page only while the badge is not revoked or suspended), verify_url, badge_image_url, issuer_color, claim_url (the recipient's personal wallet link, made when the email is sent), role (the recipient's role in the award, e.g. Presenter; empty when none). An unknown variable or an unclosed {{ is a 400 naming it. Values are HTML-escaped in the html body.",
     params(
         crate::api::openapi::IdParam,
     ),
@@ -171,7 +171,7 @@ pub async fn get_achievement_template(
     operation_id = "email_put_achievement_template",
     tag = "email",
     summary = "Set an achievement's own email template",
-    description = "Templates use {{variable}} placeholders, with {{variable|fallback}} for a value that may be empty (a recipient without a name). Variables: recipient_name, recipient_email, badge_name, badge_description, issuer_name, issued_on, credential_url, linkedin_url (through this site, which sends the reader on to LinkedIn's add-to-profile page only while the badge is not revoked or suspended), verify_url, badge_image_url, issuer_color, claim_url (the recipient's personal wallet link, made when the email is sent). An unknown variable or an unclosed {{ is a 400 naming it. Values are HTML-escaped in the html body.",
+    description = "Templates use {{variable}} placeholders, with {{variable|fallback}} for a value that may be empty (a recipient without a name). Variables: recipient_name, recipient_email, badge_name, badge_description, issuer_name, issued_on, credential_url, linkedin_url (through this site, which sends the reader on to LinkedIn's add-to-profile page only while the badge is not revoked or suspended), verify_url, badge_image_url, issuer_color, claim_url (the recipient's personal wallet link, made when the email is sent), role (the recipient's role in the award, e.g. Presenter; empty when none). An unknown variable or an unclosed {{ is a 400 naming it. Values are HTML-escaped in the html body.",
     params(
         crate::api::openapi::IdParam,
     ),

@@ -132,6 +132,12 @@ problem_response!(
         super::awards::create,
         super::rules::preview,
         super::rules::evaluate,
+        super::pathways::get,
+        super::pathways::put,
+        super::pathways::delete,
+        super::pathways::evaluate,
+        super::pathways::invitations,
+        super::pathways::unmet,
         super::awards::list,
         super::awards::get,
         super::credentials::revoke_batch,
@@ -178,7 +184,13 @@ problem_response!(
         super::transcripts::put_categories,
         super::transcripts::get_category,
         super::transcripts::put_category,
-        super::transcripts::transcript
+        super::transcripts::transcript,
+        super::endorsements::list_for_achievement,
+        super::endorsements::create_for_achievement,
+        super::endorsements::list_for_issuer,
+        super::endorsements::create_for_issuer,
+        super::endorsements::get,
+        super::endorsements::withdraw
     ),
     components(
         // Named only by reference: inside the request bodies built in `bodies`
@@ -208,7 +220,8 @@ problem_response!(
         (name = "meta"),
         (name = "email", description = "Telling recipients of their badge: SMTP settings, templates, delivery state, resends."),
         (name = "tokens", description = "Bearer tokens for this API: scopes, issuer limits, expiry."),
-        (name = "transcripts", description = "Continuing-education transcripts (JSON, signed CLR 2.0, CSV, PDF) and the CE categories they total by.")
+        (name = "transcripts", description = "Continuing-education transcripts (JSON, signed CLR 2.0, CSV, PDF) and the CE categories they total by."),
+        (name = "endorsements", description = "Other organisations' endorsements of an issuer or an achievement: signed here with a hosted endorser's keys, or imported as the endorser signed them (verified); embedded in credentials issued afterwards.")
     )
 )]
 struct AdminApi;

@@ -80,6 +80,8 @@ pub struct RuleBuilder {
     pub series: Vec<Group>,
     pub formats: Vec<Choice>,
     pub form: laurel_service::activity::rule_builder::RuleAnswers,
+    /// The roles suggested in the role fields (other words may be typed).
+    pub roles: [&'static str; 4],
 }
 
 /// Options of a menu under an issuer's name (one group without a name for one issuer).
@@ -109,6 +111,9 @@ const LABELS: &[(&str, &str)] = &[
     ("rule_series_minutes", "Minutes of each"),
     ("rule_series_percent", "Per cent of each"),
     ("rule_completion", "Course key"),
+    ("rule_role", "Count only those recorded as"),
+    ("rule_credit_role", "Role earning other credits"),
+    ("rule_credit_times", "Times the credits"),
 ];
 
 impl BadgeEditor {
@@ -230,6 +235,7 @@ impl BadgeEditor {
                     Choice::new("in_person", "in-person sessions", format == "in_person"),
                 ],
                 form: form.rule.clone(),
+                roles: laurel_core::model::KNOWN_ROLES,
             },
             more: vec![
                 field(
@@ -274,8 +280,9 @@ pub struct Preview {
 pub struct WouldView {
     pub count: usize,
     pub already: usize,
-    /// Name (or empty) and email of the first few.
-    pub people: Vec<(String, String)>,
+    /// Name (or empty), email, role (or empty) and credits in words (or empty) of the first
+    /// few.
+    pub people: Vec<(String, String, String, String)>,
     /// How many more are not listed.
     pub more: usize,
 }
@@ -293,7 +300,17 @@ impl WouldView {
                 .people
                 .into_iter()
                 .take(MAX_LISTED)
-                .map(|(email, name)| (name.unwrap_or_default(), email))
+                .map(|person| {
+                    (
+                        person.name.unwrap_or_default(),
+                        person.email,
+                        person.role.unwrap_or_default(),
+                        person
+                            .credits
+                            .map(laurel_service::units::hours_in_words)
+                            .unwrap_or_default(),
+                    )
+                })
                 .collect(),
             more: count.saturating_sub(MAX_LISTED),
         }

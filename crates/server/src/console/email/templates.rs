@@ -485,6 +485,7 @@ fn sample_award(state: &AppState, achievement: &Achievement) -> Award {
         revocation_reason: None,
         suspended_at: None,
         suspension_reason: None,
+        role: None,
     }
 }
 

@@ -57,6 +57,11 @@ impl WalletStore for FlakyStore {
         self.check()?;
         self.inner.wallet_copies(award_id).await
     }
+
+    async fn delete_expired_exchanges(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        self.check()?;
+        self.inner.delete_expired_exchanges(before).await
+    }
 }
 
 #[async_trait]
@@ -112,5 +117,37 @@ impl Oid4vciStore for FlakyStore {
         self.inner
             .redeem_credential_offer(offer_id, redemption)
             .await
+    }
+
+    async fn delete_expired_oid4vci(&self, before: DateTime<Utc>) -> StoreResult<ExpiredOid4vci> {
+        self.check()?;
+        self.inner.delete_expired_oid4vci(before).await
+    }
+}
+
+#[async_trait]
+impl EndorsementStore for FlakyStore {
+    async fn create_endorsement(&self, endorsement: &Endorsement) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_endorsement(endorsement).await
+    }
+
+    async fn endorsement(&self, id: Uuid) -> StoreResult<Endorsement> {
+        self.check()?;
+        self.inner.endorsement(id).await
+    }
+
+    async fn endorsements_of(
+        &self,
+        issuer_id: Uuid,
+        achievement_id: Option<Uuid>,
+    ) -> StoreResult<Vec<Endorsement>> {
+        self.check()?;
+        self.inner.endorsements_of(issuer_id, achievement_id).await
+    }
+
+    async fn withdraw_endorsement(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<Endorsement> {
+        self.check()?;
+        self.inner.withdraw_endorsement(id, at).await
     }
 }

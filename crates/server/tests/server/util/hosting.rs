@@ -20,6 +20,8 @@ use crate::util::TestApp;
 
 #[path = "flaky_categories.rs"]
 mod flaky_categories;
+#[path = "flaky_pathways.rs"]
+mod flaky_pathways;
 #[path = "flaky_wallet.rs"]
 mod flaky_wallet;
 

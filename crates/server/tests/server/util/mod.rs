@@ -58,9 +58,17 @@ pub struct TestAppBuilder {
     origin: Option<String>,
     limits: Option<Limits>,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    endorsement_fetch: Option<Option<laurel_verify::fetch::FetchPolicy>>,
+    did_documents: Option<Arc<dyn laurel_verify::Fetch>>,
 }
 
 impl TestAppBuilder {
+    /// How imported endorsements may fetch key documents from elsewhere (`None`: not at all).
+    pub fn endorsement_fetch(mut self, policy: Option<laurel_verify::fetch::FetchPolicy>) -> Self {
+        self.endorsement_fetch = Some(policy);
+        self
+    }
+
     /// Over `store` (which `dir` may hold), sealing keys with `vault`: two apps over one store
     /// with the same key are two instances of one installation.
     pub fn store(
@@ -106,6 +114,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Wallet holders' did:web documents read through `documents` (else none are).
+    pub fn did_documents(mut self, documents: Arc<dyn laurel_verify::Fetch>) -> Self {
+        self.did_documents = Some(documents);
+        self
+    }
+
     /// The app, with an admin token.
     pub async fn build(self) -> TestApp {
         let (store, vault, dir) = match self.store {
@@ -121,8 +135,16 @@ impl TestAppBuilder {
         vault.check(store.as_ref()).await.expect("vault check");
         let clock = self.clock.unwrap_or_else(|| Arc::new(FixedClock(now())));
         let origin = self.origin.as_deref().unwrap_or(ORIGIN);
-        let service = Service::new(store, Urls::new(origin), vault, clock).with_email(self.email);
-        let state = AppState::new(App::new(service).with_metrics(self.metrics));
+        let mut service =
+            Service::new(store, Urls::new(origin), vault, clock).with_email(self.email);
+        if let Some(documents) = self.did_documents {
+            service = service.with_did_documents(documents);
+        }
+        let mut app = App::new(service).with_metrics(self.metrics);
+        if let Some(policy) = self.endorsement_fetch {
+            app = app.with_endorsement_fetch(policy);
+        }
+        let state = AppState::new(app);
         let router = laurel_server::router_with(state.clone(), &self.limits.unwrap_or_default());
         let mut app = TestApp {
             router,

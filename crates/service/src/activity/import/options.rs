@@ -52,6 +52,11 @@ pub struct ImportOptions {
     /// The leave-time column: a header name or #N.
     #[serde(default)]
     pub leave_column: Option<String>,
+    /// The role column (Presenter, Mentor…): a header name or #N. Without a mapping, a column
+    /// named Role, Attendee Role, Participant Role, Session Role, Role in Session or Capacity
+    /// is read as the role.
+    #[serde(default)]
+    pub role_column: Option<String>,
 }
 
 impl ImportOptions {
@@ -64,6 +69,7 @@ impl ImportOptions {
             &self.minutes_column,
             &self.join_column,
             &self.leave_column,
+            &self.role_column,
         ];
         let Some(email) = &self.email_column else {
             if others.iter().any(|column| column.is_some()) {
@@ -84,6 +90,7 @@ impl ImportOptions {
         mapping.minutes = optional("minutes_column", &self.minutes_column)?;
         mapping.join = optional("join_column", &self.join_column)?;
         mapping.leave = optional("leave_column", &self.leave_column)?;
+        mapping.role = optional("role_column", &self.role_column)?;
         if mapping.minutes.is_none() && (mapping.join.is_none() || mapping.leave.is_none()) {
             return Err(ServiceError::Invalid(
                 "a column mapping needs minutes_column, or both join_column and leave_column"

@@ -90,6 +90,7 @@ fn with_attendance(
             last_leave: to_utc(attendee.last_leave),
             source: source.clone(),
             recorded_at: now,
+            role: attendee.role.clone(),
         })
         .collect();
     Parsed {

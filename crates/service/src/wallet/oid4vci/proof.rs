@@ -18,6 +18,7 @@ use laurel_core::keys::{KeyType, PublicKey};
 use serde_json::{Map, Value};
 
 use super::ProtocolError;
+use crate::wallet::did::{did_jwk, did_jwk_key};
 
 /// The JWT `typ` of a key proof.
 pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
@@ -158,15 +159,11 @@ fn key_of_kid(kid: &str) -> Result<(PublicKey, String), ProtocolError> {
         })?;
         return Ok((key, did.to_string()));
     }
-    if let Some(encoded) = did.strip_prefix("did:jwk:") {
-        let jwk: Value = B64
-            .decode(encoded)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(|| {
-                ProtocolError::invalid_proof("the proof's did:jwk kid is not base64url JSON")
-            })?;
-        let key = PublicKey::from_jwk(&jwk).map_err(|error| {
+    if did.starts_with("did:jwk:") {
+        let jwk = did_jwk_key(did).map_err(|why| {
+            ProtocolError::invalid_proof(format!("the proof's did:jwk kid: {why}"))
+        })?;
+        let key = PublicKey::from_jwk(&Value::Object(jwk)).map_err(|error| {
             ProtocolError::invalid_proof(format!("the proof's did:jwk kid: {error}"))
         })?;
         return Ok((key, did.to_string()));
@@ -175,11 +172,6 @@ fn key_of_kid(kid: &str) -> Result<(PublicKey, String), ProtocolError> {
         "the proof's kid {:?} is not a did:key or did:jwk DID URL (or send the key as jwk)",
         kid.chars().take(80).collect::<String>()
     )))
-}
-
-/// `did:jwk:` + base64url of the key's public JWK.
-pub fn did_jwk(key: &PublicKey) -> String {
-    format!("did:jwk:{}", B64.encode(key.to_jwk().to_string()))
 }
 
 fn json_part(part: &str, what: &str) -> Result<Map<String, Value>, ProtocolError> {
