@@ -412,7 +412,8 @@ pub async fn render(
     let url = |id: Uuid| state.urls.credential(id);
     Ok(match format {
         "clr" => {
-            let signed = clr::signed(&state.service, transcript, visible, &[]).await?;
+            let pairs = clr::pathway_pairs(&state.service, transcript).await?;
+            let signed = clr::signed(&state.service, transcript, visible, &pairs).await?;
             let body = serde_json::to_vec_pretty(&signed)
                 .map_err(|error| HttpError::Internal(error.to_string()))?;
             download("application/json", &file_name(transcript, "clr.json"), body)

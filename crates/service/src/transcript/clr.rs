@@ -152,6 +152,25 @@ pub fn associations(
         .collect()
 }
 
+/// The `(pathway badge, required badge)` pairs of the award pathways of every issuer in the
+/// transcript: what [`signed`] states as `isParentOf` associations (a pair is kept only when
+/// both badges are in the record).
+pub async fn pathway_pairs(
+    service: &Service,
+    transcript: &Transcript,
+) -> ServiceResult<Vec<(Uuid, Uuid)>> {
+    let mut issuers: Vec<Uuid> = transcript.rows.iter().map(|row| row.issuer_id).collect();
+    issuers.sort_unstable();
+    issuers.dedup();
+    let mut pairs = Vec::new();
+    for issuer in issuers {
+        for link in crate::pathways::links(service, issuer).await? {
+            pairs.push((link.pathway, link.required));
+        }
+    }
+    Ok(pairs)
+}
+
 fn providers(transcript: &Transcript) -> String {
     let mut names: Vec<&str> = Vec::new();
     for row in &transcript.rows {

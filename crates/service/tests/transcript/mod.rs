@@ -462,6 +462,49 @@ async fn associations_come_from_the_pairs_given() {
 }
 
 #[tokio::test]
+async fn pathways_become_associations_in_the_signed_record() {
+    let world = world().await;
+    let service = &world.setup.service;
+    // A certificate of the first issuer, earned by holding Cataloguing: a pathway, then the
+    // certificate awarded to Ada.
+    let certificate = achievement(world.first, "Cataloguing Certificate", 0.0);
+    service.store.create_achievement(&certificate).await.unwrap();
+    let input: laurel_service::pathways::PathwayInput = serde_json::from_value(
+        serde_json::json!({ "rule": { "steps": [{ "achievement_id": world.cataloguing.id }] } }),
+    )
+    .unwrap();
+    laurel_service::pathways::save(service, certificate.id, &input)
+        .await
+        .unwrap();
+    award(
+        &world.setup,
+        certificate.id,
+        "ada@example.org",
+        "2026-02-20T15:00:00Z",
+        None,
+    )
+    .await;
+    let t = transcript::build(service, &request(two_years(), vec![]), None)
+        .await
+        .unwrap();
+    let pairs = clr::pathway_pairs(service, &t).await.unwrap();
+    assert_eq!(pairs, vec![(certificate.id, world.cataloguing.id)]);
+    let signed = clr::signed(service, &t, None, &pairs).await.unwrap();
+    assert_eq!(
+        signed["credentialSubject"]["association"],
+        serde_json::json!([{
+            "type": "Association",
+            "associationType": "isParentOf",
+            "sourceId": service.urls.achievement(certificate.id),
+            "targetId": service.urls.achievement(world.cataloguing.id),
+        }])
+    );
+    let verifier = verifier(&world).await;
+    let report = verifier.verify_bytes(signed.to_string().as_bytes());
+    assert_eq!(report.verdict, Verdict::Valid, "{}", report.to_text("clr"));
+}
+
+#[tokio::test]
 async fn a_tampered_nested_credential_is_named() {
     let world = world().await;
     let service = &world.setup.service;
