@@ -209,6 +209,8 @@ pub struct TranscriptRow {
     /// creditsEarned, else the achievement's creditsAvailable; null if neither.
     pub credits: Option<f64>,
     pub category: Option<String>,
+    /// The role the person had (`Presenter`), if the award carries one.
+    pub role: Option<String>,
 }
 
 /// A credential of the period that is not counted.
@@ -257,6 +259,7 @@ fn row_view(state: &AppState, row: &Row) -> TranscriptRow {
         title: row.title.clone(),
         credits: row.credits,
         category: row.category.clone(),
+        role: row.award.role.clone(),
     }
 }
 

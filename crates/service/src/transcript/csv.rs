@@ -11,7 +11,7 @@ use crate::units::credits_number;
 use super::{Row, Transcript};
 
 /// The columns of a credential row.
-const COLUMNS: [&str; 7] = [
+const COLUMNS: [&str; 8] = [
     "Date",
     "Provider",
     "Title",
@@ -19,6 +19,7 @@ const COLUMNS: [&str; 7] = [
     "Credits",
     "Status",
     "Credential",
+    "Role",
 ];
 
 fn cells(row: &Row, status: &str, credential_url: &str) -> Vec<String> {
@@ -30,6 +31,7 @@ fn cells(row: &Row, status: &str, credential_url: &str) -> Vec<String> {
         row.credits.map(credits_number).unwrap_or_default(),
         status.to_string(),
         credential_url.to_string(),
+        row.award.role.clone().unwrap_or_default(),
     ]
 }
 

@@ -15,7 +15,11 @@ fn line(row: &Row) -> Line {
     Line {
         date: row.date.format("%Y-%m-%d").to_string(),
         provider: row.provider.clone(),
-        title: row.title.clone(),
+        // The role the person had ("as Presenter"), where the award carries one.
+        title: match &row.award.role {
+            Some(role) => format!("{} (as {role})", row.title),
+            None => row.title.clone(),
+        },
         category: row.category.clone().unwrap_or_default(),
         credits: row.credits.map(credits_number).unwrap_or_default(),
     }

@@ -62,7 +62,19 @@ async fn award(
     earned: &str,
     credits: Option<f64>,
 ) -> Award {
+    award_as(setup, achievement, email, earned, credits, None).await
+}
+
+async fn award_as(
+    setup: &Setup,
+    achievement: Uuid,
+    email: &str,
+    earned: &str,
+    credits: Option<f64>,
+    role: Option<&str>,
+) -> Award {
     let mut row = recipient(email);
+    row.role = role.map(str::to_string);
     row.awarded_date = Some(at(earned));
     row.credits_earned = credits;
     let mut outcomes = mint::award(&setup.service, achievement, vec![Ok(row)], false)
@@ -118,12 +130,13 @@ async fn world() -> World {
         None,
     )
     .await;
-    award(
+    award_as(
         &setup,
         leading.id,
         "ada@example.org",
         "2026-02-01T15:00:00Z",
         Some(2.5),
+        Some("Mentor"),
     )
     .await;
     let revoked = award(
@@ -316,6 +329,14 @@ async fn a_transcript_over_two_years_and_two_issuers_counts_and_excludes() {
         "{csv}"
     );
     assert!(csv.contains("\"Total\",\"\",\"4\""), "{csv}");
+    let mentor = csv.lines().find(|l| l.contains("Leading Teams")).unwrap();
+    assert!(mentor.ends_with(",\"Mentor\""), "the role is its own column: {mentor}");
+    let words = transcript::pdf::words(service, &t).await.unwrap();
+    assert!(
+        words.lines.iter().any(|l| l.title == "Leading Teams (as Mentor)"),
+        "the PDF names the role: {:?}",
+        words.lines
+    );
     let all = transcript::csv::all(std::slice::from_ref(&t), &|id| service.urls.credential(id));
     assert_eq!(all.lines().count(), 4, "{all}");
     assert!(
