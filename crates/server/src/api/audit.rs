@@ -88,6 +88,8 @@ pub fn action(method: &Method, path: &str) -> Option<&'static str> {
             "endorsement.create"
         }
         ("POST", "/endorsements/{id}/withdraw") => "endorsement.withdraw",
+        ("PUT", "/issuers/{id}/categories") => "categories.update",
+        ("PUT", "/achievements/{id}/category") => "achievement.category",
         _ => return None,
     };
     Some(action)
