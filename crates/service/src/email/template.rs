@@ -346,7 +346,10 @@ mod tests {
             "You took part as participant."
         );
         v.role = "Presenter".into();
-        assert_eq!(source.render(&v).unwrap().text, "You took part as Presenter.");
+        assert_eq!(
+            source.render(&v).unwrap().text,
+            "You took part as Presenter."
+        );
     }
 
     #[test]

@@ -330,10 +330,16 @@ async fn a_transcript_over_two_years_and_two_issuers_counts_and_excludes() {
     );
     assert!(csv.contains("\"Total\",\"\",\"4\""), "{csv}");
     let mentor = csv.lines().find(|l| l.contains("Leading Teams")).unwrap();
-    assert!(mentor.ends_with(",\"Mentor\""), "the role is its own column: {mentor}");
+    assert!(
+        mentor.ends_with(",\"Mentor\""),
+        "the role is its own column: {mentor}"
+    );
     let words = transcript::pdf::words(service, &t).await.unwrap();
     assert!(
-        words.lines.iter().any(|l| l.title == "Leading Teams (as Mentor)"),
+        words
+            .lines
+            .iter()
+            .any(|l| l.title == "Leading Teams (as Mentor)"),
         "the PDF names the role: {:?}",
         words.lines
     );
@@ -489,7 +495,11 @@ async fn pathways_become_associations_in_the_signed_record() {
     // A certificate of the first issuer, earned by holding Cataloguing: a pathway, then the
     // certificate awarded to Ada.
     let certificate = achievement(world.first, "Cataloguing Certificate", 0.0);
-    service.store.create_achievement(&certificate).await.unwrap();
+    service
+        .store
+        .create_achievement(&certificate)
+        .await
+        .unwrap();
     let input: laurel_service::pathways::PathwayInput = serde_json::from_value(
         serde_json::json!({ "rule": { "steps": [{ "achievement_id": world.cataloguing.id }] } }),
     )
