@@ -57,6 +57,8 @@ struct ClaimPage {
 struct ClaimProblem {
     layout: Layout,
     message: String,
+    /// The recipient's transcript, still reachable through a used link.
+    transcript_url: Option<String>,
 }
 
 /// `GET /claim/{token}`.
@@ -67,6 +69,9 @@ pub async fn page(
 ) -> Response {
     let response = match build(&state, &token).await {
         Ok(html) => super::respond(html, Cache::NoStore, &request),
+        Err(error @ HttpError::Conflict(_)) => {
+            problem_with_transcript(error, Some(format!("/claim/{token}/transcript")))
+        }
         Err(error) => problem(error),
     };
     private(response)
@@ -137,6 +142,12 @@ pub fn qr_data_url(text: &str) -> HttpResult<String> {
 
 /// A link that cannot be used, said plainly (404 unknown, 409 used or revoked).
 pub(super) fn problem(error: HttpError) -> Response {
+    problem_with_transcript(error, None)
+}
+
+/// [`problem`], with a link to the recipient's transcript when the link still proves who they
+/// are (it was used, or its badge can no longer be copied).
+fn problem_with_transcript(error: HttpError, transcript_url: Option<String>) -> Response {
     let status = match &error {
         HttpError::NotFound(_) => StatusCode::NOT_FOUND,
         HttpError::Conflict(_) => StatusCode::CONFLICT,
@@ -159,6 +170,7 @@ pub(super) fn problem(error: HttpError) -> Response {
     let page = ClaimProblem {
         layout: Layout::new(head, None),
         message,
+        transcript_url,
     };
     match super::render(&page) {
         Ok(html) => {

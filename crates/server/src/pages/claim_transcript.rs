@@ -67,7 +67,7 @@ enum Built {
 }
 
 async fn build(state: &AppState, token: &str, asked: Asked) -> HttpResult<Built> {
-    let claim = claims::find_claim(state, token).await?;
+    let award = claims::award_of_link(state, token).await?;
     let year = state.clock.now().year();
     let from = Some(asked.from.trim().to_string())
         .filter(|t| !t.is_empty())
@@ -84,7 +84,7 @@ async fn build(state: &AppState, token: &str, asked: Asked) -> HttpResult<Built>
             ),
         };
     let request = transcript::Request {
-        email: claim.award.recipient_email.clone(),
+        email: award.recipient_email.clone(),
         period,
         issuers: Vec::new(),
     };

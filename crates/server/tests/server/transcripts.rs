@@ -380,4 +380,30 @@ async fn staff_and_recipients_see_the_transcript() {
         .call(Method::GET, "/claim/nope/transcript", None, None)
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    // Once a wallet has taken the badge through the link, the link still leads to the
+    // transcript, and the claim page (which refuses a second copy) says where it is.
+    app.state
+        .store
+        .redeem_claim_link(&laurel_store::Redemption {
+            claim_id: link.id,
+            exchange_id: None,
+            copy: None,
+            at: now(),
+        })
+        .await
+        .unwrap();
+    let again = app.call(Method::GET, &path, None, None).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    assert!(again.text().contains("Leadership workshop"));
+    let used = app
+        .call(Method::GET, &format!("/claim/{}", link.token), None, None)
+        .await;
+    assert_eq!(used.status, StatusCode::CONFLICT);
+    assert!(used.text().contains("already used"), "{}", used.text());
+    assert!(
+        used.text().contains(&format!("href=\"{path}\"")),
+        "{}",
+        used.text()
+    );
 }

@@ -103,6 +103,27 @@ pub async fn find_claim(service: &Service, token: &str) -> ServiceResult<Claim> 
     claim_of(service, link).await
 }
 
+/// The award a claim link was made for, whether or not the link was used or the award is
+/// still valid. A claim link is the recipient's proof of who they are: their transcript stays
+/// reachable through it after a wallet took the badge, or when that one badge was revoked.
+/// Only an unknown link is refused.
+pub async fn award_of_link(service: &Service, token: &str) -> ServiceResult<Award> {
+    let unknown = || {
+        ServiceError::NotFound(
+            "this link is not known: check that the whole link from the email was opened".into(),
+        )
+    };
+    if token.is_empty() || token.len() > MAX_TOKEN_CHARS {
+        return Err(unknown());
+    }
+    let link = service
+        .store
+        .claim_link_by_hash(&token_hash(token))
+        .await?
+        .ok_or_else(unknown)?;
+    Ok(service.store.award(link.award_id).await?)
+}
+
 /// The claim of a stored link (by id), checked as [`find_claim`] checks it.
 pub async fn claim_by_id(service: &Service, claim_id: Uuid) -> ServiceResult<Claim> {
     let link = service
