@@ -157,7 +157,9 @@ pub(crate) fn as_stored(award: &crate::Award) -> crate::Award {
 }
 
 mod batches;
+pub(crate) mod categories;
 mod columns;
+pub(crate) mod endorsements;
 pub(crate) mod pathways;
 mod status;
 
