@@ -342,7 +342,7 @@ async fn deliver(service: &Service, context: &Context, n: &Notification) -> Deli
         }
         Err(error) => {
             let error = format!("reading the credential: {error}");
-            return retry_or_fail(service, n, None, error, None);
+            return retry_or_fail(service, n.attempts, None, error, None);
         }
     };
     if award.revoked_at.is_some() {
@@ -350,7 +350,7 @@ async fn deliver(service: &Service, context: &Context, n: &Notification) -> Deli
     }
     let (issuer, settings) = match context.issuers.get(&n.issuer_id) {
         Some(Ok(read)) => read,
-        Some(Err(error)) => return retry_or_fail(service, n, None, error.clone(), None),
+        Some(Err(error)) => return retry_or_fail(service, n.attempts, None, error.clone(), None),
         None => return failed("the issuer no longer exists"),
     };
     let Some(settings) = settings else {
@@ -358,7 +358,7 @@ async fn deliver(service: &Service, context: &Context, n: &Notification) -> Deli
     };
     let (achievement, source) = match context.achievements.get(&n.achievement_id) {
         Some(Ok(read)) => read,
-        Some(Err(error)) => return retry_or_fail(service, n, None, error.clone(), None),
+        Some(Err(error)) => return retry_or_fail(service, n.attempts, None, error.clone(), None),
         None => return failed("the achievement no longer exists"),
     };
     let mut values = values(service, &award, achievement, issuer);
@@ -371,7 +371,7 @@ async fn deliver(service: &Service, context: &Context, n: &Notification) -> Deli
             Ok(link) => link.url,
             Err(error) => {
                 let error = format!("making the claim link: {error}");
-                return retry_or_fail(service, n, None, error, None);
+                return retry_or_fail(service, n.attempts, None, error, None);
             }
         }
     };
@@ -379,18 +379,56 @@ async fn deliver(service: &Service, context: &Context, n: &Notification) -> Deli
         Ok(rendered) => rendered,
         Err(error) => return failed(format!("the template does not render: {error}")),
     };
+    send(
+        service,
+        Outgoing {
+            settings,
+            issuer_name: &issuer.name,
+            to: &award.recipient_email,
+            to_name: award.recipient_name.as_deref(),
+            rendered: &rendered,
+            // Retries of one queueing send the same Message-ID; a resend (which clears it) a
+            // new one.
+            message_id: n.message_id.clone(),
+            attempts: n.attempts,
+        },
+    )
+    .await
+}
+
+/// One rendered email on its way to one person, as the outbox holds it: award emails and
+/// pathway invitations alike.
+pub(crate) struct Outgoing<'a> {
+    /// The issuer's mail settings.
+    pub settings: &'a EmailSettings,
+    /// The issuer's name, the sender's display name.
+    pub issuer_name: &'a str,
+    /// The recipient's address and name.
+    pub to: &'a str,
+    /// The recipient's name, if known.
+    pub to_name: Option<&'a str>,
+    /// The message's words.
+    pub rendered: &'a super::template::Rendered,
+    /// The Message-ID of an earlier attempt, kept so a retry is recognisably the same email.
+    pub message_id: Option<String>,
+    /// Attempts so far (the one under way included).
+    pub attempts: u32,
+}
+
+/// Builds and sends one message (or only records it, in dry mode); never fails, only reports.
+pub(crate) async fn send(service: &Service, out: Outgoing<'_>) -> DeliveryOutcome {
+    let options = &service.outbox.options;
     let domain = domain(service);
-    // Retries of one queueing send the same Message-ID; a resend (which clears it) a new one.
-    let message_id = n
+    let message_id = out
         .message_id
         .clone()
         .unwrap_or_else(|| message::message_id(&domain));
     let built = message::build(&Parts {
-        settings,
-        issuer_name: &issuer.name,
-        to: &award.recipient_email,
-        to_name: award.recipient_name.as_deref(),
-        rendered: &rendered,
+        settings: out.settings,
+        issuer_name: out.issuer_name,
+        to: out.to,
+        to_name: out.to_name,
+        rendered: out.rendered,
         message_id: &message_id,
         date: service.clock.now(),
     });
@@ -400,15 +438,15 @@ async fn deliver(service: &Service, context: &Context, n: &Notification) -> Deli
     };
     let sent = |reply: Option<String>, dry_run: bool| DeliveryOutcome::Sent {
         message_id: message_id.clone(),
-        subject: rendered.subject.clone(),
+        subject: out.rendered.subject.clone(),
         reply,
         dry_run,
     };
-    if options.dry_run || settings.dry_run {
+    if options.dry_run || out.settings.dry_run {
         return sent(None, true);
     }
     let transport = match service.outbox.transports.get(
-        settings,
+        out.settings,
         &service.vault,
         options.timeout,
         u32::try_from(options.concurrency).unwrap_or(u32::MAX),
@@ -420,28 +458,32 @@ async fn deliver(service: &Service, context: &Context, n: &Notification) -> Deli
     match smtp::send(&transport, message, options.timeout).await {
         Sent::Accepted(reply) => sent(Some(reply), false),
         Sent::Permanent { error, reply } => DeliveryOutcome::Failed { error, reply },
-        Sent::Temporary { error, reply } => {
-            retry_or_fail(service, n, Some(message_id.clone()), error, reply)
-        }
+        Sent::Temporary { error, reply } => retry_or_fail(
+            service,
+            out.attempts,
+            Some(message_id.clone()),
+            error,
+            reply,
+        ),
     }
 }
 
 /// A temporary failure: retried after the backoff, or given up after the last attempt.
-fn retry_or_fail(
+pub(crate) fn retry_or_fail(
     service: &Service,
-    n: &Notification,
+    attempts: u32,
     message_id: Option<String>,
     error: String,
     reply: Option<String>,
 ) -> DeliveryOutcome {
     let options = &service.outbox.options;
-    if n.attempts >= options.max_attempts {
+    if attempts >= options.max_attempts {
         return DeliveryOutcome::Failed {
-            error: format!("gave up after {} attempts: {error}", n.attempts),
+            error: format!("gave up after {attempts} attempts: {error}"),
             reply,
         };
     }
-    let wait = chrono::Duration::from_std(options.backoff_after(n.attempts))
+    let wait = chrono::Duration::from_std(options.backoff_after(attempts))
         .unwrap_or(chrono::Duration::hours(6));
     let next_attempt_at: DateTime<Utc> = service.clock.now() + wait;
     DeliveryOutcome::Retry {

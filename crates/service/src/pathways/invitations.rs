@@ -13,10 +13,8 @@ use std::sync::Arc;
 use laurel_store::{DeliveryOutcome, Invitation, InvitationDelivery};
 use uuid::Uuid;
 
-use crate::email::message::{self, Parts};
-use crate::email::smtp::{self, Sent};
 use crate::email::template::{TemplateText, Values};
-use crate::email::worker::{Tally, domain, issuer_color};
+use crate::email::worker::{Outgoing, Tally, issuer_color, retry_or_fail, send};
 use crate::{Service, ServiceResult};
 
 /// The invitation's subject when the pathway sets none.
@@ -104,7 +102,9 @@ async fn deliver(service: &Service, i: &Invitation) -> DeliveryOutcome {
     };
     let (issuer, settings, achievement, pathway) = match read.await {
         Ok(read) => read,
-        Err(error) => return retry_or_fail(service, i, None, format!("reading: {error}")),
+        Err(error) => {
+            return retry_or_fail(service, i.attempts, None, format!("reading: {error}"), None);
+        }
     };
     let Some(settings) = settings else {
         return failed("the issuer has no email settings");
@@ -136,66 +136,17 @@ async fn deliver(service: &Service, i: &Invitation) -> DeliveryOutcome {
         Ok(rendered) => rendered,
         Err(error) => return failed(format!("the invitation does not render: {error}")),
     };
-    let domain = domain(service);
-    let message_id = i
-        .message_id
-        .clone()
-        .unwrap_or_else(|| message::message_id(&domain));
-    let built = message::build(&Parts {
-        settings: &settings,
-        issuer_name: &issuer.name,
-        to: &i.recipient_email,
-        to_name: i.recipient_name.as_deref(),
-        rendered: &rendered,
-        message_id: &message_id,
-        date: service.clock.now(),
-    });
-    let message = match built {
-        Ok(message) => message,
-        Err(error) => return failed(error.to_string()),
-    };
-    let sent = |reply: Option<String>, dry_run: bool| DeliveryOutcome::Sent {
-        message_id: message_id.clone(),
-        subject: rendered.subject.clone(),
-        reply,
-        dry_run,
-    };
-    if options.dry_run || settings.dry_run {
-        return sent(None, true);
-    }
-    let transport = match service.outbox.transports.get(
-        &settings,
-        &service.vault,
-        options.timeout,
-        u32::try_from(options.concurrency).unwrap_or(u32::MAX),
-        &domain,
-    ) {
-        Ok(transport) => transport,
-        Err(error) => return failed(format!("the email settings are unusable: {error}")),
-    };
-    match smtp::send(&transport, message, options.timeout).await {
-        Sent::Accepted(reply) => sent(Some(reply), false),
-        Sent::Permanent { error, reply } => DeliveryOutcome::Failed { error, reply },
-        Sent::Temporary { error, .. } => retry_or_fail(service, i, Some(message_id.clone()), error),
-    }
-}
-
-fn retry_or_fail(
-    service: &Service,
-    i: &Invitation,
-    message_id: Option<String>,
-    error: String,
-) -> DeliveryOutcome {
-    let options = &service.outbox.options;
-    if i.attempts >= options.max_attempts {
-        return failed(format!("gave up after {} attempts: {error}", i.attempts));
-    }
-    let wait = chrono::Duration::from_std(options.backoff_after(i.attempts))
-        .unwrap_or(chrono::Duration::hours(6));
-    DeliveryOutcome::Retry {
-        message_id,
-        error,
-        reply: None,
-        next_attempt_at: service.clock.now() + wait,
-    }
+    send(
+        service,
+        Outgoing {
+            settings: &settings,
+            issuer_name: &issuer.name,
+            to: &i.recipient_email,
+            to_name: i.recipient_name.as_deref(),
+            rendered: &rendered,
+            message_id: i.message_id.clone(),
+            attempts: i.attempts,
+        },
+    )
+    .await
 }
