@@ -54,3 +54,4 @@ node tests/e2e/certificate.mjs "$origin/credentials/$award" "$root/target/e2e-sc
 wallet_award=$(api POST "/api/v1/achievements/$achievement/awards" '{"email":"wallet@example.org","name":"Wanda Wallet"}' | field id)
 claim_url=$("$laurel" credential claim-link --data-dir "$data" "$wallet_award")
 node tests/e2e/claim.mjs "$origin" "$claim_url" "$root/target/e2e-screenshots"
+node tests/e2e/programmes.mjs "$origin" staff "$staff_password" "$issuer" "$achievement" reader@example.org "$root/target/e2e-screenshots"
