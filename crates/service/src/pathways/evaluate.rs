@@ -36,12 +36,12 @@ pub async fn evaluate(
         return Ok(0);
     }
     let pathways = service.store.pathways_requiring(&[achievement_id]).await?;
+    let names: HashMap<&str, Option<&str>> = created
+        .iter()
+        .map(|a| (a.recipient_email.as_str(), a.recipient_name.as_deref()))
+        .collect();
     let mut given = 0;
     for pathway in pathways {
-        let names: HashMap<&str, Option<&str>> = created
-            .iter()
-            .map(|a| (a.recipient_email.as_str(), a.recipient_name.as_deref()))
-            .collect();
         given += complete(service, &pathway, &names, notify, depth).await?;
     }
     Ok(given)
