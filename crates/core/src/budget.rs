@@ -11,6 +11,12 @@ use std::time::Instant;
 /// How many units may be spent between two reads of the clock.
 const CLOCK_INTERVAL: u64 = 1024;
 
+/// The most credentials one learner record (a CLR 2.0 `ClrCredential`) may nest for signing
+/// and verifying to make room for them ([`Budget::with_record`]); a verifier checks no more.
+///
+/// A continuing-education record of several years of weekly webinars holds 100 to 200.
+pub const MAX_RECORD_CREDENTIALS: usize = 200;
+
 /// Work allowed for one verification or signing: counted units, and optionally a wall-clock deadline.
 ///
 /// A unit is a small, roughly constant amount of work (for RDFC-1.0: hashing one quad, visiting
@@ -26,6 +32,8 @@ pub struct Budget {
     expired: AtomicBool,
     /// When the work must stop, if ever.
     deadline: Option<Instant>,
+    /// The most blank nodes a document canonicalized within this budget may have.
+    blank_nodes: usize,
 }
 
 /// Why a [`Budget`] refused more work.
@@ -68,6 +76,29 @@ impl Budget {
     /// twice this.
     pub const ONE_DOCUMENT_UNITS: u64 = 100_000;
 
+    /// The units [`Budget::with_record`] adds per nested credential.
+    ///
+    /// A learner record holds whole signed credentials, each in a graph of its own that its
+    /// `id` (and its proof's signature value) tells apart from the others, so canonicalizing
+    /// a record costs about the sum of its credentials: Laurel's transcripts of 50, 100 and 200
+    /// webinar badges spend 2 765, 6 115 and 14 215 units, 55 to 71 per credential
+    /// (`crates/service/tests/transcript/large.rs`). 1 000 units per credential is fourteen
+    /// times that, and the most a record may add (200 credentials, 200 000 units) keeps the
+    /// canonicalization of a hostile record to about 30 ms of one core.
+    pub const UNITS_PER_RECORD_CREDENTIAL: u64 = 1_000;
+
+    /// The blank nodes [`Budget::with_record`] allows per nested credential, beyond
+    /// [`crate::jsonld::MAX_BLANK_NODES`].
+    ///
+    /// A Laurel badge nested in a record adds 7 blank nodes (its graph, its proof's graph and
+    /// node, its subject and the subject's identifier, its criteria, and the criteria of the
+    /// achievement's copy in the record's list): 3 + 7 × 72 = 507 is why 72 credentials were
+    /// the most a record could hold within [`crate::jsonld::MAX_BLANK_NODES`]. 16 leaves room
+    /// for endorsements, evidence and results. The work budget, not this count, is what bounds
+    /// the time a hostile record may take; the count is a cheap first refusal, capped at
+    /// 512 + 200 × 16 = 3 712.
+    pub const BLANK_NODES_PER_RECORD_CREDENTIAL: usize = 16;
+
     /// A budget of `units`, with no deadline.
     pub fn new(units: u64) -> Self {
         Self {
@@ -75,6 +106,7 @@ impl Budget {
             since_clock: AtomicU64::new(0),
             expired: AtomicBool::new(false),
             deadline: None,
+            blank_nodes: crate::jsonld::MAX_BLANK_NODES,
         }
     }
 
@@ -84,6 +116,33 @@ impl Budget {
             deadline: Some(deadline),
             ..self
         }
+    }
+
+    /// The same budget, with room for a learner record nesting `credentials` credentials
+    /// (counted up to [`MAX_RECORD_CREDENTIALS`]): [`Budget::UNITS_PER_RECORD_CREDENTIAL`]
+    /// more units and [`Budget::BLANK_NODES_PER_RECORD_CREDENTIAL`] more blank nodes for each.
+    /// Whatever a document claims to hold, the budget grows by a bounded amount.
+    pub fn with_record(self, credentials: usize) -> Self {
+        let counted = credentials.min(MAX_RECORD_CREDENTIALS);
+        let units = self
+            .remaining()
+            .saturating_add(counted as u64 * Self::UNITS_PER_RECORD_CREDENTIAL);
+        Self {
+            remaining: AtomicU64::new(units),
+            blank_nodes: self.blank_nodes + counted * Self::BLANK_NODES_PER_RECORD_CREDENTIAL,
+            ..self
+        }
+    }
+
+    /// The budget for signing a learner record of `credentials` credentials: one document's,
+    /// [`Budget::with_record`].
+    pub fn for_record(credentials: usize) -> Self {
+        Self::for_one_document().with_record(credentials)
+    }
+
+    /// The most blank nodes a document canonicalized within this budget may have.
+    pub fn blank_nodes(&self) -> usize {
+        self.blank_nodes
     }
 
     /// The default for one document: generous for any honest credential, and such that no
@@ -171,6 +230,27 @@ mod tests {
         assert!(spent < CLOCK_INTERVAL);
         assert_eq!(error, Exhausted::Deadline);
         assert_eq!(budget.spend(1), Err(Exhausted::Deadline));
+    }
+
+    #[test]
+    fn a_record_adds_a_bounded_allowance() {
+        let base = Budget::for_one_document();
+        assert_eq!(base.blank_nodes(), crate::jsonld::MAX_BLANK_NODES);
+        let record = Budget::for_record(10);
+        assert_eq!(
+            record.remaining(),
+            Budget::ONE_DOCUMENT_UNITS + 10 * Budget::UNITS_PER_RECORD_CREDENTIAL
+        );
+        assert_eq!(
+            record.blank_nodes(),
+            crate::jsonld::MAX_BLANK_NODES + 10 * Budget::BLANK_NODES_PER_RECORD_CREDENTIAL
+        );
+        // Claiming more credentials than a record may hold buys nothing more.
+        let most = Budget::for_record(MAX_RECORD_CREDENTIALS);
+        let claimed = Budget::for_record(usize::MAX);
+        assert_eq!(claimed.remaining(), most.remaining());
+        assert_eq!(claimed.blank_nodes(), most.blank_nodes());
+        assert_eq!(claimed.blank_nodes(), 3_712);
     }
 
     #[test]

@@ -44,6 +44,31 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// A verification of a learner record nesting `credentials` credentials: the same limits,
+    /// with the larger canonicalization budget the record's own proof needs
+    /// ([`Budget::with_record`], bounded however many credentials it claims).
+    pub(crate) fn for_record(options: &'a Options, credentials: usize) -> Self {
+        let run = Run::new(options);
+        Run {
+            budget: Budget::new(2 * Budget::ONE_DOCUMENT_UNITS)
+                .with_record(credentials)
+                .with_deadline(run.deadline),
+            ..run
+        }
+    }
+
+    /// The verification of one credential nested in this one (a CLR's): its own fetch
+    /// allowance and canonicalization budget, as if it had been handed in alone, but this
+    /// one's deadline, so a record of many credentials takes no longer than one input may.
+    pub(crate) fn nested(&self) -> Self {
+        Run {
+            options: self.options,
+            deadline: self.deadline,
+            fetches: Cell::new(0),
+            budget: Budget::new(2 * Budget::ONE_DOCUMENT_UNITS).with_deadline(self.deadline),
+        }
+    }
+
     /// Fetches `url` through the options' fetcher, within this input's deadline and fetch
     /// cap. `None` when there is no fetcher (offline).
     pub(crate) fn fetch(&self, url: &str) -> Option<Result<Value, String>> {

@@ -33,7 +33,8 @@ use crate::budget::Budget;
 /// The IRI prefix that undefined terms expand to during the check; never appears in output.
 pub const UNDEFINED_TERM_VOCAB: &str = "urn:laurel:undefined-term:";
 
-/// The most blank nodes one document may have before we refuse to canonicalize it.
+/// The most blank nodes one document may have before we refuse to canonicalize it (a learner
+/// record nesting whole credentials may have more: [`Budget::with_record`]).
 pub const MAX_BLANK_NODES: usize = 512;
 
 /// Why a document could not be turned into canonical N-Quads.

@@ -47,10 +47,11 @@ const POSITIONS: [(usize, u8); 3] = [(0, b's'), (2, b'o'), (3, b'g')];
 pub(crate) fn canonical_nquads(quads: Vec<Quad>, budget: &Budget) -> Result<String, JsonLdError> {
     let dataset = Dataset::new(&quads);
     drop(quads);
-    if dataset.mentions.len() > super::MAX_BLANK_NODES {
+    if dataset.mentions.len() > budget.blank_nodes() {
         return Err(JsonLdError::TooComplex(format!(
-            "more than {} blank nodes",
-            super::MAX_BLANK_NODES
+            "{} blank nodes, more than the {} allowed",
+            dataset.mentions.len(),
+            budget.blank_nodes()
         )));
     }
     dataset.canonicalize(budget).map_err(|exhausted| {

@@ -129,6 +129,17 @@ pub fn sign(
     key: &SigningKey,
     options: &ProofOptions,
 ) -> Result<Value, ProofError> {
+    sign_within(document, key, options, &Budget::for_one_document())
+}
+
+/// [`sign`], charging canonicalization to `budget` (a learner record nesting many credentials
+/// needs [`Budget::for_record`]).
+pub fn sign_within(
+    document: &Value,
+    key: &SigningKey,
+    options: &ProofOptions,
+    budget: &Budget,
+) -> Result<Value, ProofError> {
     if key.key_type() != KeyType::Ed25519 {
         return Err(ProofError::Unsupported(format!(
             "key type for {}: Data Integrity EdDSA proofs need an Ed25519 key",
@@ -162,8 +173,7 @@ pub fn sign(
             .ok_or_else(|| ProofError::Malformed("the document has no @context".into()))?;
         proof.insert("@context".into(), context);
     }
-    let budget = Budget::for_one_document();
-    let prepared = prepare_parts(&unsecured, &proof, options.cryptosuite, true, &budget)?;
+    let prepared = prepare_parts(&unsecured, &proof, options.cryptosuite, true, budget)?;
     let signature = key.sign(&prepared.hash_data)?;
     proof.insert(
         "proofValue".into(),

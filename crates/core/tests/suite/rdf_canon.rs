@@ -371,3 +371,37 @@ fn a_short_cycle_canonicalizes() {
     let canonical = jsonld::canonical_nquads_within(cycle(20), &Budget::for_one_document());
     assert_eq!(canonical.expect("canonical").lines().count(), 20);
 }
+
+#[test]
+fn a_record_budget_stays_bounded_on_hostile_input() {
+    // The most a learner record can claim: 200 credentials.
+    let record = || Budget::for_record(laurel_core::budget::MAX_RECORD_CREDENTIALS);
+    let most = record().blank_nodes();
+    // More blank nodes than even a record may have: refused before any hashing.
+    let result = jsonld::canonical_nquads_within(cycle(most + 1), &record());
+    assert!(
+        matches!(&result, Err(JsonLdError::TooComplex(message)) if message.contains("blank nodes")),
+        "{result:?}"
+    );
+    // A clique (the exponential case) still stops at the budget, quickly.
+    for size in [8, 12] {
+        let started = std::time::Instant::now();
+        let result = jsonld::canonical_nquads_within(clique(size, "n"), &record());
+        assert!(
+            matches!(&result, Err(JsonLdError::TooComplex(message)) if message == "canonicalization too complex"),
+            "{size}: {result:?}"
+        );
+        // A bound on work, not a benchmark: about 25 ms in a release build.
+        assert!(started.elapsed().as_secs() < 5, "{size}");
+    }
+    // As long a cycle as a record may have is refused by the work budget, on a small stack.
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || jsonld::canonical_nquads_within(cycle(most), &record()))
+        .expect("thread");
+    let result = worker.join().expect("no stack overflow");
+    assert!(
+        matches!(result, Err(JsonLdError::TooComplex(_))),
+        "{result:?}"
+    );
+}

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use laurel_core::budget::Budget;
 use laurel_core::jwt;
 use laurel_core::keys::SigningKey;
-use laurel_core::proof::{self, Cryptosuite, ProofOptions};
+use laurel_core::proof::{self, Cryptosuite, ProofError, ProofOptions};
 use laurel_store::KeyPurpose;
 use serde_json::Value;
 use uuid::Uuid;
@@ -51,6 +52,29 @@ impl IssuerSigner {
         };
         proof::sign(credential, &self.di_key, &options)
             .map_err(|error| SigningError::Sign(error.to_string()))
+    }
+
+    /// A learner record (a CLR nesting `credentials` signed credentials) with an
+    /// `eddsa-rdfc-2022` proof made at `now`, canonicalized within the larger budget a record
+    /// needs ([`Budget::for_record`]). The error is the proof's own, so the caller can tell a
+    /// record too complex to sign from other failures.
+    pub fn data_integrity_record(
+        &self,
+        record: &Value,
+        now: DateTime<Utc>,
+        credentials: usize,
+    ) -> Result<Value, ProofError> {
+        let options = ProofOptions {
+            cryptosuite: Cryptosuite::EddsaRdfc2022,
+            verification_method: self.di_method.clone(),
+            created: now,
+        };
+        proof::sign_within(
+            record,
+            &self.di_key,
+            &options,
+            &Budget::for_record(credentials),
+        )
     }
 
     /// `credential` as a compact VC-JWT, its `kid` the key's URL.

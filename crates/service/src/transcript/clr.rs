@@ -17,10 +17,19 @@
 //!
 //! The CLR is checked against 1EdTech's ClrCredential JSON schema before it is signed; a
 //! failure there is a bug, reported rather than signed.
+//!
+//! **Size.** A record holds at most [`MAX_RECORD_CREDENTIALS`] credentials (years of weekly
+//! webinars), the most a verifier checks in one CLR; it is canonicalized within a budget that
+//! grows with that count (bounded), as the verifier's does. A larger transcript, or one whose
+//! credentials together are too complex to canonicalize, is refused in plain words before
+//! anything is signed that a verifier would reject.
 
+use laurel_core::budget::MAX_RECORD_CREDENTIALS;
+use laurel_core::jsonld::JsonLdError;
 use laurel_core::model::{
     Achievement, Association, ClrCredential, ClrSubject, IdentityObject, OneOrMany,
 };
+use laurel_core::proof::ProofError;
 use laurel_core::schema::Schema;
 use laurel_store::Issuer;
 use serde_json::Value;
@@ -189,6 +198,15 @@ pub async fn signed(
     visible: Visible<'_>,
     parent_of: &[(Uuid, Uuid)],
 ) -> ServiceResult<Value> {
+    let count = transcript.rows.len();
+    if count > MAX_RECORD_CREDENTIALS {
+        return Err(ServiceError::Invalid(too_large(
+            transcript,
+            &format!(
+                "it holds {count} credentials and a signed record can hold at most {MAX_RECORD_CREDENTIALS}"
+            ),
+        )));
+    }
     let issuer = signing_issuer(service, transcript, visible).await?;
     let document = document(service, transcript, &issuer, parent_of)?;
     let violations = Schema::ClrCredential.validate(&document);
@@ -201,8 +219,31 @@ pub async fn signed(
     }
     let signer = IssuerSigner::open(service, issuer.id).await?;
     let now = service.clock.now();
-    tokio::task::spawn_blocking(move || signer.data_integrity(&document, now))
-        .await
-        .map_err(|error| ServiceError::Internal(format!("signing task: {error}")))?
-        .map_err(ServiceError::from)
+    let signed =
+        tokio::task::spawn_blocking(move || signer.data_integrity_record(&document, now, count))
+            .await
+            .map_err(|error| ServiceError::Internal(format!("signing task: {error}")))?;
+    match signed {
+        Ok(signed) => Ok(signed),
+        // The credentials are within the count but too intricate together (many
+        // endorsements, say): said as plainly, not signed into something verifiers refuse.
+        Err(ProofError::JsonLd(JsonLdError::TooComplex(why))) => {
+            Err(ServiceError::Invalid(too_large(
+                transcript,
+                &format!("its credentials together are too complex ({why})"),
+            )))
+        }
+        Err(error) => Err(ServiceError::Internal(format!(
+            "the CLR could not be signed: {error}"
+        ))),
+    }
+}
+
+/// Why a transcript cannot be signed as one CLR, and what to do instead, in plain words.
+fn too_large(transcript: &Transcript, why: &str) -> String {
+    format!(
+        "The transcript of {} for {} is too large to sign as one record (CLR): {why}. Choose a shorter period or fewer issuers; the PDF and CSV list every credential.",
+        transcript.email,
+        transcript.period.describe()
+    )
 }

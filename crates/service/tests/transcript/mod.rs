@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 use super::{Setup, now, recipient, setup};
 
+mod large;
+
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()
 }

@@ -7,7 +7,19 @@
 use super::*;
 
 /// The most nested credentials checked in one CLR; more are reported as not checked.
-pub(super) const MAX_NESTED: usize = 200;
+pub(super) const MAX_NESTED: usize = laurel_core::budget::MAX_RECORD_CREDENTIALS;
+
+/// How many credentials `credential` nests (`credentialSubject.verifiableCredential`).
+pub(super) fn count(credential: &Value) -> usize {
+    credential
+        .get("credentialSubject")
+        .map(value_list)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|subject| subject.get("verifiableCredential"))
+        .map(|list| value_list(list).len())
+        .sum()
+}
 
 /// True if `uri` is a CLR 2.0 context URL (`…/clr/v2p0/context.json` or `context-2.x.y.json`).
 pub(super) fn is_clr_context(uri: &str) -> bool {
@@ -66,8 +78,9 @@ pub(super) fn nested(options: &Run, credential: &Value) -> ((Outcome, String), V
             )
         } else {
             // Each nested credential is a verification of its own (its own fetch allowance
-            // and canonicalization budget), as if it had been handed in alone.
-            let own = Run::new(options);
+            // and canonicalization budget), as if it had been handed in alone, within the
+            // record's deadline.
+            let own = options.nested();
             let mut report = run_value(&own, item.clone(), Kind::Achievement, 1);
             report.container = Some(Container::Json);
             report

@@ -66,7 +66,6 @@ pub(crate) fn run(
     credential: Credential,
     kind: Kind,
 ) -> Report {
-    let options = &Run::new(options);
     let is_endorsement =
         |value: &Value| string_list(value.get("type")).contains(&"EndorsementCredential");
     let is_clr = |value: &Value| string_list(value.get("type")).contains(&"ClrCredential");
@@ -79,11 +78,18 @@ pub(crate) fn run(
             } else {
                 kind
             };
-            let mut report = run_value(options, value, kind, 0);
+            // A record's own proof covers every credential it nests: its budget grows with
+            // them (bounded: see `Budget::with_record`).
+            let run = if kind == Kind::Clr {
+                Run::for_record(options, clr::count(&value))
+            } else {
+                Run::new(options)
+            };
+            let mut report = run_value(&run, value, kind, 0);
             report.container = Some(container);
             report
         }
-        Credential::Jwt(compact) => run_jwt(options, container, &compact, kind, 0),
+        Credential::Jwt(compact) => run_jwt(&Run::new(options), container, &compact, kind, 0),
     }
 }
 

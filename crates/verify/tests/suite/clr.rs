@@ -250,3 +250,41 @@ fn a_clr_must_be_shaped_as_clr_2_0_says() {
     let report = verify(&sign(&string, &publisher), None);
     assert_eq!(report.verdict, Verdict::Invalid);
 }
+
+#[test]
+fn a_hostile_record_is_refused_quickly() {
+    let (publisher, one, _) = keys();
+    let badge = badge(&one, "Webinar", "https://a.example/achievements/1");
+    let mut record = sign(&clr(&publisher, vec![badge.clone()], vec![]), &publisher);
+    // Claims the most credentials a record may hold (and more), all the same badge, which
+    // buys the largest canonicalization budget; then hides cliques of indistinguishable blank
+    // nodes (the exponential case of RDFC-1.0) in the record's own graph.
+    record["credentialSubject"]["verifiableCredential"] = Value::Array(vec![badge; 250]);
+    let mut cliques = Vec::new();
+    for clique in 0..6 {
+        for node in 0..8 {
+            let links: Vec<Value> = (0..8)
+                .filter(|other| *other != node)
+                .map(|other| json!({ "id": format!("_:c{clique}n{other}") }))
+                .collect();
+            cliques.push(
+                json!({ "id": format!("_:c{clique}n{node}"), "https://example.org/link": links }),
+            );
+        }
+    }
+    record["https://example.org/cliques"] = Value::Array(cliques);
+    let started = std::time::Instant::now();
+    let report = verify(&record, None);
+    assert_ne!(report.verdict, Verdict::Valid, "{}", report.to_text("clr"));
+    let proof = report.step("proof").expect("proof");
+    assert!(proof.detail.contains("too complex"), "{}", proof.detail);
+    // Only as many nested credentials as a record may hold are checked.
+    assert_eq!(report.nested.len(), 250);
+    assert!(
+        report.nested[200..]
+            .iter()
+            .all(|r| r.verdict == Verdict::CouldNotCheck)
+    );
+    // A bound on work, not a benchmark.
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}
