@@ -4,6 +4,10 @@
 //! achievement is built and validated against the 1EdTech AchievementCredential schema, so an
 //! achievement that is stored can always be awarded. Editing changes what future awards say;
 //! credentials already issued are stored as signed and never change.
+//!
+//! A body may also set the achievement's CE category (transcript bookkeeping, never signed),
+//! as `PUT /achievements/{id}/category` does: checked against the issuer's list before
+//! anything is stored, so an unknown category refuses the whole body.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -13,16 +17,18 @@ use chrono::{DateTime, Utc};
 use laurel_core::model::{Alignment, OneOrMany};
 use laurel_store::Achievement;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::audit;
 use super::extract::{Json, PathId, Query};
 use super::images;
 use super::rules;
 use crate::auth::Bearer;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::fields::{self, MAX_NAME, MAX_TEXT, nullable};
+use laurel_service::transcript::categories;
 use laurel_service::{activity, catalog, documents};
 
 /// `POST /achievements` body.
@@ -62,6 +68,10 @@ pub struct CreateAchievement {
     #[serde(default)]
     #[schema(schema_with = crate::api::openapi::fields::create_achievement_award_rules)]
     award_rules: Vec<Value>,
+    /// The continuing-education category transcripts count it toward: one of its issuer's (see /issuers/{id}/categories), matched ignoring case; absent or null for none
+    #[serde(default)]
+    #[schema(max_length = 60)]
+    category: Option<String>,
 }
 
 /// `PATCH /achievements/{id}` body: absent fields stay, `null` clears an optional one,
@@ -97,6 +107,10 @@ pub struct UpdateAchievement {
     #[serde(default)]
     #[schema(schema_with = crate::api::openapi::fields::update_achievement_award_rules)]
     award_rules: Option<Vec<Value>>,
+    /// One of its issuer's continuing-education categories (matched ignoring case), or null for none
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_length = 60)]
+    category: Option<Option<String>>,
 }
 
 /// An alignment as the API takes it (Open Badges names; `type` is added).
@@ -153,10 +167,11 @@ pub async fn list(
     bearer.require("read")?;
     let issuer = fields::id_param("issuer", query.issuer.as_deref())?;
     let achievements = state.store.list_achievements(issuer).await?;
+    let mut categories = state.store.achievement_categories(issuer).await?;
     let views = achievements
         .iter()
         .filter(|achievement| bearer.may_see(achievement.issuer_id))
-        .map(|achievement| view(&state, achievement))
+        .map(|achievement| view(&state, achievement, categories.remove(&achievement.id)))
         .collect::<HttpResult<Vec<_>>>()?;
     Ok(Json(AchievementList {
         achievements: views,
@@ -218,11 +233,22 @@ pub async fn create(
         updated_at: now,
     };
     catalog::check_awardable(&state, &issuer, &achievement)?;
+    // Checked before anything is stored: an unknown category refuses the whole body.
+    let category =
+        categories::resolve(&state.service, issuer.id, input.category.as_deref()).await?;
     state.store.create_achievement(&achievement).await?;
-    Ok(super::located(
-        StatusCode::CREATED,
-        &format!("/api/v1/achievements/{}", achievement.id),
-        view(&state, &achievement)?,
+    if category.is_some() {
+        categories::store_for_achievement(&state.service, achievement.id, category.as_deref())
+            .await?;
+    }
+    let detail = json!({ "category": category });
+    Ok(audit::with_detail(
+        super::located(
+            StatusCode::CREATED,
+            &format!("/api/v1/achievements/{}", achievement.id),
+            view(&state, &achievement, category)?,
+        ),
+        detail,
     ))
 }
 
@@ -251,7 +277,8 @@ pub async fn get(
 ) -> HttpResult<Json<AchievementView>> {
     bearer.require("read")?;
     let achievement = load(&state, &bearer, &id).await?;
-    Ok(Json(view(&state, &achievement)?))
+    let category = categories::of_achievement(&state.service, achievement.id).await?;
+    Ok(Json(view(&state, &achievement, category)?))
 }
 
 /// `PATCH /achievements/{id}`.
@@ -282,7 +309,7 @@ pub async fn update(
     bearer: Bearer,
     id: PathId,
     Json(input): Json<UpdateAchievement>,
-) -> HttpResult<Json<AchievementView>> {
+) -> HttpResult<Response> {
     bearer.require("admin")?;
     let mut achievement = load(&state, &bearer, &id).await?;
     if let Some(name) = &input.name {
@@ -319,9 +346,31 @@ pub async fn update(
     }
     let issuer = state.store.issuer(achievement.issuer_id).await?;
     catalog::check_awardable(&state, &issuer, &achievement)?;
+    // Checked before anything is stored: an unknown category refuses the whole body.
+    let category = match &input.category {
+        Some(wanted) => {
+            Some(categories::resolve(&state.service, issuer.id, wanted.as_deref()).await?)
+        }
+        None => None,
+    };
     achievement.updated_at = state.clock.now();
     state.store.update_achievement(&achievement).await?;
-    Ok(Json(view(&state, &achievement)?))
+    let detail = match &category {
+        Some(chosen) => {
+            categories::store_for_achievement(&state.service, achievement.id, chosen.as_deref())
+                .await?;
+            json!({ "category": chosen })
+        }
+        None => json!({}),
+    };
+    let category = match category {
+        Some(chosen) => chosen,
+        None => categories::of_achievement(&state.service, achievement.id).await?,
+    };
+    Ok(audit::with_detail(
+        Json(view(&state, &achievement, category)?),
+        detail,
+    ))
 }
 
 /// `PUT /achievements/{id}/image`: the badge image, as a raw PNG or SVG body.
@@ -358,7 +407,8 @@ pub async fn put_image(
     achievement.image = Some(images::upload(&state, &headers, body).await?);
     achievement.updated_at = state.clock.now();
     state.store.update_achievement(&achievement).await?;
-    Ok(Json(view(&state, &achievement)?))
+    let category = categories::of_achievement(&state.service, achievement.id).await?;
+    Ok(Json(view(&state, &achievement, category)?))
 }
 
 /// The achievement at `id`, if this token may see its issuer (else the same 404 as a missing
@@ -430,8 +480,12 @@ fn alignment(list: Vec<AlignmentInput>) -> HttpResult<String> {
     serde_json::to_string(&alignments).map_err(|error| HttpError::Internal(error.to_string()))
 }
 
-/// The admin view of an achievement.
-fn view(state: &AppState, achievement: &Achievement) -> HttpResult<AchievementView> {
+/// The admin view of an achievement, with its CE category.
+fn view(
+    state: &AppState,
+    achievement: &Achievement,
+    category: Option<String>,
+) -> HttpResult<AchievementView> {
     Ok(AchievementView {
         id: achievement.id,
         public_id: state.urls.achievement(achievement.id),
@@ -450,6 +504,7 @@ fn view(state: &AppState, achievement: &Achievement) -> HttpResult<AchievementVi
         credits_available: achievement.credits_available,
         valid_for_days: achievement.valid_for_days,
         award_rules: rules::view(achievement),
+        category,
         created_at: achievement.created_at,
         updated_at: achievement.updated_at,
     })
@@ -482,6 +537,8 @@ pub struct AchievementView {
     valid_for_days: Option<i64>,
     #[schema(schema_with = crate::api::openapi::fields::award_rules)]
     award_rules: Value,
+    /// The continuing-education category transcripts count it toward (one of its issuer's), or null
+    category: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }

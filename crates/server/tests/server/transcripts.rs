@@ -13,7 +13,7 @@ use laurel_verify::{Options, Verdict, Verifier};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::util::forms::{get_as, session_cookie};
+use crate::util::forms::{get_as, hidden_csrf, post_as, see_other, session_cookie};
 use crate::util::{TestApp, id, now};
 
 const EMAIL: &str = "ada@example.org";
@@ -406,4 +406,254 @@ async fn staff_and_recipients_see_the_transcript() {
         "{}",
         used.text()
     );
+}
+
+async fn patch(app: &TestApp, path: &str, body: Value) -> crate::util::TestResponse {
+    app.call(Method::PATCH, path, Some(&app.admin), Some(&body))
+        .await
+}
+
+/// The audit entries of `action`, newest first, as (target, detail).
+async fn audited(app: &TestApp, action: &str) -> Vec<(Option<String>, Value)> {
+    let (entries, _) = app.state.store.list_audit(100, 0).await.unwrap();
+    entries
+        .into_iter()
+        .filter(|entry| entry.action == action)
+        .map(|entry| (entry.target, serde_json::from_str(&entry.detail).unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn achievement_bodies_take_a_category() {
+    let World {
+        app,
+        first,
+        workshop,
+        ..
+    } = world().await;
+    let count = || async { app.state.store.list_achievements(None).await.unwrap().len() };
+    let before = count().await;
+    // Created with a category (matched ignoring case, stored as the list spells it).
+    let created = app
+        .call(
+            Method::POST,
+            "/api/v1/achievements",
+            Some(&app.admin),
+            Some(&json!({
+                "issuer_id": id(&first),
+                "name": "Team leading",
+                "description": "Attended the team-leading webinar.",
+                "criteria_narrative": "Attend.",
+                "category": "management",
+            })),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let created = created.json();
+    assert_eq!(created["category"], "Management");
+    let path = format!("/api/v1/achievements/{}", id(&created));
+    assert_eq!(app.get(&path).await.json()["category"], "Management");
+    assert_eq!(
+        app.get(&format!("{path}/category")).await.json(),
+        json!({"category": "Management"})
+    );
+    let (target, detail) = audited(&app, "achievement.create").await.remove(0);
+    assert_eq!(target.as_deref(), Some(id(&created).as_str()));
+    assert_eq!(detail["category"], "Management");
+
+    // An unknown category refuses the whole body, naming it; nothing is stored.
+    let refused = app
+        .call(
+            Method::POST,
+            "/api/v1/achievements",
+            Some(&app.admin),
+            Some(&json!({
+                "issuer_id": id(&first),
+                "name": "Gardening",
+                "description": "Attended.",
+                "criteria_narrative": "Attend.",
+                "category": "Gardening",
+            })),
+        )
+        .await;
+    let detail = refused.problem(StatusCode::BAD_REQUEST);
+    assert!(
+        detail.contains("“Gardening”") && detail.contains("Technology, Management"),
+        "{detail}"
+    );
+    assert_eq!(count().await, before + 1);
+
+    // Edited: an unknown one changes nothing (not even the other fields sent with it).
+    let refused = patch(
+        &app,
+        &path,
+        json!({"name": "Renamed", "category": "Gardening"}),
+    )
+    .await;
+    assert!(
+        refused
+            .problem(StatusCode::BAD_REQUEST)
+            .contains("“Gardening”")
+    );
+    let kept = app.get(&path).await.json();
+    assert_eq!(
+        (kept["name"].as_str(), kept["category"].as_str()),
+        (Some("Team leading"), Some("Management"))
+    );
+    // Absent: kept; another: changed; null: cleared.
+    let renamed = patch(&app, &path, json!({"name": "Team leading (2026)"})).await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text());
+    assert_eq!(renamed.json()["category"], "Management");
+    let changed = patch(&app, &path, json!({"category": "TECHNOLOGY"})).await;
+    assert_eq!(changed.json()["category"], "Technology");
+    let (_, detail) = audited(&app, "achievement.update").await.remove(0);
+    assert_eq!(detail["category"], "Technology");
+    let cleared = patch(&app, &path, json!({"category": null})).await;
+    assert_eq!(cleared.json()["category"], Value::Null);
+    assert_eq!(
+        app.get(&format!("{path}/category")).await.json(),
+        json!({"category": null})
+    );
+    // The list shows each badge's category; an issuer without categories refuses one.
+    let list = app
+        .get(&format!("/api/v1/achievements?issuer={}", id(&first)))
+        .await
+        .json();
+    let webinar = list["achievements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Cataloguing webinar")
+        .unwrap()
+        .clone();
+    assert_eq!(webinar["category"], "Technology");
+    let refused = patch(
+        &app,
+        &format!("/api/v1/achievements/{}", id(&workshop)),
+        json!({"category": "Technology"}),
+    )
+    .await;
+    assert!(
+        refused
+            .problem(StatusCode::BAD_REQUEST)
+            .contains("none yet")
+    );
+}
+
+#[tokio::test]
+async fn the_badge_form_offers_the_issuers_categories() {
+    let World { app, first, .. } = world().await;
+    let user = console::new_user(
+        "ada",
+        "correct horse battery staple",
+        Role::Admin,
+        Vec::new(),
+        now(),
+    )
+    .unwrap();
+    app.state.store.create_user(&user).await.unwrap();
+    let cookie = session_cookie(&app, "ada", "correct horse battery staple").await;
+    let list = app.state.store.list_achievements(None).await.unwrap();
+    let webinar = list
+        .iter()
+        .find(|a| a.name == "Cataloguing webinar")
+        .unwrap();
+    let page_path = format!("/console/achievements/{}", webinar.id);
+    let page = get_as(&app, &page_path, &cookie).await;
+    let html = page.text();
+    // The menu: no category, or one of the issuer's, its current one chosen; a link to the list.
+    assert!(
+        html.contains("<select id=\"category\" name=\"category\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("<option value=\"Technology\" selected>Technology</option>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<option value=\"Management\">Management</option>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "href=\"/console/issuers/{}/categories\"",
+            id(&first)
+        )),
+        "{html}"
+    );
+    let csrf = hidden_csrf(&html);
+    let fields = |category: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("action", "save".to_string()),
+            ("name", "Cataloguing webinar".to_string()),
+            (
+                "description",
+                "Attended the cataloguing webinar.".to_string(),
+            ),
+            (
+                "criteria_narrative",
+                "Attend the whole webinar.".to_string(),
+            ),
+            ("credits_available", "1.5".to_string()),
+            ("category", category.to_string()),
+        ]
+    };
+    let send = |pairs: Vec<(&'static str, String)>, path: String| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_as(app, &path, &cookie, &pairs).await
+        }
+    };
+    // A category the issuer does not have: said beside the menu, nothing saved.
+    let wrong = send(fields("Gardening"), page_path.clone()).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let html = wrong.text();
+    assert!(html.contains("id=\"category-error\""), "{html}");
+    assert!(
+        html.contains("“Gardening” is not a category of this issuer"),
+        "{html}"
+    );
+    assert!(
+        html.contains("aria-describedby=\"category-error\""),
+        "{html}"
+    );
+    let category = |id| {
+        let app = &app;
+        async move {
+            app.state
+                .store
+                .achievement_categories(None)
+                .await
+                .unwrap()
+                .get(&id)
+                .cloned()
+        }
+    };
+    assert_eq!(category(webinar.id).await.as_deref(), Some("Technology"));
+    // Another one, then none.
+    see_other(&send(fields("Management"), page_path.clone()).await);
+    assert_eq!(category(webinar.id).await.as_deref(), Some("Management"));
+    see_other(&send(fields(""), page_path.clone()).await);
+    assert_eq!(category(webinar.id).await, None);
+
+    // A new badge made with a category.
+    let mut new = fields("technology");
+    new.push(("issuer", id(&first)));
+    new.retain(|(k, v)| *k != "name" || v.is_empty());
+    new.push(("name", "Metadata basics".to_string()));
+    let location = see_other(&send(new, "/console/achievements".into()).await);
+    let made = app
+        .state
+        .store
+        .list_achievements(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "Metadata basics")
+        .unwrap();
+    assert!(location.contains(&made.id.to_string()));
+    assert_eq!(category(made.id).await.as_deref(), Some("Technology"));
 }

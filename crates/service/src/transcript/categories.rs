@@ -92,9 +92,37 @@ pub async fn of_achievement(
         .remove(&achievement_id))
 }
 
+/// The category `wanted` names among `issuer_id`'s, as the issuer's list spells it (`None`
+/// for `None` or blank text). [`ServiceError::Invalid`] naming it and listing the choices if
+/// the issuer has no such category. Stores nothing: forms and API bodies that carry a
+/// category check it with this before anything is saved.
+pub async fn resolve(
+    service: &Service,
+    issuer_id: Uuid,
+    wanted: Option<&str>,
+) -> ServiceResult<Option<String>> {
+    let Some(wanted) = wanted.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let list = service.store.ce_categories(issuer_id).await?;
+    match list
+        .iter()
+        .find(|name| name.to_lowercase() == wanted.to_lowercase())
+    {
+        Some(name) => Ok(Some(name.clone())),
+        None if list.is_empty() => Err(ServiceError::Invalid(format!(
+            "“{wanted}” is not a category of this issuer, which has none yet: add categories to the issuer first."
+        ))),
+        None => Err(ServiceError::Invalid(format!(
+            "“{wanted}” is not a category of this issuer. Choose one of: {}.",
+            list.join(", ")
+        ))),
+    }
+}
+
 /// Sets (or with `None` or blank text clears) the achievement's category; returns it as its
 /// issuer's list spells it. [`ServiceError::Invalid`] listing the choices if the issuer has no
-/// such category.
+/// such category (see [`resolve`]).
 pub async fn set_for_achievement(
     service: &Service,
     achievement_id: Uuid,
@@ -105,37 +133,22 @@ pub async fn set_for_achievement(
         .achievement(achievement_id)
         .await
         .map_err(|error| ServiceError::from_store(error, "achievement", achievement_id))?;
-    let wanted = category.map(str::trim).filter(|c| !c.is_empty());
-    let chosen = match wanted {
-        None => None,
-        Some(wanted) => {
-            let list = service.store.ce_categories(achievement.issuer_id).await?;
-            let found = list
-                .iter()
-                .find(|name| name.to_lowercase() == wanted.to_lowercase())
-                .cloned();
-            match found {
-                Some(name) => Some(name),
-                None if list.is_empty() => {
-                    return Err(ServiceError::Invalid(format!(
-                        "“{wanted}” is not a category of this issuer, which has none yet: add categories to the issuer first."
-                    )));
-                }
-                None => {
-                    return Err(ServiceError::Invalid(format!(
-                        "“{wanted}” is not a category of this issuer. Choose one of: {}.",
-                        list.join(", ")
-                    )));
-                }
-            }
-        }
-    };
+    let chosen = resolve(service, achievement.issuer_id, category).await?;
+    store_for_achievement(service, achievement_id, chosen.as_deref()).await?;
+    Ok(chosen)
+}
+
+/// Stores `category` (already [`resolve`]d) as the achievement's, or clears it.
+pub async fn store_for_achievement(
+    service: &Service,
+    achievement_id: Uuid,
+    category: Option<&str>,
+) -> ServiceResult<()> {
     service
         .store
-        .set_achievement_category(achievement_id, chosen.as_deref())
+        .set_achievement_category(achievement_id, category)
         .await
-        .map_err(|error| ServiceError::from_store(error, "achievement", achievement_id))?;
-    Ok(chosen)
+        .map_err(|error| ServiceError::from_store(error, "achievement", achievement_id))
 }
 
 #[cfg(test)]

@@ -77,6 +77,10 @@ pub struct AchievementForm {
     pub credits_available: String,
     #[serde(default)]
     pub valid_for_days: String,
+    /// The CE category's name ("" for none); absent (a form without the menu) keeps a saved
+    /// badge's category. Checked against the issuer's list in `check`, which needs the store.
+    #[serde(default)]
+    pub category: Option<String>,
     /// The rule builder's fields.
     #[serde(flatten)]
     pub rule: RuleAnswers,
@@ -90,7 +94,8 @@ pub struct Checked {
 }
 
 impl AchievementForm {
-    pub fn from_achievement(a: &Achievement, rules: &[Rule]) -> Self {
+    /// The form showing a saved badge, its rules and its CE category.
+    pub fn from_achievement(a: &Achievement, rules: &[Rule], category: Option<String>) -> Self {
         AchievementForm {
             issuer: a.issuer_id.to_string(),
             name: a.name.clone(),
@@ -105,6 +110,7 @@ impl AchievementForm {
                 .unwrap_or_default(),
             valid_for_days: a.valid_for_days.map(|d| d.to_string()).unwrap_or_default(),
             rule: rule_builder::answers_of(rules),
+            category: Some(category.unwrap_or_default()),
             ..AchievementForm::default()
         }
     }

@@ -1,6 +1,7 @@
 //! `/console/achievements`: badges, created and edited with a preview of the credential each
 //! will mint (the same check the admin API makes: criteria given, the 1EdTech schema passed),
-//! who earns them (a rule built from menus, shown back in words), and validity.
+//! who earns them (a rule built from menus, shown back in words), validity, and the CE
+//! category transcripts count them toward (a menu of the issuer's own list).
 //!
 //! Administrators change every achievement, issuer managers their issuers'; viewers read.
 //! "Preview" shows the credential for what was typed and who its rule would award now,
@@ -32,6 +33,7 @@ use super::{audit_log, csrf_rejected};
 use crate::{AppState, HttpError};
 pub use form::AchievementForm;
 use laurel_service::catalog::preview_credential;
+use laurel_service::transcript::categories;
 use view::{BadgeEditor, BadgePage, BadgeRow, BadgesPage, CredentialPreview, Preview, WouldView};
 
 /// What the badge page's address may say: that a change was just saved.
@@ -98,6 +100,10 @@ async fn render_list(
         .into_iter()
         .filter(|(issuer, _)| staff.may_change_issuer(issuer.id))
         .collect();
+    let lists = match category_lists(state, &mine).await {
+        Ok(lists) => lists,
+        Err(error) => return layout::error(&error),
+    };
     let editor = (!mine.is_empty()).then(|| {
         BadgeEditor::new(
             "/console/achievements".into(),
@@ -106,6 +112,7 @@ async fn render_list(
             Some(&mine),
             &my_menus,
             None,
+            &lists,
         )
     });
     layout::respond(
@@ -168,11 +175,20 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    let (errors, preview) = check(&state, &issuer, &menus, &form, None, &mut achievement).await;
+    let (errors, preview, category) =
+        check(&state, &issuer, &menus, &form, None, &mut achievement).await;
     if !errors.is_empty() || form.action == "preview" {
         return render_list(&state, &staff, &form, &errors, preview).await;
     }
     if let Err(error) = state.store.create_achievement(&achievement).await {
+        return layout::error(&error.into());
+    }
+    let category = category.flatten();
+    if category.is_some()
+        && let Err(error) =
+            categories::store_for_achievement(&state.service, achievement.id, category.as_deref())
+                .await
+    {
         return layout::error(&error.into());
     }
     audit_log(
@@ -181,14 +197,19 @@ pub async fn create(
         &staff.user.username,
         "achievement.create",
         Some(achievement.id.to_string()),
-        json!({ "name": achievement.name, "award_rules": rules_of(&achievement).ok() }),
+        json!({
+            "name": achievement.name,
+            "award_rules": rules_of(&achievement).ok(),
+            "category": category,
+        }),
     )
     .await;
     Redirect::to(&format!("/console/achievements/{}", achievement.id)).into_response()
 }
 
-/// Checks the form against `achievement` (changed in place): every mistake, and the preview
-/// to show (the mistakes listed, who its rule would award now, the credential it mints).
+/// Checks the form against `achievement` (changed in place): every mistake, the preview
+/// to show (the mistakes listed, who its rule would award now, the credential it mints), and
+/// the CE category to store (`None`: the form did not say; `Some(None)`: no category).
 async fn check(
     state: &AppState,
     issuer: &Issuer,
@@ -196,9 +217,29 @@ async fn check(
     form: &AchievementForm,
     current: Option<&[Rule]>,
     achievement: &mut Achievement,
-) -> (Vec<FieldError>, Preview) {
+) -> (Vec<FieldError>, Preview, Option<Option<String>>) {
     let checked = form.apply(menus, current, achievement);
     let mut errors = checked.errors;
+    let category = match &form.category {
+        None => None,
+        Some(wanted) => {
+            match categories::resolve(&state.service, issuer.id, Some(wanted.as_str())).await {
+                Ok(chosen) => Some(chosen),
+                Err(laurel_service::ServiceError::Invalid(message)) => {
+                    errors.push(("category", message));
+                    None
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the issuer's categories could not be read");
+                    errors.push((
+                        "category",
+                        "The categories could not be read just now; try again.".into(),
+                    ));
+                    None
+                }
+            }
+        }
+    };
     let mut preview = Preview::default();
     if checked.rules_understood {
         let names = names_of(&[(issuer, menus.clone())]);
@@ -218,7 +259,7 @@ async fn check(
         }
     }
     preview.mistakes = Preview::mistakes(&errors);
-    (errors, preview)
+    (errors, preview, category)
 }
 
 /// `GET /console/achievements/{id}`.
@@ -240,7 +281,11 @@ pub async fn show(
         Err(error) => return layout::error(&error.into()),
     };
     let rules = rules_of(&achievement).unwrap_or_default();
-    let form = AchievementForm::from_achievement(&achievement, &rules);
+    let category = match categories::of_achievement(&state.service, achievement.id).await {
+        Ok(category) => category,
+        Err(error) => return layout::error(&error.into()),
+    };
+    let form = AchievementForm::from_achievement(&achievement, &rules, category);
     let names = names_of(&[(&issuer, menus.clone())]);
     let mut preview = Preview {
         rule: Some(sentence(&achievement, &names)),
@@ -269,6 +314,7 @@ pub async fn show(
         preview,
         notice,
     )
+    .await
 }
 
 /// `POST /console/achievements/{id}`: previews or saves changes.
@@ -294,7 +340,7 @@ pub async fn update(
     };
     let current = rules_of(&achievement).unwrap_or_default();
     let mut changed = achievement.clone();
-    let (errors, preview) =
+    let (errors, preview, category) =
         check(&state, &issuer, &menus, &form, Some(&current), &mut changed).await;
     if !errors.is_empty() || form.action == "preview" {
         return render_one(
@@ -308,11 +354,22 @@ pub async fn update(
             errors
                 .is_empty()
                 .then_some("Preview only: nothing was saved."),
-        );
+        )
+        .await;
     }
     changed.updated_at = state.clock.now();
     if let Err(error) = state.store.update_achievement(&changed).await {
         return layout::error(&error.into());
+    }
+    if let Some(chosen) = &category
+        && let Err(error) =
+            categories::store_for_achievement(&state.service, changed.id, chosen.as_deref()).await
+    {
+        return layout::error(&error.into());
+    }
+    let mut detail = json!({ "name": changed.name, "award_rules": rules_of(&changed).ok() });
+    if let Some(chosen) = &category {
+        detail["category"] = json!(chosen);
     }
     audit_log(
         &state,
@@ -320,7 +377,7 @@ pub async fn update(
         &staff.user.username,
         "achievement.update",
         Some(changed.id.to_string()),
-        json!({ "name": changed.name, "award_rules": rules_of(&changed).ok() }),
+        detail,
     )
     .await;
     Redirect::to(&format!("/console/achievements/{}?saved=1", changed.id)).into_response()
@@ -338,7 +395,7 @@ async fn load(state: &AppState, id: &str) -> Result<(Achievement, Issuer), HttpE
 }
 
 #[allow(clippy::too_many_arguments)] // One page's parts, each computed by its caller.
-fn render_one(
+async fn render_one(
     state: &AppState,
     staff: &Staff,
     achievement: &Achievement,
@@ -353,6 +410,14 @@ fn render_one(
     let names = names_of(&menus);
     let saved_rules = rules_of(achievement).unwrap_or_default();
     let keep = (saved_rules.len() > 1).then(|| describe_all(&saved_rules, &names));
+    let lists = if may_change {
+        match category_lists(state, &[issuer]).await {
+            Ok(lists) => lists,
+            Err(error) => return layout::error(&error),
+        }
+    } else {
+        Vec::new()
+    };
     let page = BadgePage {
         layout: Layout::new(achievement.name.clone(), Some(staff)),
         notice,
@@ -374,6 +439,7 @@ fn render_one(
                 None,
                 &menus,
                 keep,
+                &lists,
             )
         }),
         preview,
@@ -388,6 +454,18 @@ fn status_of(errors: &[FieldError]) -> StatusCode {
     } else {
         StatusCode::BAD_REQUEST
     }
+}
+
+/// The CE categories of each issuer given, for the badge form's category menu.
+async fn category_lists<'a>(
+    state: &AppState,
+    issuers: &[&'a Issuer],
+) -> Result<Vec<(&'a Issuer, Vec<String>)>, HttpError> {
+    let mut all = Vec::with_capacity(issuers.len());
+    for issuer in issuers {
+        all.push((*issuer, state.store.ce_categories(issuer.id).await?));
+    }
+    Ok(all)
 }
 
 /// The menus of each issuer given.

@@ -60,6 +60,12 @@ pub struct BadgeEditor {
     pub rule: RuleBuilder,
     /// The fields after the type (tags, credits, validity).
     pub more: Vec<BadgeField>,
+    /// The CE category menu: each issuer's categories (under its name when several).
+    pub categories: Vec<Group>,
+    /// "No category" chosen.
+    pub no_category: bool,
+    /// Where each issuer's list is managed: (issuer id, issuer name, how many categories).
+    pub category_pages: Vec<(Uuid, String, usize)>,
 }
 
 /// One text field of the badge form: an input, or a textarea of `rows` rows.
@@ -101,6 +107,7 @@ const LABELS: &[(&str, &str)] = &[
     ("tags", "Tags"),
     ("credits_available", "Credits"),
     ("valid_for_days", "Valid for"),
+    ("category", "CE category"),
     ("rule_kind", "Who earns it"),
     ("rule_session", "Session"),
     ("rule_session_minutes", "Minutes"),
@@ -118,7 +125,8 @@ const LABELS: &[(&str, &str)] = &[
 
 impl BadgeEditor {
     /// `menus`: the sessions and series of each issuer the form may choose (one for a saved
-    /// badge); `keep`: the saved rules in words when there are several.
+    /// badge); `keep`: the saved rules in words when there are several; `lists`: the CE
+    /// categories of the same issuers.
     pub fn new(
         action: String,
         form: &AchievementForm,
@@ -126,6 +134,7 @@ impl BadgeEditor {
         issuers: Option<&[&Issuer]>,
         menus: &[(&Issuer, Menus)],
         keep: Option<String>,
+        lists: &[(&Issuer, Vec<String>)],
     ) -> Self {
         let field = |name: &'static str,
                      label: &'static str,
@@ -190,6 +199,27 @@ impl BadgeEditor {
                     })
                     .collect(),
             })
+            .collect();
+        let wanted = form.category.as_deref().unwrap_or("").trim().to_lowercase();
+        let one_issuer = lists.len() == 1;
+        let categories = lists
+            .iter()
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(issuer, list)| Group {
+                label: (!one_issuer).then(|| issuer.name.clone()),
+                choices: list
+                    .iter()
+                    .map(|name| {
+                        let chosen = (one_issuer || issuer.id.to_string() == form.issuer.trim())
+                            && name.to_lowercase() == wanted;
+                        Choice::new(name, name.clone(), chosen)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let category_pages = lists
+            .iter()
+            .map(|(issuer, list)| (issuer.id, issuer.name.clone(), list.len()))
             .collect();
         let format = form.rule.rule_series_format.trim();
         let kind = match form.rule.rule_kind.trim() {
@@ -260,6 +290,9 @@ impl BadgeEditor {
                     None,
                 ),
             ],
+            categories,
+            no_category: wanted.is_empty(),
+            category_pages,
         }
     }
 }
