@@ -188,3 +188,17 @@
     timer = setTimeout(refresh, 400);
   });
 })();
+
+// Console: the pathway editor's "how many" box ([data-at-least-for=SELECT]) shows only while
+// its menu says "at least this many" (without script it always shows, and the server ignores
+// the number for "all of these").
+(function () {
+  var parts = document.querySelectorAll("[data-at-least-for]");
+  Array.prototype.forEach.call(parts, function (part) {
+    var menu = document.getElementById(part.getAttribute("data-at-least-for"));
+    if (!menu) return;
+    function show() { part.hidden = menu.value !== "at_least"; }
+    menu.addEventListener("change", show);
+    show();
+  });
+})();
