@@ -55,3 +55,4 @@ wallet_award=$(api POST "/api/v1/achievements/$achievement/awards" '{"email":"wa
 claim_url=$("$laurel" credential claim-link --data-dir "$data" "$wallet_award")
 node tests/e2e/claim.mjs "$origin" "$claim_url" "$root/target/e2e-screenshots"
 node tests/e2e/programmes.mjs "$origin" staff "$staff_password" "$issuer" "$achievement" reader@example.org "$root/target/e2e-screenshots"
+node tests/e2e/cohorts.mjs "$origin" staff "$staff_password" "$token" "$issuer" "$laurel" "$data" "$root/target/e2e-screenshots"
