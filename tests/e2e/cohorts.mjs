@@ -115,6 +115,9 @@ try {
   check(await toward.count() === 1, 'the claim page links to the progress toward the certificate');
   const progressUrl = new URL(await toward.getAttribute('href'), claim).href;
   await recipient.screenshot({ path: `${shots}/cohorts-claim-1280.png`, fullPage: true });
+  await recipientPhone.goto(claim, { waitUntil: 'load' });
+  await recipientPhone.screenshot({ path: `${shots}/cohorts-claim-390.png`, fullPage: true });
+  await fits(recipientPhone, 'claim');
   // Followed with the keyboard: focus the link, Enter.
   await toward.focus();
   await enter(recipient);
