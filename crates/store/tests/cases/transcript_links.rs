@@ -74,7 +74,11 @@ pub async fn transcript_links_round_trip(db: &TestDb) {
     assert_eq!(first.subject.as_deref(), Some("Your transcript"));
     assert!(first.claim.is_none() && first.sent_at.is_some());
     let second = store.transcript_link(claimed[1].id).await.unwrap().unwrap();
-    assert_eq!(second.state, NotificationState::Sending, "a stale claim changes nothing");
+    assert_eq!(
+        second.state,
+        NotificationState::Sending,
+        "a stale claim changes nothing"
+    );
     // The next minute: the third.
     let next = store
         .claim_transcript_links(worker, at + Duration::seconds(60), lease, 10)
@@ -84,7 +88,10 @@ pub async fn transcript_links_round_trip(db: &TestDb) {
 
     // Swept once expired, not before.
     assert_eq!(
-        store.delete_expired_transcript_links(expires).await.unwrap(),
+        store
+            .delete_expired_transcript_links(expires)
+            .await
+            .unwrap(),
         0
     );
     assert_eq!(
