@@ -84,11 +84,12 @@ async fn run_service(
         .context("cannot read the metrics address")?;
     let metrics = telemetry::install_metrics().map_err(anyhow::Error::msg)?;
     // With --metrics-listen, /metrics is served there and not on the public address.
-    // Wallet holders' did:web documents are read over HTTPS, within the domain's limits.
+    // Documents from elsewhere (wallet holders' did:web documents, endorsers' keys) are read
+    // over HTTPS, within the domain's limits.
     let service = laurel_service::open::open(&settings.setup())
         .await?
-        .with_did_documents(std::sync::Arc::new(
-            laurel_server::public::exchanges::HolderDocuments::default(),
+        .with_remote_documents(std::sync::Arc::new(
+            laurel_server::remote::RemoteDocuments::default(),
         ));
     let state = AppState::new(
         App::new(service).with_metrics(metrics_listener.is_none().then(|| metrics.clone())),

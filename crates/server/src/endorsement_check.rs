@@ -4,14 +4,16 @@
 //! As for `POST /verify` ([`crate::api::verify`]), this service's issuers' keys are pinned and
 //! its own documents (key documents, status lists) are answered from the store. Unlike
 //! `/verify`, which anyone may call, an import is a staff action, and an endorser elsewhere
-//! publishes its keys at its own address: so anything else is fetched over the network with the
-//! verifier's own bounded fetcher (`laurel-verify --online`'s: HTTPS, public addresses only,
-//! 10 s and 1 MiB per document, 5 redirects), unless the service was set not to fetch
-//! ([`crate::App::endorsement_fetch`]). A did:key endorser needs no network at all.
+//! publishes its keys at its own address: so anything else is fetched over the network through
+//! the service's one fetcher of documents from elsewhere (`Service::remote_documents`, the
+//! one wallet holders' did:web documents are read with: HTTPS, public addresses only, 5 s and
+//! 64 KB per document, no redirects; see [`crate::remote`]). A service set without one
+//! fetches nothing. A did:key endorser needs no network at all.
 
 use std::time::{Duration, Instant};
 
-use laurel_verify::fetch::{FetchPolicy, HttpFetcher};
+use std::sync::Arc;
+
 use laurel_verify::{Fetch, Options, Report, Verifier};
 use serde_json::Value;
 
@@ -30,27 +32,21 @@ pub async fn verify_import(state: &AppState, credential: &Value) -> HttpResult<R
     options.trust = Some(trust);
     options.deadline = Some(deadline);
     let store = StoreFetcher::new(state);
-    let policy = state.endorsement_fetch.clone();
+    let online = state.service.remote_documents.clone();
     let bytes = credential.to_string().into_bytes();
-    // The fetcher blocks (on the store, and on the network): all of it off the async threads,
-    // where the blocking HTTP client is also made and dropped.
+    // The fetcher blocks (on the store, and on the network): all of it off the async threads.
     tokio::task::spawn_blocking(move || {
-        let online = policy.map(HttpFetcher::new).transpose();
-        let online = match online {
-            Ok(online) => online,
-            Err(error) => return Err(HttpError::Internal(format!("HTTP client: {error}"))),
-        };
         options.fetcher = Some(Box::new(ImportFetcher { store, online }));
-        Ok(Verifier::new(options).verify_bytes(&bytes))
+        Verifier::new(options).verify_bytes(&bytes)
     })
     .await
-    .map_err(|error| HttpError::Internal(format!("verification task: {error}")))?
+    .map_err(|error| HttpError::Internal(format!("verification task: {error}")))
 }
 
-/// This service's documents from the store; anything else from the network, if allowed.
+/// This service's documents from the store; anything else through the service's fetcher.
 struct ImportFetcher {
     store: StoreFetcher,
-    online: Option<HttpFetcher>,
+    online: Arc<dyn Fetch>,
 }
 
 impl Fetch for ImportFetcher {
@@ -58,16 +54,6 @@ impl Fetch for ImportFetcher {
         if self.store.is_own(url) {
             return self.store.fetch_json(url, deadline);
         }
-        match &self.online {
-            Some(online) => online.fetch_json(url, deadline),
-            None => Err(format!(
-                "{url} was not fetched: this service is set not to fetch documents from elsewhere"
-            )),
-        }
+        self.online.fetch_json(url, deadline)
     }
-}
-
-/// The policy imports fetch with by default: `laurel-verify --online`'s.
-pub fn default_policy() -> Option<FetchPolicy> {
-    Some(FetchPolicy::default())
 }

@@ -34,6 +34,7 @@ pub mod health;
 pub mod middleware;
 pub mod pages;
 pub mod public;
+pub mod remote;
 pub mod routes;
 pub mod serve;
 pub mod telemetry;
@@ -59,13 +60,11 @@ pub struct App {
     pub status_lists: Arc<public::status::ListCache>,
     /// Recent verification results of credential pages.
     pub verdicts: pages::verdicts::VerdictCache,
-    /// Recipients' "Email me my wallet link" requests lately, for their rate limits.
+    /// Recipients' "Email me my wallet link" and "Your transcript by email" requests lately,
+    /// for their rate limits (shared: one client cannot double its allowance with two forms).
     pub wallet_requests: pages::wallet_link::RequestLimits,
     /// Renders `/metrics`; `None` when no recorder is installed (most tests).
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
-    /// How an endorsement being imported may fetch its endorser's key documents from
-    /// elsewhere; `None`: nothing is fetched (did:key and hosted endorsers still verify).
-    pub endorsement_fetch: Option<laurel_verify::fetch::FetchPolicy>,
 }
 
 impl App {
@@ -84,18 +83,7 @@ impl App {
             verdicts: Default::default(),
             wallet_requests: Default::default(),
             metrics: None,
-            endorsement_fetch: endorsement_check::default_policy(),
         }
-    }
-
-    /// The same, fetching imported endorsements' key documents with `policy` (`None`: not at
-    /// all).
-    pub fn with_endorsement_fetch(
-        mut self,
-        policy: Option<laurel_verify::fetch::FetchPolicy>,
-    ) -> Self {
-        self.endorsement_fetch = policy;
-        self
     }
 
     /// The same, rendering `/metrics` from `handle`.

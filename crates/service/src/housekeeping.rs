@@ -1,4 +1,5 @@
-//! Periodic clean-up of what expires: the wallet protocols' short-lived rows.
+//! Periodic clean-up of what expires: the wallet protocols' short-lived rows, and transcript
+//! links recipients asked for by email.
 //!
 //! Every claim page opens a VC-API exchange and an OpenID4VCI offer, and every wallet asking
 //! for a nonce stores one (the nonce endpoint needs no sign-in). Each lives minutes, but
@@ -35,17 +36,25 @@ pub struct Swept {
     pub offers: u64,
     /// OpenID4VCI nonces.
     pub nonces: u64,
+    /// Transcript links asked for by email.
+    pub transcript_links: u64,
 }
 
-/// Deletes the exchanges, offers and nonces that expired more than [`KEPT_AFTER_EXPIRY`] ago.
+/// Deletes the exchanges, offers, nonces and transcript links that expired more than
+/// [`KEPT_AFTER_EXPIRY`] ago.
 pub async fn sweep(service: &Service) -> ServiceResult<Swept> {
     let before = service.clock.now() - KEPT_AFTER_EXPIRY;
     let exchanges = service.store.delete_expired_exchanges(before).await?;
     let oid4vci = service.store.delete_expired_oid4vci(before).await?;
+    let transcript_links = service
+        .store
+        .delete_expired_transcript_links(before)
+        .await?;
     Ok(Swept {
         exchanges,
         offers: oid4vci.offers,
         nonces: oid4vci.nonces,
+        transcript_links,
     })
 }
 
@@ -61,12 +70,13 @@ pub async fn run(service: Arc<Service>, mut stop: watch::Receiver<bool>, every: 
                 exchanges = swept.exchanges,
                 offers = swept.offers,
                 nonces = swept.nonces,
-                "deleted expired wallet exchanges, offers and nonces"
+                transcript_links = swept.transcript_links,
+                "deleted expired wallet exchanges, offers, nonces and transcript links"
             ),
             Ok(_) => {}
             Err(error) => tracing::warn!(
                 %error,
-                "could not delete expired wallet exchanges, offers and nonces; trying again later"
+                "could not delete expired wallet rows and transcript links; trying again later"
             ),
         }
         tokio::select! {

@@ -67,7 +67,9 @@ pub mod open;
 pub mod pathways;
 pub mod people;
 pub mod public_url;
+pub mod remote;
 pub mod reports;
+pub mod signed;
 pub mod status;
 pub mod transcript;
 pub mod units;
@@ -105,9 +107,9 @@ pub struct Service {
     pub changes: Arc<dyn Changes>,
     /// SVG badge images recently rendered to PNG.
     pub rasters: images::raster::RasterCache,
-    /// Fetches wallet holders' did:web DID documents (see [`wallet::did_web`] for the limits
-    /// the fetcher must keep); none by default.
-    pub did_documents: Arc<dyn laurel_verify::Fetch>,
+    /// Fetches documents from elsewhere (wallet holders' did:web DID documents, imported
+    /// endorsements' key documents) within the limits [`remote`] sets; none by default.
+    pub remote_documents: Arc<dyn laurel_verify::Fetch>,
 }
 
 impl Service {
@@ -123,13 +125,13 @@ impl Service {
             clock,
             changes: Arc::new(NoListener),
             rasters: images::raster::RasterCache::default(),
-            did_documents: Arc::new(wallet::did_web::NoLookups),
+            remote_documents: Arc::new(remote::NoLookups),
         }
     }
 
-    /// The same, reading wallet holders' did:web documents through `documents`.
-    pub fn with_did_documents(mut self, documents: Arc<dyn laurel_verify::Fetch>) -> Self {
-        self.did_documents = documents;
+    /// The same, reading documents from elsewhere through `documents` (see [`remote`]).
+    pub fn with_remote_documents(mut self, documents: Arc<dyn laurel_verify::Fetch>) -> Self {
+        self.remote_documents = documents;
         self
     }
 

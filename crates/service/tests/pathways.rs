@@ -534,6 +534,79 @@ async fn invitation_is_sent_exactly_once() {
     }
 }
 
+/// Invitations keep the issuer's emails-per-minute limit, counted with its award emails: a
+/// whole cohort completing a pathway at once is invited a few a minute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_keep_the_issuers_emails_per_minute() {
+    for db in databases().await {
+        let s = setup(db).await;
+        s.service
+            .store
+            .set_email_settings(&EmailSettings {
+                issuer_id: s.issuer.id,
+                host: "smtp.example.org".into(),
+                port: 587,
+                security: SmtpSecurity::Starttls,
+                username: None,
+                sealed_password: None,
+                from_address: "badges@example.org".into(),
+                from_name: None,
+                reply_to: None,
+                rate_per_minute: Some(2),
+                dry_run: true,
+                updated_at: now(),
+            })
+            .await
+            .unwrap();
+        let input = PathwayInput {
+            outcome: OutcomeName::Invite,
+            rule: s.all(&["W1"]),
+            invitation_subject: None,
+            invitation_body: None,
+        };
+        pathways::save(&s.service, s.id("Workshop"), &input)
+            .await
+            .unwrap();
+        // Five people complete it at once (their badges' own emails not sent).
+        let cohort: Vec<_> = (0..5)
+            .map(|n| Ok(person(&format!("p{n}@example.org"))))
+            .collect();
+        mint::award(&s.service, s.id("W1"), cohort, false)
+            .await
+            .unwrap();
+        let sent = |service: &Service| {
+            let service = service.store.clone();
+            let workshop = s.id("Workshop");
+            async move {
+                service
+                    .invitations(workshop)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .filter(|i| i.state == NotificationState::Sent)
+                    .count()
+            }
+        };
+        let tally = laurel_service::email::worker::drain(&s.service)
+            .await
+            .unwrap();
+        assert_eq!(tally.sent, 2, "{tally:?}");
+        assert_eq!(sent(&s.service).await, 2);
+        // A minute later, two more; the rest the minute after.
+        for (seconds, total) in [(60, 4), (120, 5)] {
+            let (vault, _) = Vault::generate().unwrap();
+            let later = Arc::new(Service::new(
+                s.service.store.clone(),
+                Urls::new("https://badges.example.org"),
+                vault,
+                Arc::new(FixedClock(now() + chrono::Duration::seconds(seconds))),
+            ));
+            laurel_service::email::worker::drain(&later).await.unwrap();
+            assert_eq!(sent(&later).await, total);
+        }
+    }
+}
+
 /// Progress is shown for the award a progress token was made for, and for nothing else.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progress_needs_the_recipients_token() {
@@ -556,8 +629,11 @@ async fn progress_needs_the_recipients_token() {
         assert!(!progress.complete);
         assert!(progress.steps[0].done && progress.steps[1].done && !progress.steps[2].done);
 
-        // Tampered, made up, or an award id without the key's MAC: refused alike.
-        let (id, mac) = token.split_once('.').unwrap();
+        // Tampered, made up, an award id without the key's MAC, a moved expiry, or the old
+        // never-expiring form: refused alike.
+        let (id, rest) = token.split_once('.').unwrap();
+        let (seconds, mac) = rest.split_once('.').unwrap();
+        let later: i64 = seconds.parse::<i64>().unwrap() + 86_400 * 365;
         let mut other_mac = mac.to_string();
         let last = other_mac.pop().unwrap();
         other_mac.push(if last == 'A' { 'B' } else { 'A' });
@@ -565,8 +641,10 @@ async fn progress_needs_the_recipients_token() {
             panic!()
         };
         for forged in [
-            format!("{id}.{other_mac}"),
-            format!("{}.{mac}", bob.id.simple()),
+            format!("{id}.{seconds}.{other_mac}"),
+            format!("{}.{seconds}.{mac}", bob.id.simple()),
+            format!("{id}.{later}.{mac}"),
+            format!("{id}.{mac}"),
             bob.id.to_string(),
             String::new(),
         ] {
@@ -581,6 +659,51 @@ async fn progress_needs_the_recipients_token() {
             pathways::progress_for_token(&s.service, s.id("X"), &token)
                 .await
                 .is_err()
+        );
+    }
+}
+
+/// A progress link works for PROGRESS_LINK_DAYS, then says it has expired; the claim page's
+/// next visit makes a fresh one that works again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_links_expire() {
+    for db in databases().await {
+        let s = setup(db).await;
+        s.save("Cert", OutcomeName::Award, s.all(&["A", "B"]))
+            .await
+            .unwrap();
+        let Outcome::Created(a) = s.award("A", "ada@example.org").await else {
+            panic!()
+        };
+        let token = pathways::progress_token(&s.service, a.id).await.unwrap();
+        // The same database (and so the same key), seen at another time.
+        let at = |days: i64| {
+            let (vault, _) = Vault::generate().unwrap();
+            Service::new(
+                s.service.store.clone(),
+                Urls::new("https://badges.example.org"),
+                vault,
+                Arc::new(FixedClock(now() + chrono::Duration::days(days))),
+            )
+        };
+        let almost = at(pathways::PROGRESS_LINK_DAYS - 1);
+        let (_, progress) = pathways::progress_for_token(&almost, s.id("Cert"), &token)
+            .await
+            .unwrap();
+        assert_eq!(progress.in_words(), "1 of 2 done");
+        let after = at(pathways::PROGRESS_LINK_DAYS);
+        match pathways::progress_for_token(&after, s.id("Cert"), &token).await {
+            Err(ServiceError::NotFound(message)) => {
+                assert!(message.contains("expired"), "{message}");
+                assert!(message.contains("claim link"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let fresh = pathways::progress_token(&after, a.id).await.unwrap();
+        assert!(
+            pathways::progress_for_token(&after, s.id("Cert"), &fresh)
+                .await
+                .is_ok()
         );
     }
 }

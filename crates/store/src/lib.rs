@@ -37,6 +37,7 @@ mod scratch;
 mod shared;
 mod sqlite;
 mod traits;
+mod transcript_link;
 mod values;
 mod wallet;
 
@@ -53,6 +54,7 @@ pub use scratch::ScratchDatabase;
 pub use shared::merge_attendance;
 pub use sqlite::SqliteStore;
 pub use traits::*;
+pub use transcript_link::*;
 pub use wallet::*;
 
 /// Why a store call failed.

@@ -174,6 +174,8 @@ pub trait PathwayStore: Send + Sync + 'static {
     /// Claims up to `limit` due invitations for the worker `claim`: queued ones whose
     /// `next_attempt_at` has come, and ones whose previous claim lapsed. Each becomes `sending`
     /// until `lease_until`, with one more attempt. Concurrent callers never claim the same row.
+    /// No more are claimed for an issuer than its emails-per-minute limit leaves in the current
+    /// window, which award notifications share; the claimed ones are counted in it.
     async fn claim_invitations(
         &self,
         claim: Uuid,

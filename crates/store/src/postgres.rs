@@ -30,6 +30,7 @@ mod sessions;
 mod sign_in;
 mod status;
 mod status_store;
+mod transcript_link_store;
 mod wallet_store;
 
 use std::str::FromStr;

@@ -24,6 +24,7 @@ pub trait Store:
     + crate::CategoryStore
     + crate::EndorsementStore
     + crate::PathwayStore
+    + crate::TranscriptLinkStore
 {
 }
 
@@ -40,6 +41,7 @@ impl<T> Store for T where
         + crate::CategoryStore
         + crate::EndorsementStore
         + crate::PathwayStore
+        + crate::TranscriptLinkStore
 {
 }
 
@@ -49,7 +51,8 @@ pub mod prelude {
     pub use crate::EndorsementStore;
     pub use crate::{
         ActivityStore, AwardStore, CatalogStore, CategoryStore, ConsoleStore, EmailStore,
-        Oid4vciStore, PathwayStore, ServiceStore, StatusStore, Store, WalletStore,
+        Oid4vciStore, PathwayStore, ServiceStore, StatusStore, Store, TranscriptLinkStore,
+        WalletStore,
     };
 }
 

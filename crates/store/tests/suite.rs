@@ -104,6 +104,8 @@ on_both_backends! {
     oid4vci::expired_offers_and_nonces_are_deleted_and_live_ones_kept,
     pathways::pathways_round_trip,
     pathways::invitations_are_recorded_once_and_delivered,
+    pathways::invitations_share_the_issuers_rate_limit,
+    transcript_links::transcript_links_round_trip,
     pathways::concurrent_invitations_record_once,
     email::settings_and_templates_round_trip,
     email::awards_fill_the_outbox,

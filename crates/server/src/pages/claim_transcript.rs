@@ -3,6 +3,10 @@
 //! badge to a wallet). It shows the credits of a period (this calendar year unless they pick
 //! dates) and offers the PDF for a state library, the CSV, and the signed CLR for a wallet or
 //! a verifier. Personal: never cached, never indexed, no `Referer` onwards.
+//!
+//! The same page is shown through a transcript link emailed on request
+//! ([`super::transcript_email`]): [`transcript_of`] builds it for an address, whichever link
+//! proved who is asking.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -33,7 +37,8 @@ pub struct Asked {
 #[template(path = "pages/claim_transcript.html")]
 struct TranscriptPage {
     layout: Layout,
-    token: String,
+    action: String,
+    notice: Option<String>,
     from: String,
     until: String,
     error: Option<String>,
@@ -61,13 +66,29 @@ pub async fn page(
     super::claim::private(response)
 }
 
-enum Built {
+/// The transcript page, or a download.
+pub(super) enum Built {
+    /// The page's HTML.
     Page(String),
+    /// A PDF, CSV or CLR.
     File(Response),
 }
 
 async fn build(state: &AppState, token: &str, asked: Asked) -> HttpResult<Built> {
     let award = claims::award_of_link(state, token).await?;
+    let action = format!("/claim/{token}/transcript");
+    transcript_of(state, award.recipient_email, &action, None, asked).await
+}
+
+/// `email`'s transcript page at `action` (its own path, for the period form and the
+/// downloads), with a `notice` above the form, or the download `asked` for.
+pub(super) async fn transcript_of(
+    state: &AppState,
+    email: String,
+    action: &str,
+    notice: Option<String>,
+    asked: Asked,
+) -> HttpResult<Built> {
     let year = state.clock.now().year();
     let from = Some(asked.from.trim().to_string())
         .filter(|t| !t.is_empty())
@@ -84,7 +105,7 @@ async fn build(state: &AppState, token: &str, asked: Asked) -> HttpResult<Built>
             ),
         };
     let request = transcript::Request {
-        email: award.recipient_email.clone(),
+        email,
         period,
         issuers: Vec::new(),
     };
@@ -96,7 +117,7 @@ async fn build(state: &AppState, token: &str, asked: Asked) -> HttpResult<Built>
     }
     let link = |format: &str| {
         format!(
-            "/claim/{token}/transcript?{}",
+            "{action}?{}",
             laurel_service::links::query(&[
                 ("from", from.clone()),
                 ("until", until.clone()),
@@ -113,7 +134,8 @@ async fn build(state: &AppState, token: &str, asked: Asked) -> HttpResult<Built>
     };
     let page = TranscriptPage {
         layout: Layout::new(head, None),
-        token: token.to_string(),
+        action: action.to_string(),
+        notice,
         error,
         period: t.period.describe(),
         name: t.name.clone().unwrap_or_default(),

@@ -21,6 +21,8 @@
 //! - [`catalog`]: achievement and issuer pages.
 //! - [`claim`]: the claim page a recipient's personal wallet link opens.
 //! - [`wallet_link`]: "Email me my wallet link" on the credential page.
+//! - [`transcript_email`]: "Your transcript by email", for a recipient without their claim
+//!   link.
 //! - [`verdict_text`]: a verification report in plain words (both pages).
 //! - [`views`]: what the verification fragments show, for the templates.
 //! - [`verify`]: the verify page (paste or choose a file), for anyone.
@@ -42,6 +44,7 @@ pub mod layout;
 pub mod linkedin;
 pub mod markdown;
 pub mod pathway;
+pub mod transcript_email;
 pub mod verdict_text;
 pub mod verdicts;
 pub mod verify;
@@ -72,6 +75,11 @@ pub fn router() -> Router<AppState> {
         .route("/credentials/{id}/linkedin", get(linkedin::add_to_profile))
         .route("/claim/{token}", get(claim::page))
         .route("/claim/{token}/transcript", get(claim_transcript::page))
+        .route(
+            "/transcript",
+            get(transcript_email::form).post(transcript_email::request),
+        )
+        .route("/transcript/{token}", get(transcript_email::page))
         .route(
             "/achievements/{id}/progress/{token}",
             get(pathway::progress_page),

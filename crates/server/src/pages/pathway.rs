@@ -186,7 +186,8 @@ pub async fn progress_page(
 ) -> Response {
     let response = match progress_html(&state, &id, &token).await {
         Ok(html) => super::respond(html, Cache::NoStore, &request),
-        Err(error) => super::error_page(error),
+        // Said in words (an expired link says so, and where to get a fresh one).
+        Err(error) => super::claim::problem(error),
     };
     private(response)
 }

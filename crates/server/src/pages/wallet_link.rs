@@ -72,7 +72,8 @@ pub struct RequestLimits {
 }
 
 impl RequestLimits {
-    /// Admits and counts a request for `credential` from `address`, or refuses it.
+    /// Admits and counts a request about `credential` (a credential's id, or any other key a
+    /// form limits by, such as `transcript:{email}`) from `address`, or refuses it.
     pub fn admit(&self, credential: &str, address: Option<IpAddr>, now: DateTime<Utc>) -> bool {
         let address = address.map(per_network);
         let allowed = self.credentials.allows(credential, PER_CREDENTIAL, now)
@@ -175,7 +176,7 @@ pub async fn request(
 
 /// Whether a form post came from this site: its `Origin` is ours, or, without one, its
 /// `Sec-Fetch-Site` is `same-origin`; with neither (not a browser) it cannot be a forgery.
-fn same_origin(headers: &HeaderMap, origin: &str) -> bool {
+pub(super) fn same_origin(headers: &HeaderMap, origin: &str) -> bool {
     let ours = origin
         .split_once("://")
         .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)))

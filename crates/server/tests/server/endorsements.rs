@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use crate::util::forms::{get_as, hidden_csrf, post_as, see_other};
 use crate::util::hosting::LiveServer;
 use crate::util::{ORIGIN, TestApp, id, now};
+use laurel_server::remote::{RemoteDocuments, remote_document_policy};
 use laurel_verify::fetch::FetchPolicy;
+use std::sync::Arc;
 
 const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
@@ -472,7 +474,8 @@ async fn staff_sign_and_import_endorsements_in_the_console() {
 }
 
 /// An endorser elsewhere (another service, on its own origin) publishes its keys there: the
-/// import fetches its key document with the verifier's fetcher, within the policy's bounds.
+/// import fetches its key document through the service's one fetcher of documents from
+/// elsewhere, within its bounds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endorsement_from_another_origin_is_bound_by_its_published_keys() {
     let remote = LiveServer::start().await;
@@ -489,13 +492,15 @@ async fn an_endorsement_from_another_origin_is_bound_by_its_published_keys() {
         .await;
     let library_id = uuid::Uuid::parse_str(&id(&library)).unwrap();
 
+    // The service's one fetcher of documents from elsewhere, as `laurel serve` sets it, but
+    // allowed to reach this test's own address.
     let allowed = FetchPolicy {
         allow_local: true,
         only_ports: Some(vec![port]),
-        ..FetchPolicy::default()
+        ..remote_document_policy()
     };
     let app = TestApp::builder()
-        .endorsement_fetch(Some(allowed))
+        .remote_documents(Arc::new(RemoteDocuments::new(allowed)))
         .build()
         .await;
     let issuer = app.issuer(json!({})).await;
@@ -542,7 +547,7 @@ async fn an_endorsement_from_another_origin_is_bound_by_its_published_keys() {
     );
 
     // A service set not to fetch cannot tie the key to the endorser: refused, in words.
-    let offline = TestApp::builder().endorsement_fetch(None).build().await;
+    let offline = TestApp::builder().build().await;
     let issuer = offline.issuer(json!({})).await;
     let achievement = offline.achievement(&issuer, json!({})).await;
     let detail = offline

@@ -57,6 +57,7 @@ mod public;
 mod recipient_name;
 mod roles;
 mod tokens;
+mod transcript_email;
 mod transcripts;
 mod wallet_did_web;
 mod wallet_links;

@@ -230,6 +230,53 @@ async fn progress_is_shown_only_through_the_recipients_link() {
     }
 }
 
+/// A clock tests can move.
+struct MovableClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl laurel_service::Clock for MovableClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_progress_link_expires_and_the_claim_page_makes_a_fresh_one() {
+    let clock = std::sync::Arc::new(MovableClock(std::sync::Mutex::new(crate::util::now())));
+    let app = TestApp::builder().clock(clock.clone()).build().await;
+    let (_, badges, cert) = setup(&app).await;
+    let award = app
+        .award(&badges[0], json!({ "email": "ada@example.org" }))
+        .await
+        .json();
+    let link = claims::issue_claim(&app.state, Uuid::parse_str(&id(&award)).unwrap())
+        .await
+        .unwrap();
+    let progress_href = |claim: &str| {
+        let prefix = format!("{ORIGIN}/achievements/{}/progress/", id(&cert));
+        let start = claim.find(&prefix).expect("a progress link") + ORIGIN.len();
+        claim[start..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect::<String>()
+    };
+    let first = progress_href(&browse(&app, &format!("/claim/{}", link.token)).await.text());
+    assert_eq!(browse(&app, &first).await.status, StatusCode::OK);
+
+    let days = laurel_service::pathways::PROGRESS_LINK_DAYS;
+    *clock.0.lock().unwrap() = crate::util::now() + chrono::Duration::days(days);
+    let expired = browse(&app, &first).await;
+    assert_eq!(expired.status, StatusCode::NOT_FOUND);
+    let text = expired.text();
+    assert!(text.contains("This progress link has expired"), "{text}");
+    assert!(!text.contains("done"), "{text}");
+    // The claim link still works, and gives a fresh progress link.
+    let fresh = progress_href(&browse(&app, &format!("/claim/{}", link.token)).await.text());
+    assert_ne!(fresh, first);
+    let page = browse(&app, &fresh).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("1 of 2 done"));
+}
+
 #[tokio::test]
 async fn console_edits_pathways_in_plain_words() {
     let app = TestApp::new().await;

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use laurel_server::public::exchanges::{HolderDocuments, holder_document_policy};
+use laurel_server::remote::{RemoteDocuments, remote_document_policy};
 use laurel_verify::Fetch;
 use laurel_verify::fetch::FetchPolicy;
 use serde_json::{Value, json};
@@ -96,9 +96,9 @@ struct TestInternet {
     /// `https://local.example` is the local server, `https://gone.example` a closed port:
     /// both read through the real fetcher with the holder limits, local addresses allowed.
     local: Vec<(&'static str, String)>,
-    local_fetcher: HolderDocuments,
+    local_fetcher: RemoteDocuments,
     /// Every other URL: the production fetcher.
-    production: HolderDocuments,
+    production: RemoteDocuments,
 }
 
 impl Fetch for TestInternet {
@@ -161,13 +161,13 @@ async fn a_did_web_holder_is_checked_against_its_did_document() {
                 format!("http://127.0.0.1:{closed_port}"),
             ),
         ],
-        local_fetcher: HolderDocuments::new(FetchPolicy {
+        local_fetcher: RemoteDocuments::new(FetchPolicy {
             allow_local: true,
-            ..holder_document_policy()
+            ..remote_document_policy()
         }),
-        production: HolderDocuments::default(),
+        production: RemoteDocuments::default(),
     };
-    let setup = setup_with(TestApp::builder().did_documents(Arc::new(internet))).await;
+    let setup = setup_with(TestApp::builder().remote_documents(Arc::new(internet))).await;
     let app = &setup.app;
     let token = new_link(&setup).await;
     let exchange = open_claim_page(app, &token).await;
@@ -267,7 +267,7 @@ async fn without_a_document_reader_did_web_is_refused_in_words() {
     let answer = post(app, &exchange, json!({"verifiablePresentation": vp})).await;
     let detail = answer.problem(StatusCode::BAD_REQUEST);
     assert!(
-        detail.contains("does not look did:web documents up"),
+        detail.contains("does not fetch documents from elsewhere"),
         "{detail}"
     );
 }

@@ -62,10 +62,15 @@ pub async fn run(service: Arc<Service>, mut stop: watch::Receiver<bool>) {
                 false
             }
         };
-        // Pathway invitations share the worker (its settings, connections and retries).
+        // Pathway invitations and transcript links share the worker (its settings,
+        // connections and retries).
         match crate::pathways::deliver_invitations(&service, worker).await {
             Ok(tally) => full |= tally.claimed >= batch,
             Err(error) => tracing::error!(%error, "email worker: invitations failed"),
+        }
+        match crate::transcript::by_email::deliver_links(&service, worker).await {
+            Ok(tally) => full |= tally.claimed >= batch,
+            Err(error) => tracing::error!(%error, "email worker: transcript links failed"),
         }
         if full {
             continue;
@@ -86,6 +91,7 @@ pub async fn drain(service: &Arc<Service>) -> ServiceResult<Tally> {
     loop {
         let mut tally = deliver_batch(service, worker).await?;
         tally += crate::pathways::deliver_invitations(service, worker).await?;
+        tally += crate::transcript::by_email::deliver_links(service, worker).await?;
         if tally.claimed == 0 {
             return Ok(total);
         }

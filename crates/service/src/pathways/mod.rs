@@ -41,7 +41,8 @@ pub use invitations::{
     DEFAULT_INVITATION_BODY, DEFAULT_INVITATION_SUBJECT, deliver_invitations, invitation_template,
 };
 pub use progress::{
-    GroupProgress, OnTheWay, StepProgress, on_the_way, progress, progress_for_token, progress_token,
+    GroupProgress, OnTheWay, PROGRESS_LINK_DAYS, StepProgress, on_the_way, progress,
+    progress_for_token, progress_token,
 };
 pub use rule::{Group, MAX_DEPTH, MAX_STEPS, Problem, Step};
 pub use warnings::{Unmet, unmet_for_award, warnings};

@@ -2,28 +2,26 @@
 //!
 //! Progress names what one person holds, so it is never shown from a guessable URL. The claim
 //! page (reached through the recipient's personal claim link) links to the pathway page with a
-//! **progress token**: the id of the award the claim link is for and an HMAC-SHA256 of it under
-//! a random key this installation keeps (setting `pathways.progress_key`). The token shows that
-//! award's recipient's progress on the issuer's pathways and nothing else: it cannot claim a
-//! badge, and it cannot be made for another award without the key. The claim link's own secret
-//! never leaves the claim page.
+//! **progress token**: the id of the award the claim link is for, an expiry, and an HMAC of
+//! both under a key this installation keeps ([`crate::signed`]). The token shows that award's
+//! recipient's progress on the issuer's pathways and nothing else: it cannot claim a badge, it
+//! cannot be made for another award without the key, and it stops working after
+//! [`PROGRESS_LINK_DAYS`] (a link copied from the page, a forwarded or shared URL, does not
+//! show someone's progress for ever). The claim page mints a fresh one each time it is shown,
+//! so a recipient coming back through their claim link always gets a working one. The claim
+//! link's own secret never leaves the claim page.
 
 use std::collections::{HashMap, HashSet};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use laurel_store::Pathway;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::evaluate::counts;
 use super::rule::{Group, step_done};
 use super::stored_rule;
+use crate::signed::{self, Purpose, Refused};
 use crate::{Service, ServiceError, ServiceResult};
-
-/// The setting holding the progress tokens' key.
-const KEY_SETTING: &str = "pathways.progress_key";
 
 /// One group's progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -171,19 +169,20 @@ pub async fn on_the_way(
     Ok(found)
 }
 
-/// The progress token of an award's recipient (see the module doc).
+/// How long a progress link works: the claim page makes a fresh one each time it is shown.
+pub const PROGRESS_LINK_DAYS: i64 = 7;
+
+/// The progress token of an award's recipient (see the module doc), working for
+/// [`PROGRESS_LINK_DAYS`] from now.
 pub async fn progress_token(service: &Service, award_id: Uuid) -> ServiceResult<String> {
-    let key = key(service).await?;
-    Ok(format!(
-        "{}.{}",
-        award_id.simple(),
-        URL_SAFE_NO_PAD.encode(hmac(&key, award_id.as_bytes()))
-    ))
+    let expires = service.clock.now() + chrono::Duration::days(PROGRESS_LINK_DAYS);
+    signed::token(service, Purpose::Progress, award_id, expires).await
 }
 
 /// The recipient's email and progress on `achievement_id`'s pathway that a progress token
 /// shows; [`ServiceError::NotFound`] for a token that is not one of ours (or whose award is
-/// gone), for the achievement without a pathway, or of another issuer.
+/// gone), for the achievement without a pathway, or of another issuer, and for an expired
+/// token (each in words that say what to do).
 pub async fn progress_for_token(
     service: &Service,
     achievement_id: Uuid,
@@ -194,21 +193,17 @@ pub async fn progress_for_token(
             "this progress link is not known: open it again from your claim link".into(),
         )
     };
-    let (id, mac) = token.split_once('.').ok_or_else(refused)?;
-    let award_id = Uuid::try_parse(id).map_err(|_| refused())?;
-    let mac = URL_SAFE_NO_PAD.decode(mac).map_err(|_| refused())?;
-    let key = key(service).await?;
-    let expected = hmac(&key, award_id.as_bytes());
-    // Constant time: every byte is compared whatever the first difference.
-    let same = mac.len() == expected.len()
-        && mac
-            .iter()
-            .zip(expected.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !same {
-        return Err(refused());
-    }
+    let award_id =
+        match signed::open(service, Purpose::Progress, token, service.clock.now()).await? {
+            Ok(award_id) => award_id,
+            Err(Refused::Unknown) => return Err(refused()),
+            Err(Refused::Expired) => {
+                return Err(ServiceError::NotFound(format!(
+                    "this progress link has expired (they work for {PROGRESS_LINK_DAYS} days): \
+                 open your claim link again for a fresh one"
+                )));
+            }
+        };
     let award = service.store.award(award_id).await.map_err(|_| refused())?;
     let pathway = service
         .store
@@ -218,63 +213,4 @@ pub async fn progress_for_token(
         .ok_or_else(refused)?;
     let progress = progress(service, &pathway, &award.recipient_email).await?;
     Ok((award.recipient_email, progress))
-}
-
-/// The installation's key for progress tokens, made at first use (the first writer wins, so
-/// instances agree).
-async fn key(service: &Service) -> ServiceResult<Vec<u8>> {
-    if let Some(stored) = service.store.setting(KEY_SETTING).await? {
-        return decode_key(&stored);
-    }
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|error| ServiceError::Internal(format!("no random bytes: {error}")))?;
-    let stored = service
-        .store
-        .setting_init(KEY_SETTING, &URL_SAFE_NO_PAD.encode(bytes))
-        .await?;
-    decode_key(&stored)
-}
-
-fn decode_key(text: &str) -> ServiceResult<Vec<u8>> {
-    URL_SAFE_NO_PAD
-        .decode(text.trim())
-        .map_err(|_| ServiceError::Internal(format!("the setting {KEY_SETTING} is not base64url")))
-}
-
-/// HMAC-SHA256 (RFC 2104) of `message` under `key`.
-fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    let outer = Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize();
-    let mut out = [0u8; 32];
-    out.copy_from_slice(&outer);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::hmac;
-
-    #[test]
-    fn hmac_matches_rfc_4231_case_2() {
-        let mac = hmac(b"Jefe", b"what do ya want for nothing?");
-        assert_eq!(
-            hex::encode(mac),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
 }

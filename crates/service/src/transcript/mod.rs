@@ -18,6 +18,7 @@
 //! ([`clr`]), CSV ([`csv`]) and the printable PDF (the certificate crate). Each row keeps its
 //! award (the signed credential) so the CLR can nest it unchanged.
 
+pub mod by_email;
 pub mod categories;
 pub mod clr;
 pub mod csv;

@@ -15,11 +15,10 @@
 //! - within [`HOLDER_DOCUMENT_TIME`] and [`HOLDER_DOCUMENT_BYTES`]; and it is never kept (a
 //!   holder may change its keys).
 //!
-//! The fetching is injected ([`crate::Service::did_documents`], a [`laurel_verify::Fetch`]):
-//! the domain has no HTTP client (see the crate layering). `laurel serve` gives it the
-//! verifier's HTTPS fetcher with the limits above (`laurel_server::public::exchanges::
-//! HolderDocuments`); tests serve documents themselves. Without one, did:web holders are
-//! refused in plain words ([`NoLookups`]).
+//! The fetching is the service's one fetcher of documents from elsewhere
+//! ([`crate::Service::remote_documents`], see [`crate::remote`] for its limits, the ones
+//! above); without one, did:web holders are refused in plain words
+//! ([`crate::remote::NoLookups`]).
 //!
 //! The key that signed must be listed under the document's `authentication` relationship (by
 //! reference or embedded): a key the holder keeps for other purposes (`assertionMethod`) does
@@ -33,27 +32,14 @@ use laurel_verify::{Fetch, KeySource, KeyStore};
 use serde_json::{Value, json};
 
 /// The most bytes of a holder's DID document read.
-pub const HOLDER_DOCUMENT_BYTES: u64 = 64 * 1024;
+pub const HOLDER_DOCUMENT_BYTES: u64 = crate::remote::DOCUMENT_BYTES;
 
 /// The longest a holder's DID document may take, connecting and reading included.
-pub const HOLDER_DOCUMENT_TIME: Duration = Duration::from_secs(5);
+pub const HOLDER_DOCUMENT_TIME: Duration = crate::remote::DOCUMENT_TIME;
 
 /// How a holder's document is fetched, in words for refusals.
 pub const FETCH_RULES: &str = "Laurel reads a holder's DID document over HTTPS from the host \
      the did:web names, at a public address, within 5 seconds and 64 KB, without redirects";
-
-/// The fetcher of a service that looks no did:web document up (the `laurel` commands, and
-/// servers embedded without one): every look-up is refused, saying so.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoLookups;
-
-impl Fetch for NoLookups {
-    fn fetch_json(&self, url: &str, _deadline: Instant) -> Result<Value, String> {
-        Err(format!(
-            "this Laurel does not look did:web documents up, so {url} was not fetched"
-        ))
-    }
-}
 
 /// The key `method` (a DID URL of `holder`, a `did:web`) names, if the holder's DID document
 /// lists it under `authentication`. The error completes "the wallet's presentation …".
@@ -215,9 +201,9 @@ mod tests {
         let error = authentication_key(&Served(HashMap::new()), HOLDER, &method).unwrap_err();
         assert!(error.contains(&format!("could not fetch {URL}")), "{error}");
         // Nothing is looked up without a fetcher.
-        let error = authentication_key(&NoLookups, HOLDER, &method).unwrap_err();
+        let error = authentication_key(&crate::remote::NoLookups, HOLDER, &method).unwrap_err();
         assert!(
-            error.contains("does not look did:web documents up"),
+            error.contains("does not fetch documents from elsewhere"),
             "{error}"
         );
     }

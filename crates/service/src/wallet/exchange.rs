@@ -141,7 +141,7 @@ pub async fn receive_presentation(
 ) -> ServiceResult<Value> {
     let (exchange, claim) = usable(service, id).await?;
     // Blocking: the JSON-LD work, and for a did:web holder its DID document's fetch.
-    let documents = service.did_documents.clone();
+    let documents = service.remote_documents.clone();
     let holder = tokio::task::spawn_blocking(move || {
         verify_did_auth(
             &presentation,

@@ -61,7 +61,8 @@ async fn expired_wallet_rows_go_and_live_ones_stay() {
         Swept {
             exchanges: 1,
             offers: 1,
-            nonces: 1
+            nonces: 1,
+            transcript_links: 0
         }
     );
     assert!(matches!(

@@ -5,7 +5,9 @@ use super::PostgresStore;
 
 crate::shared::pathways::pathway_store!(
     PostgresStore,
+    sqlx::Postgres,
     pool,
     sqlx::postgres::PgRow,
-    "(select (value)::uuid from json_array_elements_text($1::json))"
+    "(select (value)::uuid from json_array_elements_text($1::json))",
+    " for update skip locked"
 );

@@ -162,6 +162,7 @@ mod columns;
 pub(crate) mod endorsements;
 pub(crate) mod pathways;
 mod status;
+pub(crate) mod transcript_links;
 
 pub use batches::merge_attendance;
 pub(crate) use batches::{AttendanceBatch, CompletionBatch};

@@ -4,12 +4,16 @@
 //! (one JSON array: `json_each` on SQLite, `json_array_elements_text` on PostgreSQL), so one
 //! macro expands the implementation in each backend's module with that fragment. Claiming is a
 //! conditional update per row ("still due?"), which both databases settle row by row: two
-//! workers never both claim one invitation.
+//! workers never both claim one invitation. Invitations count in their issuer's
+//! emails-per-minute window, the one award emails count in (`issuer_window`), so a pathway
+//! completed by a whole cohort at once does not flood the issuer's mail server.
 
-/// Implements `PathwayStore` for `$store`, reading through `self.$reader`; `$ids` is the SQL
-/// of a subquery over the JSON array bound as `$1`.
+/// Implements `PathwayStore` for `$store` (database `$db`), reading through `self.$reader`;
+/// `$ids` is the SQL of a subquery over the JSON array bound as `$1`; `$lock` what locks an
+/// issuer's email settings row for a claim (PostgreSQL: `for update skip locked`; SQLite's
+/// write transaction already excludes every other writer).
 macro_rules! pathway_store {
-    ($store:ty, $reader:ident, $row:ty, $ids:literal) => {
+    ($store:ty, $db:ty, $reader:ident, $row:ty, $ids:literal, $lock:literal) => {
         use chrono::{DateTime, Utc};
         use sqlx::Row;
         use uuid::Uuid;
@@ -72,6 +76,96 @@ macro_rules! pathway_store {
                 subject: row.try_get("subject").map_err(db)?,
                 dry_run: row.try_get("dry_run").map_err(db)?,
             })
+        }
+
+        /// An issuer's emails-per-minute window as a claim finds it (see `rate_budget`).
+        pub(super) struct Window {
+            issuer: Id,
+            /// Whether the issuer has a limit (else the window is not kept).
+            rated: bool,
+            /// Emails that may still be claimed in the window.
+            pub(super) budget: u32,
+            start: DateTime<Utc>,
+            count: u32,
+        }
+
+        /// The issuer's window now, its settings row locked until the transaction ends;
+        /// `None` when another claimer holds that lock (PostgreSQL: it is claiming for this
+        /// issuer now, so this claim moves on). An issuer without email settings has no limit
+        /// (its emails fail for want of settings, sending nothing).
+        pub(super) async fn issuer_window(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            issuer: Id,
+            now: DateTime<Utc>,
+        ) -> StoreResult<Option<Window>> {
+            let sql = concat!(
+                "select rate_per_minute, window_started_at, window_count from issuer_email
+                 where issuer_id = $1",
+                $lock
+            );
+            let row = sqlx::query(sql)
+                .bind(issuer)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(db)?;
+            let (rate, started, window_count) = match row {
+                Some(row) => {
+                    let rate: Option<i64> = row.try_get("rate_per_minute").map_err(db)?;
+                    let rate = rate
+                        .map(|rate| count(rate, "issuer_email.rate_per_minute"))
+                        .transpose()?;
+                    let started: Option<Ts> = row.try_get("window_started_at").map_err(db)?;
+                    let window_count = count(
+                        row.try_get("window_count").map_err(db)?,
+                        "issuer_email.window_count",
+                    )?;
+                    (rate, started.map(|t| t.0), window_count)
+                }
+                None => {
+                    let exists: Option<Id> = sqlx::query_scalar(
+                        "select issuer_id from issuer_email where issuer_id = $1",
+                    )
+                    .bind(issuer)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(db)?;
+                    if exists.is_some() {
+                        return Ok(None);
+                    }
+                    (None, None, 0)
+                }
+            };
+            let (budget, start, count) =
+                crate::shared::rate_budget(rate, started, window_count, now);
+            Ok(Some(Window {
+                issuer,
+                rated: rate.is_some(),
+                budget,
+                start,
+                count,
+            }))
+        }
+
+        /// Counts `taken` emails in the issuer's window.
+        pub(super) async fn spend(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            window: &Window,
+            taken: u32,
+        ) -> StoreResult<()> {
+            if !window.rated {
+                return Ok(());
+            }
+            sqlx::query(
+                "update issuer_email set window_started_at = $2, window_count = $3
+                 where issuer_id = $1",
+            )
+            .bind(window.issuer)
+            .bind(Ts(window.start))
+            .bind(i64::from(window.count.saturating_add(taken)))
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?;
+            Ok(())
         }
 
         impl $store {
@@ -276,41 +370,73 @@ macro_rules! pathway_store {
                 lease_until: DateTime<Utc>,
                 limit: u32,
             ) -> StoreResult<Vec<Invitation>> {
-                let due = "(state = 'queued' and next_attempt_at <= $1)
-                    or (state = 'sending' and claimed_until <= $1)";
+                let due = "((state = 'queued' and next_attempt_at <= $1)
+                    or (state = 'sending' and claimed_until <= $1))";
+                let mut tx = self.write().await?;
+                // As for award emails: oldest work first, each issuer a share of the batch,
+                // and no more than the issuer's emails-per-minute window has left (the window
+                // award emails count in too).
                 let sql = format!(
-                    "select achievement_id, recipient_email from pathway_invitations
-                     where {due} order by next_attempt_at limit $2"
+                    "select issuer_id from pathway_invitations where {due}
+                     group by issuer_id order by min(next_attempt_at), issuer_id"
                 );
-                let candidates = sqlx::query(sqlx::AssertSqlSafe(sql))
+                let issuers: Vec<Id> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
                     .bind(Ts(now))
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.$reader)
+                    .fetch_all(&mut *tx)
                     .await
                     .map_err(db)?;
+                let share = limit.div_ceil(u32::try_from(issuers.len()).unwrap_or(u32::MAX).max(1));
                 let mut claimed = Vec::new();
-                let mut tx = self.write().await?;
-                for row in &candidates {
-                    let achievement: Id = row.try_get("achievement_id").map_err(db)?;
-                    let email: String = row.try_get("recipient_email").map_err(db)?;
-                    // Still due? Another worker may have claimed it since it was read.
+                for issuer in issuers {
+                    let left =
+                        limit.saturating_sub(u32::try_from(claimed.len()).unwrap_or(u32::MAX));
+                    if left == 0 {
+                        break;
+                    }
+                    let Some(window) = issuer_window(&mut tx, issuer, now).await? else {
+                        continue;
+                    };
+                    let take = window.budget.min(left).min(share);
+                    if take == 0 {
+                        continue;
+                    }
                     let sql = format!(
-                        "update pathway_invitations set state = 'sending', claim = $2,
-                             claimed_until = $3, attempts = attempts + 1
-                         where achievement_id = $4 and recipient_email = $5 and ({due})"
+                        "select achievement_id, recipient_email from pathway_invitations
+                         where issuer_id = $2 and {due}
+                         order by next_attempt_at, achievement_id, recipient_email limit $3"
                     );
-                    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    let candidates = sqlx::query(sqlx::AssertSqlSafe(sql))
                         .bind(Ts(now))
-                        .bind(Id(claim))
-                        .bind(Ts(lease_until))
-                        .bind(achievement)
-                        .bind(&email)
-                        .execute(&mut *tx)
+                        .bind(issuer)
+                        .bind(i64::from(take))
+                        .fetch_all(&mut *tx)
                         .await
                         .map_err(db)?;
-                    if done.rows_affected() == 1 {
-                        claimed.push((achievement, email));
+                    let mut taken = 0u32;
+                    for row in &candidates {
+                        let achievement: Id = row.try_get("achievement_id").map_err(db)?;
+                        let email: String = row.try_get("recipient_email").map_err(db)?;
+                        // Still due? Another worker may have claimed it since it was read.
+                        let sql = format!(
+                            "update pathway_invitations set state = 'sending', claim = $2,
+                                 claimed_until = $3, attempts = attempts + 1
+                             where achievement_id = $4 and recipient_email = $5 and {due}"
+                        );
+                        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+                            .bind(Ts(now))
+                            .bind(Id(claim))
+                            .bind(Ts(lease_until))
+                            .bind(achievement)
+                            .bind(&email)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db)?;
+                        if done.rows_affected() == 1 {
+                            claimed.push((achievement, email));
+                            taken += 1;
+                        }
                     }
+                    spend(&mut tx, &window, taken).await?;
                 }
                 let mut invitations = Vec::with_capacity(claimed.len());
                 for (achievement, email) in claimed {

@@ -5,7 +5,9 @@ use super::SqliteStore;
 
 crate::shared::pathways::pathway_store!(
     SqliteStore,
+    sqlx::Sqlite,
     reader,
     sqlx::sqlite::SqliteRow,
-    "(select value from json_each($1))"
+    "(select value from json_each($1))",
+    ""
 );

@@ -31,7 +31,11 @@ pub fn settings(issuer_id: Uuid) -> EmailSettings {
 
 /// Awards `count` recipients of `achievement` with notifications queued (its issuer must have
 /// settings); returns the award ids.
-async fn awarded(store: &dyn Store, achievement: &Achievement, count: usize) -> Vec<Uuid> {
+pub(crate) async fn awarded(
+    store: &dyn Store,
+    achievement: &Achievement,
+    count: usize,
+) -> Vec<Uuid> {
     let awards: Vec<_> = (0..count)
         .map(|i| award(achievement, &format!("r{i}@example.org")))
         .collect();

@@ -16,4 +16,5 @@ pub mod service;
 pub mod sessions;
 pub mod sign_in;
 pub mod status;
+pub mod transcript_links;
 pub mod wallet;

@@ -199,6 +199,56 @@ pub async fn invitations_are_recorded_once_and_delivered(db: &TestDb) {
     );
 }
 
+/// Invitations count in their issuer's emails-per-minute window, the one award emails use.
+pub async fn invitations_share_the_issuers_rate_limit(db: &TestDb) {
+    let store = db.open().await;
+    let (issuer, target) = issuer_with_achievement(&*store).await;
+    let mut limited = crate::cases::email::settings(issuer.id);
+    limited.rate_per_minute = Some(3);
+    store.set_email_settings(&limited).await.unwrap();
+    crate::cases::email::awarded(&*store, &target, 1).await;
+    let at = now();
+    for n in 0..5 {
+        let invitation =
+            Invitation::queued(target.id, issuer.id, &format!("p{n}@example.org"), None, at);
+        assert!(store.record_invitation(&invitation).await.unwrap());
+    }
+    let t0 = at + Duration::seconds(1);
+    let lease = t0 + Duration::hours(1);
+    let notifications = store
+        .claim_notifications(Uuid::now_v7(), t0, lease, 100)
+        .await
+        .unwrap();
+    assert_eq!(notifications.len(), 1);
+    // The award email took one of the minute's three.
+    let first = store
+        .claim_invitations(Uuid::now_v7(), t0, lease, 100)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 2);
+    let same_minute = store
+        .claim_invitations(Uuid::now_v7(), t0 + Duration::seconds(59), lease, 100)
+        .await
+        .unwrap();
+    assert!(same_minute.is_empty(), "{same_minute:?}");
+    let next_minute = store
+        .claim_invitations(Uuid::now_v7(), t0 + Duration::seconds(60), lease, 100)
+        .await
+        .unwrap();
+    assert_eq!(next_minute.len(), 3);
+    // The window is spent for award emails too.
+    let another = achievement(issuer.id, "Another");
+    store.create_achievement(&another).await.unwrap();
+    crate::cases::email::awarded(&*store, &another, 1).await;
+    assert!(
+        store
+            .claim_notifications(Uuid::now_v7(), t0 + Duration::seconds(61), lease, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 /// Two instances recording the same invitation at once: one row, one `true`.
 pub async fn concurrent_invitations_record_once(db: &TestDb) {
     let first: Arc<dyn Store> = db.open().await;

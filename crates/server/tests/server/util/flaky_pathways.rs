@@ -1,4 +1,5 @@
-//! [`FlakyStore`]'s pathway calls: delegated, failing when the store is down.
+//! [`FlakyStore`]'s pathway and transcript link calls: delegated, failing when the store is
+//! down.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -60,5 +61,44 @@ impl PathwayStore for FlakyStore {
     async fn finish_invitations(&self, deliveries: &[InvitationDelivery]) -> StoreResult<()> {
         self.check()?;
         self.inner.finish_invitations(deliveries).await
+    }
+}
+
+#[async_trait]
+impl TranscriptLinkStore for FlakyStore {
+    async fn record_transcript_link(&self, link: &TranscriptLink) -> StoreResult<()> {
+        self.check()?;
+        self.inner.record_transcript_link(link).await
+    }
+
+    async fn transcript_link(&self, id: Uuid) -> StoreResult<Option<TranscriptLink>> {
+        self.check()?;
+        self.inner.transcript_link(id).await
+    }
+
+    async fn claim_transcript_links(
+        &self,
+        claim: Uuid,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<TranscriptLink>> {
+        self.check()?;
+        self.inner
+            .claim_transcript_links(claim, now, lease_until, limit)
+            .await
+    }
+
+    async fn finish_transcript_links(
+        &self,
+        deliveries: &[TranscriptLinkDelivery],
+    ) -> StoreResult<()> {
+        self.check()?;
+        self.inner.finish_transcript_links(deliveries).await
+    }
+
+    async fn delete_expired_transcript_links(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        self.check()?;
+        self.inner.delete_expired_transcript_links(before).await
     }
 }

@@ -58,17 +58,10 @@ pub struct TestAppBuilder {
     origin: Option<String>,
     limits: Option<Limits>,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
-    endorsement_fetch: Option<Option<laurel_verify::fetch::FetchPolicy>>,
-    did_documents: Option<Arc<dyn laurel_verify::Fetch>>,
+    remote_documents: Option<Arc<dyn laurel_verify::Fetch>>,
 }
 
 impl TestAppBuilder {
-    /// How imported endorsements may fetch key documents from elsewhere (`None`: not at all).
-    pub fn endorsement_fetch(mut self, policy: Option<laurel_verify::fetch::FetchPolicy>) -> Self {
-        self.endorsement_fetch = Some(policy);
-        self
-    }
-
     /// Over `store` (which `dir` may hold), sealing keys with `vault`: two apps over one store
     /// with the same key are two instances of one installation.
     pub fn store(
@@ -114,9 +107,10 @@ impl TestAppBuilder {
         self
     }
 
-    /// Wallet holders' did:web documents read through `documents` (else none are).
-    pub fn did_documents(mut self, documents: Arc<dyn laurel_verify::Fetch>) -> Self {
-        self.did_documents = Some(documents);
+    /// Documents from elsewhere (wallet holders' did:web documents, endorsers' key documents)
+    /// read through `documents` (else none are).
+    pub fn remote_documents(mut self, documents: Arc<dyn laurel_verify::Fetch>) -> Self {
+        self.remote_documents = Some(documents);
         self
     }
 
@@ -137,13 +131,10 @@ impl TestAppBuilder {
         let origin = self.origin.as_deref().unwrap_or(ORIGIN);
         let mut service =
             Service::new(store, Urls::new(origin), vault, clock).with_email(self.email);
-        if let Some(documents) = self.did_documents {
-            service = service.with_did_documents(documents);
+        if let Some(documents) = self.remote_documents {
+            service = service.with_remote_documents(documents);
         }
-        let mut app = App::new(service).with_metrics(self.metrics);
-        if let Some(policy) = self.endorsement_fetch {
-            app = app.with_endorsement_fetch(policy);
-        }
+        let app = App::new(service).with_metrics(self.metrics);
         let state = AppState::new(app);
         let router = laurel_server::router_with(state.clone(), &self.limits.unwrap_or_default());
         let mut app = TestApp {
