@@ -4,6 +4,7 @@
 #
 #   bench/verify.sh                 # 300 credentials, 5 rounds
 #   COUNT=1000 RUNS=9 bench/verify.sh
+#   LAUREL_VERIFY=/path/to/laurel-verify bench/verify.sh   # another build (e.g. an older one)
 #
 # Signs COUNT copies of crates/core/benches/data/open-badge-credential.json (1.6 KB, each with
 # its own id and recipient) with Digital Bazaar's eddsa-rdfc-2022 signer
@@ -30,8 +31,12 @@ command -v node >/dev/null || { echo "node is missing" >&2; exit 2; }
 [ -d tests/interop/node_modules ] ||
     npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null
 
-cargo build --release --quiet -p laurel-verify --bin laurel-verify
-verify="$TARGET_DIR/release/laurel-verify"
+if [ -n "${LAUREL_VERIFY:-}" ]; then
+    verify="$LAUREL_VERIFY"
+else
+    cargo build --release --quiet -p laurel-verify --bin laurel-verify
+    verify="$TARGET_DIR/release/laurel-verify"
+fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

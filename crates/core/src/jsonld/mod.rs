@@ -222,7 +222,7 @@ pub fn check_safe_document(document: &Document<'_>) -> Result<(), JsonLdError> {
 /// The conversion itself, with the undefined-term sentinel if `sentinel`, in safe mode if
 /// `safe`.
 fn convert(document: &Document<'_>, sentinel: bool, safe: bool) -> Result<Vec<Quad>, JsonLdError> {
-    let bytes = document.to_json(sentinel.then_some(UNDEFINED_TERM_VOCAB))?;
+    let bytes = document.json_bytes(sentinel.then_some(UNDEFINED_TERM_VOCAB))?;
     let mut quads = Vec::new();
     let parser = if safe {
         JsonLdParser::new().safe_mode()
@@ -256,7 +256,7 @@ fn convert(document: &Document<'_>, sentinel: bool, safe: bool) -> Result<Vec<Qu
             Err(error) => {
                 let message = error.to_string();
                 if message.starts_with("safe mode: ") {
-                    return Err(safe::locate(&document.to_value(), &message));
+                    return Err(safe::locate(&document.owned_value(), &message));
                 }
                 return Err(syntax_error(message));
             }

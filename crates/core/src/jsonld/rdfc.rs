@@ -120,7 +120,11 @@ impl Dataset {
             let current = slice(span);
             if previous != Some(current) {
                 // Blank nodes are numbered below, in order of first occurrence.
-                terms.push(if span.2 { (NONE, NONE) } else { (span.0, span.1) });
+                terms.push(if span.2 {
+                    (NONE, NONE)
+                } else {
+                    (span.0, span.1)
+                });
                 previous = Some(current);
             }
             term_of[occurrence as usize] = terms.len() as u32 - 1;

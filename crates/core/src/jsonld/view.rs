@@ -78,7 +78,7 @@ impl<'a> Document<'a> {
     }
 
     /// The document as a new JSON value (for error messages and JCS).
-    pub fn to_value(&self) -> Value {
+    pub fn owned_value(&self) -> Value {
         Value::Object(
             self.entries()
                 .into_iter()
@@ -89,7 +89,7 @@ impl<'a> Document<'a> {
 
     /// The document as compact JSON, `@context` first; with `sentinel_vocab`, a context
     /// `{"@vocab": sentinel_vocab}` is put before the document's own contexts.
-    pub(super) fn to_json(&self, sentinel_vocab: Option<&str>) -> Result<Vec<u8>, JsonLdError> {
+    pub(super) fn json_bytes(&self, sentinel_vocab: Option<&str>) -> Result<Vec<u8>, JsonLdError> {
         let syntax = |error: serde_json::Error| JsonLdError::Syntax(error.to_string());
         let mut out = Vec::with_capacity(2048);
         out.push(b'{');
@@ -104,7 +104,9 @@ impl<'a> Document<'a> {
                 Ok(())
             };
             match (sentinel_vocab, context) {
-                (None, Some(context)) => serde_json::to_writer(&mut out, context).map_err(syntax)?,
+                (None, Some(context)) => {
+                    serde_json::to_writer(&mut out, context).map_err(syntax)?
+                }
                 (Some(vocab), None) => sentinel(&mut out, vocab)?,
                 (Some(vocab), Some(context)) => {
                     out.push(b'[');
@@ -159,9 +161,10 @@ mod tests {
         let mut copy = members.clone();
         copy.remove("proof");
         copy.insert("@context".into(), context.clone());
-        assert_eq!(document.to_value(), Value::Object(copy));
-        let json: Value = serde_json::from_slice(&document.to_json(None).expect("json")).expect("utf-8 or JSON");
-        assert_eq!(json, document.to_value());
+        assert_eq!(document.owned_value(), Value::Object(copy));
+        let json: Value = serde_json::from_slice(&document.json_bytes(None).expect("json"))
+            .expect("utf-8 or JSON");
+        assert_eq!(json, document.owned_value());
         assert_eq!(document.get("proof"), None);
         assert_eq!(document.get("@context"), Some(&context));
     }
@@ -177,7 +180,8 @@ mod tests {
         };
         let keys: Vec<&str> = document.entries().iter().map(|(key, _)| *key).collect();
         assert_eq!(keys, ["type", "name", "@context"]);
-        let text = String::from_utf8(document.to_json(Some("urn:x:")).expect("json")).expect("utf-8 or JSON");
+        let text = String::from_utf8(document.json_bytes(Some("urn:x:")).expect("json"))
+            .expect("utf-8 or JSON");
         assert_eq!(
             text,
             r#"{"@context":[{"@vocab":"urn:x:"},"c"],"type":"T","name":"n"}"#
@@ -188,7 +192,8 @@ mod tests {
     fn the_sentinel_alone_when_there_is_no_context() {
         let value = json!({ "name": "n" });
         let document = Document::of(&value).expect("object");
-        let text = String::from_utf8(document.to_json(Some("urn:x:")).expect("json")).expect("utf-8 or JSON");
+        let text = String::from_utf8(document.json_bytes(Some("urn:x:")).expect("json"))
+            .expect("utf-8 or JSON");
         assert_eq!(text, r#"{"@context":{"@vocab":"urn:x:"},"name":"n"}"#);
         assert!(Document::of(&json!([1])).is_err());
     }

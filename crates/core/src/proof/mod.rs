@@ -343,8 +343,8 @@ fn prepare_parts(
             // apply as for the RDF suite.
             jsonld::check_safe_document(&unsecured)?;
             (
-                jcs(&options.to_value())?,
-                jcs(&unsecured.to_value())?,
+                jcs(&options.owned_value())?,
+                jcs(&unsecured.owned_value())?,
                 vec![],
             )
         }
