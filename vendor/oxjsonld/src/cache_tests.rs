@@ -21,7 +21,7 @@ fn parse(
         .for_slice(document)
         .with_load_document_callback(move |url, _| match (url, context) {
             (CONTEXT_URL, Some(context)) => Ok(JsonLdRemoteDocument {
-                document: context.as_bytes().to_vec(),
+                document: context.as_bytes().to_vec().into(),
                 document_url: url.into(),
             }),
             _ => Err(format!("no document at {url}").into()),

@@ -94,6 +94,11 @@ impl JsonNode {
     }
 }
 
+/// Term definitions by term. Looked up for every key and type of every document, so hashed
+/// with foldhash rather than SipHash (the terms are those of the contexts, which the caller's
+/// load document callback supplies; the seed is per process).
+pub type TermDefinitions = HashMap<String, JsonLdTermDefinition, foldhash::fast::RandomState>;
+
 #[derive(Default, Clone)]
 pub struct JsonLdContext {
     pub base_iri: Option<Iri<String>>,
@@ -101,7 +106,7 @@ pub struct JsonLdContext {
     pub vocabulary_mapping: Option<String>,
     pub default_language: Option<String>,
     pub default_direction: Option<&'static str>,
-    pub term_definitions: HashMap<String, JsonLdTermDefinition>,
+    pub term_definitions: TermDefinitions,
     pub previous_context: Option<Arc<JsonLdContext>>,
     /// Identifies the content of this context for [`PROCESSED_CONTEXT_CACHE`]: 0 for an
     /// empty context made by [`JsonLdContext::new_empty`] (whose content is then fixed by
@@ -126,7 +131,7 @@ impl JsonLdContext {
             vocabulary_mapping: None,
             default_language: None,
             default_direction: None,
-            term_definitions: HashMap::new(),
+            term_definitions: TermDefinitions::default(),
             previous_context: None,
             id: 0,
         }
@@ -162,11 +167,23 @@ pub struct JsonLdContextProcessor {
 }
 
 /// A remote document as this processor's load document callback returned it.
-#[derive(PartialEq, Eq)]
 pub struct LoadedRemoteDocument {
     document_url: String,
-    document: Vec<u8>,
+    document: Cow<'static, [u8]>,
 }
+
+/// Byte-for-byte equality; the same `'static` bytes (a context compiled into the binary, served
+/// by every parser's callback) are recognized by their address without reading them.
+impl PartialEq for LoadedRemoteDocument {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&*self.document, &*other.document);
+        self.document_url == other.document_url
+            && a.len() == b.len()
+            && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a == b)
+    }
+}
+
+impl Eq for LoadedRemoteDocument {}
 
 /// One parser's cache of remote documents: each URL is loaded at most once per parser.
 pub struct RemoteContextCacheEntry {
@@ -259,8 +276,10 @@ pub struct JsonLdLoadDocumentOptions {
 
 /// Returned information about a remote JSON-LD document or context.
 pub struct JsonLdRemoteDocument {
-    /// The retrieved document
-    pub document: Vec<u8>,
+    /// The retrieved document (`Cow::Borrowed` for a document that lives as long as the
+    /// program, such as one compiled in: it is then neither copied nor compared byte by byte
+    /// when a cached processed context is checked against it)
+    pub document: Cow<'static, [u8]>,
     /// The final URL of the loaded document. This is important to handle HTTP redirects properly
     pub document_url: String,
 }

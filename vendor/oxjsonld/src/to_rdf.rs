@@ -408,7 +408,7 @@ impl<R: Read> ReaderJsonLdParser<R> {
     ///     .with_load_document_callback(|url, _options| {
     ///         assert_eq!(url, "file://context.jsonld");
     ///         Ok(JsonLdRemoteDocument {
-    ///             document: br#"{"@context":{"schema": "http://schema.org/"}}"#.to_vec(),
+    ///             document: br#"{"@context":{"schema": "http://schema.org/"}}"#.to_vec().into(),
     ///             document_url: "file://context.jsonld".into(),
     ///         })
     ///     })
@@ -736,7 +736,7 @@ impl SliceJsonLdParser<'_> {
     ///     .with_load_document_callback(|url, _options| {
     ///         assert_eq!(url, "file://context.jsonld");
     ///         Ok(JsonLdRemoteDocument {
-    ///             document: br#"{"@context":{"schema": "http://schema.org/"}}"#.to_vec(),
+    ///             document: br#"{"@context":{"schema": "http://schema.org/"}}"#.to_vec().into(),
     ///             document_url: "file://context.jsonld".into(),
     ///         })
     ///     })
@@ -1246,7 +1246,8 @@ impl JsonLdToRdfConverter {
         }
     }
 
-    /// A literal, with a safe-mode note when it cannot be made.
+    /// A literal, with a safe-mode note when it cannot be made (written only then: most
+    /// literals convert, and formatting a note for each cost more than the conversion).
     fn checked_literal(
         &mut self,
         value: JsonLdValue,
@@ -1254,18 +1255,13 @@ impl JsonLdToRdfConverter {
         direction: Option<&'static str>,
         r#type: Option<String>,
     ) -> Option<Literal> {
-        let described = self.safe.then(|| {
-            match (&language, &r#type) {
+        let literal = self.convert_literal(&value, language.as_deref(), direction, r#type.as_deref());
+        if literal.is_none() && self.safe {
+            self.dropped.push(match (&language, &r#type) {
                 (Some(language), _) => format!("the value {value:?} has the invalid language tag {}", quoted(language)),
                 (None, Some(datatype)) => format!("the value {value:?} has the invalid datatype {}", quoted(datatype)),
                 (None, None) => format!("the value {value:?} cannot be made an RDF literal"),
-            }
-        });
-        let literal = self.convert_literal(value, language, direction, r#type);
-        if literal.is_none() {
-            if let Some(described) = described {
-                self.dropped.push(described);
-            }
+            });
         }
         literal
     }
@@ -1337,20 +1333,20 @@ impl JsonLdToRdfConverter {
         if self.lenient {
             Some(NamedNode::new_unchecked(value))
         } else {
-            NamedNode::new(&value).ok()
+            NamedNode::new(value).ok()
         }
     }
 
     #[cfg_attr(not(feature = "rdf-12"), expect(unused_variables))]
     fn convert_literal(
         &self,
-        value: JsonLdValue,
-        language: Option<String>,
+        value: &JsonLdValue,
+        language: Option<&str>,
         direction: Option<&'static str>,
-        r#type: Option<String>,
+        r#type: Option<&str>,
     ) -> Option<Literal> {
         let r#type = if let Some(t) = r#type {
-            Some(self.convert_named_node(t)?)
+            Some(self.convert_named_node(t.to_owned())?)
         } else {
             None
         };
@@ -1369,11 +1365,15 @@ impl JsonLdToRdfConverter {
                         };
                         return if self.lenient {
                             Some(Literal::new_directional_language_tagged_literal_unchecked(
-                                value, language, direction,
+                                value.clone(),
+                                language.to_owned(),
+                                direction,
                             ))
                         } else {
                             Literal::new_directional_language_tagged_literal(
-                                value, &language, direction,
+                                value.clone(),
+                                language,
+                                direction,
                             )
                             .ok()
                         };
@@ -1382,14 +1382,17 @@ impl JsonLdToRdfConverter {
                         return None; // Expansion already returns an error
                     }
                     if self.lenient {
-                        Literal::new_language_tagged_literal_unchecked(value, language)
+                        Literal::new_language_tagged_literal_unchecked(
+                            value.clone(),
+                            language.to_owned(),
+                        )
                     } else {
-                        Literal::new_language_tagged_literal(value, &language).ok()?
+                        Literal::new_language_tagged_literal(value.clone(), language).ok()?
                     }
                 } else if let Some(datatype) = r#type {
-                    Literal::new_typed_literal(value, datatype)
+                    Literal::new_typed_literal(value.clone(), datatype)
                 } else {
-                    Literal::new_simple_literal(value)
+                    Literal::new_simple_literal(value.clone())
                 }
             }
             JsonLdValue::Number(value) => {
@@ -1397,10 +1400,10 @@ impl JsonLdToRdfConverter {
                     return None; // Expansion already returns an error
                 }
                 let value = canonicalize_xsd_number(
-                    &value,
+                    value,
                     r#type.as_ref().is_some_and(|t| *t == xsd::DOUBLE),
                 )
-                .unwrap_or(RdfJsonNumber::Double(value));
+                .unwrap_or_else(|| RdfJsonNumber::Double(value.clone()));
                 match value {
                     RdfJsonNumber::Integer(value) => Literal::new_typed_literal(
                         value,
@@ -1417,7 +1420,7 @@ impl JsonLdToRdfConverter {
                     return None; // Expansion already returns an error
                 }
                 Literal::new_typed_literal(
-                    if value { "true" } else { "false" },
+                    if *value { "true" } else { "false" },
                     r#type.unwrap_or_else(|| xsd::BOOLEAN.into()),
                 )
             }

@@ -20,6 +20,9 @@
 mod contexts;
 mod rdfc;
 mod safe;
+mod view;
+
+pub use view::Document;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -100,6 +103,16 @@ pub fn canonicalize(document: &Value) -> Result<Canonical, JsonLdError> {
 /// [`canonicalize`], charging the canonicalization to `budget` (a verifier shares one budget
 /// across every document of one input).
 pub fn canonicalize_within(document: &Value, budget: &Budget) -> Result<Canonical, JsonLdError> {
+    canonicalize_document_within(&Document::of(document)?, budget)
+}
+
+/// [`canonicalize_within`] for a [`Document`]: a JSON object read in place, less some members
+/// or with another `@context`, as a Data Integrity proof canonicalizes the credential without
+/// its `proof` and the proof without its `proofValue`.
+pub fn canonicalize_document_within(
+    document: &Document<'_>,
+    budget: &Budget,
+) -> Result<Canonical, JsonLdError> {
     let quads = to_rdf_with_sentinel(document)?;
     let undefined_terms = undefined_in(&quads);
     let quads = if undefined_terms.is_empty() {
@@ -110,7 +123,7 @@ pub fn canonicalize_within(document: &Value, budget: &Budget) -> Result<Canonica
         // processor drops them and the canonical form matches the signer's. Safe mode would
         // refuse the drop, which is the point: the caller is told of the undefined terms, and
         // a verifier can still say whether the signature covered the rest.
-        convert(document, document, false)?
+        convert(document, false, false)?
     };
     Ok(Canonical {
         nquads: canonical_nquads_within(quads, budget)?,
@@ -121,6 +134,11 @@ pub fn canonicalize_within(document: &Value, budget: &Budget) -> Result<Canonica
 /// The terms of `document` that no context defines: keys and `type` values that a JSON-LD
 /// processor would drop.
 pub fn undefined_terms(document: &Value) -> Result<Vec<String>, JsonLdError> {
+    undefined_terms_of(&Document::of(document)?)
+}
+
+/// [`undefined_terms`] of a [`Document`].
+pub fn undefined_terms_of(document: &Document<'_>) -> Result<Vec<String>, JsonLdError> {
     Ok(undefined_in(&to_rdf_with_sentinel(document)?))
 }
 
@@ -154,7 +172,15 @@ pub fn canonicalize_strict_within(
     document: &Value,
     budget: &Budget,
 ) -> Result<String, JsonLdError> {
-    let canonical = canonicalize_within(document, budget)?;
+    canonicalize_strict_document_within(&Document::of(document)?, budget)
+}
+
+/// [`canonicalize_strict_within`] for a [`Document`].
+pub fn canonicalize_strict_document_within(
+    document: &Document<'_>,
+    budget: &Budget,
+) -> Result<String, JsonLdError> {
+    let canonical = canonicalize_document_within(document, budget)?;
     if canonical.undefined_terms.is_empty() {
         Ok(canonical.nquads)
     } else {
@@ -162,35 +188,31 @@ pub fn canonicalize_strict_within(
     }
 }
 
-fn to_rdf_with_sentinel(original: &Value) -> Result<Vec<Quad>, JsonLdError> {
-    safe::scan(original)?;
-    let mut document = original.clone();
-    if let Value::Object(map) = &mut document {
-        let sentinel = serde_json::json!({ "@vocab": UNDEFINED_TERM_VOCAB });
-        // First, so that any context of the document's own that sets @vocab still wins.
-        match map.get_mut("@context") {
-            Some(Value::Array(contexts)) => contexts.insert(0, sentinel),
-            Some(other) => *other = Value::Array(vec![sentinel, other.take()]),
-            None => {
-                map.insert("@context".into(), sentinel);
-            }
-        }
-    }
-    convert(&document, original, true)
+/// The quads of `document` read with the undefined-term sentinel first in its `@context` (so
+/// that any context of the document's own that sets `@vocab` still wins).
+fn to_rdf_with_sentinel(document: &Document<'_>) -> Result<Vec<Quad>, JsonLdError> {
+    safe::scan_document(document)?;
+    convert(document, true, true)
 }
 
 /// Converts JSON-LD to RDF quads using only the bundled contexts, in safe mode: anything the
 /// conversion would drop is an error (see [`safe`]).
 pub fn to_rdf(document: &Value) -> Result<Vec<Quad>, JsonLdError> {
-    safe::scan(document)?;
-    convert(document, document, true)
+    let document = Document::of(document)?;
+    safe::scan_document(&document)?;
+    convert(&document, false, true)
 }
 
 /// Checks that `document` passes JSON-LD safe mode and defines every term it uses: what
 /// signing with any suite, and verifying, require of a credential, since every JSON-LD
 /// consumer (and RDF signature) would otherwise see less than its JSON says.
 pub fn check_safe(document: &Value) -> Result<(), JsonLdError> {
-    let undefined = undefined_terms(document)?;
+    check_safe_document(&Document::of(document)?)
+}
+
+/// [`check_safe`] for a [`Document`].
+pub fn check_safe_document(document: &Document<'_>) -> Result<(), JsonLdError> {
+    let undefined = undefined_terms_of(document)?;
     if undefined.is_empty() {
         Ok(())
     } else {
@@ -198,11 +220,10 @@ pub fn check_safe(document: &Value) -> Result<(), JsonLdError> {
     }
 }
 
-/// The conversion itself; `original` is the document as given, for naming paths in errors
-/// (`document` may carry the undefined-term sentinel).
-fn convert(document: &Value, original: &Value, safe: bool) -> Result<Vec<Quad>, JsonLdError> {
-    let bytes =
-        serde_json::to_vec(document).map_err(|error| JsonLdError::Syntax(error.to_string()))?;
+/// The conversion itself, with the undefined-term sentinel if `sentinel`, in safe mode if
+/// `safe`.
+fn convert(document: &Document<'_>, sentinel: bool, safe: bool) -> Result<Vec<Quad>, JsonLdError> {
+    let bytes = document.json_bytes(sentinel.then_some(UNDEFINED_TERM_VOCAB))?;
     let mut quads = Vec::new();
     let parser = if safe {
         JsonLdParser::new().safe_mode()
@@ -213,7 +234,7 @@ fn convert(document: &Value, original: &Value, safe: bool) -> Result<Vec<Quad>, 
         .for_slice(&bytes)
         .with_load_document_callback(|url, _options| match bundled_context(url) {
             Some(text) => Ok(JsonLdRemoteDocument {
-                document: text.as_bytes().to_vec(),
+                document: text.as_bytes().into(),
                 document_url: url.into(),
             }),
             None => Err(Box::new(JsonLdError::UnknownContext(url.into()))),
@@ -236,7 +257,7 @@ fn convert(document: &Value, original: &Value, safe: bool) -> Result<Vec<Quad>, 
             Err(error) => {
                 let message = error.to_string();
                 if message.starts_with("safe mode: ") {
-                    return Err(safe::locate(original, &message));
+                    return Err(safe::locate(&document.owned_value(), &message));
                 }
                 return Err(syntax_error(message));
             }

@@ -12,7 +12,6 @@
 //! size of the issuer copied for it), and per step of a hash path (plus the path's length, which
 //! each step compares). A unit is roughly 65 ns of one core in a release build.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use oxrdf::{GraphName, NamedOrBlankNode, Quad, Term};
@@ -78,50 +77,71 @@ struct Dataset {
 
 impl Dataset {
     fn new(input: &[Quad]) -> Self {
+        // Every term of every quad serialized back to back, then interned by sorting the
+        // occurrences: no hashing of attacker-chosen strings, no allocation per term.
         let mut text = String::new();
-        let mut terms = Vec::new();
-        let mut index: HashMap<String, u32> = HashMap::new();
-        let mut blank_nodes = 0u32;
-        let mut scratch = String::new();
-        let mut intern = |scratch: &str, blank: bool| -> u32 {
-            if let Some(&term) = index.get(scratch) {
-                return term;
-            }
-            let term = terms.len() as u32;
-            if blank {
-                terms.push((blank_nodes, NONE));
-                blank_nodes += 1;
-            } else {
-                let start = text.len() as u32;
-                text.push_str(scratch);
-                terms.push((start, text.len() as u32));
-            }
-            index.insert(scratch.to_owned(), term);
-            term
-        };
-        let mut quads = Vec::with_capacity(input.len());
-        for quad in input {
-            let mut ids = [NONE; 4];
-            scratch.clear();
+        // Per occurrence: its span in `text`, and whether it is a blank node.
+        let mut spans: Vec<(u32, u32, bool)> = Vec::with_capacity(input.len() * 4);
+        let push = |text: &mut String,
+                    spans: &mut Vec<(u32, u32, bool)>,
+                    term: &dyn std::fmt::Display,
+                    blank: bool| {
+            let start = text.len() as u32;
             // Writing to a String cannot fail.
-            let _ = write!(scratch, "{}", quad.subject);
-            ids[0] = intern(
-                &scratch,
-                matches!(quad.subject, NamedOrBlankNode::BlankNode(_)),
-            );
-            scratch.clear();
-            let _ = write!(scratch, "{}", quad.predicate);
-            ids[1] = intern(&scratch, false);
-            scratch.clear();
-            let _ = write!(scratch, "{}", quad.object);
-            ids[2] = intern(&scratch, matches!(quad.object, Term::BlankNode(_)));
-            if !quad.graph_name.is_default_graph() {
-                scratch.clear();
-                let _ = write!(scratch, "{}", quad.graph_name);
-                ids[3] = intern(&scratch, matches!(quad.graph_name, GraphName::BlankNode(_)));
+            let _ = write!(text, "{term}");
+            spans.push((start, text.len() as u32, blank));
+        };
+        for quad in input {
+            let subject_blank = matches!(quad.subject, NamedOrBlankNode::BlankNode(_));
+            push(&mut text, &mut spans, &quad.subject, subject_blank);
+            push(&mut text, &mut spans, &quad.predicate, false);
+            let object_blank = matches!(quad.object, Term::BlankNode(_));
+            push(&mut text, &mut spans, &quad.object, object_blank);
+            if quad.graph_name.is_default_graph() {
+                // An empty span: the default graph, never a term.
+                spans.push((0, 0, false));
+            } else {
+                let graph_blank = matches!(quad.graph_name, GraphName::BlankNode(_));
+                push(&mut text, &mut spans, &quad.graph_name, graph_blank);
             }
-            quads.push(ids);
         }
+        let slice = |&(start, end, _): &(u32, u32, bool)| &text[start as usize..end as usize];
+        // Occurrences in order of their text (a stable sort: equal ones in order of occurrence).
+        let mut order: Vec<u32> = (0..spans.len() as u32).collect();
+        order.sort_by(|&a, &b| slice(&spans[a as usize]).cmp(slice(&spans[b as usize])));
+        // Per occurrence: its term, the same for equal text.
+        let mut term_of = vec![NONE; spans.len()];
+        let mut terms = Vec::new();
+        let mut previous: Option<&str> = None;
+        for &occurrence in &order {
+            let span = &spans[occurrence as usize];
+            if span.0 == span.1 {
+                continue;
+            }
+            let current = slice(span);
+            if previous != Some(current) {
+                // Blank nodes are numbered below, in order of first occurrence.
+                terms.push(if span.2 {
+                    (NONE, NONE)
+                } else {
+                    (span.0, span.1)
+                });
+                previous = Some(current);
+            }
+            term_of[occurrence as usize] = terms.len() as u32 - 1;
+        }
+        let mut blank_nodes = 0u32;
+        for (occurrence, span) in spans.iter().enumerate() {
+            let term = term_of[occurrence];
+            if span.2 && terms[term as usize].0 == NONE {
+                terms[term as usize].0 = blank_nodes;
+                blank_nodes += 1;
+            }
+        }
+        let mut quads: Vec<[u32; 4]> = term_of
+            .chunks_exact(4)
+            .map(|ids| [ids[0], ids[1], ids[2], ids[3]])
+            .collect();
         // A dataset is a set: duplicates count once (and would change the hashes otherwise).
         quads.sort_unstable();
         quads.dedup();

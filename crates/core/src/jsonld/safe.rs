@@ -21,7 +21,7 @@
 
 use serde_json::Value;
 
-use super::{JsonLdError, UNDEFINED_TERM_VOCAB, bundled_context};
+use super::{Document, JsonLdError, UNDEFINED_TERM_VOCAB, bundled_context};
 
 /// The keywords a credential may use as keys. `@context` may appear at any level (a nested
 /// credential carries its own), but only naming bundled contexts.
@@ -36,11 +36,12 @@ const ALLOWED_KEYWORDS: [&str; 6] = [
 
 /// Checks the JSON of `document` for content that JSON-LD processing would drop or that only
 /// a context we do not know could define.
-pub(crate) fn scan(document: &Value) -> Result<(), JsonLdError> {
-    if !document.is_object() {
-        return Err(unsafe_at("", "a JSON-LD document must be a JSON object"));
+pub(crate) fn scan_document(document: &Document<'_>) -> Result<(), JsonLdError> {
+    let mut path = String::new();
+    for (key, child) in document.entries() {
+        member(key, child, &mut path, 0)?;
     }
-    walk(document, &mut String::new(), 0)
+    Ok(())
 }
 
 /// The deepest nesting we follow; deeper documents are refused rather than recursed into.
@@ -66,28 +67,34 @@ fn walk(value: &Value, path: &mut String, depth: usize) -> Result<(), JsonLdErro
         }
         Value::Object(map) => {
             for (key, child) in map {
-                let mark = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-                if key == "@context" {
-                    contexts(child, path)?;
-                } else {
-                    if key.starts_with('@') && !ALLOWED_KEYWORDS.contains(&key.as_str()) {
-                        return Err(unsafe_at(
-                            path,
-                            &format!("the keyword {key} is not accepted in a credential"),
-                        ));
-                    }
-                    walk(child, path, depth + 1)?;
-                }
-                path.truncate(mark);
+                member(key, child, path, depth)?;
             }
             Ok(())
         }
         Value::Bool(_) | Value::Number(_) | Value::String(_) => Ok(()),
     }
+}
+
+/// One member of an object at `depth`, whose path is `path`.
+fn member(key: &str, child: &Value, path: &mut String, depth: usize) -> Result<(), JsonLdError> {
+    let mark = path.len();
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+    if key == "@context" {
+        contexts(child, path)?;
+    } else {
+        if key.starts_with('@') && !ALLOWED_KEYWORDS.contains(&key) {
+            return Err(unsafe_at(
+                path,
+                &format!("the keyword {key} is not accepted in a credential"),
+            ));
+        }
+        walk(child, path, depth + 1)?;
+    }
+    path.truncate(mark);
+    Ok(())
 }
 
 /// A `@context` value: a bundled context's URL, or a list of them.
@@ -109,7 +116,7 @@ fn contexts(value: &Value, path: &str) -> Result<(), JsonLdError> {
     }
 }
 
-fn unsafe_at(path: &str, problem: &str) -> JsonLdError {
+pub(super) fn unsafe_at(path: &str, problem: &str) -> JsonLdError {
     JsonLdError::Unsafe {
         path: path.to_string(),
         problem: problem.to_string(),

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::budget::Budget;
-use crate::jsonld::{self, JsonLdError};
+use crate::jsonld::{self, Document, JsonLdError};
 use crate::keys::{
     BadSignature, KeyError, KeyType, PublicKey, SigningKey, decode_multibase_base58,
     encode_multibase_base58,
@@ -173,7 +173,13 @@ pub fn sign_within(
             .ok_or_else(|| ProofError::Malformed("the document has no @context".into()))?;
         proof.insert("@context".into(), context);
     }
-    let prepared = prepare_parts(&unsecured, &proof, options.cryptosuite, true, budget)?;
+    let prepared = prepare_parts(
+        Document::new(&unsecured),
+        Document::new(&proof),
+        options.cryptosuite,
+        true,
+        budget,
+    )?;
     let signature = key.sign(&prepared.hash_data)?;
     proof.insert(
         "proofValue".into(),
@@ -206,14 +212,33 @@ pub fn prepare_within(
     proof: &Map<String, Value>,
     budget: &Budget,
 ) -> Result<Prepared, ProofError> {
-    let (unsecured, _) = split_proofs(document)?;
+    let members = document
+        .as_object()
+        .ok_or_else(|| ProofError::Malformed("a credential must be a JSON object".into()))?;
+    match members.get("proof") {
+        None | Some(Value::Array(_) | Value::Object(_)) => {}
+        Some(_) => {
+            return Err(ProofError::Malformed(
+                "proof must be an object or array".into(),
+            ));
+        }
+    }
+    // Read in place: the document without its proofs, the proof without its value.
+    let unsecured = Document {
+        members,
+        without: &["proof"],
+        context: None,
+    };
+    let options = Document {
+        members: proof,
+        without: &["proofValue"],
+        context: None,
+    };
     let cryptosuite = Cryptosuite::of_proof(proof)?;
-    let mut options = proof.clone();
-    options.remove("proofValue");
     if cryptosuite == Cryptosuite::EddsaJcs2022 {
         check_jcs_context(&unsecured, &options)?;
     }
-    prepare_parts(&unsecured, &options, cryptosuite, false, budget)
+    prepare_parts(unsecured, options, cryptosuite, false, budget)
 }
 
 /// Checks `proof` on `document` with `key`.
@@ -283,10 +308,7 @@ fn split_proofs(document: &Value) -> Result<(Map<String, Value>, Vec<Value>), Pr
 }
 
 /// eddsa-jcs-2022: the document's `@context` must start with the proof's, in order.
-fn check_jcs_context(
-    document: &Map<String, Value>,
-    options: &Map<String, Value>,
-) -> Result<(), ProofError> {
+fn check_jcs_context(document: &Document<'_>, options: &Document<'_>) -> Result<(), ProofError> {
     let as_list = |value: Option<&Value>| match value {
         Some(Value::Array(items)) => items.clone(),
         Some(other) => vec![other.clone()],
@@ -303,8 +325,8 @@ fn check_jcs_context(
 }
 
 fn prepare_parts(
-    unsecured: &Map<String, Value>,
-    options: &Map<String, Value>,
+    unsecured: Document<'_>,
+    options: Document<'_>,
     cryptosuite: Cryptosuite,
     signing: bool,
     budget: &Budget,
@@ -324,34 +346,35 @@ fn prepare_parts(
             ));
         }
     }
-    let document = Value::Object(unsecured.clone());
     let (canonical_proof, canonical_document, unsigned_terms) = match cryptosuite {
         Cryptosuite::EddsaJcs2022 => {
             // JCS signs the JSON itself, so nothing goes unsigned; but every JSON-LD consumer
             // of the credential would see less than its JSON says, so the same safe-mode rules
             // apply as for the RDF suite.
-            jsonld::check_safe(&document)?;
+            jsonld::check_safe_document(&unsecured)?;
             (
-                jcs(&Value::Object(options.clone()))?,
-                jcs(&document)?,
+                jcs(&options.owned_value())?,
+                jcs(&unsecured.owned_value())?,
                 vec![],
             )
         }
         Cryptosuite::EddsaRdfc2022 | Cryptosuite::Ed25519Signature2020 => {
-            let mut options = options.clone();
             let context = unsecured
                 .get("@context")
-                .cloned()
                 .ok_or_else(|| ProofError::Malformed("the document has no @context".into()))?;
-            options.insert("@context".into(), context);
-            let proof = jsonld::canonicalize_strict_within(&Value::Object(options), budget)?;
+            // The proof options, given the document's @context.
+            let options = Document {
+                context: Some(context),
+                ..options
+            };
+            let proof = jsonld::canonicalize_strict_document_within(&options, budget)?;
             let (document, unsigned) = if signing {
                 (
-                    jsonld::canonicalize_strict_within(&document, budget)?,
+                    jsonld::canonicalize_strict_document_within(&unsecured, budget)?,
                     Vec::new(),
                 )
             } else {
-                let canonical = jsonld::canonicalize_within(&document, budget)?;
+                let canonical = jsonld::canonicalize_document_within(&unsecured, budget)?;
                 (canonical.nquads, canonical.undefined_terms)
             };
             (proof, document, unsigned)
