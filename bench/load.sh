@@ -64,7 +64,8 @@ trap cleanup EXIT
 server=$!
 address=""
 for _ in $(seq 1 100); do
-    address="$(jq -r 'select(.message == "laurel is listening") | .address' "$work/server.log" 2>/dev/null | head -n1)"
+    # A line still being written is not JSON yet: jq fails, and the next try reads it whole.
+    address="$(jq -r 'select(.message == "laurel is listening") | .address' "$work/server.log" 2>/dev/null | head -n1 || true)"
     [ -n "$address" ] && break
     kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
     sleep 0.1

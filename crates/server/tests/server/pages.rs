@@ -844,8 +844,8 @@ async fn a_credential_page_verifies_once_while_nothing_changes() {
 
 /// A page is kept for a second ([`laurel_server::pages::kept`]), but never past a change of
 /// the credential's standing made on the same instance: a revocation shows on the next view
-/// there, and within the second on another instance over the same database (behind a load
-/// balancer), which cannot be told.
+/// there, and on another instance over the same database (behind a load balancer), which
+/// cannot be told, on the first view once the kept page's second is up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revocation_shows_at_once_where_made_and_within_a_second_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
