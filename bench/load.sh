@@ -4,6 +4,8 @@
 #
 #   bench/load.sh                   # 64 connections, 10 s per endpoint
 #   DURATION=30s CONNECTIONS=128 DISTINCT=5000 bench/load.sh
+#   PERF=/tmp/laurel bench/load.sh  # also records the server (`perf record`) during each
+#                                   # run, to /tmp/laurel-1.data, -2.data, …
 #
 # Builds `laurel` in release mode, starts `laurel serve` on a free loopback port with a
 # temporary data folder (SQLite), awards credentials through the admin API, then runs wrk
@@ -20,7 +22,8 @@ cd "$(dirname "$0")/.."
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
-DISTINCT="${DISTINCT:-5000}"
+# 2,000: the figure issue 19 states (more than the cache of hot credentials holds).
+DISTINCT="${DISTINCT:-2000}"
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 
 if ! command -v wrk >/dev/null; then
@@ -36,8 +39,13 @@ for tool in curl jq; do
     command -v "$tool" >/dev/null || { echo "$tool is missing" >&2; exit 2; }
 done
 
-cargo build --release --quiet --bin laurel
-laurel="$TARGET_DIR/release/laurel"
+# LAUREL_BIN=path/to/laurel measures that binary instead (an earlier build, to compare).
+if [ -n "${LAUREL_BIN:-}" ]; then
+    laurel="$LAUREL_BIN"
+else
+    cargo build --release --quiet --bin laurel
+    laurel="$TARGET_DIR/release/laurel"
+fi
 
 work="$(mktemp -d)"
 server=""
@@ -56,13 +64,15 @@ trap cleanup EXIT
 server=$!
 address=""
 for _ in $(seq 1 100); do
-    address="$(jq -r 'select(.message == "laurel is listening") | .address' "$work/server.log" 2>/dev/null | head -n1)"
+    # A line still being written is not JSON yet: jq fails, and the next try reads it whole.
+    address="$(jq -r 'select(.message == "laurel is listening") | .address' "$work/server.log" 2>/dev/null | head -n1 || true)"
     [ -n "$address" ] && break
     kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
     sleep 0.1
 done
 [ -n "$address" ] || { echo "laurel serve did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 origin="http://$address"
+started="$(awk '/^VmHWM:/ {print $2, $3}' "/proc/$server/status")"
 
 token="$("$laurel" token create --data-dir "$work/data" --name bench --scope admin 2>/dev/null)"
 api() {
@@ -93,17 +103,37 @@ end
 LUA
 
 run() {
-    local name="$1" url="$2" out
+    local name="$1" url="$2" out recorder=""
     shift 2
+    runs=$((runs + 1))
+    if [ -n "${PERF:-}" ]; then
+        # DWARF unwinding: release builds keep no frame pointers, but do keep .eh_frame.
+        perf record --call-graph "${PERF_CALL_GRAPH:-dwarf}" -F "${PERF_FREQUENCY:-199}" \
+            -o "$PERF-$runs.data" -p "$server" \
+            2>>"$work/perf.log" &
+        recorder=$!
+        sleep 0.5
+    fi
     out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")"
+    if [ -n "$recorder" ]; then
+        kill -INT "$recorder"
+        wait "$recorder" 2>/dev/null || true
+    fi
     local rps p99 errors
     rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
     p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
     errors="$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")"
-    printf '%-38s %10s req/s   p99 %8s   %s\n' "$name" "$rps" "$p99" "$errors"
+    # Each figure also as a share of /healthz's in this same run (the first), which is what
+    # stays comparable on a shared or noisy machine.
+    [ -n "$baseline" ] || baseline="$rps"
+    share="$(awk -v r="$rps" -v b="$baseline" 'BEGIN { if (b > 0) printf "%3.0f%%", 100 * r / b }')"
+    printf '%-38s %10s req/s (%s of /healthz)   p99 %8s   %s\n' "$name" "$rps" "$share" "$p99" "$errors"
+    [ -z "$recorder" ] || echo "  profile: perf report -i $PERF-$runs.data --no-children"
 }
+runs=0
+baseline=""
 
-echo "laurel serve after awarding $((DISTINCT + 1)) credentials: $(awk '/^VmRSS:/ {print $2, $3}' "/proc/$server/status") resident, peak $(awk '/^VmHWM:/ {print $2, $3}' "/proc/$server/status")"
+echo "laurel serve: peak resident memory $started once started; after awarding $((DISTINCT + 1)) credentials: $(awk '/^VmRSS:/ {print $2, $3}' "/proc/$server/status") resident, peak $(awk '/^VmHWM:/ {print $2, $3}' "/proc/$server/status")"
 echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per endpoint; $(nproc) cores"
 run "GET /healthz" "$origin/healthz"
 run "GET /credentials/{id} (one, cached)" "$credential"

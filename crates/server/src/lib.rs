@@ -60,6 +60,9 @@ pub struct App {
     pub status_lists: Arc<public::status::ListCache>,
     /// Recent verification results of credential pages.
     pub verdicts: pages::verdicts::VerdictCache,
+    /// Credential pages rendered in the last second; the domain's changes and any write
+    /// through this instance forget them.
+    pub pages: Arc<pages::kept::PageCache>,
     /// Recipients' "Email me my wallet link" and "Your transcript by email" requests lately,
     /// for their rate limits (shared: one client cannot double its allowance with two forms).
     pub wallet_requests: pages::wallet_link::RequestLimits,
@@ -72,15 +75,18 @@ impl App {
     pub fn new(service: Service) -> Self {
         let credentials = Arc::new(public::credentials::CredentialCache::default());
         let status_lists = Arc::new(public::status::ListCache::default());
+        let pages = Arc::new(pages::kept::PageCache::default());
         let caches = ResponseCaches {
             credentials: credentials.clone(),
             status_lists: status_lists.clone(),
+            pages: pages.clone(),
         };
         App {
             service: Arc::new(service.with_changes(Arc::new(caches))),
             credentials,
             status_lists,
             verdicts: Default::default(),
+            pages,
             wallet_requests: Default::default(),
             metrics: None,
         }
@@ -114,15 +120,18 @@ impl std::fmt::Debug for App {
 struct ResponseCaches {
     credentials: Arc<public::credentials::CredentialCache>,
     status_lists: Arc<public::status::ListCache>,
+    pages: Arc<pages::kept::PageCache>,
 }
 
 impl Changes for ResponseCaches {
     fn credential_changed(&self, id: uuid::Uuid) {
         self.credentials.forget(id);
+        self.pages.forget(id);
     }
 
     fn status_list_changed(&self, list: uuid::Uuid) {
         self.status_lists.forget(list);
+        self.pages.forget_list(list);
     }
 }
 
@@ -169,6 +178,10 @@ pub fn router_with(state: AppState, limits: &middleware::Limits) -> axum::Router
         .merge(console::router())
         .merge(health::router())
         .fallback(middleware::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::forget_pages_after_writes,
+        ))
         .with_state(state);
     middleware::with_security_headers(middleware::with_middleware(app, limits), https)
 }

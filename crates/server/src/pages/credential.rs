@@ -11,17 +11,22 @@
 //!
 //! The verification is the service's own ([`crate::api::verify::check`], the same report as
 //! `POST /api/v1/verify`), run on the stored credential and cached ([`super::verdicts`]).
+//! The rendered page is kept for a second ([`super::kept`], which says how a change of
+//! standing still shows at once).
 
 use askama::Template;
+use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use laurel_store::{Award, Issuer, StoreError};
 use laurel_verify::{Report, Verdict};
 use serde_json::Value;
+use uuid::Uuid;
 
 use super::brand;
 use super::html;
+use super::kept::Kept;
 use super::layout::{Head, Layout};
 use super::verdict_text::{key_only, signed_by_issuer};
 use super::verdicts::VerdictKey;
@@ -31,23 +36,56 @@ use crate::routes::parse_id;
 use crate::{AppState, HttpError, HttpResult};
 use laurel_service::{Urls, certificate, links};
 
-/// `GET /credentials/{id}` for a browser.
+/// `GET /credentials/{id}` for a browser: the page rendered within the last second
+/// ([`super::kept`]), else rendered now.
 pub async fn page(state: &AppState, id: &str, request: &HeaderMap) -> Response {
-    match build(state, id).await {
-        Ok(html) => super::respond(html, Cache::Minute, request),
+    let id = match parse_id(id, "credential") {
+        Ok(id) => id,
+        Err(error) => return super::error_page(error),
+    };
+    let now = state.clock.now();
+    if let Some(kept) = state.pages.get(id, now) {
+        return super::respond_tagged(kept.html, kept.etag, Cache::Minute, request);
+    }
+    let generation = state.pages.generation();
+    match build(state, id, now).await {
+        Ok(Built {
+            html,
+            valid_until,
+            list,
+        }) => {
+            let html = Bytes::from(html);
+            let etag = crate::cache::etag(&html);
+            let kept = Kept {
+                html: html.clone(),
+                etag: etag.clone(),
+                day: now.date_naive(),
+                valid_until,
+                list,
+            };
+            state.pages.insert(id, kept, generation);
+            super::respond_tagged(html, etag, Cache::Minute, request)
+        }
         Err(error) => super::error_page(error),
     }
 }
 
-async fn build(state: &AppState, id: &str) -> HttpResult<String> {
-    let id = parse_id(id, "credential")?;
+/// A rendered page and what decides how long it may be kept.
+struct Built {
+    html: String,
+    /// When the credential expires (the award's date, else the credential's).
+    valid_until: Option<DateTime<Utc>>,
+    /// Its status list.
+    list: Option<Uuid>,
+}
+
+async fn build(state: &AppState, id: Uuid, now: DateTime<Utc>) -> HttpResult<Built> {
     let award = state.store.award(id).await.map_err(|error| match error {
         StoreError::NotFound => HttpError::not_found("credential", id),
         other => other.into(),
     })?;
     let credential: Value = serde_json::from_str(&award.credential)
         .map_err(|error| HttpError::Internal(format!("credential {id}: stored JSON: {error}")))?;
-    let now = state.clock.now();
     let report = verification(state, &award, now).await?;
     // The issuer's page settings as they are now (colour, LinkedIn id); never its published
     // facts, which come from the signed credential.
@@ -56,14 +94,23 @@ async fn build(state: &AppState, id: &str) -> HttpResult<String> {
         Err(StoreError::NotFound) => None,
         Err(other) => return Err(other.into()),
     };
-    render(
+    let page = render(
         &state.urls,
         &award,
         issuer.as_ref(),
         &credential,
         &report,
         now,
-    )
+    )?;
+    let signed_until = credential
+        .get("validUntil")
+        .and_then(Value::as_str)
+        .and_then(html::parse_date);
+    Ok(Built {
+        html: page,
+        valid_until: award.valid_until.or(signed_until),
+        list: award.status.map(|slot| slot.list_id),
+    })
 }
 
 /// The verification report of an award's stored credential, from the cache when nothing it

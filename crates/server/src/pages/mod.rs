@@ -17,7 +17,8 @@
 //! and script served by this binary ([`assets`]), under a Content-Security-Policy that allows
 //! nothing else, so they work offline on an intranet and carry no trackers.
 //!
-//! - [`credential`]: the credential page, with a live verification ([`verdicts`] caches it).
+//! - [`credential`]: the credential page, with a live verification ([`verdicts`] caches it);
+//!   [`kept`] keeps each rendered page for a second.
 //! - [`catalog`]: achievement and issuer pages.
 //! - [`claim`]: the claim page a recipient's personal wallet link opens.
 //! - [`wallet_link`]: "Email me my wallet link" on the credential page.
@@ -40,6 +41,7 @@ pub mod claim_transcript;
 pub mod credential;
 pub mod endorsements;
 pub mod html;
+pub mod kept;
 pub mod layout;
 pub mod linkedin;
 pub mod markdown;
@@ -53,7 +55,10 @@ pub mod wallet_link;
 
 use askama::Template;
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -150,8 +155,19 @@ pub fn vary() -> (header::HeaderName, HeaderValue) {
 
 /// An HTML page response: ETag, cache policy, CSP, `Vary: Accept`.
 pub fn respond(html: String, cache: Cache, request: &HeaderMap) -> Response {
+    respond_tagged(Bytes::from(html), None, cache, request)
+}
+
+/// [`respond`] for a page whose ETag was computed earlier (`None`: computed now).
+pub fn respond_tagged(
+    html: Bytes,
+    etag: Option<HeaderValue>,
+    cache: Cache,
+    request: &HeaderMap,
+) -> Response {
     let (name, value) = vary();
     Representation::new(html, "text/html; charset=utf-8", cache)
+        .with_etag(etag)
         .with(name, value)
         .with(
             header::CONTENT_SECURITY_POLICY,
@@ -162,6 +178,25 @@ pub fn respond(html: String, cache: Cache, request: &HeaderMap) -> Response {
             HeaderValue::from_static("no-referrer"),
         )
         .respond(request)
+}
+
+/// Forgets every kept credential page ([`kept`]) once a write through the admin API or the
+/// console has been answered: whatever it changed (an issuer's colour, a key marked
+/// compromised, a revocation) shows on the next view. Public forms (verify, wallet link) change
+/// nothing a credential page shows and leave the pages kept.
+pub async fn forget_pages_after_writes(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let write = !request.method().is_safe()
+        && (path.starts_with(crate::api::PREFIX) || path.starts_with("/console"));
+    let response = next.run(request).await;
+    if write {
+        state.pages.clear();
+    }
+    response
 }
 
 /// A page template as HTML. Rendering fails only if a value's `Display` does (none of ours

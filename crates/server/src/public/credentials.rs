@@ -96,36 +96,36 @@ pub async fn credential(
     }
     let id = parse_id(id, "credential")?;
     let hot = &state.credentials;
-    let issued = match hot.get(id) {
+    let encoding = match format {
+        Format::Jwt => Encoding::Jwt,
+        _ => Encoding::LinkedData,
+    };
+    let issued = match hot.get(id, encoding) {
         Some(issued) => issued,
         None => {
             let award = state.store.award(id).await.map_err(|error| match error {
                 StoreError::NotFound => HttpError::not_found("credential", id),
                 other => other.into(),
             })?;
-            hot.insert(Issued::new(award))
+            hot.insert(Issued::new(award, encoding))
         }
     };
     let document = match format {
-        Format::LinkedData => Representation::new(
-            issued.credential.clone(),
-            "application/ld+json",
-            Cache::Hour,
-        )
-        .with_etag(issued.credential_etag.clone())
-        .with(header::VARY, HeaderValue::from_static("Accept")),
-        Format::Json => Representation::new(
-            issued.credential.clone(),
-            "application/vc+ld+json",
-            Cache::Hour,
-        )
-        .with_etag(issued.credential_etag.clone())
-        .with(
-            header::CONTENT_DISPOSITION,
-            disposition("attachment", id, "json"),
-        ),
-        Format::Jwt => Representation::new(issued.jwt.clone(), "application/jwt", Cache::Hour)
-            .with_etag(issued.jwt_etag.clone()),
+        Format::LinkedData => {
+            Representation::new(issued.body.clone(), "application/ld+json", Cache::Hour)
+                .with_etag(issued.etag.clone())
+                .with(header::VARY, HeaderValue::from_static("Accept"))
+        }
+        Format::Json => {
+            Representation::new(issued.body.clone(), "application/vc+ld+json", Cache::Hour)
+                .with_etag(issued.etag.clone())
+                .with(
+                    header::CONTENT_DISPOSITION,
+                    disposition("attachment", id, "json"),
+                )
+        }
+        Format::Jwt => Representation::new(issued.body.clone(), "application/jwt", Cache::Hour)
+            .with_etag(issued.etag.clone()),
         Format::Png | Format::Svg => baked(&state, &issued, format).await?,
         Format::Pdf => {
             let pdf = certificate::print::pdf(&state, id).await?;
@@ -138,37 +138,49 @@ pub async fn credential(
     Ok(document.respond(&headers))
 }
 
-/// What is served of one award: its two encodings, with their ETags computed once.
+/// The two encodings a credential is served in, kept apart: most clients ask for one only
+/// (verifiers and browsers' downloads the JSON-LD, a few wallets the JWT), so a cache holding
+/// both for every credential would hold half as many of the ones asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// The Data Integrity–signed JSON-LD (also baked into the badge images).
+    LinkedData,
+    /// The VC-JWT.
+    Jwt,
+}
+
+/// What is served of one award in one encoding, with its ETag computed once.
 #[derive(Debug)]
 pub struct Issued {
     id: Uuid,
     achievement_id: Uuid,
-    credential: Bytes,
-    credential_etag: Option<HeaderValue>,
-    jwt: Bytes,
-    jwt_etag: Option<HeaderValue>,
+    encoding: Encoding,
+    body: Bytes,
+    etag: Option<HeaderValue>,
 }
 
 impl Issued {
-    fn new(award: Award) -> Self {
-        let credential = Bytes::from(award.credential);
-        let jwt = Bytes::from(award.jwt);
+    fn new(award: Award, encoding: Encoding) -> Self {
+        let body = Bytes::from(match encoding {
+            Encoding::LinkedData => award.credential,
+            Encoding::Jwt => award.jwt,
+        });
         Issued {
             id: award.id,
             achievement_id: award.achievement_id,
-            credential_etag: cache::etag(&credential),
-            jwt_etag: cache::etag(&jwt),
-            credential,
-            jwt,
+            encoding,
+            etag: cache::etag(&body),
+            body,
         }
     }
 
     fn size(&self) -> usize {
-        self.credential.len() + self.jwt.len() + 256
+        self.body.len() + 256
     }
 
+    /// The signed JSON-LD as text (an entry of [`Encoding::LinkedData`]).
     fn credential_text(&self) -> HttpResult<&str> {
-        std::str::from_utf8(&self.credential).map_err(|_| {
+        std::str::from_utf8(&self.body).map_err(|_| {
             HttpError::Internal(format!("credential {}: stored text is not UTF-8", self.id))
         })
     }
@@ -186,7 +198,7 @@ pub struct CredentialCache {
 
 #[derive(Debug, Default)]
 struct CacheState {
-    entries: HashMap<Uuid, (Instant, Arc<Issued>)>,
+    entries: HashMap<(Uuid, Encoding), (Instant, Arc<Issued>)>,
     bytes: usize,
 }
 
@@ -206,8 +218,10 @@ impl CredentialCache {
             .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, issued)) = state.entries.remove(&id) {
-            state.bytes -= issued.size();
+        for encoding in [Encoding::LinkedData, Encoding::Jwt] {
+            if let Some((_, issued)) = state.entries.remove(&(id, encoding)) {
+                state.bytes -= issued.size();
+            }
         }
     }
 
@@ -219,7 +233,7 @@ impl CredentialCache {
         }
     }
 
-    fn get(&self, id: Uuid) -> Option<Arc<Issued>> {
+    fn get(&self, id: Uuid, encoding: Encoding) -> Option<Arc<Issued>> {
         // A poisoned lock only means a panic mid-update; the map is still consistent enough
         // for a cache (at worst an entry is missing).
         let state = self
@@ -228,7 +242,7 @@ impl CredentialCache {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         state
             .entries
-            .get(&id)
+            .get(&(id, encoding))
             .filter(|(at, _)| at.elapsed() < Self::TTL)
             .map(|(_, issued)| issued.clone())
     }
@@ -257,10 +271,10 @@ impl CredentialCache {
                 state.bytes = 0;
             }
         }
-        if let Some((_, old)) = state
-            .entries
-            .insert(issued.id, (Instant::now(), issued.clone()))
-        {
+        if let Some((_, old)) = state.entries.insert(
+            (issued.id, issued.encoding),
+            (Instant::now(), issued.clone()),
+        ) {
             state.bytes -= old.size();
         }
         state.bytes += size;
@@ -407,31 +421,37 @@ mod tests {
     use super::*;
 
     fn issued(size: usize) -> Issued {
-        Issued::new(Award {
-            id: Uuid::new_v4(),
-            achievement_id: Uuid::new_v4(),
-            issuer_id: Uuid::new_v4(),
-            recipient_email: "a@example.org".into(),
-            recipient_name: None,
-            issued_at: chrono::Utc::now(),
-            valid_until: None,
-            credential: "x".repeat(size),
-            jwt: String::new(),
-            status: None,
-            revoked_at: None,
-            revocation_reason: None,
-            suspended_at: None,
-            suspension_reason: None,
-            role: None,
-        })
+        Issued::new(
+            Award {
+                id: Uuid::new_v4(),
+                achievement_id: Uuid::new_v4(),
+                issuer_id: Uuid::new_v4(),
+                recipient_email: "a@example.org".into(),
+                recipient_name: None,
+                issued_at: chrono::Utc::now(),
+                valid_until: None,
+                credential: "x".repeat(size),
+                jwt: String::new(),
+                status: None,
+                revoked_at: None,
+                revocation_reason: None,
+                suspended_at: None,
+                suspension_reason: None,
+                role: None,
+            },
+            Encoding::LinkedData,
+        )
     }
 
     #[test]
     fn the_credential_cache_stays_within_its_budget() {
         let cache = CredentialCache::new(10_000);
         let first = cache.insert(issued(1_000));
-        assert!(cache.get(first.id).is_some());
-        assert!(cache.get(Uuid::new_v4()).is_none());
+        assert!(cache.get(first.id, Encoding::LinkedData).is_some());
+        assert!(cache.get(first.id, Encoding::Jwt).is_none(), "kept apart");
+        assert!(cache.get(Uuid::new_v4(), Encoding::LinkedData).is_none());
+        cache.forget(first.id);
+        assert!(cache.get(first.id, Encoding::LinkedData).is_none());
         for _ in 0..50 {
             cache.insert(issued(1_000));
             let state = cache.state.lock().unwrap();
@@ -441,8 +461,8 @@ mod tests {
         }
         // Larger than the whole budget: served, not kept.
         let huge = cache.insert(issued(20_000));
-        assert!(cache.get(huge.id).is_none());
-        assert_eq!(huge.credential.len(), 20_000);
+        assert!(cache.get(huge.id, Encoding::LinkedData).is_none());
+        assert_eq!(huge.body.len(), 20_000);
     }
 
     #[test]

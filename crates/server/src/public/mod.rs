@@ -56,7 +56,8 @@ use laurel_service::documents;
 pub const SVG_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
 
 /// How many bytes of recently served credentials are kept in memory (see
-/// [`credentials::CredentialCache`]): some 1,500 typical credentials with their JWTs.
+/// [`credentials::CredentialCache`]): some 3,500 typical credentials' JSON-LD (a JWT asked for
+/// is kept on its own, see [`credentials::Encoding`]).
 pub const CREDENTIAL_CACHE_BYTES: usize = 8 * 1024 * 1024;
 
 /// The public routes.

@@ -842,6 +842,65 @@ async fn a_credential_page_verifies_once_while_nothing_changes() {
     assert!(html.contains(r#"data-verdict="invalid""#), "{html}");
 }
 
+/// A page is kept for a second ([`laurel_server::pages::kept`]), but never past a change of
+/// the credential's standing made on the same instance: a revocation shows on the next view
+/// there, and on another instance over the same database (behind a load balancer), which
+/// cannot be told, on the first view once the kept page's second is up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_shows_at_once_where_made_and_within_a_second_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("laurel.db").display());
+    let (_, kek) = laurel_service::Vault::generate().unwrap();
+    let instance = || async {
+        let store = laurel_store::connect(&url).await.unwrap();
+        let vault = laurel_service::Vault::from_text(&kek).unwrap();
+        TestApp::builder()
+            .store(store, vault, tempfile::tempdir().unwrap())
+            .build()
+            .await
+    };
+    let (here, elsewhere) = (instance().await, instance().await);
+    let (_, _, award) = awarded(&here, json!({})).await;
+    assert_eq!(verdict(&page(&here, &award).await), "valid");
+    assert_eq!(verdict(&page(&elsewhere, &award).await), "valid");
+    assert_eq!(here.state.pages.len(), 1, "kept for the next views");
+
+    let revoked = here
+        .post(
+            &format!("/api/v1/credentials/{}/revoke", id(&award)),
+            json!({ "reason": "Recorded in error." }),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
+    let html = page(&here, &award).await;
+    assert_eq!(verdict(&html), "invalid", "at once where revoked");
+    assert!(html.contains("id=\"revoked\""));
+
+    // The other instance may still show its kept page for what is left of the second.
+    tokio::time::sleep(laurel_server::pages::kept::PageCache::TTL).await;
+    let html = page(&elsewhere, &award).await;
+    assert_eq!(verdict(&html), "invalid", "within the second elsewhere");
+    assert!(html.contains("Recorded in error."));
+}
+
+/// A write through the admin API (here an issuer's colour) forgets the kept pages, so it shows
+/// on the next view.
+#[tokio::test]
+async fn an_issuer_change_shows_on_the_next_view_of_a_kept_page() {
+    let app = TestApp::new().await;
+    let (issuer, _, award) = awarded(&app, json!({})).await;
+    assert!(!page(&app, &award).await.contains("/assets/brand/"));
+    assert_eq!(app.state.pages.len(), 1);
+    let changed = app
+        .patch(
+            &format!("/api/v1/issuers/{}", id(&issuer)),
+            json!({ "brand_color": "#1a7f37" }),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+    assert!(page(&app, &award).await.contains("/assets/brand/"));
+}
+
 /// The verify page: a form anyone can use; pasted credentials are checked without any script
 /// and the answer is never cached; hostile paste comes back escaped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
