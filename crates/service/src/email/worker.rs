@@ -276,7 +276,13 @@ fn ready<'c>(
     let (issuer, settings) = match context.issuers.get(&n.issuer_id) {
         Some(Ok(read)) => read,
         Some(Err(error)) => {
-            return Err(retry_or_fail(service, n.attempts, None, error.clone(), None));
+            return Err(retry_or_fail(
+                service,
+                n.attempts,
+                None,
+                error.clone(),
+                None,
+            ));
         }
         None => return Err(failed("the issuer no longer exists")),
     };
@@ -288,7 +294,13 @@ fn ready<'c>(
     let (achievement, source) = match context.achievements.get(&n.achievement_id) {
         Some(Ok(read)) => read,
         Some(Err(error)) => {
-            return Err(retry_or_fail(service, n.attempts, None, error.clone(), None));
+            return Err(retry_or_fail(
+                service,
+                n.attempts,
+                None,
+                error.clone(),
+                None,
+            ));
         }
         None => return Err(failed("the achievement no longer exists")),
     };

@@ -99,54 +99,6 @@ fn new_link(
 }
 
 /// `{public_url}/claim/{token}`.
-    pub url: String,
-}
-
-/// A claim link found by its token, with its award: still usable when returned.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Claim {
-    /// The stored link.
-    pub link: laurel_store::ClaimLink,
-    /// Its award, as stored now.
-    pub award: Award,
-}
-
-/// The longest token accepted when looking one up (ours are 43 characters).
-const MAX_TOKEN_CHARS: usize = 64;
-
-/// Makes a new claim link for an award. Older unused links of the award keep working.
-pub async fn issue_claim(service: &Service, award_id: Uuid) -> ServiceResult<ClaimLink> {
-    let award = service
-        .store
-        .award(award_id)
-        .await
-        .map_err(|error| ServiceError::from_store(error, "award", award_id))?;
-    check_can_copy(&award)?;
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|error| ServiceError::Internal(format!("no random bytes: {error}")))?;
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    let link = laurel_store::ClaimLink {
-        id: Uuid::now_v7(),
-        award_id,
-        token_sha256: token_hash(&token),
-        created_at: service.clock.now(),
-        used_at: None,
-    };
-    service
-        .store
-        .create_claim_link(&link)
-        .await
-        .map_err(|error| ServiceError::from_store(error, "award", award_id))?;
-    Ok(ClaimLink {
-        id: link.id,
-        award_id,
-        url: claim_url(service, &token),
-        token,
-    })
-}
-
-/// `{public_url}/claim/{token}`.
 pub fn claim_url(service: &Service, token: &str) -> String {
     format!("{}/claim/{token}", service.urls.origin())
 }

@@ -203,7 +203,8 @@ impl<'a> AwardArrays<'a> {
         self.credentials.push(&a.credential);
         self.jwts.push(&a.jwt);
         self.list_ids.push(a.status.map(|slot| slot.list_id));
-        self.indexes.push(a.status.map(|slot| i64::from(slot.index)));
+        self.indexes
+            .push(a.status.map(|slot| i64::from(slot.index)));
         self.revoked_ats.push(a.revoked_at.map(Ts));
         self.revocation_reasons.push(a.revocation_reason.as_deref());
         self.suspended_ats.push(a.suspended_at.map(Ts));

@@ -101,7 +101,10 @@ pub async fn claim_links_in_one_call(db: &TestDb) {
     store.create_claim_links(&links).await.unwrap();
     for stored in &links {
         assert_eq!(
-            store.claim_link_by_hash(&stored.token_sha256).await.unwrap(),
+            store
+                .claim_link_by_hash(&stored.token_sha256)
+                .await
+                .unwrap(),
             Some(stored.clone())
         );
     }
@@ -113,7 +116,10 @@ pub async fn claim_links_in_one_call(db: &TestDb) {
         store.create_claim_links(&[good.clone(), orphan]).await,
         Err(StoreError::NotFound)
     ));
-    assert_eq!(store.claim_link_by_hash(&good.token_sha256).await.unwrap(), None);
+    assert_eq!(
+        store.claim_link_by_hash(&good.token_sha256).await.unwrap(),
+        None
+    );
 }
 
 pub async fn redeeming_a_link_is_once_and_whole(db: &TestDb) {
