@@ -180,6 +180,10 @@ pub trait AwardStore: Send + Sync + 'static {
     /// One award by id.
     async fn award(&self, id: Uuid) -> StoreResult<Award>;
 
+    /// The awards with these ids, in no particular order; an id with no award is left out.
+    /// Any number of ids may be asked for at once.
+    async fn awards_by_id(&self, ids: &[Uuid]) -> StoreResult<Vec<Award>>;
+
     /// Awards matching the filter, newest first (by `issued_at`, then id), and how many match
     /// in all. A limit of 0 returns no awards, only the count.
     async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)>;
@@ -516,6 +520,10 @@ pub trait ConsoleStore: Send + Sync + 'static {
 pub trait WalletStore: Send + Sync + 'static {
     /// Stores a new claim link; [`StoreError::NotFound`] if its award does not exist.
     async fn create_claim_link(&self, link: &ClaimLink) -> StoreResult<()>;
+
+    /// Stores several new claim links in one transaction (all or none);
+    /// [`StoreError::NotFound`] if an award does not exist.
+    async fn create_claim_links(&self, links: &[ClaimLink]) -> StoreResult<()>;
 
     /// The claim link whose secret has this SHA-256, used or not.
     async fn claim_link_by_hash(&self, token_sha256: &str) -> StoreResult<Option<ClaimLink>>;

@@ -95,6 +95,7 @@ on_both_backends! {
     concurrency::concurrent_revocations_keep_every_bit,
     concurrency::bulk_revoke_throughput,
     wallet::claim_links_round_trip,
+    wallet::claim_links_in_one_call,
     wallet::redeeming_a_link_is_once_and_whole,
     wallet::concurrent_redemptions_one_wins,
     wallet::expired_exchanges_are_deleted_and_open_ones_kept,

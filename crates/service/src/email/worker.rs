@@ -116,17 +116,20 @@ pub async fn deliver_batch(service: &Arc<Service>, worker: Uuid) -> ServiceResul
     if claimed.is_empty() {
         return Ok(tally);
     }
-    let context = Arc::new(Context::load(service, &claimed).await);
+    let context = Context::load(service, &claimed).await;
+    let mut links = claim_links(service, &context, &claimed).await;
+    let context = Arc::new(context);
     let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut sends = JoinSet::new();
     for notification in claimed {
         let service = service.clone();
         let context = context.clone();
         let permits = permits.clone();
+        let link = links.remove(&notification.award_id);
         sends.spawn(async move {
             // The semaphore is never closed, so acquiring only waits.
             let _permit = permits.acquire_owned().await;
-            let outcome = deliver(&service, &context, &notification).await;
+            let outcome = deliver(&service, &context, &notification, link).await;
             Delivery {
                 award_id: notification.award_id,
                 claim: worker,
@@ -183,6 +186,9 @@ pub async fn deliver_batch(service: &Arc<Service>, worker: Uuid) -> ServiceResul
 struct Context {
     issuers: HashMap<Uuid, Result<(Issuer, Option<EmailSettings>), String>>,
     achievements: HashMap<Uuid, Result<(Achievement, TemplateText), String>>,
+    /// The batch's awards, read in one call after the claim (so a revocation made before
+    /// the claim is seen); an award missing here no longer exists.
+    awards: Result<HashMap<Uuid, Award>, String>,
 }
 
 impl Context {
@@ -216,9 +222,131 @@ impl Context {
                 );
             }
         }
+        let ids: Vec<Uuid> = batch.iter().map(|n| n.award_id).collect();
+        let awards = match service.store.awards_by_id(&ids).await {
+            Ok(awards) => Ok(awards.into_iter().map(|a| (a.id, a)).collect()),
+            Err(error) => Err(format!("reading the credential: {error}")),
+        };
         Context {
             issuers,
             achievements,
+            awards,
+        }
+    }
+}
+
+/// Everything one notification's email needs, from its batch's [`Context`].
+struct Ready<'c> {
+    award: &'c Award,
+    issuer: &'c Issuer,
+    settings: &'c EmailSettings,
+    achievement: &'c Achievement,
+    source: &'c TemplateText,
+}
+
+/// What `n`'s email needs, or how its attempt ends without one.
+fn ready<'c>(
+    service: &Service,
+    context: &'c Context,
+    n: &Notification,
+) -> Result<Ready<'c>, DeliveryOutcome> {
+    let options = &service.outbox.options;
+    // Claimed again after its lease lapsed (a worker died or hung mid-batch) more often than
+    // attempts allow: stop, rather than retrying every lease forever.
+    if n.attempts > options.max_attempts {
+        return Err(failed(format!(
+            "gave up after {} attempts: its sending was interrupted each time",
+            n.attempts - 1
+        )));
+    }
+    let award = match &context.awards {
+        Ok(awards) => match awards.get(&n.award_id) {
+            Some(award) => award,
+            None => return Err(failed("the credential no longer exists")),
+        },
+        Err(error) => {
+            return Err(retry_or_fail(
+                service,
+                n.attempts,
+                None,
+                error.clone(),
+                None,
+            ));
+        }
+    };
+    if award.revoked_at.is_some() {
+        return Err(failed(
+            "the credential was revoked before its email was sent",
+        ));
+    }
+    let (issuer, settings) = match context.issuers.get(&n.issuer_id) {
+        Some(Ok(read)) => read,
+        Some(Err(error)) => {
+            return Err(retry_or_fail(
+                service,
+                n.attempts,
+                None,
+                error.clone(),
+                None,
+            ));
+        }
+        None => return Err(failed("the issuer no longer exists")),
+    };
+    let Some(settings) = settings else {
+        return Err(failed(
+            "the issuer has no email settings: set them, then resend",
+        ));
+    };
+    let (achievement, source) = match context.achievements.get(&n.achievement_id) {
+        Some(Ok(read)) => read,
+        Some(Err(error)) => {
+            return Err(retry_or_fail(
+                service,
+                n.attempts,
+                None,
+                error.clone(),
+                None,
+            ));
+        }
+        None => return Err(failed("the achievement no longer exists")),
+    };
+    Ok(Ready {
+        award,
+        issuer,
+        settings,
+        achievement,
+        source,
+    })
+}
+
+/// The personal claim links of the batch's emails that will go out (a suspended award gets
+/// its page instead), by award: made and stored in one call rather than one per email. If
+/// storing them fails, each of those emails is retried later with the error.
+async fn claim_links(
+    service: &Service,
+    context: &Context,
+    batch: &[Notification],
+) -> HashMap<Uuid, Result<String, String>> {
+    let awards: Vec<&Award> = batch
+        .iter()
+        .filter_map(|n| ready(service, context, n).ok())
+        .map(|ready| ready.award)
+        .filter(|award| award.suspended_at.is_none())
+        .collect();
+    if awards.is_empty() {
+        return HashMap::new();
+    }
+    match crate::wallet::claims::issue_claims(service, &awards).await {
+        Ok(links) => links
+            .into_iter()
+            .map(|link| (link.award_id, Ok(link.url)))
+            .collect(),
+        Err(error) => {
+            let error = format!("making the claim link: {error}");
+            awards
+                .iter()
+                .map(|award| (award.id, Err(error.clone())))
+                .collect()
         }
     }
 }
@@ -330,53 +458,35 @@ fn failed(error: impl Into<String>) -> DeliveryOutcome {
     }
 }
 
-/// Renders, builds and sends one notification; never fails, only reports.
-async fn deliver(service: &Service, context: &Context, n: &Notification) -> DeliveryOutcome {
-    let options = &service.outbox.options;
-    // Claimed again after its lease lapsed (a worker died or hung mid-batch) more often than
-    // attempts allow: stop, rather than retrying every lease forever.
-    if n.attempts > options.max_attempts {
-        return failed(format!(
-            "gave up after {} attempts: its sending was interrupted each time",
-            n.attempts - 1
-        ));
-    }
-    let award = match service.store.award(n.award_id).await {
-        Ok(award) => award,
-        Err(laurel_store::StoreError::NotFound) => {
-            return failed("the credential no longer exists");
-        }
-        Err(error) => {
-            let error = format!("reading the credential: {error}");
-            return retry_or_fail(service, n.attempts, None, error, None);
-        }
+/// Renders, builds and sends one notification with its claim link (made for the batch by
+/// [`claim_links`]); never fails, only reports.
+async fn deliver(
+    service: &Service,
+    context: &Context,
+    n: &Notification,
+    link: Option<Result<String, String>>,
+) -> DeliveryOutcome {
+    let Ready {
+        award,
+        issuer,
+        settings,
+        achievement,
+        source,
+    } = match ready(service, context, n) {
+        Ok(ready) => ready,
+        Err(outcome) => return outcome,
     };
-    if award.revoked_at.is_some() {
-        return failed("the credential was revoked before its email was sent");
-    }
-    let (issuer, settings) = match context.issuers.get(&n.issuer_id) {
-        Some(Ok(read)) => read,
-        Some(Err(error)) => return retry_or_fail(service, n.attempts, None, error.clone(), None),
-        None => return failed("the issuer no longer exists"),
-    };
-    let Some(settings) = settings else {
-        return failed("the issuer has no email settings: set them, then resend");
-    };
-    let (achievement, source) = match context.achievements.get(&n.achievement_id) {
-        Some(Ok(read)) => read,
-        Some(Err(error)) => return retry_or_fail(service, n.attempts, None, error.clone(), None),
-        None => return failed("the achievement no longer exists"),
-    };
-    let mut values = values(service, &award, achievement, issuer);
-    // The recipient's personal claim link, minted now: only its hash is stored, so this
-    // email is the one place it exists. A suspended award gets its page instead.
+    let mut values = values(service, award, achievement, issuer);
+    // The recipient's personal claim link, minted for this email: only its hash is stored, so
+    // this email is the one place it exists. A suspended award gets its page instead.
     values.claim_url = if award.suspended_at.is_some() {
         values.credential_url.clone()
     } else {
-        match crate::wallet::claims::issue_claim(service, award.id).await {
-            Ok(link) => link.url,
-            Err(error) => {
-                let error = format!("making the claim link: {error}");
+        match link {
+            Some(Ok(url)) => url,
+            Some(Err(error)) => return retry_or_fail(service, n.attempts, None, error, None),
+            None => {
+                let error = "making the claim link: none was made".to_string();
                 return retry_or_fail(service, n.attempts, None, error, None);
             }
         }

@@ -48,28 +48,54 @@ pub async fn issue_claim(service: &Service, award_id: Uuid) -> ServiceResult<Cla
         .await
         .map_err(|error| ServiceError::from_store(error, "award", award_id))?;
     check_can_copy(&award)?;
+    let (stored, link) = new_link(service, award_id)?;
+    service
+        .store
+        .create_claim_link(&stored)
+        .await
+        .map_err(|error| ServiceError::from_store(error, "award", award_id))?;
+    Ok(link)
+}
+
+/// Makes a new claim link for each of `awards` (read just now by the caller, which has
+/// checked that each [can be copied](check_can_copy)), stored in one call: the email worker's
+/// batch. In the order given.
+pub async fn issue_claims(service: &Service, awards: &[&Award]) -> ServiceResult<Vec<ClaimLink>> {
+    let mut stored = Vec::with_capacity(awards.len());
+    let mut links = Vec::with_capacity(awards.len());
+    for award in awards {
+        check_can_copy(award)?;
+        let (row, link) = new_link(service, award.id)?;
+        stored.push(row);
+        links.push(link);
+    }
+    service.store.create_claim_links(&stored).await?;
+    Ok(links)
+}
+
+/// A fresh token for `award_id`: the row to store (its hash) and the link to send.
+fn new_link(
+    service: &Service,
+    award_id: Uuid,
+) -> ServiceResult<(laurel_store::ClaimLink, ClaimLink)> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|error| ServiceError::Internal(format!("no random bytes: {error}")))?;
     let token = URL_SAFE_NO_PAD.encode(bytes);
-    let link = laurel_store::ClaimLink {
+    let stored = laurel_store::ClaimLink {
         id: Uuid::now_v7(),
         award_id,
         token_sha256: token_hash(&token),
         created_at: service.clock.now(),
         used_at: None,
     };
-    service
-        .store
-        .create_claim_link(&link)
-        .await
-        .map_err(|error| ServiceError::from_store(error, "award", award_id))?;
-    Ok(ClaimLink {
-        id: link.id,
+    let link = ClaimLink {
+        id: stored.id,
         award_id,
         url: claim_url(service, &token),
         token,
-    })
+    };
+    Ok((stored, link))
 }
 
 /// `{public_url}/claim/{token}`.

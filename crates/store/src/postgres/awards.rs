@@ -6,6 +6,10 @@
 //! statement) returns the award that transaction stored. So two instances importing the same
 //! list agree on every award.
 
+use std::collections::{HashMap, HashSet};
+
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryScalar;
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -13,7 +17,7 @@ use super::PostgresStore;
 use super::rows::award;
 use crate::shared::{as_stored, award_columns, db};
 use crate::values::Ts;
-use crate::{Award, AwardFilter, StoreResult, Stored};
+use crate::{Award, AwardFilter, StoreError, StoreResult, Stored};
 
 pub(super) async fn awards_for(
     store: &PostgresStore,
@@ -46,70 +50,96 @@ pub(super) async fn insert(
     if awards.is_empty() {
         return Ok(Vec::new());
     }
-    // The status and revocation columns are written as given: normally a slot from
-    // `allocate_status` and no revocation or suspension (only their own calls set those).
+    // One statement for the whole batch (one array per column, read with `unnest`): a batch
+    // of 1,000 awards was 1,000 round trips, each a wake-up of both processes, when inserted
+    // row by row. The status and revocation columns are written as given: normally a slot
+    // from `allocate_status` and no revocation or suspension (only their own calls set those).
     // A slot already taken fails the unique index, and the whole call with it.
+    //
+    // Each row inserted holds its (achievement, email) key until commit, and a concurrent
+    // batch wanting the same key waits. Taking keys in one global order (the `order by`) means
+    // two batches never wait for each other in a cycle (a deadlock PostgreSQL would break by
+    // failing one). Two rows of one batch with the same key: the first (in that order, which
+    // keeps input order among equals) is inserted, the second finds it and does nothing.
     let insert = "insert into awards (id, achievement_id, issuer_id, recipient_email,
              recipient_name, issued_at, valid_until, credential, jwt, status_list_id,
              status_index, revoked_at, revocation_reason, suspended_at, suspension_reason, role)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-         on conflict (achievement_id, recipient_email) do nothing";
+         select id, achievement_id, issuer_id, recipient_email, recipient_name, issued_at,
+                 valid_until, credential, jwt, status_list_id, status_index, revoked_at,
+                 revocation_reason, suspended_at, suspension_reason, role
+         from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[],
+                 $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::uuid[],
+                 $11::bigint[], $12::timestamptz[], $13::text[], $14::timestamptz[], $15::text[],
+                 $16::text[])
+             with ordinality as r (id, achievement_id, issuer_id, recipient_email,
+                 recipient_name, issued_at, valid_until, credential, jwt, status_list_id,
+                 status_index, revoked_at, revocation_reason, suspended_at, suspension_reason,
+                 role, position)
+         order by achievement_id, recipient_email, position
+         on conflict (achievement_id, recipient_email) do nothing
+         returning id";
+    // The awards of the rows that inserted nothing: stored before (by an earlier call, or by
+    // one that committed while the insert waited for it), or by this batch's first row with
+    // the same key. Read committed: this statement sees both.
     let existing = concat!(
         "select ",
         award_columns!(),
-        " from awards where achievement_id = $1 and recipient_email = $2"
+        " from awards
+         where (achievement_id, recipient_email) in
+             (select * from unnest($1::uuid[], $2::text[]))"
     );
-    // Each insert holds its (achievement, email) key until commit, and a concurrent batch
-    // wanting the same key waits. Taking keys in one global order means two batches never
-    // wait for each other in a cycle (a deadlock PostgreSQL would break by failing one).
-    // The sort is stable, so within a batch the first of two equal keys is inserted first.
-    let mut order: Vec<usize> = (0..awards.len()).collect();
-    order.sort_by(|&i, &j| {
-        let (a, b) = (&awards[i], &awards[j]);
-        (a.achievement_id, &a.recipient_email).cmp(&(b.achievement_id, &b.recipient_email))
-    });
-    let mut stored: Vec<Option<Stored>> = vec![None; awards.len()];
+    let mut columns = AwardArrays::with_capacity(awards.len());
+    for a in awards {
+        columns.push(a);
+    }
     let mut tx = store.write().await?;
-    for i in order {
-        let a = &awards[i];
-        let done = sqlx::query(insert)
-            .bind(a.id)
-            .bind(a.achievement_id)
-            .bind(a.issuer_id)
-            .bind(&a.recipient_email)
-            .bind(&a.recipient_name)
-            .bind(Ts(a.issued_at))
-            .bind(a.valid_until.map(Ts))
-            .bind(&a.credential)
-            .bind(&a.jwt)
-            .bind(a.status.map(|slot| slot.list_id))
-            .bind(a.status.map(|slot| i64::from(slot.index)))
-            .bind(a.revoked_at.map(Ts))
-            .bind(&a.revocation_reason)
-            .bind(a.suspended_at.map(Ts))
-            .bind(&a.suspension_reason)
-            .bind(&a.role)
-            .execute(&mut *tx)
+    let inserted: HashSet<Uuid> = columns
+        .bind(sqlx::query_scalar::<_, Uuid>(insert))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .collect();
+    let (old_achievements, old_emails): (Vec<Uuid>, Vec<&str>) = awards
+        .iter()
+        .filter(|a| !inserted.contains(&a.id))
+        .map(|a| (a.achievement_id, a.recipient_email.as_str()))
+        .unzip();
+    let mut stored_before: HashMap<(Uuid, String), Award> = HashMap::new();
+    if !old_achievements.is_empty() {
+        let rows = sqlx::query(existing)
+            .bind(&old_achievements)
+            .bind(&old_emails)
+            .fetch_all(&mut *tx)
             .await
             .map_err(db)?;
-        stored[i] = Some(if done.rows_affected() == 1 {
+        for row in &rows {
+            let award = award(row)?;
+            stored_before.insert((award.achievement_id, award.recipient_email.clone()), award);
+        }
+    }
+    let mut stored = Vec::with_capacity(awards.len());
+    for a in awards {
+        stored.push(if inserted.contains(&a.id) {
             Stored::Created(as_stored(a))
         } else {
-            let row = sqlx::query(existing)
-                .bind(a.achievement_id)
-                .bind(&a.recipient_email)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db)?;
-            Stored::Existing(award(&row)?)
+            let key = (a.achievement_id, a.recipient_email.clone());
+            // Not inserted, so a row with its key exists and the read above returned it.
+            let found = stored_before.get(&key).cloned().ok_or_else(|| {
+                StoreError::Database(format!(
+                    "award of {} for achievement {} neither inserted nor found",
+                    a.recipient_email, a.achievement_id
+                ))
+            })?;
+            Stored::Existing(found)
         });
     }
     if notify {
         let created: Vec<Uuid> = stored
             .iter()
             .filter_map(|s| match s {
-                Some(Stored::Created(a)) => Some(a.id),
-                _ => None,
+                Stored::Created(a) => Some(a.id),
+                Stored::Existing(_) => None,
             })
             .collect();
         if let Some(first) = awards.first() {
@@ -117,8 +147,94 @@ pub(super) async fn insert(
         }
     }
     tx.commit().await.map_err(db)?;
-    // Every index was visited once above, so every slot is filled.
-    Ok(stored.into_iter().flatten().collect())
+    Ok(stored)
+}
+
+/// Awards as one array per column, the parameters of the batch insert's `unnest`.
+struct AwardArrays<'a> {
+    ids: Vec<Uuid>,
+    achievement_ids: Vec<Uuid>,
+    issuer_ids: Vec<Uuid>,
+    emails: Vec<&'a str>,
+    names: Vec<Option<&'a str>>,
+    issued_ats: Vec<Ts>,
+    valid_untils: Vec<Option<Ts>>,
+    credentials: Vec<&'a str>,
+    jwts: Vec<&'a str>,
+    list_ids: Vec<Option<Uuid>>,
+    indexes: Vec<Option<i64>>,
+    revoked_ats: Vec<Option<Ts>>,
+    revocation_reasons: Vec<Option<&'a str>>,
+    suspended_ats: Vec<Option<Ts>>,
+    suspension_reasons: Vec<Option<&'a str>>,
+    roles: Vec<Option<&'a str>>,
+}
+
+impl<'a> AwardArrays<'a> {
+    fn with_capacity(n: usize) -> Self {
+        AwardArrays {
+            ids: Vec::with_capacity(n),
+            achievement_ids: Vec::with_capacity(n),
+            issuer_ids: Vec::with_capacity(n),
+            emails: Vec::with_capacity(n),
+            names: Vec::with_capacity(n),
+            issued_ats: Vec::with_capacity(n),
+            valid_untils: Vec::with_capacity(n),
+            credentials: Vec::with_capacity(n),
+            jwts: Vec::with_capacity(n),
+            list_ids: Vec::with_capacity(n),
+            indexes: Vec::with_capacity(n),
+            revoked_ats: Vec::with_capacity(n),
+            revocation_reasons: Vec::with_capacity(n),
+            suspended_ats: Vec::with_capacity(n),
+            suspension_reasons: Vec::with_capacity(n),
+            roles: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, a: &'a Award) {
+        self.ids.push(a.id);
+        self.achievement_ids.push(a.achievement_id);
+        self.issuer_ids.push(a.issuer_id);
+        self.emails.push(&a.recipient_email);
+        self.names.push(a.recipient_name.as_deref());
+        self.issued_ats.push(Ts(a.issued_at));
+        self.valid_untils.push(a.valid_until.map(Ts));
+        self.credentials.push(&a.credential);
+        self.jwts.push(&a.jwt);
+        self.list_ids.push(a.status.map(|slot| slot.list_id));
+        self.indexes
+            .push(a.status.map(|slot| i64::from(slot.index)));
+        self.revoked_ats.push(a.revoked_at.map(Ts));
+        self.revocation_reasons.push(a.revocation_reason.as_deref());
+        self.suspended_ats.push(a.suspended_at.map(Ts));
+        self.suspension_reasons.push(a.suspension_reason.as_deref());
+        self.roles.push(a.role.as_deref());
+    }
+
+    /// Binds the arrays as `$1` to `$16`, in the order of the insert's columns.
+    fn bind<'q, O>(
+        &'q self,
+        query: QueryScalar<'q, Postgres, O, PgArguments>,
+    ) -> QueryScalar<'q, Postgres, O, PgArguments> {
+        query
+            .bind(&self.ids)
+            .bind(&self.achievement_ids)
+            .bind(&self.issuer_ids)
+            .bind(&self.emails)
+            .bind(&self.names)
+            .bind(&self.issued_ats)
+            .bind(&self.valid_untils)
+            .bind(&self.credentials)
+            .bind(&self.jwts)
+            .bind(&self.list_ids)
+            .bind(&self.indexes)
+            .bind(&self.revoked_ats)
+            .bind(&self.revocation_reasons)
+            .bind(&self.suspended_ats)
+            .bind(&self.suspension_reasons)
+            .bind(&self.roles)
+    }
 }
 
 pub(super) async fn one(store: &PostgresStore, id: Uuid) -> StoreResult<Award> {
@@ -129,6 +245,23 @@ pub(super) async fn one(store: &PostgresStore, id: Uuid) -> StoreResult<Award> {
         .await
         .map_err(db)?;
     award(&row)
+}
+
+pub(super) async fn by_id(store: &PostgresStore, ids: &[Uuid]) -> StoreResult<Vec<Award>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = concat!(
+        "select ",
+        award_columns!(),
+        " from awards where id = any($1)"
+    );
+    let rows = sqlx::query(sql)
+        .bind(ids)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db)?;
+    rows.iter().map(award).collect()
 }
 
 pub(super) async fn list(

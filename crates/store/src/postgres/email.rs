@@ -466,56 +466,96 @@ pub(super) async fn finish(store: &PostgresStore, deliveries: &[Delivery]) -> St
     if deliveries.is_empty() {
         return Ok(());
     }
-    let mut tx = store.write().await?;
+    // One statement for the whole batch, the outcomes as one array per column: a row per
+    // delivery was a round trip per email. Each outcome sets what its own statement did:
+    // sent (when, Message-ID, subject, reply, dry run; no error), queued again (when next,
+    // the error, the reply, the Message-ID if one was made), failed (when, error, reply).
+    let sql = "update notifications as n set
+             state = u.state,
+             sent_at = case when u.state = 'sent' then u.at else n.sent_at end,
+             failed_at = case when u.state = 'failed' then u.at else n.failed_at end,
+             next_attempt_at = case when u.state = 'queued' then u.next_at
+                 else n.next_attempt_at end,
+             claim = null, claimed_until = null,
+             message_id = case when u.state = 'failed' then n.message_id
+                 else coalesce(u.message_id, n.message_id) end,
+             subject = case when u.state = 'sent' then u.subject else n.subject end,
+             smtp_reply = u.reply,
+             dry_run = case when u.state = 'sent' then u.dry_run else n.dry_run end,
+             last_error = u.error
+         from unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[],
+                 $6::text[], $7::text[], $8::text[], $9::bool[], $10::text[])
+             as u (award_id, claim, state, at, next_at, message_id, subject, reply, dry_run,
+                 error)
+         where n.award_id = u.award_id and n.claim = u.claim and n.state = 'sending'";
+    let mut award_ids = Vec::with_capacity(deliveries.len());
+    let mut claims = Vec::with_capacity(deliveries.len());
+    let mut states = Vec::with_capacity(deliveries.len());
+    let mut ats = Vec::with_capacity(deliveries.len());
+    let mut next_ats: Vec<Option<Ts>> = Vec::with_capacity(deliveries.len());
+    let mut message_ids: Vec<Option<&str>> = Vec::with_capacity(deliveries.len());
+    let mut subjects: Vec<Option<&str>> = Vec::with_capacity(deliveries.len());
+    let mut replies: Vec<Option<&str>> = Vec::with_capacity(deliveries.len());
+    let mut dry_runs = Vec::with_capacity(deliveries.len());
+    let mut errors: Vec<Option<&str>> = Vec::with_capacity(deliveries.len());
     for d in deliveries {
-        let query = match &d.outcome {
+        award_ids.push(d.award_id);
+        claims.push(d.claim);
+        ats.push(Ts(d.at));
+        match &d.outcome {
             DeliveryOutcome::Sent {
                 message_id,
                 subject,
                 reply,
                 dry_run,
-            } => sqlx::query(
-                "update notifications set state = 'sent', sent_at = $3, claim = null,
-                     claimed_until = null, message_id = $4, subject = $5, smtp_reply = $6,
-                     dry_run = $7, last_error = null
-                 where award_id = $1 and claim = $2 and state = 'sending'",
-            )
-            .bind(d.award_id)
-            .bind(d.claim)
-            .bind(Ts(d.at))
-            .bind(message_id)
-            .bind(subject)
-            .bind(reply)
-            .bind(*dry_run),
+            } => {
+                states.push("sent");
+                next_ats.push(None);
+                message_ids.push(Some(message_id.as_str()));
+                subjects.push(Some(subject.as_str()));
+                replies.push(reply.as_deref());
+                dry_runs.push(*dry_run);
+                errors.push(None);
+            }
             DeliveryOutcome::Retry {
                 message_id,
                 error,
                 reply,
                 next_attempt_at,
-            } => sqlx::query(
-                "update notifications set state = 'queued', next_attempt_at = $3, claim = null,
-                     claimed_until = null, last_error = $4, smtp_reply = $5,
-                     message_id = coalesce($6, message_id)
-                 where award_id = $1 and claim = $2 and state = 'sending'",
-            )
-            .bind(d.award_id)
-            .bind(d.claim)
-            .bind(Ts(*next_attempt_at))
-            .bind(error)
-            .bind(reply)
-            .bind(message_id),
-            DeliveryOutcome::Failed { error, reply } => sqlx::query(
-                "update notifications set state = 'failed', failed_at = $3, claim = null,
-                     claimed_until = null, last_error = $4, smtp_reply = $5
-                 where award_id = $1 and claim = $2 and state = 'sending'",
-            )
-            .bind(d.award_id)
-            .bind(d.claim)
-            .bind(Ts(d.at))
-            .bind(error)
-            .bind(reply),
-        };
-        query.execute(&mut *tx).await.map_err(db)?;
+            } => {
+                states.push("queued");
+                next_ats.push(Some(Ts(*next_attempt_at)));
+                message_ids.push(message_id.as_deref());
+                subjects.push(None);
+                replies.push(reply.as_deref());
+                dry_runs.push(false);
+                errors.push(Some(error.as_str()));
+            }
+            DeliveryOutcome::Failed { error, reply } => {
+                states.push("failed");
+                next_ats.push(None);
+                message_ids.push(None);
+                subjects.push(None);
+                replies.push(reply.as_deref());
+                dry_runs.push(false);
+                errors.push(Some(error.as_str()));
+            }
+        }
     }
-    tx.commit().await.map_err(db)
+    // One statement is atomic by itself: no transaction around it.
+    sqlx::query(sql)
+        .bind(&award_ids)
+        .bind(&claims)
+        .bind(&states)
+        .bind(&ats)
+        .bind(&next_ats)
+        .bind(&message_ids)
+        .bind(&subjects)
+        .bind(&replies)
+        .bind(&dry_runs)
+        .bind(&errors)
+        .execute(&store.pool)
+        .await
+        .map_err(db)?;
+    Ok(())
 }

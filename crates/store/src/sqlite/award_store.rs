@@ -16,6 +16,10 @@ impl crate::AwardStore for SqliteStore {
         awards::one(self, id).await
     }
 
+    async fn awards_by_id(&self, ids: &[Uuid]) -> StoreResult<Vec<Award>> {
+        awards::by_id(self, ids).await
+    }
+
     async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)> {
         awards::list(self, filter).await
     }

@@ -124,6 +124,25 @@ pub(super) async fn one(store: &SqliteStore, award_id: Uuid) -> StoreResult<Awar
     award(&row)
 }
 
+pub(super) async fn by_id(store: &SqliteStore, ids: &[Uuid]) -> StoreResult<Vec<Award>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids travel as one JSON array, each looked up by primary key.
+    let sql = concat!(
+        "select ",
+        award_columns!(),
+        " from awards where id in (select value from json_each($1))"
+    );
+    let ids: Vec<String> = ids.iter().map(|id| Id(*id).to_string()).collect();
+    let rows = sqlx::query(sql)
+        .bind(list_to_json(&ids))
+        .fetch_all(&store.reader)
+        .await
+        .map_err(db)?;
+    rows.iter().map(award).collect()
+}
+
 pub(super) async fn list(
     store: &SqliteStore,
     filter: &AwardFilter,

@@ -11,6 +11,9 @@ use crate::{
     ClaimLink, Redemption, StoreError, StoreResult, WalletCopy, WalletExchange, WalletFormat,
 };
 
+/// Claim links per insert statement (five parameters each).
+const CLAIM_LINK_CHUNK: usize = 1_000;
+
 type DbRow = sqlx::sqlite::SqliteRow;
 
 fn link(row: &DbRow) -> StoreResult<ClaimLink> {
@@ -90,6 +93,29 @@ impl crate::WalletStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn create_claim_links(&self, links: &[ClaimLink]) -> StoreResult<()> {
+        if links.is_empty() {
+            return Ok(());
+        }
+        // One multi-row insert per chunk (a chunk's parameters stay far below SQLite's limit),
+        // all in one transaction: the email worker makes a batch's links in one round trip.
+        let mut tx = self.write().await?;
+        for chunk in links.chunks(CLAIM_LINK_CHUNK) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "insert into claim_links (id, award_id, token_sha256, created_at, used_at) ",
+            );
+            insert.push_values(chunk, |mut row, l| {
+                row.push_bind(Id(l.id))
+                    .push_bind(Id(l.award_id))
+                    .push_bind(l.token_sha256.clone())
+                    .push_bind(Ts(l.created_at))
+                    .push_bind(l.used_at.map(Ts));
+            });
+            insert.build().execute(&mut *tx).await.map_err(db)?;
+        }
         tx.commit().await.map_err(db)
     }
 

@@ -115,6 +115,14 @@ pub async fn awards_for_many_emails(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(one.len(), 1);
+
+    // By id (the email worker's batch read): any number at once, an unknown id left out.
+    let mut ids: Vec<uuid::Uuid> = awards.iter().map(|a| a.id).collect();
+    ids.push(uuid::Uuid::now_v7());
+    let mut by_id = store.awards_by_id(&ids).await.unwrap();
+    by_id.sort_by_key(|a| a.id);
+    assert_eq!(by_id, awards);
+    assert_eq!(store.awards_by_id(&[]).await.unwrap(), vec![]);
 }
 
 pub async fn list_awards_filters_and_pages(db: &TestDb) {

@@ -90,6 +90,38 @@ pub async fn claim_links_round_trip(db: &TestDb) {
     ));
 }
 
+/// The email worker stores a batch's links in one call: all of them, or none.
+pub async fn claim_links_in_one_call(db: &TestDb) {
+    let store = db.open().await;
+    let award = stored_award(&*store).await;
+    let links: Vec<ClaimLink> = ["g1", "g2", "g3"]
+        .iter()
+        .map(|secret| link(award.id, secret))
+        .collect();
+    store.create_claim_links(&links).await.unwrap();
+    for stored in &links {
+        assert_eq!(
+            store
+                .claim_link_by_hash(&stored.token_sha256)
+                .await
+                .unwrap(),
+            Some(stored.clone())
+        );
+    }
+    store.create_claim_links(&[]).await.unwrap();
+    // One link for an award that does not exist: none of the batch is stored.
+    let good = link(award.id, "h1");
+    let orphan = link(Uuid::now_v7(), "h2");
+    assert!(matches!(
+        store.create_claim_links(&[good.clone(), orphan]).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store.claim_link_by_hash(&good.token_sha256).await.unwrap(),
+        None
+    );
+}
+
 pub async fn redeeming_a_link_is_once_and_whole(db: &TestDb) {
     let store = db.open().await;
     let award = stored_award(&*store).await;

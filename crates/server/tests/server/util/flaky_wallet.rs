@@ -14,6 +14,11 @@ impl WalletStore for FlakyStore {
         self.inner.create_claim_link(link).await
     }
 
+    async fn create_claim_links(&self, links: &[ClaimLink]) -> StoreResult<()> {
+        self.check()?;
+        self.inner.create_claim_links(links).await
+    }
+
     async fn claim_link_by_hash(&self, token_sha256: &str) -> StoreResult<Option<ClaimLink>> {
         self.check()?;
         self.inner.claim_link_by_hash(token_sha256).await

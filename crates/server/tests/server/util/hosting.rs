@@ -328,6 +328,11 @@ impl laurel_store::AwardStore for FlakyStore {
         self.inner.award(id).await
     }
 
+    async fn awards_by_id(&self, ids: &[Uuid]) -> StoreResult<Vec<Award>> {
+        self.check()?;
+        self.inner.awards_by_id(ids).await
+    }
+
     async fn list_awards(&self, filter: &AwardFilter) -> StoreResult<(Vec<Award>, u64)> {
         self.check()?;
         self.inner.list_awards(filter).await

@@ -16,6 +16,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use futures_util::{StreamExt as _, stream};
 use laurel_store::{Attendance, ImportJob, ImportStatus, Recorded};
 use serde_json::Value;
 
@@ -35,6 +36,9 @@ pub use result::{
 
 /// How many attendees one store transaction records.
 const RECORD_CHUNK: usize = 1_000;
+
+/// How many chunks of awards (each [`rules::MINT_CHUNK`], one transaction) are minted at once.
+const MINT_IN_FLIGHT: usize = 2;
 
 /// A new job for a parsed report (not yet stored).
 pub fn new_job(
@@ -208,7 +212,10 @@ async fn work(
                 existing: 0,
                 failed: 0,
             };
-            for chunk in plan.pending.chunks(rules::MINT_CHUNK) {
+            // A few chunks in flight: one is signed (on every core) while the one before it
+            // is written (one transaction each), rather than the cores waiting for the
+            // database and the database for the cores. Results come back in chunk order.
+            let parts = plan.pending.chunks(rules::MINT_CHUNK).map(|chunk| {
                 let part = Plan {
                     achievement: plan.achievement.clone(),
                     qualified: 0,
@@ -217,12 +224,16 @@ async fn work(
                     qualified_emails: Vec::new(),
                     short: Vec::new(),
                 };
-                for outcome in rules::mint(service, vec![part]).await? {
+                async move { (chunk.len(), rules::mint(service, vec![part]).await) }
+            });
+            let mut minting = stream::iter(parts).buffered(MINT_IN_FLIGHT);
+            while let Some((size, outcomes)) = minting.next().await {
+                for outcome in outcomes? {
                     total.created += outcome.created;
                     total.existing += outcome.existing;
                     total.failed += outcome.failed;
                 }
-                done += chunk.len();
+                done += size;
                 progress(Progress::Awarding {
                     done,
                     total: pending,
