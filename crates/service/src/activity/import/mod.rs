@@ -215,17 +215,24 @@ async fn work(
             // A few chunks in flight: one is signed (on every core) while the one before it
             // is written (one transaction each), rather than the cores waiting for the
             // database and the database for the cores. Results come back in chunk order.
-            let parts = plan.pending.chunks(rules::MINT_CHUNK).map(|chunk| {
-                let part = Plan {
+            // The futures are gathered first: a stream over a borrowing closure would not be
+            // `Send` for every lifetime, which the job's spawned task needs.
+            let parts: Vec<_> = plan
+                .pending
+                .chunks(rules::MINT_CHUNK)
+                .map(|chunk| Plan {
                     achievement: plan.achievement.clone(),
                     qualified: 0,
                     pending: chunk.to_vec(),
                     sessions: Vec::new(),
                     qualified_emails: Vec::new(),
                     short: Vec::new(),
-                };
-                async move { (chunk.len(), rules::mint(service, vec![part]).await) }
-            });
+                })
+                .map(|part| async move {
+                    let size = part.pending.len();
+                    (size, rules::mint(service, vec![part]).await)
+                })
+                .collect();
             let mut minting = stream::iter(parts).buffered(MINT_IN_FLIGHT);
             while let Some((size, outcomes)) = minting.next().await {
                 for outcome in outcomes? {
