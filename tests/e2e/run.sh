@@ -56,3 +56,4 @@ claim_url=$("$laurel" credential claim-link --data-dir "$data" "$wallet_award")
 node tests/e2e/claim.mjs "$origin" "$claim_url" "$root/target/e2e-screenshots"
 node tests/e2e/programmes.mjs "$origin" staff "$staff_password" "$issuer" "$achievement" reader@example.org "$root/target/e2e-screenshots"
 node tests/e2e/cohorts.mjs "$origin" staff "$staff_password" "$token" "$issuer" "$laurel" "$data" "$root/target/e2e-screenshots"
+node tests/e2e/transcript.mjs "$origin" reader@example.org "$root/target/e2e-screenshots" "$origin/credentials/$award"

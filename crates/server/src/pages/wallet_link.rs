@@ -176,17 +176,22 @@ pub async fn request(
 
 /// Whether a form post came from this site: its `Origin` is ours, or, without one, its
 /// `Sec-Fetch-Site` is `same-origin`; with neither (not a browser) it cannot be a forgery.
+///
+/// Our pages send `Referrer-Policy: no-referrer`, and under it browsers send `Origin: null`
+/// with a form's post even from our own page; then only a `Sec-Fetch-Site` of `same-origin`
+/// (a header no page's script can set) admits it.
 pub(super) fn same_origin(headers: &HeaderMap, origin: &str) -> bool {
     let ours = origin
         .split_once("://")
         .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)))
         .unwrap_or_else(|| origin.to_string());
-    if let Some(sent) = headers.get(header::ORIGIN) {
-        return sent.to_str().is_ok_and(|sent| sent == ours);
-    }
-    match headers.get("sec-fetch-site") {
-        Some(site) => site.to_str().is_ok_and(|site| site == "same-origin"),
-        None => true,
+    let fetched_from_here = headers
+        .get("sec-fetch-site")
+        .map(|site| site.as_bytes() == b"same-origin");
+    match headers.get(header::ORIGIN).map(HeaderValue::as_bytes) {
+        Some(b"null") => fetched_from_here == Some(true),
+        Some(sent) => sent == ours.as_bytes(),
+        None => fetched_from_here.unwrap_or(true),
     }
 }
 
@@ -232,6 +237,14 @@ mod tests {
             header::ORIGIN,
             HeaderValue::from_static("https://evil.example"),
         );
+        assert!(!same_origin(&headers, origin));
+        // Under `Referrer-Policy: no-referrer` a browser's post from our own page says
+        // `Origin: null`: admitted only when the browser also says the page was ours.
+        headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&headers, origin));
+        headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(same_origin(&headers, origin));
+        headers.remove("sec-fetch-site");
         assert!(!same_origin(&headers, origin));
     }
 }
