@@ -245,6 +245,67 @@ pub enum DeliveryOutcome {
     },
 }
 
+/// The columns a delivery's outcome writes to its outbox row, the same for award emails,
+/// invitations and transcript links (`sent_at` is the delivery's time when `sent`).
+pub(crate) struct OutcomeColumns<'a> {
+    pub state: &'static str,
+    pub sent: bool,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub error: Option<&'a str>,
+    pub message_id: Option<&'a str>,
+    pub subject: Option<&'a str>,
+    pub reply: Option<&'a str>,
+    pub dry_run: bool,
+}
+
+impl DeliveryOutcome {
+    /// What this outcome writes: the row's state, retry time, error and message.
+    pub(crate) fn columns(&self) -> OutcomeColumns<'_> {
+        match self {
+            DeliveryOutcome::Sent {
+                message_id,
+                subject,
+                reply,
+                dry_run,
+            } => OutcomeColumns {
+                state: "sent",
+                sent: true,
+                next_attempt_at: None,
+                error: None,
+                message_id: Some(message_id),
+                subject: Some(subject),
+                reply: reply.as_deref(),
+                dry_run: *dry_run,
+            },
+            DeliveryOutcome::Retry {
+                message_id,
+                error,
+                reply,
+                next_attempt_at,
+            } => OutcomeColumns {
+                state: "queued",
+                sent: false,
+                next_attempt_at: Some(*next_attempt_at),
+                error: Some(error),
+                message_id: message_id.as_deref(),
+                subject: None,
+                reply: reply.as_deref(),
+                dry_run: false,
+            },
+            DeliveryOutcome::Failed { error, reply } => OutcomeColumns {
+                state: "failed",
+                sent: false,
+                next_attempt_at: None,
+                error: Some(error),
+                message_id: None,
+                subject: None,
+                reply: reply.as_deref(),
+                dry_run: false,
+            },
+        }
+    }
+}
+
 /// A worker's report on one claimed notification.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {

@@ -17,8 +17,8 @@ use crate::shared::{
 };
 use crate::values::Ts;
 use crate::{
-    Delivery, DeliveryOutcome, EmailSettings, EmailTemplate, Notification, NotificationFilter,
-    Requeued, Resend, StoreError, StoreResult,
+    Delivery, EmailSettings, EmailTemplate, Notification, NotificationFilter, Requeued, Resend,
+    StoreError, StoreResult,
 };
 
 /// The rows a worker may claim (`$1`: now): queued and due, or claimed under a lapsed lease.
@@ -502,45 +502,14 @@ pub(super) async fn finish(store: &PostgresStore, deliveries: &[Delivery]) -> St
         award_ids.push(d.award_id);
         claims.push(d.claim);
         ats.push(Ts(d.at));
-        match &d.outcome {
-            DeliveryOutcome::Sent {
-                message_id,
-                subject,
-                reply,
-                dry_run,
-            } => {
-                states.push("sent");
-                next_ats.push(None);
-                message_ids.push(Some(message_id.as_str()));
-                subjects.push(Some(subject.as_str()));
-                replies.push(reply.as_deref());
-                dry_runs.push(*dry_run);
-                errors.push(None);
-            }
-            DeliveryOutcome::Retry {
-                message_id,
-                error,
-                reply,
-                next_attempt_at,
-            } => {
-                states.push("queued");
-                next_ats.push(Some(Ts(*next_attempt_at)));
-                message_ids.push(message_id.as_deref());
-                subjects.push(None);
-                replies.push(reply.as_deref());
-                dry_runs.push(false);
-                errors.push(Some(error.as_str()));
-            }
-            DeliveryOutcome::Failed { error, reply } => {
-                states.push("failed");
-                next_ats.push(None);
-                message_ids.push(None);
-                subjects.push(None);
-                replies.push(reply.as_deref());
-                dry_runs.push(false);
-                errors.push(Some(error.as_str()));
-            }
-        }
+        let c = d.outcome.columns();
+        states.push(c.state);
+        next_ats.push(c.next_attempt_at.map(Ts));
+        message_ids.push(c.message_id);
+        subjects.push(c.subject);
+        replies.push(c.reply);
+        dry_runs.push(c.dry_run);
+        errors.push(c.error);
     }
     // One statement is atomic by itself: no transaction around it.
     sqlx::query(sql)

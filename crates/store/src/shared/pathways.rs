@@ -21,8 +21,7 @@ macro_rules! pathway_store {
         use crate::shared::{count, db, notification_state};
         use crate::values::{Id, Ts};
         use crate::{
-            DeliveryOutcome, Invitation, InvitationDelivery, Pathway, PathwayOutcome, StoreError,
-            StoreResult,
+            Invitation, InvitationDelivery, Pathway, PathwayOutcome, StoreError, StoreResult,
         };
 
         const PATHWAY_COLUMNS: &str = "achievement_id, issuer_id, rule, outcome,
@@ -462,40 +461,14 @@ macro_rules! pathway_store {
             ) -> StoreResult<()> {
                 let mut tx = self.write().await?;
                 for d in deliveries {
-                    let (state, next, sent_at, error, message_id, subject, dry_run) =
-                        match &d.outcome {
-                            DeliveryOutcome::Sent {
-                                message_id,
-                                subject,
-                                dry_run,
-                                ..
-                            } => (
-                                "sent",
-                                None,
-                                Some(Ts(d.at)),
-                                None,
-                                Some(message_id.clone()),
-                                Some(subject.clone()),
-                                *dry_run,
-                            ),
-                            DeliveryOutcome::Retry {
-                                message_id,
-                                error,
-                                next_attempt_at,
-                                ..
-                            } => (
-                                "queued",
-                                Some(Ts(*next_attempt_at)),
-                                None,
-                                Some(error.clone()),
-                                message_id.clone(),
-                                None,
-                                false,
-                            ),
-                            DeliveryOutcome::Failed { error, .. } => {
-                                ("failed", None, None, Some(error.clone()), None, None, false)
-                            }
-                        };
+                    let c = d.outcome.columns();
+                    let (state, next, sent_at) = (
+                        c.state,
+                        c.next_attempt_at.map(Ts),
+                        c.sent.then_some(Ts(d.at)),
+                    );
+                    let (error, message_id, subject, dry_run) =
+                        (c.error, c.message_id, c.subject, c.dry_run);
                     sqlx::query(
                         "update pathway_invitations set state = $1,
                              next_attempt_at = coalesce($2, next_attempt_at),
