@@ -80,6 +80,12 @@ impl EmailOptions {
             .max(self.timeout.saturating_mul(rounds.saturating_mul(2)))
     }
 
+    /// Until when a batch claimed at `now` is held ([`Self::lease_for_batch`] later).
+    pub fn claim_until(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        now + chrono::Duration::from_std(self.lease_for_batch())
+            .unwrap_or(chrono::Duration::minutes(15))
+    }
+
     /// The wait after a failed attempt `attempts` (1 for the first): `backoff`, doubling each
     /// time, never more than `max_backoff`.
     pub fn backoff_after(&self, attempts: u32) -> Duration {

@@ -36,6 +36,27 @@ pub struct Tally {
     pub failed: usize,
 }
 
+impl Tally {
+    /// Counts one delivery's outcome; returns its name for the metrics ("sent", "retry",
+    /// "failed").
+    pub fn count(&mut self, outcome: &DeliveryOutcome) -> &'static str {
+        match outcome {
+            DeliveryOutcome::Sent { .. } => {
+                self.sent += 1;
+                "sent"
+            }
+            DeliveryOutcome::Retry { .. } => {
+                self.retried += 1;
+                "retry"
+            }
+            DeliveryOutcome::Failed { .. } => {
+                self.failed += 1;
+                "failed"
+            }
+        }
+    }
+}
+
 impl std::ops::AddAssign for Tally {
     fn add_assign(&mut self, other: Tally) {
         self.claimed += other.claimed;
@@ -103,11 +124,9 @@ pub async fn drain(service: &Arc<Service>) -> ServiceResult<Tally> {
 pub async fn deliver_batch(service: &Arc<Service>, worker: Uuid) -> ServiceResult<Tally> {
     let options = &service.outbox.options;
     let now = service.clock.now();
-    let lease = chrono::Duration::from_std(options.lease_for_batch())
-        .unwrap_or(chrono::Duration::minutes(15));
     let claimed = service
         .store
-        .claim_notifications(worker, now, now + lease, options.batch)
+        .claim_notifications(worker, now, options.claim_until(now), options.batch)
         .await?;
     let mut tally = Tally {
         claimed: claimed.len(),
@@ -147,22 +166,16 @@ pub async fn deliver_batch(service: &Arc<Service>, worker: Uuid) -> ServiceResul
         }
     }
     for delivery in &deliveries {
-        let outcome = match &delivery.outcome {
-            DeliveryOutcome::Sent { .. } => {
-                tally.sent += 1;
-                "sent"
-            }
+        let outcome = tally.count(&delivery.outcome);
+        match &delivery.outcome {
             DeliveryOutcome::Retry { error, .. } => {
-                tally.retried += 1;
                 tracing::warn!(award = %delivery.award_id, %error, "email will be retried");
-                "retry"
             }
             DeliveryOutcome::Failed { error, .. } => {
-                tally.failed += 1;
                 tracing::warn!(award = %delivery.award_id, %error, "email failed");
-                "failed"
             }
-        };
+            DeliveryOutcome::Sent { .. } => {}
+        }
         metrics::counter!("laurel_emails_total", "outcome" => outcome).increment(1);
     }
     // The emails went out: recording that must not be lost to a passing database error, or

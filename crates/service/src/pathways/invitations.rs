@@ -45,11 +45,9 @@ pub fn invitation_template(subject: Option<&str>, body: Option<&str>) -> Templat
 pub async fn deliver_invitations(service: &Arc<Service>, worker: Uuid) -> ServiceResult<Tally> {
     let options = &service.outbox.options;
     let now = service.clock.now();
-    let lease = chrono::Duration::from_std(options.lease_for_batch())
-        .unwrap_or(chrono::Duration::minutes(15));
     let claimed = service
         .store
-        .claim_invitations(worker, now, now + lease, options.batch)
+        .claim_invitations(worker, now, options.claim_until(now), options.batch)
         .await?;
     let mut tally = Tally {
         claimed: claimed.len(),
@@ -58,13 +56,9 @@ pub async fn deliver_invitations(service: &Arc<Service>, worker: Uuid) -> Servic
     let mut deliveries = Vec::with_capacity(claimed.len());
     for invitation in claimed {
         let outcome = deliver(service, &invitation).await;
-        match &outcome {
-            DeliveryOutcome::Sent { .. } => tally.sent += 1,
-            DeliveryOutcome::Retry { .. } => tally.retried += 1,
-            DeliveryOutcome::Failed { error, .. } => {
-                tracing::warn!(achievement = %invitation.achievement_id, %error, "invitation failed");
-                tally.failed += 1;
-            }
+        tally.count(&outcome);
+        if let DeliveryOutcome::Failed { error, .. } = &outcome {
+            tracing::warn!(achievement = %invitation.achievement_id, %error, "invitation failed");
         }
         deliveries.push(InvitationDelivery {
             achievement_id: invitation.achievement_id,

@@ -153,11 +153,9 @@ If you did not ask for it, you need not do anything: the link was sent only to t
 pub async fn deliver_links(service: &Arc<Service>, worker: Uuid) -> ServiceResult<Tally> {
     let options = &service.outbox.options;
     let now = service.clock.now();
-    let lease = chrono::Duration::from_std(options.lease_for_batch())
-        .unwrap_or(chrono::Duration::minutes(15));
     let claimed = service
         .store
-        .claim_transcript_links(worker, now, now + lease, options.batch)
+        .claim_transcript_links(worker, now, options.claim_until(now), options.batch)
         .await?;
     let mut tally = Tally {
         claimed: claimed.len(),
@@ -166,13 +164,9 @@ pub async fn deliver_links(service: &Arc<Service>, worker: Uuid) -> ServiceResul
     let mut deliveries = Vec::with_capacity(claimed.len());
     for link in claimed {
         let outcome = deliver(service, &link).await;
-        match &outcome {
-            DeliveryOutcome::Sent { .. } => tally.sent += 1,
-            DeliveryOutcome::Retry { .. } => tally.retried += 1,
-            DeliveryOutcome::Failed { error, .. } => {
-                tracing::warn!(link = %link.id, %error, "a transcript link email failed");
-                tally.failed += 1;
-            }
+        tally.count(&outcome);
+        if let DeliveryOutcome::Failed { error, .. } = &outcome {
+            tracing::warn!(link = %link.id, %error, "a transcript link email failed");
         }
         deliveries.push(TranscriptLinkDelivery {
             id: link.id,
