@@ -782,3 +782,47 @@ async fn rows_of_a_crashed_worker_are_taken_over_then_given_up() {
     );
     assert_eq!(sink.count(), 1, "given up, not sent");
 }
+
+/// One claim holds several batches: every email in it is sent once and recorded with its own
+/// outcome, whichever batch its recording fell in (7 emails, batches of 2, 3 batches a claim:
+/// a claim of 6 recorded as 2 + 2 + 2, then a claim of 1).
+#[tokio::test]
+async fn a_claim_of_several_batches_records_every_outcome() {
+    let sink = SmtpSink::with(Behaviour {
+        reject: vec!["r1@example.org".into(), "r4@example.org".into()],
+        defer: vec!["r5@example.org".into()],
+        ..Behaviour::default()
+    })
+    .await;
+    let app = TestApp::builder()
+        .email(EmailOptions {
+            batch: 2,
+            batches_per_claim: 3,
+            concurrency: 2,
+            backoff: Duration::from_secs(60),
+            ..quick()
+        })
+        .build()
+        .await;
+    let (_, achievement) = setup(&app, sink.port, json!({})).await;
+    let mut credentials = Vec::new();
+    for i in 0..7 {
+        let email = format!("r{i}@example.org");
+        credentials.push((award(&app, &achievement, &email, "R").await, i));
+    }
+    let tally = drain(&app.state.service).await.unwrap();
+    assert_eq!(
+        (tally.claimed, tally.sent, tally.failed, tally.retried),
+        (7, 4, 2, 1)
+    );
+    for (credential, i) in &credentials {
+        let expected = match i {
+            1 | 4 => "failed",
+            5 => "queued",
+            _ => "sent",
+        };
+        let state = notification(&app, credential).await;
+        assert_eq!(state["state"], expected, "r{i}: {state}");
+    }
+    assert_eq!(sink.count(), 4, "an email was sent twice or not at all");
+}

@@ -43,8 +43,15 @@ pub struct EmailOptions {
     pub timeout: Duration,
     /// Emails sent at once by one worker.
     pub concurrency: usize,
-    /// Notifications claimed at once.
+    /// Emails recorded at once: the worker writes how each went a batch at a time, as soon
+    /// as a batch's worth is done, so at most about this many (plus `concurrency` under way)
+    /// are sent and not yet recorded, the most that could go out twice if the instance died.
     pub batch: u32,
+    /// Batches claimed at once (in one claim of `batch × batches_per_claim` rows). A claimed
+    /// email not yet sent is not at risk: if the instance dies it waits out the lease and is
+    /// sent once by another. One claim per batch spent most of the drain in the claim's
+    /// queries and its instances' locks.
+    pub batches_per_claim: u32,
     /// How long a claim holds at least; [`EmailOptions::lease_for_batch`] lengthens it when
     /// a batch could take longer, so no other instance takes rows still being sent.
     pub lease: Duration,
@@ -64,6 +71,7 @@ impl Default for EmailOptions {
             timeout: Duration::from_secs(30),
             concurrency: 8,
             batch: 16,
+            batches_per_claim: 4,
             lease: Duration::from_secs(15 * 60),
             poll: Duration::from_secs(2),
         }
@@ -71,11 +79,18 @@ impl Default for EmailOptions {
 }
 
 impl EmailOptions {
-    /// How long a batch's claim holds: `lease`, or twice the longest a batch can take (its
+    /// Rows claimed at once: `batch × batches_per_claim`.
+    pub fn claim_size(&self) -> u32 {
+        self.batch
+            .max(1)
+            .saturating_mul(self.batches_per_claim.max(1))
+    }
+
+    /// How long a claim holds: `lease`, or twice the longest its sending can take (its
     /// rounds of `concurrency` sends, each bounded by `timeout`), whichever is longer.
     pub fn lease_for_batch(&self) -> Duration {
         let concurrency = u32::try_from(self.concurrency.max(1)).unwrap_or(u32::MAX);
-        let rounds = self.batch.div_ceil(concurrency).max(1);
+        let rounds = self.claim_size().div_ceil(concurrency).max(1);
         self.lease
             .max(self.timeout.saturating_mul(rounds.saturating_mul(2)))
     }
@@ -154,7 +169,7 @@ mod tests {
             timeout: Duration::from_secs(300),
             ..EmailOptions::default()
         };
-        // 16 emails, 8 at a time: two rounds of at most five minutes, doubled.
-        assert_eq!(slow.lease_for_batch(), Duration::from_secs(1200));
+        // 4 batches of 16 emails, 8 at a time: eight rounds of at most five minutes, doubled.
+        assert_eq!(slow.lease_for_batch(), Duration::from_secs(8 * 600));
     }
 }

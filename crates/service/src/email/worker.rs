@@ -1,8 +1,9 @@
 //! The worker: claims due notifications, renders and sends them, records how each went.
 //!
-//! One worker runs per instance (`laurel serve`). It claims a batch under a lease, sends up to
-//! [`EmailOptions::concurrency`](super::EmailOptions) emails at once, and records the batch's
-//! outcomes in one transaction. It sleeps until awards made in this process wake it, or for
+//! One worker runs per instance (`laurel serve`). It claims a few batches' worth under a lease,
+//! sends up to [`EmailOptions::concurrency`](super::EmailOptions) emails at once, and records
+//! the outcomes a batch at a time, in one statement each, as soon as a batch's worth is done
+//! (so the database is written while the next emails are on their way). It sleeps until awards made in this process wake it, or for
 //! the poll interval (awards made by another instance or by `laurel import` are found then).
 //! Stopping lets the batch in hand finish; its rows would otherwise wait out their lease.
 
@@ -74,10 +75,11 @@ pub async fn run(service: Arc<Service>, mut stop: watch::Receiver<bool>) {
         if *stop.borrow() {
             break;
         }
-        let batch = service.outbox.options.batch as usize;
+        let options = &service.outbox.options;
+        let (claim, batch) = (options.claim_size() as usize, options.batch as usize);
         let mut full = match deliver_batch(&service, worker).await {
-            // A full batch: there may be more right away.
-            Ok(tally) => tally.claimed >= batch,
+            // A full claim: there may be more right away.
+            Ok(tally) => tally.claimed >= claim,
             Err(error) => {
                 tracing::error!(%error, "email worker: claiming or recording failed");
                 false
@@ -120,13 +122,14 @@ pub async fn drain(service: &Arc<Service>) -> ServiceResult<Tally> {
     }
 }
 
-/// Claims one batch for `worker`, sends it, and records the outcomes.
+/// Claims up to [`EmailOptions::claim_size`](super::EmailOptions::claim_size) notifications
+/// for `worker`, sends them, and records the outcomes a batch at a time as they come in.
 pub async fn deliver_batch(service: &Arc<Service>, worker: Uuid) -> ServiceResult<Tally> {
     let options = &service.outbox.options;
     let now = service.clock.now();
     let claimed = service
         .store
-        .claim_notifications(worker, now, options.claim_until(now), options.batch)
+        .claim_notifications(worker, now, options.claim_until(now), options.claim_size())
         .await?;
     let mut tally = Tally {
         claimed: claimed.len(),
@@ -157,33 +160,55 @@ pub async fn deliver_batch(service: &Arc<Service>, worker: Uuid) -> ServiceResul
             }
         });
     }
-    let mut deliveries = Vec::with_capacity(tally.claimed);
+    // Each batch's worth of finished emails is recorded while the rest are still sending
+    // (they are tasks of their own), so few are ever sent and not yet recorded.
+    let batch = (options.batch as usize).max(1);
+    let mut finished = Vec::with_capacity(batch);
+    let mut first_error = None;
     while let Some(done) = sends.join_next().await {
         match done {
-            Ok(delivery) => deliveries.push(delivery),
+            Ok(delivery) => {
+                report(&mut tally, &delivery);
+                finished.push(delivery);
+            }
             // A panicked send leaves its row claimed; the lease brings it back.
             Err(error) => tracing::error!(%error, "an email send task failed"),
         }
-    }
-    for delivery in &deliveries {
-        let outcome = tally.count(&delivery.outcome);
-        match &delivery.outcome {
-            DeliveryOutcome::Retry { error, .. } => {
-                tracing::warn!(award = %delivery.award_id, %error, "email will be retried");
+        if finished.len() >= batch || (sends.is_empty() && !finished.is_empty()) {
+            if let Err(error) = record(service, &finished).await {
+                first_error.get_or_insert(error);
             }
-            DeliveryOutcome::Failed { error, .. } => {
-                tracing::warn!(award = %delivery.award_id, %error, "email failed");
-            }
-            DeliveryOutcome::Sent { .. } => {}
+            finished.clear();
         }
-        metrics::counter!("laurel_emails_total", "outcome" => outcome).increment(1);
     }
-    // The emails went out: recording that must not be lost to a passing database error, or
-    // their claims would lapse and they would be sent again.
+    match first_error {
+        Some(error) => Err(error),
+        None => Ok(tally),
+    }
+}
+
+/// Counts, logs and meters one delivery.
+fn report(tally: &mut Tally, delivery: &Delivery) {
+    let outcome = tally.count(&delivery.outcome);
+    match &delivery.outcome {
+        DeliveryOutcome::Retry { error, .. } => {
+            tracing::warn!(award = %delivery.award_id, %error, "email will be retried");
+        }
+        DeliveryOutcome::Failed { error, .. } => {
+            tracing::warn!(award = %delivery.award_id, %error, "email failed");
+        }
+        DeliveryOutcome::Sent { .. } => {}
+    }
+    metrics::counter!("laurel_emails_total", "outcome" => outcome).increment(1);
+}
+
+/// Records how a batch of emails went. They went out: recording that must not be lost to a
+/// passing database error, or their claims would lapse and they would be sent again.
+async fn record(service: &Service, deliveries: &[Delivery]) -> ServiceResult<()> {
     let mut tries = 0;
     loop {
-        match service.store.finish_notifications(&deliveries).await {
-            Ok(()) => return Ok(tally),
+        match service.store.finish_notifications(deliveries).await {
+            Ok(()) => return Ok(()),
             Err(error) if tries < 5 => {
                 tries += 1;
                 tracing::warn!(%error, tries, "recording sent emails failed; trying again");
