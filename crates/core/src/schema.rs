@@ -13,10 +13,16 @@ use serde_json::Value;
 
 /// The validators generated from the bundled schemas (paths from this crate's manifest).
 mod generated {
-    #[jsonschema::validator(path = "../../schemas/achievementcredential.json", validate_formats = true)]
+    #[jsonschema::validator(
+        path = "../../schemas/achievementcredential.json",
+        validate_formats = true
+    )]
     pub(super) struct AchievementCredential;
 
-    #[jsonschema::validator(path = "../../schemas/endorsementcredential.json", validate_formats = true)]
+    #[jsonschema::validator(
+        path = "../../schemas/endorsementcredential.json",
+        validate_formats = true
+    )]
     pub(super) struct EndorsementCredential;
 
     #[jsonschema::validator(path = "../../schemas/profile.json", validate_formats = true)]
@@ -105,12 +111,16 @@ impl Schema {
             message: error.to_string(),
         };
         match self {
-            Schema::AchievementCredential => generated::AchievementCredential::iter_errors(document)
-                .map(violation)
-                .collect(),
-            Schema::EndorsementCredential => generated::EndorsementCredential::iter_errors(document)
-                .map(violation)
-                .collect(),
+            Schema::AchievementCredential => {
+                generated::AchievementCredential::iter_errors(document)
+                    .map(violation)
+                    .collect()
+            }
+            Schema::EndorsementCredential => {
+                generated::EndorsementCredential::iter_errors(document)
+                    .map(violation)
+                    .collect()
+            }
             Schema::Profile => generated::Profile::iter_errors(document)
                 .map(violation)
                 .collect(),

@@ -138,8 +138,12 @@ impl Dataset {
             match &quad.graph_name {
                 // An empty span: the default graph, never a term.
                 GraphName::DefaultGraph => spans.push((0, 0, false)),
-                GraphName::NamedNode(node) => push(&mut text, &mut spans, Written::Iri(node.as_str())),
-                GraphName::BlankNode(node) => push(&mut text, &mut spans, Written::Blank(node.as_str())),
+                GraphName::NamedNode(node) => {
+                    push(&mut text, &mut spans, Written::Iri(node.as_str()))
+                }
+                GraphName::BlankNode(node) => {
+                    push(&mut text, &mut spans, Written::Blank(node.as_str()))
+                }
             }
         }
         let slice = |&(start, end, _): &(u32, u32, bool)| &text[start as usize..end as usize];
