@@ -533,3 +533,47 @@ fn cli_exit_codes_are_0_valid_1_invalid_2_could_not_check() {
         "a folder with an invalid file"
     );
 }
+
+/// Files named one by one (as a shell expands `*.json`) are checked together and reported in
+/// the order given, whatever order the cores finish them in.
+#[test]
+fn cli_reports_many_inputs_in_the_order_given() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, credential) = signed(Cryptosuite::EddsaRdfc2022);
+    let mut tampered = credential.clone();
+    tampered["name"] = json!("Forged");
+    let mut paths = Vec::new();
+    let mut expected = Vec::new();
+    for i in 0..40 {
+        let (text, verdict) = match i % 3 {
+            0 => (credential.to_string(), "valid"),
+            1 => (tampered.to_string(), "invalid"),
+            _ => ("garbage".to_string(), "could-not-check"),
+        };
+        let path = dir.path().join(format!("{:02}-{i}.json", 40 - i));
+        std::fs::write(&path, text).expect("write");
+        paths.push(path);
+        expected.push(verdict);
+    }
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_laurel-verify"))
+        .args(["--at", "2027-01-01T00:00:00Z", "--json"])
+        .args(&paths)
+        .output()
+        .expect("run laurel-verify");
+    assert_eq!(output.status.code(), Some(1));
+    let reports: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect();
+    let inputs: Vec<String> = reports
+        .iter()
+        .map(|r| r["input"].as_str().expect("input").to_string())
+        .collect();
+    let given: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    assert_eq!(inputs, given);
+    let verdicts: Vec<&str> = reports
+        .iter()
+        .map(|r| r["verdict"].as_str().expect("verdict"))
+        .collect();
+    assert_eq!(verdicts, expected);
+}
