@@ -5,6 +5,7 @@
 #   bench/verify.sh                 # 300 credentials, 5 rounds
 #   COUNT=1000 RUNS=9 bench/verify.sh
 #   LAUREL_VERIFY=/path/to/laurel-verify bench/verify.sh   # another build (e.g. an older one)
+#   PROFILE=release bench/verify.sh  # the `release` build instead of `dist` (as installed)
 #
 # Signs COUNT copies of crates/core/benches/data/open-badge-credential.json (1.6 KB, each with
 # its own id and recipient) with Digital Bazaar's eddsa-rdfc-2022 signer
@@ -12,7 +13,7 @@
 #
 # - node: `node tests/interop/verify.mjs` on a manifest of the COUNT credentials, one process
 #   (@digitalbazaar/vc verifyCredential with the eddsa-rdfc-2022 suite, key pinned);
-# - laurel, one process: `laurel-verify --keys KEY FILE...` (release build) on all the files;
+# - laurel, one process: `laurel-verify --keys KEY FILE...` (the PROFILE build) on all the files;
 # - laurel, one process per file: COUNT runs of `laurel-verify --keys KEY FILE`, one after the
 #   other (what a script calling it once per credential pays).
 #
@@ -31,12 +32,15 @@ command -v node >/dev/null || { echo "node is missing" >&2; exit 2; }
 [ -d tests/interop/node_modules ] ||
     npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error >/dev/null
 
+# The `dist` profile by default: the build `cargo install --profile dist` installs.
+PROFILE="${PROFILE:-dist}"
 if [ -n "${LAUREL_VERIFY:-}" ]; then
     verify="$LAUREL_VERIFY"
 else
-    cargo build --release --quiet -p laurel-verify --bin laurel-verify
-    verify="$TARGET_DIR/release/laurel-verify"
+    cargo build --profile "$PROFILE" --quiet -p laurel-verify --bin laurel-verify
+    verify="$TARGET_DIR/$PROFILE/laurel-verify"
 fi
+echo "laurel-verify: $verify" >&2
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
