@@ -95,39 +95,42 @@ impl Schema {
 
     /// Every violation of this schema in `document`; empty when it conforms.
     pub fn validate(self, document: &Value) -> Vec<SchemaViolation> {
+        // `$body` with `V` naming this schema's generated validator.
+        macro_rules! with_validator {
+            ($body:expr) => {
+                match self {
+                    Schema::AchievementCredential => {
+                        use generated::AchievementCredential as V;
+                        $body
+                    }
+                    Schema::EndorsementCredential => {
+                        use generated::EndorsementCredential as V;
+                        $body
+                    }
+                    Schema::Profile => {
+                        use generated::Profile as V;
+                        $body
+                    }
+                    Schema::ClrCredential => {
+                        use generated::ClrCredential as V;
+                        $body
+                    }
+                }
+            };
+        }
         // The yes/no check stops at the first failure and builds no error: most documents
         // conform, and walking the schema to collect errors costs several times more.
-        let conforms = match self {
-            Schema::AchievementCredential => generated::AchievementCredential::is_valid(document),
-            Schema::EndorsementCredential => generated::EndorsementCredential::is_valid(document),
-            Schema::Profile => generated::Profile::is_valid(document),
-            Schema::ClrCredential => generated::ClrCredential::is_valid(document),
-        };
-        if conforms {
+        if with_validator!(V::is_valid(document)) {
             return Vec::new();
         }
-        let violation = |error: jsonschema::ValidationError<'_>| SchemaViolation {
-            path: error.instance_path().to_string(),
-            message: error.to_string(),
-        };
-        match self {
-            Schema::AchievementCredential => {
-                generated::AchievementCredential::iter_errors(document)
-                    .map(violation)
-                    .collect()
-            }
-            Schema::EndorsementCredential => {
-                generated::EndorsementCredential::iter_errors(document)
-                    .map(violation)
-                    .collect()
-            }
-            Schema::Profile => generated::Profile::iter_errors(document)
-                .map(violation)
-                .collect(),
-            Schema::ClrCredential => generated::ClrCredential::iter_errors(document)
-                .map(violation)
-                .collect(),
-        }
+        with_validator!(
+            V::iter_errors(document)
+                .map(|error| SchemaViolation {
+                    path: error.instance_path().to_string(),
+                    message: error.to_string(),
+                })
+                .collect()
+        )
     }
 }
 

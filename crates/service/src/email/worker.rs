@@ -3,9 +3,10 @@
 //! One worker runs per instance (`laurel serve`). It claims a few batches' worth under a lease,
 //! sends up to [`EmailOptions::concurrency`](super::EmailOptions) emails at once, and records
 //! the outcomes a batch at a time, in one statement each, as soon as a batch's worth is done
-//! (so the database is written while the next emails are on their way). It sleeps until awards made in this process wake it, or for
-//! the poll interval (awards made by another instance or by `laurel import` are found then).
-//! Stopping lets the batch in hand finish; its rows would otherwise wait out their lease.
+//! (so the database is written while the next emails are on their way). It sleeps until
+//! awards made in this process wake it, or for the poll interval (awards made by another
+//! instance or by `laurel import` are found then). Stopping lets the claim in hand finish; its
+//! rows would otherwise wait out their lease.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
