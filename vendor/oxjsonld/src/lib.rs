@@ -19,7 +19,10 @@ pub use from_rdf::{JsonLdSerializer, WriterJsonLdSerializer};
 pub use profile::{JsonLdProcessingMode, JsonLdProfile, JsonLdProfileSet};
 #[cfg(feature = "async-tokio")]
 pub use to_rdf::TokioAsyncReaderJsonLdParser;
-pub use to_rdf::{JsonLdParser, JsonLdPrefixesIter, ReaderJsonLdParser, SliceJsonLdParser};
+pub use json_event_parser::JsonEvent;
+pub use to_rdf::{
+    EventsJsonLdParser, JsonLdParser, JsonLdPrefixesIter, ReaderJsonLdParser, SliceJsonLdParser,
+};
 
 const MAX_CONTEXT_RECURSION: usize = 8;
 

@@ -295,6 +295,23 @@ impl JsonLdParser {
         }
     }
 
+    /// Parses a document given as JSON events rather than text (Laurel addition: a caller
+    /// holding the JSON as a tree hands over its strings without writing and re-reading it).
+    ///
+    /// The events must form one JSON value, as a JSON parser would produce them; a final
+    /// [`JsonEvent::Eof`] is added when the iterator ends.
+    pub fn for_events<'a, I: IntoIterator<Item = JsonEvent<'a>>>(
+        self,
+        events: I,
+    ) -> EventsJsonLdParser<I::IntoIter> {
+        EventsJsonLdParser {
+            results: Vec::new(),
+            errors: Vec::new(),
+            inner: self.into_inner(),
+            events: events.into_iter(),
+        }
+    }
+
     fn into_inner(self) -> InternalJsonLdParser {
         InternalJsonLdParser {
             expansion: JsonLdExpansionConverter::new(
@@ -828,6 +845,59 @@ impl SliceJsonLdParser<'_> {
         self.inner
             .parse_event(event, &mut self.results, &mut self.errors);
         Ok(())
+    }
+}
+
+/// Parses a JSON-LD document given as JSON events (Laurel addition).
+///
+/// Can be built using [`JsonLdParser::for_events`].
+#[must_use]
+pub struct EventsJsonLdParser<I> {
+    results: Vec<Quad>,
+    errors: Vec<JsonLdSyntaxError>,
+    inner: InternalJsonLdParser,
+    events: I,
+}
+
+impl<'a, I: Iterator<Item = JsonEvent<'a>>> Iterator for EventsJsonLdParser<I> {
+    type Item = Result<Quad, JsonLdSyntaxError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(error) = self.errors.pop() {
+                return Some(Err(error));
+            } else if let Some(quad) = self.results.pop() {
+                return Some(Ok(quad));
+            } else if self.inner.is_end() {
+                return None;
+            }
+            let event = self.events.next().unwrap_or(JsonEvent::Eof);
+            self.inner
+                .parse_event(event, &mut self.results, &mut self.errors);
+            // We make sure to have data in the right order
+            self.results.reverse();
+            self.errors.reverse();
+        }
+    }
+}
+
+impl<I> EventsJsonLdParser<I> {
+    /// Allows setting a callback to load remote documents and contexts, as
+    /// [`SliceJsonLdParser::with_load_document_callback`] does.
+    pub fn with_load_document_callback(
+        mut self,
+        callback: impl Fn(
+            &str,
+            &JsonLdLoadDocumentOptions,
+        ) -> Result<JsonLdRemoteDocument, Box<dyn Error + Send + Sync>>
+        + Send
+        + Sync
+        + UnwindSafe
+        + RefUnwindSafe
+        + 'static,
+    ) -> Self {
+        self.inner.expansion = self.inner.expansion.with_load_document_callback(callback);
+        self
     }
 }
 

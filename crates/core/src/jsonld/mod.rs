@@ -27,7 +27,10 @@ pub use view::Document;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};
+use oxjsonld::{
+    JsonEvent, JsonLdLoadDocumentOptions, JsonLdParser, JsonLdProfile, JsonLdRemoteDocument,
+    JsonLdSyntaxError,
+};
 use oxrdf::{GraphName, NamedOrBlankNode, Quad, Term};
 use serde_json::Value;
 
@@ -222,28 +225,89 @@ pub fn check_safe_document(document: &Document<'_>) -> Result<(), JsonLdError> {
 
 /// The conversion itself, with the undefined-term sentinel if `sentinel`, in safe mode if
 /// `safe`.
+///
+/// In safe mode a document whose member order [`Document::events_in_processing_order`] can
+/// give is converted from those events in oxjsonld's streaming mode, which produces the same
+/// quads without writing, parsing and buffering it; if that conversion fails for any reason,
+/// the document is converted again from its JSON text in the buffering mode, so every error
+/// is the one that mode gives.
 fn convert(document: &Document<'_>, sentinel: bool, safe: bool) -> Result<Vec<Quad>, JsonLdError> {
-    let bytes = document.json_bytes(sentinel.then_some(UNDEFINED_TERM_VOCAB))?;
-    let mut quads = Vec::new();
-    let parser = if safe {
-        JsonLdParser::new().safe_mode()
-    } else {
-        JsonLdParser::new()
+    let sentinel = sentinel.then_some(UNDEFINED_TERM_VOCAB);
+    if safe
+        && let Some((events, json_bytes)) = document.events_in_processing_order(sentinel)
+        && let Ok(quads) = convert_events(document, events, json_bytes)
+    {
+        return Ok(quads);
+    }
+    let mode = if safe { Mode::Safe } else { Mode::Lenient };
+    convert_bytes(document, &document.json_bytes(sentinel)?, mode)
+}
+
+/// How oxjsonld reads a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Anything dropped is an error; objects buffered until all their members are seen.
+    Safe,
+    /// What other processors do: undefined terms are dropped.
+    Lenient,
+}
+
+fn convert_bytes(
+    document: &Document<'_>,
+    bytes: &[u8],
+    mode: Mode,
+) -> Result<Vec<Quad>, JsonLdError> {
+    let parser = match mode {
+        Mode::Safe => JsonLdParser::new().safe_mode(),
+        Mode::Lenient => JsonLdParser::new(),
     };
-    let parser = parser
-        .for_slice(&bytes)
-        .with_load_document_callback(|url, _options| match bundled_context(url) {
-            Some(text) => Ok(JsonLdRemoteDocument {
-                document: text.as_bytes().into(),
-                document_url: url.into(),
-            }),
-            None => Err(Box::new(JsonLdError::UnknownContext(url.into()))),
-        });
+    let quads = parser
+        .for_slice(bytes)
+        .with_load_document_callback(load_bundled);
+    collect_quads(document, quads, bytes.len())
+}
+
+/// [`convert_bytes`] in safe mode, of the document as JSON events in processing order, read
+/// in oxjsonld's streaming mode.
+fn convert_events<'a>(
+    document: &Document<'_>,
+    events: Vec<JsonEvent<'a>>,
+    json_bytes: usize,
+) -> Result<Vec<Quad>, JsonLdError> {
+    let quads = JsonLdParser::new()
+        .safe_mode()
+        .with_profile(JsonLdProfile::Streaming)
+        .for_events(events)
+        .with_load_document_callback(load_bundled);
+    collect_quads(document, quads, json_bytes)
+}
+
+/// The load document callback: bundled contexts only.
+fn load_bundled(
+    url: &str,
+    _options: &JsonLdLoadDocumentOptions,
+) -> Result<JsonLdRemoteDocument, Box<dyn std::error::Error + Send + Sync>> {
+    match bundled_context(url) {
+        Some(text) => Ok(JsonLdRemoteDocument {
+            document: text.as_bytes().into(),
+            document_url: url.into(),
+        }),
+        None => Err(Box::new(JsonLdError::UnknownContext(url.into()))),
+    }
+}
+
+/// The quads of a conversion of a document of `json_bytes` bytes, or its first error.
+fn collect_quads(
+    document: &Document<'_>,
+    quads: impl Iterator<Item = Result<Quad, JsonLdSyntaxError>>,
+    json_bytes: usize,
+) -> Result<Vec<Quad>, JsonLdError> {
     // Every quad repeats its subject and predicate in full: an array of a million small
     // values under one long IRI would make a few megabytes of JSON into terabytes of RDF.
-    let limit = RDF_BYTES_PER_JSON_BYTE * bytes.len() + RDF_BYTES_FLOOR;
+    let limit = RDF_BYTES_PER_JSON_BYTE * json_bytes + RDF_BYTES_FLOOR;
     let mut produced = 0usize;
-    for quad in parser {
+    let mut collected = Vec::new();
+    for quad in quads {
         match quad {
             Ok(quad) => {
                 produced += quad_bytes(&quad);
@@ -252,7 +316,7 @@ fn convert(document: &Document<'_>, sentinel: bool, safe: bool) -> Result<Vec<Qu
                         "the document would become more than {limit} bytes of RDF"
                     )));
                 }
-                quads.push(quad)
+                collected.push(quad)
             }
             Err(error) => {
                 let message = error.to_string();
@@ -263,7 +327,7 @@ fn convert(document: &Document<'_>, sentinel: bool, safe: bool) -> Result<Vec<Qu
             }
         }
     }
-    Ok(quads)
+    Ok(collected)
 }
 
 /// How many bytes of RDF terms one byte of JSON may become (terms expand to full IRIs and

@@ -138,3 +138,50 @@ fn jwk_thumbprint_matches_rfc_8037() {
         "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
     );
 }
+
+/// The five8 fast path for 64-byte values gives exactly bs58's answers, in both directions,
+/// including leading zero bytes (leading `1`s) and strings that are not 64 bytes or not base58.
+#[test]
+fn base58_agrees_with_bs58() {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let reference_decode = |text: &str| bs58::decode(&text[1..]).into_vec().ok();
+    for round in 0..600 {
+        let mut bytes = [0u8; 64];
+        for byte in bytes.iter_mut() {
+            *byte = next() as u8;
+        }
+        // Leading zeros, and leading bytes near the top of a base58 digit's range.
+        let zeros = round % 66;
+        bytes[..zeros.min(64)].fill(0);
+        if round % 7 == 0 {
+            bytes[0] = 0xff;
+        }
+        let text = encode_multibase_base58(&bytes);
+        assert_eq!(text, format!("z{}", bs58::encode(bytes).into_string()));
+        assert_eq!(decode_multibase_base58(&text).expect("decodes"), bytes);
+        // Changed strings: decoded as bs58 decodes them, or refused as bs58 refuses them.
+        let digits = text[1..].to_string();
+        let variants = [
+            format!("z1{digits}"),
+            format!("z{}", &digits[1..]),
+            format!("z{digits}2"),
+            format!("z{}0{}", &digits[..3], &digits[3..]),
+            format!("z{}l", &digits[..digits.len() - 1]),
+            format!("z{}", "z".repeat(digits.len())),
+            format!("z{}", "1".repeat(64)),
+        ];
+        for variant in variants {
+            assert_eq!(
+                decode_multibase_base58(&variant).ok(),
+                reference_decode(&variant),
+                "{variant}"
+            );
+        }
+    }
+}

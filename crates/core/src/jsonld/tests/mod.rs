@@ -171,3 +171,139 @@ fn a_clique_under_a_long_property_is_charged_for_its_length() {
         Err(JsonLdError::TooComplex(_))
     ));
 }
+
+/// Every JSON file under `dir`, recursively.
+fn json_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("vector directory") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            json_files(&path, out);
+        } else if path
+            .extension()
+            .is_some_and(|extension| extension == "json" || extension == "jsonld")
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// The streaming conversion of a document written in processing order gives exactly the
+/// quads of the buffering conversion, or fails where it fails, with and without the
+/// undefined-term sentinel, for every object in the vectors (credentials, proof options,
+/// presentations, and each with its members reversed at every level) and a few shapes they
+/// lack; and it is the path Open Badges credentials take.
+#[test]
+fn streaming_in_processing_order_converts_as_buffering_does() {
+    let mut files = Vec::new();
+    json_files(std::path::Path::new(VECTORS), &mut files);
+    files.push(
+        format!(
+            "{}/benches/data/open-badge-credential.json",
+            env!("CARGO_MANIFEST_DIR")
+        )
+        .into(),
+    );
+    let mut documents: Vec<(String, Value)> = Vec::new();
+    for file in &files {
+        let Ok(Value::Object(members)) =
+            serde_json::from_str(&std::fs::read_to_string(file).expect("read"))
+        else {
+            continue;
+        };
+        let name = file.display().to_string();
+        // The members reversed at every level: `type` and `id` last, `@context` too.
+        documents.push((
+            format!("{name} (reversed)"),
+            reversed(&Value::Object(members.clone())),
+        ));
+        if let Some(Value::Object(proof)) = members.get("proof") {
+            let mut options = proof.clone();
+            options.remove("proofValue");
+            if let Some(context) = members.get("@context") {
+                options.insert("@context".into(), context.clone());
+            }
+            documents.push((format!("{name} (proof options)"), Value::Object(options)));
+        }
+        documents.push((name, Value::Object(members)));
+    }
+    // Shapes the vectors lack: keywords in every order, both spellings of a keyword, value
+    // objects, language tags, nested contexts, empty and nested arrays.
+    let ob = json!([
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+    ]);
+    let shapes = [
+        json!({ "name": { "@value": "x", "@language": "en" }, "type": ["VerifiableCredential"],
+            "@context": ob, "id": "urn:uuid:1" }),
+        json!({ "@context": ob, "description": { "@type": "xsd:string", "@value": "y" },
+            "@type": "VerifiableCredential", "type": "OpenBadgeCredential" }),
+        json!({ "@context": ob, "id": "urn:uuid:2", "@id": "urn:uuid:3", "name": "twice" }),
+        json!({ "credentialSubject": { "achievement": { "name": "a", "type": "Achievement",
+            "id": "urn:uuid:4", "criteria": { "narrative": "n" } }, "type": "AchievementSubject" },
+            "@context": ob, "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "validFrom": "2024-01-01T00:00:00Z", "issuer": { "name": "i", "id": "https://i.example",
+            "type": "Profile" } }),
+        json!({ "@context": ob, "type": "VerifiableCredential", "name": [], "description": [[]],
+            "evidence": [{ "name": "e", "type": "Evidence" }, {}],
+            "credentialSubject": { "type": "AchievementSubject", "@context": ob } }),
+        json!({ "@context": ob, "type": "VerifiableCredential",
+            "termsOfUse": { "id": "urn:uuid:5", "type": "Policy", "uid": "urn:uuid:6" } }),
+    ];
+    for (index, shape) in shapes.into_iter().enumerate() {
+        documents.push((format!("shape {index} (reversed)"), reversed(&shape)));
+        documents.push((format!("shape {index}"), shape));
+    }
+    let mut streamed = 0;
+    for (name, document) in &documents {
+        let document = Document {
+            without: &["proof"],
+            ..Document::of(document).expect("object")
+        };
+        if safe::scan_document(&document).is_err() {
+            continue;
+        }
+        for sentinel in [None, Some(UNDEFINED_TERM_VOCAB)] {
+            let buffered = document
+                .json_bytes(sentinel)
+                .and_then(|bytes| convert_bytes(&document, &bytes, Mode::Safe));
+            let Some((events, json_bytes)) = document.events_in_processing_order(sentinel) else {
+                continue;
+            };
+            let streaming = convert_events(&document, events, json_bytes);
+            match (buffered, streaming) {
+                (Ok(buffered), Ok(streaming)) => {
+                    streamed += 1;
+                    let budget = Budget::for_one_document();
+                    assert_eq!(
+                        canonical_nquads_within(streaming, &budget).expect("canonical"),
+                        canonical_nquads_within(buffered, &budget).expect("canonical"),
+                        "{name}"
+                    );
+                }
+                (Ok(_), Err(error)) => panic!("{name}: only streaming fails: {error}"),
+                // What the buffering mode refuses, streaming refuses too: never more accepted.
+                (Err(error), Ok(_)) => panic!("{name}: only buffering fails: {error}"),
+                (Err(_), Err(_)) => {}
+            }
+        }
+    }
+    assert!(
+        streamed >= 300,
+        "only {streamed} conversions took the streaming path"
+    );
+}
+
+/// `value` with the members of every object in reverse order.
+fn reversed(value: &Value) -> Value {
+    match value {
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .rev()
+                .map(|(key, value)| (key.clone(), reversed(value)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(reversed).collect()),
+        other => other.clone(),
+    }
+}
