@@ -62,8 +62,9 @@ pub(crate) fn canonical_nquads(quads: Vec<Quad>, budget: &Budget) -> Result<Stri
     })
 }
 
-/// Room for the serialized terms of one quad, most of them: the text is allocated once.
-const BYTES_PER_QUAD: usize = 160;
+/// Room, beyond the terms' own text, for one quad's brackets, quotes, datatype markers and
+/// blank node prefixes (escapes may need more, then the text grows once).
+const MARKUP_PER_QUAD: usize = 24;
 
 /// Appends `literal` in canonical N-Quads form, as oxrdf's `Display` writes it (see the test
 /// `literals_are_written_as_oxrdf_writes_them`) without going through a formatter one
@@ -150,7 +151,11 @@ impl Dataset {
     fn new(input: &[Quad]) -> Self {
         // Every term of every quad serialized back to back (no allocation per term), then
         // interned: equal text, same term.
-        let mut text = String::with_capacity(input.len() * BYTES_PER_QUAD);
+        let text_bytes: usize = input
+            .iter()
+            .map(|quad| super::quad_bytes(quad) + MARKUP_PER_QUAD)
+            .sum();
+        let mut text = String::with_capacity(text_bytes);
         // Per occurrence: its span in `text`, and whether it is a blank node.
         let mut spans: Vec<(u32, u32, bool)> = Vec::with_capacity(input.len() * 4);
         let push = |text: &mut String, spans: &mut Vec<(u32, u32, bool)>, term: Written<'_>| {
@@ -214,7 +219,7 @@ impl Dataset {
             .collect();
         order.sort_unstable();
         let mut term_of = vec![NONE; spans.len()];
-        let mut terms = Vec::new();
+        let mut terms = Vec::with_capacity(order.len());
         for run in order.chunk_by_mut(|a, b| (a.0, a.1) == (b.0, b.1)) {
             let text_of = |entry: &(u32, u64, u32)| slice(&spans[entry.2 as usize]);
             // Usually one text; otherwise sort the run by text so equal texts are adjacent.
@@ -362,6 +367,8 @@ impl Dataset {
         }
         // 4.4.3 (6): the quads with canonical identifiers, sorted.
         lines.clear();
+        lines.text.reserve(self.text.len() + self.quads.len() * MARKUP_PER_QUAD);
+        lines.spans.reserve(self.quads.len());
         for quad in &self.quads {
             lines.start();
             self.write_quad(quad, &mut lines.text, &mut |node, out| {

@@ -19,6 +19,8 @@
 //! The rule is deliberately stricter than jsonld.js where they could differ: an input on
 //! which two implementations might produce different canonical forms is refused.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use super::{Document, JsonLdError, UNDEFINED_TERM_VOCAB, bundled_context};
@@ -59,7 +61,8 @@ fn walk(value: &Value, path: &mut String, depth: usize) -> Result<(), JsonLdErro
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
                 let mark = path.len();
-                path.push_str(&format!("[{index}]"));
+                // Writing to a String cannot fail.
+                let _ = write!(path, "[{index}]");
                 walk(item, path, depth + 1)?;
                 path.truncate(mark);
             }
