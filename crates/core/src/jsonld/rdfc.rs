@@ -367,7 +367,9 @@ impl Dataset {
         }
         // 4.4.3 (6): the quads with canonical identifiers, sorted.
         lines.clear();
-        lines.text.reserve(self.text.len() + self.quads.len() * MARKUP_PER_QUAD);
+        lines
+            .text
+            .reserve(self.text.len() + self.quads.len() * MARKUP_PER_QUAD);
         lines.spans.reserve(self.quads.len());
         for quad in &self.quads {
             lines.start();

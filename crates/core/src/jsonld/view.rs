@@ -130,8 +130,13 @@ impl<'a> Document<'a> {
     /// the VC v1 or v2 context: both define `type` and `id` as those keywords, as protected
     /// terms that no later context may change, and no bundled context defines either as
     /// anything else. `uid`, an alias of `@id` in the ODRL context, makes the order unknown.
-    /// Call only after [`super::safe::scan_document`], which bounds the nesting and refuses
-    /// inline contexts and other keywords.
+    /// One place escapes the rule: VC v2's `verifiableCredential` resets the context, and a
+    /// credential in it whose own context does not define `type` or `id` has them as plain
+    /// properties (through a `@vocab`) or drops them (refused in safe mode). A plain property
+    /// moved ahead of `@id` changes nothing: oxjsonld's RDF conversion holds a node's
+    /// properties until its `@id` arrives (`JsonLdToRdfState::StartObject`); the test `streaming_in_processing_order_converts_as_buffering_does` has
+    /// such a presentation. Call only after [`super::safe::scan_document`], which bounds the
+    /// nesting and refuses inline contexts and other keywords.
     pub(super) fn events_in_processing_order(
         &self,
         sentinel_vocab: Option<&'a str>,

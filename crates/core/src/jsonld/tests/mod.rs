@@ -248,6 +248,14 @@ fn streaming_in_processing_order_converts_as_buffering_does() {
             "credentialSubject": { "type": "AchievementSubject", "@context": ob } }),
         json!({ "@context": ob, "type": "VerifiableCredential",
             "termsOfUse": { "id": "urn:uuid:5", "type": "Policy", "uid": "urn:uuid:6" } }),
+        // `verifiableCredential` resets the context (`"@context": null` in VC v2): under a
+        // context that only sets `@vocab`, `type` and `id` are plain properties there.
+        json!({ "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": "VerifiablePresentation",
+            "verifiableCredential": [{
+                "@context": ["https://www.w3.org/ns/credentials/examples/v2"],
+                "name": "n", "type": "T", "@id": "urn:uuid:7", "id": "urn:uuid:8",
+                "nested": { "type": "U", "@id": "urn:uuid:9", "id": "x" } }] }),
     ];
     for (index, shape) in shapes.into_iter().enumerate() {
         documents.push((format!("shape {index} (reversed)"), reversed(&shape)));
