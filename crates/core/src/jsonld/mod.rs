@@ -235,7 +235,7 @@ fn convert(document: &Document<'_>, sentinel: bool, safe: bool) -> Result<Vec<Qu
     let sentinel = sentinel.then_some(UNDEFINED_TERM_VOCAB);
     if safe
         && let Some((events, json_bytes)) = document.events_in_processing_order(sentinel)
-        && let Ok(quads) = convert_events(document, events, json_bytes)
+        && let Ok(quads) = convert_events(events, json_bytes)
     {
         return Ok(quads);
     }
@@ -264,13 +264,12 @@ fn convert_bytes(
     let quads = parser
         .for_slice(bytes)
         .with_load_document_callback(load_bundled);
-    collect_quads(document, quads, bytes.len())
+    collect_quads(Some(document), quads, bytes.len())
 }
 
 /// [`convert_bytes`] in safe mode, of the document as JSON events in processing order, read
 /// in oxjsonld's streaming mode.
 fn convert_events<'a>(
-    document: &Document<'_>,
     events: Vec<JsonEvent<'a>>,
     json_bytes: usize,
 ) -> Result<Vec<Quad>, JsonLdError> {
@@ -279,7 +278,8 @@ fn convert_events<'a>(
         .with_profile(JsonLdProfile::Streaming)
         .for_events(events)
         .with_load_document_callback(load_bundled);
-    collect_quads(document, quads, json_bytes)
+    // Its errors are never shown (the buffering mode's are), so they are not located.
+    collect_quads(None, quads, json_bytes)
 }
 
 /// The load document callback: bundled contexts only.
@@ -296,9 +296,10 @@ fn load_bundled(
     }
 }
 
-/// The quads of a conversion of a document of `json_bytes` bytes, or its first error.
+/// The quads of a conversion of a document of `json_bytes` bytes, or its first error (a
+/// safe-mode error located in `document`, if given).
 fn collect_quads(
-    document: &Document<'_>,
+    document: Option<&Document<'_>>,
     quads: impl Iterator<Item = Result<Quad, JsonLdSyntaxError>>,
     json_bytes: usize,
 ) -> Result<Vec<Quad>, JsonLdError> {
@@ -320,7 +321,9 @@ fn collect_quads(
             }
             Err(error) => {
                 let message = error.to_string();
-                if message.starts_with("safe mode: ") {
+                if message.starts_with("safe mode: ")
+                    && let Some(document) = document
+                {
                     return Err(safe::locate(&document.owned_value(), &message));
                 }
                 return Err(syntax_error(message));

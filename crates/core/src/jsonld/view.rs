@@ -4,9 +4,11 @@
 //! `proofValue` with the credential's `@context`. Building those documents as new
 //! `serde_json::Value`s copied every string of the credential (three times per verification:
 //! less the proof, as a document, with the undefined-term sentinel), a tenth of the time of an
-//! `eddsa-rdfc-2022` verification. A [`Document`] names the members instead, and is written
-//! straight to the JSON bytes the JSON-LD parser reads, `@context` first so the streaming
-//! parser need not hold the rest of the object back until it meets the context.
+//! `eddsa-rdfc-2022` verification. A [`Document`] names the members instead, and is handed to
+//! the JSON-LD parser as JSON events borrowed from it, every object's members in the order
+//! expansion processes them so the parser need not hold objects back
+//! ([`Document::events_in_processing_order`]); or, when that order is not known, written to
+//! JSON text, `@context` first.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -134,9 +136,11 @@ impl<'a> Document<'a> {
     /// credential in it whose own context does not define `type` or `id` has them as plain
     /// properties (through a `@vocab`) or drops them (refused in safe mode). A plain property
     /// moved ahead of `@id` changes nothing: oxjsonld's RDF conversion holds a node's
-    /// properties until its `@id` arrives (`JsonLdToRdfState::StartObject`); the test `streaming_in_processing_order_converts_as_buffering_does` has
-    /// such a presentation. Call only after [`super::safe::scan_document`], which bounds the
-    /// nesting and refuses inline contexts and other keywords.
+    /// properties until its `@id` arrives (`JsonLdToRdfState::StartObject`); the test
+    /// `streaming_in_processing_order_converts_as_buffering_does` has such a presentation.
+    ///
+    /// Call only after [`super::safe::scan_document`], which bounds the nesting and refuses
+    /// inline contexts and other keywords.
     pub(super) fn events_in_processing_order(
         &self,
         sentinel_vocab: Option<&'a str>,

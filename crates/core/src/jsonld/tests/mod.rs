@@ -277,7 +277,7 @@ fn streaming_in_processing_order_converts_as_buffering_does() {
             let Some((events, json_bytes)) = document.events_in_processing_order(sentinel) else {
                 continue;
             };
-            let streaming = convert_events(&document, events, json_bytes);
+            let streaming = convert_events(events, json_bytes);
             match (buffered, streaming) {
                 (Ok(buffered), Ok(streaming)) => {
                     streamed += 1;
