@@ -158,9 +158,17 @@ pub fn plain_reason(report: &Report) -> String {
             "it is forged. It claims to come from {issuer}, an issuer hosted on this site, but it was signed with a key that issuer does not use: the real issuer did not sign it."
         );
     }
-    if ["too complex", "ran out", "too deeply", "too many"]
-        .iter()
-        .any(|words| lower.contains(words))
+    // "refused to canonicalize" starts every refusal of a poisoned dataset (too much work, too
+    // many blank nodes, out of time), whatever its reason.
+    if [
+        "refused to canonicalize",
+        "too complex",
+        "ran out",
+        "too deeply",
+        "too many",
+    ]
+    .iter()
+    .any(|words| lower.contains(words))
     {
         return "it is too complex to check here.".into();
     }
@@ -300,6 +308,17 @@ mod tests {
                 name: "proof",
                 outcome: Outcome::CouldNotCheck,
                 detail: "refused to canonicalize: canonicalization too complex (a possible RDF dataset poisoning attack)".into(),
+            },
+            None,
+        );
+        let (kind, line) = sentence(&report);
+        assert_eq!(kind, "could-not-check");
+        assert!(line.contains("too complex to check"), "{line}");
+        let report = report_with(
+            Step {
+                name: "proof",
+                outcome: Outcome::CouldNotCheck,
+                detail: "refused to canonicalize: 602 blank nodes, more than the 512 allowed (a possible RDF dataset poisoning attack)".into(),
             },
             None,
         );
