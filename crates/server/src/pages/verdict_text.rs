@@ -303,28 +303,22 @@ mod tests {
 
     #[test]
     fn a_poisoned_input_is_too_complex_not_a_key_problem() {
-        let report = report_with(
-            Step {
-                name: "proof",
-                outcome: Outcome::CouldNotCheck,
-                detail: "refused to canonicalize: canonicalization too complex (a possible RDF dataset poisoning attack)".into(),
-            },
-            None,
-        );
-        let (kind, line) = sentence(&report);
-        assert_eq!(kind, "could-not-check");
-        assert!(line.contains("too complex to check"), "{line}");
-        let report = report_with(
-            Step {
-                name: "proof",
-                outcome: Outcome::CouldNotCheck,
-                detail: "refused to canonicalize: 602 blank nodes, more than the 512 allowed (a possible RDF dataset poisoning attack)".into(),
-            },
-            None,
-        );
-        let (kind, line) = sentence(&report);
-        assert_eq!(kind, "could-not-check");
-        assert!(line.contains("too complex to check"), "{line}");
+        for detail in [
+            "refused to canonicalize: canonicalization too complex (a possible RDF dataset poisoning attack)",
+            "refused to canonicalize: 602 blank nodes, more than the 512 allowed (a possible RDF dataset poisoning attack)",
+        ] {
+            let report = report_with(
+                Step {
+                    name: "proof",
+                    outcome: Outcome::CouldNotCheck,
+                    detail: detail.into(),
+                },
+                None,
+            );
+            let (kind, line) = sentence(&report);
+            assert_eq!(kind, "could-not-check");
+            assert!(line.contains("too complex to check"), "{line}");
+        }
     }
 
     #[test]
