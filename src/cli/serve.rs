@@ -137,6 +137,14 @@ async fn run_service(
         housekeeping_stopped,
         housekeeping::EVERY,
     ));
+    // Latency samples are folded into the histogram's buckets even when nobody scrapes.
+    let (stop_upkeep, upkeep_stopped) = tokio::sync::watch::channel(false);
+    let upkeep_handle = metrics.clone();
+    let upkeep = tokio::spawn(telemetry::keep_upkeep(
+        telemetry::UPKEEP_EVERY,
+        move || upkeep_handle.run_upkeep(),
+        upkeep_stopped,
+    ));
     let mut app = laurel_server::router_with(state, &limits(&settings));
     if trust_forwarded_for {
         app = laurel_server::console::sign_in::trust_forwarded_for(app);
@@ -172,6 +180,8 @@ async fn run_service(
             Err(error) => tracing::warn!(%error, "the metrics server stopped abnormally"),
         }
     }
+    let _ = stop_upkeep.send(true);
+    let _ = upkeep.await;
     // A sweep in hand finishes (a few deletes).
     let _ = stop_housekeeping.send(true);
     if tokio::time::timeout(JOBS_GRACE, sweeper).await.is_err() {

@@ -2,6 +2,12 @@
 //! histogram, errors, and credentials issued (counted where they are minted). With
 //! `--metrics-listen` it is served on that address only ([`metrics_router`]). The recorder is
 //! process-wide, so only the binary and benchmarks install it ([`install_metrics`]).
+//!
+//! **Bounded memory.** The recorder keeps every latency sample it has not yet folded into the
+//! histogram's buckets, and it folds them only when `/metrics` is read or its upkeep runs.
+//! Installed with `install_recorder`, nothing runs that upkeep: a server nobody scraped grew by
+//! about 8 bytes per request (20 MB over the load script's 2.5 million requests). The server
+//! runs it every [`UPKEEP_EVERY`] ([`keep_upkeep`]).
 
 use axum::Router;
 use axum::extract::State;
@@ -58,6 +64,27 @@ pub fn install_metrics() -> Result<metrics_exporter_prometheus::PrometheusHandle
     Ok(handle)
 }
 
+/// How often the recorder's pending samples are folded into its buckets when nobody reads
+/// `/metrics`: at 50,000 requests/s, at most about 2 MB waits.
+pub const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs `upkeep` every `period` until `stop` turns true (or its sender is dropped): with the
+/// recorder's handle, `|| handle.run_upkeep()`, so samples never pile up between scrapes.
+pub async fn keep_upkeep(
+    period: std::time::Duration,
+    upkeep: impl Fn(),
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => upkeep(),
+            _ = stop.wait_for(|stop| *stop) => return,
+        }
+    }
+}
+
 /// The Prometheus recorder with Laurel's histogram buckets (latency in seconds).
 pub fn metrics_recorder() -> metrics_exporter_prometheus::PrometheusBuilder {
     use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
@@ -93,4 +120,49 @@ pub fn describe_metrics() {
         "laurel_credentials_issued_total",
         "Credentials minted and stored (repeats of an existing award are not counted)"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn upkeep_runs_on_schedule_and_stops_when_told() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let counted = runs.clone();
+        let task = tokio::spawn(keep_upkeep(
+            Duration::from_millis(5),
+            move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+            },
+            stopped,
+        ));
+        let waited = tokio::time::timeout(Duration::from_secs(10), async {
+            while runs.load(Ordering::SeqCst) < 3 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        assert!(
+            waited.is_ok(),
+            "upkeep ran {} times",
+            runs.load(Ordering::SeqCst)
+        );
+        stop.send(true).expect("the task is listening");
+        tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("upkeep stops when told")
+            .expect("upkeep does not panic");
+        let after = runs.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            after,
+            "no upkeep after stopping"
+        );
+    }
 }

@@ -129,10 +129,7 @@ async fn sqlite_in_memory() {
     let store = laurel_store::connect("sqlite::memory:").await.unwrap();
     let (_, achievement) = support::issuer_with_achievement(&*store).await;
     let x = support::award(&achievement, "ada@example.org");
-    store
-        .insert_awards(std::slice::from_ref(&x), false)
-        .await
-        .unwrap();
+    store.insert_awards(vec![x.clone()], false).await.unwrap();
     assert_eq!(store.award(x.id).await.unwrap(), x);
 }
 

@@ -1028,7 +1028,7 @@ impl JsonLdToRdfConverter {
                             self.state
                                 .push(JsonLdToRdfState::StartObject { buffer, nesting });
                         } else {
-                            let converted = self.convert_named_or_blank_node(id.clone());
+                            let converted = self.convert_named_or_blank_node(id.clone(), IriPosition::Node);
                             if converted.is_none() {
                                 self.note_dropped(format!(
                                     "the node id {} is not an absolute IRI",
@@ -1083,7 +1083,7 @@ impl JsonLdToRdfConverter {
                     self.state.push(JsonLdToRdfState::Object(id));
                 }
                 JsonLdEvent::Type(t) => {
-                    let converted = self.convert_named_or_blank_node(t.clone());
+                    let converted = self.convert_named_or_blank_node(t.clone(), IriPosition::Vocabulary);
                     if converted.is_none() {
                         self.note_dropped(format!("the type {} is not an absolute IRI", quoted(&t)));
                     }
@@ -1101,7 +1101,7 @@ impl JsonLdToRdfConverter {
                 JsonLdEvent::EndObject => (),
                 JsonLdEvent::StartProperty { name, reverse } => {
                     self.state.push(JsonLdToRdfState::Object(id));
-                    let converted = self.convert_named_node(name.clone());
+                    let converted = self.convert_named_node(name.clone(), IriPosition::Vocabulary);
                     if converted.is_none() {
                         self.note_dropped(format!(
                             "the property {} is not an absolute IRI",
@@ -1388,7 +1388,7 @@ impl JsonLdToRdfConverter {
             .push(JsonLdToRdfState::List(Some(new_node.into())));
     }
 
-    fn convert_named_or_blank_node(&self, value: String) -> Option<NamedOrBlankNode> {
+    fn convert_named_or_blank_node(&self, value: String, kind: IriPosition) -> Option<NamedOrBlankNode> {
         Some(if let Some(bnode_id) = value.strip_prefix("_:") {
             if self.lenient {
                 Some(BlankNode::new_unchecked(bnode_id))
@@ -1397,16 +1397,18 @@ impl JsonLdToRdfConverter {
             }?
             .into()
         } else {
-            self.convert_named_node(value)?.into()
+            self.convert_named_node(value, kind)?.into()
         })
     }
 
-    fn convert_named_node(&self, value: String) -> Option<NamedNode> {
-        if self.lenient || known_valid_iri(&value) {
+    fn convert_named_node(&self, value: String, kind: IriPosition) -> Option<NamedNode> {
+        if self.lenient || (kind == IriPosition::Vocabulary && known_valid_iri(&value)) {
             return Some(NamedNode::new_unchecked(value));
         }
         let node = NamedNode::new(value).ok()?;
-        remember_valid_iri(node.as_str());
+        if kind == IriPosition::Vocabulary {
+            remember_valid_iri(node.as_str());
+        }
         Some(node)
     }
 
@@ -1419,7 +1421,7 @@ impl JsonLdToRdfConverter {
         r#type: Option<&str>,
     ) -> Option<Literal> {
         let r#type = if let Some(t) = r#type {
-            Some(self.convert_named_node(t.to_owned())?)
+            Some(self.convert_named_node(t.to_owned(), IriPosition::Vocabulary)?)
         } else {
             None
         };
@@ -1822,6 +1824,18 @@ pub(crate) fn quoted(text: &str) -> String {
 // IRIs come from the documents, so the set uses the standard library's keyed SipHash, which
 // an attacker cannot make collide (foldhash, used for the contexts' own terms, does not claim
 // that).
+//
+// Only vocabulary IRIs are kept, never node ids: a node id (a credential's URL, its status
+// entry's) is mostly new in each document, so keeping them emptied and refilled the set every
+// few hundred credentials, and those small long-lived strings, allocated among each
+// signature's short-lived ones, kept the allocator from returning a batch's memory.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum IriPosition {
+    /// A property, a type or a datatype: the same few in every document.
+    Vocabulary,
+    /// A node's `@id`.
+    Node,
+}
 const VALID_IRIS_MAX: usize = 1024;
 const VALID_IRI_MAX_LEN: usize = 256;
 

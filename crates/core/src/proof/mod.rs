@@ -367,7 +367,14 @@ fn prepare_parts(
                 context: Some(context),
                 ..options
             };
-            let proof = jsonld::canonicalize_strict_document_within(&options, budget)?;
+            // Signing only, with the options `sign_within` built (see `options_memo`).
+            let proof = if signing && options.without.is_empty() {
+                options_memo::canonical_proof_options(context, options.members, || {
+                    jsonld::canonicalize_strict_document_within(&options, budget)
+                })?
+            } else {
+                jsonld::canonicalize_strict_document_within(&options, budget)?
+            };
             let (document, unsigned) = if signing {
                 (
                     jsonld::canonicalize_strict_document_within(&unsecured, budget)?,
@@ -396,6 +403,8 @@ fn jcs(value: &Value) -> Result<String, ProofError> {
     serde_json_canonicalizer::to_string(value)
         .map_err(|error| ProofError::Malformed(format!("cannot canonicalize JSON: {error}")))
 }
+
+mod options_memo;
 
 #[cfg(test)]
 mod tests;

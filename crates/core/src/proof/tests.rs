@@ -182,3 +182,77 @@ fn any_change_breaks_the_signature() {
         ));
     }
 }
+
+/// Signing keeps the last canonical proof options per thread: a signature made right after
+/// one with other options (another time, key, or context) must be the one a fresh thread
+/// makes, and verify.
+#[test]
+fn the_kept_proof_options_are_used_only_for_equal_options() {
+    let key = w3c_key();
+    let other_key = SigningKey::from_ed25519_seed(&[7; 32]);
+    let unsigned = json_file("w3c-vc-di-eddsa/unsigned.json");
+    // Another document whose @context differs (VC v2 and OB 3.0).
+    let other_context = json_file(
+        "1edtech-openbadges-specification/ob_v3p0/impl/linked-data-proof-ob/credential.json",
+    );
+    assert_ne!(other_context["@context"], unsigned["@context"]);
+    let options = |key: &SigningKey, seconds: i64| ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        verification_method: key
+            .public_key()
+            .to_did_key_verification_method()
+            .expect("vm"),
+        created: DateTime::from_timestamp(seconds, 0).expect("time"),
+    };
+    let cases = [
+        (&unsigned, &key, options(&key, 0)),
+        (&unsigned, &key, options(&key, 0)),
+        (&unsigned, &key, options(&key, 1)),
+        (&unsigned, &other_key, options(&other_key, 1)),
+        (&other_context, &other_key, options(&other_key, 1)),
+        (&unsigned, &key, options(&key, 0)),
+    ];
+    for (document, key, options) in cases {
+        let signed = sign(document, key, &options).expect("sign");
+        let fresh = std::thread::scope(|scope| {
+            scope
+                .spawn(|| sign(document, key, &options).expect("sign"))
+                .join()
+                .expect("no panic")
+        });
+        assert_eq!(signed, fresh, "the same as on a thread with nothing kept");
+        let proof = proofs_of(&signed)[0].clone();
+        let prepared = verify(&signed, &proof, &key.public_key()).expect("verifies");
+        assert!(
+            prepared
+                .canonical_proof
+                .contains(&options.verification_method)
+        );
+    }
+    // A context under which the same options do not canonicalize at all (VC v1 defines no
+    // `DataIntegrityProof` or `cryptosuite`): refused right after they were kept, as on a
+    // fresh thread.
+    let v1 = json!({
+        "@context": [
+            "https://www.w3.org/2018/credentials/v1",
+            "https://w3id.org/security/suites/ed25519-2020/v1"
+        ],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "issuanceDate": "2020-01-01T00:00:00Z",
+        "credentialSubject": { "id": "did:example:subject" }
+    });
+    let kept = options(&key, 0);
+    sign(&unsigned, &key, &kept).expect("sign");
+    let fresh = std::thread::scope(|scope| {
+        scope
+            .spawn(|| sign(&v1, &key, &kept).is_err())
+            .join()
+            .expect("no panic")
+    });
+    assert!(fresh, "a fresh thread refuses the options under VC v1");
+    assert!(
+        sign(&v1, &key, &kept).is_err(),
+        "the kept options are not used"
+    );
+}

@@ -93,14 +93,8 @@ pub async fn unsuspend(service: &Service, id: Uuid) -> ServiceResult<StatusChang
         .map_err(|error| ServiceError::from_store(error, "credential", id))?;
     service.changes.credential_changed(id);
     if let StatusChange::Changed(award) = &change
-        && let Err(error) = crate::pathways::evaluate(
-            service,
-            award.achievement_id,
-            std::slice::from_ref(award),
-            true,
-            0,
-        )
-        .await
+        && let Err(error) =
+            crate::pathways::evaluate(service, award.achievement_id, &[award], true, 0).await
     {
         tracing::error!(%error, award = %id, "evaluating pathways after a suspension failed");
     }

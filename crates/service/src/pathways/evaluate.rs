@@ -28,7 +28,7 @@ pub fn counts(award: &Award, now: DateTime<Utc>) -> bool {
 pub async fn evaluate(
     service: &Service,
     achievement_id: Uuid,
-    created: &[Award],
+    created: &[&Award],
     notify: bool,
     depth: u32,
 ) -> ServiceResult<usize> {

@@ -44,7 +44,7 @@ pub(super) async fn awards_for(
 
 pub(super) async fn insert(
     store: &PostgresStore,
-    awards: &[Award],
+    awards: Vec<Award>,
     notify: bool,
 ) -> StoreResult<Vec<Stored>> {
     if awards.is_empty() {
@@ -89,7 +89,7 @@ pub(super) async fn insert(
              (select * from unnest($1::uuid[], $2::text[]))"
     );
     let mut columns = AwardArrays::with_capacity(awards.len());
-    for a in awards {
+    for a in &awards {
         columns.push(a);
     }
     let mut tx = store.write().await?;
@@ -119,6 +119,7 @@ pub(super) async fn insert(
         }
     }
     let mut stored = Vec::with_capacity(awards.len());
+    let first_issued_at = awards.first().map(|a| a.issued_at);
     for a in awards {
         stored.push(if inserted.contains(&a.id) {
             Stored::Created(as_stored(a))
@@ -142,8 +143,8 @@ pub(super) async fn insert(
                 Stored::Existing(_) => None,
             })
             .collect();
-        if let Some(first) = awards.first() {
-            super::email::enqueue_new(&mut tx, &created, first.issued_at).await?;
+        if let Some(issued_at) = first_issued_at {
+            super::email::enqueue_new(&mut tx, &created, issued_at).await?;
         }
     }
     tx.commit().await.map_err(db)?;

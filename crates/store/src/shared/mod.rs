@@ -146,13 +146,13 @@ pub(crate) use crate::values::micros;
 
 /// An award as the database keeps it (timestamps cut to microseconds), so a `Created` result
 /// equals what a later read returns.
-pub(crate) fn as_stored(award: &crate::Award) -> crate::Award {
+pub(crate) fn as_stored(award: crate::Award) -> crate::Award {
     crate::Award {
         issued_at: micros(award.issued_at),
         valid_until: award.valid_until.map(micros),
         revoked_at: award.revoked_at.map(micros),
         suspended_at: award.suspended_at.map(micros),
-        ..award.clone()
+        ..award
     }
 }
 

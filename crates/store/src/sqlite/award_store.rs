@@ -8,7 +8,7 @@ impl crate::AwardStore for SqliteStore {
         awards::awards_for(self, achievement_id, emails).await
     }
 
-    async fn insert_awards(&self, awards: &[Award], notify: bool) -> StoreResult<Vec<Stored>> {
+    async fn insert_awards(&self, awards: Vec<Award>, notify: bool) -> StoreResult<Vec<Stored>> {
         awards::insert(self, awards, notify).await
     }
 

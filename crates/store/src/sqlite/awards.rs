@@ -42,7 +42,7 @@ pub(super) async fn awards_for(
 
 pub(super) async fn insert(
     store: &SqliteStore,
-    awards: &[Award],
+    awards: Vec<Award>,
     notify: bool,
 ) -> StoreResult<Vec<Stored>> {
     if awards.is_empty() {
@@ -65,6 +65,7 @@ pub(super) async fn insert(
     );
     let mut tx = store.write().await?;
     let mut stored = Vec::with_capacity(awards.len());
+    let first_issued_at = awards.first().map(|a| a.issued_at);
     for a in awards {
         let done = sqlx::query(insert)
             .bind(Id(a.id))
@@ -106,8 +107,8 @@ pub(super) async fn insert(
                 Stored::Existing(_) => None,
             })
             .collect();
-        if let Some(first) = awards.first() {
-            super::email::enqueue_new(&mut tx, &created, first.issued_at).await?;
+        if let Some(issued_at) = first_issued_at {
+            super::email::enqueue_new(&mut tx, &created, issued_at).await?;
         }
     }
     tx.commit().await.map_err(db)?;

@@ -21,7 +21,7 @@ pub async fn award_round_trip(db: &TestDb) {
     };
 
     let stored = store
-        .insert_awards(&[plain.clone(), full.clone()], false)
+        .insert_awards(vec![plain.clone(), full.clone()], false)
         .await
         .unwrap();
     assert_eq!(
@@ -33,14 +33,14 @@ pub async fn award_round_trip(db: &TestDb) {
     );
     assert_eq!(store.award(plain.id).await.unwrap(), plain);
     assert_eq!(store.award(full.id).await.unwrap(), full);
-    assert_eq!(store.insert_awards(&[], false).await.unwrap(), vec![]);
+    assert_eq!(store.insert_awards(vec![], false).await.unwrap(), vec![]);
 
     // Timestamps keep microseconds, on both backends, and a `Created` result says what a read
     // will return.
     let mut fine = award(&achievement, "nano@example.org");
     fine.issued_at += Duration::nanoseconds(789);
     let created = store
-        .insert_awards(std::slice::from_ref(&fine), false)
+        .insert_awards(vec![fine.clone()], false)
         .await
         .unwrap();
     assert_eq!(created[0].award(), &store.award(fine.id).await.unwrap());
@@ -58,7 +58,7 @@ pub async fn batch_with_duplicates(db: &TestDb) {
     let x_again = award(&achievement, "x@example.org");
 
     let stored = store
-        .insert_awards(&[x.clone(), y.clone(), x_again], false)
+        .insert_awards(vec![x.clone(), y.clone(), x_again], false)
         .await
         .unwrap();
     assert_eq!(
@@ -75,7 +75,7 @@ pub async fn batch_with_duplicates(db: &TestDb) {
         award(&achievement, "y@example.org"),
         award(&achievement, "x@example.org"),
     ];
-    let stored = store.insert_awards(&retry, false).await.unwrap();
+    let stored = store.insert_awards(retry.clone(), false).await.unwrap();
     assert_eq!(stored, vec![Stored::Existing(y), Stored::Existing(x)]);
     let (_, total) = store
         .list_awards(&AwardFilter {
@@ -99,10 +99,10 @@ pub async fn awards_for_many_emails(db: &TestDb) {
         .map(|e| award(&achievement, e))
         .collect();
     for chunk in awards.chunks(500) {
-        store.insert_awards(chunk, false).await.unwrap();
+        store.insert_awards(chunk.to_vec(), false).await.unwrap();
     }
     store
-        .insert_awards(&[award(&other, &emails[1300])], false)
+        .insert_awards(vec![award(&other, &emails[1300])], false)
         .await
         .unwrap();
 
@@ -141,7 +141,7 @@ pub async fn list_awards_filters_and_pages(db: &TestDb) {
         all.push(x);
     }
     all[4].issued_at = all[3].issued_at;
-    store.insert_awards(&all, false).await.unwrap();
+    store.insert_awards(all.clone(), false).await.unwrap();
 
     let mut newest_first = all.clone();
     newest_first.sort_by_key(|x| std::cmp::Reverse((x.issued_at, x.id)));
@@ -244,14 +244,14 @@ pub async fn failed_batch_stores_nothing(db: &TestDb) {
     let orphan = award(&ghost, "orphan@example.org");
 
     let err = store
-        .insert_awards(&[good.clone(), orphan], false)
+        .insert_awards(vec![good.clone(), orphan], false)
         .await
         .unwrap_err();
     assert!(matches!(err, laurel_store::StoreError::NotFound), "{err:?}");
     assert!(store.award(good.id).await.is_err());
     // The store is usable afterwards and the good award can be stored on its own.
     let stored = store
-        .insert_awards(std::slice::from_ref(&good), false)
+        .insert_awards(vec![good.clone()], false)
         .await
         .unwrap();
     assert_eq!(stored, vec![Stored::Created(good)]);
@@ -268,7 +268,7 @@ pub async fn search_by_part_of_email_or_name(db: &TestDb) {
     let mut odd = award(&achievement, "x_100%@example.org");
     odd.recipient_name = None;
     store
-        .insert_awards(&[ada.clone(), grace.clone(), odd.clone()], false)
+        .insert_awards(vec![ada.clone(), grace.clone(), odd.clone()], false)
         .await
         .unwrap();
     let search = |text: &str| {
@@ -297,7 +297,7 @@ pub async fn search_by_part_of_email_or_name(db: &TestDb) {
     // An issuer manager sees only their issuers' awards.
     let (_, elsewhere) = crate::support::issuer_with_achievement(&*store).await;
     store
-        .insert_awards(&[award(&elsewhere, "ada.lovelace@example.org")], false)
+        .insert_awards(vec![award(&elsewhere, "ada.lovelace@example.org")], false)
         .await
         .unwrap();
     let scoped = |issuer_ids: Vec<uuid::Uuid>| {

@@ -166,7 +166,7 @@ pub async fn not_found_is_mapped(db: &TestDb) {
         store.update_achievement(&orphan).await.err(),
         store.award(Uuid::new_v4()).await.err(),
         store
-            .insert_awards(&[crate::support::award(&orphan, "a@example.org")], false)
+            .insert_awards(vec![crate::support::award(&orphan, "a@example.org")], false)
             .await
             .err(),
     ];

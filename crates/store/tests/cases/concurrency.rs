@@ -34,7 +34,7 @@ pub async fn exactly_once_across_instances(db: &TestDb) {
             for batch in mine.chunks(10 + task) {
                 results.extend(
                     store
-                        .insert_awards(batch, false)
+                        .insert_awards(batch.to_vec(), false)
                         .await
                         .expect("insert_awards"),
                 );
@@ -96,7 +96,7 @@ pub async fn concurrent_writers_all_succeed(db: &TestDb) {
                     }
                     2 => store.create_token(&token(&email), &email).await,
                     _ => store
-                        .insert_awards(&[award(&achievement, &email)], false)
+                        .insert_awards(vec![award(&achievement, &email)], false)
                         .await
                         .map(drop),
                 };
@@ -161,7 +161,7 @@ pub async fn bulk_import_throughput(db: &TestDb) {
 
     let started = Instant::now();
     for batch in awards.chunks(500) {
-        let stored = store.insert_awards(batch, false).await.unwrap();
+        let stored = store.insert_awards(batch.to_vec(), false).await.unwrap();
         assert!(stored.iter().all(|s| matches!(s, Stored::Created(_))));
     }
     let rate = awards.len() as f64 / started.elapsed().as_secs_f64();
@@ -379,7 +379,10 @@ pub async fn concurrent_revocations_keep_every_bit(db: &TestDb) {
     let awards: Vec<Award> = (0..200)
         .map(|i| award_at(&achievement, &format!("r{i}@example.org"), list_id, i))
         .collect();
-    stores[0].insert_awards(&awards, false).await.unwrap();
+    stores[0]
+        .insert_awards(awards.clone(), false)
+        .await
+        .unwrap();
 
     let mut tasks = JoinSet::new();
     for task in 0..8usize {
@@ -438,7 +441,7 @@ pub async fn bulk_revoke_throughput(db: &TestDb) {
         })
         .collect();
     for batch in awards.chunks(1000) {
-        store.insert_awards(batch, false).await.unwrap();
+        store.insert_awards(batch.to_vec(), false).await.unwrap();
     }
     let ids: Vec<Uuid> = awards.iter().map(|a| a.id).collect();
 

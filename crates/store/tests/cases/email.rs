@@ -39,7 +39,7 @@ pub(crate) async fn awarded(
     let awards: Vec<_> = (0..count)
         .map(|i| award(achievement, &format!("r{i}@example.org")))
         .collect();
-    store.insert_awards(&awards, true).await.unwrap();
+    store.insert_awards(awards.clone(), true).await.unwrap();
     awards.iter().map(|a| a.id).collect()
 }
 
@@ -124,7 +124,7 @@ pub async fn awards_fill_the_outbox(db: &TestDb) {
     let (issuer, achievement) = issuer_with_achievement(&*store).await;
     let before = award(&achievement, "before@example.org");
     store
-        .insert_awards(std::slice::from_ref(&before), true)
+        .insert_awards(vec![before.clone()], true)
         .await
         .unwrap();
     assert_eq!(store.notification(before.id).await.unwrap(), None);
@@ -136,11 +136,11 @@ pub async fn awards_fill_the_outbox(db: &TestDb) {
     let ada = award(&achievement, "ada@example.org");
     let quiet = award(&achievement, "quiet@example.org");
     store
-        .insert_awards(&[ada.clone(), before.clone()], true)
+        .insert_awards(vec![ada.clone(), before.clone()], true)
         .await
         .unwrap();
     store
-        .insert_awards(std::slice::from_ref(&quiet), false)
+        .insert_awards(vec![quiet.clone()], false)
         .await
         .unwrap();
     let queued = store.notification(ada.id).await.unwrap().expect("queued");
@@ -153,7 +153,7 @@ pub async fn awards_fill_the_outbox(db: &TestDb) {
     assert_eq!(store.notification(quiet.id).await.unwrap(), None);
     // A retry of the same award (exactly once) queues nothing more.
     let again = award(&achievement, "ada@example.org");
-    store.insert_awards(&[again], true).await.unwrap();
+    store.insert_awards(vec![again], true).await.unwrap();
     let (all, total) = store
         .list_notifications(&NotificationFilter {
             limit: 100,
@@ -329,10 +329,7 @@ pub async fn queue_and_resend(db: &TestDb) {
     let store = db.open().await;
     let (issuer, achievement) = issuer_with_achievement(&*store).await;
     let old = award(&achievement, "old@example.org");
-    store
-        .insert_awards(std::slice::from_ref(&old), true)
-        .await
-        .unwrap();
+    store.insert_awards(vec![old.clone()], true).await.unwrap();
     store
         .set_email_settings(&settings(issuer.id))
         .await
@@ -414,10 +411,7 @@ pub async fn queue_and_resend(db: &TestDb) {
         .unwrap();
     assert_eq!((queued.len(), total), (2, 4));
     let new = award(&achievement, "new@example.org");
-    store
-        .insert_awards(std::slice::from_ref(&new), false)
-        .await
-        .unwrap();
+    store.insert_awards(vec![new.clone()], false).await.unwrap();
     assert_eq!(
         store
             .resend_notifications(achievement.id, &[Resend::Unsent], t1)

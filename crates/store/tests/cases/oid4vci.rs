@@ -13,7 +13,7 @@ async fn claim(store: &dyn Store) -> (Award, ClaimLink) {
     let (_, achievement) = issuer_with_achievement(store).await;
     let award = award(&achievement, "ada@example.org");
     store
-        .insert_awards(std::slice::from_ref(&award), false)
+        .insert_awards(vec![award.clone()], false)
         .await
         .unwrap();
     let link = ClaimLink {

@@ -196,14 +196,14 @@ pub async fn revoke_sets_bits(db: &TestDb) {
     let untouched = award_at(&achievement, "u@example.org", a, 1);
     let plain = award(&achievement, "plain@example.org");
     let all = [&x, &y, &z, &w, &untouched, &plain].map(Clone::clone);
-    store.insert_awards(&all, false).await.unwrap();
+    store.insert_awards(all.to_vec(), false).await.unwrap();
     assert_eq!(store.award(x.id).await.unwrap(), x);
     assert_eq!(store.award(plain.id).await.unwrap(), plain);
 
     // A bit is one credential's: a second award on it is refused, and nothing is stored.
     let clash = award_at(&achievement, "clash@example.org", a, 9);
     let err = store
-        .insert_awards(std::slice::from_ref(&clash), false)
+        .insert_awards(vec![clash.clone()], false)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
@@ -292,10 +292,7 @@ pub async fn suspend_round_trip(db: &TestDb) {
         .unwrap();
     let list_id = handed[0].list_id;
     let x = award_at(&achievement, "x@example.org", list_id, 2);
-    store
-        .insert_awards(std::slice::from_ref(&x), false)
-        .await
-        .unwrap();
+    store.insert_awards(vec![x.clone()], false).await.unwrap();
 
     let at = fine(now());
     let suspended = Award {
@@ -399,10 +396,7 @@ pub async fn replace_credential_round_trip(db: &TestDb) {
         .await
         .unwrap();
     let x = award_at(&achievement, "x@example.org", handed[0].list_id, 5);
-    store
-        .insert_awards(std::slice::from_ref(&x), false)
-        .await
-        .unwrap();
+    store.insert_awards(vec![x.clone()], false).await.unwrap();
 
     let reissued = Award {
         credential: "{\"reissued\":true}".into(),

@@ -14,7 +14,7 @@ async fn stored_award(store: &dyn Store) -> Award {
     let (_, achievement) = issuer_with_achievement(store).await;
     let award = award(&achievement, "ada@example.org");
     store
-        .insert_awards(std::slice::from_ref(&award), false)
+        .insert_awards(vec![award.clone()], false)
         .await
         .unwrap();
     award

@@ -318,7 +318,7 @@ impl laurel_store::AwardStore for FlakyStore {
         self.inner.awards_for(achievement_id, emails).await
     }
 
-    async fn insert_awards(&self, awards: &[Award], notify: bool) -> StoreResult<Vec<Stored>> {
+    async fn insert_awards(&self, awards: Vec<Award>, notify: bool) -> StoreResult<Vec<Stored>> {
         self.check()?;
         self.inner.insert_awards(awards, notify).await
     }
