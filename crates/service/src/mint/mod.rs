@@ -22,7 +22,7 @@
 //! parsing (RSA especially) once per award would cost more than the signature.
 //!
 //! **Memory.** A batch fans out on a rayon pool made for it, whose threads end with it
-//! ([`sign_all`]). glibc gives each thread its own heap and keeps, per thread, a cache of
+//! ([`batch::sign_all`]). glibc gives each thread its own heap and keeps, per thread, a cache of
 //! recently freed blocks; on long-lived threads those blocks, scattered through heaps grown to
 //! hold a batch's signed credentials, kept every heap at its largest (about 10 MB for two
 //! batches of 1,000, never returned). A thread that ends hands its cache back, and its heap
@@ -36,6 +36,7 @@
 //! It comes first in `identifier`: older wallet releases show the first identity's
 //! `identityHash` as the name, and the email's hash must never be shown as one.
 
+mod batch;
 mod input;
 mod signing;
 
@@ -45,9 +46,7 @@ use laurel_core::model::{
     Profile,
 };
 use laurel_store::{Award, Issuer, StatusSlot, Stored};
-use rayon::prelude::*;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use uuid::Uuid;
 
 use crate::keys::SigningError;
@@ -238,9 +237,10 @@ async fn mint_and_store(
     // Each credential's revocation bit. A credential that loses an exactly-once race leaves
     // its bit unused, never reused.
     let slots = status::allocate(service, issuer.id, to_sign.len(), now).await?;
-    let signed = tokio::task::spawn_blocking(move || sign_all(&signer, &to_sign, slots, now))
-        .await
-        .map_err(|error| SigningError::Task(error.to_string()))?;
+    let signed =
+        tokio::task::spawn_blocking(move || batch::sign_all(&signer, &to_sign, slots, now))
+            .await
+            .map_err(|error| SigningError::Task(error.to_string()))?;
 
     let mut indices = Vec::with_capacity(signed.len());
     let mut awards = Vec::with_capacity(signed.len());
@@ -283,69 +283,6 @@ async fn mint_and_store(
         }
     }
     Ok(())
-}
-
-/// Below this many, a batch is signed on the calling thread: a thread pool would cost more than
-/// it saves, and a few signatures leave little behind.
-const PARALLEL_FROM: usize = 8;
-
-/// Signing pools running now, process-wide. At most [`MAX_POOLS`] run at once, so concurrent
-/// batches never start more than a few threads each (each batch already holds one blocking
-/// thread; past the limit, it signs there).
-static POOLS_RUNNING: AtomicUsize = AtomicUsize::new(0);
-const MAX_POOLS: usize = 2;
-
-/// A place among the pools `running` counts, given back when dropped.
-struct PoolPlace {
-    running: &'static AtomicUsize,
-}
-
-impl PoolPlace {
-    /// A place, if fewer than `max` are taken.
-    fn take(running: &'static AtomicUsize, max: usize) -> Option<Self> {
-        running
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |taken| {
-                (taken < max).then_some(taken + 1)
-            })
-            .ok()
-            .map(|_| PoolPlace { running })
-    }
-}
-
-impl Drop for PoolPlace {
-    fn drop(&mut self) {
-        self.running.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-/// Signs each row with its status slot, in order: in parallel on a rayon pool of one thread
-/// per core made for this call and dropped at its end (see **Memory** above), or on this
-/// thread for a few rows, when [`MAX_POOLS`] pools are running, or if no thread can be started.
-fn sign_all(
-    signer: &Signer,
-    to_sign: &[(usize, Recipient)],
-    slots: Vec<StatusSlot>,
-    now: DateTime<Utc>,
-) -> Vec<(usize, Result<Award, SigningError>)> {
-    let sign = |((index, recipient), slot): (&(usize, Recipient), StatusSlot)| {
-        (*index, signer.sign(recipient, now, slot))
-    };
-    let place = (to_sign.len() >= PARALLEL_FROM)
-        .then(|| PoolPlace::take(&POOLS_RUNNING, MAX_POOLS))
-        .flatten();
-    let pool = place.as_ref().and_then(|_| {
-        let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|index| format!("laurel-sign-{index}"))
-            .build()
-            .inspect_err(|error| tracing::warn!(%error, "signing on one thread"))
-            .ok()
-    });
-    match pool {
-        Some(pool) => pool.install(|| to_sign.par_iter().zip(slots).map(sign).collect()),
-        None => to_sign.iter().zip(slots).map(sign).collect(),
-    }
 }
 
 /// Everything one award's signature needs, shared by the parallel signers.
@@ -475,22 +412,5 @@ impl Signer {
             suspension_reason: None,
             role: recipient.role.clone(),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pool_places_are_bounded_and_given_back() {
-        static RUNNING: AtomicUsize = AtomicUsize::new(0);
-        let first = PoolPlace::take(&RUNNING, 2).expect("a first place");
-        let second = PoolPlace::take(&RUNNING, 2).expect("a second place");
-        assert!(PoolPlace::take(&RUNNING, 2).is_none(), "no third");
-        drop(first);
-        let third = PoolPlace::take(&RUNNING, 2).expect("a place given back is free again");
-        drop((second, third));
-        assert_eq!(RUNNING.load(Ordering::Acquire), 0);
     }
 }
