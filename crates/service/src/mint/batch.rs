@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use laurel_store::{Award, StatusSlot};
 use rayon::prelude::*;
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Recipient, Signer};
@@ -17,6 +18,10 @@ const PARALLEL_FROM: usize = 8;
 /// thread; past the limit, it signs there).
 static POOLS_RUNNING: AtomicUsize = AtomicUsize::new(0);
 const MAX_POOLS: usize = 2;
+
+/// Threads per pool: one per core, read once (on Linux, finding it out reads cgroup files).
+static THREADS: LazyLock<usize> =
+    LazyLock::new(|| std::thread::available_parallelism().map_or(1, usize::from));
 
 /// A place among the pools `running` counts, given back when dropped.
 struct PoolPlace {
@@ -57,9 +62,8 @@ pub(super) fn sign_all(
         .then(|| PoolPlace::take(&POOLS_RUNNING, MAX_POOLS))
         .flatten();
     let pool = place.as_ref().and_then(|_| {
-        let threads = std::thread::available_parallelism().map_or(1, usize::from);
         rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
+            .num_threads(*THREADS)
             .thread_name(|index| format!("laurel-sign-{index}"))
             .build()
             .inspect_err(|error| tracing::warn!(%error, "signing on one thread"))
